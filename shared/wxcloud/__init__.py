@@ -1,0 +1,77 @@
+"""wxcloud: WeChat Mini Program open APIs from Python, with wx-server-sdk's cloud-call semantics.
+
+    import wxcloud
+    result = wxcloud.openapi.analysis.getMonthlyVisitTrend({"beginDate": "20170301", "endDate": "20170331"})
+
+``openapi`` is built from the environment (``WX_APPID``, ``WX_APPSECRET``, ``WX_API_BASE_URL``)
+on first use and reused afterwards. Build an ``OpenApiClient`` yourself for explicit settings.
+Failures raise ``WxCloudError``; ``err.to_result()`` is the SDK's ``{errCode, errMsg}``.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from .analysis import Analysis
+from .client import CallReport, OpenApiClient
+from .errors import (
+    ConfigurationError,
+    DeadlineExceeded,
+    InvalidParameters,
+    InvalidResponse,
+    PermissionDenied,
+    RequestValidationError,
+    TokenRejected,
+    TransportError,
+    WeChatError,
+    WxCloudError,
+)
+from .settings import Timeouts, WxSettings
+from .spec import ApiSpec, Namespace
+
+__all__ = [
+    "Analysis",
+    "ApiSpec",
+    "CallReport",
+    "ConfigurationError",
+    "DeadlineExceeded",
+    "InvalidParameters",
+    "InvalidResponse",
+    "Namespace",
+    "OpenApiClient",
+    "PermissionDenied",
+    "RequestValidationError",
+    "Timeouts",
+    "TokenRejected",
+    "TransportError",
+    "WeChatError",
+    "WxCloudError",
+    "WxSettings",
+    "openapi",
+]
+
+
+class _DefaultOpenApi:
+    """``wxcloud.openapi``: the environment-configured client, created on first attribute use."""
+
+    def __init__(self) -> None:
+        self._client: OpenApiClient | None = None
+        self._lock = threading.Lock()
+
+    def client(self) -> OpenApiClient:
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = OpenApiClient(WxSettings.from_env())
+        return self._client
+
+    @property
+    def analysis(self) -> Analysis:
+        return self.client().analysis
+
+    def call(self, spec: ApiSpec[Any, Any], data: Any) -> dict[str, Any]:
+        return self.client().call(spec, data)
+
+
+openapi = _DefaultOpenApi()

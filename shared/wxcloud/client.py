@@ -1,0 +1,178 @@
+"""The generic cloud call: event data -> validated request -> token -> HTTP -> WeChat JSON -> result.
+
+``OpenApiClient.call(spec, data)`` is ``cloud.openapi.<spec.name>(data)``: it returns the
+cloud-call result dict on success and raises a ``WxCloudError`` (whose ``to_result()`` is the
+SDK's ``{errCode, errMsg}``) on failure. Nothing here is specific to one API.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .analysis import Analysis
+from .casing import convert_keys
+from .deadline import Deadline
+from .errors import ConfigurationError, DeadlineExceeded, InvalidParameters, TokenRejected, WxCloudError
+from .permissions import Permissions
+from .replies import parse_reply
+from .retry import RetryPolicy
+from .settings import WxSettings
+from .spec import ApiSpec
+from .tokens import MemoryTokenStore, StableTokenProvider, TokenProvider, TokenStore
+from .transport import Transport
+
+# Below this much time left, an attempt cannot finish: report the timeout instead of starting it.
+MIN_ATTEMPT_SECONDS = 0.25
+
+
+@dataclass
+class CallReport:
+    """What one call did, for the invocation's log line (never the token itself)."""
+
+    attempts: int = 0
+    token_fetches: int = 0
+    token_refreshed: bool = False
+    failures: list[str] = field(default_factory=list)
+
+    @property
+    def token_source(self) -> str:
+        return "fetched" if self.token_fetches else "cache"
+
+
+class OpenApiClient:
+    """A configured caller of WeChat open APIs. Build one per process and reuse it: it owns the
+    connection pool and the token cache that warm invocations share."""
+
+    def __init__(
+        self,
+        settings: WxSettings,
+        *,
+        permissions: Permissions | None = None,
+        transport: Transport | None = None,
+        token_store: TokenStore | None = None,
+        tokens: TokenProvider | None = None,
+        retry: RetryPolicy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        wall_clock: Callable[[], float] = time.time,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self.settings = settings
+        self.permissions = permissions
+        self.transport = transport or Transport(settings.api_base_url, settings.timeouts)
+        self.tokens = tokens or StableTokenProvider(
+            settings, self.transport, token_store or MemoryTokenStore(), clock=wall_clock
+        )
+        self.retry = retry or RetryPolicy(random=rng)
+        self.sleep = sleep
+        self.analysis = Analysis(self)
+
+    def call(
+        self,
+        spec: ApiSpec[Any, Any],
+        data: Any,
+        *,
+        deadline: Deadline | None = None,
+        report: CallReport | None = None,
+    ) -> dict[str, Any]:
+        report = report if report is not None else CallReport()
+        try:
+            body = self._request_body(spec, data)
+            wechat = self._exchange(spec, body, deadline, report)
+            return self._result(spec, wechat)
+        except WxCloudError as exc:
+            exc.api = spec.display_name  # the SDK names the API in every errMsg
+            raise
+
+    def _request_body(self, spec: ApiSpec[Any, Any], data: Any) -> bytes:
+        if not isinstance(data, dict):
+            raise InvalidParameters(f"the call data must be a JSON object, got {_json_type(data)}")
+        if self.permissions is not None:
+            self.permissions.check(spec.name)
+        try:
+            snake = convert_keys(data, "camel_to_snake")
+        except RecursionError:
+            raise InvalidParameters("the call data is nested too deeply") from None
+        request = spec.request_model.from_data(snake)
+        missing = self.settings.missing()
+        if missing:
+            raise ConfigurationError(f"{' and '.join(missing)} must be set in the function's environment")
+        return json.dumps(request.to_wechat(), ensure_ascii=False, separators=(",", ":")).encode()
+
+    def _exchange(self, spec: ApiSpec[Any, Any], body: bytes, deadline: Deadline | None, report: CallReport) -> dict[str, Any]:
+        policy = self.retry
+        while True:
+            timeout = self._attempt_timeout(deadline, report)
+            report.attempts += 1
+            lease = None
+            try:
+                lease = self.tokens.get(timeout=timeout)
+                report.token_fetches += lease.fetched
+                if deadline is not None:
+                    timeout = self._attempt_timeout(deadline, report)
+                reply = self.transport.post(spec.path, body, query=f"access_token={lease.token.value}", timeout=timeout)
+                return parse_reply(reply)
+            except TokenRejected as exc:
+                report.failures.append(f"{exc.err_code} {exc.reason}")
+                if report.token_refreshed or lease is None:
+                    raise
+                report.token_refreshed = True  # exactly one fresh token and one retry, never a loop
+                self.tokens.invalidate(lease.token)
+            except WxCloudError as exc:
+                report.failures.append(f"{exc.err_code} {exc.reason}")
+                if not policy.is_retryable(exc):
+                    raise
+                policy = policy.increment(exc)
+                if policy.is_exhausted():
+                    raise
+                pause = policy.backoff()
+                if deadline is not None and deadline.remaining() - pause < MIN_ATTEMPT_SECONDS:
+                    raise self._timeout(deadline, report) from exc
+                self.sleep(pause)
+
+    @staticmethod
+    def _attempt_timeout(deadline: Deadline | None, report: CallReport) -> float | None:
+        if deadline is None:
+            return None
+        left = deadline.remaining()
+        if left < MIN_ATTEMPT_SECONDS:
+            raise OpenApiClient._timeout(deadline, report)
+        return left
+
+    @staticmethod
+    def _timeout(deadline: Deadline, report: CallReport) -> DeadlineExceeded:
+        tried = "; ".join(report.failures) or "nothing"
+        return DeadlineExceeded(
+            f"the invocation's time budget ran out after {report.attempts} attempt(s) "
+            f"({max(deadline.remaining(), 0.0):.2f}s left); failures: {tried}"
+        )
+
+    @staticmethod
+    def _result(spec: ApiSpec[Any, Any], wechat: dict[str, Any]) -> dict[str, Any]:
+        wechat.pop("errcode", None)
+        wechat.pop("errmsg", None)
+        result: dict[str, Any] = convert_keys(wechat, "snake_to_camel")
+        result["errMsg"] = f"{spec.display_name}:ok"
+        result["errCode"] = 0
+        return result
+
+    def close(self) -> None:
+        self.transport.close()
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (list, tuple)):
+        return "array"
+    return type(value).__name__

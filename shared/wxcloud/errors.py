@@ -1,0 +1,127 @@
+"""The exceptions a cloud call can end in, each carrying the cloud-call ``errCode``.
+
+wx-server-sdk rejects a failed call with an Error whose ``errCode``/``errMsg`` the caller reads;
+our calls raise these instead, and ``to_result()`` gives the exact object a cloud function returns
+when it catches the error (``{"errCode": ..., "errMsg": "<api>:fail <reason>"}``)::
+
+    WxCloudError                      any failed call; err_code, reason, hint, api
+    ├── InvalidParameters             -501007  the event is not a JSON object
+    ├── RequestValidationError        61500 / 61501: bad dates, caught before any network call
+    ├── PermissionDenied              -604101  the API is not declared in config.json
+    ├── ConfigurationError            -601001  missing credentials, unreadable secret
+    ├── WeChatError                   WeChat's errcode, errmsg verbatim (rid included)
+    │   └── TokenRejected             40001 / 40014 / 42001: the token is no longer valid
+    ├── InvalidResponse               -601001  a reply that is not a JSON object
+    ├── TransportError                -1       connection failure, timeout, HTTP 5xx
+    └── DeadlineExceeded              -604102  the invocation's time budget is spent
+
+Messages never contain an access token, an appsecret or a request URL: transport failures are
+described from the exception type and host alone, never from ``str(requests_exception)``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Platform codes of the cloud-call layer (wx-server-sdk src/config/error.config.ts).
+INVALID_PARAM = -501007
+SYSTEM_ERROR = -601001
+NO_PERMISSION = -604101
+OPENAPI_TIMEOUT = -604102
+JS_ERROR = -1
+
+PLATFORM_MESSAGES = {
+    INVALID_PARAM: "invalid parameters",
+    SYSTEM_ERROR: "system error",
+    NO_PERMISSION: "function has no permission to call this API",
+    OPENAPI_TIMEOUT: "call open API timeout",
+}
+
+# WeChat codes that mean "this token is dead, get the current one" (FACTS section 2).
+TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
+
+
+class WxCloudError(Exception):
+    """A failed cloud call. ``api`` is filled in by the call layer, which knows the API's name."""
+
+    def __init__(self, err_code: int, reason: str, *, hint: str | None = None, api: str | None = None) -> None:
+        self.err_code = err_code
+        self.reason = reason
+        self.hint = hint
+        self.api = api
+        super().__init__(err_code, reason)
+
+    @property
+    def err_msg(self) -> str:
+        """The SDK's ``apiFailMsg``: ``<api>:fail <reason>``, with our ``hint: [...]`` appended."""
+        prefix = f"{self.api}:fail " if self.api else "fail "
+        suffix = f" hint: [{self.hint}]" if self.hint else ""
+        return f"{prefix}{self.reason}{suffix}"
+
+    def to_result(self) -> dict[str, Any]:
+        """What a cloud function returns when it catches the error: ``{errCode, errMsg}``."""
+        return {"errCode": self.err_code, "errMsg": self.err_msg}
+
+    def __str__(self) -> str:
+        return f"errCode: {self.err_code} | errMsg: {self.err_msg}"
+
+
+def _platform_reason(code: int) -> str:
+    return f"{code} {PLATFORM_MESSAGES[code]}"
+
+
+class InvalidParameters(WxCloudError):
+    def __init__(self, hint: str) -> None:
+        super().__init__(INVALID_PARAM, _platform_reason(INVALID_PARAM), hint=hint)
+
+
+class RequestValidationError(WxCloudError):
+    """Input WeChat would reject, reported with WeChat's own code so callers handle one set."""
+
+
+class PermissionDenied(WxCloudError):
+    def __init__(self, hint: str) -> None:
+        super().__init__(NO_PERMISSION, _platform_reason(NO_PERMISSION), hint=hint)
+
+
+class ConfigurationError(WxCloudError):
+    def __init__(self, hint: str) -> None:
+        super().__init__(SYSTEM_ERROR, _platform_reason(SYSTEM_ERROR), hint=hint)
+
+
+class WeChatError(WxCloudError):
+    """WeChat answered with a non-zero errcode; ``reason`` is its errmsg verbatim."""
+
+    def __init__(self, errcode: int, errmsg: str) -> None:
+        super().__init__(errcode, errmsg)
+
+
+class TokenRejected(WeChatError):
+    """40001 / 40014 / 42001: refresh the token once and retry once."""
+
+
+def wechat_error(errcode: int, errmsg: str) -> WeChatError:
+    cls = TokenRejected if errcode in TOKEN_ERRCODES else WeChatError
+    return cls(errcode, errmsg)
+
+
+class InvalidResponse(WxCloudError):
+    """A 200 reply whose body is not a JSON object (the SDK's WX_SYSTEM_ERROR path)."""
+
+    def __init__(self, body_excerpt: str) -> None:
+        super().__init__(
+            SYSTEM_ERROR, f"wechat server internal error, response body is invalid json: {body_excerpt}"
+        )
+
+
+class TransportError(WxCloudError):
+    """The request did not produce a usable reply: the SDK reports these as errCode -1."""
+
+    def __init__(self, reason: str, *, retryable: bool = True) -> None:
+        super().__init__(JS_ERROR, reason)
+        self.retryable = retryable
+
+
+class DeadlineExceeded(WxCloudError):
+    def __init__(self, hint: str) -> None:
+        super().__init__(OPENAPI_TIMEOUT, _platform_reason(OPENAPI_TIMEOUT), hint=hint)

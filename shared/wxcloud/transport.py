@@ -1,0 +1,145 @@
+"""HTTP to WeChat: one pooled ``requests.Session`` per client, reused by warm invocations.
+
+Environment lookups that ``requests`` repeats on every request (proxies, CA bundle, .netrc) are
+done once here and frozen into the session (``trust_env = False``), so users who reach WeChat
+through an HTTPS proxy for a fixed egress IP keep working without paying for it per call.
+
+Exceptions from requests/urllib3 carry the full URL, and ours carries the access token in its
+query string. They are never shown: the raised ``TransportError`` names the failure kind and
+the host only, and chains from a copy of the original whose text has the secrets redacted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import requests
+
+from .errors import TransportError
+from .settings import Timeouts
+
+_SECRET_IN_TEXT = re.compile(r"((?:access_token|secret|appsecret)=)[^&\s'\"<>)]+", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """Mask every ``access_token=``/``secret=`` value in a text (URLs inside exception messages)."""
+    return _SECRET_IN_TEXT.sub(r"\1***", text)
+
+
+class RedactingFilter(logging.Filter):
+    """urllib3 logs every request line, query string included, at DEBUG level: with this filter
+    on its loggers, the token is masked even when a user turns DEBUG logging on."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+_REDACTING_FILTER = RedactingFilter()
+for _name in ("urllib3.connectionpool", "urllib3.util.retry", "requests"):
+    logging.getLogger(_name).addFilter(_REDACTING_FILTER)
+
+
+@dataclass(frozen=True)
+class HttpReply:
+    status: int
+    content_type: str
+    body: bytes
+
+
+class Transport:
+    """POSTs pre-encoded JSON to ``base_url`` + path and returns the raw reply."""
+
+    def __init__(
+        self,
+        base_url: str,
+        timeouts: Timeouts,
+        *,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.host = urlsplit(self.base_url).netloc or self.base_url
+        self.timeouts = timeouts
+        self.session = session or _frozen_env_session(self.base_url)
+
+    def post(self, path: str, body: bytes, *, query: str = "", timeout: float | None = None) -> HttpReply:
+        """One attempt. ``timeout`` caps both socket timeouts (the invocation's remaining budget)."""
+        connect, read = self.timeouts.connect, self.timeouts.read
+        if timeout is not None:
+            connect, read = min(connect, timeout), min(read, timeout)
+        url = f"{self.base_url}{path}?{query}" if query else f"{self.base_url}{path}"
+        try:
+            response = self.session.post(
+                url, data=body, headers={"Content-Type": "application/json"}, timeout=(connect, read)
+            )
+            content = response.content
+        except requests.exceptions.RequestException as exc:
+            raise TransportError(self._describe(exc, connect, read)) from _redacted_copy(exc)
+        return HttpReply(response.status_code, response.headers.get("Content-Type", ""), content)
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _describe(self, exc: requests.exceptions.RequestException, connect: float, read: float) -> str:
+        if isinstance(exc, requests.exceptions.ConnectTimeout):
+            what = f"connect timeout after {connect:g}s"
+        elif isinstance(exc, requests.exceptions.ReadTimeout):
+            what = f"read timeout after {read:g}s"
+        elif isinstance(exc, requests.exceptions.SSLError):
+            what = "TLS error"
+        elif isinstance(exc, requests.exceptions.ProxyError):
+            what = "proxy error"
+        elif isinstance(exc, requests.exceptions.ConnectionError):
+            what = f"connection failed ({_root_cause_name(exc)})"
+        else:
+            what = f"request failed ({type(exc).__name__})"
+        return f"request to {self.host} failed: {what}"
+
+
+def _frozen_env_session(base_url: str) -> requests.Session:
+    """A session that resolved, once, what ``trust_env`` would look up on every request:
+    the proxy for ``base_url`` (HTTPS_PROXY, NO_PROXY, ...) and the CA bundle override."""
+    session = requests.Session()
+    session.trust_env = False
+    session.proxies.update(requests.utils.get_environ_proxies(base_url))
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle
+    return session
+
+
+def _root_cause_name(exc: BaseException) -> str:
+    seen: set[int] = set()
+    current: BaseException = exc
+    while id(current) not in seen:
+        seen.add(id(current))
+        nxt = current.__cause__ or current.__context__
+        if nxt is None:
+            break
+        current = nxt
+    for arg in getattr(exc, "args", ()):
+        reason = getattr(arg, "reason", None)  # urllib3 MaxRetryError(reason=NewConnectionError...)
+        if isinstance(reason, BaseException):
+            current = reason
+    name = type(current).__name__
+    text = str(current)
+    for marker in ("Connection refused", "Connection reset", "Name or service not known", "Remote end closed"):
+        if marker.lower() in text.lower():
+            return f"{name}: {marker.lower()}"
+    return name
+
+
+def _redacted_copy(exc: BaseException) -> BaseException:
+    """The same exception type with the URL secrets masked, so ``raise ... from`` keeps the cause's
+    kind for debugging without carrying the token into a logged traceback."""
+    try:
+        return type(exc)(redact(str(exc)))
+    except Exception:  # an exception type with an unusual constructor: keep the kind, lose the text
+        return RuntimeError(f"{type(exc).__name__} (details redacted)")

@@ -1,0 +1,106 @@
+"""Shared fixtures: one WeChat emulator on loopback for the session (reset before every test), the
+function's environment pointed at it, and a log capture that fails any test whose log output
+contains the appsecret or any token the emulator issued."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from wxcloud.client import OpenApiClient
+from wxcloud.permissions import Permissions
+from wxcloud.retry import RetryPolicy
+from wxcloud.settings import Timeouts, WxSettings
+
+from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, WeChatEmulator
+
+ROOT = Path(__file__).resolve().parent.parent
+EVENTS = Path(__file__).resolve().parent / "events"
+API = "analysis.getMonthlyVisitTrend"
+DISPLAY = "openapi.analysis.getMonthlyVisitTrend"
+PATH = "/datacube/getweanalysisappidmonthlyvisittrend"
+STABLE = "/cgi-bin/stable_token"
+
+
+def load_event(name: str) -> Any:
+    return json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.texts: list[str] = []
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.texts.append(self.format(record))  # format() includes exc_info tracebacks
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[WeChatEmulator]:
+    with WeChatEmulator() as emu:
+        yield emu
+
+
+@pytest.fixture(scope="session", autouse=True)
+def function_environment(emulator: WeChatEmulator) -> Iterator[None]:
+    """The environment SCF would give the deployed function, aimed at the emulator."""
+    saved = dict(os.environ)
+    os.environ.update(WX_APPID=DEFAULT_APPID, WX_APPSECRET=DEFAULT_SECRET, WX_API_BASE_URL=emulator.url)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+        os.environ.pop(name, None)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
+@pytest.fixture(autouse=True)
+def clean_emulator(emulator: WeChatEmulator) -> None:
+    emulator.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_secrets_in_logs(emulator: WeChatEmulator) -> Iterator[_Capture]:
+    """Every test runs with all loggers at DEBUG captured; none may show a secret or a token."""
+    capture = _Capture()
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(capture)
+    root.setLevel(logging.DEBUG)
+    try:
+        yield capture
+    finally:
+        root.removeHandler(capture)
+        root.setLevel(old_level)
+    secrets = [DEFAULT_SECRET, *emulator.issued_tokens]
+    leaks = [text for text in capture.texts for secret in secrets if secret in text]
+    assert not leaks, f"secret or token in log output: {leaks[:3]}"
+
+
+@pytest.fixture
+def settings(emulator: WeChatEmulator) -> WxSettings:
+    return WxSettings(DEFAULT_APPID, DEFAULT_SECRET, emulator.url, Timeouts(connect=1.0, read=1.0))
+
+
+class Sleeps(list[float]):
+    """An injected ``sleep`` that records instead of waiting, so retry tests run instantly."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+@pytest.fixture
+def sleeps() -> Sleeps:
+    return Sleeps()
+
+
+@pytest.fixture
+def client(settings: WxSettings, sleeps: Sleeps) -> Iterator[OpenApiClient]:
+    c = OpenApiClient(settings, permissions=Permissions.allow(API), sleep=sleeps, retry=RetryPolicy(random=lambda: 0.5))
+    yield c
+    c.close()

@@ -1,0 +1,337 @@
+"""Differential test: ``wxcloud.casing.convert_keys`` against wx-server-sdk's own ``convertCase``.
+
+Hypothesis generates JSON trees; every tree of a test is sent in ONE batch to
+``devtools/wxsdk_oracle.js`` (a single node process per test), which runs the SDK's convertCase
+cut out of the installed bundle. Outputs are compared as JSON text, so key ORDER is compared too.
+
+Needs node and the pinned SDK (``python devtools/install_wxsdk.py``); no network at test time.
+Without them the tests skip, or fail when ``CI=true``.
+
+What the generator deliberately leaves out, because JSON/JS cannot represent it like Python does:
+
+* the key ``"__proto__"``: ``JSON.parse`` makes it an own property, but the SDK's
+  ``Object.assign({}, input)`` assigns it through the ``__proto__`` setter (sets the prototype or
+  is ignored), so it vanishes from the SDK's output. Not a realistic API key; excluded.
+* NaN / Infinity (not JSON), ints beyond +-2**53 (JS numbers lose precision), and integral floats
+  below 1e21 (``JSON.stringify(2.0)`` is ``"2"``, which Python reads back as the int ``2``).
+* lone surrogates in strings.
+
+Key order of inputs: ``JSON.parse`` puts array-index keys first (ascending), a Python dict keeps
+any order. Objects that convertCase converts are handed to the port in generated order (so the
+port's reordering is tested); objects it passes through untouched (``recursive=False``) are put in
+JS order first, see ``as_the_sdk_sees_it``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from wxcloud.casing import Direction, convert_keys
+
+from devtools.install_wxsdk import SDK_VERSION, is_installed, sdk_dir
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+ORACLE = _ROOT / "devtools" / "wxsdk_oracle.js"
+EXAMPLES_PER_TEST = 300
+SDK_DIRECTIONS: dict[str, tuple[str, str]] = {
+    "camel_to_snake": ("camelcase", "snakecase"),
+    "snake_to_camel": ("snakecase", "camelcase"),
+}
+_MAX_ARRAY_INDEX = 2**32 - 2
+
+
+# --------------------------------------------------------------------------- SDK availability
+
+
+def _unavailable(reason: str) -> None:
+    message = f"{reason}; run `python devtools/install_wxsdk.py` (needs node + npm)"
+    if os.environ.get("CI") == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def sdk_path() -> Path:
+    path = sdk_dir(_ROOT)
+    if shutil.which("node") is None:
+        _unavailable("node is not on PATH")
+    if not is_installed(path):
+        _unavailable(f"wx-server-sdk@{SDK_VERSION} is not installed at {path}")
+    return path
+
+
+def run_oracle(sdk: Path, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Run all requests through one node process; return the parsed response lines."""
+    payload = "".join(json.dumps(r) + "\n" for r in requests)
+    proc = subprocess.run(
+        ["node", str(ORACLE), str(sdk)],
+        input=payload,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, f"oracle failed (exit {proc.returncode}):\n{proc.stderr}"
+    # Not splitlines(): JSON.stringify leaves U+2028, U+0085 etc. unescaped inside strings.
+    lines = proc.stdout.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    assert len(lines) == len(requests), f"oracle answered {len(lines)} of {len(requests)}"
+    return [json.loads(line) for line in lines]
+
+
+# --------------------------------------------------------------------------- generators
+
+_NUMERIC_KEYS = [
+    "0", "1", "01", "00", "2", "10", "-1", "1.5", "1e3", " 1", "99",
+    "4294967294", "4294967295", "4294967296", "9007199254740993", "18446744073709551616",
+]  # fmt: skip
+_SPECIAL_KEYS = [
+    "", "_", "__", "___", "_a", "A", "a_", "a__b", "a_B", "aB", "a_b", "ABC", "a_b_c", "Abc",
+    "abc", "x_1", "x1", "X1", "beginDate", "begin_date", "visitUvNew", "visit_uv_new",
+    "visitUVNew", "é_a", "éA", "Ä_b", "ß", "constructor", "toString", "hasOwnProperty",
+    "valueOf", "length",
+]  # fmt: skip
+_KEY_CHARS = st.one_of(
+    st.sampled_from("____abczABCZ019"),
+    st.sampled_from("_-. $éÄßÆ中Ω"),
+    st.characters(exclude_categories=["Cs"]),
+)
+_LOWER = st.text(alphabet="abcxyz", min_size=1, max_size=3)
+_TAIL = st.text(alphabet="abcxyz_019", max_size=3)
+
+
+def _capitalised(word: str) -> str:
+    return word[0].upper() + word[1:]
+
+
+# Pairs of distinct keys that convert to the same key in at least one direction.
+_COLLISION_PAIRS = st.one_of(
+    st.builds(lambda a, b, c: (a + _capitalised(b) + c, f"{a}_{b}{c}"), _LOWER, _LOWER, _TAIL),
+    st.builds(lambda a, b: (f"_{a}{b}", _capitalised(a) + b), _LOWER, _TAIL),  # _a / A
+    st.builds(lambda a, b: (f"{a}__{b}", f"{a}_{_capitalised(b)}"), _LOWER, _LOWER),  # a__b / a_B
+    st.builds(lambda a: (_capitalised(a), a), _LOWER),  # Ab / ab
+    st.sampled_from([("aB", "a_b"), ("beginDate", "begin_date"), ("ABC", "a_b_c")]),
+)
+
+KEYS = st.one_of(
+    st.sampled_from(_SPECIAL_KEYS),
+    st.sampled_from(_NUMERIC_KEYS),
+    st.integers(min_value=0, max_value=2**32 + 2).map(str),
+    st.text(alphabet=_KEY_CHARS, max_size=8),
+)
+
+
+def _js_safe_float(x: float) -> float:
+    """Keep floats whose JSON text reads back as a float on both sides (a cheap map, no filter)."""
+    return x if not x.is_integer() or abs(x) >= 1e21 else x % 1000 + 0.5
+
+
+FLOATS = st.one_of(
+    st.sampled_from([56.4112, 0.1, -0.5, 1.5e-7, 3.14e300, 1e21, -1.7976931348623157e308]),
+    st.floats(allow_nan=False, allow_infinity=False).map(_js_safe_float),
+)
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**53), max_value=2**53),
+    FLOATS,
+    st.text(alphabet=_KEY_CHARS, max_size=8),  # values that look like keys must stay untouched
+    st.sampled_from(["beginDate", "a_b", "_a"]),
+)
+
+
+def objects(children: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    @st.composite
+    def build(draw: Callable[..., Any]) -> dict[str, Any]:
+        entries: list[tuple[str, Any]] = draw(st.lists(st.tuples(KEYS, children), max_size=4))
+        for pair in draw(st.lists(_COLLISION_PAIRS, max_size=2)):
+            entries.extend((key, draw(children)) for key in pair)
+        entries = draw(st.permutations(entries))
+        # A repeated key keeps its first slot and its last value, as in JSON.parse.
+        return {key: value for key, value in entries if key != "__proto__"}
+
+    return build()
+
+
+def values(depth: int) -> st.SearchStrategy[Any]:
+    """JSON values nested at most ``depth`` containers deep (much cheaper than st.recursive)."""
+    if depth == 0:
+        return SCALARS
+    children = values(depth - 1)
+    return st.one_of(SCALARS, st.lists(children, max_size=3), objects(children))
+
+
+def trees() -> st.SearchStrategy[Any]:
+    nested = values(3)
+    kinds = [
+        *[objects(nested)] * 6,
+        *[st.lists(nested, min_size=1, max_size=4)] * 2,
+        st.lists(st.lists(objects(nested), max_size=3), min_size=1, max_size=3),  # arrays of arrays
+        st.one_of(SCALARS, KEYS),  # a bare top-level string is converted like a key
+    ]
+
+    @st.composite
+    def build(draw: Callable[..., Any]) -> Any:
+        # Weighted by hand: st.one_of lets Hypothesis drift towards the cheap scalar branch.
+        return draw(kinds[draw(st.integers(min_value=0, max_value=len(kinds) - 1))])
+
+    return build()
+
+
+def collect_trees(count: int) -> list[Any]:
+    """Draw ``count`` trees with Hypothesis up front, so that one node process serves them all."""
+    drawn: list[Any] = []
+
+    @settings(
+        max_examples=count,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(trees())
+    def draw(tree: Any) -> None:
+        drawn.append(tree)
+
+    draw()
+    return drawn
+
+
+# --------------------------------------------------------------------------- comparison helpers
+
+
+def _is_array_index(key: str) -> bool:
+    return key.isascii() and key.isdigit() and (key == "0" or not key.startswith("0")) and int(key) <= _MAX_ARRAY_INDEX
+
+
+def js_order(value: Any) -> Any:
+    """``value`` with every object's keys in JavaScript order, as JSON.parse would build it."""
+    if isinstance(value, list):
+        return [js_order(item) for item in value]
+    if isinstance(value, dict):
+        indices = sorted((k for k in value if _is_array_index(k)), key=int)
+        rest = [k for k in value if not _is_array_index(k)]
+        return {k: js_order(value[k]) for k in [*indices, *rest]}
+    return value
+
+
+def as_the_sdk_sees_it(tree: Any, recursive: bool) -> Any:
+    """Put JS key order on the objects the SDK will NOT convert; keep generated order elsewhere.
+
+    Objects that convertCase converts must come out in JS order whatever order they went in
+    with, so those are handed over as generated (often not JS-ordered). Objects it passes
+    through untouched (below the first level when ``recursive`` is false) would already be in
+    JS order after ``JSON.parse``, and a Python port cannot be blamed for keeping a dict order
+    that no JS object can have; those are normalised first.
+    """
+    if recursive:
+        return tree
+    if isinstance(tree, dict):
+        return {key: js_order(value) for key, value in tree.items()}
+    if isinstance(tree, list):
+        return [as_the_sdk_sees_it(item, False) if isinstance(item, dict) else js_order(item) for item in tree]
+    return tree
+
+
+def compare(sdk: Path, inputs: list[Any], direction: Direction, recursive: bool) -> tuple[int, list[str]]:
+    from_case, to_case = SDK_DIRECTIONS[direction]
+    requests = [{"input": tree, "from": from_case, "to": to_case, "recursive": recursive} for tree in inputs]
+    answers = run_oracle(sdk, requests)
+    failures: list[tuple[int, str]] = []
+    for raw, answer in zip(inputs, answers, strict=True):
+        tree = as_the_sdk_sees_it(raw, recursive)
+        before = json.dumps(tree)
+        ours = json.dumps(convert_keys(tree, direction, recursive=recursive))
+        assert json.dumps(tree) == before, f"convert_keys mutated its input {before}"
+        if "output" not in answer:
+            failures.append((len(before), f"input {before}: SDK gave {answer}, ours {ours}"))
+            continue
+        theirs = json.dumps(answer["output"])
+        if ours != theirs:
+            failures.append((len(before), f"input {before}\n  SDK  {theirs}\n  ours {ours}"))
+    failures.sort()  # smallest inputs first: no shrinking happens in this batched setup
+    return len(inputs), [text for _, text in failures]
+
+
+# --------------------------------------------------------------------------- tests
+
+
+@pytest.fixture(scope="module")
+def generated_trees(sdk_path: Path) -> list[Any]:
+    """One set of trees for all four direction/recursive combinations (generation is the slow
+    part); each combination still gets its own single node process."""
+    trees = collect_trees(EXAMPLES_PER_TEST)
+    assert len(trees) >= EXAMPLES_PER_TEST // 2, "Hypothesis produced too few examples"
+    return trees
+
+
+@pytest.mark.parametrize("recursive", [True, False], ids=["recursive", "shallow"])
+@pytest.mark.parametrize("direction", ["camel_to_snake", "snake_to_camel"])
+def test_matches_sdk_on_generated_trees(sdk_path: Path, generated_trees: list[Any], direction: Direction, recursive: bool) -> None:
+    total, failures = compare(sdk_path, generated_trees, direction, recursive)
+    assert not failures, (
+        f"{len(failures)} of {total} generated cases differ from wx-server-sdk@{SDK_VERSION} "
+        f"({direction}, recursive={recursive}); smallest first:\n" + "\n".join(failures[:5])
+    )
+
+
+_HAND_PICKED: list[Any] = [
+    {"b": 1, "10": 2, "2": 3},
+    {"aB": 1, "a_b": 2},
+    {"a_b": 2, "aB": 1},
+    {"a_b": 1, "x": 0, "aB": 2},
+    {"aB": {"cD": 1}, "a_b": {"e_f": 2}},
+    {"fooBar": 1, "baz": 2},
+    {"x": 1, "4294967295": 2, "4294967294": 3, "01": 4, "1": 5, "-1": 6},
+    {"a__b": 1, "_a": 2, "x_1": 3, "A": 4, "stay_time_uv": 5},
+    [{"aB": {"cD": [{"eF": 1}]}}, [{"gH": 1}], "iJ", 56.4112, 2**53],
+    {"list": [[{"refDate": "20170313"}], {"visitUvNew": [{"stay_time_uv": 1}]}]},
+    [],
+    {},
+    56.4112,
+    None,
+]
+
+
+@pytest.mark.parametrize("recursive", [True, False], ids=["recursive", "shallow"])
+@pytest.mark.parametrize("direction", ["camel_to_snake", "snake_to_camel"])
+def test_matches_sdk_on_hand_picked_cases(sdk_path: Path, direction: Direction, recursive: bool) -> None:
+    total, failures = compare(sdk_path, _HAND_PICKED, direction, recursive)
+    assert not failures, f"{len(failures)} of {total} differ:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("direction", ["camel_to_snake", "snake_to_camel"])
+def test_top_level_strings_convert_like_sdk(sdk_path: Path, direction: Direction) -> None:
+    # convertCase converts a bare string argument (it is how keys are converted); strings
+    # inside a tree are values and stay untouched.
+    cases = ["beginDate", "begin_date", "ABC", "a__b", "_a", "x_1", "", "éA", "é_a"]
+    total, failures = compare(sdk_path, cases, direction, True)
+    assert not failures, f"{len(failures)} of {total} differ:\n" + "\n".join(failures)
+
+
+def test_oracle_fails_loudly_on_unexpected_bundle(tmp_path: Path) -> None:
+    if shutil.which("node") is None:
+        _unavailable("node is not on PATH")
+    (tmp_path / "index.js").write_text("module.exports = {};\n", encoding="utf-8")
+    proc = subprocess.run(
+        ["node", str(ORACLE), str(tmp_path)],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode != 0
+    assert "./src/utils/utils.ts" in proc.stderr

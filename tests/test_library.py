@@ -1,0 +1,48 @@
+"""The same call from any Python code: ``wxcloud.openapi.analysis.getMonthlyVisitTrend({...})``."""
+
+from __future__ import annotations
+
+import pytest
+import wxcloud
+from conftest import DISPLAY, PATH
+from wxcloud.analysis import Analysis, VisitTrend
+
+from devtools.wechat_emulator import Fault, WeChatEmulator
+
+EVENT = {"beginDate": "20170301", "endDate": "20170331"}
+
+
+def test_module_level_openapi_mirrors_the_cloud_call(emulator: WeChatEmulator) -> None:
+    result = wxcloud.openapi.analysis.getMonthlyVisitTrend(EVENT)
+    assert result["errMsg"] == f"{DISPLAY}:ok" and result["errCode"] == 0
+    assert result["list"][0]["refDate"] == "201703"
+    assert wxcloud.openapi.client() is wxcloud.openapi.client()  # created once, reused
+
+
+def test_library_raises_a_typed_error_carrying_the_cloud_call_result(emulator: WeChatEmulator) -> None:
+    emulator.add_fault(PATH, Fault.errcode(45009, "reach max api daily quota limit"))
+    with pytest.raises(wxcloud.WeChatError) as caught:
+        wxcloud.openapi.analysis.getMonthlyVisitTrend(EVENT)
+    assert caught.value.err_code == 45009
+    assert caught.value.to_result()["errMsg"].startswith(f"{DISPLAY}:fail reach max api daily quota limit rid: ")
+    assert str(caught.value).startswith("errCode: 45009 | errMsg: ")
+
+
+def test_library_validation_error_is_typed(emulator: WeChatEmulator) -> None:
+    with pytest.raises(wxcloud.RequestValidationError) as caught:
+        wxcloud.openapi.analysis.getMonthlyVisitTrend({"beginDate": "20170301", "endDate": "20170330"})
+    assert caught.value.err_code == 61501
+    assert emulator.received == []
+
+
+def test_result_validates_against_the_declared_response_model(emulator: WeChatEmulator) -> None:
+    result = wxcloud.openapi.analysis.getMonthlyVisitTrend(EVENT)
+    typed = VisitTrend.model_validate(result)
+    assert typed.list[0].visit_uv == result["list"][0]["visitUv"]
+
+
+def test_namespace_declares_its_apis() -> None:
+    spec = Analysis.getMonthlyVisitTrend
+    assert spec.display_name == DISPLAY
+    assert spec.path == PATH
+    assert Analysis.specs() == {"getMonthlyVisitTrend": spec}
