@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import traceback
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from wxcloud.client import OpenApiClient
 from wxcloud.permissions import Permissions
 from wxcloud.retry import RetryPolicy
+from wxcloud.scf import FunctionApp
 from wxcloud.settings import Timeouts, WxSettings
 
 from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, WeChatEmulator
@@ -62,6 +64,29 @@ def function_environment(emulator: WeChatEmulator) -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def clean_emulator(emulator: WeChatEmulator) -> None:
     emulator.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_secrets_in_answers(emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Watches every handler answer and every error raised to a caller, in every test: neither may
+    contain the appsecret or a token the emulator issued."""
+    seen: list[str] = []
+    original = FunctionApp.handle
+
+    def watched(self: FunctionApp, event: Any, context: Any) -> dict[str, Any]:
+        try:
+            result = original(self, event, context)
+        except BaseException as exc:
+            seen.append("".join(traceback.format_exception(exc)))
+            raise
+        seen.append(json.dumps(result, ensure_ascii=False, default=repr))
+        return result
+
+    monkeypatch.setattr(FunctionApp, "handle", watched)
+    yield seen
+    secrets = [DEFAULT_SECRET, *emulator.issued_tokens]
+    leaks = [text for text in seen for secret in secrets if secret in text]
+    assert not leaks, f"secret or token in an answer: {leaks[:3]}"
 
 
 @pytest.fixture(autouse=True)

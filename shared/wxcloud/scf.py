@@ -4,6 +4,10 @@ The handler is thin: it turns the event into call data, gives the call the invoc
 budget, and returns what the cloud function of the seed returns: the result on success, the
 ``{errCode, errMsg}`` error value on failure (``return err``), never a traceback.
 
+Timer invocations are asynchronous: nobody reads the returned value. There a transient failure
+(data not ready, WeChat busy, network, timeout) is raised, so SCF's async retry runs the function
+again minutes later, and a permanent one is returned and logged at ERROR level.
+
 The client is built on the first invocation and kept at module level by the function, so warm
 invocations reuse its connection pool and token cache.
 """
@@ -20,7 +24,8 @@ from typing import Any
 
 from .client import CallReport, OpenApiClient
 from .deadline import Deadline
-from .errors import JS_ERROR, WxCloudError
+from .errors import JS_ERROR, OPENAPI_TIMEOUT, InvalidParameters, WxCloudError
+from .events import Invocation, classify
 from .permissions import Permissions, load_permissions
 from .settings import WxSettings
 from .spec import ApiSpec
@@ -29,6 +34,10 @@ logger = logging.getLogger("wxcloud")
 
 # Kept back from SCF's time limit to serialise the answer and log it before the platform kills us.
 SAFETY_MARGIN_SECONDS = 0.5
+
+# Failures worth running again later: WeChat's data not ready (61503), system error / busy
+# (-1, 61504; -1 is also every network failure), and our own timeout.
+RETRY_LATER_CODES = frozenset({JS_ERROR, 61503, 61504, OPENAPI_TIMEOUT})
 
 ClientFactory = Callable[[Permissions], OpenApiClient]
 
@@ -65,34 +74,52 @@ class FunctionApp:
     def handle(self, event: Any, context: Any) -> dict[str, Any]:
         started = self.clock()
         report = CallReport()
+        invocation = _classify_safely(event)
         request_id = context.get("request_id") if isinstance(context, dict) else None
+        error: WxCloudError | None = None
         try:
+            if invocation.problem is not None:
+                raise invocation.problem
             deadline = Deadline.from_scf_context(context, started=started, margin=SAFETY_MARGIN_SECONDS, clock=self.clock)
-            result = self.client().call(self.spec, event, deadline=deadline, report=report)
+            result = self.client().call(self.spec, invocation.data, deadline=deadline, report=report)
         except WxCloudError as exc:
             exc.api = exc.api or self.spec.display_name
-            result = exc.to_result()
+            error, result = exc, exc.to_result()
         except Exception as exc:  # a bug of ours must still answer in the cloud-call shape
             logger.error("unexpected %s in %s", type(exc).__name__, self.spec.display_name)
             result = {"errCode": JS_ERROR, "errMsg": f"{self.spec.display_name}:fail internal error ({type(exc).__name__})"}
-        self._log(request_id, event, result, report, started)
+        self._log(request_id, invocation, result, report, started)
+        if error is not None and invocation.asynchronous and error.err_code in RETRY_LATER_CODES:
+            raise error  # SCF retries failed async invocations; its traceback text holds no secret
         return result
 
-    def _log(self, request_id: Any, event: Any, result: dict[str, Any], report: CallReport, started: float) -> None:
-        if not logger.isEnabledFor(logging.INFO):
+    def _log(self, request_id: Any, invocation: Invocation, result: dict[str, Any], report: CallReport, started: float) -> None:
+        ok = result.get("errCode") == 0
+        level = logging.INFO if ok else logging.ERROR if invocation.asynchronous else logging.WARNING
+        if not logger.isEnabledFor(level):
             return
         line = {
             "requestId": request_id,
             "api": self.spec.display_name,
-            "beginDate": _safe_field(event, "beginDate", "begin_date"),
-            "endDate": _safe_field(event, "endDate", "end_date"),
-            "outcome": "ok" if result.get("errCode") == 0 else "error",
+            "trigger": invocation.trigger,
+            "beginDate": _safe_field(invocation.data, "beginDate", "begin_date"),
+            "endDate": _safe_field(invocation.data, "endDate", "end_date"),
+            "outcome": "ok" if ok else "error",
             "errCode": result.get("errCode"),
+            "errMsg": None if ok else result.get("errMsg"),
             "attempts": report.attempts,
             "tokenSource": report.token_source if report.attempts else None,
             "durationMs": round((self.clock() - started) * 1000, 1),
         }
-        logger.info(json.dumps(line, ensure_ascii=False))
+        logger.log(level, json.dumps(line, ensure_ascii=False))
+
+
+def _classify_safely(event: Any) -> Invocation:
+    try:
+        return classify(event)
+    except Exception as exc:  # classify is total by design; this keeps a future slip from escaping
+        logger.error("unexpected %s while reading the event", type(exc).__name__)
+        return Invocation("direct", None, asynchronous=False, problem=InvalidParameters("the event could not be read"))
 
 
 def _safe_field(event: Any, *names: str) -> str | None:

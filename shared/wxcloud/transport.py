@@ -30,6 +30,9 @@ def redact(text: str) -> str:
     return _SECRET_IN_TEXT.sub(r"\1***", text)
 
 
+_JSON_HEADERS = {"Content-Type": "application/json"}
+
+
 class RedactingFilter(logging.Filter):
     """urllib3 logs every request line, query string included, at DEBUG level: with this filter
     on its loggers, the token is masked even when a user turns DEBUG logging on."""
@@ -75,14 +78,15 @@ class Transport:
         if timeout is not None:
             connect, read = min(connect, timeout), min(read, timeout)
         url = f"{self.base_url}{path}?{query}" if query else f"{self.base_url}{path}"
+        failure: tuple[str, BaseException] | None = None
         try:
-            response = self.session.post(
-                url, data=body, headers={"Content-Type": "application/json"}, timeout=(connect, read)
-            )
-            content = response.content
+            response = self.session.post(url, data=body, headers=_JSON_HEADERS, timeout=(connect, read))
+            return HttpReply(response.status_code, response.headers.get("Content-Type", ""), response.content)
         except requests.exceptions.RequestException as exc:
-            raise TransportError(self._describe(exc, connect, read)) from _redacted_copy(exc)
-        return HttpReply(response.status_code, response.headers.get("Content-Type", ""), content)
+            failure = self._describe(exc, connect, read), _redacted_copy(exc)
+        # Raised outside the except block, so the original (URL and token in its text) is not even
+        # kept as __context__ for a logger or error tracker to find.
+        raise TransportError(failure[0]) from failure[1]
 
     def close(self) -> None:
         self.session.close()

@@ -1,0 +1,67 @@
+"""What invoked the function, and the cloud-call data it asks for.
+
+SCF hands the handler a plain dict whatever the trigger. A direct Invoke passes the caller's JSON
+as it is (the cloud-call event); a timer passes ``{"Type": "Timer", "Time", "TriggerName",
+"Message"}``. A timer's call runs unattended, so a transient failure should raise and let the
+platform's async retry run it again later, while a direct caller wants the error value.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from .dates import last_finished_month, yyyymmdd
+from .errors import InvalidParameters, WxCloudError
+
+Trigger = Literal["direct", "timer"]
+
+
+@dataclass(frozen=True)
+class Invocation:
+    trigger: Trigger
+    data: Any  # the cloud-call data, validated later by the API's request model
+    asynchronous: bool  # nobody waits for the answer: transient failures should raise
+    problem: WxCloudError | None = None  # the event itself is unusable
+
+
+def classify(event: Any) -> Invocation:
+    if isinstance(event, dict) and event.get("Type") == "Timer" and "TriggerName" in event:
+        return _timer(event)
+    return Invocation("direct", event, asynchronous=False)
+
+
+def _timer(event: dict[str, Any]) -> Invocation:
+    """The trigger's ``Message`` may hold a JSON event; otherwise the last finished month (Beijing
+    time) as of the trigger's ``Time`` (UTC), so a delayed platform retry still asks for the month
+    the trigger meant, not the month of the retry."""
+    message = event.get("Message")
+    if isinstance(message, str) and message.strip():
+        try:
+            data = json.loads(message)
+        except ValueError:
+            problem = InvalidParameters(f"the timer's Message must be empty or a JSON event, got {message[:60]!r}")
+            return Invocation("timer", None, asynchronous=True, problem=problem)
+        return Invocation("timer", data, asynchronous=True)
+    fired = _utc_time(event.get("Time"))
+    if fired is None:
+        problem = InvalidParameters(f"the timer event's Time must be an ISO 8601 UTC time, got {str(event.get('Time'))[:40]!r}")
+        return Invocation("timer", None, asynchronous=True, problem=problem)
+    try:
+        first, last = last_finished_month(fired)
+    except OverflowError:  # 0001-01-01 or 9999-12-31 shifted to Beijing time leaves the calendar
+        problem = InvalidParameters(f"the timer event's Time is out of range: {str(event.get('Time'))[:40]!r}")
+        return Invocation("timer", None, asynchronous=True, problem=problem)
+    return Invocation("timer", {"beginDate": yyyymmdd(first), "endDate": yyyymmdd(last)}, asynchronous=True)
+
+
+def _utc_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))  # 3.10 does not parse "Z"
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)

@@ -1,0 +1,85 @@
+"""Token economy under concurrency: one stable_token request, however many callers."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from conftest import API, PATH, STABLE
+from wxcloud.analysis import Analysis
+from wxcloud.client import OpenApiClient
+from wxcloud.scf import FunctionApp
+from wxcloud.settings import WxSettings
+from wxcloud.tokens import AccessToken
+
+from devtools.wechat_emulator import Fault, WeChatEmulator
+
+EVENT = {"beginDate": "20170301", "endDate": "20170331"}
+
+
+def cold_app(settings: WxSettings, tmp_path: Path) -> FunctionApp:
+    """A fresh FunctionApp is a cold process: no client, no token cache, no connections."""
+    (tmp_path / "config.json").write_text(json.dumps({"permissions": {"openapi": [API]}}))
+    return FunctionApp(
+        Analysis.getMonthlyVisitTrend,
+        (tmp_path / "config.json",),
+        client_factory=lambda p: OpenApiClient(settings, permissions=p),
+    )
+
+
+def run_at_once(count: int, work: Any) -> list[Any]:
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def worker(i: int) -> None:
+        barrier.wait()
+        results[i] = work(i)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return results
+
+
+def test_32_concurrent_cold_invocations_make_one_token_request(emulator: WeChatEmulator, settings: WxSettings, tmp_path: Path) -> None:
+    emulator.add_fault(STABLE, Fault.delay(0.2))  # hold the first fetch open while the others arrive
+    app = cold_app(settings, tmp_path)
+    results = run_at_once(32, lambda i: app.handle(EVENT, {"request_id": f"r{i}", "time_limit_in_ms": 10_000}))
+    assert [r["errCode"] for r in results] == [0] * 32
+    assert len(emulator.requests_to(STABLE)) == 1
+    assert len(emulator.requests_to(PATH)) == 32
+    assert len({r.query["access_token"] for r in emulator.requests_to(PATH)}) == 1
+
+
+def test_1000_sequential_warm_invocations_make_one_token_request(emulator: WeChatEmulator, settings: WxSettings, tmp_path: Path) -> None:
+    app = cold_app(settings, tmp_path)
+    for i in range(1000):
+        assert app.handle(EVENT, {"request_id": f"w{i}", "time_limit_in_ms": 10_000})["errCode"] == 0
+    assert len(emulator.requests_to(STABLE)) == 1
+    assert len(emulator.requests_to(PATH)) == 1000
+
+
+def test_concurrent_40001_refreshes_once(emulator: WeChatEmulator, settings: WxSettings, tmp_path: Path) -> None:
+    app = cold_app(settings, tmp_path)
+    assert app.handle(EVENT, {})["errCode"] == 0
+    emulator.clear()
+    emulator.invalidate_tokens()  # every in-flight caller now holds a dead token
+    emulator.add_fault(STABLE, Fault.delay(0.2))
+    results = run_at_once(16, lambda i: app.handle(EVENT, {"request_id": f"c{i}"}))
+    assert [r["errCode"] for r in results] == [0] * 16
+    assert len(emulator.requests_to(STABLE)) == 1
+
+
+def test_a_stale_failure_does_not_discard_a_newer_token(emulator: WeChatEmulator, settings: WxSettings) -> None:
+    client = OpenApiClient(settings)
+    lease = client.tokens.get()
+    newer = AccessToken("newer-token", lease.token.expires_at + 100)
+    client.tokens.store.save(settings.appid, newer)
+    client.tokens.invalidate(lease.token)  # a late 40001 for the old token
+    assert client.tokens.get().token == newer
+    client.tokens.invalidate(newer)
+    assert client.tokens.get().token != newer

@@ -1,0 +1,117 @@
+"""Timer (async) invocations: the last finished month by default, raise on transient failures."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from conftest import API, DISPLAY, PATH, load_event
+from wxcloud.analysis import Analysis
+from wxcloud.client import OpenApiClient
+from wxcloud.errors import WxCloudError
+from wxcloud.scf import FunctionApp
+from wxcloud.settings import WxSettings
+
+from devtools.wechat_emulator import Fault, WeChatEmulator
+
+
+@pytest.fixture
+def app(settings: WxSettings, tmp_path: Path) -> FunctionApp:
+    (tmp_path / "config.json").write_text(json.dumps({"permissions": {"openapi": [API]}}))
+    return FunctionApp(
+        Analysis.getMonthlyVisitTrend,
+        (tmp_path / "config.json",),
+        client_factory=lambda p: OpenApiClient(settings, permissions=p, sleep=lambda s: None),
+    )
+
+
+@pytest.mark.parametrize(
+    ("time", "begin", "end"),
+    [
+        ("2026-10-31T16:30:00Z", "20261001", "20261031"),  # already 1 Nov in Beijing
+        ("2026-10-31T15:59:59Z", "20260901", "20260930"),  # still 31 Oct in Beijing
+        ("2026-01-01T02:00:00Z", "20251201", "20251231"),
+        ("2024-03-01T00:00:00Z", "20240201", "20240229"),
+        ("2024-03-01T00:00:00+00:00", "20240201", "20240229"),
+        ("2024-03-01T00:00:00", "20240201", "20240229"),  # no offset: SCF's Time is UTC
+    ],
+)
+def test_timer_queries_the_last_finished_month_in_beijing_time(
+    emulator: WeChatEmulator, app: FunctionApp, time: str, begin: str, end: str
+) -> None:
+    event = {**load_event("timer"), "Time": time}
+    result = app.handle(event, {"time_limit_in_ms": 5000})
+    assert result["errCode"] == 0
+    assert emulator.requests_to(PATH)[0].json() == {"begin_date": begin, "end_date": end}
+
+
+def test_timer_message_can_name_the_month(emulator: WeChatEmulator, app: FunctionApp) -> None:
+    assert app.handle(load_event("timer_with_message"), {})["errCode"] == 0
+    assert emulator.requests_to(PATH)[0].json() == {"begin_date": "20240201", "end_date": "20240229"}
+
+
+def test_timer_message_that_is_not_json_is_an_error_not_a_default(emulator: WeChatEmulator, app: FunctionApp) -> None:
+    result = app.handle({**load_event("timer"), "Message": "last month please"}, {})
+    assert result["errCode"] == -501007
+    assert "the timer's Message must be empty or a JSON event" in result["errMsg"]
+    assert emulator.received == []
+
+
+def test_timer_with_a_bad_time_is_an_error(emulator: WeChatEmulator, app: FunctionApp) -> None:
+    result = app.handle({**load_event("timer"), "Time": "yesterday"}, {})
+    assert result["errCode"] == -501007 and "Time must be an ISO 8601 UTC time" in result["errMsg"]
+
+
+@pytest.mark.parametrize(
+    ("fault", "code"),
+    [
+        (Fault.errcode(61503, "data not ready, please try later"), 61503),
+        (Fault.errcode(-1, "system error"), -1),
+        (Fault.errcode(61504, "system busy now , please try later"), 61504),
+        (Fault.drop(), -1),
+    ],
+)
+def test_transient_failure_on_a_timer_raises_so_scf_retries(emulator: WeChatEmulator, app: FunctionApp, fault: Fault, code: int) -> None:
+    emulator.add_fault(PATH, fault, times=10)
+    with pytest.raises(WxCloudError) as caught:
+        app.handle(load_event("timer"), {"time_limit_in_ms": 5000})
+    assert caught.value.err_code == code
+    assert caught.value.err_msg.startswith(f"{DISPLAY}:fail ")
+
+
+def test_transient_failure_on_a_direct_invocation_is_returned(emulator: WeChatEmulator, app: FunctionApp) -> None:
+    emulator.add_fault(PATH, Fault.errcode(61503, "data not ready, please try later"))
+    result = app.handle({"beginDate": "20170301", "endDate": "20170331"}, {})
+    assert result["errCode"] == 61503
+
+
+def test_permanent_failure_on_a_timer_is_returned_and_logged(
+    emulator: WeChatEmulator, app: FunctionApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    emulator.add_fault(PATH, Fault.errcode(48001, "api unauthorized"))
+    with caplog.at_level(logging.INFO, logger="wxcloud"):
+        result = app.handle(load_event("timer"), {"request_id": "timer-1"})
+    assert result["errCode"] == 48001
+    (record,) = [r for r in caplog.records if r.name == "wxcloud"]
+    assert record.levelno == logging.ERROR
+    line = json.loads(record.getMessage())
+    assert line["trigger"] == "timer" and line["errCode"] == 48001 and line["requestId"] == "timer-1"
+
+
+def test_one_json_log_line_per_invocation(emulator: WeChatEmulator, app: FunctionApp, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.INFO, logger="wxcloud"):
+        app.handle({"beginDate": "20170301", "endDate": "20170331"}, {"request_id": "req-1"})
+        app.handle({"beginDate": "20170301", "endDate": "20170331"}, {"request_id": "req-2"})
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "wxcloud"]
+    assert [line["requestId"] for line in lines] == ["req-1", "req-2"]
+    first, second = lines
+    assert set(first) == {
+        "requestId", "api", "trigger", "beginDate", "endDate", "outcome", "errCode", "errMsg", "attempts", "tokenSource", "durationMs",
+    }
+    assert first["api"] == DISPLAY and first["trigger"] == "direct"
+    assert (first["beginDate"], first["endDate"]) == ("20170301", "20170331")
+    assert first["outcome"] == "ok" and first["errCode"] == 0 and first["attempts"] == 1
+    assert first["tokenSource"] == "fetched" and second["tokenSource"] == "cache"
+    assert isinstance(first["durationMs"], float)
