@@ -13,7 +13,8 @@ when it catches the error (``{"errCode": ..., "errMsg": "<api>:fail <reason>"}``
     │   └── TokenRejected             40001 / 40014 / 42001: the token is no longer valid
     ├── InvalidResponse               -601001  a reply that is not a JSON object
     ├── TransportError                -1       connection failure, timeout, HTTP 5xx
-    └── DeadlineExceeded              -604102  the invocation's time budget is spent
+    ├── DeadlineExceeded              -604102  the invocation's time budget is spent
+    └── RemoteCallError               any      an error value returned by a deployed function
 
 Messages never contain an access token, an appsecret or a request URL: transport failures are
 described from the exception type and host alone, never from ``str(requests_exception)``.
@@ -125,3 +126,15 @@ class TransportError(WxCloudError):
 class DeadlineExceeded(WxCloudError):
     def __init__(self, hint: str) -> None:
         super().__init__(OPENAPI_TIMEOUT, _platform_reason(OPENAPI_TIMEOUT), hint=hint)
+
+
+class RemoteCallError(WxCloudError):
+    """The ``{errCode, errMsg}`` a deployed function returned through SCF Invoke, kept exactly."""
+
+    def __init__(self, err_code: int, err_msg: str) -> None:
+        super().__init__(err_code, err_msg)
+        self._remote_err_msg = err_msg
+
+    @property
+    def err_msg(self) -> str:
+        return self._remote_err_msg

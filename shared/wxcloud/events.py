@@ -2,12 +2,16 @@
 
 SCF hands the handler a plain dict whatever the trigger. A direct Invoke passes the caller's JSON
 as it is (the cloud-call event); a timer passes ``{"Type": "Timer", "Time", "TriggerName",
-"Message"}``. A timer's call runs unattended, so a transient failure should raise and let the
-platform's async retry run it again later, while a direct caller wants the error value.
+"Message"}``; API Gateway and function URLs pass the HTTP request (``httpMethod``, ``headers``,
+``body`` as a string, possibly base64) whose JSON body is the cloud-call event. A timer's call runs
+unattended, so a transient failure should raise and let the platform's async retry run it again
+later, while a direct or HTTP caller wants the error value.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -16,7 +20,7 @@ from typing import Any, Literal
 from .dates import last_finished_month, yyyymmdd
 from .errors import InvalidParameters, WxCloudError
 
-Trigger = Literal["direct", "timer"]
+Trigger = Literal["direct", "timer", "http"]
 
 
 @dataclass(frozen=True)
@@ -30,7 +34,27 @@ class Invocation:
 def classify(event: Any) -> Invocation:
     if isinstance(event, dict) and event.get("Type") == "Timer" and "TriggerName" in event:
         return _timer(event)
+    if isinstance(event, dict) and isinstance(event.get("httpMethod"), str) and ("headers" in event or "requestContext" in event):
+        return _http(event)
     return Invocation("direct", event, asynchronous=False)
+
+
+def _http(event: dict[str, Any]) -> Invocation:
+    body = event.get("body")
+    if body is None or body == "":
+        return Invocation("http", None, False, InvalidParameters("the HTTP request needs a JSON body: the cloud-call event"))
+    if not isinstance(body, str):
+        return Invocation("http", None, False, InvalidParameters("the HTTP request body must be a string"))
+    if event.get("isBase64Encoded") is True:
+        try:
+            body = base64.b64decode(body, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return Invocation("http", None, False, InvalidParameters("the base64 request body does not decode to UTF-8 text"))
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return Invocation("http", None, False, InvalidParameters(f"the HTTP request body is not JSON: {body[:60]!r}"))
+    return Invocation("http", data, asynchronous=False)
 
 
 def _timer(event: dict[str, Any]) -> Invocation:

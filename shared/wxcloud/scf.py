@@ -26,7 +26,9 @@ from .client import CallReport, OpenApiClient
 from .deadline import Deadline
 from .errors import JS_ERROR, OPENAPI_TIMEOUT, InvalidParameters, WxCloudError
 from .events import Invocation, classify
+from .http import integrated_response
 from .permissions import Permissions, load_permissions
+from .secrets import settings_with_secret
 from .settings import WxSettings
 from .spec import ApiSpec
 
@@ -43,7 +45,9 @@ ClientFactory = Callable[[Permissions], OpenApiClient]
 
 
 def default_client_factory(permissions: Permissions) -> OpenApiClient:
-    return OpenApiClient(WxSettings.from_env(), permissions=permissions)
+    """Settings from the environment, the appsecret from SSM when so configured: run once per
+    cold start (a failure is not cached, so the next invocation tries again)."""
+    return OpenApiClient(settings_with_secret(WxSettings.from_env()), permissions=permissions)
 
 
 class FunctionApp:
@@ -72,6 +76,8 @@ class FunctionApp:
         return self._client
 
     def handle(self, event: Any, context: Any) -> dict[str, Any]:
+        """The cloud-call result (or error value); for an HTTP trigger, wrapped in an integrated
+        response. Raises only for a timer's transient failure, so that SCF retries it."""
         started = self.clock()
         report = CallReport()
         invocation = _classify_safely(event)
@@ -91,7 +97,7 @@ class FunctionApp:
         self._log(request_id, invocation, result, report, started)
         if error is not None and invocation.asynchronous and error.err_code in RETRY_LATER_CODES:
             raise error  # SCF retries failed async invocations; its traceback text holds no secret
-        return result
+        return integrated_response(result) if invocation.trigger == "http" else result
 
     def _log(self, request_id: Any, invocation: Invocation, result: dict[str, Any], report: CallReport, started: float) -> None:
         ok = result.get("errCode") == 0

@@ -1,0 +1,109 @@
+"""Calling the deployed function from a Python backend, the way a Mini Program cloud function
+calls ``cloud.openapi``: through SCF ``Invoke`` (RequestResponse), the cloud-call event as
+``ClientContext``, the function's cloud-call result parsed back from ``Result.RetMsg``.
+
+    from wxcloud.analysis import Analysis
+    from wxcloud.remote import ScfFunctionCaller
+
+    analysis = Analysis(ScfFunctionCaller("getMonthlyVisitTrend", region="ap-guangzhou"))
+    analysis.getMonthlyVisitTrend({"beginDate": "20170301", "endDate": "20170331"})
+
+Same contract as the in-process client: the result dict on success, a ``WxCloudError`` on
+failure (``RemoteCallError`` keeps the function's errCode and errMsg exactly). Needs the optional
+extra ``pip install wxcloud[scf]``; it is never part of the function's own package.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from .errors import SYSTEM_ERROR, ConfigurationError, RemoteCallError, TransportError, WxCloudError
+from .spec import ApiSpec
+from .tencentcloud import CloudCredentials, CloudEndpoint, describe_sdk_error, require_region, sdk_credential
+
+_NETWORK_CODES = frozenset({"ClientNetworkError", "ServerNetworkError"})
+
+
+class ScfFunctionCaller:
+    def __init__(
+        self,
+        function_name: str,
+        *,
+        region: str | None = None,
+        namespace: str = "default",
+        qualifier: str | None = None,
+        credentials: CloudCredentials | None = None,
+        endpoint: str | None = None,
+        timeout: int = 30,
+        environ: Mapping[str, str] | None = None,
+    ) -> None:
+        env = os.environ if environ is None else environ
+        credentials = credentials or CloudCredentials.from_env(env)
+        if credentials is None:
+            raise ConfigurationError(
+                "no Tencent Cloud credentials: pass credentials= or set TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY"
+            )
+        self.function_name = function_name
+        self.namespace = namespace
+        self.qualifier = qualifier
+        self._credentials = credentials
+        self._endpoint = CloudEndpoint(region or require_region(env, "TENCENTCLOUD_REGION"), endpoint, timeout)
+        self._client: Any = None
+
+    def _scf(self) -> Any:
+        if self._client is None:
+            try:
+                from tencentcloud.scf.v20180416 import scf_client
+            except ImportError as exc:
+                raise ConfigurationError("tencentcloud-sdk-python-scf is not installed: pip install 'wxcloud[scf]'") from exc
+            self._client = scf_client.ScfClient(sdk_credential(self._credentials), self._endpoint.region, self._endpoint.client_profile())
+        return self._client
+
+    def call(self, spec: ApiSpec[Any, Any], data: Any) -> dict[str, Any]:
+        try:
+            return self._invoke(data)
+        except WxCloudError as exc:
+            exc.api = exc.api or spec.display_name
+            raise
+
+    def _invoke(self, data: Any) -> dict[str, Any]:
+        from tencentcloud.scf.v20180416 import models
+
+        client = self._scf()
+        request = models.InvokeRequest()
+        request.FunctionName = self.function_name
+        request.InvocationType = "RequestResponse"
+        request.Namespace = self.namespace
+        request.ClientContext = json.dumps(data, ensure_ascii=False)
+        if self.qualifier:
+            request.Qualifier = self.qualifier
+        try:
+            result = client.Invoke(request).Result
+        except Exception as exc:  # TencentCloudSDKException, including the SDK's network errors
+            reason = f"SCF Invoke of {self.function_name} failed: {describe_sdk_error(exc)}"
+            if getattr(exc, "get_code", lambda: None)() in _NETWORK_CODES:
+                raise TransportError(reason) from exc
+            raise WxCloudError(SYSTEM_ERROR, f"{SYSTEM_ERROR} system error", hint=reason) from exc
+        if result is None or result.InvokeResult not in (0, None) or result.ErrMsg:
+            detail = (result.ErrMsg if result is not None else "") or "no result"
+            raise TransportError(f"function {self.function_name} failed: {detail[:300]}")
+        return _cloud_call_result(self.function_name, result.RetMsg)
+
+
+def _cloud_call_result(function_name: str, ret_msg: Any) -> dict[str, Any]:
+    try:
+        value = json.loads(ret_msg) if isinstance(ret_msg, str) else None
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not isinstance(value.get("errCode"), int) or not isinstance(value.get("errMsg"), str):
+        raise WxCloudError(
+            SYSTEM_ERROR,
+            f"{SYSTEM_ERROR} system error",
+            hint=f"function {function_name} did not return a cloud-call result: {str(ret_msg)[:200]!r}",
+        )
+    if value["errCode"] != 0:
+        raise RemoteCallError(value["errCode"], value["errMsg"])
+    return value
