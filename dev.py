@@ -4,6 +4,7 @@
     python3 dev.py demo [--month 2026-10]   invoke the function locally and print its result
     python3 dev.py test [pytest args]       run the whole test suite
     python3 dev.py check                    lint and type-check for Python 3.10 (ruff, mypy)
+    python3 dev.py bench [--rounds N]       benchmarks against their baselines (bench/run.py)
 
 Each creates (or refreshes) the virtualenv ``.venv`` from the pinned requirements first, then
 runs inside it. The environment is rebuilt only when requirements-dev.txt or requirements.txt
@@ -44,7 +45,7 @@ def ensure_venv() -> Path:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"demo", "test", "check"}:
+    if not argv or argv[0] not in {"demo", "test", "check", "bench"}:
         print(__doc__, file=sys.stderr)
         return 2
     command, rest = argv[0], argv[1:]
@@ -56,6 +57,9 @@ def main(argv: list[str]) -> int:
         ruff = subprocess.call([str(python), "-m", "ruff", "check", "--target-version", "py310", "."], cwd=ROOT, env=env)
         mypy = subprocess.call([str(python), "-m", "mypy", "--python-version", "3.10"], cwd=ROOT, env=env)
         return ruff or mypy
+    if command == "bench":
+        subprocess.call([str(python), str(ROOT / "devtools" / "install_wxsdk.py")], cwd=ROOT, env=env)  # node baseline
+        return subprocess.call([str(python), str(ROOT / "bench" / "run.py"), *rest], cwd=ROOT, env=env)
     node_check = subprocess.call([str(python), str(ROOT / "devtools" / "install_wxsdk.py")], cwd=ROOT, env=env)
     if node_check != 0:
         print("dev.py: wx-server-sdk is not installed; its differential tests will be skipped", file=sys.stderr)

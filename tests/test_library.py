@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 import wxcloud
 from conftest import DISPLAY, PATH
-from wxcloud.analysis import Analysis, VisitTrend
+from wxcloud.analysis import Analysis
+from wxcloud.spec import validate_result
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 
@@ -37,8 +38,10 @@ def test_library_validation_error_is_typed(emulator: WeChatEmulator) -> None:
 
 def test_result_validates_against_the_declared_response_model(emulator: WeChatEmulator) -> None:
     result = wxcloud.openapi.analysis.getMonthlyVisitTrend(EVENT)
-    typed = VisitTrend.model_validate(result)
-    assert typed.list[0].visit_uv == result["list"][0]["visitUv"]
+    typed = validate_result(Analysis.getMonthlyVisitTrend, result)
+    assert typed == result
+    with pytest.raises(ValueError, match="visitUv"):
+        validate_result(Analysis.getMonthlyVisitTrend, {**result, "list": [{"refDate": "201703", "visitUv": "many"}]})
 
 
 def test_namespace_declares_its_apis() -> None:

@@ -6,30 +6,29 @@ request model, each API one ``ApiSpec`` line.
 
 from __future__ import annotations
 
-import builtins
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BeforeValidator, Field, model_validator
-from pydantic.alias_generators import to_camel
+from typing_extensions import NotRequired, TypedDict  # pydantic validates typing_extensions' on 3.10/3.11
 
 from .dates import month_bounds, parse_yyyymmdd, yyyymmdd
-from .spec import ApiSpec, Namespace, RequestModel, ResponseModel, invalid, show
+from .spec import ApiSpec, Field, Namespace, RequestModel, invalid, show
 
 DATE_FORMAT_ERROR = (61500, "date format error")
 DATE_RANGE_ERROR = (61501, "date range error")
 
 
-def _yyyymmdd_field(field: str) -> Any:
-    """A ``yyyymmdd`` string field whose errors name the field as the caller wrote it."""
-    def check(value: Any) -> Any:
+def yyyymmdd_field(caller_name: str) -> Field:
+    """A ``yyyymmdd`` string; errors name the field as the caller wrote it (``beginDate``)."""
+
+    def check(value: Any) -> str:
         if not isinstance(value, str):
-            raise invalid(*DATE_FORMAT_ERROR, f"{field} must be a string yyyymmdd, got {type(value).__name__} {show(value)}")
+            raise invalid(*DATE_FORMAT_ERROR, f"{caller_name} must be a string yyyymmdd, got {type(value).__name__} {show(value)}")
         if parse_yyyymmdd(value) is None:
             problem = "is not a calendar date" if len(value) == 8 and value.isascii() and value.isdigit() else "is not yyyymmdd"
-            raise invalid(*DATE_FORMAT_ERROR, f"{field} {show(value)} {problem}")
+            raise invalid(*DATE_FORMAT_ERROR, f"{caller_name} {show(value)} {problem}")
         return value
 
-    return BeforeValidator(check)
+    return Field(check)
 
 
 class MonthRange(RequestModel):
@@ -37,52 +36,50 @@ class MonthRange(RequestModel):
 
     invalid_field = DATE_FORMAT_ERROR
 
-    begin_date: Annotated[str, _yyyymmdd_field("beginDate")]
-    end_date: Annotated[str, _yyyymmdd_field("endDate")]
+    begin_date = yyyymmdd_field("beginDate")
+    end_date = yyyymmdd_field("endDate")
 
-    @model_validator(mode="after")
-    def _one_natural_month(self) -> MonthRange:
-        begin, end = parse_yyyymmdd(self.begin_date), parse_yyyymmdd(self.end_date)
-        assert begin is not None and end is not None  # the field validators ran first
+    @classmethod
+    def check(cls, data: dict[str, Any]) -> None:
+        begin, end = parse_yyyymmdd(data["begin_date"]), parse_yyyymmdd(data["end_date"])
+        assert begin is not None and end is not None  # the field checks ran first
         first, last = month_bounds(begin.year, begin.month)
         if begin != first:
             raise invalid(
                 *DATE_RANGE_ERROR,
-                f"beginDate {self.begin_date} is not the first day of a month; "
+                f"beginDate {data['begin_date']} is not the first day of a month; "
                 f"for that month send beginDate {yyyymmdd(first)} and endDate {yyyymmdd(last)}",
             )
         if end != last:
             raise invalid(
                 *DATE_RANGE_ERROR,
-                f"endDate must be {yyyymmdd(last)}, the last day of the month beginDate {self.begin_date} starts; "
-                f"got {self.end_date}",
+                f"endDate must be {yyyymmdd(last)}, the last day of the month beginDate {data['begin_date']} starts; "
+                f"got {data['end_date']}",
             )
-        return self
 
 
-class VisitTrendItem(ResponseModel):
-    """One row of a visit trend. WeChat may omit any metric (its own example omits stayTimeUv)."""
+class VisitTrendItem(TypedDict):
+    """One row of a visit trend. WeChat may omit any metric (its own example omits stayTimeUv);
+    fields WeChat adds later pass through, converted to camelCase."""
 
-    model_config = ResponseModel.model_config | {"alias_generator": to_camel, "populate_by_name": True}
-
-    ref_date: str
-    session_cnt: int | None = None
-    visit_pv: int | None = None
-    visit_uv: int | None = None
-    visit_uv_new: int | None = None
-    stay_time_uv: float | None = None
-    stay_time_session: float | None = None
-    visit_depth: float | None = None
+    refDate: str
+    sessionCnt: NotRequired[int]
+    visitPv: NotRequired[int]
+    visitUv: NotRequired[int]
+    visitUvNew: NotRequired[int]
+    stayTimeUv: NotRequired[float]
+    stayTimeSession: NotRequired[float]
+    visitDepth: NotRequired[float]
 
 
-class VisitTrend(ResponseModel):
-    list: builtins.list[VisitTrendItem] = Field(default_factory=list)
+class VisitTrend(TypedDict):
+    list: list[VisitTrendItem]
     errMsg: str
     errCode: int
 
 
 class Analysis(Namespace):
-    getMonthlyVisitTrend = ApiSpec(
+    getMonthlyVisitTrend = ApiSpec(  # the cloud-call name (camelCase), kept for parity
         "analysis.getMonthlyVisitTrend",
         "/datacube/getweanalysisappidmonthlyvisittrend",
         MonthRange,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -28,7 +29,6 @@ from .errors import JS_ERROR, OPENAPI_TIMEOUT, InvalidParameters, WxCloudError
 from .events import Invocation, classify
 from .http import integrated_response
 from .permissions import Permissions, load_permissions
-from .secrets import settings_with_secret
 from .settings import WxSettings
 from .spec import ApiSpec
 
@@ -47,7 +47,12 @@ ClientFactory = Callable[[Permissions], OpenApiClient]
 def default_client_factory(permissions: Permissions) -> OpenApiClient:
     """Settings from the environment, the appsecret from SSM when so configured: run once per
     cold start (a failure is not cached, so the next invocation tries again)."""
-    return OpenApiClient(settings_with_secret(WxSettings.from_env()), permissions=permissions)
+    settings = WxSettings.from_env()
+    if os.environ.get("WX_APPSECRET_SSM_NAME"):
+        from .secrets import settings_with_secret  # only SSM users pay for importing it
+
+        settings = settings_with_secret(settings)
+    return OpenApiClient(settings, permissions=permissions)
 
 
 class FunctionApp:

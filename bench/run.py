@@ -1,0 +1,408 @@
+"""Benchmarks: the port against what a user would pick instead, each figure beside its baseline
+measured in the same run, interleaved round by round so machine drift cancels.
+
+    python3 dev.py bench [--rounds 15]
+
+Prints a table of medians and writes the same to bench/results.json. Targets are printed as
+PASS/MISS; nothing here is asserted by the test suite (tests never time anything).
+
+1. Cold start as SCF serves it: a fresh ``python -I -S -B`` process (isolated, no site-packages,
+   no bytecode writes) whose only added path is the package built for this interpreter, made
+   read-only, imports the handler and serves one invocation against the emulator (token fetch
+   included). Baselines: the same process importing only requests and pydantic (the floor), and
+   ``node -e "require('wx-server-sdk')"``. The package is measured with and without bytecode.
+2. Warm invocation: one warm ``main_handler`` call, versus a bare ``requests.Session().post`` of
+   the same request with the same token plus ``json()``, and the same call through wechatpy 1.8.
+   The emulator's own share is shown too: a raw-socket round trip of the same request.
+3. Token economy: stable_token requests per 1,000 warm invocations and per 32 concurrent cold ones.
+4. Package size of the default build (CPython 3.10), beside the all-products tencentcloud SDK.
+5. Peak RSS of the cold-start process, beside node's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import stat
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "shared"), str(ROOT / "functions" / "getMonthlyVisitTrend")]
+
+from devtools.build_package import build  # noqa: E402
+from devtools.install_wxsdk import install_dir, is_installed  # noqa: E402
+from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, MONTHLY_VISIT_TREND_PATH, WeChatEmulator  # noqa: E402
+
+EVENT = {"beginDate": "20170301", "endDate": "20170331"}
+BODY = {"begin_date": "20170301", "end_date": "20170331"}
+RESULTS = ROOT / "bench" / "results.json"
+
+# The all-products wheel that per-product packages avoid (tencentcloud-sdk-python, measured when
+# the deployment issue was written): 18.7 MB zipped, 170 MB unpacked.
+ALL_PRODUCTS_SDK = {"zipped_mb": 18.7, "unpacked_mb": 170.0}
+
+COLD_HANDLER = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import index
+result = index.main_handler({"beginDate": "20170301", "endDate": "20170331"}, {"request_id": "bench", "time_limit_in_ms": 5000})
+if result.get("errCode") != 0:
+    raise SystemExit(f"bench: unexpected result {result}")
+"""
+# pydantic 2 loads lazily: `import pydantic` alone loads none of it, so the floor touches
+# BaseModel, the least any use of pydantic costs.
+COLD_FLOOR = """
+import sys
+sys.path.insert(0, sys.argv[1])
+import requests, pydantic
+pydantic.BaseModel
+"""
+
+
+@dataclass
+class Sample:
+    seconds: float
+    max_rss_kb: int
+
+
+def run_process(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> Sample:
+    """Wall time from spawn to exit, and the child's own peak RSS (wait4, not the children sum)."""
+    started = time.perf_counter()
+    process = subprocess.Popen(argv, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        stderr = process.stderr.read().decode(errors="replace") if process.stderr else ""
+        raise RuntimeError(f"{argv[:4]} failed ({process.returncode}): {stderr[-2000:]}")
+    if process.stderr:
+        process.stderr.close()
+    return Sample(elapsed, int(usage.ru_maxrss))
+
+
+@contextmanager
+def read_only_copy(source: Path) -> Iterator[Path]:
+    with tempfile.TemporaryDirectory(prefix="bench-pkg-") as tmp:
+        target = Path(tmp) / "pkg"
+        shutil.copytree(source, target)
+        for path in sorted(target.rglob("*"), reverse=True):
+            path.chmod(path.stat().st_mode & ~(stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+        try:
+            yield target
+        finally:
+            for path in target.rglob("*"):
+                path.chmod(path.stat().st_mode | stat.S_IWUSR)
+            target.chmod(target.stat().st_mode | stat.S_IWUSR)
+
+
+def median_ms(values: list[float]) -> float:
+    return round(statistics.median(values) * 1000, 2)
+
+
+# ---- 1 and 5: cold start and its memory ---------------------------------------------------------
+
+
+def cold_start(emulator: WeChatEmulator, rounds: int, workdir: Path) -> dict[str, Any]:
+    version = f"{sys.version_info.major}.{sys.version_info.minor}"
+    with_bytecode = build(version, workdir / "with-bytecode", bytecode=True, log=lambda line: None)
+    without_bytecode = build(version, workdir / "without-bytecode", bytecode=False, log=lambda line: None)
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "WX_APPID": DEFAULT_APPID,
+        "WX_APPSECRET": DEFAULT_SECRET,
+        "WX_API_BASE_URL": emulator.url,
+    }
+    python = [sys.executable, "-I", "-S", "-B", "-c"]
+    node = shutil.which("node")
+    node_dir = install_dir(ROOT)
+    node_ok = node is not None and is_installed(node_dir / "node_modules" / "wx-server-sdk")
+    samples: dict[str, list[Sample]] = {"handler": [], "handler_no_bytecode": [], "floor": [], "floor_no_bytecode": [], "node": []}
+    with read_only_copy(with_bytecode.dir_path) as pkg, read_only_copy(without_bytecode.dir_path) as bare:
+        commands: list[tuple[str, list[str], Path | None]] = [
+            ("handler", [*python, COLD_HANDLER, str(pkg)], None),
+            ("floor", [*python, COLD_FLOOR, str(pkg)], None),
+            ("handler_no_bytecode", [*python, COLD_HANDLER, str(bare)], None),
+            ("floor_no_bytecode", [*python, COLD_FLOOR, str(bare)], None),
+        ]
+        if node_ok and node is not None:
+            commands.append(("node", [node, "-e", "require('wx-server-sdk')"], node_dir))
+        for _, argv, cwd in commands:  # one unmeasured warm-up each: page cache, not our code
+            run_process(argv, env, cwd)
+        for round_no in range(rounds):
+            order = commands[round_no % len(commands) :] + commands[: round_no % len(commands)]
+            for name, argv, cwd in order:
+                samples[name].append(run_process(argv, env, cwd))
+    figures: dict[str, Any] = {
+        name: {
+            "median_ms": median_ms([s.seconds for s in runs]),
+            "peak_rss_mb": round(statistics.median([s.max_rss_kb for s in runs]) / 1024, 1),
+        }
+        for name, runs in samples.items()
+        if runs
+    }
+    figures["_note"] = {
+        "python": version,
+        "bytecode": with_bytecode.bytecode,
+        "node": "skipped: node or wx-server-sdk not installed (python3 devtools/install_wxsdk.py)" if not node_ok else "wx-server-sdk 4.0.2",
+    }
+    return figures
+
+
+# ---- 2: warm invocation -------------------------------------------------------------------------
+
+
+def warm_invocation(emulator: WeChatEmulator, rounds: int, per_round: int) -> dict[str, Any]:
+    import index
+    import requests
+
+    os.environ.update(WX_APPID=DEFAULT_APPID, WX_APPSECRET=DEFAULT_SECRET, WX_API_BASE_URL=emulator.url)
+    context = {"request_id": "warm", "time_limit_in_ms": 5000}
+    assert index.main_handler(EVENT, context)["errCode"] == 0  # cold part done: token cached
+    token = index.app.client().tokens.get().token.value
+    url = f"{emulator.url}{MONTHLY_VISIT_TREND_PATH}?access_token={token}"
+    bare = requests.Session()
+
+    def ours() -> None:
+        index.main_handler(EVENT, context)
+
+    def bare_requests() -> None:
+        bare.post(url, json=BODY).json()
+
+    contenders: dict[str, Callable[[], None]] = {"handler": ours, "bare_requests": bare_requests, "raw_socket": raw_socket_caller(emulator, token)}
+    wechatpy_note = "wechatpy not installed"
+    try:
+        from wechatpy import WeChatClient
+
+        client = WeChatClient(DEFAULT_APPID, DEFAULT_SECRET, access_token=token)
+        base = f"{emulator.url}/"
+
+        def via_wechatpy() -> None:
+            client.post(MONTHLY_VISIT_TREND_PATH.lstrip("/"), data=BODY, api_base_url=base)
+
+        contenders["wechatpy"] = via_wechatpy
+        import wechatpy
+
+        wechatpy_note = f"wechatpy {wechatpy.__version__}"
+    except ImportError:
+        pass
+    for call in contenders.values():  # warm every connection pool first
+        for _ in range(20):
+            call()
+    block_medians: dict[str, list[float]] = {name: [] for name in contenders}
+    names = list(contenders)
+    for round_no in range(rounds):
+        for name in names[round_no % len(names) :] + names[: round_no % len(names)]:
+            call = contenders[name]
+            times = []
+            for _ in range(per_round):
+                started = time.perf_counter()
+                call()
+                times.append(time.perf_counter() - started)
+            block_medians[name].append(statistics.median(times))
+    figures: dict[str, Any] = {name: {"median_us": round(statistics.median(values) * 1e6, 1)} for name, values in block_medians.items()}
+    figures["_note"] = {"wechatpy": wechatpy_note, "calls": rounds * per_round}
+    return figures
+
+
+def raw_socket_caller(emulator: WeChatEmulator, token: str) -> Callable[[], None]:
+    """The emulator's own share: the same request as pre-built bytes on a kept-alive socket."""
+    host, port = emulator.url.removeprefix("http://").split(":")
+    body = json.dumps(BODY).encode()
+    request = (
+        f"POST {MONTHLY_VISIT_TREND_PATH}?access_token={token} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
+    ).encode() + body
+    sock = socket.create_connection((host, int(port)))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def call() -> None:
+        sock.sendall(request)
+        data = sock.recv(65536)
+        head, _, rest = data.partition(b"\r\n\r\n")
+        length = int(head.lower().split(b"content-length: ")[1].split(b"\r\n")[0])
+        while len(rest) < length:
+            rest += sock.recv(65536)
+
+    return call
+
+
+# ---- 3: token economy ---------------------------------------------------------------------------
+
+
+def token_economy(emulator: WeChatEmulator, workdir: Path) -> dict[str, Any]:
+    from wxcloud.analysis import Analysis
+    from wxcloud.client import OpenApiClient
+    from wxcloud.scf import FunctionApp
+    from wxcloud.settings import WxSettings
+
+    config = workdir / "config.json"
+    config.write_text(json.dumps({"permissions": {"openapi": ["analysis.getMonthlyVisitTrend"]}}))
+    settings = WxSettings(DEFAULT_APPID, DEFAULT_SECRET, emulator.url)
+
+    def cold_app() -> FunctionApp:
+        return FunctionApp(Analysis.getMonthlyVisitTrend, (config,), client_factory=lambda p: OpenApiClient(settings, permissions=p))
+
+    def stable_requests() -> int:
+        return len(emulator.requests_to("/cgi-bin/stable_token"))
+
+    before = stable_requests()
+    app = cold_app()
+    for _ in range(1000):
+        assert app.handle(EVENT, {})["errCode"] == 0
+    warm = stable_requests() - before
+
+    before = stable_requests()
+    app = cold_app()
+    barrier = threading.Barrier(32)
+    codes: list[int] = []
+
+    def worker() -> None:
+        barrier.wait()
+        codes.append(app.handle(EVENT, {})["errCode"])
+
+    threads = [threading.Thread(target=worker) for _ in range(32)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes == [0] * 32
+    return {"per_1000_warm": warm, "per_32_concurrent_cold": stable_requests() - before}
+
+
+# ---- 4: package size ----------------------------------------------------------------------------
+
+
+def package_size() -> dict[str, Any]:
+    """The default build as `make package` makes it (CPython 3.10, bytecode when python3.10 runs here)."""
+    make = shutil.which("make")
+    if make is not None:
+        subprocess.run([make, "-s", "package"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+        report = json.loads((ROOT / "build" / "getMonthlyVisitTrend.report.json").read_text())
+    else:
+        built = build("3.10", ROOT / "build", log=lambda line: None)
+        report = {"zipped_bytes": built.zipped_bytes, "unpacked_bytes": built.unpacked_bytes, "bytecode": built.bytecode}
+    return {
+        "zipped_mb": round(report["zipped_bytes"] / 1e6, 2),
+        "unpacked_mb": round(report["unpacked_bytes"] / 1e6, 2),
+        "bytecode": report["bytecode"],
+        "python": "3.10",
+    }
+
+
+# ---- report -------------------------------------------------------------------------------------
+
+
+def targets(results: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
+    cold, warm, tokens, package = results["cold_start"], results["warm_invocation"], results["tokens"], results["package"]
+    rows: list[tuple[str, bool | None, str]] = []
+    ratio = cold["handler"]["median_ms"] / cold["floor"]["median_ms"]
+    rows.append(("cold start <= 1.10x floor", ratio <= 1.10, f"{ratio:.2f}x"))
+    if "node" in cold:
+        ratio = cold["handler"]["median_ms"] / cold["node"]["median_ms"]
+        rows.append(("cold start <= node require", ratio <= 1.0, f"{ratio:.2f}x"))
+        ratio = cold["handler"]["peak_rss_mb"] / cold["node"]["peak_rss_mb"]
+        rows.append(("cold-start peak RSS <= 0.55x node", ratio <= 0.55, f"{ratio:.2f}x"))
+    else:
+        rows.append(("cold start <= node require", None, "node skipped"))
+        rows.append(("cold-start peak RSS <= 0.55x node", None, "node skipped"))
+    ratio = warm["handler"]["median_us"] / warm["bare_requests"]["median_us"]
+    rows.append(("warm <= 0.85x bare requests", ratio <= 0.85, f"{ratio:.2f}x"))
+    if "wechatpy" in warm:
+        ratio = warm["handler"]["median_us"] / warm["wechatpy"]["median_us"]
+        rows.append(("warm <= 0.80x wechatpy", ratio <= 0.80, f"{ratio:.2f}x"))
+    rows.append(("1 token request per 1,000 warm", tokens["per_1000_warm"] == 1, str(tokens["per_1000_warm"])))
+    rows.append(("1 token request per 32 concurrent cold", tokens["per_32_concurrent_cold"] == 1, str(tokens["per_32_concurrent_cold"])))
+    rows.append(("package <= 6 MB zipped", package["zipped_mb"] <= 6, f"{package['zipped_mb']} MB"))
+    rows.append(("package <= 20 MB unpacked", package["unpacked_mb"] <= 20, f"{package['unpacked_mb']} MB"))
+    return rows
+
+
+def render(results: dict[str, Any]) -> str:
+    cold, warm, tokens, package = results["cold_start"], results["warm_invocation"], results["tokens"], results["package"]
+    lines = ["| figure | ours | baseline | ratio |", "|---|---|---|---|"]
+
+    def row(name: str, ours: str, base: str, ratio: str) -> None:
+        lines.append(f"| {name} | {ours} | {base} | {ratio} |")
+
+    h, f = cold["handler"], cold["floor"]
+    row("cold start, with bytecode (ms)", f"{h['median_ms']}", f"floor {f['median_ms']}", f"{h['median_ms'] / f['median_ms']:.2f}x")
+    hn, fn = cold["handler_no_bytecode"], cold["floor_no_bytecode"]
+    row("cold start, no bytecode (ms)", f"{hn['median_ms']}", f"floor {fn['median_ms']}", f"{hn['median_ms'] / fn['median_ms']:.2f}x")
+    row("cold start, bytecode vs none (ms)", f"{h['median_ms']}", f"no bytecode {hn['median_ms']}", f"{h['median_ms'] / hn['median_ms']:.2f}x")
+    if "node" in cold:
+        n = cold["node"]
+        row("cold start vs node require (ms)", f"{h['median_ms']}", f"node {n['median_ms']}", f"{h['median_ms'] / n['median_ms']:.2f}x")
+        row("cold-start peak RSS (MB)", f"{h['peak_rss_mb']}", f"node {n['peak_rss_mb']}", f"{h['peak_rss_mb'] / n['peak_rss_mb']:.2f}x")
+    else:
+        row("cold-start peak RSS (MB)", f"{h['peak_rss_mb']}", "node skipped", "-")
+    w, b = warm["handler"], warm["bare_requests"]
+    row("warm invocation (µs)", f"{w['median_us']}", f"bare requests {b['median_us']}", f"{w['median_us'] / b['median_us']:.2f}x")
+    if "wechatpy" in warm:
+        p = warm["wechatpy"]
+        row("warm invocation vs wechatpy (µs)", f"{w['median_us']}", f"wechatpy {p['median_us']}", f"{w['median_us'] / p['median_us']:.2f}x")
+    row("emulator's own share (µs)", f"{warm['raw_socket']['median_us']}", "raw socket round trip", "-")
+    row("stable_token requests", f"{tokens['per_1000_warm']} / 1,000 warm", f"{tokens['per_32_concurrent_cold']} / 32 concurrent cold", "-")
+    row(
+        "package, CPython 3.10 (MB)",
+        f"{package['zipped_mb']} zipped, {package['unpacked_mb']} unpacked",
+        f"all-products SDK {ALL_PRODUCTS_SDK['zipped_mb']} / {ALL_PRODUCTS_SDK['unpacked_mb']}",
+        f"{package['zipped_mb'] / ALL_PRODUCTS_SDK['zipped_mb']:.2f}x",
+    )
+    lines.append("")
+    lines.append("| target | holds | measured |")
+    lines.append("|---|---|---|")
+    for name, holds, measured in results["targets"]:
+        lines.append(f"| {name} | {'PASS' if holds else 'n/a' if holds is None else 'MISS'} | {measured} |")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds per figure (default 15)")
+    parser.add_argument("--warm-calls", type=int, default=200, help="warm calls per contender per round (default 200)")
+    parser.add_argument("--table", action="store_true", help="only print the table of the last bench/results.json")
+    args = parser.parse_args(argv)
+    if args.table:
+        print(render(json.loads(RESULTS.read_text())))
+        return 0
+    with WeChatEmulator() as emulator, tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        workdir = Path(tmp)
+        print(f"bench: cold start, {args.rounds} interleaved rounds...", file=sys.stderr)
+        cold = cold_start(emulator, args.rounds, workdir)
+        print("bench: warm invocation...", file=sys.stderr)
+        warm = warm_invocation(emulator, args.rounds, args.warm_calls)
+        print("bench: token economy...", file=sys.stderr)
+        tokens = token_economy(emulator, workdir)
+        print("bench: package size (make package)...", file=sys.stderr)
+        package = package_size()
+    results: dict[str, Any] = {
+        "python": sys.version.split()[0],
+        "machine": {"cpus": os.cpu_count()},
+        "cold_start": cold,
+        "warm_invocation": warm,
+        "tokens": tokens,
+        "package": package,
+        "reference": {"all_products_sdk": ALL_PRODUCTS_SDK},
+    }
+    results["targets"] = targets(results)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    print(render(results))
+    print(f"\nwritten: {RESULTS.relative_to(ROOT)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
