@@ -83,3 +83,31 @@ def test_a_stale_failure_does_not_discard_a_newer_token(emulator: WeChatEmulator
     assert client.tokens.get().token == newer
     client.tokens.invalidate(newer)
     assert client.tokens.get().token != newer
+
+
+def test_a_failed_fetch_is_shared_with_its_waiters_not_repeated(emulator: WeChatEmulator, settings: WxSettings, tmp_path: Path) -> None:
+    """The fetch in flight fails: the threads that waited for it get its error and go on to their
+    own retry, instead of each making the same failing request one after another."""
+    emulator.add_fault(STABLE, Fault.delay(0.3, then=Fault.http(502)))
+    (tmp_path / "config.json").write_text(json.dumps({"permissions": {"openapi": [API]}}))
+    app = FunctionApp(
+        Analysis.getMonthlyVisitTrend,
+        (tmp_path / "config.json",),
+        client_factory=lambda p: OpenApiClient(settings, permissions=p, sleep=lambda s: None),
+    )
+    results = run_at_once(8, lambda i: app.handle(EVENT, {"request_id": f"f{i}", "time_limit_in_ms": 10_000}))
+    assert [r["errCode"] for r in results] == [0] * 8
+    assert len(emulator.requests_to(STABLE)) == 2  # the failed one, then one retry for all
+
+
+def test_a_waiter_gives_up_at_its_own_deadline(emulator: WeChatEmulator, settings: WxSettings, tmp_path: Path) -> None:
+    emulator.add_fault(STABLE, Fault.delay(3.0))
+    app = cold_app(settings, tmp_path)
+    slow = threading.Thread(target=app.handle, args=(EVENT, {"request_id": "slow", "time_limit_in_ms": 10_000}))
+    slow.start()
+    while not emulator.requests_to(STABLE):  # the slow fetch is in flight
+        threading.Event().wait(0.01)
+    result = app.handle(EVENT, {"request_id": "hurried", "time_limit_in_ms": 1000})
+    assert result["errCode"] == -604102
+    assert "waiting for another call's token request" in result["errMsg"]
+    slow.join(10)

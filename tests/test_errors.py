@@ -190,3 +190,23 @@ def test_stable_token_failure_is_reported_with_the_api_name(emulator: WeChatEmul
     assert result["errCode"] == 40013
     assert result["errMsg"].startswith(f"{DISPLAY}:fail invalid appid rid: ")
     assert emulator.requests_to(PATH) == []
+
+
+@pytest.mark.parametrize("value", ["api.weixin.qq.com", "ftp://api.weixin.qq.com", "https://", "https://host/?x=1"])
+def test_unusable_base_url_is_a_configuration_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    (tmp_path / "config.json").write_text(json.dumps({"permissions": {"openapi": [API]}}))
+    monkeypatch.setenv("WX_API_BASE_URL", value)
+    result = FunctionApp(Analysis.getMonthlyVisitTrend, (tmp_path / "config.json",)).handle(EVENT, CONTEXT)
+    assert result["errCode"] == -601001 and "WX_API_BASE_URL must be an http(s) URL" in result["errMsg"]
+
+
+def test_token_source_says_failed_when_the_token_request_fails(
+    emulator: WeChatEmulator, app: FunctionApp, caplog: pytest.LogCaptureFixture
+) -> None:
+    import logging
+
+    emulator.add_fault(STABLE, Fault.errcode(40013, "invalid appid"))
+    with caplog.at_level(logging.INFO, logger="wxcloud"):
+        app.handle(EVENT, CONTEXT)
+    (line,) = [json.loads(r.getMessage()) for r in caplog.records if r.name == "wxcloud"]
+    assert line["tokenSource"] == "failed" and line["errCode"] == 40013

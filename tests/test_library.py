@@ -49,3 +49,16 @@ def test_namespace_declares_its_apis() -> None:
     assert spec.display_name == DISPLAY
     assert spec.path == PATH
     assert Analysis.specs() == {"getMonthlyVisitTrend": spec}
+
+
+def test_configuration_error_of_the_default_client_names_the_api(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WX_CONNECT_TIMEOUT", "abc")
+    fresh = wxcloud._DefaultOpenApi()
+    with pytest.raises(wxcloud.ConfigurationError) as caught:
+        fresh.analysis.getMonthlyVisitTrend(EVENT)
+    assert caught.value.err_msg.startswith(f"{DISPLAY}:fail -601001 system error hint: [WX_CONNECT_TIMEOUT")
+
+
+def test_non_string_keys_from_python_callers_are_read_as_javascript_would(emulator: WeChatEmulator) -> None:
+    result = wxcloud.openapi.analysis.getMonthlyVisitTrend({1: "x", "beginDate": "20170301", "endDate": "20170331"})
+    assert result["errCode"] == 0

@@ -145,3 +145,21 @@ def test_ssm_sdk_is_not_imported_when_wx_appsecret_is_used(emulator: WeChatEmula
         capture_output=True, text=True, check=True, timeout=60,
     ).stdout
     assert json.loads(out) == [0, False]
+
+
+def test_unreachable_ssm_is_transient_so_a_timer_is_retried(scf_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import socket
+
+    from conftest import load_event
+    from wxcloud.errors import WxCloudError
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    scf_env.setenv("WX_SSM_ENDPOINT", f"http://127.0.0.1:{port}")
+    app = fresh_app(tmp_path)
+    direct = app.handle(EVENT, {})
+    assert direct["errCode"] == -1 and "reading SSM secret 'wx/appsecret' (version 'SSM_Current') failed: ClientNetworkError" in direct["errMsg"]
+    with pytest.raises(WxCloudError) as caught:
+        app.handle(load_event("timer"), {})
+    assert caught.value.err_code == -1

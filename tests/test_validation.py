@@ -89,3 +89,38 @@ def test_date_range_errors_are_61501_with_the_correct_dates(emulator: WeChatEmul
 @pytest.mark.parametrize(("begin", "end"), [("20160201", "20160229"), ("20171201", "20171231"), ("20000201", "20000229")])
 def test_real_month_ranges_pass_validation(emulator: WeChatEmulator, begin: str, end: str) -> None:
     assert index.main_handler({"beginDate": begin, "endDate": end}, CONTEXT)["errCode"] == 0
+
+
+def _months_from_now(offset: int) -> tuple[str, str]:
+    from datetime import datetime, timezone
+
+    from wxcloud.dates import BEIJING, month_bounds, yyyymmdd
+
+    today = datetime.now(timezone.utc).astimezone(BEIJING).date()
+    index = today.year * 12 + today.month - 1 + offset
+    first, last = month_bounds(index // 12, index % 12 + 1)
+    return yyyymmdd(first), yyyymmdd(last)
+
+
+@pytest.mark.parametrize("offset", [0, 1, 25])
+def test_a_month_not_over_in_beijing_time_is_61503_without_a_request(emulator: WeChatEmulator, offset: int) -> None:
+    begin, end = _months_from_now(offset)
+    latest_begin, latest_end = _months_from_now(-1)
+    result = index.main_handler({"beginDate": begin, "endDate": end}, CONTEXT)
+    assert result == {
+        "errCode": 61503,
+        "errMsg": f"{DISPLAY}:fail data not ready, please try later hint: [{begin[:6]} is not over yet in Beijing time; "
+        f"the latest month WeChat can report is {latest_begin[:6]} (beginDate {latest_begin}, endDate {latest_end})]",
+    }
+    assert emulator.received == []
+
+
+def test_the_last_finished_month_is_sent(emulator: WeChatEmulator) -> None:
+    begin, end = _months_from_now(-1)
+    assert index.main_handler({"beginDate": begin, "endDate": end}, CONTEXT)["errCode"] == 0
+
+
+def test_a_huge_number_gets_a_readable_hint(emulator: WeChatEmulator) -> None:
+    result = index.main_handler({"beginDate": 10**5000, "endDate": "20170331"}, CONTEXT)
+    hint = "beginDate must be a string yyyymmdd, got int <int too large to show>"
+    assert result == {"errCode": 61500, "errMsg": f"{DISPLAY}:fail date format error hint: [{hint}]"}

@@ -68,10 +68,15 @@ class _DefaultOpenApi:
 
     @property
     def analysis(self) -> Analysis:
-        return self.client().analysis
+        return Analysis(self)  # calls come back to call(), so a configuration error names the API too
 
     def call(self, spec: ApiSpec[Any, Any], data: Any) -> dict[str, Any]:
-        return self.client().call(spec, data)
+        try:
+            client = self.client()
+        except WxCloudError as exc:
+            exc.api = exc.api or spec.display_name
+            raise
+        return client.call(spec, data)
 
 
 openapi = _DefaultOpenApi()

@@ -6,15 +6,17 @@ request model, each API one ``ApiSpec`` line.
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Any
 
 from typing_extensions import NotRequired, TypedDict  # pydantic validates typing_extensions' on 3.10/3.11
 
-from .dates import month_bounds, parse_yyyymmdd, yyyymmdd
+from .dates import last_finished_month, month_bounds, parse_yyyymmdd, yyyymmdd
 from .spec import ApiSpec, Field, Namespace, RequestModel, invalid, show
 
 DATE_FORMAT_ERROR = (61500, "date format error")
 DATE_RANGE_ERROR = (61501, "date range error")
+DATA_NOT_READY = (61503, "data not ready, please try later")
 
 
 def yyyymmdd_field(caller_name: str) -> Field:
@@ -55,6 +57,13 @@ class MonthRange(RequestModel):
                 *DATE_RANGE_ERROR,
                 f"endDate must be {yyyymmdd(last)}, the last day of the month beginDate {data['begin_date']} starts; "
                 f"got {data['end_date']}",
+            )
+        latest_first, latest_last = last_finished_month(datetime.now(timezone.utc))
+        if begin > latest_first:  # WeChat's own answer for it, without spending a request
+            raise invalid(
+                *DATA_NOT_READY,
+                f"{begin.year:04d}{begin.month:02d} is not over yet in Beijing time; the latest month WeChat can report is "
+                f"{latest_first.year:04d}{latest_first.month:02d} (beginDate {yyyymmdd(latest_first)}, endDate {yyyymmdd(latest_last)})",
             )
 
 

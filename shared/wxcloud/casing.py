@@ -71,7 +71,8 @@ def _convert_array(items: list[Any], direction: Direction, recursive: bool) -> l
 
 def _convert_object(source: dict[str, Any], direction: Direction, recursive: bool) -> dict[str, Any]:
     convert_key = _KEY_CONVERTERS[direction]
-    data = _js_ordered(source)
+    # JSON keys are strings; a Python caller's other keys become strings, as JavaScript's would.
+    data = _js_ordered(source if all(isinstance(k, str) for k in source) else {str(k): v for k, v in source.items()})
     for key in list(data):
         current = data[key]
         if recursive and isinstance(current, (dict, list)):

@@ -36,12 +36,18 @@ class CallReport:
 
     attempts: int = 0
     token_fetches: int = 0
+    token_failures: int = 0
     token_refreshed: bool = False
     failures: list[str] = field(default_factory=list)
 
     @property
-    def token_source(self) -> str:
-        return "fetched" if self.token_fetches else "cache"
+    def token_source(self) -> str | None:
+        """``fetched`` or ``cache``; ``failed`` when getting one failed; None when none was needed."""
+        if self.token_fetches:
+            return "fetched"
+        if self.token_failures:
+            return "failed"
+        return "cache" if self.attempts else None
 
 
 class OpenApiClient:
@@ -110,7 +116,11 @@ class OpenApiClient:
             report.attempts += 1
             lease = None
             try:
-                lease = self.tokens.get(timeout=timeout)
+                try:
+                    lease = self.tokens.get(timeout=timeout)
+                except WxCloudError:
+                    report.token_failures += 1
+                    raise
                 report.token_fetches += lease.fetched
                 if deadline is not None:
                     timeout = self._attempt_timeout(deadline, report)
@@ -146,10 +156,9 @@ class OpenApiClient:
     @staticmethod
     def _timeout(deadline: Deadline, report: CallReport) -> DeadlineExceeded:
         tried = "; ".join(report.failures) or "nothing"
-        return DeadlineExceeded(
-            f"the invocation's time budget ran out after {report.attempts} attempt(s) "
-            f"({max(deadline.remaining(), 0.0):.2f}s left); failures: {tried}"
-        )
+        left = deadline.remaining()
+        state = f"{left:.2f}s left" if left > 0 else "no time left"
+        return DeadlineExceeded(f"the invocation's time budget ran out after {report.attempts} attempt(s) ({state}); failures: {tried}")
 
     @staticmethod
     def _result(spec: ApiSpec[Any, Any], wechat: dict[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,9 @@ described from the exception type and host alone, never from ``str(requests_exce
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+_E = TypeVar("_E", bound="WxCloudError")
 
 # Platform codes of the cloud-call layer (wx-server-sdk src/config/error.config.ts).
 INVALID_PARAM = -501007
@@ -58,6 +60,14 @@ class WxCloudError(Exception):
         prefix = f"{self.api}:fail " if self.api else "fail "
         suffix = f" hint: [{self.hint}]" if self.hint else ""
         return f"{prefix}{self.reason}{suffix}"
+
+    def fresh_copy(self: _E) -> _E:
+        """The same error as a new object, for another thread to raise (an exception object
+        carries one traceback, so two threads must not raise the same one)."""
+        clone = type(self).__new__(type(self))
+        clone.args = self.args
+        clone.__dict__.update(self.__dict__)
+        return clone
 
     def to_result(self) -> dict[str, Any]:
         """What a cloud function returns when it catches the error: ``{errCode, errMsg}``."""
@@ -107,12 +117,10 @@ def wechat_error(errcode: int, errmsg: str) -> WeChatError:
 
 
 class InvalidResponse(WxCloudError):
-    """A 200 reply whose body is not a JSON object (the SDK's WX_SYSTEM_ERROR path)."""
+    """A 200 reply we cannot read as WeChat JSON (the SDK's WX_SYSTEM_ERROR path)."""
 
-    def __init__(self, body_excerpt: str) -> None:
-        super().__init__(
-            SYSTEM_ERROR, f"wechat server internal error, response body is invalid json: {body_excerpt}"
-        )
+    def __init__(self, reason: str) -> None:
+        super().__init__(SYSTEM_ERROR, reason)
 
 
 class TransportError(WxCloudError):

@@ -22,9 +22,7 @@ from typing import Any
 
 from .errors import SYSTEM_ERROR, ConfigurationError, RemoteCallError, TransportError, WxCloudError
 from .spec import ApiSpec
-from .tencentcloud import CloudCredentials, CloudEndpoint, describe_sdk_error, require_region, sdk_credential
-
-_NETWORK_CODES = frozenset({"ClientNetworkError", "ServerNetworkError"})
+from .tencentcloud import CloudCredentials, CloudEndpoint, describe_sdk_error, is_transient_sdk_error, require_region, sdk_credential
 
 
 class ScfFunctionCaller:
@@ -84,7 +82,7 @@ class ScfFunctionCaller:
             result = client.Invoke(request).Result
         except Exception as exc:  # TencentCloudSDKException, including the SDK's network errors
             reason = f"SCF Invoke of {self.function_name} failed: {describe_sdk_error(exc)}"
-            if getattr(exc, "get_code", lambda: None)() in _NETWORK_CODES:
+            if is_transient_sdk_error(exc):
                 raise TransportError(reason) from exc
             raise WxCloudError(SYSTEM_ERROR, f"{SYSTEM_ERROR} system error", hint=reason) from exc
         if result is None or result.InvokeResult not in (0, None) or result.ErrMsg:

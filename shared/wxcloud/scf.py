@@ -29,6 +29,7 @@ from .errors import JS_ERROR, OPENAPI_TIMEOUT, InvalidParameters, WxCloudError
 from .events import Invocation, classify
 from .http import integrated_response
 from .permissions import Permissions, load_permissions
+from .retry import TRANSIENT_ERRCODES
 from .settings import WxSettings
 from .spec import ApiSpec
 
@@ -37,9 +38,9 @@ logger = logging.getLogger("wxcloud")
 # Kept back from SCF's time limit to serialise the answer and log it before the platform kills us.
 SAFETY_MARGIN_SECONDS = 0.5
 
-# Failures worth running again later: WeChat's data not ready (61503), system error / busy
-# (-1, 61504; -1 is also every network failure), and our own timeout.
-RETRY_LATER_CODES = frozenset({JS_ERROR, 61503, 61504, OPENAPI_TIMEOUT})
+# Failures worth running again later: what a call retries by itself (system error / busy, -1 also
+# being every network failure), plus WeChat's data not ready (61503) and our own timeout.
+RETRY_LATER_CODES = TRANSIENT_ERRCODES | {JS_ERROR, 61503, OPENAPI_TIMEOUT}
 
 ClientFactory = Callable[[Permissions], OpenApiClient]
 
@@ -119,7 +120,7 @@ class FunctionApp:
             "errCode": result.get("errCode"),
             "errMsg": None if ok else result.get("errMsg"),
             "attempts": report.attempts,
-            "tokenSource": report.token_source if report.attempts else None,
+            "tokenSource": report.token_source,
             "durationMs": round((self.clock() - started) * 1000, 1),
         }
         logger.log(level, json.dumps(line, ensure_ascii=False))

@@ -11,11 +11,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, TransportError
 from .settings import WxSettings
-from .tencentcloud import CloudCredentials, CloudEndpoint, describe_sdk_error, require_region, sdk_credential
+from .tencentcloud import CloudCredentials, CloudEndpoint, describe_sdk_error, is_transient_sdk_error, require_region, sdk_credential
 
 DEFAULT_VERSION = "SSM_Current"
+# Whole seconds (the SDK's unit). Small against serverless.yml's 15 s limit, and the WeChat calls'
+# budget is counted from the start of the invocation, so time spent here is deducted from theirs.
+SSM_TIMEOUT_SECONDS = 3
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,9 @@ def settings_with_secret(settings: WxSettings, environ: Mapping[str, str] | None
             "give the function an execution role that may call ssm:GetSecretValue"
         )
     endpoint = CloudEndpoint(
-        require_region(env, "WX_SSM_REGION", "TENCENTCLOUD_REGION"), env.get("WX_SSM_ENDPOINT", "").strip() or None
+        require_region(env, "WX_SSM_REGION", "TENCENTCLOUD_REGION"),
+        env.get("WX_SSM_ENDPOINT", "").strip() or None,
+        timeout=SSM_TIMEOUT_SECONDS,
     )
     return replace(settings, appsecret=read_ssm_secret(ref, credentials, endpoint))
 
@@ -59,8 +64,11 @@ def read_ssm_secret(ref: SsmSecretRef, credentials: CloudCredentials, endpoint: 
     try:
         client = ssm_client.SsmClient(sdk_credential(credentials), endpoint.region, endpoint.client_profile())
         response = client.GetSecretValue(request)
-    except Exception as exc:  # TencentCloudSDKException and the SDK's own network errors
-        raise ConfigurationError(f"reading {ref} failed: {describe_sdk_error(exc)}") from exc
+    except Exception as exc:  # TencentCloudSDKException, including the SDK's own network errors
+        reason = f"reading {ref} failed: {describe_sdk_error(exc)}"
+        if is_transient_sdk_error(exc):  # worth running again later (a timer's retry), not a misconfiguration
+            raise TransportError(reason) from exc
+        raise ConfigurationError(reason) from exc
     value = (response.SecretString or "").strip()
     if not value:
         raise ConfigurationError(f"{ref} has no SecretString (a binary secret cannot be an appsecret)")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from .errors import ConfigurationError
 
@@ -38,7 +39,7 @@ class WxSettings:
         return cls(
             appid=env.get("WX_APPID", "").strip(),
             appsecret=env.get("WX_APPSECRET", "").strip(),
-            api_base_url=(env.get("WX_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL).rstrip("/"),
+            api_base_url=_base_url(env.get("WX_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL),
             timeouts=Timeouts(
                 connect=_positive_float(env, "WX_CONNECT_TIMEOUT", Timeouts.connect),
                 read=_positive_float(env, "WX_READ_TIMEOUT", Timeouts.read),
@@ -48,6 +49,13 @@ class WxSettings:
     def missing(self) -> list[str]:
         """Names of the settings a call cannot do without."""
         return [name for name, value in (("WX_APPID", self.appid), ("WX_APPSECRET", self.appsecret)) if not value]
+
+
+def _base_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigurationError(f"WX_API_BASE_URL must be an http(s) URL such as {DEFAULT_API_BASE_URL}, got {value[:80]!r}")
+    return value.rstrip("/")
 
 
 def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:

@@ -120,7 +120,10 @@ def invalid(errcode: int, reason: str, hint: str) -> PydanticCustomError:
 
 def show(value: Any) -> str:
     """A short, safe rendering of a caller's value for a hint (huge strings are cut)."""
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an int beyond Python's 4,300-digit str limit
+        return f"<{type(value).__name__} too large to show>"
     return text if len(text) <= _HINT_VALUE_LIMIT else text[: _HINT_VALUE_LIMIT - 3] + "..."
 
 

@@ -88,6 +88,16 @@ def describe_sdk_error(exc: Exception) -> str:
     return f"{get_code()}: {exc.get_message()}{suffix}"  # type: ignore[attr-defined]
 
 
+# SDK codes for failures of the network or of the service itself: transient, unlike auth or a
+# missing resource.
+_TRANSIENT_SDK_CODES = frozenset({"ClientNetworkError", "ServerNetworkError", "InternalError", "RequestLimitExceeded"})
+
+
+def is_transient_sdk_error(exc: Exception) -> bool:
+    get_code = getattr(exc, "get_code", None)
+    return get_code is not None and str(get_code()).split(".")[0] in _TRANSIENT_SDK_CODES
+
+
 def require_region(environ: Mapping[str, str], *names: str) -> str:
     for name in names:
         value = environ.get(name, "").strip()

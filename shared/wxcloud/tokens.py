@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .errors import InvalidResponse
+from .errors import DeadlineExceeded, InvalidResponse, WxCloudError
 from .replies import parse_reply
 from .settings import WxSettings
 from .transport import Transport
@@ -39,9 +39,18 @@ REFRESH_MARGIN_SECONDS = 300.0
 class AccessToken:
     value: str = field(repr=False)
     expires_at: float  # wall-clock seconds (time.time), comparable across processes for shared stores
+    refresh_at: float | None = None  # when to stop using it; default: REFRESH_MARGIN_SECONDS before expiry
 
-    def fresh(self, now: float, margin: float = REFRESH_MARGIN_SECONDS) -> bool:
-        return now < self.expires_at - margin
+    @classmethod
+    def issued(cls, value: str, requested_at: float, expires_in: int) -> AccessToken:
+        """A token WeChat issued ``expires_in`` seconds of life at ``requested_at`` (counted from the
+        request, not the reply: the safe side). A short-lived one is used for its first half."""
+        margin = min(REFRESH_MARGIN_SECONDS, expires_in / 2)
+        return cls(value, requested_at + expires_in, requested_at + expires_in - margin)
+
+    def fresh(self, now: float) -> bool:
+        refresh_at = self.expires_at - REFRESH_MARGIN_SECONDS if self.refresh_at is None else self.refresh_at
+        return now < refresh_at
 
 
 @dataclass(frozen=True)
@@ -55,8 +64,9 @@ class Lease:
 class TokenStore(Protocol):
     """Where tokens live between calls. Implementations must be safe to call from many threads.
 
-    ``discard`` is compare-and-delete: it removes the stored token only if it is still ``token``,
-    so a call that failed with an old token cannot throw away a newer one another call stored.
+    ``discard`` is compare-and-delete: it removes the stored token only if it still has
+    ``token.value``, so a call that failed with an old token cannot throw away a newer one another
+    call stored.
     """
 
     def load(self, appid: str) -> AccessToken | None: ...
@@ -82,7 +92,8 @@ class MemoryTokenStore:
 
     def discard(self, appid: str, token: AccessToken) -> None:
         with self._lock:
-            if self._tokens.get(appid) == token:
+            stored = self._tokens.get(appid)
+            if stored is not None and stored.value == token.value:
                 del self._tokens[appid]
 
 
@@ -92,18 +103,37 @@ class TokenProvider(ABC):
         self.store = store
         self.clock = clock
         self._fetch_lock = threading.Lock()
+        self._fetches = 0  # fetches finished (ok or not), so a waiter can tell one happened meanwhile
+        self._last_failure: WxCloudError | None = None
 
     def get(self, *, timeout: float | None = None) -> Lease:
+        """The cached token, or one fetch for all concurrent callers (single flight). A caller waits
+        for the fetch in flight at most ``timeout`` seconds; if that fetch failed, the waiters get
+        its error instead of each repeating it."""
         cached = self.store.load(self.appid)
         if cached is not None and cached.fresh(self.clock()):
             return Lease(cached, fetched=False)
-        with self._fetch_lock:  # single flight: whoever waited here finds the token just stored
+        seen = self._fetches
+        if not self._fetch_lock.acquire(timeout=-1 if timeout is None else max(timeout, 0.0)):
+            raise DeadlineExceeded("the time budget ran out waiting for another call's token request")
+        try:
             cached = self.store.load(self.appid)
             if cached is not None and cached.fresh(self.clock()):
                 return Lease(cached, fetched=False)
-            token = self._fetch(timeout=timeout)
+            if self._fetches != seen and self._last_failure is not None:
+                raise self._last_failure.fresh_copy()
+            try:
+                token = self._fetch(timeout=timeout)
+            except WxCloudError as exc:
+                self._last_failure = exc
+                raise
+            finally:
+                self._fetches += 1
+            self._last_failure = None
             self.store.save(self.appid, token)
             return Lease(token, fetched=True)
+        finally:
+            self._fetch_lock.release()
 
     def invalidate(self, token: AccessToken) -> None:
         """WeChat rejected ``token``: forget it, unless a newer one has replaced it already."""
@@ -131,8 +161,8 @@ class StableTokenProvider(TokenProvider):
 
     def _fetch(self, *, timeout: float | None) -> AccessToken:
         requested_at = self.clock()
-        data = parse_reply(self._transport.post(STABLE_TOKEN_PATH, self._body, timeout=timeout))
+        data = parse_reply(self._transport.post(STABLE_TOKEN_PATH, self._body, timeout=timeout), quote_body=False)
         value, expires_in = data.get("access_token"), data.get("expires_in")
-        if not isinstance(value, str) or not value or isinstance(expires_in, bool) or not isinstance(expires_in, int):
-            raise InvalidResponse("stable_token reply without access_token/expires_in")
-        return AccessToken(value, requested_at + expires_in)
+        if not isinstance(value, str) or not value or isinstance(expires_in, bool) or not isinstance(expires_in, int) or expires_in <= 0:
+            raise InvalidResponse("wechat server internal error, stable_token reply without a usable access_token and expires_in")
+        return AccessToken.issued(value, requested_at, expires_in)

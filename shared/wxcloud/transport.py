@@ -28,12 +28,14 @@ import requests
 from .errors import TransportError
 from .settings import Timeouts
 
-_SECRET_IN_TEXT = re.compile(r"((?:access_token|secret|appsecret)=)[^&\s'\"<>)]+", re.IGNORECASE)
+_SECRET_IN_QUERY = re.compile(r"((?:access_token|secret|appsecret)=)[^&\s'\"<>)]+", re.IGNORECASE)
+_SECRET_IN_JSON = re.compile(r'("(?:access_token|secret|appsecret)"\s*:\s*")(?:[^"\\]|\\.)*"', re.IGNORECASE)
 
 
 def redact(text: str) -> str:
-    """Mask every ``access_token=``/``secret=`` value in a text (URLs inside exception messages)."""
-    return _SECRET_IN_TEXT.sub(r"\1***", text)
+    """Mask every ``access_token``/``secret`` value in a text: in query strings (URLs inside
+    exception messages, proxy pages) and in JSON (a token endpoint's reply)."""
+    return _SECRET_IN_JSON.sub(r'\1***"', _SECRET_IN_QUERY.sub(r"\1***", text))
 
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
@@ -85,12 +87,16 @@ class Transport:
         self._headers: dict[str, str] = {**{k: str(v) for k, v in self.session.headers.items()}, **_JSON_HEADERS}
 
     def post(self, path: str, body: bytes, *, query: str = "", timeout: float | None = None) -> HttpReply:
-        """One attempt. ``timeout`` caps both socket timeouts (the invocation's remaining budget)."""
+        """One attempt. ``timeout`` (the invocation's remaining budget) caps connect + read timeouts
+        together. A reply trickled byte by byte can still outlast it: requests' read timeout is per
+        socket read, not for the whole reply."""
         connect, read = self.timeouts.connect, self.timeouts.read
-        if timeout is not None:
-            connect, read = min(connect, timeout), min(read, timeout)
+        if timeout is not None and connect + read > timeout:
+            # Both phases can stall one after the other: together they must fit what is left.
+            share = max(timeout, 0.001) / (connect + read)
+            connect, read = connect * share, read * share
         url = f"{self.base_url}{path}?{query}" if query else f"{self.base_url}{path}"
-        failure: tuple[str, BaseException] | None = None
+        failure: tuple[tuple[str, bool], BaseException] | None = None
         try:
             response = self.session.send(self._prepare(url, body), timeout=(connect, read), allow_redirects=False)
             return HttpReply(response.status_code, response.headers.get("Content-Type", ""), response.content)
@@ -98,7 +104,8 @@ class Transport:
             failure = self._describe(exc, connect, read), _redacted_copy(exc)
         # Raised outside the except block, so the original (URL and token in its text) is not even
         # kept as __context__ for a logger or error tracker to find.
-        raise TransportError(failure[0]) from failure[1]
+        (reason, retryable), cause = failure
+        raise TransportError(reason, retryable=retryable) from cause
 
     def close(self) -> None:
         self.session.close()
@@ -114,20 +121,24 @@ class Transport:
         prepared.body = body
         return prepared
 
-    def _describe(self, exc: requests.exceptions.RequestException, connect: float, read: float) -> str:
+    def _describe(self, exc: requests.exceptions.RequestException, connect: float, read: float) -> tuple[str, bool]:
+        """What failed, in words safe to show, and whether another attempt could succeed."""
+        retryable = True
         if isinstance(exc, requests.exceptions.ConnectTimeout):
-            what = f"connect timeout after {connect:g}s"
+            what = f"connect timeout after {connect:.3g}s"
         elif isinstance(exc, requests.exceptions.ReadTimeout):
-            what = f"read timeout after {read:g}s"
+            what = f"read timeout after {read:.3g}s"
         elif isinstance(exc, requests.exceptions.SSLError):
             what = "TLS error"
         elif isinstance(exc, requests.exceptions.ProxyError):
             what = "proxy error"
         elif isinstance(exc, requests.exceptions.ConnectionError):
             what = f"connection failed ({_root_cause_name(exc)})"
+        elif isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
+            what, retryable = f"the URL is unusable ({type(exc).__name__}): check WX_API_BASE_URL", False
         else:
             what = f"request failed ({type(exc).__name__})"
-        return f"request to {self.host} failed: {what}"
+        return f"request to {self.host} failed: {what}", retryable
 
 
 def _frozen_env_session(base_url: str) -> requests.Session:
@@ -143,23 +154,21 @@ def _frozen_env_session(base_url: str) -> requests.Session:
 
 
 def _root_cause_name(exc: BaseException) -> str:
-    seen: set[int] = set()
+    """The innermost cause's type (urllib3 nests it in MaxRetryError.reason), plus a short
+    well-known phrase from its text; never the text itself, which holds the URL."""
     current: BaseException = exc
-    while id(current) not in seen:
-        seen.add(id(current))
-        nxt = current.__cause__ or current.__context__
-        if nxt is None:
-            break
-        current = nxt
     for arg in getattr(exc, "args", ()):
-        reason = getattr(arg, "reason", None)  # urllib3 MaxRetryError(reason=NewConnectionError...)
+        reason = getattr(arg, "reason", None)
         if isinstance(reason, BaseException):
             current = reason
-    name = type(current).__name__
-    text = str(current)
-    for marker in ("Connection refused", "Connection reset", "Name or service not known", "Remote end closed"):
-        if marker.lower() in text.lower():
-            return f"{name}: {marker.lower()}"
+    seen: set[int] = set()
+    while id(current) not in seen and (current.__cause__ or current.__context__) is not None:
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__  # type: ignore[assignment]
+    name, text = type(current).__name__, str(current).lower()
+    for marker in ("connection refused", "connection reset", "name or service not known", "remote end closed"):
+        if marker in text or marker in str(exc).lower():
+            return f"{name}: {marker}"
     return name
 
 
