@@ -124,6 +124,33 @@ def sleeps() -> Sleeps:
     return Sleeps()
 
 
+def write_config(directory: Path, *apis: str) -> Path:
+    """A function's config.json declaring ``apis`` (default: the API under test)."""
+    path = directory / "config.json"
+    path.write_text(json.dumps({"permissions": {"openapi": list(apis or (API,))}}))
+    return path
+
+
+def make_app(directory: Path, settings: WxSettings | None = None, **client_options: Any) -> FunctionApp:
+    """The function as deployed, with its config.json in ``directory``: a cold instance, whose
+    client is built on first use from ``settings`` (or, without them, from the environment)."""
+    from wxcloud.analysis import Analysis
+
+    config = write_config(directory)
+    if settings is None:
+        return FunctionApp(Analysis.getMonthlyVisitTrend, (config,))
+    return FunctionApp(
+        Analysis.getMonthlyVisitTrend,
+        (config,),
+        client_factory=lambda permissions: OpenApiClient(settings, permissions=permissions, **client_options),
+    )
+
+
+@pytest.fixture
+def app(settings: WxSettings, tmp_path: Path, sleeps: Sleeps) -> FunctionApp:
+    return make_app(tmp_path, settings, sleep=sleeps)
+
+
 @pytest.fixture
 def client(settings: WxSettings, sleeps: Sleeps) -> Iterator[OpenApiClient]:
     c = OpenApiClient(settings, permissions=Permissions.allow(API), sleep=sleeps, retry=RetryPolicy(random=lambda: 0.5))

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 from typing import Any
 
-from conftest import API, PATH, STABLE
-from wxcloud.analysis import Analysis
+from conftest import PATH, STABLE, make_app
 from wxcloud.client import OpenApiClient
 from wxcloud.scf import FunctionApp
 from wxcloud.settings import WxSettings
@@ -21,12 +19,7 @@ EVENT = {"beginDate": "20170301", "endDate": "20170331"}
 
 def cold_app(settings: WxSettings, tmp_path: Path) -> FunctionApp:
     """A fresh FunctionApp is a cold process: no client, no token cache, no connections."""
-    (tmp_path / "config.json").write_text(json.dumps({"permissions": {"openapi": [API]}}))
-    return FunctionApp(
-        Analysis.getMonthlyVisitTrend,
-        (tmp_path / "config.json",),
-        client_factory=lambda p: OpenApiClient(settings, permissions=p),
-    )
+    return make_app(tmp_path, settings)
 
 
 def run_at_once(count: int, work: Any) -> list[Any]:
@@ -89,12 +82,7 @@ def test_a_failed_fetch_is_shared_with_its_waiters_not_repeated(emulator: WeChat
     """The fetch in flight fails: the threads that waited for it get its error and go on to their
     own retry, instead of each making the same failing request one after another."""
     emulator.add_fault(STABLE, Fault.delay(0.3, then=Fault.http(502)))
-    (tmp_path / "config.json").write_text(json.dumps({"permissions": {"openapi": [API]}}))
-    app = FunctionApp(
-        Analysis.getMonthlyVisitTrend,
-        (tmp_path / "config.json",),
-        client_factory=lambda p: OpenApiClient(settings, permissions=p, sleep=lambda s: None),
-    )
+    app = make_app(tmp_path, settings, sleep=lambda s: None)
     results = run_at_once(8, lambda i: app.handle(EVENT, {"request_id": f"f{i}", "time_limit_in_ms": 10_000}))
     assert [r["errCode"] for r in results] == [0] * 8
     assert len(emulator.requests_to(STABLE)) == 2  # the failed one, then one retry for all

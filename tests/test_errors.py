@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import API, DISPLAY, PATH, STABLE, Sleeps
+from conftest import API, DISPLAY, PATH, STABLE, Sleeps, make_app
 from wxcloud.analysis import Analysis
 from wxcloud.client import OpenApiClient
 from wxcloud.permissions import Permissions
@@ -17,20 +17,6 @@ from devtools.wechat_emulator import Fault, WeChatEmulator
 
 EVENT = {"beginDate": "20170301", "endDate": "20170331"}
 CONTEXT = {"request_id": "errors", "time_limit_in_ms": 5000}
-
-
-def app_with(settings: WxSettings, config_dir: Path, sleeps: Sleeps) -> FunctionApp:
-    return FunctionApp(
-        Analysis.getMonthlyVisitTrend,
-        (config_dir / "config.json",),
-        client_factory=lambda permissions: OpenApiClient(settings, permissions=permissions, sleep=sleeps),
-    )
-
-
-@pytest.fixture
-def app(settings: WxSettings, tmp_path: Path, sleeps: Sleeps) -> FunctionApp:
-    (tmp_path / "config.json").write_text(json.dumps({"permissions": {"openapi": [API]}}))
-    return app_with(settings, tmp_path, sleeps)
 
 
 @pytest.mark.parametrize(
@@ -85,9 +71,8 @@ def test_dropped_connection_is_a_network_error(emulator: WeChatEmulator, app: Fu
 
 
 def test_wrong_appsecret_is_wechats_40125(emulator: WeChatEmulator, settings: WxSettings, tmp_path: Path, sleeps: Sleeps) -> None:
-    (tmp_path / "config.json").write_text(json.dumps({"permissions": {"openapi": [API]}}))
     wrong = WxSettings(settings.appid, "not-the-secret", settings.api_base_url, settings.timeouts)
-    result = app_with(wrong, tmp_path, sleeps).handle(EVENT, CONTEXT)
+    result = make_app(tmp_path, wrong, sleep=sleeps).handle(EVENT, CONTEXT)
     assert result["errCode"] == 40125
     assert result["errMsg"].startswith(f"{DISPLAY}:fail invalid appsecret rid: ")
     assert "not-the-secret" not in json.dumps(result)
@@ -98,9 +83,7 @@ def test_wrong_appsecret_is_wechats_40125(emulator: WeChatEmulator, settings: Wx
 def test_missing_credentials_are_a_clear_error(
     emulator: WeChatEmulator, tmp_path: Path, sleeps: Sleeps, appid: str, secret: str, missing: str
 ) -> None:
-    (tmp_path / "config.json").write_text(json.dumps({"permissions": {"openapi": [API]}}))
-    settings = WxSettings(appid, secret, emulator.url)
-    result = app_with(settings, tmp_path, sleeps).handle(EVENT, CONTEXT)
+    result = make_app(tmp_path, WxSettings(appid, secret, emulator.url), sleep=sleeps).handle(EVENT, CONTEXT)
     assert result == {
         "errCode": -601001,
         "errMsg": f"{DISPLAY}:fail -601001 system error hint: [{missing} must be set in the function's environment]",
@@ -111,17 +94,14 @@ def test_missing_credentials_are_a_clear_error(
 def test_missing_credentials_in_the_environment_of_the_default_factory(
     emulator: WeChatEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "config.json").write_text(json.dumps({"permissions": {"openapi": [API]}}))
     monkeypatch.delenv("WX_APPSECRET")
-    app = FunctionApp(Analysis.getMonthlyVisitTrend, (tmp_path / "config.json",))
-    result = app.handle(EVENT, CONTEXT)
+    result = make_app(tmp_path).handle(EVENT, CONTEXT)
     assert result["errCode"] == -601001 and "WX_APPSECRET must be set" in result["errMsg"]
 
 
 def test_malformed_timeout_setting_is_an_error_not_a_silent_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    (tmp_path / "config.json").write_text(json.dumps({"permissions": {"openapi": [API]}}))
     monkeypatch.setenv("WX_READ_TIMEOUT", "soon")
-    result = FunctionApp(Analysis.getMonthlyVisitTrend, (tmp_path / "config.json",)).handle(EVENT, CONTEXT)
+    result = make_app(tmp_path).handle(EVENT, CONTEXT)
     assert result == {
         "errCode": -601001,
         "errMsg": f"{DISPLAY}:fail -601001 system error hint: [WX_READ_TIMEOUT must be a number of seconds in (0, 60], got 'soon']",
@@ -155,9 +135,12 @@ NO_PERMISSION = f"{DISPLAY}:fail -604101 function has no permission to call this
 def test_permission_is_enforced_from_config_json(
     emulator: WeChatEmulator, settings: WxSettings, tmp_path: Path, sleeps: Sleeps, content: str | None, problem: str
 ) -> None:
-    if content is not None:
+    app = make_app(tmp_path, settings, sleep=sleeps)
+    if content is None:
+        (tmp_path / "config.json").unlink()
+    else:
         (tmp_path / "config.json").write_text(content)
-    result = app_with(settings, tmp_path, sleeps).handle(EVENT, CONTEXT)
+    result = app.handle(EVENT, CONTEXT)
     assert result["errCode"] == -604101
     assert result["errMsg"].startswith(f"{NO_PERMISSION} hint: [{API} is ")
     assert problem in result["errMsg"]
@@ -194,9 +177,8 @@ def test_stable_token_failure_is_reported_with_the_api_name(emulator: WeChatEmul
 
 @pytest.mark.parametrize("value", ["api.weixin.qq.com", "ftp://api.weixin.qq.com", "https://", "https://host/?x=1"])
 def test_unusable_base_url_is_a_configuration_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
-    (tmp_path / "config.json").write_text(json.dumps({"permissions": {"openapi": [API]}}))
     monkeypatch.setenv("WX_API_BASE_URL", value)
-    result = FunctionApp(Analysis.getMonthlyVisitTrend, (tmp_path / "config.json",)).handle(EVENT, CONTEXT)
+    result = make_app(tmp_path).handle(EVENT, CONTEXT)
     assert result["errCode"] == -601001 and "WX_API_BASE_URL must be an http(s) URL" in result["errMsg"]
 
 

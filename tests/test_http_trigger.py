@@ -9,23 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import API, DISPLAY, PATH, load_event
-from wxcloud.analysis import Analysis
-from wxcloud.client import OpenApiClient
+from conftest import DISPLAY, PATH, load_event, make_app, write_config
 from wxcloud.scf import FunctionApp
 from wxcloud.settings import WxSettings
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
-
-
-@pytest.fixture
-def app(settings: WxSettings, tmp_path: Path) -> FunctionApp:
-    (tmp_path / "config.json").write_text(json.dumps({"permissions": {"openapi": [API]}}))
-    return FunctionApp(
-        Analysis.getMonthlyVisitTrend,
-        (tmp_path / "config.json",),
-        client_factory=lambda p: OpenApiClient(settings, permissions=p, sleep=lambda s: None),
-    )
 
 
 def answer(app: FunctionApp, event: dict[str, Any]) -> tuple[int, dict[str, Any]]:
@@ -103,8 +91,8 @@ def test_network_failure_is_502(emulator: WeChatEmulator, app: FunctionApp) -> N
 
 
 def test_no_permission_is_403(emulator: WeChatEmulator, settings: WxSettings, tmp_path: Path) -> None:
-    (tmp_path / "config.json").write_text('{"permissions": {"openapi": []}}')
-    app = FunctionApp(Analysis.getMonthlyVisitTrend, (tmp_path / "config.json",), client_factory=lambda p: OpenApiClient(settings, permissions=p))
+    app = make_app(tmp_path, settings)
+    write_config(tmp_path, "analysis.getDailyVisitTrend")
     status, body = answer(app, load_event("apigw"))
     assert (status, body["errCode"]) == (403, -604101)
 

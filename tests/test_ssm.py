@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import API, DISPLAY, PATH
-from wxcloud.analysis import Analysis
+from conftest import DISPLAY, PATH, make_app
 from wxcloud.scf import FunctionApp
 
 from devtools.tencentcloud_api import Credential, TencentCloudApiServer, ssm_secrets
@@ -53,8 +52,7 @@ def scf_env(monkeypatch: pytest.MonkeyPatch, ssm: TencentCloudApiServer) -> pyte
 
 
 def fresh_app(tmp_path: Path) -> FunctionApp:
-    (tmp_path / "config.json").write_text(json.dumps({"permissions": {"openapi": [API]}}))
-    return FunctionApp(Analysis.getMonthlyVisitTrend, (tmp_path / "config.json",))  # default factory: env + SSM
+    return make_app(tmp_path)  # the default client factory: settings from the environment, secret from SSM
 
 
 def test_appsecret_is_read_from_ssm_once_per_cold_start(

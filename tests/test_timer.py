@@ -4,27 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
-from pathlib import Path
 
 import pytest
-from conftest import API, DISPLAY, PATH, load_event
-from wxcloud.analysis import Analysis
-from wxcloud.client import OpenApiClient
+from conftest import DISPLAY, PATH, load_event
 from wxcloud.errors import WxCloudError
 from wxcloud.scf import FunctionApp
-from wxcloud.settings import WxSettings
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
-
-
-@pytest.fixture
-def app(settings: WxSettings, tmp_path: Path) -> FunctionApp:
-    (tmp_path / "config.json").write_text(json.dumps({"permissions": {"openapi": [API]}}))
-    return FunctionApp(
-        Analysis.getMonthlyVisitTrend,
-        (tmp_path / "config.json",),
-        client_factory=lambda p: OpenApiClient(settings, permissions=p, sleep=lambda s: None),
-    )
 
 
 @pytest.mark.parametrize(

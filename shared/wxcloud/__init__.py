@@ -10,7 +10,6 @@ Failures raise ``WxCloudError``; ``err.to_result()`` is the SDK's ``{errCode, er
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from .analysis import Analysis
@@ -27,6 +26,7 @@ from .errors import (
     WeChatError,
     WxCloudError,
 )
+from .lazy import Once
 from .settings import Timeouts, WxSettings
 from .spec import ApiSpec, Namespace
 
@@ -56,15 +56,10 @@ class _DefaultOpenApi:
     """``wxcloud.openapi``: the environment-configured client, created on first attribute use."""
 
     def __init__(self) -> None:
-        self._client: OpenApiClient | None = None
-        self._lock = threading.Lock()
+        self._client = Once(lambda: OpenApiClient(WxSettings.from_env()))
 
     def client(self) -> OpenApiClient:
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    self._client = OpenApiClient(WxSettings.from_env())
-        return self._client
+        return self._client.get()
 
     @property
     def analysis(self) -> Analysis:

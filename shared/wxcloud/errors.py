@@ -5,15 +5,16 @@ our calls raise these instead, and ``to_result()`` gives the exact object a clou
 when it catches the error (``{"errCode": ..., "errMsg": "<api>:fail <reason>"}``)::
 
     WxCloudError                      any failed call; err_code, reason, hint, api
-    ├── InvalidParameters             -501007  the event is not a JSON object
-    ├── RequestValidationError        61500 / 61501: bad dates, caught before any network call
-    ├── PermissionDenied              -604101  the API is not declared in config.json
-    ├── ConfigurationError            -601001  missing credentials, unreadable secret
+    ├── PlatformError                 codes of the cloud-call layer, with their fixed messages
+    │   ├── InvalidParameters         -501007  the event is not a JSON object
+    │   ├── PermissionDenied          -604101  the API is not declared in config.json
+    │   ├── ConfigurationError        -601001  missing credentials, unreadable secret
+    │   └── DeadlineExceeded          -604102  the invocation's time budget is spent
+    ├── RequestValidationError        61500 / 61501 / 61503: bad dates, caught before any network call
     ├── WeChatError                   WeChat's errcode, errmsg verbatim (rid included)
     │   └── TokenRejected             40001 / 40014 / 42001: the token is no longer valid
     ├── InvalidResponse               -601001  a reply that is not a JSON object
     ├── TransportError                -1       connection failure, timeout, HTTP 5xx
-    ├── DeadlineExceeded              -604102  the invocation's time budget is spent
     └── RemoteCallError               any      an error value returned by a deployed function
 
 Messages never contain an access token, an appsecret or a request URL: transport failures are
@@ -22,7 +23,7 @@ described from the exception type and host alone, never from ``str(requests_exce
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 _E = TypeVar("_E", bound="WxCloudError")
 
@@ -77,27 +78,29 @@ class WxCloudError(Exception):
         return f"errCode: {self.err_code} | errMsg: {self.err_msg}"
 
 
-def _platform_reason(code: int) -> str:
-    return f"{code} {PLATFORM_MESSAGES[code]}"
+class PlatformError(WxCloudError):
+    """A code of the cloud-call layer itself: ``<api>:fail <code> <its message> hint: [...]``."""
 
+    code: ClassVar[int]
 
-class InvalidParameters(WxCloudError):
     def __init__(self, hint: str) -> None:
-        super().__init__(INVALID_PARAM, _platform_reason(INVALID_PARAM), hint=hint)
+        super().__init__(self.code, f"{self.code} {PLATFORM_MESSAGES[self.code]}", hint=hint)
+
+
+class InvalidParameters(PlatformError):
+    code = INVALID_PARAM
 
 
 class RequestValidationError(WxCloudError):
     """Input WeChat would reject, reported with WeChat's own code so callers handle one set."""
 
 
-class PermissionDenied(WxCloudError):
-    def __init__(self, hint: str) -> None:
-        super().__init__(NO_PERMISSION, _platform_reason(NO_PERMISSION), hint=hint)
+class PermissionDenied(PlatformError):
+    code = NO_PERMISSION
 
 
-class ConfigurationError(WxCloudError):
-    def __init__(self, hint: str) -> None:
-        super().__init__(SYSTEM_ERROR, _platform_reason(SYSTEM_ERROR), hint=hint)
+class ConfigurationError(PlatformError):
+    code = SYSTEM_ERROR
 
 
 class WeChatError(WxCloudError):
@@ -131,9 +134,8 @@ class TransportError(WxCloudError):
         self.retryable = retryable
 
 
-class DeadlineExceeded(WxCloudError):
-    def __init__(self, hint: str) -> None:
-        super().__init__(OPENAPI_TIMEOUT, _platform_reason(OPENAPI_TIMEOUT), hint=hint)
+class DeadlineExceeded(PlatformError):
+    code = OPENAPI_TIMEOUT
 
 
 class RemoteCallError(WxCloudError):

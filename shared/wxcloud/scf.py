@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -28,6 +27,7 @@ from .deadline import Deadline
 from .errors import JS_ERROR, OPENAPI_TIMEOUT, InvalidParameters, WxCloudError
 from .events import Invocation, classify
 from .http import integrated_response
+from .lazy import Once
 from .permissions import Permissions, load_permissions
 from .retry import TRANSIENT_ERRCODES
 from .settings import WxSettings
@@ -71,15 +71,10 @@ class FunctionApp:
         self.config_candidates = tuple(config_candidates)
         self.client_factory = client_factory
         self.clock = clock
-        self._client: OpenApiClient | None = None
-        self._lock = threading.Lock()
+        self._client = Once(lambda: self.client_factory(load_permissions(self.config_candidates)))
 
     def client(self) -> OpenApiClient:
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    self._client = self.client_factory(load_permissions(self.config_candidates))
-        return self._client
+        return self._client.get()
 
     def handle(self, event: Any, context: Any) -> dict[str, Any]:
         """The cloud-call result (or error value); for an HTTP trigger, wrapped in an integrated
