@@ -101,8 +101,8 @@ class OpenApiClient:
             self.permissions.check(spec.name)
         try:
             snake = convert_keys(data, "camel_to_snake")
-        except RecursionError:
-            raise InvalidParameters("the call data is nested too deeply") from None
+        except RecursionError as exc:
+            raise InvalidParameters("the call data is nested too deeply") from exc
         request = spec.request_model.from_data(snake)
         missing = self.settings.missing()
         if missing:

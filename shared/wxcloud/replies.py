@@ -44,6 +44,7 @@ def parse_reply(reply: HttpReply, *, quote_body: bool = True) -> dict[str, Any]:
     except (ValueError, RecursionError):
         if content_type.group(2):
             return {"result": reply.body.decode("utf-8", errors="replace")}
+        # from None: a JSONDecodeError keeps the whole body in .doc, credentials included
         raise _invalid_json(reply.body, quote_body) from None
     if not isinstance(data, dict):
         raise _invalid_json(reply.body, quote_body)
