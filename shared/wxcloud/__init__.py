@@ -20,6 +20,8 @@ from .errors import (
     InvalidParameters,
     InvalidResponse,
     PermissionDenied,
+    PlatformError,
+    RemoteCallError,
     RequestValidationError,
     TokenRejected,
     TransportError,
@@ -28,7 +30,7 @@ from .errors import (
 )
 from .lazy import Once
 from .settings import Timeouts, WxSettings
-from .spec import ApiSpec, Namespace
+from .spec import ApiSpec, Namespace, validate_result
 
 __all__ = [
     "Analysis",
@@ -41,6 +43,8 @@ __all__ = [
     "Namespace",
     "OpenApiClient",
     "PermissionDenied",
+    "PlatformError",
+    "RemoteCallError",
     "RequestValidationError",
     "Timeouts",
     "TokenRejected",
@@ -49,6 +53,7 @@ __all__ = [
     "WxCloudError",
     "WxSettings",
     "openapi",
+    "validate_result",
 ]
 
 
