@@ -11,7 +11,7 @@ from typing import Any
 
 from typing_extensions import NotRequired, TypedDict  # pydantic validates typing_extensions' on 3.10/3.11
 
-from .dates import last_finished_month, month_bounds, parse_yyyymmdd, yyyymmdd
+from .dates import last_finished_month, looks_like_yyyymmdd, month_bounds, parse_yyyymmdd, yyyymmdd
 from .spec import ApiSpec, Field, Namespace, RequestModel, invalid, show
 
 DATE_FORMAT_ERROR = (61500, "date format error")
@@ -26,7 +26,7 @@ def yyyymmdd_field(caller_name: str) -> Field:
         if not isinstance(value, str):
             raise invalid(*DATE_FORMAT_ERROR, f"{caller_name} must be a string yyyymmdd, got {type(value).__name__} {show(value)}")
         if parse_yyyymmdd(value) is None:
-            problem = "is not a calendar date" if len(value) == 8 and value.isascii() and value.isdigit() else "is not yyyymmdd"
+            problem = "is not a calendar date" if looks_like_yyyymmdd(value) else "is not yyyymmdd"
             raise invalid(*DATE_FORMAT_ERROR, f"{caller_name} {show(value)} {problem}")
         return value
 

@@ -12,9 +12,14 @@ BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 _YYYYMMDD = re.compile(r"[0-9]{8}")
 
 
+def looks_like_yyyymmdd(text: str) -> bool:
+    """Exactly 8 ASCII digits, whether or not they name a real day."""
+    return _YYYYMMDD.fullmatch(text) is not None
+
+
 def parse_yyyymmdd(text: str) -> date | None:
     """The date, or None when ``text`` is not 8 ASCII digits naming a real calendar day."""
-    if not _YYYYMMDD.fullmatch(text):
+    if not looks_like_yyyymmdd(text):
         return None
     try:
         return date(int(text[:4]), int(text[4:6]), int(text[6:]))

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .client import CallReport, OpenApiClient
+from .dates import looks_like_yyyymmdd
 from .deadline import Deadline
 from .errors import JS_ERROR, OPENAPI_TIMEOUT, InvalidParameters, WxCloudError
 from .events import Invocation, classify
@@ -135,6 +136,6 @@ def _safe_field(event: Any, *names: str) -> str | None:
         return None
     for name in names:
         value = event.get(name)
-        if isinstance(value, str) and len(value) == 8 and value.isascii() and value.isdigit():
+        if isinstance(value, str) and looks_like_yyyymmdd(value):
             return value
     return None
