@@ -20,7 +20,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import SYSTEM_ERROR, ConfigurationError, RemoteCallError, TransportError, WxCloudError
+from .errors import ConfigurationError, RemoteCallError, TransportError, WxCloudError
 from .spec import ApiSpec
 from .tencentcloud import CloudCredentials, CloudEndpoint, describe_sdk_error, is_transient_sdk_error, require_region, sdk_credential
 
@@ -84,7 +84,7 @@ class ScfFunctionCaller:
             reason = f"SCF Invoke of {self.function_name} failed: {describe_sdk_error(exc)}"
             if is_transient_sdk_error(exc):
                 raise TransportError(reason) from exc
-            raise WxCloudError(SYSTEM_ERROR, f"{SYSTEM_ERROR} system error", hint=reason) from exc
+            raise ConfigurationError(reason) from exc  # auth, missing function: the caller's setup
         if result is None or result.InvokeResult not in (0, None) or result.ErrMsg:
             detail = (result.ErrMsg if result is not None else "") or "no result"
             raise TransportError(f"function {self.function_name} failed: {detail[:300]}")
@@ -97,11 +97,8 @@ def _cloud_call_result(function_name: str, ret_msg: Any) -> dict[str, Any]:
     except ValueError:
         value = None
     if not isinstance(value, dict) or not isinstance(value.get("errCode"), int) or not isinstance(value.get("errMsg"), str):
-        raise WxCloudError(
-            SYSTEM_ERROR,
-            f"{SYSTEM_ERROR} system error",
-            hint=f"function {function_name} did not return a cloud-call result: {str(ret_msg)[:200]!r}",
-        )
+        # another function deployed under that name: a setup problem too
+        raise ConfigurationError(f"function {function_name} did not return a cloud-call result: {str(ret_msg)[:200]!r}")
     if value["errCode"] != 0:
         raise RemoteCallError(value["errCode"], value["errMsg"])
     return value
