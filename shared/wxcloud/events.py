@@ -39,21 +39,25 @@ def classify(event: Any) -> Invocation:
     return Invocation("direct", event, asynchronous=False)
 
 
+def _unusable(trigger: Trigger, hint: str) -> Invocation:
+    return Invocation(trigger, None, asynchronous=trigger == "timer", problem=InvalidParameters(hint))
+
+
 def _http(event: dict[str, Any]) -> Invocation:
     body = event.get("body")
     if body is None or body == "":
-        return Invocation("http", None, False, InvalidParameters("the HTTP request needs a JSON body: the cloud-call event"))
+        return _unusable("http", "the HTTP request needs a JSON body: the cloud-call event")
     if not isinstance(body, str):
-        return Invocation("http", None, False, InvalidParameters("the HTTP request body must be a string"))
+        return _unusable("http", "the HTTP request body must be a string")
     if event.get("isBase64Encoded") is True:
         try:
             body = base64.b64decode(body, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
-            return Invocation("http", None, False, InvalidParameters("the base64 request body does not decode to UTF-8 text"))
+            return _unusable("http", "the base64 request body does not decode to UTF-8 text")
     try:
         data = json.loads(body)
     except ValueError:
-        return Invocation("http", None, False, InvalidParameters(f"the HTTP request body is not JSON: {body[:60]!r}"))
+        return _unusable("http", f"the HTTP request body is not JSON: {body[:60]!r}")
     return Invocation("http", data, asynchronous=False)
 
 
@@ -66,18 +70,15 @@ def _timer(event: dict[str, Any]) -> Invocation:
         try:
             data = json.loads(message)
         except ValueError:
-            problem = InvalidParameters(f"the timer's Message must be empty or a JSON event, got {message[:60]!r}")
-            return Invocation("timer", None, asynchronous=True, problem=problem)
+            return _unusable("timer", f"the timer's Message must be empty or a JSON event, got {message[:60]!r}")
         return Invocation("timer", data, asynchronous=True)
     fired = _utc_time(event.get("Time"))
     if fired is None:
-        problem = InvalidParameters(f"the timer event's Time must be an ISO 8601 UTC time, got {str(event.get('Time'))[:40]!r}")
-        return Invocation("timer", None, asynchronous=True, problem=problem)
+        return _unusable("timer", f"the timer event's Time must be an ISO 8601 UTC time, got {str(event.get('Time'))[:40]!r}")
     try:
         first, last = last_finished_month(fired)
     except OverflowError:  # 0001-01-01 or 9999-12-31 shifted to Beijing time leaves the calendar
-        problem = InvalidParameters(f"the timer event's Time is out of range: {str(event.get('Time'))[:40]!r}")
-        return Invocation("timer", None, asynchronous=True, problem=problem)
+        return _unusable("timer", f"the timer event's Time is out of range: {str(event.get('Time'))[:40]!r}")
     return Invocation("timer", {"beginDate": yyyymmdd(first), "endDate": yyyymmdd(last)}, asynchronous=True)
 
 
