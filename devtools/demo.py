@@ -10,13 +10,14 @@ ephemeral loopback port and points the function at it; with them it calls WeChat
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
 import os
 import re
 import sys
 import uuid
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -27,16 +28,17 @@ FUNCTION_DIR = ROOT / "functions" / "getMonthlyVisitTrend"
 def month_event(month: str | None) -> dict[str, str]:
     """The cloud-call event for ``YYYY-MM`` (or ``YYYYMM``); default: the last finished month."""
     sys.path[:0] = [str(ROOT / "shared")]
-    from wxcloud.dates import last_finished_month, month_bounds, yyyymmdd
+    from wxcloud.dates import beijing_today
+    from wxcloud.periods import MONTH
 
+    today = beijing_today(datetime.now(timezone.utc))
     if month is None:
-        first, last = last_finished_month(datetime.now(timezone.utc))
-    else:
-        match = re.fullmatch(r"([0-9]{4})-?([0-9]{2})", month)
-        if not match or not 1 <= int(match.group(2)) <= 12:
-            raise SystemExit(f"--month must look like 2026-10, got {month!r}")
-        first, last = month_bounds(int(match.group(1)), int(match.group(2)))
-    return {"beginDate": yyyymmdd(first), "endDate": yyyymmdd(last)}
+        return MONTH.latest(today).data()
+    match = re.fullmatch(r"([0-9]{4})-?([0-9]{2})", month)
+    if not match or not 1 <= int(match.group(1)) or not 1 <= int(match.group(2)) <= 12:
+        raise SystemExit(f"--month must look like 2026-10, got {month!r}")
+    first = date(int(match.group(1)), int(match.group(2)), 1)
+    return next(MONTH.series(first, date.max)).data()
 
 
 def invoke(event: dict[str, Any]) -> dict[str, Any]:
@@ -49,7 +51,8 @@ def invoke(event: dict[str, Any]) -> dict[str, Any]:
         "time_limit_in_ms": 10_000,
         "memory_limit_in_mb": 128,
     }
-    result: dict[str, Any] = index.main_handler(event, context)
+    with contextlib.redirect_stdout(sys.stderr):  # the function's log line goes to stdout, as on SCF
+        result: dict[str, Any] = index.main_handler(event, context)
     return result
 
 

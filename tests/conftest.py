@@ -37,10 +37,16 @@ class _Capture(logging.Handler):
     def __init__(self) -> None:
         super().__init__(level=logging.DEBUG)
         self.texts: list[str] = []
+        self.records: list[logging.LogRecord] = []
         self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
 
     def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
         self.texts.append(self.format(record))  # format() includes exc_info tracebacks
+
+    def lines(self, level: int = logging.DEBUG) -> list[dict[str, Any]]:
+        """The functions' JSON log lines (one per invocation) at ``level`` or above."""
+        return [json.loads(r.getMessage()) for r in self.records if r.name == "wxcloud" and r.levelno >= level and r.getMessage().startswith("{")]
 
 
 @pytest.fixture(scope="session")
@@ -91,20 +97,29 @@ def no_secrets_in_answers(emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPa
 
 @pytest.fixture(autouse=True)
 def no_secrets_in_logs(emulator: WeChatEmulator) -> Iterator[_Capture]:
-    """Every test runs with all loggers at DEBUG captured; none may show a secret or a token."""
+    """Every test runs with all loggers at DEBUG captured; none may show a secret or a token. A
+    function's own ``wxcloud`` logger does not propagate, so it is watched as well."""
     capture = _Capture()
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(capture)
-    root.setLevel(logging.DEBUG)
+    root, own = logging.getLogger(), logging.getLogger("wxcloud")
+    old_levels = root.level, own.level
+    for logger in (root, own):
+        logger.addHandler(capture)
+        logger.setLevel(logging.DEBUG)
     try:
         yield capture
     finally:
-        root.removeHandler(capture)
-        root.setLevel(old_level)
+        for logger, level in zip((root, own), old_levels, strict=True):
+            logger.removeHandler(capture)
+            logger.setLevel(level)
     secrets = [DEFAULT_SECRET, *emulator.issued_tokens]
     leaks = [text for text in capture.texts for secret in secrets if secret in text]
     assert not leaks, f"secret or token in log output: {leaks[:3]}"
+
+
+@pytest.fixture
+def wxlog(no_secrets_in_logs: _Capture) -> _Capture:
+    """What the functions logged in this test (``wxlog.lines()``: their JSON lines)."""
+    return no_secrets_in_logs
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import API, DISPLAY, PATH, STABLE, Sleeps, make_app
@@ -183,12 +184,9 @@ def test_unusable_base_url_is_a_configuration_error(tmp_path: Path, monkeypatch:
 
 
 def test_token_source_says_failed_when_the_token_request_fails(
-    emulator: WeChatEmulator, app: FunctionApp, caplog: pytest.LogCaptureFixture
+    emulator: WeChatEmulator, app: FunctionApp, wxlog: Any
 ) -> None:
-    import logging
-
     emulator.add_fault(STABLE, Fault.errcode(40013, "invalid appid"))
-    with caplog.at_level(logging.INFO, logger="wxcloud"):
-        app.handle(EVENT, CONTEXT)
-    (line,) = [json.loads(r.getMessage()) for r in caplog.records if r.name == "wxcloud"]
+    app.handle(EVENT, CONTEXT)
+    (line,) = wxlog.lines()
     assert line["tokenSource"] == "failed" and line["errCode"] == 40013

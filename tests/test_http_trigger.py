@@ -68,8 +68,8 @@ def test_unusable_body_is_400_with_invalid_parameters(
         (None, Fault.errcode(61500, "date format error"), 400, 61500),
         (None, Fault.errcode(45009, "reach max api daily quota limit"), 429, 45009),
         (None, Fault.errcode(45011, "api minute-quota reach limit, must slower, retry next minute"), 429, 45011),
-        (None, Fault.errcode(48001, "api unauthorized"), 502, 48001),
-        (None, Fault.errcode(61503, "data not ready, please try later"), 502, 61503),
+        (None, Fault.errcode(48001, "api unauthorized"), 403, 48001),
+        (None, Fault.errcode(61503, "data not ready, please try later"), 503, 61503),
         (None, Fault.raw("<html>"), 502, -601001),
     ],
 )

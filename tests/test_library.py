@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import wxcloud
-from conftest import DISPLAY, PATH
+from conftest import API, DISPLAY, PATH
 from wxcloud.analysis import Analysis
 from wxcloud.spec import validate_result
 
@@ -48,7 +48,8 @@ def test_namespace_declares_its_apis() -> None:
     spec = Analysis.getMonthlyVisitTrend
     assert spec.display_name == DISPLAY
     assert spec.path == PATH
-    assert Analysis.specs() == {"getMonthlyVisitTrend": spec}
+    assert Analysis.apis[API] is spec and len(Analysis.apis) == 10
+    assert wxcloud.find_api(API) is spec and wxcloud.find_api("analysis.nope") is None and wxcloud.find_api("nope.x") is None
 
 
 def test_configuration_error_of_the_default_client_names_the_api(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -254,11 +254,11 @@ def test_only_transient_wechat_codes_are_retryable(code: int, retryable: bool) -
 def test_http_session_is_reused_across_warm_invocations(emulator: WeChatEmulator) -> None:
     import index
 
-    client = index.app.client()
+    client = index.main_handler.client()
     session = client.transport.session
     for _ in range(3):
         assert index.main_handler(EVENT, {"time_limit_in_ms": 3000})["errCode"] == 0
-    assert index.app.client() is client and client.transport.session is session
+    assert index.main_handler.client() is client and client.transport.session is session
 
 
 

@@ -79,6 +79,6 @@ def test_every_path_it_names_exists_after_the_package_build(inputs: dict[str, An
     assert source_dir.resolve() == report.dir_path.resolve()
     module, function = inputs["handler"].split(".")
     assert (source_dir / f"{module}.py").is_file()
-    assert f"def {function}(" in (source_dir / f"{module}.py").read_text(encoding="utf-8")
+    assert re.search(rf"^(def {function}\(|{function} = )", (source_dir / f"{module}.py").read_text(encoding="utf-8"), re.MULTILINE)
     assert (source_dir / "config.json").is_file() and (source_dir / "wxcloud" / "__init__.py").is_file()
     assert Path(report.zip_path).is_file()

@@ -142,7 +142,7 @@ def test_ssm_sdk_is_not_imported_when_wx_appsecret_is_used(emulator: WeChatEmula
         [sys.executable, "-c", code, str(root / "functions" / "getMonthlyVisitTrend"), str(root / "shared")],
         capture_output=True, text=True, check=True, timeout=60,
     ).stdout
-    assert json.loads(out) == [0, False]
+    assert json.loads(out.splitlines()[-1]) == [0, False]  # after the function's own log line
 
 
 def test_unreachable_ssm_is_transient_so_a_timer_is_retried(scf_env: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import logging
+from typing import Any
 
 import pytest
 from conftest import DISPLAY, PATH, load_event
@@ -21,7 +21,8 @@ from devtools.wechat_emulator import Fault, WeChatEmulator
         ("2026-01-01T02:00:00Z", "20251201", "20251231"),
         ("2024-03-01T00:00:00Z", "20240201", "20240229"),
         ("2024-03-01T00:00:00+00:00", "20240201", "20240229"),
-        ("2024-03-01T00:00:00", "20240201", "20240229"),  # no offset: SCF's Time is UTC
+        ("2024-02-29T23:59:59.999999+08:00", "20240101", "20240131"),  # still 29 Feb in Beijing
+        ("2024-02-29T16:00:00.5z", "20240201", "20240229"),
     ],
 )
 def test_timer_queries_the_last_finished_month_in_beijing_time(
@@ -45,9 +46,28 @@ def test_timer_message_that_is_not_json_is_an_error_not_a_default(emulator: WeCh
     assert emulator.received == []
 
 
-def test_timer_with_a_bad_time_is_an_error(emulator: WeChatEmulator, app: FunctionApp) -> None:
-    result = app.handle({**load_event("timer"), "Time": "yesterday"}, {})
-    assert result["errCode"] == -501007 and "Time must be an ISO 8601 UTC time" in result["errMsg"]
+@pytest.mark.parametrize(
+    "time",
+    [
+        "yesterday",
+        "2024-03-01T00:00:00",  # RFC 3339 requires an offset
+        "2024-03-01",
+        "2024-W09-5T00:00:00Z",  # ISO week date: 3.11's fromisoformat takes it, RFC 3339 does not
+        "2024-061T00:00:00Z",  # ordinal date
+        "20240301T000000Z",  # ISO basic format
+        "2024-03-01T00:00:00Z trailing",
+        "2024-02-30T00:00:00Z",
+        "2024-03-01T24:00:00Z",
+        "2024-03-01T00:00:00+24:00",
+        "２０２４-03-01T00:00:00Z",  # full-width digits
+        None,
+        1709251200,
+    ],
+)
+def test_timer_with_a_time_that_is_not_rfc3339_is_an_error_without_a_request(emulator: WeChatEmulator, app: FunctionApp, time: Any) -> None:
+    result = app.handle({**load_event("timer"), "Time": time}, {})
+    assert result["errCode"] == -501007 and "Time must be an RFC 3339 time such as 2026-11-02T02:00:00Z" in result["errMsg"]
+    assert emulator.received == []
 
 
 @pytest.mark.parametrize(
@@ -74,23 +94,20 @@ def test_transient_failure_on_a_direct_invocation_is_returned(emulator: WeChatEm
 
 
 def test_permanent_failure_on_a_timer_is_returned_and_logged(
-    emulator: WeChatEmulator, app: FunctionApp, caplog: pytest.LogCaptureFixture
+    emulator: WeChatEmulator, app: FunctionApp, wxlog: Any
 ) -> None:
     emulator.add_fault(PATH, Fault.errcode(48001, "api unauthorized"))
-    with caplog.at_level(logging.INFO, logger="wxcloud"):
-        result = app.handle(load_event("timer"), {"request_id": "timer-1"})
+    result = app.handle(load_event("timer"), {"request_id": "timer-1"})
     assert result["errCode"] == 48001
-    (record,) = [r for r in caplog.records if r.name == "wxcloud"]
-    assert record.levelno == logging.ERROR
-    line = json.loads(record.getMessage())
+    (line,) = wxlog.lines(logging.ERROR)
+    assert wxlog.lines() == [line]
     assert line["trigger"] == "timer" and line["errCode"] == 48001 and line["requestId"] == "timer-1"
 
 
-def test_one_json_log_line_per_invocation(emulator: WeChatEmulator, app: FunctionApp, caplog: pytest.LogCaptureFixture) -> None:
-    with caplog.at_level(logging.INFO, logger="wxcloud"):
-        app.handle({"beginDate": "20170301", "endDate": "20170331"}, {"request_id": "req-1"})
-        app.handle({"beginDate": "20170301", "endDate": "20170331"}, {"request_id": "req-2"})
-    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "wxcloud"]
+def test_one_json_log_line_per_invocation(emulator: WeChatEmulator, app: FunctionApp, wxlog: Any) -> None:
+    app.handle({"beginDate": "20170301", "endDate": "20170331"}, {"request_id": "req-1"})
+    app.handle({"beginDate": "20170301", "endDate": "20170331"}, {"request_id": "req-2"})
+    lines = wxlog.lines()
     assert [line["requestId"] for line in lines] == ["req-1", "req-2"]
     first, second = lines
     assert set(first) == {

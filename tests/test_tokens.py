@@ -18,7 +18,7 @@ CONTEXT = {"request_id": "tokens", "time_limit_in_ms": 5000}
 
 
 def test_warm_invocations_reuse_one_token(emulator: WeChatEmulator) -> None:
-    index.app.client().tokens.store = MemoryTokenStore()  # this test counts from a cold cache
+    index.main_handler.client().tokens.store = MemoryTokenStore()  # this test counts from a cold cache
     for _ in range(5):
         assert index.main_handler(EVENT, CONTEXT)["errCode"] == 0
     assert len(emulator.requests_to(STABLE)) == 1

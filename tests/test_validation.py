@@ -94,12 +94,13 @@ def test_real_month_ranges_pass_validation(emulator: WeChatEmulator, begin: str,
 def _months_from_now(offset: int) -> tuple[str, str]:
     from datetime import datetime, timezone
 
-    from wxcloud.dates import BEIJING, month_bounds, yyyymmdd
+    from wxcloud.dates import BEIJING, yyyymmdd
+    from wxcloud.periods import MONTH
 
     today = datetime.now(timezone.utc).astimezone(BEIJING).date()
     index = today.year * 12 + today.month - 1 + offset
-    first, last = month_bounds(index // 12, index % 12 + 1)
-    return yyyymmdd(first), yyyymmdd(last)
+    month = next(MONTH.series(today.replace(year=index // 12, month=index % 12 + 1, day=1), today.replace(year=9999)))
+    return yyyymmdd(month.begin), yyyymmdd(month.end)
 
 
 @pytest.mark.parametrize("offset", [0, 1, 25])
@@ -110,7 +111,7 @@ def test_a_month_not_over_in_beijing_time_is_61503_without_a_request(emulator: W
     assert result == {
         "errCode": 61503,
         "errMsg": f"{DISPLAY}:fail data not ready, please try later hint: [{begin[:6]} is not over yet in Beijing time; "
-        f"the latest month WeChat can report is {latest_begin[:6]} (beginDate {latest_begin}, endDate {latest_end})]",
+        f"the latest month WeChat can report is {latest_begin[:6]} (beginDate {latest_begin} and endDate {latest_end})]",
     }
     assert emulator.received == []
 

@@ -6,14 +6,17 @@
 ``openapi`` is built from the environment (``WX_APPID``, ``WX_APPSECRET``, ``WX_API_BASE_URL``)
 on first use and reused afterwards. Build an ``OpenApiClient`` yourself for explicit settings.
 Failures raise ``WxCloudError``; ``err.to_result()`` is the SDK's ``{errCode, errMsg}``.
+
+Everything a user imports is exported here; modules not named in ``__all__`` are internal.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from .analysis import Analysis
+from .analysis import Analysis, DayRequest, MonthRequest, PeriodRequest, PortraitRequest, WeekRequest
 from .client import CallReport, OpenApiClient
+from .errcodes import ErrorClass, error_class
 from .errors import (
     ConfigurationError,
     DeadlineExceeded,
@@ -27,38 +30,67 @@ from .errors import (
     TransportError,
     WeChatError,
     WxCloudError,
+    calling,
 )
 from .lazy import Once
+from .periods import DAY, MONTH, PORTRAIT, WEEK, Period, PeriodKind
+from .permissions import Permissions
+from .retry import RetryPolicy
+from .scf import FunctionApp
 from .settings import Timeouts, WxSettings
-from .spec import ApiSpec, Namespace, validate_result
+from .spec import ApiSpec, Namespace, RequestModel, all_apis, bind_namespace, find_api, validate_result
+from .tokens import AccessToken, MemoryTokenStore, TokenStore
 
 __all__ = [
+    "DAY",
+    "MONTH",
+    "PORTRAIT",
+    "WEEK",
+    "AccessToken",
     "Analysis",
     "ApiSpec",
     "CallReport",
     "ConfigurationError",
+    "DayRequest",
     "DeadlineExceeded",
+    "ErrorClass",
+    "FunctionApp",
     "InvalidParameters",
     "InvalidResponse",
+    "MemoryTokenStore",
+    "MonthRequest",
     "Namespace",
     "OpenApiClient",
+    "Period",
+    "PeriodKind",
+    "PeriodRequest",
     "PermissionDenied",
+    "Permissions",
     "PlatformError",
+    "PortraitRequest",
     "RemoteCallError",
+    "RequestModel",
     "RequestValidationError",
+    "RetryPolicy",
     "Timeouts",
     "TokenRejected",
+    "TokenStore",
     "TransportError",
     "WeChatError",
+    "WeekRequest",
     "WxCloudError",
     "WxSettings",
+    "all_apis",
+    "error_class",
+    "find_api",
     "openapi",
     "validate_result",
 ]
 
 
 class _DefaultOpenApi:
-    """``wxcloud.openapi``: the environment-configured client, created on first attribute use."""
+    """``wxcloud.openapi``: the environment-configured client, created on first call, so that a
+    configuration error is a cloud-call error naming the API, like any other failure."""
 
     def __init__(self) -> None:
         self._client = Once(lambda: OpenApiClient(WxSettings.from_env()))
@@ -66,16 +98,12 @@ class _DefaultOpenApi:
     def client(self) -> OpenApiClient:
         return self._client.get()
 
-    @property
-    def analysis(self) -> Analysis:
-        return Analysis(self)  # calls come back to call(), so a configuration error names the API too
+    def __getattr__(self, name: str) -> Any:
+        return bind_namespace(self, name)
 
     def call(self, spec: ApiSpec[Any, Any], data: Any) -> dict[str, Any]:
-        try:
+        with calling(spec.display_name):
             client = self.client()
-        except WxCloudError as exc:
-            exc.api = exc.api or spec.display_name
-            raise
         return client.call(spec, data)
 
 

@@ -2,29 +2,37 @@
 
 ``OpenApiClient.call(spec, data)`` is ``cloud.openapi.<spec.name>(data)``: it returns the
 cloud-call result dict on success and raises a ``WxCloudError`` (whose ``to_result()`` is the
-SDK's ``{errCode, errMsg}``) on failure. Nothing here is specific to one API.
+SDK's ``{errCode, errMsg}``) on failure. ``client.analysis.getDailyVisitTrend(data)`` reaches the
+same through the registered namespace. Nothing here is specific to one API or namespace.
+
+The caller's data is converted and validated only as far as the API declares it: its top-level
+keys are renamed by the SDK's rule (collisions resolved as the SDK's loop resolves them), and only
+the declared fields' values go further. A 6 MB event of junk beside ``beginDate`` costs a pass
+over its top-level keys, not a converted copy of everything in it.
 """
 
 from __future__ import annotations
 
 import json
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
-from .analysis import Analysis
-from .casing import convert_keys
+from .casing import convert_keys, snake_to_camel
 from .deadline import Deadline
-from .errors import ConfigurationError, DeadlineExceeded, InvalidParameters, TokenRejected, WxCloudError
+from .errors import ConfigurationError, DeadlineExceeded, InvalidParameters, TokenRejected, WxCloudError, calling
 from .permissions import Permissions
 from .replies import parse_reply
 from .retry import RetryPolicy
 from .settings import WxSettings
-from .spec import ApiSpec
-from .tokens import MemoryTokenStore, StableTokenProvider, TokenProvider, TokenStore
+from .spec import ApiSpec, bind_namespace
+from .tokens import MemoryTokenStore, StableTokenProvider, TokenStore
 from .transport import Transport
+
+# A cloud-call event has a handful of fields; past this many it is refused before any conversion.
+MAX_EVENT_KEYS = 1000
 
 # Below this much time left, an attempt cannot finish: report the timeout instead of starting it.
 MIN_ATTEMPT_SECONDS = 0.25
@@ -52,7 +60,10 @@ class CallReport:
 
 class OpenApiClient:
     """A configured caller of WeChat open APIs. Build one per process and reuse it: it owns the
-    connection pool and the token cache that warm invocations share."""
+    connection pool and the token cache that warm invocations share.
+
+    ``clock`` is wall-clock time (``time.time``): it dates tokens and decides whether a period is
+    over in Beijing time; ``sleep`` waits between retries. Tests pin both."""
 
     def __init__(
         self,
@@ -61,21 +72,21 @@ class OpenApiClient:
         permissions: Permissions | None = None,
         transport: Transport | None = None,
         token_store: TokenStore | None = None,
-        tokens: TokenProvider | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        wall_clock: Callable[[], float] = time.time,
-        rng: Callable[[], float] = random.random,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
         self.permissions = permissions
         self.transport = transport or Transport(settings.api_base_url, settings.timeouts)
-        self.tokens = tokens or StableTokenProvider(
-            settings, self.transport, token_store or MemoryTokenStore(), clock=wall_clock
-        )
-        self.retry = retry or RetryPolicy(random=rng)
+        self.tokens = StableTokenProvider(settings, self.transport, token_store or MemoryTokenStore(), clock=clock)
+        self.retry = retry or RetryPolicy()
         self.sleep = sleep
-        self.analysis = Analysis(self)
+        self.clock = clock
+
+    def __getattr__(self, name: str) -> Any:
+        """``client.analysis``: a registered namespace whose calls come back to ``call``."""
+        return bind_namespace(self, name)
 
     def call(
         self,
@@ -86,24 +97,25 @@ class OpenApiClient:
         report: CallReport | None = None,
     ) -> dict[str, Any]:
         report = report if report is not None else CallReport()
-        try:
+        with calling(spec.display_name):
             body = self._request_body(spec, data)
             wechat = self._exchange(spec, body, deadline, report)
             return self._result(spec, wechat)
-        except WxCloudError as exc:
-            exc.api = spec.display_name  # the SDK names the API in every errMsg
-            raise
 
     def _request_body(self, spec: ApiSpec[Any, Any], data: Any) -> bytes:
         if not isinstance(data, dict):
             raise InvalidParameters(f"the call data must be a JSON object, got {_json_type(data)}")
         if self.permissions is not None:
             self.permissions.check(spec.name)
+        if len(data) > MAX_EVENT_KEYS:
+            raise InvalidParameters(f"the call data has {len(data)} keys; {spec.name} reads {', '.join(_camel_fields(spec))}")
+        declared = spec.request_model.fields
+        renamed = convert_keys(data, "camel_to_snake", recursive=False)
         try:
-            snake = convert_keys(data, "camel_to_snake")
-        except RecursionError as exc:
-            raise InvalidParameters("the call data is nested too deeply") from exc
-        request = spec.request_model.from_data(snake)
+            snake = {name: convert_keys(value, "camel_to_snake") for name, value in renamed.items() if name in declared}
+        except RecursionError:
+            raise InvalidParameters("the call data is nested too deeply") from None
+        request = spec.request_model.from_data(snake, now=datetime.fromtimestamp(self.clock(), timezone.utc))
         missing = self.settings.missing()
         if missing:
             raise ConfigurationError(f"{' and '.join(missing)} must be set in the function's environment")
@@ -171,6 +183,10 @@ class OpenApiClient:
 
     def close(self) -> None:
         self.transport.close()
+
+
+def _camel_fields(spec: ApiSpec[Any, Any]) -> list[str]:
+    return [snake_to_camel(name) for name in spec.request_model.fields]
 
 
 def _json_type(value: Any) -> str:

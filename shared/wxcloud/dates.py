@@ -1,8 +1,7 @@
-"""WeChat's ``yyyymmdd`` dates and natural months, in Beijing time (UTC+8) as WeChat counts them."""
+"""WeChat's ``yyyymmdd`` dates and its calendar: Beijing time (UTC+8), whatever the machine's zone."""
 
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import date, datetime, timedelta, timezone
 
@@ -31,15 +30,9 @@ def yyyymmdd(day: date) -> str:
     return f"{day.year:04d}{day.month:02d}{day.day:02d}"
 
 
-def month_bounds(year: int, month: int) -> tuple[date, date]:
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
-
-
-def last_finished_month(now: datetime) -> tuple[date, date]:
-    """First and last day of the latest month WeChat can report on: the previous natural month in
-    Beijing time. ``now`` must be timezone-aware (a naive value would silently mean local time)."""
+def beijing_today(now: datetime) -> date:
+    """The Beijing calendar day at ``now``, which must be timezone-aware (a naive value would
+    silently mean the machine's local time)."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
-    today = now.astimezone(BEIJING).date()
-    last_of_previous = today.replace(day=1) - timedelta(days=1)
-    return month_bounds(last_of_previous.year, last_of_previous.month)
+    return now.astimezone(BEIJING).date()

@@ -23,16 +23,13 @@ described from the exception type and host alone, never from ``str(requests_exce
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 
-_E = TypeVar("_E", bound="WxCloudError")
+from .errcodes import INVALID_PARAM, JS_ERROR, NO_PERMISSION, OPENAPI_TIMEOUT, SYSTEM_ERROR, ErrorClass, error_class
 
-# Platform codes of the cloud-call layer (wx-server-sdk src/config/error.config.ts).
-INVALID_PARAM = -501007
-SYSTEM_ERROR = -601001
-NO_PERMISSION = -604101
-OPENAPI_TIMEOUT = -604102
-JS_ERROR = -1
+_E = TypeVar("_E", bound="WxCloudError")
 
 PLATFORM_MESSAGES = {
     INVALID_PARAM: "invalid parameters",
@@ -40,9 +37,6 @@ PLATFORM_MESSAGES = {
     NO_PERMISSION: "function has no permission to call this API",
     OPENAPI_TIMEOUT: "call open API timeout",
 }
-
-# WeChat codes that mean "this token is dead, get the current one" (FACTS section 2).
-TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
 
 
 class WxCloudError(Exception):
@@ -76,6 +70,19 @@ class WxCloudError(Exception):
 
     def __str__(self) -> str:
         return f"errCode: {self.err_code} | errMsg: {self.err_msg}"
+
+
+@contextmanager
+def calling(api: str) -> Iterator[None]:
+    """Name ``api`` (``openapi.analysis.getDailyVisitTrend``) on any ``WxCloudError`` raised inside:
+    the SDK names the API in every errMsg, and only the layer that started the call knows it.
+    Always overwritten: an error shared between calls (a failed token fetch handed to its
+    waiters) must name the API of the call that raises it."""
+    try:
+        yield
+    except WxCloudError as exc:
+        exc.api = api
+        raise
 
 
 class PlatformError(WxCloudError):
@@ -115,7 +122,7 @@ class TokenRejected(WeChatError):
 
 
 def wechat_error(errcode: int, errmsg: str) -> WeChatError:
-    cls = TokenRejected if errcode in TOKEN_ERRCODES else WeChatError
+    cls = TokenRejected if error_class(errcode) is ErrorClass.TOKEN else WeChatError
     return cls(errcode, errmsg)
 
 

@@ -6,6 +6,13 @@ as it is (the cloud-call event); a timer passes ``{"Type": "Timer", "Time", "Tri
 ``body`` as a string, possibly base64) whose JSON body is the cloud-call event. A timer's call runs
 unattended, so a transient failure should raise and let the platform's async retry run it again
 later, while a direct or HTTP caller wants the error value.
+
+What a timer asks for when its trigger names nothing is the API's business (its request model's
+``scheduled``), computed from the trigger's ``Time``: a delayed platform retry still asks for the
+period the trigger meant, not the period of the retry.
+
+Events are caller input of up to 6 MB: an HTTP body is refused by its length before it is parsed,
+and parsing never lets a deeply nested body escape as an internal error.
 """
 
 from __future__ import annotations
@@ -13,14 +20,27 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Literal
 
-from .dates import last_finished_month, yyyymmdd
 from .errors import InvalidParameters, WxCloudError
 
 Trigger = Literal["direct", "timer", "http"]
+
+# A cloud-call event is a few fields; an HTTP body past this is refused before it is parsed, so a
+# 6 MB body of nested arrays costs neither memory nor time.
+MAX_HTTP_BODY_BYTES = 64 * 1024
+
+# RFC 3339 date-time, strictly: a full date, a time and an offset. datetime.fromisoformat alone
+# would also take ISO week dates, ordinal dates and offset-less times, and differently on 3.10 and 3.11.
+_RFC3339 = re.compile(
+    r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ](?P<time>[0-9]{2}:[0-9]{2}:[0-9]{2})(?P<fraction>\.[0-9]{1,9})?(?P<offset>[Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+
+Schedule = Callable[[datetime], "dict[str, Any] | None"]
 
 
 @dataclass(frozen=True)
@@ -31,9 +51,10 @@ class Invocation:
     problem: WxCloudError | None = None  # the event itself is unusable
 
 
-def classify(event: Any) -> Invocation:
+def classify(event: Any, schedule: Schedule) -> Invocation:
+    """``schedule(fired)``: what a timer whose trigger names nothing asks for (None: nothing)."""
     if isinstance(event, dict) and event.get("Type") == "Timer" and "TriggerName" in event:
-        return _timer(event)
+        return _timer(event, schedule)
     if isinstance(event, dict) and isinstance(event.get("httpMethod"), str) and ("headers" in event or "requestContext" in event):
         return _http(event)
     return Invocation("direct", event, asynchronous=False)
@@ -49,44 +70,57 @@ def _http(event: dict[str, Any]) -> Invocation:
         return _unusable("http", "the HTTP request needs a JSON body: the cloud-call event")
     if not isinstance(body, str):
         return _unusable("http", "the HTTP request body must be a string")
-    if event.get("isBase64Encoded") is True:
+    encoded = event.get("isBase64Encoded") is True
+    if len(body) > MAX_HTTP_BODY_BYTES * (4 / 3 if encoded else 1):
+        return _unusable("http", f"the HTTP request body is {len(body)} characters; a cloud-call event is at most {MAX_HTTP_BODY_BYTES} bytes")
+    if encoded:
         try:
             body = base64.b64decode(body, validate=True).decode("utf-8")
         except (binascii.Error, UnicodeDecodeError):
             return _unusable("http", "the base64 request body does not decode to UTF-8 text")
     try:
         data = json.loads(body)
+    except RecursionError:
+        return _unusable("http", "the HTTP request body is nested too deeply")
     except ValueError:
         return _unusable("http", f"the HTTP request body is not JSON: {body[:60]!r}")
     return Invocation("http", data, asynchronous=False)
 
 
-def _timer(event: dict[str, Any]) -> Invocation:
-    """The trigger's ``Message`` may hold a JSON event; otherwise the last finished month (Beijing
-    time) as of the trigger's ``Time`` (UTC), so a delayed platform retry still asks for the month
-    the trigger meant, not the month of the retry."""
+def _timer(event: dict[str, Any], schedule: Schedule) -> Invocation:
     message = event.get("Message")
     if isinstance(message, str) and message.strip():
         try:
             data = json.loads(message)
-        except ValueError:
+        except (ValueError, RecursionError):
             return _unusable("timer", f"the timer's Message must be empty or a JSON event, got {message[:60]!r}")
         return Invocation("timer", data, asynchronous=True)
-    fired = _utc_time(event.get("Time"))
+    fired = parse_rfc3339(event.get("Time"))
     if fired is None:
-        return _unusable("timer", f"the timer event's Time must be an ISO 8601 UTC time, got {str(event.get('Time'))[:40]!r}")
+        return _unusable("timer", f"the timer event's Time must be an RFC 3339 time such as 2026-11-02T02:00:00Z, got {_shown(event.get('Time'))}")
     try:
-        first, last = last_finished_month(fired)
+        data = schedule(fired)
     except OverflowError:  # 0001-01-01 or 9999-12-31 shifted to Beijing time leaves the calendar
-        return _unusable("timer", f"the timer event's Time is out of range: {str(event.get('Time'))[:40]!r}")
-    return Invocation("timer", {"beginDate": yyyymmdd(first), "endDate": yyyymmdd(last)}, asynchronous=True)
+        return _unusable("timer", f"the timer event's Time is out of range: {_shown(event.get('Time'))}")
+    if data is None:
+        return _unusable("timer", "this API has no default period: give the timer trigger a JSON event as its argument (Message)")
+    return Invocation("timer", data, asynchronous=True)
 
 
-def _utc_time(value: Any) -> datetime | None:
+def parse_rfc3339(value: Any) -> datetime | None:
+    """A timezone-aware datetime from an RFC 3339 date-time, or None for anything else."""
     if not isinstance(value, str):
         return None
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))  # 3.10 does not parse "Z"
-    except ValueError:
+    match = _RFC3339.fullmatch(value)
+    if match is None:
         return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=timezone.utc)
+    fraction = (match["fraction"] or "")[:7].ljust(7, "0") if match["fraction"] else ""  # fromisoformat on 3.10: 3 or 6 digits
+    offset = "+00:00" if match["offset"] in "Zz" else match["offset"]
+    try:
+        return datetime.fromisoformat(f"{match['date']}T{match['time']}{fraction}{offset}")
+    except ValueError:  # 2026-02-30, 25:00:00, an offset of 24 hours
+        return None
+
+
+def _shown(value: Any) -> str:
+    return repr(value)[:60] if isinstance(value, str) else f"a {type(value).__name__}"

@@ -14,9 +14,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
+from .errcodes import ErrorClass, error_class
 from .errors import TransportError, WeChatError, WxCloudError
-
-TRANSIENT_ERRCODES = frozenset({-1, 61504})
 
 
 @dataclass(frozen=True)
@@ -31,7 +30,7 @@ class RetryPolicy:
     def is_retryable(error: WxCloudError) -> bool:
         if isinstance(error, TransportError):
             return error.retryable
-        return isinstance(error, WeChatError) and error.err_code in TRANSIENT_ERRCODES
+        return isinstance(error, WeChatError) and error_class(error.err_code) is ErrorClass.TRANSIENT
 
     def increment(self, error: WxCloudError) -> RetryPolicy:
         return replace(self, history=(*self.history, f"{error.err_code} {error.reason}"))

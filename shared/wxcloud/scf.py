@@ -1,15 +1,23 @@
 """The SCF adapter: ``main_handler(event, context)`` for one declared API.
 
+A function folder is an ``index.py`` that names its API::
+
+    from wxcloud.scf import FunctionApp
+
+    main_handler = FunctionApp.deployed("analysis.getDailyVisitTrend", __file__)
+
 The handler is thin: it turns the event into call data, gives the call the invocation's time
-budget, and returns what the cloud function of the seed returns: the result on success, the
-``{errCode, errMsg}`` error value on failure (``return err``), never a traceback.
+budget, and returns what a cloud function that catches the error returns: the result on success,
+the ``{errCode, errMsg}`` error value on failure (``return err``), never a traceback.
 
-Timer invocations are asynchronous: nobody reads the returned value. There a transient failure
-(data not ready, WeChat busy, network, timeout) is raised, so SCF's async retry runs the function
-again minutes later, and a permanent one is returned and logged at ERROR level.
+Timer invocations are asynchronous: nobody reads the returned value. There a failure worth
+running again later (``errcodes.RETRY_LATER``: WeChat busy, network, data not ready, the minute
+quota, timeout) is raised, so SCF's async retry runs the function again minutes later, and a
+final one is returned and logged at ERROR level. What a timer asks for, and which fields the log
+line shows, is the API's request model's to say; nothing here knows one API from another.
 
-The client is built on the first invocation and kept at module level by the function, so warm
-invocations reuse its connection pool and token cache.
+The client is built on the first invocation and kept by the app, which the function keeps at
+module level, so warm invocations reuse its connection pool and token cache.
 """
 
 from __future__ import annotations
@@ -23,25 +31,21 @@ from pathlib import Path
 from typing import Any
 
 from .client import CallReport, OpenApiClient
-from .dates import looks_like_yyyymmdd
 from .deadline import Deadline
-from .errors import JS_ERROR, OPENAPI_TIMEOUT, InvalidParameters, WxCloudError
+from .errcodes import JS_ERROR, RETRY_LATER, error_class
+from .errors import InvalidParameters, WxCloudError, calling
 from .events import Invocation, classify
-from .http import integrated_response
+from .gateway import integrated_response
 from .lazy import Once
+from .logs import own_function_logs
 from .permissions import Permissions, load_permissions
-from .retry import TRANSIENT_ERRCODES
-from .settings import WxSettings
-from .spec import ApiSpec
+from .settings import WxSettings, log_level_from_env
+from .spec import ApiSpec, find_api
 
 logger = logging.getLogger("wxcloud")
 
 # Kept back from SCF's time limit to serialise the answer and log it before the platform kills us.
 SAFETY_MARGIN_SECONDS = 0.5
-
-# Failures worth running again later: what a call retries by itself (system error / busy, -1 also
-# being every network failure), plus WeChat's data not ready (61503) and our own timeout.
-RETRY_LATER_CODES = TRANSIENT_ERRCODES | {JS_ERROR, 61503, OPENAPI_TIMEOUT}
 
 ClientFactory = Callable[[Permissions], OpenApiClient]
 
@@ -73,6 +77,22 @@ class FunctionApp:
         self.client_factory = client_factory
         self.clock = clock
         self._client = Once(lambda: self.client_factory(load_permissions(self.config_candidates)))
+        own_function_logs(log_level_from_env())
+
+    @classmethod
+    def deployed(cls, api_name: str, index_file: str | Path) -> FunctionApp:
+        """The app of the function folder holding ``index_file``, serving ``api_name``. Its
+        permissions come from the ``config.json`` beside ``index.py`` (as deployed, and for every
+        folder but the original one in the source tree), else the repository root's."""
+        spec = find_api(api_name)
+        if spec is None:
+            raise LookupError(f"{api_name!r} is not a declared API (see wxcloud.spec.all_apis())")
+        here = Path(index_file).resolve().parent
+        return cls(spec, (here / "config.json", here.parent.parent / "config.json"))
+
+    def __call__(self, event: Any, context: Any) -> dict[str, Any]:
+        """SCF calls ``index.main_handler(event, context)``: the app is the handler."""
+        return self.handle(event, context)
 
     def client(self) -> OpenApiClient:
         return self._client.get()
@@ -82,24 +102,31 @@ class FunctionApp:
         response. Raises only for a timer's transient failure, so that SCF retries it."""
         started = self.clock()
         report = CallReport()
-        invocation = _classify_safely(event)
+        invocation = self._classify_safely(event)
         request_id = context.get("request_id") if isinstance(context, dict) else None
         error: WxCloudError | None = None
         try:
-            if invocation.problem is not None:
-                raise invocation.problem
-            deadline = Deadline.from_scf_context(context, started=started, margin=SAFETY_MARGIN_SECONDS, clock=self.clock)
-            result = self.client().call(self.spec, invocation.data, deadline=deadline, report=report)
+            with calling(self.spec.display_name):
+                if invocation.problem is not None:
+                    raise invocation.problem
+                deadline = Deadline.from_scf_context(context, started=started, margin=SAFETY_MARGIN_SECONDS, clock=self.clock)
+                result = self.client().call(self.spec, invocation.data, deadline=deadline, report=report)
         except WxCloudError as exc:
-            exc.api = exc.api or self.spec.display_name
             error, result = exc, exc.to_result()
         except Exception as exc:  # a bug of ours must still answer in the cloud-call shape
             logger.error("unexpected %s in %s", type(exc).__name__, self.spec.display_name)
             result = {"errCode": JS_ERROR, "errMsg": f"{self.spec.display_name}:fail internal error ({type(exc).__name__})"}
         self._log(request_id, invocation, result, report, started)
-        if error is not None and invocation.asynchronous and error.err_code in RETRY_LATER_CODES:
+        if error is not None and invocation.asynchronous and error_class(error.err_code) in RETRY_LATER:
             raise error  # SCF retries failed async invocations; its traceback text holds no secret
         return integrated_response(result) if invocation.trigger == "http" else result
+
+    def _classify_safely(self, event: Any) -> Invocation:
+        try:
+            return classify(event, self.spec.request_model.scheduled)
+        except Exception as exc:  # classify is total by design; this keeps a future slip from escaping
+            logger.error("unexpected %s while reading the event", type(exc).__name__)
+            return Invocation("direct", None, asynchronous=False, problem=InvalidParameters("the event could not be read"))
 
     def _log(self, request_id: Any, invocation: Invocation, result: dict[str, Any], report: CallReport, started: float) -> None:
         ok = result.get("errCode") == 0
@@ -110,8 +137,7 @@ class FunctionApp:
             "requestId": request_id,
             "api": self.spec.display_name,
             "trigger": invocation.trigger,
-            "beginDate": _safe_field(invocation.data, "beginDate", "begin_date"),
-            "endDate": _safe_field(invocation.data, "endDate", "end_date"),
+            **self.spec.request_model.log_fields(invocation.data),
             "outcome": "ok" if ok else "error",
             "errCode": result.get("errCode"),
             "errMsg": None if ok else result.get("errMsg"),
@@ -120,22 +146,3 @@ class FunctionApp:
             "durationMs": round((self.clock() - started) * 1000, 1),
         }
         logger.log(level, json.dumps(line, ensure_ascii=False))
-
-
-def _classify_safely(event: Any) -> Invocation:
-    try:
-        return classify(event)
-    except Exception as exc:  # classify is total by design; this keeps a future slip from escaping
-        logger.error("unexpected %s while reading the event", type(exc).__name__)
-        return Invocation("direct", None, asynchronous=False, problem=InvalidParameters("the event could not be read"))
-
-
-def _safe_field(event: Any, *names: str) -> str | None:
-    """A date from the event for the log, only if it looks like one (events are caller input)."""
-    if not isinstance(event, dict):
-        return None
-    for name in names:
-        value = event.get(name)
-        if isinstance(value, str) and looks_like_yyyymmdd(value):
-            return value
-    return None

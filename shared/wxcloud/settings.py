@@ -69,3 +69,9 @@ def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
     if not 0 < value <= 60:
         raise ConfigurationError(f"{name} must be a number of seconds in (0, 60], got {raw!r}")
     return value
+
+
+def log_level_from_env(environ: Mapping[str, str] | None = None) -> str:
+    """``WX_LOG_LEVEL`` for a function's own log output (default INFO); checked where it is used."""
+    env = os.environ if environ is None else environ
+    return env.get("WX_LOG_LEVEL", "").strip() or "INFO"

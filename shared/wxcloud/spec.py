@@ -22,8 +22,9 @@ loaded with pydantic itself), which costs 0.1 ms. Response models are ``TypedDic
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar, Generic, Protocol, TypeVar, overload
 
 from pydantic_core import PydanticCustomError, SchemaValidator, ValidationError, core_schema
@@ -48,10 +49,14 @@ class Field:
 class RequestModel:
     """A request body as WeChat expects it (snake_case keys), validated before any network call.
 
-    Subclasses assign ``Field``s to WeChat's field names, set ``invalid_field`` (WeChat's code and
-    reason for a missing field) and may override ``check`` for rules across fields. Only declared
-    fields are forwarded: extra keys in the event are dropped, so an event cannot smuggle
-    ``access_token`` or anything else into the request.
+    Subclasses assign ``Field``s to WeChat's field names (inherited ones count too), set
+    ``invalid_field`` (WeChat's code and reason for a missing field) and may override ``check`` for
+    rules across fields. Only declared fields are forwarded: extra keys in the event are dropped, so
+    an event cannot smuggle ``access_token`` or anything else into the request.
+
+    Besides validation, a model answers the two questions generic code asks about an API without
+    knowing it: what a timer asks for when its trigger names nothing (``scheduled``), and which of
+    the caller's fields the invocation's log line shows (``log_fields``).
     """
 
     invalid_field: ClassVar[tuple[int, str]]
@@ -60,7 +65,7 @@ class RequestModel:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.fields = {name: value for name, value in vars(cls).items() if isinstance(value, Field)}
+        cls.fields = {name: value for klass in reversed(cls.__mro__) for name, value in vars(klass).items() if isinstance(value, Field)}
         schema = core_schema.typed_dict_schema(
             {
                 name: core_schema.typed_dict_field(core_schema.no_info_plain_validator_function(field.check), required=field.required)
@@ -68,37 +73,42 @@ class RequestModel:
             },
             extra_behavior="ignore",
         )
-        cls._validator = SchemaValidator(core_schema.no_info_after_validator_function(cls._checked, schema))
+        cls._validator = SchemaValidator(core_schema.with_info_after_validator_function(cls._checked, schema))
 
     def __init__(self, data: Mapping[str, Any]) -> None:
         self._data = dict(data)
 
     @classmethod
-    def from_data(cls, data: dict[str, Any]) -> RequestModel:
-        """Validate snake_case data, turning the first problem into the cloud-call error."""
+    def from_data(cls, data: dict[str, Any], *, now: datetime) -> RequestModel:
+        """Validate snake_case data as of ``now`` (timezone-aware wall-clock time: whether a period
+        is over depends on it), turning the first problem into the cloud-call error."""
         try:
-            return cls(cls._validator.validate_python(data))
+            return cls(cls._validator.validate_python(data, context={"now": now}))
         except ValidationError as exc:
             raise cls._to_cloud_error(exc) from exc
 
     @classmethod
-    def check(cls, data: dict[str, Any]) -> None:
+    def check(cls, data: dict[str, Any], now: datetime) -> None:
         """Rules across fields, run after every field passed its own check."""
+
+    @classmethod
+    def scheduled(cls, fired: datetime) -> dict[str, Any] | None:
+        """The cloud-call data a timer that names nothing asks for, as of its firing time; None
+        when the API has no such default (the trigger must then carry the event in its Message)."""
+        return None
+
+    @classmethod
+    def log_fields(cls, data: Any) -> dict[str, Any]:
+        """What of the caller's data the invocation's log line shows (caller input: keep it safe)."""
+        return {}
 
     def to_wechat(self) -> dict[str, Any]:
         return dict(self._data)
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._data!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and isinstance(other, RequestModel) and other._data == self._data
-
-    __hash__ = None  # type: ignore[assignment]
-
     @classmethod
-    def _checked(cls, data: dict[str, Any]) -> dict[str, Any]:
-        cls.check(data)
+    def _checked(cls, data: dict[str, Any], info: core_schema.ValidationInfo) -> dict[str, Any]:
+        assert info.context is not None  # from_data always passes it
+        cls.check(data, info.context["now"])
         return data
 
     @classmethod
@@ -177,11 +187,47 @@ class BoundApi:
 
 
 class Namespace:
-    """One WeChat namespace (``analysis``, ...): a class body of ``ApiSpec`` declarations."""
+    """One WeChat namespace (``analysis``, ...): a class body of ``ApiSpec`` declarations.
+
+    Defining a subclass with ``name = "..."`` registers it, so callers reach it by name
+    (``client.analysis``, ``find_api("analysis.getDailyVisitTrend")``) without the generic code
+    importing any namespace."""
+
+    name: ClassVar[str]
+    apis: ClassVar[dict[str, ApiSpec[Any, Any]]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.apis = {value.name: value for value in vars(cls).values() if isinstance(value, ApiSpec)}
+        _NAMESPACES[cls.name] = cls
 
     def __init__(self, caller: Caller) -> None:
         self.caller = caller
 
-    @classmethod
-    def specs(cls) -> dict[str, ApiSpec[Any, Any]]:
-        return {name: value for name, value in vars(cls).items() if isinstance(value, ApiSpec)}
+
+_NAMESPACES: dict[str, type[Namespace]] = {}
+
+
+def namespace(name: str) -> type[Namespace] | None:
+    """The registered namespace called ``name`` (``analysis``), if any."""
+    return _NAMESPACES.get(name)
+
+
+def bind_namespace(caller: Caller, name: str) -> Namespace:
+    """``caller.<name>``: the registered namespace whose calls go to ``caller.call``."""
+    found = namespace(name) if not name.startswith("_") else None
+    if found is None:
+        raise AttributeError(f"{type(caller).__name__!r} has no attribute {name!r} (no namespace of that name is declared)")
+    return found(caller)
+
+
+def find_api(dotted_name: str) -> ApiSpec[Any, Any] | None:
+    """The declaration of ``analysis.getDailyVisitTrend``, as config.json and cloud.openapi name it."""
+    found = namespace(dotted_name.partition(".")[0])
+    return found.apis.get(dotted_name) if found is not None else None
+
+
+def all_apis() -> Iterator[ApiSpec[Any, Any]]:
+    """Every declared API, namespace by namespace, in declaration order."""
+    for found in _NAMESPACES.values():
+        yield from found.apis.values()

@@ -1,0 +1,78 @@
+"""What an errCode means for whoever acts on it: one table, read by every decision that depends on it.
+
+Three decisions hang on an error's class, and they must agree: whether a call retries it at once
+(``retry.py``), whether an unattended invocation raises it so the platform runs it again later or
+returns it as final (``scf.py``, the archive), and the status of an HTTP trigger's answer
+(``gateway.py``). A code missing from the table is ``PERMANENT``: retrying what we do not know
+burns quota and cannot be shown to help.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any
+
+# Codes of the cloud-call layer (wx-server-sdk's error config); -1 is also every network failure.
+JS_ERROR = -1
+INVALID_PARAM = -501007
+SYSTEM_ERROR = -601001
+NO_PERMISSION = -604101
+OPENAPI_TIMEOUT = -604102
+
+
+class ErrorClass(Enum):
+    OK = "ok"
+    TRANSIENT = "transient"  # WeChat busy or the network failed: retried at once, a few times
+    TOKEN = "token"  # noqa: S105 - a class name; the access token is no longer valid: one fresh token, one retry
+    NOT_READY = "not ready"  # the period is over but WeChat has not computed it: minutes to hours
+    RATE_LIMITED = "rate limited"  # the minute quota: fine again next minute
+    QUOTA = "quota"  # the daily quota: nothing more today
+    TIMEOUT = "timeout"  # the invocation's time budget ran out
+    BAD_REQUEST = "bad request"  # the caller's input; the same request always fails
+    NO_PERMISSION = "no permission"
+    PERMANENT = "permanent"  # configuration, unknown codes, unreadable replies
+
+
+ERROR_CLASSES: dict[int, ErrorClass] = {
+    0: ErrorClass.OK,
+    JS_ERROR: ErrorClass.TRANSIENT,
+    61504: ErrorClass.TRANSIENT,  # "system busy": no source documents it, retrying is harmless
+    40001: ErrorClass.TOKEN,
+    40014: ErrorClass.TOKEN,
+    42001: ErrorClass.TOKEN,
+    61503: ErrorClass.NOT_READY,
+    45011: ErrorClass.RATE_LIMITED,
+    45009: ErrorClass.QUOTA,
+    OPENAPI_TIMEOUT: ErrorClass.TIMEOUT,
+    INVALID_PARAM: ErrorClass.BAD_REQUEST,
+    40097: ErrorClass.BAD_REQUEST,
+    61500: ErrorClass.BAD_REQUEST,
+    61501: ErrorClass.BAD_REQUEST,
+    NO_PERMISSION: ErrorClass.NO_PERMISSION,
+    48001: ErrorClass.NO_PERMISSION,  # api unauthorized: the Mini Program lacks the API
+}
+
+
+def error_class(err_code: Any) -> ErrorClass:
+    if isinstance(err_code, bool) or not isinstance(err_code, int):
+        return ErrorClass.PERMANENT
+    return ERROR_CLASSES.get(err_code, ErrorClass.PERMANENT)
+
+
+def codes_of(*classes: ErrorClass) -> frozenset[int]:
+    return frozenset(code for code, klass in ERROR_CLASSES.items() if klass in classes)
+
+
+# What an unattended invocation raises so that it runs again later, rather than returning as final.
+RETRY_LATER = frozenset({ErrorClass.TRANSIENT, ErrorClass.NOT_READY, ErrorClass.RATE_LIMITED, ErrorClass.TIMEOUT})
+
+# The HTTP status an HTTP trigger answers for each class (the body is the cloud-call JSON either way).
+HTTP_STATUS: dict[ErrorClass, int] = {
+    ErrorClass.OK: 200,
+    ErrorClass.BAD_REQUEST: 400,
+    ErrorClass.NO_PERMISSION: 403,
+    ErrorClass.RATE_LIMITED: 429,
+    ErrorClass.QUOTA: 429,
+    ErrorClass.NOT_READY: 503,
+    ErrorClass.TIMEOUT: 504,
+}
