@@ -573,7 +573,8 @@ def test_monthly_trend_is_plausible(
     [
         ("GET", "/"),
         ("POST", "/cgi-bin/unknown"),
-        ("POST", "/datacube/getweanalysisappiddailyvisittrend"),
+        ("POST", "/datacube/getweanalysisappidperformance"),  # not one of the ten analysis paths
+        ("POST", "/wxa/business/performance/boot"),  # getPerformanceData: not a cloud call
         ("POST", TREND + "/"),
         ("DELETE", TOKEN + "x"),
     ],
