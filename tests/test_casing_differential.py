@@ -413,7 +413,7 @@ def test_the_documented_key_order_of_a_distribution_and_a_retain_reply(sdk_path:
     retain = {"ref_date": "20240304", "visit_uv_new": [{"key": 0, "value": 5}], "visit_uv": [{"key": 0, "value": 9}]}
     assert list(convert_keys(distribution, "snake_to_camel")) == ["list", "refDate"]
     assert list(convert_keys(retain, "snake_to_camel")) == ["refDate", "visitUvNew", "visitUv"]
-    total, failures = compare(sdk_path, [distribution, retain], "snake_to_camel", True)
+    _, failures = compare(sdk_path, [distribution, retain], "snake_to_camel", True)
     assert not failures, "\n".join(failures)
 
 
@@ -428,7 +428,9 @@ def test_every_api_result_is_the_sdks_conversion_of_the_wire_reply(sdk_path: Pat
 
     from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, WeChatEmulator
 
-    events = {"day": ("20240304", "20240304"), "week": ("20240304", "20240310"), "month": ("20240301", "20240331"), "portrait": ("20240304", "20240402")}
+    events = {
+        "day": ("20240304", "20240304"), "week": ("20240304", "20240310"), "month": ("20240301", "20240331"), "portrait": ("20240304", "20240402"),
+    }
     with WeChatEmulator() as emulator, requests.Session() as http:
         client = OpenApiClient(WxSettings(DEFAULT_APPID, DEFAULT_SECRET, emulator.url), permissions=Permissions.allow(*(s.name for s in all_apis())))
         ours, wire = [], []

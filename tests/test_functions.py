@@ -113,5 +113,5 @@ def test_each_log_line_names_the_api_and_its_period(handlers: dict[str, Function
 
 
 def test_an_unknown_api_name_in_a_function_folder_fails_at_import(tmp_path: Path) -> None:
-    with pytest.raises(LookupError, match="'analysis.getDailyVisitTrends' is not a declared API"):
+    with pytest.raises(LookupError, match=r"'analysis\.getDailyVisitTrends' is not a declared API"):
         FunctionApp.deployed("analysis.getDailyVisitTrends", tmp_path / "index.py")

@@ -48,7 +48,9 @@ print(json.dumps({"peak": peak, "result": result}))
 
 
 def run_child(kind: str, emulator: WeChatEmulator) -> tuple[int, dict[str, Any]]:
-    env = {"WX_APPID": "wx0000emulator0001", "WX_APPSECRET": "emulator-secret-0123456789abcdef", "WX_API_BASE_URL": emulator.url, "WX_LOG_LEVEL": "ERROR"}
+    from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET
+
+    env = {"WX_APPID": DEFAULT_APPID, "WX_APPSECRET": DEFAULT_SECRET, "WX_API_BASE_URL": emulator.url, "WX_LOG_LEVEL": "ERROR"}
     proc = subprocess.run(
         [sys.executable, "-c", CHILD, str(ROOT / "functions" / "getMonthlyVisitTrend"), str(ROOT / "shared"), kind],
         capture_output=True, text=True, timeout=120, env=env, check=False,

@@ -89,18 +89,17 @@ def test_all_ten_calls_from_the_library(emulator: WeChatEmulator, name: str, beg
 
 
 def test_response_types_are_open_to_what_wechat_adds_or_leaves_out() -> None:
-    from wxcloud.analysis import Analysis as A
 
     distribution = {
         "list": [{"index": "access_source_visit_uv", "itemList": [{"key": 10, "value": 5}], "newField": 1}],
         "refDate": "20240304", "errMsg": "openapi.analysis.getVisitDistribution:ok", "errCode": 0, "somethingNew": {"a": 1},
     }
-    assert validate_result(A.getVisitDistribution, distribution) == distribution
+    assert validate_result(Analysis.getVisitDistribution, distribution) == distribution
     trend = {"list": [{"refDate": "20240304"}], "errMsg": "x:ok", "errCode": 0}  # every metric missing
-    assert validate_result(A.getDailyVisitTrend, trend) == trend
+    assert validate_result(Analysis.getDailyVisitTrend, trend) == trend
     retain = {"refDate": "20240304", "visitUv": [{"key": 0, "value": 3}], "errMsg": "x:ok", "errCode": 0}  # no visitUvNew
-    assert validate_result(A.getDailyRetain, retain) == retain
+    assert validate_result(Analysis.getDailyRetain, retain) == retain
     portrait = {"refDate": "20240304", "visitUv": {"devices": [{"name": "iPhone", "value": 3}]}, "errMsg": "x:ok", "errCode": 0}
-    assert validate_result(A.getUserPortrait, portrait) == portrait
+    assert validate_result(Analysis.getUserPortrait, portrait) == portrait
     with pytest.raises(ValueError, match="pageVisitPv"):
-        validate_result(A.getVisitPage, {"list": [{"pagePath": "p", "pageVisitPv": "many"}], "refDate": "1", "errMsg": "x", "errCode": 0})
+        validate_result(Analysis.getVisitPage, {"list": [{"pagePath": "p", "pageVisitPv": "many"}], "refDate": "1", "errMsg": "x", "errCode": 0})

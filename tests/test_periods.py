@@ -6,6 +6,7 @@ which must never see a request for a date the rules reject.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timezone
 from typing import Any
@@ -20,7 +21,9 @@ from wxcloud.spec import all_apis, find_api
 
 from devtools.wechat_emulator import WeChatEmulator
 
-DAILY = ["analysis.getDailySummary", "analysis.getDailyVisitTrend", "analysis.getDailyRetain", "analysis.getVisitDistribution", "analysis.getVisitPage"]
+DAILY = [
+    "analysis.getDailySummary", "analysis.getDailyVisitTrend", "analysis.getDailyRetain", "analysis.getVisitDistribution", "analysis.getVisitPage",
+]
 WEEKLY = ["analysis.getWeeklyVisitTrend", "analysis.getWeeklyRetain"]
 MONTHLY = ["analysis.getMonthlyVisitTrend", "analysis.getMonthlyRetain"]
 PORTRAITS = ["analysis.getUserPortrait"]
@@ -63,7 +66,8 @@ def rejected(client: OpenApiClient, api: str, begin: Any, end: Any, emulator: We
 
 def test_the_ten_apis_are_declared_with_their_period_kind() -> None:
     kinds = {spec.name: spec.request_model.kind for spec in all_apis()}
-    assert kinds == {**dict.fromkeys(DAILY, DAY), **dict.fromkeys(WEEKLY, WEEK), **dict.fromkeys(MONTHLY, MONTH), **dict.fromkeys(PORTRAITS, PORTRAIT)}
+    expected = {**dict.fromkeys(DAILY, DAY), **dict.fromkeys(WEEKLY, WEEK), **dict.fromkeys(MONTHLY, MONTH), **dict.fromkeys(PORTRAITS, PORTRAIT)}
+    assert kinds == expected
     assert len({spec.path for spec in all_apis()}) == 10
 
 
@@ -141,7 +145,7 @@ def test_a_portrait_covers_1_7_or_30_days(client_at: Callable[[str], OpenApiClie
     [
         ("2026-11-28T16:00:00Z", "analysis.getDailyVisitTrend", "20261129", "20261129",
          "the day 20261129..20261129 is not over yet in Beijing time; the latest WeChat can report is beginDate 20261128 and endDate 20261128"),
-        ("2026-11-28T15:59:59Z", "analysis.getVisitPage", "20261128", "20261128", "the latest WeChat can report is beginDate 20261127 and endDate 20261127"),
+        ("2026-11-28T15:59:59Z", "analysis.getVisitPage", "20261128", "20261128", "the latest WeChat can report is beginDate 20261127 and endDate 20261127"),  # noqa: E501
         ("2026-11-28T15:59:59Z", "analysis.getDailySummary", "20261201", "20261201", "the day 20261201..20261201 is not over yet"),
         ("2024-12-31T20:00:00Z", "analysis.getWeeklyRetain", "20241230", "20250105",
          "the week 20241230..20250105 is not over yet in Beijing time; the latest WeChat can report is beginDate 20241223 and endDate 20241229"),
@@ -150,7 +154,7 @@ def test_a_portrait_covers_1_7_or_30_days(client_at: Callable[[str], OpenApiClie
          "202403 is not over yet in Beijing time; the latest month WeChat can report is 202402 (beginDate 20240201 and endDate 20240229)"),
         ("2024-02-29T15:59:59Z", "analysis.getMonthlyVisitTrend", "20240201", "20240229", "the latest month WeChat can report is 202401"),
         ("2026-11-28T16:00:00Z", "analysis.getUserPortrait", "20261123", "20261129",
-         "a user portrait must end yesterday (20261128) or earlier in Beijing time; the latest of the same span is beginDate 20261122 and endDate 20261128"),
+         "a user portrait must end yesterday (20261128) or earlier in Beijing time; the latest of the same span is beginDate 20261122 and endDate 20261128"),  # noqa: E501
     ],
 )
 def test_a_period_not_over_in_beijing_time_is_61503_with_the_latest_valid_one(
@@ -212,7 +216,7 @@ def test_series_tiles_history_without_gaps_or_overlap(kind: PeriodKind) -> None:
     assert periods, "a year has periods of every kind"
     assert all(p.begin >= first and p.end < today for p in periods)
     assert all(kind.problem(p.begin, p.end) is None for p in periods)
-    assert all((b.begin - a.end).days == 1 for a, b in zip(periods, periods[1:], strict=False))
+    assert all((b.begin - a.end).days == 1 for a, b in itertools.pairwise(periods))
     assert periods[-1] == (kind.latest(today) if kind is not PORTRAIT else DAY.latest(today))
 
 
