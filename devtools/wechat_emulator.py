@@ -10,11 +10,14 @@ Implemented endpoints (everything else answers errcode 40066 "invalid url", as W
 
 * ``POST /cgi-bin/stable_token`` -- one stable token per appid, renewed in its last 300 s,
   ``force_refresh`` with the 30 s debounce.
-* ``GET /cgi-bin/token`` -- a new token per call; the previous one of that appid dies 300 s later.
 * ``POST /datacube/getweanalysisappid...`` -- the ten cloud-callable ``analysis`` APIs
   (:data:`ANALYSIS_PATHS`), with WeChat's period rules (61500 / 61501 / 61503) and
   deterministic data that agrees across them: the same (appid, day) always gives the same
   figures, weeks and months are made of their days, retain key 0 is the trend's user count.
+
+``GET /cgi-bin/token`` is left out on purpose: the library never calls it (each call there kills
+the previous token), so it answers 40066 like any unknown path, and a request to it is still
+recorded, so tests can assert that nothing asked for it.
 
 Tests steer failures with :class:`Fault` objects queued per path (:meth:`WeChatEmulator.add_fault`)
 and inspect what the client sent through :attr:`WeChatEmulator.received`.
@@ -66,7 +69,6 @@ DEFAULT_SECRET = "emulator-secret-0123456789abcdef"  # public fake test data, no
 MONTHLY_VISIT_TREND_PATH = "/datacube/getweanalysisappidmonthlyvisittrend"
 
 STABLE_TOKEN_PATH = "/cgi-bin/stable_token"
-TOKEN_PATH = "/cgi-bin/token"
 
 # WeChat really sends this (odd) content type on its JSON replies; clients must cope with it.
 JSON_CONTENT_TYPE = "application/json; encoding=utf-8"
@@ -74,7 +76,6 @@ JSON_CONTENT_TYPE = "application/json; encoding=utf-8"
 # Token-lifetime rules of WeChat's documentation, in seconds.
 _STABLE_RENEW_WINDOW = 300  # a stable token in its last 300 s is replaced by a normal request
 _FORCE_REFRESH_DEBOUNCE = 30  # force_refresh sooner than this after the last one is a no-op
-_PLAIN_TOKEN_GRACE = 300  # an old /cgi-bin/token token lives at most this long after a new one
 
 _BEIJING = timezone(timedelta(hours=8))  # datacube "days" and "months" are Beijing calendar ones
 
@@ -758,7 +759,6 @@ class WeChatEmulator:
         self._issued: list[str] = []
         self._stable: dict[str, str] = {}  # appid -> current stable token
         self._last_force: dict[str, float] = {}  # appid -> time of the last effective force_refresh
-        self._plain: dict[str, str] = {}  # appid -> latest /cgi-bin/token token
         self._rids = itertools.count(1)
         self._stop_event = threading.Event()
         self._server: _Server | None = None
@@ -857,7 +857,6 @@ class WeChatEmulator:
             self._issued.clear()
             self._stable.clear()
             self._last_force.clear()
-            self._plain.clear()
 
     def add_fault(self, path: str, fault: Fault, times: int = 1) -> None:
         """Queue ``fault`` for the next ``times`` requests to ``path`` (FIFO with earlier ones)."""
@@ -869,7 +868,7 @@ class WeChatEmulator:
 
     @property
     def issued_tokens(self) -> list[str]:
-        """Every access token ever issued by either token endpoint, oldest first (a copy)."""
+        """Every access token ever issued, oldest first (a copy)."""
         with self._lock:
             return list(self._issued)
 
@@ -925,13 +924,9 @@ class WeChatEmulator:
         return self._route(request)
 
     def _route(self, request: Received) -> _Reply:
-        handler = {
-            STABLE_TOKEN_PATH: self._stable_token,
-            TOKEN_PATH: self._plain_token,
-        }.get(request.path)
         try:
-            if handler is not None:
-                return self._json(handler(request))
+            if request.path == STABLE_TOKEN_PATH:
+                return self._json(self._stable_token(request))
             endpoint = _DATACUBE_ENDPOINTS.get(request.path)
             if endpoint is not None:
                 return self._json(self._datacube(request, endpoint))
@@ -999,18 +994,6 @@ class WeChatEmulator:
             # Last 300 s (or none yet): a new token; the old one lives until its own expiry.
             token = self._issue(appid, now)
             self._stable[appid] = token
-            return {"access_token": token, "expires_in": self._token_ttl}
-
-    def _plain_token(self, request: Received) -> dict[str, Any]:
-        q = request.query
-        appid = self._check_credentials(q.get("grant_type"), q.get("appid"), q.get("secret"))
-        with self._lock:
-            now = self._clock()
-            previous = self._tokens.get(self._plain.get(appid, ""))
-            if previous is not None:
-                previous.expires_at = min(previous.expires_at, now + _PLAIN_TOKEN_GRACE)
-            token = self._issue(appid, now)
-            self._plain[appid] = token
             return {"access_token": token, "expires_in": self._token_ttl}
 
     def _authenticate(self, request: Received) -> str:

@@ -84,12 +84,13 @@ class Api:
         self.renew()
 
     def renew(self) -> None:
-        """New tokens, as a client would fetch after moving the clock past their lifetime."""
+        """Current tokens, as a client would fetch after moving the clock past their lifetime (the
+        stable endpoint hands out a new token once the old one has expired or been expired)."""
         self.tokens = {appid: self._token(appid, secret) for appid, secret in APPS.items()}
 
     def _token(self, appid: str, secret: str) -> str:
-        params = {"grant_type": "client_credential", "appid": appid, "secret": secret}
-        return str(self.session.get(self.emulator.url + "/cgi-bin/token", params=params, timeout=5).json()["access_token"])
+        body = {"grant_type": "client_credential", "appid": appid, "secret": secret}
+        return str(self.session.post(self.emulator.url + "/cgi-bin/stable_token", json=body, timeout=5).json()["access_token"])
 
     def post(self, name: str, body: Any, appid: str = DEFAULT_APPID) -> requests.Response:
         url = self.emulator.url + ANALYSIS_PATHS[name]
