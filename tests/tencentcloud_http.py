@@ -9,6 +9,7 @@ import json
 import re
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -58,21 +59,24 @@ def closed_port() -> int:
 
 
 class Stall:
-    """An endpoint that accepts the request and then never answers, or (``trickle``) answers a
-    byte at a time and never finishes, until ``release()``."""
+    """An endpoint that accepts the request and then does not answer, or (``trickle``) answers a
+    byte at a time without finishing, until ``release()`` or for ``seconds`` (so that a client
+    which does not bound its wait makes a test fail rather than hang)."""
 
-    def __init__(self, *, trickle: bool = False) -> None:
+    def __init__(self, *, trickle: bool = False, seconds: float = 5.0) -> None:
         self.trickle = trickle
+        self.seconds = seconds
         self.released = threading.Event()
 
     def __call__(self, request: Request) -> Response:
         if not self.trickle:
-            self.released.wait(30)
+            self.released.wait(self.seconds)
             return api_error("InternalError", "released")
 
         def body() -> Iterator[bytes]:
             yield b'{"Response": '
-            while not self.released.wait(0.05):
+            ends = time.monotonic() + self.seconds
+            while not self.released.wait(0.05) and time.monotonic() < ends:
                 yield b" "
             yield json.dumps({"Error": {"Code": "InternalError", "Message": "released"}, "RequestId": REQUEST_ID}).encode() + b"}"
 
