@@ -116,15 +116,18 @@ class FunctionApp:
         """The cloud-call result (or error value); for an HTTP trigger, wrapped in an integrated
         response. Raises only for a timer's transient failure, so that SCF retries it."""
         started = self.clock()
+        deadline = Deadline.from_scf_context(context, started=started, margin=SAFETY_MARGIN_SECONDS, clock=self.clock)
+        request_id = context.get("request_id") if isinstance(context, dict) else None
+        # SCF's context may carry the environment (``environ``), role keys included: this frame
+        # raises for timers, and an error tracker records its locals, so it keeps none of it.
+        del context
         report = CallReport()
         invocation = self._classify_safely(event)
-        request_id = context.get("request_id") if isinstance(context, dict) else None
         error: WxCloudError | None = None
         try:
             with calling(self.spec.display_name):
                 if invocation.problem is not None:
                     raise invocation.problem
-                deadline = Deadline.from_scf_context(context, started=started, margin=SAFETY_MARGIN_SECONDS, clock=self.clock)
                 result = self.client(deadline).call(self.spec, invocation.data, deadline=deadline, report=report)
         except WxCloudError as exc:
             error, result = exc, exc.to_result()
