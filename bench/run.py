@@ -175,7 +175,7 @@ def warm_invocation(emulator: WeChatEmulator, rounds: int, per_round: int) -> di
     os.environ.update(WX_APPID=DEFAULT_APPID, WX_APPSECRET=DEFAULT_SECRET, WX_API_BASE_URL=emulator.url)
     context = {"request_id": "warm", "time_limit_in_ms": 5000}
     assert index.main_handler(EVENT, context)["errCode"] == 0  # cold part done: token cached
-    token = index.app.client().tokens.get().token.value
+    token = index.main_handler.client().tokens.get().token.value
     url = f"{emulator.url}{MONTHLY_VISIT_TREND_PATH}?access_token={token}"
     bare = requests.Session()
 
@@ -410,9 +410,9 @@ def page(results: dict[str, Any], rounds: int) -> str:
             "Written by `python3 dev.py bench` (bench/run.py); do not edit. What each figure measures and why",
             "is in the docstring of `bench/run.py`; the raw figures are in `bench/results.json`.",
             "",
-            f"Last run: Python {results['python']} on {results['machine']['cpus']} cores, {rounds} interleaved rounds, "
-            f"node baseline: {cold['node']}. The cold start is measured on this Python; the package sizes are the",
-            "CPython 3.10 builds that are deployed.",
+            f"Last run: Python {results['python']} on {results['machine']['cpus']} cores, {rounds} interleaved rounds;",
+            f"node baseline: {cold['node']}. The cold start is measured on this Python; the package",
+            "sizes are the CPython 3.10 builds that are deployed.",
             "",
             render(results),
             "",
@@ -441,6 +441,7 @@ def main(argv: list[str] | None = None) -> int:
         package = package_size()
     results: dict[str, Any] = {
         "python": sys.version.split()[0],
+        "rounds": args.rounds,
         "machine": {"cpus": os.cpu_count()},
         "cold_start": cold,
         "warm_invocation": warm,

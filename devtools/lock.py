@@ -65,14 +65,14 @@ def lock_path(function: Function, python_version: str) -> Path:
 
 def inputs_digest(files: Sequence[Path], root: Path, python_version: str) -> str:
     """sha256 of what a lock is resolved from: the target and each file's requirement lines,
-    without comments, blank lines or surrounding spaces (editing a comment needs no new lock)."""
+    lower-cased, without comments, spaces or blank lines, in sorted order (editing a comment or
+    reordering needs no new lock; changing a requirement does)."""
     digest = hashlib.sha256(f"cpython {python_version} {PLATFORM}\n".encode())
     for path in files:
         digest.update(f"== {path.relative_to(root).as_posix()}\n".encode())
-        for raw in path.read_text(encoding="utf-8").splitlines():
-            line = re.sub(r"(^|\s)#.*$", "", raw).strip()
-            if line:
-                digest.update(f"{line}\n".encode())
+        lines = {re.sub(r"\s+", "", re.sub(r"(^|\s)#.*$", "", raw)).lower() for raw in path.read_text(encoding="utf-8").splitlines()}
+        for line in sorted(lines - {""}):
+            digest.update(f"{line}\n".encode())
     return digest.hexdigest()
 
 

@@ -382,7 +382,7 @@ def test_the_lock_digest_ignores_comments_but_not_requirements(tmp_path: Path) -
     requirements = tmp_path / "requirements.txt"
     requirements.write_text("# a comment\nrequests==2.34.2  # why\n\n")
     first = inputs_digest([requirements], tmp_path, "3.10")
-    requirements.write_text("requests==2.34.2\n")
+    requirements.write_text("Requests == 2.34.2\n")
     assert inputs_digest([requirements], tmp_path, "3.10") == first
     assert inputs_digest([requirements], tmp_path, "3.11") != first
     requirements.write_text("requests==2.34.1\n")
