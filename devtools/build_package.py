@@ -260,7 +260,6 @@ def add_sources(fn: Function, package: Path) -> list[Path]:
     for name in ("index.py", "config.json", LIBRARY_PACKAGE):
         if (package / name).exists():
             raise BuildError(f"a dependency wheel installed {name!r} at the package root, which would clash with the function's own")
-    fn.read_config()  # a config.json that is not a JSON object would fail every call: fail the build instead
     shutil.copyfile(fn.handler, package / "index.py")
     shutil.copyfile(fn.config, package / "config.json")
     library = fn.root / LIBRARY_SOURCE
@@ -399,6 +398,8 @@ def build_all(
     try:
         functions = [function(name, root) for name in function_names] if function_names is not None else all_functions(root)
         locks = {fn.name: check_lock(fn, python_version) for fn in functions}
+        for fn in functions:  # a missing or malformed config.json would fail every call: fail the build instead
+            fn.read_config()
     except (LayoutError, LockError) as exc:
         raise BuildError(str(exc)) from exc
     if not functions:

@@ -4,9 +4,10 @@ One place for the layout rules that the package build, the lock, the deployment 
 tests all follow, so they cannot disagree:
 
 * a function is a folder ``functions/<name>/`` holding an ``index.py``;
-* its ``config.json`` is the one beside ``index.py``, else the repository root's, the same
-  fallback ``wxcloud.scf.FunctionApp.deployed`` applies in the source tree (the original
-  function, ``getMonthlyVisitTrend``, keeps the root one);
+* its ``config.json`` is the one beside ``index.py``; only the original function,
+  ``getMonthlyVisitTrend``, keeps the repository root's (the fallback
+  ``wxcloud.scf.FunctionApp.deployed`` applies in the source tree). Any other folder without its
+  own is an error here: the root one's permissions and monthly timer are not meant for it;
 * its runtime dependencies are the root ``requirements.txt`` plus, when the folder has one, its own
   ``requirements.txt`` of extra dependencies.
 
@@ -64,6 +65,11 @@ class Function:
         return (self.root / REQUIREMENTS,) if extra is None else (self.root / REQUIREMENTS, extra)
 
     def read_config(self) -> dict[str, Any]:
+        if self.config != self.folder / "config.json" and self.name != DEFAULT_FUNCTION:
+            raise LayoutError(
+                f"{self.name}: {FUNCTIONS_DIR}/{self.name}/config.json does not exist; only {DEFAULT_FUNCTION} uses the root one "
+                "(its permissions and timer are not this function's)"
+            )
         try:
             loaded = json.loads(self.config.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:

@@ -394,7 +394,7 @@ def _scratch_repository(tmp_path: Path) -> Path:
     root = tmp_path / "repo"
     (root / "functions" / "f").mkdir(parents=True)
     (root / "functions" / "f" / "index.py").write_text("main_handler = None\n")
-    (root / "config.json").write_text('{"permissions": {"openapi": []}}\n')
+    (root / "functions" / "f" / "config.json").write_text('{"permissions": {"openapi": []}}\n')
     (root / "requirements.txt").write_bytes((ROOT / "requirements.txt").read_bytes())
     for version in PYTHON_VERSIONS:
         (root / f"requirements-py{version}.lock").write_bytes((ROOT / f"requirements-py{version}.lock").read_bytes())
@@ -415,6 +415,13 @@ def test_a_stale_lock_an_unlocked_runtime_or_an_unknown_function_fails_the_build
     with pytest.raises(BuildError, match=r"no function 'nope'.*functions: f"):
         build("nope", "3.10", tmp_path / "out", root=root)
     assert not (tmp_path / "out").exists()
+
+    (root / "functions" / "f" / "requirements.txt").unlink()
+    (root / "requirements.txt").write_bytes((ROOT / "requirements.txt").read_bytes())
+    (root / "functions" / "f" / "config.json").rename(root / "config.json")
+    with pytest.raises(BuildError, match=r"functions/f/config.json does not exist; only getMonthlyVisitTrend uses the root one"):
+        build("f", "3.10", tmp_path / "out", root=root, bytecode=False, log=lambda line: None)
+    assert not (tmp_path / "out" / "f").exists() and not (tmp_path / "out" / "f.zip").exists()
 
     assert build_main(["--python-version", "3.9", "--out", str(tmp_path / "out")]) == 1
     assert "locked for CPython 3.10, 3.11, not 3.9" in capsys.readouterr().err
