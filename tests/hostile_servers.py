@@ -28,7 +28,7 @@ TOKEN_PATH = "/cgi-bin/stable_token"
 DATA_PATH = "/datacube/getweanalysisappidmonthlyvisittrend"
 APPID = "wxhostile0000001"
 # Characters that every encoding (percent, HTML, JSON) writes differently from the raw text.
-APPSECRET = 'hostile-secret/+=&%"<>é-0123456789'
+APPSECRET = 'hostile-secret/+=&%"<>é-Q7xK2pW9'
 GOOD_DATA = {
     "list": [
         {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,10 +92,16 @@ def encodings(secret: str) -> set[str]:
     return forms
 
 
+def cores(secret: str) -> set[str]:
+    """The secret's runs of 8 or more characters that no encoding changes: a partly encoded copy
+    (``requote_uri`` leaves ``/+=&`` and quotes only the rest) still shows them."""
+    return {run for run in re.findall(r"[A-Za-z0-9_\-]{8,}", secret)}
+
+
 def leaks(texts: list[str], secrets: list[str]) -> list[str]:
     found = []
     for secret in secrets:
-        for form in encodings(secret):
+        for form in encodings(secret) | cores(secret):
             for text in texts:
                 at = text.find(form)
                 if at >= 0:
@@ -168,7 +175,7 @@ REPLY_TOKENS = [
     "TOK/HUGE-EXPIRY+=",
     "TOK/ZERO-EXPIRY+=&%é",
     "TOK/WITH-ERRCODE+=",
-]
+]  # their long plain runs are checked too (see cores): keep them out of this module's other lines
 
 
 @pytest.mark.parametrize("name", list(TOKEN_FAILURES))

@@ -113,7 +113,8 @@ def test_64_concurrent_calls_against_a_failing_token_endpoint_cost_a_handful_of_
         fetches = len(server.requests_to(TOKEN_PATH))
         client.close()
     assert {r["errCode"] for r in results} == {-1}, results[:3]
-    assert fetches <= 6, f"{fetches} token requests for 64 concurrent calls"
+    # one call's three attempts, shared by all 64 (before: 11 to 12); one more allowed for a straggler
+    assert fetches <= 4, f"{fetches} token requests for 64 concurrent calls"
     assert APPSECRET not in str(results)
 
 

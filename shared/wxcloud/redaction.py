@@ -34,6 +34,7 @@ T = TypeVar("T")
 MASK = "***"
 
 _SECRET_IN_QUERY = re.compile(r"((?:access_token|secret|appsecret)=)[^&\s'\"<>)]+", re.IGNORECASE)
+_PLAIN = re.compile(r"[A-Za-z0-9._~\-]+")
 _SECRET_IN_JSON = re.compile(r'("(?:access_token|secret|appsecret)"\s*:\s*")(?:[^"\\]|\\.)*"', re.IGNORECASE)
 
 
@@ -97,13 +98,19 @@ def mask(text: str, secrets: Iterable[Sealed[str]]) -> str:
 
 def appears_in(body: bytes, secrets: Iterable[Sealed[str]]) -> bool:
     """Whether any secret may be in ``body``: one of its encodings as bytes, or any JSON escape
-    (``\\u0041``...), which could spell it without its bytes appearing. A fast pre-check for the
-    common case, a reply that holds none of them."""
-    if b"\\" in body:
+    (``\\u0041``...) or HTML character reference (``&#65;``), which could spell it without its
+    bytes appearing. A fast pre-check for the common case, a reply that holds none of them: for a
+    plain secret (letters, digits, ``-._~``) every encoding is the raw text, so one search does."""
+    if b"\\" in body or b"&#" in body:
         return True
     for sealed in secrets:
         secret = sealed.reveal()
-        if secret and any(form.encode("utf-8") in body for form in encodings(secret)):
+        if not secret:
+            continue
+        if _PLAIN.fullmatch(secret):
+            if secret.encode("ascii") in body:
+                return True
+        elif any(form.encode("utf-8") in body for form in encodings(secret)):
             return True
     return False
 

@@ -14,8 +14,8 @@ without touching the call path. A store that fails (its backend down) is logged 
 that call: the token is fetched and used all the same, never an error a working call would not get.
 
 Under a burst of concurrent calls with WeChat failing, the callers share more than the one fetch
-in flight: each fetch's outcome is numbered, and a call that retries after a failed fetch takes a
-failure that happened since its own (another caller's retry) as its own retry's outcome instead of
+in flight: fetches are counted, and a call whose n-th attempt finds that n fetches have failed since
+it began (its own or other calls') takes the latest failure as this attempt's outcome instead of
 making another request. So the calls follow one retry schedule between them, and 64 concurrent
 calls cost about as many token requests as one call's attempts, not one per call and attempt.
 
@@ -117,10 +117,11 @@ class MemoryTokenStore:
 
 @dataclass
 class FetchTicket:
-    """One call's memory of the token fetches it saw fail, carried across its attempts: a failure
-    numbered higher than ``failed`` happened since, during its backoff, and is its retry's outcome."""
+    """One call's count of its token requests, carried across its attempts. ``start``: how many
+    fetches had finished when the call began; ``attempts``: how many times it asked for a token."""
 
-    failed: int = 0
+    start: int | None = None
+    attempts: int = 0
 
 
 class TokenProvider(ABC):
@@ -137,34 +138,33 @@ class TokenProvider(ABC):
     def get(self, *, timeout: float | None = None, ticket: FetchTicket | None = None) -> Lease:
         """The cached token, or one fetch for all concurrent callers (single flight). A caller waits
         for the fetch in flight at most ``timeout`` seconds; if that fetch failed, the waiters get
-        its error instead of each repeating it. With a ``ticket``, a retrying call also takes a
-        failure that happened since its previous one instead of fetching again."""
+        its error instead of each repeating it. With a ``ticket`` (one per call, across its attempts),
+        a retrying call also takes a failure that other calls' retries met since it began as its
+        own retry's outcome, instead of fetching again (see ``_tried_enough``)."""
         cached = self._load()
         if cached is not None and cached.fresh(self.clock()):
             return Lease(cached, fetched=False)
         seen = self._fetches
+        if ticket is not None:
+            ticket.attempts += 1
+            ticket.start = seen if ticket.start is None else ticket.start
         if not self._fetch_lock.acquire(timeout=-1 if timeout is None else max(timeout, 0.0)):
             raise DeadlineExceeded("the time budget ran out waiting for another call's token request")
         try:
             cached = self._load()
             if cached is not None and cached.fresh(self.clock()):
                 return Lease(cached, fetched=False)
-            since = seen if ticket is None or not ticket.failed else min(seen, ticket.failed)
-            if self._fetches != since:  # a fetch finished while we waited or backed off: share its outcome
+            if self._fetches != seen:  # a fetch finished while we waited for the lock: share its outcome
                 last = self._last_token
                 if self._last_failure is None and last is not None and last.fresh(self.clock()):
                     return Lease(last, fetched=False)
-                if self._last_failure is not None:
-                    if ticket is not None:
-                        ticket.failed = self._fetches
-                    raise self._last_failure.fresh_copy()
+            if self._last_failure is not None and (self._fetches != seen or _tried_enough(ticket, self._fetches)):
+                raise self._last_failure.fresh_copy()
             try:
                 token = self._fetch(timeout=timeout)
             except WxCloudError as exc:
                 self._last_failure = exc
                 self._fetches += 1
-                if ticket is not None:
-                    ticket.failed = self._fetches
                 raise
             self._fetches += 1
             self._last_failure, self._last_token = None, token
@@ -199,6 +199,14 @@ class TokenProvider(ABC):
     @abstractmethod
     def _fetch(self, *, timeout: float | None) -> AccessToken:
         """One request for a token; raise a ``WxCloudError`` on failure."""
+
+
+def _tried_enough(ticket: FetchTicket | None, fetches: int) -> bool:
+    """Whether, since the call began, as many fetches have failed (its own or others') as the call
+    has made attempts: then the latest failure stands for this attempt too. So concurrent calls
+    retrying on their own backoffs share one schedule: the n-th attempt of all of them costs at
+    most one request between them."""
+    return ticket is not None and ticket.start is not None and fetches - ticket.start >= ticket.attempts
 
 
 def _store_failed(operation: str, exc: Exception) -> None:
