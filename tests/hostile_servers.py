@@ -215,6 +215,10 @@ class HostileServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stopping.set()
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)  # wakes the accept() below; close() alone would not
+        except OSError:
+            pass
         self._sock.close()
         with self._lock:
             for conn in self._conns:

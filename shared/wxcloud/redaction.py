@@ -140,8 +140,10 @@ def hook_error_tracker() -> None:
     data) before any event leaves the process. Without importing it: a process that does not use
     sentry pays nothing. Call again at any time; it installs once."""
     global _tracker_hooked
+    if _tracker_hooked:
+        return
     sentry_scope = sys.modules.get("sentry_sdk.scope")
-    if _tracker_hooked or sentry_scope is None:
+    if sentry_scope is None:
         return
     add = getattr(sentry_scope, "add_global_event_processor", None)
     if add is None:

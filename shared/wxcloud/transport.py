@@ -113,6 +113,7 @@ class Transport:
         socket timeouts are shared out the same way, so a stall is noticed early enough to leave
         room for a retry. ``token`` goes into the query string as ``access_token``, percent-encoded;
         it and ``conceal`` are masked wherever the reply would quote them back."""
+        hook_error_tracker()  # a no-op once installed; here too in case sentry-sdk was loaded after us
         connect, read = self.timeouts.connect, self.timeouts.read
         cut_short = timeout is not None and connect + read > timeout
         if timeout is not None and cut_short:

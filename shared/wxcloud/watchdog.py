@@ -15,6 +15,11 @@ back to the pool. Arming and disarming are a lock and a dict operation each; the
 until the earliest expiry and wakes only when a new one is earlier still, so a steady stream of
 calls costs it about one wake-up per attempt timeout. Between body reads the transport also checks
 the expiry itself, so the watchdog is needed only for a read that blocks.
+
+Not covered: the TCP connect and the TLS handshake, which happen before the connection's socket
+can be registered (Python's TLS wrapper takes over the socket's file descriptor and detaches the
+object we could have registered). They stay bounded by the connect timeout per socket operation,
+which the transport shares out to fit the remaining budget.
 """
 
 from __future__ import annotations
