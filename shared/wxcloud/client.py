@@ -24,12 +24,13 @@ from .casing import convert_keys, snake_to_camel
 from .deadline import Deadline
 from .errors import ConfigurationError, DeadlineExceeded, InvalidParameters, TokenRejected, WxCloudError, calling
 from .permissions import Permissions
+from .redaction import Sealed
 from .replies import parse_reply
 from .retry import RetryPolicy
 from .settings import WxSettings
 from .spec import ApiSpec, bind_namespace
-from .tokens import MemoryTokenStore, StableTokenProvider, TokenStore
-from .transport import Transport
+from .tokens import FetchTicket, MemoryTokenStore, StableTokenProvider, TokenStore
+from .transport import TimedOut, Transport
 
 # A cloud-call event has a handful of fields; past this many it is refused before any conversion.
 MAX_EVENT_KEYS = 1000
@@ -122,21 +123,24 @@ class OpenApiClient:
         return json.dumps(request.to_wechat(), ensure_ascii=False, separators=(",", ":")).encode()
 
     def _exchange(self, spec: ApiSpec[Any, Any], body: bytes, deadline: Deadline | None, report: CallReport) -> dict[str, Any]:
+        """Attempts until one answers, the retry policy gives up or the deadline is near. No local
+        here holds the token itself (error trackers record them): it goes to the transport sealed."""
         policy = self.retry
+        ticket = FetchTicket()  # this call's view of the token fetches, shared with concurrent calls
         while True:
             timeout = self._attempt_timeout(deadline, report)
             report.attempts += 1
             lease = None
             try:
                 try:
-                    lease = self.tokens.get(timeout=timeout)
+                    lease = self.tokens.get(timeout=timeout, ticket=ticket)
                 except WxCloudError:
                     report.token_failures += 1
                     raise
                 report.token_fetches += lease.fetched
                 if deadline is not None:
                     timeout = self._attempt_timeout(deadline, report)
-                reply = self.transport.post(spec.path, body, query=f"access_token={lease.token.value}", timeout=timeout)
+                reply = self.transport.post(spec.path, body, token=Sealed(lease.token.value), timeout=timeout)
                 return parse_reply(reply)
             except TokenRejected as exc:
                 report.failures.append(f"{exc.err_code} {exc.reason}")
@@ -150,6 +154,9 @@ class OpenApiClient:
                     raise
                 policy = policy.increment(exc)
                 if policy.is_exhausted():
+                    if deadline is not None and isinstance(exc, TimedOut) and exc.cut_short:
+                        # the last attempt had only what was left of the budget and timed out: the deadline ran out
+                        raise self._timeout(deadline, report) from exc
                     raise
                 pause = policy.backoff()
                 if deadline is not None and deadline.remaining() - pause < MIN_ATTEMPT_SECONDS:

@@ -14,6 +14,16 @@ Where we differ, deliberately: an HTTP status other than 200 is a transport fail
 image APIs produce); a JSON value that is not an object, or an ``errcode`` that is not an integer,
 is -601001; the body quoted in an error is cut at 2,000 characters and has any token or secret in
 it masked, and a token endpoint's body is never quoted.
+
+What no SDK reply would hold, and we refuse or clean instead of passing on: our own access token
+(or appsecret) echoed back, in any encoding, is masked as ``***`` wherever it appears, including
+in a ``text/plain`` page returned as ``{"result": <text>}`` (a proxy's or captive portal's page
+quoting our request URL: the SDK would return it verbatim, token included); lone UTF-16
+surrogates (``"\ud800"``), which no UTF-8 encoder accepts, become U+FFFD; a reply nested deeper
+than 64 levels is -601001; an errmsg is cut at 2,000 characters.
+
+Errors are built by ``_interpret`` and raised by ``parse_reply``, a frame that never holds the
+parsed reply: error trackers record frames' local variables, and a token reply holds the token.
 """
 
 from __future__ import annotations
@@ -23,36 +33,56 @@ import math
 import re
 from typing import Any
 
-from .errors import InvalidResponse, TransportError, wechat_error
-from .transport import HttpReply, redact
+from .errors import InvalidResponse, TransportError, WxCloudError, wechat_error
+from .redaction import Sealed, appears_in, mask
+from .transport import HttpReply
 
 _EXCERPT_LIMIT = 2000
+_ERRMSG_LIMIT = 2000
+_MAX_DEPTH = 64
 _JSON_CONTENT_TYPE = re.compile(r"(application/json)|(text/plain)", re.IGNORECASE)
 _FORBIDDEN_KEYS = frozenset({"__proto__", "constructor"})  # json-bigint's protoAction/constructorAction
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_RAW_SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")
 
 
 def parse_reply(reply: HttpReply, *, quote_body: bool = True) -> dict[str, Any]:
     """The reply's JSON object when ``errcode`` is falsy; otherwise raise a ``WxCloudError``.
     ``quote_body=False`` for replies that carry credentials (the token endpoint)."""
+    outcome = _interpret(reply, quote_body)
+    if isinstance(outcome, WxCloudError):
+        raise outcome
+    return outcome
+
+
+def _interpret(reply: HttpReply, quote_body: bool) -> dict[str, Any] | WxCloudError:
     if reply.status != 200:
-        raise TransportError(f"wechat server responded HTTP {reply.status}", retryable=reply.status >= 500)
+        # 5xx and 3xx (never followed: a redirect is a proxy or portal, not WeChat) may pass; 4xx will not
+        return TransportError(f"wechat server responded HTTP {reply.status}", retryable=reply.status >= 500 or 300 <= reply.status < 400)
     content_type = _JSON_CONTENT_TYPE.search(reply.content_type)
     if content_type is None:
-        raise InvalidResponse(f"wechat server internal error, response content-type is {reply.content_type[:80]!r}, not JSON")
+        shown = mask(reply.content_type[:80], reply.concealed)
+        return InvalidResponse(f"wechat server internal error, response content-type is {shown!r}, not JSON")
     try:
         data = json.loads(reply.body, parse_constant=_reject_constant, parse_float=_finite_float, object_pairs_hook=_object)
     except (ValueError, RecursionError):
         if content_type.group(2):
-            return {"result": reply.body.decode("utf-8", errors="replace")}
-        # from None: a JSONDecodeError keeps the whole body in .doc, credentials included
-        raise _invalid_json(reply.body, quote_body) from None
-    if not isinstance(data, dict):
-        raise _invalid_json(reply.body, quote_body)
+            return {"result": mask(reply.body.decode("utf-8", errors="replace"), reply.concealed)}
+        return _invalid_json(reply, quote_body)
+    return _object_reply(data, reply, quote_body)
+
+
+def _object_reply(parsed: Any, reply: HttpReply, quote_body: bool) -> dict[str, Any] | WxCloudError:
+    if not isinstance(parsed, dict):
+        return _invalid_json(reply, quote_body)
+    if reply.body.count(b"[") + reply.body.count(b"{") > _MAX_DEPTH and _too_deep(parsed):
+        return InvalidResponse(f"wechat server internal error, the reply is nested more than {_MAX_DEPTH} levels deep")
+    data: dict[str, Any] = _clean(parsed, reply.concealed) if _needs_cleaning(reply) else parsed
     errcode = data.get("errcode")
     if errcode or isinstance(errcode, (list, dict)):  # JavaScript truthiness: [] and {} are truthy
         if not isinstance(errcode, int) or isinstance(errcode, bool):
-            raise _invalid_json(reply.body, quote_body)
-        raise wechat_error(errcode, js_string(data["errmsg"]) if "errmsg" in data else "undefined")
+            return _invalid_json(reply, quote_body)
+        return wechat_error(errcode, _errmsg(data["errmsg"]) if "errmsg" in data else "undefined")
     return data
 
 
@@ -73,16 +103,57 @@ def js_string(value: Any) -> str:
     return "[object Object]"
 
 
-def _invalid_json(body: bytes, quote_body: bool) -> InvalidResponse:
-    shown = _excerpt(body) if quote_body else "(not shown: the token endpoint's reply)"
+def _errmsg(value: Any) -> str:
+    try:
+        text = js_string(value)
+    except (RecursionError, ValueError):  # a nested list of lists; an int too long to print
+        return "(an errmsg that cannot be shown)"
+    if len(text) > _ERRMSG_LIMIT:
+        return f"{text[:_ERRMSG_LIMIT]}... ({len(text)} characters)"
+    return text
+
+
+def _invalid_json(reply: HttpReply, quote_body: bool) -> InvalidResponse:
+    shown = _excerpt(reply.body, reply.concealed) if quote_body else "(not shown: the token endpoint's reply)"
     return InvalidResponse(f"wechat server internal error, response body is invalid json: {shown}")
 
 
-def _excerpt(body: bytes) -> str:
-    text = redact(body.decode("utf-8", errors="replace"))
+def _excerpt(body: bytes, concealed: tuple[Sealed[str], ...]) -> str:
+    text = mask(body.decode("utf-8", errors="replace"), concealed)
     if len(text) <= _EXCERPT_LIMIT:
         return text
     return f"{text[:_EXCERPT_LIMIT]}... ({len(body)} bytes)"
+
+
+def _needs_cleaning(reply: HttpReply) -> bool:
+    """Whether the parsed reply may hold a lone surrogate (from a ``\\u`` escape, raw CESU bytes, or a
+    UTF-16/32 body) or one of our secrets. Byte searches: the common reply costs nothing more."""
+    body = reply.body
+    return appears_in(body, reply.concealed) or _RAW_SURROGATE.search(body) is not None or 0 in body[:4]
+
+
+def _clean(value: Any, concealed: tuple[Sealed[str], ...]) -> Any:
+    if isinstance(value, str):
+        return mask(_SURROGATE.sub("\ufffd", value), concealed)
+    if isinstance(value, dict):
+        return {_clean(k, concealed): _clean(v, concealed) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(item, concealed) for item in value]
+    return value
+
+
+def _too_deep(data: Any) -> bool:
+    """Iteratively (a recursive walk is what must not happen): any container deeper than the limit."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            return True
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, (dict, list)))
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value if isinstance(v, (dict, list)))
+    return False
 
 
 def _reject_constant(name: str) -> Any:
@@ -101,6 +172,3 @@ def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         if key in _FORBIDDEN_KEYS:
             raise ValueError(f"forbidden key {key}")
     return dict(pairs)
-
-
-

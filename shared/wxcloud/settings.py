@@ -3,10 +3,17 @@
 Credentials are checked when a call needs them, not at import, so a missing ``WX_APPSECRET``
 becomes a cloud-call error (``ConfigurationError``) instead of a failed cold start. A malformed
 value is an error too, never silently replaced by a default.
+
+``WX_API_BASE_URL`` is where the appsecret and every access token are sent, so it must be https,
+except to a loopback host (the emulator, a local tunnel) or with ``WX_ALLOW_INSECURE_BASE_URL=1``
+(a gateway on a private network, by explicit choice); and it may not carry credentials
+(``user:password@``), which would be sent to it, logged by proxies and quoted in errors. A bad
+value is reported without its userinfo.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,7 +46,10 @@ class WxSettings:
         return cls(
             appid=env.get("WX_APPID", "").strip(),
             appsecret=env.get("WX_APPSECRET", "").strip(),
-            api_base_url=_base_url(env.get("WX_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL),
+            api_base_url=_base_url(
+                env.get("WX_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL,
+                allow_insecure=env.get("WX_ALLOW_INSECURE_BASE_URL", "").strip() == "1",
+            ),
             timeouts=Timeouts(
                 connect=_positive_float(env, "WX_CONNECT_TIMEOUT", Timeouts.connect),
                 read=_positive_float(env, "WX_READ_TIMEOUT", Timeouts.read),
@@ -51,11 +61,52 @@ class WxSettings:
         return [name for name, value in (("WX_APPID", self.appid), ("WX_APPSECRET", self.appsecret)) if not value]
 
 
-def _base_url(value: str) -> str:
-    parts = urlsplit(value)
-    if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
-        raise ConfigurationError(f"WX_API_BASE_URL must be an http(s) URL such as {DEFAULT_API_BASE_URL}, got {value[:80]!r}")
+def _base_url(value: str, *, allow_insecure: bool = False) -> str:
+    example = f"such as {DEFAULT_API_BASE_URL}"
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise _bad_base_url(f"WX_API_BASE_URL is not a valid URL ({_without_userinfo(value)!r})", f"give one {example}") from None
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise _bad_base_url(
+            f"WX_API_BASE_URL must not contain credentials (got {_without_userinfo(value)!r})",
+            "remove the user:password@ part; WeChat authenticates with the appsecret, not the URL",
+        )
+    if parts.scheme not in {"http", "https"} or not host or parts.query or parts.fragment:
+        raise _bad_base_url(f"WX_API_BASE_URL must be an http(s) URL {example}, got {value[:80]!r}", "no query string or fragment")
+    if parts.scheme == "http" and not allow_insecure and not _is_loopback(host):
+        raise _bad_base_url(
+            f"WX_API_BASE_URL must be https: plain http would send the appsecret and tokens in clear text (got {value[:80]!r})",
+            "use https; http is accepted only for loopback hosts, or set WX_ALLOW_INSECURE_BASE_URL=1 to allow it deliberately",
+        )
     return value.rstrip("/")
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _without_userinfo(value: str) -> str:
+    """The URL with anything before an ``@`` in its authority replaced, even when it does not parse."""
+    scheme, sep, rest = value.partition("://")
+    if not sep:
+        scheme, rest = "", value
+    authority_end = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
+    authority = rest[:authority_end]
+    if "@" in authority:
+        authority = "***@" + authority.rsplit("@", 1)[1]
+    return (f"{scheme}://" if sep else "") + authority + rest[authority_end:][:80]
+
+
+def _bad_base_url(reason: str, advice: str) -> ConfigurationError:
+    return ConfigurationError(f"{reason}; {advice}")
 
 
 def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:

@@ -10,12 +10,23 @@ Shape (after aws-powertools' parameter providers): ``TokenProvider.get()`` serve
 ``TokenStore`` and calls the abstract ``_fetch()`` only on a miss, one fetch at a time per
 provider (single flight: concurrent callers wait for the one request in flight). The store is an
 interface so a shared store (Redis, a central token service) can replace the in-process default
-without touching the call path.
+without touching the call path. A store that fails (its backend down) is logged and bypassed for
+that call: the token is fetched and used all the same, never an error a working call would not get.
+
+Under a burst of concurrent calls with WeChat failing, the callers share more than the one fetch
+in flight: fetches are counted, and a call whose n-th attempt finds that n fetches have failed since
+it began (its own or other calls') takes the latest failure as this attempt's outcome instead of
+making another request. So the calls follow one retry schedule between them, and 64 concurrent
+calls cost about as many token requests as one call's attempts, not one per call and attempt.
+
+The appsecret travels ``Sealed`` (see redaction.py), and a token reply is read in a frame that
+never raises, so no exception's frames hold either.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -24,11 +35,18 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .errors import DeadlineExceeded, InvalidResponse, WxCloudError
+from .redaction import Sealed
 from .replies import parse_reply
 from .settings import WxSettings
-from .transport import Transport
+from .transport import HttpReply, Transport
+
+logger = logging.getLogger("wxcloud.tokens")
 
 STABLE_TOKEN_PATH = "/cgi-bin/stable_token"  # noqa: S105 - a path, not a password
+# A token reply is ~200 bytes; anything near this is not WeChat.
+TOKEN_REPLY_LIMIT = 64 * 1024
+# WeChat issues tokens for 7200 s. A lifetime beyond a day is not a token we should trust.
+MAX_EXPIRES_IN = 86_400
 
 # WeChat renews a stable token in its last 5 minutes. Dropping ours exactly then means the next
 # fetch receives the successor, and no call ever starts with a token about to die.
@@ -97,6 +115,15 @@ class MemoryTokenStore:
                 del self._tokens[appid]
 
 
+@dataclass
+class FetchTicket:
+    """One call's count of its token requests, carried across its attempts. ``start``: how many
+    fetches had finished when the call began; ``attempts``: how many times it asked for a token."""
+
+    start: int | None = None
+    attempts: int = 0
+
+
 class TokenProvider(ABC):
     def __init__(self, appid: str, store: TokenStore, *, clock: Callable[[], float] = time.time) -> None:
         self.appid = appid
@@ -105,43 +132,86 @@ class TokenProvider(ABC):
         self._fetch_lock = threading.Lock()
         self._fetches = 0  # fetches finished (ok or not), so a waiter can tell one happened meanwhile
         self._last_failure: WxCloudError | None = None
+        self._last_token: AccessToken | None = None  # the last fetched token, for waiters when the store fails
+        self._rejected: AccessToken | None = None  # the last token WeChat rejected, in case the store keeps it
 
-    def get(self, *, timeout: float | None = None) -> Lease:
+    def get(self, *, timeout: float | None = None, ticket: FetchTicket | None = None) -> Lease:
         """The cached token, or one fetch for all concurrent callers (single flight). A caller waits
         for the fetch in flight at most ``timeout`` seconds; if that fetch failed, the waiters get
-        its error instead of each repeating it."""
-        cached = self.store.load(self.appid)
+        its error instead of each repeating it. With a ``ticket`` (one per call, across its attempts),
+        a retrying call also takes a failure that other calls' retries met since it began as its
+        own retry's outcome, instead of fetching again (see ``_tried_enough``)."""
+        cached = self._load()
         if cached is not None and cached.fresh(self.clock()):
             return Lease(cached, fetched=False)
         seen = self._fetches
+        if ticket is not None:
+            ticket.attempts += 1
+            ticket.start = seen if ticket.start is None else ticket.start
         if not self._fetch_lock.acquire(timeout=-1 if timeout is None else max(timeout, 0.0)):
             raise DeadlineExceeded("the time budget ran out waiting for another call's token request")
         try:
-            cached = self.store.load(self.appid)
+            cached = self._load()
             if cached is not None and cached.fresh(self.clock()):
                 return Lease(cached, fetched=False)
-            if self._fetches != seen and self._last_failure is not None:
+            if self._fetches != seen:  # a fetch finished while we waited for the lock: share its outcome
+                last = self._last_token
+                if self._last_failure is None and last is not None and last.fresh(self.clock()):
+                    return Lease(last, fetched=False)
+            if self._last_failure is not None and (self._fetches != seen or _tried_enough(ticket, self._fetches)):
                 raise self._last_failure.fresh_copy()
             try:
                 token = self._fetch(timeout=timeout)
             except WxCloudError as exc:
                 self._last_failure = exc
-                raise
-            finally:
                 self._fetches += 1
-            self._last_failure = None
-            self.store.save(self.appid, token)
+                raise
+            self._fetches += 1
+            self._last_failure, self._last_token = None, token
+            self._store("save", token)
             return Lease(token, fetched=True)
         finally:
             self._fetch_lock.release()
 
     def invalidate(self, token: AccessToken) -> None:
         """WeChat rejected ``token``: forget it, unless a newer one has replaced it already."""
-        self.store.discard(self.appid, token)
+        if self._last_token is not None and self._last_token.value == token.value:
+            self._last_token = None
+        self._rejected = token
+        self._store("discard", token)
+
+    def _load(self) -> AccessToken | None:
+        try:
+            token = self.store.load(self.appid)
+        except Exception as exc:
+            _store_failed("load", exc)
+            return None
+        if token is not None and self._rejected is not None and token.value == self._rejected.value:
+            return None  # the store could not discard it: still dead
+        return token
+
+    def _store(self, operation: str, token: AccessToken) -> None:
+        try:
+            getattr(self.store, operation)(self.appid, token)
+        except Exception as exc:
+            _store_failed(operation, exc)
 
     @abstractmethod
     def _fetch(self, *, timeout: float | None) -> AccessToken:
         """One request for a token; raise a ``WxCloudError`` on failure."""
+
+
+def _tried_enough(ticket: FetchTicket | None, fetches: int) -> bool:
+    """Whether, since the call began, as many fetches have failed (its own or others') as the call
+    has made attempts: then the latest failure stands for this attempt too. So concurrent calls
+    retrying on their own backoffs share one schedule: the n-th attempt of all of them costs at
+    most one request between them."""
+    return ticket is not None and ticket.start is not None and fetches - ticket.start >= ticket.attempts
+
+
+def _store_failed(operation: str, exc: Exception) -> None:
+    """Logged by the exception's type only: a store's error text may quote the token."""
+    logger.warning("token store %s failed (%s); this call goes on without the store", operation, type(exc).__name__)
 
 
 class StableTokenProvider(TokenProvider):
@@ -155,14 +225,29 @@ class StableTokenProvider(TokenProvider):
     ) -> None:
         super().__init__(settings.appid, store, clock=clock)
         self._transport = transport
-        self._body = json.dumps(
-            {"grant_type": "client_credential", "appid": settings.appid, "secret": settings.appsecret, "force_refresh": False}
-        ).encode()
+        self._body = Sealed(
+            json.dumps(
+                {"grant_type": "client_credential", "appid": settings.appid, "secret": settings.appsecret, "force_refresh": False}
+            ).encode()
+        )
+        self._conceal = (Sealed(settings.appsecret),)
 
     def _fetch(self, *, timeout: float | None) -> AccessToken:
         requested_at = self.clock()
-        data = parse_reply(self._transport.post(STABLE_TOKEN_PATH, self._body, timeout=timeout), quote_body=False)
-        value, expires_in = data.get("access_token"), data.get("expires_in")
-        if not isinstance(value, str) or not value or isinstance(expires_in, bool) or not isinstance(expires_in, int) or expires_in <= 0:
+        reply = self._transport.post(STABLE_TOKEN_PATH, self._body, conceal=self._conceal, timeout=timeout, limit=TOKEN_REPLY_LIMIT)
+        token = _issued_token(reply, requested_at)
+        if token is None:
             raise InvalidResponse("wechat server internal error, stable_token reply without a usable access_token and expires_in")
-        return AccessToken.issued(value, requested_at, expires_in)
+        return token
+
+
+def _issued_token(reply: HttpReply, requested_at: float) -> AccessToken | None:
+    """The token in a stable_token reply, or None when there is none usable. Returns rather than
+    raises once the reply is parsed: this frame holds the token, and must never be on a traceback."""
+    data = parse_reply(reply, quote_body=False)
+    value, expires_in = data.get("access_token"), data.get("expires_in")
+    if not isinstance(value, str) or not value or isinstance(expires_in, bool) or not isinstance(expires_in, int):
+        return None
+    if not 0 < expires_in <= MAX_EXPIRES_IN:
+        return None
+    return AccessToken.issued(value, requested_at, expires_in)

@@ -7,65 +7,75 @@ through an HTTPS proxy for a fixed egress IP keep working without paying for it 
 The hot path also skips ``Session.prepare_request``: our URLs are plain ASCII built from a base URL
 checked once at start, so re-parsing and re-quoting them character by character on every call
 (urllib3's ``_encode_invalid_chars``, the largest single cost of a warm call) buys nothing. We
-build the ``PreparedRequest`` ourselves and hand it to ``Session.send``, which still applies the
+build the ``PreparedRequest`` ourselves and hand it to the session's adapter, which applies the
 session's proxies, TLS settings and connection pool. Anything unusual takes the ordinary path.
+Going to the adapter rather than ``Session.send`` also means redirects are never followed (nor
+even resolved): a 3xx is a transport failure like any other unexpected status.
 
-Exceptions from requests/urllib3 carry the full URL, and ours carries the access token in its
-query string. They are never shown: the raised ``TransportError`` names the failure kind and
-the host only, and chains from a copy of the original whose text has the secrets redacted.
+Every exchange has three bounds, whatever the server does:
+
+* time: a wall-clock limit (the attempt's connect + read timeouts, cut to what is left of the
+  invocation) enforced by ``watchdog.py``, because requests' read timeout applies per socket read
+  and a reply trickled byte by byte, or a chunked reply that never ends, would outlast it;
+* memory: the body is read in pieces, decompressed piece by piece, and given up past ``limit``
+  bytes *after* decompression (a gzip bomb or a 100 MB body is -601001, not an out-of-memory
+  kill); the body of a reply that is not 200 is never read at all, and its connection dropped;
+* secrets: the access token goes into the query string percent-encoded
+  (``quote(token, safe="")``) and travels ``Sealed`` (see redaction.py) until the one frame that
+  builds the request, so no frame of a raised exception holds it. Exceptions from
+  requests/urllib3 carry the full URL: they are never shown, and the raised ``TransportError``
+  chains from a copy whose text has the secrets masked.
 """
 
 from __future__ import annotations
 
-import logging
 import os
 import re
-from dataclasses import dataclass
-from urllib.parse import urlsplit
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote, urlsplit
 
 import requests
+import urllib3
+from requests.adapters import HTTPAdapter
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from .errors import TransportError
+from .errors import InvalidResponse, TransportError
+from .redaction import Sealed, hook_error_tracker, mask, redact
 from .settings import Timeouts
+from .watchdog import WATCHDOG, Exchange
 
-_SECRET_IN_QUERY = re.compile(r"((?:access_token|secret|appsecret)=)[^&\s'\"<>)]+", re.IGNORECASE)
-_SECRET_IN_JSON = re.compile(r'("(?:access_token|secret|appsecret)"\s*:\s*")(?:[^"\\]|\\.)*"', re.IGNORECASE)
+__all__ = ["DATA_REPLY_LIMIT", "HttpReply", "TimedOut", "Transport", "redact"]
 
-
-def redact(text: str) -> str:
-    """Mask every ``access_token``/``secret`` value in a text: in query strings (URLs inside
-    exception messages, proxy pages) and in JSON (a token endpoint's reply)."""
-    return _SECRET_IN_JSON.sub(r'\1***"', _SECRET_IN_QUERY.sub(r"\1***", text))
-
+# WeChat's data replies are a few KB; a month of daily figures is well under 100 KB.
+DATA_REPLY_LIMIT = 8 * 1024 * 1024
+_READ_SIZE = 64 * 1024
 
 _JSON_HEADERS = {"Content-Type": "application/json"}
 # An absolute URL that needs no quoting: ASCII letters, digits and the URL punctuation WeChat's
 # paths and tokens use. Anything else goes through requests' full preparation.
 _PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]+)?(/[A-Za-z0-9._~\-/]*)?(\?[A-Za-z0-9._~\-=&%]*)?")
-
-
-class RedactingFilter(logging.Filter):
-    """urllib3 logs every request line, query string included, at DEBUG level: with this filter
-    on its loggers, the token is masked even when a user turns DEBUG logging on."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
-
-
-_REDACTING_FILTER = RedactingFilter()
-for _name in ("urllib3.connectionpool", "urllib3.util.retry", "requests"):
-    logging.getLogger(_name).addFilter(_REDACTING_FILTER)
+_PLAIN_TOKEN = re.compile(r"[A-Za-z0-9._~\-]*")
 
 
 @dataclass(frozen=True)
 class HttpReply:
     status: int
     content_type: str
-    body: bytes
+    body: bytes = field(repr=False)
+    # Secrets the request carried, to be masked wherever the reply is quoted back.
+    concealed: tuple[Sealed[str], ...] = field(default=(), repr=False)
+
+
+class TimedOut(TransportError):
+    """No complete reply in time. ``cut_short``: the attempt had less than its configured connect
+    + read timeouts, because that was all the invocation had left."""
+
+    def __init__(self, reason: str, *, cut_short: bool) -> None:
+        super().__init__(reason, retryable=True)
+        self.cut_short = cut_short
 
 
 class Transport:
@@ -85,60 +95,255 @@ class Transport:
         base = self.base_url + "/"
         self._base_is_plain = requests.Request("POST", base).prepare().url == base and _PLAIN_URL.fullmatch(base) is not None
         self._headers: dict[str, str] = {**{k: str(v) for k, v in self.session.headers.items()}, **_JSON_HEADERS}
+        hook_error_tracker()
 
-    def post(self, path: str, body: bytes, *, query: str = "", timeout: float | None = None) -> HttpReply:
-        """One attempt. ``timeout`` (the invocation's remaining budget) caps connect + read timeouts
-        together. A reply trickled byte by byte can still outlast it: requests' read timeout is per
-        socket read, not for the whole reply."""
+    def post(
+        self,
+        path: str,
+        body: bytes | Sealed[bytes],
+        *,
+        query: str = "",
+        token: Sealed[str] | None = None,
+        conceal: tuple[Sealed[str], ...] = (),
+        timeout: float | None = None,
+        limit: int = DATA_REPLY_LIMIT,
+    ) -> HttpReply:
+        """One attempt, over by ``timeout`` seconds (the invocation's remaining budget) or the
+        configured connect + read timeouts, whichever is less, measured on the wall clock. The
+        socket timeouts are shared out the same way, so a stall is noticed early enough to leave
+        room for a retry. ``token`` goes into the query string as ``access_token``, percent-encoded;
+        it and ``conceal`` are masked wherever the reply would quote them back."""
+        hook_error_tracker()  # a no-op once installed; here too in case sentry-sdk was loaded after us
         connect, read = self.timeouts.connect, self.timeouts.read
-        if timeout is not None and connect + read > timeout:
+        cut_short = timeout is not None and connect + read > timeout
+        if timeout is not None and cut_short:
             # Both phases can stall one after the other: together they must fit what is left.
             share = max(timeout, 0.001) / (connect + read)
             connect, read = connect * share, read * share
-        url = f"{self.base_url}{path}?{query}" if query else f"{self.base_url}{path}"
-        failure: tuple[tuple[str, bool], BaseException] | None = None
-        try:
-            response = self.session.send(self._prepare(url, body), timeout=(connect, read), allow_redirects=False)
-            return HttpReply(response.status_code, response.headers.get("Content-Type", ""), response.content)
-        except requests.exceptions.RequestException as exc:
-            failure = self._describe(exc, connect, read), _redacted_copy(exc)
-        # Raised outside the except block, so the original (URL and token in its text) is not even
-        # kept as __context__ for a logger or error tracker to find.
-        (reason, retryable), cause = failure
-        raise TransportError(reason, retryable=retryable) from cause
+        if token is not None:
+            conceal = (*conceal, token)
+        outcome = self._send(path, body, query, token, conceal, connect, read, limit)
+        if isinstance(outcome, HttpReply):
+            return outcome
+        # Raised here, outside any except block and away from the frame that held the URL, so
+        # neither the original exception (URL and token in its text) nor that frame's variables
+        # reach a logger or error tracker: only the redacted copy, as the cause.
+        raise outcome.error(self.host, connect, read, cut_short) from outcome.cause
 
     def close(self) -> None:
         self.session.close()
 
-    def _prepare(self, url: str, body: bytes) -> requests.PreparedRequest:
+    def _send(
+        self,
+        path: str,
+        body: bytes | Sealed[bytes],
+        query: str,
+        token: Sealed[str] | None,
+        conceal: tuple[Sealed[str], ...],
+        connect: float,
+        read: float,
+        limit: int,
+    ) -> HttpReply | _Failure:
+        """The exchange itself; returns the reply or what went wrong, never raises."""
+        exchange = Exchange(time.monotonic() + connect + read)
+        response: requests.Response | None = None
+        _current.exchange = exchange
+        WATCHDOG.arm(exchange)
+        try:
+            session = self.session
+            prepared = self._prepare(path, body, query, token)
+            adapter = session.get_adapter(prepared.url or "")
+            response = adapter.send(
+                prepared,
+                stream=True,
+                timeout=(connect, read),
+                verify=True if session.verify is None else session.verify,
+                cert=session.cert,
+                proxies=session.proxies,
+            )
+            content_type = response.headers.get("Content-Type", "")
+            if response.status_code != 200:  # never read an error page or a redirect: drop the connection
+                return HttpReply(response.status_code, content_type, b"", conceal)
+            data = _read_body(response.raw, limit, exchange)
+            if exchange.expired:  # a close-delimited body cut by the watchdog ends like a complete one
+                return _Failure("timeout", None)
+            return HttpReply(200, content_type, data, conceal)
+        except _TooLarge:
+            return _Failure("too large", None, limit=limit)
+        except Exception as exc:
+            kind = "timeout" if exchange.overdue() else _kind(exc)
+            return _Failure(kind, _redacted_copy(exc, conceal), name=_root_cause_name(exc))
+        finally:
+            WATCHDOG.disarm(exchange)
+            _current.exchange = None
+            if response is not None:
+                if response.raw.length_remaining == 0 and not exchange.expired:
+                    response.raw.release_conn()  # read to the end: the connection goes back to the pool
+                else:
+                    response.close()  # a body left unread: the connection cannot be reused
+
+    def _prepare(self, path: str, body: bytes | Sealed[bytes], query: str, token: Sealed[str] | None) -> requests.PreparedRequest:
+        if token is not None:
+            value = token.reveal()  # plain tokens (WeChat's: letters, digits, - and _) need no quoting
+            query = f"access_token={value if _PLAIN_TOKEN.fullmatch(value) else quote(value, safe='')}"
+        url = f"{self.base_url}{path}?{query}" if query else f"{self.base_url}{path}"
+        data = body.reveal() if isinstance(body, Sealed) else body
         if not (self._base_is_plain and _PLAIN_URL.fullmatch(url)):
-            return self.session.prepare_request(requests.Request("POST", url, data=body, headers=_JSON_HEADERS))
+            return self.session.prepare_request(requests.Request("POST", url, data=data, headers=_JSON_HEADERS))
         prepared = requests.PreparedRequest()
         prepared.method = "POST"
         prepared.url = url
         prepared.headers = requests.structures.CaseInsensitiveDict(self._headers)
-        prepared.headers["Content-Length"] = str(len(body))
-        prepared.body = body
+        prepared.headers["Content-Length"] = str(len(data))
+        prepared.body = data
         return prepared
 
-    def _describe(self, exc: requests.exceptions.RequestException, connect: float, read: float) -> tuple[str, bool]:
-        """What failed, in words safe to show, and whether another attempt could succeed."""
-        retryable = True
-        if isinstance(exc, requests.exceptions.ConnectTimeout):
-            what = f"connect timeout after {connect:.3g}s"
-        elif isinstance(exc, requests.exceptions.ReadTimeout):
-            what = f"read timeout after {read:.3g}s"
-        elif isinstance(exc, requests.exceptions.SSLError):
-            what = "TLS error"
-        elif isinstance(exc, requests.exceptions.ProxyError):
-            what = "proxy error"
-        elif isinstance(exc, requests.exceptions.ConnectionError):
-            what = f"connection failed ({_root_cause_name(exc)})"
-        elif isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
-            what, retryable = f"the URL is unusable ({type(exc).__name__}): check WX_API_BASE_URL", False
-        else:
-            what = f"request failed ({type(exc).__name__})"
-        return f"request to {self.host} failed: {what}", retryable
+
+@dataclass
+class _Failure:
+    """What went wrong in ``Transport._send``, as words safe to show."""
+
+    kind: str
+    cause: BaseException | None
+    name: str = ""
+    limit: int = 0
+
+    def error(self, host: str, connect: float, read: float, cut_short: bool) -> TransportError | InvalidResponse:
+        prefix = f"request to {host} failed: "
+        if self.kind == "timeout":
+            return TimedOut(f"{prefix}no complete reply within {connect + read:.3g}s", cut_short=cut_short)
+        if self.kind == "connect timeout":
+            return TimedOut(f"{prefix}connect timeout after {connect:.3g}s", cut_short=cut_short)
+        if self.kind == "read timeout":
+            return TimedOut(f"{prefix}read timeout after {read:.3g}s", cut_short=cut_short)
+        if self.kind == "too large":
+            error = InvalidResponse(f"wechat server internal error, the reply is too large (over {self.limit // 1024} KB)")
+            error.hint = "a WeChat reply is a few KB; something between us and WeChat (a proxy, a gateway) is answering instead"
+            return error
+        if self.kind == "decoding":
+            return InvalidResponse("wechat server internal error, the reply's Content-Encoding could not be decoded")
+        if self.kind == "url":
+            return TransportError(f"{prefix}the URL is unusable ({self.name}): check WX_API_BASE_URL", retryable=False)
+        what = {
+            "tls": "TLS error",
+            "proxy": "proxy error",
+            "connection": f"connection failed ({self.name})",
+        }.get(self.kind, f"request failed ({self.name})")
+        return TransportError(f"{prefix}{what}", retryable=self.kind != "other")
+
+
+def _kind(exc: BaseException) -> str:
+    """The failure's kind, from the exception's type only (its text holds the URL). Order
+    matters: requests' exceptions are OSErrors, its timeouts and TLS errors ConnectionErrors."""
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return "connect timeout"
+    if isinstance(exc, (requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError)):
+        return "read timeout"
+    if isinstance(exc, (requests.exceptions.SSLError, urllib3.exceptions.SSLError)):
+        return "tls"
+    if isinstance(exc, (requests.exceptions.ProxyError, urllib3.exceptions.ProxyError)):
+        return "proxy"
+    if isinstance(exc, (urllib3.exceptions.DecodeError, requests.exceptions.ContentDecodingError)):
+        return "decoding"
+    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
+        return "url"
+    if isinstance(exc, (requests.exceptions.ConnectionError, urllib3.exceptions.HTTPError)):
+        return "connection"
+    if isinstance(exc, requests.exceptions.RequestException):
+        return "request"
+    if isinstance(exc, OSError):
+        return "connection"
+    return "other"
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _read_body(raw: urllib3.HTTPResponse, limit: int, exchange: Exchange) -> bytes:
+    """The body, decompressed, at most ``limit`` bytes. A plain body of known length that fits is
+    read in one call (the common case); anything else piece by piece, each piece decompressed
+    only as far as it may go (urllib3 bounds the output of each ``read(amt)``)."""
+    length = raw.length_remaining
+    encoding = raw.headers.get("Content-Encoding", "").strip().lower()
+    if length is not None and length > limit and encoding in ("", "identity"):
+        raise _TooLarge
+    if length is not None and encoding in ("", "identity"):
+        return raw.read(decode_content=True)
+    pieces: list[bytes] = []
+    size = 0
+    while not exchange.overdue():
+        piece = raw.read(_READ_SIZE, decode_content=True)
+        if not piece:
+            break
+        size += len(piece)
+        if size > limit:
+            raise _TooLarge
+        pieces.append(piece)
+    return b"".join(pieces)
+
+
+# ---- the connection pool, wired to the watchdog -------------------------------------------------
+
+_current = threading.local()  # the Exchange of the request this thread is making, if any
+
+
+def _watch(sock: Any) -> None:
+    exchange: Exchange | None = getattr(_current, "exchange", None)
+    if exchange is not None and sock is not None:
+        WATCHDOG.watch(exchange, sock)
+
+
+class _HTTPConnection(urllib3.connection.HTTPConnection):
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        _watch(self.sock)  # the status line and headers come next: a trickle here is cut too
+        return super().getresponse(*args, **kwargs)
+
+
+class _HTTPSConnection(urllib3.connection.HTTPSConnection):
+    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+        _watch(self.sock)
+        return super().getresponse(*args, **kwargs)
+
+
+def _forget(conn: Any) -> None:
+    exchange: Exchange | None = getattr(_current, "exchange", None)
+    sock = getattr(conn, "sock", None)
+    if exchange is not None and sock is not None:
+        WATCHDOG.forget(exchange, sock)
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+    def _put_conn(self, conn: Any) -> None:
+        _forget(conn)  # back in the pool, the socket is no longer this exchange's to shut down
+        super()._put_conn(conn)
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+    def _put_conn(self, conn: Any) -> None:
+        _forget(conn)
+        super()._put_conn(conn)
+
+
+_POOL_CLASSES = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+class _WatchedAdapter(HTTPAdapter):
+    """requests' adapter with pools whose connections report their sockets to the watchdog."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _POOL_CLASSES
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        if not proxy.lower().startswith("socks"):  # SOCKS pools are their own classes
+            manager.pool_classes_by_scheme = _POOL_CLASSES
+        return manager
 
 
 def _frozen_env_session(base_url: str) -> requests.Session:
@@ -146,6 +351,8 @@ def _frozen_env_session(base_url: str) -> requests.Session:
     the proxy for ``base_url`` (HTTPS_PROXY, NO_PROXY, ...) and the CA bundle override."""
     session = requests.Session()
     session.trust_env = False
+    session.mount("https://", _WatchedAdapter())
+    session.mount("http://", _WatchedAdapter())
     session.proxies.update(requests.utils.get_environ_proxies(base_url))
     bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
     if bundle:
@@ -172,10 +379,10 @@ def _root_cause_name(exc: BaseException) -> str:
     return name
 
 
-def _redacted_copy(exc: BaseException) -> BaseException:
+def _redacted_copy(exc: BaseException, conceal: tuple[Sealed[str], ...]) -> BaseException:
     """The same exception type with the URL secrets masked, so ``raise ... from`` keeps the cause's
     kind for debugging without carrying the token into a logged traceback."""
     try:
-        return type(exc)(redact(str(exc)))
+        return type(exc)(mask(str(exc), conceal))
     except Exception:  # an exception type with an unusual constructor: keep the kind, lose the text
         return RuntimeError(f"{type(exc).__name__} (details redacted)")

@@ -1,0 +1,268 @@
+"""No secret reaches an error tracker. The real sentry-sdk client, set to record the most it can
+(every frame's local variables, request bodies, PII), captures every failure a call can end in;
+the envelopes it would send must hold neither the appsecret nor any token the server issued, in
+any encoding (raw, percent-encoded, HTML-escaped, JSON-escaped, as a Python repr).
+
+The server issues tokens with ``/ + = & % é`` in them and the appsecret has ``" < > é``, so each
+encoding really differs from the raw text.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, quote_plus
+
+import pytest
+import sentry_sdk
+from conftest import write_config
+from hostile_servers import (
+    APPSECRET,
+    DATA_PATH,
+    GOOD_DATA,
+    TOKEN_PATH,
+    Behaviour,
+    HostileServer,
+    drop,
+    echo_request_line,
+    hang,
+    json_reply,
+    make_client,
+    redirect,
+    reply,
+)
+from sentry_sdk.envelope import Envelope
+from sentry_sdk.transport import Transport as SentryTransport
+from wxcloud.analysis import Analysis
+from wxcloud.deadline import Deadline
+from wxcloud.errors import WxCloudError
+from wxcloud.scf import FunctionApp
+
+EVENT = {"beginDate": "20170301", "endDate": "20170331"}
+
+
+class Envelopes(list[str]):
+    """What sentry would have sent: each envelope serialised exactly as it goes on the wire."""
+
+
+@pytest.fixture
+def envelopes() -> Iterator[Envelopes]:
+    captured = Envelopes()
+
+    class Capture(SentryTransport):
+        def capture_envelope(self, envelope: Envelope) -> None:
+            captured.append(envelope.serialize().decode("utf-8", errors="replace"))
+
+    with warnings.catch_warnings():  # send_default_pii is deprecated in favour of data_collection; it still works
+        warnings.simplefilter("ignore", DeprecationWarning)
+        sentry_sdk.init(
+            dsn="http://public@127.0.0.1:1/1",
+            transport=Capture,
+            include_local_variables=True,
+            max_request_body_size="always",
+            send_default_pii=True,
+        )
+    try:
+        yield captured
+    finally:
+        sentry_sdk.flush()
+        sentry_sdk.init()  # no DSN: a disabled client for the rest of the session
+
+
+def encodings(secret: str) -> set[str]:
+    forms = {
+        secret,
+        quote(secret, safe=""),
+        quote(secret),
+        quote_plus(secret),
+        html.escape(secret),
+        html.escape(secret, quote=False),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+        repr(secret)[1:-1],
+        secret.encode("unicode_escape").decode("ascii"),
+    }
+    forms |= {json.dumps(form)[1:-1] for form in list(forms)}  # each of them again inside a JSON string
+    forms |= {"".join(f"&#{ord(c)};" for c in secret)}
+    return forms
+
+
+def cores(secret: str) -> set[str]:
+    """The secret's runs of 8 or more characters that no encoding changes: a partly encoded copy
+    (``requote_uri`` leaves ``/+=&`` and quotes only the rest) still shows them."""
+    return {run for run in re.findall(r"[A-Za-z0-9_\-]{8,}", secret)}
+
+
+def leaks(texts: list[str], secrets: list[str]) -> list[str]:
+    found = []
+    for secret in secrets:
+        for form in encodings(secret) | cores(secret):
+            for text in texts:
+                at = text.find(form)
+                if at >= 0:
+                    found.append(f"{form!r} in ...{text[max(0, at - 200) : at + 40]!r}")
+    return found
+
+
+def capture(client: Any, deadline: Deadline | None = None) -> WxCloudError:
+    try:
+        client.call(Analysis.getMonthlyVisitTrend, EVENT, deadline=deadline)
+    except WxCloudError as exc:
+        sentry_sdk.capture_exception(exc)
+        return exc
+    raise AssertionError("the call was expected to fail")
+
+
+def capture_handler(app: FunctionApp, event: Any) -> WxCloudError:
+    """The handler raising (a timer's transient failure), caught here: the catching frame is part of
+    what sentry records, so it is a helper holding nothing but the app and the event."""
+    try:
+        app.handle(event, {"request_id": "timer", "time_limit_in_ms": 5000})
+    except WxCloudError as exc:
+        sentry_sdk.capture_exception(exc)
+        return exc
+    raise AssertionError("the handler was expected to raise")
+
+
+def check(envelopes: Envelopes, server: HostileServer, *extra: str) -> None:
+    sentry_sdk.flush()
+    assert envelopes, "sentry captured nothing"
+    assert any('"vars"' in e for e in envelopes), "frames' local variables were not recorded"
+    secrets = [APPSECRET, *server.issued, *extra]
+    found = leaks(list(envelopes), secrets)
+    assert not found, found[:3]
+
+
+def test_the_check_finds_a_secret_in_a_frame(envelopes: Envelopes) -> None:
+    """The check can fail: a function holding the token in a local, raising, is caught by it."""
+
+    def leaky(url: str) -> None:
+        raise RuntimeError("boom")
+
+    with HostileServer() as server:
+        server.issued.append("TOK/abc+=&%é~0")
+        try:
+            leaky(f"http://x/?access_token={quote(server.issued[0], safe='')}")
+        except RuntimeError as exc:
+            sentry_sdk.capture_exception(exc)
+        sentry_sdk.flush()
+        assert leaks(list(envelopes), server.issued)
+
+
+TOKEN_FAILURES: dict[str, Behaviour] = {
+    "network": drop,
+    "HTTP 502": reply(502, "<html>bad gateway</html>", "text/html"),
+    "errcode 40125": json_reply({"errcode": 40125, "errmsg": "invalid appsecret"}),
+    "errcode echoing the secret": json_reply({"errcode": 40125, "errmsg": f"invalid appsecret {APPSECRET}"}),
+    "invalid JSON": reply(200, '{"access_token": "TOK/IN-BROKEN+REPLY=", "expires_in": 7200'),
+    "no expires_in": json_reply({"access_token": "TOK/NO-EXPIRY+=&%é"}),
+    "expires_in a string": json_reply({"access_token": "TOK/STR-EXPIRY+=&%é", "expires_in": "7200"}),
+    "expires_in of 400 digits": reply(200, '{"access_token": "TOK/HUGE-EXPIRY+=", "expires_in": ' + "9" * 400 + "}"),
+    "expires_in zero": json_reply({"access_token": "TOK/ZERO-EXPIRY+=&%é", "expires_in": 0}),
+    "errcode with a token": json_reply({"errcode": -1, "errmsg": "system error", "access_token": "TOK/WITH-ERRCODE+="}),
+    "timeout": hang,
+    "redirect": redirect("/elsewhere"),
+}
+REPLY_TOKENS = [
+    "TOK/IN-BROKEN+REPLY=",
+    "TOK/NO-EXPIRY+=&%é",
+    "TOK/STR-EXPIRY+=&%é",
+    "TOK/HUGE-EXPIRY+=",
+    "TOK/ZERO-EXPIRY+=&%é",
+    "TOK/WITH-ERRCODE+=",
+]  # their long plain runs are checked too (see cores): keep them out of this module's other lines
+
+
+@pytest.mark.parametrize("name", list(TOKEN_FAILURES))
+def test_a_failed_token_fetch_leaves_no_secret_in_the_tracker(envelopes: Envelopes, name: str) -> None:
+    with HostileServer() as server:
+        server.on(TOKEN_PATH, TOKEN_FAILURES[name])
+        client = make_client(server.url, connect=0.5, read=0.3)
+        error = capture(client)
+        client.close()
+        assert error.err_code != 0
+        check(envelopes, server, *REPLY_TOKENS)
+        assert not leaks([json.dumps(error.to_result(), ensure_ascii=False), str(error)], [APPSECRET, *REPLY_TOKENS])
+
+
+DATA_FAILURES: dict[str, Behaviour] = {
+    "network": drop,
+    "HTTP 500": reply(500, "<html>oops</html>", "text/html"),
+    "timeout": hang,
+    "errcode 45009": json_reply({"errcode": 45009, "errmsg": "reach max api daily quota limit"}),
+    "invalid JSON": reply(200, "{not json"),
+    "invalid JSON echoing the request line": echo_request_line("application/json", "<html>{method} {target}</html>"),
+    "HTML page echoing the request line": echo_request_line("text/html", "<html>{method} {target}</html>"),
+    "redirect": redirect("/elsewhere?x=1"),
+    "40001 twice": json_reply({"errcode": 40001, "errmsg": "invalid credential"}),
+}
+
+
+@pytest.mark.parametrize("name", list(DATA_FAILURES))
+def test_a_failed_data_call_leaves_no_secret_in_the_tracker(envelopes: Envelopes, name: str) -> None:
+    with HostileServer() as server:
+        server.on(DATA_PATH, DATA_FAILURES[name])
+        client = make_client(server.url, connect=0.5, read=0.3)
+        error = capture(client)
+        client.close()
+        assert error.err_code != 0 and server.issued
+        check(envelopes, server)
+        assert not leaks([json.dumps(error.to_result(), ensure_ascii=False)], [APPSECRET, *server.issued])
+
+
+def test_a_deadline_cut_leaves_no_secret_in_the_tracker(envelopes: Envelopes) -> None:
+    with HostileServer() as server:
+        server.on(DATA_PATH, hang)
+        client = make_client(server.url, connect=2.0, read=2.0)
+        error = capture(client, Deadline(time.monotonic() + 0.8))
+        client.close()
+        assert error.err_code == -604102
+        check(envelopes, server)
+
+
+def test_a_timer_invocation_raising_through_the_handler_leaves_no_secret(envelopes: Envelopes, tmp_path: Path) -> None:
+    from conftest import load_event
+
+    with HostileServer() as server:
+        server.on(DATA_PATH, json_reply({"errcode": -1, "errmsg": "system error"}))
+        client = make_client(server.url)
+        app = FunctionApp(Analysis.getMonthlyVisitTrend, (write_config(tmp_path),), client_factory=lambda p: client)
+        assert capture_handler(app, load_event("timer")).err_code == -1
+        client.close()
+        check(envelopes, server)
+
+
+def test_successful_calls_leave_no_token_in_later_events(envelopes: Envelopes) -> None:
+    """sentry-sdk records every HTTP request as a breadcrumb, query string included, and sends the
+    last hundred with any later event: the token must not be in them."""
+    with HostileServer() as server:
+        server.on(DATA_PATH, json_reply(GOOD_DATA))
+        client = make_client(server.url)
+        for _ in range(3):
+            assert client.call(Analysis.getMonthlyVisitTrend, EVENT)["errCode"] == 0
+        sentry_sdk.capture_message("something unrelated went wrong")
+        client.close()
+        sentry_sdk.flush()
+        assert any("breadcrumbs" in e for e in envelopes)
+        assert not leaks(list(envelopes), [APPSECRET, *server.issued])
+
+
+def test_the_emulator_tokens_do_not_reach_the_tracker_either(envelopes: Envelopes, emulator: Any, settings: Any) -> None:
+    from wxcloud.client import OpenApiClient
+    from wxcloud.permissions import Permissions
+
+    from devtools.wechat_emulator import Fault
+
+    client = OpenApiClient(settings, permissions=Permissions.allow("analysis.getMonthlyVisitTrend"), sleep=lambda s: None)
+    client.call(Analysis.getMonthlyVisitTrend, EVENT)
+    emulator.add_fault(DATA_PATH, Fault.drop(), times=9)
+    assert capture(client).err_code == -1
+    sentry_sdk.flush()
+    found = leaks(list(envelopes), [settings.appsecret, *emulator.issued_tokens])
+    assert not found, found[:3]

@@ -1,0 +1,144 @@
+"""Tokens under stress: a token store that fails, and a failing token endpoint under a burst of
+concurrent calls."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+import pytest
+from conftest import PATH, STABLE
+from hostile_servers import APPSECRET, DATA_PATH, GOOD_DATA, TOKEN_PATH, HostileServer, call, json_reply, make_client, reply
+from wxcloud.client import OpenApiClient
+from wxcloud.permissions import Permissions
+from wxcloud.settings import WxSettings
+from wxcloud.tokens import AccessToken, MemoryTokenStore
+
+from devtools.wechat_emulator import Fault, WeChatEmulator
+
+EVENT = {"beginDate": "20170301", "endDate": "20170331"}
+
+
+class BrokenStore(MemoryTokenStore):
+    """A shared store whose backend is down for the operations named in ``failing``; the error text
+    holds the token, as a careless store's might."""
+
+    def __init__(self, *failing: str) -> None:
+        super().__init__()
+        self.failing = set(failing)
+        self.calls: list[str] = []
+
+    def _maybe_fail(self, operation: str, token: AccessToken | None = None) -> None:
+        self.calls.append(operation)
+        if operation in self.failing:
+            raise ConnectionError(f"store {operation} failed for token {token.value if token else '?'}")
+
+    def load(self, appid: str) -> AccessToken | None:
+        self._maybe_fail("load")
+        return super().load(appid)
+
+    def save(self, appid: str, token: AccessToken) -> None:
+        self._maybe_fail("save", token)
+        super().save(appid, token)
+
+    def discard(self, appid: str, token: AccessToken) -> None:
+        self._maybe_fail("discard", token)
+        super().discard(appid, token)
+
+
+@pytest.mark.parametrize("failing", [("load",), ("save",), ("discard",), ("load", "save", "discard")])
+def test_a_failing_store_degrades_to_no_store_and_the_call_succeeds(
+    emulator: WeChatEmulator, settings: WxSettings, failing: tuple[str, ...], wxlog: Any
+) -> None:
+    store = BrokenStore(*failing)
+    client = OpenApiClient(settings, permissions=Permissions.allow("analysis.getMonthlyVisitTrend"), token_store=store, sleep=lambda s: None)
+    assert client.analysis.getMonthlyVisitTrend(EVENT)["errCode"] == 0
+    emulator.invalidate_tokens()  # the next call gets 40001: a refresh, with the store still failing
+    assert client.analysis.getMonthlyVisitTrend(EVENT)["errCode"] == 0
+    warnings = [r for r in wxlog.records if r.levelno == logging.WARNING and "token store" in r.getMessage()]
+    assert warnings, "a failing store is logged"
+    assert set(failing) & set(store.calls)
+
+
+def test_a_failing_store_still_refreshes_on_40001(emulator: WeChatEmulator, settings: WxSettings) -> None:
+    store = BrokenStore("load", "save", "discard")
+    client = OpenApiClient(settings, permissions=Permissions.allow("analysis.getMonthlyVisitTrend"), token_store=store, sleep=lambda s: None)
+    emulator.add_fault(PATH, Fault.errcode(40001, "invalid credential"))
+    assert client.analysis.getMonthlyVisitTrend(EVENT)["errCode"] == 0
+    first, second = emulator.requests_to(PATH)
+    assert first.query["access_token"] != second.query["access_token"] or len(emulator.requests_to(STABLE)) == 2
+
+
+def run_at_once(count: int, work: Any) -> list[Any]:
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def worker(i: int) -> None:
+        barrier.wait()
+        results[i] = work(i)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
+
+
+@pytest.mark.parametrize("failure", ["502", "network", "errcode -1"])
+def test_64_concurrent_calls_against_a_failing_token_endpoint_cost_a_handful_of_requests(failure: str) -> None:
+    import time
+
+    from hostile_servers import drop
+
+    def slow(behaviour: Any) -> Any:
+        def delayed(server: HostileServer, request: Any, conn: Any) -> None:
+            time.sleep(0.05)  # the fetch is in flight long enough for others to arrive
+            behaviour(server, request, conn)
+
+        return delayed
+
+    behaviour = {
+        "502": reply(502, "<html>bad gateway</html>", "text/html"),
+        "network": drop,
+        "errcode -1": json_reply({"errcode": -1, "errmsg": "system error"}),
+    }[failure]
+    with HostileServer() as server:
+        server.on(TOKEN_PATH, slow(behaviour))
+        server.on(DATA_PATH, json_reply(GOOD_DATA))
+        client = make_client(server.url, sleep=time.sleep)  # real backoffs: the schedule is what is shared
+        results = run_at_once(64, lambda i: call(client))
+        fetches = len(server.requests_to(TOKEN_PATH))
+        client.close()
+    assert {r["errCode"] for r in results} == {-1}, results[:3]
+    # one call's three attempts, shared by all 64 (before: 11 to 12); one more allowed for a straggler
+    assert fetches <= 4, f"{fetches} token requests for 64 concurrent calls"
+    assert APPSECRET not in str(results)
+
+
+def test_after_the_endpoint_recovers_the_burst_succeeds_with_one_more_fetch() -> None:
+    import time
+
+    with HostileServer() as server:
+        server.on(TOKEN_PATH, reply(502, "<html>bad gateway</html>", "text/html"))
+        server.on(DATA_PATH, json_reply(GOOD_DATA))
+        client = make_client(server.url, sleep=time.sleep)
+        results = run_at_once(32, lambda i: call(client))
+        assert {r["errCode"] for r in results} == {-1}
+        from hostile_servers import issue_token
+
+        server.on(TOKEN_PATH, issue_token)
+        before = len(server.requests_to(TOKEN_PATH))
+        results = run_at_once(32, lambda i: call(client))
+        client.close()
+    assert {r["errCode"] for r in results} == {0}
+    assert len(server.requests_to(TOKEN_PATH)) - before == 1
+
+
+def test_a_token_reply_over_64_kb_is_601001() -> None:
+    big = '{"access_token": "T", "expires_in": 7200, "pad": "' + "x" * 100_000 + '"}'
+    with HostileServer() as server:
+        server.on(TOKEN_PATH, reply(200, big))
+        result = call(make_client(server.url))
+    assert result["errCode"] == -601001 and "too large" in str(result["errMsg"]), result
