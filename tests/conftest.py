@@ -29,6 +29,9 @@ PATH = "/datacube/getweanalysisappidmonthlyvisittrend"
 STABLE = "/cgi-bin/stable_token"
 
 
+UNWATCHED_HANDLE = FunctionApp.handle  # for a test whose tracker must not see the watcher's own frame
+
+
 def load_event(name: str) -> Any:
     return json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8"))
 

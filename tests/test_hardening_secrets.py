@@ -119,11 +119,15 @@ def capture(client: Any, deadline: Deadline | None = None) -> WxCloudError:
     raise AssertionError("the call was expected to fail")
 
 
+# What SCF adds to the context in one test; a global, so no frame of the test holds it as a local.
+SCF_CONTEXT: dict[str, str] = {}
+
+
 def capture_handler(app: FunctionApp, event: Any) -> WxCloudError:
     """The handler raising (a timer's transient failure), caught here: the catching frame is part of
     what sentry records, so it is a helper holding nothing but the app and the event."""
     try:
-        app.handle(event, {"request_id": "timer", "time_limit_in_ms": 5000})
+        app.handle(event, {"request_id": "timer", "time_limit_in_ms": 5000, **SCF_CONTEXT})
     except WxCloudError as exc:
         sentry_sdk.capture_exception(exc)
         return exc
@@ -236,6 +240,29 @@ def test_a_timer_invocation_raising_through_the_handler_leaves_no_secret(envelop
         assert capture_handler(app, load_event("timer")).err_code == -1
         client.close()
         check(envelopes, server)
+
+
+def test_scf_context_with_the_role_keys_leaves_no_secret_in_the_tracker(
+    envelopes: Envelopes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SCF's context may carry the function's environment, the role's temporary keys included; the
+    handler frame that raises for a timer must not keep it among its locals."""
+    from conftest import UNWATCHED_HANDLE, load_event
+
+    monkeypatch.setattr(FunctionApp, "handle", UNWATCHED_HANDLE)  # the suite's answer watcher holds the context itself
+
+    role_key, session_token = "ROLEKEY-0123456789abcdefROLEKEY", "SESSIONTOKEN-0123456789abcdef-SESSION"
+    SCF_CONTEXT["environ"] = f"TENCENTCLOUD_SECRETKEY={role_key};TENCENTCLOUD_SESSIONTOKEN={session_token}"
+    try:
+        with HostileServer() as server:
+            server.on(DATA_PATH, json_reply({"errcode": 61503, "errmsg": "data not ready"}))
+            client = make_client(server.url)
+            app = FunctionApp(Analysis.getMonthlyVisitTrend, (write_config(tmp_path),), client_factory=lambda p: client)
+            assert capture_handler(app, load_event("timer")).err_code == 61503
+            client.close()
+            check(envelopes, server, role_key, session_token)
+    finally:
+        SCF_CONTEXT.clear()
 
 
 def test_successful_calls_leave_no_token_in_later_events(envelopes: Envelopes) -> None:
