@@ -19,7 +19,7 @@ from werkzeug import Request, Response
 from wxcloud.analysis import Analysis
 from wxcloud.errors import RemoteCallError, TransportError, WxCloudError
 from wxcloud.remote import ScfFunctionCaller
-from wxcloud.tencentcloud import CloudCredentials
+from wxcloud.settings import CloudCredentials
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 

@@ -21,8 +21,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from .errors import ConfigurationError, RemoteCallError, TransportError, WxCloudError
+from .settings import CloudCredentials, first_set
 from .spec import ApiSpec
-from .tencentcloud import CloudCredentials, CloudEndpoint, SdkCallFailed, call_sdk, region_from_env, sdk_credential
+from .tencentcloud import CloudEndpoint, SdkCallFailed, call_sdk, sdk_credential
 
 
 class ScfFunctionCaller:
@@ -44,7 +45,7 @@ class ScfFunctionCaller:
             raise ConfigurationError(
                 "no Tencent Cloud credentials: pass credentials= or set TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY"
             )
-        region = region or region_from_env(environ, "TENCENTCLOUD_REGION")
+        region = region or first_set(environ, "TENCENTCLOUD_REGION")
         if region is None:
             raise ConfigurationError("no Tencent Cloud region: pass region= or set TENCENTCLOUD_REGION")
         self.function_name = function_name

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -39,7 +38,7 @@ from .gateway import integrated_response
 from .lazy import Once
 from .logs import own_function_logs
 from .permissions import Permissions, load_permissions
-from .settings import WxSettings, log_level_from_env
+from .settings import SsmSource, WxSettings, log_level_from_env
 from .spec import ApiSpec, find_api
 
 logger = logging.getLogger("wxcloud")
@@ -55,11 +54,11 @@ def default_client_factory(permissions: Permissions, deadline: Deadline | None =
     """Settings from the environment, the appsecret from SSM when so configured, read within the
     invocation's ``deadline``: run once per cold start (a failure is not cached, so the next
     invocation tries again)."""
-    settings = WxSettings.from_env()
-    if os.environ.get("WX_APPSECRET_SSM_NAME"):
+    settings, ssm = WxSettings.from_env(), SsmSource.from_env()
+    if ssm is not None:
         from .secrets import settings_with_secret  # only SSM users pay for importing it
 
-        settings = settings_with_secret(settings, deadline=deadline)
+        settings = settings_with_secret(settings, ssm, deadline=deadline)
     return OpenApiClient(settings, permissions=permissions)
 
 

@@ -9,63 +9,21 @@ showing its value; no frame that raises one holds the secret, the role's keys or
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from .deadline import Deadline
 from .errors import ConfigurationError, DeadlineExceeded, TransportError, WxCloudError
-from .settings import WxSettings
-from .tencentcloud import CloudCredentials, CloudEndpoint, SdkCallFailed, SdkCallTimedOut, call_sdk, region_from_env, sdk_credential
+from .settings import CloudCredentials, SsmSecretRef, SsmSource, WxSettings
+from .tencentcloud import CloudEndpoint, SdkCallFailed, SdkCallTimedOut, call_sdk, sdk_credential
 
-DEFAULT_VERSION = "SSM_Current"
 # The budget of a read when the invocation has none (a local call whose context has no
 # time_limit_in_ms): the SDK's own timeout would be 60 s.
 UNBUDGETED_TIMEOUT_SECONDS = 5.0
 
 
-@dataclass(frozen=True)
-class SsmSecretRef:
-    name: str
-    version: str = DEFAULT_VERSION
-
-    def __str__(self) -> str:
-        return f"SSM secret {self.name!r} (version {self.version!r})"
-
-
-@dataclass(frozen=True)
-class SsmSource:
-    """What the environment says about reading the appsecret from SSM, read without raising so
-    that the frame which reports a problem never holds the environment (with the role's keys)."""
-
-    ref: SsmSecretRef
-    credentials: CloudCredentials | None  # its repr hides the key and the token
-    region: str | None
-    endpoint: str | None
-    appsecret_also_set: bool
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> SsmSource | None:
-        """None when ``WX_APPSECRET_SSM_NAME`` is not set."""
-        env = os.environ if environ is None else environ
-        name = env.get("WX_APPSECRET_SSM_NAME", "").strip()
-        if not name:
-            return None
-        return cls(
-            SsmSecretRef(name, env.get("WX_APPSECRET_SSM_VERSION", "").strip() or DEFAULT_VERSION),
-            CloudCredentials.from_env(env),
-            region_from_env(env, "WX_SSM_REGION", "TENCENTCLOUD_REGION"),
-            env.get("WX_SSM_ENDPOINT", "").strip() or None,
-            bool(env.get("WX_APPSECRET", "").strip()),
-        )
-
-
-def settings_with_secret(settings: WxSettings, *, deadline: Deadline | None = None, environ: Mapping[str, str] | None = None) -> WxSettings:
-    """``settings`` with the appsecret filled from SSM when ``WX_APPSECRET_SSM_NAME`` is set, read
+def settings_with_secret(settings: WxSettings, source: SsmSource, *, deadline: Deadline | None = None) -> WxSettings:
+    """``settings`` with the appsecret read from SSM as ``source`` says (``SsmSource.from_env``),
     within ``deadline``."""
-    source = SsmSource.from_env(environ)
-    if source is None:
-        return settings
     if source.appsecret_also_set or settings.appsecret:
         raise ConfigurationError("set either WX_APPSECRET or WX_APPSECRET_SSM_NAME, not both")
     if source.credentials is None:

@@ -1,4 +1,5 @@
-"""Explicit configuration, read from the environment once and then passed around as a value.
+"""Explicit configuration: every WX_* and Tencent Cloud variable is read here, once, and passed
+around as a value (the transport freezes requests' own conventions, proxies and CA bundle, itself).
 
 Credentials are checked when a call needs them, not at import, so a missing ``WX_APPSECRET``
 becomes a cloud-call error (``ConfigurationError``) instead of a failed cold start. A malformed
@@ -126,3 +127,74 @@ def log_level_from_env(environ: Mapping[str, str] | None = None) -> str:
     """``WX_LOG_LEVEL`` for a function's own log output (default INFO); checked where it is used."""
     env = os.environ if environ is None else environ
     return env.get("WX_LOG_LEVEL", "").strip() or "INFO"
+
+
+# ---- Tencent Cloud: the role's credentials and the SSM secret source --------------------------
+
+
+@dataclass(frozen=True)
+class CloudCredentials:
+    secret_id: str
+    secret_key: str = field(repr=False)
+    token: str | None = field(default=None, repr=False)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> CloudCredentials | None:
+        env = os.environ if environ is None else environ
+        for id_name, key_name, token_name in (
+            ("TENCENTCLOUD_SECRETID", "TENCENTCLOUD_SECRETKEY", "TENCENTCLOUD_SESSIONTOKEN"),
+            ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SESSION_TOKEN"),
+        ):
+            secret_id, secret_key = env.get(id_name, "").strip(), env.get(key_name, "").strip()
+            if secret_id and secret_key:
+                return cls(secret_id, secret_key, env.get(token_name, "").strip() or None)
+        return None
+
+
+def first_set(environ: Mapping[str, str] | None, *names: str) -> str | None:
+    """The first of ``names`` set in the environment."""
+    env = os.environ if environ is None else environ
+    for name in names:
+        value = env.get(name, "").strip()
+        if value:
+            return value
+    return None
+
+
+DEFAULT_SSM_VERSION = "SSM_Current"
+
+
+@dataclass(frozen=True)
+class SsmSecretRef:
+    name: str
+    version: str = DEFAULT_SSM_VERSION
+
+    def __str__(self) -> str:
+        return f"SSM secret {self.name!r} (version {self.version!r})"
+
+
+@dataclass(frozen=True)
+class SsmSource:
+    """What the environment says about reading the appsecret from SSM, read without raising so
+    that the frame which reports a problem never holds the environment (with the role's keys)."""
+
+    ref: SsmSecretRef
+    credentials: CloudCredentials | None  # its repr hides the key and the token
+    region: str | None
+    endpoint: str | None
+    appsecret_also_set: bool
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> SsmSource | None:
+        """None when ``WX_APPSECRET_SSM_NAME`` is not set."""
+        env = os.environ if environ is None else environ
+        name = env.get("WX_APPSECRET_SSM_NAME", "").strip()
+        if not name:
+            return None
+        return cls(
+            SsmSecretRef(name, env.get("WX_APPSECRET_SSM_VERSION", "").strip() or DEFAULT_SSM_VERSION),
+            CloudCredentials.from_env(env),
+            first_set(env, "WX_SSM_REGION", "TENCENTCLOUD_REGION"),
+            env.get("WX_SSM_ENDPOINT", "").strip() or None,
+            bool(env.get("WX_APPSECRET", "").strip()),
+        )

@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import logging
 import math
-import os
 import threading
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
+
+from .settings import CloudCredentials
 
 T = TypeVar("T")
 
@@ -44,25 +45,6 @@ class _NoWireDumps(logging.Filter):
 
 
 logging.getLogger(SDK_LOGGER).addFilter(_NoWireDumps())
-
-
-@dataclass(frozen=True)
-class CloudCredentials:
-    secret_id: str
-    secret_key: str = field(repr=False)
-    token: str | None = field(default=None, repr=False)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> CloudCredentials | None:
-        env = os.environ if environ is None else environ
-        for id_name, key_name, token_name in (
-            ("TENCENTCLOUD_SECRETID", "TENCENTCLOUD_SECRETKEY", "TENCENTCLOUD_SESSIONTOKEN"),
-            ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SESSION_TOKEN"),
-        ):
-            secret_id, secret_key = env.get(id_name, "").strip(), env.get(key_name, "").strip()
-            if secret_id and secret_key:
-                return cls(secret_id, secret_key, env.get(token_name, "").strip() or None)
-        return None
 
 
 @dataclass(frozen=True)
@@ -166,13 +148,3 @@ def _safe_failure(exc: Exception) -> SdkCallFailed:
         message = "the endpoint answered with an HTTP error status"
     request_id = getattr(exc, "requestId", None)
     return SdkCallFailed(code, " ".join(message.split())[:_MAX_MESSAGE], request_id if isinstance(request_id, str) else None)
-
-
-def region_from_env(environ: Mapping[str, str] | None, *names: str) -> str | None:
-    """The first of ``names`` set in the environment."""
-    env = os.environ if environ is None else environ
-    for name in names:
-        value = env.get(name, "").strip()
-        if value:
-            return value
-    return None
