@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import threading
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
@@ -140,6 +141,23 @@ class Sleeps(list[float]):
 @pytest.fixture
 def sleeps() -> Sleeps:
     return Sleeps()
+
+
+def run_at_once(count: int, work: Any) -> list[Any]:
+    """``work(i)`` for i in range(count), in as many threads released together by a barrier."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def worker(i: int) -> None:
+        barrier.wait()
+        results[i] = work(i)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    return results
 
 
 def write_config(directory: Path, *apis: str) -> Path:

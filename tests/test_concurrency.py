@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
 
-from conftest import PATH, STABLE, make_app
+from conftest import PATH, STABLE, make_app, run_at_once
 from wxcloud.client import OpenApiClient
 from wxcloud.scf import FunctionApp
 from wxcloud.settings import WxSettings
@@ -20,22 +19,6 @@ EVENT = {"beginDate": "20170301", "endDate": "20170331"}
 def cold_app(settings: WxSettings, tmp_path: Path) -> FunctionApp:
     """A fresh FunctionApp is a cold process: no client, no token cache, no connections."""
     return make_app(tmp_path, settings)
-
-
-def run_at_once(count: int, work: Any) -> list[Any]:
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def worker(i: int) -> None:
-        barrier.wait()
-        results[i] = work(i)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(30)
-    return results
 
 
 def test_32_concurrent_cold_invocations_make_one_token_request(emulator: WeChatEmulator, settings: WxSettings, tmp_path: Path) -> None:

@@ -4,11 +4,10 @@ concurrent calls."""
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
 import pytest
-from conftest import PATH, STABLE
+from conftest import PATH, STABLE, run_at_once
 from hostile_servers import APPSECRET, DATA_PATH, GOOD_DATA, TOKEN_PATH, HostileServer, call, json_reply, make_client, reply
 from wxcloud.client import OpenApiClient
 from wxcloud.permissions import Permissions
@@ -68,22 +67,6 @@ def test_a_failing_store_still_refreshes_on_40001(emulator: WeChatEmulator, sett
     assert client.analysis.getMonthlyVisitTrend(EVENT)["errCode"] == 0
     first, second = emulator.requests_to(PATH)
     assert first.query["access_token"] != second.query["access_token"] or len(emulator.requests_to(STABLE)) == 2
-
-
-def run_at_once(count: int, work: Any) -> list[Any]:
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def worker(i: int) -> None:
-        barrier.wait()
-        results[i] = work(i)
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    return results
 
 
 @pytest.mark.parametrize("failure", ["502", "network", "errcode -1"])
