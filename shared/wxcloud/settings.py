@@ -150,7 +150,7 @@ def archive_apis(raw: str | Sequence[str], source: str, error: type[PlatformErro
         spec = find_api(name)
         if spec is None or not issubclass(spec.request_model, PeriodRequest):
             shown = name if len(name) <= 60 else name[:57] + "..."
-            raise error(f"{source}: {shown!r} is not an archivable API; use cloud-call names such as {', '.join(known[:2])} (all: {', '.join(known)})")
+            raise error(f"{source}: {shown!r} is not an archivable API; use cloud-call names, comma-separated: {', '.join(known)}")
     return tuple(dict.fromkeys(names))
 
 

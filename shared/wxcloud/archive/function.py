@@ -140,7 +140,8 @@ class ArchiveFunction:
         if isinstance(event, dict) and event.get("Type") == "Timer":
             fired = parse_rfc3339(event.get("Time"))
             if fired is None:
-                raise InvalidParameters(f"the timer event's Time must be an RFC 3339 time such as 2026-11-02T03:00:00Z, got {str(event.get('Time'))[:40]!r}")
+                shown = str(event.get("Time"))[:40]
+                raise InvalidParameters(f"the timer event's Time must be an RFC 3339 time such as 2026-11-02T03:00:00Z, got {shown!r}")
             message = event.get("Message")
             options: Any = {}
             if isinstance(message, str) and message.strip():

@@ -120,7 +120,9 @@ class Summary:
         return all(tally.stored + tally.already == tally.periods for tally in self.apis.values())
 
     def to_json(self) -> dict[str, Any]:
-        totals = ApiTally(**{name: self.total(name) for name in ("periods", "stored", "already", "not_ready", "quota", "later", "failed")})
+        totals = ApiTally()
+        for name in ("periods", "stored", "already", "not_ready", "quota", "later", "failed"):
+            setattr(totals, name, self.total(name))
         data: dict[str, Any] = {
             "today": f"{self.job.today:%Y%m%d}",
             "since": f"{self.job.since:%Y%m%d}",
@@ -202,14 +204,18 @@ def run_job(
     concurrency: int = 4,
     deadline: Deadline | None = None,
     progress: Progress | None = None,
+    on_plan: Callable[[int], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
 ) -> Summary:
     """Archive what ``job`` asks for; the summary of what happened to every period. Raises a
-    ``WxCloudError`` (-601001) only when the database cannot be read before any fetch."""
+    ``WxCloudError`` (-601001) only when the database cannot be read before any fetch.
+    ``on_plan(n)``: how many periods are missing, once known; ``progress``: each one's outcome."""
     appid = appid or client.settings.appid
     tallies = {name: ApiTally() for name in job.apis}
     summary = Summary(job, tallies)
     work = missing_work(archive, appid, job, tallies)
+    if on_plan is not None:
+        on_plan(len(work))
     runner = _Runner(archive, client, appid, deadline, clock)
     report_progress = progress or (lambda _api, _outcome: None)
 

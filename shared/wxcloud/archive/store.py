@@ -122,7 +122,8 @@ class Archive:
         """``(begin_date, end_date)`` of every archived period of ``api``, begin on or after
         ``since`` and end on or before ``until``."""
         results = self.tables.results
-        query = _between(select(results.c.begin_date, results.c.end_date).where(results.c.appid == appid, results.c.api == api), results, since, until)
+        query = select(results.c.begin_date, results.c.end_date).where(results.c.appid == appid, results.c.api == api)
+        query = _between(query, results, since, until)
         return self._read(lambda connection: {(row.begin_date, row.end_date) for row in connection.execute(query)})
 
     def load(self, appid: str, api: str, period: Period) -> dict[str, Any] | None:
