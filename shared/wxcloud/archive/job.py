@@ -83,7 +83,7 @@ class ApiTally:
         setattr(self, name, getattr(self, name) + 1)
 
     def note(self, error: WxCloudError) -> None:
-        text = error.err_msg
+        text = f"{error.err_code} {error.err_msg}"
         if text not in self.errors and len(self.errors) < MAX_ERRORS_SHOWN:
             self.errors.append(text)
 

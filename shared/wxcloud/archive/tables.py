@@ -81,8 +81,8 @@ def _flat_table(metadata: MetaData, prefix: str, shape: Shape) -> Table:
 
 
 def insert_new(connection: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert ``rows``, skipping any whose primary key is there already; how many went in
-    (exact for a single row; drivers may report -1 for several)."""
+    """Insert ``rows``, skipping any whose primary key is there already; for a single row, 1 if
+    it went in and 0 if it was there (for several, -1: nobody needs the count)."""
     if not rows:
         return 0
     name = connection.dialect.name
@@ -94,5 +94,9 @@ def insert_new(connection: Connection, table: Table, rows: Sequence[dict[str, An
         statement = insert(table).prefix_with("IGNORE")
     else:  # parse_url admits only the three
         raise ValueError(f"no idempotent insert for the {name} dialect")
-    result = connection.execute(statement, list(rows) if len(rows) > 1 else rows[0])
-    return int(result.rowcount)
+    if len(rows) > 1:
+        connection.execute(statement, list(rows))
+        return -1
+    if name == "postgresql":  # psycopg reports no rowcount here: count what RETURNING gives back
+        return len(connection.execute(statement.returning(table.c.appid), rows[0]).all())
+    return int(connection.execute(statement, rows[0]).rowcount)
