@@ -147,13 +147,16 @@ def no_db_password_anywhere(no_secrets_in_logs: Any, monkeypatch: pytest.MonkeyP
 
 
 def frames_locals_text(exc: BaseException) -> str:
-    """Every local variable of every frame of ``exc``'s traceback and of the exceptions chained to it."""
+    """Every local variable of every frame of ``exc``'s traceback (but the catching test's own) and
+    of the exceptions chained to it."""
     parts = []
     seen: set[int] = set()
     current: BaseException | None = exc
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         tb = current.__traceback__
+        if current is exc and tb is not None:
+            tb = tb.tb_next  # the test's frame, which holds the URL it passed
         while tb is not None:
             parts.extend(f"{name}={value!r}" for name, value in tb.tb_frame.f_locals.items())
             tb = tb.tb_next

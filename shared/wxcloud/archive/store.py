@@ -71,8 +71,14 @@ class Archive:
         client: OpenApiClient | None = None,
         appid: str | None = None,
     ) -> None:
-        self.url = url if isinstance(url, URL) else database.parse_url(url)
-        del url  # the string holds the password: keep it out of this frame's locals
+        problem = None
+        try:
+            self.url = url if isinstance(url, URL) else database.parse_url(url)
+        except ConfigurationError as exc:
+            problem = exc
+        del url  # the string holds the password: out of this frame's locals before anything is raised
+        if problem is not None:
+            raise problem
         self.engine: Engine = database.create(self.url)
         self.tables = Tables.build(prefix)
         self._client = client
@@ -81,7 +87,8 @@ class Archive:
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"Archive({database.shown(self.url)!r})"
+        url = getattr(self, "url", None)  # also while __init__ is failing (a traceback shows its locals)
+        return f"Archive({database.shown(url) if url is not None else '?'!r})"
 
     # ---- schema and connectivity ---------------------------------------------------------------
 
