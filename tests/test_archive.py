@@ -18,14 +18,14 @@ from test_archive_support import (  # noqa: F401 - fixtures
     MONTHLY,
     MONTHLY_PATH,
     Db,
-    db,
+    db_fixture,
     function,
     needs_all_paths,
     no_db_password_anywhere,
-    sqlite_db,
+    sqlite_db_fixture,
     timer,
 )
-from wxcloud.archive import Archive, Job, run_job
+from wxcloud.archive import Job, run_job
 from wxcloud.archive.reports import REPORTS
 from wxcloud.client import OpenApiClient
 from wxcloud.deadline import Deadline

@@ -11,11 +11,11 @@ from test_archive_support import (  # noqa: F401 - fixtures
     DB_PASSWORD,
     MONTHLY,
     Db,
-    db,
+    db_fixture,
     frames_locals_text,
     function,
     no_db_password_anywhere,
-    sqlite_db,
+    sqlite_db_fixture,
     timer,
 )
 from wxcloud.archive import Archive

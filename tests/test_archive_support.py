@@ -29,7 +29,7 @@ from devtools import wechat_emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "functions" / "archiveAnalysis" / "config.json"
-DB_PASSWORD = "Arch1ve-pw-" + secrets.token_hex(6)  # noqa: S105 - a throwaway password for the test user
+DB_PASSWORD = "Arch1ve-pw-" + secrets.token_hex(6)  # a throwaway password for the test user
 PG_URL = f"postgresql+psycopg://postgres:{DB_PASSWORD}@127.0.0.1:5432/test"
 MARIADB_USER = "wxcloud_archive_test"
 MARIADB_URL = f"mysql+pymysql://{MARIADB_USER}:{DB_PASSWORD}@127.0.0.1:3306/test"
@@ -114,13 +114,13 @@ def make_db(kind: str, tmp_path: Path) -> Iterator[Db]:
         engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
-def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Db]:
+@pytest.fixture(name="db", params=["sqlite", "postgresql", "mariadb"])
+def db_fixture(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Db]:
     yield from make_db(request.param, tmp_path)
 
 
-@pytest.fixture
-def sqlite_db(tmp_path: Path) -> Iterator[Db]:
+@pytest.fixture(name="sqlite_db")
+def sqlite_db_fixture(tmp_path: Path) -> Iterator[Db]:
     yield from make_db("sqlite", tmp_path)
 
 

@@ -85,12 +85,12 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
     options: dict[str, Any] = {}
     if args.command == "backfill":
         options = {"since": args.since, "until": args.until, "apis": args.api or []}
-    job = job_for(settings, today, options)
+    job = job_for(settings, today, options, {"since": "--since", "until": "--until", "apis": "--api"})
     archive = open_archive(settings)
     try:
         archive.ensure_schema()  # before any WeChat call
         client = _client()
-        bar = _progress_bar(err, total=None)
+        bar = _progress_bar(err)
         try:
             summary = run_job(
                 archive, client, job, concurrency=settings.concurrency, progress=bar.update if bar else None, on_plan=bar.plan if bar else None
@@ -141,9 +141,14 @@ class _Bar:
         self._tqdm.close()
 
 
-def _progress_bar(stream: IO[str], total: int | None) -> _Bar | None:
-    del total
-    return _Bar(stream) if stream.isatty() else None
+def _progress_bar(stream: IO[str]) -> _Bar | None:
+    """A bar on a terminal when tqdm is installed (the dev requirements have it); else none."""
+    if not stream.isatty():
+        return None
+    try:
+        return _Bar(stream)
+    except ImportError:
+        return None
 
 
 def _appid(args: argparse.Namespace, archive: Archive) -> str:

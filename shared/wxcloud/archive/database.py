@@ -72,7 +72,14 @@ def create(url: URL) -> Engine:
         if database in {"", ":memory:"}:  # one connection shared by every thread, or each thread would see its own empty database
             options = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
         else:
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(database).expanduser().parent
+            unusable: str | None = None
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                unusable = f"the folder {folder} of the SQLite archive cannot be created ({type(exc).__name__}: {exc.strerror})"
+            if unusable is not None:
+                raise ConfigurationError(f"{unusable}; set WX_ARCHIVE_SQLITE or WX_ARCHIVE_URL to a writable place")
             options.update(pool_size=1, max_overflow=1, connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False})
     else:
         options.update(pool_size=1, max_overflow=1, pool_timeout=QUERY_TIMEOUT_SECONDS)
@@ -84,7 +91,7 @@ def create(url: URL) -> Engine:
                 "read_timeout": QUERY_TIMEOUT_SECONDS,
                 "write_timeout": QUERY_TIMEOUT_SECONDS,
             }
-    problem = None
+    problem: str | None = None
     try:
         engine = create_engine(url, **options)
     except (NoSuchModuleError, ImportError) as exc:  # a driver that is not installed

@@ -69,16 +69,18 @@ def default_since(today: date) -> date:
     return date(today.year - 1, today.month, 1)
 
 
-def job_for(settings: ArchiveSettings, today: date, options: Mapping[str, Any], error: type[WxCloudError] = InvalidParameters) -> Job:
-    """The job of a run: the settings, narrowed by a manual run's (or the CLI's) options."""
+def job_for(settings: ArchiveSettings, today: date, options: Mapping[str, Any], names: Mapping[str, str] | None = None) -> Job:
+    """The job of a run: the settings, narrowed by a manual run's (or the CLI's) options; errors
+    call the options by ``names`` (the CLI's flags) or as the event spells them."""
+    name = {option: option for option in OPTIONS} | dict(names or {})
     apis = settings.apis
     if options.get("apis") not in (None, "", []):
-        apis = archive_apis(options["apis"], "apis", InvalidParameters)
-    since = archive_date(options["since"], "since", InvalidParameters) if options.get("since") else settings.since
-    until = archive_date(options["until"], "until", InvalidParameters) if options.get("until") else None
+        apis = archive_apis(options["apis"], name["apis"], InvalidParameters)
+    since = archive_date(options["since"], name["since"], InvalidParameters) if options.get("since") else settings.since
+    until = archive_date(options["until"], name["until"], InvalidParameters) if options.get("until") else None
     since = since or default_since(today)
     if until is not None and until < since:
-        raise InvalidParameters(f"until {until:%Y%m%d} is before since {since:%Y%m%d}")
+        raise InvalidParameters(f"{name['until']} {until:%Y%m%d} is before {name['since']} {since:%Y%m%d}")
     return Job(apis or tuple(REPORTS), since, today, until)
 
 
