@@ -4,6 +4,7 @@ function and the other commands never load it (it is the ``chart`` extra)."""
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from pathlib import Path
 
@@ -37,7 +38,18 @@ def draw(points: list[Point], *, title: str, metric: str, subtitle: str, out: Pa
         axes.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, _pos: f"{value:,.0f}" if abs(value) >= 100 else f"{value:g}"))
         axes.margins(x=0.01)
         figure.tight_layout()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(out, format="png")
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
     finally:
         plt.close(figure)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    _small_png(buffer, out)
+
+
+def _small_png(rendered: io.BytesIO, out: Path) -> None:
+    """A line chart needs few colours: a 64-colour palette halves the file (Pillow comes with matplotlib)."""
+    from PIL import Image
+
+    rendered.seek(0)
+    with Image.open(rendered) as image:
+        image.convert("RGB").quantize(colors=64).save(out, format="PNG", optimize=True)

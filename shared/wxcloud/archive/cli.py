@@ -125,20 +125,24 @@ class _Bar:
     def __init__(self, stream: IO[str]) -> None:
         from tqdm import tqdm
 
-        self._tqdm = tqdm(total=0, unit="period", file=stream, dynamic_ncols=True, desc="archiving")
+        self._make = tqdm
+        self._stream = stream
+        self._bar: Any = None
         self._counts: dict[str, int] = {}
 
     def plan(self, missing: int) -> None:
-        self._tqdm.total = missing
-        self._tqdm.refresh()
+        self._bar = self._make(total=missing, unit="period", file=self._stream, dynamic_ncols=True, desc="archiving", mininterval=0.2)
 
     def update(self, _api: str, outcome: Outcome) -> None:
+        if self._bar is None:
+            return
         self._counts[outcome] = self._counts.get(outcome, 0) + 1
-        self._tqdm.set_postfix(self._counts, refresh=False)
-        self._tqdm.update(1)
+        self._bar.set_postfix(self._counts, refresh=False)
+        self._bar.update(1)
 
     def close(self) -> None:
-        self._tqdm.close()
+        if self._bar is not None:
+            self._bar.close()
 
 
 def _progress_bar(stream: IO[str]) -> _Bar | None:
