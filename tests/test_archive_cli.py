@@ -204,3 +204,47 @@ def test_a_long_form_chart_needs_a_row_chosen(sqlite_db: Db, monkeypatch: pytest
                        "--out", str(tmp_path / "r.png"))
     assert code == 0 and "(3 periods)" in err and (tmp_path / "r.png").read_bytes().startswith(PNG_MAGIC)
     archive.close()
+
+
+def _readme_sql() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## The archive") :]
+    section = section[: section.index("\n## ", 1)]
+    statements = []
+    for block in section.split("```sql\n")[1:]:
+        code = block[: block.index("```")]
+        statements += [statement.strip() for statement in code.split(";") if statement.strip()]
+    return statements
+
+
+def test_the_readme_sql_runs_on_every_database(db: Db) -> None:
+    """The example SQL of the README, over a few stored periods of every shape."""
+    from sqlalchemy import text
+
+    archive = db.archive()
+    for day in (1, 2):
+        period = Period(date(2026, 10, day), date(2026, 10, day))
+        samples = {
+            "analysis.getDailyVisitTrend": {"list": [{"refDate": period.begin_date, "visitPv": 10 * day, "visitUv": day, "visitUvNew": 1}]},
+            "analysis.getDailyRetain": {"refDate": period.begin_date, "visitUvNew": [{"key": 0, "value": 100}, {"key": 1, "value": 25}]},
+            "analysis.getVisitDistribution": {"list": [{"index": "access_staytime_info",
+                                                        "itemList": [{"key": 1, "value": 5}, {"key": 2, "value": 7}]}]},
+            "analysis.getVisitPage": DOCUMENTED["analysis.getVisitPage"],
+            "analysis.getUserPortrait": {"visitUv": {"platforms": [{"id": 1, "name": "iPhone", "value": 30}, {"id": 2, "name": "Android",
+                                                                                                                "value": 50}]}},
+        }
+        for api, result in samples.items():
+            archive.store("wxappid", api, period, result)
+    statements = _readme_sql()
+    assert len(statements) == 6
+    answers = []
+    with archive.engine.connect() as connection:
+        for statement in statements:
+            answers.append(connection.execute(text(statement.replace("wx_analysis_", db.prefix))).all())
+    assert [row[1] for row in answers[0]] == [1, 2]  # daily visitors
+    assert [tuple(row) for row in answers[1]] == [("202610", 30, 2)]  # monthly sums
+    assert [(row[0], row[1], row[2], float(row[3])) for row in answers[2]] == [("20261001", 100, 25, 0.25), ("20261002", 100, 25, 0.25)]
+    assert answers[3][0][:2] == ("pages/main/main.html", 2 * 213429)
+    assert [(row[0], row[1]) for row in answers[4]][:2] == [("20261001", "Android"), ("20261001", "iPhone")]
+    assert [tuple(row) for row in answers[5]] == [(1, 10), (2, 14)]
+    archive.close()

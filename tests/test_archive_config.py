@@ -155,3 +155,27 @@ def test_urls_without_a_driver_get_the_installed_one() -> None:
     assert parse_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
     assert parse_url("mysql://u@h/db").drivername == "mysql+pymysql"
     assert parse_url("sqlite:///x.db").drivername == "sqlite"
+
+
+def test_the_database_url_can_come_from_ssm(db: Db, emulator: WeChatEmulator) -> None:
+    """The URL (password included) is a Tencent Cloud SSM secret, read with the role's keys from a
+    local, signature-checking SSM endpoint, once per cold start."""
+    from devtools.tencentcloud_api import Credential, TencentCloudApiServer, ssm_secrets
+
+    role = Credential("AKIDroleARCHIVE0001", "role-secret-key-archive", "role-session-token-archive")
+    with TencentCloudApiServer([role]) as ssm:
+        ssm.register("ssm", "GetSecretValue", ssm_secrets({"wx/archive-url": db.url}))
+        environ = {
+            "WX_ARCHIVE_URL_SSM_NAME": "wx/archive-url", "WX_ARCHIVE_TABLE_PREFIX": db.prefix, "WX_ARCHIVE_APIS": MONTHLY,
+            "WX_ARCHIVE_SINCE": "20260901", "WX_SSM_ENDPOINT": f"http://{ssm.endpoint}", "TENCENTCLOUD_REGION": "ap-guangzhou",
+            "TENCENTCLOUD_SECRETID": role.secret_id, "TENCENTCLOUD_SECRETKEY": role.secret_key, "TENCENTCLOUD_SESSIONTOKEN": role.token or "",
+            "TENCENTCLOUD_RUNENV": "SCF",
+        }
+        handler = function(environ)
+        for _ in range(2):
+            assert handler(timer(FIRED), {"time_limit_in_ms": 30_000})["errCode"] == 0
+        assert len(ssm.received) == 1 and ssm.received[0].params == {"SecretName": "wx/archive-url", "VersionId": "SSM_Current"}
+        assert db.scalar(f"SELECT COUNT(*) FROM {db.prefix}result") == 2
+
+        missing = function({**environ, "WX_ARCHIVE_URL_SSM_NAME": "wx/nope"})(timer(FIRED), {})
+        assert_error(missing, -601001, "reading SSM secret 'wx/nope' (version 'SSM_Current') failed: ResourceNotFound")

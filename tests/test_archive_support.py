@@ -16,7 +16,7 @@ import os
 import secrets
 import traceback
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +48,12 @@ class Db:
     prefix: str
     password: str | None
 
+    opened: list[Archive] = field(default_factory=list, compare=False, repr=False)
+
     def archive(self, **options: Any) -> Archive:
-        return Archive(self.url, prefix=self.prefix, **options)
+        archive = Archive(self.url, prefix=self.prefix, **options)
+        self.opened.append(archive)  # closed before the tables are dropped, even when a test fails
+        return archive
 
     def env(self) -> dict[str, str]:
         return {"WX_ARCHIVE_URL": self.url, "WX_ARCHIVE_TABLE_PREFIX": self.prefix}
@@ -96,7 +100,10 @@ def _prepare(kind: str) -> str | None:
 def make_db(kind: str, tmp_path: Path) -> Iterator[Db]:
     prefix = f"wxt{secrets.token_hex(4)}_"
     if kind == "sqlite":
-        yield Db(kind, f"sqlite:///{tmp_path / 'archive.sqlite3'}", prefix, None)
+        db = Db(kind, f"sqlite:///{tmp_path / 'archive.sqlite3'}", prefix, None)
+        yield db
+        for archive in db.opened:
+            archive.close()
         return
     problem = _prepare(kind)
     if problem is not None:
@@ -107,6 +114,8 @@ def make_db(kind: str, tmp_path: Path) -> Iterator[Db]:
         pytest.fail(f"{message}; start it, or set WX_TEST_SKIP_SERVERS=1 to skip the server tests")
     db = Db(kind, PG_URL if kind == "postgresql" else MARIADB_URL, prefix, DB_PASSWORD)
     yield db
+    for archive in db.opened:
+        archive.close()
     engine = create_engine(db.url)
     try:
         Tables.build(prefix).metadata.drop_all(engine)
