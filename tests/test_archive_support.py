@@ -26,6 +26,7 @@ from wxcloud.archive import Archive, ArchiveFunction
 from wxcloud.archive.tables import Tables
 
 from devtools import wechat_emulator
+from devtools.wechat_emulator import DEFAULT_SECRET, WeChatEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "functions" / "archiveAnalysis" / "config.json"
@@ -134,8 +135,10 @@ def sqlite_db_fixture(tmp_path: Path) -> Iterator[Db]:
 
 
 @pytest.fixture(autouse=True)
-def no_db_password_anywhere(no_secrets_in_logs: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every archive answer and error, and every log line, is checked for the database password."""
+def no_db_password_anywhere(no_secrets_in_logs: Any, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every archive answer and error, and every log line, is checked for the database password;
+    the answers also for the appsecret and every token the emulator issued (the suite's own watch
+    covers the logs and the single-API functions' answers)."""
     seen: list[str] = []
     original = ArchiveFunction.handle
 
@@ -153,6 +156,9 @@ def no_db_password_anywhere(no_secrets_in_logs: Any, monkeypatch: pytest.MonkeyP
     texts = [*seen, *no_secrets_in_logs.texts]
     leaks = [text for text in texts if DB_PASSWORD in text]
     assert not leaks, f"database password in an answer or a log: {leaks[:2]}"
+    wechat_secrets = [DEFAULT_SECRET, *emulator.issued_tokens]
+    leaks = [text for text in seen for secret in wechat_secrets if secret in text]
+    assert not leaks, f"appsecret or token in an archive answer: {leaks[:2]}"
 
 
 def frames_locals_text(exc: BaseException) -> str:

@@ -78,6 +78,10 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
     except KeyboardInterrupt:
         print(f"{NAME}: interrupted; every period stored so far is kept", file=err)
         return 130
+    except BrokenPipeError:  # `export ... | head`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail again
+        return 0
 
 
 def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err: IO[str]) -> int:
