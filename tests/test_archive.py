@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from test_archive_support import (  # noqa: F401 - fixtures
 from wxcloud.archive import Job, run_job
 from wxcloud.archive.reports import REPORTS
 from wxcloud.client import OpenApiClient
+from wxcloud.dates import BEIJING
 from wxcloud.deadline import Deadline
 from wxcloud.errors import RequestValidationError
 from wxcloud.periods import Period
@@ -35,7 +36,7 @@ from wxcloud.permissions import Permissions
 from wxcloud.retry import RetryPolicy
 from wxcloud.settings import WxSettings
 
-from devtools.wechat_emulator import Fault, WeChatEmulator
+from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, Fault, WeChatEmulator
 
 # The timer fires at 11:30 Beijing time on 2 November 2026: October is the newest closed month.
 FIRED = "2026-11-02T03:30:00Z"
@@ -309,3 +310,28 @@ def test_quota_on_one_api_leaves_the_others_going(sqlite_db: Db, emulator: WeCha
     assert summary.apis["analysis.getDailySummary"].stored == 32 and summary.apis[MONTHLY].stored == 1
     assert len(emulator.requests_to(daily_path)) == 1
     archive.close()
+
+
+@needs_all_paths
+def test_yesterday_is_not_ready_in_the_morning_and_is_archived_by_a_later_run(sqlite_db: Db, sleeps: Sleeps) -> None:
+    """WeChat computes yesterday's reports in the morning: before then its answer is 61503, which
+    leaves the day for the next run. The emulator's clock is pinned to 2 November, 09:00 Beijing
+    time, with the data ready at 10:00; then moved to 11:00."""
+    import inspect
+
+    if "data_ready_at" not in inspect.signature(WeChatEmulator).parameters:
+        pytest.skip("the WeChat emulator has no data_ready_at option yet")
+    nine = datetime(2026, 11, 2, 9, 0, tzinfo=BEIJING).timestamp()
+    now = [nine]
+    api = "analysis.getDailyVisitTrend"
+    with WeChatEmulator(clock=lambda: now[0], data_ready_at=10 * 3600) as morning:
+        client = OpenApiClient(WxSettings(DEFAULT_APPID, DEFAULT_SECRET, morning.url), permissions=Permissions.allow(api), sleep=sleeps)
+        archive = sqlite_db.archive(client=client)
+        job = Job((api,), date(2026, 10, 26), TODAY)
+        first = run_job(archive, client, job, concurrency=2).apis[api]
+        assert (first.periods, first.stored, first.not_ready) == (7, 6, 1)
+        assert archive.missing(api, date(2026, 10, 26), TODAY) == [Period(date(2026, 11, 1), date(2026, 11, 1))]
+        now[0] = nine + 2 * 3600
+        second = run_job(archive, client, job, concurrency=2).apis[api]
+        assert (second.stored, second.already, second.not_ready) == (1, 6, 0)
+        client.close()

@@ -121,7 +121,14 @@ class Archive:
             return False
 
     def close(self) -> None:
+        """Close the pool's connections (the archive can still be used: it reconnects)."""
         self.engine.dispose()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     # ---- reading --------------------------------------------------------------------------------
 
