@@ -141,7 +141,7 @@ def test_two_runs_at_once_store_each_period_exactly_once_without_errors(db: Db, 
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
-    assert errors == []
+    assert errors == [], [str(error) for error in errors]
     first, second = (summary.apis[MONTHLY] for summary in summaries)
     assert first.failed == second.failed == first.later == second.later == 0
     assert first.stored + second.stored == total  # every period stored by exactly one of them

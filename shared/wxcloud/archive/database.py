@@ -101,12 +101,18 @@ def create(url: URL) -> Engine:
     if problem is not None:
         raise ConfigurationError(f"{problem}; install wxcloud[archive] and use one of {SUPPORTED}")
     if backend == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    """WAL lets readers go on while one run writes; several processes may share the file."""
+WRITE = "wxcloud_archive_write"  # execution option of a connection that is about to write
+
+
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    """Transactions are ours to begin (SQLAlchemy's recipe for pysqlite, whose own BEGIN comes
+    late and never before DDL), and WAL lets readers go on while one run writes."""
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -114,6 +120,13 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         pass
     finally:
         cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    """A writing transaction takes SQLite's write lock at once (``BEGIN IMMEDIATE``): two runs
+    creating the tables or storing a period queue up on the busy timeout, where a deferred
+    transaction would read first and then fail to upgrade (or create a table the other just made)."""
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(WRITE) else "BEGIN")
 
 
 def mask(text: str, url: URL) -> str:

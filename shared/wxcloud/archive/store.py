@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -103,7 +104,8 @@ class Archive:
             problem = None
             for attempt in range(3):  # two instances creating the tables at once: one wins, the other looks again
                 try:
-                    self.tables.metadata.create_all(self.engine, checkfirst=True)
+                    with self._writing() as connection:
+                        self.tables.metadata.create_all(connection, checkfirst=True)
                     problem = None
                     break
                 except SQLAlchemyError as exc:
@@ -113,6 +115,14 @@ class Archive:
             if problem is not None:
                 raise problem
             self._schema_ready = True
+
+    @contextmanager
+    def _writing(self) -> Iterator[Connection]:
+        """A connection in a transaction meant to write (on SQLite, holding the write lock from the start)."""
+        with self.engine.connect() as connection:
+            connection.execution_options(**{database.WRITE: True})
+            with connection.begin():
+                yield connection
 
     def _tables_exist_partly(self) -> bool:
         try:
@@ -194,7 +204,7 @@ class Archive:
         problem = None
         try:
             self.ensure_schema()
-            with self.engine.begin() as connection:
+            with self._writing() as connection:
                 inserted = insert_new(connection, self.tables.results, [row]) == 1
                 if inserted:
                     insert_new(connection, self.tables.for_shape(report.shape), flat)
