@@ -1,19 +1,26 @@
-# Deployment package of the getMonthlyVisitTrend SCF function (see devtools/build_package.py).
+# Deployment packages of the SCF functions (functions/<name>/, see devtools/build_package.py),
+# their dependency locks and their deployment files.
 #
-#   make package                      CPython 3.10 (SCF's default runtime, serverless.yml's):
-#                                     build/getMonthlyVisitTrend/ and build/getMonthlyVisitTrend.zip
-#   make package PYTHON_VERSION=3.11  another runtime: build/py3.11/getMonthlyVisitTrend/ and .zip
-#                                     (never at the path serverless.yml deploys, whose runtime is 3.10)
+#   make package                      getMonthlyVisitTrend for CPython 3.10 (SCF's default runtime,
+#                                     the deployment files'): build/getMonthlyVisitTrend/ and .zip
+#   make package FUNCTION=getDailySummary    another function: build/getDailySummary/ and .zip
+#   make packages                     every function (each dependency set installed once)
+#   make package PYTHON_VERSION=3.11  another runtime: build/py3.11/<name>/ and .zip
+#                                     (never at the path the deployment files deploy, whose runtime is 3.10)
+#   make lock                         re-lock the dependencies with hashes (uv; needs the network)
+#   make deploy-files                 regenerate serverless.yml and deploy/*/serverless.yml from the
+#                                     functions' config.json (their timers) and devtools/deploy_files.py
 #   make clean                        remove the built packages (keeps the wheel cache)
-#   make distclean                    also remove the wheel cache .cache/wheels
+#   make distclean                    also remove the wheel cache .cache/wheels and .cache/tools
 #
-# The bytecode shipped in the package must come from the target's own CPython, so the build runs
+# The bytecode shipped in a package must come from the target's own CPython, so the build runs
 # with python$(PYTHON_VERSION) when one runs here (on PATH, or installed by pyenv but not
 # active), else with python3, which ships no bytecode and says so. Override with PYTHON=...
-# Needs only python3 with pip (no virtualenv); downloads the wheels of requirements.lock once,
-# into .cache/wheels/cpXY.
+# The build needs only python3 with pip (no virtualenv, no uv); it downloads the locked wheels
+# once, into .cache/wheels/cpXY.
 
 PYTHON_VERSION ?= 3.10
+FUNCTION ?= getMonthlyVisitTrend
 
 ifeq ($(origin PYTHON),undefined)
 PYTHON := $(shell \
@@ -28,16 +35,26 @@ else
 OUT ?= build/py$(PYTHON_VERSION)
 endif
 
-.PHONY: package clean distclean
+.PHONY: package packages lock deploy-files clean distclean check-python
 
-package:
+check-python:
 	@test -n "$(PYTHON)" || { echo "make: no python3 found" >&2; exit 1; }
 	@echo "building with $(PYTHON) ($$($(PYTHON) -c 'import sys; print(sys.version.split()[0])')) for CPython $(PYTHON_VERSION)"
-	$(PYTHON) devtools/build_package.py --python-version $(PYTHON_VERSION) --out $(OUT)
-	@echo "package: $(OUT)/getMonthlyVisitTrend/ and $(OUT)/getMonthlyVisitTrend.zip"
+
+package: check-python
+	$(PYTHON) devtools/build_package.py --function $(FUNCTION) --python-version $(PYTHON_VERSION) --out $(OUT)
+
+packages: check-python
+	$(PYTHON) devtools/build_package.py --all --python-version $(PYTHON_VERSION) --out $(OUT)
+
+lock:
+	python3 devtools/lock.py
+
+deploy-files:
+	python3 devtools/deploy_files.py
 
 clean:
-	rm -rf build/getMonthlyVisitTrend build/getMonthlyVisitTrend.zip build/getMonthlyVisitTrend.report.json build/py3.*
+	rm -rf build
 
 distclean: clean
-	rm -rf .cache/wheels
+	rm -rf .cache/wheels .cache/tools

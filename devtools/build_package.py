@@ -1,23 +1,26 @@
-"""Build the SCF deployment package of ``getMonthlyVisitTrend`` for one target CPython.
+"""Build the SCF deployment package of one function, or of all of them, for one target CPython.
 
-Usage (``make package`` runs this)::
+Usage (``make package`` and ``make packages`` run this)::
 
-    python3.10 devtools/build_package.py [--python-version 3.10] [--out DIR] [--no-bytecode]
+    python3.10 devtools/build_package.py [--function NAME ... | --all] [--python-version 3.10] [--out DIR] [--no-bytecode]
 
-writes ``DIR/getMonthlyVisitTrend/`` (what ``serverless.yml`` deploys), ``DIR/getMonthlyVisitTrend.zip``
-(the same tree, for uploading by hand or by API) and ``DIR/getMonthlyVisitTrend.report.json``.
+writes, per function, ``DIR/<name>/`` (what ``deploy/<name>/serverless.yml`` deploys),
+``DIR/<name>.zip`` (the same tree, for uploading by hand or by API) and ``DIR/<name>.report.json``.
 ``DIR`` defaults to ``build`` for SCF's default runtime (3.10) and to ``build/py3.X`` for any other
-version, so a package whose compiled wheels are for another CPython never lands where
-``serverless.yml`` (runtime Python3.10) picks it up.
+version, so a package whose compiled wheels are for another CPython never lands where the
+deployment files (runtime Python3.10) pick it up. The default function is ``getMonthlyVisitTrend``.
 
 Why it is built this way:
 
 * SCF unpacks the zip to ``/var/user`` with ``PYTHONPATH=/var/user:/opt`` and calls
-  ``index.main_handler``, so ``index.py``, ``config.json``, ``wxcloud/`` and the dependencies all sit
-  at the zip root.
-* The runtime is CentOS 7 (glibc 2.17) and may differ from the build machine, so wheels are
-  downloaded for the target (``manylinux2014_x86_64``, ``cpXY``), never taken from the local
-  environment, and checked against the hashes of ``requirements.lock``.
+  ``index.main_handler``, so the function's ``index.py``, its ``config.json`` (see
+  ``devtools/functions.py`` for which one), ``wxcloud/`` and the dependencies all sit at the zip root.
+* The runtime is CentOS 7 (glibc 2.17) and may differ from the build machine, so the dependencies
+  are installed from wheels for the target (``manylinux2014_x86_64``, ``cpXY``), never taken from
+  the local environment: ``pip install --require-hashes --no-deps --only-binary=:all: --platform
+  ... --target`` from the function's lock (``devtools/lock.py``), so pip itself checks every wheel
+  against the lock's hashes. Wheels are kept in ``.cache/wheels/cpXY``: a build whose wheels are
+  all there needs no network.
 * SCF lets a function write only under ``/tmp``, so without shipped bytecode every cold start
   compiles every module again (measured: it doubles the import time of requests + pydantic). The
   bytecode must come from the target's major.minor, so it is compiled only when this interpreter
@@ -25,16 +28,19 @@ Why it is built this way:
   ``.pyc`` files are *unchecked-hash* ones: valid whatever mtimes the zip round trip gives the
   sources (a timestamp pyc would be stale, and ignored, after unpacking). The flip side: a source
   edited in place on SCF (the console editor) keeps running its old bytecode until redeployed.
+* Functions that share a lock share one installed and compiled dependency tree per build run:
+  ``--all`` installs and compiles each dependency set once and copies it into each package.
 * The zip is reproducible: entries sorted, fixed timestamps and modes, files only.
+* A package over its size budget fails the build: the size is paid on every cold start (SCF
+  downloads and unpacks the package before the first call).
 
-Stdlib + pip only, so it runs with a bare ``python3`` (no virtualenv). Tests and benchmarks call
-:func:`build` in-process.
+Stdlib + pip only, so it runs with a bare ``python3`` (no virtualenv, no uv). Tests and benchmarks
+call :func:`build` and :func:`build_all` in-process.
 """
 
 from __future__ import annotations
 
 import argparse
-import itertools
 import json
 import os
 import re
@@ -51,26 +57,10 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a file (python3 devtools/build_package.py): make `devtools` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from devtools.lock import (
-    LOCK_PYTHON_VERSIONS,
-    PLATFORM,
-    Lock,
-    LockError,
-    WheelName,
-    ensure_pip,
-    parse_wheel_name,
-    read_lock,
-    read_requirements,
-    run_pip,
-    sha256_of,
-    target_options,
-)
+from devtools.functions import DEFAULT_FUNCTION, ROOT, Function, LayoutError, all_functions, function
+from devtools.lock import PLATFORM, PYTHON_VERSIONS, LockError, check_lock
 
-ROOT = Path(__file__).resolve().parent.parent
-FUNCTION = "getMonthlyVisitTrend"
-DEFAULT_PYTHON_VERSION = "3.10"  # SCF's default runtime, and serverless.yml's
-HANDLER_SOURCE = Path("functions") / FUNCTION / "index.py"
-CONFIG_SOURCE = Path("config.json")
+DEFAULT_PYTHON_VERSION = "3.10"  # SCF's default runtime, and the deployment files'
 LIBRARY_SOURCE = Path("shared") / "wxcloud"
 LIBRARY_PACKAGE = "wxcloud"
 # Where SCF unpacks the code: recorded as the compile-time path of the bytecode, so tracebacks of
@@ -80,6 +70,16 @@ DEPLOY_ROOT = "/var/user"
 PRUNED_DIRS = frozenset({"__pycache__", "tests", "docs"})
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the zip format's epoch: same bytes for the same inputs
 MB = 1_000_000
+# Size budgets of a package, zipped and unpacked. The functions that need only the root
+# requirements weigh about 4.5 MB zipped; a function whose folder adds a requirements.txt brings
+# its own dependencies and gets its own budget below, with the reason.
+DEFAULT_BUDGET = (6 * MB, 20 * MB)
+BUDGETS: dict[str, tuple[int, int]] = {
+    # SQLAlchemy (3.3 MB zipped, with its compiled extensions) and psycopg's binary wheel, which
+    # bundles libpq, OpenSSL and Kerberos (3.9 MB), on top of the 4.5 MB every function carries:
+    # 15.5 MB zipped, 47 MB unpacked for CPython 3.10 (17.2 and 52 for 3.11, whose bytecode is larger).
+    "archiveAnalysis": (20 * MB, 60 * MB),
+}
 
 
 class BuildError(Exception):
@@ -90,9 +90,11 @@ class BuildError(Exception):
 class BuildReport:
     """What was built, for the log, the JSON report and callers such as tests and benchmarks."""
 
+    function: str
     python_version: str
     bytecode: bool
     bytecode_note: str  # why there is or is not bytecode, in words
+    lock: str  # the lock the dependencies came from, relative to the repository
     files: int
     unpacked_bytes: int
     zipped_bytes: int
@@ -101,8 +103,10 @@ class BuildReport:
 
     def to_json(self) -> dict[str, object]:
         return {
+            "function": self.function,
             "python_version": self.python_version,
             "bytecode": self.bytecode,
+            "lock": self.lock,
             "files": self.files,
             "unpacked_bytes": self.unpacked_bytes,
             "zipped_bytes": self.zipped_bytes,
@@ -113,8 +117,9 @@ class BuildReport:
     def summary(self) -> str:
         return "\n".join(
             [
-                f"{FUNCTION} for CPython {self.python_version} ({PLATFORM})",
+                f"{self.function} for CPython {self.python_version} ({PLATFORM})",
                 f"  bytecode:  {'yes' if self.bytecode else 'no'} ({self.bytecode_note})",
+                f"  lock:      {self.lock}",
                 f"  files:     {self.files}",
                 f"  unpacked:  {self.unpacked_bytes / MB:.2f} MB ({self.unpacked_bytes} bytes)",
                 f"  zipped:    {self.zipped_bytes / MB:.2f} MB ({self.zipped_bytes} bytes)",
@@ -125,14 +130,19 @@ class BuildReport:
 
 
 def default_out(python_version: str, root: Path = ROOT) -> Path:
-    """``build`` for the default runtime (where serverless.yml looks), ``build/py3.X`` otherwise."""
+    """``build`` for the default runtime (where the deployment files look), ``build/py3.X`` otherwise."""
     if python_version == DEFAULT_PYTHON_VERSION:
         return root / "build"
     return root / "build" / f"py{python_version}"
 
 
-def report_path(out: Path) -> Path:
-    return out / f"{FUNCTION}.report.json"
+def report_path(out: Path, function_name: str = DEFAULT_FUNCTION) -> Path:
+    return out / f"{function_name}.report.json"
+
+
+def budget(function_name: str) -> tuple[int, int]:
+    """The (zipped, unpacked) size limits of the function's package, in bytes."""
+    return BUDGETS.get(function_name, DEFAULT_BUDGET)
 
 
 def cpython_tag(python_version: str) -> str:
@@ -154,34 +164,40 @@ def _parse_version(python_version: str) -> tuple[int, int]:
     return 3, int(match[1])
 
 
-# ---- wheels --------------------------------------------------------------------------------
+# ---- pip -------------------------------------------------------------------------------------
 
 
-def wheel_fits(wheel: WheelName, python_version: str) -> bool:
-    """Whether one of the wheel's tags runs on SCF's CPython ``python_version`` (glibc 2.17, x86_64).
-
-    pip already selects by these rules when downloading; this re-checks files taken from the cache,
-    which anyone could have put there."""
-    _, minor = _parse_version(python_version)
-    cp = cpython_tag(python_version)
-    for python, abi, platform in itertools.product(wheel.python_tags, wheel.abi_tags, wheel.platform_tags):
-        if not _platform_fits(platform):
-            continue
-        if abi == "none" and python in {"py3", f"py3{minor}", cp}:
-            return True
-        if abi == cp and python == cp:
-            return True
-        abi3 = re.fullmatch(r"cp3(\d+)", python)
-        if abi == "abi3" and abi3 and int(abi3[1]) <= minor:
-            return True
-    return False
+def target_options(python_version: str) -> list[str]:
+    """pip's options that select wheels for SCF rather than for the machine running pip."""
+    return ["--only-binary=:all:", "--platform", PLATFORM, "--implementation", "cp", "--python-version", python_version]
 
 
-def _platform_fits(platform: str) -> bool:
-    if platform in {"any", "manylinux1_x86_64", "manylinux2010_x86_64", "manylinux2014_x86_64"}:
+def pip_environment() -> dict[str, str]:
+    """The caller's environment (proxies, index mirrors, certificates stay in force) minus pip's
+    chatter: no version check, no prompt, no warning about running as root in a container."""
+    env = dict(os.environ)
+    env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1", PIP_ROOT_USER_ACTION="ignore", PIP_REQUIRE_VIRTUALENV="0")
+    return env
+
+
+def run_pip(args: Sequence[str], what: str, *, quiet: bool = False) -> bool:
+    """Run ``python -m pip args``. ``quiet``: return False on failure, pip's output swallowed;
+    otherwise a failure raises :class:`BuildError` naming the step (pip's output is above it)."""
+    command = [sys.executable, "-m", "pip", *args]
+    output = subprocess.DEVNULL if quiet else None
+    completed = subprocess.run(command, env=pip_environment(), stdout=output, stderr=output, check=False)
+    if completed.returncode == 0:
         return True
-    glibc = re.fullmatch(r"manylinux_2_(\d+)_x86_64", platform)
-    return glibc is not None and int(glibc[1]) <= 17
+    if quiet:
+        return False
+    raise BuildError(f"{what} failed (pip exit status {completed.returncode}; pip's messages are above). Command: {' '.join(command)}")
+
+
+def ensure_pip() -> None:
+    """Fail early and clearly when the interpreter has no pip (e.g. a bare distro python3)."""
+    probe = subprocess.run([sys.executable, "-m", "pip", "--version"], capture_output=True, text=True, check=False)
+    if probe.returncode != 0:
+        raise BuildError(f"pip is not available for {sys.executable} (install python3-pip, or run with an interpreter that has pip)")
 
 
 @contextmanager
@@ -200,73 +216,29 @@ def _exclusive(path: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def _cached_wheels(lock: Lock, python_version: str, cache: Path) -> list[Path] | None:
-    """One verified wheel per pin from the cache, or ``None`` when any is missing: a file counts
-    only if its name, version and tags fit and its sha256 is one the lock allows."""
-    available = [(parse_wheel_name(p.name), p) for p in sorted(cache.glob("*.whl"))]
-    chosen: list[Path] = []
-    for pin in lock.pins:
-        match = next(
-            (
-                path
-                for wheel, path in available
-                if wheel.key == pin.key and wheel.version == pin.version and wheel_fits(wheel, python_version) and sha256_of(path) in pin.hashes
-            ),
-            None,
-        )
-        if match is None:
-            return None
-        chosen.append(match)
-    return chosen
-
-
-def fetch_wheels(lock: Lock, lock_file: Path, python_version: str, cache: Path, log: Callable[[str], None] = print) -> list[Path]:
-    """The locked wheels for the target: from the cache when all are there and intact (no
-    network), else ``pip download --require-hashes`` into the cache first."""
+def install_dependencies(lock: Path, python_version: str, cache: Path, target: Path, log: Callable[[str], None]) -> None:
+    """Install exactly the lock into ``target`` as pip would on SCF: wheels for the target only,
+    every file checked against the lock's hashes, nothing compiled (the bytecode is ours to make).
+    From the wheel cache alone when it holds them all; else the missing wheels are downloaded
+    into the cache first (also hash-checked)."""
+    install = ["install", "-q", "--require-hashes", "--no-deps", "--no-compile", *target_options(python_version)]
+    install += ["--target", str(target), "-r", str(lock)]
+    offline = ["--no-index", "--find-links", str(cache)]
     cache.mkdir(parents=True, exist_ok=True)
     with _exclusive(cache / ".lock"):
-        wheels = _cached_wheels(lock, python_version, cache)
-        if wheels is not None:
-            log(f"wheels: {len(wheels)} from cache {_show(cache)}")
-            return wheels
-        log(f"wheels: downloading {len(lock.pins)} for {cpython_tag(python_version)}-{PLATFORM} into {_show(cache)}")
+        if run_pip([*install, *offline], "installing from the wheel cache", quiet=True):
+            log(f"wheels: installed from cache {_show(cache)}")
+            return
+        shutil.rmtree(target, ignore_errors=True)
+        log(f"wheels: downloading what {_show(lock)} needs for {cpython_tag(python_version)}-{PLATFORM} into {_show(cache)}")
         run_pip(
-            ["download", "-q", "--require-hashes", "--no-deps", *target_options(python_version), "-r", str(lock_file), "-d", str(cache)],
-            f"downloading the wheels of {lock_file.name} for CPython {python_version}",
+            ["download", "-q", "--require-hashes", "--no-deps", *target_options(python_version), "-r", str(lock), "-d", str(cache)],
+            f"downloading the wheels of {lock.name} for CPython {python_version}",
         )
-        wheels = _cached_wheels(lock, python_version, cache)
-    if wheels is None:
-        raise BuildError(f"pip downloaded the wheels, but {cache} still lacks one that matches {lock_file.name}")
-    return wheels
-
-
-def check_lock(root: Path, python_version: str) -> Lock:
-    """The lock, checked to cover the target and to pin what requirements.txt pins (a stale lock
-    would silently deploy the old versions)."""
-    lock = read_lock(root / "requirements.lock")
-    if python_version not in lock.python_versions:
-        raise BuildError(
-            f"requirements.lock has hashes for CPython {', '.join(lock.python_versions)}, not {python_version}: "
-            f"add it to LOCK_PYTHON_VERSIONS in devtools/lock.py and run 'python3 devtools/lock.py'"
-        )
-    wanted = {(p.key, p.version) for p in read_requirements(root / "requirements.txt")}
-    locked = {(p.key, p.version) for p in lock.pins}
-    if wanted != locked:
-        differ = sorted(f"{k}=={v}" for k, v in wanted ^ locked)
-        raise BuildError(f"requirements.lock is out of date with requirements.txt ({', '.join(differ)}): run 'python3 devtools/lock.py'")
-    return lock
+        run_pip([*install, *offline], f"installing the wheels of {lock.name} into {target}")
 
 
 # ---- the package tree -----------------------------------------------------------------------
-
-
-def install_wheels(wheels: Sequence[Path], python_version: str, target: Path) -> None:
-    """Unpack the wheels into ``target`` as pip would on SCF, without pip compiling anything (the
-    bytecode, if any, is ours to make) and without consulting any index."""
-    run_pip(
-        ["install", "-q", "--no-index", "--no-deps", "--no-compile", *target_options(python_version), "--target", str(target), *map(str, wheels)],
-        f"installing the wheels into {target}",
-    )
 
 
 def prune(package: Path) -> None:
@@ -282,22 +254,23 @@ def prune(package: Path) -> None:
                 (Path(directory) / name).unlink()
 
 
-def add_sources(root: Path, package: Path) -> None:
+def add_sources(fn: Function, package: Path) -> list[Path]:
     """The handler and config at the root, the library as the top-level package ``wxcloud``
-    (``.py`` files only: no caches, no egg-info)."""
+    (``.py`` files only: no caches, no egg-info). Returns what it added, for compiling."""
     for name in ("index.py", "config.json", LIBRARY_PACKAGE):
         if (package / name).exists():
             raise BuildError(f"a dependency wheel installed {name!r} at the package root, which would clash with the function's own")
-    shutil.copyfile(root / HANDLER_SOURCE, package / "index.py")
-    shutil.copyfile(root / CONFIG_SOURCE, package / "config.json")
-    library = root / LIBRARY_SOURCE
-    sources = sorted(p for p in library.rglob("*.py") if "__pycache__" not in p.relative_to(library).parts)
+    shutil.copyfile(fn.handler, package / "index.py")
+    shutil.copyfile(fn.config, package / "config.json")
+    library = fn.root / LIBRARY_SOURCE
     if not (library / "__init__.py").is_file():
         raise BuildError(f"{library} is not a package (no __init__.py)")
+    sources = sorted(p for p in library.rglob("*.py") if "__pycache__" not in p.relative_to(library).parts)
     for source in sources:
         dest = package / LIBRARY_PACKAGE / source.relative_to(library)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, dest)
+    return [package / "index.py", package / LIBRARY_PACKAGE]
 
 
 def bytecode_path(source: Path, cache_tag: str | None = None) -> Path:
@@ -307,9 +280,10 @@ def bytecode_path(source: Path, cache_tag: str | None = None) -> Path:
     return source.parent / "__pycache__" / f"{source.stem}.{cache_tag or sys.implementation.cache_tag}.pyc"
 
 
-def compile_bytecode(package: Path) -> None:
-    """Compile every module for this interpreter: unchecked-hash pycs at the standard
-    ``__pycache__/<name>.cpython-3XY.pyc`` places, no optimisation (SCF runs without -O).
+def compile_bytecode(base: Path, targets: Sequence[Path] | None = None) -> None:
+    """Compile ``targets`` (default: all of ``base``) for this interpreter: unchecked-hash pycs at
+    the standard ``__pycache__/<name>.cpython-3XY.pyc`` places, recorded as if ``base`` were
+    ``/var/user``, no optimisation (SCF runs without -O).
 
     It runs ``compileall`` in a child interpreter with ``PYTHONHASHSEED=0``: marshal writes
     frozenset constants (``x in {"a", "b"}``) in hash order, so with a random seed the same
@@ -318,26 +292,14 @@ def compile_bytecode(package: Path) -> None:
     threads (a test's server)."""
     env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPYCACHEPREFIX", "PYTHONOPTIMIZE", "PYTHONDONTWRITEBYTECODE"}}
     env["PYTHONHASHSEED"] = "0"
-    command = [
-        sys.executable,
-        "-m",
-        "compileall",
-        "-q",
-        "-f",
-        "-j",
-        "0",
-        "-o",
-        "0",
-        "--invalidation-mode",
-        "unchecked-hash",
-        "-s",
-        str(package),
-        "-p",
-        DEPLOY_ROOT,
-        str(package),
-    ]
-    if subprocess.run(command, env=env, check=False).returncode != 0:
+    paths = [str(p) for p in (targets if targets is not None else [base])]
+    command = [sys.executable, "-m", "compileall", "-q", "-f", "-j", "0", "-o", "0", "--invalidation-mode", "unchecked-hash"]
+    command += ["-s", str(base), "-p", DEPLOY_ROOT, *paths]
+    if subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=False).returncode != 0:
         raise BuildError("compiling the package to bytecode failed (compileall's messages are above)")
+
+
+def check_bytecode(package: Path) -> None:
     missing = [p for p in package.rglob("*.py") if not bytecode_path(p).is_file()]
     if missing:
         raise BuildError(f"no bytecode was written for {len(missing)} modules, e.g. {missing[0].relative_to(package)}")
@@ -397,6 +359,7 @@ def _bytecode_decision(python_version: str, requested: bool | None) -> tuple[boo
 
 
 def build(
+    function_name: str = DEFAULT_FUNCTION,
     python_version: str = DEFAULT_PYTHON_VERSION,
     out: Path | None = None,
     *,
@@ -405,90 +368,151 @@ def build(
     bytecode: bool | None = None,
     log: Callable[[str], None] = print,
 ) -> BuildReport:
-    """Build the package for SCF's CPython ``python_version`` into ``out`` (default
-    :func:`default_out`) and return what was built.
+    """Build one function's package; see :func:`build_all`."""
+    (report,) = build_all([function_name], python_version, out, root=root, cache=cache, bytecode=bytecode, log=log)
+    return report
 
-    ``bytecode``: ``None`` ships bytecode when this interpreter is the target version (else warns
-    and ships none); ``False`` never does (to measure the difference); ``True`` insists (an error
-    on another interpreter). ``cache`` defaults to ``<root>/.cache/wheels/cpXY``.
+
+def build_all(
+    function_names: Sequence[str] | None = None,
+    python_version: str = DEFAULT_PYTHON_VERSION,
+    out: Path | None = None,
+    *,
+    root: Path = ROOT,
+    cache: Path | None = None,
+    bytecode: bool | None = None,
+    log: Callable[[str], None] = print,
+) -> list[BuildReport]:
+    """Build the packages of ``function_names`` (default: every function) for SCF's CPython
+    ``python_version`` into ``out`` (default :func:`default_out`) and return what was built.
+
+    Every function and lock is checked before anything is installed or written. ``bytecode``:
+    ``None`` ships bytecode when this interpreter is the target version (else warns and ships
+    none); ``False`` never does (to measure the difference); ``True`` insists (an error on another
+    interpreter). ``cache`` defaults to ``<root>/.cache/wheels/cpXY``.
     """
     _parse_version(python_version)
     out = (out if out is not None else default_out(python_version, root)).resolve()
     cache = (cache if cache is not None else root / ".cache" / "wheels" / cpython_tag(python_version)).resolve()
     with_bytecode, note = _bytecode_decision(python_version, bytecode)
+    try:
+        functions = [function(name, root) for name in function_names] if function_names is not None else all_functions(root)
+        locks = {fn.name: check_lock(fn, python_version) for fn in functions}
+        for fn in functions:  # a missing or malformed config.json would fail every call: fail the build instead
+            fn.read_config()
+    except (LayoutError, LockError) as exc:
+        raise BuildError(str(exc)) from exc
+    if not functions:
+        raise BuildError(f"no function to build (no functions/*/index.py under {root})")
     if not with_bytecode and bytecode is None:
         print(
-            f"WARNING: the package for CPython {python_version} ships NO bytecode ({note}), so every cold start on SCF "
+            f"WARNING: the packages for CPython {python_version} ship NO bytecode ({note}), so every cold start on SCF "
             f"compiles every module again. To ship bytecode, run the build with python{python_version} "
             f"(make package PYTHON_VERSION={python_version} does when python{python_version} is on PATH).",
             file=sys.stderr,
         )
-    try:
-        lock = check_lock(root, python_version)
-        ensure_pip()
-        wheels = fetch_wheels(lock, root / "requirements.lock", python_version, cache, log)
-    except LockError as exc:
-        raise BuildError(str(exc)) from exc
+    ensure_pip()
 
     out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{FUNCTION}.", dir=out))
+    reports: list[BuildReport] = []
+    staging = Path(tempfile.mkdtemp(prefix=".build.", dir=out))
     try:
-        package = staging / FUNCTION
-        try:
-            install_wheels(wheels, python_version, package)
-        except LockError as exc:
-            raise BuildError(str(exc)) from exc
-        prune(package)
-        add_sources(root, package)
-        if with_bytecode:
-            compile_bytecode(package)
-        normalise_modes(package)
-        files = package_files(package)
-        staged_zip = staging / f"{FUNCTION}.zip"
-        write_zip(package, staged_zip)
-
-        report = BuildReport(
-            python_version=python_version,
-            bytecode=with_bytecode,
-            bytecode_note=note,
-            files=len(files),
-            unpacked_bytes=sum(p.stat().st_size for p in files),
-            zipped_bytes=staged_zip.stat().st_size,
-            zip_path=out / f"{FUNCTION}.zip",
-            dir_path=out / FUNCTION,
-        )
-        staged_report = staging / "report.json"
-        staged_report.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
-        _publish(package, report.dir_path)
-        _publish(staged_zip, report.zip_path)
-        _publish(staged_report, report_path(out))
+        dependency_trees: dict[Path, Path] = {}
+        for fn in functions:
+            lock = locks[fn.name]
+            if lock not in dependency_trees:  # one install and compile per dependency set
+                tree = staging / f"deps-{len(dependency_trees)}"
+                install_dependencies(lock, python_version, cache, tree, log)
+                prune(tree)
+                if with_bytecode:
+                    compile_bytecode(tree)
+                dependency_trees[lock] = tree
+            reports.append(_package(fn, lock, dependency_trees[lock], python_version, (with_bytecode, note), staging, out, log))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    return reports
+
+
+def _package(
+    fn: Function,
+    lock: Path,
+    dependencies: Path,
+    python_version: str,
+    bytecode: tuple[bool, str],
+    staging: Path,
+    out: Path,
+    log: Callable[[str], None],
+) -> BuildReport:
+    """One function's tree from its installed dependencies, zipped, measured and published."""
+    with_bytecode, note = bytecode
+    package = staging / fn.name
+    shutil.copytree(dependencies, package)
+    sources = add_sources(fn, package)
+    if with_bytecode:
+        compile_bytecode(package, sources)
+        check_bytecode(package)
+    normalise_modes(package)
+    files = package_files(package)
+    staged_zip = staging / f"{fn.name}.zip"
+    write_zip(package, staged_zip)
+    report = BuildReport(
+        function=fn.name,
+        python_version=python_version,
+        bytecode=with_bytecode,
+        bytecode_note=note,
+        lock=lock.relative_to(fn.root).as_posix(),
+        files=len(files),
+        unpacked_bytes=sum(p.stat().st_size for p in files),
+        zipped_bytes=staged_zip.stat().st_size,
+        zip_path=out / f"{fn.name}.zip",
+        dir_path=out / fn.name,
+    )
+    zipped_limit, unpacked_limit = budget(fn.name)
+    if report.zipped_bytes > zipped_limit or report.unpacked_bytes > unpacked_limit:
+        raise BuildError(
+            f"{fn.name}: the package weighs {report.zipped_bytes / MB:.2f} MB zipped, {report.unpacked_bytes / MB:.2f} MB unpacked; "
+            f"its budget is {zipped_limit / MB:g} MB zipped, {unpacked_limit / MB:g} MB unpacked (BUDGETS in devtools/build_package.py)"
+        )
+    staged_report = staging / f"{fn.name}.report.json"
+    staged_report.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")
+    _publish(package, report.dir_path)
+    _publish(staged_zip, report.zip_path)
+    _publish(staged_report, report_path(out, fn.name))
     log(report.summary())
-    log(f"  report:    {_show(report_path(out))}")
+    log(f"  report:    {_show(report_path(out, fn.name))}")
     return report
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0] if __doc__ else None)
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument(
+        "--function", action="append", dest="functions", metavar="NAME", help=f"a function folder to build (repeatable; default {DEFAULT_FUNCTION})"
+    )
+    which.add_argument("--all", action="store_true", help="build every function")
     parser.add_argument(
         "--python-version",
         default=DEFAULT_PYTHON_VERSION,
         metavar="X.Y",
-        help=f"SCF's CPython to build for (default {DEFAULT_PYTHON_VERSION}; locked: {', '.join(LOCK_PYTHON_VERSIONS)})",
+        help=f"SCF's CPython to build for (default {DEFAULT_PYTHON_VERSION}; locked: {', '.join(PYTHON_VERSIONS)})",
     )
     parser.add_argument("--out", type=Path, default=None, help="output directory (default: build, or build/py3.X for a non-default version)")
     parser.add_argument("--cache", type=Path, default=None, help="wheel cache (default: .cache/wheels/cpXY)")
     parser.add_argument("--no-bytecode", dest="bytecode", action="store_const", const=False, default=None, help="ship no .pyc files")
     args = parser.parse_args(argv)
+    names = None if args.all else (args.functions or [DEFAULT_FUNCTION])
     try:
-        build(args.python_version, args.out, cache=args.cache, bytecode=args.bytecode)
-    except (BuildError, LockError) as exc:
+        reports = build_all(names, args.python_version, args.out, cache=args.cache, bytecode=args.bytecode)
+    except BuildError as exc:
         print(f"build_package: error: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
         print(f"build_package: error: {exc.strerror or exc} ({exc.filename or 'no file'})", file=sys.stderr)
         return 1
+    if len(reports) > 1:
+        print("\nfunction                 zipped MB  unpacked MB")
+        for report in reports:
+            print(f"{report.function:24} {report.zipped_bytes / MB:9.2f}  {report.unpacked_bytes / MB:11.2f}")
     return 0
 
 

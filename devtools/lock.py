@@ -1,23 +1,28 @@
-"""Regenerate ``requirements.lock``: the function's runtime pins with the hash of every wheel.
+"""Lock the functions' runtime dependencies with hashes, per target CPython: ``make lock``.
 
 Usage::
 
-    python3 devtools/lock.py [--python-version 3.10 --python-version 3.11]
+    python3 devtools/lock.py [--python-version 3.10 ...]
 
-Why a lock beside ``requirements.txt``: the deployment package is built on one machine for
-another (SCF: CPython 3.10 or 3.11 on CentOS 7, glibc 2.17), so ``devtools/build_package.py``
-downloads wheels for that target with ``pip download --require-hashes``. The hashes make the
-package reproducible and make a tampered or substituted wheel (a mirror, a cache) fail the build
-instead of shipping. ``requirements.txt`` stays the human-edited list; this file is derived.
+The locking itself is uv's (``uv pip compile --generate-hashes --only-binary :all:
+--python-platform x86_64-manylinux2014 --python-version 3.X``): it resolves for SCF's runtime
+(CentOS 7, glibc 2.17, x86_64) rather than for this machine, accepts only versions that have a
+wheel there, and records the sha256 of every file of each pinned version. The package build then
+installs with ``pip --require-hashes`` from these files, so a substituted wheel (a mirror, a
+cache) fails the build instead of shipping. The build needs only pip; uv is needed only here, and
+this script installs its pinned version into ``.cache/tools`` on first use (``UV=/path/to/uv``
+uses another).
 
-For each pinned requirement this downloads, per target CPython, the one wheel pip selects for
-``manylinux2014_x86_64`` (``--no-deps``: the pins are the complete set) and records its sha256.
-Pure wheels (``py3-none-any``) give one hash for all versions; ``pydantic-core`` and
-``charset-normalizer`` give one per CPython. It then checks that the pins are closed under the
-wheels' own dependencies, so a missing transitive pin fails here rather than at import on SCF.
+One lock per dependency set and interpreter: ``requirements-py3.X.lock`` at the root for every
+function that needs only the root ``requirements.txt``, and ``functions/<name>/requirements-py3.X.lock``
+for a function whose folder adds a ``requirements.txt``, resolved from both files together. Each
+lock is exactly what one package ships (the build installs all of it with ``--no-deps``), and a
+function's extras never enter the other functions' packages; the root pins are ``==`` pins, so a
+function's lock pins them to the same versions (or uv fails to resolve, which is the signal).
 
-Stdlib + pip only. The helpers (``read_requirements``, ``read_lock``, ``parse_wheel_name``) are
-shared with ``build_package.py``, which checks the lock against ``requirements.txt``.
+Each lock starts with the sha256 of its inputs (the requirement lines, comments ignored). The
+build refuses a lock whose inputs changed since, so a stale lock cannot deploy old versions, and
+checking it needs no network and no uv.
 """
 
 from __future__ import annotations
@@ -26,283 +31,168 @@ import argparse
 import hashlib
 import os
 import re
+import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-REQUIREMENTS = ROOT / "requirements.txt"
-LOCK = ROOT / "requirements.lock"
+if __package__ in (None, ""):  # run as a file (python3 devtools/lock.py): make `devtools` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-# The CPython versions SCF offers for this function; the build refuses a version not locked.
-LOCK_PYTHON_VERSIONS = ("3.10", "3.11")
+from devtools.functions import ROOT, Function, all_functions
+
+# The CPython versions SCF offers that the functions are locked for; the build refuses others.
+PYTHON_VERSIONS = ("3.10", "3.11")
 # SCF's OS is CentOS 7 (glibc 2.17): manylinux2014 is the newest wheel platform it can load.
 PLATFORM = "manylinux2014_x86_64"
-VERSIONS_HEADER = "# python-versions:"
+UV_PLATFORM = "x86_64-manylinux2014"
+UV_VERSION = "0.13.9"
+DIGEST_PREFIX = "# inputs-sha256: "
 
-_PIN = re.compile(r"^(?P<name>[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)(?:\[[^\]]*\])?\s*==\s*(?P<version>[^\s;#\\]+)$")
-_HASH = re.compile(r"--hash=sha256:(?P<digest>[0-9a-f]{64})")
+_PIN = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>[^\s;\\]+)", re.MULTILINE)
 
 
 class LockError(Exception):
-    """A requirement, lock or download problem; the message says what to do about it."""
+    """A missing, stale or failed lock; the message says what to do about it."""
 
 
-@dataclass(frozen=True)
-class Pin:
-    """One ``name==version`` line: the canonical name (PEP 503) is what files are matched by."""
-
-    name: str
-    version: str
-
-    @property
-    def key(self) -> str:
-        return canonical_name(self.name)
+def lock_path(function: Function, python_version: str) -> Path:
+    """Where the lock of ``function``'s dependency set for ``python_version`` lives."""
+    folder = function.root if function.extra_requirements is None else function.folder
+    return folder / f"requirements-py{python_version}.lock"
 
 
-@dataclass(frozen=True)
-class LockedPin:
-    """A pin of ``requirements.lock`` with the sha256 of every wheel allowed for it."""
-
-    name: str
-    version: str
-    hashes: frozenset[str]
-
-    @property
-    def key(self) -> str:
-        return canonical_name(self.name)
-
-
-@dataclass(frozen=True)
-class Lock:
-    """``requirements.lock`` parsed: the pins and the Python versions its hashes cover."""
-
-    pins: tuple[LockedPin, ...]
-    python_versions: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class WheelName:
-    """The parts of a wheel file name (PEP 427) that decide what it is and where it can run."""
-
-    name: str
-    version: str
-    python_tags: frozenset[str]
-    abi_tags: frozenset[str]
-    platform_tags: frozenset[str]
-
-    @property
-    def key(self) -> str:
-        return canonical_name(self.name)
-
-    @property
-    def is_pure(self) -> bool:
-        return self.abi_tags == {"none"} and self.platform_tags == {"any"}
-
-
-def canonical_name(name: str) -> str:
-    """PEP 503 normalisation, so ``pydantic_core`` (a wheel file) matches ``pydantic-core`` (a pin)."""
-    return re.sub(r"[-_.]+", "-", name).lower()
-
-
-def read_requirements(path: Path = REQUIREMENTS) -> list[Pin]:
-    """The ``name==version`` pins of a requirements file; anything looser is an error, because a
-    deployment built from a range would change under us between two builds."""
-    pins: list[Pin] = []
-    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        line = raw.split(" #", 1)[0].strip()
-        if not line or line.startswith("#"):
-            continue
-        match = _PIN.match(line)
-        if not match:
-            raise LockError(f"{path.name}:{number}: {raw.strip()!r} is not an exact 'name==version' pin (the lock needs one)")
-        pins.append(Pin(match["name"], match["version"]))
-    seen: set[str] = set()
-    for pin in pins:
-        if pin.key in seen:
-            raise LockError(f"{path.name}: {pin.name} is pinned twice")
-        seen.add(pin.key)
-    return pins
-
-
-def read_lock(path: Path = LOCK) -> Lock:
-    """Parse a lock written by :func:`write_lock` (continuation lines joined, hashes collected)."""
-    if not path.is_file():
-        raise LockError(f"{path} does not exist: run 'python3 devtools/lock.py' to create it")
-    text = path.read_text(encoding="utf-8")
-    versions: tuple[str, ...] = ()
-    logical: list[str] = []
-    current = ""
-    for raw in text.splitlines():
-        if raw.startswith(VERSIONS_HEADER):
-            versions = tuple(raw[len(VERSIONS_HEADER) :].split())
-            continue
-        line = raw.strip()
-        if line.startswith("#"):
-            continue
-        current += " " + line.rstrip("\\").strip()
-        if not line.endswith("\\"):
-            if current.strip():
-                logical.append(current.strip())
-            current = ""
-    if current.strip():
-        logical.append(current.strip())
-    pins: list[LockedPin] = []
-    for entry in logical:
-        requirement, _, options = entry.partition(" ")
-        match = _PIN.match(requirement)
-        hashes = frozenset(m["digest"] for m in _HASH.finditer(options))
-        if not match or not hashes:
-            raise LockError(f"{path.name}: malformed entry {entry[:80]!r}; regenerate it with 'python3 devtools/lock.py'")
-        pins.append(LockedPin(match["name"], match["version"], hashes))
-    if not versions:
-        raise LockError(f"{path.name}: no '{VERSIONS_HEADER}' line; regenerate it with 'python3 devtools/lock.py'")
-    return Lock(tuple(pins), versions)
-
-
-def parse_wheel_name(filename: str) -> WheelName:
-    """Split ``name-version[-build]-python-abi-platform.whl``; compressed tag sets (``a.b``) expand."""
-    if not filename.endswith(".whl"):
-        raise LockError(f"{filename}: not a wheel")
-    parts = filename[: -len(".whl")].split("-")
-    if len(parts) not in (5, 6):
-        raise LockError(f"{filename}: not a valid wheel file name")
-    name, version = parts[0], parts[1]
-    python, abi, platform = parts[-3:]
-    return WheelName(name, version, frozenset(python.split(".")), frozenset(abi.split(".")), frozenset(platform.split(".")))
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
+def inputs_digest(files: Sequence[Path], root: Path, python_version: str) -> str:
+    """sha256 of what a lock is resolved from: the target and each file's requirement lines,
+    lower-cased, without comments, spaces or blank lines, in sorted order (editing a comment or
+    reordering needs no new lock; changing a requirement does)."""
+    digest = hashlib.sha256(f"cpython {python_version} {PLATFORM}\n".encode())
+    for path in files:
+        digest.update(f"== {path.relative_to(root).as_posix()}\n".encode())
+        lines = {re.sub(r"\s+", "", re.sub(r"(^|\s)#.*$", "", raw)).lower() for raw in path.read_text(encoding="utf-8").splitlines()}
+        for line in sorted(lines - {""}):
+            digest.update(f"{line}\n".encode())
     return digest.hexdigest()
 
 
-def target_options(python_version: str) -> list[str]:
-    """pip's options that select wheels for SCF rather than for the machine running pip."""
-    return [
-        "--only-binary=:all:",
-        "--platform",
-        PLATFORM,
-        "--implementation",
-        "cp",
+def recorded_digest(lock: Path) -> str | None:
+    for line in lock.read_text(encoding="utf-8").splitlines():
+        if line.startswith(DIGEST_PREFIX):
+            return line[len(DIGEST_PREFIX) :].strip()
+    return None
+
+
+def check_lock(function: Function, python_version: str) -> Path:
+    """The lock the build installs ``function`` from, checked to exist and to be current."""
+    if python_version not in PYTHON_VERSIONS:
+        raise LockError(
+            f"the functions are locked for CPython {', '.join(PYTHON_VERSIONS)}, not {python_version}: "
+            "add it to PYTHON_VERSIONS in devtools/lock.py and run 'make lock'"
+        )
+    lock = lock_path(function, python_version)
+    shown = lock.relative_to(function.root).as_posix()
+    if not lock.is_file():
+        raise LockError(f"{shown} does not exist: run 'make lock'")
+    if recorded_digest(lock) != inputs_digest(function.requirement_files, function.root, python_version):
+        inputs = " + ".join(p.relative_to(function.root).as_posix() for p in function.requirement_files)
+        raise LockError(f"{shown} is out of date with {inputs}: run 'make lock'")
+    return lock
+
+
+def read_pins(lock: Path) -> dict[str, str]:
+    """The lock's ``name==version`` pins (canonical names), for reports and tests."""
+    return {canonical_name(m["name"]): m["version"] for m in _PIN.finditer(lock.read_text(encoding="utf-8"))}
+
+
+def canonical_name(name: str) -> str:
+    """PEP 503 normalisation: ``pydantic_core`` (a wheel) and ``pydantic-core`` (a pin) are one."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+# ---- writing locks (needs uv and the network) ---------------------------------------------------
+
+
+def dependency_sets(root: Path = ROOT) -> dict[Path, Function]:
+    """One function per distinct lock (the first of those sharing it), keyed by the lock's
+    path for the first locked version: what ``make lock`` has to resolve."""
+    sets: dict[Path, Function] = {}
+    for function in all_functions(root):
+        sets.setdefault(lock_path(function, PYTHON_VERSIONS[0]), function)
+    return sets
+
+
+def ensure_uv(root: Path = ROOT) -> str:
+    """The uv to lock with: ``$UV``, else the pinned version in ``.cache/tools`` (installed with
+    pip on first use, so the lock's format does not drift with whatever uv a machine has)."""
+    chosen = os.environ.get("UV")
+    if chosen:
+        return chosen
+    tools = root / ".cache" / "tools" / f"uv-{UV_VERSION}"
+    binary = tools / "bin" / ("uv.exe" if os.name == "nt" else "uv")
+    if not binary.is_file():
+        print(f"lock: installing uv {UV_VERSION} into {tools.relative_to(root)}", file=sys.stderr)
+        shutil.rmtree(tools, ignore_errors=True)
+        command = [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--target", str(tools), f"uv=={UV_VERSION}"]
+        if subprocess.run(command, check=False).returncode != 0 or not binary.is_file():
+            raise LockError(f"could not install uv {UV_VERSION} with pip (pip's messages are above); or set UV=/path/to/uv")
+    return str(binary)
+
+
+def write_lock(function: Function, python_version: str, uv: str) -> Path:
+    """Resolve ``function``'s dependency set for ``python_version`` and write its lock."""
+    root = function.root
+    lock = lock_path(function, python_version)
+    inputs = [p.relative_to(root).as_posix() for p in function.requirement_files]
+    command = [
+        uv,
+        "pip",
+        "compile",
+        "--quiet",
+        "--generate-hashes",
+        "--only-binary",
+        ":all:",
+        "--python-platform",
+        UV_PLATFORM,
         "--python-version",
         python_version,
+        "--custom-compile-command",
+        "make lock",
+        *inputs,
+        "--output-file",
+        lock.relative_to(root).as_posix(),
     ]
-
-
-def pip_environment() -> dict[str, str]:
-    """The caller's environment (proxies, index mirrors, certificates stay in force) minus pip's
-    chatter: no version check, no prompt, no warning about running as root in a container."""
-    env = dict(os.environ)
-    env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1", PIP_ROOT_USER_ACTION="ignore", PIP_REQUIRE_VIRTUALENV="0")
-    return env
-
-
-def run_pip(args: Sequence[str], what: str, python: str = sys.executable) -> None:
-    """Run ``python -m pip args``; a failure becomes a :class:`LockError` naming the step."""
-    command = [python, "-m", "pip", *args]
-    try:
-        completed = subprocess.run(command, env=pip_environment(), check=False)
-    except OSError as exc:
-        raise LockError(f"{what}: cannot run {python}: {exc}") from exc
-    if completed.returncode != 0:
-        raise LockError(f"{what} failed (pip exit status {completed.returncode}; pip's messages are above). Command: {' '.join(command)}")
-
-
-def ensure_pip(python: str = sys.executable) -> None:
-    """Fail early and clearly when the interpreter has no pip (e.g. a bare distro python3)."""
-    probe = subprocess.run([python, "-m", "pip", "--version"], capture_output=True, text=True, check=False)
-    if probe.returncode != 0:
-        raise LockError(f"pip is not available for {python} (install python3-pip, or run with an interpreter that has pip)")
-
-
-def download_wheels(pins: Iterable[Pin], python_version: str, dest: Path) -> dict[str, Path]:
-    """Download exactly one wheel per pin for the target into ``dest``; canonical name -> file."""
-    wanted = list(pins)
-    run_pip(
-        ["download", "-q", "--no-deps", *target_options(python_version), "-d", str(dest), *(f"{p.name}=={p.version}" for p in wanted)],
-        f"downloading wheels for CPython {python_version}",
-    )
-    found: dict[str, Path] = {}
-    for wheel in sorted(dest.glob("*.whl")):
-        parsed = parse_wheel_name(wheel.name)
-        if parsed.key in found:
-            raise LockError(f"two wheels for {parsed.name} for CPython {python_version}: {found[parsed.key].name}, {wheel.name}")
-        found[parsed.key] = wheel
-    for pin in wanted:
-        wheel_path = found.get(pin.key)
-        if wheel_path is None:
-            raise LockError(f"pip saved no wheel for {pin.name}=={pin.version} (CPython {python_version}, {PLATFORM})")
-        if parse_wheel_name(wheel_path.name).version != pin.version:
-            raise LockError(f"{pin.name}: wanted {pin.version}, pip saved {wheel_path.name}")
-    return found
-
-
-def check_closure(requirements: Path, wheels: Path, python_version: str) -> None:
-    """Resolve ``requirements`` *with* dependencies against only the downloaded wheels: if a
-    wheel needs a distribution that is not pinned, pip cannot find it and this fails."""
-    with tempfile.TemporaryDirectory(prefix="lock-closure-") as target:
-        run_pip(
-            [
-                "install",
-                "-q",
-                "--dry-run",
-                "--ignore-installed",
-                "--no-index",
-                "--find-links",
-                str(wheels),
-                *target_options(python_version),
-                "--target",
-                target,
-                "-r",
-                str(requirements),
-            ],
-            f"checking that {requirements.name} pins every dependency (CPython {python_version}); pin the missing one",
-        )
-
-
-def render_lock(pins: Sequence[Pin], hashes: dict[str, set[str]], python_versions: Sequence[str]) -> str:
-    """The lock's text: sorted by name, one ``--hash`` per allowed wheel, sorted, so a rerun on
-    unchanged pins gives a byte-identical file and diffs show only real changes."""
-    lines = [
-        "# requirements.lock: the deployed function's runtime dependencies (requirements.txt) with the",
-        f"# sha256 of every wheel the package may ship, for CPython {', '.join(python_versions)} on {PLATFORM} (SCF).",
-        "# Generated from requirements.txt; do not edit by hand. After changing requirements.txt, regenerate with:",
-        "#     python3 devtools/lock.py",
-        f"{VERSIONS_HEADER} {' '.join(python_versions)}",
+    if subprocess.run(command, cwd=root, check=False).returncode != 0:
+        raise LockError(f"uv could not lock {' + '.join(inputs)} for CPython {python_version} (uv's messages are above)")
+    body = lock.read_text(encoding="utf-8")
+    header = [
+        f"# The runtime dependencies of {_who(function)} for CPython {python_version} on {PLATFORM} (SCF),",
+        f"# resolved from {' + '.join(inputs)}, with the sha256 of every file of each pinned version.",
+        "# The build installs exactly this with pip --require-hashes; regenerate with 'make lock'.",
+        f"{DIGEST_PREFIX}{inputs_digest(function.requirement_files, root, python_version)}",
     ]
-    for pin in sorted(pins, key=lambda p: p.key):
-        digests = sorted(hashes[pin.key])
-        lines.append(f"{pin.key}=={pin.version} \\")
-        lines.extend(f"    --hash=sha256:{d}" + (" \\" if i < len(digests) - 1 else "") for i, d in enumerate(digests))
-    return "\n".join(lines) + "\n"
-
-
-def write_lock(requirements: Path = REQUIREMENTS, lock: Path = LOCK, python_versions: Sequence[str] = LOCK_PYTHON_VERSIONS) -> Lock:
-    """Download, hash, check closure, then replace ``lock`` atomically (never half-written)."""
-    pins = read_requirements(requirements)
-    if not pins:
-        raise LockError(f"{requirements} pins nothing")
-    ensure_pip()
-    hashes: dict[str, set[str]] = {pin.key: set() for pin in pins}
-    for version in python_versions:
-        with tempfile.TemporaryDirectory(prefix=f"lock-cp{version.replace('.', '')}-") as scratch:
-            wheels = download_wheels(pins, version, Path(scratch))
-            for key, wheel in wheels.items():
-                hashes[key].add(sha256_of(wheel))
-                print(f"  cp{version.replace('.', '')}: {wheel.name}")
-            check_closure(requirements, Path(scratch), version)
-    text = render_lock(pins, hashes, python_versions)
     partial = lock.with_name(lock.name + ".tmp")
-    partial.write_text(text, encoding="utf-8")
+    partial.write_text("\n".join(header) + "\n" + body, encoding="utf-8")
     os.replace(partial, lock)
-    return read_lock(lock)
+    return lock
+
+
+def _who(function: Function) -> str:
+    if function.extra_requirements is None:
+        return "every function without a requirements.txt of its own"
+    return f"the function {function.name}"
+
+
+def write_all(python_versions: Iterable[str], root: Path = ROOT) -> list[Path]:
+    uv = ensure_uv(root)
+    written = []
+    for function in dependency_sets(root).values():
+        for version in python_versions:
+            lock = write_lock(function, version, uv)
+            pins = read_pins(lock)
+            print(f"{lock.relative_to(root)}: {len(pins)} pins")
+            written.append(lock)
+    return written
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -311,23 +201,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--python-version",
         action="append",
         dest="python_versions",
-        metavar="X.Y",
-        help=f"target CPython (repeatable; default: {' '.join(LOCK_PYTHON_VERSIONS)})",
+        choices=PYTHON_VERSIONS,
+        help=f"target CPython (repeatable; default: {' '.join(PYTHON_VERSIONS)})",
     )
-    parser.add_argument("--requirements", type=Path, default=REQUIREMENTS)
-    parser.add_argument("--lock", type=Path, default=LOCK)
     args = parser.parse_args(argv)
-    versions = tuple(args.python_versions or LOCK_PYTHON_VERSIONS)
-    for version in versions:
-        if not re.fullmatch(r"3\.\d+", version):
-            parser.error(f"--python-version {version!r}: expected 3.X")
     try:
-        lock = write_lock(args.requirements, args.lock, versions)
+        write_all(args.python_versions or PYTHON_VERSIONS)
     except LockError as exc:
-        print(f"lock.py: error: {exc}", file=sys.stderr)
+        print(f"lock: error: {exc}", file=sys.stderr)
         return 1
-    wheels = sum(len(p.hashes) for p in lock.pins)
-    print(f"wrote {args.lock} ({len(lock.pins)} pins, {wheels} wheel hashes, CPython {', '.join(versions)})")
     return 0
 
 

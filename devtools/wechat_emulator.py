@@ -10,8 +10,14 @@ Implemented endpoints (everything else answers errcode 40066 "invalid url", as W
 
 * ``POST /cgi-bin/stable_token`` -- one stable token per appid, renewed in its last 300 s,
   ``force_refresh`` with the 30 s debounce.
-* ``GET /cgi-bin/token`` -- a new token per call; the previous one of that appid dies 300 s later.
-* ``POST /datacube/getweanalysisappidmonthlyvisittrend`` -- deterministic, plausible data.
+* ``POST /datacube/getweanalysisappid...`` -- the ten cloud-callable ``analysis`` APIs
+  (:data:`ANALYSIS_PATHS`), with WeChat's period rules (61500 / 61501 / 61503) and
+  deterministic data that agrees across them: the same (appid, day) always gives the same
+  figures, weeks and months are made of their days, retain key 0 is the trend's user count.
+
+``GET /cgi-bin/token`` is left out on purpose: the library never calls it (each call there kills
+the previous token), so it answers 40066 like any unknown path, and a request to it is still
+recorded, so tests can assert that nothing asked for it.
 
 Tests steer failures with :class:`Fault` objects queued per path (:meth:`WeChatEmulator.add_fault`)
 and inspect what the client sent through :attr:`WeChatEmulator.received`.
@@ -22,6 +28,8 @@ Run ``python -m devtools.wechat_emulator [--port N]`` to serve by hand.
 from __future__ import annotations
 
 import argparse
+import calendar
+import functools
 import hashlib
 import itertools
 import json
@@ -46,6 +54,7 @@ if TYPE_CHECKING:  # typing.Self is 3.11+; this import never runs, so the module
     from typing_extensions import Self
 
 __all__ = [
+    "ANALYSIS_PATHS",
     "DEFAULT_APPID",
     "DEFAULT_SECRET",
     "MONTHLY_VISIT_TREND_PATH",
@@ -60,7 +69,6 @@ DEFAULT_SECRET = "emulator-secret-0123456789abcdef"  # public fake test data, no
 MONTHLY_VISIT_TREND_PATH = "/datacube/getweanalysisappidmonthlyvisittrend"
 
 STABLE_TOKEN_PATH = "/cgi-bin/stable_token"
-TOKEN_PATH = "/cgi-bin/token"
 
 # WeChat really sends this (odd) content type on its JSON replies; clients must cope with it.
 JSON_CONTENT_TYPE = "application/json; encoding=utf-8"
@@ -68,7 +76,6 @@ JSON_CONTENT_TYPE = "application/json; encoding=utf-8"
 # Token-lifetime rules of WeChat's documentation, in seconds.
 _STABLE_RENEW_WINDOW = 300  # a stable token in its last 300 s is replaced by a normal request
 _FORCE_REFRESH_DEBOUNCE = 30  # force_refresh sooner than this after the last one is a no-op
-_PLAIN_TOKEN_GRACE = 300  # an old /cgi-bin/token token lives at most this long after a new one
 
 _BEIJING = timezone(timedelta(hours=8))  # datacube "days" and "months" are Beijing calendar ones
 
@@ -197,34 +204,45 @@ class _ApiError(Exception):
 
 
 # --------------------------------------------------------------------------------------------
-# Datacube: table of endpoints sharing the {"begin_date", "end_date"} request shape
+# Datacube: the ten ``analysis`` endpoints, one table entry each
 # --------------------------------------------------------------------------------------------
+#
+# Every figure comes from one day's numbers, ``_day(appid, day)``, a deterministic function of the
+# two; weeks, months and portrait ranges add their days up. That makes the APIs agree with each
+# other the way WeChat's do: a week's sessions are its days' sessions, a retain reply's key 0 is
+# the trend's user count for the same period, a distribution adds up to the day's sessions.
 
-DatacubeGenerator = Callable[[str, date, date], list[dict[str, Any]]]
-"""``(appid, begin, end) -> rows of the reply's "list"``; must be deterministic."""
+DatacubeGenerator = Callable[[str, date, date, str], dict[str, Any]]
+"""``(appid, begin, end, ref_date) -> the reply``; must be deterministic."""
+
+_PAGE_LIMIT = 200  # getVisitPage reports the top 200 pages only
 
 
-def _is_natural_month(begin: date, end: date) -> bool:
-    """The monthly endpoints accept only the first and last day of one calendar month."""
-    return begin.day == 1 and end == _last_day_of_month(begin)
-
-
-def _last_day_of_month(day: date) -> date:
-    """Last calendar day of ``day``'s month (no calendar module needed)."""
-    first_of_next = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-    return first_of_next - timedelta(days=1)
+def _ymd(day: date) -> str:
+    """``yyyymmdd``; ``strftime("%Y")`` would not zero-pad years below 1000 on every platform."""
+    return f"{day.year:04d}{day.month:02d}{day.day:02d}"
 
 
 @dataclass(frozen=True)
-class _DatacubeEndpoint:
-    """How one datacube path validates its period and makes its data.
+class _Period:
+    """A period rule: which (begin, end) pairs a path accepts (else 61501) and its ``ref_date``."""
 
-    Adding another endpoint of the same request shape (weekly, daily, ...) is one entry in
-    ``_DATACUBE_ENDPOINTS`` with its generator and, where it differs, its period rule.
-    """
+    accepts: Callable[[date, date], bool]
+    ref_date: Callable[[date, date], str]
 
-    generate: DatacubeGenerator
-    period_ok: Callable[[date, date], bool] = _is_natural_month
+
+_DAY = _Period(lambda b, e: b == e, lambda b, e: _ymd(b))
+_WEEK = _Period(lambda b, e: b.weekday() == 0 and (e - b).days == 6, lambda b, e: f"{_ymd(b)}-{_ymd(e)}")
+_MONTH = _Period(
+    lambda b, e: b.day == 1 and (e.year, e.month, e.day) == (b.year, b.month, calendar.monthrange(b.year, b.month)[1]),
+    lambda b, e: f"{b.year:04d}{b.month:02d}",
+)
+# The portrait takes 1, 7 or 30 days ending anywhere. Whether WeChat's ref_date names the range or
+# its first day is not settled; the emulator names one day as "yyyymmdd", a range as "yyyymmdd-yyyymmdd".
+_PORTRAIT = _Period(
+    lambda b, e: (e - b).days in (0, 6, 29),
+    lambda b, e: _ymd(b) if b == e else f"{_ymd(b)}-{_ymd(e)}",
+)
 
 
 class _Unit:
@@ -244,41 +262,299 @@ class _Unit:
         self._counter += 1
         return int.from_bytes(digest[:8], "big") / 2**64
 
+    def weights(self, count: int, skew: float = 2.0) -> list[int]:
+        """``count`` positive integer weights; a higher ``skew`` makes a few of them dominate."""
+        return [1 + int(self.next() ** skew * 2**32) for _ in range(count)]
 
-def _monthly_visit_trend(appid: str, begin: date, end: date) -> list[dict[str, Any]]:
-    """One plausible month of visit statistics, the same for the same (appid, month).
 
-    An app has a stable size (seeded by appid alone) that each month scales by +-40 %, so series
-    look like a real app's; every derived figure follows WeChat's definitions, which keeps the
-    invariants ``0 < visit_uv_new <= visit_uv <= session_cnt <= visit_pv`` true.
+def _split(total: int, weights: list[int]) -> list[int]:
+    """``total`` in whole parts proportional to ``weights`` that add up to ``total`` exactly.
+
+    Integer floors first, then one leftover unit each to the heaviest weights: for weights in
+    descending order the parts come out descending too, which the page list relies on.
     """
-    del end  # the period is the whole month of ``begin``; validated before we get here
-    month = f"{begin.year:04d}{begin.month:02d}"
-    app = _Unit("app-size", appid)
-    base_uv = 500 + int(app.next() * 250_000)
-    rnd = _Unit(MONTHLY_VISIT_TREND_PATH, appid, month)
-    visit_uv = max(1, int(base_uv * (0.6 + 0.8 * rnd.next())))
-    visit_uv_new = max(1, min(visit_uv, round(visit_uv * (0.1 + 0.5 * rnd.next()))))
-    session_cnt = max(visit_uv, math.ceil(visit_uv * (1.05 + 2.0 * rnd.next())))
-    visit_pv = max(session_cnt, round(session_cnt * (1.5 + 5.0 * rnd.next())))
-    stay_time_session = round(15.0 + 585.0 * rnd.next(), 4)
-    return [
-        {
-            "ref_date": month,
-            "session_cnt": session_cnt,
-            "visit_pv": visit_pv,
-            "visit_uv": visit_uv,
-            "visit_uv_new": visit_uv_new,
-            "stay_time_uv": round(stay_time_session * session_cnt / visit_uv, 4),
-            "stay_time_session": stay_time_session,
-            "visit_depth": round(visit_pv / session_cnt, 4),
-        }
-    ]
+    whole = sum(weights)
+    parts = [total * w // whole for w in weights]
+    heaviest = sorted(range(len(weights)), key=lambda i: (-weights[i], i))
+    for i in heaviest[: total - sum(parts)]:
+        parts[i] += 1
+    return parts
+
+
+@dataclass(frozen=True)
+class _App:
+    """What stays the same for one app: its size and the number of pages it has."""
+
+    new_per_day: float  # >= 10, which keeps every day's new users >= 1 (see _users_so_far)
+    returning_per_day: float
+    pages: int
+
+
+@functools.lru_cache(maxsize=1024)
+def _app(appid: str) -> _App:
+    rnd = _Unit("app-size", appid)
+    new_per_day = 10.0 + 2000.0 * rnd.next()
+    return _App(new_per_day, new_per_day * (2.0 + 10.0 * rnd.next()), 5 + int(400 * rnd.next()))
+
+
+def _users_so_far(appid: str, ordinal: int) -> int:
+    """The app's cumulative users at the end of day ``ordinal`` (daily summary's ``visit_total``).
+
+    Linear growth plus a jitter of at most 0.6 of a day's growth: any day's total costs O(1),
+    and the total still rises every day by at least 0.4 * 10 users, which are that day's new users.
+    """
+    rate = _app(appid).new_per_day
+    return math.floor(rate * ordinal + 0.6 * rate * _Unit("users", appid, str(ordinal)).next())
+
+
+@dataclass(frozen=True)
+class _Figures:
+    """A period's visit figures: sessions, page views and stay time add up over days; users do not."""
+
+    session_cnt: int
+    visit_pv: int
+    visit_uv: int
+    visit_uv_new: int
+    stay_seconds: int  # all sessions together
+    share_pv: int
+    share_uv: int
+
+
+_WEEKDAY_RETURNING = (0.92, 0.95, 0.97, 1.0, 1.08, 1.2, 1.15)  # Monday..Sunday: busier weekends
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _day(appid: str, day: date) -> _Figures:
+    """One day's figures; ``0 < visit_uv_new <= visit_uv <= session_cnt <= visit_pv`` always."""
+    app = _app(appid)
+    rnd = _Unit("day", appid, _ymd(day))
+    new = _users_so_far(appid, day.toordinal()) - _users_so_far(appid, day.toordinal() - 1)
+    uv = new + round(app.returning_per_day * _WEEKDAY_RETURNING[day.weekday()] * (0.7 + 0.6 * rnd.next()))
+    sessions = math.ceil(uv * (1.05 + 1.5 * rnd.next()))
+    share_uv = round(uv * (0.01 + 0.1 * rnd.next()))
+    return _Figures(
+        session_cnt=sessions,
+        visit_pv=round(sessions * (1.5 + 4.0 * rnd.next())),
+        visit_uv=uv,
+        visit_uv_new=new,
+        stay_seconds=round(sessions * (15.0 + 585.0 * rnd.next())),
+        share_pv=share_uv + round(share_uv * 1.5 * rnd.next()),
+        share_uv=share_uv,
+    )
+
+
+def _figures(appid: str, begin: date, end: date) -> _Figures:
+    """The figures of ``begin..end``: sums of the days', users counted once per period.
+
+    A period's users lie between the busiest day's (or all its new users, who are different
+    people each day) and the sum over its days (nobody came back twice); where in between is
+    drawn per period. A single day comes out as that day's own figures.
+    """
+    days = [_day(appid, begin + timedelta(days=i)) for i in range((end - begin).days + 1)]
+    overlap = 0.3 + 0.5 * _Unit("period-users", appid, _ymd(begin), _ymd(end)).next()
+
+    def distinct(low: int, high: int) -> int:
+        return low + round((high - low) * overlap)
+
+    new = sum(d.visit_uv_new for d in days)
+    return _Figures(
+        session_cnt=sum(d.session_cnt for d in days),
+        visit_pv=sum(d.visit_pv for d in days),
+        visit_uv=distinct(max(new, *(d.visit_uv for d in days)), sum(d.visit_uv for d in days)),
+        visit_uv_new=new,
+        stay_seconds=sum(d.stay_seconds for d in days),
+        share_pv=sum(d.share_pv for d in days),
+        share_uv=distinct(max(d.share_uv for d in days), sum(d.share_uv for d in days)),
+    )
+
+
+def _visit_trend(appid: str, begin: date, end: date, ref: str) -> dict[str, Any]:
+    """Daily, weekly and monthly visit trend: one row with WeChat's derived averages."""
+    fig = _figures(appid, begin, end)
+    stay_time_session = round(fig.stay_seconds / fig.session_cnt, 4)
+    row = {
+        "ref_date": ref,
+        "session_cnt": fig.session_cnt,
+        "visit_pv": fig.visit_pv,
+        "visit_uv": fig.visit_uv,
+        "visit_uv_new": fig.visit_uv_new,
+        "stay_time_uv": round(stay_time_session * fig.session_cnt / fig.visit_uv, 4),
+        "stay_time_session": stay_time_session,
+        "visit_depth": round(fig.visit_pv / fig.session_cnt, 4),
+    }
+    return {"list": [row]}
+
+
+def _daily_summary(appid: str, begin: date, end: date, ref: str) -> dict[str, Any]:
+    """Cumulative users at the end of the day, and the day's shares."""
+    fig = _figures(appid, begin, end)
+    row = {"ref_date": ref, "visit_total": _users_so_far(appid, end.toordinal()), "share_pv": fig.share_pv, "share_uv": fig.share_uv}
+    return {"list": [row]}
+
+
+def _retain(keys: tuple[int, ...]) -> DatacubeGenerator:
+    """A retain endpoint reporting ``keys`` (days, weeks or months after the period).
+
+    Key 0 is the period's new / active users exactly as its visit trend reports them; each later
+    key keeps a decaying share of key 0 and never exceeds it. All keys are always present, even
+    those whose later period has not happened yet: the figures stay a function of the period alone.
+    """
+
+    def generate(appid: str, begin: date, end: date, ref: str) -> dict[str, Any]:
+        fig = _figures(appid, begin, end)
+        rnd = _Unit("retain", appid, ref)
+
+        def curve(first: int) -> list[dict[str, int]]:
+            keep = 0.1 + 0.4 * rnd.next()
+            later = [min(first, round(first * keep * (0.85 + 0.3 * rnd.next()) / math.sqrt(k or 1))) for k in keys]
+            return [{"key": k, "value": first if k == 0 else value} for k, value in zip(keys, later, strict=True)]
+
+        return {"ref_date": ref, "visit_uv_new": curve(fig.visit_uv_new), "visit_uv": curve(fig.visit_uv)}
+
+    return generate
+
+
+# WeChat's access-source keys are scene groups 1..36 or so; which exist does not matter here.
+_SOURCE_KEYS = tuple(range(1, 37))
+# (index, its keys, the day's figure its values add up to, seed of its weights): the two source
+# indexes share weights because users and sessions come through the same doors.
+_DISTRIBUTIONS: tuple[tuple[str, tuple[int, ...], str, str], ...] = (
+    ("access_source_session_cnt", _SOURCE_KEYS, "session_cnt", "source"),
+    ("access_staytime_info", tuple(range(1, 9)), "session_cnt", "staytime"),
+    ("access_depth_info", tuple(range(1, 8)), "session_cnt", "depth"),
+    ("access_source_visit_uv", _SOURCE_KEYS, "visit_uv", "source"),  # undocumented, but WeChat sends it
+)
+
+
+def _visit_distribution(appid: str, begin: date, end: date, ref: str) -> dict[str, Any]:
+    """The day's sessions (and users) by source, stay time and depth; keys with 0 are left out."""
+    fig = _figures(appid, begin, end)
+    indexes = []
+    for index, keys, figure, seed in _DISTRIBUTIONS:
+        values = _split(getattr(fig, figure), _Unit("distribution", appid, ref, seed).weights(len(keys)))
+        indexes.append({"index": index, "item_list": [{"key": k, "value": v} for k, v in zip(keys, values, strict=True) if v]})
+    return {"ref_date": ref, "list": indexes}
+
+
+_PAGE_SECTIONS = ("index", "goods", "cart", "order", "user", "search", "article", "coupon")
+
+
+def _page_path(rank: int) -> str:
+    """A plausible, unique page path per rank; rank 0 is the home page."""
+    section = _PAGE_SECTIONS[rank % len(_PAGE_SECTIONS)]
+    return f"pages/{section}/{'index' if rank < len(_PAGE_SECTIONS) else f'detail{rank // len(_PAGE_SECTIONS)}'}"
+
+
+def _visit_page(appid: str, begin: date, end: date, ref: str) -> dict[str, Any]:
+    """The day's pages by views, the top 200 only; sessions enter (and leave) on reported pages.
+
+    Page weights fall with rank (Zipf), and ``_split`` keeps descending weights descending, so
+    entries + other views come out ordered by rank: the top 200 are ranks 0..199, and giving the
+    day's sessions to those ranks only makes ``entrypage_pv`` add up to ``session_cnt``.
+    """
+    fig = _figures(appid, begin, end)
+    rnd = _Unit("pages", appid, ref)
+    skew = 0.8 + 0.6 * rnd.next()
+    weights = [int(2**48 / (rank + 1) ** skew) for rank in range(_app(appid).pages)]
+    shown = min(len(weights), _PAGE_LIMIT)
+    entries = _split(fig.session_cnt, weights[:shown])
+    views = [e + v for e, v in zip(entries, _split(fig.visit_pv - fig.session_cnt, weights), strict=False)]  # ranks < 200
+    views = [v for v in views if v]  # a page nobody opened that day is not listed
+    exits = _split(fig.session_cnt, views)  # exit_i <= views_i: sessions <= the views listed
+    shares = _split(fig.share_pv, views)
+    pages = []
+    for rank, (pv, entry, leave, share) in enumerate(zip(views, entries, exits, shares, strict=False)):
+        pages.append(
+            {
+                "page_path": _page_path(rank),
+                "page_visit_pv": pv,
+                "page_visit_uv": min(pv, fig.visit_uv, max(1, round(pv * (0.35 + 0.5 * rnd.next())))),
+                "page_staytime_pv": round(3.0 + 90.0 * rnd.next(), 4),
+                "entrypage_pv": entry,
+                "exitpage_pv": leave,
+                "page_share_pv": share,
+                "page_share_uv": min(share, round(share * fig.share_uv / max(fig.share_pv, 1))),
+            }
+        )
+    return {"ref_date": ref, "list": pages}
+
+
+_Label = tuple[int | None, str]  # (id, name); devices have no id
+# Province and city ids are GB/T 2260 codes here; WeChat's own ids are not documented.
+_PROVINCES: tuple[tuple[_Label, tuple[_Label, ...]], ...] = (
+    ((44, "广东省"), ((4401, "广州"), (4403, "深圳"), (4419, "东莞"))),
+    ((33, "浙江省"), ((3301, "杭州"), (3302, "宁波"))),
+    ((32, "江苏省"), ((3201, "南京"), (3205, "苏州"))),
+    ((11, "北京"), ((1101, "北京"),)),
+    ((31, "上海"), ((3101, "上海"),)),
+    ((51, "四川省"), ((5101, "成都"),)),
+    ((37, "山东省"), ((3701, "济南"), (3702, "青岛"))),
+    ((42, "湖北省"), ((4201, "武汉"),)),
+)
+_PORTRAIT_DIMENSIONS: tuple[tuple[str, tuple[_Label, ...]], ...] = (
+    ("genders", ((0, "未知"), (1, "男"), (2, "女"))),
+    ("platforms", ((1, "iPhone"), (2, "Android"), (3, "其他"))),
+    ("devices", tuple((None, name) for name in ("iPhone 15", "iPhone 13", "HUAWEI Mate 60", "OPPO Reno11", "vivo X100", "Xiaomi 14", "其他"))),
+    ("ages", ((0, "未知"), (1, "17岁以下"), (2, "18-24岁"), (3, "25-29岁"), (4, "30-39岁"), (5, "40-49岁"), (6, "50岁以上"))),
+)
+
+
+def _labelled(labels: tuple[_Label, ...], values: list[int]) -> list[dict[str, Any]]:
+    """Portrait items; ``id`` only where the label has one, zero values left out."""
+    items = [({} if ident is None else {"id": ident}) | {"name": name, "value": v} for (ident, name), v in zip(labels, values, strict=True)]
+    return [item for item in items if item["value"]]
+
+
+def _portrait_group(total: int, rnd: _Unit) -> dict[str, list[dict[str, Any]]]:
+    """One group's (new or active users') breakdowns; every dimension adds up to ``total``.
+
+    Cities split their own province's users, so they add up per province as well.
+    """
+    per_province = _split(total, rnd.weights(len(_PROVINCES)))
+    cities = [_labelled(towns, _split(users, rnd.weights(len(towns)))) for (_, towns), users in zip(_PROVINCES, per_province, strict=True)]
+    group = {
+        "province": _labelled(tuple(province for province, _ in _PROVINCES), per_province),
+        "city": [item for items in cities for item in items],
+    }
+    for dimension, labels in _PORTRAIT_DIMENSIONS:
+        group[dimension] = _labelled(labels, _split(total, rnd.weights(len(labels))))
+    return group
+
+
+def _user_portrait(appid: str, begin: date, end: date, ref: str) -> dict[str, Any]:
+    """Who the range's new and active users are; totals as the visit trend counts the same days."""
+    fig = _figures(appid, begin, end)
+    return {
+        "ref_date": ref,
+        "visit_uv_new": _portrait_group(fig.visit_uv_new, _Unit("portrait-new", appid, ref)),
+        "visit_uv": _portrait_group(fig.visit_uv, _Unit("portrait-active", appid, ref)),
+    }
+
+
+@dataclass(frozen=True)
+class _DatacubeEndpoint:
+    """One datacube path: its cloud-call name, its period rule, and the generator of its reply."""
+
+    name: str
+    period: _Period
+    generate: DatacubeGenerator
 
 
 _DATACUBE_ENDPOINTS: dict[str, _DatacubeEndpoint] = {
-    MONTHLY_VISIT_TREND_PATH: _DatacubeEndpoint(_monthly_visit_trend),
+    "/datacube/getweanalysisappiddailysummarytrend": _DatacubeEndpoint("analysis.getDailySummary", _DAY, _daily_summary),
+    "/datacube/getweanalysisappiddailyvisittrend": _DatacubeEndpoint("analysis.getDailyVisitTrend", _DAY, _visit_trend),
+    "/datacube/getweanalysisappidweeklyvisittrend": _DatacubeEndpoint("analysis.getWeeklyVisitTrend", _WEEK, _visit_trend),
+    MONTHLY_VISIT_TREND_PATH: _DatacubeEndpoint("analysis.getMonthlyVisitTrend", _MONTH, _visit_trend),
+    "/datacube/getweanalysisappiddailyretaininfo": _DatacubeEndpoint("analysis.getDailyRetain", _DAY, _retain((0, 1, 2, 3, 4, 5, 6, 7, 14, 30))),
+    "/datacube/getweanalysisappidweeklyretaininfo": _DatacubeEndpoint("analysis.getWeeklyRetain", _WEEK, _retain((0, 1, 2, 3, 4))),
+    "/datacube/getweanalysisappidmonthlyretaininfo": _DatacubeEndpoint("analysis.getMonthlyRetain", _MONTH, _retain((0, 1))),
+    "/datacube/getweanalysisappidvisitdistribution": _DatacubeEndpoint("analysis.getVisitDistribution", _DAY, _visit_distribution),
+    "/datacube/getweanalysisappidvisitpage": _DatacubeEndpoint("analysis.getVisitPage", _DAY, _visit_page),
+    "/datacube/getweanalysisappiduserportrait": _DatacubeEndpoint("analysis.getUserPortrait", _PORTRAIT, _user_portrait),
 }
+
+ANALYSIS_PATHS: dict[str, str] = {endpoint.name: path for path, endpoint in _DATACUBE_ENDPOINTS.items()}
+"""Cloud-call name (``"analysis.getDailyVisitTrend"``) -> the datacube path the emulator serves it on."""
 
 
 def _parse_yyyymmdd(value: object) -> date | None:
@@ -453,6 +729,9 @@ class WeChatEmulator:
 
     ``apps`` maps appid -> appsecret. ``clock`` (seconds since the epoch) drives token expiry
     and the Beijing calendar of the datacube, so tests can move time instead of sleeping.
+    ``data_ready_at`` (seconds after Beijing midnight) is when yesterday's data becomes
+    available: before it, a period that ended yesterday still answers 61503, as WeChat does in
+    the morning. The default 0 makes yesterday available from midnight.
     """
 
     def __init__(
@@ -463,7 +742,11 @@ class WeChatEmulator:
         token_ttl: int = 7200,
         host: str = "127.0.0.1",
         port: int = 0,
+        data_ready_at: float = 0.0,
     ) -> None:
+        if not 0.0 <= data_ready_at < 86400.0:
+            raise ValueError("data_ready_at is seconds after Beijing midnight, 0 <= data_ready_at < 86400")
+        self._data_ready_at = float(data_ready_at)
         self._apps: dict[str, str] = dict(apps) if apps is not None else {DEFAULT_APPID: DEFAULT_SECRET}
         self._clock = clock
         self._token_ttl = int(token_ttl)
@@ -476,7 +759,6 @@ class WeChatEmulator:
         self._issued: list[str] = []
         self._stable: dict[str, str] = {}  # appid -> current stable token
         self._last_force: dict[str, float] = {}  # appid -> time of the last effective force_refresh
-        self._plain: dict[str, str] = {}  # appid -> latest /cgi-bin/token token
         self._rids = itertools.count(1)
         self._stop_event = threading.Event()
         self._server: _Server | None = None
@@ -575,7 +857,6 @@ class WeChatEmulator:
             self._issued.clear()
             self._stable.clear()
             self._last_force.clear()
-            self._plain.clear()
 
     def add_fault(self, path: str, fault: Fault, times: int = 1) -> None:
         """Queue ``fault`` for the next ``times`` requests to ``path`` (FIFO with earlier ones)."""
@@ -587,7 +868,7 @@ class WeChatEmulator:
 
     @property
     def issued_tokens(self) -> list[str]:
-        """Every access token ever issued by either token endpoint, oldest first (a copy)."""
+        """Every access token ever issued, oldest first (a copy)."""
         with self._lock:
             return list(self._issued)
 
@@ -643,13 +924,9 @@ class WeChatEmulator:
         return self._route(request)
 
     def _route(self, request: Received) -> _Reply:
-        handler = {
-            STABLE_TOKEN_PATH: self._stable_token,
-            TOKEN_PATH: self._plain_token,
-        }.get(request.path)
         try:
-            if handler is not None:
-                return self._json(handler(request))
+            if request.path == STABLE_TOKEN_PATH:
+                return self._json(self._stable_token(request))
             endpoint = _DATACUBE_ENDPOINTS.get(request.path)
             if endpoint is not None:
                 return self._json(self._datacube(request, endpoint))
@@ -719,18 +996,6 @@ class WeChatEmulator:
             self._stable[appid] = token
             return {"access_token": token, "expires_in": self._token_ttl}
 
-    def _plain_token(self, request: Received) -> dict[str, Any]:
-        q = request.query
-        appid = self._check_credentials(q.get("grant_type"), q.get("appid"), q.get("secret"))
-        with self._lock:
-            now = self._clock()
-            previous = self._tokens.get(self._plain.get(appid, ""))
-            if previous is not None:
-                previous.expires_at = min(previous.expires_at, now + _PLAIN_TOKEN_GRACE)
-            token = self._issue(appid, now)
-            self._plain[appid] = token
-            return {"access_token": token, "expires_in": self._token_ttl}
-
     def _authenticate(self, request: Received) -> str:
         """The appid behind ``?access_token=``, or the WeChat error for a bad token."""
         token = request.query.get("access_token", "")
@@ -754,12 +1019,21 @@ class WeChatEmulator:
         end = _parse_yyyymmdd(body.get("end_date"))
         if begin is None or end is None:
             raise _ApiError(61500, "date format error")
-        if not endpoint.period_ok(begin, end):
+        if not endpoint.period.accepts(begin, end):
             raise _ApiError(61501, "date range error")
-        today = datetime.fromtimestamp(self._clock(), _BEIJING).date()
-        if end >= today:  # the period must be over in Beijing before WeChat has its data
+        if not self._data_ready(end):
             raise _ApiError(61503, "data not ready, please try later")
-        return {"list": endpoint.generate(appid, begin, end)}
+        return endpoint.generate(appid, begin, end, endpoint.period.ref_date(begin, end))
+
+    def _data_ready(self, end: date) -> bool:
+        """WeChat has a period's data once the period is over in Beijing and, for a period that
+        ended yesterday, once the day's computation (``data_ready_at``) has run."""
+        now = datetime.fromtimestamp(self._clock(), _BEIJING)
+        today = now.date()
+        if end >= today:
+            return False
+        since_midnight = now.hour * 3600 + now.minute * 60 + now.second + now.microsecond / 1e6
+        return end < today - timedelta(days=1) or since_midnight >= self._data_ready_at
 
 
 # --------------------------------------------------------------------------------------------

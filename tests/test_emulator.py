@@ -36,7 +36,6 @@ from devtools.wechat_emulator import (  # noqa: E402
 )
 
 STABLE = "/cgi-bin/stable_token"
-TOKEN = "/cgi-bin/token"
 TREND = MONTHLY_VISIT_TREND_PATH
 JSON_TYPE = "application/json; encoding=utf-8"
 OTHER_APPID = "wx1111emulator0002"
@@ -99,12 +98,6 @@ def stable_token(http: requests.Session, emu: WeChatEmulator, **kw: Any) -> str:
     reply = stable(http, emu, **kw).json()
     assert "access_token" in reply, reply
     return str(reply["access_token"])
-
-
-def plain(http: requests.Session, emu: WeChatEmulator, **override: str) -> requests.Response:
-    params = {"grant_type": "client_credential", "appid": DEFAULT_APPID, "secret": DEFAULT_SECRET}
-    params.update(override)
-    return http.get(emu.url + TOKEN, params=params, timeout=5)
 
 
 def trend(
@@ -271,77 +264,13 @@ def test_stable_token_body_not_a_json_object(
 # ------------------------------------------------------------------------------ cgi-bin/token
 
 
-def test_token_success_issues_a_new_token_each_call(
-    emu: WeChatEmulator, http: requests.Session
-) -> None:
-    first = plain(http, emu).json()
-    second = plain(http, emu).json()
-    assert first["expires_in"] == second["expires_in"] == 7200
-    assert first["access_token"] != second["access_token"]
-    assert emu.issued_tokens == [first["access_token"], second["access_token"]]
-
-
-def test_token_previous_one_dies_300_seconds_later(
-    emu: WeChatEmulator, http: requests.Session, clock: FakeClock
-) -> None:
-    old = plain(http, emu).json()["access_token"]
-    clock.advance(100)
-    new = plain(http, emu).json()["access_token"]
-    clock.advance(299)
-    assert trend(http, emu, old).json()["list"]
-    clock.advance(1)
-    assert_error(trend(http, emu, old), 42001, "access_token expired")
-    assert trend(http, emu, new).json()["list"]
-
-
-def test_token_grace_never_extends_a_token(
-    emu: WeChatEmulator, http: requests.Session, clock: FakeClock
-) -> None:
-    old = plain(http, emu).json()["access_token"]
-    clock.advance(7100)  # 100 s left: min(old expiry, now + 300) keeps the old expiry
-    plain(http, emu)
-    clock.advance(100)
-    assert trend(http, emu, old).json()["errcode"] == 42001
-
-
-def test_token_is_independent_of_stable_token(
-    emu: WeChatEmulator, http: requests.Session, clock: FakeClock
-) -> None:
-    stable_tok = stable_token(http, emu)
-    plain(http, emu)
-    plain(http, emu)
-    clock.advance(1000)
-    assert trend(http, emu, stable_tok).json()["list"]
-    assert stable_token(http, emu) == stable_tok
-    # ...and a stable token does not shorten the previous /cgi-bin/token token.
-    plain_tok = plain(http, emu).json()["access_token"]
-    stable_token(http, emu, force=True)
-    clock.advance(1000)
-    assert trend(http, emu, plain_tok).json()["list"]
-
-
-def test_token_previous_is_per_appid(
-    emu: WeChatEmulator, http: requests.Session, clock: FakeClock
-) -> None:
-    mine = plain(http, emu).json()["access_token"]
-    plain(http, emu, appid=OTHER_APPID, secret=OTHER_SECRET)
-    clock.advance(1000)
-    assert trend(http, emu, mine).json()["list"]
-
-
-@pytest.mark.parametrize(
-    ("override", "code", "msg"),
-    [
-        ({"grant_type": "authorization_code"}, 40002, "invalid grant_type"),
-        ({"appid": "wxunknown"}, 40013, "invalid appid"),
-        ({"secret": "wrong"}, 40125, "invalid appsecret"),
-    ],
-)
-def test_token_credential_errors(
-    emu: WeChatEmulator, http: requests.Session, override: dict[str, str], code: int, msg: str
-) -> None:
-    assert_error(plain(http, emu, **override), code, msg)
+def test_cgi_bin_token_is_not_served_but_recorded(emu: WeChatEmulator, http: requests.Session) -> None:
+    """The library must never call it, so the emulator does not serve it: a client that did would
+    get no token; the request is still recorded, which is what "never called" tests look at."""
+    params = {"grant_type": "client_credential", "appid": DEFAULT_APPID, "secret": DEFAULT_SECRET}
+    assert_error(http.get(emu.url + "/cgi-bin/token", params=params, timeout=5), 40066, "invalid url")
     assert emu.issued_tokens == []
+    assert [r.query for r in emu.requests_to("/cgi-bin/token")] == [params]
 
 
 # ------------------------------------------------------------------------------ datacube
@@ -369,11 +298,14 @@ def test_monthly_trend_success(emu: WeChatEmulator, http: requests.Session) -> N
 
 
 def test_monthly_trend_same_for_any_token_of_the_app(
-    emu: WeChatEmulator, http: requests.Session
+    emu: WeChatEmulator, http: requests.Session, clock: FakeClock
 ) -> None:
-    by_stable = trend(http, emu, stable_token(http, emu)).json()
-    by_plain = trend(http, emu, plain(http, emu).json()["access_token"]).json()
-    assert by_stable == by_plain
+    old = stable_token(http, emu)
+    clock.advance(7200 - 300)  # renewal window: a new token, while the old one still works
+    new = stable_token(http, emu)
+    assert new != old
+    by_old = trend(http, emu, old).json()
+    assert by_old["list"] and by_old == trend(http, emu, new).json()
 
 
 def test_monthly_trend_differs_by_app_and_month(
@@ -405,17 +337,17 @@ def test_datacube_token_unknown(emu: WeChatEmulator, http: requests.Session) -> 
 
 
 def test_datacube_token_invalidated(emu: WeChatEmulator, http: requests.Session) -> None:
-    stable_tok, plain_tok = stable_token(http, emu), plain(http, emu).json()["access_token"]
+    mine, other = stable_token(http, emu), stable_token(http, emu, appid=OTHER_APPID, secret=OTHER_SECRET)
     emu.invalidate_tokens()
     msg = "invalid credential, access_token is invalid or not latest"
-    assert_error(trend(http, emu, stable_tok), 40001, msg)
-    assert_error(trend(http, emu, plain_tok), 40001, msg)
+    assert_error(trend(http, emu, mine), 40001, msg)
+    assert_error(trend(http, emu, other), 40001, msg)
 
 
 def test_datacube_token_past_expiry(
     emu: WeChatEmulator, http: requests.Session, clock: FakeClock
 ) -> None:
-    token = plain(http, emu).json()["access_token"]
+    token = stable_token(http, emu)
     clock.advance(7199)
     assert trend(http, emu, token).json()["list"]
     clock.advance(1)
@@ -528,9 +460,9 @@ def shared() -> Iterator[tuple[WeChatEmulator, requests.Session, dict[str, str]]
     apps = {f"wx{i:04d}prop{i:08d}": f"secret-{i}" for i in range(6)}
     with WeChatEmulator(apps, clock=FakeClock()) as emulator, requests.Session() as session:
         tokens = {
-            appid: session.get(
-                emulator.url + TOKEN,
-                params={"grant_type": "client_credential", "appid": appid, "secret": secret},
+            appid: session.post(
+                emulator.url + STABLE,
+                json={"grant_type": "client_credential", "appid": appid, "secret": secret},
                 timeout=5,
             ).json()["access_token"]
             for appid, secret in apps.items()
@@ -573,9 +505,10 @@ def test_monthly_trend_is_plausible(
     [
         ("GET", "/"),
         ("POST", "/cgi-bin/unknown"),
-        ("POST", "/datacube/getweanalysisappiddailyvisittrend"),
+        ("POST", "/datacube/getweanalysisappidperformance"),  # not one of the ten analysis paths
+        ("POST", "/wxa/business/performance/boot"),  # getPerformanceData: not a cloud call
         ("POST", TREND + "/"),
-        ("DELETE", TOKEN + "x"),
+        ("DELETE", STABLE + "x"),
     ],
 )
 def test_unknown_url(emu: WeChatEmulator, http: requests.Session, method: str, path: str) -> None:
@@ -618,8 +551,8 @@ def test_fault_http_502(emu: WeChatEmulator, http: requests.Session) -> None:
 
 
 def test_fault_http_custom(emu: WeChatEmulator, http: requests.Session) -> None:
-    emu.add_fault(TOKEN, Fault.http(503, "busy", "text/plain"))
-    response = plain(http, emu)
+    emu.add_fault(STABLE, Fault.http(503, "busy", "text/plain"))
+    response = stable(http, emu)
     assert (response.status_code, response.text) == (503, "busy")
     assert response.headers["Content-Type"] == "text/plain"
 
@@ -697,7 +630,6 @@ def test_faults_are_fifo_with_times(emu: WeChatEmulator, http: requests.Session)
 def test_faults_are_per_path(emu: WeChatEmulator, http: requests.Session) -> None:
     emu.add_fault(TREND, Fault.http(502))
     assert stable(http, emu).status_code == 200
-    assert plain(http, emu).status_code == 200
     assert trend(http, emu, None).status_code == 502
 
 
@@ -715,9 +647,9 @@ def test_received_records_requests_in_order(emu: WeChatEmulator, http: requests.
     token = stable_token(http, emu)
     emu.add_fault(TREND, Fault.http(502))
     trend(http, emu, token, "20240301", "20240331")
-    plain(http, emu)
+    http.get(emu.url + "/cgi-bin/unknown", params={"a": "1", "b": "two"}, timeout=5)
 
-    assert [r.path for r in emu.received] == [STABLE, TREND, TOKEN]
+    assert [r.path for r in emu.received] == [STABLE, TREND, "/cgi-bin/unknown"]
     first, second, third = emu.received
     assert first.method == "POST" and first.query == {}
     assert first.json() == {
@@ -729,11 +661,7 @@ def test_received_records_requests_in_order(emu: WeChatEmulator, http: requests.
     assert second.json() == {"begin_date": "20240301", "end_date": "20240331"}
     assert second.headers["Content-Type"] == "application/json"
     assert third.method == "GET" and third.body == b"" and third.json() is None
-    assert third.query == {
-        "grant_type": "client_credential",
-        "appid": DEFAULT_APPID,
-        "secret": DEFAULT_SECRET,
-    }
+    assert third.query == {"a": "1", "b": "two"}
     assert emu.requests_to(TREND) == [second]
     assert emu.requests_to("/elsewhere") == []
 
@@ -747,7 +675,7 @@ def test_received_json_of_non_json_body(emu: WeChatEmulator, http: requests.Sess
 def test_received_blank_query_values_are_kept(
     emu: WeChatEmulator, http: requests.Session
 ) -> None:
-    http.get(emu.url + TOKEN + "?grant_type=&appid=x&appid=y", timeout=5)
+    http.get(emu.url + "/cgi-bin/unknown?grant_type=&appid=x&appid=y", timeout=5)
     assert emu.received[0].query == {"grant_type": "", "appid": "x"}
 
 
@@ -772,9 +700,9 @@ def test_reset_forgets_tokens(emu: WeChatEmulator, http: requests.Session) -> No
     assert stable_token(http, emu) != token
 
 
-def test_issued_tokens_from_both_endpoints(emu: WeChatEmulator, http: requests.Session) -> None:
+def test_issued_tokens_of_every_app_in_order(emu: WeChatEmulator, http: requests.Session) -> None:
     a = stable_token(http, emu)
-    b = plain(http, emu).json()["access_token"]
+    b = stable_token(http, emu, appid=OTHER_APPID, secret=OTHER_SECRET)
     c = stable_token(http, emu, force=True)
     issued = emu.issued_tokens
     assert issued == [a, b, c]
@@ -857,8 +785,8 @@ def test_command_line_serves() -> None:
             match = re.search(r"http://127\.0\.0\.1:\d+", line)
             assert match, line
             assert DEFAULT_APPID in process.stdout.readline()
-            params = {"grant_type": "client_credential", "appid": DEFAULT_APPID, "secret": DEFAULT_SECRET}
-            reply = requests.get(match.group() + TOKEN, params=params, timeout=5).json()
+            body = {"grant_type": "client_credential", "appid": DEFAULT_APPID, "secret": DEFAULT_SECRET}
+            reply = requests.post(match.group() + STABLE, json=body, timeout=5).json()
             assert reply["expires_in"] == 7200
         finally:
             process.terminate()

@@ -63,3 +63,43 @@ def test_configuration_error_of_the_default_client_names_the_api(monkeypatch: py
 def test_non_string_keys_from_python_callers_are_read_as_javascript_would(emulator: WeChatEmulator) -> None:
     result = wxcloud.openapi.analysis.getMonthlyVisitTrend({1: "x", "beginDate": "20170301", "endDate": "20170331"})
     assert result["errCode"] == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "begin", "end", "keys"),
+    [
+        ("getDailySummary", "20240304", "20240304", ["list", "errMsg", "errCode"]),
+        ("getDailyVisitTrend", "20240304", "20240304", ["list", "errMsg", "errCode"]),
+        ("getWeeklyVisitTrend", "20240304", "20240310", ["list", "errMsg", "errCode"]),
+        ("getMonthlyVisitTrend", "20240301", "20240331", ["list", "errMsg", "errCode"]),
+        ("getDailyRetain", "20240304", "20240304", ["refDate", "visitUvNew", "visitUv", "errMsg", "errCode"]),
+        ("getWeeklyRetain", "20240304", "20240310", ["refDate", "visitUvNew", "visitUv", "errMsg", "errCode"]),
+        ("getMonthlyRetain", "20240301", "20240331", ["refDate", "visitUvNew", "visitUv", "errMsg", "errCode"]),
+        ("getVisitDistribution", "20240304", "20240304", ["list", "refDate", "errMsg", "errCode"]),
+        ("getVisitPage", "20240304", "20240304", ["list", "refDate", "errMsg", "errCode"]),
+        ("getUserPortrait", "20240304", "20240304", ["refDate", "visitUvNew", "visitUv", "errMsg", "errCode"]),
+    ],
+)
+def test_all_ten_calls_from_the_library(emulator: WeChatEmulator, name: str, begin: str, end: str, keys: list[str]) -> None:
+    result = getattr(wxcloud.openapi.analysis, name)({"beginDate": begin, "endDate": end})
+    assert list(result) == keys and result["errMsg"] == f"openapi.analysis.{name}:ok"
+    spec = wxcloud.find_api(f"analysis.{name}")
+    assert spec is not None
+    assert validate_result(spec, result) == result  # the emulator's replies fit the declared types
+
+
+def test_response_types_are_open_to_what_wechat_adds_or_leaves_out() -> None:
+
+    distribution = {
+        "list": [{"index": "access_source_visit_uv", "itemList": [{"key": 10, "value": 5}], "newField": 1}],
+        "refDate": "20240304", "errMsg": "openapi.analysis.getVisitDistribution:ok", "errCode": 0, "somethingNew": {"a": 1},
+    }
+    assert validate_result(Analysis.getVisitDistribution, distribution) == distribution
+    trend = {"list": [{"refDate": "20240304"}], "errMsg": "x:ok", "errCode": 0}  # every metric missing
+    assert validate_result(Analysis.getDailyVisitTrend, trend) == trend
+    retain = {"refDate": "20240304", "visitUv": [{"key": 0, "value": 3}], "errMsg": "x:ok", "errCode": 0}  # no visitUvNew
+    assert validate_result(Analysis.getDailyRetain, retain) == retain
+    portrait = {"refDate": "20240304", "visitUv": {"devices": [{"name": "iPhone", "value": 3}]}, "errMsg": "x:ok", "errCode": 0}
+    assert validate_result(Analysis.getUserPortrait, portrait) == portrait
+    with pytest.raises(ValueError, match="pageVisitPv"):
+        validate_result(Analysis.getVisitPage, {"list": [{"pagePath": "p", "pageVisitPv": "many"}], "refDate": "1", "errMsg": "x", "errCode": 0})

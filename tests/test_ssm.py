@@ -1,24 +1,66 @@
-"""The appsecret from Tencent Cloud SSM, read with the real SDK from a local, signature-checking
-SSM endpoint, with the role's temporary keys as SCF provides them."""
+"""The appsecret from Tencent Cloud SSM, read with the real SDK, with the role's temporary keys as
+SCF provides them, from a loopback SSM endpoint; and the time budget of that read."""
 
 from __future__ import annotations
 
 import json
+import logging
+import subprocess
 import sys
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DISPLAY, PATH, make_app
+from conftest import DISPLAY, PATH, load_event, make_app
+from pytest_httpserver import HTTPServer
+from tencentcloud_http import Stall, api_answer, api_error, closed_port, endpoint_of, exception_texts, loopback_server, signed_params
+from werkzeug import Request, Response
+from wxcloud.errors import WxCloudError
 from wxcloud.scf import FunctionApp
 
-from devtools.tencentcloud_api import Credential, TencentCloudApiServer, ssm_secrets
 from devtools.wechat_emulator import DEFAULT_SECRET, WeChatEmulator
 
-ROLE = Credential("AKIDroleTEMPORARY0001", "role-secret-key-0001", "role-session-token-0001")
+ROLE_ID, ROLE_KEY, ROLE_TOKEN = "AKIDroleTEMPORARY0001", "role-secret-key-0001", "role-session-token-0001"
+OLD_SECRET = "old-secret"
 EVENT = {"beginDate": "20170301", "endDate": "20170331"}
-SECRETS: dict[str, str | dict[str, str]] = {"wx/appsecret": DEFAULT_SECRET, "wx/versioned": {"v2": DEFAULT_SECRET, "v1": "old-secret"}}
+SECRETS = {("wx/appsecret", "SSM_Current"): DEFAULT_SECRET, ("wx/versioned", "v2"): DEFAULT_SECRET, ("wx/versioned", "v1"): OLD_SECRET}
+REF = "SSM secret 'wx/appsecret' (version 'SSM_Current')"
+TIMEOUT_PREFIX = f"{DISPLAY}:fail -604102 call open API timeout hint: ["
+
+
+def ssm_api(request: Request) -> Response:
+    """GetSecretValue as SSM answers it, from SECRETS; only the role's signed calls are expected."""
+    params = signed_params(
+        request, service="ssm", action="GetSecretValue", version="2019-09-23", region="ap-shanghai", secret_id=ROLE_ID, token=ROLE_TOKEN
+    )
+    value = SECRETS.get((params.get("SecretName"), params.get("VersionId")))
+    if value is None:
+        return api_error("ResourceNotFound", f"The secret {params.get('SecretName')} does not exist.")
+    return api_answer({"SecretName": params["SecretName"], "VersionId": params["VersionId"], "SecretString": value, "SecretBinary": ""})
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[HTTPServer]:
+    with loopback_server() as running:
+        yield running
+
+
+@pytest.fixture
+def ssm(server: HTTPServer) -> Iterator[Callable[[Callable[[Request], Response]], None]]:
+    """Sets how the SSM endpoint answers (SSM itself unless told otherwise); fails the test if a
+    handler broke or a request went unanswered."""
+
+    def answer_with(handler: Callable[[Request], Response]) -> None:
+        server.clear()
+        server.expect_request("/", method="POST").respond_with_handler(handler)
+
+    answer_with(ssm_api)
+    yield answer_with
+    server.check()
+    server.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -27,26 +69,19 @@ def no_role_keys_in_logs(no_secrets_in_logs: Any) -> Iterator[None]:
     never reach a log (the SDK dumps requests and responses at DEBUG)."""
     yield
     texts = "\n".join(no_secrets_in_logs.texts)
-    for secret in (ROLE.secret_key, ROLE.token or "", "old-secret"):
+    for secret in (ROLE_KEY, ROLE_TOKEN, OLD_SECRET):
         assert secret not in texts
 
 
-@pytest.fixture(scope="module")
-def ssm() -> Iterator[TencentCloudApiServer]:
-    with TencentCloudApiServer([ROLE]) as server:
-        server.register("ssm", "GetSecretValue", ssm_secrets(SECRETS))
-        yield server
-
-
 @pytest.fixture
-def scf_env(monkeypatch: pytest.MonkeyPatch, ssm: TencentCloudApiServer) -> pytest.MonkeyPatch:
+def scf_env(monkeypatch: pytest.MonkeyPatch, server: HTTPServer, ssm: Any) -> pytest.MonkeyPatch:
     """The environment of a deployed function whose appsecret lives in SSM."""
     monkeypatch.delenv("WX_APPSECRET")
     monkeypatch.setenv("WX_APPSECRET_SSM_NAME", "wx/appsecret")
-    monkeypatch.setenv("WX_SSM_ENDPOINT", f"http://{ssm.endpoint}")
-    monkeypatch.setenv("TENCENTCLOUD_SECRETID", ROLE.secret_id)
-    monkeypatch.setenv("TENCENTCLOUD_SECRETKEY", ROLE.secret_key)
-    monkeypatch.setenv("TENCENTCLOUD_SESSIONTOKEN", ROLE.token or "")
+    monkeypatch.setenv("WX_SSM_ENDPOINT", endpoint_of(server))
+    monkeypatch.setenv("TENCENTCLOUD_SECRETID", ROLE_ID)
+    monkeypatch.setenv("TENCENTCLOUD_SECRETKEY", ROLE_KEY)
+    monkeypatch.setenv("TENCENTCLOUD_SESSIONTOKEN", ROLE_TOKEN)
     monkeypatch.setenv("TENCENTCLOUD_REGION", "ap-shanghai")
     return monkeypatch
 
@@ -55,28 +90,23 @@ def fresh_app(tmp_path: Path) -> FunctionApp:
     return make_app(tmp_path)  # the default client factory: settings from the environment, secret from SSM
 
 
-def test_appsecret_is_read_from_ssm_once_per_cold_start(
-    scf_env: pytest.MonkeyPatch, ssm: TencentCloudApiServer, emulator: WeChatEmulator, tmp_path: Path
-) -> None:
-    before = len(ssm.received)
+def ssm_calls(server: HTTPServer) -> list[Any]:
+    return [json.loads(request.get_data()) for request, _ in server.log]
+
+
+def test_appsecret_is_read_from_ssm_once_per_cold_start(scf_env: Any, server: HTTPServer, emulator: WeChatEmulator, tmp_path: Path) -> None:
     app = fresh_app(tmp_path)
     for _ in range(3):
         assert app.handle(EVENT, {"time_limit_in_ms": 5000})["errCode"] == 0
-    calls = ssm.received[before:]
-    assert len(calls) == 1
-    (call,) = calls
-    assert (call.service, call.action, call.region) == ("ssm", "GetSecretValue", "ap-shanghai")
-    assert call.params == {"SecretName": "wx/appsecret", "VersionId": "SSM_Current"}
-    assert call.secret_id == ROLE.secret_id
-    assert call.headers.get("x-tc-token") == ROLE.token
+    assert ssm_calls(server) == [{"SecretName": "wx/appsecret", "VersionId": "SSM_Current"}]  # signed as checked by ssm_api
     assert emulator.requests_to(PATH)
 
 
-def test_secret_version_is_honoured(scf_env: pytest.MonkeyPatch, ssm: TencentCloudApiServer, tmp_path: Path) -> None:
+def test_secret_version_is_honoured(scf_env: pytest.MonkeyPatch, server: HTTPServer, tmp_path: Path) -> None:
     scf_env.setenv("WX_APPSECRET_SSM_NAME", "wx/versioned")
     scf_env.setenv("WX_APPSECRET_SSM_VERSION", "v2")
     assert fresh_app(tmp_path).handle(EVENT, {})["errCode"] == 0
-    assert ssm.received[-1].params == {"SecretName": "wx/versioned", "VersionId": "v2"}
+    assert ssm_calls(server) == [{"SecretName": "wx/versioned", "VersionId": "v2"}]
 
 
 def test_wrong_version_gives_the_wechat_error_of_a_wrong_secret(scf_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -84,36 +114,51 @@ def test_wrong_version_gives_the_wechat_error_of_a_wrong_secret(scf_env: pytest.
     scf_env.setenv("WX_APPSECRET_SSM_VERSION", "v1")
     result = fresh_app(tmp_path).handle(EVENT, {})
     assert result["errCode"] == 40125  # SSM worked; the old secret is what WeChat rejects
-    assert "old-secret" not in result["errMsg"]
+    assert OLD_SECRET not in result["errMsg"]
 
 
 def test_missing_secret_is_a_clear_error_naming_it(scf_env: pytest.MonkeyPatch, emulator: WeChatEmulator, tmp_path: Path) -> None:
     scf_env.setenv("WX_APPSECRET_SSM_NAME", "wx/nope")
     app = fresh_app(tmp_path)
     result = app.handle(EVENT, {})
-    assert result["errCode"] == -601001
-    assert result["errMsg"].startswith(
-        f"{DISPLAY}:fail -601001 system error hint: [reading SSM secret 'wx/nope' (version 'SSM_Current') failed: ResourceNotFound: "
-    )
+    assert result == {
+        "errCode": -601001,
+        "errMsg": f"{DISPLAY}:fail -601001 system error hint: [reading SSM secret 'wx/nope' (version 'SSM_Current') failed: "
+        "ResourceNotFound: The secret wx/nope does not exist. (RequestId c0ffee00-0000-4000-8000-000000000001)]",
+    }
     assert emulator.received == []
     scf_env.setenv("WX_APPSECRET_SSM_NAME", "wx/appsecret")  # fixed: the next invocation retries SSM
     assert app.handle(EVENT, {})["errCode"] == 0
 
 
-@pytest.mark.parametrize(
-    ("variable", "value", "code"),
-    [
-        ("TENCENTCLOUD_SECRETKEY", "wrong-key", "AuthFailure.SignatureFailure"),
-        ("TENCENTCLOUD_SESSIONTOKEN", "stale-token", "AuthFailure.TokenFailure"),
-        ("TENCENTCLOUD_SECRETID", "AKIDunknown", "AuthFailure.SecretIdNotFound"),
-    ],
-)
-def test_auth_failure_is_a_clear_error(scf_env: pytest.MonkeyPatch, tmp_path: Path, variable: str, value: str, code: str) -> None:
-    scf_env.setenv(variable, value)
-    result = fresh_app(tmp_path).handle(EVENT, {})
+@pytest.mark.parametrize("code", ["AuthFailure.SignatureFailure", "AuthFailure.TokenFailure", "AuthFailure.SecretIdNotFound"])
+def test_auth_failure_is_a_clear_error(scf_env: Any, ssm: Any, tmp_path: Path, code: str) -> None:
+    ssm(lambda request: api_error(code, "The provided credentials could not be validated."))
+    app = fresh_app(tmp_path)
+    result = app.handle(EVENT, {})
     assert result["errCode"] == -601001
-    assert f"reading SSM secret 'wx/appsecret' (version 'SSM_Current') failed: {code}: " in result["errMsg"]
-    assert value not in result["errMsg"] or variable == "TENCENTCLOUD_SECRETID"
+    assert f"reading {REF} failed: {code}: The provided credentials could not be validated. (RequestId " in result["errMsg"]
+    with pytest.raises(WxCloudError) as caught:
+        app.client()
+    raised = exception_texts(caught.value)  # the error and every local of the frames it was raised through
+    for secret in (ROLE_KEY, ROLE_TOKEN):
+        assert secret not in result["errMsg"] and secret not in raised
+
+
+@pytest.mark.parametrize(
+    ("answer", "errcode", "reason"),
+    [
+        (Response("<html>502 Bad Gateway</html>", status=502, content_type="text/html"), -1, "ServerNetworkError: the endpoint answered"),
+        (Response("<html>a captive portal</html>", content_type="text/html"), -601001, "JSONDecodeError: Expecting value"),
+        (api_answer({"SecretName": "wx/appsecret", "SecretBinary": "AAEC"}), -601001, f"{REF} has no SecretString"),
+    ],
+    ids=["http-error", "not-json", "binary-secret"],
+)
+def test_unusable_answers_are_clear_errors(scf_env: Any, ssm: Any, tmp_path: Path, answer: Response, errcode: int, reason: str) -> None:
+    ssm(lambda request: answer)
+    result = fresh_app(tmp_path).handle(EVENT, {})
+    assert result["errCode"] == errcode and reason in result["errMsg"]
+    assert "<html>" not in result["errMsg"] and "AAEC" not in result["errMsg"]
 
 
 def test_no_role_credentials(scf_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -123,15 +168,24 @@ def test_no_role_credentials(scf_env: pytest.MonkeyPatch, tmp_path: Path) -> Non
     assert "execution role" in result["errMsg"]
 
 
+def test_no_region(scf_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    scf_env.delenv("TENCENTCLOUD_REGION")
+    result = fresh_app(tmp_path).handle(EVENT, {})
+    assert result["errCode"] == -601001 and "no Tencent Cloud region: set WX_SSM_REGION or TENCENTCLOUD_REGION" in result["errMsg"]
+
+
 def test_both_secret_sources_is_ambiguous(scf_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
     scf_env.setenv("WX_APPSECRET", "also-set")
-    result = fresh_app(tmp_path).handle(EVENT, {})
+    app = fresh_app(tmp_path)
+    result = app.handle(EVENT, {})
     assert result["errCode"] == -601001 and "set either WX_APPSECRET or WX_APPSECRET_SSM_NAME, not both" in result["errMsg"]
+    with pytest.raises(WxCloudError) as caught:
+        app.client()
+    raised = exception_texts(caught.value)
+    assert ROLE_KEY not in raised and "also-set" not in raised
 
 
 def test_ssm_sdk_is_not_imported_when_wx_appsecret_is_used(emulator: WeChatEmulator, tmp_path: Path) -> None:
-    import subprocess
-
     root = Path(__file__).resolve().parent.parent
     code = (
         "import sys, json; sys.path[:0] = [sys.argv[1], sys.argv[2]]; import index;"
@@ -146,18 +200,96 @@ def test_ssm_sdk_is_not_imported_when_wx_appsecret_is_used(emulator: WeChatEmula
 
 
 def test_unreachable_ssm_is_transient_so_a_timer_is_retried(scf_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import socket
-
-    from conftest import load_event
-    from wxcloud.errors import WxCloudError
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    scf_env.setenv("WX_SSM_ENDPOINT", f"http://127.0.0.1:{port}")
+    scf_env.setenv("WX_SSM_ENDPOINT", f"http://127.0.0.1:{closed_port()}")
     app = fresh_app(tmp_path)
     direct = app.handle(EVENT, {})
-    assert direct["errCode"] == -1 and "reading SSM secret 'wx/appsecret' (version 'SSM_Current') failed: ClientNetworkError" in direct["errMsg"]
+    assert direct["errCode"] == -1 and f"reading {REF} failed: ClientNetworkError" in direct["errMsg"]
     with pytest.raises(WxCloudError) as caught:
         app.handle(load_event("timer"), {})
+    raised = exception_texts(caught.value)
     assert caught.value.err_code == -1
+    assert ROLE_KEY not in raised and ROLE_TOKEN not in raised
+
+
+def test_sdk_wire_dumps_at_debug_are_dropped(scf_env: Any, tmp_path: Path, no_secrets_in_logs: Any) -> None:
+    """The SDK does write its request (session token) and response (secret) at DEBUG, the level
+    every test runs at; none of it reaches a handler."""
+    made: list[str] = []
+    make_record = logging.getLogRecordFactory()
+
+    def recording(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        if record.name == "tencentcloud_sdk_common":
+            made.append(record.getMessage())
+        return record
+
+    logging.setLogRecordFactory(recording)
+    try:
+        assert fresh_app(tmp_path).handle(EVENT, {})["errCode"] == 0
+    finally:
+        logging.setLogRecordFactory(make_record)
+    assert any(ROLE_TOKEN in text for text in made) and any(DEFAULT_SECRET in text for text in made)
+    shown = "\n".join(no_secrets_in_logs.texts)
+    assert ROLE_TOKEN not in shown and DEFAULT_SECRET not in shown
+
+
+# The time budget: SCF kills the invocation at time_limit_in_ms; a stalled SSM must not take it along.
+
+
+@pytest.mark.parametrize("trickle", [False, True], ids=["silent", "trickle"])
+def test_stalled_ssm_answers_timeout_before_the_time_limit(scf_env: Any, ssm: Any, tmp_path: Path, trickle: bool) -> None:
+    stall = Stall(trickle=trickle)
+    ssm(stall)
+    app = fresh_app(tmp_path)
+    try:
+        started = time.monotonic()
+        result = app.handle(EVENT, {"time_limit_in_ms": 1500})
+        elapsed = time.monotonic() - started
+    finally:
+        stall.release()
+    assert result["errCode"] == -604102 and elapsed < 1.5
+    assert result["errMsg"].startswith(f"{TIMEOUT_PREFIX}reading {REF} did not finish within the invocation's remaining ")
+    ssm(ssm_api)  # the failure is not kept: the next invocation reads SSM again
+    assert app.handle(EVENT, {"time_limit_in_ms": 1500})["errCode"] == 0
+
+
+def test_stalled_ssm_is_retried_later_by_a_timer(scf_env: Any, ssm: Any, tmp_path: Path) -> None:
+    stall = Stall()
+    ssm(stall)
+    try:
+        with pytest.raises(WxCloudError) as caught:
+            fresh_app(tmp_path).handle(load_event("timer"), {"time_limit_in_ms": 1500})
+    finally:
+        stall.release()
+    raised = exception_texts(caught.value)
+    assert caught.value.err_code == -604102
+    assert ROLE_KEY not in raised and ROLE_TOKEN not in raised
+
+
+def test_concurrent_cold_starts_each_answer_within_their_own_budget(scf_env: Any, ssm: Any, tmp_path: Path) -> None:
+    """Eight invocations of one cold instance against a stalled SSM: one reads, the others wait for
+    it, each no longer than its own budget (not in a queue of one read after another)."""
+    stall = Stall()
+    ssm(stall)
+    app = fresh_app(tmp_path)
+    start = threading.Barrier(8)
+    answers: list[tuple[dict[str, Any], float]] = []
+
+    def invoke() -> None:
+        start.wait()
+        began = time.monotonic()
+        result = app.handle(EVENT, {"time_limit_in_ms": 1500})
+        answers.append((result, time.monotonic() - began))
+
+    threads = [threading.Thread(target=invoke) for _ in range(8)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(10)
+    finally:
+        stall.release()
+    assert len(answers) == 8
+    for result, elapsed in answers:
+        assert result["errCode"] == -604102 and result["errMsg"].startswith(TIMEOUT_PREFIX) and elapsed < 1.5
+    assert any("waiting for another invocation" in result["errMsg"] for result, _ in answers)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -118,3 +119,60 @@ def test_one_json_log_line_per_invocation(emulator: WeChatEmulator, app: Functio
     assert first["outcome"] == "ok" and first["errCode"] == 0 and first["attempts"] == 1
     assert first["tokenSource"] == "fetched" and second["tokenSource"] == "cache"
     assert isinstance(first["durationMs"], float)
+
+
+@pytest.mark.parametrize(("code", "raised"), [(45011, True), (45009, False), (40164, False), (61501, False)])
+def test_the_minute_quota_is_raised_for_a_timer_the_daily_one_returned(
+    emulator: WeChatEmulator, app: FunctionApp, code: int, raised: bool
+) -> None:
+    emulator.add_fault(PATH, Fault.errcode(code, "quota or such"), times=10)
+    if raised:
+        with pytest.raises(WxCloudError) as caught:
+            app.handle(load_event("timer"), {"time_limit_in_ms": 5000})
+        assert caught.value.err_code == code
+    else:
+        assert app.handle(load_event("timer"), {"time_limit_in_ms": 5000})["errCode"] == code
+    assert len(emulator.requests_to(PATH)) == 1, "quota and configuration codes are never retried at once"
+    emulator.add_fault(PATH, Fault.errcode(code, "quota or such"))
+    assert app.handle({"beginDate": "20170301", "endDate": "20170331"}, {})["errCode"] == code  # a direct call gets the value
+
+
+LOGGING_CHILD = r"""
+import json, sys
+sys.path[:0] = [sys.argv[1], sys.argv[2]]
+if sys.argv[3] == "root-configured":
+    import logging
+    logging.basicConfig(level=logging.INFO, stream=sys.stdout, format="ROOT %(message)s")
+import index
+index.main_handler({"beginDate": "20170301", "endDate": "20170331"}, {"request_id": "req-1", "time_limit_in_ms": 5000})
+index.main_handler({"beginDate": "20170301", "endDate": "20170330"}, {"request_id": "req-2", "time_limit_in_ms": 5000})
+"""
+
+
+@pytest.mark.parametrize("setup", ["unconfigured", "root-configured"])
+@pytest.mark.parametrize(("level", "lines"), [("", 2), ("INFO", 2), ("warning", 1), ("ERROR", 0), ("LOUD", 3)])
+def test_the_function_owns_its_log_line_on_stdout(emulator: WeChatEmulator, setup: str, level: str, lines: int) -> None:
+    """SCF configures no logging: with Python's defaults an INFO line would be lost. The function
+    writes one JSON line per invocation to stdout itself, at WX_LOG_LEVEL, never twice."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET
+
+    root = Path(__file__).resolve().parent.parent
+    env = {"WX_APPID": DEFAULT_APPID, "WX_APPSECRET": DEFAULT_SECRET, "WX_API_BASE_URL": emulator.url, "WX_LOG_LEVEL": level}
+    proc = subprocess.run(
+        [sys.executable, "-c", LOGGING_CHILD, str(root / "functions" / "getMonthlyVisitTrend"), str(root / "shared"), setup],
+        capture_output=True, text=True, timeout=60, env=env, check=True,
+    )
+    out = proc.stdout.splitlines()
+    assert not any(line.startswith("ROOT") for line in out), "a configured root logger must not print our lines again"
+    assert proc.stderr == ""
+    records = [json.loads(line) for line in out if line.startswith("{")]
+    notes = [line for line in out if not line.startswith("{")]
+    expected = [r for r in ("req-1", "req-2") if level.upper() in ("", "INFO", "LOUD") or (r == "req-2" and level.upper() == "WARNING")]
+    assert [r["requestId"] for r in records] == expected
+    assert len(out) == lines
+    if level == "LOUD":
+        assert notes == ["WX_LOG_LEVEL 'LOUD' is not a logging level (DEBUG, INFO, WARNING, ERROR); using INFO"]

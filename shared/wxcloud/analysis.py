@@ -12,7 +12,7 @@ nothing is dropped or rejected; ``validate_result`` checks the types of the fiel
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from typing_extensions import NotRequired, TypedDict  # pydantic validates typing_extensions' on 3.10/3.11
@@ -88,7 +88,7 @@ class PortraitRequest(PeriodRequest):
     kind = PORTRAIT
 
 
-def _date(text: str) -> Any:
+def _date(text: str) -> date:
     day = parse_yyyymmdd(text)
     assert day is not None  # the field checks ran first
     return day

@@ -15,10 +15,6 @@ class Deadline:
     clock: Callable[[], float] = field(default=time.monotonic, repr=False, compare=False)
 
     @classmethod
-    def after(cls, seconds: float, clock: Callable[[], float] = time.monotonic) -> Deadline:
-        return cls(clock() + seconds, clock)
-
-    @classmethod
     def from_scf_context(
         cls,
         context: object,

@@ -59,10 +59,6 @@ def error_class(err_code: Any) -> ErrorClass:
     return ERROR_CLASSES.get(err_code, ErrorClass.PERMANENT)
 
 
-def codes_of(*classes: ErrorClass) -> frozenset[int]:
-    return frozenset(code for code, klass in ERROR_CLASSES.items() if klass in classes)
-
-
 # What an unattended invocation raises so that it runs again later, rather than returning as final.
 RETRY_LATER = frozenset({ErrorClass.TRANSIENT, ErrorClass.NOT_READY, ErrorClass.RATE_LIMITED, ErrorClass.TIMEOUT})
 

@@ -9,20 +9,20 @@ calls ``cloud.openapi``: through SCF ``Invoke`` (RequestResponse), the cloud-cal
     analysis.getMonthlyVisitTrend({"beginDate": "20170301", "endDate": "20170331"})
 
 Same contract as the in-process client: the result dict on success, a ``WxCloudError`` on
-failure (``RemoteCallError`` keeps the function's errCode and errMsg exactly). Needs the optional
-extra ``pip install wxcloud[scf]``; it is never part of the function's own package.
+failure (``RemoteCallError`` keeps the function's errCode and errMsg exactly). ``timeout`` bounds
+each Invoke by wall clock, a stalled or trickling endpoint included (``TransportError``). Needs the
+optional extra ``pip install wxcloud[scf]``; it is never part of the function's own package.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
 from typing import Any
 
 from .errors import ConfigurationError, RemoteCallError, TransportError, WxCloudError
 from .spec import ApiSpec
-from .tencentcloud import CloudCredentials, CloudEndpoint, describe_sdk_error, is_transient_sdk_error, require_region, sdk_credential
+from .tencentcloud import CloudCredentials, CloudEndpoint, SdkCallFailed, call_sdk, region_from_env, sdk_credential
 
 
 class ScfFunctionCaller:
@@ -35,20 +35,24 @@ class ScfFunctionCaller:
         qualifier: str | None = None,
         credentials: CloudCredentials | None = None,
         endpoint: str | None = None,
-        timeout: int = 30,
+        timeout: float = 30,
         environ: Mapping[str, str] | None = None,
     ) -> None:
-        env = os.environ if environ is None else environ
-        credentials = credentials or CloudCredentials.from_env(env)
+        # No local holds the environment (with the keys) in this frame, which may raise.
+        credentials = credentials or CloudCredentials.from_env(environ)
         if credentials is None:
             raise ConfigurationError(
                 "no Tencent Cloud credentials: pass credentials= or set TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY"
             )
+        region = region or region_from_env(environ, "TENCENTCLOUD_REGION")
+        if region is None:
+            raise ConfigurationError("no Tencent Cloud region: pass region= or set TENCENTCLOUD_REGION")
         self.function_name = function_name
         self.namespace = namespace
         self.qualifier = qualifier
+        self.timeout = timeout
         self._credentials = credentials
-        self._endpoint = CloudEndpoint(region or require_region(env, "TENCENTCLOUD_REGION"), endpoint, timeout)
+        self._endpoint = CloudEndpoint(region, endpoint)
         self._client: Any = None
 
     def _scf(self) -> Any:
@@ -57,7 +61,8 @@ class ScfFunctionCaller:
                 from tencentcloud.scf.v20180416 import scf_client
             except ImportError as exc:
                 raise ConfigurationError("tencentcloud-sdk-python-scf is not installed: pip install 'wxcloud[scf]'") from exc
-            self._client = scf_client.ScfClient(sdk_credential(self._credentials), self._endpoint.region, self._endpoint.client_profile())
+            profile = self._endpoint.client_profile(self.timeout)
+            self._client = scf_client.ScfClient(sdk_credential(self._credentials), self._endpoint.region, profile)
         return self._client
 
     def call(self, spec: ApiSpec[Any, Any], data: Any) -> dict[str, Any]:
@@ -78,13 +83,15 @@ class ScfFunctionCaller:
         request.ClientContext = json.dumps(data, ensure_ascii=False)
         if self.qualifier:
             request.Qualifier = self.qualifier
+        failure: WxCloudError | None = None
         try:
-            result = client.Invoke(request).Result
-        except Exception as exc:  # TencentCloudSDKException, including the SDK's network errors
-            reason = f"SCF Invoke of {self.function_name} failed: {describe_sdk_error(exc)}"
-            if is_transient_sdk_error(exc):
-                raise TransportError(reason) from exc
-            raise ConfigurationError(reason) from exc  # auth, missing function: the caller's setup
+            result = call_sdk(lambda: client.Invoke(request).Result, within=self.timeout)
+        except SdkCallFailed as exc:
+            reason = f"SCF Invoke of {self.function_name} failed: {exc}"
+            # transient: network, stall, service; otherwise auth, missing function: the caller's setup
+            failure = TransportError(reason) if exc.transient else ConfigurationError(reason)
+        if failure is not None:
+            raise failure  # outside the except block: not even the safe SdkCallFailed as context
         if result is None or result.InvokeResult not in (0, None) or result.ErrMsg:
             detail = (result.ErrMsg if result is not None else "") or "no result"
             raise TransportError(f"function {self.function_name} failed: {detail[:300]}")

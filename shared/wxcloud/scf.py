@@ -33,7 +33,7 @@ from typing import Any
 from .client import CallReport, OpenApiClient
 from .deadline import Deadline
 from .errcodes import JS_ERROR, RETRY_LATER, error_class
-from .errors import InvalidParameters, WxCloudError, calling
+from .errors import DeadlineExceeded, InvalidParameters, WxCloudError, calling
 from .events import Invocation, classify
 from .gateway import integrated_response
 from .lazy import Once
@@ -48,16 +48,18 @@ logger = logging.getLogger("wxcloud")
 SAFETY_MARGIN_SECONDS = 0.5
 
 ClientFactory = Callable[[Permissions], OpenApiClient]
+"""Builds a function's client from its permissions (an injected, ready-made client: tests, embeddings)."""
 
 
-def default_client_factory(permissions: Permissions) -> OpenApiClient:
-    """Settings from the environment, the appsecret from SSM when so configured: run once per
-    cold start (a failure is not cached, so the next invocation tries again)."""
+def default_client_factory(permissions: Permissions, deadline: Deadline | None = None) -> OpenApiClient:
+    """Settings from the environment, the appsecret from SSM when so configured, read within the
+    invocation's ``deadline``: run once per cold start (a failure is not cached, so the next
+    invocation tries again)."""
     settings = WxSettings.from_env()
     if os.environ.get("WX_APPSECRET_SSM_NAME"):
         from .secrets import settings_with_secret  # only SSM users pay for importing it
 
-        settings = settings_with_secret(settings)
+        settings = settings_with_secret(settings, deadline=deadline)
     return OpenApiClient(settings, permissions=permissions)
 
 
@@ -69,14 +71,14 @@ class FunctionApp:
         spec: ApiSpec[Any, Any],
         config_candidates: Sequence[Path],
         *,
-        client_factory: ClientFactory = default_client_factory,
+        client_factory: ClientFactory | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.spec = spec
         self.config_candidates = tuple(config_candidates)
         self.client_factory = client_factory
         self.clock = clock
-        self._client = Once(lambda: self.client_factory(load_permissions(self.config_candidates)))
+        self._client: Once[OpenApiClient] = Once()
         own_function_logs(log_level_from_env())
 
     @classmethod
@@ -94,23 +96,39 @@ class FunctionApp:
         """SCF calls ``index.main_handler(event, context)``: the app is the handler."""
         return self.handle(event, context)
 
-    def client(self) -> OpenApiClient:
-        return self._client.get()
+    def client(self, deadline: Deadline | None = None) -> OpenApiClient:
+        """The function's client, built by the first invocation (``client_factory``, or from the
+        environment within that invocation's ``deadline``). An invocation that finds another one
+        building it waits at most until its own ``deadline``."""
+        try:
+            return self._client.get(lambda: self._build_client(deadline), timeout=None if deadline is None else deadline.remaining())
+        except TimeoutError:
+            pass
+        raise DeadlineExceeded("the time budget ran out waiting for another invocation to build the client (a cold start reading its settings)")
+
+    def _build_client(self, deadline: Deadline | None) -> OpenApiClient:
+        permissions = load_permissions(self.config_candidates)
+        if self.client_factory is None:
+            return default_client_factory(permissions, deadline)
+        return self.client_factory(permissions)
 
     def handle(self, event: Any, context: Any) -> dict[str, Any]:
         """The cloud-call result (or error value); for an HTTP trigger, wrapped in an integrated
         response. Raises only for a timer's transient failure, so that SCF retries it."""
         started = self.clock()
+        deadline = Deadline.from_scf_context(context, started=started, margin=SAFETY_MARGIN_SECONDS, clock=self.clock)
+        request_id = context.get("request_id") if isinstance(context, dict) else None
+        # SCF's context may carry the environment (``environ``), role keys included: this frame
+        # raises for timers, and an error tracker records its locals, so it keeps none of it.
+        del context
         report = CallReport()
         invocation = self._classify_safely(event)
-        request_id = context.get("request_id") if isinstance(context, dict) else None
         error: WxCloudError | None = None
         try:
             with calling(self.spec.display_name):
                 if invocation.problem is not None:
                     raise invocation.problem
-                deadline = Deadline.from_scf_context(context, started=started, margin=SAFETY_MARGIN_SECONDS, clock=self.clock)
-                result = self.client().call(self.spec, invocation.data, deadline=deadline, report=report)
+                result = self.client(deadline).call(self.spec, invocation.data, deadline=deadline, report=report)
         except WxCloudError as exc:
             error, result = exc, exc.to_result()
         except Exception as exc:  # a bug of ours must still answer in the cloud-call shape

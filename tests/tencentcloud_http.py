@@ -1,0 +1,105 @@
+"""Tencent Cloud API on a throwaway loopback server (pytest-httpserver): the answer and error
+shapes the real SDK parses, a check that a request is the SDK's signed call we expect, and a
+stalled endpoint. Signature verification is the SDK's and the service's business, not re-done here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+REQUEST_ID = "c0ffee00-0000-4000-8000-000000000001"
+
+
+def api_answer(payload: dict[str, Any]) -> Response:
+    # Exactly application/json: the SDK reads API errors only under that Content-Type.
+    return Response(json.dumps({"Response": {**payload, "RequestId": REQUEST_ID}}), content_type="application/json")
+
+
+def api_error(code: str, message: str) -> Response:
+    return api_answer({"Error": {"Code": code, "Message": message}})
+
+
+def signed_params(request: Request, *, service: str, action: str, version: str, region: str, secret_id: str, token: str | None) -> Any:
+    """The request's JSON parameters, after checking it is the SDK's TC3-signed call of ``action``
+    with ``secret_id`` (and the session ``token``, when one is given)."""
+    headers = request.headers
+    assert (headers.get("X-TC-Action"), headers.get("X-TC-Version"), headers.get("X-TC-Region")) == (action, version, region)
+    assert headers.get("X-TC-Token") == token
+    assert re.fullmatch(
+        rf"TC3-HMAC-SHA256 Credential={re.escape(secret_id)}/\d{{4}}-\d\d-\d\d/{service}/tc3_request, "
+        r"SignedHeaders=content-type;host, Signature=[0-9a-f]{64}",
+        headers.get("Authorization", ""),
+    ), headers.get("Authorization")
+    assert headers.get("X-TC-Timestamp", "").isdigit()
+    return json.loads(request.get_data())
+
+
+def endpoint_of(server: HTTPServer) -> str:
+    return f"http://127.0.0.1:{server.port}"
+
+
+def loopback_server() -> HTTPServer:
+    """Threaded, so that stalled requests do not hold up the next ones."""
+    return HTTPServer(host="127.0.0.1", threaded=True)
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Stall:
+    """An endpoint that accepts the request and then does not answer, or (``trickle``) answers a
+    byte at a time without finishing, until ``release()`` or for ``seconds`` (so that a client
+    which does not bound its wait makes a test fail rather than hang)."""
+
+    def __init__(self, *, trickle: bool = False, seconds: float = 5.0) -> None:
+        self.trickle = trickle
+        self.seconds = seconds
+        self.released = threading.Event()
+
+    def __call__(self, request: Request) -> Response:
+        if not self.trickle:
+            self.released.wait(self.seconds)
+            return api_error("InternalError", "released")
+
+        def body() -> Iterator[bytes]:
+            yield b'{"Response": '
+            ends = time.monotonic() + self.seconds
+            while not self.released.wait(0.05) and time.monotonic() < ends:
+                yield b" "
+            yield json.dumps({"Error": {"Code": "InternalError", "Message": "released"}, "RequestId": REQUEST_ID}).encode() + b"}"
+
+        return Response(body(), content_type="application/json")
+
+    def release(self) -> None:
+        self.released.set()
+
+
+def exception_texts(exc: BaseException) -> str:
+    """What an error tracker that records local variables could carry off from a raised error:
+    each exception of its chain, and the repr of every local of every frame of their tracebacks."""
+    parts: list[str] = []
+    pending, seen = [exc], set()
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        parts += [repr(current), str(current)]
+        tb = current.__traceback__
+        while tb is not None:
+            parts += [f"{name}={value!r}" for name, value in tb.tb_frame.f_locals.items()]
+            tb = tb.tb_next
+        pending += [linked for linked in (current.__cause__, current.__context__) if linked is not None]
+    return "\n".join(parts)
