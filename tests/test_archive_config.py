@@ -3,6 +3,7 @@ password, and no WeChat call (not even a token) before the database is known to 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -159,23 +160,34 @@ def test_urls_without_a_driver_get_the_installed_one() -> None:
 
 def test_the_database_url_can_come_from_ssm(db: Db, emulator: WeChatEmulator) -> None:
     """The URL (password included) is a Tencent Cloud SSM secret, read with the role's keys from a
-    local, signature-checking SSM endpoint, once per cold start."""
-    from devtools.tencentcloud_api import Credential, TencentCloudApiServer, ssm_secrets
+    loopback SSM endpoint, once per cold start; a missing secret is a clear error naming it."""
+    from tencentcloud_http import api_answer, api_error, endpoint_of, loopback_server, signed_params
+    from werkzeug import Request, Response
 
-    role = Credential("AKIDroleARCHIVE0001", "role-secret-key-archive", "role-session-token-archive")
-    with TencentCloudApiServer([role]) as ssm:
-        ssm.register("ssm", "GetSecretValue", ssm_secrets({"wx/archive-url": db.url}))
+    role_id, role_key, role_token = "AKIDroleARCHIVE0001", "role-secret-key-archive", "role-session-token-archive"
+
+    def ssm_api(request: Request) -> Response:
+        params = signed_params(request, service="ssm", action="GetSecretValue", version="2019-09-23", region="ap-guangzhou",
+                               secret_id=role_id, token=role_token)
+        if params.get("SecretName") != "wx/archive-url":
+            return api_error("ResourceNotFound", f"The secret {params.get('SecretName')} does not exist.")
+        return api_answer({"SecretName": params["SecretName"], "VersionId": params["VersionId"], "SecretString": db.url, "SecretBinary": ""})
+
+    with loopback_server() as ssm:
+        ssm.expect_request("/", method="POST").respond_with_handler(ssm_api)
         environ = {
             "WX_ARCHIVE_URL_SSM_NAME": "wx/archive-url", "WX_ARCHIVE_TABLE_PREFIX": db.prefix, "WX_ARCHIVE_APIS": MONTHLY,
-            "WX_ARCHIVE_SINCE": "20260901", "WX_SSM_ENDPOINT": f"http://{ssm.endpoint}", "TENCENTCLOUD_REGION": "ap-guangzhou",
-            "TENCENTCLOUD_SECRETID": role.secret_id, "TENCENTCLOUD_SECRETKEY": role.secret_key, "TENCENTCLOUD_SESSIONTOKEN": role.token or "",
+            "WX_ARCHIVE_SINCE": "20260901", "WX_SSM_ENDPOINT": endpoint_of(ssm), "TENCENTCLOUD_REGION": "ap-guangzhou",
+            "TENCENTCLOUD_SECRETID": role_id, "TENCENTCLOUD_SECRETKEY": role_key, "TENCENTCLOUD_SESSIONTOKEN": role_token,
             "TENCENTCLOUD_RUNENV": "SCF",
         }
         handler = function(environ)
         for _ in range(2):
             assert handler(timer(FIRED), {"time_limit_in_ms": 30_000})["errCode"] == 0
-        assert len(ssm.received) == 1 and ssm.received[0].params == {"SecretName": "wx/archive-url", "VersionId": "SSM_Current"}
+        assert len(ssm.log) == 1
+        assert json.loads(ssm.log[0][0].get_data()) == {"SecretName": "wx/archive-url", "VersionId": "SSM_Current"}
         assert db.scalar(f"SELECT COUNT(*) FROM {db.prefix}result") == 2
 
-        missing = function({**environ, "WX_ARCHIVE_URL_SSM_NAME": "wx/nope"})(timer(FIRED), {})
+        missing = function({**environ, "WX_ARCHIVE_URL_SSM_NAME": "wx/nope"})(timer(FIRED), {"time_limit_in_ms": 30_000})
         assert_error(missing, -601001, "reading SSM secret 'wx/nope' (version 'SSM_Current') failed: ResourceNotFound")
+        ssm.check()

@@ -35,12 +35,12 @@ from ..client import OpenApiClient
 from ..dates import beijing_today
 from ..deadline import Deadline
 from ..errcodes import JS_ERROR
-from ..errors import ConfigurationError, InvalidParameters, WxCloudError, calling
+from ..errors import ConfigurationError, DeadlineExceeded, InvalidParameters, WxCloudError, calling
 from ..events import parse_rfc3339
 from ..lazy import Once
 from ..logs import own_function_logs
-from ..permissions import Permissions, load_permissions
-from ..scf import default_client_factory
+from ..permissions import load_permissions
+from ..scf import ClientFactory, default_client_factory
 from ..settings import ArchiveSettings, archive_apis, archive_date, log_level_from_env
 from .job import Job, Summary, run_job
 from .reports import REPORTS
@@ -54,7 +54,6 @@ NAME = "archiveAnalysis"
 SAFETY_MARGIN_SECONDS = 1.0
 OPTIONS = ("since", "until", "apis")
 
-ClientFactory = Callable[[Permissions], OpenApiClient]
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,7 @@ class ArchiveFunction:
         self,
         config_candidates: Sequence[Path],
         *,
-        client_factory: ClientFactory = default_client_factory,
+        client_factory: ClientFactory | None = None,
         environ: Mapping[str, str] | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
@@ -99,7 +98,7 @@ class ArchiveFunction:
         self.environ = environ
         self.clock = clock
         self.wall_clock = wall_clock
-        self._client = Once(lambda: self.client_factory(load_permissions(self.config_candidates)))
+        self._client: Once[OpenApiClient] = Once()
         self._archive: tuple[ArchiveSettings, Archive] | None = None
         own_function_logs(log_level_from_env(environ))
 
@@ -114,7 +113,9 @@ class ArchiveFunction:
     def handle(self, event: Any, context: Any) -> dict[str, Any]:
         """The run's summary in the cloud-call shape, or the error value that stopped it first."""
         started = self.clock()
+        deadline = Deadline.from_scf_context(context, started=started, margin=SAFETY_MARGIN_SECONDS, clock=self.clock)
         request_id = context.get("request_id") if isinstance(context, dict) else None
+        del context  # SCF's context may carry the environment (role keys included): no frame here keeps it
         trigger = "timer" if isinstance(event, dict) and event.get("Type") == "Timer" else "direct"
         summary: Summary | None = None
         try:
@@ -123,10 +124,9 @@ class ArchiveFunction:
                 trigger = request.trigger
                 settings = ArchiveSettings.from_env(self.environ)
                 job = job_for(settings, beijing_today(request.now), request.options)
-                deadline = Deadline.from_scf_context(context, started=started, margin=SAFETY_MARGIN_SECONDS, clock=self.clock)
-                archive = self._archive_for(settings)
+                archive = self._archive_for(settings, deadline)
                 archive.ensure_schema()  # the database answers before anything is asked of WeChat
-                client = self._ready_client(job)
+                client = self._ready_client(job, deadline)
                 summary = run_job(archive, client, job, concurrency=settings.concurrency, deadline=deadline, clock=self.clock)
             result: dict[str, Any] = {"errCode": 0, "errMsg": f"{NAME}:ok", **summary.to_json()}
         except WxCloudError as exc:
@@ -154,18 +154,25 @@ class ArchiveFunction:
             return Request("timer", fired, _options(options))
         return Request("direct", now, _options({} if event is None else event))
 
-    def _archive_for(self, settings: ArchiveSettings) -> Archive:
+    def _archive_for(self, settings: ArchiveSettings, deadline: Deadline | None) -> Archive:
         """The archive of these settings, kept for warm invocations (its pool with it)."""
         if self._archive is not None and self._archive[0] == settings:
             return self._archive[1]
-        archive = open_archive(settings, self.environ)
+        archive = open_archive(settings, self.environ, deadline=deadline)
         if self._archive is not None:
             self._archive[1].close()
         self._archive = (settings, archive)
         return archive
 
-    def _ready_client(self, job: Job) -> OpenApiClient:
-        client = self._client.get()
+    def _ready_client(self, job: Job, deadline: Deadline | None) -> OpenApiClient:
+        """The function's client (built by the first invocation, the appsecret read from SSM within
+        its ``deadline`` when so configured), checked for what every fetch needs."""
+        try:
+            client = self._client.get(lambda: self._build_client(deadline), timeout=None if deadline is None else deadline.remaining())
+        except TimeoutError:
+            client = None
+        if client is None:
+            raise DeadlineExceeded("the time budget ran out waiting for another invocation to build the client")
         missing = client.settings.missing()
         if missing:
             raise ConfigurationError(f"{' and '.join(missing)} must be set in the function's environment")
@@ -173,6 +180,12 @@ class ArchiveFunction:
             for name in job.apis:
                 client.permissions.check(name)
         return client
+
+    def _build_client(self, deadline: Deadline | None) -> OpenApiClient:
+        permissions = load_permissions(self.config_candidates)
+        if self.client_factory is None:
+            return default_client_factory(permissions, deadline)
+        return self.client_factory(permissions)
 
     def _log(self, request_id: Any, trigger: str, result: dict[str, Any], summary: Summary | None, started: float) -> None:
         ok = result.get("errCode") == 0
