@@ -5,6 +5,9 @@
     python3 dev.py test [pytest args]       run the whole test suite
     python3 dev.py check                    lint and type-check for Python 3.10 (ruff, mypy)
     python3 dev.py bench [--rounds N]       benchmarks against their baselines (bench/run.py)
+    python3 dev.py archive COMMAND [...]    the archive CLI (python -m wxcloud.archive): run, backfill,
+                                            export, chart; against the built-in WeChat emulator unless
+                                            WX_APPID and WX_APPSECRET are set
 
 Each creates (or refreshes) the virtualenv ``.venv`` from the pinned requirements first, then
 runs inside it. The environment is rebuilt only when requirements-dev.txt or requirements.txt
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import venv
@@ -44,8 +48,35 @@ def ensure_venv() -> Path:
     return python
 
 
+def archive(python: Path, args: list[str], env: dict[str, str]) -> int:
+    """``python -m wxcloud.archive ARGS`` in the venv. ``run`` and ``backfill`` without WeChat
+    credentials in the environment go to the WeChat emulator, started for the command on a free
+    loopback port and stopped after it; the archive is ``.data/wx_analysis.sqlite3`` unless
+    ``WX_ARCHIVE_URL`` says otherwise."""
+    env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "shared"), env.get("PYTHONPATH")]))}
+    command = [str(python), "-m", "wxcloud.archive", *args]
+    fetching = bool(args) and args[0] in {"run", "backfill"}
+    if not fetching or (env.get("WX_APPID") and env.get("WX_APPSECRET")):
+        return subprocess.call(command, cwd=ROOT, env=env)
+    from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET
+
+    emulator = subprocess.Popen([str(python), "-m", "devtools.wechat_emulator", "--port", "0"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    try:
+        assert emulator.stdout is not None
+        found = re.search(r"https?://\S+", emulator.stdout.readline())
+        if found is None:
+            print("dev.py: the WeChat emulator did not start", file=sys.stderr)
+            return 1
+        print(f"dev.py: WeChat emulator at {found.group(0)} (set WX_APPID and WX_APPSECRET to call WeChat instead)", file=sys.stderr)
+        env.update(WX_APPID=DEFAULT_APPID, WX_APPSECRET=DEFAULT_SECRET, WX_API_BASE_URL=found.group(0))
+        return subprocess.call(command, cwd=ROOT, env=env)
+    finally:
+        emulator.terminate()
+        emulator.wait(timeout=10)
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"demo", "test", "check", "bench"}:
+    if not argv or argv[0] not in {"demo", "test", "check", "bench", "archive"}:
         print(__doc__, file=sys.stderr)
         return 2
     command, rest = argv[0], argv[1:]
@@ -57,6 +88,8 @@ def main(argv: list[str]) -> int:
         ruff = subprocess.call([str(python), "-m", "ruff", "check", "--target-version", "py310", "."], cwd=ROOT, env=env)
         mypy = subprocess.call([str(python), "-m", "mypy", "--python-version", "3.10"], cwd=ROOT, env=env)
         return ruff or mypy
+    if command == "archive":
+        return archive(python, rest, env)
     if command == "bench":
         subprocess.call([str(python), str(ROOT / "devtools" / "install_wxsdk.py")], cwd=ROOT, env=env)  # node baseline
         return subprocess.call([str(python), str(ROOT / "bench" / "run.py"), *rest], cwd=ROOT, env=env)

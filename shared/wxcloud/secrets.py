@@ -26,15 +26,20 @@ def settings_with_secret(settings: WxSettings, source: SsmSource, *, deadline: D
     within ``deadline``."""
     if source.appsecret_also_set or settings.appsecret:
         raise ConfigurationError("set either WX_APPSECRET or WX_APPSECRET_SSM_NAME, not both")
+    return replace(settings, appsecret=read_source(source, deadline=deadline))
+
+
+def read_source(source: SsmSource, *, deadline: Deadline | None = None, what: str = "") -> str:
+    """The secret ``source`` names, read within ``deadline``; ``what`` names it in errors."""
     if source.credentials is None:
         raise ConfigurationError(
-            f"cannot read {source.ref}: no Tencent Cloud credentials (TENCENTCLOUD_SECRETID/TENCENTCLOUD_SECRETKEY); "
+            f"cannot read {what or source.ref}: no Tencent Cloud credentials (TENCENTCLOUD_SECRETID/TENCENTCLOUD_SECRETKEY); "
             "give the function an execution role that may call ssm:GetSecretValue"
         )
     if source.region is None:
         raise ConfigurationError("no Tencent Cloud region: set WX_SSM_REGION or TENCENTCLOUD_REGION")
     budget = UNBUDGETED_TIMEOUT_SECONDS if deadline is None else deadline.remaining()
-    return replace(settings, appsecret=read_ssm_secret(source.ref, source.credentials, CloudEndpoint(source.region, source.endpoint), budget))
+    return read_ssm_secret(source.ref, source.credentials, CloudEndpoint(source.region, source.endpoint), budget)
 
 
 def read_ssm_secret(ref: SsmSecretRef, credentials: CloudCredentials, endpoint: CloudEndpoint, budget: float) -> str:

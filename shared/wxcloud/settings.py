@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import urlsplit
 
-from .errors import ConfigurationError
+from .errors import ConfigurationError, PlatformError
 
 DEFAULT_API_BASE_URL = "https://api.weixin.qq.com"
 
@@ -175,8 +177,9 @@ class SsmSecretRef:
 
 @dataclass(frozen=True)
 class SsmSource:
-    """What the environment says about reading the appsecret from SSM, read without raising so
-    that the frame which reports a problem never holds the environment (with the role's keys)."""
+    """What the environment says about reading a secret from SSM (the appsecret, the archive's
+    database URL), read without raising so that the frame which reports a problem never holds the
+    environment (with the role's keys)."""
 
     ref: SsmSecretRef
     credentials: CloudCredentials | None  # its repr hides the key and the token
@@ -185,16 +188,117 @@ class SsmSource:
     appsecret_also_set: bool
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> SsmSource | None:
-        """None when ``WX_APPSECRET_SSM_NAME`` is not set."""
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, variable: str = "WX_APPSECRET_SSM") -> SsmSource | None:
+        """The secret named by ``<variable>_NAME`` (version ``<variable>_VERSION``); None when unset."""
         env = os.environ if environ is None else environ
-        name = env.get("WX_APPSECRET_SSM_NAME", "").strip()
+        name = env.get(f"{variable}_NAME", "").strip()
         if not name:
             return None
         return cls(
-            SsmSecretRef(name, env.get("WX_APPSECRET_SSM_VERSION", "").strip() or DEFAULT_SSM_VERSION),
+            SsmSecretRef(name, env.get(f"{variable}_VERSION", "").strip() or DEFAULT_SSM_VERSION),
             CloudCredentials.from_env(env),
             first_set(env, "WX_SSM_REGION", "TENCENTCLOUD_REGION"),
             env.get("WX_SSM_ENDPOINT", "").strip() or None,
             bool(env.get("WX_APPSECRET", "").strip()),
         )
+
+
+# ---- the archive (functions/archiveAnalysis, python -m wxcloud.archive) ---------------------------
+
+
+ARCHIVE_DEFAULT_CONCURRENCY = 4
+ARCHIVE_MAX_CONCURRENCY = 16  # WeChat's minute quotas: more fetches at once buy nothing but 45011
+ARCHIVE_DEFAULT_TABLE_PREFIX = "wx_analysis_"
+ARCHIVE_DEFAULT_SQLITE = ".data/wx_analysis.sqlite3"
+
+
+@dataclass(frozen=True)
+class ArchiveSettings:
+    """Every ``WX_ARCHIVE_*`` variable, read and checked here only.
+
+    ``url`` is the SQLAlchemy URL as configured, password included: it is kept out of ``repr``
+    and never shown by anything here (the archive renders it with the password hidden). Empty
+    when it comes from SSM (``url_ssm``) or, outside SCF, when unset (the archive then uses
+    an SQLite file, ``default_sqlite``). On SCF an unset URL is a configuration error, not a file
+    in the instance's scratch space that the next cold start would lose.
+    """
+
+    url: str = field(repr=False)
+    url_ssm: SsmSource | None = None  # WX_ARCHIVE_URL_SSM_NAME / _VERSION
+    apis: tuple[str, ...] = ()  # cloud-call names; empty: every archived API
+    since: date | None = None  # None: the first day of the month a year before the run
+    concurrency: int = ARCHIVE_DEFAULT_CONCURRENCY
+    table_prefix: str = ARCHIVE_DEFAULT_TABLE_PREFIX
+    default_sqlite: str = ARCHIVE_DEFAULT_SQLITE
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ArchiveSettings:
+        env = os.environ if environ is None else environ
+        url = env.get("WX_ARCHIVE_URL", "").strip()
+        ssm_name = env.get("WX_ARCHIVE_URL_SSM_NAME", "").strip()
+        if url and ssm_name:
+            raise ConfigurationError("set either WX_ARCHIVE_URL or WX_ARCHIVE_URL_SSM_NAME, not both")
+        if not url and not ssm_name and env.get("TENCENTCLOUD_RUNENV", "").strip().upper() == "SCF":
+            raise ConfigurationError(
+                "the archive needs a database on SCF: set WX_ARCHIVE_URL (such as postgresql+psycopg://user:password@host:5432/db "
+                "or mysql+pymysql://user:password@host:3306/db) or WX_ARCHIVE_URL_SSM_NAME (an SSM secret holding that URL)"
+            )
+        return cls(
+            url=url,
+            url_ssm=SsmSource.from_env(env, variable="WX_ARCHIVE_URL_SSM"),
+            apis=archive_apis(env.get("WX_ARCHIVE_APIS", ""), "WX_ARCHIVE_APIS"),
+            since=archive_date(env.get("WX_ARCHIVE_SINCE", ""), "WX_ARCHIVE_SINCE"),
+            concurrency=_archive_concurrency(env.get("WX_ARCHIVE_CONCURRENCY", "").strip()),
+            table_prefix=_table_prefix(env.get("WX_ARCHIVE_TABLE_PREFIX", "").strip()),
+            default_sqlite=env.get("WX_ARCHIVE_SQLITE", "").strip() or ARCHIVE_DEFAULT_SQLITE,
+        )
+
+
+def archive_apis(raw: str | Sequence[str], source: str, error: type[PlatformError] = ConfigurationError) -> tuple[str, ...]:
+    """Cloud-call names (comma-separated, or a list) of archivable APIs, checked; empty: all of them.
+    ``error``: -601001 for the environment, -501007 (``InvalidParameters``) for an event or the CLI."""
+    from .analysis import PeriodRequest  # the archive keeps the period-based APIs only
+    from .spec import all_apis, find_api
+
+    if not isinstance(raw, str) and (isinstance(raw, (bytes, dict)) or not all(isinstance(name, str) for name in raw)):
+        raise error(f"{source} must be a list of cloud-call names such as analysis.getDailyVisitTrend")
+    names = [name.strip() for name in (raw.split(",") if isinstance(raw, str) else raw)]
+    names = [name for name in names if name]
+    known = [spec.name for spec in all_apis() if issubclass(spec.request_model, PeriodRequest)]
+    for name in names:
+        spec = find_api(name)
+        if spec is None or not issubclass(spec.request_model, PeriodRequest):
+            shown = name if len(name) <= 60 else name[:57] + "..."
+            raise error(f"{source}: {shown!r} is not an archivable API; use cloud-call names, comma-separated: {', '.join(known)}")
+    return tuple(dict.fromkeys(names))
+
+
+def archive_date(raw: object, source: str, error: type[PlatformError] = ConfigurationError) -> date | None:
+    """A ``yyyymmdd`` date (empty: None), or a clear error naming ``source``."""
+    from .dates import parse_yyyymmdd
+
+    if not isinstance(raw, str):
+        raise error(f"{source} must be a date string yyyymmdd such as 20250101, got a {type(raw).__name__}")
+    text = raw.strip()
+    if not text:
+        return None
+    day = parse_yyyymmdd(text)
+    if day is None:
+        raise error(f"{source} must be a date yyyymmdd such as 20250101, got {text[:20]!r}")
+    return day
+
+
+def _archive_concurrency(raw: str) -> int:
+    if not raw:
+        return ARCHIVE_DEFAULT_CONCURRENCY
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= ARCHIVE_MAX_CONCURRENCY:
+        raise ConfigurationError(f"WX_ARCHIVE_CONCURRENCY must be a whole number from 1 to {ARCHIVE_MAX_CONCURRENCY}, got {raw[:20]!r}")
+    return int(raw)
+
+
+def _table_prefix(raw: str) -> str:
+    if not raw:
+        return ARCHIVE_DEFAULT_TABLE_PREFIX
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,30}", raw):
+        raise ConfigurationError(f"WX_ARCHIVE_TABLE_PREFIX must be lower-case letters, digits and _ (at most 31), got {raw[:40]!r}")
+    return raw

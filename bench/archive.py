@@ -1,0 +1,112 @@
+"""Archive throughput: periods fetched and stored per second, concurrent run vs sequential.
+
+    .venv/bin/python bench/archive.py [--rounds 3] [--periods 365] [--latency-ms 50]
+
+Each round archives ``--periods`` periods into a fresh SQLite file from the WeChat emulator on
+loopback, once with one fetch at a time (the baseline: what a loop over periods does) and once
+with the default 4 in flight, interleaved round by round. On loopback a fetch costs about a
+millisecond, which no real deployment sees, so the same comparison is also run with every
+datacube reply delayed by ``--latency-ms`` (a round trip from SCF to WeChat's API); that is the
+figure that says how long a year of daily reports takes. The daily visit trend is used when the
+emulator serves it, else the monthly one (as many months back as needed). Medians are printed;
+``rows()`` returns them as ``(figure, ours, baseline, ratio)`` for other tools.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
+
+from wxcloud.archive import Archive, Job, run_job  # noqa: E402
+from wxcloud.client import OpenApiClient  # noqa: E402
+from wxcloud.dates import beijing_today  # noqa: E402
+from wxcloud.permissions import Permissions  # noqa: E402
+from wxcloud.settings import WxSettings  # noqa: E402
+
+from devtools import wechat_emulator  # noqa: E402
+from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, MONTHLY_VISIT_TREND_PATH, Fault, WeChatEmulator  # noqa: E402
+
+Row = tuple[str, float, float, float]  # figure, ours, baseline, ratio
+CONCURRENCY = 4
+
+
+def _api(periods: int, today: date) -> tuple[str, str, date]:
+    """The API to archive, its path, and the ``since`` giving ``periods`` closed periods."""
+    paths: dict[str, str] = getattr(wechat_emulator, "ANALYSIS_PATHS", {})
+    if "analysis.getDailyVisitTrend" in paths:
+        return "analysis.getDailyVisitTrend", paths["analysis.getDailyVisitTrend"], today - timedelta(days=periods)
+    first = date(today.year, today.month, 1)
+    for _ in range(periods):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return "analysis.getMonthlyVisitTrend", MONTHLY_VISIT_TREND_PATH, first
+
+
+def _one_run(emulator: WeChatEmulator, workdir: Path, job: Job, path: str, concurrency: int, latency: float) -> float:
+    """Periods per second of one run into a fresh database (the token is fetched before timing)."""
+    settings = WxSettings(DEFAULT_APPID, DEFAULT_SECRET, emulator.url)
+    client = OpenApiClient(settings, permissions=Permissions.allow(*job.apis))
+    client.tokens.get()
+    archive = Archive(f"sqlite:///{tempfile.mkstemp(suffix='.sqlite3', dir=workdir)[1]}")
+    archive.ensure_schema()
+    emulator.clear()
+    if latency:
+        emulator.add_fault(path, Fault.delay(latency), times=10_000)
+    try:
+        started = time.perf_counter()
+        summary = run_job(archive, client, job, concurrency=concurrency)
+        elapsed = time.perf_counter() - started
+    finally:
+        emulator.clear()
+        archive.close()
+        client.close()
+    stored = summary.total("stored")
+    if stored != summary.total("periods"):
+        raise RuntimeError(f"the run stored {stored} of {summary.total('periods')} periods: {summary.to_json()}")
+    return stored / elapsed
+
+
+def rows(rounds: int = 3, periods: int = 365, latency_ms: float = 50.0) -> list[Row]:
+    today = beijing_today(datetime.now(timezone.utc))
+    api, path, since = _api(periods, today)
+    job = Job((api,), since, today)
+    results: list[Row] = []
+    with WeChatEmulator() as emulator, tempfile.TemporaryDirectory() as workdir:
+        for label, latency in (("loopback", 0.0), (f"{latency_ms:g} ms WeChat latency", latency_ms / 1000)):
+            ours: list[float] = []
+            baseline: list[float] = []
+            for _ in range(rounds):
+                baseline.append(_one_run(emulator, Path(workdir), job, path, 1, latency))
+                ours.append(_one_run(emulator, Path(workdir), job, path, CONCURRENCY, latency))
+            fast, slow = statistics.median(ours), statistics.median(baseline)
+            results.append((f"{api} periods/s, {label} ({CONCURRENCY} in flight vs 1)", round(fast, 1), round(slow, 1), round(fast / slow, 2)))
+            if latency:
+                results.append((f"{periods} periods, {label} (s)", round(periods / fast, 2), round(periods / slow, 2), round(slow / fast, 2)))
+    return results
+
+
+def render(table: list[Row]) -> str:
+    lines = ["| figure | ours | baseline | ratio |", "|---|---|---|---|"]
+    lines += [f"| {figure} | {ours} | {baseline} | {ratio}x |" for figure, ours, baseline, ratio in table]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--periods", type=int, default=365)
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    args = parser.parse_args(argv)
+    print(render(rows(args.rounds, args.periods, args.latency_ms)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

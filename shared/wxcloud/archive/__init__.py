@@ -1,0 +1,22 @@
+"""The archive: every closed period of the analysis reports, kept in a database of your own.
+
+WeChat answers one period per request and keeps no history for you; a dashboard wants a year of
+it. The archive fetches each closed period once, stores the exact cloud-call result (and flat rows
+for SQL) in SQLite, PostgreSQL or MySQL, and answers from there afterwards:
+
+* ``Archive(url)``: the library (``get``, ``periods``, ``missing``, ``store``, ``results``);
+* ``run_job``: fetch what is missing, a few periods at a time, within a time budget;
+* ``ArchiveFunction``: the SCF function ``functions/archiveAnalysis`` (daily timer, manual runs);
+* ``python -m wxcloud.archive`` / ``wxcloud-archive``: run, backfill, export, chart.
+
+Needs the ``archive`` extra (SQLAlchemy, psycopg, PyMySQL); ``chart`` also needs matplotlib.
+"""
+
+from __future__ import annotations
+
+from .function import ArchiveFunction
+from .job import ApiTally, Job, Summary, run_job
+from .reports import REPORTS, Report, Shape
+from .store import Archive, DatabaseError, Stored
+
+__all__ = ["REPORTS", "ApiTally", "Archive", "ArchiveFunction", "DatabaseError", "Job", "Report", "Shape", "Stored", "Summary", "run_job"]

@@ -1,0 +1,222 @@
+"""``python -m wxcloud.archive`` (``wxcloud-archive``): the archive from a terminal.
+
+    run                                   what the daily timer does, now
+    backfill --since yyyymmdd [--until yyyymmdd] [--api NAME ...]
+    export --api NAME [--since] [--until] [--format csv|jsonl]        to stdout
+    chart --api NAME --metric NAME [--where COLUMN=VALUE ...] [--since] [--until] --out FILE.png
+
+Configuration is the function's (``WX_APPID``, ``WX_APPSECRET`` or its SSM name, ``WX_ARCHIVE_*``);
+without ``WX_ARCHIVE_URL`` the archive is the SQLite file ``.data/wx_analysis.sqlite3``. ``run``
+and ``backfill`` print the run's summary as JSON on stdout (a progress bar on stderr when it is a
+terminal). Errors are the cloud-call error value on stderr; the exit status is 0 when everything
+asked for is archived, 1 when work was left or failed, 2 for bad input or configuration.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import IO, Any
+
+from ..dates import beijing_today
+from ..errcodes import INVALID_PARAM, SYSTEM_ERROR
+from ..errors import ConfigurationError, InvalidParameters, WxCloudError, calling
+from ..settings import ArchiveSettings, SsmSource, WxSettings, archive_date
+from .function import job_for
+from .job import Outcome, run_job
+from .sources import open_archive
+from .store import Archive, report_for
+
+NAME = "wxcloud-archive"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=NAME, description="Keep WeChat's analysis reports in your own database.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", help="archive what is missing, as the daily timer does")
+    backfill = commands.add_parser("backfill", help="archive a chosen range, with a progress bar")
+    backfill.add_argument("--since", required=True, help="first day yyyymmdd (periods beginning on or after it)")
+    backfill.add_argument("--until", help="last day yyyymmdd (periods ending on or before it; default: the newest closed one)")
+    backfill.add_argument("--api", action="append", metavar="NAME", help="cloud-call name, repeatable (default: WX_ARCHIVE_APIS, else all ten)")
+    export = commands.add_parser("export", help="archived results to stdout")
+    chart = commands.add_parser("chart", help="a line chart of one metric over the periods")
+    for sub in (export, chart):
+        sub.add_argument("--api", required=True, metavar="NAME", help="cloud-call name, such as analysis.getDailyVisitTrend")
+        sub.add_argument("--since", help="first day yyyymmdd")
+        sub.add_argument("--until", help="last day yyyymmdd")
+        sub.add_argument("--appid", help="whose results (default: WX_APPID, or the only appid in the archive)")
+    export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    chart.add_argument("--metric", required=True, help="a column of the CSV export, such as visitUv")
+    chart.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE", help="pick one row per period (long-form reports)")
+    chart.add_argument("--out", required=True, type=Path, help="the PNG file to write")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    args = _parser().parse_args(argv)
+    try:
+        with calling(NAME):
+            settings = ArchiveSettings.from_env()
+            if args.command in {"run", "backfill"}:
+                return _run(args, settings, out, err)
+            archive = open_archive(settings)
+            try:
+                if args.command == "export":
+                    return _export(args, archive, out, err)
+                return _chart(args, archive, err)
+            finally:
+                archive.close()
+    except WxCloudError as exc:
+        print(json.dumps(exc.to_result(), ensure_ascii=False), file=err)
+        return 2 if exc.err_code in {INVALID_PARAM, SYSTEM_ERROR} else 1
+    except KeyboardInterrupt:
+        print(f"{NAME}: interrupted; every period stored so far is kept", file=err)
+        return 130
+    except BrokenPipeError:  # `export ... | head`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the interpreter's final flush does not fail again
+        return 0
+
+
+def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err: IO[str]) -> int:
+    today = beijing_today(datetime.now(timezone.utc))
+    options: dict[str, Any] = {}
+    if args.command == "backfill":
+        options = {"since": args.since, "until": args.until, "apis": args.api or []}
+    job = job_for(settings, today, options, {"since": "--since", "until": "--until", "apis": "--api"})
+    archive = open_archive(settings)
+    try:
+        archive.ensure_schema()  # before any WeChat call
+        client = _client()
+        bar = _progress_bar(err)
+        try:
+            summary = run_job(
+                archive, client, job, concurrency=settings.concurrency, progress=bar.update if bar else None, on_plan=bar.plan if bar else None
+            )
+        finally:
+            if bar:
+                bar.close()
+            client.close()
+    finally:
+        archive.close()
+    print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2), file=out)
+    return 0 if summary.complete and summary.total("failed") == 0 else 1
+
+
+def _client() -> Any:
+    from ..client import OpenApiClient
+
+    settings, ssm = WxSettings.from_env(), SsmSource.from_env()
+    if ssm is not None:
+        from ..secrets import settings_with_secret
+
+        settings = settings_with_secret(settings, ssm)
+    missing = settings.missing()
+    if missing:
+        raise ConfigurationError(f"{' and '.join(missing)} must be set (or run it through `python3 dev.py archive`, which uses the emulator)")
+    return OpenApiClient(settings)
+
+
+class _Bar:
+    """tqdm's bar on a terminal: periods done of those missing, with this run's outcomes."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        from tqdm import tqdm
+
+        self._make = tqdm
+        self._stream = stream
+        self._bar: Any = None
+        self._counts: dict[str, int] = {}
+
+    def plan(self, missing: int) -> None:
+        self._bar = self._make(total=missing, unit="period", file=self._stream, dynamic_ncols=True, desc="archiving", mininterval=0.2)
+
+    def update(self, _api: str, outcome: Outcome) -> None:
+        if self._bar is None:
+            return
+        self._counts[outcome] = self._counts.get(outcome, 0) + 1
+        self._bar.set_postfix(self._counts, refresh=False)
+        self._bar.update(1)
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()
+
+
+def _progress_bar(stream: IO[str]) -> _Bar | None:
+    """A bar on a terminal when tqdm is installed (the dev requirements have it); else none."""
+    if not stream.isatty():
+        return None
+    try:
+        return _Bar(stream)
+    except ImportError:
+        return None
+
+
+def _appid(args: argparse.Namespace, archive: Archive) -> str:
+    chosen = args.appid or WxSettings.from_env().appid
+    if chosen:
+        return str(chosen)
+    known = archive.appids()
+    if len(known) == 1:
+        return known[0]
+    if not known:
+        raise InvalidParameters("the archive is empty: run `backfill --since yyyymmdd` first")
+    raise InvalidParameters(f"the archive holds several appids ({', '.join(known[:5])}): choose one with --appid")
+
+
+def _range(args: argparse.Namespace) -> tuple[date | None, date | None]:
+    since = archive_date(args.since or "", "--since", InvalidParameters)
+    until = archive_date(args.until or "", "--until", InvalidParameters)
+    if since and until and until < since:
+        raise InvalidParameters(f"--until {args.until} is before --since {args.since}")
+    return since, until
+
+
+def _export(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str]) -> int:
+    from .export import write_csv, write_jsonl
+
+    report = report_for(args.api)
+    since, until = _range(args)
+    appid = _appid(args, archive)
+    stored = archive.results(appid, report.name, since, until)
+    count = write_csv(report, stored, out) if args.format == "csv" else write_jsonl(appid, stored, out)
+    print(f"{NAME}: {len(stored)} period(s) of {report.name}, {count} {'row' if args.format == 'csv' else 'line'}(s)", file=err)
+    return 0
+
+
+def _chart(args: argparse.Namespace, archive: Archive, err: IO[str]) -> int:
+    from .chart import draw
+    from .export import series
+
+    report = report_for(args.api)
+    since, until = _range(args)
+    where = dict(_pair(item) for item in args.where)
+    appid = _appid(args, archive)
+    stored = archive.results(appid, report.name, since, until)
+    points = series(report, stored, args.metric, where)
+    if not points:
+        raise InvalidParameters(f"no archived {report.name} period has a value for {args.metric}{_filters(where)}: backfill first, or check --where")
+    filters = _filters(where)
+    subtitle = f"appid {appid}, {len(points)} periods {points[0].begin_date}..{points[-1].end_date}{filters}"
+    draw(points, title=f"{report.name}: {args.metric}", metric=args.metric, subtitle=subtitle, out=args.out)
+    print(f"{NAME}: wrote {args.out} ({len(points)} periods)", file=err)
+    return 0
+
+
+def _pair(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name:
+        raise InvalidParameters(f"--where takes COLUMN=VALUE, got {text[:40]!r}")
+    return name.strip(), value.strip()
+
+
+def _filters(where: dict[str, str]) -> str:
+    return "".join(f", {name}={value}" for name, value in where.items())
+

@@ -1,0 +1,189 @@
+"""What the archive keeps of each API, declared in one place: the flat table and how a result fills it.
+
+Every archived period is kept whole in the results table (the exact cloud-call result as JSON).
+Beside it, each API names a *shape*: a flat table for SQL and the rows one result becomes, with
+camelCase names as the cloud call spells them (the CSV export's columns) and snake_case column
+names in the table. The generic code (store, export, chart) reads these declarations and knows
+nothing of any API; adding an API to the archive is one ``Report`` line here.
+
+Shapes, and the table each fills (after the prefix, default ``wx_analysis_``):
+
+* ``summary``: one row per list item of ``getDailySummary``;
+* ``visit_trend``: one row per period for the daily, weekly and monthly visit trends;
+* ``retain``: long form ``(metric, key, value)``: users of the period (``metric`` visitUvNew or
+  visitUv) still visiting ``key`` days / weeks / months later;
+* ``distribution``: long form ``(index, key, value)`` per distribution index;
+* ``page``: one row per page of ``getVisitPage``;
+* ``portrait``: one row per ``(audience, dimension, name)``: audience visitUvNew or visitUv,
+  dimension province, city, genders, platforms, devices or ages.
+
+Results are WeChat's to shape: any metric may be missing (NULL in the table, empty in the CSV)
+and unknown fields are kept in the results table and the export, never dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..analysis import Analysis
+from ..spec import ApiSpec
+
+ColumnType = Literal["int", "float", "text"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # camelCase, as the cloud-call result (and so the CSV export) names it
+    column: str  # the flat table's column (snake_case, never an SQL reserved word)
+    type: ColumnType
+    length: int = 64  # text columns: the longest value kept (longer ones are cut)
+
+
+Rows = Callable[[dict[str, Any], str], Iterator[dict[str, Any]]]  # (result, fallback refDate) -> camelCase rows
+
+
+@dataclass(frozen=True)
+class Shape:
+    table: str  # the flat table's name after the prefix
+    columns: tuple[Column, ...]  # besides refDate, which every shape has
+    rows: Rows
+
+    @property
+    def names(self) -> list[str]:
+        """The camelCase names of the rows, refDate first: the CSV header (before extra fields)."""
+        return ["refDate", *(column.name for column in self.columns)]
+
+
+@dataclass(frozen=True)
+class Report:
+    spec: ApiSpec[Any, Any]
+    shape: Shape
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+def _int(name: str, column: str) -> Column:
+    return Column(name, column, "int")
+
+
+def _float(name: str, column: str) -> Column:
+    return Column(name, column, "float")
+
+
+def _text(name: str, column: str, length: int = 64) -> Column:
+    return Column(name, column, "text", length)
+
+
+def _ref_date(result: dict[str, Any], fallback: str) -> str:
+    value = result.get("refDate")
+    return value if isinstance(value, str) else fallback
+
+
+def _dicts(value: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(value, list):
+        yield from (item for item in value if isinstance(item, dict))
+
+
+def _list_items(result: dict[str, Any], fallback: str) -> Iterator[dict[str, Any]]:
+    """Trends and pages: one row per item of ``list``, with the period's refDate when the item has none."""
+    period_ref = _ref_date(result, fallback)
+    for item in _dicts(result.get("list")):
+        yield {"refDate": _ref_date(item, period_ref), **{key: value for key, value in item.items() if key != "refDate"}}
+
+
+def _retain_rows(result: dict[str, Any], fallback: str) -> Iterator[dict[str, Any]]:
+    """Every list of ``{key, value}`` in the result (visitUvNew, visitUv, and any WeChat adds)."""
+    ref_date = _ref_date(result, fallback)
+    for metric, value in result.items():
+        for item in _dicts(value):
+            if "key" in item or "value" in item:
+                yield {"refDate": ref_date, "metric": metric, "key": item.get("key"), "value": item.get("value")}
+
+
+def _distribution_rows(result: dict[str, Any], fallback: str) -> Iterator[dict[str, Any]]:
+    ref_date = _ref_date(result, fallback)
+    for index in _dicts(result.get("list")):
+        for item in _dicts(index.get("itemList")):
+            yield {"refDate": ref_date, "index": index.get("index"), "key": item.get("key"), "value": item.get("value")}
+
+
+def _portrait_rows(result: dict[str, Any], fallback: str) -> Iterator[dict[str, Any]]:
+    ref_date = _ref_date(result, fallback)
+    for audience, dimensions in result.items():
+        if not isinstance(dimensions, dict):
+            continue
+        for dimension, items in dimensions.items():
+            for item in _dicts(items):
+                yield {"refDate": ref_date, "audience": audience, "dimension": dimension, "id": item.get("id"),
+                       "name": item.get("name"), "value": item.get("value")}
+
+
+SUMMARY = Shape("summary", (_int("visitTotal", "visit_total"), _int("sharePv", "share_pv"), _int("shareUv", "share_uv")), _list_items)
+
+VISIT_TREND = Shape(
+    "visit_trend",
+    (
+        _int("sessionCnt", "session_cnt"),
+        _int("visitPv", "visit_pv"),
+        _int("visitUv", "visit_uv"),
+        _int("visitUvNew", "visit_uv_new"),
+        _float("stayTimeUv", "stay_time_uv"),
+        _float("stayTimeSession", "stay_time_session"),
+        _float("visitDepth", "visit_depth"),
+    ),
+    _list_items,
+)
+
+RETAIN = Shape("retain", (_text("metric", "metric", 32), _int("key", "item_key"), _int("value", "item_value")), _retain_rows)
+
+DISTRIBUTION = Shape(
+    "distribution", (_text("index", "index_name"), _int("key", "item_key"), _int("value", "item_value")), _distribution_rows
+)
+
+PAGE = Shape(
+    "page",
+    (
+        _text("pagePath", "page_path", 512),
+        _int("pageVisitPv", "page_visit_pv"),
+        _int("pageVisitUv", "page_visit_uv"),
+        _float("pageStaytimePv", "page_staytime_pv"),
+        _int("entrypagePv", "entrypage_pv"),
+        _int("exitpagePv", "exitpage_pv"),
+        _int("pageSharePv", "page_share_pv"),
+        _int("pageShareUv", "page_share_uv"),
+    ),
+    _list_items,
+)
+
+PORTRAIT = Shape(
+    "portrait",
+    (
+        _text("audience", "audience", 32),
+        _text("dimension", "dimension", 32),
+        _int("id", "item_id"),
+        _text("name", "item_name", 128),
+        _int("value", "item_value"),
+    ),
+    _portrait_rows,
+)
+
+SHAPES = (SUMMARY, VISIT_TREND, RETAIN, DISTRIBUTION, PAGE, PORTRAIT)
+
+_ALL = (
+    Report(Analysis.getDailySummary, SUMMARY),
+    Report(Analysis.getDailyVisitTrend, VISIT_TREND),
+    Report(Analysis.getWeeklyVisitTrend, VISIT_TREND),
+    Report(Analysis.getMonthlyVisitTrend, VISIT_TREND),
+    Report(Analysis.getDailyRetain, RETAIN),
+    Report(Analysis.getWeeklyRetain, RETAIN),
+    Report(Analysis.getMonthlyRetain, RETAIN),
+    Report(Analysis.getVisitDistribution, DISTRIBUTION),
+    Report(Analysis.getVisitPage, PAGE),
+    Report(Analysis.getUserPortrait, PORTRAIT),
+)
+
+REPORTS: dict[str, Report] = {report.name: report for report in _ALL}
