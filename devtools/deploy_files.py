@@ -71,6 +71,7 @@ class Profile:
     init_timeout: Setting
     environment: tuple[str, ...] = ("WX_APPID", "WX_APPSECRET_SSM_NAME", "WX_APPSECRET_SSM_VERSION")
     vpc: tuple[tuple[str, str], ...] = ()  # (input, environment variable) pairs of vpcConfig
+    retries: Setting = Setting(2, ("Timer (async) invocations that raise on a transient failure are retried by the platform.",))
 
 
 REPORT = Profile(
@@ -102,6 +103,14 @@ REPORT = Profile(
 PROFILES: dict[str, Profile] = {
     "archiveAnalysis": Profile(
         description="wxcloud: the ten analysis reports archived into a database (SQLAlchemy)",
+        retries=Setting(
+            0,
+            (
+                "No platform retries: a run never raises. What it leaves (not ready, quota, the time budget)",
+                "stays missing in the database, and the next daily run fetches it; a retry minutes later",
+                "could not help with 61503 or the daily quota.",
+            ),
+        ),
         memory=Setting(
             256,
             (
@@ -258,8 +267,7 @@ def render(fn: Function, src: str, *, at_root: bool = False) -> str:
         "    variables:",
         "      # Never a secret value here: secrets are read from SSM at cold start.",
         *(f"      {name}: ${{env:{name}}}" for name in p.environment),
-        "  # Timer (async) invocations that raise on a transient failure are retried by the platform.",
-        "  retryNum: 2",
+        *_setting("retryNum", p.retries),
         "  events:",
     ]
     for index, timer in enumerate(timers(fn)):
