@@ -3,7 +3,7 @@
 
     python3 dev.py demo [--month 2026-10]   invoke the function locally and print its result
     python3 dev.py test [pytest args]       run the whole test suite
-    python3 dev.py check                    lint and type-check for Python 3.10 (ruff, mypy)
+    python3 dev.py check                    lint, type-check for Python 3.10 and find dead code (ruff, mypy, vulture)
     python3 dev.py bench [--rounds N]       benchmarks against their baselines (bench/run.py)
     python3 dev.py archive COMMAND [...]    the archive CLI (python -m wxcloud.archive): run, backfill,
                                             export, chart; against the built-in WeChat emulator unless
@@ -87,7 +87,10 @@ def main(argv: list[str]) -> int:
     if command == "check":
         ruff = subprocess.call([str(python), "-m", "ruff", "check", "--target-version", "py310", "."], cwd=ROOT, env=env)
         mypy = subprocess.call([str(python), "-m", "mypy", "--python-version", "3.10"], cwd=ROOT, env=env)
-        return ruff or mypy
+        dead = subprocess.call(  # what it flags is removed, or its reason written in the whitelist
+            [str(python), "-m", "vulture", "shared", "functions", "devtools", "bench", "tests", "--min-confidence", "60"], cwd=ROOT, env=env
+        )
+        return ruff or mypy or dead
     if command == "archive":
         return archive(python, rest, env)
     if command == "bench":

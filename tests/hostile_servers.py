@@ -17,7 +17,6 @@ import json
 import secrets
 import socket
 import threading
-import time
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -273,12 +272,6 @@ class HostileServer:
             return
         finally:
             conn.close()
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
-    end = time.monotonic() + timeout
-    while not predicate() and time.monotonic() < end:
-        time.sleep(0.01)
 
 
 API = "analysis.getMonthlyVisitTrend"

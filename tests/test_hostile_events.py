@@ -16,7 +16,6 @@ from wxcloud.scf import FunctionApp
 from devtools.wechat_emulator import WeChatEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
-SIX_MB = 6 * 1024 * 1024
 
 # Runs in a child: builds the event as the runtime hands it over (parsed JSON, or an HTTP event
 # whose body is the 6 MB string), then measures what the handler itself allocates at its peak.
