@@ -76,23 +76,30 @@ def clean_emulator(emulator: WeChatEmulator) -> None:
     emulator.clear()
 
 
-@pytest.fixture(autouse=True)
-def no_secrets_in_answers(emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Watches every handler answer and every error raised to a caller, in every test: neither may
-    contain the appsecret or a token the emulator issued."""
+def watch_answers(monkeypatch: pytest.MonkeyPatch, handler_class: type[Any]) -> list[str]:
+    """Every answer of ``handler_class.handle`` (and every error it raises), as text, in a list
+    that grows while the test runs."""
     seen: list[str] = []
-    original = FunctionApp.handle
+    original = handler_class.handle
 
-    def watched(self: FunctionApp, event: Any, context: Any) -> dict[str, Any]:
+    def watched(self: Any, event: Any, context: Any) -> dict[str, Any]:
         try:
-            result = original(self, event, context)
+            result: dict[str, Any] = original(self, event, context)
         except BaseException as exc:
             seen.append("".join(traceback.format_exception(exc)))
             raise
         seen.append(json.dumps(result, ensure_ascii=False, default=repr))
         return result
 
-    monkeypatch.setattr(FunctionApp, "handle", watched)
+    monkeypatch.setattr(handler_class, "handle", watched)
+    return seen
+
+
+@pytest.fixture(autouse=True)
+def no_secrets_in_answers(emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Watches every handler answer and every error raised to a caller, in every test: neither may
+    contain the appsecret or a token the emulator issued."""
+    seen = watch_answers(monkeypatch, FunctionApp)
     yield seen
     secrets = [DEFAULT_SECRET, *emulator.issued_tokens]
     leaks = [text for text in seen for secret in secrets if secret in text]

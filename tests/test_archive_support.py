@@ -11,16 +11,15 @@ every test also checks that the password never reaches an answer, a log line or 
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
-import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import watch_answers
 from sqlalchemy import create_engine, text
 from wxcloud.archive import Archive, ArchiveFunction
 from wxcloud.archive.tables import Tables
@@ -139,19 +138,7 @@ def no_db_password_anywhere(no_secrets_in_logs: Any, emulator: WeChatEmulator, m
     """Every archive answer and error, and every log line, is checked for the database password;
     the answers also for the appsecret and every token the emulator issued (the suite's own watch
     covers the logs and the single-API functions' answers)."""
-    seen: list[str] = []
-    original = ArchiveFunction.handle
-
-    def watched(self: ArchiveFunction, event: Any, context: Any) -> dict[str, Any]:
-        try:
-            result = original(self, event, context)
-        except BaseException as exc:
-            seen.append("".join(traceback.format_exception(exc)))
-            raise
-        seen.append(json.dumps(result, ensure_ascii=False, default=repr))
-        return result
-
-    monkeypatch.setattr(ArchiveFunction, "handle", watched)
+    seen = watch_answers(monkeypatch, ArchiveFunction)
     yield seen
     texts = [*seen, *no_secrets_in_logs.texts]
     leaks = [text for text in texts if DB_PASSWORD in text]
