@@ -20,6 +20,7 @@ generated inputs and compares.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any, Literal
 
@@ -30,11 +31,16 @@ _UNDERSCORE_LOWER = re.compile(r"_[a-z]")
 _MAX_ARRAY_INDEX = 2**32 - 2  # ECMAScript array index: canonical integer string below 2**32 - 1
 
 
+# Both conversions are pure functions of a short key, and a reply repeats the same few dozen keys
+# call after call: cached, a warm call converts each of them once per process. Bounded, so a
+# hostile event of unique keys costs no more than the conversion itself.
+@functools.lru_cache(maxsize=4096)
 def camel_to_snake(name: str) -> str:
     """``beginDate`` -> ``begin_date``; a capital at index 0 gets no underscore."""
     return _CAPITAL.sub(lambda m: ("_" if m.start() else "") + m.group().lower(), name)
 
 
+@functools.lru_cache(maxsize=4096)
 def snake_to_camel(name: str) -> str:
     """``stay_time_uv`` -> ``stayTimeUv``; only ``_`` + ``[a-z]`` is rewritten."""
     return _UNDERSCORE_LOWER.sub(lambda m: m.group()[1].upper(), name)
