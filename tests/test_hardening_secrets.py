@@ -293,3 +293,72 @@ def test_the_emulator_tokens_do_not_reach_the_tracker_either(envelopes: Envelope
     sentry_sdk.flush()
     found = leaks(list(envelopes), [settings.appsecret, *emulator.issued_tokens])
     assert not found, found[:3]
+
+
+# ---- configuration errors: the frames that read the environment hold all of it ----------------
+
+# Built at run time: the tracker also records the source lines around each frame, and a literal
+# next to the call under test would be found there, in the test's own text.
+DB_PASSWORD = "-".join(("db", "pass", "0123456789abcdef"))
+DB_URL = "postgresql+psycopg://wx:" + DB_PASSWORD + "@127.0.0.1:5432/test"
+ROLE_KEY = "-".join(("ROLEKEY", "config", "0123456789"))
+
+
+def capture_configuration_error(read: Any) -> WxCloudError:
+    try:
+        read()
+    except WxCloudError as exc:
+        sentry_sdk.capture_exception(exc)
+        return exc
+    raise AssertionError("reading the configuration was expected to fail")
+
+
+@pytest.mark.parametrize(
+    ("variables", "expected"),
+    [
+        ({"WX_API_BASE_URL": "http://example.com"}, "must be https"),
+        ({"WX_API_BASE_URL": "https://admin:s3cret-pw@example.com"}, "must not contain credentials"),
+        ({"WX_API_BASE_URL": "//admin:s3cret-pw@example.com"}, "WX_API_BASE_URL"),
+        ({"WX_API_BASE_URL": "ftp://admin:s3cret-pw@example.com/x"}, "must not contain credentials"),
+        ({"WX_API_BASE_URL": "https://admin:s3cret-pw@exa mple.com:99999"}, "WX_API_BASE_URL"),
+        ({"WX_READ_TIMEOUT": "forever"}, "WX_READ_TIMEOUT must be a number of seconds"),
+    ],
+)
+def test_a_configuration_error_leaves_no_secret_in_the_tracker(
+    envelopes: Envelopes, monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], expected: str
+) -> None:
+    """A bad setting is reported; the appsecret beside it in the environment (and a password in the
+    bad URL itself) reaches neither the error text nor any frame the tracker records."""
+    monkeypatch.setenv("WX_APPID", "wx-config-test")
+    monkeypatch.setenv("WX_APPSECRET", APPSECRET)
+    monkeypatch.setenv("TENCENTCLOUD_SECRETKEY", ROLE_KEY)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    error = capture_configuration_error(call_the_default_openapi)
+    assert error.err_code == -601001 and expected in error.err_msg
+    assert "s3cret-pw" not in error.err_msg
+    sentry_sdk.flush()
+    assert any('"vars"' in e for e in envelopes), "frames' local variables were not recorded"
+    found = leaks(list(envelopes), [APPSECRET, "s3cret-pw", ROLE_KEY])
+    assert not found, found[:3]
+
+
+def test_an_archive_configuration_error_leaves_no_password_in_the_tracker(envelopes: Envelopes, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wxcloud.settings import ArchiveSettings
+
+    monkeypatch.setenv("WX_APPSECRET", APPSECRET)
+    monkeypatch.setenv("WX_ARCHIVE_URL", DB_URL)
+    monkeypatch.setenv("WX_ARCHIVE_CONCURRENCY", "lots")
+    error = capture_configuration_error(ArchiveSettings.from_env)
+    assert "WX_ARCHIVE_CONCURRENCY must be a whole number" in error.err_msg
+    sentry_sdk.flush()
+    found = leaks(list(envelopes), [APPSECRET, DB_PASSWORD])
+    assert not found, found[:3]
+
+
+def call_the_default_openapi() -> Any:
+    """``wxcloud.openapi.analysis.getMonthlyVisitTrend`` on a fresh default client (its settings are
+    read from the environment on this call)."""
+    import wxcloud
+
+    return type(wxcloud.openapi)().analysis.getMonthlyVisitTrend(EVENT)

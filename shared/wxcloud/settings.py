@@ -17,14 +17,17 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TypeVar
 from urllib.parse import urlsplit
 
-from .errors import ConfigurationError, PlatformError
+from .errors import ConfigurationError, PlatformError, WxCloudError
 
 DEFAULT_API_BASE_URL = "https://api.weixin.qq.com"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,10 @@ class WxSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> WxSettings:
-        env = os.environ if environ is None else environ
+        return read_environment(cls._read, environ)
+
+    @classmethod
+    def _read(cls, env: Mapping[str, str]) -> WxSettings:
         return cls(
             appid=env.get("WX_APPID", "").strip(),
             appsecret=env.get("WX_APPSECRET", "").strip(),
@@ -54,14 +60,27 @@ class WxSettings:
                 allow_insecure=env.get("WX_ALLOW_INSECURE_BASE_URL", "").strip() == "1",
             ),
             timeouts=Timeouts(
-                connect=_positive_float(env, "WX_CONNECT_TIMEOUT", Timeouts.connect),
-                read=_positive_float(env, "WX_READ_TIMEOUT", Timeouts.read),
+                connect=_positive_float(env.get("WX_CONNECT_TIMEOUT", ""), "WX_CONNECT_TIMEOUT", Timeouts.connect),
+                read=_positive_float(env.get("WX_READ_TIMEOUT", ""), "WX_READ_TIMEOUT", Timeouts.read),
             ),
         )
 
     def missing(self) -> list[str]:
         """Names of the settings a call cannot do without."""
         return [name for name, value in (("WX_APPID", self.appid), ("WX_APPSECRET", self.appsecret)) if not value]
+
+
+def read_environment(read: Callable[[Mapping[str, str]], T], environ: Mapping[str, str] | None = None) -> T:
+    """``read(environment)``, where a ``WxCloudError`` that reading raises reaches the caller as a
+    fresh copy raised from here: its traceback does not hold the frames that read, whose locals
+    hold the whole environment (the appsecret, the role's keys, a database URL with its password)
+    for an error tracker to record."""
+    failure: WxCloudError | None = None
+    try:
+        return read(os.environ if environ is None else environ)
+    except WxCloudError as exc:
+        failure = exc.fresh_copy()
+    raise failure
 
 
 def _base_url(value: str, *, allow_insecure: bool = False) -> str:
@@ -78,10 +97,10 @@ def _base_url(value: str, *, allow_insecure: bool = False) -> str:
             "remove the user:password@ part; WeChat authenticates with the appsecret, not the URL",
         )
     if parts.scheme not in {"http", "https"} or not host or parts.query or parts.fragment:
-        raise _bad_base_url(f"WX_API_BASE_URL must be an http(s) URL {example}, got {value[:80]!r}", "no query string or fragment")
+        raise _bad_base_url(f"WX_API_BASE_URL must be an http(s) URL {example}, got {_without_userinfo(value)!r}", "no query string or fragment")
     if parts.scheme == "http" and not allow_insecure and not _is_loopback(host):
         raise _bad_base_url(
-            f"WX_API_BASE_URL must be https: plain http would send the appsecret and tokens in clear text (got {value[:80]!r})",
+            f"WX_API_BASE_URL must be https: plain http would send the appsecret and tokens in clear text (got {_without_userinfo(value)!r})",
             "use https; http is accepted only for loopback hosts, or set WX_ALLOW_INSECURE_BASE_URL=1 to allow it deliberately",
         )
     return value.rstrip("/")
@@ -97,23 +116,21 @@ def _is_loopback(host: str) -> bool:
 
 
 def _without_userinfo(value: str) -> str:
-    """The URL with anything before an ``@`` in its authority replaced, even when it does not parse."""
-    scheme, sep, rest = value.partition("://")
-    if not sep:
-        scheme, rest = "", value
-    authority_end = min((i for i in (rest.find("/"), rest.find("?"), rest.find("#")) if i >= 0), default=len(rest))
-    authority = rest[:authority_end]
-    if "@" in authority:
-        authority = "***@" + authority.rsplit("@", 1)[1]
-    return (f"{scheme}://" if sep else "") + authority + rest[authority_end:][:80]
+    """The URL, cut to 80 characters, with everything up to its last ``@`` replaced: whatever the
+    value looks like (``//user:pw@host``, no scheme, an ``@`` in the path), no credential shows."""
+    if "@" not in value:
+        return value[:80]
+    scheme, sep, _ = value.partition("://")
+    shown_scheme = f"{scheme}://" if sep and scheme.isascii() and scheme.isalpha() else ""
+    return (shown_scheme + "***@" + value.rsplit("@", 1)[1])[:80]
 
 
 def _bad_base_url(reason: str, advice: str) -> ConfigurationError:
     return ConfigurationError(f"{reason}; {advice}")
 
 
-def _positive_float(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name, "").strip()
+def _positive_float(given: str, name: str, default: float) -> float:
+    raw = given.strip()
     if not raw:
         return default
     try:
@@ -233,7 +250,10 @@ class ArchiveSettings:
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ArchiveSettings:
-        env = os.environ if environ is None else environ
+        return read_environment(cls._read, environ)
+
+    @classmethod
+    def _read(cls, env: Mapping[str, str]) -> ArchiveSettings:
         url = env.get("WX_ARCHIVE_URL", "").strip()
         ssm_name = env.get("WX_ARCHIVE_URL_SSM_NAME", "").strip()
         if url and ssm_name:
