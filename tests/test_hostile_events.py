@@ -29,6 +29,8 @@ if kind == "empty-objects":
     event = json.loads('{"beginDate":"20240301","endDate":"20240331","junk":[' + ",".join(["{}"] * (six // 3)) + "]}")
 elif kind == "many-keys":
     event = json.loads("{" + ",".join(f'"k{i}":0' for i in range(six // 12)) + "}")
+elif kind == "empty-objects-in-a-date":
+    event = json.loads('{"beginDate":[' + ",".join(["{}"] * (six // 3)) + '],"endDate":"20240331"}')
 elif kind == "deep-date":
     value = "20240301"
     for _ in range(200_000):
@@ -64,7 +66,8 @@ def run_child(kind: str, emulator: WeChatEmulator) -> tuple[int, dict[str, Any]]
     [
         ("empty-objects", 0, None),  # junk beside the declared fields is ignored, not converted
         ("many-keys", -501007, "the call data has 524288 keys; analysis.getMonthlyVisitTrend reads beginDate, endDate"),
-        ("deep-date", -501007, "the call data is nested too deeply"),
+        ("empty-objects-in-a-date", 61500, "beginDate must be a string yyyymmdd, got list [{}, {}, {}, {}, ...]"),
+        ("deep-date", 61500, "beginDate must be a string yyyymmdd, got list [[[...]]]"),
     ],
 )
 def test_a_6mb_direct_event_costs_little_memory(emulator: WeChatEmulator, kind: str, code: int, hint: str | None) -> None:

@@ -113,7 +113,11 @@ class OpenApiClient:
         declared = spec.request_model.fields
         renamed = convert_keys(data, "camel_to_snake", recursive=False)
         try:
-            snake = {name: convert_keys(value, "camel_to_snake") for name, value in renamed.items() if name in declared}
+            snake = {
+                name: convert_keys(value, "camel_to_snake") if declared[name].nested else value
+                for name, value in renamed.items()
+                if name in declared
+            }
         except RecursionError:
             raise InvalidParameters("the call data is nested too deeply") from None
         request = spec.request_model.from_data(snake, now=datetime.fromtimestamp(self.clock(), timezone.utc))

@@ -22,6 +22,7 @@ loaded with pydantic itself), which costs 0.1 ms. Response models are ``TypedDic
 
 from __future__ import annotations
 
+import reprlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,6 +45,10 @@ class Field:
 
     check: FieldCheck
     required: bool = True
+    # An object or array whose keys WeChat expects in snake_case too: converted recursively, as the
+    # SDK converts everything. Scalar fields (dates, ids) are passed to their check as sent, so a
+    # 6 MB array where a date belongs costs a type check, not a converted copy.
+    nested: bool = False
 
 
 class RequestModel:
@@ -128,10 +133,15 @@ def invalid(errcode: int, reason: str, hint: str) -> PydanticCustomError:
     return PydanticCustomError("wx_invalid", "{reason} hint: [{hint}]", {"errcode": errcode, "reason": reason, "hint": hint})
 
 
+_SHOW = reprlib.Repr()
+_SHOW.maxlevel, _SHOW.maxlist, _SHOW.maxdict, _SHOW.maxstring, _SHOW.maxother = 2, 4, 4, _HINT_VALUE_LIMIT, _HINT_VALUE_LIMIT
+
+
 def show(value: Any) -> str:
-    """A short, safe rendering of a caller's value for a hint (huge strings are cut)."""
+    """A short, safe rendering of a caller's value for a hint: reprlib looks at a few items of a
+    container, never all of them (a huge array is not rendered whole to be cut afterwards)."""
     try:
-        text = repr(value)
+        text = _SHOW.repr(value) if isinstance(value, (list, tuple, dict, set)) else repr(value)
     except ValueError:  # an int beyond Python's 4,300-digit str limit
         return f"<{type(value).__name__} too large to show>"
     return text if len(text) <= _HINT_VALUE_LIMIT else text[: _HINT_VALUE_LIMIT - 3] + "..."
