@@ -20,7 +20,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import ConfigurationError, RemoteCallError, TransportError, WxCloudError
+from .errors import ConfigurationError, RemoteCallError, TransportError, WxCloudError, calling
 from .settings import CloudCredentials, first_set
 from .spec import ApiSpec
 from .tencentcloud import CloudEndpoint, SdkCallFailed, call_sdk, sdk_credential
@@ -67,11 +67,8 @@ class ScfFunctionCaller:
         return self._client
 
     def call(self, spec: ApiSpec[Any, Any], data: Any) -> dict[str, Any]:
-        try:
+        with calling(spec.display_name):
             return self._invoke(data)
-        except WxCloudError as exc:
-            exc.api = exc.api or spec.display_name
-            raise
 
     def _invoke(self, data: Any) -> dict[str, Any]:
         from tencentcloud.scf.v20180416 import models
