@@ -59,7 +59,7 @@ def test_there_is_one_function_folder_per_api_and_it_only_names_its_api() -> Non
     for name in NAMES:
         source = (FUNCTIONS / name / "index.py").read_text(encoding="utf-8")
         code = [line for line in source.splitlines() if line.strip() and not line.startswith('"""')]
-        assert code == ["from wxcloud.scf import FunctionApp", f'main_handler = FunctionApp.deployed("analysis.{name}", __file__)'], name
+        assert code == ["from wxcloud import FunctionApp", f'main_handler = FunctionApp.deployed("analysis.{name}", __file__)'], name
 
 
 @pytest.mark.parametrize("name", NAMES)

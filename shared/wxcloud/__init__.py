@@ -14,7 +14,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from .analysis import Analysis, DayRequest, MonthRequest, PeriodRequest, PortraitRequest, WeekRequest
+from .analysis import (
+    Analysis,
+    DailySummary,
+    DayRequest,
+    MonthRequest,
+    PeriodRequest,
+    PortraitRequest,
+    Retain,
+    UserPortrait,
+    VisitDistribution,
+    VisitPage,
+    VisitTrend,
+    WeekRequest,
+)
 from .client import CallReport, OpenApiClient
 from .errcodes import ErrorClass, error_class
 from .errors import (
@@ -35,9 +48,10 @@ from .errors import (
 from .lazy import Once
 from .periods import DAY, MONTH, PORTRAIT, WEEK, Period, PeriodKind
 from .permissions import Permissions
+from .remote import ScfFunctionCaller
 from .retry import RetryPolicy
 from .scf import FunctionApp
-from .settings import Timeouts, WxSettings
+from .settings import CloudCredentials, Timeouts, WxSettings
 from .spec import ApiSpec, Namespace, RequestModel, all_apis, bind_namespace, find_api, validate_result
 from .tokens import AccessToken, MemoryTokenStore, TokenStore
 
@@ -50,7 +64,9 @@ __all__ = [
     "Analysis",
     "ApiSpec",
     "CallReport",
+    "CloudCredentials",
     "ConfigurationError",
+    "DailySummary",
     "DayRequest",
     "DeadlineExceeded",
     "ErrorClass",
@@ -71,11 +87,17 @@ __all__ = [
     "RemoteCallError",
     "RequestModel",
     "RequestValidationError",
+    "Retain",
     "RetryPolicy",
+    "ScfFunctionCaller",
     "Timeouts",
     "TokenRejected",
     "TokenStore",
     "TransportError",
+    "UserPortrait",
+    "VisitDistribution",
+    "VisitPage",
+    "VisitTrend",
     "WeChatError",
     "WeekRequest",
     "WxCloudError",
