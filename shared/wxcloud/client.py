@@ -2,7 +2,7 @@
 
 ``OpenApiClient.call(spec, data)`` is ``cloud.openapi.<spec.name>(data)``: it returns the
 cloud-call result dict on success and raises a ``WxCloudError`` (whose ``to_result()`` is the
-SDK's ``{errCode, errMsg}``) on failure. ``client.analysis.getDailyVisitTrend(data)`` reaches the
+SDK's ``{errCode, errMsg}``) on failure. ``client.<namespace>.<api>(data)`` reaches the
 same through the registered namespace. Nothing here is specific to one API or namespace.
 
 The caller's data is converted and validated only as far as the API declares it: its top-level
@@ -63,8 +63,9 @@ class OpenApiClient:
     """A configured caller of WeChat open APIs. Build one per process and reuse it: it owns the
     connection pool and the token cache that warm invocations share.
 
-    ``clock`` is wall-clock time (``time.time``): it dates tokens and decides whether a period is
-    over in Beijing time; ``sleep`` waits between retries. Tests pin both."""
+    ``clock`` is wall-clock time (``time.time``): it dates tokens and is the ``now`` a request model
+    validates against (whether what it asks for can be answered yet); ``sleep`` waits between
+    retries. Tests pin both."""
 
     def __init__(
         self,

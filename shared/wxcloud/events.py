@@ -9,7 +9,7 @@ later, while a direct or HTTP caller wants the error value.
 
 What a timer asks for when its trigger names nothing is the API's business (its request model's
 ``scheduled``), computed from the trigger's ``Time``: a delayed platform retry still asks for the
-period the trigger meant, not the period of the retry.
+data the trigger meant, not the data of the retry's time.
 
 Events are caller input of up to 6 MB: an HTTP body is refused by its length before it is parsed,
 and parsing never lets a deeply nested body escape as an internal error.
@@ -100,10 +100,10 @@ def _timer(event: dict[str, Any], schedule: Schedule) -> Invocation:
         return _unusable("timer", f"the timer event's Time must be an RFC 3339 time such as 2026-11-02T02:00:00Z, got {_shown(event.get('Time'))}")
     try:
         data = schedule(fired)
-    except OverflowError:  # 0001-01-01 or 9999-12-31 shifted to Beijing time leaves the calendar
+    except OverflowError:  # 0001-01-01 or 9999-12-31 shifted to another zone leaves the calendar
         return _unusable("timer", f"the timer event's Time is out of range: {_shown(event.get('Time'))}")
     if data is None:
-        return _unusable("timer", "this API has no default period: give the timer trigger a JSON event as its argument (Message)")
+        return _unusable("timer", "this API has no default for a timer: give the timer trigger a JSON event as its argument (Message)")
     return Invocation("timer", data, asynchronous=True)
 
 

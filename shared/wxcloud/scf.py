@@ -4,7 +4,7 @@ A function folder is an ``index.py`` that names its API::
 
     from wxcloud.scf import FunctionApp
 
-    main_handler = FunctionApp.deployed("analysis.getDailyVisitTrend", __file__)
+    main_handler = FunctionApp.deployed("<namespace>.<api>", __file__)
 
 The handler is thin: it turns the event into call data, gives the call the invocation's time
 budget, and returns what a cloud function that catches the error returns: the result on success,
