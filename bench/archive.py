@@ -7,8 +7,8 @@ loopback, once with one fetch at a time (the baseline: what a loop over periods 
 with the default 4 in flight, interleaved round by round. On loopback a fetch costs about a
 millisecond, which no real deployment sees, so the same comparison is also run with every
 datacube reply delayed by ``--latency-ms`` (a round trip from SCF to WeChat's API); that is the
-figure that says how long a year of daily reports takes. The daily visit trend is used when the
-emulator serves it, else the monthly one (as many months back as needed). Medians are printed;
+figure that says how long a year of daily reports takes. The daily visit trend is archived,
+``--periods`` days back. Medians are printed;
 ``rows()`` returns them as ``(figure, ours, baseline, ratio)`` for other tools.
 """
 
@@ -19,7 +19,7 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,22 +31,13 @@ from wxcloud.dates import beijing_today  # noqa: E402
 from wxcloud.permissions import Permissions  # noqa: E402
 from wxcloud.settings import WxSettings  # noqa: E402
 
-from devtools import wechat_emulator  # noqa: E402
-from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, MONTHLY_VISIT_TREND_PATH, Fault, WeChatEmulator  # noqa: E402
+from devtools.wechat_emulator import ANALYSIS_PATHS, DEFAULT_APPID, DEFAULT_SECRET, Fault, WeChatEmulator  # noqa: E402
 
 Row = tuple[str, float, float, float]  # figure, ours, baseline, ratio
 CONCURRENCY = 4
 
 
-def _api(periods: int, today: date) -> tuple[str, str, date]:
-    """The API to archive, its path, and the ``since`` giving ``periods`` closed periods."""
-    paths: dict[str, str] = getattr(wechat_emulator, "ANALYSIS_PATHS", {})
-    if "analysis.getDailyVisitTrend" in paths:
-        return "analysis.getDailyVisitTrend", paths["analysis.getDailyVisitTrend"], today - timedelta(days=periods)
-    first = date(today.year, today.month, 1)
-    for _ in range(periods):
-        first = (first - timedelta(days=1)).replace(day=1)
-    return "analysis.getMonthlyVisitTrend", MONTHLY_VISIT_TREND_PATH, first
+API = "analysis.getDailyVisitTrend"
 
 
 def _one_run(emulator: WeChatEmulator, workdir: Path, job: Job, path: str, concurrency: int, latency: float) -> float:
@@ -75,8 +66,8 @@ def _one_run(emulator: WeChatEmulator, workdir: Path, job: Job, path: str, concu
 
 def rows(rounds: int = 3, periods: int = 365, latency_ms: float = 50.0) -> list[Row]:
     today = beijing_today(datetime.now(timezone.utc))
-    api, path, since = _api(periods, today)
-    job = Job((api,), since, today)
+    api, path = API, ANALYSIS_PATHS[API]
+    job = Job((api,), today - timedelta(days=periods), today)
     results: list[Row] = []
     with WeChatEmulator() as emulator, tempfile.TemporaryDirectory() as workdir:
         for label, latency in (("loopback", 0.0), (f"{latency_ms:g} ms WeChat latency", latency_ms / 1000)):

@@ -14,13 +14,11 @@ import pytest
 from conftest import Sleeps
 from sqlalchemy import select
 from test_archive_support import (  # noqa: F401 - fixtures
-    ANALYSIS_PATHS,
     MONTHLY,
     MONTHLY_PATH,
     Db,
     db_fixture,
     function,
-    needs_all_paths,
     no_db_password_anywhere,
     sqlite_db_fixture,
     timer,
@@ -30,13 +28,14 @@ from wxcloud.archive.reports import REPORTS
 from wxcloud.client import OpenApiClient
 from wxcloud.dates import BEIJING
 from wxcloud.deadline import Deadline
-from wxcloud.errors import RequestValidationError
+from wxcloud.archive import NotStored
+from wxcloud.errors import ConfigurationError, RequestValidationError
 from wxcloud.periods import Period
 from wxcloud.permissions import Permissions
 from wxcloud.retry import RetryPolicy
 from wxcloud.settings import WxSettings
 
-from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, Fault, WeChatEmulator
+from devtools.wechat_emulator import ANALYSIS_PATHS, DEFAULT_APPID, DEFAULT_SECRET, Fault, WeChatEmulator
 
 # The timer fires at 11:30 Beijing time on 2 November 2026: October is the newest closed month.
 FIRED = "2026-11-02T03:30:00Z"
@@ -252,6 +251,29 @@ def test_get_answers_archived_periods_from_the_database(sqlite_db: Db, emulator:
     assert len(emulator.requests_to(MONTHLY_PATH)) == 1
 
 
+
+def test_get_turns_a_failed_store_into_an_error_value_that_keeps_the_fetched_result(
+    sqlite_db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient
+) -> None:
+    """The WeChat call was made (quota spent) and the database then failed: the caller gets the
+    promised WxCloudError (-601001, naming the database without its password), carrying the
+    result; nothing is stored, so the next get asks WeChat again."""
+    archive = sqlite_db.archive(client=fast_client)
+    archive.ensure_schema()
+    with archive.engine.begin() as connection:
+        connection.exec_driver_sql(f"DROP TABLE {sqlite_db.prefix}visit_trend")
+    data = {"beginDate": "20260201", "endDate": "20260228"}
+    with pytest.raises(NotStored) as caught:
+        archive.get(MONTHLY, data)
+    error = caught.value
+    assert isinstance(error, ConfigurationError) and error.err_code == -601001
+    assert error.err_msg.startswith("openapi.analysis.getMonthlyVisitTrend:fail -601001 ")
+    assert "visit_trend" in error.err_msg and "was not archived (it is the error's .result)" in error.err_msg
+    assert error.result["errCode"] == 0 and error.result["list"][0]["refDate"] == "202602"
+    assert len(emulator.requests_to(MONTHLY_PATH)) == 1
+    assert archive.count(fast_client.settings.appid) == 0
+    archive.close()
+
 def test_periods_and_missing_for_callers_who_run_their_own_jobs(sqlite_db: Db, fast_client: OpenApiClient) -> None:
     archive = sqlite_db.archive(client=fast_client)
     daily = archive.periods("analysis.getDailyVisitTrend", date(2026, 10, 30), TODAY)
@@ -283,7 +305,6 @@ def test_a_database_that_fails_mid_run_stops_the_run(sqlite_db: Db, emulator: We
     archive.close()
 
 
-@needs_all_paths
 def test_all_ten_apis_are_archived_with_their_flat_rows(db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient) -> None:
     archive = db.archive(client=fast_client)
     job = Job(tuple(REPORTS), date(2026, 10, 1), TODAY)
@@ -299,7 +320,6 @@ def test_all_ten_apis_are_archived_with_their_flat_rows(db: Db, emulator: WeChat
     archive.close()
 
 
-@needs_all_paths
 def test_quota_on_one_api_leaves_the_others_going(sqlite_db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient) -> None:
     daily_path = ANALYSIS_PATHS["analysis.getDailyVisitTrend"]
     emulator.add_fault(daily_path, Fault.errcode(45009, "reach max api daily quota limit"))
@@ -312,15 +332,10 @@ def test_quota_on_one_api_leaves_the_others_going(sqlite_db: Db, emulator: WeCha
     archive.close()
 
 
-@needs_all_paths
 def test_yesterday_is_not_ready_in_the_morning_and_is_archived_by_a_later_run(sqlite_db: Db, sleeps: Sleeps) -> None:
     """WeChat computes yesterday's reports in the morning: before then its answer is 61503, which
     leaves the day for the next run. The emulator's clock is pinned to 2 November, 09:00 Beijing
     time, with the data ready at 10:00; then moved to 11:00."""
-    import inspect
-
-    if "data_ready_at" not in inspect.signature(WeChatEmulator).parameters:
-        pytest.skip("the WeChat emulator has no data_ready_at option yet")
     nine = datetime(2026, 11, 2, 9, 0, tzinfo=BEIJING).timestamp()
     now = [nine]
     api = "analysis.getDailyVisitTrend"

@@ -96,6 +96,7 @@ def test_work_left_for_later_exits_1(sqlite_db: Db, emulator: WeChatEmulator, mo
     ("args", "fragment"),
     [
         (["backfill", "--since", "2025-01-01"], "--since must be a date yyyymmdd"),
+        (["backfill", "--since", "00010101"], "--since 00010101 is before 20170101, when WeChat's Mini Program analytics begin"),
         (["backfill", "--since", "20250101", "--api", "analysis.getDailyVisits"], "'analysis.getDailyVisits' is not an archivable API"),
         (["export", "--api", "analysis.nope"], "'analysis.nope' is not archived"),
         (["export", "--api", MONTHLY, "--since", "20250301", "--until", "20250101"], "--until 20250101 is before --since 20250301"),
@@ -205,6 +206,39 @@ def test_a_long_form_chart_needs_a_row_chosen(sqlite_db: Db, monkeypatch: pytest
     assert code == 0 and "(3 periods)" in err and (tmp_path / "r.png").read_bytes().startswith(PNG_MAGIC)
     archive.close()
 
+
+
+@pytest.mark.parametrize("where", ["file-as-directory", "read-only-directory"])
+def test_a_chart_that_cannot_be_written_is_an_error_value(sqlite_db: Db, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, where: str) -> None:
+    archive = sqlite_db.archive()
+    for month, last in ((1, 31), (2, 28)):
+        period = Period(date(2025, month, 1), date(2025, month, last))
+        archive.store("wxappid", MONTHLY, period, {"list": [{"refDate": period.begin_date[:6], "visitUv": month}]})
+    archive.close()
+    if where == "file-as-directory":
+        (tmp_path / "plain").write_text("a file, not a directory")
+        out = tmp_path / "plain" / "chart.png"
+    else:
+        (tmp_path / "locked").mkdir(mode=0o500)
+        out = tmp_path / "locked" / "chart.png"
+        if os.access(tmp_path / "locked", os.W_OK):  # root writes anyway: a path under /proc cannot be written by anyone
+            out = Path("/proc/wxcloud-chart/chart.png")
+    code, out_text, err = cli(monkeypatch, sqlite_db, "chart", "--api", MONTHLY, "--metric", "visitUv", "--appid", "wxappid", "--out", str(out))
+    error = json.loads(err)
+    assert code == 2 and out_text == ""
+    assert error["errCode"] == -501007 and error["errMsg"].startswith("wxcloud-archive:fail -501007 invalid parameters hint: [--out ")
+    assert "cannot be written" in error["errMsg"] and "choose a writable path" in error["errMsg"]
+
+
+def test_the_archive_extra_brings_the_progress_bar_and_the_function_does_not() -> None:
+    """``pip install wxcloud[archive]`` gives backfill its bar; the function's package, which no
+    terminal ever sees, stays without tqdm."""
+    import tomllib
+
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    assert any(requirement.startswith("tqdm") for requirement in extras["archive"])
+    function_requirements = (ROOT / "functions" / "archiveAnalysis" / "requirements.txt").read_text(encoding="utf-8")
+    assert "tqdm" not in function_requirements.lower()
 
 def _readme_sql() -> list[str]:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -24,7 +24,6 @@ from sqlalchemy import create_engine, text
 from wxcloud.archive import Archive, ArchiveFunction
 from wxcloud.archive.tables import Tables
 
-from devtools import wechat_emulator
 from devtools.wechat_emulator import DEFAULT_SECRET, WeChatEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,9 +35,6 @@ MARIADB_URL = f"mysql+pymysql://{MARIADB_USER}:{DB_PASSWORD}@127.0.0.1:3306/test
 MONTHLY = "analysis.getMonthlyVisitTrend"
 MONTHLY_PATH = "/datacube/getweanalysisappidmonthlyvisittrend"
 
-# The emulator serves all ten analysis paths once it exports ANALYSIS_PATHS; before, only the monthly one.
-ANALYSIS_PATHS: dict[str, str] = getattr(wechat_emulator, "ANALYSIS_PATHS", {})
-needs_all_paths = pytest.mark.skipif(not ANALYSIS_PATHS, reason="the WeChat emulator does not serve the ten analysis paths yet")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,6 @@ from __future__ import annotations
 from .function import ArchiveFunction
 from .job import ApiTally, Job, Summary, run_job
 from .reports import REPORTS, Report, Shape
-from .store import Archive, DatabaseError, Stored
+from .store import Archive, DatabaseError, NotStored, Stored
 
-__all__ = ["REPORTS", "ApiTally", "Archive", "ArchiveFunction", "DatabaseError", "Job", "Report", "Shape", "Stored", "Summary", "run_job"]
+__all__ = ["REPORTS", "ApiTally", "Archive", "ArchiveFunction", "DatabaseError", "Job", "NotStored", "Report", "Shape", "Stored", "Summary", "run_job"]

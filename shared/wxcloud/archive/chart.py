@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from ..dates import parse_yyyymmdd
-from ..errors import ConfigurationError
+from ..errors import ConfigurationError, InvalidParameters
 from .export import Point
 
 
@@ -42,8 +42,14 @@ def draw(points: list[Point], *, title: str, metric: str, subtitle: str, out: Pa
         figure.savefig(buffer, format="png")
     finally:
         plt.close(figure)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    _small_png(buffer, out)
+    problem = None
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _small_png(buffer, out)
+    except OSError as exc:  # a directory that cannot be written, a path through a file, a full disk
+        problem = InvalidParameters(f"--out {str(out)[:200]!r} cannot be written ({exc.strerror or type(exc).__name__}): choose a writable path")
+    if problem is not None:
+        raise problem
 
 
 def _small_png(rendered: io.BytesIO, out: Path) -> None:

@@ -150,7 +150,7 @@ class _Bar:
 
 
 def _progress_bar(stream: IO[str]) -> _Bar | None:
-    """A bar on a terminal when tqdm is installed (the dev requirements have it); else none."""
+    """A bar on a terminal when tqdm is installed (the archive extra brings it); else none."""
     if not stream.isatty():
         return None
     try:

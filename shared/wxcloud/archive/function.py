@@ -27,7 +27,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ from ..client import OpenApiClient
 from ..dates import beijing_today
 from ..deadline import Deadline
 from ..errcodes import JS_ERROR
-from ..errors import ConfigurationError, DeadlineExceeded, InvalidParameters, WxCloudError, calling
+from ..errors import ConfigurationError, DeadlineExceeded, InvalidParameters, PlatformError, WxCloudError, calling
 from ..events import parse_rfc3339
 from ..lazy import Once
 from ..logs import own_function_logs
@@ -43,7 +43,7 @@ from ..permissions import load_permissions
 from ..scf import ClientFactory, default_client_factory
 from ..settings import ArchiveSettings, archive_apis, archive_date, log_level_from_env
 from .job import Job, Summary, run_job
-from .reports import REPORTS
+from .reports import EARLIEST, REPORTS
 from .sources import open_archive
 from .store import Archive
 
@@ -53,6 +53,8 @@ NAME = "archiveAnalysis"
 # Kept back from SCF's time limit: the last commit, the summary and its log line.
 SAFETY_MARGIN_SECONDS = 1.0
 OPTIONS = ("since", "until", "apis")
+# How far a timer's Time may be ahead of the function's clock (the clocks of SCF's hosts differ a little).
+TIMER_LEAD = timedelta(days=1)
 
 
 
@@ -64,23 +66,46 @@ class Request:
 
 
 def default_since(today: date) -> date:
-    """The first day of the month one year before ``today``: a year of history, whole months."""
-    return date(today.year - 1, today.month, 1)
+    """The first day of the month one year before ``today``: a year of history, whole months
+    (never before ``EARLIEST``)."""
+    return max(date(today.year - 1, today.month, 1), EARLIEST)
 
 
 def job_for(settings: ArchiveSettings, today: date, options: Mapping[str, Any], names: Mapping[str, str] | None = None) -> Job:
     """The job of a run: the settings, narrowed by a manual run's (or the CLI's) options; errors
-    call the options by ``names`` (the CLI's flags) or as the event spells them."""
+    call the options by ``names`` (the CLI's flags) or as the event spells them: -501007 for an
+    option, -601001 for the environment (``WX_ARCHIVE_*``)."""
     name = {option: option for option in OPTIONS} | dict(names or {})
-    apis = settings.apis
+    if today < EARLIEST:
+        raise InvalidParameters(f"the run's day {today:%Y%m%d} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin")
+    apis = _archived(settings.apis, "WX_ARCHIVE_APIS", ConfigurationError)
     if options.get("apis") not in (None, "", []):
-        apis = archive_apis(options["apis"], name["apis"], InvalidParameters)
-    since = archive_date(options["since"], name["since"], InvalidParameters) if options.get("since") else settings.since
+        apis = _archived(archive_apis(options["apis"], name["apis"], InvalidParameters), name["apis"], InvalidParameters)
+    since = _on_or_after_floor(settings.since, "WX_ARCHIVE_SINCE", ConfigurationError)
+    if options.get("since"):
+        since = _on_or_after_floor(archive_date(options["since"], name["since"], InvalidParameters), name["since"], InvalidParameters)
     until = archive_date(options["until"], name["until"], InvalidParameters) if options.get("until") else None
     since = since or default_since(today)
     if until is not None and until < since:
         raise InvalidParameters(f"{name['until']} {until:%Y%m%d} is before {name['since']} {since:%Y%m%d}")
     return Job(apis or tuple(REPORTS), since, today, until)
+
+
+def _on_or_after_floor(day: date | None, source: str, error: type[PlatformError]) -> date | None:
+    """``day`` unless it is before ``EARLIEST``. The settings module parses ``WX_ARCHIVE_SINCE``;
+    the floor is the archive's knowledge, checked here for the environment and the options alike."""
+    if day is not None and day < EARLIEST:
+        raise error(f"{source} {day.isoformat().replace('-', '')} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin: use {EARLIEST:%Y%m%d} or later")
+    return day
+
+
+def _archived(apis: tuple[str, ...], source: str, error: type[PlatformError]) -> tuple[str, ...]:
+    """``apis`` when the archive keeps every one: the settings accept any period-based API, but
+    only those of ``REPORTS`` have tables."""
+    unknown = [api for api in apis if api not in REPORTS]
+    if unknown:
+        raise error(f"{source}: {_shown(unknown[0])} is not archived; the archive keeps {', '.join(REPORTS)}")
+    return apis
 
 
 class ArchiveFunction:
@@ -142,8 +167,8 @@ class ArchiveFunction:
         if isinstance(event, dict) and event.get("Type") == "Timer":
             fired = parse_rfc3339(event.get("Time"))
             if fired is None:
-                shown = str(event.get("Time"))[:40]
-                raise InvalidParameters(f"the timer event's Time must be an RFC 3339 time such as 2026-11-02T03:00:00Z, got {shown!r}")
+                raise InvalidParameters(f"the timer event's Time must be an RFC 3339 time such as 2026-11-02T03:00:00Z, got {_shown(event.get('Time'))}")
+            _check_fired(fired, now, event.get("Time"))
             message = event.get("Message")
             options: Any = {}
             if isinstance(message, str) and message.strip():
@@ -204,10 +229,30 @@ class ArchiveFunction:
         logger.log(level, json.dumps(line, ensure_ascii=False))
 
 
+def _check_fired(fired: datetime, now: datetime, raw: Any) -> None:
+    """A timer's Time is when it fired: one whose Beijing day leaves the calendar, comes before
+    WeChat's analytics, or lies more than ``TIMER_LEAD`` ahead of this clock is no real timer's."""
+    try:
+        day = beijing_today(fired)
+    except (OverflowError, ValueError):  # 9999-12-31T20:00:00Z is already year 10000 in Beijing
+        day = None
+    if day is None or day < EARLIEST or fired > now + TIMER_LEAD:
+        raise InvalidParameters(
+            f"the timer event's Time {_shown(raw)} is out of range: a timer's Time is when it fired, "
+            f"from {EARLIEST:%Y-%m-%d} to at most {TIMER_LEAD.days} day after this function's clock"
+        )
+
+
+def _shown(value: Any) -> str:
+    """A value of an event in an error message, by its type only unless it is a string (cut
+    short): never ``str()`` of a structure, which may be nested too deep or huge."""
+    return repr(value[:40]) if isinstance(value, str) else f"a {type(value).__name__}"
+
+
 def _options(event: Any) -> dict[str, Any]:
     if not isinstance(event, dict):
         raise InvalidParameters(f"the event must be a JSON object with any of {', '.join(OPTIONS)}, got a {type(event).__name__}")
-    unknown = [str(key)[:40] for key in event if key not in OPTIONS]
+    unknown = [key[:40] if isinstance(key, str) else _shown(key) for key in event if key not in OPTIONS]
     if unknown:
         raise InvalidParameters(f"unknown option(s) {', '.join(unknown[:5])}: a run takes any of {', '.join(OPTIONS)} (all optional)")
     return dict(event)

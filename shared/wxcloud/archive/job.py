@@ -40,8 +40,8 @@ from ..deadline import Deadline
 from ..errcodes import ErrorClass, error_class
 from ..errors import WxCloudError
 from ..periods import Period
-from .reports import REPORTS, Report
-from .store import Archive, DatabaseError
+from .reports import EARLIEST, Report
+from .store import Archive, DatabaseError, report_for
 
 MIN_FETCH_SECONDS = 1.0
 MAX_ERRORS_SHOWN = 3
@@ -62,7 +62,8 @@ class Job:
 
     def periods(self, report: Report) -> list[Period]:
         kind = report.spec.request_model.kind
-        horizon = self.today if self.until is None else min(self.today, self.until + timedelta(days=1))
+        # the day after ``until`` only when it is before ``today`` (``until`` may be date.max)
+        horizon = self.today if self.until is None or self.until >= self.today else self.until + timedelta(days=1)
         return list(kind.series(self.since, horizon))
 
 
@@ -185,7 +186,7 @@ def missing_work(archive: Archive, appid: str, job: Job, tallies: dict[str, ApiT
     the database before any WeChat call, so an unreachable database costs no quota."""
     queues = []
     for name in job.apis:
-        report = REPORTS[name]
+        report = report_for(name)  # a Job built by hand may name an API the archive does not keep
         periods = job.periods(report)
         stored = archive.stored_periods(appid, name, job.since, job.until)
         todo = [period for period in periods if (period.begin_date, period.end_date) not in stored]

@@ -25,10 +25,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
 from ..analysis import Analysis
 from ..spec import ApiSpec
+
+# WeChat's Mini Program analytics begin in 2017: no period before this day exists to archive, and a
+# ``since`` of year 1 would build some 740,000 periods per daily API and ask WeChat for each.
+EARLIEST = date(2017, 1, 1)
 
 ColumnType = Literal["int", "float", "text"]
 

@@ -33,7 +33,7 @@ from ..periods import Period
 from ..settings import ARCHIVE_DEFAULT_TABLE_PREFIX
 from ..spec import ApiSpec
 from . import database
-from .reports import REPORTS, Report
+from .reports import EARLIEST, REPORTS, Report
 from .tables import Tables, insert_new
 
 if TYPE_CHECKING:
@@ -45,6 +45,16 @@ T = TypeVar("T")
 
 class DatabaseError(Exception):
     """A database failure during a run, with a message safe to log (password masked)."""
+
+
+class NotStored(ConfigurationError):
+    """``Archive.get`` fetched a result from WeChat but could not store it (-601001). The result
+    is not thrown away with the failure: it is ``result``, so a caller can still use it (the quota
+    is spent either way), and the next ``get`` of that period fetches it again."""
+
+    def __init__(self, hint: str, result: dict[str, Any]) -> None:
+        super().__init__(hint)
+        self.result = result
 
 
 @dataclass(frozen=True)
@@ -220,9 +230,11 @@ class Archive:
         """Every closed period of ``api`` that an archive keeps: begin on or after ``since``, over
         in Beijing time on ``today`` (default: now), end on or before ``until`` (default: any)."""
         kind = _period_kind(report_for(api).spec)
+        if since < EARLIEST:  # else a since of year 1 lists some 740,000 days
+            raise InvalidParameters(f"since {since.isoformat().replace('-', '')} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin")
         today = today or beijing_today(datetime.now(timezone.utc))
-        if until is not None:
-            today = min(today, date.fromordinal(until.toordinal() + 1))
+        if until is not None and until < today:  # the day after until (which may be date.max)
+            today = date.fromordinal(until.toordinal() + 1)
         return list(kind.series(since, today))
 
     def missing(self, api: str, since: date, today: date | None = None, until: date | None = None, *, appid: str | None = None) -> list[Period]:
@@ -233,7 +245,11 @@ class Archive:
     def get(self, api: str, data: Any) -> dict[str, Any]:
         """The cloud-call result of ``api`` for ``data`` (``{"beginDate", "endDate"}``): from the
         archive when it has the period, else from WeChat, stored before it is returned. Raises
-        ``WxCloudError`` as the cloud call does (a period not over yet is 61503, as there)."""
+        ``WxCloudError`` as the cloud call does (a period not over yet is 61503, as there), and
+        -601001 (``ConfigurationError``, naming the database without its password) when the
+        database fails: before the WeChat call when it cannot be read, so no quota is spent; and
+        when the fetched result cannot be stored, ``NotStored``, which carries that result as
+        ``.result`` (nothing is stored, so the next ``get`` of the period asks WeChat again)."""
         report = report_for(api)
         client = self.client
         with calling(report.spec.display_name):
@@ -242,7 +258,14 @@ class Archive:
         if found is not None:
             return found
         result = client.call(report.spec, data)
-        self.store(self.appid, api, period, result)
+        problem = None
+        try:
+            self.store(self.appid, api, period, result)
+        except DatabaseError as exc:
+            problem = NotStored(f"{exc}; the result WeChat returned was not archived (it is the error's .result)", result)
+        if problem is not None:
+            with calling(report.spec.display_name):
+                raise problem
         return result
 
     @property
