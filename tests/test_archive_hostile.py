@@ -67,6 +67,8 @@ def assert_error_value(answer: dict[str, Any], code: int, *fragments: str) -> No
         ({"apis": nested(10_000)}, ["apis must be a list of cloud-call names"]),
         ({"apis": [nested(10_000)]}, ["apis must be a list of cloud-call names"]),
         ({"until": ["x"] * 1_000_000}, ["until must be a date string yyyymmdd", "got a list"]),
+        ({"since": None, "apis": False}, ["apis must be a list of cloud-call names", "got a bool"]),
+        ({"since": 0}, ["since must be a date string yyyymmdd", "got a int"]),
         ({"x" * 1_000_000: 1}, ["unknown option(s) xxxxxxxx"]),
         ({("since",): 1}, ["unknown option(s) a tuple"]),
         (nested(100_000), ["unknown option(s) Time"]),
@@ -75,7 +77,8 @@ def assert_error_value(answer: dict[str, Any], code: int, *fragments: str) -> No
     ],
     ids=["nested-time", "huge-list-time", "huge-string-time", "number-time", "null-time", "year-1", "year-9999", "offset-max",
          "before-floor-beijing", "far-future", "nested-message", "message-since-floor", "since-year-1", "since-2016", "until-date-max",
-         "nested-since", "nested-apis", "nested-api-name", "huge-until", "huge-key", "tuple-key", "nested-event", "huge-string-event",
+         "nested-since", "nested-apis", "nested-api-name", "huge-until", "apis-false", "since-zero",
+         "huge-key", "tuple-key", "nested-event", "huge-string-event",
          "nan-event"],
 )
 def test_hostile_events_answer_an_error_value_without_any_wechat_request(

@@ -40,7 +40,7 @@ from ..deadline import Deadline
 from ..errcodes import ErrorClass, error_class
 from ..errors import WxCloudError
 from ..periods import Period
-from .reports import EARLIEST, Report
+from .reports import Report
 from .store import Archive, DatabaseError, report_for
 
 MIN_FETCH_SECONDS = 1.0
