@@ -23,12 +23,11 @@ from test_archive_support import (  # noqa: F401 - fixtures
     sqlite_db_fixture,
     timer,
 )
-from wxcloud.archive import Job, run_job
+from wxcloud.archive import Job, NotStored, run_job
 from wxcloud.archive.reports import REPORTS
 from wxcloud.client import OpenApiClient
 from wxcloud.dates import BEIJING
 from wxcloud.deadline import Deadline
-from wxcloud.archive import NotStored
 from wxcloud.errors import ConfigurationError, RequestValidationError
 from wxcloud.periods import Period
 from wxcloud.permissions import Permissions

@@ -19,7 +19,7 @@ from test_archive_support import (  # noqa: F401 - fixtures
     sqlite_db_fixture,
     timer,
 )
-from wxcloud.archive import Archive
+from wxcloud.archive import Archive, Job
 from wxcloud.archive.function import job_for
 from wxcloud.errors import ConfigurationError, InvalidParameters
 from wxcloud.settings import ArchiveSettings
@@ -67,6 +67,8 @@ def assert_error_value(answer: dict[str, Any], code: int, *fragments: str) -> No
         ({"apis": nested(10_000)}, ["apis must be a list of cloud-call names"]),
         ({"apis": [nested(10_000)]}, ["apis must be a list of cloud-call names"]),
         ({"until": ["x"] * 1_000_000}, ["until must be a date string yyyymmdd", "got a list"]),
+        ({"since": None, "apis": False}, ["apis must be a list of cloud-call names", "got a bool"]),
+        ({"since": 0}, ["since must be a date string yyyymmdd", "got a int"]),
         ({"x" * 1_000_000: 1}, ["unknown option(s) xxxxxxxx"]),
         ({("since",): 1}, ["unknown option(s) a tuple"]),
         (nested(100_000), ["unknown option(s) Time"]),
@@ -75,7 +77,8 @@ def assert_error_value(answer: dict[str, Any], code: int, *fragments: str) -> No
     ],
     ids=["nested-time", "huge-list-time", "huge-string-time", "number-time", "null-time", "year-1", "year-9999", "offset-max",
          "before-floor-beijing", "far-future", "nested-message", "message-since-floor", "since-year-1", "since-2016", "until-date-max",
-         "nested-since", "nested-apis", "nested-api-name", "huge-until", "huge-key", "tuple-key", "nested-event", "huge-string-event",
+         "nested-since", "nested-apis", "nested-api-name", "huge-until", "apis-false", "since-zero",
+         "huge-key", "tuple-key", "nested-event", "huge-string-event",
          "nan-event"],
 )
 def test_hostile_events_answer_an_error_value_without_any_wechat_request(
@@ -165,6 +168,8 @@ def test_the_library_refuses_a_since_before_the_floor_and_takes_any_until(sqlite
     with pytest.raises(InvalidParameters) as caught:
         archive.periods(MONTHLY, date(1, 1, 1), date(2026, 11, 2))
     assert "since 00010101 is before 20170101" in caught.value.err_msg
+    with pytest.raises(InvalidParameters):
+        Job((MONTHLY,), date(1, 1, 1), date(2026, 11, 2))
     months = archive.periods(MONTHLY, date(2026, 8, 1), date(2026, 11, 2), until=date.max)
     assert [period.begin_date for period in months] == ["20260801", "20260901", "20261001"]
     archive.close()

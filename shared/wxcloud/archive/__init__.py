@@ -19,4 +19,6 @@ from .job import ApiTally, Job, Summary, run_job
 from .reports import REPORTS, Report, Shape
 from .store import Archive, DatabaseError, NotStored, Stored
 
-__all__ = ["REPORTS", "ApiTally", "Archive", "ArchiveFunction", "DatabaseError", "Job", "NotStored", "Report", "Shape", "Stored", "Summary", "run_job"]
+__all__ = [
+    "REPORTS", "ApiTally", "Archive", "ArchiveFunction", "DatabaseError", "Job", "NotStored", "Report", "Shape", "Stored", "Summary", "run_job",
+]

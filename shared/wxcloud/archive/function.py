@@ -79,23 +79,34 @@ def job_for(settings: ArchiveSettings, today: date, options: Mapping[str, Any], 
     if today < EARLIEST:
         raise InvalidParameters(f"the run's day {today:%Y%m%d} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin")
     apis = _archived(settings.apis, "WX_ARCHIVE_APIS", ConfigurationError)
-    if options.get("apis") not in (None, "", []):
+    if _given(options, "apis"):
+        if not isinstance(options["apis"], (str, list, tuple)):
+            shown = _shown(options["apis"])
+            raise InvalidParameters(f"{name['apis']} must be a list of cloud-call names such as analysis.getDailyVisitTrend, got {shown}")
         apis = _archived(archive_apis(options["apis"], name["apis"], InvalidParameters), name["apis"], InvalidParameters)
     since = _on_or_after_floor(settings.since, "WX_ARCHIVE_SINCE", ConfigurationError)
-    if options.get("since"):
+    if _given(options, "since"):
         since = _on_or_after_floor(archive_date(options["since"], name["since"], InvalidParameters), name["since"], InvalidParameters)
-    until = archive_date(options["until"], name["until"], InvalidParameters) if options.get("until") else None
+    until = archive_date(options["until"], name["until"], InvalidParameters) if _given(options, "until") else None
     since = since or default_since(today)
     if until is not None and until < since:
         raise InvalidParameters(f"{name['until']} {until:%Y%m%d} is before {name['since']} {since:%Y%m%d}")
     return Job(apis or tuple(REPORTS), since, today, until)
 
 
+def _given(options: Mapping[str, Any], key: str) -> bool:
+    """An option is left out by omitting it, null, "" or [] (the CLI's unset flags); anything else,
+    0 and false included, is checked (not taken for "not given")."""
+    value = options.get(key)
+    return value is not None and not (isinstance(value, (str, list, tuple)) and not value)
+
+
 def _on_or_after_floor(day: date | None, source: str, error: type[PlatformError]) -> date | None:
     """``day`` unless it is before ``EARLIEST``. The settings module parses ``WX_ARCHIVE_SINCE``;
     the floor is the archive's knowledge, checked here for the environment and the options alike."""
     if day is not None and day < EARLIEST:
-        raise error(f"{source} {day.isoformat().replace('-', '')} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin: use {EARLIEST:%Y%m%d} or later")
+        shown = day.isoformat().replace("-", "")  # strftime drops the zeros of year 1
+        raise error(f"{source} {shown} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin: use {EARLIEST:%Y%m%d} or later")
     return day
 
 
@@ -167,7 +178,8 @@ class ArchiveFunction:
         if isinstance(event, dict) and event.get("Type") == "Timer":
             fired = parse_rfc3339(event.get("Time"))
             if fired is None:
-                raise InvalidParameters(f"the timer event's Time must be an RFC 3339 time such as 2026-11-02T03:00:00Z, got {_shown(event.get('Time'))}")
+                shown = _shown(event.get("Time"))
+                raise InvalidParameters(f"the timer event's Time must be an RFC 3339 time such as 2026-11-02T03:00:00Z, got {shown}")
             _check_fired(fired, now, event.get("Time"))
             message = event.get("Message")
             options: Any = {}

@@ -38,7 +38,7 @@ from typing import Any, Literal
 from ..client import OpenApiClient
 from ..deadline import Deadline
 from ..errcodes import ErrorClass, error_class
-from ..errors import WxCloudError
+from ..errors import InvalidParameters, WxCloudError
 from ..periods import Period
 from .reports import EARLIEST, Report
 from .store import Archive, DatabaseError, report_for
@@ -59,6 +59,11 @@ class Job:
     since: date
     today: date
     until: date | None = None
+
+    def __post_init__(self) -> None:
+        if self.since < EARLIEST:  # a job built by hand gets the floor that job_for checks for the options
+            shown = self.since.isoformat().replace("-", "")
+            raise InvalidParameters(f"since {shown} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin")
 
     def periods(self, report: Report) -> list[Period]:
         kind = report.spec.request_model.kind

@@ -231,7 +231,8 @@ class Archive:
         in Beijing time on ``today`` (default: now), end on or before ``until`` (default: any)."""
         kind = _period_kind(report_for(api).spec)
         if since < EARLIEST:  # else a since of year 1 lists some 740,000 days
-            raise InvalidParameters(f"since {since.isoformat().replace('-', '')} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin")
+            shown = since.isoformat().replace("-", "")  # strftime drops the zeros of year 1
+            raise InvalidParameters(f"since {shown} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin")
         today = today or beijing_today(datetime.now(timezone.utc))
         if until is not None and until < today:  # the day after until (which may be date.max)
             today = date.fromordinal(until.toordinal() + 1)
