@@ -59,8 +59,8 @@ BODY = {"begin_date": "20170301", "end_date": "20170331"}
 RESULTS = ROOT / "bench" / "results.json"
 TABLE = ROOT / "bench" / "README.md"
 
-# The all-products wheel that per-product packages avoid (tencentcloud-sdk-python, measured when
-# the deployment issue was written): 18.7 MB zipped, 170 MB unpacked.
+# The all-products wheel that per-product packages avoid (tencentcloud-sdk-python, measured once
+# when per-product packages were chosen): 18.7 MB zipped, 170 MB unpacked.
 ALL_PRODUCTS_SDK = {"zipped_mb": 18.7, "unpacked_mb": 170.0}
 # Days of the daily visit trend archived per archive round: enough for the pool to reach its pace,
 # few enough that a round (about 8 s at 50 ms a fetch) keeps the whole bench within minutes.

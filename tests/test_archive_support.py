@@ -11,6 +11,7 @@ every test also checks that the password never reaches an answer, a log line or 
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
 from collections.abc import Iterator
@@ -30,11 +31,24 @@ ROOT = Path(__file__).resolve().parent.parent
 CONFIG = ROOT / "functions" / "archiveAnalysis" / "config.json"
 DB_PASSWORD = "Arch1ve-pw-" + secrets.token_hex(6)  # a throwaway password for the test user
 PG_URL = f"postgresql+psycopg://postgres:{DB_PASSWORD}@127.0.0.1:5432/test"
-MARIADB_USER = "wxcloud_archive_test"
+# A user of this session's own: test sessions running at once (developers' and CI's) on the same
+# server must not reset each other's password.
+MARIADB_USER = "wxarchive_" + secrets.token_hex(4)
 MARIADB_URL = f"mysql+pymysql://{MARIADB_USER}:{DB_PASSWORD}@127.0.0.1:3306/test"
 MONTHLY = "analysis.getMonthlyVisitTrend"
 MONTHLY_PATH = "/datacube/getweanalysisappidmonthlyvisittrend"
 
+
+
+def _drop_mariadb_user() -> None:
+    try:
+        admin = create_engine("mysql+pymysql://root@127.0.0.1:3306/test", connect_args={"connect_timeout": 3})
+        with admin.begin() as connection:
+            for host in ("127.0.0.1", "localhost", "%"):
+                connection.execute(text(f"DROP USER IF EXISTS '{MARIADB_USER}'@'{host}'"))
+        admin.dispose()
+    except Exception:
+        pass
 
 
 @dataclass(frozen=True)
@@ -80,6 +94,7 @@ def _prepare(kind: str) -> str | None:
                     connection.execute(text(f"ALTER USER '{MARIADB_USER}'@'{host}' IDENTIFIED BY :password"), {"password": DB_PASSWORD})
                     connection.execute(text(f"GRANT ALL PRIVILEGES ON test.* TO '{MARIADB_USER}'@'{host}'"))
             admin.dispose()
+            atexit.register(_drop_mariadb_user)
             url = MARIADB_URL
         else:
             url = PG_URL
