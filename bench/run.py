@@ -47,8 +47,6 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "shared"), str(ROOT / "functions" / "getMonthlyVisitTrend")]
 
-from bench.archive import render as archive_table  # noqa: E402
-from bench.archive import rows as archive_rows  # noqa: E402
 from devtools.build_package import MB, budget, build, build_all, report_path  # noqa: E402
 from devtools.functions import DEFAULT_FUNCTION, all_functions  # noqa: E402
 from devtools.install_wxsdk import install_dir, is_installed  # noqa: E402
@@ -409,6 +407,8 @@ def render(results: dict[str, Any]) -> str:
         lines.append("")
         lines.append(f"Archive throughput: {archive['periods']} periods into a fresh SQLite file, medians of {archive['rounds']} rounds.")
         lines.append("")
+        from bench.archive import render as archive_table
+
         lines.append(archive_table([tuple(row) for row in archive["rows"]]))
     return "\n".join(lines)
 
@@ -455,6 +455,10 @@ def main(argv: list[str] | None = None) -> int:
         print("bench: package size (make package)...", file=sys.stderr)
         package = package_size()
         print(f"bench: archive throughput, {args.archive_rounds} rounds of {ARCHIVE_PERIODS} periods...", file=sys.stderr)
+        # Imported only now: SQLAlchemy and the drivers would enlarge this process, and a child
+        # forked from it starts its peak-RSS count at the parent's size (the cold-start figures).
+        from bench.archive import rows as archive_rows
+
         archive = {"periods": ARCHIVE_PERIODS, "rounds": args.archive_rounds, "rows": archive_rows(args.archive_rounds, ARCHIVE_PERIODS)}
     results: dict[str, Any] = {
         "python": sys.version.split()[0],
