@@ -18,6 +18,9 @@ _.pageSharePv, _.pageShareUv, _.province, _.city, _.genders, _.platforms, _.devi
 # The ten ApiSpec declarations: reached by name (client.analysis.getDailySummary, find_api, all_apis).
 _.getDailySummary, _.getWeeklyVisitTrend, _.getMonthlyRetain, _.getWeeklyRetain  # noqa: B018
 
+# Module attribute hook (PEP 562): wxcloud.ScfFunctionCaller is imported on first use.
+_.__getattr__  # noqa: B018
+
 # Descriptor protocol: ApiSpec.__get__(self, instance, owner) must take owner.
 _.owner  # noqa: B018
 

@@ -12,7 +12,7 @@ Everything a user imports is exported here; modules not named in ``__all__`` are
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .analysis import (
     Analysis,
@@ -48,12 +48,14 @@ from .errors import (
 from .lazy import Once
 from .periods import DAY, MONTH, PORTRAIT, WEEK, Period, PeriodKind
 from .permissions import Permissions
-from .remote import ScfFunctionCaller
 from .retry import RetryPolicy
 from .scf import FunctionApp
 from .settings import CloudCredentials, Timeouts, WxSettings
 from .spec import ApiSpec, Namespace, RequestModel, all_apis, bind_namespace, find_api, validate_result
 from .tokens import AccessToken, MemoryTokenStore, TokenStore
+
+if TYPE_CHECKING:
+    from .remote import ScfFunctionCaller
 
 __all__ = [
     "DAY",
@@ -108,6 +110,16 @@ __all__ = [
     "openapi",
     "validate_result",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``wxcloud.ScfFunctionCaller`` is imported on first use: a backend calling deployed functions
+    needs it, a function's cold start does not."""
+    if name == "ScfFunctionCaller":
+        from .remote import ScfFunctionCaller
+
+        return ScfFunctionCaller
+    raise AttributeError(f"module 'wxcloud' has no attribute {name!r}")
 
 
 class _DefaultOpenApi:
