@@ -10,7 +10,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pytest_httpserver import HTTPServer
@@ -45,6 +45,24 @@ def signed_params(request: Request, *, service: str, action: str, version: str, 
 
 def endpoint_of(server: HTTPServer) -> str:
     return f"http://127.0.0.1:{server.port}"
+
+
+Handler = Callable[[Request], Response]
+
+
+def answering(server: HTTPServer, default: Handler) -> Iterator[Callable[[Handler], None]]:
+    """A fixture body: the endpoint answers with ``default`` unless the test calls the yielded
+    ``answer_with(handler)``; afterwards it fails the test if a handler broke or a request went
+    unanswered."""
+
+    def answer_with(handler: Handler) -> None:
+        server.clear()
+        server.expect_request("/", method="POST").respond_with_handler(handler)
+
+    answer_with(default)
+    yield answer_with
+    server.check()
+    server.clear()
 
 
 def loopback_server() -> HTTPServer:

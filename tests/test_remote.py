@@ -14,7 +14,17 @@ import index
 import pytest
 from conftest import DISPLAY, PATH
 from pytest_httpserver import HTTPServer
-from tencentcloud_http import Stall, api_answer, api_error, closed_port, endpoint_of, exception_texts, loopback_server, signed_params
+from tencentcloud_http import (
+    Stall,
+    answering,
+    api_answer,
+    api_error,
+    closed_port,
+    endpoint_of,
+    exception_texts,
+    loopback_server,
+    signed_params,
+)
 from werkzeug import Request, Response
 from wxcloud.analysis import Analysis
 from wxcloud.errors import RemoteCallError, TransportError, WxCloudError
@@ -61,17 +71,8 @@ def server() -> Iterator[HTTPServer]:
 
 @pytest.fixture
 def scf_api(server: HTTPServer) -> Iterator[Callable[[Callable[[Request], Response]], None]]:
-    """Sets how the SCF API answers (SCF itself unless told otherwise); fails the test if a handler
-    broke or a request went unanswered."""
-
-    def answer_with(handler: Callable[[Request], Response]) -> None:
-        server.clear()
-        server.expect_request("/", method="POST").respond_with_handler(handler)
-
-    answer_with(scf_invoke)
-    yield answer_with
-    server.check()
-    server.clear()
+    """Sets how the SCF API answers (SCF itself unless told otherwise)."""
+    yield from answering(server, scf_invoke)
 
 
 def caller(server: HTTPServer, function: str = "getMonthlyVisitTrend", **options: Any) -> ScfFunctionCaller:

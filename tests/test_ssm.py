@@ -16,7 +16,17 @@ from typing import Any
 import pytest
 from conftest import DISPLAY, PATH, load_event, make_app
 from pytest_httpserver import HTTPServer
-from tencentcloud_http import Stall, api_answer, api_error, closed_port, endpoint_of, exception_texts, loopback_server, signed_params
+from tencentcloud_http import (
+    Stall,
+    answering,
+    api_answer,
+    api_error,
+    closed_port,
+    endpoint_of,
+    exception_texts,
+    loopback_server,
+    signed_params,
+)
 from werkzeug import Request, Response
 from wxcloud.errors import WxCloudError
 from wxcloud.scf import FunctionApp
@@ -50,17 +60,8 @@ def server() -> Iterator[HTTPServer]:
 
 @pytest.fixture
 def ssm(server: HTTPServer) -> Iterator[Callable[[Callable[[Request], Response]], None]]:
-    """Sets how the SSM endpoint answers (SSM itself unless told otherwise); fails the test if a
-    handler broke or a request went unanswered."""
-
-    def answer_with(handler: Callable[[Request], Response]) -> None:
-        server.clear()
-        server.expect_request("/", method="POST").respond_with_handler(handler)
-
-    answer_with(ssm_api)
-    yield answer_with
-    server.check()
-    server.clear()
+    """Sets how the SSM endpoint answers (SSM itself unless told otherwise)."""
+    yield from answering(server, ssm_api)
 
 
 @pytest.fixture(autouse=True)
