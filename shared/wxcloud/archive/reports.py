@@ -19,16 +19,27 @@ Shapes, and the table each fills (after the prefix, default ``wx_analysis_``):
 
 Results are WeChat's to shape: any metric may be missing (NULL in the table, empty in the CSV)
 and unknown fields are kept in the results table and the export, never dropped.
+
+Each report also declares when its periods *settle*, that is when WeChat can no longer know more
+about them (``Settling``). Retention fills in after the fact: key k of a day's retention counts
+that day's users seen again k days later, a number that exists only once day D+k is over, so the
+morning after, WeChat answers key 0 alone. A daily retention period is therefore asked again on
+each day a key becomes knowable (D+1..D+8, D+15, D+31: ten fetches in its life) and settles on
+D+31; weekly retention (keys 0..4 weeks) on five days, monthly (keys 0, 1) on two. The other seven
+reports settle when first fetched, unless the user keeps a refresh window
+(``WX_ARCHIVE_REFRESH_DAYS``): then they are asked again on each of that many days after.
 """
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from ..analysis import Analysis
+from ..periods import Period
 from ..spec import ApiSpec
 
 # WeChat's Mini Program analytics begin in 2017: no period before this day exists to archive, and a
@@ -61,10 +72,62 @@ class Shape:
         return ["refDate", *(column.name for column in self.columns)]
 
 
+Unit = Literal["day", "week", "month"]
+
+
+@dataclass(frozen=True)
+class Settling:
+    """When WeChat can know more about a period of one report.
+
+    ``keys`` are the retention keys, counted in ``unit`` after the period (``None``: the report is
+    whole when first answered). Key k of a period becomes knowable on the day after the k-th later
+    day, week or month is over, in Beijing time; the period settles on the day its last key does.
+    """
+
+    unit: Unit = "day"
+    keys: tuple[int, ...] | None = None
+
+    def milestones(self, period: Period, refresh_days: int = 0) -> tuple[date, ...]:
+        """The days on which WeChat can answer more about ``period`` than the day before, oldest
+        first: the first is the day after the period ends (the first day it can be asked for), the
+        last is the day it settles. Without keys, that day and the ``refresh_days`` days after it."""
+        first = period.end + _ONE_DAY
+        if self.keys is None:
+            return tuple(first + timedelta(days=n) for n in range(max(0, refresh_days) + 1))
+        return tuple(sorted({self._later_end(period, key) + _ONE_DAY for key in self.keys}))
+
+    def _later_end(self, period: Period, key: int) -> date:
+        """The last day of the ``key``-th day, week or month after ``period``."""
+        if self.unit == "day":
+            return period.end + timedelta(days=key)
+        if self.unit == "week":
+            return period.end + timedelta(weeks=key)
+        month = period.end.month - 1 + key
+        year, month = period.end.year + month // 12, month % 12 + 1
+        return date(year, month, calendar.monthrange(year, month)[1])
+
+    def settles_on(self, period: Period, refresh_days: int = 0) -> date:
+        return self.milestones(period, refresh_days)[-1]
+
+    def due(self, period: Period, fetched_on: date | None, today: date, refresh_days: int = 0) -> bool:
+        """Whether a run on ``today`` should ask for ``period``, last fetched on ``fetched_on``
+        (None: never): when WeChat can know something it could not know on that day. So a stored
+        period is asked again at most once per milestone, and a run after missed days catches up
+        with one fetch, not one per missed key."""
+        if fetched_on is None:
+            return True
+        return any(fetched_on < day <= today for day in self.milestones(period, refresh_days))
+
+
+_ONE_DAY = timedelta(days=1)
+WHOLE = Settling()  # the report is final when first answered (unless a refresh window says otherwise)
+
+
 @dataclass(frozen=True)
 class Report:
     spec: ApiSpec[Any, Any]
     shape: Shape
+    settling: Settling = WHOLE
 
     @property
     def name(self) -> str:
@@ -183,9 +246,9 @@ _ALL = (
     Report(Analysis.getDailyVisitTrend, VISIT_TREND),
     Report(Analysis.getWeeklyVisitTrend, VISIT_TREND),
     Report(Analysis.getMonthlyVisitTrend, VISIT_TREND),
-    Report(Analysis.getDailyRetain, RETAIN),
-    Report(Analysis.getWeeklyRetain, RETAIN),
-    Report(Analysis.getMonthlyRetain, RETAIN),
+    Report(Analysis.getDailyRetain, RETAIN, Settling("day", (0, 1, 2, 3, 4, 5, 6, 7, 14, 30))),
+    Report(Analysis.getWeeklyRetain, RETAIN, Settling("week", (0, 1, 2, 3, 4))),
+    Report(Analysis.getMonthlyRetain, RETAIN, Settling("month", (0, 1))),
     Report(Analysis.getVisitDistribution, DISTRIBUTION),
     Report(Analysis.getVisitPage, PAGE),
     Report(Analysis.getUserPortrait, PORTRAIT),

@@ -32,7 +32,7 @@ from ..errors import ConfigurationError, InvalidParameters, calling
 from ..periods import Period
 from ..settings import ARCHIVE_DEFAULT_TABLE_PREFIX
 from ..spec import ApiSpec
-from . import database
+from . import database, schema
 from .reports import EARLIEST, REPORTS, Report
 from .tables import Tables, insert_new
 
@@ -115,7 +115,7 @@ class Archive:
             for attempt in range(3):  # two instances creating the tables at once: one wins, the other looks again
                 try:
                     with self._writing() as connection:
-                        self.tables.metadata.create_all(connection, checkfirst=True)
+                        schema.prepare(connection, self.tables)
                     problem = None
                     break
                 except SQLAlchemyError as exc:

@@ -1,14 +1,25 @@
-"""The archive's tables, as SQLAlchemy Core data, and the one insert that ignores what is there.
+"""The archive's tables, as SQLAlchemy Core data, and the two writes that know the dialects.
 
 ``{prefix}result`` keeps every archived period whole: ``(appid, api, begin_date, end_date)`` is its
-primary key, ``result`` the exact cloud-call result as JSON text (text, not a JSON column type:
-MySQL's JSON type reorders keys, and the result is kept as the cloud call returned it). The flat
-tables (one per shape in ``reports.py``) repeat the period's key plus ``position``, the row's
-place among the rows its result became, so they are idempotent the same way.
+primary key, ``result`` the latest cloud-call result as JSON text (text, not a JSON column type:
+MySQL's JSON type reorders keys, and the result is kept as the cloud call returned it). Beside it:
+``fetched_at`` (UTC) and ``fetched_on`` (the Beijing day of the run that fetched it, which decides
+whether WeChat can know more now), ``fetches`` (how many times it was asked for) and ``settled``
+(WeChat could know nothing more when it answered). The flat tables (one per shape in
+``reports.py``) repeat the period's key plus ``position``, the row's place among the rows its
+result became, and always hold the rows of the result beside them.
 
-Idempotent writes are one call, ``insert_new``: ``INSERT ... ON CONFLICT DO NOTHING`` on SQLite
-and PostgreSQL, ``INSERT IGNORE`` on MySQL and MariaDB. Two runs storing the same period at once
-both succeed; the unique key lets exactly one row in, and the other sees 0 rows inserted.
+``{prefix}revision`` keeps every result that a later answer replaced, with its own fetch time, so
+what WeChat said when stays visible (and whether it ever revises a settled report: ``revised`` is
+true when a figure it had already given changed, not when keys were only added).
+
+``{prefix}run`` is the run ledger: one row per run (timer, manual invoke, CLI), written when it
+starts and again when it ends, with its summary.
+
+Writes that meet another run's are one call each: ``insert_new`` (``INSERT ... ON CONFLICT DO
+NOTHING`` on SQLite and PostgreSQL, ``INSERT IGNORE`` on MySQL and MariaDB), and ``upsert_newer``
+(``ON CONFLICT DO UPDATE ... WHERE`` / ``ON DUPLICATE KEY UPDATE`` with ``IF``), which replaces a
+row only with one fetched at the same time or later, so an older answer never overwrites a newer.
 """
 
 from __future__ import annotations
@@ -17,14 +28,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Connection, DateTime, Double, Integer, MetaData, String, Table, Text, insert
+from sqlalchemy import BigInteger, Boolean, Column, Connection, DateTime, Double, Integer, MetaData, String, Table, Text, false, func, insert
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.types import TypeEngine
 
 from .reports import SHAPES, ColumnType, Shape
 
 DATE = 8  # yyyymmdd
-NAME = 64  # appid, api name
+NAME_LENGTH = 64  # appid, api name
+
+
+def _long_text() -> TypeEngine[Any]:
+    return Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
+
+
+def _id() -> Column[Any]:
+    """An autoincrementing key (SQLite autoincrements only an INTEGER primary key)."""
+    return Column("id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True)
 
 
 def _sql_type(kind: ColumnType, length: int) -> TypeEngine[Any]:
@@ -37,8 +57,8 @@ def _sql_type(kind: ColumnType, length: int) -> TypeEngine[Any]:
 
 def _period_key() -> list[Column[Any]]:
     return [
-        Column("appid", String(NAME), primary_key=True),
-        Column("api", String(NAME), primary_key=True),
+        Column("appid", String(NAME_LENGTH), primary_key=True),
+        Column("api", String(NAME_LENGTH), primary_key=True),
         Column("begin_date", String(DATE), primary_key=True),
         Column("end_date", String(DATE), primary_key=True),
     ]
@@ -46,8 +66,11 @@ def _period_key() -> list[Column[Any]]:
 
 @dataclass(frozen=True)
 class Tables:
+    prefix: str
     metadata: MetaData
     results: Table
+    revisions: Table
+    runs: Table
     flat: dict[str, Table]  # shape's table suffix -> table
 
     @classmethod
@@ -57,12 +80,41 @@ class Tables:
             f"{prefix}result",
             metadata,
             *_period_key(),
-            Column("result", Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb"), nullable=False),
+            Column("result", _long_text(), nullable=False),
             Column("fetched_at", DateTime(), nullable=False),  # UTC
-            comment="wxcloud archive: one cloud-call result per (appid, api, period), exactly as returned",
+            Column("fetched_on", String(DATE)),  # the Beijing day of the run that fetched it
+            Column("fetches", Integer(), nullable=False, server_default="1"),
+            Column("settled", Boolean(), nullable=False, server_default=false()),
+            comment="wxcloud archive: the latest cloud-call result per (appid, api, period), exactly as returned",
+        )
+        revisions = Table(
+            f"{prefix}revision",
+            metadata,
+            _id(),
+            *(Column(column.name, column.type, nullable=False) for column in _period_key()),
+            Column("result", _long_text(), nullable=False),
+            Column("fetched_at", DateTime(), nullable=False),  # when WeChat gave this (replaced) answer, UTC
+            Column("fetched_on", String(DATE)),
+            Column("replaced_at", DateTime(), nullable=False),  # when a later answer replaced it, UTC
+            Column("revised", Boolean(), nullable=False),  # the later answer changed a figure this one had
+            comment="wxcloud archive: every result a later answer replaced",
+        )
+        runs = Table(
+            f"{prefix}run",
+            metadata,
+            _id(),
+            Column("appid", String(NAME_LENGTH)),  # unknown when a run fails before its settings are read
+            Column("run_trigger", String(16), nullable=False),  # timer, direct (a manual invoke) or cli
+            Column("today", String(DATE)),  # the Beijing day the run chose its periods by
+            Column("started_at", DateTime(), nullable=False, server_default=func.now()),  # UTC
+            Column("ended_at", DateTime()),  # NULL while it runs (or when it died)
+            Column("outcome", String(16), nullable=False),  # running, complete, incomplete, failed
+            Column("summary", _long_text()),  # the run's JSON summary
+            Column("error", Text()),  # errCode errMsg of a failed run (never a secret)
+            comment="wxcloud archive: the run ledger",
         )
         flat = {shape.table: _flat_table(metadata, prefix, shape) for shape in SHAPES}
-        return cls(metadata, results, flat)
+        return cls(prefix, metadata, results, revisions, runs, flat)
 
     def for_shape(self, shape: Shape) -> Table:
         return self.flat[shape.table]
@@ -100,3 +152,31 @@ def insert_new(connection: Connection, table: Table, rows: Sequence[dict[str, An
     if name == "postgresql":  # psycopg reports no rowcount here: count what RETURNING gives back
         return len(connection.execute(statement.returning(table.c.appid), rows[0]).all())
     return int(connection.execute(statement, rows[0]).rowcount)
+
+
+def upsert_newer(connection: Connection, table: Table, row: dict[str, Any], *, newer: str = "fetched_at") -> None:
+    """Insert ``row``, or replace the row with its key when ``row[newer]`` is not older than the
+    stored one: two runs storing the same period in either order leave the newer answer."""
+    name = connection.dialect.name
+    keys = {column.name for column in table.primary_key.columns}
+    updated = [column for column in row if column not in keys]
+    if name in {"postgresql", "sqlite"}:
+        dialect: Any = postgresql if name == "postgresql" else sqlite
+        statement = dialect.insert(table).values(row)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c[key] for key in keys],
+            set_={column: statement.excluded[column] for column in updated},
+            where=statement.excluded[newer] >= table.c[newer],
+        )
+    elif name in {"mysql", "mariadb"}:
+        statement = mysql.insert(table).values(row)
+        fresh = table.c[newer] <= statement.inserted[newer]
+        # MySQL applies the assignments left to right: the guard column is assigned last, so every
+        # IF before it still compares against the stored value.
+        ordered = [column for column in updated if column != newer] + [newer]
+        statement = statement.on_duplicate_key_update(
+            [(column, func.if_(fresh, statement.inserted[column], table.c[column])) for column in ordered]
+        )
+    else:  # parse_url admits only the three
+        raise ValueError(f"no upsert for the {name} dialect")
+    connection.execute(statement)
