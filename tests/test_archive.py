@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,7 @@ def test_a_run_stores_every_closed_period_once_exactly_as_the_cloud_call_returns
     assert answer["errCode"] == 0 and answer["errMsg"] == "archiveAnalysis:ok"
     assert answer["totals"]["stored"] == MONTHS and answer["complete"] is True
     assert answer["apis"][MONTHLY] == {
-        "periods": MONTHS, "stored": MONTHS, "alreadyThere": 0, "notReady": 0, "stoppedByQuota": 0, "leftForLater": 0, "failed": 0,
+        "periods": MONTHS, "stored": MONTHS, "refreshed": 0, "revised": 0, "upToDate": 0, "notReady": 0, "stoppedByQuota": 0, "leftForLater": 0, "failed": 0,
     }
     assert len(emulator.requests_to(MONTHLY_PATH)) == MONTHS
 
@@ -92,18 +92,21 @@ def test_a_run_stores_every_closed_period_once_exactly_as_the_cloud_call_returns
 
     emulator.clear()
     again = handler(timer(FIRED), {"time_limit_in_ms": 60_000})
-    assert again["totals"] == {**answer["totals"], "stored": 0, "alreadyThere": MONTHS}
+    assert again["totals"] == {**answer["totals"], "stored": 0, "upToDate": MONTHS}
     assert emulator.received == []  # nothing is fetched twice, not even a token
     archive.close()
 
 
-def test_storing_a_period_twice_changes_nothing(db: Db, fast_client: OpenApiClient) -> None:
+def test_an_older_answer_never_replaces_a_newer_one(db: Db, fast_client: OpenApiClient) -> None:
     archive = db.archive(client=fast_client)
     period = Period(date(2026, 3, 1), date(2026, 3, 31))
     result = fast_client.call(REPORTS[MONTHLY].spec, period.data())
-    assert archive.store("wxappid", MONTHLY, period, result) is True
-    assert archive.store("wxappid", MONTHLY, period, {**result, "list": []}) is False
+    noon = datetime(2026, 4, 2, 4, 0, tzinfo=timezone.utc)
+    assert archive.store("wxappid", MONTHLY, period, result, fetched_at=noon) == "stored"
+    older = noon - timedelta(hours=1)
+    assert archive.store("wxappid", MONTHLY, period, {**result, "list": []}, fetched_at=older) == "upToDate"
     assert archive.load("wxappid", MONTHLY, period) == result
+    assert archive.revisions("wxappid", MONTHLY, period) == []
     assert archive.count("wxappid") == 1
     trend = archive.tables.flat["visit_trend"]
     with archive.engine.connect() as connection:
@@ -141,9 +144,10 @@ def test_two_runs_at_once_store_each_period_exactly_once_without_errors(db: Db, 
         thread.join(timeout=120)
     assert errors == [], [str(error) for error in errors]
     first, second = (summary.apis[MONTHLY] for summary in summaries)
-    assert first.failed == second.failed == first.later == second.later == 0
-    assert first.stored + second.stored == total  # every period stored by exactly one of them
-    assert first.stored + first.already == second.stored + second.already == total
+    assert first.counts["failed"] == second.counts["failed"] == first.counts["leftForLater"] == second.counts["leftForLater"] == 0
+    assert first.counts["stored"] + second.counts["stored"] == total  # every period stored by exactly one of them
+    # the one that came second replaced an identical answer (refreshed), or found it there already
+    assert first.done == second.done == total and first.counts["revised"] == second.counts["revised"] == 0
     archive = db.archive()
     assert archive.count(settings.appid, MONTHLY) == total
     assert db.scalar(f"SELECT COUNT(*) FROM {db.prefix}visit_trend") == total
@@ -165,11 +169,11 @@ def test_a_run_cut_by_its_time_budget_stops_starting_fetches_and_the_next_run_re
     job = monthly_job()
     first = run_job(archive, fast_client, job, concurrency=1, deadline=deadline, progress=advance, clock=lambda: now[0])
     tally = first.apis[MONTHLY]
-    assert (tally.stored, tally.later, first.deadline_reached, first.complete) == (4, MONTHS - 4, True, False)
+    assert (tally.counts["stored"], tally.counts["leftForLater"], first.deadline_reached, first.complete) == (4, MONTHS - 4, True, False)
     assert len(emulator.requests_to(MONTHLY_PATH)) == 4
 
     second = run_job(archive, fast_client, job, concurrency=4)
-    assert (second.apis[MONTHLY].stored, second.apis[MONTHLY].already, second.complete) == (MONTHS - 4, 4, True)
+    assert (second.apis[MONTHLY].counts["stored"], second.apis[MONTHLY].counts["upToDate"], second.complete) == (MONTHS - 4, 4, True)
     assert archive.count(fast_client.settings.appid, MONTHLY) == MONTHS
     archive.close()
 
@@ -188,7 +192,7 @@ def test_the_function_returns_before_its_time_limit_and_resumes_next_time(
 
     emulator.clear()
     rest = handler(timer(FIRED), {"time_limit_in_ms": 60_000})
-    assert rest["complete"] is True and rest["totals"]["stored"] == 34 - first_stored and rest["totals"]["alreadyThere"] == first_stored
+    assert rest["complete"] is True and rest["totals"]["stored"] == 34 - first_stored and rest["totals"]["upToDate"] == first_stored
 
 
 @pytest.mark.parametrize("code", [45011, 45009])
@@ -201,7 +205,7 @@ def test_quota_stops_requests_of_that_api_for_the_rest_of_the_run(
     archive = db.archive(client=fast_client)
     summary = run_job(archive, fast_client, monthly_job(), concurrency=1)
     tally = summary.apis[MONTHLY]
-    assert (tally.later, tally.quota, tally.stored) == (1, MONTHS - 1, 0)
+    assert (tally.counts["leftForLater"], tally.counts["stoppedByQuota"], tally.counts["stored"]) == (1, MONTHS - 1, 0)
     assert tally.stopped == f"quota ({code})" and tally.errors[-1].startswith(f"{code} openapi.analysis.getMonthlyVisitTrend:fail api minute-quota")
     assert len(emulator.requests_to(MONTHLY_PATH)) == 4  # three attempts for January, one for February, then nothing
     archive.close()
@@ -211,10 +215,10 @@ def test_a_period_whose_data_is_not_ready_is_left_for_a_later_run(db: Db, emulat
     emulator.add_fault(MONTHLY_PATH, Fault.errcode(61503, "data not ready, please try later"))
     archive = db.archive(client=fast_client)
     first = run_job(archive, fast_client, monthly_job(), concurrency=1)
-    assert (first.apis[MONTHLY].not_ready, first.apis[MONTHLY].stored, first.complete) == (1, MONTHS - 1, False)
+    assert (first.apis[MONTHLY].counts["notReady"], first.apis[MONTHLY].counts["stored"], first.complete) == (1, MONTHS - 1, False)
     assert archive.missing(MONTHLY, date(2026, 1, 1), TODAY) == [Period(date(2026, 1, 1), date(2026, 1, 31))]
     second = run_job(archive, fast_client, monthly_job(), concurrency=1)
-    assert (second.apis[MONTHLY].stored, second.complete) == (1, True)
+    assert (second.apis[MONTHLY].counts["stored"], second.complete) == (1, True)
     archive.close()
 
 
@@ -222,7 +226,7 @@ def test_a_permanent_failure_stops_that_api_and_is_reported(sqlite_db: Db, emula
     emulator.add_fault(MONTHLY_PATH, Fault.errcode(48001, "api unauthorized"))
     archive = sqlite_db.archive(client=fast_client)
     tally = run_job(archive, fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
-    assert (tally.failed, tally.later, tally.stopped) == (1, MONTHS - 1, "failed (48001)")
+    assert (tally.counts["failed"], tally.counts["leftForLater"], tally.stopped) == (1, MONTHS - 1, "failed (48001)")
     assert tally.errors[0].startswith("48001 openapi.analysis.getMonthlyVisitTrend:fail api unauthorized rid: ")
     assert len(emulator.requests_to(MONTHLY_PATH)) == 1
 
@@ -231,7 +235,7 @@ def test_a_rejected_period_fails_alone_and_the_api_goes_on(sqlite_db: Db, emulat
     emulator.add_fault(MONTHLY_PATH, Fault.errcode(61501, "date range error"))  # WeChat no longer keeps that month
     archive = sqlite_db.archive(client=fast_client)
     tally = run_job(archive, fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
-    assert (tally.failed, tally.stored, tally.stopped) == (1, MONTHS - 1, None)
+    assert (tally.counts["failed"], tally.counts["stored"], tally.stopped) == (1, MONTHS - 1, None)
 
 
 def test_get_answers_archived_periods_from_the_database(sqlite_db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient) -> None:
@@ -298,7 +302,7 @@ def test_a_database_that_fails_mid_run_stops_the_run(sqlite_db: Db, emulator: We
     summary = run_job(archive, fast_client, monthly_job(), concurrency=1)
     tally = summary.apis[MONTHLY]
     assert summary.database_error is not None and "visit_trend" in summary.database_error
-    assert (tally.stored, tally.later) == (0, MONTHS)
+    assert (tally.counts["stored"], tally.counts["leftForLater"]) == (0, MONTHS)
     assert len(emulator.requests_to(MONTHLY_PATH)) == 1  # no quota spent on what cannot be stored
     assert archive.count(fast_client.settings.appid) == 0  # the failed period's result was rolled back with its flat rows
     archive.close()
@@ -312,8 +316,8 @@ def test_all_ten_apis_are_archived_with_their_flat_rows(db: Db, emulator: WeChat
     appid = fast_client.settings.appid
     for name, tally in summary.apis.items():
         kind = REPORTS[name].spec.request_model.kind.name
-        assert tally.stored == {"day": 32, "week": 4, "month": 1, "portrait": 32}[kind], name
-        assert archive.count(appid, name) == tally.stored
+        assert tally.counts["stored"] == {"day": 32, "week": 4, "month": 1, "portrait": 32}[kind], name
+        assert archive.count(appid, name) == tally.counts["stored"]
     for table, minimum in {"summary": 32, "visit_trend": 37, "retain": 3, "distribution": 32, "page": 32, "portrait": 32}.items():
         assert db.scalar(f"SELECT COUNT(*) FROM {db.prefix}{table}") >= minimum, table
     archive.close()
@@ -325,8 +329,8 @@ def test_quota_on_one_api_leaves_the_others_going(sqlite_db: Db, emulator: WeCha
     archive = sqlite_db.archive(client=fast_client)
     job = Job(("analysis.getDailyVisitTrend", "analysis.getDailySummary", MONTHLY), date(2026, 10, 1), TODAY)
     summary = run_job(archive, fast_client, job, concurrency=1)
-    assert summary.apis["analysis.getDailyVisitTrend"].quota == 32
-    assert summary.apis["analysis.getDailySummary"].stored == 32 and summary.apis[MONTHLY].stored == 1
+    assert summary.apis["analysis.getDailyVisitTrend"].counts["stoppedByQuota"] == 32
+    assert summary.apis["analysis.getDailySummary"].counts["stored"] == 32 and summary.apis[MONTHLY].counts["stored"] == 1
     assert len(emulator.requests_to(daily_path)) == 1
     archive.close()
 
@@ -343,9 +347,9 @@ def test_yesterday_is_not_ready_in_the_morning_and_is_archived_by_a_later_run(sq
         archive = sqlite_db.archive(client=client)
         job = Job((api,), date(2026, 10, 26), TODAY)
         first = run_job(archive, client, job, concurrency=2).apis[api]
-        assert (first.periods, first.stored, first.not_ready) == (7, 6, 1)
+        assert (first.periods, first.counts["stored"], first.counts["notReady"]) == (7, 6, 1)
         assert archive.missing(api, date(2026, 10, 26), TODAY) == [Period(date(2026, 11, 1), date(2026, 11, 1))]
         now[0] = nine + 2 * 3600
         second = run_job(archive, client, job, concurrency=2).apis[api]
-        assert (second.stored, second.already, second.not_ready) == (1, 6, 0)
+        assert (second.counts["stored"], second.counts["upToDate"], second.counts["notReady"]) == (1, 6, 0)
         client.close()

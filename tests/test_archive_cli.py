@@ -71,7 +71,7 @@ def test_backfill_then_export_and_chart(db: Db, emulator: WeChatEmulator, monkey
 
     emulator.clear()
     code, out, _ = cli(monkeypatch, db, "backfill", "--since", "20250101", "--until", "20250630", "--api", MONTHLY)
-    assert code == 0 and json.loads(out)["apis"][MONTHLY]["alreadyThere"] == 6 and emulator.received == []
+    assert code == 0 and json.loads(out)["apis"][MONTHLY]["upToDate"] == 6 and emulator.received == []
 
 
 def test_run_archives_the_default_year_of_the_configured_apis(sqlite_db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -140,9 +140,10 @@ def test_two_processes_backfilling_at_once_store_each_period_once(db: Db, emulat
     results = [run.communicate(timeout=120) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], [err for _, err in results]
     tallies = [json.loads(out)["apis"][MONTHLY] for out, _ in results]
-    assert sum(tally["stored"] for tally in tallies) == 72 and all(tally["stored"] + tally["alreadyThere"] == 72 for tally in tallies)
+    assert sum(tally["stored"] for tally in tallies) == 72 and all(tally["stored"] + tally["refreshed"] + tally["upToDate"] == 72 for tally in tallies)
     assert db.scalar(f"SELECT COUNT(*) FROM {db.prefix}result") == 72
     assert db.scalar(f"SELECT COUNT(*) FROM {db.prefix}visit_trend") == 72
+    assert db.scalar(f"SELECT COUNT(*) FROM {db.prefix}revision") == 0  # identical answers replaced nothing worth keeping
 
 
 # ---- every shape, from the documented results (no emulator needed) ----------------------------
@@ -183,7 +184,7 @@ EXPECTED_CSV = {
 def test_every_shape_exports_and_fills_its_flat_table(db: Db, monkeypatch: pytest.MonkeyPatch, api: str) -> None:
     archive = db.archive()
     result = {**DOCUMENTED[api], "errMsg": f"openapi.{api}:ok", "errCode": 0}
-    assert archive.store("wxappid", api, DAY, result) is True
+    assert archive.store("wxappid", api, DAY, result) == "stored"
     code, out, _ = cli(monkeypatch, db, "export", "--api", api, "--appid", "wxappid")
     assert code == 0 and out.splitlines() == EXPECTED_CSV[api]
     rows = len(EXPECTED_CSV[api]) - 1

@@ -247,6 +247,7 @@ class ArchiveSettings:
     concurrency: int = ARCHIVE_DEFAULT_CONCURRENCY
     table_prefix: str = ARCHIVE_DEFAULT_TABLE_PREFIX
     default_sqlite: str = ARCHIVE_DEFAULT_SQLITE
+    refresh_days: int = 0  # reports without retention keys are asked again on this many days after their first
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ArchiveSettings:
@@ -271,6 +272,7 @@ class ArchiveSettings:
             concurrency=_archive_concurrency(env.get("WX_ARCHIVE_CONCURRENCY", "").strip()),
             table_prefix=_table_prefix(env.get("WX_ARCHIVE_TABLE_PREFIX", "").strip()),
             default_sqlite=env.get("WX_ARCHIVE_SQLITE", "").strip() or ARCHIVE_DEFAULT_SQLITE,
+            refresh_days=_refresh_days(env.get("WX_ARCHIVE_REFRESH_DAYS", "").strip()),
         )
 
 
@@ -313,6 +315,17 @@ def _archive_concurrency(raw: str) -> int:
         return ARCHIVE_DEFAULT_CONCURRENCY
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= ARCHIVE_MAX_CONCURRENCY:
         raise ConfigurationError(f"WX_ARCHIVE_CONCURRENCY must be a whole number from 1 to {ARCHIVE_MAX_CONCURRENCY}, got {raw[:20]!r}")
+    return int(raw)
+
+
+ARCHIVE_MAX_REFRESH_DAYS = 60  # WeChat's own console keeps a few months; every refreshed day costs a request a day
+
+
+def _refresh_days(raw: str) -> int:
+    if not raw:
+        return 0
+    if not raw.isascii() or not raw.isdigit() or not 0 <= int(raw) <= ARCHIVE_MAX_REFRESH_DAYS:
+        raise ConfigurationError(f"WX_ARCHIVE_REFRESH_DAYS must be a whole number of days from 0 to {ARCHIVE_MAX_REFRESH_DAYS}, got {raw[:20]!r}")
     return int(raw)
 
 

@@ -24,11 +24,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..dates import beijing_today
-from ..errcodes import INVALID_PARAM, SYSTEM_ERROR
+from ..errcodes import INVALID_PARAM, JS_ERROR, SYSTEM_ERROR
 from ..errors import ConfigurationError, InvalidParameters, WxCloudError, calling
 from ..settings import ArchiveSettings, SsmSource, WxSettings, archive_date
 from .function import job_for
-from .job import Outcome, run_job
+from .job import Job, Outcome, Summary, run_job
+from .ledger import Ledger, finish
 from .sources import open_archive
 from .store import Archive, report_for
 
@@ -93,20 +94,32 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
     archive = open_archive(settings)
     try:
         archive.ensure_schema()  # before any WeChat call
-        client = _client()
-        bar = _progress_bar(err)
+        ledger = Ledger(archive)
+        run_id = ledger.start(appid=WxSettings.from_env().appid or None, trigger="cli", today=job.today)
         try:
-            summary = run_job(
-                archive, client, job, concurrency=settings.concurrency, progress=bar.update if bar else None, on_plan=bar.plan if bar else None
-            )
-        finally:
-            if bar:
-                bar.close()
-            client.close()
+            summary = _archive(archive, job, settings, err)
+        except WxCloudError as exc:
+            finish(ledger, run_id, exc.to_result())
+            raise
+        except KeyboardInterrupt:
+            finish(ledger, run_id, {"errCode": JS_ERROR, "errMsg": f"{NAME}:fail interrupted; every period stored so far is kept"})
+            raise
+        finish(ledger, run_id, {"errCode": 0, "errMsg": f"{NAME}:ok", **summary.to_json()})
     finally:
         archive.close()
     print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2), file=out)
     return 0 if summary.complete and summary.total("failed") == 0 else 1
+
+
+def _archive(archive: Archive, job: Job, settings: ArchiveSettings, err: IO[str]) -> Summary:
+    client = _client()
+    bar = _progress_bar(err)
+    try:
+        return run_job(archive, client, job, concurrency=settings.concurrency, progress=bar.update if bar else None, on_plan=bar.plan if bar else None)
+    finally:
+        if bar:
+            bar.close()
+        client.close()
 
 
 def _client() -> Any:

@@ -149,6 +149,22 @@ def describe(exc: BaseException, url: URL) -> str:
     return f"{type(original).__name__}: {message[:300]}"
 
 
+# Deadlock and serialization failures: the database undid the transaction, which can simply run again.
+_CONFLICT_SQLSTATES = {"40001", "40P01"}  # PostgreSQL
+_CONFLICT_ERRNOS = {1213, 1205}  # MySQL / MariaDB: deadlock, lock wait timeout
+
+
+def conflicting(exc: BaseException) -> bool:
+    """Whether ``exc`` is a write that met another transaction's and was undone: worth repeating."""
+    original = getattr(exc, "orig", None)
+    if getattr(original, "sqlstate", None) in _CONFLICT_SQLSTATES:
+        return True
+    args = getattr(original, "args", ())
+    if args and isinstance(args[0], int) and args[0] in _CONFLICT_ERRNOS:
+        return True
+    return "database is locked" in str(original or "")
+
+
 def unreachable(exc: SQLAlchemyError, url: URL) -> ConfigurationError:
     """The error for a database that cannot be used; raise it outside the ``except`` block."""
     return ConfigurationError(

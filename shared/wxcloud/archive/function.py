@@ -12,6 +12,9 @@ then the WeChat credentials and ``config.json`` permissions, and only then a WeC
 typo, an unreachable database or a missing permission costs no quota and answers one clear
 error value (-601001, -501007 or -604101, with a hint, never the database password).
 
+Every run that reaches its database is recorded in the run ledger (``ledger.py``): when it
+started and ended, its trigger and day, its summary or its error.
+
 It returns (and logs as its one JSON line) the run's summary. A timer run never raises, even when
 work was left for later: SCF retries a failed asynchronous invocation only twice, one and two
 minutes later, which is too soon for what leaves work behind (61503 clears within hours, 45009 the
@@ -41,8 +44,9 @@ from ..lazy import Once
 from ..logs import own_function_logs
 from ..permissions import load_permissions
 from ..scf import ClientFactory, default_client_factory
-from ..settings import ArchiveSettings, archive_apis, archive_date, log_level_from_env
+from ..settings import ArchiveSettings, WxSettings, archive_apis, archive_date, log_level_from_env
 from .job import Job, Summary, run_job
+from .ledger import Ledger, Trigger, finish
 from .reports import EARLIEST, REPORTS
 from .sources import open_archive
 from .store import Archive
@@ -60,7 +64,7 @@ TIMER_LEAD = timedelta(days=1)
 
 @dataclass(frozen=True)
 class Request:
-    trigger: str  # "timer" or "direct"
+    trigger: Trigger  # "timer" or "direct"
     now: datetime  # the timer's Time, or the invocation's start
     options: dict[str, Any]
 
@@ -152,8 +156,9 @@ class ArchiveFunction:
         deadline = Deadline.from_scf_context(context, started=started, margin=SAFETY_MARGIN_SECONDS, clock=self.clock)
         request_id = context.get("request_id") if isinstance(context, dict) else None
         del context  # SCF's context may carry the environment (role keys included): no frame here keeps it
-        trigger = "timer" if isinstance(event, dict) and event.get("Type") == "Timer" else "direct"
+        trigger: Trigger = "timer" if isinstance(event, dict) and event.get("Type") == "Timer" else "direct"
         summary: Summary | None = None
+        run: tuple[Ledger, int] | None = None
         try:
             with calling(NAME):
                 request = self._request(event)
@@ -162,6 +167,8 @@ class ArchiveFunction:
                 job = job_for(settings, beijing_today(request.now), request.options)
                 archive = self._archive_for(settings, deadline)
                 archive.ensure_schema()  # the database answers before anything is asked of WeChat
+                ledger = Ledger(archive)
+                run = ledger, ledger.start(appid=self._appid(), trigger=trigger, today=job.today)
                 client = self._ready_client(job, deadline)
                 summary = run_job(archive, client, job, concurrency=settings.concurrency, deadline=deadline, clock=self.clock)
             result: dict[str, Any] = {"errCode": 0, "errMsg": f"{NAME}:ok", **summary.to_json()}
@@ -170,8 +177,14 @@ class ArchiveFunction:
         except Exception as exc:  # a bug of ours still answers in the cloud-call shape, without its text
             logger.error("unexpected %s in %s", type(exc).__name__, NAME)
             result = {"errCode": JS_ERROR, "errMsg": f"{NAME}:fail internal error ({type(exc).__name__})"}
+        if run is not None:
+            finish(*run, result)
         self._log(request_id, trigger, result, summary, started)
         return result
+
+    def _appid(self) -> str | None:
+        """Whose run this is, for the ledger (the client, built a moment later, reads the same)."""
+        return WxSettings.from_env(self.environ).appid or None
 
     def _request(self, event: Any) -> Request:
         now = datetime.fromtimestamp(self.wall_clock(), timezone.utc)

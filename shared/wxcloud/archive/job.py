@@ -1,8 +1,13 @@
-"""One archive run: fetch every missing closed period of the chosen APIs and store each at once.
+"""One archive run: fetch every due closed period of the chosen APIs and store each at once.
+
+A period is due when it is not archived yet, or when WeChat can know more about it than when it
+was last fetched (a retention period whose next key became knowable since: see ``Settling`` in
+``reports.py``); every other period in the range is up to date and costs no request.
 
 What each WeChat answer means for the rest of the run (the classes of ``errcodes.py``):
 
-* stored, or already there (another run stored it a moment ago): done;
+* stored (new), refreshed or revised (asked again, see ``StoreOutcome``), or up to date (another
+  run stored a newer answer a moment ago): done;
 * 61503 not ready: left for a later run; the API goes on (only the newest period is usually late);
 * 45009 / 45011 quota: nothing more of that API in this run (its other periods count as stopped
   by quota); the other APIs go on;
@@ -32,7 +37,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timezone
 from typing import Any, Literal
 
 from ..client import OpenApiClient
@@ -41,12 +46,15 @@ from ..errcodes import ErrorClass, error_class
 from ..errors import InvalidParameters, WxCloudError
 from ..periods import Period
 from .reports import EARLIEST, Report
-from .store import Archive, DatabaseError, report_for
+from .store import Archive, DatabaseError, StoreOutcome, closed_periods, report_for
 
 MIN_FETCH_SECONDS = 1.0
 MAX_ERRORS_SHOWN = 3
 
-Outcome = Literal["stored", "already", "notReady", "quota", "later", "failed"]
+Outcome = Literal["stored", "refreshed", "revised", "upToDate", "notReady", "stoppedByQuota", "leftForLater", "failed"]
+"""What became of one period in a run; the summary counts each under the same name."""
+OUTCOMES: tuple[Outcome, ...] = ("stored", "refreshed", "revised", "upToDate", "notReady", "stoppedByQuota", "leftForLater", "failed")
+DONE: frozenset[Outcome] = frozenset({"stored", "refreshed", "revised", "upToDate"})
 Progress = Callable[[str, Outcome], None]  # (api, outcome) of each period, in the calling thread
 
 
@@ -66,27 +74,23 @@ class Job:
             raise InvalidParameters(f"since {shown} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin")
 
     def periods(self, report: Report) -> list[Period]:
-        kind = report.spec.request_model.kind
-        # the day after ``until`` only when it is before ``today`` (``until`` may be date.max)
-        horizon = self.today if self.until is None or self.until >= self.today else self.until + timedelta(days=1)
-        return list(kind.series(self.since, horizon))
+        return closed_periods(report, self.since, self.today, self.until)
 
 
 @dataclass
 class ApiTally:
     periods: int = 0
-    stored: int = 0
-    already: int = 0
-    not_ready: int = 0
-    quota: int = 0
-    later: int = 0
-    failed: int = 0
+    counts: dict[Outcome, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     stopped: str | None = None  # why the API's remaining periods were not requested
     errors: list[str] = field(default_factory=list)
 
-    def count(self, outcome: Outcome) -> None:
-        name = {"notReady": "not_ready"}.get(outcome, outcome)
-        setattr(self, name, getattr(self, name) + 1)
+    def count(self, outcome: Outcome, times: int = 1) -> None:
+        self.counts[outcome] += times
+
+    @property
+    def done(self) -> int:
+        """Periods archived and up to date after the run."""
+        return sum(self.counts[outcome] for outcome in DONE)
 
     def note(self, error: WxCloudError) -> None:
         text = f"{error.err_code} {error.err_msg}"
@@ -94,15 +98,7 @@ class ApiTally:
             self.errors.append(text)
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "periods": self.periods,
-            "stored": self.stored,
-            "alreadyThere": self.already,
-            "notReady": self.not_ready,
-            "stoppedByQuota": self.quota,
-            "leftForLater": self.later,
-            "failed": self.failed,
-        }
+        data: dict[str, Any] = {"periods": self.periods, **self.counts}
         if self.stopped:
             data["stopped"] = self.stopped
         if self.errors:
@@ -117,25 +113,23 @@ class Summary:
     deadline_reached: bool = False
     database_error: str | None = None
 
-    def total(self, name: str) -> int:
-        return sum(getattr(tally, name) for tally in self.apis.values())
+    def total(self, outcome: Outcome) -> int:
+        return sum(tally.counts[outcome] for tally in self.apis.values())
 
     @property
     def complete(self) -> bool:
-        """Everything the job asked for is archived now."""
-        return all(tally.stored + tally.already == tally.periods for tally in self.apis.values())
+        """Everything the job asked for is archived now, as up to date as WeChat can tell."""
+        return all(tally.done == tally.periods for tally in self.apis.values())
 
     def to_json(self) -> dict[str, Any]:
-        totals = ApiTally()
-        for name in ("periods", "stored", "already", "not_ready", "quota", "later", "failed"):
-            setattr(totals, name, self.total(name))
+        totals = {"periods": sum(tally.periods for tally in self.apis.values()), **{outcome: self.total(outcome) for outcome in OUTCOMES}}
         data: dict[str, Any] = {
             "today": f"{self.job.today:%Y%m%d}",
             "since": f"{self.job.since:%Y%m%d}",
             "until": None if self.job.until is None else f"{self.job.until:%Y%m%d}",
             "complete": self.complete,
             "deadlineReached": self.deadline_reached,
-            "totals": {key: value for key, value in totals.to_json().items() if key not in {"stopped", "errors"}},
+            "totals": totals,
             "apis": {name: tally.to_json() for name, tally in self.apis.items()},
         }
         if self.database_error:
@@ -149,19 +143,22 @@ def classify(error: WxCloudError) -> tuple[Outcome, str | None]:
     if kind is ErrorClass.NOT_READY:
         return "notReady", None
     if kind in {ErrorClass.QUOTA, ErrorClass.RATE_LIMITED}:
-        return "quota", f"quota ({error.err_code})"
+        return "stoppedByQuota", f"quota ({error.err_code})"
     if kind in {ErrorClass.TRANSIENT, ErrorClass.TIMEOUT, ErrorClass.TOKEN}:
-        return "later", None
+        return "leftForLater", None
     if kind is ErrorClass.BAD_REQUEST:
         return "failed", None
     return "failed", f"failed ({error.err_code})"
 
 
 class _Runner:
-    def __init__(self, archive: Archive, client: OpenApiClient, appid: str, deadline: Deadline | None, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, archive: Archive, client: OpenApiClient, appid: str, today: date, deadline: Deadline | None, clock: Callable[[], float]
+    ) -> None:
         self.archive = archive
         self.client = client
         self.appid = appid
+        self.today = today
         self.deadline = deadline
         self.clock = clock
         self.slowest = MIN_FETCH_SECONDS
@@ -176,8 +173,10 @@ class _Runner:
         finally:
             with self.lock:
                 self.slowest = max(self.slowest, self.clock() - started)
-        inserted = self.archive.store(self.appid, report.name, period, result)  # DatabaseError ends the run
-        return ("stored" if inserted else "already"), None
+        fetched_at = datetime.fromtimestamp(self.client.clock(), timezone.utc)
+        # DatabaseError ends the run
+        outcome: StoreOutcome = self.archive.store(self.appid, report.name, period, result, fetched_at=fetched_at, fetched_on=self.today)
+        return outcome, None
 
     def out_of_time(self) -> bool:
         if self.deadline is None:
@@ -186,17 +185,18 @@ class _Runner:
             return self.deadline.remaining() < self.slowest
 
 
-def missing_work(archive: Archive, appid: str, job: Job, tallies: dict[str, ApiTally]) -> list[tuple[Report, Period]]:
+def due_work(archive: Archive, appid: str, job: Job, tallies: dict[str, ApiTally]) -> list[tuple[Report, Period]]:
     """Every period to fetch, round-robin across the APIs (oldest first within each): read from
     the database before any WeChat call, so an unreachable database costs no quota."""
     queues = []
     for name in job.apis:
         report = report_for(name)  # a Job built by hand may name an API the archive does not keep
         periods = job.periods(report)
-        stored = archive.stored_periods(appid, name, job.since, job.until)
-        todo = [period for period in periods if (period.begin_date, period.end_date) not in stored]
+        fetched = archive.fetched_on(appid, name, job.since, job.until)
+        todo = [period for period in periods if archive.is_due(report, period, fetched, job.today)]
         tally = tallies[name]
-        tally.periods, tally.already = len(periods), len(periods) - len(todo)
+        tally.periods = len(periods)
+        tally.count("upToDate", len(periods) - len(todo))
         queues.append([(report, period) for period in todo])
     return [item for batch in itertools.zip_longest(*queues) for item in batch if item is not None]
 
@@ -215,14 +215,16 @@ def run_job(
 ) -> Summary:
     """Archive what ``job`` asks for; the summary of what happened to every period. Raises a
     ``WxCloudError`` (-601001) only when the database cannot be read before any fetch.
-    ``on_plan(n)``: how many periods are missing, once known; ``progress``: each one's outcome."""
+    ``on_plan(n)``: how many periods are due, once known; ``progress``: each one's outcome."""
     appid = appid or client.settings.appid
     tallies = {name: ApiTally() for name in job.apis}
     summary = Summary(job, tallies)
-    work = missing_work(archive, appid, job, tallies)
+    if concurrency < 1:
+        raise InvalidParameters(f"concurrency must be at least 1, got {concurrency}")
+    work = due_work(archive, appid, job, tallies)
     if on_plan is not None:
         on_plan(len(work))
-    runner = _Runner(archive, client, appid, deadline, clock)
+    runner = _Runner(archive, client, appid, job.today, deadline, clock)
     report_progress = progress or (lambda _api, _outcome: None)
 
     def settle(future: Future[tuple[Outcome, WxCloudError | None]], report: Report) -> None:
@@ -231,7 +233,7 @@ def run_job(
             outcome, error = future.result()
         except DatabaseError as exc:
             summary.database_error = summary.database_error or str(exc)
-            outcome, error = "later", None
+            outcome, error = "leftForLater", None
         tally.count(outcome)
         if error is not None:
             tally.note(error)
@@ -243,13 +245,13 @@ def run_job(
     def skip(items: Iterable[tuple[Report, Period]]) -> None:
         for report, _period in items:
             tally = tallies[report.name]
-            outcome: Outcome = "quota" if tally.stopped and tally.stopped.startswith("quota") else "later"
+            outcome: Outcome = "stoppedByQuota" if tally.stopped and tally.stopped.startswith("quota") else "leftForLater"
             tally.count(outcome)
             report_progress(report.name, outcome)
 
     pending: dict[Future[tuple[Outcome, WxCloudError | None]], Report] = {}
     items: Iterator[tuple[Report, Period]] = iter(work)
-    with ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="wxcloud-archive") as pool:
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="wxcloud-archive") as pool:
         try:
             for report, period in items:
                 while len(pending) >= concurrency:

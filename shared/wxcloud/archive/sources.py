@@ -34,4 +34,4 @@ def archive_url(settings: ArchiveSettings, *, deadline: Deadline | None = None) 
 
 def open_archive(settings: ArchiveSettings, *, deadline: Deadline | None = None) -> Archive:
     """The archive the settings name (not connected yet: ``ensure_schema`` does that)."""
-    return Archive(archive_url(settings, deadline=deadline), prefix=settings.table_prefix)
+    return Archive(archive_url(settings, deadline=deadline), prefix=settings.table_prefix, refresh_days=settings.refresh_days)

@@ -5,11 +5,16 @@
     archive = Archive("postgresql+psycopg://user:password@host/db")
     archive.get("analysis.getDailyVisitTrend", {"beginDate": "20250101", "endDate": "20250101"})
 
-``get`` answers a closed period from the database without a WeChat call, and fetches and stores
-it when it is missing; ``periods`` and ``missing`` list what an archive job would fetch, for
-callers who run their own. Each stored period is one transaction (the result and its flat rows),
-committed before the next fetch is even looked at, so a run that is killed loses nothing it
-fetched, and storing a period that is there already changes nothing.
+``get`` answers a settled period from the database without a WeChat call, and fetches and stores
+it when it is missing or when WeChat can know more than what is stored (a retention period whose
+next key has become knowable since it was fetched); ``periods``, ``missing`` and ``due`` list what
+an archive job would fetch, for callers who run their own. Each stored period is one transaction
+(the result, its flat rows, and the answer it replaced in the revision table), committed before
+the next fetch is even looked at, so a run that is killed loses nothing it fetched.
+
+A period fetched again replaces the stored answer only with a newer one (``tables.upsert_newer``
+under the row's lock), so two runs at once never let an older answer overwrite a newer; the
+replaced answer is kept in the revision table when it differs.
 """
 
 from __future__ import annotations
@@ -20,9 +25,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from sqlalchemy import Connection, Engine, func, inspect, select
+from sqlalchemy import Connection, Engine, delete, func, inspect, select
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -34,13 +39,21 @@ from ..settings import ARCHIVE_DEFAULT_TABLE_PREFIX
 from ..spec import ApiSpec
 from . import database, schema
 from .reports import EARLIEST, REPORTS, Report
-from .tables import Tables, insert_new
+from .tables import Tables, insert_new, upsert_newer
 
 if TYPE_CHECKING:
     from ..client import OpenApiClient
 
 
 T = TypeVar("T")
+
+StoreOutcome = Literal["stored", "refreshed", "revised", "upToDate"]
+"""What storing an answer did: ``stored`` a period that was not there; ``refreshed`` replaced the
+stored answer with one that keeps every figure it had (WeChat only added, or nothing changed);
+``revised`` replaced it with one that changed a figure WeChat had already given; ``upToDate``: a
+newer answer was stored meanwhile (by another run), so this one was dropped."""
+
+WRITE_ATTEMPTS = 3  # two runs writing one period at once may deadlock (MariaDB's gap locks): try again
 
 
 class DatabaseError(Exception):
@@ -59,20 +72,31 @@ class NotStored(ConfigurationError):
 
 @dataclass(frozen=True)
 class Stored:
-    """One archived period as the results table holds it."""
+    """One archived period as the results table holds it: the latest answer and when it came."""
 
     api: str
     begin_date: str
     end_date: str
     result: dict[str, Any]
     fetched_at: datetime
+    fetched_on: date | None = None  # the Beijing day of the run that fetched it
+    settled: bool = True  # WeChat could know nothing more about the period when it answered
+    fetches: int = 1
+
+    @property
+    def period(self) -> Period:
+        begin, end = parse_yyyymmdd(self.begin_date), parse_yyyymmdd(self.end_date)
+        assert begin is not None and end is not None  # written by store() only
+        return Period(begin, end)
 
 
 class Archive:
     """The archive in the database at ``url`` (a SQLAlchemy URL string or ``URL``).
 
     ``client`` makes the WeChat calls of ``get`` (default: one built from the environment on
-    first need); ``appid`` is whose results are read and written (default: the client's)."""
+    first need); ``appid`` is whose results are read and written (default: the client's);
+    ``refresh_days`` how many days after its first answer a report that has no retention keys is
+    still asked again (``WX_ARCHIVE_REFRESH_DAYS``, default 0: it settles when first answered)."""
 
     def __init__(
         self,
@@ -81,6 +105,7 @@ class Archive:
         prefix: str = ARCHIVE_DEFAULT_TABLE_PREFIX,
         client: OpenApiClient | None = None,
         appid: str | None = None,
+        refresh_days: int = 0,
     ) -> None:
         problem = None
         try:
@@ -94,6 +119,7 @@ class Archive:
         self.tables = Tables.build(prefix)
         self._client = client
         self._appid = appid
+        self.refresh_days = refresh_days  # WX_ARCHIVE_REFRESH_DAYS: reports without keys are asked again that many days
         self._schema_ready = False
         self._lock = threading.Lock()
 
@@ -158,39 +184,69 @@ class Archive:
         results = self.tables.results
         query = select(results.c.begin_date, results.c.end_date).where(results.c.appid == appid, results.c.api == api)
         query = _between(query, results, since, until)
-        return self._read(lambda connection: {(row.begin_date, row.end_date) for row in connection.execute(query)})
+        return self.read(lambda connection: {(row.begin_date, row.end_date) for row in connection.execute(query)})
+
+    def fetched_on(self, appid: str, api: str, since: date | None = None, until: date | None = None) -> dict[tuple[str, str], date | None]:
+        """``(begin_date, end_date) -> the Beijing day it was last fetched`` of every archived
+        period of ``api`` in the range: what deciding whether WeChat can know more needs."""
+        results = self.tables.results
+        query = select(results.c.begin_date, results.c.end_date, results.c.fetched_on).where(results.c.appid == appid, results.c.api == api)
+        query = _between(query, results, since, until)
+        rows = self.read(lambda connection: connection.execute(query).all())
+        return {(row.begin_date, row.end_date): parse_yyyymmdd(row.fetched_on or "") for row in rows}
 
     def load(self, appid: str, api: str, period: Period) -> dict[str, Any] | None:
+        found = self.stored(appid, api, period)
+        return None if found is None else found.result
+
+    def stored(self, appid: str, api: str, period: Period) -> Stored | None:
+        """The archived answer for ``period``, with when it was fetched; None when there is none."""
         results = self.tables.results
-        query = select(results.c.result).where(
-            results.c.appid == appid, results.c.api == api, results.c.begin_date == period.begin_date, results.c.end_date == period.end_date
-        )
-        text = self._read(lambda connection: connection.execute(query).scalar_one_or_none())
-        return None if text is None else dict(json.loads(text))
+        query = self._stored_query(appid, api).where(results.c.begin_date == period.begin_date, results.c.end_date == period.end_date)
+        row = self.read(lambda connection: connection.execute(query).first())
+        return None if row is None else _stored(api, row)
 
     def results(self, appid: str, api: str, since: date | None = None, until: date | None = None) -> list[Stored]:
-        """Archived periods of ``api``, oldest first."""
+        """Archived periods of ``api``, oldest first, each with its latest answer."""
         results = self.tables.results
-        query = select(results.c.begin_date, results.c.end_date, results.c.result, results.c.fetched_at).where(
-            results.c.appid == appid, results.c.api == api
+        query = _between(self._stored_query(appid, api), results, since, until).order_by(results.c.begin_date, results.c.end_date)
+        rows = self.read(lambda connection: connection.execute(query).all())
+        return [_stored(api, row) for row in rows]
+
+    def _stored_query(self, appid: str, api: str) -> Any:
+        results = self.tables.results
+        columns = (results.c.begin_date, results.c.end_date, results.c.result, results.c.fetched_at, results.c.fetched_on)
+        return select(*columns, results.c.settled, results.c.fetches).where(results.c.appid == appid, results.c.api == api)
+
+    def revisions(self, appid: str, api: str, period: Period) -> list[Stored]:
+        """The answers for ``period`` that later ones replaced, oldest first (``settled`` there
+        says whether the answer that replaced it changed a figure it had: False when it did)."""
+        revisions = self.tables.revisions
+        query = (
+            select(revisions.c.result, revisions.c.fetched_at, revisions.c.fetched_on, revisions.c.revised)
+            .where(revisions.c.appid == appid, revisions.c.api == api)
+            .where(revisions.c.begin_date == period.begin_date, revisions.c.end_date == period.end_date)
+            .order_by(revisions.c.fetched_at, revisions.c.id)
         )
-        query = _between(query, results, since, until).order_by(results.c.begin_date, results.c.end_date)
-        rows = self._read(lambda connection: connection.execute(query).all())
-        return [Stored(api, row.begin_date, row.end_date, json.loads(row.result), row.fetched_at) for row in rows]
+        rows = self.read(lambda connection: connection.execute(query).all())
+        return [
+            Stored(api, period.begin_date, period.end_date, json.loads(row.result), row.fetched_at, parse_yyyymmdd(row.fetched_on or ""), not row.revised)
+            for row in rows
+        ]
 
     def appids(self) -> list[str]:
         """Every appid with archived results."""
         query = select(self.tables.results.c.appid).distinct().order_by(self.tables.results.c.appid)
-        return self._read(lambda connection: [row[0] for row in connection.execute(query)])
+        return self.read(lambda connection: [row[0] for row in connection.execute(query)])
 
     def count(self, appid: str, api: str | None = None) -> int:
         results = self.tables.results
         query = select(func.count()).select_from(results).where(results.c.appid == appid)
         if api is not None:
             query = query.where(results.c.api == api)
-        return self._read(lambda connection: int(connection.execute(query).scalar_one()))
+        return self.read(lambda connection: int(connection.execute(query).scalar_one()))
 
-    def _read(self, work: Callable[[Connection], T]) -> T:
+    def read(self, work: Callable[[Connection], T]) -> T:
         """``work`` on a pooled connection; a failure is a -601001 without the password (raised
         outside the ``except`` block, so the driver's exception is not attached to it)."""
         self.ensure_schema()
@@ -203,49 +259,94 @@ class Archive:
 
     # ---- writing --------------------------------------------------------------------------------
 
-    def store(self, appid: str, api: str, period: Period, result: dict[str, Any], *, fetched_at: datetime | None = None) -> bool:
-        """Keep ``result`` for the period, with its flat rows, in one transaction. False when the
-        period was archived already (by an earlier run, or by another run a moment ago)."""
-        report = report_for(api)
-        when = (fetched_at or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None)
-        key = {"appid": appid, "api": api, "begin_date": period.begin_date, "end_date": period.end_date}
-        row = {**key, "result": json.dumps(result, ensure_ascii=False, separators=(",", ":")), "fetched_at": when}
-        flat = flat_rows(report, result, period, key)
+    def write(self, work: Callable[[Connection], T], what: str) -> T:
+        """``work`` in one writing transaction; a failure is a ``DatabaseError`` saying ``what``
+        failed, without the password (and without the driver's exception attached)."""
         problem = None
         try:
             self.ensure_schema()
             with self._writing() as connection:
-                inserted = insert_new(connection, self.tables.results, [row]) == 1
-                if inserted:
-                    insert_new(connection, self.tables.for_shape(report.shape), flat)
+                return work(connection)
         except SQLAlchemyError as exc:
-            problem = DatabaseError(f"storing {api} {period} in {database.shown(self.url)} failed: {database.describe(exc, self.url)}")
-        if problem is not None:
-            raise problem
-        return inserted
+            problem = DatabaseError(f"{what} in {database.shown(self.url)} failed: {database.describe(exc, self.url)}")
+        raise problem
+
+    def store(
+        self,
+        appid: str,
+        api: str,
+        period: Period,
+        result: dict[str, Any],
+        *,
+        fetched_at: datetime | None = None,
+        fetched_on: date | None = None,
+    ) -> StoreOutcome:
+        """Keep ``result`` as the period's latest answer, with its flat rows, in one transaction:
+        a period not there is stored; one there is replaced unless the stored answer is newer
+        (``fetched_at``, default now), and the answer it replaces is kept in the revision table
+        when it differs. ``fetched_on`` is the Beijing day of the run that fetched it (default:
+        that of ``fetched_at``): it decides whether the period has settled and when WeChat can
+        know more than this answer."""
+        report = report_for(api)
+        moment = (fetched_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        day = fetched_on or beijing_today(moment)
+        key = {"appid": appid, "api": api, "begin_date": period.begin_date, "end_date": period.end_date}
+        row = {
+            **key,
+            "result": json.dumps(result, ensure_ascii=False, separators=(",", ":")),
+            "fetched_at": moment.replace(tzinfo=None),
+            "fetched_on": f"{day:%Y%m%d}",
+            "settled": report.settling.settles_on(period, self.refresh_days) <= day,
+        }
+        write = _Write(self.tables, report, key, row, result, flat_rows(report, result, period, key))
+        problem = None
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                self.ensure_schema()
+                with self._writing() as connection:
+                    return write.apply(connection)
+            except SQLAlchemyError as exc:
+                if attempt + 1 < WRITE_ATTEMPTS and database.conflicting(exc):
+                    continue
+                problem = DatabaseError(f"storing {api} {period} in {database.shown(self.url)} failed: {database.describe(exc, self.url)}")
+                break
+        assert problem is not None  # every attempt either returned or set it
+        raise problem
 
     # ---- the library API ------------------------------------------------------------------------
 
     def periods(self, api: str, since: date, today: date | None = None, until: date | None = None) -> list[Period]:
         """Every closed period of ``api`` that an archive keeps: begin on or after ``since``, over
         in Beijing time on ``today`` (default: now), end on or before ``until`` (default: any)."""
-        kind = _period_kind(report_for(api).spec)
-        if since < EARLIEST:  # else a since of year 1 lists some 740,000 days
-            shown = since.isoformat().replace("-", "")  # strftime drops the zeros of year 1
-            raise InvalidParameters(f"since {shown} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin")
-        today = today or beijing_today(datetime.now(timezone.utc))
-        if until is not None and until < today:  # the day after until (which may be date.max)
-            today = date.fromordinal(until.toordinal() + 1)
-        return list(kind.series(since, today))
+        return closed_periods(report_for(api), since, today or beijing_today(datetime.now(timezone.utc)), until)
 
     def missing(self, api: str, since: date, today: date | None = None, until: date | None = None, *, appid: str | None = None) -> list[Period]:
         """``periods(...)`` that are not archived yet, oldest first."""
         stored = self.stored_periods(appid or self.appid, api, since, until)
         return [period for period in self.periods(api, since, today, until) if (period.begin_date, period.end_date) not in stored]
 
+    def due(self, api: str, since: date, today: date | None = None, until: date | None = None, *, appid: str | None = None) -> list[Period]:
+        """``periods(...)`` that a run on ``today`` asks WeChat for, oldest first: those not
+        archived yet, and those WeChat can know more about than when they were last fetched."""
+        today = today or beijing_today(datetime.now(timezone.utc))
+        report = report_for(api)
+        fetched = self.fetched_on(appid or self.appid, api, since, until)
+        return [period for period in self.periods(api, since, today, until) if self.is_due(report, period, fetched, today)]
+
+    def is_due(self, report: Report, period: Period, fetched: dict[tuple[str, str], date | None], today: date) -> bool:
+        """Whether a run on ``today`` asks for ``period``, given ``fetched_on(...)``."""
+        key = (period.begin_date, period.end_date)
+        if key not in fetched:
+            return True
+        # a row without its day (written outside store()) is taken as fetched on its first day
+        last = fetched[key] or period.end
+        return report.settling.due(period, last, today, self.refresh_days)
+
     def get(self, api: str, data: Any) -> dict[str, Any]:
         """The cloud-call result of ``api`` for ``data`` (``{"beginDate", "endDate"}``): from the
-        archive when it has the period, else from WeChat, stored before it is returned. Raises
+        archive when it has the period and WeChat can know nothing more about it now (it has
+        settled, or nothing became knowable since it was fetched), else from WeChat, stored before
+        it is returned (the newer answer, should another run have stored one meanwhile). Raises
         ``WxCloudError`` as the cloud call does (a period not over yet is 61503, as there), and
         -601001 (``ConfigurationError``, naming the database without its password) when the
         database fails: before the WeChat call when it cannot be read, so no quota is spent; and
@@ -255,13 +356,16 @@ class Archive:
         client = self.client
         with calling(report.spec.display_name):
             period = _requested_period(report.spec, data, client)
-            found = self.load(self.appid, api, period)
-        if found is not None:
-            return found
+            found = self.stored(self.appid, api, period)
+        now = datetime.fromtimestamp(client.clock(), timezone.utc)
+        today = beijing_today(now)
+        if found is not None and not report.settling.due(period, found.fetched_on or period.end, today, self.refresh_days):
+            return found.result
         result = client.call(report.spec, data)
         problem = None
         try:
-            self.store(self.appid, api, period, result)
+            if self.store(self.appid, api, period, result, fetched_at=now, fetched_on=today) == "upToDate":
+                result = self.load(self.appid, api, period) or result
         except DatabaseError as exc:
             problem = NotStored(f"{exc}; the result WeChat returned was not archived (it is the error's .result)", result)
         if problem is not None:
@@ -285,6 +389,59 @@ class Archive:
             if not self._appid:
                 raise ConfigurationError("the archive keeps results per appid: set WX_APPID (or pass appid=)")
         return self._appid
+
+
+class _Write:
+    """Storing one answer, inside the transaction ``Archive.store`` opens (and repeats after a deadlock)."""
+
+    def __init__(self, tables: Tables, report: Report, key: dict[str, str], row: dict[str, Any], result: dict[str, Any], flat: list[dict[str, Any]]) -> None:
+        self.tables, self.report, self.key, self.row, self.result, self.flat = tables, report, key, row, result, flat
+
+    def apply(self, connection: Connection) -> StoreOutcome:
+        results = self.tables.results
+        old = self._locked(connection)
+        if old is None:
+            if insert_new(connection, results, [{**self.row, "fetches": 1}]) == 1:
+                insert_new(connection, self.tables.for_shape(self.report.shape), self.flat)
+                return "stored"
+            old = self._locked(connection)  # another run stored it between our look and our insert
+            if old is None:  # and deleted it again: nothing of ours to replace
+                return "upToDate"
+        if old.fetched_at > self.row["fetched_at"]:
+            return "upToDate"
+        upsert_newer(connection, results, {**self.row, "fetches": old.fetches + 1})
+        flat = self.tables.for_shape(self.report.shape)
+        connection.execute(delete(flat).where(*(flat.c[name] == value for name, value in self.key.items())))
+        insert_new(connection, flat, self.flat)
+        if old.result == self.row["result"]:
+            return "refreshed"
+        revised = not keeps(json.loads(old.result), self.result)
+        replaced = {"result": old.result, "fetched_at": old.fetched_at, "fetched_on": old.fetched_on, "revised": revised}
+        connection.execute(self.tables.revisions.insert().values(**self.key, **replaced, replaced_at=datetime.now(timezone.utc).replace(tzinfo=None)))
+        return "revised" if revised else "refreshed"
+
+    def _locked(self, connection: Connection) -> Any:
+        """The stored row, locked until the transaction ends (SQLite's write lock is already held)."""
+        results = self.tables.results
+        query = select(results.c.result, results.c.fetched_at, results.c.fetched_on, results.c.fetches)
+        query = query.where(*(results.c[name] == value for name, value in self.key.items())).with_for_update()
+        return connection.execute(query).first()
+
+
+def keeps(old: Any, new: Any) -> bool:
+    """Whether the answer ``new`` still says everything ``old`` said: every field of ``old`` is
+    in ``new`` with a value that keeps it, every list item of ``old`` is kept by one of ``new``'s.
+    A retention answer that only gained keys keeps the earlier one; one that changed a value
+    WeChat had given, or dropped it, does not (a revision)."""
+    if isinstance(old, dict):
+        return isinstance(new, dict) and all(name in new and keeps(value, new[name]) for name, value in old.items())
+    if isinstance(old, list):
+        if not isinstance(new, list):
+            return False
+        return all((index < len(new) and keeps(item, new[index])) or any(keeps(item, other) for other in new) for index, item in enumerate(old))
+    if isinstance(old, bool) or isinstance(new, bool):
+        return old is new
+    return bool(old == new)
 
 
 def report_for(api: str) -> Report:
@@ -330,6 +487,11 @@ def _text(value: Any, length: int) -> str | None:
     return str(value)[:length]
 
 
+def _stored(api: str, row: Any) -> Stored:
+    fetched_on = parse_yyyymmdd(row.fetched_on or "")
+    return Stored(api, row.begin_date, row.end_date, json.loads(row.result), row.fetched_at, fetched_on, bool(row.settled), int(row.fetches))
+
+
 def _between(query: Any, results: Any, since: date | None, until: date | None) -> Any:
     if since is not None:
         query = query.where(results.c.begin_date >= f"{since:%Y%m%d}")
@@ -338,8 +500,16 @@ def _between(query: Any, results: Any, since: date | None, until: date | None) -
     return query
 
 
-def _period_kind(spec: ApiSpec[Any, Any]) -> Any:
-    return spec.request_model.kind
+def closed_periods(report: Report, since: date, today: date, until: date | None = None) -> list[Period]:
+    """Every period of ``report`` that begins on or after ``since``, is over in Beijing time on
+    ``today`` and ends on or before ``until`` (None: any), oldest first: what an archive keeps."""
+    if since < EARLIEST:  # else a since of year 1 lists some 740,000 days
+        shown = since.isoformat().replace("-", "")  # strftime drops the zeros of year 1
+        raise InvalidParameters(f"since {shown} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin")
+    if until is not None and until < today:  # the day after until (which may be date.max)
+        today = date.fromordinal(until.toordinal() + 1)
+    kind = report.spec.request_model.kind
+    return list(kind.series(since, today))
 
 
 def _requested_period(spec: ApiSpec[Any, Any], data: Any, client: OpenApiClient) -> Period:

@@ -1,0 +1,140 @@
+"""The run ledger: every archive run (timer, manual invoke, CLI) as one row of the run table.
+
+A run is recorded once its database answers (a run that fails before, on its configuration or an
+unreachable database, cannot be written down; its error value and log line say why), as
+``running``, and finished with its outcome: ``complete`` (everything asked for is archived and up
+to date), ``incomplete`` (work was left for a later run, or periods failed), or ``failed`` (the
+run answered an error value). Its summary is the run's JSON summary, its error the error value's
+code and message: texts that the archive already keeps free of secrets (the appsecret, tokens
+and the database password never reach an error value), so the ledger is as safe to read as the
+function's log line. A run that dies (SCF's time limit, a killed process) stays ``running`` with
+no end: ``status`` shows it as such.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any, Literal
+
+from sqlalchemy import Connection, select
+
+from .store import Archive, DatabaseError
+
+logger = logging.getLogger("wxcloud")
+
+Trigger = Literal["timer", "direct", "cli"]
+RunOutcome = Literal["running", "complete", "incomplete", "failed"]
+
+
+@dataclass(frozen=True)
+class Run:
+    id: int
+    appid: str | None
+    trigger: str
+    today: str | None
+    started_at: datetime  # UTC, naive as the database keeps it
+    ended_at: datetime | None
+    outcome: str
+    summary: dict[str, Any] | None
+    error: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "trigger": self.trigger,
+            "today": self.today,
+            "startedAt": _iso(self.started_at),
+            "endedAt": None if self.ended_at is None else _iso(self.ended_at),
+            "outcome": self.outcome,
+            "error": self.error,
+        }
+
+
+def outcome_of(result: Mapping[str, Any]) -> RunOutcome:
+    """A run's outcome from its answer (the cloud-call shape the function returns)."""
+    if result.get("errCode") != 0:
+        return "failed"
+    totals = result.get("totals") or {}
+    return "complete" if result.get("complete") is True and not totals.get("failed") else "incomplete"
+
+
+class Ledger:
+    """The run table of ``archive``."""
+
+    def __init__(self, archive: Archive) -> None:
+        self.archive = archive
+        self.table = archive.tables.runs
+
+    def start(self, *, appid: str | None, trigger: Trigger, today: date | None, started_at: datetime | None = None) -> int:
+        """Record a run that begins; its id, to ``finish`` it with."""
+        row = {
+            "appid": appid or None,
+            "run_trigger": trigger,
+            "today": None if today is None else f"{today:%Y%m%d}",
+            "started_at": _naive_utc(started_at),
+            "outcome": "running",
+        }
+
+        def insert(connection: Connection) -> int:
+            return int(connection.execute(self.table.insert().values(**row)).inserted_primary_key[0])
+
+        return self.archive.write(insert, "recording the run's start")
+
+    def finish(self, run_id: int, result: Mapping[str, Any], *, ended_at: datetime | None = None) -> RunOutcome:
+        """Record how run ``run_id`` ended, from its answer; the outcome written."""
+        outcome = outcome_of(result)
+        values: dict[str, Any] = {"ended_at": _naive_utc(ended_at), "outcome": outcome}
+        if outcome == "failed":
+            values["error"] = f"{result.get('errCode')} {result.get('errMsg')}"[:2000]
+        else:
+            values["summary"] = json.dumps({k: v for k, v in result.items() if k not in {"errCode", "errMsg"}}, ensure_ascii=False)
+        self.archive.write(lambda connection: connection.execute(self.table.update().where(self.table.c.id == run_id).values(**values)),
+                           "recording the run's end")
+        return outcome
+
+    def runs(self, appid: str | None = None, limit: int = 20) -> list[Run]:
+        """The newest runs first (of ``appid`` and of runs that failed before knowing theirs)."""
+        query = select(self.table).order_by(self.table.c.started_at.desc(), self.table.c.id.desc()).limit(limit)
+        if appid is not None:
+            query = query.where((self.table.c.appid == appid) | self.table.c.appid.is_(None))
+        rows = self.archive.read(lambda connection: connection.execute(query).all())
+        return [_run(row) for row in rows]
+
+    def last(self, appid: str | None = None) -> Run | None:
+        runs = self.runs(appid, limit=1)
+        return runs[0] if runs else None
+
+
+def finish(ledger: Ledger, run_id: int, result: Mapping[str, Any]) -> None:
+    """``ledger.finish``, where a database that fails now costs the ledger its line, not the
+    run its answer (which is returned and logged all the same)."""
+    try:
+        ledger.finish(run_id, result)
+    except DatabaseError as exc:
+        logger.warning("the run ledger could not record the end of run %s: %s", run_id, exc)
+
+
+def _run(row: Any) -> Run:
+    return Run(
+        id=int(row.id),
+        appid=row.appid,
+        trigger=row.run_trigger,
+        today=row.today,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        outcome=row.outcome,
+        summary=json.loads(row.summary) if row.summary else None,
+        error=row.error,
+    )
+
+
+def _naive_utc(moment: datetime | None) -> datetime:
+    return (moment or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _iso(moment: datetime) -> str:
+    return moment.replace(tzinfo=timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
