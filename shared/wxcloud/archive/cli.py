@@ -4,11 +4,14 @@
     backfill --since yyyymmdd [--until yyyymmdd] [--api NAME ...]
     export --api NAME [--since] [--until] [--format csv|jsonl]        to stdout
     chart --api NAME --metric NAME [--where COLUMN=VALUE ...] [--since] [--until] --out FILE.png
+    status [--api NAME ...] [--since yyyymmdd] [--appid] [--format table|json]
 
 Configuration is the function's (``WX_APPID``, ``WX_APPSECRET`` or its SSM name, ``WX_ARCHIVE_*``);
 without ``WX_ARCHIVE_URL`` the archive is the SQLite file ``.data/wx_analysis.sqlite3``. ``run``
 and ``backfill`` print the run's summary as JSON on stdout (a progress bar on stderr when it is a
-terminal). Errors are the cloud-call error value on stderr; the exit status is 0 when everything
+terminal). ``status`` tells whether each report is archived up to its newest finished period and
+what the last run said (exit 0 when all are, 1 when one is behind or its last run failed, for cron
+or CI). Errors are the cloud-call error value on stderr; the exit status is 0 when everything
 asked for is archived, 1 when work was left or failed, 2 for bad input or configuration.
 """
 
@@ -52,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--until", help="last day yyyymmdd")
         sub.add_argument("--appid", help="whose results (default: WX_APPID, or the only appid in the archive)")
     export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    export.add_argument("--with-settled", action="store_true", help="CSV: add a settled column (false: WeChat may still fill the period in)")
+    state = commands.add_parser("status", help="is each report archived up to its newest finished period? (exit 1 when not)")
+    state.add_argument("--api", action="append", metavar="NAME", help="cloud-call name, repeatable (default: WX_ARCHIVE_APIS, else all ten)")
+    state.add_argument("--since", help="first day yyyymmdd of the range checked for missing periods (default: WX_ARCHIVE_SINCE, else a year)")
+    state.add_argument("--appid", help="whose archive (default: WX_APPID, or the only appid in the archive)")
+    state.add_argument("--format", choices=("table", "json"), default="table")
     chart.add_argument("--metric", required=True, help="a column of the CSV export, such as visitUv")
     chart.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE", help="pick one row per period (long-form reports)")
     chart.add_argument("--out", required=True, type=Path, help="the PNG file to write")
@@ -70,6 +79,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
             try:
                 if args.command == "export":
                     return _export(args, archive, out, err)
+                if args.command == "status":
+                    return _status(args, settings, archive, out)
                 return _chart(args, archive, err)
             finally:
                 archive.close()
@@ -199,7 +210,7 @@ def _export(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[st
     since, until = _range(args)
     appid = _appid(args, archive)
     stored = archive.results(appid, report.name, since, until)
-    count = write_csv(report, stored, out) if args.format == "csv" else write_jsonl(appid, stored, out)
+    count = write_csv(report, stored, out, with_settled=args.with_settled) if args.format == "csv" else write_jsonl(appid, stored, out)
     print(f"{NAME}: {len(stored)} period(s) of {report.name}, {count} {'row' if args.format == 'csv' else 'line'}(s)", file=err)
     return 0
 
@@ -221,6 +232,16 @@ def _chart(args: argparse.Namespace, archive: Archive, err: IO[str]) -> int:
     draw(points, title=f"{report.name}: {args.metric}", metric=args.metric, subtitle=subtitle, out=args.out)
     print(f"{NAME}: wrote {args.out} ({len(points)} periods)", file=err)
     return 0
+
+
+def _status(args: argparse.Namespace, settings: ArchiveSettings, archive: Archive, out: IO[str]) -> int:
+    from .status import status, write_json, write_table
+
+    today = beijing_today(datetime.now(timezone.utc))
+    job = job_for(settings, today, {"since": args.since, "apis": args.api or []}, {"since": "--since", "apis": "--api"})
+    state = status(archive, _appid(args, archive), job.apis, job.since, today)
+    (write_json if args.format == "json" else write_table)(state, out)
+    return 1 if state.unhealthy else 0
 
 
 def _pair(text: str) -> tuple[str, str]:

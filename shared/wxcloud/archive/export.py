@@ -1,9 +1,14 @@
 """Archived results out of the database: CSV rows, JSON lines, and one number per period for charts.
 
+Everything here reads the latest answer of each period (a refreshed period's replaced answers are
+in the revision table, not here).
+
 CSV has one row per list item (per key for retain and distribution, per name for portraits), in
 camelCase columns as the cloud call names them, ``refDate`` first, then the API's declared
-columns, then any field WeChat sent that the declaration does not know (never dropped). JSON lines
-are one archived period each, its exact result included, for anything the CSV flattens away.
+columns, then any field WeChat sent that the declaration does not know (never dropped); with
+``with_settled``, a last ``settled`` column says whether WeChat could still fill the row's period
+in (false: a retention period younger than its last key). JSON lines are one archived period
+each, its exact result included, with ``fetchedOn`` and ``settled``.
 """
 
 from __future__ import annotations
@@ -19,17 +24,23 @@ from .reports import Report
 from .store import Stored
 
 
-def rows(report: Report, stored: Iterable[Stored]) -> Iterator[dict[str, Any]]:
+SETTLED = "settled"
+
+
+def rows(report: Report, stored: Iterable[Stored], *, with_settled: bool = False) -> Iterator[dict[str, Any]]:
     for item in stored:
-        yield from report.shape.rows(item.result, item.begin_date)
+        for row in report.shape.rows(item.result, item.begin_date):
+            yield {**row, SETTLED: "true" if item.settled else "false"} if with_settled else row
 
 
-def write_csv(report: Report, stored: Sequence[Stored], out: IO[str]) -> int:
+def write_csv(report: Report, stored: Sequence[Stored], out: IO[str], *, with_settled: bool = False) -> int:
     """The CSV of the archived periods; the number of rows written."""
-    all_rows = list(rows(report, stored))
+    all_rows = list(rows(report, stored, with_settled=with_settled))
     header = list(report.shape.names)
     for row in all_rows:
-        header.extend(key for key in row if key not in header)
+        header.extend(key for key in row if key not in header and key != SETTLED)
+    if with_settled:
+        header.append(SETTLED)
     writer = csv.DictWriter(out, fieldnames=header, extrasaction="ignore", lineterminator="\n")
     writer.writeheader()
     for row in all_rows:
@@ -46,6 +57,8 @@ def write_jsonl(appid: str, stored: Iterable[Stored], out: IO[str]) -> int:
             "beginDate": item.begin_date,
             "endDate": item.end_date,
             "fetchedAt": item.fetched_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "fetchedOn": None if item.fetched_on is None else f"{item.fetched_on:%Y%m%d}",
+            "settled": item.settled,
             "result": item.result,
         }
         out.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
