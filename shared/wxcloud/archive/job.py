@@ -37,7 +37,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
 
 from ..client import OpenApiClient
@@ -185,7 +185,14 @@ class _Runner:
             return self.deadline.remaining() < self.slowest
 
 
-def due_work(archive: Archive, appid: str, job: Job, tallies: dict[str, ApiTally]) -> list[tuple[Report, Period]]:
+@dataclass(frozen=True, eq=False)
+class _Item:
+    report: Report
+    period: Period
+    fetched: dict[tuple[str, str], date | None]  # fetched_on of the API's stored periods
+
+
+def due_work(archive: Archive, appid: str, job: Job, tallies: dict[str, ApiTally]) -> list[_Item]:
     """Every period to fetch, round-robin across the APIs (oldest first within each): read from
     the database before any WeChat call, so an unreachable database costs no quota."""
     queues = []
@@ -193,11 +200,11 @@ def due_work(archive: Archive, appid: str, job: Job, tallies: dict[str, ApiTally
         report = report_for(name)  # a Job built by hand may name an API the archive does not keep
         periods = job.periods(report)
         fetched = archive.fetched_on(appid, name, job.since, job.until)
-        todo = [period for period in periods if archive.is_due(report, period, fetched, job.today)]
+        todo = [_Item(report, period, fetched) for period in periods if archive.is_due(report, period, fetched, job.today)]
         tally = tallies[name]
         tally.periods = len(periods)
         tally.count("upToDate", len(periods) - len(todo))
-        queues.append([(report, period) for period in todo])
+        queues.append(todo)
     return [item for batch in itertools.zip_longest(*queues) for item in batch if item is not None]
 
 
@@ -215,7 +222,13 @@ def run_job(
 ) -> Summary:
     """Archive what ``job`` asks for; the summary of what happened to every period. Raises a
     ``WxCloudError`` (-601001) only when the database cannot be read before any fetch.
-    ``on_plan(n)``: how many periods are due, once known; ``progress``: each one's outcome."""
+    ``on_plan(n)``: how many periods are due, once known; ``progress``: each one's outcome.
+
+    The periods that ended yesterday go first: whether WeChat has computed yesterday yet (61503
+    in the morning) decides what it can know of the others. When it has not, a retention period
+    whose only new key is yesterday's is left for the next run (asking now would spend a request
+    on an answer without it, and record it as known), and what is stored is recorded as fetched
+    with what WeChat knew the day before, so the next run asks again for yesterday's key."""
     appid = appid or client.settings.appid
     tallies = {name: ApiTally() for name in job.apis}
     summary = Summary(job, tallies)
@@ -226,50 +239,70 @@ def run_job(
         on_plan(len(work))
     runner = _Runner(archive, client, appid, job.today, deadline, clock)
     report_progress = progress or (lambda _api, _outcome: None)
+    yesterday = job.today - timedelta(days=1)
+    yesterday_not_ready = False
 
-    def settle(future: Future[tuple[Outcome, WxCloudError | None]], report: Report) -> None:
-        tally = tallies[report.name]
+    def settle(future: Future[tuple[Outcome, WxCloudError | None]], item: _Item) -> None:
+        nonlocal yesterday_not_ready
+        tally = tallies[item.report.name]
         try:
             outcome, error = future.result()
         except DatabaseError as exc:
             summary.database_error = summary.database_error or str(exc)
             outcome, error = "leftForLater", None
         tally.count(outcome)
+        if outcome == "notReady" and item.period.end == yesterday:
+            yesterday_not_ready = True
         if error is not None:
             tally.note(error)
             stop = classify(error)[1]
             if stop and not tally.stopped:
                 tally.stopped = stop
-        report_progress(report.name, outcome)
+        report_progress(item.report.name, outcome)
 
-    def skip(items: Iterable[tuple[Report, Period]]) -> None:
-        for report, _period in items:
-            tally = tallies[report.name]
-            outcome: Outcome = "stoppedByQuota" if tally.stopped and tally.stopped.startswith("quota") else "leftForLater"
-            tally.count(outcome)
-            report_progress(report.name, outcome)
+    def skip(items: Iterable[_Item], outcome: Outcome | None = None) -> None:
+        for item in items:
+            tally = tallies[item.report.name]
+            why: Outcome = outcome or ("stoppedByQuota" if tally.stopped and tally.stopped.startswith("quota") else "leftForLater")
+            tally.count(why)
+            report_progress(item.report.name, why)
 
-    pending: dict[Future[tuple[Outcome, WxCloudError | None]], Report] = {}
-    items: Iterator[tuple[Report, Period]] = iter(work)
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="wxcloud-archive") as pool:
+    def run(pool: ThreadPoolExecutor, work: list[_Item], pending: dict[Future[tuple[Outcome, WxCloudError | None]], _Item]) -> bool:
+        """Fetch ``work`` a few at a time, every fetch settled on return; False when the run must stop."""
+        items: Iterator[_Item] = iter(work)
         try:
-            for report, period in items:
+            for item in items:
                 while len(pending) >= concurrency:
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
                         settle(future, pending.pop(future))
                 if summary.database_error is not None:
-                    skip(itertools.chain([(report, period)], items))
-                    break
-                if tallies[report.name].stopped:
-                    skip([(report, period)])
+                    skip(itertools.chain([item], items))
+                    return False
+                if tallies[item.report.name].stopped:
+                    skip([item])
                     continue
                 if runner.out_of_time():
                     summary.deadline_reached = True
-                    skip(itertools.chain([(report, period)], items))
-                    break
-                pending[pool.submit(runner.fetch_and_store, report, period)] = report
+                    skip(itertools.chain([item], items))
+                    return False
+                pending[pool.submit(runner.fetch_and_store, item.report, item.period)] = item
         finally:
             for future in list(pending):  # also on KeyboardInterrupt: what is in flight is stored
                 settle(future, pending.pop(future))
+        return summary.database_error is None
+
+    newest = [item for item in work if item.period.end == yesterday]
+    rest = [item for item in work if item.period.end != yesterday]
+    pending: dict[Future[tuple[Outcome, WxCloudError | None]], _Item] = {}
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="wxcloud-archive") as pool:
+        if not run(pool, newest, pending):
+            skip(rest)
+            return summary
+        if yesterday_not_ready:
+            runner.today = yesterday  # what WeChat knows now is what it knew yesterday
+            due = [archive.is_due(item.report, item.period, item.fetched, yesterday) for item in rest]
+            skip([item for item, now in zip(rest, due) if not now], "notReady")
+            rest = [item for item, now in zip(rest, due) if now]
+        run(pool, rest, pending)
     return summary
