@@ -179,8 +179,9 @@ def frames_locals_text(exc: BaseException) -> str:
 
 
 def function(environ: dict[str, str], **options: Any) -> ArchiveFunction:
-    """The deployed function, reading ``environ`` as its environment and the real config.json."""
-    return ArchiveFunction((CONFIG,), environ=environ, **options)
+    """The deployed function, with the real config.json, reading as its environment the one SCF
+    would give it (``function_environment``: the WeChat credentials) with ``environ`` over it."""
+    return ArchiveFunction((CONFIG,), environ={**os.environ, **environ}, **options)
 
 
 def timer(time: str) -> dict[str, Any]:

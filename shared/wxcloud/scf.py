@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,11 +50,13 @@ ClientFactory = Callable[[Permissions], OpenApiClient]
 """Builds a function's client from its permissions (an injected, ready-made client: tests, embeddings)."""
 
 
-def default_client_factory(permissions: Permissions, deadline: Deadline | None = None) -> OpenApiClient:
-    """Settings from the environment, the appsecret from SSM when so configured, read within the
-    invocation's ``deadline``: run once per cold start (a failure is not cached, so the next
-    invocation tries again)."""
-    settings, ssm = WxSettings.from_env(), SsmSource.from_env()
+def default_client_factory(
+    permissions: Permissions, deadline: Deadline | None = None, environ: Mapping[str, str] | None = None
+) -> OpenApiClient:
+    """Settings from the environment (``environ``, default the process's), the appsecret from SSM
+    when so configured, read within the invocation's ``deadline``: run once per cold start (a
+    failure is not cached, so the next invocation tries again)."""
+    settings, ssm = WxSettings.from_env(environ), SsmSource.from_env(environ)
     if ssm is not None:
         from .secrets import settings_with_secret  # only SSM users pay for importing it
 

@@ -234,7 +234,7 @@ class ArchiveFunction:
     def _build_client(self, deadline: Deadline | None) -> OpenApiClient:
         permissions = load_permissions(self.config_candidates)
         if self.client_factory is None:
-            return default_client_factory(permissions, deadline)
+            return default_client_factory(permissions, deadline, self.environ)
         return self.client_factory(permissions)
 
     def _log(self, request_id: Any, trigger: str, result: dict[str, Any], summary: Summary | None, started: float) -> None:
