@@ -4,6 +4,7 @@ password, and no WeChat call (not even a token) before the database is known to 
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -117,7 +118,7 @@ def test_an_api_missing_from_config_json_is_denied_before_any_call(sqlite_db: Db
 
     config = tmp_path / "config.json"
     config.write_text('{"permissions": {"openapi": ["analysis.getMonthlyVisitTrend"]}}')
-    handler = ArchiveFunction((config,), environ={**sqlite_db.env(), "WX_ARCHIVE_APIS": f"{MONTHLY},analysis.getDailySummary"})
+    handler = ArchiveFunction((config,), environ={**os.environ, **sqlite_db.env(), "WX_ARCHIVE_APIS": f"{MONTHLY},analysis.getDailySummary"})
     answer = handler({}, {"time_limit_in_ms": 30_000})
     assert_error(answer, -604101, "analysis.getDailySummary is not listed in permissions.openapi")
     assert emulator.received == []
