@@ -140,7 +140,8 @@ def test_two_processes_backfilling_at_once_store_each_period_once(db: Db, emulat
     results = [run.communicate(timeout=120) for run in runs]
     assert [run.returncode for run in runs] == [0, 0], [err for _, err in results]
     tallies = [json.loads(out)["apis"][MONTHLY] for out, _ in results]
-    assert sum(tally["stored"] for tally in tallies) == 72 and all(tally["stored"] + tally["refreshed"] + tally["upToDate"] == 72 for tally in tallies)
+    assert sum(tally["stored"] for tally in tallies) == 72
+    assert all(tally["stored"] + tally["refreshed"] + tally["upToDate"] == 72 for tally in tallies)
     assert db.scalar(f"SELECT COUNT(*) FROM {db.prefix}result") == 72
     assert db.scalar(f"SELECT COUNT(*) FROM {db.prefix}visit_trend") == 72
     assert db.scalar(f"SELECT COUNT(*) FROM {db.prefix}revision") == 0  # identical answers replaced nothing worth keeping

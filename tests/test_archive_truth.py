@@ -447,7 +447,8 @@ def test_status_fails_when_the_last_run_failed(db: Db, pinned: Callable[..., Pin
     assert answer["apis"][DAILY_TREND]["stopped"] == "failed (48001)"
     code, out, _ = _status(monkeypatch, db, "--since", since, "--format", "json")
     (report,) = json.loads(out)["reports"]
-    assert code == 1 and report["behind"] is True and report["lastRunProblem"].startswith("stopped: failed (48001) (48001 openapi.analysis.getDailyVisitTrend:fail api unauthorized")
+    assert code == 1 and report["behind"] is True
+    assert report["lastRunProblem"].startswith("stopped: failed (48001) (48001 openapi.analysis.getDailyVisitTrend:fail api unauthorized")
 
     broken = function({**world.env, "WX_ARCHIVE_APIS": "analysis.getNothing"}, wall_clock=lambda: world.now)
     assert broken(timer(fired(at(today, 13, 0))), {})["errCode"] == -601001  # before the database: not in the ledger

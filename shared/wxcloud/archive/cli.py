@@ -126,7 +126,9 @@ def _archive(archive: Archive, job: Job, settings: ArchiveSettings, err: IO[str]
     client = _client()
     bar = _progress_bar(err)
     try:
-        return run_job(archive, client, job, concurrency=settings.concurrency, progress=bar.update if bar else None, on_plan=bar.plan if bar else None)
+        return run_job(
+            archive, client, job, concurrency=settings.concurrency, progress=bar.update if bar else None, on_plan=bar.plan if bar else None
+        )
     finally:
         if bar:
             bar.close()

@@ -23,7 +23,6 @@ from ..errors import InvalidParameters
 from .reports import Report
 from .store import Stored
 
-
 SETTLED = "settled"
 
 

@@ -302,7 +302,7 @@ def run_job(
         if yesterday_not_ready:
             runner.today = yesterday  # what WeChat knows now is what it knew yesterday
             due = [archive.is_due(item.report, item.period, item.fetched, yesterday) for item in rest]
-            skip([item for item, now in zip(rest, due) if not now], "notReady")
-            rest = [item for item, now in zip(rest, due) if now]
+            skip([item for item, now in zip(rest, due, strict=True) if not now], "notReady")
+            rest = [item for item, now in zip(rest, due, strict=True) if now]
         run(pool, rest, pending)
     return summary

@@ -153,7 +153,7 @@ def write_table(state: Status, out: IO[str]) -> None:
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
     out.write(f"appid {state.appid}, periods since {state.since:%Y%m%d}, Beijing day {state.today:%Y%m%d}\n\n")
     for row in [header, *rows]:
-        out.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[-1] + "\n")
+        out.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1] + "\n")
     run = state.last_run
     if run is None:
         out.write("\nlast run: none recorded\n")

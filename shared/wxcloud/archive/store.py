@@ -230,7 +230,8 @@ class Archive:
         )
         rows = self.read(lambda connection: connection.execute(query).all())
         return [
-            Stored(api, period.begin_date, period.end_date, json.loads(row.result), row.fetched_at, parse_yyyymmdd(row.fetched_on or ""), not row.revised)
+            Stored(api, period.begin_date, period.end_date, json.loads(row.result), row.fetched_at, parse_yyyymmdd(row.fetched_on or ""),
+                   settled=not row.revised)
             for row in rows
         ]
 
@@ -394,7 +395,9 @@ class Archive:
 class _Write:
     """Storing one answer, inside the transaction ``Archive.store`` opens (and repeats after a deadlock)."""
 
-    def __init__(self, tables: Tables, report: Report, key: dict[str, str], row: dict[str, Any], result: dict[str, Any], flat: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, tables: Tables, report: Report, key: dict[str, str], row: dict[str, Any], result: dict[str, Any], flat: list[dict[str, Any]]
+    ) -> None:
         self.tables, self.report, self.key, self.row, self.result, self.flat = tables, report, key, row, result, flat
 
     def apply(self, connection: Connection) -> StoreOutcome:
