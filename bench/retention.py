@@ -160,6 +160,8 @@ def request_rows(days: int) -> list[Row]:
     totals, last_run, lag, periods = daily_runs(days)
     rows: list[Row] = []
     for api in RETENTION:
+        if not periods[api]:  # fewer days than one closed week or month
+            continue
         ours, theirs = totals[api] / periods[api], lag[api] / periods[api]
         rows.append((f"{api} requests per {PER_PERIOD[api]} of history, {days} daily runs (vs a lag window)",
                      round(ours, 2), round(theirs, 2), round(theirs / ours, 2)))
