@@ -254,15 +254,16 @@ def _readme_sql() -> list[str]:
 
 
 def test_the_readme_sql_runs_on_every_database(db: Db) -> None:
-    """The example SQL of the README, over a few stored periods of every shape."""
+    """The example SQL of the README, over a few stored periods of every shape, a day of retention
+    that settled (with the answer it replaced) and one that has not, and a recorded run."""
     from sqlalchemy import text
+    from wxcloud.archive.ledger import Ledger
 
     archive = db.archive()
     for day in (1, 2):
         period = Period(date(2026, 10, day), date(2026, 10, day))
         samples = {
             "analysis.getDailyVisitTrend": {"list": [{"refDate": period.begin_date, "visitPv": 10 * day, "visitUv": day, "visitUvNew": 1}]},
-            "analysis.getDailyRetain": {"refDate": period.begin_date, "visitUvNew": [{"key": 0, "value": 100}, {"key": 1, "value": 25}]},
             "analysis.getVisitDistribution": {"list": [{"index": "access_staytime_info",
                                                         "itemList": [{"key": 1, "value": 5}, {"key": 2, "value": 7}]}]},
             "analysis.getVisitPage": DOCUMENTED["analysis.getVisitPage"],
@@ -271,8 +272,16 @@ def test_the_readme_sql_runs_on_every_database(db: Db) -> None:
         }
         for api, result in samples.items():
             archive.store("wxappid", api, period, result)
+        first = {"refDate": period.begin_date, "visitUvNew": [{"key": 0, "value": 100}]}
+        archive.store("wxappid", "analysis.getDailyRetain", period, first, fetched_at=datetime(2026, 10, 3, 3, tzinfo=timezone.utc))
+        whole = {"refDate": period.begin_date, "visitUvNew": [{"key": 0, "value": 100}, {"key": 1, "value": 25}]}
+        settled_on = datetime(2026, 11, 30, 3, tzinfo=timezone.utc) if day == 1 else datetime(2026, 10, 4, 3, tzinfo=timezone.utc)
+        archive.store("wxappid", "analysis.getDailyRetain", period, whole, fetched_at=settled_on)
+    ledger = Ledger(archive)
+    run = ledger.start(appid="wxappid", trigger="timer", today=date(2026, 11, 30))
+    ledger.finish(run, {"errCode": 0, "errMsg": "archiveAnalysis:ok", "complete": True, "totals": {"failed": 0}})
     statements = _readme_sql()
-    assert len(statements) == 6
+    assert len(statements) == 9
     answers = []
     with archive.engine.connect() as connection:
         for statement in statements:
@@ -280,9 +289,15 @@ def test_the_readme_sql_runs_on_every_database(db: Db) -> None:
     assert [row[1] for row in answers[0]] == [1, 2]  # daily visitors
     assert [tuple(row) for row in answers[1]] == [("202610", 30, 2)]  # monthly sums
     assert [(row[0], row[1], row[2], float(row[3])) for row in answers[2]] == [("20261001", 100, 25, 0.25), ("20261002", 100, 25, 0.25)]
-    assert answers[3][0][:2] == ("pages/main/main.html", 2 * 213429)
-    assert [(row[0], row[1]) for row in answers[4]][:2] == [("20261001", "Android"), ("20261001", "iPhone")]
-    assert [tuple(row) for row in answers[5]] == [(1, 10), (2, 14)]
+    # the cohort triangle holds the settled day only
+    assert [(row[0], row[1], row[2], float(row[3])) for row in answers[3]] == [("20261001", 0, 100, 1.0), ("20261001", 1, 25, 0.25)]
+    (revision,) = answers[4]  # 1 October's first answer, replaced by the whole one
+    assert revision[0] == "20261003" and not revision[1] and json.loads(revision[2])["visitUvNew"] == [{"key": 0, "value": 100}]
+    (ran,) = answers[5]
+    assert (ran[2], ran[3], ran[4], ran[5]) == ("timer", "20261130", "complete", None) and ran[1] is not None
+    assert answers[6][0][:2] == ("pages/main/main.html", 2 * 213429)
+    assert [(row[0], row[1]) for row in answers[7]][:2] == [("20261001", "Android"), ("20261001", "iPhone")]
+    assert [tuple(row) for row in answers[8]] == [(1, 10), (2, 14)]
     archive.close()
 
 
