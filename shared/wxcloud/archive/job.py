@@ -98,7 +98,8 @@ class ApiTally:
             self.errors.append(text)
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"periods": self.periods, **self.counts}
+        data: dict[str, Any] = {"periods": self.periods}
+        data.update(self.counts.items())
         if self.stopped:
             data["stopped"] = self.stopped
         if self.errors:
@@ -122,7 +123,8 @@ class Summary:
         return all(tally.done == tally.periods for tally in self.apis.values())
 
     def to_json(self) -> dict[str, Any]:
-        totals = {"periods": sum(tally.periods for tally in self.apis.values()), **{outcome: self.total(outcome) for outcome in OUTCOMES}}
+        totals: dict[str, int] = {"periods": sum(tally.periods for tally in self.apis.values())}
+        totals.update((outcome, self.total(outcome)) for outcome in OUTCOMES)
         data: dict[str, Any] = {
             "today": f"{self.job.today:%Y%m%d}",
             "since": f"{self.job.since:%Y%m%d}",

@@ -80,7 +80,9 @@ class Ledger:
         }
 
         def insert(connection: Connection) -> int:
-            return int(connection.execute(self.table.insert().values(**row)).inserted_primary_key[0])
+            key = connection.execute(self.table.insert().values(**row)).inserted_primary_key
+            assert key is not None  # an insert of one row
+            return int(key[0])
 
         return self.archive.write(insert, "recording the run's start")
 
