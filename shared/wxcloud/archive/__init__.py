@@ -1,13 +1,15 @@
 """The archive: every closed period of the analysis reports, kept in a database of your own.
 
 WeChat answers one period per request and keeps no history for you; a dashboard wants a year of
-it. The archive fetches each closed period once, stores the exact cloud-call result (and flat rows
-for SQL) in SQLite, PostgreSQL or MySQL, and answers from there afterwards:
+it. The archive fetches each closed period, stores the exact cloud-call result (and flat rows for
+SQL) in SQLite, PostgreSQL or MySQL, asks again only while WeChat can still tell more (retention
+fills in over 30 days, weeks and months), and answers from there afterwards:
 
 * ``Archive(url)``: the library (``get``, ``periods``, ``missing``, ``store``, ``results``);
 * ``run_job``: fetch what is missing, a few periods at a time, within a time budget;
 * ``ArchiveFunction``: the SCF function ``functions/archiveAnalysis`` (daily timer, manual runs);
-* ``python -m wxcloud.archive`` / ``wxcloud-archive``: run, backfill, export, chart.
+* ``Ledger``: the run ledger every run writes; ``status``: is each report fresh?
+* ``python -m wxcloud.archive`` / ``wxcloud-archive``: run, backfill, export, chart, status.
 
 Needs the ``archive`` extra (SQLAlchemy, psycopg, PyMySQL); ``chart`` also needs matplotlib.
 """
@@ -16,9 +18,12 @@ from __future__ import annotations
 
 from .function import ArchiveFunction
 from .job import ApiTally, Job, Summary, run_job
-from .reports import REPORTS, Report, Shape
-from .store import Archive, DatabaseError, NotStored, Stored
+from .ledger import Ledger, Run
+from .reports import REPORTS, Report, Settling, Shape
+from .status import Status, status
+from .store import Archive, DatabaseError, NotStored, Stored, StoreOutcome
 
 __all__ = [
-    "REPORTS", "ApiTally", "Archive", "ArchiveFunction", "DatabaseError", "Job", "NotStored", "Report", "Shape", "Stored", "Summary", "run_job",
+    "REPORTS", "ApiTally", "Archive", "ArchiveFunction", "DatabaseError", "Job", "Ledger", "NotStored", "Report", "Run", "Settling", "Shape",
+    "Status", "StoreOutcome", "Stored", "Summary", "run_job", "status",
 ]

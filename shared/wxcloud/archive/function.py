@@ -19,7 +19,8 @@ It returns (and logs as its one JSON line) the run's summary. A timer run never 
 work was left for later: SCF retries a failed asynchronous invocation only twice, one and two
 minutes later, which is too soon for what leaves work behind (61503 clears within hours, 45009 the
 next day, a run cut by its time limit would only be cut again), and the next daily run resumes
-exactly where this one stopped, since what is stored is never fetched again. A run left
+exactly where this one stopped, since what is stored is fetched again only when WeChat can tell
+more. A run left
 incomplete says so (``complete: false``, WARNING level) and CLS alarms can watch for it.
 """
 
