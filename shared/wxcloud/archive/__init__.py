@@ -8,7 +8,7 @@ fills in over 30 days, weeks and months), and answers from there afterwards:
 * ``Archive(url)``: the library (``get``, ``periods``, ``missing``, ``store``, ``results``);
 * ``run_job``: fetch what is missing, a few periods at a time, within a time budget;
 * ``ArchiveFunction``: the SCF function ``functions/archiveAnalysis`` (daily timer, manual runs);
-* ``Ledger``: the run ledger every run writes; ``status``: is each report fresh?
+* ``Ledger``: the run ledger every run writes; ``status.status`` (``Status``): is each report fresh?
 * ``python -m wxcloud.archive`` / ``wxcloud-archive``: run, backfill, export, chart, status.
 
 Needs the ``archive`` extra (SQLAlchemy, psycopg, PyMySQL); ``chart`` also needs matplotlib.
@@ -20,10 +20,10 @@ from .function import ArchiveFunction
 from .job import ApiTally, Job, Summary, run_job
 from .ledger import Ledger, Run
 from .reports import REPORTS, Report, Settling, Shape
-from .status import Status, status
+from .status import Status
 from .store import Archive, DatabaseError, NotStored, Stored, StoreOutcome
 
 __all__ = [
     "REPORTS", "ApiTally", "Archive", "ArchiveFunction", "DatabaseError", "Job", "Ledger", "NotStored", "Report", "Run", "Settling", "Shape",
-    "Status", "StoreOutcome", "Stored", "Summary", "run_job", "status",
+    "Status", "StoreOutcome", "Stored", "Summary", "run_job",
 ]
