@@ -1,6 +1,7 @@
 """Tests of the emulator's ten ``analysis`` datacube APIs: shapes, period rules, error codes, and
 the invariants that tie the APIs together (a week is made of its days, retain key 0 is the trend's
-user count, distributions add up to the day's sessions...).
+user count, distributions add up to the day's sessions...), retention that fills in only as its
+later days pass, and the ``revise`` control that changes a period's figures after the fact.
 
 Everything goes over real HTTP with ``requests`` against an emulator started here, with a pinned
 clock, because these replies are what the library's analysis tests are written against.
@@ -60,6 +61,10 @@ VALID = {
     PAGE: ("20240229", "20240229", "20240229"),
     PORTRAIT: ("20240224", "20240301", "20240224-20240301"),
 }
+# The retention keys each VALID period has at NOON: they are the newest finished periods, so not
+# one later day (week, month) of theirs is over yet.
+VALID_KEYS = {DAILY_RETAIN: [0], WEEKLY_RETAIN: [0], MONTHLY_RETAIN: [0]}
+FRESH = [0]  # the retention keys of a period that has only just become ready
 NOT_READY = "data not ready, please try later"
 RID = re.compile(r" rid: [0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$")
 
@@ -183,8 +188,11 @@ def assert_items(items: list[dict[str, Any]], keys: set[str]) -> None:
         assert type(item["value"]) is int and item["value"] > 0, item
 
 
-def check_shape(name: str, reply: dict[str, Any], ref: str) -> None:
-    """The exact reply shape of each API, as WeChat sends it (snake_case)."""
+def check_shape(name: str, reply: dict[str, Any], ref: str, keys: list[int] | None = None) -> None:
+    """The exact reply shape of each API, as WeChat sends it (snake_case).
+
+    ``keys`` are the retention keys the reply must have (ignored for other APIs); by default all
+    of them, which is right for a period whose every later day (week, month) is over."""
     if name == SUMMARY:
         (row,) = reply["list"]
         assert set(reply) == {"list"}
@@ -196,7 +204,7 @@ def check_shape(name: str, reply: dict[str, Any], ref: str) -> None:
     elif name in RETAIN_KEYS:
         assert set(reply) == {"ref_date", "visit_uv_new", "visit_uv"}
         for group in ("visit_uv_new", "visit_uv"):
-            assert [item["key"] for item in reply[group]] == RETAIN_KEYS[name]
+            assert [item["key"] for item in reply[group]] == (RETAIN_KEYS[name] if keys is None else keys)
             assert all(set(item) == {"key", "value"} and type(item["value"]) is int for item in reply[group])
     elif name == DISTRIBUTION:
         assert set(reply) == {"ref_date", "list"}
@@ -226,7 +234,7 @@ def check_shape(name: str, reply: dict[str, Any], ref: str) -> None:
 def test_every_api_answers_its_shape(api: Api, name: str) -> None:
     begin, end, ref = VALID[name]
     reply = api(name, begin, end)
-    check_shape(name, reply, ref)
+    check_shape(name, reply, ref, VALID_KEYS.get(name))
     assert api(name, begin, end) == reply  # deterministic
 
 
@@ -330,7 +338,7 @@ def test_day_ends_at_beijing_midnight(own: Api, clock: Clock, name: str) -> None
     clock.now = datetime(2025, 6, 14, 15, 59, 59, tzinfo=timezone.utc).timestamp()  # 23:59:59 in Beijing
     assert own.error(name, "20250614", "20250614") == (61503, NOT_READY)
     clock.now = datetime(2025, 6, 14, 16, 0, 0, tzinfo=timezone.utc).timestamp()  # June 15 in Beijing, June 14 in UTC
-    check_shape(name, own(name, "20250614", "20250614"), "20250614")
+    check_shape(name, own(name, "20250614", "20250614"), "20250614", FRESH)
 
 
 @pytest.mark.parametrize("name", [WEEKLY, WEEKLY_RETAIN])
@@ -340,14 +348,14 @@ def test_week_ends_at_beijing_midnight_on_sunday(own: Api, clock: Clock, name: s
     clock.now = datetime(2025, 1, 5, 15, 59, 59, tzinfo=timezone.utc).timestamp()  # Sunday 23:59:59 in Beijing
     assert own.error(name, "20241230", "20250105") == (61503, NOT_READY)
     clock.now = datetime(2025, 1, 5, 16, 0, 0, tzinfo=timezone.utc).timestamp()
-    check_shape(name, own(name, "20241230", "20250105"), "20241230-20250105")
+    check_shape(name, own(name, "20241230", "20250105"), "20241230-20250105", FRESH)
 
 
 def test_leap_month_ends_at_beijing_midnight(own: Api, clock: Clock) -> None:
     clock.now = datetime(2024, 2, 29, 15, 59, 59, tzinfo=timezone.utc).timestamp()
     assert own.error(MONTHLY_RETAIN, "20240201", "20240229") == (61503, NOT_READY)
     clock.now = datetime(2024, 2, 29, 16, 0, 0, tzinfo=timezone.utc).timestamp()
-    check_shape(MONTHLY_RETAIN, own(MONTHLY_RETAIN, "20240201", "20240229"), "202402")
+    check_shape(MONTHLY_RETAIN, own(MONTHLY_RETAIN, "20240201", "20240229"), "202402", FRESH)
 
 
 @pytest.fixture
@@ -361,9 +369,10 @@ def morning(clock: Clock) -> Iterator[Api]:
 def test_data_ready_at_holds_back_yesterday(morning: Api, clock: Clock, name: str) -> None:
     clock.now = datetime(2025, 6, 15, 9, 59, 59, tzinfo=BEIJING).timestamp()
     assert morning.error(name, "20250614", "20250614") == (61503, NOT_READY)
-    check_shape(name, morning(name, "20250613", "20250613"), "20250613")  # the day before is ready
+    check_shape(name, morning(name, "20250613", "20250613"), "20250613", FRESH)  # the day before is ready
     clock.now = datetime(2025, 6, 15, 10, 0, 0, tzinfo=BEIJING).timestamp()
-    check_shape(name, morning(name, "20250614", "20250614"), "20250614")
+    check_shape(name, morning(name, "20250614", "20250614"), "20250614", FRESH)
+    check_shape(name, morning(name, "20250613", "20250613"), "20250613", [0, 1])  # its key 1 is June 14
 
 
 def test_data_ready_at_holds_back_ranges_ending_yesterday(morning: Api, clock: Clock) -> None:
@@ -462,6 +471,7 @@ def test_retain_key_0_is_the_trends_users_and_later_keys_stay_below(api: Api, na
         trend = api(TREND_OF[name], begin, end)["list"][0]
         assert retain["ref_date"] == trend["ref_date"]
         for group in ("visit_uv_new", "visit_uv"):
+            assert [item["key"] for item in retain[group]] == RETAIN_KEYS[name]  # 2024 is long over at NOON
             first, *later = (item["value"] for item in retain[group])
             assert first == trend[group]
             assert all(0 <= value <= first for value in later), retain[group]
@@ -547,11 +557,19 @@ def test_portrait_cities_add_up_per_province(api: Api) -> None:
 
 
 def test_figures_do_not_depend_on_the_emulator_or_the_clock(api: Api, clock: Clock) -> None:
+    """Years later the same periods answer the same figures; only retention has more keys by then,
+    and the keys it already had keep their values."""
     clock.now = datetime(2031, 1, 1, tzinfo=BEIJING).timestamp()
     with WeChatEmulator(APPS, clock=clock) as emulator, requests.Session() as session:
         other = Api(emulator, session)
         for name, (begin, end, _) in VALID.items():
-            assert other(name, begin, end) == api(name, begin, end), name
+            early, late = api(name, begin, end), other(name, begin, end)
+            if name in RETAIN_KEYS:
+                check_shape(name, late, early["ref_date"])  # every key by 2031
+                for group in ("visit_uv_new", "visit_uv"):
+                    assert late[group][: len(early[group])] == early[group] == late[group][:1], name
+            else:
+                assert late == early, name
 
 
 def test_apps_and_days_differ(api: Api) -> None:
@@ -569,7 +587,8 @@ def test_any_past_day_is_consistent(api: Api, day: date, appid: str) -> None:
         totals = [api(SUMMARY, d, d, appid)["list"][0]["visit_total"] for d in (previous, day)]
         assert totals[1] - totals[0] == trend["visit_uv_new"]
     retain = api(DAILY_RETAIN, day, day, appid)
-    assert retain["visit_uv"][0]["value"] == trend["visit_uv"]
+    assert retain["visit_uv"][0] == {"key": 0, "value": trend["visit_uv"]}
+    assert [item["key"] for item in retain["visit_uv"]] == [k for k in RETAIN_KEYS[DAILY_RETAIN] if day + timedelta(days=k) < TODAY]
     for entry in api(DISTRIBUTION, day, day, appid)["list"]:
         assert sum_of(entry["item_list"], "value") == trend[DISTRIBUTION_TOTALS[entry["index"]]]
     assert sum_of(api(PAGE, day, day, appid)["list"], "entrypage_pv") == trend["session_cnt"]
@@ -591,7 +610,7 @@ def test_faults_apply_to_every_analysis_path(own: Api, name: str) -> None:
     assert own.post(name, body).status_code == 502
     assert own.post(name, body).content == b"not json"
     assert own.post(name, body).json()["errcode"] == -1
-    check_shape(name, own(name, begin, end), ref)  # the queue is empty: normal answers again
+    check_shape(name, own(name, begin, end), ref, VALID_KEYS.get(name))  # the queue is empty: normal answers again
     assert [r.json() for r in emulator.requests_to(path)] == [body] * 5
 
 
