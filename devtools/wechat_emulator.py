@@ -1149,14 +1149,15 @@ class WeChatEmulator:
         since_midnight = now.hour * 3600 + now.minute * 60 + now.second + now.microsecond / 1e6
         return now.date() - timedelta(days=1 if since_midnight >= self._data_ready_at else 2)
 
-    def _data_ready(self, end: date, newest: date | None = None) -> bool:
+    @staticmethod
+    def _data_ready(end: date, newest: date) -> bool:
         """WeChat has a period's data once the period is over in Beijing and, for a period that
         ended yesterday, once the day's computation (``data_ready_at``) has run. The same rule
         decides which retention keys exist: a key's later day must be ready too.
 
-        ``newest`` is a :meth:`_newest_ready_day` already read, so that one reply judges its
-        period and its keys at the same instant."""
-        return end <= (self._newest_ready_day() if newest is None else newest)
+        ``newest`` is :meth:`_newest_ready_day`, read once per request, so that one reply judges
+        its period and its keys at the same instant."""
+        return end <= newest
 
 
 # --------------------------------------------------------------------------------------------
