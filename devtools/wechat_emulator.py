@@ -14,13 +14,20 @@ Implemented endpoints (everything else answers errcode 40066 "invalid url", as W
   (:data:`ANALYSIS_PATHS`), with WeChat's period rules (61500 / 61501 / 61503) and
   deterministic data that agrees across them: the same (appid, day) always gives the same
   figures, weeks and months are made of their days, retain key 0 is the trend's user count.
+  Retention fills in after the fact, as WeChat's does: key ``k`` (days, weeks or months later)
+  is in a reply only once that later day, week or month is over in Beijing and computed, by the
+  emulator's clock; the morning after a day, its retention is key 0 alone. A key's value never
+  depends on when it is asked.
 
 ``GET /cgi-bin/token`` is left out on purpose: the library never calls it (each call there kills
 the previous token), so it answers 40066 like any unknown path, and a request to it is still
 recorded, so tests can assert that nothing asked for it.
 
-Tests steer failures with :class:`Fault` objects queued per path (:meth:`WeChatEmulator.add_fault`)
-and inspect what the client sent through :attr:`WeChatEmulator.received`.
+Tests steer failures with :class:`Fault` objects queued per path (:meth:`WeChatEmulator.add_fault`),
+revise a period's figures after the fact (:meth:`WeChatEmulator.revise`: from then on that period
+of that API answers every integer figure ``by`` higher, so a test can prove an archive notices a
+revision), move time with the ``clock`` they pass in, and inspect what the client sent through
+:attr:`WeChatEmulator.received`.
 
 Run ``python -m devtools.wechat_emulator [--port N]`` to serve by hand.
 """
@@ -215,6 +222,14 @@ class _ApiError(Exception):
 DatacubeGenerator = Callable[[str, date, date, str], dict[str, Any]]
 """``(appid, begin, end, ref_date) -> the reply``; must be deterministic."""
 
+Known = Callable[[date], bool]
+"""Whether WeChat has computed a Beijing day yet: the day is over and its computation has run
+(:meth:`WeChatEmulator._data_ready`'s rule, at the moment of the request)."""
+
+TimedGenerator = Callable[[str, date, date, str, Known], dict[str, Any]]
+"""``(appid, begin, end, ref_date, known) -> the reply``: what an endpoint runs. Only retention
+looks at ``known``; every other reply is complete once its period is answered at all."""
+
 _PAGE_LIMIT = 200  # getVisitPage reports the top 200 pages only
 
 
@@ -392,26 +407,68 @@ def _daily_summary(appid: str, begin: date, end: date, ref: str) -> dict[str, An
     return {"list": [row]}
 
 
-def _retain(keys: tuple[int, ...]) -> DatacubeGenerator:
-    """A retain endpoint reporting ``keys`` (days, weeks or months after the period).
+def _days_later(begin: date, end: date, k: int) -> date:
+    """The day daily retention key ``k`` is about: ``k`` days after the day."""
+    return end + timedelta(days=k)
+
+
+def _weeks_later(begin: date, end: date, k: int) -> date:
+    """The last day of the ``k``-th Monday..Sunday week after the week."""
+    return end + timedelta(days=7 * k)
+
+
+def _months_later(begin: date, end: date, k: int) -> date:
+    """The last day of the ``k``-th natural month after the month."""
+    year, month = divmod(begin.year * 12 + begin.month - 1 + k, 12)
+    return date(year, month + 1, calendar.monthrange(year, month + 1)[1])
+
+
+def _retain(keys: tuple[int, ...], last_day: Callable[[date, date, int], date]) -> TimedGenerator:
+    """A retain endpoint reporting ``keys`` (days, weeks or months after the period), each key only
+    once it has happened.
 
     Key 0 is the period's new / active users exactly as its visit trend reports them; each later
-    key keeps a decaying share of key 0 and never exceeds it. All keys are always present, even
-    those whose later period has not happened yet: the figures stay a function of the period alone.
+    key keeps a decaying share of key 0 and never exceeds it. Key ``k`` counts users who came back
+    in the ``k``-th later day (week, month), a number WeChat can only have once that day
+    (``last_day(begin, end, k)``, the last day of that later period) is over in Beijing and
+    computed: ``known`` says so. Keys not known yet are left out of both lists, as WeChat leaves
+    them out, so the morning after a day its retention is key 0 alone and fills in over 30 days.
+
+    Why not always send every key: an emulator that knows the future would let an archive that
+    stores the first answer and never asks again pass its tests, while against WeChat it would
+    keep a day's key 0 forever. A known key's value is a function of (appid, period, key) only --
+    every key is drawn, in order, whatever is then left out -- so an early and a late answer
+    agree on the keys they share.
     """
 
-    def generate(appid: str, begin: date, end: date, ref: str) -> dict[str, Any]:
+    def generate(appid: str, begin: date, end: date, ref: str, known: Known) -> dict[str, Any]:
         fig = _figures(appid, begin, end)
         rnd = _Unit("retain", appid, ref)
+        shown = []
+        for k in keys:
+            try:
+                shown.append(known(last_day(begin, end, k)))
+            except (OverflowError, ValueError):  # past date.max: that day never comes
+                shown.append(False)
 
         def curve(first: int) -> list[dict[str, int]]:
             keep = 0.1 + 0.4 * rnd.next()
             later = [min(first, round(first * keep * (0.85 + 0.3 * rnd.next()) / math.sqrt(k or 1))) for k in keys]
-            return [{"key": k, "value": first if k == 0 else value} for k, value in zip(keys, later, strict=True)]
+            items = [{"key": k, "value": first if k == 0 else value} for k, value in zip(keys, later, strict=True)]
+            return [item for item, show in zip(items, shown, strict=True) if show]
 
         return {"ref_date": ref, "visit_uv_new": curve(fig.visit_uv_new), "visit_uv": curve(fig.visit_uv)}
 
     return generate
+
+
+def _complete(generate: DatacubeGenerator) -> TimedGenerator:
+    """An endpoint whose whole reply exists once its period is over, so it ignores ``known``."""
+
+    def timed(appid: str, begin: date, end: date, ref: str, known: Known) -> dict[str, Any]:
+        return generate(appid, begin, end, ref)
+
+    return timed
 
 
 # WeChat's access-source keys are scene groups 1..36 or so; which exist does not matter here.
@@ -537,24 +594,43 @@ class _DatacubeEndpoint:
 
     name: str
     period: _Period
-    generate: DatacubeGenerator
+    generate: TimedGenerator
 
 
 _DATACUBE_ENDPOINTS: dict[str, _DatacubeEndpoint] = {
-    "/datacube/getweanalysisappiddailysummarytrend": _DatacubeEndpoint("analysis.getDailySummary", _DAY, _daily_summary),
-    "/datacube/getweanalysisappiddailyvisittrend": _DatacubeEndpoint("analysis.getDailyVisitTrend", _DAY, _visit_trend),
-    "/datacube/getweanalysisappidweeklyvisittrend": _DatacubeEndpoint("analysis.getWeeklyVisitTrend", _WEEK, _visit_trend),
-    MONTHLY_VISIT_TREND_PATH: _DatacubeEndpoint("analysis.getMonthlyVisitTrend", _MONTH, _visit_trend),
-    "/datacube/getweanalysisappiddailyretaininfo": _DatacubeEndpoint("analysis.getDailyRetain", _DAY, _retain((0, 1, 2, 3, 4, 5, 6, 7, 14, 30))),
-    "/datacube/getweanalysisappidweeklyretaininfo": _DatacubeEndpoint("analysis.getWeeklyRetain", _WEEK, _retain((0, 1, 2, 3, 4))),
-    "/datacube/getweanalysisappidmonthlyretaininfo": _DatacubeEndpoint("analysis.getMonthlyRetain", _MONTH, _retain((0, 1))),
-    "/datacube/getweanalysisappidvisitdistribution": _DatacubeEndpoint("analysis.getVisitDistribution", _DAY, _visit_distribution),
-    "/datacube/getweanalysisappidvisitpage": _DatacubeEndpoint("analysis.getVisitPage", _DAY, _visit_page),
-    "/datacube/getweanalysisappiduserportrait": _DatacubeEndpoint("analysis.getUserPortrait", _PORTRAIT, _user_portrait),
+    "/datacube/getweanalysisappiddailysummarytrend": _DatacubeEndpoint("analysis.getDailySummary", _DAY, _complete(_daily_summary)),
+    "/datacube/getweanalysisappiddailyvisittrend": _DatacubeEndpoint("analysis.getDailyVisitTrend", _DAY, _complete(_visit_trend)),
+    "/datacube/getweanalysisappidweeklyvisittrend": _DatacubeEndpoint("analysis.getWeeklyVisitTrend", _WEEK, _complete(_visit_trend)),
+    MONTHLY_VISIT_TREND_PATH: _DatacubeEndpoint("analysis.getMonthlyVisitTrend", _MONTH, _complete(_visit_trend)),
+    "/datacube/getweanalysisappiddailyretaininfo": _DatacubeEndpoint(
+        "analysis.getDailyRetain", _DAY, _retain((0, 1, 2, 3, 4, 5, 6, 7, 14, 30), _days_later)
+    ),
+    "/datacube/getweanalysisappidweeklyretaininfo": _DatacubeEndpoint("analysis.getWeeklyRetain", _WEEK, _retain((0, 1, 2, 3, 4), _weeks_later)),
+    "/datacube/getweanalysisappidmonthlyretaininfo": _DatacubeEndpoint("analysis.getMonthlyRetain", _MONTH, _retain((0, 1), _months_later)),
+    "/datacube/getweanalysisappidvisitdistribution": _DatacubeEndpoint("analysis.getVisitDistribution", _DAY, _complete(_visit_distribution)),
+    "/datacube/getweanalysisappidvisitpage": _DatacubeEndpoint("analysis.getVisitPage", _DAY, _complete(_visit_page)),
+    "/datacube/getweanalysisappiduserportrait": _DatacubeEndpoint("analysis.getUserPortrait", _PORTRAIT, _complete(_user_portrait)),
 }
 
 ANALYSIS_PATHS: dict[str, str] = {endpoint.name: path for path, endpoint in _DATACUBE_ENDPOINTS.items()}
 """Cloud-call name (``"analysis.getDailyVisitTrend"``) -> the datacube path the emulator serves it on."""
+
+
+_NOT_FIGURES = frozenset({"key", "id"})  # integers that name an item rather than count anything
+
+
+def _revised(reply: Any, by: int) -> Any:
+    """``reply`` with ``by`` added to every integer figure (see :meth:`WeChatEmulator.revise`).
+
+    Strings (dates, ``ref_date``, ``index``, names, paths) and floats (averages) stay as they
+    are, and so do the integers under ``key`` and ``id``, which say what an item is about."""
+    if isinstance(reply, dict):
+        return {k: v if k in _NOT_FIGURES else _revised(v, by) for k, v in reply.items()}
+    if isinstance(reply, list):
+        return [_revised(item, by) for item in reply]
+    if isinstance(reply, int) and not isinstance(reply, bool):
+        return reply + by
+    return reply
 
 
 def _parse_yyyymmdd(value: object) -> date | None:
@@ -731,7 +807,15 @@ class WeChatEmulator:
     and the Beijing calendar of the datacube, so tests can move time instead of sleeping.
     ``data_ready_at`` (seconds after Beijing midnight) is when yesterday's data becomes
     available: before it, a period that ended yesterday still answers 61503, as WeChat does in
-    the morning. The default 0 makes yesterday available from midnight.
+    the morning. The default 0 makes yesterday available from midnight. The same clock and rule
+    decide which retention keys a reply has: key ``k`` of a day (week, month) appears once the
+    ``k``-th later day (week, month) is ready, so yesterday's daily retention is key 0 alone.
+
+    Test controls: :meth:`add_fault` scripts misbehaviour per path; :meth:`revise` makes one
+    period of one API answer changed figures from then on (``revise(api, begin, end, by=1)``,
+    ``api`` a cloud-call name or datacube path), as WeChat's late corrections do;
+    :meth:`expire_tokens` and :meth:`invalidate_tokens` revoke tokens; :meth:`clear` forgets
+    requests and faults, :meth:`reset` also tokens and revisions.
     """
 
     def __init__(
@@ -766,6 +850,7 @@ class WeChatEmulator:
         self._url = ""  # kept after stop(), so messages can still name where it was
         self._wake: tuple[socket.socket, socket.socket] | None = None  # see _serve()
         self._connections: set[socket.socket] = set()
+        self._revisions: dict[tuple[str, date, date], int] = {}  # (path, begin, end) -> added to its figures
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
@@ -857,6 +942,34 @@ class WeChatEmulator:
             self._issued.clear()
             self._stable.clear()
             self._last_force.clear()
+            self._revisions.clear()
+
+    def revise(self, api: str, begin: date, end: date, by: int = 1) -> None:
+        """From now on, answer ``begin..end`` of ``api`` with revised figures: ``by`` more.
+
+        WeChat revises recent figures after the fact; this lets a test prove that whatever keeps
+        its answers notices. ``api`` is a cloud-call name (``"analysis.getDailyVisitTrend"``) or
+        a datacube path. Every integer figure of that one period's reply gets ``by`` added --
+        each retention ``value``, each trend, summary, page, distribution and portrait count --
+        never a key, ``id``, date, ``ref_date``, ``index`` or the float averages. Other periods
+        and other APIs are untouched; revising the same period again adds up; :meth:`reset`
+        forgets every revision. A period the API would refuse (61501) is a ValueError, not a
+        revision nobody could ever see.
+        """
+        path = ANALYSIS_PATHS.get(api, api).split("?", 1)[0]
+        endpoint = _DATACUBE_ENDPOINTS.get(path)
+        if endpoint is None:
+            raise ValueError(f"no analysis API {api!r}: use a name of ANALYSIS_PATHS or its datacube path")
+        if isinstance(by, bool) or not isinstance(by, int) or by == 0:
+            raise ValueError(f"by must be a non-zero int, not {by!r}")
+        if not endpoint.period.accepts(begin, end):
+            raise ValueError(f"{endpoint.name} never answers {begin}..{end} (61501 date range error)")
+        with self._lock:
+            total = self._revisions.get((path, begin, end), 0) + by
+            if total:
+                self._revisions[path, begin, end] = total
+            else:  # revised back to the original figures
+                self._revisions.pop((path, begin, end), None)
 
     def add_fault(self, path: str, fault: Fault, times: int = 1) -> None:
         """Queue ``fault`` for the next ``times`` requests to ``path`` (FIFO with earlier ones)."""
@@ -1021,19 +1134,30 @@ class WeChatEmulator:
             raise _ApiError(61500, "date format error")
         if not endpoint.period.accepts(begin, end):
             raise _ApiError(61501, "date range error")
-        if not self._data_ready(end):
+        newest = self._newest_ready_day()  # one clock reading: the period and its keys agree
+        if not self._data_ready(end, newest):
             raise _ApiError(61503, "data not ready, please try later")
-        return endpoint.generate(appid, begin, end, endpoint.period.ref_date(begin, end))
+        reply = endpoint.generate(appid, begin, end, endpoint.period.ref_date(begin, end), lambda day: self._data_ready(day, newest))
+        with self._lock:
+            by = self._revisions.get((request.path, begin, end), 0)
+        return _revised(reply, by) if by else reply
 
-    def _data_ready(self, end: date) -> bool:
-        """WeChat has a period's data once the period is over in Beijing and, for a period that
-        ended yesterday, once the day's computation (``data_ready_at``) has run."""
+    def _newest_ready_day(self) -> date:
+        """The last Beijing day WeChat has computed: yesterday once ``data_ready_at`` seconds of
+        today have passed, the day before until then."""
         now = datetime.fromtimestamp(self._clock(), _BEIJING)
-        today = now.date()
-        if end >= today:
-            return False
         since_midnight = now.hour * 3600 + now.minute * 60 + now.second + now.microsecond / 1e6
-        return end < today - timedelta(days=1) or since_midnight >= self._data_ready_at
+        return now.date() - timedelta(days=1 if since_midnight >= self._data_ready_at else 2)
+
+    @staticmethod
+    def _data_ready(end: date, newest: date) -> bool:
+        """WeChat has a period's data once the period is over in Beijing and, for a period that
+        ended yesterday, once the day's computation (``data_ready_at``) has run. The same rule
+        decides which retention keys exist: a key's later day must be ready too.
+
+        ``newest`` is :meth:`_newest_ready_day`, read once per request, so that one reply judges
+        its period and its keys at the same instant."""
+        return end <= newest
 
 
 # --------------------------------------------------------------------------------------------

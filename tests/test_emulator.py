@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -698,6 +698,17 @@ def test_reset_forgets_tokens(emu: WeChatEmulator, http: requests.Session) -> No
     assert emu.issued_tokens == [] and emu.received == []
     assert trend(http, emu, token).json()["errcode"] == 40001
     assert stable_token(http, emu) != token
+
+
+def test_clear_keeps_revisions_and_reset_forgets_them(emu: WeChatEmulator, http: requests.Session) -> None:
+    """A revision is WeChat's data, not a scripted fault: clearing the request log keeps it."""
+    original = trend(http, emu, stable_token(http, emu)).json()["list"][0]
+    emu.revise(TREND, date(2024, 2, 1), date(2024, 2, 29), by=10)
+    emu.clear()
+    revised = trend(http, emu, stable_token(http, emu)).json()["list"][0]
+    assert revised["visit_uv"] == original["visit_uv"] + 10 and revised["ref_date"] == "202402"
+    emu.reset()
+    assert trend(http, emu, stable_token(http, emu)).json()["list"][0] == original
 
 
 def test_issued_tokens_of_every_app_in_order(emu: WeChatEmulator, http: requests.Session) -> None:
