@@ -360,7 +360,7 @@ def test_notify_keeps_inside_the_runs_deadline(answer: Any, webhook: Sealed[str]
         unbudgeted = time.monotonic() - started
     finally:
         stall.release()
-    assert 0.5 < elapsed < 1.25 + 0.1  # within the deadline less its margin, whatever the budget
+    assert 0.5 < elapsed < 1.5  # within the deadline (less its margin), whatever the budget
     assert 0.5 < unbudgeted < 2.0
 
 
