@@ -33,7 +33,8 @@ T = TypeVar("T")
 
 MASK = "***"
 
-_SECRET_IN_QUERY = re.compile(r"((?:access_token|secret|appsecret)=)[^&\s'\"<>)]+", re.IGNORECASE)
+# ``key``: a WeCom group robot's webhook (the archive's alerts) is authorised by its key alone.
+_SECRET_IN_QUERY = re.compile(r"((?:access_token|secret|appsecret|key)=)[^&\s'\"<>)]+", re.IGNORECASE)
 _PLAIN = re.compile(r"[A-Za-z0-9._~\-]+")
 _SECRET_IN_JSON = re.compile(r'("(?:access_token|secret|appsecret)"\s*:\s*")(?:[^"\\]|\\.)*"', re.IGNORECASE)
 
@@ -61,8 +62,8 @@ class Sealed(Generic[T]):
 
 
 def redact(text: str) -> str:
-    """Mask every ``access_token``/``secret`` value in a text: in query strings (URLs inside
-    exception messages, proxy pages) and in JSON (a token endpoint's reply)."""
+    """Mask every ``access_token``/``secret`` value in a text (and a webhook's ``key``): in query
+    strings (URLs inside exception messages, proxy pages) and in JSON (a token endpoint's reply)."""
     return _SECRET_IN_JSON.sub(r'\1***"', _SECRET_IN_QUERY.sub(r"\1***", text))
 
 

@@ -9,7 +9,9 @@ value is an error too, never silently replaced by a default.
 except to a loopback host (the emulator, a local tunnel) or with ``WX_ALLOW_INSECURE_BASE_URL=1``
 (a gateway on a private network, by explicit choice); and it may not carry credentials
 (``user:password@``), which would be sent to it, logged by proxies and quoted in errors. A bad
-value is reported without its userinfo.
+value is reported without its userinfo. The archive's alert webhook (``WX_ARCHIVE_ALERT_WEBHOOK``)
+follows the same rule, checked by the same code; its secret is its ``key`` query parameter, so a
+bad webhook is reported by scheme and host alone.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError, PlatformError, WxCloudError
+from .redaction import Sealed
 
 DEFAULT_API_BASE_URL = "https://api.weixin.qq.com"
 
@@ -83,27 +86,63 @@ def read_environment(read: Callable[[Mapping[str, str]], T], environ: Mapping[st
     raise failure
 
 
+@dataclass(frozen=True)
+class _UrlRule:
+    """What an http(s) URL setting may look like, and how a bad one is shown in the error."""
+
+    variable: str
+    example: str
+    sends: str  # what travels to the URL, for the https error: "the appsecret and tokens"
+    shown: Callable[[str], str]  # the value as an error may show it
+    query: bool = False  # whether the URL may carry a query string (a webhook's key)
+
+
+_BASE_URL_RULE = _UrlRule("WX_API_BASE_URL", f"such as {DEFAULT_API_BASE_URL}", "the appsecret and tokens", lambda value: _without_userinfo(value))
+_WEBHOOK_RULE = _UrlRule(
+    "WX_ARCHIVE_ALERT_WEBHOOK",
+    "such as https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...",
+    "the webhook's key",
+    lambda value: _scheme_and_host(value),
+    query=True,
+)
+
+
 def _base_url(value: str, *, allow_insecure: bool = False) -> str:
-    example = f"such as {DEFAULT_API_BASE_URL}"
+    return _checked_url(value, _BASE_URL_RULE, allow_insecure=allow_insecure).rstrip("/")
+
+
+def alert_webhook_url(value: str, *, allow_insecure: bool = False) -> str:
+    """A WeCom group robot's webhook URL, checked like ``WX_API_BASE_URL`` (https, or http to a
+    loopback host or with ``WX_ALLOW_INSECURE_BASE_URL=1``; no userinfo). Public because the URL
+    may also come from SSM, read only when an alert is sent. Errors show its scheme and host only:
+    its ``key`` is the secret."""
+    return _checked_url(value, _WEBHOOK_RULE, allow_insecure=allow_insecure)
+
+
+def _checked_url(value: str, rule: _UrlRule, *, allow_insecure: bool) -> str:
+    """``value`` if it is a usable http(s) URL under ``rule``; else a ConfigurationError that
+    shows the value only as ``rule.shown`` does."""
+    name, example = rule.variable, rule.example
     try:
         parts = urlsplit(value)
         host = parts.hostname
         parts.port  # noqa: B018 - raises ValueError for a port that is not a number
     except ValueError:
-        raise _bad_base_url(f"WX_API_BASE_URL is not a valid URL ({_without_userinfo(value)!r})", f"give one {example}") from None
+        raise _bad_base_url(f"{name} is not a valid URL ({rule.shown(value)!r})", f"give one {example}") from None
     if parts.username is not None or parts.password is not None or "@" in parts.netloc:
         raise _bad_base_url(
-            f"WX_API_BASE_URL must not contain credentials (got {_without_userinfo(value)!r})",
-            "remove the user:password@ part; WeChat authenticates with the appsecret, not the URL",
+            f"{name} must not contain credentials (got {rule.shown(value)!r})",
+            "remove the user:password@ part; it would be sent along and quoted by proxies and logs",
         )
-    if parts.scheme not in {"http", "https"} or not host or parts.query or parts.fragment:
-        raise _bad_base_url(f"WX_API_BASE_URL must be an http(s) URL {example}, got {_without_userinfo(value)!r}", "no query string or fragment")
+    if parts.scheme not in {"http", "https"} or not host or (parts.query and not rule.query) or parts.fragment:
+        unwanted = "no fragment" if rule.query else "no query string or fragment"
+        raise _bad_base_url(f"{name} must be an http(s) URL {example}, got {rule.shown(value)!r}", unwanted)
     if parts.scheme == "http" and not allow_insecure and not _is_loopback(host):
         raise _bad_base_url(
-            f"WX_API_BASE_URL must be https: plain http would send the appsecret and tokens in clear text (got {_without_userinfo(value)!r})",
+            f"{name} must be https: plain http would send {rule.sends} in clear text (got {rule.shown(value)!r})",
             "use https; http is accepted only for loopback hosts, or set WX_ALLOW_INSECURE_BASE_URL=1 to allow it deliberately",
         )
-    return value.rstrip("/")
+    return value
 
 
 def _is_loopback(host: str) -> bool:
@@ -123,6 +162,20 @@ def _without_userinfo(value: str) -> str:
     scheme, sep, _ = value.partition("://")
     shown_scheme = f"{scheme}://" if sep and scheme.isascii() and scheme.isalpha() else ""
     return (shown_scheme + "***@" + value.rsplit("@", 1)[1])[:80]
+
+
+def _scheme_and_host(value: str) -> str:
+    """``scheme://host[:port]`` of a URL whose path or query holds a secret; never more of it."""
+    try:
+        parts = urlsplit(value)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return "(not a URL)"
+    if not host:
+        return "(no host)"
+    scheme = parts.scheme if parts.scheme.isascii() and parts.scheme.isalpha() else "?"
+    shown_host = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{shown_host}{'' if port is None else f':{port}'}"[:80]
 
 
 def _bad_base_url(reason: str, advice: str) -> ConfigurationError:
@@ -248,6 +301,17 @@ class ArchiveSettings:
     table_prefix: str = ARCHIVE_DEFAULT_TABLE_PREFIX
     default_sqlite: str = ARCHIVE_DEFAULT_SQLITE
     refresh_days: int = 0  # reports without retention keys are asked again on this many days after their first
+    # Where a run that needs attention is reported (archive/alerts.py): a WeCom group robot's
+    # webhook, given (WX_ARCHIVE_ALERT_WEBHOOK, sealed: its key is a secret) or read from SSM when
+    # an alert is sent (WX_ARCHIVE_ALERT_WEBHOOK_SSM_NAME / _VERSION); neither: no alerts. None of
+    # the three takes part in ==, which decides whether a warm invocation keeps its database pool.
+    alert_webhook: Sealed[str] | None = field(default=None, repr=False, compare=False)
+    alert_webhook_ssm: SsmSource | None = field(default=None, compare=False)
+    alert_allow_insecure: bool = field(default=False, compare=False)  # WX_ALLOW_INSECURE_BASE_URL=1, for the SSM value
+
+    @property
+    def alerts_configured(self) -> bool:
+        return self.alert_webhook is not None or self.alert_webhook_ssm is not None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ArchiveSettings:
@@ -273,7 +337,19 @@ class ArchiveSettings:
             table_prefix=_table_prefix(env.get("WX_ARCHIVE_TABLE_PREFIX", "").strip()),
             default_sqlite=env.get("WX_ARCHIVE_SQLITE", "").strip() or ARCHIVE_DEFAULT_SQLITE,
             refresh_days=_refresh_days(env.get("WX_ARCHIVE_REFRESH_DAYS", "").strip()),
+            **_alert_webhook(env),
         )
+
+
+def _alert_webhook(env: Mapping[str, str]) -> dict[str, Any]:
+    """The alert fields of ``ArchiveSettings``: the webhook checked and sealed, or its SSM source."""
+    allow_insecure = env.get("WX_ALLOW_INSECURE_BASE_URL", "").strip() == "1"
+    given = env.get("WX_ARCHIVE_ALERT_WEBHOOK", "").strip()
+    source = SsmSource.from_env(env, variable="WX_ARCHIVE_ALERT_WEBHOOK_SSM")
+    if given and source is not None:
+        raise ConfigurationError("set either WX_ARCHIVE_ALERT_WEBHOOK or WX_ARCHIVE_ALERT_WEBHOOK_SSM_NAME, not both")
+    webhook = Sealed(alert_webhook_url(given, allow_insecure=allow_insecure)) if given else None
+    return {"alert_webhook": webhook, "alert_webhook_ssm": source, "alert_allow_insecure": allow_insecure}
 
 
 def archive_apis(raw: str | Sequence[str], source: str, error: type[PlatformError] = ConfigurationError) -> tuple[str, ...]:

@@ -102,7 +102,7 @@ class Transport:
         path: str,
         body: bytes | Sealed[bytes],
         *,
-        query: str = "",
+        query: str | Sealed[str] = "",
         token: Sealed[str] | None = None,
         conceal: tuple[Sealed[str], ...] = (),
         timeout: float | None = None,
@@ -112,7 +112,9 @@ class Transport:
         configured connect + read timeouts, whichever is less, measured on the wall clock. The
         socket timeouts are shared out the same way, so a stall is noticed early enough to leave
         room for a retry. ``token`` goes into the query string as ``access_token``, percent-encoded;
-        it and ``conceal`` are masked wherever the reply would quote them back."""
+        it and ``conceal`` are masked wherever the reply would quote them back. A ``query`` that is
+        itself a secret (a webhook's key) travels sealed the same way, revealed only in
+        ``_prepare``."""
         hook_error_tracker()  # a no-op once installed; here too in case sentry-sdk was loaded after us
         connect, read = self.timeouts.connect, self.timeouts.read
         cut_short = timeout is not None and connect + read > timeout
@@ -137,7 +139,7 @@ class Transport:
         self,
         path: str,
         body: bytes | Sealed[bytes],
-        query: str,
+        query: str | Sealed[str],
         token: Sealed[str] | None,
         conceal: tuple[Sealed[str], ...],
         connect: float,
@@ -182,7 +184,9 @@ class Transport:
                 else:
                     response.close()  # a body left unread: the connection cannot be reused
 
-    def _prepare(self, path: str, body: bytes | Sealed[bytes], query: str, token: Sealed[str] | None) -> requests.PreparedRequest:
+    def _prepare(self, path: str, body: bytes | Sealed[bytes], query: str | Sealed[str], token: Sealed[str] | None) -> requests.PreparedRequest:
+        if isinstance(query, Sealed):
+            query = query.reveal()
         if token is not None:
             value = token.reveal()  # plain tokens (WeChat's: letters, digits, - and _) need no quoting
             query = f"access_token={value if _PLAIN_TOKEN.fullmatch(value) else quote(value, safe='')}"
