@@ -478,3 +478,71 @@ def test_status_fails_when_the_last_run_failed(db: Db, pinned: Callable[..., Pin
     denied(timer(fired(at(today, 15, 0))), {})
     code, out, _ = _status(monkeypatch, db, "--since", since)
     assert code == 1 and "the last run failed: -601001" in out and "WX_APPSECRET" in out
+
+
+# ---- alerts: a run that needs attention tells the team's WeCom group, once ----------------------
+
+
+HOOK_PATH = "/cgi-bin/webhook/send"
+HOOK_KEY = "-".join(("7c1e2d3f", "4a5b", "6c7d", "8e9f", "a0b1c2d3e4f5"))  # built, so no frame's source line shows it
+
+
+def ours(texts: list[str]) -> list[str]:
+    """Log lines but those of the loopback webhook itself (werkzeug logs each request it serves)."""
+    return [text for text in texts if not text.startswith("werkzeug ")]
+
+
+@pytest.fixture
+def hook() -> Iterator[Any]:
+    from tencentcloud_http import loopback_server
+
+    with loopback_server() as server:
+        yield server
+
+
+def test_a_run_stopped_by_quota_alerts_the_team_and_a_healthy_run_does_not(
+    db: Db, pinned: Callable[..., PinnedWeChat], hook: Any, no_secrets_in_logs: Any
+) -> None:
+    hook.expect_request(HOOK_PATH).respond_with_json({"errcode": 0, "errmsg": "ok"})
+    webhook = f"http://127.0.0.1:{hook.port}{HOOK_PATH}?key={HOOK_KEY}"
+    world = pinned((DAILY_TREND, DAILY_RETAIN), WX_ARCHIVE_SINCE="20260301", WX_ARCHIVE_ALERT_WEBHOOK=webhook)
+    world.wechat.add_fault(ANALYSIS_PATHS[DAILY_TREND], Fault.errcode(45009, "reach max api daily quota limit"))
+    answer = world.run(at(date(2026, 3, 8)))
+    assert answer["apis"][DAILY_TREND]["stopped"] == "quota (45009)"
+    (posted,) = [request for request, _ in hook.log]
+    content = json.loads(posted.get_data())["markdown"]["content"]
+    assert DEFAULT_APPID in content and DAILY_TREND in content and "45009" in content and DAILY_RETAIN not in content
+    assert DEFAULT_SECRET not in content and not any(token in content for token in world.wechat.issued_tokens)
+
+    answer = world.run(at(date(2026, 3, 9)))  # quota back: everything archived, nothing to say
+    assert answer["complete"] is True and len(hook.log) == 1
+    texts = [*ours(no_secrets_in_logs.texts), json.dumps(answer)]
+    assert not [text for text in texts if HOOK_KEY in text]
+
+
+@pytest.mark.parametrize("broken", ["hangs", "500"])
+def test_a_webhook_that_hangs_or_fails_never_fails_the_run(
+    sqlite_db: Db, sleeps: Sleeps, hook: Any, no_secrets_in_logs: Any, broken: str
+) -> None:
+    from tencentcloud_http import Stall
+
+    stall = Stall(seconds=20)
+    if broken == "hangs":
+        hook.expect_request(HOOK_PATH).respond_with_handler(stall)
+    else:
+        hook.expect_request(HOOK_PATH).respond_with_data("<html>500</html>", status=500)
+    world = PinnedWeChat(sqlite_db, sleeps, (DAILY_TREND,), WX_ARCHIVE_SINCE="20260301",
+                         WX_ARCHIVE_ALERT_WEBHOOK=f"http://127.0.0.1:{hook.port}{HOOK_PATH}?key={HOOK_KEY}")
+    try:
+        world.wechat.add_fault(ANALYSIS_PATHS[DAILY_TREND], Fault.errcode(48001, "api unauthorized"))
+        started = datetime.now(timezone.utc)
+        answer = world.run(at(date(2026, 3, 8)))
+        took = (datetime.now(timezone.utc) - started).total_seconds()
+    finally:
+        stall.released.set()
+        world.close()
+    assert answer["errCode"] == 0 and answer["apis"][DAILY_TREND]["stopped"] == "failed (48001)"
+    assert len(hook.log) == 1 and took < 5.0 + 2.0  # the alert's budget, and no more
+    warnings = [text for text in no_secrets_in_logs.texts if "alert not delivered" in text]
+    assert warnings and "127.0.0.1" in warnings[0]
+    assert not [text for text in [*ours(no_secrets_in_logs.texts), json.dumps(answer)] if HOOK_KEY in text]

@@ -106,20 +106,29 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
     try:
         archive.ensure_schema()  # before any WeChat call
         ledger = Ledger(archive)
-        run_id = ledger.start(appid=WxSettings.from_env().appid or None, trigger="cli", today=job.today)
+        appid = WxSettings.from_env().appid or None
+        run_id = ledger.start(appid=appid, trigger="cli", today=job.today)
         try:
             summary = _archive(archive, job, settings, err)
         except WxCloudError as exc:
-            finish(ledger, run_id, exc.to_result())
+            _ended(ledger, run_id, settings, appid, exc.to_result())
             raise
         except KeyboardInterrupt:
             finish(ledger, run_id, {"errCode": JS_ERROR, "errMsg": f"{NAME}:fail interrupted; every period stored so far is kept"})
             raise
-        finish(ledger, run_id, {"errCode": 0, "errMsg": f"{NAME}:ok", **summary.to_json()})
+        _ended(ledger, run_id, settings, appid, {"errCode": 0, "errMsg": f"{NAME}:ok", **summary.to_json()})
     finally:
         archive.close()
     print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2), file=out)
     return 0 if summary.complete and summary.total("failed") == 0 else 1
+
+
+def _ended(ledger: Ledger, run_id: int, settings: ArchiveSettings, appid: str | None, result: dict[str, Any]) -> None:
+    """A run's end: in the ledger, and an alert when it needs attention (as the function's runs)."""
+    from .alerts import notify
+
+    finish(ledger, run_id, result)
+    notify(settings, appid or "-", result, deadline=None)
 
 
 def _archive(archive: Archive, job: Job, settings: ArchiveSettings, err: IO[str]) -> Summary:

@@ -13,7 +13,9 @@ typo, an unreachable database or a missing permission costs no quota and answers
 error value (-601001, -501007 or -604101, with a hint, never the database password).
 
 Every run that reaches its database is recorded in the run ledger (``ledger.py``): when it
-started and ended, its trigger and day, its summary or its error.
+started and ended, its trigger and day, its summary or its error. A run that needs attention
+(failed, stopped by quota, left work behind) posts one alert to the team's WeCom group when a
+webhook is configured (``alerts.py``); the fetching keeps the few seconds that takes back.
 
 It returns (and logs as its one JSON line) the run's summary. A timer run never raises, even when
 work was left for later: SCF retries a failed asynchronous invocation only twice, one and two
@@ -46,6 +48,7 @@ from ..logs import own_function_logs
 from ..permissions import load_permissions
 from ..scf import ClientFactory, default_client_factory
 from ..settings import ArchiveSettings, WxSettings, archive_apis, archive_date, log_level_from_env
+from .alerts import notify
 from .job import Job, Summary, run_job
 from .ledger import Ledger, Trigger, finish
 from .reports import EARLIEST, REPORTS
@@ -60,6 +63,8 @@ SAFETY_MARGIN_SECONDS = 1.0
 OPTIONS = ("since", "until", "apis")
 # How far a timer's Time may be ahead of the function's clock (the clocks of SCF's hosts differ a little).
 TIMER_LEAD = timedelta(days=1)
+# Kept back from the fetching for the alert a run that needs attention posts (when one is configured).
+ALERT_BUDGET_SECONDS = 5.0
 
 
 
@@ -160,6 +165,7 @@ class ArchiveFunction:
         trigger: Trigger = "timer" if isinstance(event, dict) and event.get("Type") == "Timer" else "direct"
         summary: Summary | None = None
         run: tuple[Ledger, int] | None = None
+        settings: ArchiveSettings | None = None
         try:
             with calling(NAME):
                 request = self._request(event)
@@ -171,7 +177,8 @@ class ArchiveFunction:
                 ledger = Ledger(archive)
                 run = ledger, ledger.start(appid=self._appid(), trigger=trigger, today=job.today)
                 client = self._ready_client(job, deadline)
-                summary = run_job(archive, client, job, concurrency=settings.concurrency, deadline=deadline, clock=self.clock)
+                work_deadline = _keep_back(deadline, ALERT_BUDGET_SECONDS) if settings.alerts_configured else deadline
+                summary = run_job(archive, client, job, concurrency=settings.concurrency, deadline=work_deadline, clock=self.clock)
             result: dict[str, Any] = {"errCode": 0, "errMsg": f"{NAME}:ok", **summary.to_json()}
         except WxCloudError as exc:
             result = exc.to_result()
@@ -181,6 +188,8 @@ class ArchiveFunction:
         if run is not None:
             finish(*run, result)
         self._log(request_id, trigger, result, summary, started)
+        if settings is not None:  # (without its settings, a run knows no webhook either)
+            notify(settings, self._appid() or "-", result, deadline=deadline, budget=ALERT_BUDGET_SECONDS)
         return result
 
     def _appid(self) -> str | None:
@@ -253,6 +262,11 @@ class ArchiveFunction:
             line.update(errCode=result.get("errCode"), errMsg=result.get("errMsg"))
         line["durationMs"] = round((self.clock() - started) * 1000, 1)
         logger.log(level, json.dumps(line, ensure_ascii=False))
+
+
+def _keep_back(deadline: Deadline | None, seconds: float) -> Deadline | None:
+    """``deadline`` moved ``seconds`` earlier: the time kept for what comes after the work."""
+    return None if deadline is None else Deadline(deadline.expires_at - seconds, deadline.clock)
 
 
 def _check_fired(fired: datetime, now: datetime, raw: Any) -> None:
