@@ -313,7 +313,7 @@ def test_a_revision_by_wechat_is_caught_and_the_answer_it_replaced_kept(db: Db, 
     assert answer["apis"][DAILY_TREND]["refreshed"] == 1  # 10 March, one day old, unchanged
     archive = db.archive(client=world.client)
     (replaced,) = archive.revisions(DEFAULT_APPID, DAILY_RETAIN, day(date(2026, 3, 9)))
-    assert replaced.result == before.result and replaced.fetched_on == date(2026, 3, 11) and replaced.settled is False
+    assert replaced.result == before.result and replaced.fetched_on == date(2026, 3, 11) and replaced.revised is True
     trend = archive.stored(DEFAULT_APPID, DAILY_TREND, day(date(2026, 3, 1)))
     assert trend is not None and trend.fetches == 1
     assert trend.result != world.client.call(REPORTS[DAILY_TREND].spec, day(date(2026, 3, 1)).data())

@@ -160,7 +160,7 @@ class _Runner:
         self.archive = archive
         self.client = client
         self.appid = appid
-        self.today = today
+        self.fetched_on = today  # what a stored answer is recorded as knowing: the run's day, or the day before
         self.deadline = deadline
         self.clock = clock
         self.slowest = MIN_FETCH_SECONDS
@@ -177,7 +177,7 @@ class _Runner:
                 self.slowest = max(self.slowest, self.clock() - started)
         fetched_at = datetime.fromtimestamp(self.client.clock(), timezone.utc)
         # DatabaseError ends the run
-        outcome: StoreOutcome = self.archive.store(self.appid, report.name, period, result, fetched_at=fetched_at, fetched_on=self.today)
+        outcome: StoreOutcome = self.archive.store(self.appid, report.name, period, result, fetched_at=fetched_at, fetched_on=self.fetched_on)
         return outcome, None
 
     def out_of_time(self) -> bool:
@@ -302,7 +302,7 @@ def run_job(
             skip(rest)
             return summary
         if yesterday_not_ready:
-            runner.today = yesterday  # what WeChat knows now is what it knew yesterday
+            runner.fetched_on = yesterday  # what WeChat knows now is what it knew yesterday
             due = [archive.is_due(item.report, item.period, item.fetched, yesterday) for item in rest]
             skip([item for item, now in zip(rest, due, strict=True) if not now], "notReady")
             rest = [item for item, now in zip(rest, due, strict=True) if now]

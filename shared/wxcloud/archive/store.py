@@ -90,6 +90,17 @@ class Stored:
         return Period(begin, end)
 
 
+@dataclass(frozen=True)
+class Revision:
+    """An answer that a later one replaced: what WeChat said, and when."""
+
+    result: dict[str, Any]
+    fetched_at: datetime  # UTC
+    fetched_on: date | None
+    replaced_at: datetime  # UTC
+    revised: bool  # the answer that replaced it changed a figure this one had given
+
+
 class Archive:
     """The archive in the database at ``url`` (a SQLAlchemy URL string or ``URL``).
 
@@ -218,20 +229,18 @@ class Archive:
         columns = (results.c.begin_date, results.c.end_date, results.c.result, results.c.fetched_at, results.c.fetched_on)
         return select(*columns, results.c.settled, results.c.fetches).where(results.c.appid == appid, results.c.api == api)
 
-    def revisions(self, appid: str, api: str, period: Period) -> list[Stored]:
-        """The answers for ``period`` that later ones replaced, oldest first (``settled`` there
-        says whether the answer that replaced it changed a figure it had: False when it did)."""
+    def revisions(self, appid: str, api: str, period: Period) -> list[Revision]:
+        """The answers for ``period`` that later ones replaced, oldest first."""
         revisions = self.tables.revisions
         query = (
-            select(revisions.c.result, revisions.c.fetched_at, revisions.c.fetched_on, revisions.c.revised)
+            select(revisions.c.result, revisions.c.fetched_at, revisions.c.fetched_on, revisions.c.replaced_at, revisions.c.revised)
             .where(revisions.c.appid == appid, revisions.c.api == api)
             .where(revisions.c.begin_date == period.begin_date, revisions.c.end_date == period.end_date)
             .order_by(revisions.c.fetched_at, revisions.c.id)
         )
         rows = self.read(lambda connection: connection.execute(query).all())
         return [
-            Stored(api, period.begin_date, period.end_date, json.loads(row.result), row.fetched_at, parse_yyyymmdd(row.fetched_on or ""),
-                   settled=not row.revised)
+            Revision(json.loads(row.result), row.fetched_at, parse_yyyymmdd(row.fetched_on or ""), row.replaced_at, bool(row.revised))
             for row in rows
         ]
 
