@@ -29,9 +29,11 @@ by a lock held from before the version is read until the upgrade is committed: S
 (the caller's ``BEGIN IMMEDIATE``), a transaction-scoped advisory lock on PostgreSQL, a named lock
 (``GET_LOCK``) on MySQL and MariaDB. The second finds the head and does nothing. On MySQL and
 MariaDB every DDL statement commits on its own, so the named lock is held on a second connection
-(a row lock would be let go by the first ``ALTER TABLE``), and ``prepare`` commits the upgrade
+(a row lock would be let go by the first ``ALTER TABLE``), ``prepare`` commits the upgrade
 *before* letting it go, else the second instance could read the version table before the first
-committed it. And since an upgrade there can stop halfway (a killed instance, a lost connection)
+committed it, and the look at the version before the lock is taken is made on a connection of its
+own, else it would fix the transaction's REPEATABLE READ snapshot and the waiting instance would
+still see the old version once it has the lock (and upgrade again). And since an upgrade there can stop halfway (a killed instance, a lost connection)
 with some of its DDL committed, every revision is written to be run again over its own half-done
 work: it adds only the columns and tables that are missing and fills only the rows not filled yet,
 its data changes last and in one transaction with the new version stamp.
@@ -47,7 +49,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, inspect, select, text
+from sqlalchemy import Column, Connection, MetaData, String, Table, inspect, select, text
 
 from ..errors import ConfigurationError
 from .tables import Tables
@@ -71,7 +73,7 @@ def version_table(prefix: str) -> str:
 def prepare(connection: Connection, tables: Tables) -> None:
     """Make the database hold ``tables`` as this release writes them: create them, or upgrade an
     older release's in place, keeping every row. Commits ``connection``'s transaction."""
-    if _stored_revisions(connection, tables.prefix) == (HEAD,):
+    if _at_head(connection, tables.prefix):
         connection.commit()
         return
     with _upgrade_lock(connection, tables.prefix):
@@ -87,6 +89,17 @@ def revision(connection: Connection, prefix: str) -> str | None:
     """The schema revision the archive with ``prefix`` is at (None: no version stamped)."""
     revisions = _stored_revisions(connection, prefix)
     return revisions[0] if len(revisions) == 1 else None
+
+
+def _at_head(connection: Connection, prefix: str) -> bool:
+    """Whether the archive is at the head already, read before the lock is taken. On MySQL and
+    MariaDB on a connection of its own: a read on ``connection`` would fix its snapshot
+    (REPEATABLE READ) before it waits for the lock, and under the lock it would still see the
+    version another instance has just upgraded from, and upgrade again."""
+    if connection.dialect.name in {"mysql", "mariadb"}:
+        with connection.engine.connect() as probe:
+            return _stored_revisions(probe, prefix) == (HEAD,)
+    return _stored_revisions(connection, prefix) == (HEAD,)
 
 
 def _stored_revisions(connection: Connection, prefix: str) -> tuple[str, ...]:
@@ -145,7 +158,7 @@ def _context(connection: Connection, prefix: str, script: ScriptDirectory) -> Mi
     table of ``prefix``, the scripts, and the work (upgrade to the head, as ``alembic upgrade head``)."""
     from alembic.runtime.migration import MigrationContext
 
-    def upgrade(heads: tuple[str, ...], _context: MigrationContext) -> Any:
+    def upgrade(heads: Any, _context: MigrationContext) -> Any:  # heads: the tuple get_current_heads gives
         return script._upgrade_revs("head", heads)  # what alembic.command.upgrade asks the scripts for
 
     return MigrationContext.configure(
