@@ -258,13 +258,13 @@ def test_an_archive_the_released_code_wrote_is_upgraded_in_place(db: Db, legacy:
     assert_upgraded(legacy)
 
     fresh = f"{db.prefix}new_"  # the same tables, created new: an upgraded archive must not differ from one
+    db_fresh = Db(db.kind, db.url, fresh, db.password)
     try:
-        db_fresh = Db(db.kind, db.url, fresh, db.password)
         db_fresh.archive().ensure_schema()
         assert structure(legacy.engine, db.prefix) == structure(legacy.engine, fresh)
-        for archive_ in db_fresh.opened:
-            archive_.close()
     finally:
+        for opened in db_fresh.opened:
+            opened.close()
         drop_tables(db.url, fresh)
 
     # The released code still runs on the upgraded tables (instances of it may still be warm when
