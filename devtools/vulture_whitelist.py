@@ -40,7 +40,7 @@ _.create_system, _.external_attr  # noqa: B018
 
 # pytest finds fixtures by name; sentry-sdk calls its transport's capture_envelope.
 _.function_environment, _.clean_emulator, _.no_secrets_in_answers, _.db_fixture, _.sqlite_db_fixture, _.key_never_logged  # noqa: B018
-_.no_db_password_anywhere, _.no_role_keys_in_logs, _.capture_envelope  # noqa: B018
+_.no_db_password_anywhere, _.no_role_keys_in_logs, _.capture_envelope, _.legacy_fixture  # noqa: B018
 
 # reprlib.Repr reads its limits by name (spec.show: a few items of a container in a hint).
 _.maxlevel, _.maxlist, _.maxdict, _.maxstring, _.maxother  # noqa: B018

@@ -21,8 +21,9 @@ from typing import Any
 
 import pytest
 from conftest import watch_answers
-from sqlalchemy import create_engine, text
+from sqlalchemy import MetaData, Table, create_engine, text
 from wxcloud.archive import Archive, ArchiveFunction
+from wxcloud.archive.schema import version_table
 from wxcloud.archive.tables import Tables
 
 from devtools.wechat_emulator import DEFAULT_SECRET, WeChatEmulator
@@ -127,9 +128,16 @@ def make_db(kind: str, tmp_path: Path) -> Iterator[Db]:
     yield db
     for archive in db.opened:
         archive.close()
-    engine = create_engine(db.url)
+    drop_tables(db.url, prefix)
+
+
+def drop_tables(url: str, prefix: str) -> None:
+    """Drop the archive's tables with ``prefix``, its schema version table included."""
+    engine = create_engine(url)
     try:
         Tables.build(prefix).metadata.drop_all(engine)
+        with engine.begin() as connection:
+            Table(version_table(prefix), MetaData()).drop(connection, checkfirst=True)
     finally:
         engine.dispose()
 

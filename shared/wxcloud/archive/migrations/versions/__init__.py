@@ -1,0 +1,1 @@
+"""The revisions, oldest first: ``released`` (the first release's schema), ``settling``."""
