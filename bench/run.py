@@ -407,23 +407,19 @@ def render(results: dict[str, Any]) -> str:
     lines.append("|---|---|---|")
     for name, holds, measured in results["targets"]:
         lines.append(f"| {name} | {'PASS' if holds else 'n/a' if holds is None else 'MISS'} | {measured} |")
-    archive = results.get("archive")
-    if archive:
-        lines.append("")
-        lines.append(f"Archive throughput: {archive['periods']} periods into a fresh SQLite file, medians of {archive['rounds']} rounds.")
-        lines.append("")
-        from bench.archive import render as archive_table
+    from bench.archive import render as archive_table
 
-        lines.append(archive_table([tuple(row) for row in archive["rows"]]))
-    truth = results.get("retention")
-    if truth:
-        from bench.archive import render as archive_table
-
-        lines.append("")
-        lines.append(f"Keeping the truth: a year ({truth['days']} days), medians of {truth['rounds']} rounds for the backfill.")
-        lines.append("")
-        lines.append(archive_table([tuple(row) for row in truth["rows"]]))
+    for section in ("archive", "retention"):
+        figures = results.get(section)
+        if figures:
+            lines += ["", _ARCHIVE_CAPTIONS[section].format(**figures), "", archive_table([tuple(row) for row in figures["rows"]])]
     return "\n".join(lines)
+
+
+_ARCHIVE_CAPTIONS = {
+    "archive": "Archive throughput: {periods} periods into a fresh SQLite file, medians of {rounds} rounds.",
+    "retention": "Keeping the truth: a year ({days} days), medians of {rounds} rounds for the backfill.",
+}
 
 
 def page(results: dict[str, Any], rounds: int) -> str:

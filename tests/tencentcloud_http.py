@@ -43,6 +43,22 @@ def signed_params(request: Request, *, service: str, action: str, version: str, 
     return json.loads(request.get_data())
 
 
+
+def ssm_secrets(
+    secrets: dict[tuple[str, str], str], *, secret_id: str, token: str | None, region: str = "ap-shanghai"
+) -> Callable[[Request], Response]:
+    """GetSecretValue as SSM answers it, from ``secrets`` (``(name, version) -> value``, read at
+    each call); only calls signed with the role's keys are expected."""
+
+    def answer(request: Request) -> Response:
+        params = signed_params(request, service="ssm", action="GetSecretValue", version="2019-09-23", region=region, secret_id=secret_id, token=token)
+        found = secrets.get((params.get("SecretName"), params.get("VersionId")))
+        if found is None:
+            return api_error("ResourceNotFound", f"The secret {params.get('SecretName')} does not exist.")
+        return api_answer({"SecretName": params["SecretName"], "VersionId": params["VersionId"], "SecretString": found, "SecretBinary": ""})
+
+    return answer
+
 def endpoint_of(server: HTTPServer) -> str:
     return f"http://127.0.0.1:{server.port}"
 

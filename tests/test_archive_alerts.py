@@ -20,7 +20,7 @@ from pytest_httpserver import HTTPServer
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.integrations.logging import LoggingIntegration
 from sentry_sdk.transport import Transport as SentryTransport
-from tencentcloud_http import Stall, api_answer, api_error, closed_port, endpoint_of, exception_texts, loopback_server, signed_params
+from tencentcloud_http import Stall, closed_port, endpoint_of, exception_texts, loopback_server, ssm_secrets
 from test_hardening_secrets import leaks
 from werkzeug import Request, Response
 from wxcloud.archive.alerts import MESSAGE_LIMIT, message_for, notify, post
@@ -412,14 +412,7 @@ def test_both_webhook_sources_is_a_configuration_error() -> None:
 SSM_SECRETS: dict[tuple[str, str], str] = {}
 
 
-def ssm_api(request: Request) -> Response:
-    params = signed_params(
-        request, service="ssm", action="GetSecretValue", version="2019-09-23", region="ap-shanghai", secret_id=ROLE_ID, token=ROLE_TOKEN
-    )
-    value = SSM_SECRETS.get((params.get("SecretName"), params.get("VersionId")))
-    if value is None:
-        return api_error("ResourceNotFound", f"The secret {params.get('SecretName')} does not exist.")
-    return api_answer({"SecretName": params["SecretName"], "VersionId": params["VersionId"], "SecretString": value, "SecretBinary": ""})
+ssm_api = ssm_secrets(SSM_SECRETS, secret_id=ROLE_ID, token=ROLE_TOKEN)
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from tencentcloud_http import (
     endpoint_of,
     exception_texts,
     loopback_server,
-    signed_params,
+    ssm_secrets,
 )
 from werkzeug import Request, Response
 from wxcloud.errors import WxCloudError
@@ -41,15 +41,7 @@ REF = "SSM secret 'wx/appsecret' (version 'SSM_Current')"
 TIMEOUT_PREFIX = f"{DISPLAY}:fail -604102 call open API timeout hint: ["
 
 
-def ssm_api(request: Request) -> Response:
-    """GetSecretValue as SSM answers it, from SECRETS; only the role's signed calls are expected."""
-    params = signed_params(
-        request, service="ssm", action="GetSecretValue", version="2019-09-23", region="ap-shanghai", secret_id=ROLE_ID, token=ROLE_TOKEN
-    )
-    value = SECRETS.get((params.get("SecretName"), params.get("VersionId")))
-    if value is None:
-        return api_error("ResourceNotFound", f"The secret {params.get('SecretName')} does not exist.")
-    return api_answer({"SecretName": params["SecretName"], "VersionId": params["VersionId"], "SecretString": value, "SecretBinary": ""})
+ssm_api = ssm_secrets(SECRETS, secret_id=ROLE_ID, token=ROLE_TOKEN)  # GetSecretValue from SECRETS, signed by the role
 
 
 @pytest.fixture(scope="module")
