@@ -58,9 +58,9 @@ def _one_run(emulator: WeChatEmulator, workdir: Path, job: Job, path: str, concu
         emulator.clear()
         archive.close()
         client.close()
-    stored = summary.total("stored")
-    if stored != summary.total("periods"):
-        raise RuntimeError(f"the run stored {stored} of {summary.total('periods')} periods: {summary.to_json()}")
+    stored, periods = summary.total("stored"), summary.to_json()["totals"]["periods"]
+    if stored != periods:
+        raise RuntimeError(f"the run stored {stored} of {periods} periods: {summary.to_json()}")
     return stored / elapsed
 
 
