@@ -24,6 +24,7 @@ from conftest import watch_answers
 from sqlalchemy import create_engine, text
 from wxcloud.archive import Archive, ArchiveFunction
 from wxcloud.archive.tables import Tables
+from wxcloud.archive.views import drop_views
 
 from devtools.wechat_emulator import DEFAULT_SECRET, WeChatEmulator
 
@@ -129,6 +130,8 @@ def make_db(kind: str, tmp_path: Path) -> Iterator[Db]:
         archive.close()
     engine = create_engine(db.url)
     try:
+        with engine.begin() as connection:  # the views read the tables: they go first
+            drop_views(connection, prefix)
         Tables.build(prefix).metadata.drop_all(engine)
     finally:
         engine.dispose()

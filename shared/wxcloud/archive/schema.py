@@ -9,8 +9,10 @@ from __future__ import annotations
 from sqlalchemy import Connection
 
 from .tables import Tables
+from .views import create_views
 
 
 def prepare(connection: Connection, tables: Tables) -> None:
     """Make the database hold ``tables`` as this release writes them."""
     tables.metadata.create_all(connection, checkfirst=True)
+    create_views(connection, tables)

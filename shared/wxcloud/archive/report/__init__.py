@@ -13,8 +13,9 @@ by ``devtools/vendor_echarts.py``) and inlined, so the file opens with no networ
 
 This package is the optional extra ``wxcloud[report]``: it never goes into a function's package
 (``devtools/build_package.py`` leaves it out). Modules: ``data`` gathers the figures from the
-archive, ``channels`` names the visit sources, ``labels`` holds the words and number formats of
-each language, ``page`` lays out the HTML.
+archive, ``labels`` holds the words and number formats of
+each language, ``page`` lays out the HTML; the visit sources' names are ``..channels`` (the SQL
+views use them too).
 """
 
 from __future__ import annotations

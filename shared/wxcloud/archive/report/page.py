@@ -14,7 +14,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from .channels import channel_name
+from ..channels import channel_name
 from .data import Audience, Kpi, Overview, Pages, PageRow, ReportData, Sources, Trends, Triangle
 from .labels import Lang, number, percent, signed, text
 
