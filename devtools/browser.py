@@ -86,12 +86,9 @@ def drawn_pixels(driver: Any) -> dict[str, int]:
 
 def chart_option(driver: Any, chart_id: str) -> dict[str, Any]:
     """The option ECharts holds for a chart (what it draws), as JSON."""
-    script = "var c = echarts.getInstanceByDom(document.querySelector('[data-chart=\"' + arguments[0] + '\"]')); return JSON.stringify(c.getOption());"
+    script = (
+        "var c = echarts.getInstanceByDom(document.querySelector('[data-chart=\"' + arguments[0] + '\"]'));"
+        " return JSON.stringify(c.getOption());"
+    )
     return dict(json.loads(driver.execute_script(script, chart_id)))
 
-
-def screenshot(driver: Any, path: Path, width: int = 1200) -> None:
-    """The whole page as a PNG (the window grown to the page's height first)."""
-    height = int(driver.execute_script("return document.documentElement.scrollHeight"))
-    driver.set_window_size(width, min(height + 40, 16000))
-    driver.save_screenshot(str(path))

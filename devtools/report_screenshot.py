@@ -19,10 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
 
+from wxcloud.archive.report import render  # noqa: E402
+
 from bench.report import _filled  # noqa: E402
 from devtools.browser import chromium, console_errors, requested_urls  # noqa: E402
 from devtools.wechat_emulator import DEFAULT_APPID  # noqa: E402
-from wxcloud.archive.report import render  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

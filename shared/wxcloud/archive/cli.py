@@ -13,8 +13,8 @@ and ``backfill`` print the run's summary as JSON on stdout (a progress bar on st
 terminal). ``status`` tells whether each report is archived up to its newest finished period and
 what the last run said (exit 0 when all are, 1 when one is behind or its last run failed, for cron
 or CI). ``report`` writes one self-contained HTML file of the archived reports (the ``report`` extra;
-an appid with nothing archived in the range is bad input, exit 2). Errors are the cloud-call error value on stderr; the exit status is 0 when everything
-asked for is archived, 1 when work was left or failed, 2 for bad input or configuration.
+an appid with nothing archived in the range is bad input, exit 2). Errors are the cloud-call error
+value on stderr; the exit status is 0 when everything asked for is archived, 1 when work was left or failed, 2 for bad input or configuration.
 """
 
 from __future__ import annotations

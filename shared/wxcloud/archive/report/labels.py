@@ -93,10 +93,6 @@ def text(key: str, lang: Lang, **values: object) -> str:
     return (zh if lang == "zh" else en).format(**values)
 
 
-def has(key: str) -> bool:
-    return key in _TEXT
-
-
 def number(value: float, lang: Lang, decimals: int = 0) -> str:
     """``12,345`` / ``1.23万``; ``decimals`` for the figures that are averages (stay time, depth)."""
     if lang == "zh" and abs(value) >= 100_000_000:

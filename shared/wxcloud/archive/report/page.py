@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 from ..channels import channel_name
-from .data import Audience, Kpi, Overview, Pages, PageRow, ReportData, Sources, Trends, Triangle
+from .data import Audience, Kpi, Overview, PageRow, Pages, ReportData, Sources, Trends, Triangle
 from .labels import Lang, number, percent, signed, text
 
 ECHARTS = "echarts.min.js"
@@ -178,7 +178,7 @@ class Page:
         grid = []
         for name, items in (("staytime", sources.staytime), ("depth", sources.depth)):
             if items:
-                labels = [self.t(f"{name}_{item.key}") if 0 < item.key < 9 and name == "staytime" or 0 < item.key < 8 and name == "depth"
+                labels = [self.t(f"{name}_{item.key}") if (0 < item.key < 9 and name == "staytime") or (0 < item.key < 8 and name == "depth")
                           else f"#{item.key}" for item in items]
                 grid.append(f"<div><h3>{self.t(name)}</h3>" + self.chart(f"sources-{name}", self._bars(labels, [i.value for i in items])) + "</div>")
         if grid:
