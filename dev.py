@@ -48,6 +48,23 @@ def ensure_venv() -> Path:
     return python
 
 
+def ensure_chromium() -> None:
+    """Debian's Chromium and its driver for the report's browser tests, installed with apt where
+    this runs as root and apt is there; elsewhere those tests skip visibly (and fail in CI)."""
+    import shutil
+
+    if shutil.which("chromium") and shutil.which("chromedriver"):
+        return
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
+        print("dev.py: chromium and chromium-driver are missing (apt-get install chromium chromium-driver): the report's browser tests will skip",
+              file=sys.stderr)
+        return
+    print("dev.py: installing chromium and chromium-driver for the report's browser tests...", file=sys.stderr)
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    if subprocess.call(["apt-get", "update", "-q"], stdout=subprocess.DEVNULL, env=env) == 0:
+        subprocess.call(["apt-get", "install", "-y", "-q", "chromium", "chromium-driver", "fonts-wqy-microhei"], stdout=subprocess.DEVNULL, env=env)
+
+
 def archive(python: Path, args: list[str], env: dict[str, str]) -> int:
     """``python -m wxcloud.archive ARGS`` in the venv. ``run`` and ``backfill`` without WeChat
     credentials in the environment go to the WeChat emulator, started for the command on a free
@@ -96,6 +113,7 @@ def main(argv: list[str]) -> int:
     if command == "bench":
         subprocess.call([str(python), str(ROOT / "devtools" / "install_wxsdk.py")], cwd=ROOT, env=env)  # node baseline
         return subprocess.call([str(python), str(ROOT / "bench" / "run.py"), *rest], cwd=ROOT, env=env)
+    ensure_chromium()
     node_check = subprocess.call([str(python), str(ROOT / "devtools" / "install_wxsdk.py")], cwd=ROOT, env=env)
     if node_check != 0:
         print("dev.py: wx-server-sdk is not installed; its differential tests will be skipped", file=sys.stderr)

@@ -68,6 +68,9 @@ LIBRARY_PACKAGE = "wxcloud"
 DEPLOY_ROOT = "/var/user"
 # Directories that wheels sometimes carry and a function never needs.
 PRUNED_DIRS = frozenset({"__pycache__", "tests", "docs"})
+# Parts of the library no function runs: the archive's HTML report (the ``report`` extra, with its
+# 1.1 MB of vendored ECharts) is made on a desk, never on SCF.
+LEFT_OUT = (Path("archive") / "report",)
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the zip format's epoch: same bytes for the same inputs
 MB = 1_000_000
 # Size budgets of a package, zipped and unpacked. The functions that need only the root
@@ -266,7 +269,10 @@ def add_sources(fn: Function, package: Path) -> list[Path]:
     library = fn.root / LIBRARY_SOURCE
     if not (library / "__init__.py").is_file():
         raise BuildError(f"{library} is not a package (no __init__.py)")
-    sources = sorted(p for p in library.rglob("*.py") if "__pycache__" not in p.relative_to(library).parts)
+    sources = sorted(
+        p for p in library.rglob("*.py")
+        if "__pycache__" not in p.relative_to(library).parts and not any(p.relative_to(library).is_relative_to(left) for left in LEFT_OUT)
+    )
     for source in sources:
         dest = package / LIBRARY_PACKAGE / source.relative_to(library)
         dest.parent.mkdir(parents=True, exist_ok=True)

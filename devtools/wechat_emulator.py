@@ -312,14 +312,31 @@ def _app(appid: str) -> _App:
     return _App(new_per_day, new_per_day * (2.0 + 10.0 * rnd.next()), 5 + int(400 * rnd.next()))
 
 
+_LAUNCH = date(2017, 1, 9).toordinal()  # a Monday: when every emulated app starts to grow
+_GROWTH_PER_YEAR = 0.3  # each year adds 30% of the first year's daily new users to every later day
+_WEEKLY_NEW = 0.12  # amplitude of the weekly swing of new users (in days' worth of the base rate)
+
+
+def _level(ordinal: int) -> float:
+    """How much bigger than at launch the app is on day ``ordinal``: 1 until launch, then growing
+    slowly and steadily (``_GROWTH_PER_YEAR``), so a year of reports shows a trend."""
+    return 1.0 + _GROWTH_PER_YEAR * max(0, ordinal - _LAUNCH) / 365.0
+
+
 def _users_so_far(appid: str, ordinal: int) -> int:
     """The app's cumulative users at the end of day ``ordinal`` (daily summary's ``visit_total``).
 
-    Linear growth plus a jitter of at most 0.6 of a day's growth: any day's total costs O(1),
-    and the total still rises every day by at least 0.4 * 10 users, which are that day's new users.
+    In closed form, so any day's total costs O(1): the integral of a slowly growing daily rate
+    (``_level``), a weekly swing (a sine of period 7) and a jitter of
+    at most 0.6 of a day's base rate. The swing moves a day's total by at most 0.11 of the base
+    rate and the jitter by 0.6, so the total still rises every day by at least 0.29 * 10 users,
+    which are that day's new users.
     """
     rate = _app(appid).new_per_day
-    return math.floor(rate * ordinal + 0.6 * rate * _Unit("users", appid, str(ordinal)).next())
+    grown = max(0, ordinal - _LAUNCH)
+    smooth = ordinal + _GROWTH_PER_YEAR * grown * grown / 730.0
+    weekly = _WEEKLY_NEW * math.sin(2 * math.pi * (ordinal % 7) / 7)
+    return math.floor(rate * (smooth + weekly) + 0.6 * rate * _Unit("users", appid, str(ordinal)).next())
 
 
 @dataclass(frozen=True)
@@ -344,16 +361,19 @@ def _day(appid: str, day: date) -> _Figures:
     app = _app(appid)
     rnd = _Unit("day", appid, _ymd(day))
     new = _users_so_far(appid, day.toordinal()) - _users_so_far(appid, day.toordinal() - 1)
-    uv = new + round(app.returning_per_day * _WEEKDAY_RETURNING[day.weekday()] * (0.7 + 0.6 * rnd.next()))
-    sessions = math.ceil(uv * (1.05 + 1.5 * rnd.next()))
-    share_uv = round(uv * (0.01 + 0.1 * rnd.next()))
+    level = _level(day.toordinal())  # returning users grow with the app
+    uv = new + round(app.returning_per_day * level * _WEEKDAY_RETURNING[day.weekday()] * (0.88 + 0.24 * rnd.next()))
+    habits = _Unit("habits", appid)  # how this app is used: the day's figures vary a little around it
+    per_user, per_session, stay = 1.2 + 0.8 * habits.next(), 2.5 + 3.0 * habits.next(), 60.0 + 240.0 * habits.next()
+    sessions = math.ceil(uv * per_user * (0.9 + 0.2 * rnd.next()))
+    share_uv = round(uv * (0.02 + 0.06 * habits.next()) * (0.8 + 0.4 * rnd.next()))
     return _Figures(
         session_cnt=sessions,
-        visit_pv=round(sessions * (1.5 + 4.0 * rnd.next())),
+        visit_pv=round(sessions * per_session * (0.9 + 0.2 * rnd.next())),
         visit_uv=uv,
         visit_uv_new=new,
-        stay_seconds=round(sessions * (15.0 + 585.0 * rnd.next())),
-        share_pv=share_uv + round(share_uv * 1.5 * rnd.next()),
+        stay_seconds=round(sessions * stay * (0.85 + 0.3 * rnd.next())),
+        share_pv=share_uv + round(share_uv * (0.3 + 0.6 * rnd.next())),
         share_uv=share_uv,
     )
 
@@ -488,7 +508,9 @@ def _visit_distribution(appid: str, begin: date, end: date, ref: str) -> dict[st
     fig = _figures(appid, begin, end)
     indexes = []
     for index, keys, figure, seed in _DISTRIBUTIONS:
-        values = _split(getattr(fig, figure), _Unit("distribution", appid, ref, seed).weights(len(keys)))
+        # the app's own mix (a few doors dominate, as in a real app), varied a little from day to day
+        usual, today = _Unit("distribution", appid, seed).weights(len(keys), skew=6.0), _Unit("distribution", appid, ref, seed)
+        values = _split(getattr(fig, figure), [round(weight * (0.8 + 0.4 * today.next())) + 1 for weight in usual])
         indexes.append({"index": index, "item_list": [{"key": k, "value": v} for k, v in zip(keys, values, strict=True) if v]})
     return {"ref_date": ref, "list": indexes}
 

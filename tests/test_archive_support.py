@@ -25,6 +25,7 @@ from sqlalchemy import MetaData, Table, create_engine, text
 from wxcloud.archive import Archive, ArchiveFunction
 from wxcloud.archive.schema import version_table
 from wxcloud.archive.tables import Tables
+from wxcloud.archive.views import drop_views
 
 from devtools.wechat_emulator import DEFAULT_SECRET, WeChatEmulator
 
@@ -135,6 +136,8 @@ def drop_tables(url: str, prefix: str) -> None:
     """Drop the archive's tables with ``prefix``, its schema version table included."""
     engine = create_engine(url)
     try:
+        with engine.begin() as connection:  # the views read the tables: they go first
+            drop_views(connection, prefix)
         Tables.build(prefix).metadata.drop_all(engine)
         with engine.begin() as connection:
             Table(version_table(prefix), MetaData()).drop(connection, checkfirst=True)

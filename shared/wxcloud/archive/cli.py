@@ -5,14 +5,16 @@
     export --api NAME [--since] [--until] [--format csv|jsonl]        to stdout
     chart --api NAME --metric NAME [--where COLUMN=VALUE ...] [--since] [--until] --out FILE.png
     status [--api NAME ...] [--since yyyymmdd] [--appid] [--format table|json]
+    report --out FILE.html [--since yyyymmdd] [--until yyyymmdd] [--appid] [--lang zh|en]
 
 Configuration is the function's (``WX_APPID``, ``WX_APPSECRET`` or its SSM name, ``WX_ARCHIVE_*``);
 without ``WX_ARCHIVE_URL`` the archive is the SQLite file ``.data/wx_analysis.sqlite3``. ``run``
 and ``backfill`` print the run's summary as JSON on stdout (a progress bar on stderr when it is a
 terminal). ``status`` tells whether each report is archived up to its newest finished period and
 what the last run said (exit 0 when all are, 1 when one is behind or its last run failed, for cron
-or CI). Errors are the cloud-call error value on stderr; the exit status is 0 when everything
-asked for is archived, 1 when work was left or failed, 2 for bad input or configuration.
+or CI). ``report`` writes one self-contained HTML file of the archived reports (the ``report`` extra;
+an appid with nothing archived in the range is bad input, exit 2). Errors are the cloud-call error
+value on stderr; the exit status is 0 when everything asked for is archived, 1 when work was left or failed, 2 for bad input or configuration.
 """
 
 from __future__ import annotations
@@ -61,6 +63,12 @@ def _parser() -> argparse.ArgumentParser:
     state.add_argument("--since", help="first day yyyymmdd of the range checked for missing periods (default: WX_ARCHIVE_SINCE, else a year)")
     state.add_argument("--appid", help="whose archive (default: WX_APPID, or the only appid in the archive)")
     state.add_argument("--format", choices=("table", "json"), default="table")
+    report = commands.add_parser("report", help="one self-contained HTML report of the archive (opens offline)")
+    report.add_argument("--out", required=True, type=Path, help="the HTML file to write")
+    report.add_argument("--since", help="first day yyyymmdd (default: the oldest archived)")
+    report.add_argument("--until", help="last day yyyymmdd (default: the newest archived)")
+    report.add_argument("--appid", help="whose archive (default: WX_APPID, or the only appid in the archive)")
+    report.add_argument("--lang", choices=("zh", "en"), default="zh", help="labels and number format (default zh)")
     chart.add_argument("--metric", required=True, help="a column of the CSV export, such as visitUv")
     chart.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE", help="pick one row per period (long-form reports)")
     chart.add_argument("--out", required=True, type=Path, help="the PNG file to write")
@@ -81,6 +89,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
                     return _export(args, archive, out, err)
                 if args.command == "status":
                     return _status(args, settings, archive, out)
+                if args.command == "report":
+                    return _report(args, archive, err)
                 return _chart(args, archive, err)
             finally:
                 archive.close()
@@ -253,6 +263,20 @@ def _status(args: argparse.Namespace, settings: ArchiveSettings, archive: Archiv
     state = status(archive, _appid(args, archive), job.apis, job.since, today)
     (write_json if args.format == "json" else write_table)(state, out)
     return 1 if state.unhealthy else 0
+
+
+def _report(args: argparse.Namespace, archive: Archive, err: IO[str]) -> int:
+    from .report import EmptyArchive, render
+
+    since, until = _range(args)
+    appid = _appid(args, archive)
+    try:
+        document = render(archive, appid, since=since, until=until, lang=args.lang)
+    except EmptyArchive as exc:
+        raise InvalidParameters(str(exc)) from None
+    args.out.write_text(document, encoding="utf-8")
+    print(f"{NAME}: wrote {args.out} ({len(document.encode('utf-8')) / 1_000_000:.2f} MB)", file=err)
+    return 0
 
 
 def _pair(text: str) -> tuple[str, str]:

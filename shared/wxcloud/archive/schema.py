@@ -53,6 +53,7 @@ from sqlalchemy import Column, Connection, MetaData, String, Table, inspect, sel
 
 from ..errors import ConfigurationError
 from .tables import Tables
+from .views import create_views, views_present
 
 if TYPE_CHECKING:
     from alembic.runtime.migration import MigrationContext
@@ -72,13 +73,15 @@ def version_table(prefix: str) -> str:
 
 def prepare(connection: Connection, tables: Tables) -> None:
     """Make the database hold ``tables`` as this release writes them: create them, or upgrade an
-    older release's in place, keeping every row. Commits ``connection``'s transaction."""
-    if _at_head(connection, tables.prefix):
+    older release's in place, keeping every row; and the views over them (``views.py``), made
+    with the tables and again whenever one is missing. Commits ``connection``'s transaction."""
+    if _at_head(connection, tables.prefix) and views_present(connection, tables.prefix):
         connection.commit()
         return
     with _upgrade_lock(connection, tables.prefix):
         try:
             _upgrade(connection, tables)
+            create_views(connection, tables)
         except BaseException:
             connection.rollback()  # before the lock is let go: the next instance must not meet this one's half
             raise

@@ -1,0 +1,428 @@
+"""What the report shows, gathered from the archive: plain numbers, no HTML, no language.
+
+Kept apart from the page so the figures can be tested against the archive on their own, and so
+the page only lays them out. Every section is ``None`` when its reports are not archived, and the
+page leaves it out.
+
+Figures are WeChat's own, never recomputed: weekly and monthly visits come from their reports
+(users of a week are not the sum of its days' users), retention rates are key k over key 0 of
+the same stored answer. What is not final is said so: a retention key that is absent because its
+later day, week or month is not over (or was not over when the answer was fetched) is *not yet*,
+and the cells of a cohort whose stored answer has not settled are *provisional*.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Literal
+
+from ...dates import beijing_today
+from ..reports import REPORTS, Settling
+from ..store import Archive, Stored, closed_periods
+
+SUMMARY = "analysis.getDailySummary"
+DAILY = "analysis.getDailyVisitTrend"
+WEEKLY = "analysis.getWeeklyVisitTrend"
+MONTHLY = "analysis.getMonthlyVisitTrend"
+RETAIN = {"day": "analysis.getDailyRetain", "week": "analysis.getWeeklyRetain", "month": "analysis.getMonthlyRetain"}
+DISTRIBUTION = "analysis.getVisitDistribution"
+PAGE = "analysis.getVisitPage"
+PORTRAIT = "analysis.getUserPortrait"
+
+# The overview's metrics, in the visit trend's camelCase, and the days each is compared with.
+VISIT_METRICS = ("visitUv", "visitPv", "visitUvNew", "sessionCnt", "stayTimeUv", "visitDepth")
+COMPARED_DAYS = (1, 7, 30)
+# How many cohorts each retention triangle shows (the newest ones): a year of daily cohorts would
+# be 365 rows nobody reads; WeChat's console shows about as many.
+COHORTS = {"day": 30, "week": 12, "month": 12}
+TOP_PAGES = 20
+TOP_ENTRY_EXIT = 10
+TOP_PROVINCES = 10
+TOP_CITIES = 10
+
+CellState = Literal["final", "provisional", "notYet", "none"]
+
+
+class EmptyArchive(Exception):
+    """Nothing of the appid is archived in the range: there is no report to make."""
+
+
+@dataclass(frozen=True)
+class Comparison:
+    days: int  # compared with this many days before
+    base: float | None  # the figure then (None: not archived)
+
+    def delta(self, value: float) -> float | None:
+        return None if self.base is None else value - self.base
+
+    def ratio(self, value: float) -> float | None:
+        """The change as a fraction of the earlier figure (None when there is none, or it was 0)."""
+        return None if not self.base else (value - self.base) / self.base
+
+
+@dataclass(frozen=True)
+class Kpi:
+    metric: str
+    value: float
+    comparisons: tuple[Comparison, ...]
+
+
+@dataclass(frozen=True)
+class Overview:
+    day: date
+    kpis: tuple[Kpi, ...]
+
+
+@dataclass(frozen=True)
+class Series:
+    labels: list[str]
+    values: dict[str, list[float | None]]  # metric -> one value per label
+
+
+@dataclass(frozen=True)
+class Trends:
+    daily: Series | None
+    weekly: Series | None
+    monthly: Series | None
+
+
+@dataclass(frozen=True)
+class Cell:
+    key: int
+    rate: float | None  # key k value / key 0 value
+    users: int | None
+    state: CellState
+
+
+@dataclass(frozen=True)
+class Cohort:
+    label: str  # the period's begin date, yyyymmdd
+    size: int | None  # key 0 value
+    settled: bool
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class Triangle:
+    unit: str  # day, week, month
+    audience: str  # visitUvNew or visitUv
+    keys: tuple[int, ...]
+    cohorts: tuple[Cohort, ...]  # oldest first
+
+
+@dataclass(frozen=True)
+class Named:
+    key: int
+    value: int
+
+
+@dataclass(frozen=True)
+class Sources:
+    days: int  # how many archived days are summed
+    channels: list[Named]  # sessions by access_source key, largest first
+    staytime: list[Named]  # sessions by stay-time bucket 1..8
+    depth: list[Named]  # sessions by depth bucket 1..7
+
+
+@dataclass(frozen=True)
+class PageRow:
+    path: str
+    pv: int
+    uv: int  # summed over the days: a page's users of different days may be the same people
+    stay: float | None  # average seconds per view, weighted by views
+    entries: int
+    exits: int
+    share_pv: int
+
+
+@dataclass(frozen=True)
+class Pages:
+    days: int
+    top: list[PageRow]
+    entries: list[PageRow]
+    exits: list[PageRow]
+
+
+@dataclass(frozen=True)
+class Audience:
+    period: str  # begin..end of the portrait
+    groups: dict[str, dict[str, list[tuple[str, int]]]]  # audience -> dimension -> (name, users)
+
+
+@dataclass(frozen=True)
+class Missing:
+    api: str
+    count: int
+    examples: list[str]
+
+
+@dataclass
+class ReportData:
+    appid: str
+    since: date
+    until: date
+    made_at: datetime
+    today: date  # Beijing day the report was made: what "not over yet" is measured by
+    overview: Overview | None = None
+    trends: Trends | None = None
+    retention: list[Triangle] = field(default_factory=list)
+    sources: Sources | None = None
+    pages: Pages | None = None
+    audience: Audience | None = None
+    missing: list[Missing] = field(default_factory=list)
+
+    @property
+    def sections(self) -> list[str]:
+        """The sections that have data, in the page's order."""
+        present = {
+            "overview": self.overview is not None,
+            "trends": self.trends is not None,
+            "retention": bool(self.retention),
+            "sources": self.sources is not None,
+            "pages": self.pages is not None,
+            "audience": self.audience is not None,
+        }
+        return [name for name, shown in present.items() if shown]
+
+
+def gather(archive: Archive, appid: str, since: date | None = None, until: date | None = None, *, now: datetime | None = None) -> ReportData:
+    """Everything the report shows of ``appid`` between ``since`` and ``until`` (default: all
+    that is archived). ``EmptyArchive`` when no report of the appid has a period in the range."""
+    made_at = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    today = beijing_today(made_at)
+    stored = {api: archive.results(appid, api, since, until) for api in REPORTS}
+    present = {api: items for api, items in stored.items() if items}
+    if not present:
+        raise EmptyArchive(f"no archived report of appid {appid} in the range: run `backfill --since yyyymmdd` first, or widen --since/--until")
+    first = min(_begin(item) for items in present.values() for item in items)
+    last = max(_end(item) for items in present.values() for item in items)
+    data = ReportData(appid, since or first, until or last, made_at, today)
+    # the overview compares the newest day with 30 days before: those may lie before ``since``
+    lookback = None if since is None else since - timedelta(days=max(COMPARED_DAYS))
+    daily_all = archive.results(appid, DAILY, lookback, until) if stored[DAILY] else []
+    summary_all = archive.results(appid, SUMMARY, lookback, until) if stored[SUMMARY] else []
+    data.overview = _overview(daily_all, summary_all, stored[DAILY], stored[SUMMARY])
+    data.trends = _trends(stored[DAILY], stored[WEEKLY], stored[MONTHLY])
+    data.retention = [
+        triangle
+        for unit, api in RETAIN.items()
+        for audience in ("visitUvNew", "visitUv")
+        if (triangle := _triangle(unit, audience, stored[api], REPORTS[api].settling, today)) is not None
+    ]
+    data.sources = _sources(stored[DISTRIBUTION])
+    data.pages = _pages(stored[PAGE])
+    data.audience = _audience(stored[PORTRAIT])
+    data.missing = _missing(present, data.since, data.until, today)
+    return data
+
+
+def _begin(item: Stored) -> date:
+    return item.period.begin
+
+
+def _end(item: Stored) -> date:
+    return item.period.end
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def _first_row(item: Stored) -> dict[str, Any]:
+    rows = item.result.get("list")
+    if isinstance(rows, list) and rows and isinstance(rows[0], dict):
+        return rows[0]
+    return {}
+
+
+def _by_day(items: Iterable[Stored]) -> dict[date, dict[str, Any]]:
+    return {_begin(item): _first_row(item) for item in items}
+
+
+# ---- overview -------------------------------------------------------------------------------
+
+
+def _overview(daily_all: list[Stored], summary_all: list[Stored], daily: list[Stored], summary: list[Stored]) -> Overview | None:
+    """The newest day in the range against 1, 7 and 30 days before (from the archive, even before the range)."""
+    if not daily and not summary:
+        return None
+    trend, totals = _by_day(daily_all), _by_day(summary_all)
+    newest = max(_begin(item) for item in [*daily, *summary])
+    kpis = []
+    figures: list[tuple[str, dict[date, dict[str, Any]]]] = [(metric, trend) for metric in VISIT_METRICS]
+    figures.append(("visitTotal", totals))
+    for metric, rows in figures:
+        value = _number(rows.get(newest, {}).get(metric))
+        if value is None:
+            continue
+        comparisons = tuple(Comparison(days, _number(rows.get(newest - timedelta(days=days), {}).get(metric))) for days in COMPARED_DAYS)
+        kpis.append(Kpi(metric, value, comparisons))
+    return Overview(newest, tuple(kpis)) if kpis else None
+
+
+# ---- trends ---------------------------------------------------------------------------------
+
+
+def _series(items: list[Stored], label: Any) -> Series | None:
+    if not items:
+        return None
+    labels, values = [], defaultdict(list)
+    for item in items:
+        row = _first_row(item)
+        labels.append(label(item))
+        for metric in ("visitUv", "visitPv", "visitUvNew"):
+            values[metric].append(_number(row.get(metric)))
+    return Series(labels, dict(values))
+
+
+def _trends(daily: list[Stored], weekly: list[Stored], monthly: list[Stored]) -> Trends | None:
+    if not (daily or weekly or monthly):
+        return None
+    return Trends(
+        _series(daily, lambda item: f"{_begin(item):%Y-%m-%d}"),
+        _series(weekly, lambda item: f"{_begin(item):%m-%d}~{_end(item):%m-%d}"),
+        _series(monthly, lambda item: f"{_begin(item):%Y-%m}"),
+    )
+
+
+# ---- retention ------------------------------------------------------------------------------
+
+
+def _retained(result: dict[str, Any], audience: str) -> dict[int, int]:
+    values = {}
+    items = result.get(audience)
+    for item in items if isinstance(items, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("key"), int) and _number(item.get("value")) is not None:
+            values[int(item["key"])] = int(item["value"])
+    return values
+
+
+def _triangle(unit: str, audience: str, items: list[Stored], settling: Settling, today: date) -> Triangle | None:
+    if not items or settling.keys is None:
+        return None
+    keys = settling.keys
+    cohorts = []
+    for item in items[-COHORTS[unit] :]:
+        values = _retained(item.result, audience)
+        size = values.get(0)
+        cells = []
+        for key in keys:
+            users = values.get(key)
+            if users is None:
+                cells.append(Cell(key, None, None, _absent(settling, item, key, today)))
+                continue
+            rate = users / size if size else None
+            cells.append(Cell(key, rate, users, "final" if item.settled else "provisional"))
+        cohorts.append(Cohort(f"{_begin(item):%Y-%m-%d}", size, item.settled, tuple(cells)))
+    return Triangle(unit, audience, keys, tuple(cohorts))
+
+
+def _absent(settling: Settling, item: Stored, key: int, today: date) -> CellState:
+    """A key missing from the stored answer: *not yet* when WeChat could not know it when the
+    answer was fetched, or cannot today (its later day, week or month was not over); else none."""
+    knowable = Settling(settling.unit, (key,)).milestones(item.period)[0]  # the day after that later period
+    fetched = item.fetched_on or today
+    return "notYet" if knowable > today or knowable > fetched else "none"
+
+
+# ---- sources, pages, audience -------------------------------------------------------------
+
+
+def _sources(items: list[Stored]) -> Sources | None:
+    if not items:
+        return None
+    sums: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for item in items:
+        for index in item.result.get("list") or []:
+            if not isinstance(index, dict):
+                continue
+            for entry in index.get("itemList") or []:
+                if isinstance(entry, dict) and isinstance(entry.get("key"), int) and _number(entry.get("value")) is not None:
+                    sums[str(index.get("index"))][entry["key"]] += int(entry["value"])
+
+    def named(index: str, by_value: bool) -> list[Named]:
+        pairs = [Named(key, value) for key, value in sums.get(index, {}).items()]
+        return sorted(pairs, key=lambda n: (-n.value, n.key)) if by_value else sorted(pairs, key=lambda n: n.key)
+
+    return Sources(len(items), named("access_source_session_cnt", True), named("access_staytime_info", False), named("access_depth_info", False))
+
+
+def _pages(items: list[Stored]) -> Pages | None:
+    if not items:
+        return None
+    totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for item in items:
+        for row in item.result.get("list") or []:
+            if not isinstance(row, dict) or not isinstance(row.get("pagePath"), str):
+                continue
+            page = totals[row["pagePath"]]
+            pv = _number(row.get("pageVisitPv")) or 0.0
+            for name, column in (("pv", "pageVisitPv"), ("uv", "pageVisitUv"), ("entries", "entrypagePv"), ("exits", "exitpagePv"),
+                                 ("share_pv", "pageSharePv")):
+                page[name] += _number(row.get(column)) or 0.0
+            stay = _number(row.get("pageStaytimePv"))
+            if stay is not None and pv:
+                page["stay_weighted"] += stay * pv
+                page["stay_pv"] += pv
+    rows = [
+        PageRow(path, int(t["pv"]), int(t["uv"]), t["stay_weighted"] / t["stay_pv"] if t["stay_pv"] else None, int(t["entries"]),
+                int(t["exits"]), int(t["share_pv"]))
+        for path, t in totals.items()
+    ]
+    top = sorted(rows, key=lambda r: (-r.pv, r.path))[:TOP_PAGES]
+    entries = sorted((r for r in rows if r.entries), key=lambda r: (-r.entries, r.path))[:TOP_ENTRY_EXIT]
+    exits = sorted((r for r in rows if r.exits), key=lambda r: (-r.exits, r.path))[:TOP_ENTRY_EXIT]
+    return Pages(len(items), top, entries, exits)
+
+
+def _audience(items: list[Stored]) -> Audience | None:
+    """The newest portrait (latest end; of those, the longest range)."""
+    if not items:
+        return None
+    newest = max(items, key=lambda item: (_end(item), (_end(item) - _begin(item)).days))
+    groups: dict[str, dict[str, list[tuple[str, int]]]] = {}
+    for audience in ("visitUvNew", "visitUv"):
+        dimensions = newest.result.get(audience)
+        if not isinstance(dimensions, dict):
+            continue
+        group: dict[str, list[tuple[str, int]]] = {}
+        for dimension in ("province", "city", "genders", "ages", "platforms", "devices"):
+            pairs = [(str(entry.get("name")), int(entry["value"])) for entry in dimensions.get(dimension) or []
+                     if isinstance(entry, dict) and _number(entry.get("value")) is not None]
+            pairs.sort(key=lambda pair: -pair[1])
+            if dimension == "province" and len(pairs) > TOP_PROVINCES:
+                pairs = [*pairs[:TOP_PROVINCES], ("", sum(value for _, value in pairs[TOP_PROVINCES:]))]  # "": the rest
+            elif dimension == "city":
+                pairs = pairs[:TOP_CITIES]
+            if pairs:
+                group[dimension] = pairs
+        if group:
+            groups[audience] = group
+    if not groups:
+        return None
+    return Audience(f"{newest.begin_date}..{newest.end_date}", groups)
+
+
+# ---- missing periods ------------------------------------------------------------------------
+
+
+def _missing(present: dict[str, list[Stored]], since: date, until: date, today: date) -> list[Missing]:
+    """The closed periods of the range that an archived report lacks (reports not archived at all
+    are simply not in the report)."""
+    missing = []
+    for api, items in present.items():
+        if api == PORTRAIT:  # any 1, 7 or 30 days: no series of periods to miss
+            continue
+        have = {(item.begin_date, item.end_date) for item in items}
+        wanted = closed_periods(REPORTS[api], since, today, until)
+        lacking = [period for period in wanted if (period.begin_date, period.end_date) not in have]
+        if lacking:
+            examples = [p.begin_date if p.begin_date == p.end_date else f"{p.begin_date}..{p.end_date}" for p in lacking[:5]]
+            missing.append(Missing(api, len(lacking), examples))
+    return missing
+
