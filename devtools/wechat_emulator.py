@@ -313,6 +313,7 @@ def _app(appid: str) -> _App:
 
 
 _LAUNCH = date(2017, 1, 9).toordinal()  # a Monday: when every emulated app starts to grow
+_FIRST_USERS = date(2016, 1, 1).toordinal()  # whence cumulative users are counted (visit_total)
 _GROWTH_PER_YEAR = 0.3  # each year adds 30% of the first year's daily new users to every later day
 _WEEKLY_NEW = 0.12  # amplitude of the weekly swing of new users (in days' worth of the base rate)
 
@@ -334,7 +335,9 @@ def _users_so_far(appid: str, ordinal: int) -> int:
     """
     rate = _app(appid).new_per_day
     grown = max(0, ordinal - _LAUNCH)
-    smooth = ordinal + _GROWTH_PER_YEAR * grown * grown / 730.0
+    # counted from a year before the launch (the app's users before it grew), not from year 1, so
+    # the cumulative total is that of a real app's few years, not of twenty centuries
+    smooth = (ordinal - _FIRST_USERS) + _GROWTH_PER_YEAR * grown * grown / 730.0
     weekly = _WEEKLY_NEW * math.sin(2 * math.pi * (ordinal % 7) / 7)
     return math.floor(rate * (smooth + weekly) + 0.6 * rate * _Unit("users", appid, str(ordinal)).next())
 
