@@ -546,3 +546,115 @@ def test_a_webhook_that_hangs_or_fails_never_fails_the_run(
     warnings = [text for text in no_secrets_in_logs.texts if "alert not delivered" in text]
     assert warnings and "127.0.0.1" in warnings[0]
     assert not [text for text in [*ours(no_secrets_in_logs.texts), json.dumps(answer)] if HOOK_KEY in text]
+
+
+# ---- what a review found: neighbours stored at once, mornings without proof, a broken environment --
+
+
+def test_runs_storing_neighbouring_periods_at_once_never_fail_on_each_other(db: Db) -> None:
+    """A backfill's periods are new and next to each other: on MariaDB, a locking read of a row
+    that is not there locks the gap where the neighbours go, and writers deadlock. Four writers
+    store 200 neighbouring days each (three in one order, one in the other), new and again."""
+    archive = db.archive()
+    archive.ensure_schema()
+    days = [date(2026, 1, 1) + timedelta(days=n) for n in range(200)]
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def writer(n: int) -> None:
+        mine = db.archive()
+        order = days if n < 3 else list(reversed(days))
+        try:
+            start.wait()
+            for d in order:
+                answer = {"refDate": f"{d:%Y%m%d}", "visitUv": [{"key": 0, "value": 100}, {"key": 1, "value": 10 + n}]}
+                mine.store("wxappid", DAILY_RETAIN, day(d), answer, fetched_at=datetime(2026, 3, 2, 3, n, tzinfo=timezone.utc))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == [], [str(error)[:300] for error in errors]
+    stored = archive.results("wxappid", DAILY_RETAIN)
+    assert len(stored) == 200 and all(item.result["visitUv"][1]["value"] == 13 for item in stored)  # the newest writer's
+    assert all(item.fetched_at == datetime(2026, 3, 2, 3, 3) for item in stored)
+
+
+def test_a_get_in_the_morning_never_settles_a_period_without_its_last_key(db: Db, pinned: Callable[..., PinnedWeChat]) -> None:
+    world = pinned((DAILY_RETAIN,))
+    archive = db.archive(client=world.client)
+    data = day(D).data()
+    world.now = at(D + timedelta(days=20))
+    assert keys_of(archive.get(DAILY_RETAIN, data))[-1] == 14
+    world.now = at(D + timedelta(days=31), 9, 0)  # WeChat has not computed D+30 yet: no key 30
+    assert 30 not in keys_of(archive.get(DAILY_RETAIN, data))
+    stored = archive.stored(DEFAULT_APPID, DAILY_RETAIN, day(D))
+    assert stored is not None and not stored.settled and stored.fetched_on == D + timedelta(days=30)
+    world.now = at(D + timedelta(days=31))
+    assert keys_of(archive.get(DAILY_RETAIN, data)) == ALL_KEYS[DAILY_RETAIN]
+    stored = archive.stored(DEFAULT_APPID, DAILY_RETAIN, day(D))
+    assert stored is not None and stored.settled and stored.fetched_on == D + timedelta(days=31)
+    world.now = at(D + timedelta(days=90))
+    archive.get(DAILY_RETAIN, data)
+    assert len(world.wechat.requests_to(ANALYSIS_PATHS[DAILY_RETAIN])) == 3
+
+
+def test_a_run_without_proof_that_wechat_computed_yesterday_records_the_day_before(db: Db, pinned: Callable[..., PinnedWeChat]) -> None:
+    """A manual run whose ``until`` ends a month ago, at 09:00 on 1 April: none of its periods
+    ended yesterday, so nothing proves WeChat has computed 31 March (key 30 of 1 March)."""
+    world = pinned((DAILY_RETAIN,), WX_ARCHIVE_SINCE="20260301")
+    world.run(at(date(2026, 3, 31)))
+    world.now = at(date(2026, 4, 1), 9, 0)
+    answer = world.handler({"since": "20260301", "until": "20260301"}, {"time_limit_in_ms": 60_000})
+    assert answer["errCode"] == 0 and answer["apis"][DAILY_RETAIN]["notReady"] == 1
+    stored = db.archive(client=world.client).stored(DEFAULT_APPID, DAILY_RETAIN, day(date(2026, 3, 1)))
+    assert stored is not None and not stored.settled and 30 not in keys_of(stored.result)
+    world.run(at(date(2026, 4, 1)))  # the timer's run proves it, and asks
+    stored = db.archive(client=world.client).stored(DEFAULT_APPID, DAILY_RETAIN, day(date(2026, 3, 1)))
+    assert stored is not None and stored.settled and keys_of(stored.result) == ALL_KEYS[DAILY_RETAIN]
+
+
+def test_a_broken_environment_is_an_error_value_in_the_ledger_never_a_raise(db: Db, pinned: Callable[..., PinnedWeChat]) -> None:
+    world = pinned((DAILY_TREND,), WX_ARCHIVE_SINCE="20260301")
+    broken = function({**world.env, "WX_API_BASE_URL": "http://example.com"}, wall_clock=lambda: world.now)
+    world.now = at(date(2026, 3, 5))
+    answer = broken(timer(fired(world.now)), {"time_limit_in_ms": 60_000})
+    assert answer["errCode"] == -601001 and "WX_API_BASE_URL must be https" in answer["errMsg"]
+    from wxcloud.archive.ledger import Ledger
+
+    (run,) = Ledger(db.archive()).runs()
+    assert run.outcome == "failed" and run.error is not None and "https" in run.error
+
+
+def test_status_counts_overdue_periods_and_runs_that_died(db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    today = datetime.now(BEIJING).date()
+    since = f"{today - timedelta(days=10):%Y%m%d}"
+    monkeypatch.setenv("WX_ARCHIVE_APIS", DAILY_RETAIN)
+    for name, value in db.env().items():
+        monkeypatch.setenv(name, value)
+    assert main(["backfill", "--since", since], stdout=io.StringIO(), stderr=io.StringIO()) == 0
+    assert _status(monkeypatch, db, "--since", since)[0] == 0
+    archive = db.archive()
+    results = archive.tables.results
+    with archive.engine.begin() as connection:  # as if three days were last asked for a week ago
+        connection.execute(results.update().where(results.c.begin_date >= f"{today - timedelta(days=3):%Y%m%d}")
+                           .values(fetched_on=f"{today - timedelta(days=9):%Y%m%d}"))
+    code, out, _ = _status(monkeypatch, db, "--since", since, "--format", "json")
+    (report,) = json.loads(out)["reports"]
+    assert code == 1 and report["overdue"] == 3 and report["missing"] == 0 and report["behind"] is True
+    assert main(["backfill", "--since", since], stdout=io.StringIO(), stderr=io.StringIO()) == 0  # asks them again
+    assert _status(monkeypatch, db, "--since", since)[0] == 0
+
+    from wxcloud.archive.ledger import Ledger
+
+    runs = archive.tables.runs
+    with archive.engine.begin() as connection:  # the runs so far were earlier that morning ...
+        for run_id, started in connection.execute(select(runs.c.id, runs.c.started_at)).all():
+            connection.execute(runs.update().where(runs.c.id == run_id).values(started_at=started - timedelta(hours=5)))
+    # ... and the timer's, three hours ago, died without a word
+    Ledger(archive).start(appid=DEFAULT_APPID, trigger="timer", today=today, started_at=datetime.now(timezone.utc) - timedelta(hours=3))
+    code, out, _ = _status(monkeypatch, db, "--since", since)
+    assert code == 1 and "never ended (it died, or is stuck)" in out

@@ -9,6 +9,7 @@ when it catches the error (``{"errCode": ..., "errMsg": "<api>:fail <reason>"}``
     │   ├── InvalidParameters         -501007  the event is not a JSON object
     │   ├── PermissionDenied          -604101  the API is not declared in config.json
     │   ├── ConfigurationError        -601001  missing credentials, unreadable secret
+    │   ├── StorageError              -601001  the archive's database failed while in use
     │   └── DeadlineExceeded          -604102  the invocation's time budget is spent
     ├── RequestValidationError        61500 / 61501 / 61503: bad dates, caught before any network call
     ├── WeChatError                   WeChat's errcode, errmsg verbatim (rid included)
@@ -107,6 +108,13 @@ class PermissionDenied(PlatformError):
 
 
 class ConfigurationError(PlatformError):
+    code = SYSTEM_ERROR
+
+
+class StorageError(PlatformError):
+    """The archive's database failed while in use (a write, a read after the schema was ready):
+    not the configuration's fault, so not a ``ConfigurationError``, with the same code."""
+
     code = SYSTEM_ERROR
 
 

@@ -73,6 +73,13 @@ class WxSettings:
         return [name for name, value in (("WX_APPID", self.appid), ("WX_APPSECRET", self.appsecret)) if not value]
 
 
+def appid_from_env(environ: Mapping[str, str] | None = None) -> str | None:
+    """``WX_APPID`` alone, unchecked: whose run a record is about, even when the rest of the
+    WeChat settings are unusable (their error is the run's answer)."""
+    env = os.environ if environ is None else environ
+    return env.get("WX_APPID", "").strip() or None
+
+
 def read_environment(read: Callable[[Mapping[str, str]], T], environ: Mapping[str, str] | None = None) -> T:
     """``read(environment)``, where a ``WxCloudError`` that reading raises reaches the caller as a
     fresh copy raised from here: its traceback does not hold the frames that read, whose locals

@@ -31,7 +31,7 @@ from typing import IO, Any
 from ..dates import beijing_today
 from ..errcodes import INVALID_PARAM, JS_ERROR, SYSTEM_ERROR
 from ..errors import ConfigurationError, InvalidParameters, WxCloudError, calling
-from ..settings import ArchiveSettings, SsmSource, WxSettings, archive_date
+from ..settings import ArchiveSettings, SsmSource, WxSettings, appid_from_env, archive_date
 from .function import job_for
 from .job import Job, Outcome, Summary, run_job
 from .ledger import Ledger, finish
@@ -116,7 +116,7 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
     try:
         archive.ensure_schema()  # before any WeChat call
         ledger = Ledger(archive)
-        appid = WxSettings.from_env().appid or None
+        appid = appid_from_env()
         run_id = ledger.start(appid=appid, trigger="cli", today=job.today)
         try:
             summary = _archive(archive, job, settings, err)

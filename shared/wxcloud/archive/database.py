@@ -169,5 +169,6 @@ def unreachable(exc: SQLAlchemyError, url: URL) -> ConfigurationError:
     """The error for a database that cannot be used; raise it outside the ``except`` block."""
     return ConfigurationError(
         f"the archive database {shown(url)} cannot be used: {describe(exc, url)}; check the URL, that the server is up and reachable "
-        "from the function (same VPC), the user's password and privileges (CREATE TABLE and ALTER TABLE on first use, then SELECT, INSERT and UPDATE)"
+        "from the function (same VPC), the user's password and privileges "
+        "(CREATE TABLE, CREATE VIEW and ALTER TABLE on first use, then SELECT, INSERT, UPDATE and DELETE)"
     )

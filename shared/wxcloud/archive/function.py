@@ -47,7 +47,7 @@ from ..lazy import Once
 from ..logs import own_function_logs
 from ..permissions import load_permissions
 from ..scf import ClientFactory, default_client_factory
-from ..settings import ArchiveSettings, WxSettings, archive_apis, archive_date, log_level_from_env
+from ..settings import ArchiveSettings, appid_from_env, archive_apis, archive_date, log_level_from_env
 from .alerts import notify
 from .job import Job, Summary, run_job
 from .ledger import Ledger, Trigger, finish
@@ -65,6 +65,9 @@ OPTIONS = ("since", "until", "apis")
 TIMER_LEAD = timedelta(days=1)
 # Kept back from the fetching for the alert a run that needs attention posts (when one is configured).
 ALERT_BUDGET_SECONDS = 5.0
+# The least time left in which the run's end is written to the ledger (one UPDATE): with less, the
+# run stays "running" there, as one that died would, rather than be killed half way.
+LEDGER_SECONDS = 0.5
 
 
 
@@ -166,6 +169,7 @@ class ArchiveFunction:
         summary: Summary | None = None
         run: tuple[Ledger, int] | None = None
         settings: ArchiveSettings | None = None
+        appid: str | None = None
         try:
             with calling(NAME):
                 request = self._request(event)
@@ -175,7 +179,8 @@ class ArchiveFunction:
                 archive = self._archive_for(settings, deadline)
                 archive.ensure_schema()  # the database answers before anything is asked of WeChat
                 ledger = Ledger(archive)
-                run = ledger, ledger.start(appid=self._appid(), trigger=trigger, today=job.today)
+                appid = appid_from_env(self.environ)  # whose run, for the ledger and the alert
+                run = ledger, ledger.start(appid=appid, trigger=trigger, today=job.today)
                 client = self._ready_client(job, deadline)
                 work_deadline = _keep_back(deadline, ALERT_BUDGET_SECONDS) if settings.alerts_configured else deadline
                 summary = run_job(archive, client, job, concurrency=settings.concurrency, deadline=work_deadline, clock=self.clock)
@@ -185,16 +190,12 @@ class ArchiveFunction:
         except Exception as exc:  # a bug of ours still answers in the cloud-call shape, without its text
             logger.error("unexpected %s in %s", type(exc).__name__, NAME)
             result = {"errCode": JS_ERROR, "errMsg": f"{NAME}:fail internal error ({type(exc).__name__})"}
-        if run is not None:
+        self._log(request_id, trigger, result, summary, started)  # first: the line CLS watches, whatever comes after
+        if run is not None and (deadline is None or deadline.remaining() > LEDGER_SECONDS):
             finish(*run, result)
-        self._log(request_id, trigger, result, summary, started)
         if settings is not None:  # (without its settings, a run knows no webhook either)
-            notify(settings, self._appid() or "-", result, deadline=deadline, budget=ALERT_BUDGET_SECONDS)
+            notify(settings, appid or "-", result, deadline=deadline, budget=ALERT_BUDGET_SECONDS)
         return result
-
-    def _appid(self) -> str | None:
-        """Whose run this is, for the ledger (the client, built a moment later, reads the same)."""
-        return WxSettings.from_env(self.environ).appid or None
 
     def _request(self, event: Any) -> Request:
         now = datetime.fromtimestamp(self.wall_clock(), timezone.utc)

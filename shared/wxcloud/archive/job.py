@@ -227,10 +227,12 @@ def run_job(
     ``on_plan(n)``: how many periods are due, once known; ``progress``: each one's outcome.
 
     The periods that ended yesterday go first: whether WeChat has computed yesterday yet (61503
-    in the morning) decides what it can know of the others. When it has not, a retention period
-    whose only new key is yesterday's is left for the next run (asking now would spend a request
-    on an answer without it, and record it as known), and what is stored is recorded as fetched
-    with what WeChat knew the day before, so the next run asks again for yesterday's key."""
+    in the morning) decides what it can know of the others. Unless one of them is answered (the
+    proof that it has), a retention period whose only new key is yesterday's is left for the next
+    run (asking now could spend a request on an answer without it, and record it as known), and
+    what is stored is recorded as fetched with what WeChat knew the day before, so the next run
+    asks again for yesterday's key. So a run in the morning, one whose ``until`` ends earlier, or
+    one whose newest fetches failed never settles a period without its last key."""
     appid = appid or client.settings.appid
     tallies = {name: ApiTally() for name in job.apis}
     summary = Summary(job, tallies)
@@ -242,19 +244,19 @@ def run_job(
     runner = _Runner(archive, client, appid, job.today, deadline, clock)
     report_progress = progress or (lambda _api, _outcome: None)
     yesterday = job.today - timedelta(days=1)
-    yesterday_not_ready = False
+    yesterday_answered = False
 
     def settle(future: Future[tuple[Outcome, WxCloudError | None]], item: _Item) -> None:
-        nonlocal yesterday_not_ready
+        nonlocal yesterday_answered
         tally = tallies[item.report.name]
         try:
             outcome, error = future.result()
         except DatabaseError as exc:
-            summary.database_error = summary.database_error or str(exc)
+            summary.database_error = summary.database_error or exc.hint
             outcome, error = "leftForLater", None
         tally.count(outcome)
-        if outcome == "notReady" and item.period.end == yesterday:
-            yesterday_not_ready = True
+        if outcome in DONE and item.period.end == yesterday:
+            yesterday_answered = True
         if error is not None:
             tally.note(error)
             stop = classify(error)[1]
@@ -301,8 +303,8 @@ def run_job(
         if not run(pool, newest, pending):
             skip(rest)
             return summary
-        if yesterday_not_ready:
-            runner.fetched_on = yesterday  # what WeChat knows now is what it knew yesterday
+        if not yesterday_answered:
+            runner.fetched_on = yesterday  # no proof that WeChat knows more than it did yesterday
             due = [archive.is_due(item.report, item.period, item.fetched, yesterday) for item in rest]
             skip([item for item, now in zip(rest, due, strict=True) if not now], "notReady")
             rest = [item for item, now in zip(rest, due, strict=True) if now]

@@ -106,6 +106,15 @@ class Settling:
         year, month = period.end.year + month // 12, month % 12 + 1
         return date(year, month, calendar.monthrange(year, month)[1])
 
+    def answered_through(self, period: Period, result: dict[str, Any]) -> date:
+        """The latest day an answer for ``period`` speaks of: the day of its newest key present
+        (the period's last day without keys). An answer holding yesterday's key proves WeChat has
+        computed yesterday; its absence proves nothing (a small app's zero may be left out)."""
+        if self.keys is None:
+            return period.end
+        present = {item.get("key") for value in result.values() if isinstance(value, list) for item in value if isinstance(item, dict)}
+        return max((self._later_end(period, key) for key in self.keys if key in present), default=period.end)
+
     def settles_on(self, period: Period, refresh_days: int = 0) -> date:
         return self.milestones(period, refresh_days)[-1]
 

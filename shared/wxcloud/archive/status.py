@@ -4,9 +4,12 @@ For each report: the newest archived period against the newest finished one (ove
 today), how many periods of the range are missing, how many stored ones have not settled yet
 (retention that WeChat will still fill in), and what the last run of the appid said of it.
 
-A report is *behind* when its newest finished period is not archived, or a period of the range
-is missing; it *failed* when the last run failed as a whole, or failed or was stopped for that
-report. The exit code is 0 when no report is behind or failed, 1 when one is (it is named), and 2
+A report is *behind* when its newest finished period is not archived, a period of the range is
+missing, or a stored one is overdue (WeChat can tell more now than its stored answer: the daily
+run has not asked yet); it *failed* when the last finished run failed as a whole, or failed or
+was stopped for that report, or when a run marked running has not ended for longer than a run
+lasts. Before the day's run (and before WeChat has computed yesterday) every report is behind:
+run it after the timer. The exit code is 0 when no report is behind or failed, 1 when one is (it is named), and 2
 for bad input (the CLI's rule for every command).
 """
 
@@ -15,14 +18,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import IO, Any
-
-from sqlalchemy import func, select
 
 from ..periods import Period
 from .ledger import Ledger, Run
 from .store import Archive, closed_periods, report_for
+
+STUCK = timedelta(hours=2)  # no run lasts this long (SCF's longest timeout is far shorter)
 
 
 @dataclass(frozen=True)
@@ -32,12 +35,14 @@ class ReportStatus:
     newest_finished: str | None
     periods: int  # closed periods in the range
     missing: int
-    unsettled: int
-    problem: str | None  # what the last run said went wrong for this report
+    unsettled: int  # stored, and WeChat may still fill them in
+    overdue: int  # stored, and WeChat can tell more than the stored answer now (a run is due)
+    problem: str | None  # what the last runs said went wrong for this report
 
     @property
     def behind(self) -> bool:
-        return self.missing > 0 or (self.newest_finished is not None and self.newest_archived != self.newest_finished)
+        newest = self.newest_finished is not None and self.newest_archived != self.newest_finished
+        return newest or self.missing > 0 or self.overdue > 0
 
     @property
     def healthy(self) -> bool:
@@ -51,6 +56,7 @@ class ReportStatus:
             "periods": self.periods,
             "missing": self.missing,
             "unsettled": self.unsettled,
+            "overdue": self.overdue,
             "behind": self.behind,
             "lastRunProblem": self.problem,
             "ok": self.healthy,
@@ -81,50 +87,59 @@ class Status:
         }
 
 
-def status(archive: Archive, appid: str, apis: Sequence[str], since: date, today: date) -> Status:
-    """The archive's state for ``appid`` on Beijing day ``today``, over the periods since ``since``."""
-    last = Ledger(archive).last(appid)
-    return Status(appid, today, since, [_report(archive, appid, api, since, today, last) for api in apis], last)
+def status(archive: Archive, appid: str, apis: Sequence[str], since: date, today: date, *, now: datetime | None = None) -> Status:
+    """The archive's state for ``appid`` on Beijing day ``today``, over the periods since ``since``
+    (``now``: the wall clock that says whether a run still marked running has died)."""
+    runs = Ledger(archive).runs(appid, limit=10)
+    problem = _run_problem(runs, now or datetime.now(timezone.utc))
+    return Status(appid, today, since, [_report(archive, appid, api, since, today, runs, problem) for api in apis], runs[0] if runs else None)
 
 
-def _report(archive: Archive, appid: str, api: str, since: date, today: date, last: Run | None) -> ReportStatus:
+def _report(archive: Archive, appid: str, api: str, since: date, today: date, runs: list[Run], run_problem: str | None) -> ReportStatus:
     report = report_for(api)
     periods = closed_periods(report, since, today)
-    results = archive.tables.results
-    in_range = (results.c.appid == appid, results.c.api == api, results.c.begin_date >= f"{since:%Y%m%d}")
-    query = select(results.c.begin_date, results.c.end_date, results.c.settled).where(*in_range)
-    rows = archive.read(lambda connection: connection.execute(query).all())
-    stored = {(row.begin_date, row.end_date): bool(row.settled) for row in rows}
-    newest_query = select(func.max(results.c.end_date)).where(results.c.appid == appid, results.c.api == api)
-    newest_end = archive.read(lambda connection: connection.execute(newest_query).scalar())
-    newest = max((key for key in stored if key[1] == newest_end), default=None) if newest_end else None
-    if newest is None and newest_end:  # the newest archived period lies before the range
-        newest = (None, newest_end)
+    fetched = archive.fetched_on(appid, api, since)
+    stored = [period for period in periods if (period.begin_date, period.end_date) in fetched]
+    newest = stored[-1] if stored else None
     return ReportStatus(
         api=api,
-        newest_archived=None if newest is None else _shown(*newest),
+        newest_archived=None if newest is None else _period(newest),
         newest_finished=_period(periods[-1]) if periods else None,
         periods=len(periods),
-        missing=sum((period.begin_date, period.end_date) not in stored for period in periods),
-        unsettled=sum(not settled for settled in stored.values()),
-        problem=_problem(api, last),
+        missing=len(periods) - len(stored),
+        unsettled=sum(not archive.is_settled(report, period, fetched) for period in stored),
+        overdue=sum(archive.is_due(report, period, fetched, today) for period in stored),
+        problem=run_problem or _report_problem(api, runs),
     )
 
 
-def _problem(api: str, last: Run | None) -> str | None:
-    if last is None or last.outcome == "running":
-        return None
-    if last.outcome == "failed":
-        return f"the last run failed: {last.error}"
-    tally = (last.summary or {}).get("apis", {}).get(api)
+def _run_problem(runs: list[Run], now: datetime) -> str | None:
+    """What the newest runs say of all reports: the last finished run failed, or a run marked
+    running for longer than any run lasts has died (SCF's time limit, a killed process)."""
+    newest = runs[0] if runs else None
+    if newest is not None and newest.outcome == "running":
+        started = newest.started_at.replace(tzinfo=timezone.utc)
+        if now - started > STUCK:
+            return f"the run started {newest.to_json()['startedAt']} never ended (it died, or is stuck)"
+    finished = next((run for run in runs if run.outcome != "running"), None)
+    if finished is not None and finished.outcome == "failed":
+        return f"the last run failed: {finished.error}"
+    return None
+
+
+def _report_problem(api: str, runs: list[Run]) -> str | None:
+    """What the last finished run said of ``api``: it was stopped (quota, a permanent error) or
+    periods failed."""
+    finished = next((run for run in runs if run.outcome != "running"), None)
+    tally = (finished.summary or {}).get("apis", {}).get(api) if finished is not None else None
     if not isinstance(tally, dict):
         return None
+    errors = tally.get("errors") or []
+    detail = f" ({errors[0]})" if errors else ""
     if tally.get("stopped"):
-        errors = tally.get("errors") or []
-        return f"stopped: {tally['stopped']}" + (f" ({errors[0]})" if errors else "")
+        return f"stopped: {tally['stopped']}{detail}"
     if tally.get("failed"):
-        errors = tally.get("errors") or []
-        return f"{tally['failed']} period(s) failed" + (f" ({errors[0]})" if errors else "")
+        return f"{tally['failed']} period(s) failed{detail}"
     return None
 
 
@@ -138,7 +153,7 @@ def _shown(begin: str | None, end: str) -> str:
 
 def write_table(state: Status, out: IO[str]) -> None:
     """The status as a terminal table (plain columns: a table of seven columns needs no library)."""
-    header = ("report", "newest archived", "newest finished", "missing", "unsettled", "state")
+    header = ("report", "newest archived", "newest finished", "missing", "unsettled", "overdue", "state")
     rows = [
         (
             report.api.removeprefix("analysis."),
@@ -146,6 +161,7 @@ def write_table(state: Status, out: IO[str]) -> None:
             report.newest_finished or "-",
             str(report.missing),
             str(report.unsettled),
+            str(report.overdue),
             "ok" if report.healthy else "; ".join(filter(None, ["behind" if report.behind else None, report.problem])),
         )
         for report in state.reports

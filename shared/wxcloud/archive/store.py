@@ -20,11 +20,13 @@ replaced answer is kept in the revision table when it differs.
 from __future__ import annotations
 
 import json
+import random
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from sqlalchemy import Connection, Engine, delete, func, inspect, select
@@ -33,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..casing import convert_keys
 from ..dates import beijing_today, parse_yyyymmdd
-from ..errors import ConfigurationError, InvalidParameters, calling
+from ..errors import ConfigurationError, InvalidParameters, StorageError, calling
 from ..periods import Period
 from ..settings import ARCHIVE_DEFAULT_TABLE_PREFIX
 from ..spec import ApiSpec
@@ -56,11 +58,11 @@ newer answer was stored meanwhile (by another run), so this one was dropped."""
 WRITE_ATTEMPTS = 3  # two runs writing one period at once may deadlock (MariaDB's gap locks): try again
 
 
-class DatabaseError(Exception):
-    """A database failure during a run, with a message safe to log (password masked)."""
+class DatabaseError(StorageError):
+    """A database failure during a run (-601001), with a message safe to log (password masked)."""
 
 
-class NotStored(ConfigurationError):
+class NotStored(StorageError):
     """``Archive.get`` fetched a result from WeChat but could not store it (-601001). The result
     is not thrown away with the failure: it is ``result``, so a caller can still use it (the quota
     is spent either way), and the next ``get`` of that period fetches it again."""
@@ -164,10 +166,16 @@ class Archive:
             self._schema_ready = True
 
     @contextmanager
-    def _writing(self) -> Iterator[Connection]:
-        """A connection in a transaction meant to write (on SQLite, holding the write lock from the start)."""
+    def _writing(self, *, row_locks_only: bool = False) -> Iterator[Connection]:
+        """A connection in a transaction meant to write (on SQLite, holding the write lock from
+        the start). ``row_locks_only``: on MySQL and MariaDB, READ COMMITTED, whose locking reads
+        and deletes lock the rows they find and not the gaps beside them; under REPEATABLE READ,
+        runs storing neighbouring periods at once would deadlock on those gaps."""
         with self.engine.connect() as connection:
-            connection.execution_options(**{database.WRITE: True})
+            options: dict[str, Any] = {database.WRITE: True}
+            if row_locks_only and connection.dialect.name in {"mysql", "mariadb"}:
+                options["isolation_level"] = "READ COMMITTED"
+            connection.execution_options(**options)
             with connection.begin():
                 yield connection
 
@@ -313,10 +321,11 @@ class Archive:
         for attempt in range(WRITE_ATTEMPTS):
             try:
                 self.ensure_schema()
-                with self._writing() as connection:
+                with self._writing(row_locks_only=True) as connection:
                     return write.apply(connection)
             except SQLAlchemyError as exc:
                 if attempt + 1 < WRITE_ATTEMPTS and database.conflicting(exc):
+                    time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
                     continue
                 problem = DatabaseError(f"storing {api} {period} in {database.shown(self.url)} failed: {database.describe(exc, self.url)}")
                 break
@@ -348,9 +357,13 @@ class Archive:
         key = (period.begin_date, period.end_date)
         if key not in fetched:
             return True
-        # a row without its day (written outside store()) is taken as fetched on its first day
-        last = fetched[key] or period.end
-        return report.settling.due(period, last, today, self.refresh_days)
+        return report.settling.due(period, _last_fetch(period, fetched[key]), today, self.refresh_days)
+
+    def is_settled(self, report: Report, period: Period, fetched: dict[tuple[str, str], date | None]) -> bool:
+        """Whether the stored answer for ``period`` is final, given ``fetched_on(...)`` (with this
+        archive's refresh window, which the stored ``settled`` flag may predate)."""
+        key = (period.begin_date, period.end_date)
+        return key in fetched and report.settling.settles_on(period, self.refresh_days) <= _last_fetch(period, fetched[key])
 
     def get(self, api: str, data: Any) -> dict[str, Any]:
         """The cloud-call result of ``api`` for ``data`` (``{"beginDate", "endDate"}``): from the
@@ -369,15 +382,20 @@ class Archive:
             found = self.stored(self.appid, api, period)
         now = datetime.fromtimestamp(client.clock(), timezone.utc)
         today = beijing_today(now)
-        if found is not None and not report.settling.due(period, found.fetched_on or period.end, today, self.refresh_days):
+        if found is not None and not report.settling.due(period, _last_fetch(period, found.fetched_on), today, self.refresh_days):
             return found.result
         result = client.call(report.spec, data)
+        # Recorded as knowing today's knowledge only when the answer proves WeChat has computed
+        # yesterday (before then, in the morning, yesterday's key would be recorded as known and
+        # never asked for again); else as the day before, so the next get asks once more.
+        yesterday = today - timedelta(days=1)
+        known = today if report.settling.answered_through(period, result) >= yesterday else yesterday
         problem = None
         try:
-            if self.store(self.appid, api, period, result, fetched_at=now, fetched_on=today) == "upToDate":
+            if self.store(self.appid, api, period, result, fetched_at=now, fetched_on=known) == "upToDate":
                 result = self.load(self.appid, api, period) or result
         except DatabaseError as exc:
-            problem = NotStored(f"{exc}; the result WeChat returned was not archived (it is the error's .result)", result)
+            problem = NotStored(f"{exc.hint}; the result WeChat returned was not archived (it is the error's .result)", result)
         if problem is not None:
             with calling(report.spec.display_name):
                 raise problem
@@ -411,22 +429,22 @@ class _Write:
 
     def apply(self, connection: Connection) -> StoreOutcome:
         results = self.tables.results
+        # The insert first: a new period (every one of a backfill) costs no locking read, and a
+        # look for a row that is not there would lock the gap where it goes (MariaDB).
+        if insert_new(connection, results, [{**self.row, "fetches": 1}]) == 1:
+            insert_new(connection, self.tables.for_shape(self.report.shape), self.flat)
+            return "stored"
         old = self._locked(connection)
-        if old is None:
-            if insert_new(connection, results, [{**self.row, "fetches": 1}]) == 1:
-                insert_new(connection, self.tables.for_shape(self.report.shape), self.flat)
-                return "stored"
-            old = self._locked(connection)  # another run stored it between our look and our insert
-            if old is None:  # and deleted it again: nothing of ours to replace
-                return "upToDate"
+        if old is None:  # stored and deleted again by someone else meanwhile: nothing of ours to replace
+            return "upToDate"
         if old.fetched_at > self.row["fetched_at"]:
             return "upToDate"
         upsert_newer(connection, results, {**self.row, "fetches": old.fetches + 1})
+        if old.result == self.row["result"]:
+            return "refreshed"  # the same answer: its flat rows are those already there
         flat = self.tables.for_shape(self.report.shape)
         connection.execute(delete(flat).where(*(flat.c[name] == value for name, value in self.key.items())))
         insert_new(connection, flat, self.flat)
-        if old.result == self.row["result"]:
-            return "refreshed"
         revised = not keeps(json.loads(old.result), self.result)
         replaced = {"result": old.result, "fetched_at": old.fetched_at, "fetched_on": old.fetched_on, "revised": revised}
         connection.execute(self.tables.revisions.insert().values(**self.key, **replaced, replaced_at=datetime.now(timezone.utc).replace(tzinfo=None)))
@@ -497,6 +515,12 @@ def _text(value: Any, length: int) -> str | None:
     if value is None or isinstance(value, (dict, list)):
         return None
     return str(value)[:length]
+
+
+def _last_fetch(period: Period, fetched_on: date | None) -> date:
+    """When a stored period was fetched; a row without its day (the previous release's, written
+    after the upgrade) is taken as fetched on the first day it could be."""
+    return fetched_on or period.end + timedelta(days=1)
 
 
 def _stored(api: str, row: Any) -> Stored:
