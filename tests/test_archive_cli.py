@@ -264,8 +264,10 @@ def test_the_readme_sql_runs_on_every_database(db: Db) -> None:
         period = Period(date(2026, 10, day), date(2026, 10, day))
         samples = {
             "analysis.getDailyVisitTrend": {"list": [{"refDate": period.begin_date, "visitPv": 10 * day, "visitUv": day, "visitUvNew": 1}]},
-            "analysis.getVisitDistribution": {"list": [{"index": "access_staytime_info",
-                                                        "itemList": [{"key": 1, "value": 5}, {"key": 2, "value": 7}]}]},
+            "analysis.getVisitDistribution": {"list": [
+                {"index": "access_staytime_info", "itemList": [{"key": 1, "value": 5}, {"key": 2, "value": 7}]},
+                {"index": "access_source_session_cnt", "itemList": [{"key": 2, "value": 9}, {"key": 999, "value": 1}]},
+            ]},
             "analysis.getVisitPage": DOCUMENTED["analysis.getVisitPage"],
             "analysis.getUserPortrait": {"visitUv": {"platforms": [{"id": 1, "name": "iPhone", "value": 30}, {"id": 2, "name": "Android",
                                                                                                                 "value": 50}]}},
@@ -277,11 +279,15 @@ def test_the_readme_sql_runs_on_every_database(db: Db) -> None:
         whole = {"refDate": period.begin_date, "visitUvNew": [{"key": 0, "value": 100}, {"key": 1, "value": 25}]}
         settled_on = datetime(2026, 11, 30, 3, tzinfo=timezone.utc) if day == 1 else datetime(2026, 10, 4, 3, tzinfo=timezone.utc)
         archive.store("wxappid", "analysis.getDailyRetain", period, whole, fetched_at=settled_on)
+    week = Period(date(2026, 9, 28), date(2026, 10, 4))
+    weekly = {"refDate": "20260928-20261004", "visitUvNew": [{"key": 0, "value": 100}, {"key": 1, "value": 25}],
+              "visitUv": [{"key": 0, "value": 400}, {"key": 1, "value": 40}]}
+    archive.store("wxappid", "analysis.getWeeklyRetain", week, weekly, fetched_at=datetime(2026, 11, 30, 3, tzinfo=timezone.utc))
     ledger = Ledger(archive)
     run = ledger.start(appid="wxappid", trigger="timer", today=date(2026, 11, 30))
     ledger.finish(run, {"errCode": 0, "errMsg": "archiveAnalysis:ok", "complete": True, "totals": {"failed": 0}})
     statements = _readme_sql()
-    assert len(statements) == 9
+    assert len(statements) == 13
     answers = []
     with archive.engine.connect() as connection:
         for statement in statements:
@@ -298,6 +304,13 @@ def test_the_readme_sql_runs_on_every_database(db: Db) -> None:
     assert answers[6][0][:2] == ("pages/main/main.html", 2 * 213429)
     assert [(row[0], row[1]) for row in answers[7]][:2] == [("20261001", "Android"), ("20261001", "iPhone")]
     assert [tuple(row) for row in answers[8]] == [(1, 10), (2, 14)]
+    # the views
+    assert [(row[0], row[1], row[2]) for row in answers[9]] == [("20261001", 1, 10), ("20261002", 2, 20)]  # day, uv, pv
+    assert [(row[0], row[1], float(row[2]), float(row[3]), bool(row[4])) for row in answers[10]] == [
+        ("20260928", 0, 1.0, 1.0, True), ("20260928", 1, 0.25, 0.1, True),
+    ]
+    assert [(row[0], row[1], row[3]) for row in answers[11]] == [(2, "搜索", 18), (999, None, 2)]  # key, name, sessions
+    assert answers[12][0][:2] == ("pages/main/main.html", 2 * 213429)
     archive.close()
 
 

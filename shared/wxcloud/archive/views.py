@@ -15,9 +15,10 @@ PostgreSQL and MySQL/MariaDB:
   an unknown key has no name and keeps its number);
 * ``{prefix}v_page_day``: one row per (appid, day, page).
 
-Views are made again on every schema preparation (``CREATE OR REPLACE`` on PostgreSQL and MariaDB,
-``DROP`` then ``CREATE`` on SQLite, which has no replace), so a changed definition reaches
-existing archives and a second preparation is harmless.
+Views are made with the tables, on every upgrade, and again whenever one is missing
+(``CREATE OR REPLACE`` on PostgreSQL and MariaDB, ``DROP`` then ``CREATE`` on SQLite, which has no
+replace), so a changed definition reaches existing archives with the schema revision that brings
+it, and making them twice is harmless.
 """
 
 from __future__ import annotations

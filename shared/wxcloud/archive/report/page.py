@@ -112,9 +112,12 @@ class Page:
                 "legend": {"top": 0},
                 "grid": {"left": 8, "right": 16, "top": 36, "bottom": 56 if name == "daily" else 24, "containLabel": True},
                 "xAxis": {"type": "category", "data": series.labels},
-                "yAxis": {"type": "value"},
+                # visits on an axis of their own (right): several times the visitors, they would
+                # flatten the visitors' and new users' lines against the bottom of a shared one
+                "yAxis": [{"type": "value", "name": self.t("visitUv")}, {"type": "value", "name": self.t("visitPv"), "splitLine": {"show": False}}],
                 "series": [
-                    {"name": self.t(metric), "type": kind, "data": series.values[metric], "showSymbol": False, "smooth": False}
+                    {"name": self.t(metric), "type": kind, "data": series.values[metric], "showSymbol": False, "smooth": False,
+                     "yAxisIndex": 1 if metric == "visitPv" else 0}
                     for metric in metrics
                 ],
             }
