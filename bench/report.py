@@ -70,17 +70,13 @@ def rows(rounds: int = 3, days: int = 365) -> list[Row]:
     ]
 
 
-def render_table(table: list[Row]) -> str:
-    lines = ["| figure | ours | baseline | ratio |", "|---|---|---|---|"]
-    lines += [f"| {figure} | {ours} | {baseline} | {ratio}x |" for figure, ours, baseline, ratio in table]
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--days", type=int, default=365)
     args = parser.parse_args(argv)
+    from bench.archive import render as render_table
+
     print(render_table(rows(args.rounds, args.days)))
     return 0
 
