@@ -16,45 +16,24 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
 
-from wxcloud.archive import REPORTS, Archive, Job, run_job  # noqa: E402
 from wxcloud.archive.report import render  # noqa: E402
-from wxcloud.client import OpenApiClient  # noqa: E402
-from wxcloud.dates import beijing_today  # noqa: E402
-from wxcloud.permissions import Permissions  # noqa: E402
-from wxcloud.settings import WxSettings  # noqa: E402
 
-from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, WeChatEmulator  # noqa: E402
+from devtools.sample_archive import filled_archive  # noqa: E402
+from devtools.wechat_emulator import DEFAULT_APPID  # noqa: E402
 
 Row = tuple[str, float, float, float]  # figure, ours, baseline, ratio
 SECONDS_BUDGET = 5.0
 MB_BUDGET = 3.0
 
 
-def _filled(workdir: Path, days: int) -> Archive:
-    """A fresh SQLite archive holding ``days`` of all ten reports from the emulator."""
-    today = beijing_today(datetime.now(timezone.utc))
-    job = Job(tuple(REPORTS), today - timedelta(days=days), today)
-    archive = Archive(f"sqlite:///{workdir / 'year.sqlite3'}")
-    with WeChatEmulator() as emulator:
-        client = OpenApiClient(WxSettings(DEFAULT_APPID, DEFAULT_SECRET, emulator.url), permissions=Permissions.allow(*job.apis))
-        try:
-            summary = run_job(archive, client, job, concurrency=4)
-        finally:
-            client.close()
-    if not summary.complete or summary.total("failed"):
-        raise RuntimeError(f"the backfill left work: {summary.to_json()['totals']}")
-    return archive
-
-
 def rows(rounds: int = 3, days: int = 365) -> list[Row]:
     with tempfile.TemporaryDirectory() as workdir:
-        archive = _filled(Path(workdir), days)
+        archive = filled_archive(Path(workdir), days)
         try:
             times, size = [], 0
             for _ in range(rounds):

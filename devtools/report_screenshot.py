@@ -21,8 +21,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
 
 from wxcloud.archive.report import render  # noqa: E402
 
-from bench.report import _filled  # noqa: E402
 from devtools.browser import chromium, console_errors, requested_urls  # noqa: E402
+from devtools.sample_archive import filled_archive  # noqa: E402
 from devtools.wechat_emulator import DEFAULT_APPID  # noqa: E402
 
 
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--height", type=int, default=2200)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as workdir:
-        archive = _filled(Path(workdir), 365)
+        archive = filled_archive(Path(workdir), 365)
         page = Path(workdir) / "report.html"
         page.write_text(render(archive, DEFAULT_APPID, lang=args.lang), encoding="utf-8")
         archive.close()
