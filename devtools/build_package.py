@@ -53,6 +53,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 if __package__ in (None, ""):  # run as a file (python3 devtools/build_package.py): make `devtools` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -366,17 +367,11 @@ def _bytecode_decision(python_version: str, requested: bool | None) -> tuple[boo
 
 
 def build(
-    function_name: str = DEFAULT_FUNCTION,
-    python_version: str = DEFAULT_PYTHON_VERSION,
-    out: Path | None = None,
-    *,
-    root: Path = ROOT,
-    cache: Path | None = None,
-    bytecode: bool | None = None,
-    log: Callable[[str], None] = print,
+    function_name: str = DEFAULT_FUNCTION, python_version: str = DEFAULT_PYTHON_VERSION, out: Path | None = None, **options: Any
 ) -> BuildReport:
-    """Build one function's package; see :func:`build_all`."""
-    (report,) = build_all([function_name], python_version, out, root=root, cache=cache, bytecode=bytecode, log=log)
+    """Build one function's package; ``options`` are :func:`build_all`'s keywords (root, cache,
+    bytecode, log), with its defaults."""
+    (report,) = build_all([function_name], python_version, out, **options)
     return report
 
 
