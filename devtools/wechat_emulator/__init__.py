@@ -1,16 +1,13 @@
-"""A loopback HTTP emulator of the WeChat server API used by this project (see ``server``)."""
+"""A loopback HTTP emulator of the WeChat server API, for the tests and the bench (stdlib only).
 
-from devtools.wechat_emulator.server import (
-    ANALYSIS_PATHS,
-    DEFAULT_APPID,
-    DEFAULT_SECRET,
-    MONTHLY_VISIT_TREND_PATH,
-    STABLE_TOKEN_PATH,
-    Fault,
-    Received,
-    WeChatEmulator,
-    main,
-)
+The parts, each importing only those listed before it: ``values`` (the default app, Received,
+Fault), ``datacube`` (the analysis APIs' figures and period rules), ``plumbing`` (the HTTP
+server), ``server`` (WeChatEmulator and ``main``); ``python -m devtools.wechat_emulator`` serves.
+"""
+
+from devtools.wechat_emulator.datacube import ANALYSIS_PATHS, MONTHLY_VISIT_TREND_PATH
+from devtools.wechat_emulator.server import WeChatEmulator, main
+from devtools.wechat_emulator.values import DEFAULT_APPID, DEFAULT_SECRET, STABLE_TOKEN_PATH, Fault, Received
 
 __all__ = [
     "ANALYSIS_PATHS",

@@ -1,0 +1,107 @@
+"""What a test and the emulator share: the default app, the token path, :class:`Received` and :class:`Fault`.
+
+Why apart: these are the emulator's words, the ones tests build and read (a fault to queue, a
+request to inspect, the app to sign in as). Keeping them in a module that imports nothing else of
+the emulator lets every other part use them without any of them knowing the server.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["DEFAULT_APPID", "DEFAULT_SECRET", "JSON_CONTENT_TYPE", "STABLE_TOKEN_PATH", "Fault", "Received"]
+
+DEFAULT_APPID = "wx0000emulator0001"
+DEFAULT_SECRET = "emulator-secret-0123456789abcdef"  # public fake test data, not a real secret
+
+STABLE_TOKEN_PATH = "/cgi-bin/stable_token"
+
+# WeChat really sends this (odd) content type on its JSON replies; clients must cope with it.
+JSON_CONTENT_TYPE = "application/json; encoding=utf-8"
+
+_DEFAULT_HTML_502 = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+
+
+@dataclass(frozen=True)
+class Received:
+    """One request exactly as the emulator received it, so tests can assert on the wire format.
+
+    ``path`` excludes the query string; ``query`` keeps the first value of each parameter
+    (blank values included); ``headers`` keeps header names as the client spelled them.
+    """
+
+    method: str
+    path: str
+    query: dict[str, str]
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        """The body parsed as JSON, or ``None`` when it is not JSON (tests rarely care why)."""
+        try:
+            return json.loads(self.body)
+        except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
+            return None
+
+
+@dataclass(frozen=True)
+class Fault:
+    """A scripted misbehaviour for one request; build it with the classmethods, not directly.
+
+    The fields are an implementation detail: ``kind`` selects the behaviour and only the fields
+    that kind uses are meaningful.
+    """
+
+    kind: str
+    code: int = 0
+    msg: str = ""
+    status: int = 200
+    body: bytes = b""
+    content_type: str = JSON_CONTENT_TYPE
+    seconds: float = 0.0
+    then: Fault | None = None
+
+    @classmethod
+    def errcode(cls, code: int, msg: str) -> Fault:
+        """Answer 200 with WeChat's error JSON; a fresh rid is appended to ``msg`` per reply."""
+        return cls(kind="errcode", code=code, msg=msg)
+
+    @classmethod
+    def http(
+        cls,
+        status: int,
+        body: str = _DEFAULT_HTML_502,
+        content_type: str = "text/html",
+    ) -> Fault:
+        """Answer a non-200 status, by default the HTML page a gateway returns on a 502."""
+        return cls(kind="reply", status=status, body=body.encode("utf-8"), content_type=content_type)
+
+    @classmethod
+    def raw(
+        cls,
+        body: bytes | str,
+        status: int = 200,
+        content_type: str = JSON_CONTENT_TYPE,
+    ) -> Fault:
+        """Answer any bytes: text that is not JSON, an empty body, or a canned JSON document."""
+        data = body.encode("utf-8") if isinstance(body, str) else bytes(body)
+        return cls(kind="reply", status=status, body=data, content_type=content_type)
+
+    @classmethod
+    def delay(cls, seconds: float, then: Fault | None = None) -> Fault:
+        """Wait ``seconds`` (interruptible by ``stop()``), then answer normally or with ``then``."""
+        if seconds < 0:
+            raise ValueError("delay must not be negative")
+        return cls(kind="delay", seconds=float(seconds), then=then)
+
+    @classmethod
+    def drop(cls) -> Fault:
+        """Close the connection without any reply; SO_LINGER 0 makes the client see a reset."""
+        return cls(kind="drop")
+
+    @classmethod
+    def expire_tokens(cls) -> Fault:
+        """Expire every token issued so far, then handle the request normally (-> 42001)."""
+        return cls(kind="expire_tokens")
