@@ -21,8 +21,8 @@ from test_archive_support import (  # noqa: F401 - fixtures
 )
 from wxcloud.archive import Archive, Job
 from wxcloud.archive.function import job_for
+from wxcloud.archive.settings import ArchiveSettings
 from wxcloud.errors import ConfigurationError, InvalidParameters
-from wxcloud.settings import ArchiveSettings
 
 from devtools.wechat_emulator import WeChatEmulator
 

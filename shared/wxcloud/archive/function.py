@@ -47,11 +47,12 @@ from ..lazy import Once
 from ..logs import own_function_logs
 from ..permissions import load_permissions
 from ..scf import ClientFactory, default_client_factory
-from ..settings import ArchiveSettings, appid_from_env, archive_apis, archive_date, log_level_from_env
+from ..settings import appid_from_env, log_level_from_env
 from .alerts import notify
 from .job import Job, Summary, run_job
 from .ledger import Ledger, Trigger, finish
 from .reports import EARLIEST, REPORTS
+from .settings import ArchiveSettings, archive_apis, archive_date
 from .sources import open_archive
 from .store import Archive
 

@@ -37,10 +37,10 @@ from ..casing import convert_keys
 from ..dates import beijing_today, parse_yyyymmdd
 from ..errors import ConfigurationError, InvalidParameters, StorageError, calling
 from ..periods import Period
-from ..settings import ARCHIVE_DEFAULT_TABLE_PREFIX
 from ..spec import ApiSpec
 from . import database, schema
 from .reports import EARLIEST, REPORTS, Report
+from .settings import ARCHIVE_DEFAULT_TABLE_PREFIX
 from .tables import Tables, insert_new, upsert_newer
 
 if TYPE_CHECKING:
