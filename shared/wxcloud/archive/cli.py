@@ -32,9 +32,9 @@ from ..dates import beijing_today
 from ..errcodes import INVALID_PARAM, JS_ERROR, SYSTEM_ERROR
 from ..errors import ConfigurationError, InvalidParameters, WxCloudError, calling
 from ..settings import SsmSource, WxSettings, appid_from_env
-from .function import job_for
 from .job import Job, Outcome, Summary, run_job
 from .ledger import Ledger, finish
+from .options import job_for
 from .settings import ArchiveSettings, archive_date
 from .sources import open_archive
 from .store import Archive, report_for

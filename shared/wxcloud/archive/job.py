@@ -45,7 +45,7 @@ from ..deadline import Deadline
 from ..errcodes import ErrorClass, error_class
 from ..errors import InvalidParameters, WxCloudError
 from ..periods import Period
-from .reports import EARLIEST, Report
+from .reports import Report, on_or_after_earliest
 from .store import Archive, DatabaseError, StoreOutcome, closed_periods, report_for
 
 MIN_FETCH_SECONDS = 1.0
@@ -69,9 +69,7 @@ class Job:
     until: date | None = None
 
     def __post_init__(self) -> None:
-        if self.since < EARLIEST:  # a job built by hand gets the floor that job_for checks for the options
-            shown = self.since.isoformat().replace("-", "")
-            raise InvalidParameters(f"since {shown} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin")
+        on_or_after_earliest(self.since, "since")  # a job built by hand gets the floor the options get
 
     def periods(self, report: Report) -> list[Period]:
         return closed_periods(report, self.since, self.today, self.until)

@@ -39,12 +39,23 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from ..analysis import Analysis
+from ..dates import yyyymmdd
+from ..errors import InvalidParameters, PlatformError
 from ..periods import Period
 from ..spec import ApiSpec
 
 # WeChat's Mini Program analytics begin in 2017: no period before this day exists to archive, and a
 # ``since`` of year 1 would build some 740,000 periods per daily API and ask WeChat for each.
 EARLIEST = date(2017, 1, 1)
+
+
+def on_or_after_earliest(day: date, source: str, error: type[PlatformError] = InvalidParameters) -> date:
+    """``day`` unless it is before ``EARLIEST``: the one check of the floor, for the environment
+    (``error`` -601001), a run's options, the CLI's flags and a job built by hand alike."""
+    if day < EARLIEST:
+        raise error(f"{source} {yyyymmdd(day)} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin: "
+                    f"use {EARLIEST:%Y%m%d} or later")
+    return day
 
 ColumnType = Literal["int", "float", "text"]
 

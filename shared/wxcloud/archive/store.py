@@ -39,7 +39,7 @@ from ..errors import ConfigurationError, InvalidParameters, StorageError, callin
 from ..periods import Period
 from ..spec import ApiSpec
 from . import database, schema
-from .reports import EARLIEST, REPORTS, Report
+from .reports import REPORTS, Report, on_or_after_earliest
 from .settings import ARCHIVE_DEFAULT_TABLE_PREFIX
 from .tables import Tables, insert_new, upsert_newer
 
@@ -539,9 +539,7 @@ def _between(query: Any, results: Any, since: date | None, until: date | None) -
 def closed_periods(report: Report, since: date, today: date, until: date | None = None) -> list[Period]:
     """Every period of ``report`` that begins on or after ``since``, is over in Beijing time on
     ``today`` and ends on or before ``until`` (None: any), oldest first: what an archive keeps."""
-    if since < EARLIEST:  # else a since of year 1 lists some 740,000 days
-        shown = since.isoformat().replace("-", "")  # strftime drops the zeros of year 1
-        raise InvalidParameters(f"since {shown} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin")
+    on_or_after_earliest(since, "since")  # else a since of year 1 lists some 740,000 days
     if until is not None and until < today:  # the day after until (which may be date.max)
         today = date.fromordinal(until.toordinal() + 1)
     kind = report.spec.request_model.kind
