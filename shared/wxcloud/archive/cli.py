@@ -35,9 +35,10 @@ from ..settings import SsmSource, WxSettings, appid_from_env
 from .job import Job, Outcome, Summary, run_job
 from .ledger import Ledger, finish
 from .options import job_for
+from .reports import report_for
 from .settings import ArchiveSettings, archive_date
 from .sources import open_archive
-from .store import Archive, report_for
+from .store import Archive
 
 NAME = "wxcloud-archive"
 

@@ -45,8 +45,9 @@ from ..deadline import Deadline
 from ..errcodes import ErrorClass, error_class
 from ..errors import InvalidParameters, WxCloudError
 from ..periods import Period
-from .reports import Report, on_or_after_earliest
-from .store import Archive, DatabaseError, StoreOutcome, closed_periods, report_for
+from .plan import closed_periods, is_due
+from .reports import Report, on_or_after_earliest, report_for
+from .store import Archive, DatabaseError, StoreOutcome
 
 MIN_FETCH_SECONDS = 1.0
 MAX_ERRORS_SHOWN = 3
@@ -200,7 +201,7 @@ def due_work(archive: Archive, appid: str, job: Job, tallies: dict[str, ApiTally
         report = report_for(name)  # a Job built by hand may name an API the archive does not keep
         periods = job.periods(report)
         fetched = archive.fetched_on(appid, name, job.since, job.until)
-        todo = [_Item(report, period, fetched) for period in periods if archive.is_due(report, period, fetched, job.today)]
+        todo = [_Item(report, period, fetched) for period in periods if is_due(report, period, fetched, job.today, archive.refresh_days)]
         tally = tallies[name]
         tally.periods = len(periods)
         tally.count("upToDate", len(periods) - len(todo))
@@ -303,7 +304,7 @@ def run_job(
             return summary
         if not yesterday_answered:
             runner.fetched_on = yesterday  # no proof that WeChat knows more than it did yesterday
-            due = [archive.is_due(item.report, item.period, item.fetched, yesterday) for item in rest]
+            due = [is_due(item.report, item.period, item.fetched, yesterday, archive.refresh_days) for item in rest]
             skip([item for item, now in zip(rest, due, strict=True) if not now], "notReady")
             rest = [item for item, now in zip(rest, due, strict=True) if now]
         run(pool, rest, pending)

@@ -275,3 +275,11 @@ _ALL = (
 )
 
 REPORTS: dict[str, Report] = {report.name: report for report in _ALL}
+
+
+def report_for(api: str) -> Report:
+    """The archive's declaration of ``api``; -501007 naming the archived APIs when it keeps none."""
+    report = REPORTS.get(api)
+    if report is None:
+        raise InvalidParameters(f"{str(api)[:60]!r} is not archived; the archive keeps {', '.join(REPORTS)}")
+    return report
