@@ -138,7 +138,7 @@ class Summary:
         return data
 
 
-def classify(error: WxCloudError) -> tuple[Outcome, str | None]:
+def error_outcome(error: WxCloudError) -> tuple[Outcome, str | None]:
     """What an error means for the period, and why the API stops (None: it goes on)."""
     kind = error_class(error.err_code)
     if kind is ErrorClass.NOT_READY:
@@ -170,7 +170,7 @@ class _Runner:
         try:
             result = self.client.call(report.spec, period.data(), deadline=self.deadline)
         except WxCloudError as exc:
-            return classify(exc)[0], exc
+            return error_outcome(exc)[0], exc
         finally:
             with self.lock:
                 self.slowest = max(self.slowest, self.clock() - started)
@@ -258,7 +258,7 @@ def run_job(
             yesterday_answered = True
         if error is not None:
             tally.note(error)
-            stop = classify(error)[1]
+            stop = error_outcome(error)[1]
             if stop and not tally.stopped:
                 tally.stopped = stop
         report_progress(item.report.name, outcome)

@@ -382,15 +382,15 @@ def flat_rows(report: Report, result: dict[str, Any], period: Period, key: dict[
     """The flat table's rows of one result: the declared columns, values coerced to their types."""
     rows = []
     for position, item in enumerate(report.shape.rows(result, period.begin_date)):
-        row: dict[str, Any] = {**key, "position": position, "ref_date": _text(item.get("refDate"), 32)}
+        row: dict[str, Any] = {**key, "position": position, "ref_date": _as_text(item.get("refDate"), 32)}
         for column in report.shape.columns:
             value = item.get(column.name)
-            row[column.column] = _int(value) if column.type == "int" else _float(value) if column.type == "float" else _text(value, column.length)
+            row[column.column] = _as_int(value) if column.type == "int" else _as_float(value) if column.type == "float" else _as_text(value, column.length)
         rows.append(row)
     return rows
 
 
-def _int(value: Any) -> int | None:
+def _as_int(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if isinstance(value, float) and not value.is_integer():
@@ -399,7 +399,7 @@ def _int(value: Any) -> int | None:
     return number if -(2**63) <= number < 2**63 else None
 
 
-def _float(value: Any) -> float | None:
+def _as_float(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     try:
@@ -408,7 +408,7 @@ def _float(value: Any) -> float | None:
         return None
 
 
-def _text(value: Any, length: int) -> str | None:
+def _as_text(value: Any, length: int) -> str | None:
     if value is None or isinstance(value, (dict, list)):
         return None
     return str(value)[:length]
