@@ -210,7 +210,9 @@ def _portrait_rows(result: dict[str, Any], fallback: str) -> Iterator[dict[str, 
                        "name": item.get("name"), "value": item.get("value")}
 
 
-SUMMARY = Shape("summary", (_int_column("visitTotal", "visit_total"), _int_column("sharePv", "share_pv"), _int_column("shareUv", "share_uv")), _list_items)
+SUMMARY = Shape(
+    "summary", (_int_column("visitTotal", "visit_total"), _int_column("sharePv", "share_pv"), _int_column("shareUv", "share_uv")), _list_items
+)
 
 VISIT_TREND = Shape(
     "visit_trend",

@@ -385,7 +385,12 @@ def flat_rows(report: Report, result: dict[str, Any], period: Period, key: dict[
         row: dict[str, Any] = {**key, "position": position, "ref_date": _as_text(item.get("refDate"), 32)}
         for column in report.shape.columns:
             value = item.get(column.name)
-            row[column.column] = _as_int(value) if column.type == "int" else _as_float(value) if column.type == "float" else _as_text(value, column.length)
+            if column.type == "int":
+                row[column.column] = _as_int(value)
+            elif column.type == "float":
+                row[column.column] = _as_float(value)
+            else:
+                row[column.column] = _as_text(value, column.length)
         rows.append(row)
     return rows
 
