@@ -38,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
 
-from wxcloud.archive import Archive, Job, run_job  # noqa: E402
+from wxcloud.archive import Archive, Job, plan, run_job  # noqa: E402
 from wxcloud.client import OpenApiClient  # noqa: E402
 from wxcloud.dates import BEIJING  # noqa: E402
 from wxcloud.permissions import Permissions  # noqa: E402
@@ -147,7 +147,7 @@ def daily_runs(days: int) -> tuple[Counter[str], Counter[str], Counter[str], dic
                 totals.update(last_run)
                 # the lag window: the newest period when it is new, and the last N closed ones every day
                 for api in RETENTION:
-                    closed = archive.periods(api, first, today)
+                    closed = plan.periods(api, first, today)
                     lag[api] += min(len(closed), LAG_WINDOW[api])
             periods = {api: archive.count(DEFAULT_APPID, api) for api in RETENTION}
         finally:

@@ -23,7 +23,7 @@ from test_archive_support import (  # noqa: F401 - fixtures
     sqlite_db_fixture,
     timer,
 )
-from wxcloud.archive import Job, NotStored, run_job
+from wxcloud.archive import Job, NotStored, ReadThrough, plan, run_job
 from wxcloud.archive.reports import REPORTS
 from wxcloud.client import OpenApiClient
 from wxcloud.dates import BEIJING
@@ -71,7 +71,7 @@ def test_a_run_stores_every_closed_period_once_exactly_as_the_cloud_call_returns
     }
     assert len(emulator.requests_to(MONTHLY_PATH)) == MONTHS
 
-    archive = db.archive(client=fast_client)
+    archive = db.archive()
     stored = archive.results(fast_client.settings.appid, MONTHLY)
     assert [item.begin_date for item in stored] == [f"2026{month:02d}01" for month in range(1, 11)]
     october = fast_client.call(REPORTS[MONTHLY].spec, {"beginDate": "20261001", "endDate": "20261031"})
@@ -99,7 +99,7 @@ def test_a_run_stores_every_closed_period_once_exactly_as_the_cloud_call_returns
 
 
 def test_an_older_answer_never_replaces_a_newer_one(db: Db, fast_client: OpenApiClient) -> None:
-    archive = db.archive(client=fast_client)
+    archive = db.archive()
     period = Period(date(2026, 3, 1), date(2026, 3, 31))
     result = fast_client.call(REPORTS[MONTHLY].spec, period.data())
     noon = datetime(2026, 4, 2, 4, 0, tzinfo=timezone.utc)
@@ -166,7 +166,7 @@ def test_a_run_cut_by_its_time_budget_stops_starting_fetches_and_the_next_run_re
     def advance(_api: str, _outcome: str) -> None:
         now[0] += 10.0
 
-    archive = db.archive(client=fast_client)
+    archive = db.archive()
     job = monthly_job()
     first = run_job(archive, fast_client, job, concurrency=1, deadline=deadline, progress=advance, clock=lambda: now[0])
     tally = first.apis[MONTHLY]
@@ -203,7 +203,7 @@ def test_quota_stops_requests_of_that_api_for_the_rest_of_the_run(
     emulator.add_fault(MONTHLY_PATH, Fault.errcode(-1, "system error"))  # January: left for later
     emulator.add_fault(MONTHLY_PATH, Fault.errcode(-1, "system error"), times=2)
     emulator.add_fault(MONTHLY_PATH, Fault.errcode(code, "api minute-quota reach limit, must slower, retry next minute"))
-    archive = db.archive(client=fast_client)
+    archive = db.archive()
     summary = run_job(archive, fast_client, monthly_job(), concurrency=1)
     tally = summary.apis[MONTHLY]
     assert (tally.counts["leftForLater"], tally.counts["stoppedByQuota"], tally.counts["stored"]) == (1, MONTHS - 1, 0)
@@ -214,10 +214,10 @@ def test_quota_stops_requests_of_that_api_for_the_rest_of_the_run(
 
 def test_a_period_whose_data_is_not_ready_is_left_for_a_later_run(db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient) -> None:
     emulator.add_fault(MONTHLY_PATH, Fault.errcode(61503, "data not ready, please try later"))
-    archive = db.archive(client=fast_client)
+    archive = db.archive()
     first = run_job(archive, fast_client, monthly_job(), concurrency=1)
     assert (first.apis[MONTHLY].counts["notReady"], first.apis[MONTHLY].counts["stored"], first.complete) == (1, MONTHS - 1, False)
-    assert archive.missing(MONTHLY, date(2026, 1, 1), TODAY) == [Period(date(2026, 1, 1), date(2026, 1, 31))]
+    assert plan.missing(archive, fast_client.settings.appid, MONTHLY, date(2026, 1, 1), TODAY) == [Period(date(2026, 1, 1), date(2026, 1, 31))]
     second = run_job(archive, fast_client, monthly_job(), concurrency=1)
     assert (second.apis[MONTHLY].counts["stored"], second.complete) == (1, True)
     archive.close()
@@ -225,7 +225,7 @@ def test_a_period_whose_data_is_not_ready_is_left_for_a_later_run(db: Db, emulat
 
 def test_a_permanent_failure_stops_that_api_and_is_reported(sqlite_db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient) -> None:
     emulator.add_fault(MONTHLY_PATH, Fault.errcode(48001, "api unauthorized"))
-    archive = sqlite_db.archive(client=fast_client)
+    archive = sqlite_db.archive()
     tally = run_job(archive, fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
     assert (tally.counts["failed"], tally.counts["leftForLater"], tally.stopped) == (1, MONTHS - 1, "failed (48001)")
     assert tally.errors[0].startswith("48001 openapi.analysis.getMonthlyVisitTrend:fail api unauthorized rid: ")
@@ -234,23 +234,24 @@ def test_a_permanent_failure_stops_that_api_and_is_reported(sqlite_db: Db, emula
 
 def test_a_rejected_period_fails_alone_and_the_api_goes_on(sqlite_db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient) -> None:
     emulator.add_fault(MONTHLY_PATH, Fault.errcode(61501, "date range error"))  # WeChat no longer keeps that month
-    archive = sqlite_db.archive(client=fast_client)
+    archive = sqlite_db.archive()
     tally = run_job(archive, fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
     assert (tally.counts["failed"], tally.counts["stored"], tally.stopped) == (1, MONTHS - 1, None)
 
 
 def test_get_answers_archived_periods_from_the_database(sqlite_db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient) -> None:
-    archive = sqlite_db.archive(client=fast_client)
+    archive = sqlite_db.archive()
+    reader = ReadThrough(archive, fast_client)
     data = {"beginDate": "20260201", "endDate": "20260228"}
-    fetched = archive.get(MONTHLY, data)
+    fetched = reader.get(MONTHLY, data)
     assert fetched["errCode"] == 0 and len(emulator.requests_to(MONTHLY_PATH)) == 1
-    assert archive.get(MONTHLY, {"begin_date": "20260201", "end_date": "20260228"}) == fetched
+    assert reader.get(MONTHLY, {"begin_date": "20260201", "end_date": "20260228"}) == fetched
     assert len(emulator.requests_to(MONTHLY_PATH)) == 1  # the second answer came from the database
     with pytest.raises(RequestValidationError) as caught:
-        archive.get(MONTHLY, {"beginDate": "20260201", "endDate": "20260227"})
+        reader.get(MONTHLY, {"beginDate": "20260201", "endDate": "20260227"})
     assert caught.value.err_code == 61501 and caught.value.err_msg.startswith("openapi.analysis.getMonthlyVisitTrend:fail date range error")
     with pytest.raises(RequestValidationError) as caught:
-        archive.get(MONTHLY, {"beginDate": "20990101", "endDate": "20990131"})
+        reader.get(MONTHLY, {"beginDate": "20990101", "endDate": "20990131"})
     assert caught.value.err_code == 61503
     assert len(emulator.requests_to(MONTHLY_PATH)) == 1
 
@@ -262,13 +263,14 @@ def test_get_turns_a_failed_store_into_an_error_value_that_keeps_the_fetched_res
     """The WeChat call was made (quota spent) and the database then failed: the caller gets the
     promised WxCloudError (-601001, naming the database without its password), carrying the
     result; nothing is stored, so the next get asks WeChat again."""
-    archive = sqlite_db.archive(client=fast_client)
+    archive = sqlite_db.archive()
+    reader = ReadThrough(archive, fast_client)
     archive.ensure_schema()
     with archive.engine.begin() as connection:
         connection.exec_driver_sql(f"DROP TABLE {sqlite_db.prefix}visit_trend")
     data = {"beginDate": "20260201", "endDate": "20260228"}
     with pytest.raises(NotStored) as caught:
-        archive.get(MONTHLY, data)
+        reader.get(MONTHLY, data)
     error = caught.value
     assert isinstance(error, StorageError) and not isinstance(error, ConfigurationError) and error.err_code == -601001
     assert error.err_msg.startswith("openapi.analysis.getMonthlyVisitTrend:fail -601001 ")
@@ -279,24 +281,25 @@ def test_get_turns_a_failed_store_into_an_error_value_that_keeps_the_fetched_res
     archive.close()
 
 def test_periods_and_missing_for_callers_who_run_their_own_jobs(sqlite_db: Db, fast_client: OpenApiClient) -> None:
-    archive = sqlite_db.archive(client=fast_client)
-    daily = archive.periods("analysis.getDailyVisitTrend", date(2026, 10, 30), TODAY)
+    archive = sqlite_db.archive()
+    reader = ReadThrough(archive, fast_client)
+    daily = plan.periods("analysis.getDailyVisitTrend", date(2026, 10, 30), TODAY)
     assert [period.begin_date for period in daily] == ["20261030", "20261031", "20261101"]
-    weekly = archive.periods("analysis.getWeeklyVisitTrend", date(2026, 10, 1), TODAY)
+    weekly = plan.periods("analysis.getWeeklyVisitTrend", date(2026, 10, 1), TODAY)
     assert [(p.begin_date, p.end_date) for p in weekly] == [("20261005", "20261011"), ("20261012", "20261018"), ("20261019", "20261025"),
                                                             ("20261026", "20261101")]
-    portrait = archive.periods("analysis.getUserPortrait", date(2026, 10, 31), TODAY)
+    portrait = plan.periods("analysis.getUserPortrait", date(2026, 10, 31), TODAY)
     assert [(p.begin_date, p.end_date) for p in portrait] == [("20261031", "20261031"), ("20261101", "20261101")]
-    monthly = archive.periods(MONTHLY, date(2026, 1, 15), TODAY, until=date(2026, 6, 30))
+    monthly = plan.periods(MONTHLY, date(2026, 1, 15), TODAY, until=date(2026, 6, 30))
     assert [p.begin_date for p in monthly] == ["20260201", "20260301", "20260401", "20260501", "20260601"]
-    archive.get(MONTHLY, {"beginDate": "20260301", "endDate": "20260331"})
-    missing = archive.missing(MONTHLY, date(2026, 1, 15), TODAY, until=date(2026, 6, 30))
+    reader.get(MONTHLY, {"beginDate": "20260301", "endDate": "20260331"})
+    missing = plan.missing(archive, fast_client.settings.appid, MONTHLY, date(2026, 1, 15), TODAY, until=date(2026, 6, 30))
     assert [p.begin_date for p in missing] == ["20260201", "20260401", "20260501", "20260601"]
     archive.close()
 
 
 def test_a_database_that_fails_mid_run_stops_the_run(sqlite_db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient, tmp_path: Path) -> None:
-    archive = sqlite_db.archive(client=fast_client)
+    archive = sqlite_db.archive()
     archive.ensure_schema()
     with archive.engine.begin() as connection:
         connection.exec_driver_sql(f"DROP TABLE {sqlite_db.prefix}visit_trend")
@@ -310,7 +313,7 @@ def test_a_database_that_fails_mid_run_stops_the_run(sqlite_db: Db, emulator: We
 
 
 def test_all_ten_apis_are_archived_with_their_flat_rows(db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient) -> None:
-    archive = db.archive(client=fast_client)
+    archive = db.archive()
     job = Job(tuple(REPORTS), date(2026, 10, 1), TODAY)
     summary = run_job(archive, fast_client, job, concurrency=4)
     assert summary.complete, json.dumps(summary.to_json())
@@ -327,7 +330,7 @@ def test_all_ten_apis_are_archived_with_their_flat_rows(db: Db, emulator: WeChat
 def test_quota_on_one_api_leaves_the_others_going(sqlite_db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient) -> None:
     daily_path = ANALYSIS_PATHS["analysis.getDailyVisitTrend"]
     emulator.add_fault(daily_path, Fault.errcode(45009, "reach max api daily quota limit"))
-    archive = sqlite_db.archive(client=fast_client)
+    archive = sqlite_db.archive()
     job = Job(("analysis.getDailyVisitTrend", "analysis.getDailySummary", MONTHLY), date(2026, 10, 1), TODAY)
     summary = run_job(archive, fast_client, job, concurrency=1)
     assert summary.apis["analysis.getDailyVisitTrend"].counts["stoppedByQuota"] == 32
@@ -345,11 +348,11 @@ def test_yesterday_is_not_ready_in_the_morning_and_is_archived_by_a_later_run(sq
     api = "analysis.getDailyVisitTrend"
     with WeChatEmulator(clock=lambda: now[0], data_ready_at=10 * 3600) as morning:
         client = OpenApiClient(WxSettings(DEFAULT_APPID, DEFAULT_SECRET, morning.url), permissions=Permissions.allow(api), sleep=sleeps)
-        archive = sqlite_db.archive(client=client)
+        archive = sqlite_db.archive()
         job = Job((api,), date(2026, 10, 26), TODAY)
         first = run_job(archive, client, job, concurrency=2).apis[api]
         assert (first.periods, first.counts["stored"], first.counts["notReady"]) == (7, 6, 1)
-        assert archive.missing(api, date(2026, 10, 26), TODAY) == [Period(date(2026, 11, 1), date(2026, 11, 1))]
+        assert plan.missing(archive, DEFAULT_APPID, api, date(2026, 10, 26), TODAY) == [Period(date(2026, 11, 1), date(2026, 11, 1))]
         now[0] = nine + 2 * 3600
         second = run_job(archive, client, job, concurrency=2).apis[api]
         assert (second.counts["stored"], second.counts["upToDate"], second.counts["notReady"]) == (1, 6, 0)

@@ -24,10 +24,10 @@ from tencentcloud_http import Stall, closed_port, endpoint_of, exception_texts, 
 from test_hardening_secrets import leaks
 from werkzeug import Request, Response
 from wxcloud.archive.alerts import MESSAGE_LIMIT, message_for, notify, post
+from wxcloud.archive.settings import ArchiveSettings
 from wxcloud.deadline import Deadline
 from wxcloud.errors import ConfigurationError
 from wxcloud.redaction import Sealed
-from wxcloud.settings import ArchiveSettings
 
 from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, STABLE_TOKEN_PATH, WeChatEmulator
 

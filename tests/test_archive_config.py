@@ -22,8 +22,8 @@ from test_archive_support import (  # noqa: F401 - fixtures
 )
 from wxcloud.archive import Archive
 from wxcloud.archive.database import parse_url
+from wxcloud.archive.settings import ArchiveSettings
 from wxcloud.errors import ConfigurationError
-from wxcloud.settings import ArchiveSettings
 
 from devtools.wechat_emulator import WeChatEmulator
 

@@ -19,10 +19,10 @@ from test_archive_support import (  # noqa: F401 - fixtures
     sqlite_db_fixture,
     timer,
 )
-from wxcloud.archive import Archive, Job
-from wxcloud.archive.function import job_for
+from wxcloud.archive import Archive, Job, plan
+from wxcloud.archive.options import job_for
+from wxcloud.archive.settings import ArchiveSettings
 from wxcloud.errors import ConfigurationError, InvalidParameters
-from wxcloud.settings import ArchiveSettings
 
 from devtools.wechat_emulator import WeChatEmulator
 
@@ -166,11 +166,11 @@ def test_apis_the_archive_does_not_keep_are_named_before_any_run() -> None:
 def test_the_library_refuses_a_since_before_the_floor_and_takes_any_until(sqlite_db: Db) -> None:
     archive: Archive = sqlite_db.archive()
     with pytest.raises(InvalidParameters) as caught:
-        archive.periods(MONTHLY, date(1, 1, 1), date(2026, 11, 2))
+        plan.periods(MONTHLY, date(1, 1, 1), date(2026, 11, 2))
     assert "since 00010101 is before 20170101" in caught.value.err_msg
     with pytest.raises(InvalidParameters):
         Job((MONTHLY,), date(1, 1, 1), date(2026, 11, 2))
-    months = archive.periods(MONTHLY, date(2026, 8, 1), date(2026, 11, 2), until=date.max)
+    months = plan.periods(MONTHLY, date(2026, 8, 1), date(2026, 11, 2), until=date.max)
     assert [period.begin_date for period in months] == ["20260801", "20260901", "20261001"]
     archive.close()
 

@@ -25,6 +25,7 @@ from test_archive_support import (  # noqa: F401 - fixtures
     sqlite_db_fixture,
     timer,
 )
+from wxcloud.archive import ReadThrough, plan
 from wxcloud.archive.cli import main
 from wxcloud.archive.reports import REPORTS, WHOLE, Settling
 from wxcloud.archive.store import flat_rows, keeps
@@ -223,13 +224,13 @@ def test_days_of_timer_runs_keep_exactly_what_wechat_knew(db: Db, pinned: Callab
             totals[outcome] += count
         assert answer["totals"]["failed"] == answer["totals"]["leftForLater"] == 0
     last = date(2026, 5, 20)
-    archive = db.archive(client=world.client)
+    archive = db.archive()
     asked = {api: world.fetches(api) for api in apis}
     answered = {api: world.fetches(api, answered=True) for api in apis}
 
     for api in RETENTION:
         stored = archive.results(DEFAULT_APPID, api)
-        periods = archive.periods(api, date(2026, 3, 1), last)
+        periods = plan.periods(api, date(2026, 3, 1), last)
         assert [(item.begin_date, item.end_date) for item in stored] == [(p.begin_date, p.end_date) for p in periods], api
         settling = REPORTS[api].settling
         for item in stored:
@@ -249,7 +250,7 @@ def test_days_of_timer_runs_keep_exactly_what_wechat_knew(db: Db, pinned: Callab
     # the daily trend settles when first answered: one request per day, plus one 61503 per morning run
     mornings = sum(1 for moment in _schedule() if datetime.fromtimestamp(moment, BEIJING).hour == 9)
     trend = asked[DAILY_TREND]
-    assert sum(trend.values()) == len(archive.periods(DAILY_TREND, date(2026, 3, 1), last)) + mornings
+    assert sum(trend.values()) == len(plan.periods(DAILY_TREND, date(2026, 3, 1), last)) + mornings
     # a day that settled while the runs went on daily asked on each of its ten days, no more
     assert answered[DAILY_RETAIN][("20260301", "20260301")] == 10
 
@@ -274,7 +275,7 @@ def test_a_run_after_a_long_pause_catches_up_with_one_fetch_per_period(db: Db, p
     answer = world.run(at(date(2026, 4, 30)))  # fifty days later: everything up to 29 April
     assert answer["apis"][DAILY_RETAIN]["refreshed"] == 10 and answer["apis"][DAILY_RETAIN]["stored"] == 50
     assert set(world.fetches(DAILY_RETAIN).values()) == {1}
-    archive = db.archive(client=world.client)
+    archive = db.archive()
     first = archive.stored(DEFAULT_APPID, DAILY_RETAIN, day(date(2026, 3, 1)))
     assert first is not None and first.settled and keys_of(first.result) == ALL_KEYS[DAILY_RETAIN]
     assert first.fetches == 2
@@ -292,7 +293,7 @@ def test_a_morning_run_before_wechat_computed_yesterday_records_what_it_knew_the
     morning = world.run(at(date(2026, 4, 1), 9, 0))
     tally = morning["apis"][DAILY_RETAIN]
     assert tally["notReady"] >= 2 and world.fetches(DAILY_RETAIN).get(("20260301", "20260301"), 0) == 0
-    archive = db.archive(client=world.client)
+    archive = db.archive()
     stored = archive.stored(DEFAULT_APPID, DAILY_RETAIN, day(date(2026, 3, 1)))
     assert stored is not None and not stored.settled and 30 not in keys_of(stored.result)
     world.run(at(date(2026, 4, 2)))
@@ -303,7 +304,7 @@ def test_a_morning_run_before_wechat_computed_yesterday_records_what_it_knew_the
 def test_a_revision_by_wechat_is_caught_and_the_answer_it_replaced_kept(db: Db, pinned: Callable[..., PinnedWeChat]) -> None:
     world = pinned((DAILY_RETAIN, DAILY_TREND), WX_ARCHIVE_SINCE="20260301", WX_ARCHIVE_REFRESH_DAYS="2")
     world.run(at(date(2026, 3, 11)))
-    before = db.archive(client=world.client).stored(DEFAULT_APPID, DAILY_RETAIN, day(date(2026, 3, 9)))
+    before = db.archive().stored(DEFAULT_APPID, DAILY_RETAIN, day(date(2026, 3, 9)))
     assert before is not None
     world.wechat.revise(DAILY_RETAIN, date(2026, 3, 9), date(2026, 3, 9))
     world.wechat.revise(DAILY_TREND, date(2026, 3, 9), date(2026, 3, 9))  # two days old: inside the window
@@ -311,7 +312,7 @@ def test_a_revision_by_wechat_is_caught_and_the_answer_it_replaced_kept(db: Db, 
     answer = world.run(at(date(2026, 3, 12)))
     assert answer["apis"][DAILY_RETAIN]["revised"] == 1 and answer["apis"][DAILY_TREND]["revised"] == 1
     assert answer["apis"][DAILY_TREND]["refreshed"] == 1  # 10 March, one day old, unchanged
-    archive = db.archive(client=world.client)
+    archive = db.archive()
     (replaced,) = archive.revisions(DEFAULT_APPID, DAILY_RETAIN, day(date(2026, 3, 9)))
     assert replaced.result == before.result and replaced.fetched_on == date(2026, 3, 11) and replaced.revised is True
     trend = archive.stored(DEFAULT_APPID, DAILY_TREND, day(date(2026, 3, 1)))
@@ -369,18 +370,19 @@ def test_concurrent_stores_leave_the_newest_answer_and_its_rows_only(db: Db) -> 
 
 def test_get_asks_wechat_again_only_when_it_can_know_more(db: Db, pinned: Callable[..., PinnedWeChat]) -> None:
     world = pinned((DAILY_RETAIN,))
-    archive = db.archive(client=world.client)
+    archive = db.archive()
+    reader = ReadThrough(archive, world.client)
     data = day(D).data()
     path = ANALYSIS_PATHS[DAILY_RETAIN]
     world.now = at(D + timedelta(days=1))
-    assert keys_of(archive.get(DAILY_RETAIN, data)) == [0]
-    assert keys_of(archive.get(DAILY_RETAIN, data)) == [0] and len(world.wechat.requests_to(path)) == 1
+    assert keys_of(reader.get(DAILY_RETAIN, data)) == [0]
+    assert keys_of(reader.get(DAILY_RETAIN, data)) == [0] and len(world.wechat.requests_to(path)) == 1
     world.now = at(D + timedelta(days=3))
-    assert keys_of(archive.get(DAILY_RETAIN, data)) == [0, 1, 2] and len(world.wechat.requests_to(path)) == 2
+    assert keys_of(reader.get(DAILY_RETAIN, data)) == [0, 1, 2] and len(world.wechat.requests_to(path)) == 2
     world.now = at(D + timedelta(days=40))
-    assert keys_of(archive.get(DAILY_RETAIN, data)) == ALL_KEYS[DAILY_RETAIN] and len(world.wechat.requests_to(path)) == 3
+    assert keys_of(reader.get(DAILY_RETAIN, data)) == ALL_KEYS[DAILY_RETAIN] and len(world.wechat.requests_to(path)) == 3
     world.now = at(D + timedelta(days=400))
-    assert keys_of(archive.get(DAILY_RETAIN, data)) == ALL_KEYS[DAILY_RETAIN] and len(world.wechat.requests_to(path)) == 3
+    assert keys_of(reader.get(DAILY_RETAIN, data)) == ALL_KEYS[DAILY_RETAIN] and len(world.wechat.requests_to(path)) == 3
     stored = archive.stored(DEFAULT_APPID, DAILY_RETAIN, day(D))
     assert stored is not None and stored.settled and stored.fetches == 3
 
@@ -396,7 +398,7 @@ def test_every_run_is_in_the_ledger_with_its_outcome(db: Db, pinned: Callable[..
     broken = function({**world.env, "WX_APPSECRET": ""}, wall_clock=lambda: world.now)
     failed = broken(timer(fired(at(date(2026, 3, 6)))), {})
     assert failed["errCode"] == -601001
-    archive = db.archive(client=world.client)
+    archive = db.archive()
     from wxcloud.archive.ledger import Ledger
 
     runs = Ledger(archive).runs(DEFAULT_APPID)
@@ -585,20 +587,21 @@ def test_runs_storing_neighbouring_periods_at_once_never_fail_on_each_other(db: 
 
 def test_a_get_in_the_morning_never_settles_a_period_without_its_last_key(db: Db, pinned: Callable[..., PinnedWeChat]) -> None:
     world = pinned((DAILY_RETAIN,))
-    archive = db.archive(client=world.client)
+    archive = db.archive()
+    reader = ReadThrough(archive, world.client)
     data = day(D).data()
     world.now = at(D + timedelta(days=20))
-    assert keys_of(archive.get(DAILY_RETAIN, data))[-1] == 14
+    assert keys_of(reader.get(DAILY_RETAIN, data))[-1] == 14
     world.now = at(D + timedelta(days=31), 9, 0)  # WeChat has not computed D+30 yet: no key 30
-    assert 30 not in keys_of(archive.get(DAILY_RETAIN, data))
+    assert 30 not in keys_of(reader.get(DAILY_RETAIN, data))
     stored = archive.stored(DEFAULT_APPID, DAILY_RETAIN, day(D))
     assert stored is not None and not stored.settled and stored.fetched_on == D + timedelta(days=30)
     world.now = at(D + timedelta(days=31))
-    assert keys_of(archive.get(DAILY_RETAIN, data)) == ALL_KEYS[DAILY_RETAIN]
+    assert keys_of(reader.get(DAILY_RETAIN, data)) == ALL_KEYS[DAILY_RETAIN]
     stored = archive.stored(DEFAULT_APPID, DAILY_RETAIN, day(D))
     assert stored is not None and stored.settled and stored.fetched_on == D + timedelta(days=31)
     world.now = at(D + timedelta(days=90))
-    archive.get(DAILY_RETAIN, data)
+    reader.get(DAILY_RETAIN, data)
     assert len(world.wechat.requests_to(ANALYSIS_PATHS[DAILY_RETAIN])) == 3
 
 
@@ -610,10 +613,10 @@ def test_a_run_without_proof_that_wechat_computed_yesterday_records_the_day_befo
     world.now = at(date(2026, 4, 1), 9, 0)
     answer = world.handler({"since": "20260301", "until": "20260301"}, {"time_limit_in_ms": 60_000})
     assert answer["errCode"] == 0 and answer["apis"][DAILY_RETAIN]["notReady"] == 1
-    stored = db.archive(client=world.client).stored(DEFAULT_APPID, DAILY_RETAIN, day(date(2026, 3, 1)))
+    stored = db.archive().stored(DEFAULT_APPID, DAILY_RETAIN, day(date(2026, 3, 1)))
     assert stored is not None and not stored.settled and 30 not in keys_of(stored.result)
     world.run(at(date(2026, 4, 1)))  # the timer's run proves it, and asks
-    stored = db.archive(client=world.client).stored(DEFAULT_APPID, DAILY_RETAIN, day(date(2026, 3, 1)))
+    stored = db.archive().stored(DEFAULT_APPID, DAILY_RETAIN, day(date(2026, 3, 1)))
     assert stored is not None and stored.settled and keys_of(stored.result) == ALL_KEYS[DAILY_RETAIN]
 
 

@@ -35,7 +35,7 @@ from test_archive_support import (  # noqa: F401 - fixtures
     drop_tables,
     no_db_password_anywhere,
 )
-from wxcloud.archive import schema
+from wxcloud.archive import plan, schema
 from wxcloud.archive.tables import Tables
 from wxcloud.errors import ConfigurationError
 
@@ -242,14 +242,14 @@ def upgrade_runs(capture: _Capture) -> int:
 
 def test_an_archive_the_released_code_wrote_is_upgraded_in_place(db: Db, legacy: Legacy, released: Path, emulator: WeChatEmulator,
                                                                  no_secrets_in_logs: _Capture) -> None:
-    archive = db.archive(appid=DEFAULT_APPID)
+    archive = db.archive()
     archive.ensure_schema()
     assert upgrade_runs(no_secrets_in_logs) == 1
     assert_upgraded(legacy)
     assert archive.count(DEFAULT_APPID) == STORED + 1  # and this release reads it
-    assert archive.load(DEFAULT_APPID, DAILY, archive.periods(DAILY, day("20250901"), until=day("20250901"))[0]) is not None
+    assert archive.load(DEFAULT_APPID, DAILY, plan.periods(DAILY, day("20250901"), until=day("20250901"))[0]) is not None
 
-    again = db.archive(appid=DEFAULT_APPID)  # another instance's first use: finds the head, changes nothing
+    again = db.archive()  # another instance's first use: finds the head, changes nothing
     sent = statements(again.engine)
     again.ensure_schema()
     assert sent, "the second ensure_schema sent nothing: the statement watch is broken"
@@ -282,7 +282,7 @@ def test_two_instances_upgrading_at_once_both_succeed(db: Db, legacy: Legacy, no
     the lock would fix the waiting instance's snapshot, and it would see the old version after."""
     if start == "stamped halfway":
         stop_halfway(legacy)
-    archives = [db.archive(appid=DEFAULT_APPID) for _ in range(2)]
+    archives = [db.archive() for _ in range(2)]
     start = threading.Barrier(2)
     failures: list[BaseException] = []
 

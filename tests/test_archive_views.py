@@ -53,7 +53,7 @@ def query(db: Db, sql: str) -> list[dict[str, Any]]:
 
 
 def test_the_views_answer_the_same_queries_on_each_database(db: Db) -> None:
-    archive = db.archive(appid=APPID)
+    archive = db.archive()
     fill(archive)
     Archive(db.url, prefix=db.prefix).ensure_schema()  # a second preparation (another instance) makes them again
 
@@ -86,7 +86,7 @@ def test_the_views_answer_the_same_queries_on_each_database(db: Db) -> None:
 
 
 def test_a_cohort_view_follows_the_stored_answer_when_it_settles(db: Db) -> None:
-    archive = db.archive(appid=APPID)
+    archive = db.archive()
     fill(archive)
     keys = [0, 1, 2, 3, 4, 5, 6, 7, 14, 30]
     settled = {"refDate": "20260310", "visitUvNew": [{"key": k, "value": 100 // (k + 1)} for k in keys],

@@ -344,7 +344,7 @@ def test_a_configuration_error_leaves_no_secret_in_the_tracker(
 
 
 def test_an_archive_configuration_error_leaves_no_password_in_the_tracker(envelopes: Envelopes, monkeypatch: pytest.MonkeyPatch) -> None:
-    from wxcloud.settings import ArchiveSettings
+    from wxcloud.archive.settings import ArchiveSettings
 
     monkeypatch.setenv("WX_APPSECRET", APPSECRET)
     monkeypatch.setenv("WX_ARCHIVE_URL", DB_URL)

@@ -41,8 +41,9 @@ from ..errcodes import INVALID_PARAM, JS_ERROR, NO_PERMISSION, OPENAPI_TIMEOUT, 
 from ..errors import WxCloudError
 from ..redaction import MASK, Sealed, mask
 from ..secrets import read_source
-from ..settings import ArchiveSettings, Timeouts, alert_webhook_url
+from ..settings import Timeouts, alert_webhook_url
 from ..transport import Transport
+from .settings import ArchiveSettings
 
 __all__ = ["message_for", "notify", "post"]
 

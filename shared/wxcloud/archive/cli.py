@@ -31,12 +31,14 @@ from typing import IO, Any
 from ..dates import beijing_today
 from ..errcodes import INVALID_PARAM, JS_ERROR, SYSTEM_ERROR
 from ..errors import ConfigurationError, InvalidParameters, WxCloudError, calling
-from ..settings import ArchiveSettings, SsmSource, WxSettings, appid_from_env, archive_date
-from .function import job_for
+from ..settings import SsmSource, WxSettings, appid_from_env
 from .job import Job, Outcome, Summary, run_job
 from .ledger import Ledger, finish
+from .options import job_for
+from .reports import report_for
+from .settings import ArchiveSettings, archive_date
 from .sources import open_archive
-from .store import Archive, report_for
+from .store import Archive
 
 NAME = "wxcloud-archive"
 

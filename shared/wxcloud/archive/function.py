@@ -33,7 +33,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -41,17 +41,19 @@ from ..client import OpenApiClient
 from ..dates import beijing_today
 from ..deadline import Deadline
 from ..errcodes import JS_ERROR
-from ..errors import ConfigurationError, DeadlineExceeded, InvalidParameters, PlatformError, WxCloudError, calling
+from ..errors import ConfigurationError, DeadlineExceeded, InvalidParameters, WxCloudError, calling
 from ..events import parse_rfc3339
 from ..lazy import Once
 from ..logs import own_function_logs
 from ..permissions import load_permissions
 from ..scf import ClientFactory, default_client_factory
-from ..settings import ArchiveSettings, appid_from_env, archive_apis, archive_date, log_level_from_env
+from ..settings import appid_from_env, log_level_from_env
 from .alerts import notify
 from .job import Job, Summary, run_job
 from .ledger import Ledger, Trigger, finish
-from .reports import EARLIEST, REPORTS
+from .options import OPTIONS, job_for, options_of, shown
+from .reports import EARLIEST
+from .settings import ArchiveSettings
 from .sources import open_archive
 from .store import Archive
 
@@ -60,7 +62,6 @@ logger = logging.getLogger("wxcloud")
 NAME = "archiveAnalysis"
 # Kept back from SCF's time limit: the last commit, the summary and its log line.
 SAFETY_MARGIN_SECONDS = 1.0
-OPTIONS = ("since", "until", "apis")
 # How far a timer's Time may be ahead of the function's clock (the clocks of SCF's hosts differ a little).
 TIMER_LEAD = timedelta(days=1)
 # Kept back from the fetching for the alert a run that needs attention posts (when one is configured).
@@ -76,60 +77,6 @@ class Request:
     trigger: Trigger  # "timer" or "direct"
     now: datetime  # the timer's Time, or the invocation's start
     options: dict[str, Any]
-
-
-def default_since(today: date) -> date:
-    """The first day of the month one year before ``today``: a year of history, whole months
-    (never before ``EARLIEST``)."""
-    return max(date(today.year - 1, today.month, 1), EARLIEST)
-
-
-def job_for(settings: ArchiveSettings, today: date, options: Mapping[str, Any], names: Mapping[str, str] | None = None) -> Job:
-    """The job of a run: the settings, narrowed by a manual run's (or the CLI's) options; errors
-    call the options by ``names`` (the CLI's flags) or as the event spells them: -501007 for an
-    option, -601001 for the environment (``WX_ARCHIVE_*``)."""
-    name = {option: option for option in OPTIONS} | dict(names or {})
-    if today < EARLIEST:
-        raise InvalidParameters(f"the run's day {today:%Y%m%d} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin")
-    apis = _archived(settings.apis, "WX_ARCHIVE_APIS", ConfigurationError)
-    if _given(options, "apis"):
-        if not isinstance(options["apis"], (str, list, tuple)):
-            shown = _shown(options["apis"])
-            raise InvalidParameters(f"{name['apis']} must be a list of cloud-call names such as analysis.getDailyVisitTrend, got {shown}")
-        apis = _archived(archive_apis(options["apis"], name["apis"], InvalidParameters), name["apis"], InvalidParameters)
-    since = _on_or_after_floor(settings.since, "WX_ARCHIVE_SINCE", ConfigurationError)
-    if _given(options, "since"):
-        since = _on_or_after_floor(archive_date(options["since"], name["since"], InvalidParameters), name["since"], InvalidParameters)
-    until = archive_date(options["until"], name["until"], InvalidParameters) if _given(options, "until") else None
-    since = since or default_since(today)
-    if until is not None and until < since:
-        raise InvalidParameters(f"{name['until']} {until:%Y%m%d} is before {name['since']} {since:%Y%m%d}")
-    return Job(apis or tuple(REPORTS), since, today, until)
-
-
-def _given(options: Mapping[str, Any], key: str) -> bool:
-    """An option is left out by omitting it, null, "" or [] (the CLI's unset flags); anything else,
-    0 and false included, is checked (not taken for "not given")."""
-    value = options.get(key)
-    return value is not None and not (isinstance(value, (str, list, tuple)) and not value)
-
-
-def _on_or_after_floor(day: date | None, source: str, error: type[PlatformError]) -> date | None:
-    """``day`` unless it is before ``EARLIEST``. The settings module parses ``WX_ARCHIVE_SINCE``;
-    the floor is the archive's knowledge, checked here for the environment and the options alike."""
-    if day is not None and day < EARLIEST:
-        shown = day.isoformat().replace("-", "")  # strftime drops the zeros of year 1
-        raise error(f"{source} {shown} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin: use {EARLIEST:%Y%m%d} or later")
-    return day
-
-
-def _archived(apis: tuple[str, ...], source: str, error: type[PlatformError]) -> tuple[str, ...]:
-    """``apis`` when the archive keeps every one: the settings accept any period-based API, but
-    only those of ``REPORTS`` have tables."""
-    unknown = [api for api in apis if api not in REPORTS]
-    if unknown:
-        raise error(f"{source}: {_shown(unknown[0])} is not archived; the archive keeps {', '.join(REPORTS)}")
-    return apis
 
 
 class ArchiveFunction:
@@ -202,8 +149,8 @@ class ArchiveFunction:
         if isinstance(event, dict) and event.get("Type") == "Timer":
             fired = parse_rfc3339(event.get("Time"))
             if fired is None:
-                shown = _shown(event.get("Time"))
-                raise InvalidParameters(f"the timer event's Time must be an RFC 3339 time such as 2026-11-02T03:00:00Z, got {shown}")
+                got = shown(event.get("Time"))
+                raise InvalidParameters(f"the timer event's Time must be an RFC 3339 time such as 2026-11-02T03:00:00Z, got {got}")
             _check_fired(fired, now, event.get("Time"))
             message = event.get("Message")
             options: Any = {}
@@ -212,8 +159,8 @@ class ArchiveFunction:
                     options = json.loads(message)
                 except (ValueError, RecursionError):
                     raise InvalidParameters(f"the timer's Message must be empty or a JSON object of {', '.join(OPTIONS)}") from None
-            return Request("timer", fired, _options(options))
-        return Request("direct", now, _options({} if event is None else event))
+            return Request("timer", fired, options_of(options))
+        return Request("direct", now, options_of({} if event is None else event))
 
     def _archive_for(self, settings: ArchiveSettings, deadline: Deadline | None) -> Archive:
         """The archive of these settings, kept for warm invocations (its pool with it)."""
@@ -279,22 +226,6 @@ def _check_fired(fired: datetime, now: datetime, raw: Any) -> None:
         day = None
     if day is None or day < EARLIEST or fired > now + TIMER_LEAD:
         raise InvalidParameters(
-            f"the timer event's Time {_shown(raw)} is out of range: a timer's Time is when it fired, "
+            f"the timer event's Time {shown(raw)} is out of range: a timer's Time is when it fired, "
             f"from {EARLIEST:%Y-%m-%d} to at most {TIMER_LEAD.days} day after this function's clock"
         )
-
-
-def _shown(value: Any) -> str:
-    """A value of an event in an error message, by its type only unless it is a string (cut
-    short): never ``str()`` of a structure, which may be nested too deep or huge."""
-    return repr(value[:40]) if isinstance(value, str) else f"a {type(value).__name__}"
-
-
-def _options(event: Any) -> dict[str, Any]:
-    if not isinstance(event, dict):
-        raise InvalidParameters(f"the event must be a JSON object with any of {', '.join(OPTIONS)}, got a {type(event).__name__}")
-    unknown = [key[:40] if isinstance(key, str) else _shown(key) for key in event if key not in OPTIONS]
-    if unknown:
-        raise InvalidParameters(f"unknown option(s) {', '.join(unknown[:5])}: a run takes any of {', '.join(OPTIONS)} (all optional)")
-    return dict(event)
-

@@ -45,8 +45,9 @@ from ..deadline import Deadline
 from ..errcodes import ErrorClass, error_class
 from ..errors import InvalidParameters, WxCloudError
 from ..periods import Period
-from .reports import EARLIEST, Report
-from .store import Archive, DatabaseError, StoreOutcome, closed_periods, report_for
+from .plan import closed_periods, is_due
+from .reports import Report, on_or_after_earliest, report_for
+from .store import Archive, DatabaseError, StoreOutcome
 
 MIN_FETCH_SECONDS = 1.0
 MAX_ERRORS_SHOWN = 3
@@ -69,9 +70,7 @@ class Job:
     until: date | None = None
 
     def __post_init__(self) -> None:
-        if self.since < EARLIEST:  # a job built by hand gets the floor that job_for checks for the options
-            shown = self.since.isoformat().replace("-", "")
-            raise InvalidParameters(f"since {shown} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin")
+        on_or_after_earliest(self.since, "since")  # a job built by hand gets the floor the options get
 
     def periods(self, report: Report) -> list[Period]:
         return closed_periods(report, self.since, self.today, self.until)
@@ -139,7 +138,7 @@ class Summary:
         return data
 
 
-def classify(error: WxCloudError) -> tuple[Outcome, str | None]:
+def error_outcome(error: WxCloudError) -> tuple[Outcome, str | None]:
     """What an error means for the period, and why the API stops (None: it goes on)."""
     kind = error_class(error.err_code)
     if kind is ErrorClass.NOT_READY:
@@ -171,7 +170,7 @@ class _Runner:
         try:
             result = self.client.call(report.spec, period.data(), deadline=self.deadline)
         except WxCloudError as exc:
-            return classify(exc)[0], exc
+            return error_outcome(exc)[0], exc
         finally:
             with self.lock:
                 self.slowest = max(self.slowest, self.clock() - started)
@@ -202,7 +201,7 @@ def due_work(archive: Archive, appid: str, job: Job, tallies: dict[str, ApiTally
         report = report_for(name)  # a Job built by hand may name an API the archive does not keep
         periods = job.periods(report)
         fetched = archive.fetched_on(appid, name, job.since, job.until)
-        todo = [_Item(report, period, fetched) for period in periods if archive.is_due(report, period, fetched, job.today)]
+        todo = [_Item(report, period, fetched) for period in periods if is_due(report, period, fetched, job.today, archive.refresh_days)]
         tally = tallies[name]
         tally.periods = len(periods)
         tally.count("upToDate", len(periods) - len(todo))
@@ -259,7 +258,7 @@ def run_job(
             yesterday_answered = True
         if error is not None:
             tally.note(error)
-            stop = classify(error)[1]
+            stop = error_outcome(error)[1]
             if stop and not tally.stopped:
                 tally.stopped = stop
         report_progress(item.report.name, outcome)
@@ -305,7 +304,7 @@ def run_job(
             return summary
         if not yesterday_answered:
             runner.fetched_on = yesterday  # no proof that WeChat knows more than it did yesterday
-            due = [archive.is_due(item.report, item.period, item.fetched, yesterday) for item in rest]
+            due = [is_due(item.report, item.period, item.fetched, yesterday, archive.refresh_days) for item in rest]
             skip([item for item, now in zip(rest, due, strict=True) if not now], "notReady")
             rest = [item for item, now in zip(rest, due, strict=True) if now]
         run(pool, rest, pending)

@@ -39,12 +39,23 @@ from datetime import date, timedelta
 from typing import Any, Literal
 
 from ..analysis import Analysis
+from ..dates import yyyymmdd
+from ..errors import InvalidParameters, PlatformError
 from ..periods import Period
 from ..spec import ApiSpec
 
 # WeChat's Mini Program analytics begin in 2017: no period before this day exists to archive, and a
 # ``since`` of year 1 would build some 740,000 periods per daily API and ask WeChat for each.
 EARLIEST = date(2017, 1, 1)
+
+
+def on_or_after_earliest(day: date, source: str, error: type[PlatformError] = InvalidParameters) -> date:
+    """``day`` unless it is before ``EARLIEST``: the one check of the floor, for the environment
+    (``error`` -601001), a run's options, the CLI's flags and a job built by hand alike."""
+    if day < EARLIEST:
+        raise error(f"{source} {yyyymmdd(day)} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin: "
+                    f"use {EARLIEST:%Y%m%d} or later")
+    return day
 
 ColumnType = Literal["int", "float", "text"]
 
@@ -143,15 +154,15 @@ class Report:
         return self.spec.name
 
 
-def _int(name: str, column: str) -> Column:
+def _int_column(name: str, column: str) -> Column:
     return Column(name, column, "int")
 
 
-def _float(name: str, column: str) -> Column:
+def _float_column(name: str, column: str) -> Column:
     return Column(name, column, "float")
 
 
-def _text(name: str, column: str, length: int = 64) -> Column:
+def _text_column(name: str, column: str, length: int = 64) -> Column:
     return Column(name, column, "text", length)
 
 
@@ -199,39 +210,41 @@ def _portrait_rows(result: dict[str, Any], fallback: str) -> Iterator[dict[str, 
                        "name": item.get("name"), "value": item.get("value")}
 
 
-SUMMARY = Shape("summary", (_int("visitTotal", "visit_total"), _int("sharePv", "share_pv"), _int("shareUv", "share_uv")), _list_items)
+SUMMARY = Shape(
+    "summary", (_int_column("visitTotal", "visit_total"), _int_column("sharePv", "share_pv"), _int_column("shareUv", "share_uv")), _list_items
+)
 
 VISIT_TREND = Shape(
     "visit_trend",
     (
-        _int("sessionCnt", "session_cnt"),
-        _int("visitPv", "visit_pv"),
-        _int("visitUv", "visit_uv"),
-        _int("visitUvNew", "visit_uv_new"),
-        _float("stayTimeUv", "stay_time_uv"),
-        _float("stayTimeSession", "stay_time_session"),
-        _float("visitDepth", "visit_depth"),
+        _int_column("sessionCnt", "session_cnt"),
+        _int_column("visitPv", "visit_pv"),
+        _int_column("visitUv", "visit_uv"),
+        _int_column("visitUvNew", "visit_uv_new"),
+        _float_column("stayTimeUv", "stay_time_uv"),
+        _float_column("stayTimeSession", "stay_time_session"),
+        _float_column("visitDepth", "visit_depth"),
     ),
     _list_items,
 )
 
-RETAIN = Shape("retain", (_text("metric", "metric", 32), _int("key", "item_key"), _int("value", "item_value")), _retain_rows)
+RETAIN = Shape("retain", (_text_column("metric", "metric", 32), _int_column("key", "item_key"), _int_column("value", "item_value")), _retain_rows)
 
 DISTRIBUTION = Shape(
-    "distribution", (_text("index", "index_name"), _int("key", "item_key"), _int("value", "item_value")), _distribution_rows
+    "distribution", (_text_column("index", "index_name"), _int_column("key", "item_key"), _int_column("value", "item_value")), _distribution_rows
 )
 
 PAGE = Shape(
     "page",
     (
-        _text("pagePath", "page_path", 512),
-        _int("pageVisitPv", "page_visit_pv"),
-        _int("pageVisitUv", "page_visit_uv"),
-        _float("pageStaytimePv", "page_staytime_pv"),
-        _int("entrypagePv", "entrypage_pv"),
-        _int("exitpagePv", "exitpage_pv"),
-        _int("pageSharePv", "page_share_pv"),
-        _int("pageShareUv", "page_share_uv"),
+        _text_column("pagePath", "page_path", 512),
+        _int_column("pageVisitPv", "page_visit_pv"),
+        _int_column("pageVisitUv", "page_visit_uv"),
+        _float_column("pageStaytimePv", "page_staytime_pv"),
+        _int_column("entrypagePv", "entrypage_pv"),
+        _int_column("exitpagePv", "exitpage_pv"),
+        _int_column("pageSharePv", "page_share_pv"),
+        _int_column("pageShareUv", "page_share_uv"),
     ),
     _list_items,
 )
@@ -239,11 +252,11 @@ PAGE = Shape(
 PORTRAIT = Shape(
     "portrait",
     (
-        _text("audience", "audience", 32),
-        _text("dimension", "dimension", 32),
-        _int("id", "item_id"),
-        _text("name", "item_name", 128),
-        _int("value", "item_value"),
+        _text_column("audience", "audience", 32),
+        _text_column("dimension", "dimension", 32),
+        _int_column("id", "item_id"),
+        _text_column("name", "item_name", 128),
+        _int_column("value", "item_value"),
     ),
     _portrait_rows,
 )
@@ -264,3 +277,11 @@ _ALL = (
 )
 
 REPORTS: dict[str, Report] = {report.name: report for report in _ALL}
+
+
+def report_for(api: str) -> Report:
+    """The archive's declaration of ``api``; -501007 naming the archived APIs when it keeps none."""
+    report = REPORTS.get(api)
+    if report is None:
+        raise InvalidParameters(f"{str(api)[:60]!r} is not archived; the archive keeps {', '.join(REPORTS)}")
+    return report

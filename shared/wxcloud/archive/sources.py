@@ -15,8 +15,8 @@ from sqlalchemy.engine import URL
 
 from ..deadline import Deadline
 from ..secrets import read_source
-from ..settings import ArchiveSettings
 from . import database
+from .settings import ArchiveSettings
 from .store import Archive
 
 

@@ -23,7 +23,9 @@ from typing import IO, Any
 
 from ..periods import Period
 from .ledger import Ledger, Run
-from .store import Archive, closed_periods, report_for
+from .plan import closed_periods, is_due, is_settled
+from .reports import report_for
+from .store import Archive
 
 STUCK = timedelta(hours=2)  # no run lasts this long (SCF's longest timeout is far shorter)
 
@@ -107,8 +109,8 @@ def _report(archive: Archive, appid: str, api: str, since: date, today: date, ru
         newest_finished=_period(periods[-1]) if periods else None,
         periods=len(periods),
         missing=len(periods) - len(stored),
-        unsettled=sum(not archive.is_settled(report, period, fetched) for period in stored),
-        overdue=sum(archive.is_due(report, period, fetched, today) for period in stored),
+        unsettled=sum(not is_settled(report, period, fetched, archive.refresh_days) for period in stored),
+        overdue=sum(is_due(report, period, fetched, today, archive.refresh_days) for period in stored),
         problem=run_problem or _report_problem(api, runs),
     )
 

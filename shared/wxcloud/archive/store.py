@@ -2,13 +2,11 @@
 
     from wxcloud.archive import Archive
 
-    archive = Archive("postgresql+psycopg://user:password@host/db")
-    archive.get("analysis.getDailyVisitTrend", {"beginDate": "20250101", "endDate": "20250101"})
+    with Archive("postgresql+psycopg://user:password@host/db") as archive:
+        archive.results("wx...", "analysis.getDailyVisitTrend")
 
-``get`` answers a settled period from the database without a WeChat call, and fetches and stores
-it when it is missing or when WeChat can know more than what is stored (a retention period whose
-next key has become knowable since it was fetched); ``periods``, ``missing`` and ``due`` list what
-an archive job would fetch, for callers who run their own. Each stored period is one transaction
+Persistence only: which periods to ask for is the planner's (``plan.py``), answering cloud calls
+from the archive is ``ReadThrough``'s (``readthrough.py``). Each stored period is one transaction
 (the result, its flat rows, and the answer it replaced in the revision table), committed before
 the next fetch is even looked at, so a run that is killed loses nothing it fetched.
 
@@ -26,25 +24,23 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from sqlalchemy import Connection, Engine, delete, func, inspect, select
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..casing import convert_keys
 from ..dates import beijing_today, parse_yyyymmdd
-from ..errors import ConfigurationError, InvalidParameters, StorageError, calling
+from ..errors import ConfigurationError, StorageError
 from ..periods import Period
-from ..settings import ARCHIVE_DEFAULT_TABLE_PREFIX
-from ..spec import ApiSpec
 from . import database, schema
-from .reports import EARLIEST, REPORTS, Report
+from .reports import Report, report_for
+from .settings import ARCHIVE_DEFAULT_TABLE_PREFIX
 from .tables import Tables, insert_new, upsert_newer
 
 if TYPE_CHECKING:
-    from ..client import OpenApiClient
+    pass
 
 
 T = TypeVar("T")
@@ -106,8 +102,6 @@ class Revision:
 class Archive:
     """The archive in the database at ``url`` (a SQLAlchemy URL string or ``URL``).
 
-    ``client`` makes the WeChat calls of ``get`` (default: one built from the environment on
-    first need); ``appid`` is whose results are read and written (default: the client's);
     ``refresh_days`` how many days after its first answer a report that has no retention keys is
     still asked again (``WX_ARCHIVE_REFRESH_DAYS``, default 0: it settles when first answered)."""
 
@@ -116,8 +110,6 @@ class Archive:
         url: str | URL,
         *,
         prefix: str = ARCHIVE_DEFAULT_TABLE_PREFIX,
-        client: OpenApiClient | None = None,
-        appid: str | None = None,
         refresh_days: int = 0,
     ) -> None:
         problem = None
@@ -130,8 +122,6 @@ class Archive:
             raise problem
         self.engine: Engine = database.create(self.url)
         self.tables = Tables.build(prefix)
-        self._client = client
-        self._appid = appid
         self.refresh_days = refresh_days  # WX_ARCHIVE_REFRESH_DAYS: reports without keys are asked again that many days
         self._schema_ready = False
         self._lock = threading.Lock()
@@ -332,92 +322,6 @@ class Archive:
         assert problem is not None  # every attempt either returned or set it
         raise problem
 
-    # ---- the library API ------------------------------------------------------------------------
-
-    def periods(self, api: str, since: date, today: date | None = None, until: date | None = None) -> list[Period]:
-        """Every closed period of ``api`` that an archive keeps: begin on or after ``since``, over
-        in Beijing time on ``today`` (default: now), end on or before ``until`` (default: any)."""
-        return closed_periods(report_for(api), since, today or beijing_today(datetime.now(timezone.utc)), until)
-
-    def missing(self, api: str, since: date, today: date | None = None, until: date | None = None, *, appid: str | None = None) -> list[Period]:
-        """``periods(...)`` that are not archived yet, oldest first."""
-        stored = self.stored_periods(appid or self.appid, api, since, until)
-        return [period for period in self.periods(api, since, today, until) if (period.begin_date, period.end_date) not in stored]
-
-    def due(self, api: str, since: date, today: date | None = None, until: date | None = None, *, appid: str | None = None) -> list[Period]:
-        """``periods(...)`` that a run on ``today`` asks WeChat for, oldest first: those not
-        archived yet, and those WeChat can know more about than when they were last fetched."""
-        today = today or beijing_today(datetime.now(timezone.utc))
-        report = report_for(api)
-        fetched = self.fetched_on(appid or self.appid, api, since, until)
-        return [period for period in self.periods(api, since, today, until) if self.is_due(report, period, fetched, today)]
-
-    def is_due(self, report: Report, period: Period, fetched: dict[tuple[str, str], date | None], today: date) -> bool:
-        """Whether a run on ``today`` asks for ``period``, given ``fetched_on(...)``."""
-        key = (period.begin_date, period.end_date)
-        if key not in fetched:
-            return True
-        return report.settling.due(period, _last_fetch(period, fetched[key]), today, self.refresh_days)
-
-    def is_settled(self, report: Report, period: Period, fetched: dict[tuple[str, str], date | None]) -> bool:
-        """Whether the stored answer for ``period`` is final, given ``fetched_on(...)`` (with this
-        archive's refresh window, which the stored ``settled`` flag may predate)."""
-        key = (period.begin_date, period.end_date)
-        return key in fetched and report.settling.settles_on(period, self.refresh_days) <= _last_fetch(period, fetched[key])
-
-    def get(self, api: str, data: Any) -> dict[str, Any]:
-        """The cloud-call result of ``api`` for ``data`` (``{"beginDate", "endDate"}``): from the
-        archive when it has the period and WeChat can know nothing more about it now (it has
-        settled, or nothing became knowable since it was fetched), else from WeChat, stored before
-        it is returned (the newer answer, should another run have stored one meanwhile). Raises
-        ``WxCloudError`` as the cloud call does (a period not over yet is 61503, as there), and
-        -601001 (``ConfigurationError``, naming the database without its password) when the
-        database fails: before the WeChat call when it cannot be read, so no quota is spent; and
-        when the fetched result cannot be stored, ``NotStored``, which carries that result as
-        ``.result`` (nothing is stored, so the next ``get`` of the period asks WeChat again)."""
-        report = report_for(api)
-        client = self.client
-        with calling(report.spec.display_name):
-            period = _requested_period(report.spec, data, client)
-            found = self.stored(self.appid, api, period)
-        now = datetime.fromtimestamp(client.clock(), timezone.utc)
-        today = beijing_today(now)
-        if found is not None and not report.settling.due(period, _last_fetch(period, found.fetched_on), today, self.refresh_days):
-            return found.result
-        result = client.call(report.spec, data)
-        # Recorded as knowing today's knowledge only when the answer proves WeChat has computed
-        # yesterday (before then, in the morning, yesterday's key would be recorded as known and
-        # never asked for again); else as the day before, so the next get asks once more.
-        yesterday = today - timedelta(days=1)
-        known = today if report.settling.answered_through(period, result) >= yesterday else yesterday
-        problem = None
-        try:
-            if self.store(self.appid, api, period, result, fetched_at=now, fetched_on=known) == "upToDate":
-                result = self.load(self.appid, api, period) or result
-        except DatabaseError as exc:
-            problem = NotStored(f"{exc.hint}; the result WeChat returned was not archived (it is the error's .result)", result)
-        if problem is not None:
-            with calling(report.spec.display_name):
-                raise problem
-        return result
-
-    @property
-    def client(self) -> OpenApiClient:
-        if self._client is None:
-            from ..client import OpenApiClient
-            from ..settings import WxSettings
-
-            self._client = OpenApiClient(WxSettings.from_env())
-        return self._client
-
-    @property
-    def appid(self) -> str:
-        if self._appid is None:
-            self._appid = self.client.settings.appid
-            if not self._appid:
-                raise ConfigurationError("the archive keeps results per appid: set WX_APPID (or pass appid=)")
-        return self._appid
-
 
 class _Write:
     """Storing one answer, inside the transaction ``Archive.store`` opens (and repeats after a deadlock)."""
@@ -474,26 +378,24 @@ def keeps(old: Any, new: Any) -> bool:
     return bool(old == new)
 
 
-def report_for(api: str) -> Report:
-    report = REPORTS.get(api)
-    if report is None:
-        raise InvalidParameters(f"{str(api)[:60]!r} is not archived; the archive keeps {', '.join(REPORTS)}")
-    return report
-
-
 def flat_rows(report: Report, result: dict[str, Any], period: Period, key: dict[str, str]) -> list[dict[str, Any]]:
     """The flat table's rows of one result: the declared columns, values coerced to their types."""
     rows = []
     for position, item in enumerate(report.shape.rows(result, period.begin_date)):
-        row: dict[str, Any] = {**key, "position": position, "ref_date": _text(item.get("refDate"), 32)}
+        row: dict[str, Any] = {**key, "position": position, "ref_date": _as_text(item.get("refDate"), 32)}
         for column in report.shape.columns:
             value = item.get(column.name)
-            row[column.column] = _int(value) if column.type == "int" else _float(value) if column.type == "float" else _text(value, column.length)
+            if column.type == "int":
+                row[column.column] = _as_int(value)
+            elif column.type == "float":
+                row[column.column] = _as_float(value)
+            else:
+                row[column.column] = _as_text(value, column.length)
         rows.append(row)
     return rows
 
 
-def _int(value: Any) -> int | None:
+def _as_int(value: Any) -> int | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if isinstance(value, float) and not value.is_integer():
@@ -502,7 +404,7 @@ def _int(value: Any) -> int | None:
     return number if -(2**63) <= number < 2**63 else None
 
 
-def _float(value: Any) -> float | None:
+def _as_float(value: Any) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     try:
@@ -511,16 +413,10 @@ def _float(value: Any) -> float | None:
         return None
 
 
-def _text(value: Any, length: int) -> str | None:
+def _as_text(value: Any, length: int) -> str | None:
     if value is None or isinstance(value, (dict, list)):
         return None
     return str(value)[:length]
-
-
-def _last_fetch(period: Period, fetched_on: date | None) -> date:
-    """When a stored period was fetched; a row without its day (the previous release's, written
-    after the upgrade) is taken as fetched on the first day it could be."""
-    return fetched_on or period.end + timedelta(days=1)
 
 
 def _stored(api: str, row: Any) -> Stored:
@@ -534,26 +430,3 @@ def _between(query: Any, results: Any, since: date | None, until: date | None) -
     if until is not None:
         query = query.where(results.c.end_date <= f"{until:%Y%m%d}")
     return query
-
-
-def closed_periods(report: Report, since: date, today: date, until: date | None = None) -> list[Period]:
-    """Every period of ``report`` that begins on or after ``since``, is over in Beijing time on
-    ``today`` and ends on or before ``until`` (None: any), oldest first: what an archive keeps."""
-    if since < EARLIEST:  # else a since of year 1 lists some 740,000 days
-        shown = since.isoformat().replace("-", "")  # strftime drops the zeros of year 1
-        raise InvalidParameters(f"since {shown} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin")
-    if until is not None and until < today:  # the day after until (which may be date.max)
-        today = date.fromordinal(until.toordinal() + 1)
-    kind = report.spec.request_model.kind
-    return list(kind.series(since, today))
-
-
-def _requested_period(spec: ApiSpec[Any, Any], data: Any, client: OpenApiClient) -> Period:
-    """The period ``data`` asks for, validated exactly as the cloud call validates it."""
-    if not isinstance(data, dict):
-        raise InvalidParameters("the call data must be a JSON object such as {\"beginDate\": \"20250101\", \"endDate\": \"20250101\"}")
-    snake = {name: value for name, value in convert_keys(data, "camel_to_snake", recursive=False).items() if name in spec.request_model.fields}
-    spec.request_model.from_data(snake, now=datetime.fromtimestamp(client.clock(), timezone.utc))
-    begin, end = parse_yyyymmdd(snake["begin_date"]), parse_yyyymmdd(snake["end_date"])
-    assert begin is not None and end is not None  # validated just above
-    return Period(begin, end)

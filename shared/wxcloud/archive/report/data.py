@@ -20,8 +20,9 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
 
 from ...dates import beijing_today
+from ..plan import closed_periods
 from ..reports import REPORTS, Settling
-from ..store import Archive, Stored, closed_periods
+from ..store import Archive, Stored
 
 SUMMARY = "analysis.getDailySummary"
 DAILY = "analysis.getDailyVisitTrend"

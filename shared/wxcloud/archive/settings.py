@@ -1,0 +1,154 @@
+"""Every ``WX_ARCHIVE_*`` variable, read and checked here only: the archive's own settings,
+beside the archive (the core ``wxcloud.settings`` holds the WeChat and platform ones). Reading
+them follows the core's rules: a malformed value is an error naming the variable, never a silent
+default, and an error raised while reading is a fresh copy, outside the frames that held the
+environment (``read_environment``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ..errors import ConfigurationError, PlatformError
+from ..redaction import Sealed
+from ..settings import SsmSource, alert_webhook_url, read_environment
+
+ARCHIVE_DEFAULT_CONCURRENCY = 4
+ARCHIVE_MAX_CONCURRENCY = 16  # WeChat's minute quotas: more fetches at once buy nothing but 45011
+ARCHIVE_DEFAULT_TABLE_PREFIX = "wx_analysis_"
+ARCHIVE_DEFAULT_SQLITE = ".data/wx_analysis.sqlite3"
+
+
+@dataclass(frozen=True)
+class ArchiveSettings:
+    """Every ``WX_ARCHIVE_*`` variable, read and checked here only.
+
+    ``url`` is the SQLAlchemy URL as configured, password included: it is kept out of ``repr``
+    and never shown by anything here (the archive renders it with the password hidden). Empty
+    when it comes from SSM (``url_ssm``) or, outside SCF, when unset (the archive then uses
+    an SQLite file, ``default_sqlite``). On SCF an unset URL is a configuration error, not a file
+    in the instance's scratch space that the next cold start would lose.
+    """
+
+    url: str = field(repr=False)
+    url_ssm: SsmSource | None = None  # WX_ARCHIVE_URL_SSM_NAME / _VERSION
+    apis: tuple[str, ...] = ()  # cloud-call names; empty: every archived API
+    since: date | None = None  # None: the first day of the month a year before the run
+    concurrency: int = ARCHIVE_DEFAULT_CONCURRENCY
+    table_prefix: str = ARCHIVE_DEFAULT_TABLE_PREFIX
+    default_sqlite: str = ARCHIVE_DEFAULT_SQLITE
+    refresh_days: int = 0  # reports without retention keys are asked again on this many days after their first
+    # Where a run that needs attention is reported (archive/alerts.py): a WeCom group robot's
+    # webhook, given (WX_ARCHIVE_ALERT_WEBHOOK, sealed: its key is a secret) or read from SSM when
+    # an alert is sent (WX_ARCHIVE_ALERT_WEBHOOK_SSM_NAME / _VERSION); neither: no alerts. None of
+    # the three takes part in ==, which decides whether a warm invocation keeps its database pool.
+    alert_webhook: Sealed[str] | None = field(default=None, repr=False, compare=False)
+    alert_webhook_ssm: SsmSource | None = field(default=None, compare=False)
+    alert_allow_insecure: bool = field(default=False, compare=False)  # WX_ALLOW_INSECURE_BASE_URL=1, for the SSM value
+
+    @property
+    def alerts_configured(self) -> bool:
+        return self.alert_webhook is not None or self.alert_webhook_ssm is not None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> ArchiveSettings:
+        return read_environment(cls._read, environ)
+
+    @classmethod
+    def _read(cls, env: Mapping[str, str]) -> ArchiveSettings:
+        url = env.get("WX_ARCHIVE_URL", "").strip()
+        ssm_name = env.get("WX_ARCHIVE_URL_SSM_NAME", "").strip()
+        if url and ssm_name:
+            raise ConfigurationError("set either WX_ARCHIVE_URL or WX_ARCHIVE_URL_SSM_NAME, not both")
+        if not url and not ssm_name and env.get("TENCENTCLOUD_RUNENV", "").strip().upper() == "SCF":
+            raise ConfigurationError(
+                "the archive needs a database on SCF: set WX_ARCHIVE_URL (such as postgresql+psycopg://user:password@host:5432/db "
+                "or mysql+pymysql://user:password@host:3306/db) or WX_ARCHIVE_URL_SSM_NAME (an SSM secret holding that URL)"
+            )
+        return cls(
+            url=url,
+            url_ssm=SsmSource.from_env(env, variable="WX_ARCHIVE_URL_SSM"),
+            apis=archive_apis(env.get("WX_ARCHIVE_APIS", ""), "WX_ARCHIVE_APIS"),
+            since=archive_date(env.get("WX_ARCHIVE_SINCE", ""), "WX_ARCHIVE_SINCE"),
+            concurrency=_archive_concurrency(env.get("WX_ARCHIVE_CONCURRENCY", "").strip()),
+            table_prefix=_table_prefix(env.get("WX_ARCHIVE_TABLE_PREFIX", "").strip()),
+            default_sqlite=env.get("WX_ARCHIVE_SQLITE", "").strip() or ARCHIVE_DEFAULT_SQLITE,
+            refresh_days=_refresh_days(env.get("WX_ARCHIVE_REFRESH_DAYS", "").strip()),
+            **_alert_webhook(env),
+        )
+
+
+def _alert_webhook(env: Mapping[str, str]) -> dict[str, Any]:
+    """The alert fields of ``ArchiveSettings``: the webhook checked and sealed, or its SSM source."""
+    allow_insecure = env.get("WX_ALLOW_INSECURE_BASE_URL", "").strip() == "1"
+    given = env.get("WX_ARCHIVE_ALERT_WEBHOOK", "").strip()
+    source = SsmSource.from_env(env, variable="WX_ARCHIVE_ALERT_WEBHOOK_SSM")
+    if given and source is not None:
+        raise ConfigurationError("set either WX_ARCHIVE_ALERT_WEBHOOK or WX_ARCHIVE_ALERT_WEBHOOK_SSM_NAME, not both")
+    webhook = Sealed(alert_webhook_url(given, allow_insecure=allow_insecure)) if given else None
+    return {"alert_webhook": webhook, "alert_webhook_ssm": source, "alert_allow_insecure": allow_insecure}
+
+
+def archive_apis(raw: str | Sequence[str], source: str, error: type[PlatformError] = ConfigurationError) -> tuple[str, ...]:
+    """Cloud-call names (comma-separated, or a list) of archivable APIs, checked; empty: all of them.
+    ``error``: -601001 for the environment, -501007 (``InvalidParameters``) for an event or the CLI."""
+    from ..analysis import PeriodRequest  # the archive keeps the period-based APIs only
+    from ..spec import all_apis, find_api
+
+    if not isinstance(raw, str) and (isinstance(raw, (bytes, dict)) or not all(isinstance(name, str) for name in raw)):
+        raise error(f"{source} must be a list of cloud-call names such as analysis.getDailyVisitTrend")
+    names = [name.strip() for name in (raw.split(",") if isinstance(raw, str) else raw)]
+    names = [name for name in names if name]
+    known = [spec.name for spec in all_apis() if issubclass(spec.request_model, PeriodRequest)]
+    for name in names:
+        spec = find_api(name)
+        if spec is None or not issubclass(spec.request_model, PeriodRequest):
+            shown = name if len(name) <= 60 else name[:57] + "..."
+            raise error(f"{source}: {shown!r} is not an archivable API; use cloud-call names, comma-separated: {', '.join(known)}")
+    return tuple(dict.fromkeys(names))
+
+
+def archive_date(raw: object, source: str, error: type[PlatformError] = ConfigurationError) -> date | None:
+    """A ``yyyymmdd`` date (empty: None), or a clear error naming ``source``."""
+    from ..dates import parse_yyyymmdd
+
+    if not isinstance(raw, str):
+        raise error(f"{source} must be a date string yyyymmdd such as 20250101, got a {type(raw).__name__}")
+    text = raw.strip()
+    if not text:
+        return None
+    day = parse_yyyymmdd(text)
+    if day is None:
+        raise error(f"{source} must be a date yyyymmdd such as 20250101, got {text[:20]!r}")
+    return day
+
+
+def _archive_concurrency(raw: str) -> int:
+    if not raw:
+        return ARCHIVE_DEFAULT_CONCURRENCY
+    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= ARCHIVE_MAX_CONCURRENCY:
+        raise ConfigurationError(f"WX_ARCHIVE_CONCURRENCY must be a whole number from 1 to {ARCHIVE_MAX_CONCURRENCY}, got {raw[:20]!r}")
+    return int(raw)
+
+
+ARCHIVE_MAX_REFRESH_DAYS = 60  # WeChat's own console keeps a few months; every refreshed day costs a request a day
+
+
+def _refresh_days(raw: str) -> int:
+    if not raw:
+        return 0
+    if not raw.isascii() or not raw.isdigit() or not 0 <= int(raw) <= ARCHIVE_MAX_REFRESH_DAYS:
+        raise ConfigurationError(f"WX_ARCHIVE_REFRESH_DAYS must be a whole number of days from 0 to {ARCHIVE_MAX_REFRESH_DAYS}, got {raw[:20]!r}")
+    return int(raw)
+
+
+def _table_prefix(raw: str) -> str:
+    if not raw:
+        return ARCHIVE_DEFAULT_TABLE_PREFIX
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,30}", raw):
+        raise ConfigurationError(f"WX_ARCHIVE_TABLE_PREFIX must be lower-case letters, digits and _ (at most 31), got {raw[:40]!r}")
+    return raw
