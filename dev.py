@@ -1,17 +1,21 @@
 #!/usr/bin/env python3
-"""The project's two commands, runnable on a machine that has nothing but python3:
+"""The project's five commands, runnable on a machine that has nothing but python3:
 
     python3 dev.py demo [--month 2026-10]   invoke the function locally and print its result
     python3 dev.py test [pytest args]       run the whole test suite
     python3 dev.py check                    lint, type-check for Python 3.10 and find dead code (ruff, mypy, vulture)
     python3 dev.py bench [--rounds N]       benchmarks against their baselines (bench/run.py)
     python3 dev.py archive COMMAND [...]    the archive CLI (python -m wxcloud.archive): run, backfill,
-                                            export, chart; against the built-in WeChat emulator unless
-                                            WX_APPID and WX_APPSECRET are set
+                                            export, chart, report, status; against the built-in WeChat
+                                            emulator unless WX_APPID and WX_APPSECRET are set
 
 Each creates (or refreshes) the virtualenv ``.venv`` from the pinned requirements first, then
-runs inside it. The environment is rebuilt only when requirements-dev.txt or requirements.txt
-change, so repeated runs start at once.
+runs inside it, installing only what the command needs: ``demo`` the runtime requirements
+(requirements.txt), ``archive`` those and the archive's (requirements-archive.txt), ``test``,
+``check`` and ``bench`` the whole development set (requirements-dev.txt, which includes both), so
+the first ``demo`` of a fresh clone does not wait for the test and lint tools. Each set is
+installed again only when its requirement files change (a stamp per set in ``.venv``), so repeated
+runs start at once; a larger set installed later adds only what is missing.
 """
 
 from __future__ import annotations
@@ -26,25 +30,46 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
-STAMP = VENV / ".requirements.sha256"
-REQUIREMENTS = (ROOT / "requirements-dev.txt", ROOT / "requirements.txt")
+REQUIREMENTS = ROOT / "requirements.txt"
+ARCHIVE_REQUIREMENTS = ROOT / "requirements-archive.txt"
+DEV_REQUIREMENTS = ROOT / "requirements-dev.txt"
+# Each set of requirements is a file to install and every file its digest covers (the file and
+# those it includes with -r); a set includes every set whose files are all among its own.
+SETS: dict[str, tuple[Path, ...]] = {
+    "runtime": (REQUIREMENTS,),
+    "archive": (ARCHIVE_REQUIREMENTS, REQUIREMENTS),
+    "dev": (DEV_REQUIREMENTS, ARCHIVE_REQUIREMENTS, REQUIREMENTS),
+}
+NEEDS = {"demo": "runtime", "archive": "archive", "test": "dev", "check": "dev", "bench": "dev"}
 
 
 def venv_python() -> Path:
     return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
-def ensure_venv() -> Path:
-    digest = hashlib.sha256(b"".join(p.read_bytes() for p in REQUIREMENTS)).hexdigest()
+def stamp(name: str) -> Path:
+    return VENV / f".requirements-{name}.sha256"
+
+
+def digest(name: str) -> str:
+    return hashlib.sha256(b"".join(p.read_bytes() for p in SETS[name])).hexdigest()
+
+
+def ensure_venv(name: str = "dev") -> Path:
+    """``.venv`` with the requirement set ``name`` installed: at once when its stamp says so, else
+    pip installs what is missing (what a smaller set installed before is kept, not reinstalled)."""
     python = venv_python()
-    if python.exists() and STAMP.exists() and STAMP.read_text().strip() == digest:
+    wanted = digest(name)
+    if python.exists() and stamp(name).exists() and stamp(name).read_text().strip() == wanted:
         return python
-    print(f"dev.py: preparing {VENV.name} (requirements changed or missing)...", file=sys.stderr)
+    print(f"dev.py: preparing {VENV.name} for {name} ({SETS[name][0].name} changed or missing)...", file=sys.stderr)
     if not python.exists():
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     pip = [str(python), "-m", "pip", "install", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "-r", str(REQUIREMENTS[0])], check=True)
-    STAMP.write_text(digest)
+    subprocess.run([*pip, "-r", str(SETS[name][0])], check=True)
+    for other, files in SETS.items():  # this set, and the smaller ones it includes, are installed
+        if set(files) <= set(SETS[name]):
+            stamp(other).write_text(digest(other))
     return python
 
 
@@ -93,11 +118,11 @@ def archive(python: Path, args: list[str], env: dict[str, str]) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in {"demo", "test", "check", "bench", "archive"}:
+    if not argv or argv[0] not in NEEDS:
         print(__doc__, file=sys.stderr)
         return 2
     command, rest = argv[0], argv[1:]
-    python = ensure_venv()
+    python = ensure_venv(NEEDS[command])
     env = dict(os.environ)
     if command == "demo":
         return subprocess.call([str(python), "-m", "devtools.demo", *rest], cwd=ROOT, env=env)

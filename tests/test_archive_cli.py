@@ -242,19 +242,18 @@ def test_the_archive_extra_brings_the_progress_bar_and_the_function_does_not() -
     function_requirements = (ROOT / "functions" / "archiveAnalysis" / "requirements.txt").read_text(encoding="utf-8")
     assert "tqdm" not in function_requirements.lower()
 
-def _readme_sql() -> list[str]:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## The archive") :]
-    section = section[: section.index("\n## ", 1)]
+def _archive_doc_sql() -> list[str]:
+    """The statements of the ```sql blocks of docs/archive.md (the archive's page)."""
+    page = (ROOT / "docs" / "archive.md").read_text(encoding="utf-8")
     statements = []
-    for block in section.split("```sql\n")[1:]:
+    for block in page.split("```sql\n")[1:]:
         code = block[: block.index("```")]
         statements += [statement.strip() for statement in code.split(";") if statement.strip()]
     return statements
 
 
-def test_the_readme_sql_runs_on_every_database(db: Db) -> None:
-    """The example SQL of the README, over a few stored periods of every shape, a day of retention
+def test_the_documented_sql_runs_on_every_database(db: Db) -> None:
+    """The example SQL of docs/archive.md, over a few stored periods of every shape, a day of retention
     that settled (with the answer it replaced) and one that has not, and a recorded run."""
     from sqlalchemy import text
     from wxcloud.archive.ledger import Ledger
@@ -286,7 +285,7 @@ def test_the_readme_sql_runs_on_every_database(db: Db) -> None:
     ledger = Ledger(archive)
     run = ledger.start(appid="wxappid", trigger="timer", today=date(2026, 11, 30))
     ledger.finish(run, {"errCode": 0, "errMsg": "archiveAnalysis:ok", "complete": True, "totals": {"failed": 0}})
-    statements = _readme_sql()
+    statements = _archive_doc_sql()
     assert len(statements) == 13
     answers = []
     with archive.engine.connect() as connection:
