@@ -26,7 +26,7 @@ from werkzeug import Request, Response
 from wxcloud.archive.alerts import MESSAGE_LIMIT, message_for, notify, post
 from wxcloud.deadline import Deadline
 from wxcloud.errors import ConfigurationError
-from wxcloud.redaction import Sealed
+from wxcloud.http.redaction import Sealed
 from wxcloud.settings import ArchiveSettings
 
 from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, STABLE_TOKEN_PATH, WeChatEmulator

@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 from conftest import API, DISPLAY, PATH, STABLE, Sleeps
+from wxcloud import FunctionApp, Timeouts, WxSettings
 from wxcloud.analysis import Analysis
 from wxcloud.client import OpenApiClient
 from wxcloud.permissions import Permissions
 from wxcloud.retry import RetryPolicy
-from wxcloud.scf import FunctionApp
-from wxcloud.settings import Timeouts, WxSettings
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 
@@ -163,7 +162,7 @@ def deadline_app(emulator: WeChatEmulator, tmp_path: Path, fake: FakeTime, retry
     factory: Callable[[Permissions], OpenApiClient] = lambda p: OpenApiClient(  # noqa: E731
         settings, permissions=p, sleep=fake.sleep, retry=retry
     )
-    return FunctionApp(Analysis.getMonthlyVisitTrend, (tmp_path / "config.json",), client_factory=factory, clock=fake.clock)
+    return FunctionApp(Analysis.getMonthlyVisitTrend, (tmp_path / "config.json",), client_factory=factory, monotonic=fake.clock)
 
 
 def test_backoff_that_would_overrun_the_time_limit_returns_604102(emulator: WeChatEmulator, tmp_path: Path) -> None:

@@ -23,14 +23,14 @@ from typing import Any
 from .casing import convert_keys, snake_to_camel
 from .deadline import Deadline
 from .errors import ConfigurationError, DeadlineExceeded, InvalidParameters, TokenRejected, WxCloudError, calling
+from .http.redaction import Sealed
+from .http.transport import TimedOut, Transport
 from .permissions import Permissions
-from .redaction import Sealed
 from .replies import parse_reply
 from .retry import RetryPolicy
 from .settings import WxSettings
 from .spec import ApiSpec, bind_namespace
 from .tokens import FetchTicket, MemoryTokenStore, StableTokenProvider, TokenStore
-from .transport import TimedOut, Transport
 
 # A cloud-call event has a handful of fields; past this many it is refused before any conversion.
 MAX_EVENT_KEYS = 1000
@@ -122,9 +122,9 @@ class OpenApiClient:
         except RecursionError:
             raise InvalidParameters("the call data is nested too deeply") from None
         request = spec.request_model.from_data(snake, now=datetime.fromtimestamp(self.clock(), timezone.utc))
-        missing = self.settings.missing()
-        if missing:
-            raise ConfigurationError(f"{' and '.join(missing)} must be set in the function's environment")
+        unset = self.settings.unset()
+        if unset:
+            raise ConfigurationError(f"{' and '.join(unset)} must be set in the function's environment")
         return json.dumps(request.to_wechat(), ensure_ascii=False, separators=(",", ":")).encode()
 
     def _exchange(self, spec: ApiSpec[Any, Any], body: bytes, deadline: Deadline | None, report: CallReport) -> dict[str, Any]:

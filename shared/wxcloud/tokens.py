@@ -35,10 +35,10 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .errors import DeadlineExceeded, InvalidResponse, WxCloudError
-from .redaction import Sealed
+from .http.redaction import Sealed
+from .http.transport import HttpReply, Transport
 from .replies import parse_reply
 from .settings import WxSettings
-from .transport import HttpReply, Transport
 
 logger = logging.getLogger("wxcloud.tokens")
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from sqlalchemy.engine import URL
 
 from ..deadline import Deadline
-from ..secrets import read_source
 from ..settings import ArchiveSettings
+from ..tencentcloud.ssm import read_source
 from . import database
 from .store import Archive
 

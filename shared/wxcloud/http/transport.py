@@ -42,9 +42,9 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from .errors import InvalidResponse, TransportError
+from ..errors import InvalidResponse, TransportError
 from .redaction import Sealed, hook_error_tracker, mask, redact
-from .settings import Timeouts
+from .timeouts import Timeouts
 from .watchdog import WATCHDOG, Exchange
 
 __all__ = ["DATA_REPLY_LIMIT", "HttpReply", "TimedOut", "Transport", "redact"]
