@@ -224,20 +224,17 @@ def test_no_time_limit_in_context_means_retry_budget_only(emulator: WeChatEmulat
 
 
 def test_retry_policy_is_immutable_and_capped() -> None:
-    from wxcloud.errors import TransportError
-
     policy = RetryPolicy(total=3, backoff_factor=0.5, backoff_max=1.5, random=lambda: 1.0)
-    error = TransportError("connection failed")
     seen: list[float] = []
     current = policy
     while True:
-        current = current.increment(error)
+        current = current.increment()
         if current.is_exhausted():
             break
         seen.append(current.backoff())
     assert seen == [0.5, 1.0, 1.5]
-    assert policy.history == () and not policy.is_exhausted()
-    assert len(current.history) == 4
+    assert policy.failed == 0 and not policy.is_exhausted()
+    assert current.failed == 4
 
 
 @pytest.mark.parametrize(

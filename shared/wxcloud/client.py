@@ -157,7 +157,7 @@ class OpenApiClient:
                 report.failures.append(f"{exc.err_code} {exc.reason}")
                 if not policy.is_retryable(exc):
                     raise
-                policy = policy.increment(exc)
+                policy = policy.increment()
                 if policy.is_exhausted():
                     if deadline is not None and isinstance(exc, TimedOut) and exc.cut_short:
                         # the last attempt had only what was left of the budget and timed out: the deadline ran out
