@@ -63,7 +63,7 @@ class OpenApiClient:
     """A configured caller of WeChat open APIs. Build one per process and reuse it: it owns the
     connection pool and the token cache that warm invocations share.
 
-    ``clock`` is wall-clock time (``time.time``): it dates tokens and is the ``now`` a request model
+    ``wall_clock`` is wall-clock time (``time.time``): it dates tokens and is the ``now`` a request model
     validates against (whether what it asks for can be answered yet); ``sleep`` waits between
     retries. Tests pin both."""
 
@@ -76,15 +76,15 @@ class OpenApiClient:
         token_store: TokenStore | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.time,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
         self.permissions = permissions
         self.transport = transport or Transport(settings.api_base_url, settings.timeouts)
-        self.tokens = StableTokenProvider(settings, self.transport, token_store or MemoryTokenStore(), clock=clock)
+        self.tokens = StableTokenProvider(settings, self.transport, token_store or MemoryTokenStore(), wall_clock=wall_clock)
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
-        self.clock = clock
+        self.wall_clock = wall_clock
 
     def __getattr__(self, name: str) -> Any:
         """``client.analysis``: a registered namespace whose calls come back to ``call``."""
@@ -121,7 +121,7 @@ class OpenApiClient:
             }
         except RecursionError:
             raise InvalidParameters("the call data is nested too deeply") from None
-        request = spec.request_model.from_data(snake, now=datetime.fromtimestamp(self.clock(), timezone.utc))
+        request = spec.request_model.from_data(snake, now=datetime.fromtimestamp(self.wall_clock(), timezone.utc))
         unset = self.settings.unset()
         if unset:
             raise ConfigurationError(f"{' and '.join(unset)} must be set in the function's environment")

@@ -175,7 +175,7 @@ class _Runner:
         finally:
             with self.lock:
                 self.slowest = max(self.slowest, self.clock() - started)
-        fetched_at = datetime.fromtimestamp(self.client.clock(), timezone.utc)
+        fetched_at = datetime.fromtimestamp(self.client.wall_clock(), timezone.utc)
         # DatabaseError ends the run
         outcome: StoreOutcome = self.archive.store(self.appid, report.name, period, result, fetched_at=fetched_at, fetched_on=self.fetched_on)
         return outcome, None
