@@ -134,7 +134,7 @@ def daily_runs(days: int) -> tuple[Counter[str], Counter[str], Counter[str], dic
     lag: Counter[str] = Counter()
     with WeChatEmulator(clock=lambda: now[0], data_ready_at=10 * 3600) as emulator, tempfile.TemporaryDirectory() as tmp:
         client = OpenApiClient(WxSettings(DEFAULT_APPID, DEFAULT_SECRET, emulator.url), permissions=Permissions.allow(*RETENTION),
-                               clock=lambda: now[0])
+                               wall_clock=lambda: now[0])
         archive = Archive(f"sqlite:///{Path(tmp) / 'year.sqlite3'}")
         try:
             for n in range(1, days + 1):

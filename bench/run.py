@@ -260,9 +260,9 @@ def raw_socket_caller(emulator: WeChatEmulator, token: str) -> Callable[[], None
 
 
 def token_economy(emulator: WeChatEmulator, workdir: Path) -> dict[str, Any]:
+    from wxcloud import FunctionApp
     from wxcloud.analysis import Analysis
     from wxcloud.client import OpenApiClient
-    from wxcloud.scf import FunctionApp
     from wxcloud.settings import WxSettings
 
     config = workdir / "config.json"

@@ -6,7 +6,7 @@ tests all follow, so they cannot disagree:
 * a function is a folder ``functions/<name>/`` holding an ``index.py``;
 * its ``config.json`` is the one beside ``index.py``; only the original function,
   ``getMonthlyVisitTrend``, keeps the repository root's (the fallback
-  ``wxcloud.scf.FunctionApp.deployed`` applies in the source tree). Any other folder without its
+  ``wxcloud.FunctionApp.deployed`` applies in the source tree). Any other folder without its
   own is an error here: the root one's permissions and monthly timer are not meant for it;
 * its runtime dependencies are the root ``requirements.txt`` plus, when the folder has one, its own
   ``requirements.txt`` of extra dependencies.

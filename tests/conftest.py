@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from wxcloud import FunctionApp, Timeouts, WxSettings
 from wxcloud.client import OpenApiClient
 from wxcloud.permissions import Permissions
 from wxcloud.retry import RetryPolicy
-from wxcloud.scf import FunctionApp
-from wxcloud.settings import Timeouts, WxSettings
 
 from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, WeChatEmulator
 

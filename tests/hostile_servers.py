@@ -280,9 +280,9 @@ EVENT = {"beginDate": "20170301", "endDate": "20170331"}
 
 def make_client(url: str, *, connect: float = 1.0, read: float = 1.0, secret: str = APPSECRET, **options: Any) -> Any:
     """An OpenApiClient aimed at ``url`` with the hostile appid and secret, backoffs not slept."""
+    from wxcloud import Timeouts, WxSettings
     from wxcloud.client import OpenApiClient
     from wxcloud.permissions import Permissions
-    from wxcloud.settings import Timeouts, WxSettings
 
     options.setdefault("sleep", lambda seconds: None)
     return OpenApiClient(WxSettings(APPID, secret, url, Timeouts(connect, read)), permissions=Permissions.allow(API), **options)

@@ -161,14 +161,14 @@ def test_a_run_cut_by_its_time_budget_stops_starting_fetches_and_the_next_run_re
     """Time is a fake clock that each settled period advances by 10 s; the budget is 35 s and a
     fetch is reserved at least 1 s: fetches start at 0, 10, 20 and 30 s, none at 40 s."""
     now = [0.0]
-    deadline = Deadline(35.0, clock=lambda: now[0])
+    deadline = Deadline(35.0, monotonic=lambda: now[0])
 
     def advance(_api: str, _outcome: str) -> None:
         now[0] += 10.0
 
     archive = db.archive()
     job = monthly_job()
-    first = run_job(archive, fast_client, job, concurrency=1, deadline=deadline, progress=advance, clock=lambda: now[0])
+    first = run_job(archive, fast_client, job, concurrency=1, deadline=deadline, progress=advance, monotonic=lambda: now[0])
     tally = first.apis[MONTHLY]
     assert (tally.counts["stored"], tally.counts["leftForLater"], first.deadline_reached, first.complete) == (4, MONTHS - 4, True, False)
     assert len(emulator.requests_to(MONTHLY_PATH)) == 4

@@ -27,7 +27,7 @@ from wxcloud.archive.alerts import MESSAGE_LIMIT, message_for, notify, post
 from wxcloud.archive.settings import ArchiveSettings
 from wxcloud.deadline import Deadline
 from wxcloud.errors import ConfigurationError
-from wxcloud.redaction import Sealed
+from wxcloud.http.redaction import Sealed
 
 from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, STABLE_TOKEN_PATH, WeChatEmulator
 

@@ -137,13 +137,13 @@ class PinnedWeChat:
             **env,
         }
         settings = WxSettings(DEFAULT_APPID, DEFAULT_SECRET, self.wechat.url)
-        self.client = OpenApiClient(settings, permissions=Permissions.allow(*REPORTS), clock=lambda: self.now, sleep=sleeps)
+        self.client = OpenApiClient(settings, permissions=Permissions.allow(*REPORTS), wall_clock=lambda: self.now, sleep=sleeps)
         self.handler = function(self.env, client_factory=self._client_for, wall_clock=lambda: self.now)
         self.asked: list[tuple[float, Any]] = []  # (the run's moment, a request it made)
 
     def _client_for(self, permissions: Permissions) -> OpenApiClient:
         settings = WxSettings(DEFAULT_APPID, DEFAULT_SECRET, self.wechat.url)
-        return OpenApiClient(settings, permissions=permissions, clock=lambda: self.now)
+        return OpenApiClient(settings, permissions=permissions, wall_clock=lambda: self.now)
 
     def run(self, moment: float) -> dict[str, Any]:
         self.now = moment

@@ -6,8 +6,8 @@ import threading
 from pathlib import Path
 
 from conftest import PATH, STABLE, make_app, run_at_once
+from wxcloud import FunctionApp
 from wxcloud.client import OpenApiClient
-from wxcloud.scf import FunctionApp
 from wxcloud.settings import WxSettings
 from wxcloud.tokens import AccessToken
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 from conftest import API, DISPLAY, PATH, STABLE, Sleeps, make_app
+from wxcloud import FunctionApp
 from wxcloud.analysis import Analysis
 from wxcloud.client import OpenApiClient
 from wxcloud.permissions import Permissions
-from wxcloud.scf import FunctionApp
 from wxcloud.settings import WxSettings
 
 from devtools.wechat_emulator import Fault, WeChatEmulator

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from conftest import load_event
+from wxcloud import FunctionApp
 from wxcloud.analysis import Analysis
-from wxcloud.scf import FunctionApp
 from wxcloud.spec import all_apis
 
 from devtools.wechat_emulator import WeChatEmulator

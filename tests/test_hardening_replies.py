@@ -82,8 +82,8 @@ def test_deeply_nested_reply_through_the_handler_answers_in_the_cloud_call_shape
     from pathlib import Path
 
     from conftest import write_config
+    from wxcloud import FunctionApp
     from wxcloud.analysis import Analysis
-    from wxcloud.scf import FunctionApp
 
     nested = '{"list": ' + '{"a": ' * 600 + "1" + "}" * 600 + "}"
     with HostileServer() as server:

@@ -39,10 +39,10 @@ from hostile_servers import (
 )
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.transport import Transport as SentryTransport
+from wxcloud import FunctionApp
 from wxcloud.analysis import Analysis
 from wxcloud.deadline import Deadline
 from wxcloud.errors import WxCloudError
-from wxcloud.scf import FunctionApp
 
 EVENT = {"beginDate": "20170301", "endDate": "20170331"}
 

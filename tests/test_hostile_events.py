@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from conftest import load_event
-from wxcloud.scf import FunctionApp
+from wxcloud import FunctionApp
 
 from devtools.wechat_emulator import WeChatEmulator
 

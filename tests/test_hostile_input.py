@@ -14,11 +14,11 @@ import requests
 from conftest import API, DISPLAY
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from wxcloud import FunctionApp
 from wxcloud.analysis import Analysis
 from wxcloud.client import OpenApiClient
 from wxcloud.errcodes import RETRY_LATER, error_class
 from wxcloud.errors import WxCloudError
-from wxcloud.scf import FunctionApp
 from wxcloud.settings import WxSettings
 
 from devtools.wechat_emulator import DEFAULT_SECRET, WeChatEmulator

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from conftest import DISPLAY, PATH, load_event, make_app, write_config
-from wxcloud.scf import FunctionApp
+from wxcloud import FunctionApp
 from wxcloud.settings import WxSettings
 
 from devtools.wechat_emulator import Fault, WeChatEmulator

@@ -40,7 +40,7 @@ def client_at(settings: WxSettings) -> Iterator[Callable[[str], OpenApiClient]]:
     made: list[OpenApiClient] = []
 
     def make(instant: str) -> OpenApiClient:
-        client = OpenApiClient(settings, permissions=Permissions.allow(*ALL), sleep=lambda s: None, clock=lambda: utc(instant))
+        client = OpenApiClient(settings, permissions=Permissions.allow(*ALL), sleep=lambda s: None, wall_clock=lambda: utc(instant))
         made.append(client)
         return client
 

@@ -26,10 +26,9 @@ from tencentcloud_http import (
     signed_params,
 )
 from werkzeug import Request, Response
+from wxcloud import CloudCredentials, ScfFunctionCaller
 from wxcloud.analysis import Analysis
 from wxcloud.errors import RemoteCallError, TransportError, WxCloudError
-from wxcloud.remote import ScfFunctionCaller
-from wxcloud.settings import CloudCredentials
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 

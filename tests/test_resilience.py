@@ -14,12 +14,11 @@ from pathlib import Path
 
 import pytest
 from conftest import API, DISPLAY, PATH, STABLE, Sleeps
+from wxcloud import FunctionApp, Timeouts, WxSettings
 from wxcloud.analysis import Analysis
 from wxcloud.client import OpenApiClient
 from wxcloud.permissions import Permissions
 from wxcloud.retry import RetryPolicy
-from wxcloud.scf import FunctionApp
-from wxcloud.settings import Timeouts, WxSettings
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 
@@ -163,7 +162,7 @@ def deadline_app(emulator: WeChatEmulator, tmp_path: Path, fake: FakeTime, retry
     factory: Callable[[Permissions], OpenApiClient] = lambda p: OpenApiClient(  # noqa: E731
         settings, permissions=p, sleep=fake.sleep, retry=retry
     )
-    return FunctionApp(Analysis.getMonthlyVisitTrend, (tmp_path / "config.json",), client_factory=factory, clock=fake.clock)
+    return FunctionApp(Analysis.getMonthlyVisitTrend, (tmp_path / "config.json",), client_factory=factory, monotonic=fake.clock)
 
 
 def test_backoff_that_would_overrun_the_time_limit_returns_604102(emulator: WeChatEmulator, tmp_path: Path) -> None:
@@ -225,20 +224,17 @@ def test_no_time_limit_in_context_means_retry_budget_only(emulator: WeChatEmulat
 
 
 def test_retry_policy_is_immutable_and_capped() -> None:
-    from wxcloud.errors import TransportError
-
     policy = RetryPolicy(total=3, backoff_factor=0.5, backoff_max=1.5, random=lambda: 1.0)
-    error = TransportError("connection failed")
     seen: list[float] = []
     current = policy
     while True:
-        current = current.increment(error)
+        current = current.increment()
         if current.is_exhausted():
             break
         seen.append(current.backoff())
     assert seen == [0.5, 1.0, 1.5]
-    assert policy.history == () and not policy.is_exhausted()
-    assert len(current.history) == 4
+    assert policy.failed == 0 and not policy.is_exhausted()
+    assert current.failed == 4
 
 
 @pytest.mark.parametrize(

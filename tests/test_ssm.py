@@ -28,8 +28,8 @@ from tencentcloud_http import (
     ssm_secrets,
 )
 from werkzeug import Request, Response
+from wxcloud import FunctionApp
 from wxcloud.errors import WxCloudError
-from wxcloud.scf import FunctionApp
 
 from devtools.wechat_emulator import DEFAULT_SECRET, WeChatEmulator
 

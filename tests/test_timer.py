@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from conftest import DISPLAY, PATH, load_event
+from wxcloud import FunctionApp
 from wxcloud.errors import WxCloudError
-from wxcloud.scf import FunctionApp
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 

@@ -63,7 +63,7 @@ def test_a_token_that_keeps_failing_is_refreshed_once_never_looped(emulator: WeC
 def test_cached_token_is_dropped_when_wechat_starts_renewing_it(emulator: WeChatEmulator, client: OpenApiClient) -> None:
     now = [1_000_000.0]
     store = MemoryTokenStore()
-    client.tokens.store, client.tokens.clock = store, lambda: now[0]
+    client.tokens.store, client.tokens.wall_clock = store, lambda: now[0]
     client.analysis.getMonthlyVisitTrend(EVENT)
     token = store.load(client.settings.appid)
     assert token is not None

@@ -7,8 +7,8 @@ import json
 
 import pytest
 from conftest import PATH
-from wxcloud.settings import Timeouts
-from wxcloud.transport import Transport, redact
+from wxcloud import Timeouts
+from wxcloud.http.transport import Transport, redact
 
 from devtools.wechat_emulator import WeChatEmulator
 

@@ -7,7 +7,20 @@
 on first use and reused afterwards. Build an ``OpenApiClient`` yourself for explicit settings.
 Failures raise ``WxCloudError``; ``err.to_result()`` is the SDK's ``{errCode, errMsg}``.
 
-Everything a user imports is exported here; modules not named in ``__all__`` are internal.
+Everything a user imports is exported here (``__all__``): the client and its settings, the
+analysis APIs and their request and result types, the errors, the SCF function of one API
+(``FunctionApp``) and the caller of a deployed one (``ScfFunctionCaller``). Modules are internal;
+the house they stand in:
+
+* the call path, at the top: ``client`` (``OpenApiClient``), ``tokens``, ``replies``, ``retry``,
+  ``permissions``, ``spec`` and ``analysis`` (the APIs), ``periods``, ``errors``, ``errcodes``,
+  ``settings`` (the WeChat and platform settings), and the small ``dates``, ``deadline``, ``lazy``,
+  ``casing``;
+* ``http/``: the transport, its watchdog, redaction, ``Timeouts``;
+* ``scf/``: the SCF adapter (``FunctionApp``, the handler skeleton, events, gateway, logs);
+* ``tencentcloud/``: the SDK plumbing, the role's credentials and SSM sources, the SSM read, the
+  ``Invoke`` caller;
+* ``archive/``: the archive of the analysis reports (``wxcloud.archive``, its own extra).
 """
 
 from __future__ import annotations
@@ -45,17 +58,19 @@ from .errors import (
     WxCloudError,
     calling,
 )
+from .http.timeouts import Timeouts
 from .lazy import Once
 from .periods import DAY, MONTH, PORTRAIT, WEEK, Period, PeriodKind
 from .permissions import Permissions
 from .retry import RetryPolicy
-from .scf import FunctionApp
-from .settings import CloudCredentials, Timeouts, WxSettings
+from .scf.app import FunctionApp
+from .settings import WxSettings
 from .spec import ApiSpec, Namespace, RequestModel, all_apis, bind_namespace, find_api, validate_result
+from .tencentcloud.credentials import CloudCredentials
 from .tokens import AccessToken, MemoryTokenStore, TokenStore
 
 if TYPE_CHECKING:
-    from .remote import ScfFunctionCaller
+    from .tencentcloud.invoke import ScfFunctionCaller
 
 __all__ = [
     "DAY",
@@ -116,7 +131,7 @@ def __getattr__(name: str) -> Any:
     """``wxcloud.ScfFunctionCaller`` is imported on first use: a backend calling deployed functions
     needs it, a function's cold start does not."""
     if name == "ScfFunctionCaller":
-        from .remote import ScfFunctionCaller
+        from .tencentcloud.invoke import ScfFunctionCaller
 
         return ScfFunctionCaller
     raise AttributeError(f"module 'wxcloud' has no attribute {name!r}")

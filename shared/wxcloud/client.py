@@ -23,14 +23,14 @@ from typing import Any
 from .casing import convert_keys, snake_to_camel
 from .deadline import Deadline
 from .errors import ConfigurationError, DeadlineExceeded, InvalidParameters, TokenRejected, WxCloudError, calling
+from .http.redaction import Sealed
+from .http.transport import TimedOut, Transport
 from .permissions import Permissions
-from .redaction import Sealed
 from .replies import parse_reply
 from .retry import RetryPolicy
 from .settings import WxSettings
 from .spec import ApiSpec, bind_namespace
 from .tokens import FetchTicket, MemoryTokenStore, StableTokenProvider, TokenStore
-from .transport import TimedOut, Transport
 
 # A cloud-call event has a handful of fields; past this many it is refused before any conversion.
 MAX_EVENT_KEYS = 1000
@@ -63,7 +63,7 @@ class OpenApiClient:
     """A configured caller of WeChat open APIs. Build one per process and reuse it: it owns the
     connection pool and the token cache that warm invocations share.
 
-    ``clock`` is wall-clock time (``time.time``): it dates tokens and is the ``now`` a request model
+    ``wall_clock`` is wall-clock time (``time.time``): it dates tokens and is the ``now`` a request model
     validates against (whether what it asks for can be answered yet); ``sleep`` waits between
     retries. Tests pin both."""
 
@@ -76,15 +76,15 @@ class OpenApiClient:
         token_store: TokenStore | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.time,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings
         self.permissions = permissions
         self.transport = transport or Transport(settings.api_base_url, settings.timeouts)
-        self.tokens = StableTokenProvider(settings, self.transport, token_store or MemoryTokenStore(), clock=clock)
+        self.tokens = StableTokenProvider(settings, self.transport, token_store or MemoryTokenStore(), wall_clock=wall_clock)
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
-        self.clock = clock
+        self.wall_clock = wall_clock
 
     def __getattr__(self, name: str) -> Any:
         """``client.analysis``: a registered namespace whose calls come back to ``call``."""
@@ -121,10 +121,10 @@ class OpenApiClient:
             }
         except RecursionError:
             raise InvalidParameters("the call data is nested too deeply") from None
-        request = spec.request_model.from_data(snake, now=datetime.fromtimestamp(self.clock(), timezone.utc))
-        missing = self.settings.missing()
-        if missing:
-            raise ConfigurationError(f"{' and '.join(missing)} must be set in the function's environment")
+        request = spec.request_model.from_data(snake, now=datetime.fromtimestamp(self.wall_clock(), timezone.utc))
+        unset = self.settings.unset()
+        if unset:
+            raise ConfigurationError(f"{' and '.join(unset)} must be set in the function's environment")
         return json.dumps(request.to_wechat(), ensure_ascii=False, separators=(",", ":")).encode()
 
     def _exchange(self, spec: ApiSpec[Any, Any], body: bytes, deadline: Deadline | None, report: CallReport) -> dict[str, Any]:
@@ -157,7 +157,7 @@ class OpenApiClient:
                 report.failures.append(f"{exc.err_code} {exc.reason}")
                 if not policy.is_retryable(exc):
                     raise
-                policy = policy.increment(exc)
+                policy = policy.increment()
                 if policy.is_exhausted():
                     if deadline is not None and isinstance(exc, TimedOut) and exc.cut_short:
                         # the last attempt had only what was left of the budget and timed out: the deadline ran out

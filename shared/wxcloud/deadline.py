@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Deadline:
-    expires_at: float  # on ``clock``
-    clock: Callable[[], float] = field(default=time.monotonic, repr=False, compare=False)
+    expires_at: float  # on ``monotonic``
+    monotonic: Callable[[], float] = field(default=time.monotonic, repr=False, compare=False)
 
     @classmethod
     def from_scf_context(
@@ -21,13 +21,13 @@ class Deadline:
         *,
         started: float,
         margin: float,
-        clock: Callable[[], float] = time.monotonic,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> Deadline | None:
-        """From ``context["time_limit_in_ms"]``, counted from ``started`` (on ``clock``)."""
+        """From ``context["time_limit_in_ms"]``, counted from ``started`` (on ``monotonic``)."""
         limit = context.get("time_limit_in_ms") if isinstance(context, dict) else None
         if isinstance(limit, bool) or not isinstance(limit, (int, float)) or limit <= 0:
             return None
-        return cls(started + limit / 1000.0 - margin, clock)
+        return cls(started + limit / 1000.0 - margin, monotonic)
 
     def remaining(self) -> float:
-        return self.expires_at - self.clock()
+        return self.expires_at - self.monotonic()

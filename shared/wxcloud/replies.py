@@ -34,8 +34,8 @@ import re
 from typing import Any
 
 from .errors import InvalidResponse, TransportError, WxCloudError, wechat_error
-from .redaction import Sealed, appears_in, mask
-from .transport import HttpReply
+from .http.redaction import Sealed, appears_in, mask
+from .http.transport import HttpReply
 
 _EXCERPT_LIMIT = 2000
 _ERRMSG_LIMIT = 2000

@@ -23,7 +23,7 @@ class RetryPolicy:
     total: int = 2  # retries after the first attempt
     backoff_factor: float = 0.2  # seconds; the n-th retry waits up to factor * 2**(n-1)
     backoff_max: float = 2.0
-    history: tuple[str, ...] = ()  # what failed, attempt by attempt, for the error hint
+    failed: int = 0  # attempts that failed with a retryable error so far (what failed is CallReport's)
     random: Callable[[], float] = field(default=random.random, repr=False, compare=False)
 
     @staticmethod
@@ -32,15 +32,16 @@ class RetryPolicy:
             return error.retryable
         return isinstance(error, WeChatError) and error_class(error.err_code) is ErrorClass.TRANSIENT
 
-    def increment(self, error: WxCloudError) -> RetryPolicy:
-        return replace(self, history=(*self.history, f"{error.err_code} {error.reason}"))
+    def increment(self) -> RetryPolicy:
+        """The policy after one more failed attempt."""
+        return replace(self, failed=self.failed + 1)
 
     def is_exhausted(self) -> bool:
-        return len(self.history) > self.total
+        return self.failed > self.total
 
     def backoff(self) -> float:
         """Full jitter: uniform in [0, cap], so instances retrying together spread out."""
-        if not self.history:
+        if not self.failed:
             return 0.0
-        cap = min(self.backoff_max, self.backoff_factor * 2.0 ** (len(self.history) - 1))
+        cap = min(self.backoff_max, self.backoff_factor * 2.0 ** (self.failed - 1))
         return cap * self.random()

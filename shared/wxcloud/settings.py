@@ -19,11 +19,16 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import TypeVar
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError, WxCloudError
+from .http.timeouts import Timeouts
+from .tencentcloud.credentials import SsmSource
+
+if TYPE_CHECKING:
+    from .deadline import Deadline
 
 DEFAULT_API_BASE_URL = "https://api.weixin.qq.com"
 
@@ -31,20 +36,11 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
-class Timeouts:
-    """Per-attempt socket timeouts in seconds. WeChat answers in well under one second, so a
-    stalled reply is cut short early enough to leave room for a retry inside the invocation."""
-
-    connect: float = 2.0
-    read: float = 3.0
-
-
-@dataclass(frozen=True)
 class WxSettings:
     appid: str
     appsecret: str = field(repr=False)
     api_base_url: str = DEFAULT_API_BASE_URL
-    timeouts: Timeouts = Timeouts()
+    timeouts: Timeouts = field(default_factory=Timeouts)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> WxSettings:
@@ -65,9 +61,19 @@ class WxSettings:
             ),
         )
 
-    def missing(self) -> list[str]:
-        """Names of the settings a call cannot do without."""
+    def unset(self) -> list[str]:
+        """Names of the settings a call cannot do without that are not set."""
         return [name for name, value in (("WX_APPID", self.appid), ("WX_APPSECRET", self.appsecret)) if not value]
+
+
+def settings_with_secret(settings: WxSettings, source: SsmSource, *, deadline: Deadline | None = None) -> WxSettings:
+    """``settings`` with the appsecret read from SSM as ``source`` says (``SsmSource.from_env``),
+    within ``deadline``."""
+    if source.appsecret_also_set or settings.appsecret:
+        raise ConfigurationError("set either WX_APPSECRET or WX_APPSECRET_SSM_NAME, not both")
+    from .tencentcloud.ssm import read_source  # only SSM users pay for importing it
+
+    return replace(settings, appsecret=read_source(source, deadline=deadline))
 
 
 def appid_from_env(environ: Mapping[str, str] | None = None) -> str | None:
@@ -203,75 +209,3 @@ def log_level_from_env(environ: Mapping[str, str] | None = None) -> str:
     """``WX_LOG_LEVEL`` for a function's own log output (default INFO); checked where it is used."""
     env = os.environ if environ is None else environ
     return env.get("WX_LOG_LEVEL", "").strip() or "INFO"
-
-
-# ---- Tencent Cloud: the role's credentials and the SSM secret source --------------------------
-
-
-@dataclass(frozen=True)
-class CloudCredentials:
-    secret_id: str
-    secret_key: str = field(repr=False)
-    token: str | None = field(default=None, repr=False)
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> CloudCredentials | None:
-        env = os.environ if environ is None else environ
-        for id_name, key_name, token_name in (
-            ("TENCENTCLOUD_SECRETID", "TENCENTCLOUD_SECRETKEY", "TENCENTCLOUD_SESSIONTOKEN"),
-            ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SESSION_TOKEN"),
-        ):
-            secret_id, secret_key = env.get(id_name, "").strip(), env.get(key_name, "").strip()
-            if secret_id and secret_key:
-                return cls(secret_id, secret_key, env.get(token_name, "").strip() or None)
-        return None
-
-
-def first_set(environ: Mapping[str, str] | None, *names: str) -> str | None:
-    """The first of ``names`` set in the environment."""
-    env = os.environ if environ is None else environ
-    for name in names:
-        value = env.get(name, "").strip()
-        if value:
-            return value
-    return None
-
-
-DEFAULT_SSM_VERSION = "SSM_Current"
-
-
-@dataclass(frozen=True)
-class SsmSecretRef:
-    name: str
-    version: str = DEFAULT_SSM_VERSION
-
-    def __str__(self) -> str:
-        return f"SSM secret {self.name!r} (version {self.version!r})"
-
-
-@dataclass(frozen=True)
-class SsmSource:
-    """What the environment says about reading a secret from SSM (the appsecret, the archive's
-    database URL), read without raising so that the frame which reports a problem never holds the
-    environment (with the role's keys)."""
-
-    ref: SsmSecretRef
-    credentials: CloudCredentials | None  # its repr hides the key and the token
-    region: str | None
-    endpoint: str | None
-    appsecret_also_set: bool
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, *, variable: str = "WX_APPSECRET_SSM") -> SsmSource | None:
-        """The secret named by ``<variable>_NAME`` (version ``<variable>_VERSION``); None when unset."""
-        env = os.environ if environ is None else environ
-        name = env.get(f"{variable}_NAME", "").strip()
-        if not name:
-            return None
-        return cls(
-            SsmSecretRef(name, env.get(f"{variable}_VERSION", "").strip() or DEFAULT_SSM_VERSION),
-            CloudCredentials.from_env(env),
-            first_set(env, "WX_SSM_REGION", "TENCENTCLOUD_REGION"),
-            env.get("WX_SSM_ENDPOINT", "").strip() or None,
-            bool(env.get("WX_APPSECRET", "").strip()),
-        )

@@ -7,7 +7,7 @@ class, the way wechatpy declares one small class per WeChat namespace::
     class Analysis(Namespace):
         getMonthlyVisitTrend = ApiSpec("analysis.getMonthlyVisitTrend",
                                        "/datacube/getweanalysisappidmonthlyvisittrend",
-                                       MonthRange, VisitTrend)
+                                       MonthRequest, VisitTrend)
 
     client.analysis.getMonthlyVisitTrend({"beginDate": "20170301", "endDate": "20170331"})
 

@@ -35,10 +35,10 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .errors import DeadlineExceeded, InvalidResponse, WxCloudError
-from .redaction import Sealed
+from .http.redaction import Sealed
+from .http.transport import HttpReply, Transport
 from .replies import parse_reply
 from .settings import WxSettings
-from .transport import HttpReply, Transport
 
 logger = logging.getLogger("wxcloud.tokens")
 
@@ -125,10 +125,10 @@ class FetchTicket:
 
 
 class TokenProvider(ABC):
-    def __init__(self, appid: str, store: TokenStore, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, appid: str, store: TokenStore, *, wall_clock: Callable[[], float] = time.time) -> None:
         self.appid = appid
         self.store = store
-        self.clock = clock
+        self.wall_clock = wall_clock
         self._fetch_lock = threading.Lock()
         self._fetches = 0  # fetches finished (ok or not), so a waiter can tell one happened meanwhile
         self._last_failure: WxCloudError | None = None
@@ -142,7 +142,7 @@ class TokenProvider(ABC):
         a retrying call also takes a failure that other calls' retries met since it began as its
         own retry's outcome, instead of fetching again (see ``_tried_enough``)."""
         cached = self._load()
-        if cached is not None and cached.fresh(self.clock()):
+        if cached is not None and cached.fresh(self.wall_clock()):
             return Lease(cached, fetched=False)
         seen = self._fetches
         if ticket is not None:
@@ -152,11 +152,11 @@ class TokenProvider(ABC):
             raise DeadlineExceeded("the time budget ran out waiting for another call's token request")
         try:
             cached = self._load()
-            if cached is not None and cached.fresh(self.clock()):
+            if cached is not None and cached.fresh(self.wall_clock()):
                 return Lease(cached, fetched=False)
             if self._fetches != seen:  # a fetch finished while we waited for the lock: share its outcome
                 last = self._last_token
-                if self._last_failure is None and last is not None and last.fresh(self.clock()):
+                if self._last_failure is None and last is not None and last.fresh(self.wall_clock()):
                     return Lease(last, fetched=False)
             if self._last_failure is not None and (self._fetches != seen or _tried_enough(ticket, self._fetches)):
                 raise self._last_failure.fresh_copy()
@@ -221,9 +221,9 @@ class StableTokenProvider(TokenProvider):
         transport: Transport,
         store: TokenStore,
         *,
-        clock: Callable[[], float] = time.time,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
-        super().__init__(settings.appid, store, clock=clock)
+        super().__init__(settings.appid, store, wall_clock=wall_clock)
         self._transport = transport
         self._body = Sealed(
             json.dumps(
@@ -233,7 +233,7 @@ class StableTokenProvider(TokenProvider):
         self._conceal = (Sealed(settings.appsecret),)
 
     def _fetch(self, *, timeout: float | None) -> AccessToken:
-        requested_at = self.clock()
+        requested_at = self.wall_clock()
         reply = self._transport.post(STABLE_TOKEN_PATH, self._body, conceal=self._conceal, timeout=timeout, limit=TOKEN_REPLY_LIMIT)
         token = _issued_token(reply, requested_at)
         if token is None:

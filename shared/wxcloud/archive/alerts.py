@@ -39,10 +39,11 @@ from urllib.parse import parse_qsl, urlsplit
 from ..deadline import Deadline
 from ..errcodes import INVALID_PARAM, JS_ERROR, NO_PERMISSION, OPENAPI_TIMEOUT, SYSTEM_ERROR
 from ..errors import WxCloudError
-from ..redaction import MASK, Sealed, mask
-from ..secrets import read_source
-from ..settings import Timeouts, alert_webhook_url
-from ..transport import Transport
+from ..http.redaction import MASK, Sealed, mask
+from ..http.timeouts import Timeouts
+from ..http.transport import Transport
+from ..settings import alert_webhook_url
+from ..tencentcloud.ssm import read_source
 from .settings import ArchiveSettings
 
 __all__ = ["message_for", "notify", "post"]
@@ -305,7 +306,7 @@ def notify(settings: ArchiveSettings, appid: str, result: Mapping[str, Any], *, 
 
 def _budgeted(deadline: Deadline | None, budget: float) -> Deadline:
     """The earlier of ``deadline`` and ``budget`` seconds from now, less the margin."""
-    clock = time.monotonic if deadline is None else deadline.clock
+    clock = time.monotonic if deadline is None else deadline.monotonic
     expires = clock() + budget
     if deadline is not None:
         expires = min(expires, deadline.expires_at - DEADLINE_MARGIN)

@@ -31,7 +31,8 @@ from typing import IO, Any
 from ..dates import beijing_today
 from ..errcodes import INVALID_PARAM, JS_ERROR, SYSTEM_ERROR
 from ..errors import ConfigurationError, InvalidParameters, WxCloudError, calling
-from ..settings import SsmSource, WxSettings, appid_from_env
+from ..settings import WxSettings, appid_from_env
+from ..tencentcloud.credentials import SsmSource
 from .job import Job, Outcome, Summary, run_job
 from .ledger import Ledger, finish
 from .options import job_for
@@ -161,10 +162,10 @@ def _client() -> Any:
 
     settings, ssm = WxSettings.from_env(), SsmSource.from_env()
     if ssm is not None:
-        from ..secrets import settings_with_secret
+        from ..settings import settings_with_secret
 
         settings = settings_with_secret(settings, ssm)
-    missing = settings.missing()
+    missing = settings.unset()
     if missing:
         raise ConfigurationError(f"{' and '.join(missing)} must be set (or run it through `python3 dev.py archive`, which uses the emulator)")
     return OpenApiClient(settings)

@@ -95,9 +95,9 @@ def create(url: URL) -> Engine:
     try:
         engine = create_engine(url, **options)
     except (NoSuchModuleError, ImportError) as exc:  # a driver that is not installed
-        problem = f"{shown(url)} needs a database driver that is not installed ({type(exc).__name__}: {mask(str(exc), url)[:120]})"
+        problem = f"{shown(url)} needs a database driver that is not installed ({type(exc).__name__}: {without_password(str(exc), url)[:120]})"
     except (ArgumentError, TypeError) as exc:
-        problem = f"{shown(url)} cannot be used: {mask(str(exc), url)[:200]}"
+        problem = f"{shown(url)} cannot be used: {without_password(str(exc), url)[:200]}"
     if problem is not None:
         raise ConfigurationError(f"{problem}; install wxcloud[archive] and use one of {SUPPORTED}")
     if backend == "sqlite":
@@ -129,7 +129,7 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get(WRITE) else "BEGIN")
 
 
-def mask(text: str, url: URL) -> str:
+def without_password(text: str, url: URL) -> str:
     """``text`` with the URL's password (as given, and URL-encoded) replaced by ***."""
     password = url.password
     if password:
@@ -145,7 +145,7 @@ def describe(exc: BaseException, url: URL) -> str:
     SQLAlchemy's text, which appends the statement and its parameters."""
     original = getattr(exc, "orig", None) or exc
     lines = [line.strip() for line in str(original).splitlines() if line.strip()]
-    message = mask(" ".join(lines[:2]), url) if lines else type(original).__name__
+    message = without_password(" ".join(lines[:2]), url) if lines else type(original).__name__
     return f"{type(original).__name__}: {message[:300]}"
 
 

@@ -154,27 +154,27 @@ def error_outcome(error: WxCloudError) -> tuple[Outcome, str | None]:
 
 class _Runner:
     def __init__(
-        self, archive: Archive, client: OpenApiClient, appid: str, today: date, deadline: Deadline | None, clock: Callable[[], float]
+        self, archive: Archive, client: OpenApiClient, appid: str, today: date, deadline: Deadline | None, monotonic: Callable[[], float]
     ) -> None:
         self.archive = archive
         self.client = client
         self.appid = appid
         self.fetched_on = today  # what a stored answer is recorded as knowing: the run's day, or the day before
         self.deadline = deadline
-        self.clock = clock
+        self.monotonic = monotonic
         self.slowest = MIN_FETCH_SECONDS
         self.lock = threading.Lock()
 
     def fetch_and_store(self, report: Report, period: Period) -> tuple[Outcome, WxCloudError | None]:
-        started = self.clock()
+        started = self.monotonic()
         try:
             result = self.client.call(report.spec, period.data(), deadline=self.deadline)
         except WxCloudError as exc:
             return error_outcome(exc)[0], exc
         finally:
             with self.lock:
-                self.slowest = max(self.slowest, self.clock() - started)
-        fetched_at = datetime.fromtimestamp(self.client.clock(), timezone.utc)
+                self.slowest = max(self.slowest, self.monotonic() - started)
+        fetched_at = datetime.fromtimestamp(self.client.wall_clock(), timezone.utc)
         # DatabaseError ends the run
         outcome: StoreOutcome = self.archive.store(self.appid, report.name, period, result, fetched_at=fetched_at, fetched_on=self.fetched_on)
         return outcome, None
@@ -219,7 +219,7 @@ def run_job(
     deadline: Deadline | None = None,
     progress: Progress | None = None,
     on_plan: Callable[[int], None] | None = None,
-    clock: Callable[[], float] = time.monotonic,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> Summary:
     """Archive what ``job`` asks for; the summary of what happened to every period. Raises a
     ``WxCloudError`` (-601001) only when the database cannot be read before any fetch.
@@ -240,7 +240,7 @@ def run_job(
     work = due_work(archive, appid, job, tallies)
     if on_plan is not None:
         on_plan(len(work))
-    runner = _Runner(archive, client, appid, job.today, deadline, clock)
+    runner = _Runner(archive, client, appid, job.today, deadline, monotonic)
     report_progress = progress or (lambda _api, _outcome: None)
     yesterday = job.today - timedelta(days=1)
     yesterday_answered = False

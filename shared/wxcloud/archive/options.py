@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from ..errors import ConfigurationError, InvalidParameters, PlatformError
+from ..scf.events import shown
 from .job import Job
 from .reports import EARLIEST, REPORTS, on_or_after_earliest
 from .settings import ArchiveSettings, archive_apis, archive_date
@@ -64,12 +65,6 @@ def _archived(apis: tuple[str, ...], source: str, error: type[PlatformError]) ->
     if unknown:
         raise error(f"{source}: {shown(unknown[0])} is not archived; the archive keeps {', '.join(REPORTS)}")
     return apis
-
-
-def shown(value: Any) -> str:
-    """A value of an event in an error message, by its type only unless it is a string (cut
-    short): never ``str()`` of a structure, which may be nested too deep or huge."""
-    return repr(value[:40]) if isinstance(value, str) else f"a {type(value).__name__}"
 
 
 def options_of(event: Any) -> dict[str, Any]:

@@ -54,7 +54,7 @@ class ReadThrough:
         with calling(report.spec.display_name):
             period = _requested_period(report.spec, data, client)
             found = archive.stored(self.appid, api, period)
-        now = datetime.fromtimestamp(client.clock(), timezone.utc)
+        now = datetime.fromtimestamp(client.wall_clock(), timezone.utc)
         today = beijing_today(now)
         if found is not None and not report.settling.due(period, last_fetch(period, found.fetched_on), today, archive.refresh_days):
             return found.result
@@ -98,7 +98,7 @@ def _requested_period(spec: ApiSpec[Any, Any], data: Any, client: OpenApiClient)
     if not isinstance(data, dict):
         raise InvalidParameters("the call data must be a JSON object such as {\"beginDate\": \"20250101\", \"endDate\": \"20250101\"}")
     snake = {name: value for name, value in convert_keys(data, "camel_to_snake", recursive=False).items() if name in spec.request_model.fields}
-    spec.request_model.from_data(snake, now=datetime.fromtimestamp(client.clock(), timezone.utc))
+    spec.request_model.from_data(snake, now=datetime.fromtimestamp(client.wall_clock(), timezone.utc))
     begin, end = parse_yyyymmdd(snake["begin_date"]), parse_yyyymmdd(snake["end_date"])
     assert begin is not None and end is not None  # validated just above
     return Period(begin, end)

@@ -14,8 +14,9 @@ from datetime import date
 from typing import Any
 
 from ..errors import ConfigurationError, PlatformError
-from ..redaction import Sealed
-from ..settings import SsmSource, alert_webhook_url, read_environment
+from ..http.redaction import Sealed
+from ..settings import alert_webhook_url, read_environment
+from ..tencentcloud.credentials import SsmSource
 
 ARCHIVE_DEFAULT_CONCURRENCY = 4
 ARCHIVE_MAX_CONCURRENCY = 16  # WeChat's minute quotas: more fetches at once buy nothing but 45011

@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy.engine import URL
 
 from ..deadline import Deadline
-from ..secrets import read_source
+from ..tencentcloud.ssm import read_source
 from . import database
 from .settings import ArchiveSettings
 from .store import Archive

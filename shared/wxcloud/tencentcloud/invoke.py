@@ -2,8 +2,7 @@
 calls ``cloud.openapi``: through SCF ``Invoke`` (RequestResponse), the cloud-call event as
 ``ClientContext``, the function's cloud-call result parsed back from ``Result.RetMsg``.
 
-    from wxcloud.analysis import Analysis
-    from wxcloud.remote import ScfFunctionCaller
+    from wxcloud import Analysis, ScfFunctionCaller
 
     analysis = Analysis(ScfFunctionCaller("getMonthlyVisitTrend", region="ap-guangzhou"))
     analysis.getMonthlyVisitTrend({"beginDate": "20170301", "endDate": "20170331"})
@@ -20,10 +19,10 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .errors import ConfigurationError, RemoteCallError, TransportError, WxCloudError, calling
-from .settings import CloudCredentials, first_set
-from .spec import ApiSpec
-from .tencentcloud import CloudEndpoint, SdkCallFailed, call_sdk, sdk_credential
+from ..errors import ConfigurationError, RemoteCallError, TransportError, WxCloudError, calling
+from ..spec import ApiSpec
+from .credentials import CloudCredentials, first_set
+from .sdk import CloudEndpoint, SdkCallFailed, call_sdk, sdk_credential
 
 
 class ScfFunctionCaller:

@@ -29,7 +29,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from .settings import CloudCredentials
+from .credentials import CloudCredentials
 
 T = TypeVar("T")
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from .errors import InvalidParameters, WxCloudError
+from ..errors import InvalidParameters, WxCloudError
 
 Trigger = Literal["direct", "timer", "http"]
 
@@ -40,6 +40,10 @@ _RFC3339 = re.compile(
     r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ](?P<time>[0-9]{2}:[0-9]{2}:[0-9]{2})(?P<fraction>\.[0-9]{1,9})?(?P<offset>[Zz]|[+-][0-9]{2}:[0-9]{2})"
 )
 
+# The one example of a timer's Time, and how much of a value an error message quotes.
+TIME_EXAMPLE = "2026-11-02T02:00:00Z"
+SHOWN_CHARS = 60
+
 Schedule = Callable[[datetime], "dict[str, Any] | None"]
 
 
@@ -51,13 +55,39 @@ class Invocation:
     problem: WxCloudError | None = None  # the event itself is unusable
 
 
-def classify(event: Any, schedule: Schedule) -> Invocation:
-    """``schedule(fired)``: what a timer whose trigger names nothing asks for (None: nothing)."""
-    if isinstance(event, dict) and event.get("Type") == "Timer" and "TriggerName" in event:
+def trigger_of(event: Any, schedule: Schedule) -> Invocation:
+    """What invoked the function and what it asks for; ``schedule(fired)``: what a timer whose
+    trigger names nothing asks for (None: nothing)."""
+    if is_timer(event):
         return _timer(event, schedule)
     if isinstance(event, dict) and isinstance(event.get("httpMethod"), str) and ("headers" in event or "requestContext" in event):
         return _http(event)
     return Invocation("direct", event, asynchronous=False)
+
+
+def is_timer(event: Any) -> bool:
+    """SCF's timer event: ``{"Type": "Timer", "TriggerName", "Time", "Message"}``."""
+    return isinstance(event, dict) and event.get("Type") == "Timer" and "TriggerName" in event
+
+
+def timer_fired(event: dict[str, Any]) -> datetime:
+    """When the timer fired: its ``Time``, an RFC 3339 date-time (``InvalidParameters`` else)."""
+    fired = parse_rfc3339(event.get("Time"))
+    if fired is None:
+        raise InvalidParameters(f"the timer event's Time must be an RFC 3339 time such as {TIME_EXAMPLE}, got {shown(event.get('Time'))}")
+    return fired
+
+
+def timer_message(event: dict[str, Any], expected: str) -> Any:
+    """The JSON value of the timer's ``Message`` (None when it is empty); ``expected`` says what it
+    should hold, for the ``InvalidParameters`` of one that is not JSON."""
+    message = event.get("Message")
+    if not (isinstance(message, str) and message.strip()):
+        return None
+    try:
+        return json.loads(message)
+    except (ValueError, RecursionError):
+        raise InvalidParameters(f"the timer's Message must be empty or {expected}, got {shown(message)}") from None
 
 
 def _unusable(trigger: Trigger, hint: str) -> Invocation:
@@ -83,25 +113,22 @@ def _http(event: dict[str, Any]) -> Invocation:
     except RecursionError:
         return _unusable("http", "the HTTP request body is nested too deeply")
     except ValueError:
-        return _unusable("http", f"the HTTP request body is not JSON: {body[:60]!r}")
+        return _unusable("http", f"the HTTP request body is not JSON: {shown(body)}")
     return Invocation("http", data, asynchronous=False)
 
 
 def _timer(event: dict[str, Any], schedule: Schedule) -> Invocation:
-    message = event.get("Message")
-    if isinstance(message, str) and message.strip():
-        try:
-            data = json.loads(message)
-        except (ValueError, RecursionError):
-            return _unusable("timer", f"the timer's Message must be empty or a JSON event, got {message[:60]!r}")
-        return Invocation("timer", data, asynchronous=True)
-    fired = parse_rfc3339(event.get("Time"))
-    if fired is None:
-        return _unusable("timer", f"the timer event's Time must be an RFC 3339 time such as 2026-11-02T02:00:00Z, got {_shown(event.get('Time'))}")
+    try:
+        data = timer_message(event, "a JSON event")
+        if data is not None:
+            return Invocation("timer", data, asynchronous=True)
+        fired = timer_fired(event)
+    except InvalidParameters as exc:
+        return Invocation("timer", None, asynchronous=True, problem=exc)
     try:
         data = schedule(fired)
     except OverflowError:  # 0001-01-01 or 9999-12-31 shifted to another zone leaves the calendar
-        return _unusable("timer", f"the timer event's Time is out of range: {_shown(event.get('Time'))}")
+        return _unusable("timer", f"the timer event's Time is out of range: {shown(event.get('Time'))}")
     if data is None:
         return _unusable("timer", "this API has no default for a timer: give the timer trigger a JSON event as its argument (Message)")
     return Invocation("timer", data, asynchronous=True)
@@ -122,5 +149,7 @@ def parse_rfc3339(value: Any) -> datetime | None:
         return None
 
 
-def _shown(value: Any) -> str:
-    return repr(value)[:60] if isinstance(value, str) else f"a {type(value).__name__}"
+def shown(value: Any) -> str:
+    """A value of an event in an error message: a string cut to ``SHOWN_CHARS``, anything else by
+    its type only (never ``str()`` of a structure, which may be nested too deep or huge)."""
+    return repr(value[:SHOWN_CHARS]) if isinstance(value, str) else f"a {type(value).__name__}"

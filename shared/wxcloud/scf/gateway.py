@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .errcodes import HTTP_STATUS, error_class
+from ..errcodes import HTTP_STATUS, error_class
 
 
 def status_for(err_code: Any) -> int:

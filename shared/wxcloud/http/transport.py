@@ -42,9 +42,9 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
-from .errors import InvalidResponse, TransportError
+from ..errors import InvalidResponse, TransportError
 from .redaction import Sealed, hook_error_tracker, mask, redact
-from .settings import Timeouts
+from .timeouts import Timeouts
 from .watchdog import WATCHDOG, Exchange
 
 __all__ = ["DATA_REPLY_LIMIT", "HttpReply", "TimedOut", "Transport", "redact"]
@@ -85,13 +85,11 @@ class Transport:
         self,
         base_url: str,
         timeouts: Timeouts,
-        *,
-        session: requests.Session | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.host = urlsplit(self.base_url).netloc or self.base_url
         self.timeouts = timeouts
-        self.session = session or _frozen_env_session(self.base_url)
+        self.session = _frozen_env_session(self.base_url)
         base = self.base_url + "/"
         self._base_is_plain = requests.Request("POST", base).prepare().url == base and _PLAIN_URL.fullmatch(base) is not None
         self._headers: dict[str, str] = {**{k: str(v) for k, v in self.session.headers.items()}, **_JSON_HEADERS}

@@ -1,4 +1,5 @@
-"""The appsecret: ``WX_APPSECRET`` (simple), or Tencent Cloud SSM (``WX_APPSECRET_SSM_NAME``).
+"""A secret read from Tencent Cloud SSM: the appsecret (``WX_APPSECRET_SSM_NAME``, see
+``settings.settings_with_secret``), the archive's database URL, its alert webhook.
 
 With SSM the secret never sits in the function's configuration: it is read once per cold start
 with ``GetSecretValue``, signed with the execution role's temporary keys, in the runtime's region.
@@ -9,24 +10,14 @@ showing its value; no frame that raises one holds the secret, the role's keys or
 
 from __future__ import annotations
 
-from dataclasses import replace
-
-from .deadline import Deadline
-from .errors import ConfigurationError, DeadlineExceeded, TransportError, WxCloudError
-from .settings import CloudCredentials, SsmSecretRef, SsmSource, WxSettings
-from .tencentcloud import CloudEndpoint, SdkCallFailed, SdkCallTimedOut, call_sdk, sdk_credential
+from ..deadline import Deadline
+from ..errors import ConfigurationError, DeadlineExceeded, TransportError, WxCloudError
+from .credentials import CloudCredentials, SsmSecretRef, SsmSource
+from .sdk import CloudEndpoint, SdkCallFailed, SdkCallTimedOut, call_sdk, sdk_credential
 
 # The budget of a read when the invocation has none (a local call whose context has no
 # time_limit_in_ms): the SDK's own timeout would be 60 s.
 UNBUDGETED_TIMEOUT_SECONDS = 5.0
-
-
-def settings_with_secret(settings: WxSettings, source: SsmSource, *, deadline: Deadline | None = None) -> WxSettings:
-    """``settings`` with the appsecret read from SSM as ``source`` says (``SsmSource.from_env``),
-    within ``deadline``."""
-    if source.appsecret_also_set or settings.appsecret:
-        raise ConfigurationError("set either WX_APPSECRET or WX_APPSECRET_SSM_NAME, not both")
-    return replace(settings, appsecret=read_source(source, deadline=deadline))
 
 
 def read_source(source: SsmSource, *, deadline: Deadline | None = None, what: str = "") -> str:

@@ -1,0 +1,144 @@
+"""The skeleton every SCF function of this library shares (``FunctionApp``, ``ArchiveFunction``).
+
+An invocation is framed the same way whatever the function does:
+
+* its time budget: SCF's ``time_limit_in_ms``, counted from the start on the monotonic clock,
+  less the function's ``safety_margin`` (kept to answer and log before the platform kills it);
+* SCF's context is read for its time limit and request id, and then dropped: it may carry the
+  environment (``environ``), role keys included, and no frame here keeps it for an error tracker;
+* the client is built once, by the first invocation, from the environment (the appsecret read
+  from SSM within that invocation's deadline when so configured) and the ``config.json``
+  permissions; an invocation that finds another one building it waits at most until its own
+  deadline (``DeadlineExceeded``). A failure to build it is not kept: the next invocation tries again;
+* the answer is the cloud-call shape: a ``WxCloudError`` becomes its error value, and so does a
+  bug of ours (``JS_ERROR``, the exception's type without its text), never a traceback;
+* one JSON log line per invocation, ``requestId`` first and ``durationMs`` last.
+
+What a function does between those is its ``respond``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..client import OpenApiClient
+from ..deadline import Deadline
+from ..errcodes import JS_ERROR
+from ..errors import DeadlineExceeded, WxCloudError, calling
+from ..lazy import Once
+from ..permissions import Permissions, load_permissions
+from ..settings import WxSettings, log_level_from_env, settings_with_secret
+from ..tencentcloud.credentials import SsmSource
+from .logs import LOGGER_NAME, own_function_logs
+
+logger = logging.getLogger(LOGGER_NAME)
+
+ClientFactory = Callable[[Permissions], OpenApiClient]
+"""Builds a function's client from its permissions (an injected, ready-made client: tests, embeddings)."""
+
+
+def default_client_factory(
+    permissions: Permissions, deadline: Deadline | None = None, environ: Mapping[str, str] | None = None
+) -> OpenApiClient:
+    """Settings from the environment (``environ``, default the process's), the appsecret from SSM
+    when so configured, read within the invocation's ``deadline``."""
+    settings, ssm = WxSettings.from_env(environ), SsmSource.from_env(environ)
+    if ssm is not None:
+        settings = settings_with_secret(settings, ssm, deadline=deadline)
+    return OpenApiClient(settings, permissions=permissions)
+
+
+def config_candidates(index_file: str | Path) -> tuple[Path, ...]:
+    """Where the permissions of the function folder holding ``index_file`` may be: the
+    ``config.json`` beside ``index.py`` (as deployed, and for every folder but the original one in
+    the source tree), else the repository root's."""
+    here = Path(index_file).resolve().parent
+    return (here / "config.json", here.parent.parent / "config.json")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One invocation as the skeleton framed it: SCF's request id, when it started (on the
+    handler's monotonic clock) and its deadline (None: SCF gave no time limit)."""
+
+    request_id: Any
+    started: float
+    deadline: Deadline | None
+
+
+class ScfHandler:
+    """``main_handler(event, context)`` of one cloud function: ``handle`` frames the invocation and
+    hands it to ``respond``, which the function defines."""
+
+    name: str = ""  # what its errors and its log line call the function
+    safety_margin: float = 0.5  # seconds kept back from SCF's time limit
+
+    def __init__(
+        self,
+        config_candidates: Sequence[Path],
+        *,
+        client_factory: ClientFactory | None = None,
+        environ: Mapping[str, str] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.config_candidates = tuple(config_candidates)
+        self.client_factory = client_factory
+        self.environ = environ
+        self.monotonic = monotonic
+        self._client: Once[OpenApiClient] = Once()
+        own_function_logs(log_level_from_env(environ))
+
+    def __call__(self, event: Any, context: Any) -> dict[str, Any]:
+        """SCF calls ``index.main_handler(event, context)``: the handler is the function."""
+        return self.handle(event, context)
+
+    def handle(self, event: Any, context: Any) -> dict[str, Any]:
+        started = self.monotonic()
+        deadline = Deadline.from_scf_context(context, started=started, margin=self.safety_margin, monotonic=self.monotonic)
+        request_id = context.get("request_id") if isinstance(context, dict) else None
+        del context  # may carry the environment (role keys included): no frame below keeps it
+        return self.respond(event, Frame(request_id, started, deadline))
+
+    def respond(self, event: Any, frame: Frame) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def answer(self, work: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], WxCloudError | None]:
+        """``work()``'s result, or the error value of what it raised (and the error, when it is
+        one of ours): a bug still answers in the cloud-call shape, without its text."""
+        try:
+            with calling(self.name):
+                return work(), None
+        except WxCloudError as exc:
+            return exc.to_result(), exc
+        except Exception as exc:
+            logger.error("unexpected %s in %s", type(exc).__name__, self.name)
+            return {"errCode": JS_ERROR, "errMsg": f"{self.name}:fail internal error ({type(exc).__name__})"}, None
+
+    def client(self, deadline: Deadline | None = None) -> OpenApiClient:
+        """The function's client, built by the first invocation (``client_factory``, or from the
+        environment within that invocation's ``deadline``). An invocation that finds another one
+        building it waits at most until its own ``deadline``."""
+        try:
+            return self._client.get(lambda: self._build_client(deadline), timeout=None if deadline is None else deadline.remaining())
+        except TimeoutError:
+            pass
+        raise DeadlineExceeded("the time budget ran out waiting for another invocation to build the client (a cold start reading its settings)")
+
+    def _build_client(self, deadline: Deadline | None) -> OpenApiClient:
+        permissions = load_permissions(self.config_candidates)
+        if self.client_factory is None:
+            return default_client_factory(permissions, deadline, self.environ)
+        return self.client_factory(permissions)
+
+    def log(self, frame: Frame, level: int, fields: Mapping[str, Any]) -> None:
+        """The invocation's one JSON line: its request id, ``fields``, its duration."""
+        if not logger.isEnabledFor(level):
+            return
+        line = {"requestId": frame.request_id, **fields, "durationMs": round((self.monotonic() - frame.started) * 1000, 1)}
+        logger.log(level, json.dumps(line, ensure_ascii=False))
