@@ -7,6 +7,7 @@ malformed ones, with the root logger at DEBUG and sentry-sdk's logging integrati
 
 from __future__ import annotations
 
+import json
 import logging
 import warnings
 from collections.abc import Iterator
@@ -19,8 +20,6 @@ from sentry_sdk.envelope import Envelope
 from sentry_sdk.integrations.logging import LoggingIntegration
 from sentry_sdk.transport import Transport as SentryTransport
 from test_hardening_secrets import leaks
-
-import json
 
 BODY = json.dumps(GOOD_DATA).encode()
 
