@@ -100,3 +100,22 @@ def test_the_malformed_headers_warning_is_there_and_masked(everything_logged: tu
         client.close()
     warned = [text for text in records.texts if text.startswith("urllib3.connection WARNING Failed to parse headers")]
     assert warned and "access_token=***" in warned[0], records.texts[-5:]
+
+
+LIBRARY_LOGGERS = ["urllib3", "urllib3.contrib.socks", "requests", "requests.adapters", "charset_normalizer", "charset_normalizer.api"]
+
+
+@pytest.mark.parametrize("name", LIBRARY_LOGGERS)
+def test_every_logger_of_the_three_hierarchies_is_masked_even_one_made_later(
+    everything_logged: tuple[Records, list[str]], name: str
+) -> None:
+    records, _ = everything_logged
+    token = "TOKEN-" + "made-up-for-this-test-0123456789"
+    try:
+        raise ValueError(f"http://127.0.0.1/x?access_token={token}")
+    except ValueError:
+        logging.getLogger(name).warning("url=%s", f"http://127.0.0.1/x?access_token={token}", exc_info=True)
+    logging.getLogger("wxcloud-unrelated").debug("access_token=%s", "not-a-library-record")
+    mine = [text for text in records.texts if text.startswith(name + " ")]
+    assert mine and all(token not in text for text in mine) and "access_token=***" in mine[0]
+    assert any("access_token=not-a-library-record" in text for text in records.texts)  # only the libraries' records are touched
