@@ -55,9 +55,10 @@ def test_a_stale_failure_does_not_discard_a_newer_token(emulator: WeChatEmulator
     lease = client.tokens.get()
     newer = AccessToken("newer-token", lease.token.expires_at + 100)
     client.tokens.store.save(settings.appid, newer)
-    client.tokens.invalidate(lease.token)  # a late 40001 for the old token
-    assert client.tokens.get().token == newer
-    client.tokens.invalidate(newer)
+    client.tokens.invalidate(lease)  # a late 40001 for the old token
+    second = client.tokens.get()
+    assert second.token == newer
+    client.tokens.invalidate(second)
     assert client.tokens.get().token != newer
 
 

@@ -3,12 +3,13 @@ concurrent calls."""
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
 import pytest
 from conftest import PATH, STABLE, run_at_once
-from hostile_servers import APPSECRET, DATA_PATH, GOOD_DATA, TOKEN_PATH, HostileServer, call, json_reply, make_client, reply
+from hostile_servers import APPSECRET, DATA_PATH, GOOD_DATA, TOKEN_PATH, HostileServer, call, head, json_reply, make_client, reply
 from wxcloud.client import OpenApiClient
 from wxcloud.permissions import Permissions
 from wxcloud.settings import WxSettings
@@ -125,3 +126,38 @@ def test_a_token_reply_over_64_kb_is_601001() -> None:
         server.on(TOKEN_PATH, reply(200, big))
         result = call(make_client(server.url))
     assert result["errCode"] == -601001 and "too large" in str(result["errMsg"]), result
+
+
+@pytest.mark.parametrize("failing", [(), ("discard",), ("save",), ("load",), ("load", "save", "discard")])
+def test_64_calls_meeting_40001_cost_one_refresh_whatever_the_store_does(failing: tuple[str, ...]) -> None:
+    """Every call's first request carries the token WeChat now rejects (40001); the stable_token
+    endpoint then hands out the same token again, as it does while a token is still valid: the
+    rejections of one token cost one refresh between the 64 calls, also when the store cannot
+    discard, save or load (a rejection that comes after the refresh is stale and changes nothing).
+    Before, such a burst cost 10 to 18 token requests."""
+    import time
+
+    state = {"refreshed": False}
+    issued = "SAME/token+=&%é~1"
+
+    def same_token(server: HostileServer, request: Any, conn: Any) -> None:
+        if len(server.requests_to(TOKEN_PATH)) > 1:
+            state["refreshed"] = True
+        body = json.dumps({"access_token": issued, "expires_in": 7200}).encode()
+        conn.sendall(head(200, length=len(body)) + body)
+
+    def rejected_until_refreshed(server: HostileServer, request: Any, conn: Any) -> None:
+        stale = not state["refreshed"]  # sent before the refresh: WeChat rejects it
+        time.sleep(0.05)  # long enough for every call's first request to be in flight together
+        json_reply({"errcode": 40001, "errmsg": "invalid credential"} if stale else GOOD_DATA)(server, request, conn)
+
+    with HostileServer() as server:
+        server.on(TOKEN_PATH, same_token)
+        server.on(DATA_PATH, rejected_until_refreshed)
+        client = make_client(server.url, token_store=BrokenStore(*failing))
+        client.tokens.get()  # the token every call starts with
+        results = run_at_once(64, lambda i: call(client))
+        fetches = len(server.requests_to(TOKEN_PATH))
+        client.close()
+    assert {r["errCode"] for r in results} == {0}, results[:3]
+    assert fetches <= 2, f"{fetches} token requests (one before the burst, then refreshes) for 64 calls meeting 40001"

@@ -152,7 +152,7 @@ class OpenApiClient:
                 if report.token_refreshed or lease is None:
                     raise
                 report.token_refreshed = True  # exactly one fresh token and one retry, never a loop
-                self.tokens.invalidate(lease.token)
+                self.tokens.invalidate(lease)
             except WxCloudError as exc:
                 report.failures.append(f"{exc.err_code} {exc.reason}")
                 if not policy.is_retryable(exc):

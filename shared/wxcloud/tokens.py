@@ -73,10 +73,13 @@ class AccessToken:
 
 @dataclass(frozen=True)
 class Lease:
-    """A token handed to one call, and whether getting it cost a request to WeChat."""
+    """A token handed to one call, whether getting it cost a request to WeChat, and how many
+    fetches had finished when it was handed out (``generation``): a rejection of it that comes
+    after another fetch has finished is stale, and changes nothing."""
 
     token: AccessToken
     fetched: bool
+    generation: int = 0
 
 
 class TokenStore(Protocol):
@@ -129,7 +132,8 @@ class TokenProvider(ABC):
         self.appid = appid
         self.store = store
         self.wall_clock = wall_clock
-        self._fetch_lock = threading.Lock()
+        self._fetch_lock = threading.Lock()  # one fetch at a time (single flight)
+        self._state = threading.Lock()  # what the fetches and rejections record, changed together
         self._fetches = 0  # fetches finished (ok or not), so a waiter can tell one happened meanwhile
         self._last_failure: WxCloudError | None = None
         self._last_token: AccessToken | None = None  # the last fetched token, for waiters when the store fails
@@ -143,7 +147,7 @@ class TokenProvider(ABC):
         own retry's outcome, instead of fetching again (see ``_tried_enough``)."""
         cached = self._load()
         if cached is not None and cached.fresh(self.wall_clock()):
-            return Lease(cached, fetched=False)
+            return Lease(cached, fetched=False, generation=self._fetches)
         seen = self._fetches
         if ticket is not None:
             ticket.attempts += 1
@@ -153,39 +157,53 @@ class TokenProvider(ABC):
         try:
             cached = self._load()
             if cached is not None and cached.fresh(self.wall_clock()):
-                return Lease(cached, fetched=False)
+                return Lease(cached, fetched=False, generation=self._fetches)
             if self._fetches != seen:  # a fetch finished while we waited for the lock: share its outcome
                 last = self._last_token
                 if self._last_failure is None and last is not None and last.fresh(self.wall_clock()):
-                    return Lease(last, fetched=False)
+                    return Lease(last, fetched=False, generation=self._fetches)
             if self._last_failure is not None and (self._fetches != seen or _tried_enough(ticket, self._fetches)):
                 raise self._last_failure.fresh_copy()
             try:
                 token = self._fetch(timeout=timeout)
             except WxCloudError as exc:
-                self._last_failure = exc
-                self._fetches += 1
+                with self._state:
+                    self._last_failure = exc
+                    self._fetches += 1
                 raise
-            self._fetches += 1
-            self._last_failure, self._last_token = None, token
-            self._store("save", token)
-            return Lease(token, fetched=True)
+            with self._state:
+                self._fetches += 1
+                self._last_failure, self._last_token = None, token
+                self._rejected = None  # WeChat has just handed this token out as the current one
+                self._store("save", token)
+                return Lease(token, fetched=True, generation=self._fetches)
         finally:
             self._fetch_lock.release()
 
-    def invalidate(self, token: AccessToken) -> None:
-        """WeChat rejected ``token``: forget it, unless a newer one has replaced it already."""
-        if self._last_token is not None and self._last_token.value == token.value:
-            self._last_token = None
-        self._rejected = token
-        self._store("discard", token)
+    def invalidate(self, lease: Lease) -> None:
+        """WeChat rejected the lease's token: forget it, unless a fetch has finished since the call
+        got it. Then the token that counts is that fetch's (a newer one, or the same one WeChat
+        handed out again), and forgetting it would send every late caller to fetch once more:
+        whatever the store does, its ``discard`` included, the rejections of one token cost one
+        fetch between them."""
+        with self._state:
+            if lease.generation != self._fetches:
+                return
+            if self._last_token is not None and self._last_token.value == lease.token.value:
+                self._last_token = None
+            self._rejected = lease.token
+            self._store("discard", lease.token)
 
     def _load(self) -> AccessToken | None:
+        """The stored token; the last one fetched here when the store has none (its ``save``
+        failed, or it lost it) or cannot be read; None when that is the token WeChat rejected."""
         try:
             token = self.store.load(self.appid)
         except Exception as exc:
             _store_failed("load", exc)
-            return None
+            token = None
+        if token is None:
+            token = self._last_token
         if token is not None and self._rejected is not None and token.value == self._rejected.value:
             return None  # the store could not discard it: still dead
         return token

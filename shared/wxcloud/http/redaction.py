@@ -12,10 +12,14 @@ Three tools, each for a way a secret escapes:
 * ``redact`` / ``mask``: texts we did not write (exception messages that quote a URL, pages that
   echo the request) get ``access_token``/``secret`` values masked by pattern, and the secrets we
   know masked by value, in every encoding a server or library might have applied.
-* ``RedactingFilter`` and ``scrub_tracker_event``: urllib3 logs each request line, query string
-  included, at DEBUG; sentry-sdk's stdlib integration records each request's query string
-  (unsanitised) in a breadcrumb and sends the last hundred with every later event. The filter and
-  a global sentry event processor mask the token there.
+* ``guard_library_records`` and ``scrub_tracker_event``: urllib3 logs each request line, query
+  string included, at DEBUG, and the whole URL in a WARNING when a server's headers cannot be
+  parsed (``urllib3.connection``, with the exception attached); sentry-sdk's stdlib integration
+  records each request's query string (unsanitised) in a breadcrumb and sends the last hundred
+  with every later event. Every record of the urllib3, requests and charset_normalizer logger
+  hierarchies, at every level, is masked where it is made (the log record factory: a logger's
+  filter sees only its own records, not its children's, nor those of modules imported later), and
+  a global sentry event processor masks the token in breadcrumbs.
 """
 
 from __future__ import annotations
@@ -116,21 +120,51 @@ def appears_in(body: bytes, secrets: Iterable[Sealed[str]]) -> bool:
     return False
 
 
-class RedactingFilter(logging.Filter):
-    """urllib3 logs every request line, query string included, at DEBUG level: with this filter
-    on its loggers, the token is masked even when a user turns DEBUG logging on."""
+# The libraries under the transport whose records may quote a request's URL.
+GUARDED_LOGGERS = ("urllib3", "requests", "charset_normalizer")
 
-    def filter(self, record: logging.LogRecord) -> bool:
+
+def _guarded(name: str) -> bool:
+    return any(name == root or name.startswith(root + ".") for root in GUARDED_LOGGERS)
+
+
+def mask_record(record: logging.LogRecord) -> None:
+    """Mask the secrets in a record: its message (formatted now, arguments and all) and its
+    exception, whose text is kept masked and whose object is dropped (an error tracker would
+    record the object's message, and the frames' variables, URL and all)."""
+    try:
         message = record.getMessage()
-        cleaned = redact(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, None
-        return True
+    except Exception:  # arguments that do not fit the message: logging would report it; keep its text
+        message = str(record.msg)
+    cleaned = redact(message)
+    if cleaned != message or record.args:
+        record.msg, record.args = cleaned, None
+    if record.exc_info:
+        record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        record.exc_info = None
 
 
-_REDACTING_FILTER = RedactingFilter()
-for _name in ("urllib3.connectionpool", "urllib3.util.retry", "requests"):
-    logging.getLogger(_name).addFilter(_REDACTING_FILTER)
+def guard_library_records() -> None:
+    """Mask every record of the ``GUARDED_LOGGERS`` hierarchies, at every level, as it is made:
+    whichever of their loggers made it, imported now or later, and before any handler, filter or
+    error tracker sees it. Installed once, chained to whatever record factory was there."""
+    global _guard_installed
+    if _guard_installed:
+        return
+    previous = logging.getLogRecordFactory()
+
+    def make(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        if _guarded(record.name):
+            mask_record(record)
+        return record
+
+    logging.setLogRecordFactory(make)
+    _guard_installed = True
+
+
+_guard_installed = False
+guard_library_records()
 
 _URL_FIELDS = ("http.query", "url", "url.full", "url.query", "http.url", "message", "description")
 _tracker_hooked = False
