@@ -29,8 +29,6 @@ incomplete says so (``complete: false``, WARNING level) and CLS alarms can watch
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -42,7 +40,7 @@ from ..deadline import Deadline
 from ..errors import ConfigurationError, InvalidParameters
 from ..scf.events import is_timer, timer_fired, timer_message
 from ..scf.events import shown as _shown
-from ..scf.handler import ClientFactory, Frame, ScfHandler, config_candidates
+from ..scf.handler import Frame, ScfHandler, config_candidates
 from ..settings import appid_from_env
 from .alerts import notify
 from .job import Job, Summary, run_job
@@ -88,18 +86,7 @@ class ArchiveFunction(ScfHandler):
     name = NAME
     safety_margin = SAFETY_MARGIN_SECONDS
 
-    def __init__(
-        self,
-        config_candidates: Sequence[Path],
-        *,
-        client_factory: ClientFactory | None = None,
-        environ: Mapping[str, str] | None = None,
-        monotonic: Callable[[], float] = time.monotonic,
-        wall_clock: Callable[[], float] = time.time,
-    ) -> None:
-        super().__init__(config_candidates, client_factory=client_factory, environ=environ, monotonic=monotonic)
-        self.wall_clock = wall_clock
-        self._archive: tuple[ArchiveSettings, Archive] | None = None
+    _archive: tuple[ArchiveSettings, Archive] | None = None  # the settings' archive, kept for warm invocations
 
     @classmethod
     def deployed(cls, index_file: str | Path) -> ArchiveFunction:

@@ -86,11 +86,13 @@ class ScfHandler:
         client_factory: ClientFactory | None = None,
         environ: Mapping[str, str] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self.config_candidates = tuple(config_candidates)
         self.client_factory = client_factory
         self.environ = environ
-        self.monotonic = monotonic
+        self.monotonic = monotonic  # the invocation's time budget
+        self.wall_clock = wall_clock  # what day it is (a timer's firing time is checked against it)
         self._client: Once[OpenApiClient] = Once()
         own_function_logs(log_level_from_env(environ))
 
