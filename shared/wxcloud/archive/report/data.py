@@ -20,6 +20,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
 
 from ...dates import beijing_today
+from ..export import rows as shape_rows
 from ..plan import closed_periods
 from ..reports import REPORTS, Settling
 from ..store import Archive, Stored
@@ -338,13 +339,10 @@ def _sources(items: list[Stored]) -> Sources | None:
     if not items:
         return None
     sums: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for item in items:
-        for index in item.result.get("list") or []:
-            if not isinstance(index, dict):
-                continue
-            for entry in index.get("itemList") or []:
-                if isinstance(entry, dict) and isinstance(entry.get("key"), int) and _number(entry.get("value")) is not None:
-                    sums[str(index.get("index"))][entry["key"]] += int(entry["value"])
+    for row in shape_rows(REPORTS[DISTRIBUTION], items):  # the declared shape's rows: (index, key, value)
+        key, value = row.get("key"), _number(row.get("value"))
+        if isinstance(key, int) and not isinstance(key, bool) and value is not None:
+            sums[str(row.get("index"))][key] += int(value)
 
     def named(index: str, by_value: bool) -> list[Named]:
         pairs = [Named(key, value) for key, value in sums.get(index, {}).items()]
@@ -357,19 +355,18 @@ def _pages(items: list[Stored]) -> Pages | None:
     if not items:
         return None
     totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    for item in items:
-        for row in item.result.get("list") or []:
-            if not isinstance(row, dict) or not isinstance(row.get("pagePath"), str):
-                continue
-            page = totals[row["pagePath"]]
-            pv = _number(row.get("pageVisitPv")) or 0.0
-            for name, column in (("pv", "pageVisitPv"), ("uv", "pageVisitUv"), ("entries", "entrypagePv"), ("exits", "exitpagePv"),
-                                 ("share_pv", "pageSharePv")):
-                page[name] += _number(row.get(column)) or 0.0
-            stay = _number(row.get("pageStaytimePv"))
-            if stay is not None and pv:
-                page["stay_weighted"] += stay * pv
-                page["stay_pv"] += pv
+    for row in shape_rows(REPORTS[PAGE], items):  # the declared shape's rows: one per page and day
+        if not isinstance(row.get("pagePath"), str):
+            continue
+        page = totals[row["pagePath"]]
+        pv = _number(row.get("pageVisitPv")) or 0.0
+        for name, column in (("pv", "pageVisitPv"), ("uv", "pageVisitUv"), ("entries", "entrypagePv"), ("exits", "exitpagePv"),
+                             ("share_pv", "pageSharePv")):
+            page[name] += _number(row.get(column)) or 0.0
+        stay = _number(row.get("pageStaytimePv"))
+        if stay is not None and pv:
+            page["stay_weighted"] += stay * pv
+            page["stay_pv"] += pv
     rows = [
         PageRow(path, int(t["pv"]), int(t["uv"]), t["stay_weighted"] / t["stay_pv"] if t["stay_pv"] else None, int(t["entries"]),
                 int(t["exits"]), int(t["share_pv"]))
