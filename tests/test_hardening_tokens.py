@@ -161,3 +161,30 @@ def test_64_calls_meeting_40001_cost_one_refresh_whatever_the_store_does(failing
         client.close()
     assert {r["errCode"] for r in results} == {0}, results[:3]
     assert fetches <= 2, f"{fetches} token requests (one before the burst, then refreshes) for 64 calls meeting 40001"
+
+
+class StuckStore(MemoryTokenStore):
+    """A store that keeps the first token it was given: later saves and discards fail, loads work."""
+
+    def save(self, appid: str, token: AccessToken) -> None:
+        if self.load(appid) is not None:
+            raise ConnectionError("store is read-only now")
+        super().save(appid, token)
+
+    def discard(self, appid: str, token: AccessToken) -> None:
+        raise ConnectionError("store is read-only now")
+
+
+def test_a_store_that_keeps_handing_back_the_rejected_token_costs_one_refresh(emulator: WeChatEmulator, settings: WxSettings) -> None:
+    """WeChat invalidated the token (a secret reset): the store cannot forget it nor take the new
+    one, and keeps answering the dead one. The new token fetched here is used instead, by all 64."""
+    client = OpenApiClient(settings, permissions=Permissions.allow("analysis.getMonthlyVisitTrend"), token_store=StuckStore(), sleep=lambda s: None)
+    assert client.analysis.getMonthlyVisitTrend(EVENT)["errCode"] == 0
+    emulator.invalidate_tokens()
+    emulator.add_fault(STABLE, Fault.delay(0.1))  # the refresh is in flight while the others meet 40001
+    before = len(emulator.requests_to(STABLE))
+    results = run_at_once(64, lambda i: client.analysis.getMonthlyVisitTrend(EVENT))
+    assert {r["errCode"] for r in results} == {0}
+    assert len(emulator.requests_to(STABLE)) - before == 1
+    assert {r.query["access_token"] for r in emulator.requests_to(PATH)[-20:]} == {client.tokens.get().token.value}
+    client.close()

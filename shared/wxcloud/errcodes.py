@@ -2,7 +2,7 @@
 
 Three decisions hang on an error's class, and they must agree: whether a call retries it at once
 (``retry.py``), whether an unattended invocation raises it so the platform runs it again later or
-returns it as final (``scf.py``, the archive), and the status of an HTTP trigger's answer
+returns it as final (``scf/app.py``, the archive), and the status of an HTTP trigger's answer
 (``gateway.py``). A code missing from the table is ``PERMANENT``: retrying what we do not know
 burns quota and cannot be shown to help.
 """

@@ -73,6 +73,16 @@ class WxCloudError(Exception):
         return f"errCode: {self.err_code} | errMsg: {self.err_msg}"
 
 
+SHOWN_CHARS = 60  # of a caller's string quoted in an error message
+
+
+def shown(value: Any) -> str:
+    """A value someone sent, as an error message may show it: a string cut to ``SHOWN_CHARS``,
+    anything else by its type only (never ``str()`` of a structure, which may be nested too deep
+    or huge)."""
+    return repr(value[:SHOWN_CHARS]) if isinstance(value, str) else f"a {type(value).__name__}"
+
+
 @contextmanager
 def calling(api: str) -> Iterator[None]:
     """Name ``api`` (``openapi.analysis.getDailyVisitTrend``) on any ``WxCloudError`` raised inside:

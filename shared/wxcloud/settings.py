@@ -19,16 +19,12 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, TypeVar
+from dataclasses import dataclass, field
+from typing import TypeVar
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError, WxCloudError
 from .http.timeouts import Timeouts
-from .tencentcloud.credentials import SsmSource
-
-if TYPE_CHECKING:
-    from .deadline import Deadline
 
 DEFAULT_API_BASE_URL = "https://api.weixin.qq.com"
 
@@ -64,16 +60,6 @@ class WxSettings:
     def unset(self) -> list[str]:
         """Names of the settings a call cannot do without that are not set."""
         return [name for name, value in (("WX_APPID", self.appid), ("WX_APPSECRET", self.appsecret)) if not value]
-
-
-def settings_with_secret(settings: WxSettings, source: SsmSource, *, deadline: Deadline | None = None) -> WxSettings:
-    """``settings`` with the appsecret read from SSM as ``source`` says (``SsmSource.from_env``),
-    within ``deadline``."""
-    if source.appsecret_also_set or settings.appsecret:
-        raise ConfigurationError("set either WX_APPSECRET or WX_APPSECRET_SSM_NAME, not both")
-    from .tencentcloud.ssm import read_source  # only SSM users pay for importing it
-
-    return replace(settings, appsecret=read_source(source, deadline=deadline))
 
 
 def appid_from_env(environ: Mapping[str, str] | None = None) -> str | None:

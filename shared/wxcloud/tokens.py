@@ -19,7 +19,7 @@ it began (its own or other calls') takes the latest failure as this attempt's ou
 making another request. So the calls follow one retry schedule between them, and 64 concurrent
 calls cost about as many token requests as one call's attempts, not one per call and attempt.
 
-The appsecret travels ``Sealed`` (see redaction.py), and a token reply is read in a frame that
+The appsecret travels ``Sealed`` (see ``http/redaction.py``), and a token reply is read in a frame that
 never raises, so no exception's frames hold either.
 """
 
@@ -145,19 +145,20 @@ class TokenProvider(ABC):
         its error instead of each repeating it. With a ``ticket`` (one per call, across its attempts),
         a retrying call also takes a failure that other calls' retries met since it began as its
         own retry's outcome, instead of fetching again (see ``_tried_enough``)."""
+        seen = self._fetches  # read before the load: a fetch finishing meanwhile makes the lease stale, never too new
         cached = self._load()
         if cached is not None and cached.fresh(self.wall_clock()):
-            return Lease(cached, fetched=False, generation=self._fetches)
-        seen = self._fetches
+            return Lease(cached, fetched=False, generation=seen)
         if ticket is not None:
             ticket.attempts += 1
             ticket.start = seen if ticket.start is None else ticket.start
         if not self._fetch_lock.acquire(timeout=-1 if timeout is None else max(timeout, 0.0)):
             raise DeadlineExceeded("the time budget ran out waiting for another call's token request")
         try:
+            now_seen = self._fetches
             cached = self._load()
             if cached is not None and cached.fresh(self.wall_clock()):
-                return Lease(cached, fetched=False, generation=self._fetches)
+                return Lease(cached, fetched=False, generation=now_seen)
             if self._fetches != seen:  # a fetch finished while we waited for the lock: share its outcome
                 last = self._last_token
                 if self._last_failure is None and last is not None and last.fresh(self.wall_clock()):
@@ -173,10 +174,12 @@ class TokenProvider(ABC):
                 raise
             with self._state:
                 self._fetches += 1
+                generation = self._fetches
                 self._last_failure, self._last_token = None, token
-                self._rejected = None  # WeChat has just handed this token out as the current one
-                self._store("save", token)
-                return Lease(token, fetched=True, generation=self._fetches)
+                if self._rejected is not None and self._rejected.value == token.value:
+                    self._rejected = None  # WeChat has just handed the same token out again as the current one
+            self._store("save", token)  # outside the state lock: a slow store holds no one but the fetch's waiters
+            return Lease(token, fetched=True, generation=generation)
         finally:
             self._fetch_lock.release()
 
@@ -192,21 +195,22 @@ class TokenProvider(ABC):
             if self._last_token is not None and self._last_token.value == lease.token.value:
                 self._last_token = None
             self._rejected = lease.token
-            self._store("discard", lease.token)
+        # outside the state lock (a slow store must not hold other calls past their budgets); the
+        # store's discard is compare-and-delete, so it never removes a token fetched meanwhile
+        self._store("discard", lease.token)
 
     def _load(self) -> AccessToken | None:
-        """The stored token; the last one fetched here when the store has none (its ``save``
-        failed, or it lost it) or cannot be read; None when that is the token WeChat rejected."""
+        """The token to use: of the stored one and the last one fetched here, the one that lasts
+        longer, leaving out the token WeChat rejected (a store that could not discard it, or kept
+        an older one because its ``save`` failed, or cannot be read at all, costs no fetch)."""
         try:
-            token = self.store.load(self.appid)
+            stored = self.store.load(self.appid)
         except Exception as exc:
             _store_failed("load", exc)
-            token = None
-        if token is None:
-            token = self._last_token
-        if token is not None and self._rejected is not None and token.value == self._rejected.value:
-            return None  # the store could not discard it: still dead
-        return token
+            stored = None
+        rejected = self._rejected
+        usable = [token for token in (stored, self._last_token) if token is not None and (rejected is None or token.value != rejected.value)]
+        return max(usable, key=lambda token: token.expires_at, default=None)
 
     def _store(self, operation: str, token: AccessToken) -> None:
         try:

@@ -11,15 +11,16 @@ fills in over 30 days, weeks and months), and answers from there afterwards:
 * ``run_job``: fetch what is missing, a few periods at a time, within a time budget;
 * ``ArchiveFunction``: the SCF function ``functions/archiveAnalysis`` (daily timer, manual runs);
 * ``Ledger``: the run ledger every run writes; ``status.status`` (``Status``): is each report fresh?
-* ``python -m wxcloud.archive`` / ``wxcloud-archive``: run, backfill, export, chart, status.
+* ``python -m wxcloud.archive`` / ``wxcloud-archive``: run, backfill, export, chart, report, status.
 
 Needs the ``archive`` extra (SQLAlchemy, psycopg, PyMySQL); ``chart`` also needs matplotlib.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from . import plan
-from .function import ArchiveFunction
 from .job import ApiTally, Job, Summary, run_job
 from .ledger import Ledger, Run
 from .readthrough import ReadThrough
@@ -49,3 +50,15 @@ __all__ = [
     "plan",
     "run_job",
 ]
+
+if TYPE_CHECKING:
+    from .function import ArchiveFunction
+
+
+def __getattr__(name: str) -> Any:
+    """``ArchiveFunction`` on first use: the CLI and the library never load the SCF handler."""
+    if name == "ArchiveFunction":
+        from .function import ArchiveFunction
+
+        return ArchiveFunction
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

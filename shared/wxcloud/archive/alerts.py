@@ -327,7 +327,7 @@ def _webhook_from_ssm(settings: ArchiveSettings, deadline: Deadline) -> Sealed[s
                 allow_insecure=settings.alert_allow_insecure,
             )
         )
-    except WxCloudError as exc:  # its text names the secret and the failure, never the value (settings.py, secrets.py)
+    except WxCloudError as exc:  # its text names the secret and the failure, never the value (settings.py, tencentcloud/ssm.py)
         problem = _clean(exc.err_msg, 400)
     except Exception as exc:
         problem = f"unexpected {type(exc).__name__}"

@@ -162,12 +162,12 @@ def _client() -> Any:
 
     settings, ssm = WxSettings.from_env(), SsmSource.from_env()
     if ssm is not None:
-        from ..settings import settings_with_secret
+        from ..tencentcloud.ssm import settings_with_secret
 
         settings = settings_with_secret(settings, ssm)
-    missing = settings.unset()
-    if missing:
-        raise ConfigurationError(f"{' and '.join(missing)} must be set (or run it through `python3 dev.py archive`, which uses the emulator)")
+    unset = settings.unset()
+    if unset:
+        raise ConfigurationError(f"{' and '.join(unset)} must be set (or run it through `python3 dev.py archive`, which uses the emulator)")
     return OpenApiClient(settings)
 
 

@@ -37,9 +37,8 @@ from typing import Any
 from ..client import OpenApiClient
 from ..dates import beijing_today
 from ..deadline import Deadline
-from ..errors import ConfigurationError, InvalidParameters
+from ..errors import ConfigurationError, InvalidParameters, shown
 from ..scf.events import is_timer, timer_fired, timer_message
-from ..scf.events import shown as _shown
 from ..scf.handler import Frame, ScfHandler, config_candidates
 from ..settings import appid_from_env
 from .alerts import notify
@@ -178,6 +177,6 @@ def _check_fired(fired: datetime, now: datetime, raw: Any) -> None:
         day = None
     if day is None or day < EARLIEST or fired > now + TIMER_LEAD:
         raise InvalidParameters(
-            f"the timer event's Time {_shown(raw)} is out of range: a timer's Time is when it fired, "
+            f"the timer event's Time {shown(raw)} is out of range: a timer's Time is when it fired, "
             f"from {EARLIEST:%Y-%m-%d} to at most {TIMER_LEAD.days} day after this function's clock"
         )

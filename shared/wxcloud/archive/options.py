@@ -12,8 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from ..errors import ConfigurationError, InvalidParameters, PlatformError
-from ..scf.events import shown
+from ..errors import ConfigurationError, InvalidParameters, PlatformError, shown
 from .job import Job
 from .reports import EARLIEST, REPORTS, on_or_after_earliest
 from .settings import ArchiveSettings, archive_apis, archive_date

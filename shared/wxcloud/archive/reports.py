@@ -40,7 +40,7 @@ from typing import Any, Literal
 
 from ..analysis import Analysis
 from ..dates import yyyymmdd
-from ..errors import InvalidParameters, PlatformError
+from ..errors import InvalidParameters, PlatformError, shown
 from ..periods import Period
 from ..spec import ApiSpec
 
@@ -283,5 +283,5 @@ def report_for(api: str) -> Report:
     """The archive's declaration of ``api``; -501007 naming the archived APIs when it keeps none."""
     report = REPORTS.get(api)
     if report is None:
-        raise InvalidParameters(f"{str(api)[:60]!r} is not archived; the archive keeps {', '.join(REPORTS)}")
+        raise InvalidParameters(f"{shown(api)} is not archived; the archive keeps {', '.join(REPORTS)}")
     return report

@@ -124,8 +124,10 @@ def appears_in(body: bytes, secrets: Iterable[Sealed[str]]) -> bool:
 GUARDED_LOGGERS = ("urllib3", "requests", "charset_normalizer")
 
 
-def _guarded(name: str) -> bool:
-    return any(name == root or name.startswith(root + ".") for root in GUARDED_LOGGERS)
+def _guarded(name: object) -> bool:
+    """Whether a record's logger is one of the guarded hierarchies (``makeLogRecord`` makes records
+    without a name: they are nobody's)."""
+    return isinstance(name, str) and name.partition(".")[0] in GUARDED_LOGGERS
 
 
 def mask_record(record: logging.LogRecord) -> None:

@@ -21,7 +21,7 @@ Every exchange has three bounds, whatever the server does:
   bytes *after* decompression (a gzip bomb or a 100 MB body is -601001, not an out-of-memory
   kill); the body of a reply that is not 200 is never read at all, and its connection dropped;
 * secrets: the access token goes into the query string percent-encoded
-  (``quote(token, safe="")``) and travels ``Sealed`` (see redaction.py) until the one frame that
+  (``quote(token, safe="")``) and travels ``Sealed`` (see ``redaction.py`` beside it) until the one frame that
   builds the request, so no frame of a raised exception holds it. Exceptions from
   requests/urllib3 carry the full URL: they are never shown, and the raised ``TransportError``
   chains from a copy whose text has the secrets masked.

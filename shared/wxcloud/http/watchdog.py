@@ -10,7 +10,7 @@ socket down (``shutdown(SHUT_RDWR)``), which makes the blocked read return at on
 
 One long-lived daemon thread serves the whole process (no thread per call on the hot path). An
 ``Exchange`` is armed with its expiry when a request starts; the connection carrying it registers
-its socket when it begins to wait for the reply (see transport.py) and unregisters it when it goes
+its socket when it begins to wait for the reply (see ``transport.py`` beside it) and unregisters it when it goes
 back to the pool. Arming and disarming are a lock and a dict operation each; the thread sleeps
 until the earliest expiry and wakes only when a new one is earlier still, so a steady stream of
 calls costs it about one wake-up per attempt timeout. Between body reads the transport also checks

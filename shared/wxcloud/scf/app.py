@@ -93,6 +93,8 @@ class FunctionApp(ScfHandler):
     def _log(self, frame: Frame, invocation: Invocation, result: dict[str, Any], report: CallReport) -> None:
         ok = result.get("errCode") == 0
         level = logging.INFO if ok else logging.ERROR if invocation.asynchronous else logging.WARNING
+        if not logger.isEnabledFor(level):  # the fields are not even built (a warm call's share)
+            return
         self.log(frame, level, {
             "api": self.spec.display_name,
             "trigger": invocation.trigger,

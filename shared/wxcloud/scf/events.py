@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from ..errors import InvalidParameters, WxCloudError
+from ..errors import InvalidParameters, WxCloudError, shown
 
 Trigger = Literal["direct", "timer", "http"]
 
@@ -42,7 +42,6 @@ _RFC3339 = re.compile(
 
 # The one example of a timer's Time, and how much of a value an error message quotes.
 TIME_EXAMPLE = "2026-11-02T02:00:00Z"
-SHOWN_CHARS = 60
 
 Schedule = Callable[[datetime], "dict[str, Any] | None"]
 
@@ -147,9 +146,3 @@ def parse_rfc3339(value: Any) -> datetime | None:
         return datetime.fromisoformat(f"{match['date']}T{match['time']}{fraction}{offset}")
     except ValueError:  # 2026-02-30, 25:00:00, an offset of 24 hours
         return None
-
-
-def shown(value: Any) -> str:
-    """A value of an event in an error message: a string cut to ``SHOWN_CHARS``, anything else by
-    its type only (never ``str()`` of a structure, which may be nested too deep or huge)."""
-    return repr(value[:SHOWN_CHARS]) if isinstance(value, str) else f"a {type(value).__name__}"

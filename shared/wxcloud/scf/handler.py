@@ -33,7 +33,7 @@ from ..errcodes import JS_ERROR
 from ..errors import DeadlineExceeded, WxCloudError, calling
 from ..lazy import Once
 from ..permissions import Permissions, load_permissions
-from ..settings import WxSettings, log_level_from_env, settings_with_secret
+from ..settings import WxSettings, log_level_from_env
 from ..tencentcloud.credentials import SsmSource
 from .logs import LOGGER_NAME, own_function_logs
 
@@ -50,6 +50,8 @@ def default_client_factory(
     when so configured, read within the invocation's ``deadline``."""
     settings, ssm = WxSettings.from_env(environ), SsmSource.from_env(environ)
     if ssm is not None:
+        from ..tencentcloud.ssm import settings_with_secret  # only SSM users pay for importing the SDK
+
         settings = settings_with_secret(settings, ssm, deadline=deadline)
     return OpenApiClient(settings, permissions=permissions)
 

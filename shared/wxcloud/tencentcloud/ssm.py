@@ -10,8 +10,11 @@ showing its value; no frame that raises one holds the secret, the role's keys or
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..deadline import Deadline
 from ..errors import ConfigurationError, DeadlineExceeded, TransportError, WxCloudError
+from ..settings import WxSettings
 from .credentials import CloudCredentials, SsmSecretRef, SsmSource
 from .sdk import CloudEndpoint, SdkCallFailed, SdkCallTimedOut, call_sdk, sdk_credential
 
@@ -62,3 +65,11 @@ def read_ssm_secret(ref: SsmSecretRef, credentials: CloudCredentials, endpoint: 
             return value.strip()
         failure = ConfigurationError(f"{ref} has no SecretString (a binary secret cannot be an appsecret)")
     raise failure
+
+
+def settings_with_secret(settings: WxSettings, source: SsmSource, *, deadline: Deadline | None = None) -> WxSettings:
+    """``settings`` with the appsecret read from SSM as ``source`` says (``SsmSource.from_env``),
+    within ``deadline``."""
+    if source.appsecret_also_set or settings.appsecret:
+        raise ConfigurationError("set either WX_APPSECRET or WX_APPSECRET_SSM_NAME, not both")
+    return replace(settings, appsecret=read_source(source, deadline=deadline))
