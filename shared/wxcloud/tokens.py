@@ -138,6 +138,7 @@ class TokenProvider(ABC):
         self._last_failure: WxCloudError | None = None
         self._last_token: AccessToken | None = None  # the last fetched token, for waiters when the store fails
         self._rejected: AccessToken | None = None  # the last token WeChat rejected, in case the store keeps it
+        self._unsaved = False  # the last fetched token could not be saved: the store does not hold it
 
     def get(self, *, timeout: float | None = None, ticket: FetchTicket | None = None) -> Lease:
         """The cached token, or one fetch for all concurrent callers (single flight). A caller waits
@@ -178,7 +179,7 @@ class TokenProvider(ABC):
                 self._last_failure, self._last_token = None, token
                 if self._rejected is not None and self._rejected.value == token.value:
                     self._rejected = None  # WeChat has just handed the same token out again as the current one
-            self._store("save", token)  # outside the state lock: a slow store holds no one but the fetch's waiters
+            self._unsaved = not self._store("save", token)  # outside the state lock: a slow store holds no one but the fetch's waiters
             return Lease(token, fetched=True, generation=generation)
         finally:
             self._fetch_lock.release()
@@ -200,23 +201,30 @@ class TokenProvider(ABC):
         self._store("discard", lease.token)
 
     def _load(self) -> AccessToken | None:
-        """The token to use: of the stored one and the last one fetched here, the one that lasts
-        longer, leaving out the token WeChat rejected (a store that could not discard it, or kept
-        an older one because its ``save`` failed, or cannot be read at all, costs no fetch)."""
+        """The token to use: the stored one; and where the store cannot be trusted with it (it
+        cannot be read, or the last token fetched here could not be saved in it), the one of the
+        two that lasts longer. The token WeChat rejected is never one of them (a store that could
+        not discard it, or kept it because it took no newer one, costs no fetch)."""
+        candidates: list[AccessToken | None] = []
         try:
-            stored = self.store.load(self.appid)
+            candidates.append(self.store.load(self.appid))
+            if self._unsaved:
+                candidates.append(self._last_token)
         except Exception as exc:
             _store_failed("load", exc)
-            stored = None
+            candidates.append(self._last_token)
         rejected = self._rejected
-        usable = [token for token in (stored, self._last_token) if token is not None and (rejected is None or token.value != rejected.value)]
+        usable = [token for token in candidates if token is not None and (rejected is None or token.value != rejected.value)]
         return max(usable, key=lambda token: token.expires_at, default=None)
 
-    def _store(self, operation: str, token: AccessToken) -> None:
+    def _store(self, operation: str, token: AccessToken) -> bool:
+        """The store's ``operation`` on ``token``; False (and a warning) when it raised."""
         try:
             getattr(self.store, operation)(self.appid, token)
         except Exception as exc:
             _store_failed(operation, exc)
+            return False
+        return True
 
     @abstractmethod
     def _fetch(self, *, timeout: float | None) -> AccessToken:
