@@ -67,7 +67,7 @@ def test_a_run_stores_every_closed_period_once_exactly_as_the_cloud_call_returns
     assert answer["totals"]["stored"] == MONTHS and answer["complete"] is True
     assert answer["apis"][MONTHLY] == {
         "periods": MONTHS, "stored": MONTHS, "refreshed": 0, "revised": 0, "upToDate": 0,
-        "notReady": 0, "stoppedByQuota": 0, "leftForLater": 0, "failed": 0,
+        "notReady": 0, "stoppedByQuota": 0, "deferred": 0, "leftForLater": 0, "failed": 0,
     }
     assert len(emulator.requests_to(MONTHLY_PATH)) == MONTHS
 

@@ -50,7 +50,7 @@ QUOTA_ERROR = "45009 openapi.analysis.getDailyVisitTrend:fail reach max api dail
 def tally(periods: int = 10, **counts: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
         "periods": periods, "stored": 0, "refreshed": 0, "revised": 0, "upToDate": 0,
-        "notReady": 0, "stoppedByQuota": 0, "leftForLater": 0, "failed": 0,
+        "notReady": 0, "stoppedByQuota": 0, "deferred": 0, "leftForLater": 0, "failed": 0,
     }
     data.update(counts)
     if "stored" not in counts:

@@ -59,6 +59,12 @@ def error_class(err_code: Any) -> ErrorClass:
     return ERROR_CLASSES.get(err_code, ErrorClass.PERMANENT)
 
 
+# The app's own credentials refused: its appid (40013), its appsecret (40125), the caller's IP not
+# on its whitelist (40164), or the app not authorized to the service provider's platform (61007).
+# Nothing of that app can work until its configuration is fixed: a run over several apps stops
+# that app alone, and says so.
+APP_STOPPING = frozenset({40013, 40125, 40164, 61007})
+
 # What an unattended invocation raises so that it runs again later, rather than returning as final.
 RETRY_LATER = frozenset({ErrorClass.TRANSIENT, ErrorClass.NOT_READY, ErrorClass.RATE_LIMITED, ErrorClass.TIMEOUT})
 

@@ -116,6 +116,13 @@ def message_for(appid: str, result: Mapping[str, Any]) -> str | None:
     database_error = result.get("databaseError")
     deadline_reached = result.get("deadlineReached") is True
     lines: list[str] = []
+    stopped = result.get("stopped")
+    if isinstance(stopped, str) and stopped:
+        errors = result.get("errors")
+        first = next((e for e in errors if isinstance(e, str)), None) if isinstance(errors, list) else None
+        code = _code_of(first) if first is not None else None
+        shown_error = f" `{_clean(_FAIL_PREFIX.sub(_KEEP_CODE, first, count=1), _TEXT_LIMIT)}`" if first is not None else ""
+        lines.append(f"- the app stopped, {_clean(stopped, 40)}:{shown_error} → {_advice(code) if code is not None else 'see the function log'}")
     if database_error:
         lines.append(f"- database: `{_clean(str(database_error), _TEXT_LIMIT)}` → {DATABASE_ADVICE}")
     affected = [_report_line(name, tally, database_error=bool(database_error), deadline_reached=deadline_reached)
@@ -282,9 +289,27 @@ def notify(settings: ArchiveSettings, appid: str, result: Mapping[str, Any], *, 
     None: nothing to say, or nowhere to say it; else whether WeCom took the message. Costs at most
     ``budget`` seconds (reading the webhook from SSM included) and never more than ``deadline``
     leaves, less a small margin; never raises: a webhook that fails or hangs must not fail the run."""
+    return notify_apps(settings, {appid: result}, deadline=deadline, budget=budget)
+
+
+def message_for_apps(results: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """One message for a run over several apps: each app that needs attention, its own part (as
+    ``message_for`` says it), apps that are fine left out; None when none needs attention. One
+    message, not one per app: a robot takes 20 a minute, and a fleet's bad day is one event."""
+    parts = [message for appid, result in results.items() if (message := message_for(appid, result)) is not None]
+    if len(parts) <= 1:
+        return parts[0] if parts else None
+    title = f"**archiveAnalysis: {len(parts)} of {len(results)} apps need attention**"
+    return _assemble(title, [line for part in parts for line in part.splitlines()])
+
+
+def notify_apps(
+    settings: ArchiveSettings, results: Mapping[str, Mapping[str, Any]], *, deadline: Deadline | None, budget: float = 5.0
+) -> bool | None:
+    """``notify`` for a run over several apps (appid -> that app's answer): one message at most."""
     started = time.monotonic()
     try:
-        message = message_for(appid, result)
+        message = message_for_apps(results)
     except Exception as exc:  # a result of a shape nobody foresaw: say so in the log, not in a crash
         logger.warning("archive alert not sent: the run's result could not be read (%s)", type(exc).__name__)
         return False

@@ -33,7 +33,8 @@ from ..errcodes import INVALID_PARAM, JS_ERROR, SYSTEM_ERROR
 from ..errors import ConfigurationError, InvalidParameters, WxCloudError, calling
 from ..settings import WxSettings, appid_from_env
 from ..tencentcloud.credentials import SsmSource
-from .job import Job, Outcome, Summary, run_job
+from .apps import App, AppsSource, app_client
+from .job import Job, Outcome, RunSummary, run_apps
 from .ledger import Ledger, finish
 from .options import job_for
 from .reports import report_for
@@ -115,52 +116,71 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
     if args.command == "backfill":
         options = {"since": args.since, "until": args.until, "apis": args.api or []}
     job = job_for(settings, today, options, {"since": "--since", "until": "--until", "apis": "--api"})
+    source = AppsSource.from_env()
     archive = open_archive(settings)
     try:
         archive.ensure_schema()  # before any WeChat call
         ledger = Ledger(archive)
-        appid = appid_from_env()
-        run_id = ledger.start(appid=appid, trigger="cli", today=job.today)
+        if source is None:
+            appid = appid_from_env()
+            rows: dict[str | None, int] = {appid: ledger.start(appid=appid, trigger="cli", today=job.today)}
+        else:
+            apps = source.load()
+            rows = ledger.start_many([app.appid for app in apps], trigger="cli", today=job.today)
         try:
-            summary = _archive(archive, job, settings, err)
+            clients = _clients(None if source is None else apps)
+            summary = _archive(archive, clients, job, settings, err)
         except WxCloudError as exc:
-            _ended(ledger, run_id, settings, appid, exc.to_result())
+            _ended(ledger, rows, settings, {appid: exc.to_result() for appid in rows})
             raise
         except KeyboardInterrupt:
-            finish(ledger, run_id, {"errCode": JS_ERROR, "errMsg": f"{NAME}:fail interrupted; every period stored so far is kept"})
+            for row in rows.values():
+                finish(ledger, row, {"errCode": JS_ERROR, "errMsg": f"{NAME}:fail interrupted; every period stored so far is kept"})
             raise
-        _ended(ledger, run_id, settings, appid, {"errCode": 0, "errMsg": f"{NAME}:ok", **summary.to_json()})
+        ok = {"errCode": 0, "errMsg": f"{NAME}:ok"}
+        if source is None:
+            data = summary.apps[next(iter(clients))].to_json()
+            _ended(ledger, rows, settings, {appid: {**ok, **data} for appid in rows})
+        else:
+            data = summary.to_json()
+            _ended(ledger, rows, settings, {appid: {**ok, **summary.apps[str(appid)].to_json()} for appid in rows})
     finally:
         archive.close()
-    print(json.dumps(summary.to_json(), ensure_ascii=False, indent=2), file=out)
+    print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
     return 0 if summary.complete and summary.total("failed") == 0 else 1
 
 
-def _ended(ledger: Ledger, run_id: int, settings: ArchiveSettings, appid: str | None, result: dict[str, Any]) -> None:
+def _ended(ledger: Ledger, rows: dict[str | None, int], settings: ArchiveSettings, results: dict[str | None, dict[str, Any]]) -> None:
     """A run's end: in the ledger, and an alert when it needs attention (as the function's runs)."""
-    from .alerts import notify
+    from .alerts import notify_apps
 
-    finish(ledger, run_id, result)
-    notify(settings, appid or "-", result, deadline=None)
+    for appid, row in rows.items():
+        finish(ledger, row, results[appid])
+    notify_apps(settings, {appid or "-": result for appid, result in results.items()}, deadline=None)
 
 
-def _archive(archive: Archive, job: Job, settings: ArchiveSettings, err: IO[str]) -> Summary:
-    client = _client()
+def _archive(archive: Archive, clients: dict[str, Any], job: Job, settings: ArchiveSettings, err: IO[str]) -> RunSummary:
     bar = _progress_bar(err)
     try:
-        return run_job(
-            archive, client, job, concurrency=settings.concurrency, progress=bar.update if bar else None, on_plan=bar.plan if bar else None
+        return run_apps(
+            archive, clients, job, concurrency=settings.concurrency, progress=bar.update if bar else None, on_plan=bar.plan if bar else None,
+            quota_reserve=getattr(settings, "quota_reserve", None),  # MERGE: settings.quota_reserve
         )
     finally:
         if bar:
             bar.close()
-        client.close()
+        for client in clients.values():
+            client.close()
 
 
-def _client() -> Any:
+def _clients(apps: Sequence[App] | None) -> dict[str, Any]:
+    """The client of each app of the run: the one of ``WX_APPID`` (``apps`` None), or each app's."""
     from ..client import OpenApiClient
 
-    settings, ssm = WxSettings.from_env(), SsmSource.from_env()
+    settings = WxSettings.from_env()
+    if apps is not None:
+        return {app.appid: app_client(app, settings) for app in apps}
+    ssm = SsmSource.from_env()
     if ssm is not None:
         from ..tencentcloud.ssm import settings_with_secret
 
@@ -168,7 +188,7 @@ def _client() -> Any:
     unset = settings.unset()
     if unset:
         raise ConfigurationError(f"{' and '.join(unset)} must be set (or run it through `python3 dev.py archive`, which uses the emulator)")
-    return OpenApiClient(settings)
+    return {settings.appid: OpenApiClient(settings)}
 
 
 class _Bar:

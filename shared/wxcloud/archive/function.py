@@ -29,6 +29,7 @@ incomplete says so (``complete: false``, WARNING level) and CLS alarms can watch
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -37,12 +38,14 @@ from typing import Any
 from ..client import OpenApiClient
 from ..dates import beijing_today
 from ..deadline import Deadline
-from ..errors import ConfigurationError, InvalidParameters, shown
+from ..errors import ConfigurationError, InvalidParameters, WxCloudError, shown
+from ..permissions import load_permissions
 from ..scf.events import is_timer, timer_fired, timer_message
 from ..scf.handler import Frame, ScfHandler, config_candidates
-from ..settings import appid_from_env
-from .alerts import notify
-from .job import Job, Summary, run_job
+from ..settings import WxSettings, appid_from_env
+from .alerts import notify, notify_apps
+from .apps import App, AppClients, AppsSource
+from .job import OUTCOMES, Job, RunSummary, Summary, run_apps
 from .ledger import Ledger, Trigger, finish
 from .options import OPTIONS, job_for, options_of
 from .reports import EARLIEST
@@ -75,10 +78,21 @@ class _Run:
     """What a run has reached so far, for what comes after it (the log line, the ledger, the alert)."""
 
     trigger: Trigger
-    summary: Summary | None = None
-    recorded: tuple[Ledger, int] | None = field(default=None, repr=False)
+    summary: Summary | RunSummary | None = None
+    ledger: Ledger | None = field(default=None, repr=False)
+    rows: dict[str | None, int] = field(default_factory=dict)  # appid -> its row in the ledger
     settings: ArchiveSettings | None = None
-    appid: str | None = None
+    appid: str | None = None  # the one app's (None: several apps)
+
+    def app_results(self, result: dict[str, Any]) -> dict[str | None, dict[str, Any]]:
+        """Each app's answer, from the run's: its own part of a run over several apps (the shape
+        one app's run answers), or the run's answer itself."""
+        if result.get("errCode") != 0 or not isinstance(self.summary, RunSummary):
+            return {appid: result for appid in self.rows}
+        return {
+            appid: {"errCode": 0, "errMsg": result["errMsg"], **self.summary.apps[appid].to_json()} if appid in self.summary.apps else result
+            for appid in self.rows
+        }
 
 
 class ArchiveFunction(ScfHandler):
@@ -86,6 +100,7 @@ class ArchiveFunction(ScfHandler):
     safety_margin = SAFETY_MARGIN_SECONDS
 
     _archive: tuple[ArchiveSettings, Archive] | None = None  # the settings' archive, kept for warm invocations
+    _apps: AppClients | None = None  # the clients of several apps, kept for warm invocations
 
     @classmethod
     def deployed(cls, index_file: str | Path) -> ArchiveFunction:
@@ -97,10 +112,15 @@ class ArchiveFunction(ScfHandler):
         run = _Run("timer" if is_timer(event) else "direct")
         result, _ = self.answer(lambda: self._run(event, deadline, run))
         self._log(frame, run.trigger, result, run.summary)  # first: the line CLS watches, whatever comes after
-        if run.recorded is not None and (deadline is None or deadline.remaining() > LEDGER_SECONDS):
-            finish(*run.recorded, result)
+        answers = run.app_results(result)
+        if run.ledger is not None and (deadline is None or deadline.remaining() > LEDGER_SECONDS * max(len(run.rows), 1)):
+            for appid, row in run.rows.items():
+                finish(run.ledger, row, answers[appid])
         if run.settings is not None:  # (without its settings, a run knows no webhook either)
-            notify(run.settings, run.appid or "-", result, deadline=deadline, budget=ALERT_BUDGET_SECONDS)
+            if run.rows and set(run.rows) != {run.appid}:
+                notify_apps(run.settings, {appid or "-": answer for appid, answer in answers.items()}, deadline=deadline, budget=ALERT_BUDGET_SECONDS)
+            else:
+                notify(run.settings, run.appid or "-", result, deadline=deadline, budget=ALERT_BUDGET_SECONDS)
         return result
 
     def _run(self, event: Any, deadline: Deadline | None, run: _Run) -> dict[str, Any]:
@@ -108,15 +128,42 @@ class ArchiveFunction(ScfHandler):
         run.trigger = request.trigger
         settings = run.settings = ArchiveSettings.from_env(self.environ)
         job = job_for(settings, beijing_today(request.now), request.options)
+        source = AppsSource.from_env(self.environ)
         archive = self._archive_for(settings, deadline)
         archive.ensure_schema()  # the database answers before anything is asked of WeChat
-        ledger = Ledger(archive)
-        run.appid = appid_from_env(self.environ)  # whose run, for the ledger and the alert
-        run.recorded = ledger, ledger.start(appid=run.appid, trigger=run.trigger, today=job.today)
-        client = self._ready_client(job, deadline)
+        ledger = run.ledger = Ledger(archive)
+        if source is None:  # one app: WX_APPID
+            run.appid = appid_from_env(self.environ)  # whose run, for the ledger and the alert
+            run.rows = {run.appid: ledger.start(appid=run.appid, trigger=run.trigger, today=job.today)}
+            client = self._ready_client(job, deadline)
+            clients = {client.settings.appid: client}
+        else:
+            try:
+                apps = source.load(deadline=deadline)
+            except WxCloudError:
+                run.rows = {None: ledger.start(appid=None, trigger=run.trigger, today=job.today)}
+                raise
+            run.rows = ledger.start_many([app.appid for app in apps], trigger=run.trigger, today=job.today)
+            clients = self._app_clients(apps, job, deadline)
         work_deadline = _keep_back(deadline, ALERT_BUDGET_SECONDS) if settings.alerts_configured else deadline
-        summary = run.summary = run_job(archive, client, job, concurrency=settings.concurrency, deadline=work_deadline, monotonic=self.monotonic)
+        summary = run_apps(
+            archive, clients, job, concurrency=settings.concurrency, deadline=work_deadline, monotonic=self.monotonic,
+            quota_reserve=getattr(settings, "quota_reserve", None),  # MERGE: settings.quota_reserve
+        )
+        if source is None:
+            run.summary = summary.apps[next(iter(clients))]
+            return {"errCode": 0, "errMsg": f"{NAME}:ok", **run.summary.to_json()}
+        run.summary = summary
         return {"errCode": 0, "errMsg": f"{NAME}:ok", **summary.to_json()}
+
+    def _app_clients(self, apps: Sequence[App], job: Job, deadline: Deadline | None) -> dict[str, OpenApiClient]:
+        """The clients of several apps (kept for warm invocations), checked for what every fetch needs."""
+        permissions = load_permissions(self.config_candidates)
+        for name in job.apis:
+            permissions.check(name)
+        if self._apps is None:
+            self._apps = AppClients()
+        return self._apps.for_apps(apps, WxSettings.from_env(self.environ), permissions=permissions, deadline=deadline, environ=self.environ)
 
     def _request(self, event: Any) -> Request:
         now = datetime.fromtimestamp(self.wall_clock(), timezone.utc)
@@ -149,18 +196,30 @@ class ArchiveFunction(ScfHandler):
                 client.permissions.check(name)
         return client
 
-    def _log(self, frame: Frame, trigger: str, result: dict[str, Any], summary: Summary | None) -> None:
+    def _log(self, frame: Frame, trigger: str, result: dict[str, Any], summary: Summary | RunSummary | None) -> None:
         ok = result.get("errCode") == 0
         complete = summary is not None and summary.complete and summary.total("failed") == 0
         level = logging.INFO if ok and complete else logging.WARNING if ok else logging.ERROR
         fields: dict[str, Any] = {"function": NAME, "trigger": trigger, "outcome": "ok" if ok else "error"}
         if ok:
-            fields.update({key: result[key] for key in ("today", "since", "until", "complete", "deadlineReached", "totals", "apis")})
+            fields.update({key: result[key] for key in ("today", "since", "until", "complete", "deadlineReached", "totals", "apis") if key in result})
+            if isinstance(summary, RunSummary):  # several apps: each one's outcome in a line, the details in the ledger
+                fields["apps"] = {appid: _app_line(app) for appid, app in summary.apps.items()}
             if "databaseError" in result:
                 fields["databaseError"] = result["databaseError"]
         else:
             fields.update(errCode=result.get("errCode"), errMsg=result.get("errMsg"))
         self.log(frame, level, fields)
+
+
+def _app_line(summary: Summary) -> dict[str, Any]:
+    """One app's part of the run's log line: whether it is complete, its counts that are not 0, and
+    why it stopped."""
+    line: dict[str, Any] = {"complete": summary.complete}
+    line.update((outcome, count) for outcome in OUTCOMES if (count := summary.total(outcome)))
+    if summary.stopped:
+        line["stopped"] = summary.stopped
+    return line
 
 
 def _keep_back(deadline: Deadline | None, seconds: float) -> Deadline | None:

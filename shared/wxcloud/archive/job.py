@@ -15,7 +15,18 @@ What each WeChat answer means for the rest of the run (the classes of ``errcodes
   left for later;
 * a bad request (61501 for a period WeChat no longer keeps): that period failed, the API goes on;
 * anything else permanent (48001 api unauthorized, an unreadable reply): that API stops, its
-  failure is reported, its other periods are left for later.
+  failure is reported, its other periods are left for later;
+* the app's own credentials refused (40013 appid, 40125 appsecret, 40164 whitelist, 61007 not
+  authorized to the platform: ``errcodes.APP_STOPPING``): nothing of that app can work, so the
+  app stops (``stopped`` in its summary), and the other apps of the run go on.
+
+A run may archive several apps (``run_apps``), each with its own client and token cache, into one
+archive. Their periods are interleaved round-robin across the apps (and across the APIs within
+each), so an app that fails, is slow or has much to catch up cannot starve the others, and every
+rule above holds per app: a quota stops that API of that app only. Before a large run, an app's
+remaining daily quota is read and the run plans within it (``quota.py``): what would not fit,
+less a reserve kept for the team's own calls, is ``deferred`` to a later day instead of running
+into 45009.
 
 A few fetches run at once (``concurrency`` threads sharing one client, whose token single flight
 and connection pool are thread-safe); periods are taken round-robin across the APIs, so a cut-off
@@ -34,7 +45,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -42,7 +53,7 @@ from typing import Any, Literal
 
 from ..client import OpenApiClient
 from ..deadline import Deadline
-from ..errcodes import ErrorClass, error_class
+from ..errcodes import APP_STOPPING, ErrorClass, error_class
 from ..errors import InvalidParameters, WxCloudError
 from ..periods import Period
 from .plan import closed_periods, is_due
@@ -52,9 +63,12 @@ from .store import Archive, DatabaseError, StoreOutcome
 MIN_FETCH_SECONDS = 1.0
 MAX_ERRORS_SHOWN = 3
 
-Outcome = Literal["stored", "refreshed", "revised", "upToDate", "notReady", "stoppedByQuota", "leftForLater", "failed"]
-"""What became of one period in a run; the summary counts each under the same name."""
-OUTCOMES: tuple[Outcome, ...] = ("stored", "refreshed", "revised", "upToDate", "notReady", "stoppedByQuota", "leftForLater", "failed")
+Outcome = Literal["stored", "refreshed", "revised", "upToDate", "notReady", "stoppedByQuota", "deferred", "leftForLater", "failed"]
+"""What became of one period in a run; the summary counts each under the same name. ``deferred``:
+not asked, because the app's remaining daily quota (less the reserve) would not cover it."""
+OUTCOMES: tuple[Outcome, ...] = (
+    "stored", "refreshed", "revised", "upToDate", "notReady", "stoppedByQuota", "deferred", "leftForLater", "failed",
+)
 DONE: frozenset[Outcome] = frozenset({"stored", "refreshed", "revised", "upToDate"})
 Progress = Callable[[str, Outcome], None]  # (api, outcome) of each period, in the calling thread
 
@@ -62,18 +76,25 @@ Progress = Callable[[str, Outcome], None]  # (api, outcome) of each period, in t
 @dataclass(frozen=True)
 class Job:
     """What a run archives: ``apis`` (cloud-call names), the periods beginning on or after
-    ``since`` that are over in Beijing time on ``today`` and end on or before ``until``."""
+    ``since`` (and before ``before``, when a run archives one slice of a range) that are over in
+    Beijing time on ``today`` and end on or before ``until``. Slices cut by ``before`` partition a
+    range exactly: a week that begins in one slice and ends in the next belongs to the first."""
 
     apis: tuple[str, ...]
     since: date
     today: date
     until: date | None = None
+    before: date | None = None
 
     def __post_init__(self) -> None:
         on_or_after_earliest(self.since, "since")  # a job built by hand gets the floor the options get
 
     def periods(self, report: Report) -> list[Period]:
-        return closed_periods(report, self.since, self.today, self.until)
+        periods = closed_periods(report, self.since, self.today, self.until)
+        if self.before is None:
+            return periods
+        before = f"{self.before:%Y%m%d}"
+        return [period for period in periods if period.begin_date < before]
 
 
 @dataclass
@@ -108,10 +129,15 @@ class ApiTally:
 
 @dataclass
 class Summary:
+    """One app's part of a run."""
+
     job: Job
     apis: dict[str, ApiTally]
     deadline_reached: bool = False
     database_error: str | None = None
+    stopped: str | None = None  # why nothing more of the app was asked (its credentials were refused)
+    errors: list[str] = field(default_factory=list)  # the error that stopped the app
+    quota: dict[str, Any] | None = None  # the quota plan, when the run read the app's quotas
 
     def total(self, outcome: Outcome) -> int:
         return sum(tally.counts[outcome] for tally in self.apis.values())
@@ -119,7 +145,7 @@ class Summary:
     @property
     def complete(self) -> bool:
         """Everything the job asked for is archived now, as up to date as WeChat can tell."""
-        return all(tally.done == tally.periods for tally in self.apis.values())
+        return self.stopped is None and all(tally.done == tally.periods for tally in self.apis.values())
 
     def to_json(self) -> dict[str, Any]:
         totals: dict[str, int] = {"periods": sum(tally.periods for tally in self.apis.values())}
@@ -135,7 +161,59 @@ class Summary:
         }
         if self.database_error:
             data["databaseError"] = self.database_error
+        if self.stopped:
+            data["stopped"] = self.stopped
+            data["errors"] = list(self.errors)
+        if self.quota is not None:
+            data["quota"] = self.quota
         return data
+
+
+@dataclass
+class RunSummary:
+    """A run over several apps: each app's ``Summary``, and what they add up to."""
+
+    job: Job
+    apps: dict[str, Summary]
+
+    def total(self, outcome: Outcome) -> int:
+        return sum(app.total(outcome) for app in self.apps.values())
+
+    @property
+    def complete(self) -> bool:
+        return all(app.complete for app in self.apps.values())
+
+    @property
+    def deadline_reached(self) -> bool:
+        return any(app.deadline_reached for app in self.apps.values())
+
+    @property
+    def database_error(self) -> str | None:
+        return next((app.database_error for app in self.apps.values() if app.database_error), None)
+
+    def to_json(self) -> dict[str, Any]:
+        totals: dict[str, int] = {"periods": sum(sum(t.periods for t in app.apis.values()) for app in self.apps.values())}
+        totals.update((outcome, self.total(outcome)) for outcome in OUTCOMES)
+        data: dict[str, Any] = {
+            "today": f"{self.job.today:%Y%m%d}",
+            "since": f"{self.job.since:%Y%m%d}",
+            "until": None if self.job.until is None else f"{self.job.until:%Y%m%d}",
+            "complete": self.complete,
+            "deadlineReached": self.deadline_reached,
+            "totals": totals,
+            "apps": {appid: _app_json(app) for appid, app in self.apps.items()},
+        }
+        if self.database_error:
+            data["databaseError"] = self.database_error
+        return data
+
+
+def _app_json(summary: Summary) -> dict[str, Any]:
+    """An app's summary inside a run's: what the run already says once (its days) left out."""
+    data = summary.to_json()
+    for key in ("today", "since", "until", "databaseError"):
+        data.pop(key, None)
+    return data
 
 
 def error_outcome(error: WxCloudError) -> tuple[Outcome, str | None]:
@@ -152,6 +230,11 @@ def error_outcome(error: WxCloudError) -> tuple[Outcome, str | None]:
     return "failed", f"failed ({error.err_code})"
 
 
+def app_stop(error: WxCloudError) -> str | None:
+    """Why the whole app stops on ``error`` (its credentials were refused), or None."""
+    return f"credentials ({error.err_code})" if error.err_code in APP_STOPPING else None
+
+
 class _Runner:
     def __init__(
         self, archive: Archive, client: OpenApiClient, appid: str, today: date, deadline: Deadline | None, monotonic: Callable[[], float]
@@ -162,22 +245,32 @@ class _Runner:
         self.fetched_on = today  # what a stored answer is recorded as knowing: the run's day, or the day before
         self.deadline = deadline
         self.monotonic = monotonic
-        self.slowest = MIN_FETCH_SECONDS
-        self.lock = threading.Lock()
 
-    def fetch_and_store(self, report: Report, period: Period) -> tuple[Outcome, WxCloudError | None]:
+    def fetch_and_store(self, report: Report, period: Period, clock: _Clock) -> tuple[Outcome, WxCloudError | None]:
         started = self.monotonic()
         try:
             result = self.client.call(report.spec, period.data(), deadline=self.deadline)
         except WxCloudError as exc:
             return error_outcome(exc)[0], exc
         finally:
-            with self.lock:
-                self.slowest = max(self.slowest, self.monotonic() - started)
+            clock.took(self.monotonic() - started)
         fetched_at = datetime.fromtimestamp(self.client.wall_clock(), timezone.utc)
         # DatabaseError ends the run
         outcome: StoreOutcome = self.archive.store(self.appid, report.name, period, result, fetched_at=fetched_at, fetched_on=self.fetched_on)
         return outcome, None
+
+
+class _Clock:
+    """The run's time budget: no fetch starts when what is left cannot fit the slowest so far."""
+
+    def __init__(self, deadline: Deadline | None) -> None:
+        self.deadline = deadline
+        self.slowest = MIN_FETCH_SECONDS
+        self.lock = threading.Lock()
+
+    def took(self, seconds: float) -> None:
+        with self.lock:
+            self.slowest = max(self.slowest, seconds)
 
     def out_of_time(self) -> bool:
         if self.deadline is None:
@@ -186,14 +279,28 @@ class _Runner:
             return self.deadline.remaining() < self.slowest
 
 
+@dataclass(eq=False)
+class _App:
+    """One app's part of a run: its client's runner, its tallies, and what it has learnt."""
+
+    appid: str
+    runner: _Runner
+    summary: Summary
+    yesterday_answered: bool = False
+
+    def tally(self, item: _Item) -> ApiTally:
+        return self.summary.apis[item.report.name]
+
+
 @dataclass(frozen=True, eq=False)
 class _Item:
     report: Report
     period: Period
     fetched: dict[tuple[str, str], date | None]  # fetched_on of the API's stored periods
+    app: _App | None = None
 
 
-def due_work(archive: Archive, appid: str, job: Job, tallies: dict[str, ApiTally]) -> list[_Item]:
+def due_work(archive: Archive, appid: str, job: Job, tallies: dict[str, ApiTally], app: _App | None = None) -> list[_Item]:
     """Every period to fetch, round-robin across the APIs (oldest first within each): read from
     the database before any WeChat call, so an unreachable database costs no quota."""
     queues = []
@@ -201,11 +308,16 @@ def due_work(archive: Archive, appid: str, job: Job, tallies: dict[str, ApiTally
         report = report_for(name)  # a Job built by hand may name an API the archive does not keep
         periods = job.periods(report)
         fetched = archive.fetched_on(appid, name, job.since, job.until)
-        todo = [_Item(report, period, fetched) for period in periods if is_due(report, period, fetched, job.today, archive.refresh_days)]
+        todo = [_Item(report, period, fetched, app) for period in periods if is_due(report, period, fetched, job.today, archive.refresh_days)]
         tally = tallies[name]
         tally.periods = len(periods)
         tally.count("upToDate", len(periods) - len(todo))
         queues.append(todo)
+    return _interleaved(queues)
+
+
+def _interleaved(queues: Sequence[Sequence[_Item]]) -> list[_Item]:
+    """One item of each queue in turn, until all are empty."""
     return [item for batch in itertools.zip_longest(*queues) for item in batch if item is not None]
 
 
@@ -220,52 +332,87 @@ def run_job(
     progress: Progress | None = None,
     on_plan: Callable[[int], None] | None = None,
     monotonic: Callable[[], float] = time.monotonic,
+    quota_reserve: float | None = None,
 ) -> Summary:
-    """Archive what ``job`` asks for; the summary of what happened to every period. Raises a
-    ``WxCloudError`` (-601001) only when the database cannot be read before any fetch.
-    ``on_plan(n)``: how many periods are due, once known; ``progress``: each one's outcome.
+    """Archive what ``job`` asks for, for one app (``client``'s, or ``appid``); the summary of what
+    happened to every period (``run_apps`` with one app)."""
+    appid = appid or client.settings.appid
+    return run_apps(
+        archive, {appid: client}, job, concurrency=concurrency, deadline=deadline, progress=progress, on_plan=on_plan,
+        monotonic=monotonic, quota_reserve=quota_reserve,
+    ).apps[appid]
+
+
+def run_apps(
+    archive: Archive,
+    clients: Mapping[str, OpenApiClient],
+    job: Job,
+    *,
+    concurrency: int = 4,
+    deadline: Deadline | None = None,
+    progress: Progress | None = None,
+    on_plan: Callable[[int], None] | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
+    quota_reserve: float | None = None,
+) -> RunSummary:
+    """Archive what ``job`` asks for, for each app of ``clients`` (appid -> its own client); the
+    summary of what happened to every period of every app. Raises a ``WxCloudError`` (-601001)
+    only when the database cannot be read before any fetch. ``on_plan(n)``: how many periods are
+    due, once known; ``progress``: each one's outcome. ``quota_reserve``: read the quotas of an
+    app with more than ``QUOTA_CHECK_OVER`` periods due and plan within them, keeping this share
+    of each daily limit (None: never read them).
 
     The periods that ended yesterday go first: whether WeChat has computed yesterday yet (61503
-    in the morning) decides what it can know of the others. Unless one of them is answered (the
-    proof that it has), a retention period whose only new key is yesterday's is left for the next
-    run (asking now could spend a request on an answer without it, and record it as known), and
-    what is stored is recorded as fetched with what WeChat knew the day before, so the next run
+    in the morning) decides what it can know of the others. Unless one of an app's is answered
+    (the proof that it has), a retention period whose only new key is yesterday's is left for the
+    next run (asking now could spend a request on an answer without it, and record it as known),
+    and what is stored is recorded as fetched with what WeChat knew the day before, so the next run
     asks again for yesterday's key. So a run in the morning, one whose ``until`` ends earlier, or
     one whose newest fetches failed never settles a period without its last key."""
-    appid = appid or client.settings.appid
-    tallies = {name: ApiTally() for name in job.apis}
-    summary = Summary(job, tallies)
     if concurrency < 1:
         raise InvalidParameters(f"concurrency must be at least 1, got {concurrency}")
-    work = due_work(archive, appid, job, tallies)
-    if on_plan is not None:
-        on_plan(len(work))
-    runner = _Runner(archive, client, appid, job.today, deadline, monotonic)
+    clock = _Clock(deadline)
+    apps = [
+        _App(appid, _Runner(archive, client, appid, job.today, deadline, monotonic), Summary(job, {name: ApiTally() for name in job.apis}))
+        for appid, client in clients.items()
+    ]
+    summary = RunSummary(job, {app.appid: app.summary for app in apps})
+    works = [due_work(archive, app.appid, job, app.summary.apis, app) for app in apps]
     report_progress = progress or (lambda _api, _outcome: None)
+    if quota_reserve is not None:
+        works = [_within_quota(app, work, quota_reserve, deadline, report_progress) for app, work in zip(apps, works, strict=True)]
+    if on_plan is not None:
+        on_plan(sum(len(work) for work in works))
     yesterday = job.today - timedelta(days=1)
-    yesterday_answered = False
+    database_error: list[str] = []
 
     def settle(future: Future[tuple[Outcome, WxCloudError | None]], item: _Item) -> None:
-        nonlocal yesterday_answered
-        tally = tallies[item.report.name]
+        app = _app_of(item)
+        tally = app.tally(item)
         try:
             outcome, error = future.result()
         except DatabaseError as exc:
-            summary.database_error = summary.database_error or exc.hint
+            database_error.append(exc.hint or "the database failed")
             outcome, error = "leftForLater", None
         tally.count(outcome)
         if outcome in DONE and item.period.end == yesterday:
-            yesterday_answered = True
+            app.yesterday_answered = True
         if error is not None:
-            tally.note(error)
-            stop = error_outcome(error)[1]
-            if stop and not tally.stopped:
-                tally.stopped = stop
+            stop = app_stop(error)
+            if stop is not None:
+                if app.summary.stopped is None:
+                    app.summary.stopped = stop
+                    app.summary.errors.append(f"{error.err_code} {error.err_msg}")
+            else:
+                tally.note(error)
+                api_stop = error_outcome(error)[1]
+                if api_stop and not tally.stopped:
+                    tally.stopped = api_stop
         report_progress(item.report.name, outcome)
 
     def skip(items: Iterable[_Item], outcome: Outcome | None = None) -> None:
         for item in items:
-            tally = tallies[item.report.name]
+            tally = _app_of(item).tally(item)
             why: Outcome = outcome or ("stoppedByQuota" if tally.stopped and tally.stopped.startswith("quota") else "leftForLater")
             tally.count(why)
             report_progress(item.report.name, why)
@@ -279,33 +426,80 @@ def run_job(
                     done, _ = wait(pending, return_when=FIRST_COMPLETED)
                     for future in done:
                         settle(future, pending.pop(future))
-                if summary.database_error is not None:
+                if database_error:
                     skip(itertools.chain([item], items))
                     return False
-                if tallies[item.report.name].stopped:
+                app = _app_of(item)
+                if app.summary.stopped or app.tally(item).stopped:
                     skip([item])
                     continue
-                if runner.out_of_time():
-                    summary.deadline_reached = True
+                if clock.out_of_time():
+                    for each in apps:
+                        each.summary.deadline_reached = True
                     skip(itertools.chain([item], items))
                     return False
-                pending[pool.submit(runner.fetch_and_store, item.report, item.period)] = item
+                pending[pool.submit(app.runner.fetch_and_store, item.report, item.period, clock)] = item
         finally:
             for future in list(pending):  # also on KeyboardInterrupt: what is in flight is stored
                 settle(future, pending.pop(future))
-        return summary.database_error is None
+        return not database_error
 
-    newest = [item for item in work if item.period.end == yesterday]
-    rest = [item for item in work if item.period.end != yesterday]
+    newest = _interleaved([[item for item in work if item.period.end == yesterday] for work in works])
+    rests = [[item for item in work if item.period.end != yesterday] for work in works]
     pending: dict[Future[tuple[Outcome, WxCloudError | None]], _Item] = {}
     with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="wxcloud-archive") as pool:
         if not run(pool, newest, pending):
-            skip(rest)
-            return summary
-        if not yesterday_answered:
-            runner.fetched_on = yesterday  # no proof that WeChat knows more than it did yesterday
-            due = [is_due(item.report, item.period, item.fetched, yesterday, archive.refresh_days) for item in rest]
-            skip([item for item, now in zip(rest, due, strict=True) if not now], "notReady")
-            rest = [item for item, now in zip(rest, due, strict=True) if now]
-        run(pool, rest, pending)
+            skip(_interleaved(rests))
+        else:
+            rests = [_judged(app, rest, yesterday, archive.refresh_days, skip) for app, rest in zip(apps, rests, strict=True)]
+            run(pool, _interleaved(rests), pending)
+    if database_error:
+        for app in apps:
+            app.summary.database_error = database_error[0]
     return summary
+
+
+def _app_of(item: _Item) -> _App:
+    assert item.app is not None  # every item of a run is made for its app (due_work's app)
+    return item.app
+
+
+def _judged(app: _App, rest: list[_Item], yesterday: date, refresh_days: int, skip: Callable[..., None]) -> list[_Item]:
+    """The rest of ``app``'s work as what WeChat knew the day before, unless it has answered for
+    yesterday: what would only ask for yesterday's key is not ready."""
+    if app.yesterday_answered:
+        return rest
+    app.runner.fetched_on = yesterday  # no proof that WeChat knows more than it did yesterday
+    due = [is_due(item.report, item.period, item.fetched, yesterday, refresh_days) for item in rest]
+    skip([item for item, now in zip(rest, due, strict=True) if not now], "notReady")
+    return [item for item, now in zip(rest, due, strict=True) if now]
+
+
+def _within_quota(app: _App, work: list[_Item], reserve: float, deadline: Deadline | None, progress: Progress) -> list[_Item]:
+    """``work`` cut to what the app's remaining daily quota (less ``reserve`` of each limit) covers,
+    when the work is large enough to read the quotas for; the rest is deferred to a later day.
+    Within an API, the periods that ended yesterday keep their place first, then the oldest."""
+    from .quota import QUOTA_CHECK_OVER, plan_quota
+
+    if len(work) <= QUOTA_CHECK_OVER:
+        return work
+    due: dict[str, int] = {}
+    for item in work:
+        due[item.report.name] = due.get(item.report.name, 0) + 1
+    plan = plan_quota(app.runner.client, due, reserve=reserve, deadline=deadline)
+    app.summary.quota = plan.to_json()
+    yesterday = app.summary.job.today - timedelta(days=1)
+    kept: list[_Item] = []
+    taken: dict[str, int] = {}
+    for item in sorted(work, key=lambda item: item.period.end != yesterday):  # stable: the order within stays
+        allowed = plan.allowed.get(item.report.name)
+        name = item.report.name
+        if allowed is not None and taken.get(name, 0) >= allowed:
+            tally = app.tally(item)
+            tally.count("deferred")
+            progress(name, "deferred")
+            continue
+        taken[name] = taken.get(name, 0) + 1
+        kept.append(item)
+    order = {id(item): index for index, item in enumerate(work)}
+    return sorted(kept, key=lambda item: order[id(item)])

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Literal
@@ -85,6 +85,23 @@ class Ledger:
             return int(key[0])
 
         return self.archive.write(insert, "recording the run's start")
+
+    def start_many(self, appids: Sequence[str], *, trigger: Trigger, today: date | None) -> dict[str | None, int]:
+        """Record the start of one run for each of ``appids`` (a run over several apps has a row per
+        app, so that each app's history reads like a run of its own); appid -> its run id."""
+        started_at = _naive_utc(None)
+
+        def insert(connection: Connection) -> dict[str | None, int]:
+            ids: dict[str | None, int] = {}
+            for appid in appids:
+                row = {"appid": appid, "run_trigger": trigger, "today": None if today is None else f"{today:%Y%m%d}",
+                       "started_at": started_at, "outcome": "running"}
+                key = connection.execute(self.table.insert().values(**row)).inserted_primary_key
+                assert key is not None  # an insert of one row
+                ids[appid] = int(key[0])
+            return ids
+
+        return self.archive.write(insert, "recording the runs' start")
 
     def finish(self, run_id: int, result: Mapping[str, Any], *, ended_at: datetime | None = None) -> RunOutcome:
         """Record how run ``run_id`` ended, from its answer; the outcome written."""

@@ -1,0 +1,191 @@
+"""The archive's apps: which Mini Programs one archive keeps, and where each one's tokens come from.
+
+One archive may keep several apps (a brand's Mini Programs, or the apps a service provider
+serves), each row keyed by its appid. The apps come from configuration:
+
+* ``WX_ARCHIVE_APPS``: a JSON object ``{"<appid>": "<appsecret>", ...}``, for local use; an app whose
+  tokens come from the service provider's platform names that source instead of a secret:
+  ``{"<appid>": {"token": "platform"}}`` (the platform's token service is ``WX_PLATFORM_TOKEN_URL``);
+* or ``WX_ARCHIVE_APPS_SSM_NAME`` (and ``_VERSION``): one SSM secret holding that JSON, read like the
+  appsecret (with the role's keys, within the invocation's deadline);
+* neither: ``WX_APPID`` with ``WX_APPSECRET`` (or its SSM name) is one app, as before (``None`` here:
+  the caller keeps its single client).
+
+Every appsecret is ``Sealed`` from the moment it is parsed; nothing here shows the JSON or a value
+of it, and a malformed configuration is reported by the parse frame's *return value* (a problem
+text), raised only by a frame that never held the text: an error tracker that records the locals of
+a raised exception's frames finds no secret.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from ..client import OpenApiClient
+from ..deadline import Deadline
+from ..errors import ConfigurationError
+from ..http.redaction import Sealed
+from ..permissions import Permissions
+from ..settings import WxSettings, read_environment
+from ..tencentcloud.credentials import SsmSource
+
+MAX_APPS = 1000  # one archive, one dispatcher: a fleet larger than this is several deployments
+APPID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # WeChat's appids are wx + 16 hex; the emulator's are longer
+PLATFORM = {"token": "platform"}
+_DIGEST_KEY = secrets.token_bytes(32)  # per process: a secret's fingerprint means nothing outside it
+
+
+@dataclass(frozen=True)
+class App:
+    """One app of the archive: its appid, and its appsecret (sealed), or None when its tokens come
+    from the service provider's platform. ``fingerprint`` tells two reads of the same secret apart
+    from a changed one (a warm invocation keeps an app's client, and its token cache, only while
+    its secret is the same), without keeping a comparable copy of the secret."""
+
+    appid: str
+    secret: Sealed[str] | None = field(default=None, repr=False, compare=False)
+    fingerprint: str = field(default="", repr=False)
+
+    @classmethod
+    def with_secret(cls, appid: str, secret: str) -> App:
+        digest = hashlib.blake2b(secret.encode(), key=_DIGEST_KEY, digest_size=16).hexdigest()
+        return cls(appid, Sealed(secret), digest)
+
+    @property
+    def from_platform(self) -> bool:
+        return self.secret is None
+
+
+@dataclass(frozen=True)
+class AppsSource:
+    """Where the apps are configured (``WX_ARCHIVE_APPS``, sealed, or its SSM secret), read from the
+    environment without raising on the value: ``load`` reads and checks it."""
+
+    given: Sealed[str] | None = field(default=None, repr=False, compare=False)
+    ssm: SsmSource | None = None
+    variable: str = "WX_ARCHIVE_APPS"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> AppsSource | None:
+        """The apps' source; None when neither variable is set (one app: ``WX_APPID``)."""
+        return read_environment(cls._read, environ)
+
+    @classmethod
+    def _read(cls, env: Mapping[str, str]) -> AppsSource | None:
+        given = env.get("WX_ARCHIVE_APPS", "").strip()
+        ssm = SsmSource.from_env(env, variable="WX_ARCHIVE_APPS_SSM")
+        if not given and ssm is None:
+            return None
+        if given and ssm is not None:
+            raise ConfigurationError("set either WX_ARCHIVE_APPS or WX_ARCHIVE_APPS_SSM_NAME, not both")
+        if env.get("WX_APPSECRET", "").strip() or env.get("WX_APPSECRET_SSM_NAME", "").strip():
+            raise ConfigurationError(
+                "set either WX_ARCHIVE_APPS (or its SSM name) for several apps, or WX_APPSECRET (or its SSM name) for one, not both: "
+                "add the one app to WX_ARCHIVE_APPS"
+            )
+        if given:
+            return cls(given=Sealed(given))
+        return cls(ssm=ssm, variable=f"the apps in {ssm.ref}" if ssm is not None else "WX_ARCHIVE_APPS")
+
+    def load(self, *, deadline: Deadline | None = None) -> tuple[App, ...]:
+        """The apps, read (from SSM within ``deadline``) and checked."""
+        if self.given is not None:
+            parsed = _parse(self.given, self.variable)
+        else:
+            assert self.ssm is not None  # from_env makes one or the other
+            from ..tencentcloud.ssm import read_source  # only SSM users pay for importing the SDK
+
+            parsed = _parse(Sealed(read_source(self.ssm, deadline=deadline, what=self.variable)), self.variable)
+        if isinstance(parsed, str):
+            raise ConfigurationError(parsed)  # a frame that never held the configuration's text
+        return parsed
+
+
+def _parse(sealed: Sealed[str], source: str) -> tuple[App, ...] | str:
+    """The apps of the JSON text, or what is wrong with it (never a value of it: the text holds
+    secrets). Returns, never raises: this frame holds the text."""
+    hint = f'a JSON object {{"<appid>": "<appsecret>", ...}} (or {{"<appid>": {json.dumps(PLATFORM)}}} for a platform app)'
+    try:
+        data: Any = json.loads(sealed.reveal())
+    except ValueError as exc:
+        where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+        return f"{source} is not valid JSON{where}: give {hint}"
+    if not isinstance(data, dict) or not data:
+        return f"{source} must be {hint}, with at least one app"
+    if len(data) > MAX_APPS:
+        return f"{source} names {len(data)} apps; one archive keeps at most {MAX_APPS}"
+    apps: list[App] = []
+    for appid, value in data.items():
+        if not APPID.fullmatch(appid):
+            return f"{source}: {appid[:20]!r}{'...' if len(appid) > 20 else ''} is not an appid (letters, digits, _ and -, at most 64)"
+        if isinstance(value, str) and value.strip():
+            apps.append(App.with_secret(appid, value.strip()))
+        elif value == PLATFORM:
+            apps.append(App(appid))
+        else:
+            return f"{source}: the app {appid} needs its appsecret as a non-empty string, or {json.dumps(PLATFORM)}"
+    return tuple(apps)
+
+
+def app_client(
+    app: App,
+    base: WxSettings,
+    *,
+    permissions: Permissions | None = None,
+    deadline: Deadline | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> OpenApiClient:
+    """The client of one app: ``base``'s endpoint and timeouts, the app's appid, and its appsecret
+    (the stable_token source) or the platform's token service (``WX_PLATFORM_TOKEN_URL``)."""
+    if app.secret is not None:
+        return OpenApiClient(replace(base, appid=app.appid, appsecret=app.secret.reveal()), permissions=permissions)
+    from ..platform_tokens import PlatformSettings, platform_client
+
+    platform = PlatformSettings.from_env(environ)
+    if platform is None:
+        raise ConfigurationError(
+            f"the app {app.appid} takes its tokens from the platform: set WX_PLATFORM_TOKEN_URL to the platform's token service"
+        )
+    return platform_client(app.appid, platform, base, deadline=deadline, permissions=permissions)
+
+
+class AppClients:
+    """Each app's client, kept across warm invocations while the app's configuration is the same
+    (its token cache and connection pool with it); a client of an app no longer configured, or
+    configured differently, is closed."""
+
+    def __init__(self) -> None:
+        self._clients: dict[str, tuple[App, OpenApiClient]] = {}
+
+    def for_apps(
+        self,
+        apps: Sequence[App],
+        base: WxSettings,
+        *,
+        permissions: Permissions | None = None,
+        deadline: Deadline | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> dict[str, OpenApiClient]:
+        kept: dict[str, tuple[App, OpenApiClient]] = {}
+        for app in apps:
+            known = self._clients.get(app.appid)
+            if known is not None and known[0] == app and known[1].settings.api_base_url == base.api_base_url:
+                kept[app.appid] = known
+            else:
+                kept[app.appid] = (app, app_client(app, base, permissions=permissions, deadline=deadline, environ=environ))
+        for appid, (_, client) in self._clients.items():
+            if kept.get(appid, (None, None))[1] is not client:
+                client.close()
+        self._clients = kept
+        return {appid: client for appid, (_, client) in kept.items()}
+
+    def close(self) -> None:
+        for _, client in self._clients.values():
+            client.close()
+        self._clients = {}
