@@ -359,5 +359,5 @@ def test_head_names_the_newest_revision_script() -> None:
 
     scripts = ScriptDirectory(str(schema.MIGRATIONS))
     assert scripts.get_heads() == [schema.HEAD]
-    assert [script.revision for script in scripts.walk_revisions()] == [schema.HEAD, schema.BASELINE]
+    assert [script.revision for script in scripts.walk_revisions()] == [schema.HEAD, "settling", schema.BASELINE]
     assert scripts.get_revision(schema.BASELINE).down_revision is None

@@ -4,7 +4,7 @@
     backfill --since yyyymmdd [--until yyyymmdd] [--api NAME ...]
     export --api NAME [--since] [--until] [--format csv|jsonl]        to stdout
     chart --api NAME --metric NAME [--where COLUMN=VALUE ...] [--since] [--until] --out FILE.png
-    status [--api NAME ...] [--since yyyymmdd] [--appid] [--format table|json]
+    status [--api NAME ...] [--since yyyymmdd] [--appid] [--format table|json]   (every app without --appid)
     report --out FILE.html [--since yyyymmdd] [--until yyyymmdd] [--appid] [--lang zh|en]
 
 Configuration is the function's (``WX_APPID``, ``WX_APPSECRET`` or its SSM name, ``WX_ARCHIVE_*``);
@@ -65,7 +65,7 @@ def _parser() -> argparse.ArgumentParser:
     state = commands.add_parser("status", help="is each report archived up to its newest finished period? (exit 1 when not)")
     state.add_argument("--api", action="append", metavar="NAME", help="cloud-call name, repeatable (default: WX_ARCHIVE_APIS, else all ten)")
     state.add_argument("--since", help="first day yyyymmdd of the range checked for missing periods (default: WX_ARCHIVE_SINCE, else a year)")
-    state.add_argument("--appid", help="whose archive (default: WX_APPID, or the only appid in the archive)")
+    state.add_argument("--appid", help="whose archive (default: every app of WX_ARCHIVE_APPS, else WX_APPID, else every appid archived)")
     state.add_argument("--format", choices=("table", "json"), default="table")
     report = commands.add_parser("report", help="one self-contained HTML report of the archive (opens offline)")
     report.add_argument("--out", required=True, type=Path, help="the HTML file to write")
@@ -279,13 +279,39 @@ def _chart(args: argparse.Namespace, archive: Archive, err: IO[str]) -> int:
 
 
 def _status(args: argparse.Namespace, settings: ArchiveSettings, archive: Archive, out: IO[str]) -> int:
-    from .status import status, write_json, write_table
+    """The status of the chosen app (``--appid``), or of every app of the archive's configuration
+    (``WX_ARCHIVE_APPS``), or of ``WX_APPID``, or of every appid the archive holds."""
+    from .status import status, write_json, write_json_apps, write_table
 
     today = beijing_today(datetime.now(timezone.utc))
     job = job_for(settings, today, {"since": args.since, "apis": args.api or []}, {"since": "--since", "apis": "--api"})
-    state = status(archive, _appid(args, archive), job.apis, job.since, today)
-    (write_json if args.format == "json" else write_table)(state, out)
-    return 1 if state.unhealthy else 0
+    appids = _status_appids(args, archive)
+    states = [status(archive, appid, job.apis, job.since, today) for appid in appids]
+    if args.format == "json":
+        if len(states) == 1:
+            write_json(states[0], out)
+        else:
+            write_json_apps(states, out)
+    else:
+        for index, state in enumerate(states):
+            if index:
+                out.write("\n")
+            write_table(state, out)
+    return 1 if any(state.unhealthy for state in states) else 0
+
+
+def _status_appids(args: argparse.Namespace, archive: Archive) -> list[str]:
+    if args.appid:
+        return [str(args.appid)]
+    source = AppsSource.from_env()
+    if source is not None:
+        return [app.appid for app in source.load()]
+    if WxSettings.from_env().appid:
+        return [WxSettings.from_env().appid]
+    known = archive.appids()
+    if not known:
+        raise InvalidParameters("the archive is empty: run `backfill --since yyyymmdd` first")
+    return known
 
 
 def _report(args: argparse.Namespace, archive: Archive, err: IO[str]) -> int:

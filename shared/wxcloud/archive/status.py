@@ -184,3 +184,13 @@ def write_table(state: Status, out: IO[str]) -> None:
 
 def write_json(state: Status, out: IO[str]) -> None:
     out.write(json.dumps(state.to_json(), ensure_ascii=False, indent=2) + "\n")
+
+
+def write_json_apps(states: Sequence[Status], out: IO[str]) -> None:
+    """The status of several apps: each app's, and whether all are healthy."""
+    data = {
+        "ok": not any(state.unhealthy for state in states),
+        "behindOrFailed": {state.appid: state.unhealthy for state in states if state.unhealthy},
+        "apps": [state.to_json() for state in states],
+    }
+    out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -13,8 +13,9 @@ result became, and always hold the rows of the result beside them.
 what WeChat said when stays visible (and whether it ever revises a settled report: ``revised`` is
 true when a figure it had already given changed, not when keys were only added).
 
-``{prefix}run`` is the run ledger: one row per run (timer, manual invoke, CLI), written when it
-starts and again when it ends, with its summary.
+``{prefix}run`` is the run ledger: one row per run (timer, manual invoke, CLI, fan-out worker) and
+app, written when it starts and again when it ends, with its summary. ``{prefix}lease`` beside it
+says which app a worker is archiving right now, and until when (``leases.py``).
 
 Writes that meet another run's are one call each: ``insert_new`` (``INSERT ... ON CONFLICT DO
 NOTHING`` on SQLite and PostgreSQL, ``INSERT IGNORE`` on MySQL and MariaDB), and ``upsert_newer``
@@ -36,6 +37,7 @@ from .reports import SHAPES, ColumnType, Shape
 
 DATE = 8  # yyyymmdd
 NAME_LENGTH = 64  # appid, api name
+KEY_LENGTH = 191  # the longest key MySQL indexes in utf8mb4 without a prefix
 
 
 def _long_text() -> TypeEngine[Any]:
@@ -71,6 +73,7 @@ class Tables:
     results: Table
     revisions: Table
     runs: Table
+    leases: Table
     flat: dict[str, Table]  # shape's table suffix -> table
 
     @classmethod
@@ -104,7 +107,7 @@ class Tables:
             metadata,
             _id(),
             Column("appid", String(NAME_LENGTH)),  # unknown when a run fails before its settings are read
-            Column("run_trigger", String(16), nullable=False),  # timer, direct (a manual invoke) or cli
+            Column("run_trigger", String(16), nullable=False),  # timer, direct (a manual invoke), cli or worker (of a fanned-out run)
             Column("today", String(DATE)),  # the Beijing day the run chose its periods by
             Column("started_at", DateTime(), nullable=False, server_default=func.now()),  # UTC
             Column("ended_at", DateTime()),  # NULL while it runs (or when it died)
@@ -113,8 +116,18 @@ class Tables:
             Column("error", Text()),  # errCode errMsg of a failed run (never a secret)
             comment="wxcloud archive: the run ledger",
         )
+        leases = Table(
+            f"{prefix}lease",
+            metadata,
+            Column("work_key", String(KEY_LENGTH), primary_key=True),  # what is being archived: an appid
+            Column("holder", String(KEY_LENGTH), nullable=False),  # the worker's request id, or handoff:<token>
+            Column("run_id", BigInteger()),  # the holder's row in the run ledger
+            Column("taken_at", DateTime(), nullable=False),  # UTC
+            Column("expires_at", DateTime(), nullable=False),  # UTC: after it, anyone may take the lease over
+            comment="wxcloud archive: who is archiving what right now (the workers of a fanned-out run)",
+        )
         flat = {shape.table: _flat_table(metadata, prefix, shape) for shape in SHAPES}
-        return cls(prefix, metadata, results, revisions, runs, flat)
+        return cls(prefix, metadata, results, revisions, runs, leases, flat)
 
     def for_shape(self, shape: Shape) -> Table:
         return self.flat[shape.table]
