@@ -171,8 +171,11 @@ class AppClients:
         permissions: Permissions | None = None,
         deadline: Deadline | None = None,
         environ: Mapping[str, str] | None = None,
+        keep_others: bool = False,
     ) -> dict[str, OpenApiClient]:
-        kept: dict[str, tuple[App, OpenApiClient]] = {}
+        """The client of each of ``apps``; the clients of other apps are closed, unless
+        ``keep_others`` (a worker archives one app of several)."""
+        kept: dict[str, tuple[App, OpenApiClient]] = dict(self._clients) if keep_others else {}
         for app in apps:
             known = self._clients.get(app.appid)
             if known is not None and known[0] == app and known[1].settings.api_base_url == base.api_base_url:
@@ -183,7 +186,7 @@ class AppClients:
             if kept.get(appid, (None, None))[1] is not client:
                 client.close()
         self._clients = kept
-        return {appid: client for appid, (_, client) in kept.items()}
+        return {app.appid: kept[app.appid][1] for app in apps}
 
     def close(self) -> None:
         for _, client in self._clients.values():

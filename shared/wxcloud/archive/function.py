@@ -29,8 +29,10 @@ incomplete says so (``complete: false``, WARNING level) and CLS alarms can watch
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -38,14 +40,17 @@ from typing import Any
 from ..client import OpenApiClient
 from ..dates import beijing_today
 from ..deadline import Deadline
-from ..errors import ConfigurationError, InvalidParameters, WxCloudError, shown
+from ..errcodes import RETRY_LATER, error_class
+from ..errors import ConfigurationError, InvalidParameters, StorageError, TransportError, WxCloudError, shown
 from ..permissions import load_permissions
 from ..scf.events import is_timer, timer_fired, timer_message
 from ..scf.handler import Frame, ScfHandler, config_candidates
 from ..settings import WxSettings, appid_from_env
 from .alerts import notify, notify_apps
 from .apps import App, AppClients, AppsSource
+from .fanout import HANDOFF_SECONDS, INVOKE_SECONDS, LEASE_MARGIN_SECONDS, WORK_KEY, Dispatch, Invoker, Work, dispatch, fits, plan
 from .job import OUTCOMES, Job, RunSummary, Summary, run_apps
+from .leases import HANDOFF, Leases
 from .ledger import Ledger, Trigger, finish
 from .options import OPTIONS, job_for, options_of
 from .reports import EARLIEST
@@ -63,14 +68,25 @@ ALERT_BUDGET_SECONDS = 5.0
 # The least time left in which the run's end is written to the ledger (one UPDATE): with less, the
 # run stays "running" there, as one that died would, rather than be killed half way.
 LEDGER_SECONDS = 0.5
+# What of a run's answer its log line carries (an app's details are in the ledger).
+LOGGED = ("today", "since", "until", "complete", "deadlineReached", "totals", "apis", "fanOut", "work", "next", "skipped")
+# A worker's lease when SCF gave no time limit (a local call): SCF's longest timeout.
+WORKER_LEASE_SECONDS = 900.0
 
 
 
 @dataclass(frozen=True)
 class Request:
-    trigger: Trigger  # "timer" or "direct"
+    trigger: Trigger  # "timer", "direct" or "worker"
     now: datetime  # the timer's Time, or the invocation's start
     options: dict[str, Any]
+    work: Work | None = None  # a worker's share of a fanned-out run
+
+
+class RetryLater(Exception):
+    """Raised by a worker of a fanned-out run whose failure a later try can cure (the database
+    or a secret's store unreachable, the time budget spent before any work): SCF retries an
+    asynchronous invocation that raises. Its text is the error value's, free of secrets."""
 
 
 @dataclass
@@ -101,6 +117,8 @@ class ArchiveFunction(ScfHandler):
 
     _archive: tuple[ArchiveSettings, Archive] | None = None  # the settings' archive, kept for warm invocations
     _apps: AppClients | None = None  # the clients of several apps, kept for warm invocations
+    invoker: Invoker | None = None  # how it invokes itself (None: SCF Invoke, from the environment); tests set their own
+    sleep: Callable[[float], None] = staticmethod(time.sleep)  # between a dispatcher's invokes
 
     @classmethod
     def deployed(cls, index_file: str | Path) -> ArchiveFunction:
@@ -110,7 +128,7 @@ class ArchiveFunction(ScfHandler):
         """The run's summary in the cloud-call shape, or the error value that stopped it first."""
         deadline = frame.deadline
         run = _Run("timer" if is_timer(event) else "direct")
-        result, _ = self.answer(lambda: self._run(event, deadline, run))
+        result, error = self.answer(lambda: self._run(event, deadline, run, frame.request_id))
         self._log(frame, run.trigger, result, run.summary)  # first: the line CLS watches, whatever comes after
         answers = run.app_results(result)
         if run.ledger is not None and (deadline is None or deadline.remaining() > LEDGER_SECONDS * max(len(run.rows), 1)):
@@ -121,22 +139,25 @@ class ArchiveFunction(ScfHandler):
                 notify_apps(run.settings, {appid or "-": answer for appid, answer in answers.items()}, deadline=deadline, budget=ALERT_BUDGET_SECONDS)
             else:
                 notify(run.settings, run.appid or "-", result, deadline=deadline, budget=ALERT_BUDGET_SECONDS)
+        if run.trigger == "worker" and error is not None and _cured_by_retry(error):
+            raise RetryLater(f"{result['errCode']} {result['errMsg']}")
         return result
 
-    def _run(self, event: Any, deadline: Deadline | None, run: _Run) -> dict[str, Any]:
+    def _run(self, event: Any, deadline: Deadline | None, run: _Run, request_id: Any = None) -> dict[str, Any]:
         request = self._request(event)
         run.trigger = request.trigger
         settings = run.settings = ArchiveSettings.from_env(self.environ)
+        if request.work is not None:
+            return self._work(request.work, settings, deadline, run, request_id)
         job = job_for(settings, beijing_today(request.now), request.options)
         source = AppsSource.from_env(self.environ)
         archive = self._archive_for(settings, deadline)
         archive.ensure_schema()  # the database answers before anything is asked of WeChat
         ledger = run.ledger = Ledger(archive)
+        apps: tuple[App, ...] = ()
         if source is None:  # one app: WX_APPID
             run.appid = appid_from_env(self.environ)  # whose run, for the ledger and the alert
             run.rows = {run.appid: ledger.start(appid=run.appid, trigger=run.trigger, today=job.today)}
-            client = self._ready_client(job, deadline)
-            clients = {client.settings.appid: client}
         else:
             try:
                 apps = source.load(deadline=deadline)
@@ -144,26 +165,106 @@ class ArchiveFunction(ScfHandler):
                 run.rows = {None: ledger.start(appid=None, trigger=run.trigger, today=job.today)}
                 raise
             run.rows = ledger.start_many([app.appid for app in apps], trigger=run.trigger, today=job.today)
-            clients = self._app_clients(apps, job, deadline)
         work_deadline = _keep_back(deadline, ALERT_BUDGET_SECONDS) if settings.alerts_configured else deadline
+        fanned = self._fan_out(archive, settings, job, [appid for appid in run.rows if appid], work_deadline)
+        if fanned is not None and (fanned.sent or fanned.running or not fanned.failed):
+            return {"errCode": 0, "errMsg": f"{NAME}:ok", **_days(job), "complete": False, "fanOut": fanned.to_json()}
+        if source is None:
+            client = self._ready_client(job, deadline)
+            clients = {client.settings.appid: client}
+        else:
+            clients = self._app_clients(apps, job, deadline)
         summary = run_apps(
             archive, clients, job, concurrency=settings.concurrency, deadline=work_deadline, monotonic=self.monotonic,
             quota_reserve=getattr(settings, "quota_reserve", None),  # MERGE: settings.quota_reserve
         )
+        extra = {} if fanned is None else {"fanOut": fanned.to_json()}  # the fan-out that could not be sent, and why
         if source is None:
             run.summary = summary.apps[next(iter(clients))]
-            return {"errCode": 0, "errMsg": f"{NAME}:ok", **run.summary.to_json()}
+            return {"errCode": 0, "errMsg": f"{NAME}:ok", **run.summary.to_json(), **extra}
         run.summary = summary
-        return {"errCode": 0, "errMsg": f"{NAME}:ok", **summary.to_json()}
+        return {"errCode": 0, "errMsg": f"{NAME}:ok", **summary.to_json(), **extra}
 
-    def _app_clients(self, apps: Sequence[App], job: Job, deadline: Deadline | None) -> dict[str, OpenApiClient]:
+    def _fan_out(self, archive: Archive, settings: ArchiveSettings, job: Job, appids: list[str], deadline: Deadline | None) -> Dispatch | None:
+        """When the run's work does not fit in what is left of this invocation, and the function
+        may invoke itself: the work sent to workers, one asynchronous invocation per app (None: the
+        run does the work itself)."""
+        invoker = self._invoker(settings)
+        if invoker is None or not appids:
+            return None
+        planned = plan(archive, appids, job, settings.slice_days)
+        if fits(planned.periods, deadline, settings.concurrency):
+            return None
+        return dispatch(
+            planned, invoker=invoker, leases=Leases(archive, wall_clock=self.wall_clock), per_minute=settings.fan_out_per_minute,
+            deadline=deadline, sleep=self.sleep,
+        )
+
+    def _invoker(self, settings: ArchiveSettings) -> Invoker | None:
+        """How this function invokes itself asynchronously (None: fan-out is off, or this is not SCF)."""
+        if settings.fan_out == "off":
+            return None
+        if self.invoker is not None:
+            return self.invoker
+        from ..tencentcloud.invoke import ScfAsyncInvoker
+
+        return ScfAsyncInvoker.from_env(self.environ)
+
+    def _work(self, work: Work, settings: ArchiveSettings, deadline: Deadline | None, run: _Run, request_id: Any) -> dict[str, Any]:
+        """A worker of a fanned-out run: the app's lease, its share of the work, and the next worker
+        invoked for the rest (the lease handed on to it)."""
+        run.appid = work.appid
+        archive = self._archive_for(settings, deadline)
+        archive.ensure_schema()
+        ledger = run.ledger = Ledger(archive)
+        row = ledger.start(appid=work.appid, trigger="worker", today=work.today)
+        run.rows = {work.appid: row}
+        leases = Leases(archive, wall_clock=self.wall_clock)
+        holder = f"{str(request_id or 'local')[:64]}:{secrets.token_hex(4)}"
+        seconds = (WORKER_LEASE_SECONDS if deadline is None else max(deadline.remaining(), 0.0)) + LEASE_MARGIN_SECONDS
+        if not leases.take(work.appid, holder, seconds, handoff=work.handoff, run_id=row):
+            until = leases.held([work.appid]).get(work.appid)
+            held = "" if until is None else f" until {until:%Y-%m-%dT%H:%M:%S}Z"
+            return {"errCode": 0, "errMsg": f"{NAME}:ok", "work": work.describe(), "skipped": f"another worker is archiving {work.appid}{held}"}
+        try:
+            client = self._client_of(work.appid, work.job(), deadline)
+            invoker = self._invoker(settings)
+            kept = (ALERT_BUDGET_SECONDS if settings.alerts_configured else 0.0) + (INVOKE_SECONDS if invoker is not None else 0.0)
+            summary = run_apps(
+                archive, {work.appid: client}, work.job(), concurrency=settings.concurrency, deadline=_keep_back(deadline, kept),
+                monotonic=self.monotonic, quota_reserve=getattr(settings, "quota_reserve", None),  # MERGE: settings.quota_reserve
+            ).apps[work.appid]
+            run.summary = summary
+            after = work.after(summary) if invoker is not None else None
+            sent = _hand_on(leases, work.appid, holder, invoker, after)
+        except BaseException:
+            _let_go(leases, work.appid, holder)
+            raise
+        return {"errCode": 0, "errMsg": f"{NAME}:ok", **summary.to_json(), "work": work.describe(), "next": sent}
+
+    def _client_of(self, appid: str, job: Job, deadline: Deadline | None) -> OpenApiClient:
+        """The client of the one app a worker archives (which the function's configuration must name)."""
+        source = AppsSource.from_env(self.environ)
+        if source is None:
+            client = self._ready_client(job, deadline)
+            if client.settings.appid != appid:
+                raise InvalidParameters(f"this function archives {client.settings.appid}, not {appid}: the event is not for it")
+            return client
+        app = next((app for app in source.load(deadline=deadline) if app.appid == appid), None)
+        if app is None:
+            raise InvalidParameters(f"{appid} is not one of the apps of WX_ARCHIVE_APPS: the event is not for this function")
+        return self._app_clients([app], job, deadline, keep_others=True)[appid]
+
+    def _app_clients(self, apps: Sequence[App], job: Job, deadline: Deadline | None, *, keep_others: bool = False) -> dict[str, OpenApiClient]:
         """The clients of several apps (kept for warm invocations), checked for what every fetch needs."""
         permissions = load_permissions(self.config_candidates)
         for name in job.apis:
             permissions.check(name)
         if self._apps is None:
             self._apps = AppClients()
-        return self._apps.for_apps(apps, WxSettings.from_env(self.environ), permissions=permissions, deadline=deadline, environ=self.environ)
+        return self._apps.for_apps(
+            apps, WxSettings.from_env(self.environ), permissions=permissions, deadline=deadline, environ=self.environ, keep_others=keep_others
+        )
 
     def _request(self, event: Any) -> Request:
         now = datetime.fromtimestamp(self.wall_clock(), timezone.utc)
@@ -172,6 +273,10 @@ class ArchiveFunction(ScfHandler):
             _check_fired(fired, now, event.get("Time"))
             options = timer_message(event, f"a JSON object of {', '.join(OPTIONS)}")
             return Request("timer", fired, options_of({} if options is None else options))
+        if isinstance(event, dict) and WORK_KEY in event:
+            if len(event) > 1:
+                raise InvalidParameters(f"a worker's event holds {WORK_KEY} alone")
+            return Request("worker", now, {}, Work.from_event(event[WORK_KEY]))
         return Request("direct", now, options_of({} if event is None else event))
 
     def _archive_for(self, settings: ArchiveSettings, deadline: Deadline | None) -> Archive:
@@ -202,7 +307,10 @@ class ArchiveFunction(ScfHandler):
         level = logging.INFO if ok and complete else logging.WARNING if ok else logging.ERROR
         fields: dict[str, Any] = {"function": NAME, "trigger": trigger, "outcome": "ok" if ok else "error"}
         if ok:
-            fields.update({key: result[key] for key in ("today", "since", "until", "complete", "deadlineReached", "totals", "apis") if key in result})
+            fields.update({key: result[key] for key in LOGGED if key in result})
+            if "fanOut" in result and "totals" not in result:  # a dispatcher: fine when every app with work has a worker
+                fanned = result["fanOut"]
+                level = logging.INFO if not fanned.get("failed") and not fanned.get("notSent") else logging.WARNING
             if isinstance(summary, RunSummary):  # several apps: each one's outcome in a line, the details in the ledger
                 fields["apps"] = {appid: _app_line(app) for appid, app in summary.apps.items()}
             if "databaseError" in result:
@@ -210,6 +318,40 @@ class ArchiveFunction(ScfHandler):
         else:
             fields.update(errCode=result.get("errCode"), errMsg=result.get("errMsg"))
         self.log(frame, level, fields)
+
+
+def _days(job: Job) -> dict[str, Any]:
+    return {"today": f"{job.today:%Y%m%d}", "since": f"{job.since:%Y%m%d}", "until": None if job.until is None else f"{job.until:%Y%m%d}"}
+
+
+def _hand_on(leases: Leases, appid: str, holder: str, invoker: Invoker | None, after: Work | None) -> dict[str, Any] | None:
+    """Invoke the next worker for ``after`` with the lease handed on to it, or let the lease go
+    (nothing left, or the Invoke failed: the next daily run takes the rest up); what was sent."""
+    if after is None or invoker is None:
+        leases.release(appid, holder)
+        return None
+    token = secrets.token_hex(16)
+    if not leases.hand_off(appid, holder, token, HANDOFF_SECONDS):
+        return None  # the lease ran out under this worker and another has it: the rest is its
+    try:
+        invoker.invoke(replace(after, handoff=token).to_event(), within=INVOKE_SECONDS)
+    except WxCloudError as exc:
+        leases.release(appid, f"{HANDOFF}{token}")
+        return {"failed": f"{exc.err_code} {exc.err_msg}"}
+    return after.describe()
+
+
+def _let_go(leases: Leases, appid: str, holder: str) -> None:
+    """Release the lease of a worker that failed, if the database lets it (else it expires)."""
+    try:
+        leases.release(appid, holder)
+    except WxCloudError:
+        pass
+
+
+def _cured_by_retry(error: WxCloudError) -> bool:
+    """Whether SCF's retry of a worker's event, a minute or two later, may succeed where it failed."""
+    return isinstance(error, (StorageError, TransportError)) or error_class(error.err_code) in RETRY_LATER
 
 
 def _app_line(summary: Summary) -> dict[str, Any]:

@@ -69,7 +69,8 @@ class Leases:
         now = self._now()
 
         def work(connection: Connection) -> bool:
-            moved = connection.execute(update(self.table).where(self.table.c.work_key == key[:KEY_LENGTH], self.table.c.holder == holder[:KEY_LENGTH]).values(
+            mine = (self.table.c.work_key == key[:KEY_LENGTH], self.table.c.holder == holder[:KEY_LENGTH])
+            moved = connection.execute(update(self.table).where(*mine).values(
                 holder=f"{HANDOFF}{token}"[:KEY_LENGTH], run_id=None, taken_at=now, expires_at=now + timedelta(seconds=seconds)))
             return bool(moved.rowcount == 1)
 

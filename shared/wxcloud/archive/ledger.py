@@ -3,8 +3,10 @@
 A run is recorded once its database answers (a run that fails before, on its configuration or an
 unreachable database, cannot be written down; its error value and log line say why), as
 ``running``, and finished with its outcome: ``complete`` (everything asked for is archived and up
-to date), ``incomplete`` (work was left for a later run, or periods failed), or ``failed`` (the
-run answered an error value). Its summary is the run's JSON summary, its error the error value's
+to date), ``incomplete`` (work was left for a later run, or periods failed), ``failed`` (the
+run answered an error value), ``dispatched`` (the run sent its work to workers, ``fanout.py``,
+which record runs of their own) or ``skipped`` (a worker found another one archiving its app).
+A run over several apps has one row per app. Its summary is the run's JSON summary, its error the error value's
 code and message: texts that the archive already keeps free of secrets (the appsecret, tokens
 and the database password never reach an error value), so the ledger is as safe to read as the
 function's log line. A run that dies (SCF's time limit, a killed process) stays ``running`` with
@@ -26,8 +28,8 @@ from .store import Archive, DatabaseError
 
 logger = logging.getLogger("wxcloud")
 
-Trigger = Literal["timer", "direct", "cli"]
-RunOutcome = Literal["running", "complete", "incomplete", "failed"]
+Trigger = Literal["timer", "direct", "cli", "worker"]
+RunOutcome = Literal["running", "complete", "incomplete", "failed", "dispatched", "skipped"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,10 @@ def outcome_of(result: Mapping[str, Any]) -> RunOutcome:
     """A run's outcome from its answer (the cloud-call shape the function returns)."""
     if result.get("errCode") != 0:
         return "failed"
+    if "skipped" in result:  # a worker that found another one archiving its app
+        return "skipped"
+    if "fanOut" in result and "totals" not in result:  # a dispatcher: its workers do the work
+        return "dispatched"
     totals = result.get("totals") or {}
     return "complete" if result.get("complete") is True and not totals.get("failed") else "incomplete"
 

@@ -22,6 +22,12 @@ ARCHIVE_DEFAULT_CONCURRENCY = 4
 ARCHIVE_MAX_CONCURRENCY = 16  # WeChat's minute quotas: more fetches at once buy nothing but 45011
 ARCHIVE_DEFAULT_TABLE_PREFIX = "wx_analysis_"
 ARCHIVE_DEFAULT_SQLITE = ".data/wx_analysis.sqlite3"
+# A backfill's slice: a quarter of daily periods (some 700 requests of the ten reports) fits a
+# worker of the default 300 s with room to spare.
+ARCHIVE_DEFAULT_SLICE_DAYS = 92
+# Two workers a second: a fleet of 100 apps is sent in under a minute, and its workers' first
+# requests (token, quota) are spread over that minute rather than fired in one second.
+ARCHIVE_DEFAULT_FAN_OUT_PER_MINUTE = 120
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,12 @@ class ArchiveSettings:
     table_prefix: str = ARCHIVE_DEFAULT_TABLE_PREFIX
     default_sqlite: str = ARCHIVE_DEFAULT_SQLITE
     refresh_days: int = 0  # reports without retention keys are asked again on this many days after their first
+    # Fan-out (archive/fanout.py): "auto" spreads a run with more work than fits in its invocation
+    # over asynchronous invocations of the function (on SCF), "off" never does; a backfill's
+    # slices; how many invokes a dispatcher sends a minute at most.
+    fan_out: str = field(default="auto", compare=False)
+    slice_days: int = field(default=ARCHIVE_DEFAULT_SLICE_DAYS, compare=False)
+    fan_out_per_minute: int = field(default=ARCHIVE_DEFAULT_FAN_OUT_PER_MINUTE, compare=False)
     # Where a run that needs attention is reported (archive/alerts.py): a WeCom group robot's
     # webhook, given (WX_ARCHIVE_ALERT_WEBHOOK, sealed: its key is a secret) or read from SSM when
     # an alert is sent (WX_ARCHIVE_ALERT_WEBHOOK_SSM_NAME / _VERSION); neither: no alerts. None of
@@ -79,6 +91,12 @@ class ArchiveSettings:
             table_prefix=_table_prefix(env.get("WX_ARCHIVE_TABLE_PREFIX", "").strip()),
             default_sqlite=env.get("WX_ARCHIVE_SQLITE", "").strip() or ARCHIVE_DEFAULT_SQLITE,
             refresh_days=_refresh_days(env.get("WX_ARCHIVE_REFRESH_DAYS", "").strip()),
+            fan_out=_fan_out(env.get("WX_ARCHIVE_FAN_OUT", "").strip()),
+            slice_days=_whole(env.get("WX_ARCHIVE_SLICE_DAYS", "").strip(), "WX_ARCHIVE_SLICE_DAYS", 7, 366, ARCHIVE_DEFAULT_SLICE_DAYS, "days"),
+            fan_out_per_minute=_whole(
+                env.get("WX_ARCHIVE_FAN_OUT_PER_MINUTE", "").strip(), "WX_ARCHIVE_FAN_OUT_PER_MINUTE", 1, 1200,
+                ARCHIVE_DEFAULT_FAN_OUT_PER_MINUTE, "invokes a minute",
+            ),
             **_alert_webhook(env),
         )
 
@@ -144,6 +162,22 @@ def _refresh_days(raw: str) -> int:
         return 0
     if not raw.isascii() or not raw.isdigit() or not 0 <= int(raw) <= ARCHIVE_MAX_REFRESH_DAYS:
         raise ConfigurationError(f"WX_ARCHIVE_REFRESH_DAYS must be a whole number of days from 0 to {ARCHIVE_MAX_REFRESH_DAYS}, got {raw[:20]!r}")
+    return int(raw)
+
+
+def _fan_out(raw: str) -> str:
+    if raw.lower() in {"", "auto"}:
+        return "auto"
+    if raw.lower() == "off":
+        return "off"
+    raise ConfigurationError(f"WX_ARCHIVE_FAN_OUT must be auto (spread a run that does not fit over SCF invocations) or off, got {raw[:20]!r}")
+
+
+def _whole(raw: str, name: str, low: int, high: int, default: int, unit: str) -> int:
+    if not raw:
+        return default
+    if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
+        raise ConfigurationError(f"{name} must be a whole number of {unit} from {low} to {high}, got {raw[:20]!r}")
     return int(raw)
 
 

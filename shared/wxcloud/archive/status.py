@@ -27,6 +27,9 @@ from .plan import closed_periods, is_due, is_settled
 from .reports import report_for
 from .store import Archive
 
+# Runs that archived nothing themselves: one still running, a dispatcher (its workers record their
+# own runs), a worker that found another archiving its app. What the last run said is the last other one's.
+PASSING = frozenset({"running", "dispatched", "skipped"})
 STUCK = timedelta(hours=2)  # no run lasts this long (SCF's longest timeout is far shorter)
 
 
@@ -123,7 +126,7 @@ def _run_problem(runs: list[Run], now: datetime) -> str | None:
         started = newest.started_at.replace(tzinfo=timezone.utc)
         if now - started > STUCK:
             return f"the run started {newest.to_json()['startedAt']} never ended (it died, or is stuck)"
-    finished = next((run for run in runs if run.outcome != "running"), None)
+    finished = next((run for run in runs if run.outcome not in PASSING), None)
     if finished is not None and finished.outcome == "failed":
         return f"the last run failed: {finished.error}"
     return None
@@ -132,7 +135,7 @@ def _run_problem(runs: list[Run], now: datetime) -> str | None:
 def _report_problem(api: str, runs: list[Run]) -> str | None:
     """What the last finished run said of ``api``: it was stopped (quota, a permanent error) or
     periods failed."""
-    finished = next((run for run in runs if run.outcome != "running"), None)
+    finished = next((run for run in runs if run.outcome not in PASSING), None)
     tally = (finished.summary or {}).get("apis", {}).get(api) if finished is not None else None
     if not isinstance(tally, dict):
         return None

@@ -7,6 +7,11 @@ calls ``cloud.openapi``: through SCF ``Invoke`` (RequestResponse), the cloud-cal
     analysis = Analysis(ScfFunctionCaller("getMonthlyVisitTrend", region="ap-guangzhou"))
     analysis.getMonthlyVisitTrend({"beginDate": "20170301", "endDate": "20170331"})
 
+``ScfAsyncInvoker`` sends an event to a function asynchronously (``InvocationType=Event``): SCF
+queues it and answers at once with the invocation's request id. A fanned-out archive run uses it
+to hand each worker its share (``archive/fanout.py``); the function's role needs
+``scf:InvokeFunction`` on the function.
+
 Same contract as the in-process client: the result dict on success, a ``WxCloudError`` on
 failure (``RemoteCallError`` keeps the function's errCode and errMsg exactly). ``timeout`` bounds
 each Invoke by wall clock, a stalled or trickling endpoint included (``TransportError``). Needs the
@@ -106,3 +111,81 @@ def _cloud_call_result(function_name: str, ret_msg: Any) -> dict[str, Any]:
     if value["errCode"] != 0:
         raise RemoteCallError(value["errCode"], value["errMsg"])
     return value
+
+
+# SCF takes asynchronous events of at most 128 KB.
+ASYNC_EVENT_LIMIT = 128 * 1024
+
+
+class ScfAsyncInvoker:
+    """Sends events to ``function_name`` asynchronously (``InvocationType=Event``), each bounded
+    by ``within`` seconds of wall clock; the invocation's request id, or a ``WxCloudError``
+    (``TransportError`` for what a later try may cure, ``ConfigurationError`` for the setup:
+    a role without ``scf:InvokeFunction``, a function that does not exist)."""
+
+    def __init__(
+        self,
+        function_name: str,
+        *,
+        region: str,
+        credentials: CloudCredentials,
+        namespace: str = "default",
+        qualifier: str | None = None,
+        endpoint: str | None = None,
+    ) -> None:
+        self.function_name = function_name
+        self.namespace = namespace
+        self.qualifier = qualifier
+        self._credentials = credentials
+        self._endpoint = CloudEndpoint(region, endpoint)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, function_name: str | None = None) -> ScfAsyncInvoker | None:
+        """The invoker of this function itself, as SCF describes it in the environment
+        (``SCF_FUNCTIONNAME``, ``SCF_NAMESPACE``, ``TENCENTCLOUD_REGION``, the role's keys);
+        ``WX_SCF_ENDPOINT`` overrides the API endpoint. None when any of it is missing (not on SCF)."""
+        credentials = CloudCredentials.from_env(environ)
+        name = function_name or first_set(environ, "SCF_FUNCTIONNAME")
+        region = first_set(environ, "TENCENTCLOUD_REGION")
+        if credentials is None or name is None or region is None:
+            return None
+        return cls(
+            name,
+            region=region,
+            credentials=credentials,
+            namespace=first_set(environ, "SCF_NAMESPACE") or "default",
+            qualifier=first_set(environ, "SCF_FUNCTIONVERSION"),
+            endpoint=first_set(environ, "WX_SCF_ENDPOINT"),
+        )
+
+    def invoke(self, event: Mapping[str, Any], *, within: float = 10.0) -> str:
+        try:
+            from tencentcloud.scf.v20180416 import models, scf_client
+        except ImportError as exc:
+            raise ConfigurationError("tencentcloud-sdk-python-scf is not installed: pip install 'wxcloud[scf]'") from exc
+        payload = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+        size = len(payload.encode())
+        if size > ASYNC_EVENT_LIMIT:
+            raise ConfigurationError(f"an asynchronous event is at most {ASYNC_EVENT_LIMIT // 1024} KB; this one is {size // 1024} KB")
+        request = models.InvokeRequest()
+        request.FunctionName = self.function_name
+        request.InvocationType = "Event"
+        request.Namespace = self.namespace
+        request.ClientContext = payload
+        if self.qualifier:
+            request.Qualifier = self.qualifier
+        credentials, endpoint = self._credentials, self._endpoint
+
+        def send() -> object:  # only the request id leaves the request thread
+            client = scf_client.ScfClient(sdk_credential(credentials), endpoint.region, endpoint.client_profile(within))
+            return client.Invoke(request).Result.FunctionRequestId
+
+        failure: WxCloudError | None = None
+        try:
+            request_id = call_sdk(send, within=within)
+        except SdkCallFailed as exc:
+            reason = f"SCF Invoke (Event) of {self.function_name} failed: {exc}"
+            failure = TransportError(reason) if exc.transient else ConfigurationError(reason)
+        if failure is not None:
+            raise failure  # outside the except block: not even the safe SdkCallFailed as context
+        return str(request_id or "")
