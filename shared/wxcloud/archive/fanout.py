@@ -10,7 +10,9 @@ limit), and retries one that raises. Each worker archives its app's share:
 
 * a backfill's range is cut into slices of ``WX_ARCHIVE_SLICE_DAYS`` days (by the day a period
   begins, so slices partition the periods exactly, see ``Job.before``), and a worker archives one
-  slice; with slices left, or with its slice cut short by its time limit after it stored
+  slice, the newest first: its periods that ended yesterday tell whether WeChat has computed
+  yesterday, and the workers after it are told (``proven``), so they record what they store as
+  known today (a retention key due today is not asked for again tomorrow); with slices left, or with its slice cut short by its time limit after it stored
   something, it invokes the next worker for the rest itself, handing its lease on (``leases.py``):
   so the slices of one app run one after the other, and each worker plans within what is left of
   the app's daily quota when it starts;
@@ -81,6 +83,7 @@ class Work:
     until: date | None = None
     handoff: str | None = field(default=None, repr=False)
     hop: int = 0
+    proven: bool = False  # a worker before this one saw WeChat answer for the day before ``today``
 
     def job(self) -> Job:
         since, before = self.slices[0]
@@ -95,11 +98,12 @@ class Work:
             return None
         if any(tally.stopped for tally in summary.apis.values()) or summary.total("deferred"):
             return None
+        proven = self.proven or summary.yesterday_answered
         if summary.deadline_reached:
             progressed = sum(summary.total(outcome) for outcome in ("stored", "refreshed", "revised")) > 0
-            return replace(self, handoff=None, hop=self.hop + 1) if progressed else None
+            return replace(self, handoff=None, hop=self.hop + 1, proven=proven) if progressed else None
         if len(self.slices) > 1:
-            return replace(self, slices=self.slices[1:], handoff=None, hop=self.hop + 1)
+            return replace(self, slices=self.slices[1:], handoff=None, hop=self.hop + 1, proven=proven)
         return None
 
     def to_event(self) -> dict[str, Any]:
@@ -111,6 +115,8 @@ class Work:
             "until": None if self.until is None else f"{self.until:%Y%m%d}",
             "hop": self.hop,
         }
+        if self.proven:
+            work["proven"] = True
         if self.handoff is not None:
             work["handoff"] = self.handoff
         return {WORK_KEY: work}
@@ -126,7 +132,7 @@ class Work:
         """The work an event names, checked: anything else is -501007 with what is wrong."""
         if not isinstance(raw, dict):
             raise InvalidParameters(f"{WORK_KEY} must be a JSON object, got {shown(raw)}")
-        unknown = sorted(str(key)[:20] for key in raw if key not in {"appid", "today", "apis", "slices", "until", "hop", "handoff"})
+        unknown = sorted(str(key)[:20] for key in raw if key not in {"appid", "today", "apis", "slices", "until", "hop", "handoff", "proven"})
         if unknown:
             raise InvalidParameters(f"{WORK_KEY}: unknown key(s) {', '.join(unknown[:5])}")
         appid = raw.get("appid")
@@ -154,8 +160,11 @@ class Work:
         handoff = raw.get("handoff")
         if handoff is not None and (not isinstance(handoff, str) or not _TOKEN.fullmatch(handoff)):
             raise InvalidParameters(f"{WORK_KEY}.handoff must be a hand-off token (hex)")
+        proven = raw.get("proven", False)
+        if not isinstance(proven, bool):
+            raise InvalidParameters(f"{WORK_KEY}.proven must be true or false, got {shown(proven)}")
         try:
-            work = cls(appid, today, apis, tuple(slices), until, handoff, hop)
+            work = cls(appid, today, apis, tuple(slices), until, handoff, hop, proven)
             work.job()  # its days are within what the archive keeps
         except WxCloudError as exc:
             raise InvalidParameters(f"{WORK_KEY}: {exc.reason}") from None
@@ -204,7 +213,7 @@ def plan(archive: Archive, appids: Sequence[str], job: Job, slice_days: int) -> 
             fresh.append(appid)
             continue
         begins = {item.period.begin for item in items}
-        kept = tuple(part for part in slices if any(part[0] <= begin and (part[1] is None or begin < part[1]) for begin in begins))
+        kept = tuple(part for part in reversed(slices) if any(part[0] <= begin and (part[1] is None or begin < part[1]) for begin in begins))
         works[appid] = Work(appid, job.today, job.apis, kept, job.until)
         due[appid] = len(items)
     return Planned(works, due, tuple(fresh))

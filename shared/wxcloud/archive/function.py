@@ -233,6 +233,7 @@ class ArchiveFunction(ScfHandler):
             summary = run_apps(
                 archive, {work.appid: client}, work.job(), concurrency=settings.concurrency, deadline=_keep_back(deadline, kept),
                 monotonic=self.monotonic, quota_reserve=getattr(settings, "quota_reserve", None),  # MERGE: settings.quota_reserve
+                yesterday_answered=work.proven,
             ).apps[work.appid]
             run.summary = summary
             after = work.after(summary) if invoker is not None else None

@@ -138,6 +138,7 @@ class Summary:
     stopped: str | None = None  # why nothing more of the app was asked (its credentials were refused)
     errors: list[str] = field(default_factory=list)  # the error that stopped the app
     quota: dict[str, Any] | None = None  # the quota plan, when the run read the app's quotas
+    yesterday_answered: bool = False  # WeChat answered for a period that ended the day before the run's day
 
     def total(self, outcome: Outcome) -> int:
         return sum(tally.counts[outcome] for tally in self.apis.values())
@@ -281,12 +282,11 @@ class _Clock:
 
 @dataclass(eq=False)
 class _App:
-    """One app's part of a run: its client's runner, its tallies, and what it has learnt."""
+    """One app's part of a run: its client's runner, and its summary (tallies, what it learnt)."""
 
     appid: str
     runner: _Runner
     summary: Summary
-    yesterday_answered: bool = False
 
     def tally(self, item: _Item) -> ApiTally:
         return self.summary.apis[item.report.name]
@@ -354,13 +354,15 @@ def run_apps(
     on_plan: Callable[[int], None] | None = None,
     monotonic: Callable[[], float] = time.monotonic,
     quota_reserve: float | None = None,
+    yesterday_answered: bool = False,
 ) -> RunSummary:
     """Archive what ``job`` asks for, for each app of ``clients`` (appid -> its own client); the
     summary of what happened to every period of every app. Raises a ``WxCloudError`` (-601001)
     only when the database cannot be read before any fetch. ``on_plan(n)``: how many periods are
     due, once known; ``progress``: each one's outcome. ``quota_reserve``: read the quotas of an
     app with more than ``QUOTA_CHECK_OVER`` periods due and plan within them, keeping this share
-    of each daily limit (None: never read them).
+    of each daily limit (None: never read them). ``yesterday_answered``: an earlier run of the same
+    day has proven that WeChat computed yesterday (a fan-out worker's predecessor).
 
     The periods that ended yesterday go first: whether WeChat has computed yesterday yet (61503
     in the morning) decides what it can know of the others. Unless one of an app's is answered
@@ -373,7 +375,11 @@ def run_apps(
         raise InvalidParameters(f"concurrency must be at least 1, got {concurrency}")
     clock = _Clock(deadline)
     apps = [
-        _App(appid, _Runner(archive, client, appid, job.today, deadline, monotonic), Summary(job, {name: ApiTally() for name in job.apis}))
+        _App(
+            appid,
+            _Runner(archive, client, appid, job.today, deadline, monotonic),
+            Summary(job, {name: ApiTally() for name in job.apis}, yesterday_answered=yesterday_answered),
+        )
         for appid, client in clients.items()
     ]
     summary = RunSummary(job, {app.appid: app.summary for app in apps})
@@ -396,7 +402,7 @@ def run_apps(
             outcome, error = "leftForLater", None
         tally.count(outcome)
         if outcome in DONE and item.period.end == yesterday:
-            app.yesterday_answered = True
+            app.summary.yesterday_answered = True
         if error is not None:
             stop = app_stop(error)
             if stop is not None:
@@ -467,7 +473,7 @@ def _app_of(item: _Item) -> _App:
 def _judged(app: _App, rest: list[_Item], yesterday: date, refresh_days: int, skip: Callable[..., None]) -> list[_Item]:
     """The rest of ``app``'s work as what WeChat knew the day before, unless it has answered for
     yesterday: what would only ask for yesterday's key is not ready."""
-    if app.yesterday_answered:
+    if app.summary.yesterday_answered:
         return rest
     app.runner.fetched_on = yesterday  # no proof that WeChat knows more than it did yesterday
     due = [is_due(item.report, item.period, item.fetched, yesterday, refresh_days) for item in rest]

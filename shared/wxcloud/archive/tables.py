@@ -163,7 +163,7 @@ def insert_new(connection: Connection, table: Table, rows: Sequence[dict[str, An
         connection.execute(statement, list(rows))
         return -1
     if name == "postgresql":  # psycopg reports no rowcount here: count what RETURNING gives back
-        return len(connection.execute(statement.returning(table.c.appid), rows[0]).all())
+        return len(connection.execute(statement.returning(*table.primary_key.columns), rows[0]).all())
     return int(connection.execute(statement, rows[0]).rowcount)
 
 

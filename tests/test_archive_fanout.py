@@ -1,0 +1,364 @@
+"""Fan-out end to end: a run over several apps that does not fit its invocation sends its work to
+SCF as asynchronous invocations of the same function, and every period of every app ends up
+stored exactly once, whatever SCF does with the events.
+
+For real: the real tencentcloud SDK signs each ``Invoke`` (``InvocationType=Event``) and sends it
+to a loopback SCF endpoint (pytest-httpserver), which queues the event as SCF does; the test plays
+SCF's delivery, handing each queued event to the function's handler (the same ``ArchiveFunction``
+a deployment runs, with a real database and the WeChat emulator behind it) in the order a scenario
+chooses: as sent, each twice, shuffled and late, or to a worker in a child process that is killed
+half way. Then the archive is checked against the calendar: each period of each app is there, and
+WeChat was asked for it once (a worker killed mid-request may cost the request in flight again,
+never a second stored answer).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import pytest
+from pytest_httpserver import HTTPServer
+from sqlalchemy import create_engine, text
+from tencentcloud_http import api_answer, api_error, endpoint_of, loopback_server, signed_params
+from test_archive_support import (  # noqa: F401 - fixtures
+    ROOT,
+    Db,
+    db_fixture,
+    function,
+    no_db_password_anywhere,
+    sqlite_db_fixture,
+    timer,
+)
+from werkzeug import Request, Response
+from wxcloud.archive import Archive
+from wxcloud.archive.fanout import WORK_KEY
+from wxcloud.archive.plan import periods
+from wxcloud.tencentcloud.credentials import CloudCredentials
+
+from devtools.wechat_emulator import Fault, WeChatEmulator
+
+ROLE = CloudCredentials("AKIDrole000000000001", "role-secret-key-0001", "role-session-token-0001")
+REGION = "ap-guangzhou"
+APIS = ("analysis.getDailyVisitTrend", "analysis.getWeeklyRetain", "analysis.getMonthlyVisitTrend")
+DAILY_PATH = "/datacube/getweanalysisappiddailyvisittrend"
+FIRED = datetime(2026, 6, 15, 3, 0, tzinfo=timezone.utc)  # 11:00 in Beijing
+TODAY = date(2026, 6, 15)
+SINCE = date(2026, 4, 1)
+APPS = {f"wxfanout{index:010d}": f"fanout-secret-{index}-{uuid.uuid4().hex}" for index in (1, 2, 3)}
+
+
+def scf_event_queue(queue: list[dict[str, Any]], refuse: list[str]) -> Callable[[Request], Response]:
+    """SCF's Invoke for asynchronous events: the signed call checked, the event queued, the
+    invocation's request id answered at once; or the error named in ``refuse``."""
+
+    def answer(request: Request) -> Response:
+        params = signed_params(
+            request, service="scf", action="Invoke", version="2018-04-16", region=REGION, secret_id=ROLE.secret_id, token=ROLE.token
+        )
+        assert (params["FunctionName"], params["InvocationType"], params["Namespace"]) == ("archiveAnalysis", "Event", "default")
+        if refuse:
+            return api_error(refuse[0], "you are not authorized to perform operation (scf:InvokeFunction)")
+        queue.append(json.loads(params["ClientContext"]))
+        return api_answer({"Result": {"RetMsg": "", "ErrMsg": "", "InvokeResult": 0, "FunctionRequestId": str(uuid.uuid4())}})
+
+    return answer
+
+
+@dataclass
+class Fleet:
+    """Three apps, one archive, the emulator, SCF's queue, and the function as deployed."""
+
+    db: Db
+    wechat: WeChatEmulator
+    scf: HTTPServer
+    queue: list[dict[str, Any]] = field(default_factory=list)
+    refuse: list[str] = field(default_factory=list)
+    answers: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            **self.db.env(),
+            "WX_APPID": "",
+            "WX_APPSECRET": "",
+            "WX_ARCHIVE_APPS": json.dumps(APPS),
+            "WX_API_BASE_URL": self.wechat.url,
+            "WX_ARCHIVE_APIS": ",".join(APIS),
+            "WX_ARCHIVE_SINCE": f"{SINCE:%Y%m%d}",
+            "WX_ARCHIVE_SLICE_DAYS": "30",
+            "TENCENTCLOUD_SECRETID": ROLE.secret_id,
+            "TENCENTCLOUD_SECRETKEY": ROLE.secret_key,
+            "TENCENTCLOUD_SESSIONTOKEN": ROLE.token or "",
+            "TENCENTCLOUD_REGION": REGION,
+            "SCF_FUNCTIONNAME": "archiveAnalysis",
+            "WX_SCF_ENDPOINT": endpoint_of(self.scf),
+        }
+
+    def handler(self, wall_clock: Callable[[], float] | None = None) -> Any:
+        handler = function(self.env, wall_clock=wall_clock or FIRED.timestamp)
+        handler.sleep = lambda _seconds: None
+        return handler
+
+    def dispatch(self) -> dict[str, Any]:
+        answer = self.handler()(timer(FIRED.strftime("%Y-%m-%dT%H:%M:%SZ")), {"request_id": "dispatcher", "time_limit_in_ms": 10_000})
+        self.answers.append(answer)
+        return answer
+
+    def deliver(self, event: dict[str, Any], wall_clock: Callable[[], float] | None = None) -> dict[str, Any]:
+        context = {"request_id": f"worker-{uuid.uuid4().hex[:8]}", "time_limit_in_ms": 10_000}
+        answer = self.handler(wall_clock)(event, context)
+        self.answers.append(answer)
+        assert answer["errCode"] == 0, answer
+        return answer
+
+    def drain(self, order: Callable[[list[dict[str, Any]]], dict[str, Any]] = lambda queue: queue.pop(0)) -> list[dict[str, Any]]:
+        """Deliver events until SCF's queue is empty (the workers add theirs); every event delivered."""
+        delivered = []
+        while self.queue:
+            event = order(self.queue)
+            delivered.append(event)
+            self.deliver(event)
+        return delivered
+
+    def expected(self) -> set[tuple[str, str, str, str]]:
+        return {
+            (appid, api, period.begin_date, period.end_date) for appid in APPS for api in APIS for period in periods(api, SINCE, TODAY)
+        }
+
+    def stored(self) -> dict[tuple[str, str, str, str], int]:
+        """Every stored period, and how many times it was fetched."""
+        engine = create_engine(self.db.url)
+        try:
+            with engine.connect() as connection:
+                rows = connection.execute(text(f"SELECT appid, api, begin_date, end_date, fetches FROM {self.db.prefix}result")).all()
+        finally:
+            engine.dispose()
+        return {(row[0], row[1], row[2], row[3]): int(row[4]) for row in rows}
+
+    def datacube_requests(self) -> int:
+        return sum(1 for request in self.wechat.received if request.path.startswith("/datacube/"))
+
+    def assert_each_period_stored_once(self, *, requests_exact: bool = True) -> None:
+        stored = self.stored()
+        assert set(stored) == self.expected(), "periods missing or extra"
+        assert set(stored.values()) == {1}, "a period was stored from more than one fetch"
+        if requests_exact:
+            assert self.datacube_requests() == len(stored), "WeChat was asked for a period more than once"
+        texts = json.dumps(self.answers)
+        assert not any(secret in texts for secret in APPS.values())
+
+
+@pytest.fixture(scope="module")
+def scf() -> Iterator[HTTPServer]:
+    with loopback_server() as running:
+        yield running
+
+
+@pytest.fixture
+def fleet(db: Db, scf: HTTPServer) -> Iterator[Fleet]:
+    with WeChatEmulator(APPS, clock=FIRED.timestamp) as wechat:
+        world = Fleet(db, wechat, scf)
+        scf.clear()
+        scf.expect_request("/", method="POST").respond_with_handler(scf_event_queue(world.queue, world.refuse))
+        yield world
+        scf.clear()
+
+
+def test_a_run_that_does_not_fit_sends_one_event_per_app_and_the_workers_archive_everything(fleet: Fleet) -> None:
+    answer = fleet.dispatch()
+    assert answer["fanOut"] == {"sent": 3, "periods": len(fleet.expected()), "running": 0, "upToDate": 0, "notSent": 0}
+    assert fleet.datacube_requests() == 0  # the dispatcher asks WeChat nothing
+    assert sorted(event[WORK_KEY]["appid"] for event in fleet.queue) == sorted(APPS)
+    assert all(len(event[WORK_KEY]["slices"]) == 3 for event in fleet.queue)  # 76 days in slices of 30
+    assert fleet.queue[0][WORK_KEY]["slices"][0] == ["20260531", None]  # the newest first
+    delivered = fleet.drain()
+    assert len(delivered) == 9  # each app's three slices, one worker after the other
+    assert all("handoff" in event[WORK_KEY] for event in delivered[3:])
+    fleet.assert_each_period_stored_once()
+    archive = Archive(fleet.db.url, prefix=fleet.db.prefix)
+    try:
+        from wxcloud.archive.ledger import Ledger
+
+        runs = Ledger(archive).runs(limit=50)
+    finally:
+        archive.close()
+    assert sorted(run.outcome for run in runs if run.trigger == "timer") == ["dispatched"] * 3
+    assert [run.outcome for run in runs if run.trigger == "worker"] == ["complete"] * 9
+    again = fleet.dispatch()  # the next day's timer (the same day here): nothing is due, so nothing is sent
+    assert "fanOut" not in again and again["complete"] is True and again["totals"]["upToDate"] == len(fleet.expected())
+    assert all(event[WORK_KEY].get("proven") for event in delivered[3:])  # the newest slice went first and proved yesterday
+
+
+def test_every_event_delivered_twice_stores_every_period_once(fleet: Fleet) -> None:
+    fleet.dispatch()
+    twice: list[dict[str, Any]] = []
+
+    def each_twice(queue: list[dict[str, Any]]) -> dict[str, Any]:
+        event = queue.pop(0)
+        twice.append(event)
+        return event
+
+    fleet.drain(each_twice)
+    for event in twice:  # SCF delivers each of them again, after the first copies all ran
+        answer = fleet.deliver(event)
+        assert answer.get("totals", {}).get("stored", 0) == 0
+    fleet.drain()  # whatever the copies handed on
+    fleet.assert_each_period_stored_once()
+
+
+def test_events_late_and_out_of_order_store_every_period_once(fleet: Fleet) -> None:
+    fleet.dispatch()
+    shuffle = random.Random(20260615)
+    held_back: list[dict[str, Any]] = []
+
+    def shuffled(queue: list[dict[str, Any]]) -> dict[str, Any]:
+        event = queue.pop(shuffle.randrange(len(queue)))
+        if shuffle.random() < 0.3:
+            held_back.append(event)  # this copy comes late, after everything else
+        return event
+
+    fleet.drain(shuffled)
+    shuffle.shuffle(held_back)
+    for event in held_back:
+        fleet.deliver(event)
+    fleet.drain()
+    fleet.assert_each_period_stored_once()
+
+
+def test_a_copy_delivered_while_its_worker_runs_is_skipped_by_the_lease(fleet: Fleet) -> None:
+    fleet.dispatch()
+    first = fleet.queue[0]
+    appid = first[WORK_KEY]["appid"]
+    archive = Archive(fleet.db.url, prefix=fleet.db.prefix)
+    try:
+        from wxcloud.archive.leases import Leases
+
+        assert Leases(archive, wall_clock=FIRED.timestamp).take(appid, "another-worker", 600)
+    finally:
+        archive.close()
+    answer = fleet.deliver(first)
+    assert answer["skipped"].startswith(f"another worker is archiving {appid} until ")
+    assert not any(key[0] == appid for key in fleet.stored())
+    # and a dispatcher sends nothing for it while the lease holds
+    fleet.queue.clear()
+    assert fleet.dispatch()["fanOut"]["running"] == 1
+    assert appid not in {event[WORK_KEY]["appid"] for event in fleet.queue}
+
+
+def test_a_worker_killed_half_way_leaves_its_lease_to_expire_and_the_rest_is_taken_over(fleet: Fleet) -> None:
+    fleet.dispatch()
+    event = fleet.queue.pop(0)
+    appid = event[WORK_KEY]["appid"]
+    fleet.wechat.add_fault(DAILY_PATH, Fault.delay(0.1), times=10_000)  # slow enough to be caught half way
+    child_env = {**os.environ, **fleet.env, "PYTHONPATH": os.pathsep.join([str(ROOT / "shared"), str(ROOT)])}
+    script = (
+        "import json, sys\n"
+        "from pathlib import Path\n"
+        "from wxcloud.archive import ArchiveFunction\n"
+        f"handler = ArchiveFunction((Path({str(ROOT / 'functions' / 'archiveAnalysis' / 'config.json')!r}),))\n"
+        "handler(json.loads(sys.argv[1]), {'request_id': 'doomed', 'time_limit_in_ms': 10000})\n"
+    )
+    child = subprocess.Popen([sys.executable, "-c", script, json.dumps(event)], env=child_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        ends = time.monotonic() + 60
+        while sum(1 for key in fleet.stored() if key[0] == appid) < 5:
+            assert child.poll() is None, f"the worker ended before it could be killed: {child.stdout.read() if child.stdout else b''!r}"
+            assert time.monotonic() < ends, "the worker stored nothing"
+            time.sleep(0.05)
+        child.kill()
+    finally:
+        child.wait()
+    fleet.wechat.clear()  # the faults go; the requests so far are forgotten too
+    stored_by_the_dead = {key for key in fleet.stored() if key[0] == appid}
+    assert 5 <= len(stored_by_the_dead) < sum(1 for key in fleet.expected() if key[0] == appid)
+    # SCF's retry (or a copy) arrives while the dead worker's lease still holds: skipped
+    assert "skipped" in fleet.deliver(event, wall_clock=time.time)
+    # once its lease (time limit + margin) has run out, the next delivery takes the app over
+    later = time.time() + 10 + 61
+    taken_over = fleet.deliver(event, wall_clock=lambda: later)
+    assert taken_over["totals"]["upToDate"] >= len(stored_by_the_dead)
+    fleet.drain()
+    fleet.assert_each_period_stored_once(requests_exact=False)
+    asked_again = fleet.datacube_requests()
+    assert asked_again == len(fleet.expected()) - len(stored_by_the_dead)  # what the dead worker stored is never asked again
+
+
+def test_a_role_that_may_not_invoke_runs_the_work_itself_and_says_why(fleet: Fleet) -> None:
+    fleet.refuse.append("UnauthorizedOperation")
+    answer = fleet.dispatch()
+    assert answer["fanOut"]["sent"] == 0 and answer["fanOut"]["notSent"] == 2
+    assert answer["fanOut"]["failed"][next(iter(answer["fanOut"]["failed"]))].startswith("-601001 ")
+    assert "UnauthorizedOperation" in json.dumps(answer["fanOut"])
+    assert "totals" in answer and answer["totals"]["stored"] > 0  # the run did what fits itself
+    assert fleet.queue == []
+
+
+def test_a_dispatcher_paces_its_invokes() -> None:
+    from wxcloud.archive.fanout import Planned, Work, dispatch
+
+    sent: list[dict[str, Any]] = []
+    slept: list[float] = []
+
+    class Recorder:
+        def invoke(self, event: Any, *, within: float = 5.0) -> str:
+            sent.append(event)
+            return "id"
+
+    class NoLeases:
+        def held(self, keys: Any) -> dict[str, datetime]:
+            return {}
+
+    works = {appid: Work(appid, TODAY, APIS, ((SINCE, None),)) for appid in APPS}
+    report = dispatch(Planned(works, dict.fromkeys(APPS, 7), ()), invoker=Recorder(), leases=NoLeases(), per_minute=30, sleep=slept.append)  # type: ignore[arg-type]
+    assert len(sent) == 3 and slept == [2.0, 2.0]
+    assert report.to_json() == {"sent": 3, "periods": 21, "running": 0, "upToDate": 0, "notSent": 0}
+
+
+@pytest.mark.parametrize(
+    "work, problem",
+    [
+        ({"appid": "wx1", "today": "2026x", "apis": list(APIS), "slices": [["20260401", None]]}, "today"),
+        ({"appid": "wx1", "today": "20260615", "apis": ["analysis.nothing"], "slices": [["20260401", None]]}, "not an archivable API"),
+        ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": []}, "slices"),
+        ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260501", "20260401"]]}, "ends after it begins"),
+        ({"appid": "../x", "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]]}, "appid"),
+        ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]], "hop": -1}, "hop"),
+        ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]], "handoff": "x y"}, "handoff"),
+        ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]], "extra": 1}, "unknown key"),
+    ],
+)
+def test_a_malformed_worker_event_is_a_clear_error_value(sqlite_db: Db, work: dict[str, Any], problem: str) -> None:
+    handler = function({**sqlite_db.env(), "WX_APPID": "", "WX_APPSECRET": "", "WX_ARCHIVE_APPS": json.dumps(APPS)})
+    answer = handler({WORK_KEY: work}, {"request_id": "r", "time_limit_in_ms": 3000})
+    assert answer["errCode"] == -501007 and problem in answer["errMsg"], answer
+
+
+def test_a_worker_for_an_app_the_function_does_not_keep_is_refused(sqlite_db: Db) -> None:
+    handler = function({**sqlite_db.env(), "WX_APPID": "", "WX_APPSECRET": "", "WX_ARCHIVE_APPS": json.dumps(APPS)})
+    work = {"appid": "wxstranger00000001", "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]]}
+    answer = handler({WORK_KEY: work}, {"request_id": "r", "time_limit_in_ms": 3000})
+    assert answer["errCode"] == -501007 and "is not one of the apps" in answer["errMsg"]
+
+
+def test_slices_partition_the_periods_exactly() -> None:
+    from wxcloud.archive.fanout import slices_of
+    from wxcloud.archive.job import Job
+    from wxcloud.archive.reports import report_for
+
+    job = Job(APIS, SINCE, TODAY)
+    for api in APIS:
+        whole = job.periods(report_for(api))
+        parts = [period for since, before in slices_of(job, 30) for period in Job(APIS, since, TODAY, None, before).periods(report_for(api))]
+        assert parts == whole, api
+    assert slices_of(job, 30)[-1][1] is None and slices_of(job, 30)[0][0] == SINCE
+    assert timedelta(days=30) == slices_of(job, 30)[0][1] - SINCE  # type: ignore[operator]
