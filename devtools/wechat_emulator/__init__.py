@@ -6,8 +6,8 @@ per app and path), ``plumbing`` (the HTTP server), ``server`` (WeChatEmulator an
 """
 
 from devtools.wechat_emulator.datacube import ANALYSIS_PATHS, MONTHLY_VISIT_TREND_PATH
-from devtools.wechat_emulator.server import WeChatEmulator, main
 from devtools.wechat_emulator.quotas import DEFAULT_DAILY_LIMIT
+from devtools.wechat_emulator.server import WeChatEmulator, main
 from devtools.wechat_emulator.values import DEFAULT_APPID, DEFAULT_SECRET, QUOTA_GET_PATH, STABLE_TOKEN_PATH, Fault, Received
 
 __all__ = [
