@@ -38,8 +38,9 @@ revision), script a path's daily quota (:meth:`WeChatEmulator.set_quota`), move 
 Run ``python -m devtools.wechat_emulator [--port N]`` to serve by hand (:func:`main`).
 
 This module is the emulator proper: tokens, faults, revisions, quotas, the clock, and routing a
-request to the stable_token endpoint, the quota endpoint or to a datacube endpoint of :mod:`devtools.wechat_emulator.datacube`,
-whose figures it serves; :mod:`devtools.wechat_emulator.plumbing` carries the bytes.
+request to the stable_token endpoint, the quota endpoint or a datacube endpoint of
+:mod:`devtools.wechat_emulator.datacube`, whose figures it serves; the daily counts are
+:mod:`devtools.wechat_emulator.quotas`'s; :mod:`devtools.wechat_emulator.plumbing` carries the bytes.
 """
 
 from __future__ import annotations
