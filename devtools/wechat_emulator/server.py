@@ -10,6 +10,10 @@ Implemented endpoints (everything else answers errcode 40066 "invalid url", as W
 
 * ``POST /cgi-bin/stable_token`` -- one stable token per appid, renewed in its last 300 s,
   ``force_refresh`` with the 30 s debounce.
+* ``POST /cgi-bin/openapi/quota/get`` -- an app's daily quota of one datacube path
+  (``{"cgi_path": ...}`` -> ``{"quota": {"daily_limit", "used", "remain"}}``; a path the
+  emulator does not count is 76021, whatever its spelling), kept by
+  :mod:`devtools.wechat_emulator.quotas`.
 * ``POST /datacube/getweanalysisappid...`` -- the ten cloud-callable ``analysis`` APIs
   (:data:`ANALYSIS_PATHS`), with WeChat's period rules (61500 / 61501 / 61503) and
   deterministic data that agrees across them: the same (appid, day) always gives the same
@@ -17,7 +21,8 @@ Implemented endpoints (everything else answers errcode 40066 "invalid url", as W
   Retention fills in after the fact, as WeChat's does: key ``k`` (days, weeks or months later)
   is in a reply only once that later day, week or month is over in Beijing and computed, by the
   emulator's clock; the morning after a day, its retention is key 0 alone. A key's value never
-  depends on when it is asked.
+  depends on when it is asked. Each authenticated request counts one against its app's daily
+  quota of the path, and once the day's quota is spent the answer is 45009 with no figures.
 
 ``GET /cgi-bin/token`` is left out on purpose: the library never calls it (each call there kills
 the previous token), so it answers 40066 like any unknown path, and a request to it is still
@@ -26,14 +31,16 @@ recorded, so tests can assert that nothing asked for it.
 Tests steer failures with :class:`Fault` objects queued per path (:meth:`WeChatEmulator.add_fault`),
 revise a period's figures after the fact (:meth:`WeChatEmulator.revise`: from then on that period
 of that API answers every integer figure ``by`` higher, so a test can prove an archive notices a
-revision), move time with the ``clock`` they pass in, and inspect what the client sent through
+revision), script a path's daily quota (:meth:`WeChatEmulator.set_quota`), move time with the
+``clock`` they pass in, and inspect what the client sent through
 :attr:`WeChatEmulator.received`.
 
 Run ``python -m devtools.wechat_emulator [--port N]`` to serve by hand (:func:`main`).
 
-This module is the emulator proper: tokens, faults, revisions, the clock, and routing a request
-to the stable_token endpoint or to a datacube endpoint of :mod:`devtools.wechat_emulator.datacube`,
-whose figures it serves; :mod:`devtools.wechat_emulator.plumbing` carries the bytes.
+This module is the emulator proper: tokens, faults, revisions, quotas, the clock, and routing a
+request to the stable_token endpoint, the quota endpoint or a datacube endpoint of
+:mod:`devtools.wechat_emulator.datacube`, whose figures it serves; the daily counts are
+:mod:`devtools.wechat_emulator.quotas`'s; :mod:`devtools.wechat_emulator.plumbing` carries the bytes.
 """
 
 from __future__ import annotations
@@ -52,7 +59,8 @@ from typing import TYPE_CHECKING, Any
 
 from devtools.wechat_emulator.datacube import ANALYSIS_PATHS, ENDPOINTS, Endpoint, revised
 from devtools.wechat_emulator.plumbing import Reply, Server
-from devtools.wechat_emulator.values import DEFAULT_APPID, DEFAULT_SECRET, STABLE_TOKEN_PATH, Fault, Received
+from devtools.wechat_emulator.quotas import Quotas
+from devtools.wechat_emulator.values import DEFAULT_APPID, DEFAULT_SECRET, QUOTA_GET_PATH, STABLE_TOKEN_PATH, Fault, Received
 
 if TYPE_CHECKING:  # typing.Self is 3.11+; this import never runs, so the module stays stdlib-only
     from typing_extensions import Self
@@ -118,8 +126,9 @@ class WeChatEmulator:
     Test controls: :meth:`add_fault` scripts misbehaviour per path; :meth:`revise` makes one
     period of one API answer changed figures from then on (``revise(api, begin, end, by=1)``,
     ``api`` a cloud-call name or datacube path), as WeChat's late corrections do;
-    :meth:`expire_tokens` and :meth:`invalidate_tokens` revoke tokens; :meth:`clear` forgets
-    requests and faults, :meth:`reset` also tokens and revisions.
+    :meth:`set_quota` scripts a path's daily quota; :meth:`expire_tokens` and
+    :meth:`invalidate_tokens` revoke tokens; :meth:`clear` forgets requests, faults and quotas
+    (limits and counts), :meth:`reset` also tokens and revisions.
     """
 
     def __init__(
@@ -153,6 +162,7 @@ class WeChatEmulator:
         self._thread: threading.Thread | None = None
         self._url = ""  # kept after stop(), so messages can still name where it was
         self._revisions: dict[tuple[str, date, date], int] = {}  # (path, begin, end) -> added to its figures
+        self._quotas = Quotas()  # daily limits and counts per (appid, path), by Beijing day
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
@@ -206,10 +216,12 @@ class WeChatEmulator:
             return [r for r in self.received if r.path == path]
 
     def clear(self) -> None:
-        """Forget received requests and pending faults; tokens stay valid."""
+        """Forget received requests, pending faults and quotas (scripted limits and today's
+        counts); tokens stay valid."""
         with self._lock:
             self.received.clear()  # in place: callers may hold a reference to the list
             self._faults.clear()
+            self._quotas.clear()  # a limit one test scripts must not starve the next
 
     def reset(self) -> None:
         """``clear()`` plus forget every token, as if the emulator were new."""
@@ -247,6 +259,28 @@ class WeChatEmulator:
                 self._revisions[path, begin, end] = total
             else:  # revised back to the original figures
                 self._revisions.pop((path, begin, end), None)
+
+    def set_quota(self, api: str, daily_limit: int, *, used: int = 0, appid: str | None = None) -> None:
+        """From now on, allow ``api`` ``daily_limit`` requests per Beijing day, ``used`` of them
+        spent today, for ``appid`` (None: every app, forgetting limits set per app for ``api``).
+
+        ``api`` is a cloud-call name or a datacube path, as :meth:`revise` takes. Every
+        authenticated request to the path counts one (whatever it answers); once ``used`` reaches
+        ``daily_limit`` the path answers 45009 without computing anything, and a refused request
+        does not count, so ``used`` never passes the limit. Counts start again at Beijing
+        midnight by the emulator's clock; the limit stays. Without a call here a path allows
+        ``quotas.DEFAULT_DAILY_LIMIT`` a day and still counts. :meth:`clear` forgets it all.
+        """
+        path = ANALYSIS_PATHS.get(api, api).split("?", 1)[0]
+        if path not in ENDPOINTS:
+            raise ValueError(f"no analysis API {api!r}: use a name of ANALYSIS_PATHS or its datacube path")
+        for name, value in (("daily_limit", daily_limit), ("used", used)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be an int >= 0, not {value!r}")
+        if used > daily_limit:
+            raise ValueError(f"used ({used}) cannot pass daily_limit ({daily_limit})")
+        with self._lock:
+            self._quotas.set(path, daily_limit, used=used, appid=appid, today=self._beijing_today())
 
     def add_fault(self, path: str, fault: Fault, times: int = 1) -> None:
         """Queue ``fault`` for the next ``times`` requests to ``path`` (FIFO with earlier ones)."""
@@ -304,6 +338,8 @@ class WeChatEmulator:
         try:
             if request.path == STABLE_TOKEN_PATH:
                 return self._json(self._stable_token(request))
+            if request.path == QUOTA_GET_PATH:
+                return self._json(self._quota_get(request))
             endpoint = ENDPOINTS.get(request.path)
             if endpoint is not None:
                 return self._json(self._datacube(request, endpoint))
@@ -387,8 +423,35 @@ class WeChatEmulator:
                 raise _ApiError(42001, "access_token expired")
             return record.appid
 
+    def _quota_get(self, request: Received) -> dict[str, Any]:
+        """The app's quota of one path today. Only the paths whose requests the emulator counts
+        (the datacube's) are known; any other ``cgi_path``, or none, is 76021."""
+        appid = self._authenticate(request)
+        body = _json_object(request.body)
+        if body is None:
+            raise _ApiError(47001, "data format error")
+        cgi_path = body.get("cgi_path")
+        if not isinstance(cgi_path, str) or cgi_path not in ENDPOINTS:
+            raise _ApiError(76021, "cgi_path not found, please check")
+        with self._lock:
+            figures = self._quotas.figures(appid, cgi_path, self._beijing_today())
+        quota = {"daily_limit": figures.daily_limit, "used": figures.used, "remain": figures.remain}
+        return {"errcode": 0, "errmsg": "ok", "quota": quota}
+
+    def _spend_quota(self, appid: str, path: str) -> None:
+        """Count this request against the app's quota of ``path`` today, or refuse it (45009,
+        not counted) once the day's quota is spent."""
+        with self._lock:
+            if not self._quotas.spend(appid, path, self._beijing_today()):
+                raise _ApiError(45009, "reach max api daily quota limit")
+
+    def _beijing_today(self) -> date:
+        """The Beijing calendar day of the emulator's clock: what a daily quota counts."""
+        return datetime.fromtimestamp(self._clock(), _BEIJING).date()
+
     def _datacube(self, request: Received, endpoint: Endpoint) -> dict[str, Any]:
         appid = self._authenticate(request)
+        self._spend_quota(appid, request.path)
         body = _json_object(request.body)
         if body is None:
             raise _ApiError(47001, "data format error")

@@ -11,12 +11,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DEFAULT_APPID", "DEFAULT_SECRET", "JSON_CONTENT_TYPE", "STABLE_TOKEN_PATH", "Fault", "Received"]
+__all__ = ["DEFAULT_APPID", "DEFAULT_SECRET", "JSON_CONTENT_TYPE", "QUOTA_GET_PATH", "STABLE_TOKEN_PATH", "Fault", "Received"]
 
 DEFAULT_APPID = "wx0000emulator0001"
 DEFAULT_SECRET = "emulator-secret-0123456789abcdef"  # public fake test data, not a real secret
 
 STABLE_TOKEN_PATH = "/cgi-bin/stable_token"
+QUOTA_GET_PATH = "/cgi-bin/openapi/quota/get"  # an app's daily quota of one path
 
 # WeChat really sends this (odd) content type on its JSON replies; clients must cope with it.
 JSON_CONTENT_TYPE = "application/json; encoding=utf-8"

@@ -13,7 +13,7 @@ analysis APIs and their request and result types, the errors, the SCF function o
 the house they stand in:
 
 * the call path, at the top: ``client`` (``OpenApiClient``), ``tokens``, ``replies``, ``retry``,
-  ``permissions``, ``spec`` and ``analysis`` (the APIs), ``periods``, ``errors``, ``errcodes``,
+  ``permissions``, ``quota`` (an API's daily quota, read from WeChat), ``spec`` and ``analysis`` (the APIs), ``periods``, ``errors``, ``errcodes``,
   ``settings`` (the WeChat and platform settings), and the small ``dates``, ``deadline``, ``lazy``,
   ``casing``;
 * ``http/``: the transport, its watchdog, redaction, ``Timeouts``;
@@ -62,6 +62,7 @@ from .http.timeouts import Timeouts
 from .lazy import Once
 from .periods import DAY, MONTH, PORTRAIT, WEEK, Period, PeriodKind
 from .permissions import Permissions
+from .quota import Quota, read_quota
 from .retry import RetryPolicy
 from .scf.app import FunctionApp
 from .settings import WxSettings
@@ -101,6 +102,7 @@ __all__ = [
     "Permissions",
     "PlatformError",
     "PortraitRequest",
+    "Quota",
     "RemoteCallError",
     "RequestModel",
     "RequestValidationError",
@@ -123,6 +125,7 @@ __all__ = [
     "error_class",
     "find_api",
     "openapi",
+    "read_quota",
     "validate_result",
 ]
 

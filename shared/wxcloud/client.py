@@ -4,6 +4,8 @@
 cloud-call result dict on success and raises a ``WxCloudError`` (whose ``to_result()`` is the
 SDK's ``{errCode, errMsg}``) on failure. ``client.<namespace>.<api>(data)`` reaches the
 same through the registered namespace. Nothing here is specific to one API or namespace.
+``OpenApiClient.post_json(path, payload)`` is the same exchange for a WeChat endpoint that is not
+a cloud call (the quota read, ``wxcloud.quota``): WeChat's JSON as it came, no case conversion.
 
 The caller's data is converted and validated only as far as the API declares it: its top-level
 keys are renamed by the SDK's rule (collisions resolved as the SDK's loop resolves them), and only
@@ -14,6 +16,7 @@ over its top-level keys, not a converted copy of everything in it.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +25,7 @@ from typing import Any
 
 from .casing import convert_keys, snake_to_camel
 from .deadline import Deadline
-from .errors import ConfigurationError, DeadlineExceeded, InvalidParameters, TokenRejected, WxCloudError, calling
+from .errors import ConfigurationError, DeadlineExceeded, InvalidParameters, TokenRejected, WxCloudError, calling, shown
 from .http.redaction import Sealed
 from .http.transport import TimedOut, Transport
 from .permissions import Permissions
@@ -37,6 +40,10 @@ MAX_EVENT_KEYS = 1000
 
 # Below this much time left, an attempt cannot finish: report the timeout instead of starting it.
 MIN_ATTEMPT_SECONDS = 0.25
+
+# A WeChat endpoint's path for post_json: no scheme, host, query or anything to escape.
+_API_PATH = re.compile(r"(/[A-Za-z0-9_\-]+)+")
+_API_PATH_LIMIT = 200
 
 
 @dataclass
@@ -101,8 +108,31 @@ class OpenApiClient:
         report = report if report is not None else CallReport()
         with calling(spec.display_name):
             body = self._request_body(spec, data)
-            wechat = self._exchange(spec, body, deadline, report)
+            wechat = self._exchange(spec.path, body, deadline, report)
             return self._result(spec, wechat)
+
+    def post_json(self, path: str, payload: dict[str, Any], *, deadline: Deadline | None = None) -> dict[str, Any]:
+        """POST ``payload`` to WeChat's ``path`` (``/cgi-bin/openapi/quota/get``) with this client's
+        token, retries and ``deadline``, and return WeChat's JSON object as it came (``errcode``
+        and all, keys untouched). A non-zero ``errcode`` raises as a cloud call's does, named
+        after ``path``; a 40001 gets one fresh token and one retry. Not a cloud call, so the
+        ``Permissions`` of config.json (which name cloud calls) do not apply: this is for the
+        library's own calls, never for a name an event chose."""
+        valid = isinstance(path, str) and len(path) <= _API_PATH_LIMIT and _API_PATH.fullmatch(path) is not None
+        with calling(path if valid else "post_json"):
+            if not valid:  # never quoted: a string with a query in it may carry a token
+                got = "a str that is not one" if isinstance(path, str) else shown(path)
+                raise InvalidParameters(f"the path must be a WeChat endpoint's path such as /cgi-bin/openapi/quota/get, got {got}")
+            if not isinstance(payload, dict):
+                raise InvalidParameters(f"the payload must be a JSON object, got {_json_type(payload)}")
+            try:
+                body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+            except (TypeError, ValueError, RecursionError):
+                raise InvalidParameters("the payload must be JSON: objects, arrays, strings, finite numbers, booleans, null") from None
+            unset = self.settings.unset()
+            if unset:
+                raise ConfigurationError(f"{' and '.join(unset)} must be set in the function's environment")
+            return self._exchange(path, body, deadline, CallReport())
 
     def _request_body(self, spec: ApiSpec[Any, Any], data: Any) -> bytes:
         if not isinstance(data, dict):
@@ -127,7 +157,7 @@ class OpenApiClient:
             raise ConfigurationError(f"{' and '.join(unset)} must be set in the function's environment")
         return json.dumps(request.to_wechat(), ensure_ascii=False, separators=(",", ":")).encode()
 
-    def _exchange(self, spec: ApiSpec[Any, Any], body: bytes, deadline: Deadline | None, report: CallReport) -> dict[str, Any]:
+    def _exchange(self, path: str, body: bytes, deadline: Deadline | None, report: CallReport) -> dict[str, Any]:
         """Attempts until one answers, the retry policy gives up or the deadline is near. No local
         here holds the token itself (error trackers record them): it goes to the transport sealed."""
         policy = self.retry
@@ -145,7 +175,7 @@ class OpenApiClient:
                 report.token_fetches += lease.fetched
                 if deadline is not None:
                     timeout = self._attempt_timeout(deadline, report)
-                reply = self.transport.post(spec.path, body, token=Sealed(lease.token.value), timeout=timeout)
+                reply = self.transport.post(path, body, token=Sealed(lease.token.value), timeout=timeout)
                 return parse_reply(reply)
             except TokenRejected as exc:
                 report.failures.append(f"{exc.err_code} {exc.reason}")

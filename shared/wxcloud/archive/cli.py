@@ -164,7 +164,7 @@ def _archive(archive: Archive, clients: dict[str, Any], job: Job, settings: Arch
     try:
         return run_apps(
             archive, clients, job, concurrency=settings.concurrency, progress=bar.update if bar else None, on_plan=bar.plan if bar else None,
-            quota_reserve=getattr(settings, "quota_reserve", None),  # MERGE: settings.quota_reserve
+            quota_reserve=settings.quota_reserve,
         )
     finally:
         if bar:

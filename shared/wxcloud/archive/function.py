@@ -176,7 +176,7 @@ class ArchiveFunction(ScfHandler):
             clients = self._app_clients(apps, job, deadline)
         summary = run_apps(
             archive, clients, job, concurrency=settings.concurrency, deadline=work_deadline, monotonic=self.monotonic,
-            quota_reserve=getattr(settings, "quota_reserve", None),  # MERGE: settings.quota_reserve
+            quota_reserve=settings.quota_reserve,
         )
         extra = {} if fanned is None else {"fanOut": fanned.to_json()}  # the fan-out that could not be sent, and why
         if source is None:
@@ -232,7 +232,7 @@ class ArchiveFunction(ScfHandler):
             kept = (ALERT_BUDGET_SECONDS if settings.alerts_configured else 0.0) + (INVOKE_SECONDS if invoker is not None else 0.0)
             summary = run_apps(
                 archive, {work.appid: client}, work.job(), concurrency=settings.concurrency, deadline=_keep_back(deadline, kept),
-                monotonic=self.monotonic, quota_reserve=getattr(settings, "quota_reserve", None),  # MERGE: settings.quota_reserve
+                monotonic=self.monotonic, quota_reserve=settings.quota_reserve,
                 yesterday_answered=work.proven,
             ).apps[work.appid]
             run.summary = summary

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from ..errors import ConfigurationError, PlatformError
@@ -62,6 +63,8 @@ class ArchiveSettings:
     alert_webhook: Sealed[str] | None = field(default=None, repr=False, compare=False)
     alert_webhook_ssm: SsmSource | None = field(default=None, compare=False)
     alert_allow_insecure: bool = field(default=False, compare=False)  # WX_ALLOW_INSECURE_BASE_URL=1, for the SSM value
+    # The share of each API's daily quota a large run leaves for the team's own calls (archive/quota.py).
+    quota_reserve: float = 0.1  # ARCHIVE_DEFAULT_QUOTA_RESERVE
 
     @property
     def alerts_configured(self) -> bool:
@@ -97,6 +100,7 @@ class ArchiveSettings:
                 env.get("WX_ARCHIVE_FAN_OUT_PER_MINUTE", "").strip(), "WX_ARCHIVE_FAN_OUT_PER_MINUTE", 1, 1200,
                 ARCHIVE_DEFAULT_FAN_OUT_PER_MINUTE, "invokes a minute",
             ),
+            quota_reserve=_quota_reserve(env.get("WX_ARCHIVE_QUOTA_RESERVE", "").strip()),
             **_alert_webhook(env),
         )
 
@@ -179,6 +183,22 @@ def _whole(raw: str, name: str, low: int, high: int, default: int, unit: str) ->
     if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
         raise ConfigurationError(f"{name} must be a whole number of {unit} from {low} to {high}, got {raw[:20]!r}")
     return int(raw)
+
+
+ARCHIVE_DEFAULT_QUOTA_RESERVE = 0.1
+ARCHIVE_MAX_QUOTA_RESERVE = "0.9"  # a decimal: compared exactly, never as a float
+
+
+def _quota_reserve(raw: str) -> float:
+    """A decimal share from 0 to 0.9 (``0.1``, ``.25``, ``0``), compared as written."""
+    if not raw:
+        return ARCHIVE_DEFAULT_QUOTA_RESERVE
+    if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,6})?|\.[0-9]{1,6}", raw) or Decimal(raw) > Decimal(ARCHIVE_MAX_QUOTA_RESERVE):
+        raise ConfigurationError(
+            f"WX_ARCHIVE_QUOTA_RESERVE must be a decimal share of each daily quota from 0 to {ARCHIVE_MAX_QUOTA_RESERVE} "
+            f"(such as 0.1: a tenth kept for your other calls), got {raw[:20]!r}"
+        )
+    return float(raw)
 
 
 def _table_prefix(raw: str) -> str:
