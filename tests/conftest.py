@@ -9,7 +9,8 @@ import logging
 import os
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,8 @@ from wxcloud.client import OpenApiClient
 from wxcloud.permissions import Permissions
 from wxcloud.retry import RetryPolicy
 
-from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, WeChatEmulator
+from devtools.platform_token_service import PlatformTokenService
+from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, Received, WeChatEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = Path(__file__).resolve().parent / "events"
@@ -27,6 +29,8 @@ API = "analysis.getMonthlyVisitTrend"
 DISPLAY = "openapi.analysis.getMonthlyVisitTrend"
 PATH = "/datacube/getweanalysisappidmonthlyvisittrend"
 STABLE = "/cgi-bin/stable_token"
+AUTHORIZER = "wx0000authorizer0001"  # an app that authorized the platform: its tokens come from the platform token service
+PLATFORM_KEY = "-".join(("platform", "key", "0123456789abcdef"))  # the service's bearer key (fake test data)
 
 
 UNWATCHED_HANDLE = FunctionApp.handle  # for a test whose tracker must not see the watcher's own frame
@@ -100,7 +104,7 @@ def no_secrets_in_answers(emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPa
     contain the appsecret or a token the emulator issued."""
     seen = watch_answers(monkeypatch, FunctionApp)
     yield seen
-    secrets = [DEFAULT_SECRET, *emulator.issued_tokens]
+    secrets = [DEFAULT_SECRET, PLATFORM_KEY, *emulator.issued_tokens]
     leaks = [text for text in seen for secret in secrets if secret in text]
     assert not leaks, f"secret or token in an answer: {leaks[:3]}"
 
@@ -121,7 +125,7 @@ def no_secrets_in_logs(emulator: WeChatEmulator) -> Iterator[_Capture]:
         for logger, level in zip((root, own), old_levels, strict=True):
             logger.removeHandler(capture)
             logger.setLevel(level)
-    secrets = [DEFAULT_SECRET, *emulator.issued_tokens]
+    secrets = [DEFAULT_SECRET, PLATFORM_KEY, *emulator.issued_tokens]
     leaks = [text for text in capture.texts for secret in secrets if secret in text]
     assert not leaks, f"secret or token in log output: {leaks[:3]}"
 
@@ -135,6 +139,57 @@ def wxlog(no_secrets_in_logs: _Capture) -> _Capture:
 @pytest.fixture
 def settings(emulator: WeChatEmulator) -> WxSettings:
     return WxSettings(DEFAULT_APPID, DEFAULT_SECRET, emulator.url, Timeouts(connect=1.0, read=1.0))
+
+
+@pytest.fixture(scope="session")
+def platform_service(emulator: WeChatEmulator) -> Iterator[PlatformTokenService]:
+    emulator.add_authorizer(AUTHORIZER)
+    with PlatformTokenService(emulator, key=PLATFORM_KEY) as service:
+        yield service
+
+
+@pytest.fixture
+def platform(platform_service: PlatformTokenService) -> PlatformTokenService:
+    """The provider's token service on loopback (over the emulator), with no requests or faults yet."""
+    platform_service.clear()
+    return platform_service
+
+
+@dataclass
+class TokenSide:
+    """Where a test's clients get their tokens: ``stable`` (stable_token with the appsecret) or
+    ``platform`` (the provider's token service, no appsecret). ``client(**options)`` builds one;
+    ``requests()`` are the token requests so far; ``path``/``add_fault`` script the token endpoint."""
+
+    kind: str
+    settings: WxSettings
+    requests: Callable[[], list[Received]]
+    add_fault: Callable[..., None]
+    source: Callable[[], Any]
+
+    def client(self, **options: Any) -> OpenApiClient:
+        options.setdefault("permissions", Permissions.allow(API))
+        return OpenApiClient(self.settings, token_source=self.source(), **options)
+
+
+@pytest.fixture(params=["stable", "platform"])
+def side(request: pytest.FixtureRequest, emulator: WeChatEmulator, settings: WxSettings) -> TokenSide:
+    if request.param == "stable":
+        return TokenSide(
+            "stable", settings, lambda: emulator.requests_to(STABLE), lambda fault, times=1: emulator.add_fault(STABLE, fault, times), lambda: None
+        )
+    from wxcloud.http.redaction import Sealed
+    from wxcloud.platform_tokens import PlatformTokenSource
+
+    service: PlatformTokenService = request.getfixturevalue("platform")
+    platform_settings = WxSettings(AUTHORIZER, "", emulator.url, settings.timeouts)
+    return TokenSide(
+        "platform",
+        platform_settings,
+        service.requests,
+        service.add_fault,
+        lambda: PlatformTokenSource(AUTHORIZER, service.url, key=Sealed(PLATFORM_KEY), timeouts=settings.timeouts),
+    )
 
 
 class Sleeps(list[float]):

@@ -7,7 +7,9 @@ HTTP server cannot misbehave on purpose), one thread per connection, routing by 
 ``Behaviour``: a function that gets the parsed request and the socket and does what it likes.
 
 A plain stable_token endpoint is built in, issuing tokens with characters that need quoting
-(``/``, ``+``, ``=``, ``&``, ``%``, non-ASCII), so secret checks can look for every encoding.
+(``/``, ``+``, ``=``, ``&``, ``%``, non-ASCII), so secret checks can look for every encoding; and
+a plain platform token service (``PLATFORM_TOKEN_PATH``, the contract of ``platform_tokens.py``)
+issuing the same kind of tokens, for clients built with ``make_client(..., source="platform")``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 TOKEN_PATH = "/cgi-bin/stable_token"
+PLATFORM_TOKEN_PATH = "/platform/authorizer-token"
+TOKEN_PATHS = {"stable": TOKEN_PATH, "platform": PLATFORM_TOKEN_PATH}
+TOKEN_FIELDS = {"stable": "access_token", "platform": "authorizer_access_token"}
+# The platform service's bearer key, with characters every encoding writes differently.
+PLATFORM_KEY = 'hostile-platform-key/+=&%"<>é-R8yL3qX0'
 DATA_PATH = "/datacube/getweanalysisappidmonthlyvisittrend"
 APPID = "wxhostile0000001"
 # Characters that every encoding (percent, HTML, JSON) writes differently from the raw text.
@@ -86,6 +93,14 @@ def issue_token(server: HostileServer, request: Request, conn: socket.socket) ->
     token = f"TOK/{secrets.token_urlsafe(12)}+=&%é~{next(server.counter)}"
     server.issued.append(token)
     body = json.dumps({"access_token": token, "expires_in": 7200}).encode()
+    conn.sendall(head(200, length=len(body)) + body)
+
+
+def issue_authorizer_token(server: HostileServer, request: Request, conn: socket.socket) -> None:
+    """A working platform token service whose tokens need quoting in a URL."""
+    token = f"TOK/{secrets.token_urlsafe(12)}+=&%é~{next(server.counter)}"
+    server.issued.append(token)
+    body = json.dumps({"authorizer_access_token": token, "expires_in": 7200}).encode()
     conn.sendall(head(200, length=len(body)) + body)
 
 
@@ -188,6 +203,7 @@ class HostileServer:
 
     def __post_init__(self) -> None:
         self.routes.setdefault(TOKEN_PATH, [issue_token])
+        self.routes.setdefault(PLATFORM_TOKEN_PATH, [issue_authorizer_token])
         self._sock = socket.socket()
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._sock.bind(("127.0.0.1", 0))
@@ -278,14 +294,23 @@ API = "analysis.getMonthlyVisitTrend"
 EVENT = {"beginDate": "20170301", "endDate": "20170331"}
 
 
-def make_client(url: str, *, connect: float = 1.0, read: float = 1.0, secret: str = APPSECRET, **options: Any) -> Any:
-    """An OpenApiClient aimed at ``url`` with the hostile appid and secret, backoffs not slept."""
+def make_client(
+    url: str, *, connect: float = 1.0, read: float = 1.0, secret: str = APPSECRET, source: str = "stable", **options: Any
+) -> Any:
+    """An OpenApiClient aimed at ``url`` with the hostile appid and secret, backoffs not slept; with
+    ``source="platform"``, without the secret, its tokens from ``url``'s platform token service."""
     from wxcloud import Timeouts, WxSettings
     from wxcloud.client import OpenApiClient
+    from wxcloud.http.redaction import Sealed
     from wxcloud.permissions import Permissions
+    from wxcloud.platform_tokens import PlatformTokenSource
 
     options.setdefault("sleep", lambda seconds: None)
-    return OpenApiClient(WxSettings(APPID, secret, url, Timeouts(connect, read)), permissions=Permissions.allow(API), **options)
+    timeouts = Timeouts(connect, read)
+    if source == "platform":
+        options["token_source"] = PlatformTokenSource(APPID, url + PLATFORM_TOKEN_PATH, key=Sealed(PLATFORM_KEY), timeouts=timeouts)
+        secret = ""
+    return OpenApiClient(WxSettings(APPID, secret, url, timeouts), permissions=Permissions.allow(API), **options)
 
 
 def call(client: Any, deadline: Any = None) -> dict[str, Any]:

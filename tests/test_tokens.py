@@ -1,14 +1,21 @@
-"""Access tokens: stable_token only, cached across warm invocations, one refresh on 40001/42001."""
+"""Access tokens: cached across warm invocations, one refresh on 40001/42001; the same for both
+sources (``side``: stable_token with the appsecret, or the platform's token service), and stable_token
+only (never /cgi-bin/token, never force_refresh) where the wire is stable_token's."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from pathlib import Path
 
 import index
 import pytest
-from conftest import DISPLAY, PATH, STABLE
+from conftest import DISPLAY, PATH, STABLE, Sleeps, TokenSide, make_app
 from wxcloud.client import CallReport, OpenApiClient
 from wxcloud.errors import TokenRejected
+from wxcloud.permissions import Permissions
+from wxcloud.retry import RetryPolicy
+from wxcloud.settings import WxSettings
 from wxcloud.tokens import REFRESH_MARGIN_SECONDS, AccessToken, MemoryTokenStore
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
@@ -27,18 +34,43 @@ def test_warm_invocations_reuse_one_token(emulator: WeChatEmulator) -> None:
     assert emulator.requests_to("/cgi-bin/token") == []
 
 
+def test_warm_invocations_of_a_function_reuse_one_token(emulator: WeChatEmulator, side: TokenSide, tmp_path: Path) -> None:
+    app = make_app(tmp_path, side.settings, token_source=side.source())
+    for _ in range(5):
+        assert app(EVENT, CONTEXT)["errCode"] == 0
+    assert len(side.requests()) == 1
+    assert len({r.query["access_token"] for r in emulator.requests_to(PATH)}) == 1
+
+
+@pytest.fixture
+def client(side: TokenSide, sleeps: Sleeps) -> Iterator[OpenApiClient]:
+    c = side.client(sleep=sleeps, retry=RetryPolicy(random=lambda: 0.5))
+    yield c
+    c.close()
+
+
 @pytest.mark.parametrize("errcode", [40001, 40014, 42001])
-def test_token_error_gets_one_fresh_token_and_one_retry(emulator: WeChatEmulator, client: OpenApiClient, errcode: int) -> None:
+def test_token_error_gets_one_fresh_token_and_one_retry(emulator: WeChatEmulator, side: TokenSide, client: OpenApiClient, errcode: int) -> None:
     client.analysis.getMonthlyVisitTrend(EVENT)  # warm the cache
     emulator.clear()
+    before = len(side.requests())
     emulator.add_fault(PATH, Fault.errcode(errcode, "token trouble"))
     report = CallReport()
     result = client.call(client.analysis.getMonthlyVisitTrend.spec, EVENT, report=report)
     assert result["errCode"] == 0
     assert len(emulator.requests_to(PATH)) == 2
-    assert len(emulator.requests_to(STABLE)) == 1
+    assert len(side.requests()) - before == 1
     assert report.token_refreshed and report.attempts == 2
+
+
+def test_stable_token_never_spends_force_refresh(emulator: WeChatEmulator, settings: WxSettings) -> None:
+    client = OpenApiClient(settings, permissions=Permissions.allow("analysis.getMonthlyVisitTrend"), sleep=lambda s: None)
+    client.analysis.getMonthlyVisitTrend(EVENT)
+    emulator.add_fault(PATH, Fault.errcode(40001, "token trouble"))
+    assert client.analysis.getMonthlyVisitTrend(EVENT)["errCode"] == 0
+    assert len(emulator.requests_to(STABLE)) == 2
     assert all(r.json()["force_refresh"] is False for r in emulator.requests_to(STABLE))
+    client.close()
 
 
 def test_expired_token_is_replaced_by_a_new_one(emulator: WeChatEmulator, client: OpenApiClient) -> None:
@@ -50,17 +82,17 @@ def test_expired_token_is_replaced_by_a_new_one(emulator: WeChatEmulator, client
     assert first.query["access_token"] != second.query["access_token"]
 
 
-def test_a_token_that_keeps_failing_is_refreshed_once_never_looped(emulator: WeChatEmulator, client: OpenApiClient) -> None:
+def test_a_token_that_keeps_failing_is_refreshed_once_never_looped(emulator: WeChatEmulator, side: TokenSide, client: OpenApiClient) -> None:
     emulator.add_fault(PATH, Fault.errcode(40001, "invalid credential, access_token is invalid or not latest"), times=10)
     with pytest.raises(TokenRejected) as caught:
         client.analysis.getMonthlyVisitTrend(EVENT)
     assert caught.value.to_result()["errCode"] == 40001
     assert caught.value.err_msg.startswith(f"{DISPLAY}:fail invalid credential, access_token is invalid or not latest rid: ")
     assert len(emulator.requests_to(PATH)) == 2
-    assert len(emulator.requests_to(STABLE)) == 2
+    assert len(side.requests()) == 2
 
 
-def test_cached_token_is_dropped_when_wechat_starts_renewing_it(emulator: WeChatEmulator, client: OpenApiClient) -> None:
+def test_cached_token_is_dropped_when_wechat_starts_renewing_it(side: TokenSide, client: OpenApiClient) -> None:
     now = [1_000_000.0]
     store = MemoryTokenStore()
     client.tokens.store, client.tokens.wall_clock = store, lambda: now[0]
@@ -69,10 +101,10 @@ def test_cached_token_is_dropped_when_wechat_starts_renewing_it(emulator: WeChat
     assert token is not None
     now[0] = token.expires_at - REFRESH_MARGIN_SECONDS - 1
     client.analysis.getMonthlyVisitTrend(EVENT)
-    assert len(emulator.requests_to(STABLE)) == 1
+    assert len(side.requests()) == 1
     now[0] = token.expires_at - REFRESH_MARGIN_SECONDS + 1
     client.analysis.getMonthlyVisitTrend(EVENT)
-    assert len(emulator.requests_to(STABLE)) == 2
+    assert len(side.requests()) == 2
 
 
 def test_token_store_discard_keeps_a_newer_token() -> None:

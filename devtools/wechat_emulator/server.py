@@ -140,6 +140,7 @@ class WeChatEmulator:
         host: str = "127.0.0.1",
         port: int = 0,
         data_ready_at: float = 0.0,
+        authorizers: tuple[str, ...] = (),  # apps that authorized a service provider's platform (authorizer_token)
     ) -> None:
         if not 0.0 <= data_ready_at < 86400.0:
             raise ValueError("data_ready_at is seconds after Beijing midnight, 0 <= data_ready_at < 86400")
@@ -163,6 +164,8 @@ class WeChatEmulator:
         self._url = ""  # kept after stop(), so messages can still name where it was
         self._revisions: dict[tuple[str, date, date], int] = {}  # (path, begin, end) -> added to its figures
         self._quotas = Quotas()  # daily limits and counts per (appid, path), by Beijing day
+        self._authorizers: set[str] = set(authorizers)  # apps that authorized a service provider's platform
+        self._authorizer_tokens: dict[str, str] = {}  # appid -> its current authorizer_access_token
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
@@ -295,6 +298,28 @@ class WeChatEmulator:
         """Every access token ever issued, oldest first (a copy)."""
         with self._lock:
             return list(self._issued)
+
+    def add_authorizer(self, appid: str) -> None:
+        """Let ``appid`` be an app that authorized the platform: ``authorizer_token`` serves it."""
+        with self._lock:
+            self._authorizers.add(appid)
+
+    def authorizer_token(self, appid: str, *, refresh: bool = False) -> tuple[str, int]:
+        """The current authorizer_access_token of ``appid`` and its seconds of life, as a platform
+        gets it with its component token: the live one, or a new one in its last 300 s (as a stable
+        token is renewed), or always a new one with ``refresh``. Tokens are ordinary token records,
+        so the datacube accepts them and ``invalidate_tokens``/``expire_tokens``/the TTL apply.
+        An appid that did not authorize the platform raises ``LookupError`` (WeChat's 61007)."""
+        with self._lock:
+            if appid not in self._authorizers:
+                raise LookupError(f"{appid} has not authorized the platform")
+            now = self._clock()
+            current = self._authorizer_tokens.get(appid)
+            record = self._alive(current, now)
+            if current is not None and record is not None and not refresh and record.expires_at - now > _STABLE_RENEW_WINDOW:
+                return current, int(record.expires_at - now)
+            token = self._authorizer_tokens[appid] = self._issue(appid, now)
+            return token, self._token_ttl
 
     def expire_tokens(self) -> None:
         """Make every current token answer 42001, whatever the clock says."""

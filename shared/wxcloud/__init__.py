@@ -12,8 +12,10 @@ analysis APIs and their request and result types, the errors, the SCF function o
 (``FunctionApp``) and the caller of a deployed one (``ScfFunctionCaller``). Modules are internal;
 the house they stand in:
 
-* the call path, at the top: ``client`` (``OpenApiClient``), ``tokens``, ``replies``, ``retry``,
-  ``permissions``, ``quota`` (an API's daily quota, read from WeChat), ``spec`` and ``analysis`` (the APIs), ``periods``, ``errors``, ``errcodes``,
+* the call path, at the top: ``client`` (``OpenApiClient``), ``tokens`` (the provider and the
+  stable_token source), ``platform_tokens`` (a service provider's token service), ``replies``, ``retry``,
+  ``permissions``, ``quota`` (an API's daily quota, read from WeChat), ``spec`` and ``analysis`` (the APIs),
+  ``periods``, ``errors``, ``errcodes``,
   ``settings`` (the WeChat and platform settings), and the small ``dates``, ``deadline``, ``lazy``,
   ``casing``;
 * ``http/``: the transport, its watchdog, redaction, ``Timeouts``;
@@ -65,12 +67,13 @@ from .permissions import Permissions
 from .quota import Quota, read_quota
 from .retry import RetryPolicy
 from .scf.app import FunctionApp
-from .settings import WxSettings
+from .settings import PlatformSettings, WxSettings
 from .spec import ApiSpec, Namespace, RequestModel, all_apis, bind_namespace, find_api, validate_result
 from .tencentcloud.credentials import CloudCredentials
-from .tokens import AccessToken, MemoryTokenStore, TokenStore
+from .tokens import AccessToken, MemoryTokenStore, TokenSource, TokenStore
 
 if TYPE_CHECKING:
+    from .platform_tokens import PlatformTokenSource, platform_client
     from .tencentcloud.invoke import ScfFunctionCaller
 
 __all__ = [
@@ -101,6 +104,8 @@ __all__ = [
     "PermissionDenied",
     "Permissions",
     "PlatformError",
+    "PlatformSettings",
+    "PlatformTokenSource",
     "PortraitRequest",
     "Quota",
     "RemoteCallError",
@@ -111,6 +116,7 @@ __all__ = [
     "ScfFunctionCaller",
     "Timeouts",
     "TokenRejected",
+    "TokenSource",
     "TokenStore",
     "TransportError",
     "UserPortrait",
@@ -125,18 +131,24 @@ __all__ = [
     "error_class",
     "find_api",
     "openapi",
+    "platform_client",
     "read_quota",
     "validate_result",
 ]
 
 
 def __getattr__(name: str) -> Any:
-    """``wxcloud.ScfFunctionCaller`` is imported on first use: a backend calling deployed functions
-    needs it, a function's cold start does not."""
+    """``wxcloud.ScfFunctionCaller``, ``wxcloud.PlatformTokenSource`` and ``wxcloud.platform_client``
+    are imported on first use: a backend calling deployed functions, or a service provider's, needs
+    them; a function's cold start does not."""
     if name == "ScfFunctionCaller":
         from .tencentcloud.invoke import ScfFunctionCaller
 
         return ScfFunctionCaller
+    if name in ("PlatformTokenSource", "platform_client"):
+        from . import platform_tokens
+
+        return getattr(platform_tokens, name)
     raise AttributeError(f"module 'wxcloud' has no attribute {name!r}")
 
 

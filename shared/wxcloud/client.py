@@ -33,7 +33,7 @@ from .replies import parse_reply
 from .retry import RetryPolicy
 from .settings import WxSettings
 from .spec import ApiSpec, bind_namespace
-from .tokens import FetchTicket, MemoryTokenStore, StableTokenProvider, TokenStore
+from .tokens import FetchTicket, MemoryTokenStore, StableTokenSource, TokenProvider, TokenSource, TokenStore
 
 # A cloud-call event has a handful of fields; past this many it is refused before any conversion.
 MAX_EVENT_KEYS = 1000
@@ -72,7 +72,11 @@ class OpenApiClient:
 
     ``wall_clock`` is wall-clock time (``time.time``): it dates tokens and is the ``now`` a request model
     validates against (whether what it asks for can be answered yet); ``sleep`` waits between
-    retries. Tests pin both."""
+    retries. Tests pin both.
+
+    ``token_source`` is where the tokens come from: by default ``/cgi-bin/stable_token`` with
+    ``settings.appsecret``; a service provider passes its platform's (``PlatformTokenSource``), for
+    ``settings.appid``, and then needs no appsecret."""
 
     def __init__(
         self,
@@ -80,6 +84,7 @@ class OpenApiClient:
         *,
         permissions: Permissions | None = None,
         transport: Transport | None = None,
+        token_source: TokenSource | None = None,
         token_store: TokenStore | None = None,
         retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -88,10 +93,23 @@ class OpenApiClient:
         self.settings = settings
         self.permissions = permissions
         self.transport = transport or Transport(settings.api_base_url, settings.timeouts)
-        self.tokens = StableTokenProvider(settings, self.transport, token_store or MemoryTokenStore(), wall_clock=wall_clock)
+        if token_source is None:
+            token_source = StableTokenSource(settings, self.transport, wall_clock=wall_clock)
+        elif token_source.appid != settings.appid:
+            raise ConfigurationError(
+                f"the token source is for appid {token_source.appid!r} but the settings are for {settings.appid!r}; "
+                "build the client with the settings of the app whose tokens the source fetches"
+            )
+        self._needs_appsecret = isinstance(token_source, StableTokenSource)
+        self.tokens = TokenProvider(token_source, token_store or MemoryTokenStore(), wall_clock=wall_clock)
         self.retry = retry or RetryPolicy()
         self.sleep = sleep
         self.wall_clock = wall_clock
+
+    def unset(self) -> list[str]:
+        """The settings this client cannot call without that are not set: ``WX_APPID`` always,
+        ``WX_APPSECRET`` only when its tokens come from stable_token."""
+        return self.settings.unset(appsecret=self._needs_appsecret)
 
     def __getattr__(self, name: str) -> Any:
         """``client.analysis``: a registered namespace whose calls come back to ``call``."""
@@ -152,7 +170,7 @@ class OpenApiClient:
         except RecursionError:
             raise InvalidParameters("the call data is nested too deeply") from None
         request = spec.request_model.from_data(snake, now=datetime.fromtimestamp(self.wall_clock(), timezone.utc))
-        unset = self.settings.unset()
+        unset = self.unset()
         if unset:
             raise ConfigurationError(f"{' and '.join(unset)} must be set in the function's environment")
         return json.dumps(request.to_wechat(), ensure_ascii=False, separators=(",", ":")).encode()

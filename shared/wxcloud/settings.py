@@ -12,6 +12,10 @@ except to a loopback host (the emulator, a local tunnel) or with ``WX_ALLOW_INSE
 value is reported without its userinfo. The archive's alert webhook (``WX_ARCHIVE_ALERT_WEBHOOK``)
 follows the same rule, checked by the same code; its secret is its ``key`` query parameter, so a
 bad webhook is reported by scheme and host alone.
+
+A service provider's token service (``WX_PLATFORM_TOKEN_URL``, ``PlatformSettings``) receives its
+key and hands out tokens, so it follows the same rule; its key (``WX_PLATFORM_TOKEN_KEY``, or an SSM
+secret named by ``WX_PLATFORM_TOKEN_KEY_SSM_NAME``) is kept ``Sealed`` and out of every repr.
 """
 
 from __future__ import annotations
@@ -24,7 +28,9 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError, WxCloudError
+from .http.redaction import Sealed
 from .http.timeouts import Timeouts
+from .tencentcloud.credentials import SsmSource
 
 DEFAULT_API_BASE_URL = "https://api.weixin.qq.com"
 
@@ -57,9 +63,44 @@ class WxSettings:
             ),
         )
 
-    def unset(self) -> list[str]:
-        """Names of the settings a call cannot do without that are not set."""
-        return [name for name, value in (("WX_APPID", self.appid), ("WX_APPSECRET", self.appsecret)) if not value]
+    def unset(self, *, appsecret: bool = True) -> list[str]:
+        """Names of the settings a call cannot do without that are not set: ``WX_APPID`` always,
+        ``WX_APPSECRET`` unless ``appsecret=False`` (the tokens come from elsewhere than
+        stable_token: a service provider's platform, see ``OpenApiClient.unset``)."""
+        needed = (("WX_APPID", self.appid), ("WX_APPSECRET", self.appsecret)) if appsecret else (("WX_APPID", self.appid),)
+        return [name for name, value in needed if not value]
+
+
+PLATFORM_KEY_SSM_VARIABLE = "WX_PLATFORM_TOKEN_KEY_SSM"
+
+
+@dataclass(frozen=True)
+class PlatformSettings:
+    """Where a service provider's own token service is and the key it wants (see
+    ``platform_tokens.py`` for the wire contract). ``key``: the key itself, sealed; ``key_source``:
+    the SSM secret holding it instead, read when a client is built (``platform_client``)."""
+
+    token_url: str
+    key: Sealed[str] | None = field(default=None, repr=False)
+    key_source: SsmSource | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> PlatformSettings | None:
+        """From ``WX_PLATFORM_TOKEN_URL`` and ``WX_PLATFORM_TOKEN_KEY`` (or
+        ``WX_PLATFORM_TOKEN_KEY_SSM_NAME``/``_VERSION``); None when no token service is configured."""
+        return read_environment(cls._read, environ)
+
+    @classmethod
+    def _read(cls, env: Mapping[str, str]) -> PlatformSettings | None:
+        url = env.get("WX_PLATFORM_TOKEN_URL", "").strip()
+        if not url:
+            return None
+        checked = _checked_url(url, _PLATFORM_URL_RULE, allow_insecure=env.get("WX_ALLOW_INSECURE_BASE_URL", "").strip() == "1")
+        key = env.get("WX_PLATFORM_TOKEN_KEY", "").strip()
+        source = SsmSource.from_env(env, variable=PLATFORM_KEY_SSM_VARIABLE)
+        if key and source is not None:
+            raise ConfigurationError(f"set either WX_PLATFORM_TOKEN_KEY or {PLATFORM_KEY_SSM_VARIABLE}_NAME, not both")
+        return cls(checked, Sealed(key) if key else None, source)
 
 
 def appid_from_env(environ: Mapping[str, str] | None = None) -> str | None:
@@ -100,6 +141,13 @@ _WEBHOOK_RULE = _UrlRule(
     "the webhook's key",
     lambda value: _scheme_and_host(value),
     query=True,
+)
+
+_PLATFORM_URL_RULE = _UrlRule(
+    "WX_PLATFORM_TOKEN_URL",
+    "such as https://tokens.example.com/authorizer-token",
+    "the platform key and tokens",
+    lambda value: _without_userinfo(value),
 )
 
 

@@ -1,23 +1,32 @@
-"""Access tokens: fetched with ``/cgi-bin/stable_token``, cached, shared.
+"""Access tokens: fetched from a source, cached, shared.
 
-Why stable_token: ``/cgi-bin/token`` issues a new token on every fetch and kills the previous one,
-so SCF instances that each fetch invalidate each other (40001). ``stable_token`` hands every
-caller the same token while it is valid, so stateless instances need no coordination. We never
-send ``force_refresh: true`` (20 a day, and it invalidates every other instance's token): a normal
-request already returns the current token.
+Where a token comes from is a ``TokenSource`` (``appid`` and ``fetch(timeout=, refresh=)``); what
+is done with it (the cache, single flight, the shared failure schedule, 40001) is the
+``TokenProvider`` over it, the same whatever the source. Two sources exist:
+
+* ``StableTokenSource`` (the default): ``/cgi-bin/stable_token`` with the appsecret. Why stable_token:
+  ``/cgi-bin/token`` issues a new token on every fetch and kills the previous one, so SCF instances
+  that each fetch invalidate each other (40001). ``stable_token`` hands every caller the same token
+  while it is valid, so stateless instances need no coordination. We never send
+  ``force_refresh: true`` (20 a day, and it invalidates every other instance's token): a normal
+  request already returns the current token. It ignores ``refresh``.
+* ``PlatformTokenSource`` (``platform_tokens.py``): a service provider's own token service, for the
+  Mini Programs that authorized its platform. There ``refresh=True`` (asked after WeChat rejected
+  this appid's last token) tells the service to hand out a new token rather than the one it holds.
 
 Shape (after aws-powertools' parameter providers): ``TokenProvider.get()`` serves from a
-``TokenStore`` and calls the abstract ``_fetch()`` only on a miss, one fetch at a time per
-provider (single flight: concurrent callers wait for the one request in flight). The store is an
-interface so a shared store (Redis, a central token service) can replace the in-process default
-without touching the call path. A store that fails (its backend down) is logged and bypassed for
-that call: the token is fetched and used all the same, never an error a working call would not get.
+``TokenStore`` and asks its source only on a miss, one fetch at a time per provider (single
+flight: concurrent callers wait for the one request in flight). The store is an interface so a
+shared store (Redis, a central token service) can replace the in-process default without touching
+the call path. A store that fails (its backend down) is logged and bypassed for that call: the
+token is fetched and used all the same, never an error a working call would not get.
 
-Under a burst of concurrent calls with WeChat failing, the callers share more than the one fetch
-in flight: fetches are counted, and a call whose n-th attempt finds that n fetches have failed since
-it began (its own or other calls') takes the latest failure as this attempt's outcome instead of
-making another request. So the calls follow one retry schedule between them, and 64 concurrent
-calls cost about as many token requests as one call's attempts, not one per call and attempt.
+Under a burst of concurrent calls with the source failing, the callers share more than the one
+fetch in flight: fetches are counted, and a call whose n-th attempt finds that n fetches have
+failed since it began (its own or other calls') takes the latest failure as this attempt's outcome
+instead of making another request. So the calls follow one retry schedule between them, and 64
+concurrent calls cost about as many token requests as one call's attempts, not one per call and
+attempt.
 
 The appsecret travels ``Sealed`` (see ``http/redaction.py``), and a token reply is read in a frame that
 never raises, so no exception's frames hold either.
@@ -29,7 +38,6 @@ import json
 import logging
 import threading
 import time
-from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -127,9 +135,24 @@ class FetchTicket:
     attempts: int = 0
 
 
-class TokenProvider(ABC):
-    def __init__(self, appid: str, store: TokenStore, *, wall_clock: Callable[[], float] = time.time) -> None:
-        self.appid = appid
+class TokenSource(Protocol):
+    """Where one appid's tokens come from. ``fetch`` makes one request for a token, within
+    ``timeout`` seconds of wall clock when given, and raises a ``WxCloudError`` on failure (never
+    an exception whose frames hold a secret: read the reply in a frame that returns). ``refresh``
+    is True when WeChat rejected the last token fetched for this appid: a source that serves tokens
+    it holds must hand out a new one; a source that always gets the current one may ignore it."""
+
+    appid: str
+
+    def fetch(self, *, timeout: float | None, refresh: bool) -> AccessToken: ...
+
+
+class TokenProvider:
+    """One appid's tokens from ``source``: cached in ``store``, fetched one at a time."""
+
+    def __init__(self, source: TokenSource, store: TokenStore, *, wall_clock: Callable[[], float] = time.time) -> None:
+        self.source = source
+        self.appid = source.appid
         self.store = store
         self.wall_clock = wall_clock
         self._fetch_lock = threading.Lock()  # one fetch at a time (single flight)
@@ -139,6 +162,7 @@ class TokenProvider(ABC):
         self._last_token: AccessToken | None = None  # the last fetched token, for waiters when the store fails
         self._rejected: AccessToken | None = None  # the last token WeChat rejected, in case the store keeps it
         self._unsaved = False  # the last fetched token could not be saved: the store does not hold it
+        self._refresh = False  # WeChat rejected the last token fetched: the next fetch asks the source for a new one
 
     def get(self, *, timeout: float | None = None, ticket: FetchTicket | None = None) -> Lease:
         """The cached token, or one fetch for all concurrent callers (single flight). A caller waits
@@ -167,7 +191,7 @@ class TokenProvider(ABC):
             if self._last_failure is not None and (self._fetches != seen or _tried_enough(ticket, self._fetches)):
                 raise self._last_failure.fresh_copy()
             try:
-                token = self._fetch(timeout=timeout)
+                token = self.source.fetch(timeout=timeout, refresh=self._refresh)
             except WxCloudError as exc:
                 with self._state:
                     self._last_failure = exc
@@ -176,7 +200,7 @@ class TokenProvider(ABC):
             with self._state:
                 self._fetches += 1
                 generation = self._fetches
-                self._last_failure, self._last_token = None, token
+                self._last_failure, self._last_token, self._refresh = None, token, False
                 if self._rejected is not None and self._rejected.value == token.value:
                     self._rejected = None  # WeChat has just handed the same token out again as the current one
             self._unsaved = not self._store("save", token)  # outside the state lock: a slow store holds no one but the fetch's waiters
@@ -196,6 +220,7 @@ class TokenProvider(ABC):
             if self._last_token is not None and self._last_token.value == lease.token.value:
                 self._last_token = None
             self._rejected = lease.token
+            self._refresh = True
         # outside the state lock (a slow store must not hold other calls past their budgets); the
         # store's discard is compare-and-delete, so it never removes a token fetched meanwhile
         self._store("discard", lease.token)
@@ -226,10 +251,6 @@ class TokenProvider(ABC):
             return False
         return True
 
-    @abstractmethod
-    def _fetch(self, *, timeout: float | None) -> AccessToken:
-        """One request for a token; raise a ``WxCloudError`` on failure."""
-
 
 def _tried_enough(ticket: FetchTicket | None, fetches: int) -> bool:
     """Whether, since the call began, as many fetches have failed (its own or others') as the call
@@ -244,16 +265,14 @@ def _store_failed(operation: str, exc: Exception) -> None:
     logger.warning("token store %s failed (%s); this call goes on without the store", operation, type(exc).__name__)
 
 
-class StableTokenProvider(TokenProvider):
-    def __init__(
-        self,
-        settings: WxSettings,
-        transport: Transport,
-        store: TokenStore,
-        *,
-        wall_clock: Callable[[], float] = time.time,
-    ) -> None:
-        super().__init__(settings.appid, store, wall_clock=wall_clock)
+class StableTokenSource:
+    """``/cgi-bin/stable_token`` with the appsecret, through the client's ``transport``. Never sends
+    ``force_refresh`` (``refresh`` is ignored): a normal request returns the current token, and a
+    rejected one is replaced by WeChat itself."""
+
+    def __init__(self, settings: WxSettings, transport: Transport, *, wall_clock: Callable[[], float] = time.time) -> None:
+        self.appid = settings.appid
+        self.wall_clock = wall_clock
         self._transport = transport
         self._body = Sealed(
             json.dumps(
@@ -262,7 +281,7 @@ class StableTokenProvider(TokenProvider):
         )
         self._conceal = (Sealed(settings.appsecret),)
 
-    def _fetch(self, *, timeout: float | None) -> AccessToken:
+    def fetch(self, *, timeout: float | None, refresh: bool) -> AccessToken:
         requested_at = self.wall_clock()
         reply = self._transport.post(STABLE_TOKEN_PATH, self._body, conceal=self._conceal, timeout=timeout, limit=TOKEN_REPLY_LIMIT)
         token = _issued_token(reply, requested_at)

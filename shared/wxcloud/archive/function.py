@@ -294,7 +294,7 @@ class ArchiveFunction(ScfHandler):
         """The function's client (built by the first invocation, the appsecret read from SSM within
         its ``deadline`` when so configured), checked for what every fetch needs."""
         client = self.client(deadline)
-        unset = client.settings.unset()
+        unset = client.unset()
         if unset:
             raise ConfigurationError(f"{' and '.join(unset)} must be set in the function's environment")
         if client.permissions is not None:

@@ -105,6 +105,7 @@ class Transport:
         conceal: tuple[Sealed[str], ...] = (),
         timeout: float | None = None,
         limit: int = DATA_REPLY_LIMIT,
+        headers: Sealed[dict[str, str]] | None = None,
     ) -> HttpReply:
         """One attempt, over by ``timeout`` seconds (the invocation's remaining budget) or the
         configured connect + read timeouts, whichever is less, measured on the wall clock. The
@@ -112,7 +113,7 @@ class Transport:
         room for a retry. ``token`` goes into the query string as ``access_token``, percent-encoded;
         it and ``conceal`` are masked wherever the reply would quote them back. A ``query`` that is
         itself a secret (a webhook's key) travels sealed the same way, revealed only in
-        ``_prepare``."""
+        ``_prepare``; so do extra request ``headers`` (a token service's ``Authorization``)."""
         hook_error_tracker()  # a no-op once installed; here too in case sentry-sdk was loaded after us
         connect, read = self.timeouts.connect, self.timeouts.read
         cut_short = timeout is not None and connect + read > timeout
@@ -122,7 +123,7 @@ class Transport:
             connect, read = connect * share, read * share
         if token is not None:
             conceal = (*conceal, token)
-        outcome = self._send(path, body, query, token, conceal, connect, read, limit)
+        outcome = self._send(path, body, query, token, conceal, connect, read, limit, headers)
         if isinstance(outcome, HttpReply):
             return outcome
         # Raised here, outside any except block and away from the frame that held the URL, so
@@ -143,6 +144,7 @@ class Transport:
         connect: float,
         read: float,
         limit: int,
+        headers: Sealed[dict[str, str]] | None = None,
     ) -> HttpReply | _Failure:
         """The exchange itself; returns the reply or what went wrong, never raises."""
         exchange = Exchange(time.monotonic() + connect + read)
@@ -151,7 +153,7 @@ class Transport:
         WATCHDOG.arm(exchange)
         try:
             session = self.session
-            prepared = self._prepare(path, body, query, token)
+            prepared = self._prepare(path, body, query, token, headers)
             adapter = session.get_adapter(prepared.url or "")
             response = adapter.send(
                 prepared,
@@ -182,7 +184,14 @@ class Transport:
                 else:
                     response.close()  # a body left unread: the connection cannot be reused
 
-    def _prepare(self, path: str, body: bytes | Sealed[bytes], query: str | Sealed[str], token: Sealed[str] | None) -> requests.PreparedRequest:
+    def _prepare(
+        self,
+        path: str,
+        body: bytes | Sealed[bytes],
+        query: str | Sealed[str],
+        token: Sealed[str] | None,
+        headers: Sealed[dict[str, str]] | None = None,
+    ) -> requests.PreparedRequest:
         if isinstance(query, Sealed):
             query = query.reveal()
         if token is not None:
@@ -191,11 +200,14 @@ class Transport:
         url = f"{self.base_url}{path}?{query}" if query else f"{self.base_url}{path}"
         data = body.reveal() if isinstance(body, Sealed) else body
         if not (self._base_is_plain and _PLAIN_URL.fullmatch(url)):
-            return self.session.prepare_request(requests.Request("POST", url, data=data, headers=_JSON_HEADERS))
+            sent = _JSON_HEADERS if headers is None else {**_JSON_HEADERS, **headers.reveal()}
+            return self.session.prepare_request(requests.Request("POST", url, data=data, headers=sent))
         prepared = requests.PreparedRequest()
         prepared.method = "POST"
         prepared.url = url
         prepared.headers = requests.structures.CaseInsensitiveDict(self._headers)
+        if headers is not None:
+            prepared.headers.update(headers.reveal())
         prepared.headers["Content-Length"] = str(len(data))
         prepared.body = data
         return prepared

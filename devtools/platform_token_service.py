@@ -1,0 +1,168 @@
+"""A loopback stand-in for a service provider's own token service, over the WeChat emulator.
+
+Why it exists: ``wxcloud.PlatformTokenSource`` speaks a contract of ours (see
+``shared/wxcloud/platform_tokens.py``) to a service each provider runs itself. The tests need a
+real HTTP server that speaks it, with tokens the emulator's datacube accepts, and that can
+misbehave on cue; stdlib only, like the emulator, and carried by the emulator's plumbing server.
+
+    POST <url>   Authorization: Bearer <key>   {"appid": "...", "refresh": false}
+    -> 200 {"authorizer_access_token": "...", "expires_in": 7200}
+    -> 200 {"errcode": 61007, "errmsg": "api is unauthorized to component rid: ..."}  (not an authorizer)
+    -> 200 {"errcode": 47001, ...}  (a body that is not {"appid": str, "refresh": bool})
+    -> 401 (a key is set and the request does not carry it)
+
+Tokens are the emulator's (``WeChatEmulator.authorizer_token``), so ``invalidate_tokens``,
+``expire_tokens`` and the token TTL apply to them as to stable tokens. Faults are the emulator's
+``Fault`` objects, queued with :meth:`PlatformTokenService.add_fault` (errcode, HTTP reply, raw
+reply, delay, drop, expire_tokens); every request is kept in :attr:`PlatformTokenService.received`.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from devtools.wechat_emulator.plumbing import Reply, Server
+from devtools.wechat_emulator.server import WeChatEmulator
+from devtools.wechat_emulator.values import Fault, Received
+
+if TYPE_CHECKING:  # typing.Self is 3.11+; this import never runs
+    from typing_extensions import Self
+
+__all__ = ["TOKEN_PATH", "PlatformTokenService"]
+
+TOKEN_PATH = "/authorizer-token"
+
+
+class PlatformTokenService:
+    """The provider's token service on loopback; a context manager, or ``start()``/``stop()``.
+
+    ``key``: the bearer key it demands (None: it demands none)."""
+
+    def __init__(self, emulator: WeChatEmulator, *, key: str | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.emulator = emulator
+        self.key = key
+        self._address = (host, port)
+        self._lock = threading.Lock()
+        self._faults: deque[Fault] = deque()
+        self.received: list[Received] = []
+        self._stop_event = threading.Event()
+        self._server: Server | None = None
+        self._thread: threading.Thread | None = None
+        self._url = ""
+
+    def start(self) -> Self:
+        if self._server is not None:
+            raise RuntimeError("token service already started")
+        self._stop_event.clear()
+        server = Server(self._address, self._handle, self._stop_event)
+        host, port = server.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else host
+        self._url = (f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}") + TOKEN_PATH
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_until_stopped, name=f"platform-tokens-{port}", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        self._stop_event.set()
+        server.wake()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+        server.cut_connections()
+        server.server_close()
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        """The token URL (``WX_PLATFORM_TOKEN_URL``)."""
+        if not self._url:
+            raise RuntimeError("token service not started")
+        return self._url
+
+    def add_fault(self, fault: Fault, times: int = 1) -> None:
+        """Queue ``fault`` for the next ``times`` requests."""
+        if times < 0:
+            raise ValueError("times must not be negative")
+        with self._lock:
+            self._faults.extend([fault] * times)
+
+    def clear(self) -> None:
+        """Forget received requests and pending faults."""
+        with self._lock:
+            self.received.clear()
+            self._faults.clear()
+
+    def requests(self) -> list[Received]:
+        """Every request received, oldest first (a copy)."""
+        with self._lock:
+            return list(self.received)
+
+    # ---- request handling --------------------------------------------------------------------
+
+    def _handle(self, request: Received) -> Reply | None:
+        with self._lock:
+            self.received.append(request)
+            fault = self._faults.popleft() if self._faults else None
+        while fault is not None:
+            if fault.kind == "errcode":
+                return _error(fault.code, fault.msg)
+            if fault.kind == "reply":
+                return Reply(fault.status, fault.body, fault.content_type)
+            if fault.kind == "drop":
+                return None
+            if fault.kind == "expire_tokens":
+                self.emulator.expire_tokens()
+                break
+            if fault.kind == "delay":
+                if self._stop_event.wait(fault.seconds):
+                    return None
+                fault = fault.then
+                continue
+            raise ValueError(f"unknown fault kind {fault.kind!r}")
+        return self._answer(request)
+
+    def _answer(self, request: Received) -> Reply:
+        if request.path != TOKEN_PATH or request.method != "POST":
+            return Reply(404, b"not found", "text/plain")
+        if self.key is not None:
+            given = next((value for name, value in request.headers.items() if name.lower() == "authorization"), "")
+            if not secrets.compare_digest(given.encode(), f"Bearer {self.key}".encode()):
+                return Reply(401, b'{"error": "unauthorized"}')
+        body = _json_object(request.body)
+        appid, refresh = (body.get("appid"), body.get("refresh")) if body is not None else (None, None)
+        if not isinstance(appid, str) or not isinstance(refresh, bool):
+            return _error(47001, "data format error")
+        try:
+            token, expires_in = self.emulator.authorizer_token(appid, refresh=refresh)
+        except LookupError:
+            return _error(61007, "api is unauthorized to component")
+        return _json({"authorizer_access_token": token, "expires_in": expires_in})
+
+
+def _json_object(body: bytes) -> dict[str, Any] | None:
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
+
+
+def _json(payload: Any) -> Reply:
+    return Reply(200, json.dumps(payload, separators=(",", ":")).encode())
+
+
+def _error(code: int, msg: str) -> Reply:
+    return _json({"errcode": code, "errmsg": f"{msg} rid: {secrets.token_hex(4)}-{secrets.token_hex(4)}"})
