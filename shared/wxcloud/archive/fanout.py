@@ -14,8 +14,9 @@ limit), and retries one that raises. Each worker archives its app's share:
   yesterday, and the workers after it are told (``proven``), so they record what they store as
   known today (a retention key due today is not asked for again tomorrow). With slices left, or
   with its slice cut short by its time limit after it stored something, it invokes the next
-  worker for the rest itself, handing its lease on (``leases.py``): so the slices of one app run one after the other, and each worker plans within what is left of
-  the app's daily quota when it starts;
+  worker for the rest itself, handing its lease on (``leases.py``): so the slices of one app run
+  one after the other, and each worker plans within what is left of the app's daily quota when
+  it starts;
 * one worker per app at a time: a worker first takes the app's lease and leaves if another holds
   it. The dispatcher sends nothing for an app whose lease is held;
 * an event delivered twice, late or out of order costs nothing: the lease keeps a copy away while
