@@ -362,3 +362,48 @@ def test_slices_partition_the_periods_exactly() -> None:
         assert parts == whole, api
     assert slices_of(job, 30)[-1][1] is None and slices_of(job, 30)[0][0] == SINCE
     assert timedelta(days=30) == slices_of(job, 30)[0][1] - SINCE  # type: ignore[operator]
+
+
+def test_backfill_fan_out_from_a_workstation_sends_the_work_and_follows_it_to_the_end(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import threading
+
+    from wxcloud.archive import cli
+
+    for name, value in fleet.env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(cli, "FOLLOW_SECONDS", 0.05)
+    monkeypatch.setattr(cli, "beijing_today", lambda _now: TODAY)
+    out, err = io.StringIO(), io.StringIO()
+    code: list[int] = []
+    runner = threading.Thread(target=lambda: code.append(cli.main(["backfill", "--since", f"{SINCE:%Y%m%d}", "--fan-out"], stdout=out, stderr=err)))
+    runner.start()
+    ends = time.monotonic() + 60
+    while runner.is_alive() and time.monotonic() < ends:  # SCF delivers what the CLI sent, and what the workers send
+        if fleet.queue:
+            fleet.deliver(fleet.queue.pop(0))
+        else:
+            time.sleep(0.01)
+    runner.join(5)
+    assert code == [0], err.getvalue()
+    report = json.loads(out.getvalue())
+    assert report["fanOut"]["sent"] == 3 and report["left"] == 0
+    fleet.assert_each_period_stored_once()
+    # nothing left to send: the second backfill sends nothing and says it is done
+    out2 = io.StringIO()
+    assert cli.main(["backfill", "--since", f"{SINCE:%Y%m%d}", "--fan-out", "--no-wait"], stdout=out2, stderr=io.StringIO()) == 0
+    assert json.loads(out2.getvalue())["fanOut"] == {"sent": 0, "periods": 0, "running": 0, "upToDate": 3, "notSent": 0}
+
+
+def test_backfill_fan_out_without_cloud_keys_is_a_clear_error(sqlite_db: Db, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from wxcloud.archive import cli
+
+    for name, value in {**sqlite_db.env(), "WX_APPID": "", "WX_APPSECRET": "", "WX_ARCHIVE_APPS": json.dumps(APPS)}.items():
+        monkeypatch.setenv(name, value)
+    for name in ("TENCENTCLOUD_SECRETID", "TENCENTCLOUD_SECRETKEY", "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    err = io.StringIO()
+    assert cli.main(["backfill", "--since", "20260401", "--fan-out"], stdout=io.StringIO(), stderr=err) == 2
+    assert "--fan-out invokes the deployed function" in err.getvalue()

@@ -1,7 +1,7 @@
 """``python -m wxcloud.archive`` (``wxcloud-archive``): the archive from a terminal.
 
     run                                   what the daily timer does, now
-    backfill --since yyyymmdd [--until yyyymmdd] [--api NAME ...]
+    backfill --since yyyymmdd [--until yyyymmdd] [--api NAME ...] [--fan-out [--function NAME] [--no-wait]]
     export --api NAME [--since] [--until] [--format csv|jsonl]        to stdout
     chart --api NAME --metric NAME [--where COLUMN=VALUE ...] [--since] [--until] --out FILE.png
     status [--api NAME ...] [--since yyyymmdd] [--appid] [--format table|json]   (every app without --appid)
@@ -12,7 +12,9 @@ without ``WX_ARCHIVE_URL`` the archive is the SQLite file ``.data/wx_analysis.sq
 and ``backfill`` print the run's summary as JSON on stdout (a progress bar on stderr when it is a
 terminal). ``status`` tells whether each report is archived up to its newest finished period and
 what the last run said (exit 0 when all are, 1 when one is behind or its last run failed, for cron
-or CI). ``report`` writes one self-contained HTML file of the archived reports (the ``report`` extra;
+or CI). ``backfill --fan-out`` sends the work to the deployed function's workers instead (one
+asynchronous SCF Invoke per app, with the keys of ``TENCENTCLOUD_SECRET_ID``/``_KEY``) and follows
+their progress over all apps from the archive. ``report`` writes one self-contained HTML file of the archived reports (the ``report`` extra;
 an appid with nothing archived in the range is bad input, exit 2). Errors are the cloud-call error
 value on stderr; the exit status is 0 when everything asked for is archived, 1 when work was left or failed, 2 for bad input or configuration.
 """
@@ -53,6 +55,12 @@ def _parser() -> argparse.ArgumentParser:
     backfill.add_argument("--since", required=True, help="first day yyyymmdd (periods beginning on or after it)")
     backfill.add_argument("--until", help="last day yyyymmdd (periods ending on or before it; default: the newest closed one)")
     backfill.add_argument("--api", action="append", metavar="NAME", help="cloud-call name, repeatable (default: WX_ARCHIVE_APIS, else all ten)")
+    backfill.add_argument(
+        "--fan-out", action="store_true",
+        help="send the work to the deployed archive function (one asynchronous SCF Invoke per app) and follow its progress here",
+    )
+    backfill.add_argument("--function", default="archiveAnalysis", help="with --fan-out: the deployed archive function's name")
+    backfill.add_argument("--no-wait", action="store_true", help="with --fan-out: return once the work is sent")
     export = commands.add_parser("export", help="archived results to stdout")
     chart = commands.add_parser("chart", help="a line chart of one metric over the periods")
     for sub in (export, chart):
@@ -85,6 +93,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
     try:
         with calling(NAME):
             settings = ArchiveSettings.from_env()
+            if args.command == "backfill" and args.fan_out:
+                return _fan_out(args, settings, out, err)
             if args.command in {"run", "backfill"}:
                 return _run(args, settings, out, err)
             archive = open_archive(settings)
@@ -150,6 +160,80 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
     return 0 if summary.complete and summary.total("failed") == 0 else 1
 
 
+def _fan_out(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err: IO[str]) -> int:
+    """``backfill --fan-out``: what the function's dispatcher does, from a workstation (the work
+    sent to the deployed function, one asynchronous Invoke per app), then the workers' progress
+    over all apps, read from the archive, until nothing is due or they stop making progress."""
+    from ..tencentcloud.invoke import ScfAsyncInvoker
+    from .fanout import dispatch, plan
+    from .leases import Leases
+
+    today = beijing_today(datetime.now(timezone.utc))
+    options = {"since": args.since, "until": args.until, "apis": args.api or []}
+    job = job_for(settings, today, options, {"since": "--since", "until": "--until", "apis": "--api"})
+    invoker = ScfAsyncInvoker.from_env(function_name=args.function)
+    if invoker is None:
+        raise ConfigurationError(
+            "--fan-out invokes the deployed function: set TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY "
+            "(keys that may call scf:InvokeFunction on it) and TENCENTCLOUD_REGION"
+        )
+    source = AppsSource.from_env()
+    appids = [app.appid for app in source.load()] if source is not None else [appid for appid in [appid_from_env()] if appid]
+    if not appids:
+        raise ConfigurationError("set WX_ARCHIVE_APPS (several apps) or WX_APPID: whose archive to fill")
+    archive = open_archive(settings)
+    try:
+        archive.ensure_schema()
+        planned = plan(archive, appids, job, settings.slice_days)
+        sent = dispatch(planned, invoker=invoker, leases=Leases(archive), per_minute=settings.fan_out_per_minute)
+        report: dict[str, Any] = {**job_days(job), "fanOut": sent.to_json()}
+        print(f"{NAME}: sent the work of {len(sent.sent)} app(s), {sum(sent.sent.values())} period(s) due", file=err)
+        if not args.no_wait and (sent.sent or sent.running):
+            report["left"] = _follow(archive, appids, job, settings, planned.periods, err)
+    finally:
+        archive.close()
+    print(json.dumps(report, ensure_ascii=False, indent=2), file=out)
+    return 0 if sent.complete and not report.get("left") else 1
+
+
+FOLLOW_SECONDS = 5.0  # how often the workers' progress is read from the archive
+STALLED_SECONDS = 120.0  # no progress and no worker holding a lease for this long: they have stopped
+
+
+def _follow(archive: Archive, appids: list[str], job: Job, settings: ArchiveSettings, total: int, err: IO[str]) -> int:
+    """Follow the workers until nothing is due or they stop making progress; what is left due."""
+    import time
+
+    from .fanout import plan
+    from .leases import Leases
+
+    bar = _progress_bar(err)
+    if bar is not None:
+        bar.plan(total)
+    left, last_change = total, time.monotonic()
+    try:
+        while left:
+            time.sleep(FOLLOW_SECONDS)
+            now_left = plan(archive, appids, job, settings.slice_days).periods
+            if now_left != left:
+                if bar is not None:
+                    bar.advance(max(left - now_left, 0))
+                else:
+                    print(f"{NAME}: {total - now_left} of {total} period(s) archived", file=err)
+                left, last_change = now_left, time.monotonic()
+            elif not Leases(archive).held(appids) and time.monotonic() - last_change > STALLED_SECONDS:
+                print(f"{NAME}: the workers stopped with {left} period(s) left (not ready, quota, or failures): see `status`", file=err)
+                break
+    finally:
+        if bar is not None:
+            bar.close()
+    return left
+
+
+def job_days(job: Job) -> dict[str, Any]:
+    return {"today": f"{job.today:%Y%m%d}", "since": f"{job.since:%Y%m%d}", "until": None if job.until is None else f"{job.until:%Y%m%d}"}
+
+
 def _ended(ledger: Ledger, rows: dict[str | None, int], settings: ArchiveSettings, results: dict[str | None, dict[str, Any]]) -> None:
     """A run's end: in the ledger, and an alert when it needs attention (as the function's runs)."""
     from .alerts import notify_apps
@@ -211,6 +295,10 @@ class _Bar:
         self._counts[outcome] = self._counts.get(outcome, 0) + 1
         self._bar.set_postfix(self._counts, refresh=False)
         self._bar.update(1)
+
+    def advance(self, periods: int) -> None:
+        if self._bar is not None:
+            self._bar.update(periods)
 
     def close(self) -> None:
         if self._bar is not None:
