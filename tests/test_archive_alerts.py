@@ -551,3 +551,15 @@ def test_failing_posts_leave_no_key_in_any_event_or_breadcrumb(
     assert any(HOOK_PATH in e and '"http.query"' in e for e in envelopes), "the requests were not recorded as breadcrumbs"
     found = leaks(envelopes, [KEY, ROLE_KEY, ROLE_TOKEN])
     assert not found, found[:3]
+
+
+def test_work_that_could_not_be_sent_to_workers_is_alerted_with_what_to_do() -> None:
+    from wxcloud.archive.alerts import message_for
+
+    fanned = {"sent": 0, "periods": 0, "running": 0, "upToDate": 0, "notSent": 2,
+              "failed": {"wx1": "-601001 SCF Invoke (Event) of archiveAnalysis failed: UnauthorizedOperation: not authorized"}}
+    message = message_for("wx1", {"errCode": 0, "errMsg": "archiveAnalysis:ok", "today": "20260615", "complete": False, "fanOut": fanned})
+    assert message is not None and "the work of 3 app(s) was not sent to workers" in message
+    assert "UnauthorizedOperation" in message and "scf:InvokeFunction" in message
+    sent = {"sent": 3, "periods": 30, "running": 0, "upToDate": 0, "notSent": 0}
+    assert message_for("wx1", {"errCode": 0, "errMsg": "archiveAnalysis:ok", "complete": False, "fanOut": sent}) is None

@@ -16,6 +16,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
+from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
@@ -88,7 +89,7 @@ def env_for(db: Db, wechat: WeChatEmulator, **extra: str) -> dict[str, str]:
     }
 
 
-def test_one_run_archives_every_app_and_keeps_each_ones_trouble_to_itself(db: Db, wechat: WeChatEmulator, hook: HTTPServer) -> None:
+def test_one_run_archives_every_app_and_keeps_each_ones_trouble_to_itself(db: Db, wechat: WeChatEmulator, hook: HTTPServer, wxlog: Any) -> None:
     wechat.set_quota(DAILY, 10, appid=SPENT)  # the app's other callers spent the rest today
     hook.clear()
     hook.expect_request("/cgi-bin/webhook/send", method="POST", query_string={"key": KEY}).respond_with_handler(
@@ -124,7 +125,7 @@ def test_one_run_archives_every_app_and_keeps_each_ones_trouble_to_itself(db: Db
     assert "2 of 3 apps need attention" in message and WRONG in message and SPENT in message and GOOD not in message
     assert "40125" in message and "45009" in message
 
-    texts = json.dumps(answer) + json.dumps([run.summary for run in runs.values()]) + message
+    texts = json.dumps(answer) + json.dumps([run.summary for run in runs.values()]) + message + "\n".join(record.getMessage() for record in wxlog.records)
     assert not any(secret in texts for secret in SECRETS.values())
     assert not any(token in texts for token in wechat.issued_tokens)
 

@@ -85,13 +85,20 @@ class Fleet:
     refuse: list[str] = field(default_factory=list)
     answers: list[dict[str, Any]] = field(default_factory=list)
 
+    single: bool = False  # one app, configured as WX_APPID and WX_APPSECRET
+
+    @property
+    def apps(self) -> dict[str, str]:
+        return dict(list(APPS.items())[:1]) if self.single else APPS
+
     @property
     def env(self) -> dict[str, str]:
+        appid, secret = next(iter(APPS.items()))
         return {
             **self.db.env(),
-            "WX_APPID": "",
-            "WX_APPSECRET": "",
-            "WX_ARCHIVE_APPS": json.dumps(APPS),
+            "WX_APPID": appid if self.single else "",
+            "WX_APPSECRET": secret if self.single else "",
+            "WX_ARCHIVE_APPS": "" if self.single else json.dumps(APPS),
             "WX_API_BASE_URL": self.wechat.url,
             "WX_ARCHIVE_APIS": ",".join(APIS),
             "WX_ARCHIVE_SINCE": f"{SINCE:%Y%m%d}",
@@ -132,7 +139,7 @@ class Fleet:
 
     def expected(self) -> set[tuple[str, str, str, str]]:
         return {
-            (appid, api, period.begin_date, period.end_date) for appid in APPS for api in APIS for period in periods(api, SINCE, TODAY)
+            (appid, api, period.begin_date, period.end_date) for appid in self.apps for api in APIS for period in periods(api, SINCE, TODAY)
         }
 
     def stored(self) -> dict[tuple[str, str, str, str], int]:
@@ -197,6 +204,14 @@ def test_a_run_that_does_not_fit_sends_one_event_per_app_and_the_workers_archive
     again = fleet.dispatch()  # the next day's timer (the same day here): nothing is due, so nothing is sent
     assert "fanOut" not in again and again["complete"] is True and again["totals"]["upToDate"] == len(fleet.expected())
     assert all(event[WORK_KEY].get("proven") for event in delivered[3:])  # the newest slice went first and proved yesterday
+
+
+def test_one_app_configured_alone_fans_its_backfill_out_in_slices(fleet: Fleet) -> None:
+    fleet.single = True
+    answer = fleet.dispatch()
+    assert answer["fanOut"]["sent"] == 1 and answer["fanOut"]["periods"] == len(fleet.expected())
+    assert len(fleet.drain()) == 3
+    fleet.assert_each_period_stored_once()
 
 
 def test_every_event_delivered_twice_stores_every_period_once(fleet: Fleet) -> None:

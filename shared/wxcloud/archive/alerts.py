@@ -87,6 +87,7 @@ ADVICE: dict[int, str] = {
     SYSTEM_ERROR: "fix the function's configuration as the hint says",
 }
 DATABASE_ADVICE = "check WX_ARCHIVE_URL (or its SSM secret) and that the database accepts the function's connections"
+FAN_OUT_ADVICE = "give the function's role scf:InvokeFunction on the function itself, or set WX_ARCHIVE_FAN_OUT=off"
 DEADLINE_ADVICE = "raise the function's timeout or narrow the run"
 
 
@@ -123,6 +124,13 @@ def message_for(appid: str, result: Mapping[str, Any]) -> str | None:
         code = _code_of(first) if first is not None else None
         shown_error = f" `{_clean(_FAIL_PREFIX.sub(_KEEP_CODE, first, count=1), _TEXT_LIMIT)}`" if first is not None else ""
         lines.append(f"- the app stopped, {_clean(stopped, 40)}:{shown_error} → {_advice(code) if code is not None else 'see the function log'}")
+    fanned = result.get("fanOut")
+    if isinstance(fanned, Mapping) and (fanned.get("failed") or _count(fanned, "notSent")):
+        failures = fanned.get("failed")
+        first = next((str(text) for text in failures.values()), None) if isinstance(failures, Mapping) and failures else None
+        shown_error = f" `{_clean(first, _TEXT_LIMIT)}`" if first is not None else ""
+        left = _count(fanned, "notSent") + (len(failures) if isinstance(failures, Mapping) else 0)
+        lines.append(f"- fan-out: the work of {left} app(s) was not sent to workers{shown_error} → {FAN_OUT_ADVICE}")
     if database_error:
         lines.append(f"- database: `{_clean(str(database_error), _TEXT_LIMIT)}` → {DATABASE_ADVICE}")
     affected = [_report_line(name, tally, database_error=bool(database_error), deadline_reached=deadline_reached)
