@@ -51,7 +51,7 @@ stored answer with one that keeps every figure it had (WeChat only added, or not
 ``revised`` replaced it with one that changed a figure WeChat had already given; ``upToDate``: a
 newer answer was stored meanwhile (by another run), so this one was dropped."""
 
-WRITE_ATTEMPTS = 3  # two runs writing one period at once may deadlock (MariaDB's gap locks): try again
+WRITE_ATTEMPTS = 6  # runs (or fan-out workers) writing one period at once may deadlock (MariaDB's gap locks): try again, backing off
 
 
 class DatabaseError(StorageError):
