@@ -46,3 +46,4 @@ _.no_db_password_anywhere, _.no_role_keys_in_logs, _.capture_envelope, _.legacy_
 _.maxlevel, _.maxlist, _.maxdict, _.maxstring, _.maxother  # noqa: B018
 _.browser_fixture  # noqa: B018 - pytest fixture (tests/test_archive_report.py), used by name
 _.binary_location  # noqa: B018 - selenium reads the Chromium path from the options
+_.fingerprint  # noqa: B018 - archive.apps.App: compared by dataclass equality (a warm instance keeps a client while its secret is the same)

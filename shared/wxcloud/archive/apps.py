@@ -57,10 +57,6 @@ class App:
         digest = hashlib.blake2b(secret.encode(), key=_DIGEST_KEY, digest_size=16).hexdigest()
         return cls(appid, Sealed(secret), digest)
 
-    @property
-    def from_platform(self) -> bool:
-        return self.secret is None
-
 
 @dataclass(frozen=True)
 class AppsSource:
