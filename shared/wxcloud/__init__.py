@@ -67,13 +67,13 @@ from .permissions import Permissions
 from .quota import Quota, read_quota
 from .retry import RetryPolicy
 from .scf.app import FunctionApp
-from .settings import PlatformSettings, WxSettings
+from .settings import WxSettings
 from .spec import ApiSpec, Namespace, RequestModel, all_apis, bind_namespace, find_api, validate_result
 from .tencentcloud.credentials import CloudCredentials
 from .tokens import AccessToken, MemoryTokenStore, TokenSource, TokenStore
 
 if TYPE_CHECKING:
-    from .platform_tokens import PlatformTokenSource, platform_client
+    from .platform_tokens import PlatformSettings, PlatformTokenSource, platform_client
     from .tencentcloud.invoke import ScfFunctionCaller
 
 __all__ = [
@@ -138,14 +138,14 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """``wxcloud.ScfFunctionCaller``, ``wxcloud.PlatformTokenSource`` and ``wxcloud.platform_client``
-    are imported on first use: a backend calling deployed functions, or a service provider's, needs
+    """``wxcloud.ScfFunctionCaller``, ``wxcloud.PlatformSettings``, ``PlatformTokenSource`` and
+    ``platform_client`` are imported on first use: a backend calling deployed functions, or a service provider's, needs
     them; a function's cold start does not."""
     if name == "ScfFunctionCaller":
         from .tencentcloud.invoke import ScfFunctionCaller
 
         return ScfFunctionCaller
-    if name in ("PlatformTokenSource", "platform_client"):
+    if name in ("PlatformSettings", "PlatformTokenSource", "platform_client"):
         from . import platform_tokens
 
         return getattr(platform_tokens, name)

@@ -41,8 +41,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -54,14 +54,47 @@ from .http.redaction import Sealed
 from .http.timeouts import Timeouts
 from .http.transport import HttpReply, Transport
 from .replies import parse_reply
-from .settings import PlatformSettings, WxSettings
+from .settings import WxSettings, platform_token_url, read_environment
 from .tencentcloud.credentials import SsmSource
 from .tokens import MAX_EXPIRES_IN, TOKEN_REPLY_LIMIT, AccessToken
 
-__all__ = ["PlatformTokenSource", "platform_client"]
+__all__ = ["PlatformSettings", "PlatformTokenSource", "platform_client"]
 
 TOKEN_FIELD = "authorizer_access_token"  # noqa: S105 - a field name, not a password
 NOT_AUTHORIZED = 61007
+
+
+PLATFORM_KEY_SSM_VARIABLE = "WX_PLATFORM_TOKEN_KEY_SSM"
+
+
+@dataclass(frozen=True)
+class PlatformSettings:
+    """Where a service provider's own token service is and the key it wants (see
+    ``platform_tokens.py`` for the wire contract). ``key``: the key itself, sealed; ``key_source``:
+    the SSM secret holding it instead, read when a client is built (``platform_client``)."""
+
+    token_url: str
+    key: Sealed[str] | None = field(default=None, repr=False)
+    key_source: SsmSource | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> PlatformSettings | None:
+        """From ``WX_PLATFORM_TOKEN_URL`` and ``WX_PLATFORM_TOKEN_KEY`` (or
+        ``WX_PLATFORM_TOKEN_KEY_SSM_NAME``/``_VERSION``); None when no token service is configured."""
+        return read_environment(cls._read, environ)
+
+    @classmethod
+    def _read(cls, env: Mapping[str, str]) -> PlatformSettings | None:
+        url = env.get("WX_PLATFORM_TOKEN_URL", "").strip()
+        if not url:
+            return None
+        checked = platform_token_url(url, allow_insecure=env.get("WX_ALLOW_INSECURE_BASE_URL", "").strip() == "1")
+        key = env.get("WX_PLATFORM_TOKEN_KEY", "").strip()
+        source = SsmSource.from_env(env, variable=PLATFORM_KEY_SSM_VARIABLE)
+        if key and source is not None:
+            raise ConfigurationError(f"set either WX_PLATFORM_TOKEN_KEY or {PLATFORM_KEY_SSM_VARIABLE}_NAME, not both")
+        return cls(checked, Sealed(key) if key else None, source)
+
 
 
 class PlatformTokenSource:

@@ -13,9 +13,9 @@ value is reported without its userinfo. The archive's alert webhook (``WX_ARCHIV
 follows the same rule, checked by the same code; its secret is its ``key`` query parameter, so a
 bad webhook is reported by scheme and host alone.
 
-A service provider's token service (``WX_PLATFORM_TOKEN_URL``, ``PlatformSettings``) receives its
-key and hands out tokens, so it follows the same rule; its key (``WX_PLATFORM_TOKEN_KEY``, or an SSM
-secret named by ``WX_PLATFORM_TOKEN_KEY_SSM_NAME``) is kept ``Sealed`` and out of every repr.
+A service provider's token service (``WX_PLATFORM_TOKEN_URL``, read by ``PlatformSettings`` in
+``platform_tokens.py``) receives its key and hands out tokens, so it follows the same rule
+(``platform_token_url``).
 """
 
 from __future__ import annotations
@@ -28,9 +28,7 @@ from typing import TypeVar
 from urllib.parse import urlsplit
 
 from .errors import ConfigurationError, WxCloudError
-from .http.redaction import Sealed
 from .http.timeouts import Timeouts
-from .tencentcloud.credentials import SsmSource
 
 DEFAULT_API_BASE_URL = "https://api.weixin.qq.com"
 
@@ -69,38 +67,6 @@ class WxSettings:
         stable_token: a service provider's platform, see ``OpenApiClient.unset``)."""
         needed = (("WX_APPID", self.appid), ("WX_APPSECRET", self.appsecret)) if appsecret else (("WX_APPID", self.appid),)
         return [name for name, value in needed if not value]
-
-
-PLATFORM_KEY_SSM_VARIABLE = "WX_PLATFORM_TOKEN_KEY_SSM"
-
-
-@dataclass(frozen=True)
-class PlatformSettings:
-    """Where a service provider's own token service is and the key it wants (see
-    ``platform_tokens.py`` for the wire contract). ``key``: the key itself, sealed; ``key_source``:
-    the SSM secret holding it instead, read when a client is built (``platform_client``)."""
-
-    token_url: str
-    key: Sealed[str] | None = field(default=None, repr=False)
-    key_source: SsmSource | None = None
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> PlatformSettings | None:
-        """From ``WX_PLATFORM_TOKEN_URL`` and ``WX_PLATFORM_TOKEN_KEY`` (or
-        ``WX_PLATFORM_TOKEN_KEY_SSM_NAME``/``_VERSION``); None when no token service is configured."""
-        return read_environment(cls._read, environ)
-
-    @classmethod
-    def _read(cls, env: Mapping[str, str]) -> PlatformSettings | None:
-        url = env.get("WX_PLATFORM_TOKEN_URL", "").strip()
-        if not url:
-            return None
-        checked = _checked_url(url, _PLATFORM_URL_RULE, allow_insecure=env.get("WX_ALLOW_INSECURE_BASE_URL", "").strip() == "1")
-        key = env.get("WX_PLATFORM_TOKEN_KEY", "").strip()
-        source = SsmSource.from_env(env, variable=PLATFORM_KEY_SSM_VARIABLE)
-        if key and source is not None:
-            raise ConfigurationError(f"set either WX_PLATFORM_TOKEN_KEY or {PLATFORM_KEY_SSM_VARIABLE}_NAME, not both")
-        return cls(checked, Sealed(key) if key else None, source)
 
 
 def appid_from_env(environ: Mapping[str, str] | None = None) -> str | None:
@@ -149,6 +115,12 @@ _PLATFORM_URL_RULE = _UrlRule(
     "the platform key and tokens",
     lambda value: _without_userinfo(value),
 )
+
+
+def platform_token_url(value: str, *, allow_insecure: bool = False) -> str:
+    """A service provider's token service URL (``WX_PLATFORM_TOKEN_URL``), checked like
+    ``WX_API_BASE_URL``: the platform's key and every token travel to it."""
+    return _checked_url(value, _PLATFORM_URL_RULE, allow_insecure=allow_insecure)
 
 
 def _base_url(value: str, *, allow_insecure: bool = False) -> str:

@@ -32,7 +32,7 @@ from ..deadline import Deadline
 from ..errors import ConfigurationError
 from ..http.redaction import Sealed
 from ..permissions import Permissions
-from ..settings import PlatformSettings, WxSettings, read_environment
+from ..settings import WxSettings, read_environment
 from ..tencentcloud.credentials import SsmSource
 
 MAX_APPS = 1000  # one archive, one dispatcher: a fleet larger than this is several deployments
@@ -141,7 +141,7 @@ def app_client(
     (the stable_token source) or the platform's token service (``WX_PLATFORM_TOKEN_URL``)."""
     if app.secret is not None:
         return OpenApiClient(replace(base, appid=app.appid, appsecret=app.secret.reveal()), permissions=permissions)
-    from ..platform_tokens import platform_client
+    from ..platform_tokens import PlatformSettings, platform_client  # only platform apps pay for importing it
 
     platform = PlatformSettings.from_env(environ)
     if platform is None:
