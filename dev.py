@@ -92,13 +92,15 @@ def ensure_chromium() -> None:
 
 def archive(python: Path, args: list[str], env: dict[str, str]) -> int:
     """``python -m wxcloud.archive ARGS`` in the venv. ``run`` and ``backfill`` without WeChat
-    credentials in the environment go to the WeChat emulator, started for the command on a free
+    credentials in the environment (``WX_APPID`` and ``WX_APPSECRET``, or ``WX_ARCHIVE_APPS``) go to
+    the WeChat emulator, started for the command on a free
     loopback port and stopped after it; the archive is ``.data/wx_analysis.sqlite3`` unless
     ``WX_ARCHIVE_URL`` says otherwise."""
     env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "shared"), env.get("PYTHONPATH")]))}
     command = [str(python), "-m", "wxcloud.archive", *args]
     fetching = bool(args) and args[0] in {"run", "backfill"}
-    if not fetching or (env.get("WX_APPID") and env.get("WX_APPSECRET")):
+    several = env.get("WX_ARCHIVE_APPS") or env.get("WX_ARCHIVE_APPS_SSM_NAME")  # apps of their own: their WeChat
+    if not fetching or several or (env.get("WX_APPID") and env.get("WX_APPSECRET")):
         return subprocess.call(command, cwd=ROOT, env=env)
     from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET
 
