@@ -2,10 +2,14 @@
 
     main_handler = ArchiveFunction.deployed(__file__)
 
-Each invocation archives, for every API of ``WX_ARCHIVE_APIS``, the closed periods since
-``WX_ARCHIVE_SINCE`` that are not stored yet, as of the timer's ``Time`` (Beijing time; now for a
-manual run). A manual run's event may narrow it: ``{"since": "20250101", "until": "20250131",
-"apis": ["analysis.getDailyVisitTrend"]}`` (all optional; the timer's ``Message`` may hold the same).
+Each invocation archives, for every API of ``WX_ARCHIVE_APIS`` and every app (``WX_APPID``, or
+the apps of ``WX_ARCHIVE_APPS``: ``apps.py``), the closed periods since ``WX_ARCHIVE_SINCE`` that
+are not stored yet (or that WeChat can tell more of now), as of the timer's ``Time`` (Beijing
+time; now for a manual run). When that is more than fits in the invocation, and the function may
+invoke itself, the run is a *dispatcher*: it sends each app's work to a *worker*, an asynchronous
+invocation of this same function with an ``{"archiveWork": ...}`` event, and ends (``fanout.py``).
+A manual run's event may narrow it: ``{"since": "20250101", "until": "20250131", "apis":
+["analysis.getDailyVisitTrend"]}`` (all optional; the timer's ``Message`` may hold the same).
 
 The order matters: configuration first, then the database (created tables, read what is stored),
 then the WeChat credentials and ``config.json`` permissions, and only then a WeChat call. So a
@@ -17,13 +21,15 @@ started and ended, its trigger and day, its summary or its error. A run that nee
 (failed, stopped by quota, left work behind) posts one alert to the team's WeCom group when a
 webhook is configured (``alerts.py``); the fetching keeps the few seconds that takes back.
 
-It returns (and logs as its one JSON line) the run's summary. A timer run never raises, even when
+It returns (and logs as its one JSON line) the run's summary: one app's, or ``apps`` with each
+app's part, or what a dispatcher sent (``fanOut``). A timer run never raises, even when
 work was left for later: SCF retries a failed asynchronous invocation only twice, one and two
 minutes later, which is too soon for what leaves work behind (61503 clears within hours, 45009 the
 next day, a run cut by its time limit would only be cut again), and the next daily run resumes
 exactly where this one stopped, since what is stored is fetched again only when WeChat can tell
-more. A run left
-incomplete says so (``complete: false``, WARNING level) and CLS alarms can watch for it.
+more. A worker raises only for what SCF's retry of its event can cure (``RetryLater``: the
+database or a secret unreachable, a transient failure). A run left incomplete says so
+(``complete: false``, WARNING level) and CLS alarms can watch for it.
 """
 
 from __future__ import annotations
