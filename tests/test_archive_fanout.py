@@ -422,3 +422,20 @@ def test_backfill_fan_out_without_cloud_keys_is_a_clear_error(sqlite_db: Db, mon
     err = io.StringIO()
     assert cli.main(["backfill", "--since", "20260401", "--fan-out"], stdout=io.StringIO(), stderr=err) == 2
     assert "--fan-out invokes the deployed function" in err.getvalue()
+
+
+def test_a_worker_raises_for_scfs_retry_only_when_a_retry_can_cure_it(sqlite_db: Db) -> None:
+    from tencentcloud_http import closed_port
+    from test_archive_support import frames_locals_text
+    from wxcloud.archive.function import RetryLater
+
+    work = {"appid": next(iter(APPS)), "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]]}
+    password = "Unreachable-pw-" + uuid.uuid4().hex
+    unreachable = {"WX_ARCHIVE_URL": f"postgresql+psycopg://postgres:{password}@127.0.0.1:{closed_port()}/test"}
+    handler = function({**unreachable, "WX_APPID": "", "WX_APPSECRET": "", "WX_ARCHIVE_APPS": json.dumps(APPS)})
+    with pytest.raises(RetryLater) as caught:  # the database may answer in a minute: SCF tries the event again
+        handler({WORK_KEY: work}, {"request_id": "r", "time_limit_in_ms": 5000})
+    assert caught.value.args[0].startswith("-601001 ") and password not in frames_locals_text(caught.value)
+    fine = function({**sqlite_db.env(), "WX_APPID": "", "WX_APPSECRET": "", "WX_ARCHIVE_APPS": json.dumps({"wxother": "s"})})
+    answer = fine({WORK_KEY: work}, {"request_id": "r", "time_limit_in_ms": 5000})  # a retry cannot cure this: an answer
+    assert answer["errCode"] == -501007

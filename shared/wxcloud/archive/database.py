@@ -22,7 +22,7 @@ from urllib.parse import quote, quote_plus
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from ..errors import ConfigurationError
@@ -165,9 +165,16 @@ def conflicting(exc: BaseException) -> bool:
     return "database is locked" in str(original or "")
 
 
+class DatabaseUnreachable(ConfigurationError):
+    """The database did not take the connection (refused, timed out, the server going away): the
+    setup may be right and the server down for a moment, so a worker's event is worth another try
+    (``function.RetryLater``), unlike any other configuration error."""
+
+
 def unreachable(exc: SQLAlchemyError, url: URL) -> ConfigurationError:
     """The error for a database that cannot be used; raise it outside the ``except`` block."""
-    return ConfigurationError(
+    kind = DatabaseUnreachable if isinstance(exc, OperationalError) else ConfigurationError
+    return kind(
         f"the archive database {shown(url)} cannot be used: {describe(exc, url)}; check the URL, that the server is up and reachable "
         "from the function (same VPC), the user's password and privileges "
         "(CREATE TABLE, CREATE VIEW and ALTER TABLE on first use, then SELECT, INSERT, UPDATE and DELETE)"

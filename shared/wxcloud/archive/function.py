@@ -54,6 +54,7 @@ from ..scf.handler import Frame, ScfHandler, config_candidates
 from ..settings import WxSettings, appid_from_env
 from .alerts import notify, notify_apps
 from .apps import App, AppClients, AppsSource
+from .database import DatabaseUnreachable
 from .fanout import HANDOFF_SECONDS, INVOKE_SECONDS, LEASE_MARGIN_SECONDS, WORK_KEY, Dispatch, Invoker, Work, dispatch, fits, plan
 from .job import OUTCOMES, Job, RunSummary, Summary, run_apps
 from .leases import HANDOFF, Leases
@@ -358,7 +359,7 @@ def _let_go(leases: Leases, appid: str, holder: str) -> None:
 
 def _cured_by_retry(error: WxCloudError) -> bool:
     """Whether SCF's retry of a worker's event, a minute or two later, may succeed where it failed."""
-    return isinstance(error, (StorageError, TransportError)) or error_class(error.err_code) in RETRY_LATER
+    return isinstance(error, (StorageError, TransportError, DatabaseUnreachable)) or error_class(error.err_code) in RETRY_LATER
 
 
 def _app_line(summary: Summary) -> dict[str, Any]:
