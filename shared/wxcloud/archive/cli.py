@@ -37,7 +37,7 @@ from ..settings import WxSettings, appid_from_env
 from ..tencentcloud.credentials import SsmSource
 from .apps import App, AppsSource, app_client
 from .job import Job, Outcome, RunSummary, run_apps
-from .ledger import Ledger, finish
+from .ledger import Ledger, finish_all
 from .options import job_for
 from .reports import report_for
 from .settings import ArchiveSettings, archive_date
@@ -144,8 +144,8 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
             _ended(ledger, rows, settings, {appid: exc.to_result() for appid in rows})
             raise
         except KeyboardInterrupt:
-            for row in rows.values():
-                finish(ledger, row, {"errCode": JS_ERROR, "errMsg": f"{NAME}:fail interrupted; every period stored so far is kept"})
+            interrupted = {"errCode": JS_ERROR, "errMsg": f"{NAME}:fail interrupted; every period stored so far is kept"}
+            finish_all(ledger, dict.fromkeys(rows.values(), interrupted))
             raise
         ok = {"errCode": 0, "errMsg": f"{NAME}:ok"}
         if source is None:
@@ -238,8 +238,7 @@ def _ended(ledger: Ledger, rows: dict[str | None, int], settings: ArchiveSetting
     """A run's end: in the ledger, and an alert when it needs attention (as the function's runs)."""
     from .alerts import notify_apps
 
-    for appid, row in rows.items():
-        finish(ledger, row, results[appid])
+    finish_all(ledger, {row: results[appid] for appid, row in rows.items()})
     notify_apps(settings, {appid or "-": result for appid, result in results.items()}, deadline=None)
 
 

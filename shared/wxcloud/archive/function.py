@@ -58,7 +58,7 @@ from .database import DatabaseUnreachable
 from .fanout import HANDOFF_SECONDS, INVOKE_SECONDS, LEASE_MARGIN_SECONDS, WORK_KEY, Dispatch, Invoker, Work, dispatch, fits, plan
 from .job import OUTCOMES, Job, RunSummary, Summary, run_apps
 from .leases import HANDOFF, Leases
-from .ledger import Ledger, Trigger, finish
+from .ledger import Ledger, Trigger, finish_all
 from .options import OPTIONS, job_for, options_of
 from .reports import EARLIEST
 from .settings import ArchiveSettings
@@ -138,9 +138,8 @@ class ArchiveFunction(ScfHandler):
         result, error = self.answer(lambda: self._run(event, deadline, run, frame.request_id))
         self._log(frame, run.trigger, result, run.summary)  # first: the line CLS watches, whatever comes after
         answers = run.app_results(result)
-        if run.ledger is not None and (deadline is None or deadline.remaining() > LEDGER_SECONDS * max(len(run.rows), 1)):
-            for appid, row in run.rows.items():
-                finish(run.ledger, row, answers[appid])
+        if run.ledger is not None and (deadline is None or deadline.remaining() > LEDGER_SECONDS):
+            finish_all(run.ledger, {row: answers[appid] for appid, row in run.rows.items()})
         if run.settings is not None:  # (without its settings, a run knows no webhook either)
             if run.rows and set(run.rows) != {run.appid}:
                 notify_apps(run.settings, {appid or "-": answer for appid, answer in answers.items()}, deadline=deadline, budget=ALERT_BUDGET_SECONDS)

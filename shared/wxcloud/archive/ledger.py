@@ -111,15 +111,28 @@ class Ledger:
 
     def finish(self, run_id: int, result: Mapping[str, Any], *, ended_at: datetime | None = None) -> RunOutcome:
         """Record how run ``run_id`` ended, from its answer; the outcome written."""
-        outcome = outcome_of(result)
-        values: dict[str, Any] = {"ended_at": _naive_utc(ended_at), "outcome": outcome}
-        if outcome == "failed":
-            values["error"] = f"{result.get('errCode')} {result.get('errMsg')}"[:2000]
-        else:
-            values["summary"] = json.dumps({k: v for k, v in result.items() if k not in {"errCode", "errMsg"}}, ensure_ascii=False)
-        self.archive.write(lambda connection: connection.execute(self.table.update().where(self.table.c.id == run_id).values(**values)),
-                           "recording the run's end")
-        return outcome
+        return self.finish_many({run_id: result}, ended_at=ended_at)[run_id]
+
+    def finish_many(self, results: Mapping[int, Mapping[str, Any]], *, ended_at: datetime | None = None) -> dict[int, RunOutcome]:
+        """Record how each run of ``results`` (run id -> its answer) ended, in one transaction (a run
+        over many apps ends at once); the outcomes written."""
+        moment = _naive_utc(ended_at)
+        updates: dict[int, dict[str, Any]] = {}
+        for run_id, result in results.items():
+            outcome = outcome_of(result)
+            values: dict[str, Any] = {"ended_at": moment, "outcome": outcome}
+            if outcome == "failed":
+                values["error"] = f"{result.get('errCode')} {result.get('errMsg')}"[:2000]
+            else:
+                values["summary"] = json.dumps({k: v for k, v in result.items() if k not in {"errCode", "errMsg"}}, ensure_ascii=False)
+            updates[run_id] = values
+
+        def write(connection: Connection) -> None:
+            for run_id, values in updates.items():
+                connection.execute(self.table.update().where(self.table.c.id == run_id).values(**values))
+
+        self.archive.write(write, "recording the run's end")
+        return {run_id: values["outcome"] for run_id, values in updates.items()}
 
     def runs(self, appid: str | None = None, limit: int = 20) -> list[Run]:
         """The newest runs first (of ``appid`` and of runs that failed before knowing theirs)."""
@@ -137,10 +150,16 @@ class Ledger:
 def finish(ledger: Ledger, run_id: int, result: Mapping[str, Any]) -> None:
     """``ledger.finish``, where a database that fails now costs the ledger its line, not the
     run its answer (which is returned and logged all the same)."""
+    finish_all(ledger, {run_id: result})
+
+
+def finish_all(ledger: Ledger, results: Mapping[int, Mapping[str, Any]]) -> None:
+    """``ledger.finish_many``, where a database that fails now costs the ledger its lines, not the
+    run its answer."""
     try:
-        ledger.finish(run_id, result)
+        ledger.finish_many(results)
     except DatabaseError as exc:
-        logger.warning("the run ledger could not record the end of run %s: %s", run_id, exc)
+        logger.warning("the run ledger could not record the end of run(s) %s: %s", ", ".join(map(str, list(results)[:5])), exc)
 
 
 def _run(row: Any) -> Run:
