@@ -72,6 +72,8 @@ class Profile:
     environment: tuple[str, ...] = ("WX_APPID", "WX_APPSECRET_SSM_NAME", "WX_APPSECRET_SSM_VERSION")
     vpc: tuple[tuple[str, str], ...] = ()  # (input, environment variable) pairs of vpcConfig
     retries: Setting = Setting(2, ("Timer (async) invocations that raise on a transient failure are retried by the platform.",))
+    environment_why: tuple[str, ...] = ()  # comment lines above the variables: which go together, which exclude each other
+    role_why: tuple[str, ...] = ()  # comment lines on what else the role must allow, beyond reading the secrets
 
 
 REPORT = Profile(
@@ -104,11 +106,12 @@ PROFILES: dict[str, Profile] = {
     "archiveAnalysis": Profile(
         description="wxcloud: the ten analysis reports archived into a database (SQLAlchemy)",
         retries=Setting(
-            0,
+            2,
             (
-                "No platform retries: a run never raises. What it leaves (not ready, quota, the time budget)",
-                "stays missing in the database, and the next daily run fetches it; a retry minutes later",
-                "could not help with 61503 or the daily quota.",
+                "2 platform retries, for the workers of a fanned-out run (asynchronous invocations of this",
+                "function by itself): a worker raises only for what a retry a minute or two later can cure",
+                "(the database or SSM unreachable, a transient failure). A timer run never raises: what it",
+                "leaves (not ready, quota, the time budget) stays missing and the next daily run fetches it.",
             ),
         ),
         memory=Setting(
@@ -123,7 +126,8 @@ PROFILES: dict[str, Profile] = {
             (
                 "300 s: one run makes a WeChat call per report and period due (each bounded at 15 s with its",
                 "retries, see the report functions) and writes the rows; catching up after missed days takes",
-                "several periods per report, which still fits.",
+                "several periods per report, which still fits. Work that does not (a backfill, many apps) is",
+                "sent to workers, one invocation per app, each archiving a slice of WX_ARCHIVE_SLICE_DAYS.",
             ),
         ),
         init_timeout=Setting(
@@ -137,8 +141,19 @@ PROFILES: dict[str, Profile] = {
             "WX_APPID",
             "WX_APPSECRET_SSM_NAME",
             "WX_APPSECRET_SSM_VERSION",
+            "WX_ARCHIVE_APPS_SSM_NAME",
+            "WX_ARCHIVE_APPS_SSM_VERSION",
             "WX_ARCHIVE_URL_SSM_NAME",
             "WX_ARCHIVE_URL_SSM_VERSION",
+        ),
+        environment_why=(
+            "One app: WX_APPID and WX_APPSECRET_SSM_NAME. Several apps: WX_ARCHIVE_APPS_SSM_NAME alone, an",
+            'SSM secret holding {"<appid>": "<appsecret>", ...}. Leave the other pair unset: both is an error.',
+        ),
+        role_why=(
+            "It also needs scf:InvokeFunction on this function itself: a run whose work does not fit",
+            "sends it to workers, asynchronous invocations of the same function (without it, the run",
+            "does the work itself and says so in fanOut.failed).",
         ),
         vpc=(("vpcId", "WX_ARCHIVE_VPC_ID"), ("subnetId", "WX_ARCHIVE_SUBNET_ID")),
     ),
@@ -253,6 +268,7 @@ def render(fn: Function, src: str, *, at_root: bool = False) -> str:
         "  # Execution role: SCF hands its temporary keys to the function (TENCENTCLOUD_SECRETID, ...),",
         "  # which reads its secrets from SSM with them. It needs ssm:GetSecretValue on them; see",
         "  # docs/deploying.md for the policy. Create it before the first deploy.",
+        *(f"  # {line}" for line in p.role_why),
         f"  role: {ROLE}",
     ]
     if p.vpc:
@@ -266,6 +282,7 @@ def render(fn: Function, src: str, *, at_root: bool = False) -> str:
         "  environment:",
         "    variables:",
         "      # Never a secret value here: secrets are read from SSM at cold start.",
+        *(f"      # {line}" for line in p.environment_why),
         *(f"      {name}: ${{env:{name}}}" for name in p.environment),
         *_setting("retryNum", p.retries),
         "  events:",
