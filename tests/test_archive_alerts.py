@@ -563,3 +563,17 @@ def test_work_that_could_not_be_sent_to_workers_is_alerted_with_what_to_do() -> 
     assert "UnauthorizedOperation" in message and "scf:InvokeFunction" in message
     sent = {"sent": 3, "periods": 30, "running": 0, "upToDate": 0, "notSent": 0}
     assert message_for("wx1", {"errCode": 0, "errMsg": "archiveAnalysis:ok", "complete": False, "fanOut": sent}) is None
+
+
+def test_a_worker_that_handed_the_rest_on_is_not_alerted_for_its_time_limit() -> None:
+    from wxcloud.archive.alerts import message_for, message_for_apps
+
+    cut = summary({"analysis.getDailyVisitTrend": tally(10, stored=6, leftForLater=4)}, deadline=True)
+    assert message_for("wx1", cut) is not None  # a run cut short with nobody after it: raise the timeout
+    handed = {**cut, "next": {"appid": "wx1", "slices": [["20260101", None]]}}
+    assert message_for("wx1", handed) is None  # its successor has the rest
+    lost = {**cut, "next": {"failed": "-1 SCF Invoke (Event) failed: InternalError"}}
+    assert message_for("wx1", lost) is not None
+    fanned = {"sent": 1, "periods": 9, "running": 0, "upToDate": 0, "notSent": 1, "failed": {}}
+    message = message_for_apps({"wx1": {"errCode": 0, "errMsg": "ok"}, "wx2": {"errCode": 0, "errMsg": "ok"}}, fan_out=fanned)
+    assert message is not None and message.count("fan-out: the work of 1 app(s) was not sent") == 1

@@ -145,6 +145,8 @@ def test_status_looks_at_every_app_and_names_the_ones_behind(db: Db, wechat: WeC
     state = json.loads(out.getvalue())
     assert state["ok"] is False and set(state["behindOrFailed"]) == {WRONG, SPENT}
     assert [app["appid"] for app in state["apps"]] == [GOOD, WRONG, SPENT]
+    wrong = next(app for app in state["apps"] if app["appid"] == WRONG)
+    assert all(report["lastRunProblem"].startswith("the app stopped: credentials (40125) (40125 ") for report in wrong["reports"])
     out = io.StringIO()
     assert cli.main(["status", "--appid", GOOD, "--format", "json"], stdout=out, stderr=io.StringIO()) == 0
     assert json.loads(out.getvalue())["appid"] == GOOD

@@ -115,7 +115,8 @@ def message_for(appid: str, result: Mapping[str, Any]) -> str | None:
     apis = result.get("apis")
     reports = {str(name): tally for name, tally in apis.items() if isinstance(tally, Mapping)} if isinstance(apis, Mapping) else {}
     database_error = result.get("databaseError")
-    deadline_reached = result.get("deadlineReached") is True
+    handed_on = isinstance(result.get("next"), Mapping) and "failed" not in result["next"]  # a worker's successor has the rest
+    deadline_reached = result.get("deadlineReached") is True and not handed_on
     lines: list[str] = []
     stopped = result.get("stopped")
     if isinstance(stopped, str) and stopped:
@@ -124,16 +125,12 @@ def message_for(appid: str, result: Mapping[str, Any]) -> str | None:
         code = _code_of(first) if first is not None else None
         shown_error = f" `{_clean(_FAIL_PREFIX.sub(_KEEP_CODE, first, count=1), _TEXT_LIMIT)}`" if first is not None else ""
         lines.append(f"- the app stopped, {_clean(stopped, 40)}:{shown_error} → {_advice(code) if code is not None else 'see the function log'}")
-    fanned = result.get("fanOut")
-    if isinstance(fanned, Mapping) and (fanned.get("failed") or _count(fanned, "notSent")):
-        failures = fanned.get("failed")
-        first = next((str(text) for text in failures.values()), None) if isinstance(failures, Mapping) and failures else None
-        shown_error = f" `{_clean(first, _TEXT_LIMIT)}`" if first is not None else ""
-        left = _count(fanned, "notSent") + (len(failures) if isinstance(failures, Mapping) else 0)
-        lines.append(f"- fan-out: the work of {left} app(s) was not sent to workers{shown_error} → {FAN_OUT_ADVICE}")
+    fanned = _fan_out_line(result.get("fanOut"))
+    if fanned is not None:
+        lines.append(fanned)
     if database_error:
         lines.append(f"- database: `{_clean(str(database_error), _TEXT_LIMIT)}` → {DATABASE_ADVICE}")
-    affected = [_report_line(name, tally, database_error=bool(database_error), deadline_reached=deadline_reached)
+    affected = [_report_line(name, tally, database_error=bool(database_error), deadline_reached=deadline_reached, handed_on=handed_on)
                 for name, tally in reports.items()]
     report_lines = [line for line in affected if line is not None]
     if deadline_reached:
@@ -146,9 +143,21 @@ def message_for(appid: str, result: Mapping[str, Any]) -> str | None:
     return _assemble(title, lines + report_lines)
 
 
-def _report_line(name: str, tally: Mapping[str, Any], *, database_error: bool, deadline_reached: bool) -> str | None:
-    """``- **name**: what happened, `first error` → what to do``; None when nothing needs doing."""
-    failed, quota, later = _count(tally, "failed"), _count(tally, "stoppedByQuota"), _count(tally, "leftForLater")
+def _fan_out_line(fanned: Any) -> str | None:
+    """What a dispatcher could not send to workers, and what to do; None when it sent everything."""
+    if not isinstance(fanned, Mapping) or not (fanned.get("failed") or _count(fanned, "notSent")):
+        return None
+    failures = fanned.get("failed")
+    first = next((str(text) for text in failures.values()), None) if isinstance(failures, Mapping) and failures else None
+    shown_error = f" `{_clean(first, _TEXT_LIMIT)}`" if first is not None else ""
+    left = _count(fanned, "notSent") + (len(failures) if isinstance(failures, Mapping) else 0)
+    return f"- fan-out: the work of {left} app(s) was not sent to workers{shown_error} → {FAN_OUT_ADVICE}"
+
+
+def _report_line(name: str, tally: Mapping[str, Any], *, database_error: bool, deadline_reached: bool, handed_on: bool = False) -> str | None:
+    """``- **name**: what happened, `first error` → what to do``; None when nothing needs doing
+    (``handed_on``: a worker's periods left for later are its successor's, not left behind)."""
+    failed, quota, later = _count(tally, "failed"), _count(tally, "stoppedByQuota"), 0 if handed_on else _count(tally, "leftForLater")
     stopped = tally.get("stopped")
     stopped = _clean(stopped, 40) if isinstance(stopped, str) else ""
     if not (failed or quota or later or stopped):
@@ -300,24 +309,28 @@ def notify(settings: ArchiveSettings, appid: str, result: Mapping[str, Any], *, 
     return notify_apps(settings, {appid: result}, deadline=deadline, budget=budget)
 
 
-def message_for_apps(results: Mapping[str, Mapping[str, Any]]) -> str | None:
+def message_for_apps(results: Mapping[str, Mapping[str, Any]], *, fan_out: Any = None) -> str | None:
     """One message for a run over several apps: each app that needs attention, its own part (as
-    ``message_for`` says it), apps that are fine left out; None when none needs attention. One
+    ``message_for`` says it), apps that are fine left out, and once what the run could not send
+    to workers (``fan_out``, the run's ``fanOut``); None when nothing needs attention. One
     message, not one per app: a robot takes 20 a minute, and a fleet's bad day is one event."""
     parts = [message for appid, result in results.items() if (message := message_for(appid, result)) is not None]
-    if len(parts) <= 1:
+    fanned = _fan_out_line(fan_out)
+    if fanned is None and len(parts) <= 1:
         return parts[0] if parts else None
     title = f"**archiveAnalysis: {len(parts)} of {len(results)} apps need attention**"
-    return _assemble(title, [line for part in parts for line in part.splitlines()])
+    return _assemble(title, ([fanned] if fanned else []) + [line for part in parts for line in part.splitlines()])
 
 
 def notify_apps(
-    settings: ArchiveSettings, results: Mapping[str, Mapping[str, Any]], *, deadline: Deadline | None, budget: float = 5.0
+    settings: ArchiveSettings, results: Mapping[str, Mapping[str, Any]], *, deadline: Deadline | None, budget: float = 5.0,
+    fan_out: Any = None,
 ) -> bool | None:
-    """``notify`` for a run over several apps (appid -> that app's answer): one message at most."""
+    """``notify`` for a run over several apps (appid -> that app's answer, ``fan_out``: what the
+    run could not send to workers): one message at most."""
     started = time.monotonic()
     try:
-        message = message_for_apps(results)
+        message = message_for_apps(results, fan_out=fan_out)
     except Exception as exc:  # a result of a shape nobody foresaw: say so in the log, not in a crash
         logger.warning("archive alert not sent: the run's result could not be read (%s)", type(exc).__name__)
         return False

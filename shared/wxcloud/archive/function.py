@@ -141,8 +141,9 @@ class ArchiveFunction(ScfHandler):
         if run.ledger is not None and (deadline is None or deadline.remaining() > LEDGER_SECONDS):
             finish_all(run.ledger, {row: answers[appid] for appid, row in run.rows.items()})
         if run.settings is not None:  # (without its settings, a run knows no webhook either)
-            if run.rows and set(run.rows) != {run.appid}:
-                notify_apps(run.settings, {appid or "-": answer for appid, answer in answers.items()}, deadline=deadline, budget=ALERT_BUDGET_SECONDS)
+            if run.rows and set(run.rows) != {run.appid}:  # several apps: each one's part, and once what was not sent
+                apart = {appid or "-": {key: value for key, value in answer.items() if key != "fanOut"} for appid, answer in answers.items()}
+                notify_apps(run.settings, apart, fan_out=result.get("fanOut"), deadline=deadline, budget=ALERT_BUDGET_SECONDS)
             else:
                 notify(run.settings, run.appid or "-", result, deadline=deadline, budget=ALERT_BUDGET_SECONDS)
         if run.trigger == "worker" and error is not None and _cured_by_retry(error):

@@ -136,7 +136,11 @@ def _report_problem(api: str, runs: list[Run]) -> str | None:
     """What the last finished run said of ``api``: it was stopped (quota, a permanent error) or
     periods failed."""
     finished = next((run for run in runs if run.outcome not in PASSING), None)
-    tally = (finished.summary or {}).get("apis", {}).get(api) if finished is not None else None
+    summary = (finished.summary or {}) if finished is not None else {}
+    if summary.get("stopped"):  # the app's credentials were refused: nothing of it was asked
+        errors = summary.get("errors") or []
+        return f"the app stopped: {summary['stopped']}" + (f" ({errors[0]})" if errors else "")
+    tally = summary.get("apis", {}).get(api)
     if not isinstance(tally, dict):
         return None
     errors = tally.get("errors") or []
