@@ -32,7 +32,7 @@ from hostile_servers import PLATFORM_KEY as HOSTILE_KEY
 from pytest_httpserver import HTTPServer
 from tencentcloud_http import answering, endpoint_of, loopback_server, ssm_secrets
 from test_hardening_secrets import Envelopes, capture, envelopes, leaks  # noqa: F401 - envelopes is a fixture
-from wxcloud import PlatformSettings, PlatformTokenSource, WxSettings, platform_client
+from wxcloud import PlatformSettings, PlatformTokenSource, WxSettings, find_api, platform_client
 from wxcloud.client import OpenApiClient
 from wxcloud.deadline import Deadline
 from wxcloud.errors import ConfigurationError, WxCloudError
@@ -305,3 +305,23 @@ def test_an_unreadable_ssm_key_is_a_configuration_error_naming_it(emulator: WeCh
     assert settings is not None
     with pytest.raises(ConfigurationError, match="platform token key"):
         platform_client(AUTHORIZER, settings, WxSettings("", "", emulator.url))
+
+
+def test_a_deployed_report_function_takes_its_tokens_from_the_platform_without_an_appsecret(
+    emulator: WeChatEmulator, platform: PlatformTokenService
+) -> None:
+    from conftest import ROOT
+    from wxcloud.scf.app import FunctionApp
+    from wxcloud.scf.handler import config_candidates
+
+    config = config_candidates(ROOT / "functions" / API.split(".")[-1] / "index.py")
+    environ = {"WX_APPID": AUTHORIZER, "WX_APPSECRET": "", "WX_API_BASE_URL": emulator.url,
+               "WX_PLATFORM_TOKEN_URL": platform.url, "WX_PLATFORM_TOKEN_KEY": PLATFORM_KEY}
+    function = FunctionApp(find_api(API), config, environ=environ)
+    answer = function({"beginDate": "20170301", "endDate": "20170331"}, {"request_id": "r", "time_limit_in_ms": 5000})
+    assert answer["errCode"] == 0, answer
+    assert [request.json() for request in platform.requests()] == [{"appid": AUTHORIZER, "refresh": False}]
+    assert not any(request.path == "/cgi-bin/stable_token" for request in emulator.received)
+    unset = FunctionApp(find_api(API), config, environ={**environ, "WX_PLATFORM_TOKEN_URL": ""})
+    refused = unset({"beginDate": "20170301", "endDate": "20170331"}, {"request_id": "r", "time_limit_in_ms": 5000})
+    assert refused["errCode"] == -601001 and "WX_APPSECRET" in refused["errMsg"]

@@ -34,7 +34,7 @@ from ..errors import DeadlineExceeded, WxCloudError, calling
 from ..lazy import Once
 from ..permissions import Permissions, load_permissions
 from ..settings import WxSettings, log_level_from_env
-from ..tencentcloud.credentials import SsmSource
+from ..tencentcloud.credentials import SsmSource, first_set
 from .logs import LOGGER_NAME, own_function_logs
 
 logger = logging.getLogger(LOGGER_NAME)
@@ -47,8 +47,16 @@ def default_client_factory(
     permissions: Permissions, deadline: Deadline | None = None, environ: Mapping[str, str] | None = None
 ) -> OpenApiClient:
     """Settings from the environment (``environ``, default the process's), the appsecret from SSM
-    when so configured, read within the invocation's ``deadline``."""
+    when so configured, read within the invocation's ``deadline``; or, for a service provider's
+    function with no appsecret but ``WX_PLATFORM_TOKEN_URL``, the app's tokens from the platform's
+    token service (``platform_tokens.py``)."""
     settings, ssm = WxSettings.from_env(environ), SsmSource.from_env(environ)
+    if ssm is None and not settings.appsecret and first_set(environ, "WX_PLATFORM_TOKEN_URL"):
+        from ..platform_tokens import PlatformSettings, platform_client  # only a provider's functions pay for it
+
+        platform = PlatformSettings.from_env(environ)
+        if platform is not None:
+            return platform_client(settings.appid, platform, settings, deadline=deadline, permissions=permissions)
     if ssm is not None:
         from ..tencentcloud.ssm import settings_with_secret  # only SSM users pay for importing the SDK
 
