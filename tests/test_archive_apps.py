@@ -188,9 +188,11 @@ def test_apps_may_take_their_tokens_from_the_platform(sqlite_db: Db, wechat: WeC
         ("{not json", "is not valid JSON at line 1"),
         ("[]", "must be a JSON object"),
         ("{}", "with at least one app"),
-        ('{"wx/../1": "s"}', "is not an appid"),
+        ('{"wx/../1": "s"}', "is not named by an appid"),
         ('{"wxok": ""}', "needs its appsecret"),
         ('{"wxok": {"token": "elsewhere"}}', "needs its appsecret"),
+        ('{"0123456789abcdefTOP-SECRET": "wxswapped"}', "is not named by an appid"),
+        ('{"wxok": "TOP-SECRET-5", "wxok": "TOP-SECRET-6"}', "names an app twice"),
     ],
 )
 def test_a_malformed_apps_configuration_is_a_clear_error_that_shows_no_secret(sqlite_db: Db, value: str, problem: str) -> None:

@@ -147,7 +147,7 @@ class OpenApiClient:
                 body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
             except (TypeError, ValueError, RecursionError):
                 raise InvalidParameters("the payload must be JSON: objects, arrays, strings, finite numbers, booleans, null") from None
-            unset = self.settings.unset()
+            unset = self.unset()
             if unset:
                 raise ConfigurationError(f"{' and '.join(unset)} must be set in the function's environment")
             return self._exchange(path, body, deadline, CallReport())

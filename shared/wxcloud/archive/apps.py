@@ -36,7 +36,7 @@ from ..settings import WxSettings, read_environment
 from ..tencentcloud.credentials import SsmSource
 
 MAX_APPS = 1000  # one archive, one dispatcher: a fleet larger than this is several deployments
-APPID = re.compile(r"[A-Za-z0-9_-]{1,64}")  # WeChat's appids are wx + 16 hex; the emulator's are longer
+APPID = re.compile(r"wx[A-Za-z0-9_-]{1,62}")  # WeChat's appids are wx + 16 hex (the emulator's are longer); a secret is not
 PLATFORM = {"token": "platform"}
 _DIGEST_KEY = secrets.token_bytes(32)  # per process: a secret's fingerprint means nothing outside it
 
@@ -108,10 +108,12 @@ def _parse(sealed: Sealed[str], source: str) -> tuple[App, ...] | str:
     secrets). Returns, never raises: this frame holds the text."""
     hint = f'a JSON object {{"<appid>": "<appsecret>", ...}} (or {{"<appid>": {json.dumps(PLATFORM)}}} for a platform app)'
     try:
-        data: Any = json.loads(sealed.reveal())
+        data: Any = json.loads(sealed.reveal(), object_pairs_hook=_no_duplicates)
     except ValueError as exc:
         where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
         return f"{source} is not valid JSON{where}: give {hint}"
+    if data is _DUPLICATE:
+        return f"{source} names an app twice: give each appid once"
     if not isinstance(data, dict) or not data:
         return f"{source} must be {hint}, with at least one app"
     if len(data) > MAX_APPS:
@@ -119,7 +121,8 @@ def _parse(sealed: Sealed[str], source: str) -> tuple[App, ...] | str:
     apps: list[App] = []
     for appid, value in data.items():
         if not APPID.fullmatch(appid):
-            return f"{source}: {appid[:20]!r}{'...' if len(appid) > 20 else ''} is not an appid (letters, digits, _ and -, at most 64)"
+            return (f"{source}: app number {len(apps) + 1} is not named by an appid (wx, then letters, digits, _ or -, "
+                    "at most 64; the key is not shown: it may be a secret)")
         if isinstance(value, str) and value.strip():
             apps.append(App.with_secret(appid, value.strip()))
         elif value == PLATFORM:
@@ -127,6 +130,15 @@ def _parse(sealed: Sealed[str], source: str) -> tuple[App, ...] | str:
         else:
             return f"{source}: the app {appid} needs its appsecret as a non-empty string, or {json.dumps(PLATFORM)}"
     return tuple(apps)
+
+
+_DUPLICATE: Any = object()
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> Any:
+    """A JSON object's pairs as a dict, or ``_DUPLICATE`` when a key repeats (the last would win silently)."""
+    keys = [key for key, _ in pairs]
+    return _DUPLICATE if len(set(keys)) != len(keys) else dict(pairs)
 
 
 def app_client(

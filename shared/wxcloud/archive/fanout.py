@@ -168,7 +168,7 @@ class Work:
             work = cls(appid, today, apis, tuple(slices), until, handoff, hop, proven)
             work.job()  # its days are within what the archive keeps
         except WxCloudError as exc:
-            raise InvalidParameters(f"{WORK_KEY}: {exc.reason}") from None
+            raise InvalidParameters(f"{WORK_KEY}: {exc.hint or exc.reason}") from None
         return work
 
 
