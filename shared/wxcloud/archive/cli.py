@@ -186,7 +186,7 @@ def _fan_out(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], 
         archive.ensure_schema()
         planned = plan(archive, appids, job, settings.slice_days)
         sent = dispatch(planned, invoker=invoker, leases=Leases(archive), per_minute=settings.fan_out_per_minute)
-        report: dict[str, Any] = {**job_days(job), "fanOut": sent.to_json()}
+        report: dict[str, Any] = {**job.days(), "fanOut": sent.to_json()}
         print(f"{NAME}: sent the work of {len(sent.sent)} app(s), {sum(sent.sent.values())} period(s) due", file=err)
         if not args.no_wait and (sent.sent or sent.running):
             report["left"] = _follow(archive, appids, job, settings, planned.periods, err)
@@ -228,10 +228,6 @@ def _follow(archive: Archive, appids: list[str], job: Job, settings: ArchiveSett
         if bar is not None:
             bar.close()
     return left
-
-
-def job_days(job: Job) -> dict[str, Any]:
-    return {"today": f"{job.today:%Y%m%d}", "since": f"{job.since:%Y%m%d}", "until": None if job.until is None else f"{job.until:%Y%m%d}"}
 
 
 def _ended(ledger: Ledger, rows: dict[str | None, int], settings: ArchiveSettings, results: dict[str | None, dict[str, Any]]) -> None:

@@ -175,7 +175,7 @@ class ArchiveFunction(ScfHandler):
         work_deadline = _keep_back(deadline, ALERT_BUDGET_SECONDS) if settings.alerts_configured else deadline
         fanned = self._fan_out(archive, settings, job, [appid for appid in run.rows if appid], work_deadline)
         if fanned is not None and (fanned.sent or fanned.running or not fanned.failed):
-            return {"errCode": 0, "errMsg": f"{NAME}:ok", **_days(job), "complete": False, "fanOut": fanned.to_json()}
+            return {"errCode": 0, "errMsg": f"{NAME}:ok", **job.days(), "complete": False, "fanOut": fanned.to_json()}
         if source is None:
             client = self._ready_client(job, deadline)
             clients = {client.settings.appid: client}
@@ -326,10 +326,6 @@ class ArchiveFunction(ScfHandler):
         else:
             fields.update(errCode=result.get("errCode"), errMsg=result.get("errMsg"))
         self.log(frame, level, fields)
-
-
-def _days(job: Job) -> dict[str, Any]:
-    return {"today": f"{job.today:%Y%m%d}", "since": f"{job.since:%Y%m%d}", "until": None if job.until is None else f"{job.until:%Y%m%d}"}
 
 
 def _hand_on(leases: Leases, appid: str, holder: str, invoker: Invoker | None, after: Work | None) -> dict[str, Any] | None:

@@ -89,6 +89,10 @@ class Job:
     def __post_init__(self) -> None:
         on_or_after_earliest(self.since, "since")  # a job built by hand gets the floor the options get
 
+    def days(self) -> dict[str, Any]:
+        """The job's days as a run's answer shows them (yyyymmdd; ``until`` null when open)."""
+        return {"today": f"{self.today:%Y%m%d}", "since": f"{self.since:%Y%m%d}", "until": None if self.until is None else f"{self.until:%Y%m%d}"}
+
     def periods(self, report: Report) -> list[Period]:
         periods = closed_periods(report, self.since, self.today, self.until)
         if self.before is None:
@@ -152,9 +156,7 @@ class Summary:
         totals: dict[str, int] = {"periods": sum(tally.periods for tally in self.apis.values())}
         totals.update((outcome, self.total(outcome)) for outcome in OUTCOMES)
         data: dict[str, Any] = {
-            "today": f"{self.job.today:%Y%m%d}",
-            "since": f"{self.job.since:%Y%m%d}",
-            "until": None if self.job.until is None else f"{self.job.until:%Y%m%d}",
+            **self.job.days(),
             "complete": self.complete,
             "deadlineReached": self.deadline_reached,
             "totals": totals,
@@ -196,9 +198,7 @@ class RunSummary:
         totals: dict[str, int] = {"periods": sum(sum(t.periods for t in app.apis.values()) for app in self.apps.values())}
         totals.update((outcome, self.total(outcome)) for outcome in OUTCOMES)
         data: dict[str, Any] = {
-            "today": f"{self.job.today:%Y%m%d}",
-            "since": f"{self.job.since:%Y%m%d}",
-            "until": None if self.job.until is None else f"{self.job.until:%Y%m%d}",
+            **self.job.days(),
             "complete": self.complete,
             "deadlineReached": self.deadline_reached,
             "totals": totals,
