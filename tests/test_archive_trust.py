@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 from sqlalchemy import create_engine, text
 from tencentcloud_http import loopback_server
-from test_archive_fanout import APIS, APPS, FIRED, SINCE, TODAY, TOKEN, Fleet, fleet, scf  # noqa: F401 - fixtures
+from test_archive_fanout import APIS, APPS, FIRED, SINCE, TODAY, TOKEN, Fleet, fleet_fixture, scf_fixture  # noqa: F401 - fixtures
 from test_archive_support import Db, db_fixture, function, no_db_password_anywhere, sqlite_db_fixture, timer  # noqa: F401 - fixtures
 from werkzeug import Request, Response
 from wxcloud.archive import Archive
@@ -60,7 +60,6 @@ def alerted(fleet: Fleet, hook: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> 
     webhook = f"http://127.0.0.1:{hook.port}{HOOK_PATH}?key=trust-test-key"
     plain = Fleet.env
     monkeypatch.setattr(Fleet, "env", property(lambda self: {**plain.fget(self), "WX_ARCHIVE_ALERT_WEBHOOK": webhook}))  # type: ignore[attr-defined]
-    fleet.time_limit_ms = 30_000  # the alert's budget kept back, time is left to send the events
     yield posted
     hook.clear()
 
@@ -69,7 +68,7 @@ def rows(db: Db, table: str) -> list[Any]:
     engine = create_engine(db.url)
     try:
         with engine.connect() as connection:
-            return list(connection.execute(text(f"SELECT * FROM {db.prefix}{table}")).all())  # noqa: S608 - the test's own prefix
+            return list(connection.execute(text(f"SELECT * FROM {db.prefix}{table}")).all())
     finally:
         engine.dispose()
 

@@ -180,7 +180,6 @@ def _fan_out(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], 
     over all apps, read from the archive, until nothing is due or they stop making progress."""
     from ..tencentcloud.invoke import ScfAsyncInvoker
     from .fanout import dispatch, plan
-    from .leases import Leases
 
     today = beijing_today(datetime.now(timezone.utc))
     options = {"since": args.since, "until": args.until, "apis": args.api or []}
@@ -219,7 +218,6 @@ def _follow(archive: Archive, appids: list[str], job: Job, settings: ArchiveSett
     import time
 
     from .fanout import plan
-    from .leases import Leases
 
     bar = _progress_bar(err)
     if bar is not None:
