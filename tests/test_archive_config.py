@@ -94,9 +94,11 @@ def test_bad_configuration_is_a_clear_error_without_any_wechat_call(
         ({**timer("yesterday")}, ["the timer event's Time must be an RFC 3339 time", "'yesterday'"]),
         ({**timer(FIRED), "Message": "all of it"}, ["the timer's Message must be empty or a JSON object"]),
         ({**timer(FIRED), "Message": '{"sincе": "20250101"}'}, ["unknown option(s) sincе"]),
+        ({**timer(FIRED), "Message": None}, ["the timer's Message must be a string", "got a NoneType"]),
+        ({**timer(FIRED), "Message": {"since": "20250101"}}, ["the timer's Message must be a string", "got a dict"]),
     ],
     ids=["since", "since-number", "until-before-since", "api-list", "api-string", "api-types", "console-test-event", "list", "timer-time",
-         "timer-message", "timer-message-option"],
+         "timer-message", "timer-message-option", "timer-message-null", "timer-message-object"],
 )
 def test_bad_run_options_are_invalid_parameters(sqlite_db: Db, emulator: WeChatEmulator, event: Any, fragments: list[str]) -> None:
     answer = run(sqlite_db.env(), event)

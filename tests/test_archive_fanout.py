@@ -55,6 +55,7 @@ FIRED = datetime(2026, 6, 15, 3, 0, tzinfo=timezone.utc)  # 11:00 in Beijing
 TODAY = date(2026, 6, 15)
 SINCE = date(2026, 4, 1)
 APPS = {f"wxfanout{index:010d}": f"fanout-secret-{index}-{uuid.uuid4().hex}" for index in (1, 2, 3)}
+TOKEN = "0123456789abcdef" * 2  # a hand-off token of the right shape, handed to no event
 
 
 def scf_event_queue(queue: list[dict[str, Any]], refuse: list[str]) -> Callable[[Request], Response]:
@@ -86,6 +87,7 @@ class Fleet:
     answers: list[dict[str, Any]] = field(default_factory=list)
 
     single: bool = False  # one app, configured as WX_APPID and WX_APPSECRET
+    time_limit_ms: int = 20_000  # of every invocation (a loaded machine must not cut a worker short before it stores anything)
 
     @property
     def apps(self) -> dict[str, str]:
@@ -117,12 +119,12 @@ class Fleet:
         return handler
 
     def dispatch(self) -> dict[str, Any]:
-        answer = self.handler()(timer(FIRED.strftime("%Y-%m-%dT%H:%M:%SZ")), {"request_id": "dispatcher", "time_limit_in_ms": 10_000})
+        answer = self.handler()(timer(FIRED.strftime("%Y-%m-%dT%H:%M:%SZ")), {"request_id": "dispatcher", "time_limit_in_ms": self.time_limit_ms})
         self.answers.append(answer)
         return answer
 
     def deliver(self, event: dict[str, Any], wall_clock: Callable[[], float] | None = None) -> dict[str, Any]:
-        context = {"request_id": f"worker-{uuid.uuid4().hex[:8]}", "time_limit_in_ms": 10_000}
+        context = {"request_id": f"worker-{uuid.uuid4().hex[:8]}", "time_limit_in_ms": self.time_limit_ms}
         answer = self.handler(wall_clock)(event, context)
         self.answers.append(answer)
         assert answer["errCode"] == 0, answer
@@ -165,14 +167,25 @@ class Fleet:
         assert not any(secret in texts for secret in APPS.values())
 
 
-@pytest.fixture(scope="module")
-def scf() -> Iterator[HTTPServer]:
+def expire_leases(db: Db, appid: str | None = None) -> None:
+    """Time passes for the leases, by the database's clock: each one's end moved an hour back."""
+    engine = create_engine(db.url)
+    try:
+        with engine.begin() as connection:
+            where = "" if appid is None else f" WHERE work_key = '{appid}'"
+            connection.execute(text(f"UPDATE {db.prefix}lease SET expires_at = '2000-01-01 00:00:00'{where}"))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(name="scf", scope="module")
+def scf_fixture() -> Iterator[HTTPServer]:
     with loopback_server() as running:
         yield running
 
 
-@pytest.fixture
-def fleet(db: Db, scf: HTTPServer) -> Iterator[Fleet]:
+@pytest.fixture(name="fleet")
+def fleet_fixture(db: Db, scf: HTTPServer) -> Iterator[Fleet]:
     with WeChatEmulator(APPS, clock=FIRED.timestamp) as wechat:
         world = Fleet(db, wechat, scf)
         scf.clear()
@@ -251,22 +264,23 @@ def test_events_late_and_out_of_order_store_every_period_once(fleet: Fleet) -> N
 
 
 def test_a_copy_delivered_while_its_worker_runs_is_skipped_by_the_lease(fleet: Fleet) -> None:
+    from wxcloud.archive.fanout import Work
+    from wxcloud.archive.leases import Leases
+
     fleet.dispatch()
     first = fleet.queue[0]
     appid = first[WORK_KEY]["appid"]
     archive = Archive(fleet.db.url, prefix=fleet.db.prefix)
-    try:
-        from wxcloud.archive.leases import Leases
-
-        assert Leases(archive, wall_clock=FIRED.timestamp).take(appid, "another-worker", 600)
+    try:  # a worker of this very event has its lease (SCF delivered it twice, the first copy is running)
+        assert Leases(archive).take_handed(appid, Work.from_event(first[WORK_KEY]).digest(), "the-first-copy", 600)
     finally:
         archive.close()
     answer = fleet.deliver(first)
-    assert answer["skipped"].startswith(f"another worker is archiving {appid} until ")
+    assert answer["skipped"] == "nothing done: its lease is held by a worker of this event"
     assert not any(key[0] == appid for key in fleet.stored())
-    # and a dispatcher sends nothing for it while the lease holds
+    # and a dispatcher sends nothing for it while the lease holds (nor for the others, whose events are on their way)
     fleet.queue.clear()
-    assert fleet.dispatch()["fanOut"]["running"] == 1
+    assert fleet.dispatch()["fanOut"]["running"] == 3
     assert appid not in {event[WORK_KEY]["appid"] for event in fleet.queue}
 
 
@@ -296,11 +310,12 @@ def test_a_worker_killed_half_way_leaves_its_lease_to_expire_and_the_rest_is_tak
     fleet.wechat.clear()  # the faults go; the requests so far are forgotten too
     stored_by_the_dead = {key for key in fleet.stored() if key[0] == appid}
     assert 5 <= len(stored_by_the_dead) < sum(1 for key in fleet.expected() if key[0] == appid)
-    # SCF's retry (or a copy) arrives while the dead worker's lease still holds: skipped
-    assert "skipped" in fleet.deliver(event, wall_clock=time.time)
-    # once its lease (time limit + margin) has run out, the next delivery takes the app over
-    later = time.time() + 10 + 61
-    taken_over = fleet.deliver(event, wall_clock=lambda: later)
+    # SCF's retry (or a copy) arrives while the dead worker's lease still holds: skipped, even by a
+    # worker whose own clock runs far ahead (lease times are the database's)
+    assert "skipped" in fleet.deliver(event, wall_clock=lambda: time.time() + 3 * 3600)
+    # once its lease (time limit + margin) has run out by the database's clock, the retry takes the app over
+    expire_leases(fleet.db, appid)
+    taken_over = fleet.deliver(event)
     assert taken_over["totals"]["upToDate"] >= len(stored_by_the_dead)
     fleet.drain()
     fleet.assert_each_period_stored_once(requests_exact=False)
@@ -318,25 +333,27 @@ def test_a_role_that_may_not_invoke_runs_the_work_itself_and_says_why(fleet: Fle
     assert fleet.queue == []
 
 
-def test_a_dispatcher_paces_its_invokes() -> None:
+def test_a_dispatcher_paces_its_invokes_and_hands_each_app_its_lease(sqlite_db: Db) -> None:
     from wxcloud.archive.fanout import Planned, Work, dispatch
+    from wxcloud.archive.leases import Leases
 
     sent: list[dict[str, Any]] = []
     slept: list[float] = []
 
-    class Recorder:
+    class Recorder:  # SCF's Invoke, as far as the pacing goes: the events it was given, in order
         def invoke(self, event: Any, *, within: float = 5.0) -> str:
             sent.append(event)
             return "id"
 
-    class NoLeases:
-        def held(self, keys: Any) -> dict[str, datetime]:
-            return {}
-
     works = {appid: Work(appid, TODAY, APIS, ((SINCE, None),)) for appid in APPS}
-    report = dispatch(Planned(works, dict.fromkeys(APPS, 7), ()), invoker=Recorder(), leases=NoLeases(), per_minute=30, sleep=slept.append)  # type: ignore[arg-type]
+    archive = sqlite_db.archive()
+    leases = Leases(archive)
+    report = dispatch(Planned(works, dict.fromkeys(APPS, 7), ()), invoker=Recorder(), leases=leases, per_minute=30, sleep=slept.append)
     assert len(sent) == 3 and slept == [2.0, 2.0]
     assert report.to_json() == {"sent": 3, "periods": 21, "running": 0, "upToDate": 0, "notSent": 0}
+    assert set(leases.held(APPS)) == set(APPS)  # each handed to its event
+    again = dispatch(Planned(works, dict.fromkeys(APPS, 7), ()), invoker=Recorder(), leases=leases, per_minute=30, sleep=slept.append)
+    assert again.to_json()["running"] == 3 and len(sent) == 3  # nothing sent twice while the events are on their way
 
 
 @pytest.mark.parametrize(
@@ -350,19 +367,17 @@ def test_a_dispatcher_paces_its_invokes() -> None:
         ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]], "hop": -1}, "hop"),
         ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]], "handoff": "x y"}, "handoff"),
         ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]], "extra": 1}, "unknown key"),
+        ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]], "handoff": None}, "handoff"),
+        ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]], "handoff": "0" * 8}, "handoff"),
+        ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260701", None]]}, "begins after the run's day"),
+        ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260401", "20260501"], ["20160101", "20260401"]]},
+         "before 20170101"),
     ],
 )
 def test_a_malformed_worker_event_is_a_clear_error_value(sqlite_db: Db, work: dict[str, Any], problem: str) -> None:
     handler = function({**sqlite_db.env(), "WX_APPID": "", "WX_APPSECRET": "", "WX_ARCHIVE_APPS": json.dumps(APPS)})
-    answer = handler({WORK_KEY: work}, {"request_id": "r", "time_limit_in_ms": 3000})
+    answer = handler({WORK_KEY: {"handoff": TOKEN, **work}}, {"request_id": "r", "time_limit_in_ms": 3000})
     assert answer["errCode"] == -501007 and problem in answer["errMsg"], answer
-
-
-def test_a_worker_for_an_app_the_function_does_not_keep_is_refused(sqlite_db: Db) -> None:
-    handler = function({**sqlite_db.env(), "WX_APPID": "", "WX_APPSECRET": "", "WX_ARCHIVE_APPS": json.dumps(APPS)})
-    work = {"appid": "wxstranger00000001", "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]]}
-    answer = handler({WORK_KEY: work}, {"request_id": "r", "time_limit_in_ms": 3000})
-    assert answer["errCode"] == -501007 and "is not one of the apps" in answer["errMsg"]
 
 
 def test_slices_partition_the_periods_exactly() -> None:
@@ -429,7 +444,7 @@ def test_a_worker_raises_for_scfs_retry_only_when_a_retry_can_cure_it(sqlite_db:
     from test_archive_support import frames_locals_text
     from wxcloud.archive.function import RetryLater
 
-    work = {"appid": next(iter(APPS)), "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]]}
+    work = {"appid": next(iter(APPS)), "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]], "handoff": TOKEN}
     password = "Unreachable-pw-" + uuid.uuid4().hex
     unreachable = {"WX_ARCHIVE_URL": f"postgresql+psycopg://postgres:{password}@127.0.0.1:{closed_port()}/test"}
     handler = function({**unreachable, "WX_APPID": "", "WX_APPSECRET": "", "WX_ARCHIVE_APPS": json.dumps(APPS)})

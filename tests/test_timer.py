@@ -47,6 +47,14 @@ def test_timer_message_that_is_not_json_is_an_error_not_a_default(emulator: WeCh
     assert emulator.received == []
 
 
+@pytest.mark.parametrize("message", [None, 202402, ["2024-02"], {"beginDate": "20240201"}, True])
+def test_timer_message_that_is_not_a_string_is_an_error_not_a_default(emulator: WeChatEmulator, app: FunctionApp, message: Any) -> None:
+    result = app.handle({**load_event("timer"), "Message": message}, {})
+    assert result["errCode"] == -501007
+    assert "the timer's Message must be a string, empty or a JSON event" in result["errMsg"]
+    assert emulator.received == []
+
+
 @pytest.mark.parametrize(
     "time",
     [

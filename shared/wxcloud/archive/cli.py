@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import sys
 from collections.abc import Sequence
 from datetime import date, datetime, timezone
@@ -37,6 +38,7 @@ from ..settings import WxSettings, appid_from_env
 from ..tencentcloud.credentials import SsmSource
 from .apps import App, AppsSource, app_client
 from .job import Job, Outcome, RunSummary, run_apps
+from .leases import RUN, Leases, held_apps
 from .ledger import Ledger, finish_all
 from .options import job_for
 from .reports import report_for
@@ -45,6 +47,7 @@ from .sources import open_archive
 from .store import Archive
 
 NAME = "wxcloud-archive"
+LEASE_SECONDS = 300.0  # the apps' leases a CLI run holds, renewed while it runs: a killed run's expire within this
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -138,8 +141,16 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
             apps = source.load()
             rows = ledger.start_many([app.appid for app in apps], trigger="cli", today=job.today)
         try:
-            clients = _clients(None if source is None else apps)
-            summary = _archive(archive, clients, job, settings, err)
+            with held_apps(Leases(archive), [appid for appid in rows if appid], f"{RUN}cli:{secrets.token_hex(4)}", LEASE_SECONDS,
+                           renew_every=LEASE_SECONDS / 3) as (mine, running):
+                if source is None and not mine:  # the one app is a worker's right now
+                    skipped = {"errCode": 0, "errMsg": f"{NAME}:ok", **job.days(), "complete": False, "skipped": running[str(appid)]}
+                    _ended(ledger, rows, settings, {appid: skipped for appid in rows})
+                    print(json.dumps(skipped, ensure_ascii=False, indent=2), file=out)
+                    return 1
+                clients = _clients(None if source is None else [app for app in apps if app.appid in mine])
+                summary = _archive(archive, clients, job, settings, err)
+                summary.running = dict(running)
         except WxCloudError as exc:
             _ended(ledger, rows, settings, {appid: exc.to_result() for appid in rows})
             raise
@@ -153,7 +164,10 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
             _ended(ledger, rows, settings, {appid: {**ok, **data} for appid in rows})
         else:
             data = summary.to_json()
-            _ended(ledger, rows, settings, {appid: {**ok, **summary.apps[str(appid)].to_json()} for appid in rows})
+            _ended(ledger, rows, settings, {
+                appid: {**ok, **summary.apps[str(appid)].to_json()} if appid in summary.apps else {**ok, "skipped": running[str(appid)]}
+                for appid in rows
+            })
     finally:
         archive.close()
     print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
@@ -166,7 +180,6 @@ def _fan_out(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], 
     over all apps, read from the archive, until nothing is due or they stop making progress."""
     from ..tencentcloud.invoke import ScfAsyncInvoker
     from .fanout import dispatch, plan
-    from .leases import Leases
 
     today = beijing_today(datetime.now(timezone.utc))
     options = {"since": args.since, "until": args.until, "apis": args.api or []}
@@ -205,7 +218,6 @@ def _follow(archive: Archive, appids: list[str], job: Job, settings: ArchiveSett
     import time
 
     from .fanout import plan
-    from .leases import Leases
 
     bar = _progress_bar(err)
     if bar is not None:

@@ -17,12 +17,22 @@ limit), and retries one that raises. Each worker archives its app's share:
   worker for the rest itself, handing its lease on (``leases.py``): so the slices of one app run
   one after the other, and each worker plans within what is left of the app's daily quota when
   it starts;
-* one worker per app at a time: a worker first takes the app's lease and leaves if another holds
-  it. The dispatcher sends nothing for an app whose lease is held;
+* one worker per app at a time, and only a worker the archive sent: the dispatcher takes each
+  app's lease before it sends the app's event and hands the lease to that event (a random token
+  in the event, a digest of token and work in the lease: ``leases.py``). A worker acts only on an
+  event whose digest finds its lease, so a forged event, a changed one, or a copy of one whose
+  chain has moved on does nothing: no lease, no ledger row, no WeChat request. The dispatcher
+  sends nothing for an app whose lease is held;
 * an event delivered twice, late or out of order costs nothing: the lease keeps a copy away while
-  the work runs, and afterwards the archive says which periods are done (a stored period is not
-  due again). A worker that dies leaves its lease to expire (the function's time limit and a
-  margin); whatever it left is taken up by the next daily run, which dispatches it again.
+  the work runs, and a copy arriving after its worker handed on or ended finds no lease to take.
+  A worker that dies leaves its lease to expire (the function's time limit and a margin); SCF's
+  retry of its event takes over then, or the next daily run dispatches what is left;
+* a worker's ``today`` is never after its own Beijing day (a clock ahead, or an event from a
+  dispatcher whose timer said so, cannot store a period as known on a day still to come), and its
+  ``proven`` is believed only because the event proves it came from the app's chain;
+* a range is cut into at most ``MAX_SLICES`` slices (wider ones when ``WX_ARCHIVE_SLICE_DAYS`` is
+  small for the range), so every event a dispatcher sends is one its workers accept; a slice a
+  worker cannot finish in its invocation is carried on by the next worker of the chain.
 
 The dispatcher spreads its invokes over time (``WX_ARCHIVE_FAN_OUT_PER_MINUTE``), so a fleet's
 workers do not all start in the same second, meet WeChat's per-minute quotas and the database's
@@ -36,7 +46,11 @@ broker to run and pay for, and nothing the two do not give.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
 import re
+import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -47,19 +61,20 @@ from ..dates import parse_yyyymmdd
 from ..deadline import Deadline
 from ..errors import ConfigurationError, InvalidParameters, WxCloudError, shown
 from .job import ApiTally, Job, Summary, due_work
-from .leases import Leases
+from .leases import HANDOFF, Leases
+from .reports import on_or_after_earliest
 from .settings import archive_apis
 from .store import Archive
 
 WORK_KEY = "archiveWork"  # the key of a worker's event
 FETCH_SECONDS = 1.0  # one fetch and store, when judging whether work fits an invocation (WeChat answers in well under)
-HANDOFF_SECONDS = 300.0  # how long a lease handed on waits for the next worker's event to arrive
+HANDOFF_SECONDS = 300.0  # how long a lease handed on waits for its event to arrive (SCF's queue, its two retries)
 LEASE_MARGIN_SECONDS = 60.0  # a worker's lease lasts its time limit and this: a dead worker's expires soon after
 INVOKE_SECONDS = 5.0  # the budget of one Invoke; a worker keeps it back to invoke the next
 MAX_HOPS = 1000  # workers one app's chain may hand on to: a bound, whatever a bug might do
 MAX_SLICES = 400
 _APPID = re.compile(r"[A-Za-z0-9_-]{1,64}")
-_TOKEN = re.compile(r"[0-9a-f]{8,64}")
+_TOKEN = re.compile(r"[0-9a-f]{32,64}")
 
 
 class Invoker(Protocol):
@@ -107,6 +122,18 @@ class Work:
             return replace(self, slices=self.slices[1:], handoff=None, hop=self.hop + 1, proven=proven)
         return None
 
+    def handed(self) -> Work:
+        """This work with a fresh hand-off token: what the lease is handed to, and the event carries."""
+        return replace(self, handoff=secrets.token_hex(16))
+
+    def digest(self) -> str:
+        """The proof kept in the lease this work was handed: a SHA-256 over its token and every
+        field of the work, so only this event, unchanged, finds the lease (``leases.py``)."""
+        if self.handoff is None:
+            raise ValueError("a work without a hand-off token has no digest")
+        canonical = json.dumps(self.describe(), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(f"{self.handoff}\n{canonical}".encode()).hexdigest()
+
     def to_event(self) -> dict[str, Any]:
         work: dict[str, Any] = {
             "appid": self.appid,
@@ -153,20 +180,26 @@ class Work:
             since, before = _day(item[0], "slices"), None if item[1] is None else _day(item[1], "slices")
             if before is not None and before <= since:
                 raise InvalidParameters(f"{WORK_KEY}.slices: a slice ends after it begins, got {shown(item)}")
+            if since > today:
+                raise InvalidParameters(f"{WORK_KEY}.slices: a slice begins after the run's day, got {shown(item)}")
             slices.append((since, before))
         until = None if raw.get("until") is None else _day(raw.get("until"), "until")
         hop = raw.get("hop", 0)
         if isinstance(hop, bool) or not isinstance(hop, int) or not 0 <= hop < MAX_HOPS:
             raise InvalidParameters(f"{WORK_KEY}.hop must be a whole number from 0 to {MAX_HOPS - 1}, got {shown(hop)}")
         handoff = raw.get("handoff")
-        if handoff is not None and (not isinstance(handoff, str) or not _TOKEN.fullmatch(handoff)):
-            raise InvalidParameters(f"{WORK_KEY}.handoff must be a hand-off token (hex)")
+        if not isinstance(handoff, str) or not _TOKEN.fullmatch(handoff):
+            raise InvalidParameters(
+                f"{WORK_KEY}.handoff must be the hand-off token its dispatcher gave it: a worker's event comes from the archive alone"
+            )
         proven = raw.get("proven", False)
         if not isinstance(proven, bool):
             raise InvalidParameters(f"{WORK_KEY}.proven must be true or false, got {shown(proven)}")
         try:
             work = cls(appid, today, apis, tuple(slices), until, handoff, hop, proven)
-            work.job()  # its days are within what the archive keeps
+            for since, _before in slices:  # every slice's days are within what the archive keeps
+                on_or_after_earliest(since, "a slice's first day")
+            work.job()
         except WxCloudError as exc:
             raise InvalidParameters(f"{WORK_KEY}: {exc.hint or exc.reason}") from None
         return work
@@ -180,9 +213,12 @@ def _day(raw: Any, name: str) -> date:
 
 
 def slices_of(job: Job, days: int) -> list[Slice]:
-    """``job``'s range cut into slices of ``days`` days by the day a period begins; the last one
-    runs to the job's end."""
+    """``job``'s range cut into slices of ``days`` days by the day a period begins (wider, when
+    that would make more than ``MAX_SLICES``: a worker accepts no more); the last one runs to the
+    job's end."""
     last = job.until or job.today
+    span = (last - job.since).days + 1
+    days = max(days, math.ceil(span / MAX_SLICES))
     starts = [job.since]
     while starts[-1] + timedelta(days=days) <= last:
         starts.append(starts[-1] + timedelta(days=days))
@@ -266,31 +302,47 @@ def dispatch(
     sleep: Callable[[float], None] = time.sleep,
     progress: Callable[[str], None] | None = None,
 ) -> Dispatch:
-    """Send each app's work as an asynchronous event, ``per_minute`` at most, skipping apps whose
-    lease is held; stops sending (and says so) when the deadline comes near or the Invoke is
-    refused for the setup (every other one would be refused the same)."""
+    """Send each app's work as an asynchronous event, ``per_minute`` at most: the app's lease
+    taken and handed to the event first, an app whose lease is held left to its worker; stops
+    sending (and says so) when the deadline comes near or the Invoke is refused for the setup
+    (every other one would be refused the same)."""
     report = Dispatch(up_to_date=len(planned.up_to_date))
-    held = leases.held(planned.works)
-    report.running = [appid for appid in planned.works if appid in held]
-    pending = [work for appid, work in planned.works.items() if appid not in held]
+    pending = list(planned.works.values())
     interval = 60.0 / per_minute
+    sent_any = False
     for index, work in enumerate(pending):
-        if deadline is not None and deadline.remaining() < INVOKE_SECONDS + (interval if index else 0.0):
+        if deadline is not None and deadline.remaining() < INVOKE_SECONDS + (interval if sent_any else 0.0):
             report.not_sent = [each.appid for each in pending[index:]]
             break
-        if index:
+        handed = work.handed()
+        digest = handed.digest()
+        if not leases.take(work.appid, f"{HANDOFF}{digest}", HANDOFF_SECONDS):
+            report.running.append(work.appid)
+            continue
+        if sent_any:
             sleep(interval)
         try:
-            invoker.invoke(work.to_event(), within=INVOKE_SECONDS)
+            invoker.invoke(handed.to_event(), within=INVOKE_SECONDS)
         except ConfigurationError as exc:  # the role may not invoke the function, or it does not exist
+            _let_go(leases, work.appid, f"{HANDOFF}{digest}")
             report.failed[work.appid] = f"{exc.err_code} {exc.err_msg}"
             report.not_sent = [each.appid for each in pending[index + 1 :]]
             break
         except WxCloudError as exc:
+            _let_go(leases, work.appid, f"{HANDOFF}{digest}")
             report.failed[work.appid] = f"{exc.err_code} {exc.err_msg}"
             continue
+        sent_any = True
         report.sent[work.appid] = planned.due[work.appid]
         if progress is not None:
             progress(work.appid)
     return report
 
+
+def _let_go(leases: Leases, appid: str, holder: str) -> None:
+    """Release a lease handed to an event that was not sent, if the database lets it (else it
+    expires): the next run need not wait for it."""
+    try:
+        leases.release(appid, holder)
+    except WxCloudError:
+        pass

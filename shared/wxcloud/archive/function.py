@@ -57,7 +57,7 @@ from .apps import App, AppClients, AppsSource
 from .database import DatabaseUnreachable
 from .fanout import HANDOFF_SECONDS, INVOKE_SECONDS, LEASE_MARGIN_SECONDS, WORK_KEY, Dispatch, Invoker, Work, dispatch, fits, plan
 from .job import OUTCOMES, Job, RunSummary, Summary, run_apps
-from .leases import HANDOFF, Leases
+from .leases import HANDOFF, RUN, Leases, held_apps
 from .ledger import Ledger, Trigger, finish_all
 from .options import OPTIONS, job_for, options_of
 from .reports import EARLIEST
@@ -112,10 +112,15 @@ class _Run:
         one app's run answers), or the run's answer itself."""
         if result.get("errCode") != 0 or not isinstance(self.summary, RunSummary):
             return {appid: result for appid in self.rows}
-        return {
-            appid: {"errCode": 0, "errMsg": result["errMsg"], **self.summary.apps[appid].to_json()} if appid in self.summary.apps else result
-            for appid in self.rows
-        }
+        answers: dict[str | None, dict[str, Any]] = {}
+        for appid in self.rows:
+            if appid in self.summary.apps:
+                answers[appid] = {"errCode": 0, "errMsg": result["errMsg"], **self.summary.apps[appid].to_json()}
+            elif appid in self.summary.running:
+                answers[appid] = {"errCode": 0, "errMsg": result["errMsg"], "skipped": self.summary.running[appid]}
+            else:
+                answers[appid] = result
+        return answers
 
 
 class ArchiveFunction(ScfHandler):
@@ -140,7 +145,9 @@ class ArchiveFunction(ScfHandler):
         answers = run.app_results(result)
         if run.ledger is not None and (deadline is None or deadline.remaining() > LEDGER_SECONDS):
             finish_all(run.ledger, {row: answers[appid] for appid, row in run.rows.items()})
-        if run.settings is not None:  # (without its settings, a run knows no webhook either)
+        if run.trigger == "worker" and not run.rows:
+            pass  # a worker's event that proved no lease: anyone may send one, so it may not post to the team's group
+        elif run.settings is not None:  # (without its settings, a run knows no webhook either)
             if run.rows and set(run.rows) != {run.appid}:  # several apps: each one's part, and once what was not sent
                 apart = {appid or "-": {key: value for key, value in answer.items() if key != "fanOut"} for appid, answer in answers.items()}
                 notify_apps(run.settings, apart, fan_out=result.get("fanOut"), deadline=deadline, budget=ALERT_BUDGET_SECONDS)
@@ -156,7 +163,10 @@ class ArchiveFunction(ScfHandler):
         settings = run.settings = ArchiveSettings.from_env(self.environ)
         if request.work is not None:
             return self._work(request.work, settings, deadline, run, request_id)
-        job = job_for(settings, beijing_today(request.now), request.options)
+        own_day = beijing_today(datetime.fromtimestamp(self.wall_clock(), timezone.utc))
+        # A timer's periods come from its firing time, but never from a day this clock has not reached:
+        # a timer's Time ahead of it (a host's clock, a crafted event) stores nothing as known too early.
+        job = job_for(settings, min(beijing_today(request.now), own_day), request.options)
         source = AppsSource.from_env(self.environ)
         archive = self._archive_for(settings, deadline)
         archive.ensure_schema()  # the database answers before anything is asked of WeChat
@@ -176,15 +186,22 @@ class ArchiveFunction(ScfHandler):
         fanned = self._fan_out(archive, settings, job, [appid for appid in run.rows if appid], work_deadline)
         if fanned is not None and (fanned.sent or fanned.running or not fanned.failed):
             return {"errCode": 0, "errMsg": f"{NAME}:ok", **job.days(), "complete": False, "fanOut": fanned.to_json()}
-        if source is None:
-            client = self._ready_client(job, deadline)
-            clients = {client.settings.appid: client}
-        else:
-            clients = self._app_clients(apps, job, deadline)
-        summary = run_apps(
-            archive, clients, job, concurrency=settings.concurrency, deadline=work_deadline, monotonic=self.monotonic,
-            quota_reserve=settings.quota_reserve,
-        )
+        appids = [appid for appid in run.rows if appid]
+        holder = f"{RUN}{_request_name(request_id)}:{secrets.token_hex(4)}"
+        seconds = (WORKER_LEASE_SECONDS if deadline is None else max(deadline.remaining(), 0.0)) + LEASE_MARGIN_SECONDS
+        with held_apps(Leases(archive), appids, holder, seconds) as (mine, running):
+            if source is None:
+                if not mine:  # the one app is a worker's right now
+                    return {"errCode": 0, "errMsg": f"{NAME}:ok", **job.days(), "complete": False, "skipped": running[appids[0]]}
+                client = self._ready_client(job, deadline)
+                clients = {client.settings.appid: client}
+            else:
+                clients = self._app_clients([app for app in apps if app.appid in mine], job, deadline, keep_others=bool(running))
+            summary = run_apps(
+                archive, clients, job, concurrency=settings.concurrency, deadline=work_deadline, monotonic=self.monotonic,
+                quota_reserve=settings.quota_reserve,
+            )
+        summary.running = dict(running)
         extra = {} if fanned is None else {"fanOut": fanned.to_json()}  # the fan-out that could not be sent, and why
         if source is None:
             run.summary = summary.apps[next(iter(clients))]
@@ -203,8 +220,7 @@ class ArchiveFunction(ScfHandler):
         if fits(planned.periods, deadline, settings.concurrency):
             return None
         return dispatch(
-            planned, invoker=invoker, leases=Leases(archive, wall_clock=self.wall_clock), per_minute=settings.fan_out_per_minute,
-            deadline=deadline, sleep=self.sleep,
+            planned, invoker=invoker, leases=Leases(archive), per_minute=settings.fan_out_per_minute, deadline=deadline, sleep=self.sleep,
         )
 
     def _invoker(self, settings: ArchiveSettings) -> Invoker | None:
@@ -218,23 +234,30 @@ class ArchiveFunction(ScfHandler):
         return ScfAsyncInvoker.from_env(self.environ)
 
     def _work(self, work: Work, settings: ArchiveSettings, deadline: Deadline | None, run: _Run, request_id: Any) -> dict[str, Any]:
-        """A worker of a fanned-out run: the app's lease, its share of the work, and the next worker
-        invoked for the rest (the lease handed on to it)."""
-        run.appid = work.appid
+        """A worker of a fanned-out run: its event proven by the app's lease (handed to exactly this
+        event), its share of the work, and the next worker invoked for the rest (the lease handed
+        on to it). Before anything is written: the app must be one this function archives. An event
+        that finds no lease does nothing at all."""
+        app = self._kept_app(work.appid, deadline)  # -501007 for an app this function does not keep: nothing written
+        digest = work.digest()  # of the event as it came: what its lease was handed to
+        own_day = beijing_today(datetime.fromtimestamp(self.wall_clock(), timezone.utc))
+        if work.today > own_day:  # never a day still to come here: what it stores is known on this day at most
+            work = replace(work, today=own_day, proven=False)
         archive = self._archive_for(settings, deadline)
         archive.ensure_schema()
-        ledger = run.ledger = Ledger(archive)
-        row = ledger.start(appid=work.appid, trigger="worker", today=work.today)
-        run.rows = {work.appid: row}
-        leases = Leases(archive, wall_clock=self.wall_clock)
-        holder = f"{str(request_id or 'local')[:64]}:{secrets.token_hex(4)}"
+        leases = Leases(archive)
+        holder = f"{_request_name(request_id)}:{secrets.token_hex(4)}"
         seconds = (WORKER_LEASE_SECONDS if deadline is None else max(deadline.remaining(), 0.0)) + LEASE_MARGIN_SECONDS
-        if not leases.take(work.appid, holder, seconds, handoff=work.handoff, run_id=row):
-            until = leases.held([work.appid]).get(work.appid)
-            held = "" if until is None else f" until {until:%Y-%m-%dT%H:%M:%S}Z"
-            return {"errCode": 0, "errMsg": f"{NAME}:ok", "work": work.describe(), "skipped": f"another worker is archiving {work.appid}{held}"}
+        if not leases.take_handed(work.appid, digest, holder, seconds):
+            why = "its lease is held by a worker of this event" if leases.held_by_event(work.appid, digest) else "the event holds no lease of it"
+            return {"errCode": 0, "errMsg": f"{NAME}:ok", "work": work.describe(), "skipped": f"nothing done: {why}"}
+        held_as = f"{digest}:{holder}"
+        run.appid = work.appid
+        ledger = run.ledger = Ledger(archive)
         try:
-            client = self._client_of(work.appid, work.job(), deadline)
+            row = ledger.start(appid=work.appid, trigger="worker", today=work.today)
+            run.rows = {work.appid: row}
+            client = self._client_of(app, work.appid, work.job(), deadline)
             invoker = self._invoker(settings)
             kept = (ALERT_BUDGET_SECONDS if settings.alerts_configured else 0.0) + (INVOKE_SECONDS if invoker is not None else 0.0)
             summary = run_apps(
@@ -244,23 +267,32 @@ class ArchiveFunction(ScfHandler):
             ).apps[work.appid]
             run.summary = summary
             after = work.after(summary) if invoker is not None else None
-            sent = _hand_on(leases, work.appid, holder, invoker, after)
+            sent = _hand_on(leases, work.appid, held_as, digest, invoker, after)
         except BaseException:
-            _let_go(leases, work.appid, holder)
+            _let_go(leases, work.appid, held_as)  # a retry of this same event may take it over
             raise
         return {"errCode": 0, "errMsg": f"{NAME}:ok", **summary.to_json(), "work": work.describe(), "next": sent}
 
-    def _client_of(self, appid: str, job: Job, deadline: Deadline | None) -> OpenApiClient:
-        """The client of the one app a worker archives (which the function's configuration must name)."""
+    def _kept_app(self, appid: str, deadline: Deadline | None) -> App | None:
+        """The app of a worker's event, when this function archives it (None: the one app of
+        ``WX_APPID``); else -501007, which does not repeat the event's text."""
         source = AppsSource.from_env(self.environ)
         if source is None:
-            client = self._ready_client(job, deadline)
-            if client.settings.appid != appid:
-                raise InvalidParameters(f"this function archives {client.settings.appid}, not {appid}: the event is not for it")
-            return client
+            if appid != appid_from_env(self.environ):
+                raise InvalidParameters("the event names an app this function does not archive (WX_APPID): it is not for this function")
+            return None
         app = next((app for app in source.load(deadline=deadline) if app.appid == appid), None)
         if app is None:
-            raise InvalidParameters(f"{appid} is not one of the apps of WX_ARCHIVE_APPS: the event is not for this function")
+            raise InvalidParameters("the event names an app that is not one of WX_ARCHIVE_APPS: it is not for this function")
+        return app
+
+    def _client_of(self, app: App | None, appid: str, job: Job, deadline: Deadline | None) -> OpenApiClient:
+        """The client of the one app a worker archives (``app``, or the function's own)."""
+        if app is None:
+            client = self._ready_client(job, deadline)
+            if client.settings.appid != appid:
+                raise InvalidParameters("the event names an app this function does not archive (WX_APPID): it is not for this function")
+            return client
         return self._app_clients([app], job, deadline, keep_others=True)[appid]
 
     def _app_clients(self, apps: Sequence[App], job: Job, deadline: Deadline | None, *, keep_others: bool = False) -> dict[str, OpenApiClient]:
@@ -328,19 +360,20 @@ class ArchiveFunction(ScfHandler):
         self.log(frame, level, fields)
 
 
-def _hand_on(leases: Leases, appid: str, holder: str, invoker: Invoker | None, after: Work | None) -> dict[str, Any] | None:
-    """Invoke the next worker for ``after`` with the lease handed on to it, or let the lease go
-    (nothing left, or the Invoke failed: the next daily run takes the rest up); what was sent."""
+def _hand_on(leases: Leases, appid: str, holder: str, digest: str, invoker: Invoker | None, after: Work | None) -> dict[str, Any] | None:
+    """Invoke the next worker for ``after`` with the lease handed on to it, or end the app's chain
+    (nothing left, or the Invoke failed: the next daily run takes the rest up); what was sent.
+    ``digest``: this worker's event's, which no copy of it may use once the chain has moved on."""
     if after is None or invoker is None:
-        leases.release(appid, holder)
+        leases.release(appid, holder, ended=digest)
         return None
-    token = secrets.token_hex(16)
-    if not leases.hand_off(appid, holder, token, HANDOFF_SECONDS):
+    handed = after.handed()
+    if not leases.hand_off(appid, holder, handed.digest(), HANDOFF_SECONDS):
         return None  # the lease ran out under this worker and another has it: the rest is its
     try:
-        invoker.invoke(replace(after, handoff=token).to_event(), within=INVOKE_SECONDS)
+        invoker.invoke(handed.to_event(), within=INVOKE_SECONDS)
     except WxCloudError as exc:
-        leases.release(appid, f"{HANDOFF}{token}")
+        leases.release(appid, f"{HANDOFF}{handed.digest()}")
         return {"failed": f"{exc.err_code} {exc.err_msg}"}
     return after.describe()
 
@@ -351,6 +384,11 @@ def _let_go(leases: Leases, appid: str, holder: str) -> None:
         leases.release(appid, holder)
     except WxCloudError:
         pass
+
+
+def _request_name(request_id: Any) -> str:
+    """The invocation's request id as a lease holder names it (``local`` outside SCF)."""
+    return str(request_id or "local")[:64]
 
 
 def _cured_by_retry(error: WxCloudError) -> bool:

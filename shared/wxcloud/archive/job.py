@@ -178,13 +178,14 @@ class RunSummary:
 
     job: Job
     apps: dict[str, Summary]
+    running: dict[str, str] = field(default_factory=dict)  # apps left to the worker that holds their lease: appid -> why
 
     def total(self, outcome: Outcome) -> int:
         return sum(app.total(outcome) for app in self.apps.values())
 
     @property
     def complete(self) -> bool:
-        return all(app.complete for app in self.apps.values())
+        return not self.running and all(app.complete for app in self.apps.values())
 
     @property
     def deadline_reached(self) -> bool:
@@ -204,6 +205,8 @@ class RunSummary:
             "totals": totals,
             "apps": {appid: _app_json(app) for appid, app in self.apps.items()},
         }
+        if self.running:
+            data["running"] = dict(self.running)
         if self.database_error:
             data["databaseError"] = self.database_error
         return data

@@ -267,16 +267,23 @@ class Archive:
 
     # ---- writing --------------------------------------------------------------------------------
 
-    def write(self, work: Callable[[Connection], T], what: str) -> T:
-        """``work`` in one writing transaction; a failure is a ``DatabaseError`` saying ``what``
-        failed, without the password (and without the driver's exception attached)."""
+    def write(self, work: Callable[[Connection], T], what: str, *, row_locks_only: bool = False) -> T:
+        """``work`` in one writing transaction (``row_locks_only``: see ``_writing``), made again
+        after a deadlock; a failure is a ``DatabaseError`` saying ``what`` failed, without the
+        password (and without the driver's exception attached)."""
         problem = None
-        try:
-            self.ensure_schema()
-            with self._writing() as connection:
-                return work(connection)
-        except SQLAlchemyError as exc:
-            problem = DatabaseError(f"{what} in {database.shown(self.url)} failed: {database.describe(exc, self.url)}")
+        for attempt in range(WRITE_ATTEMPTS):
+            try:
+                self.ensure_schema()
+                with self._writing(row_locks_only=row_locks_only) as connection:
+                    return work(connection)
+            except SQLAlchemyError as exc:
+                if attempt + 1 < WRITE_ATTEMPTS and database.conflicting(exc):
+                    time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
+                    continue
+                problem = DatabaseError(f"{what} in {database.shown(self.url)} failed: {database.describe(exc, self.url)}")
+                break
+        assert problem is not None  # every attempt either returned or set it
         raise problem
 
     def store(
@@ -292,12 +299,14 @@ class Archive:
         """Keep ``result`` as the period's latest answer, with its flat rows, in one transaction:
         a period not there is stored; one there is replaced unless the stored answer is newer
         (``fetched_at``, default now), and the answer it replaces is kept in the revision table
-        when it differs. ``fetched_on`` is the Beijing day of the run that fetched it (default:
-        that of ``fetched_at``): it decides whether the period has settled and when WeChat can
-        know more than this answer."""
+        when it differs. ``fetched_on`` is the Beijing day of the run that fetched it (default, and
+        at the latest: that of ``fetched_at``): it decides whether the period has settled and when
+        WeChat can know more than this answer."""
         report = report_for(api)
         moment = (fetched_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
-        day = fetched_on or beijing_today(moment)
+        # Never known on a day after the one it was fetched on: a later day would settle the period
+        # (or skip a retention key) before WeChat could know it, for good.
+        day = min(fetched_on, beijing_today(moment)) if fetched_on is not None else beijing_today(moment)
         key = {"appid": appid, "api": api, "begin_date": period.begin_date, "end_date": period.end_date}
         row = {
             **key,

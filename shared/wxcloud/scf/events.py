@@ -80,8 +80,12 @@ def timer_fired(event: dict[str, Any]) -> datetime:
 def timer_message(event: dict[str, Any], expected: str) -> Any:
     """The JSON value of the timer's ``Message`` (None when it is empty); ``expected`` says what it
     should hold, for the ``InvalidParameters`` of one that is not JSON."""
-    message = event.get("Message")
-    if not (isinstance(message, str) and message.strip()):
+    if "Message" not in event:
+        return None
+    message = event["Message"]
+    if not isinstance(message, str):  # SCF sends the trigger's argument as a string, "" when there is none
+        raise InvalidParameters(f"the timer's Message must be a string, empty or {expected}, got {shown(message)}")
+    if not message.strip():
         return None
     try:
         return json.loads(message)
