@@ -26,7 +26,7 @@ from .ledger import Ledger, Run
 from .readthrough import ReadThrough
 from .reports import REPORTS, Report, Settling, Shape
 from .status import Status
-from .store import Archive, DatabaseError, NotStored, Revision, Stored, StoreOutcome
+from .store import Archive, DatabaseError, NotStored, Revision, RowRefused, Stored, StoreOutcome
 
 __all__ = [
     "REPORTS",
@@ -40,6 +40,7 @@ __all__ = [
     "ReadThrough",
     "Report",
     "Revision",
+    "RowRefused",
     "Run",
     "Settling",
     "Shape",

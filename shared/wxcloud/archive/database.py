@@ -22,7 +22,7 @@ from urllib.parse import quote, quote_plus
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
 from ..errors import ConfigurationError
@@ -163,6 +163,38 @@ def conflicting(exc: BaseException) -> bool:
     if args and isinstance(args[0], int) and args[0] in _CONFLICT_ERRNOS:
         return True
     return "database is locked" in str(original or "")
+
+
+# A row the database will not hold (a value out of its range or its character set, too long, against
+# a constraint): the failure of the period it belongs to, not of the database, which takes other rows.
+_REFUSED_SQLSTATE_CLASSES = {"22", "23", "54"}  # PostgreSQL: data exception, integrity constraint violation, program limit exceeded
+_REFUSED_ERRNOS = {  # MySQL / MariaDB (PyMySQL raises several of these as OperationalError)
+    1048,  # column cannot be null
+    1062,  # duplicate entry
+    1153,  # packet bigger than max_allowed_packet
+    1264, 1690,  # out of range value
+    1265, 1292,  # data truncated, incorrect value
+    1300, 1366, 1977,  # invalid character string, incorrect string value, character the column's charset lacks
+    1367,  # illegal value
+    1406,  # data too long
+    1451, 1452,  # foreign key
+    3140, 4038,  # invalid JSON text (MySQL, MariaDB)
+    3819, 4025,  # check constraint failed (MySQL, MariaDB)
+}
+
+
+def refused(exc: BaseException) -> bool:
+    """Whether ``exc`` is the database (or its driver, while binding the values) refusing the rows
+    of one write, as opposed to the database failing: a connection lost or refused, a table
+    missing, privileges, a deadlock are not refusals."""
+    if isinstance(exc, (DataError, IntegrityError, UnicodeError, OverflowError)):
+        return True
+    original = getattr(exc, "orig", None)
+    sqlstate = getattr(original, "sqlstate", None)
+    if isinstance(sqlstate, str) and sqlstate[:2] in _REFUSED_SQLSTATE_CLASSES:
+        return True
+    args: tuple[Any, ...] = getattr(original, "args", ())
+    return bool(args) and isinstance(args[0], int) and args[0] in _REFUSED_ERRNOS
 
 
 class DatabaseUnreachable(ConfigurationError):

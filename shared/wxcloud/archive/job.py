@@ -33,7 +33,9 @@ and connection pool are thread-safe); periods are taken round-robin across the A
 run has made progress on each. No fetch starts when what is left of the time budget cannot fit one
 (the slowest fetch of the run so far, at least ``MIN_FETCH_SECONDS``), and every fetch is given
 the budget's deadline, so the run returns in time. A database failure stops the run: fetching
-what cannot be stored would spend quota for nothing.
+what cannot be stored would spend quota for nothing. A database that refuses one period's rows (a
+data error: a value it cannot hold, a constraint; ``store.RowRefused``) is not failing: that
+period is ``failed`` with the database's reason among the API's errors, and the run goes on.
 
 Why not a library such as a task queue: the work is a bounded list of independent HTTP calls and
 inserts in one process; ``concurrent.futures`` with a submission window is all it takes, and keeps
@@ -58,7 +60,7 @@ from ..errors import InvalidParameters, WxCloudError
 from ..periods import Period
 from .plan import closed_periods, is_due
 from .reports import Report, on_or_after_earliest, report_for
-from .store import Archive, DatabaseError, StoreOutcome
+from .store import Archive, DatabaseError, RowRefused, StoreOutcome
 
 MIN_FETCH_SECONDS = 1.0
 MAX_ERRORS_SHOWN = 3
@@ -259,7 +261,7 @@ class _Runner:
         finally:
             clock.took(self.monotonic() - started)
         fetched_at = datetime.fromtimestamp(self.client.wall_clock(), timezone.utc)
-        # DatabaseError ends the run
+        # DatabaseError ends the run; RowRefused (the database refused this period's rows) fails the period alone
         outcome: StoreOutcome = self.archive.store(self.appid, report.name, period, result, fetched_at=fetched_at, fetched_on=self.fetched_on)
         return outcome, None
 
@@ -398,12 +400,17 @@ def run_apps(
     def settle(future: Future[tuple[Outcome, WxCloudError | None]], item: _Item) -> None:
         app = _app_of(item)
         tally = app.tally(item)
+        refused: RowRefused | None = None
         try:
             outcome, error = future.result()
+        except RowRefused as exc:  # this period's rows, not the database: the period failed, the run goes on
+            outcome, error, refused = "failed", None, exc
         except DatabaseError as exc:
             database_error.append(exc.hint or "the database failed")
             outcome, error = "leftForLater", None
         tally.count(outcome)
+        if refused is not None:
+            tally.note(refused)
         if outcome in DONE and item.period.end == yesterday:
             app.summary.yesterday_answered = True
         if error is not None:

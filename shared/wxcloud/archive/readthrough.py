@@ -23,6 +23,7 @@ from ..periods import Period
 from ..spec import ApiSpec
 from .plan import last_fetch
 from .reports import report_for
+from .storable import storable
 from .store import Archive, DatabaseError, NotStored
 
 if TYPE_CHECKING:
@@ -44,11 +45,12 @@ class ReadThrough:
         """The cloud-call result of ``api`` for ``data`` (``{"beginDate", "endDate"}``): from the
         archive when it has the period and WeChat can know nothing more about it now, else from
         WeChat, stored before it is returned (the newer answer, should another run have stored one
-        meanwhile). Raises ``WxCloudError`` as the cloud call does (a period not over yet is 61503,
-        as there), and -601001 when the database fails: before the WeChat call when it cannot be
-        read, so no quota is spent; and when the fetched result cannot be stored, ``NotStored``,
-        which carries that result as ``.result`` (nothing is stored, so the next ``get`` of the
-        period asks WeChat again)."""
+        meanwhile), as the archive keeps it (``storable.py``), so a fetched period and one read
+        back give the same answer. Raises ``WxCloudError`` as the cloud call does (a period not
+        over yet is 61503, as there), and -601001 when the database fails: before the WeChat call
+        when it cannot be read, so no quota is spent; and when the fetched result cannot be
+        stored, ``NotStored``, which carries that result as ``.result`` (nothing is stored, so the
+        next ``get`` of the period asks WeChat again)."""
         report = report_for(api)
         client, archive = self.client, self.archive
         with calling(report.spec.display_name):
@@ -58,7 +60,7 @@ class ReadThrough:
         today = beijing_today(now)
         if found is not None and not report.settling.due(period, last_fetch(period, found.fetched_on), today, archive.refresh_days):
             return found.result
-        result = client.call(report.spec, data)
+        result: dict[str, Any] = storable(client.call(report.spec, data))  # as the archive keeps it: the same answer as any later get
         # Recorded as knowing today's knowledge only when the answer proves WeChat has computed
         # yesterday (before then, in the morning, yesterday's key would be recorded as known and
         # never asked for again); else as the day before, so the next get asks once more.

@@ -18,6 +18,7 @@ replaced answer is kept in the revision table when it differs.
 from __future__ import annotations
 
 import json
+import math
 import random
 import threading
 import time
@@ -32,11 +33,12 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..dates import beijing_today, parse_yyyymmdd
-from ..errors import ConfigurationError, StorageError
+from ..errors import ConfigurationError, InvalidParameters, StorageError
 from ..periods import Period
 from . import database, schema
 from .reports import Report, report_for
 from .settings import ARCHIVE_DEFAULT_TABLE_PREFIX
+from .storable import storable, storable_text
 from .tables import Tables, insert_new, upsert_newer
 
 if TYPE_CHECKING:
@@ -56,6 +58,12 @@ WRITE_ATTEMPTS = 6  # runs (or fan-out workers) writing one period at once may d
 
 class DatabaseError(StorageError):
     """A database failure during a run (-601001), with a message safe to log (password masked)."""
+
+
+class RowRefused(DatabaseError):
+    """The database refused the rows of one period (a value it cannot hold, a constraint it
+    checks), while it takes other rows: that period's failure, not an outage, so a run counts the
+    period as ``failed`` and goes on with the others (``database.refused`` tells them apart)."""
 
 
 class NotStored(StorageError):
@@ -301,8 +309,21 @@ class Archive:
         (``fetched_at``, default now), and the answer it replaces is kept in the revision table
         when it differs. ``fetched_on`` is the Beijing day of the run that fetched it (default, and
         at the latest: that of ``fetched_at``): it decides whether the period has settled and when
-        WeChat can know more than this answer."""
+        WeChat can know more than this answer.
+
+        ``result`` is stored as the archive's rule makes any answer storable (``storable.py``: NUL
+        and lone surrogates become U+FFFD, NaN and Infinity null), the same on every database.
+        Raises ``RowRefused`` when the database refuses this period's rows, ``DatabaseError`` when
+        it fails, -501007 when ``result`` is not JSON data."""
         report = report_for(api)
+        result = storable(result)
+        problem: StorageError | InvalidParameters | None = None
+        try:
+            text = json.dumps(result, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError) as exc:  # a key json cannot write (a tuple), an integer key too long
+            problem = InvalidParameters(f"the result of {api} {period} cannot be written as JSON: {storable_text(str(exc))[:200]}")
+        if problem is not None:
+            raise problem
         moment = (fetched_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
         # Never known on a day after the one it was fetched on: a later day would settle the period
         # (or skip a retention key) before WeChat could know it, for good.
@@ -310,23 +331,24 @@ class Archive:
         key = {"appid": appid, "api": api, "begin_date": period.begin_date, "end_date": period.end_date}
         row = {
             **key,
-            "result": json.dumps(result, ensure_ascii=False, separators=(",", ":")),
+            "result": text,
             "fetched_at": moment.replace(tzinfo=None),
             "fetched_on": f"{day:%Y%m%d}",
             "settled": report.settling.settles_on(period, self.refresh_days) <= day,
         }
         write = _Write(self.tables, report, key, row, result, flat_rows(report, result, period, key))
-        problem = None
         for attempt in range(WRITE_ATTEMPTS):
             try:
                 self.ensure_schema()
                 with self._writing(row_locks_only=True) as connection:
                     return write.apply(connection)
-            except SQLAlchemyError as exc:
-                if attempt + 1 < WRITE_ATTEMPTS and database.conflicting(exc):
+            except (SQLAlchemyError, UnicodeError, OverflowError) as exc:  # the latter two: a driver refusing a value while binding it
+                if isinstance(exc, SQLAlchemyError) and attempt + 1 < WRITE_ATTEMPTS and database.conflicting(exc):
                     time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
                     continue
-                problem = DatabaseError(f"storing {api} {period} in {database.shown(self.url)} failed: {database.describe(exc, self.url)}")
+                kind = RowRefused if database.refused(exc) else DatabaseError
+                what = storable_text(database.describe(exc, self.url))
+                problem = kind(f"storing {api} {period} in {database.shown(self.url)} failed: {what}")
                 break
         assert problem is not None  # every attempt either returned or set it
         raise problem
@@ -405,6 +427,7 @@ def flat_rows(report: Report, result: dict[str, Any], period: Period, key: dict[
 
 
 def _as_int(value: Any) -> int | None:
+    """An integer a ``BIGINT`` holds (signed 64 bits), or None: beyond it, or not a whole number."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     if isinstance(value, float) and not value.is_integer():
@@ -414,18 +437,25 @@ def _as_int(value: Any) -> int | None:
 
 
 def _as_float(value: Any) -> float | None:
+    """A double, or None for what no column of the three databases holds alike: NaN, the
+    infinities, an integer beyond a double's range."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     try:
-        return float(value)
+        number = float(value)
     except OverflowError:
         return None
+    return number if math.isfinite(number) else None
 
 
 def _as_text(value: Any, length: int) -> str | None:
+    """The text cut to the column's ``length`` characters (code points, as PostgreSQL's and
+    MariaDB's ``VARCHAR`` count them), NUL and lone surrogates made U+FFFD (``storable.py``)."""
     if value is None or isinstance(value, (dict, list)):
         return None
-    return str(value)[:length]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return storable_text(str(value)[:length])
 
 
 def _stored(api: str, row: Any) -> Stored:

@@ -2,7 +2,8 @@
 
 ``{prefix}result`` keeps every archived period whole: ``(appid, api, begin_date, end_date)`` is its
 primary key, ``result`` the latest cloud-call result as JSON text (text, not a JSON column type:
-MySQL's JSON type reorders keys, and the result is kept as the cloud call returned it). Beside it:
+MySQL's JSON type reorders keys, and the result is kept as the cloud call returned it, but for
+what no database holds alike: ``storable.py``). Beside it:
 ``fetched_at`` (UTC) and ``fetched_on`` (the Beijing day of the run that fetched it, which decides
 whether WeChat can know more now), ``fetches`` (how many times it was asked for) and ``settled``
 (WeChat could know nothing more when it answered). The flat tables (one per shape in
@@ -38,6 +39,10 @@ from .reports import SHAPES, ColumnType, Shape
 DATE = 8  # yyyymmdd
 NAME_LENGTH = 64  # appid, api name
 KEY_LENGTH = 191  # the longest key MySQL indexes in utf8mb4 without a prefix
+# On MySQL and MariaDB every table is utf8mb4 whatever the database's default (latin1 or the 3-byte
+# utf8 of older servers would refuse Chinese or 4-byte characters, or INSERT IGNORE would turn them
+# into "?"), so an archive there holds any text the other databases hold.
+MYSQL_TABLE: dict[str, Any] = {"mysql_charset": "utf8mb4"}
 
 
 def _long_text() -> TypeEngine[Any]:
@@ -88,6 +93,7 @@ class Tables:
             Column("fetched_on", String(DATE)),  # the Beijing day of the run that fetched it
             Column("fetches", Integer(), nullable=False, server_default="1"),
             Column("settled", Boolean(), nullable=False, server_default=false()),
+            **MYSQL_TABLE,
             comment="wxcloud archive: the latest cloud-call result per (appid, api, period), exactly as returned",
         )
         revisions = Table(
@@ -100,6 +106,7 @@ class Tables:
             Column("fetched_on", String(DATE)),
             Column("replaced_at", DateTime(), nullable=False),  # when a later answer replaced it, UTC
             Column("revised", Boolean(), nullable=False),  # the later answer changed a figure this one had
+            **MYSQL_TABLE,
             comment="wxcloud archive: every result a later answer replaced",
         )
         runs = Table(
@@ -114,6 +121,7 @@ class Tables:
             Column("outcome", String(16), nullable=False),  # running, complete, incomplete, failed
             Column("summary", _long_text()),  # the run's JSON summary
             Column("error", Text()),  # errCode errMsg of a failed run (never a secret)
+            **MYSQL_TABLE,
             comment="wxcloud archive: the run ledger",
         )
         leases = Table(
@@ -124,6 +132,7 @@ class Tables:
             Column("run_id", BigInteger()),  # the holder's row in the run ledger
             Column("taken_at", DateTime(), nullable=False),  # UTC
             Column("expires_at", DateTime(), nullable=False),  # UTC: after it, anyone may take the lease over
+            **MYSQL_TABLE,
             comment="wxcloud archive: who is archiving what right now (the workers of a fanned-out run)",
         )
         flat = {shape.table: _flat_table(metadata, prefix, shape) for shape in SHAPES}
@@ -141,6 +150,7 @@ def _flat_table(metadata: MetaData, prefix: str, shape: Shape) -> Table:
         Column("position", Integer(), primary_key=True, autoincrement=False),
         Column("ref_date", String(32)),
         *(Column(column.column, _sql_type(column.type, column.length)) for column in shape.columns),
+        **MYSQL_TABLE,
         comment=f"wxcloud archive: flat {shape.table} rows of the archived results",
     )
 

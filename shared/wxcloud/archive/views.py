@@ -28,7 +28,7 @@ from collections.abc import Callable
 from sqlalchemy import Column, Connection, Integer, MetaData, String, Table, inspect
 
 from .channels import CHANNELS
-from .tables import Tables, insert_new
+from .tables import MYSQL_TABLE, Tables, insert_new
 
 VIEWS = ("v_daily_kpi", "v_cohort", "v_source", "v_page_day")
 
@@ -40,6 +40,7 @@ def channel_table(prefix: str, metadata: MetaData | None = None) -> Table:
         Column("channel_key", Integer(), primary_key=True, autoincrement=False),
         Column("name_zh", String(64), nullable=False),
         Column("name_en", String(64), nullable=False),
+        **MYSQL_TABLE,  # the Chinese names: utf8mb4 whatever the database's default
         comment="wxcloud archive: WeChat's names of the getVisitDistribution access_source keys",
     )
 
