@@ -237,6 +237,54 @@ def test_a_chart_that_cannot_be_written_is_an_error_value(sqlite_db: Db, monkeyp
     assert "cannot be written" in error["errMsg"] and "choose a writable path" in error["errMsg"]
 
 
+def _place(tmp_path: Path, where: str, name: str) -> str:
+    """A path (relative to ``tmp_path``, the working directory, where it can be) that cannot take a file."""
+    (tmp_path / "plain").write_text("a file, not a folder")
+    (tmp_path / "folder").mkdir()
+    return {"a folder": "folder", "a missing folder": f"missing/{name}", "below a file": f"plain/{name}",
+            "unwritable": f"/proc/{name}"}[where]  # /proc: no one may create a file there, root included
+
+
+@pytest.mark.parametrize(("command", "where"), [
+    ("report", "a folder"), ("report", "a missing folder"), ("report", "below a file"), ("report", "unwritable"),
+    ("chart", "a folder"), ("chart", "below a file"), ("chart", "unwritable"),  # chart creates missing folders
+])
+def test_an_out_path_that_cannot_be_written_is_one_line_naming_it(sqlite_db: Db, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, command: str,
+                                                                    where: str) -> None:
+    archive = sqlite_db.archive()
+    archive.store("wxappid", MONTHLY, Period(date(2025, 1, 1), date(2025, 1, 31)), {"list": [{"refDate": "202501", "visitUv": 3}]})
+    archive.close()
+    monkeypatch.chdir(tmp_path)
+    given = _place(tmp_path, where, "out.html" if command == "report" else "out.png")
+    arguments = ["--api", MONTHLY, "--metric", "visitUv"] if command == "chart" else []
+    code, out, err = cli(monkeypatch, sqlite_db, command, *arguments, "--appid", "wxappid", "--out", given)
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    message = json.loads(err)["errMsg"]
+    assert message.startswith(f"wxcloud-archive:fail -501007 invalid parameters hint: [--out {tmp_path / given} cannot be written: "), message
+    assert message.endswith("; choose a writable path]")
+    assert not list(tmp_path.rglob("out.*")) and not (tmp_path / "missing").exists()
+
+
+@pytest.mark.parametrize("where", ["a folder", "below a file", "not a database", "unwritable"])
+def test_a_sqlite_archive_that_cannot_be_used_is_one_line_naming_it(emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                                   where: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "plain").write_text("a file, not a folder")
+    (tmp_path / "folder").mkdir()
+    given = {"a folder": "folder", "below a file": "plain/archive.sqlite3", "not a database": "plain",
+             "unwritable": "/proc/wxcloud/archive.sqlite3"}[where]
+    reason = {"a folder": "it is a folder, not an SQLite file", "below a file": f"{tmp_path / 'plain'} is a file, not a folder",
+              "not a database": "it is a file of another kind, not an SQLite database", "unwritable": "its folder cannot be created"}[where]
+    for command in (["status"], ["report", "--out", "r.html"], ["backfill", "--since", "20250101", "--api", MONTHLY]):
+        code, out, err = cli(monkeypatch, Db("sqlite", f"sqlite:///{given}", "wx_analysis_", None), *command)
+        assert code == 2 and out == "" and err.count("\n") == 1, err
+        message = json.loads(err)["errMsg"]
+        assert f"[the SQLite archive {tmp_path / given} cannot be used: {reason}" in message, message
+        assert message.endswith("; set WX_ARCHIVE_SQLITE or WX_ARCHIVE_URL to a writable place]")
+    assert emulator.received == []
+    assert (tmp_path / "plain").read_text() == "a file, not a folder" and list((tmp_path / "folder").iterdir()) == []
+
+
 def test_the_archive_extra_brings_the_progress_bar_and_the_function_does_not() -> None:
     """``pip install wxcloud[archive]`` gives backfill its bar; the function's package, which no
     terminal ever sees, stays without tqdm."""

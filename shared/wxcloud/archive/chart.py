@@ -1,6 +1,8 @@
 """A line chart of one metric over the archived periods, drawn with matplotlib's Agg backend (no
 display needed: a PNG file on a server or in CI). matplotlib is imported here only, so the
-function and the other commands never load it (it is the ``chart`` extra)."""
+function and the other commands never load it (it is the ``chart`` extra). ``out`` is checked
+before anything is drawn and written through ``paths.write``: a place that cannot be written is
+one line naming it, missing folders are created."""
 
 from __future__ import annotations
 
@@ -9,11 +11,13 @@ from datetime import date
 from pathlib import Path
 
 from ..dates import parse_yyyymmdd
-from ..errors import ConfigurationError, InvalidParameters
+from ..errors import ConfigurationError
+from . import paths
 from .export import Point
 
 
 def draw(points: list[Point], *, title: str, metric: str, subtitle: str, out: Path) -> None:
+    out = paths.output(out, "--out", make_folder=True)
     try:
         import matplotlib
 
@@ -42,20 +46,15 @@ def draw(points: list[Point], *, title: str, metric: str, subtitle: str, out: Pa
         figure.savefig(buffer, format="png")
     finally:
         plt.close(figure)
-    problem = None
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        _small_png(buffer, out)
-    except OSError as exc:  # a directory that cannot be written, a path through a file, a full disk
-        problem = InvalidParameters(f"--out {str(out)[:200]!r} cannot be written ({exc.strerror or type(exc).__name__}): choose a writable path")
-    if problem is not None:
-        raise problem
+    paths.write(out, _small_png(buffer), "--out", make_folder=True)
 
 
-def _small_png(rendered: io.BytesIO, out: Path) -> None:
+def _small_png(rendered: io.BytesIO) -> bytes:
     """A line chart needs few colours: a 64-colour palette halves the file (Pillow comes with matplotlib)."""
     from PIL import Image
 
     rendered.seek(0)
+    small = io.BytesIO()
     with Image.open(rendered) as image:
-        image.convert("RGB").quantize(colors=64).save(out, format="PNG", optimize=True)
+        image.convert("RGB").quantize(colors=64).save(small, format="PNG", optimize=True)
+    return small.getvalue()

@@ -36,6 +36,7 @@ from ..errcodes import INVALID_PARAM, JS_ERROR, SYSTEM_ERROR
 from ..errors import ConfigurationError, InvalidParameters, WxCloudError, calling
 from ..settings import WxSettings, appid_from_env
 from ..tencentcloud.credentials import SsmSource
+from . import paths
 from .apps import App, AppsSource, app_client
 from .job import Job, Outcome, RunSummary, run_apps
 from .leases import RUN, Leases, held_apps
@@ -358,6 +359,7 @@ def _chart(args: argparse.Namespace, archive: Archive, err: IO[str]) -> int:
     from .chart import draw
     from .export import series
 
+    paths.output(args.out, "--out", make_folder=True)  # before any work
     report = report_for(args.api)
     since, until = _range(args)
     where = dict(_pair(item) for item in args.where)
@@ -412,13 +414,14 @@ def _status_appids(args: argparse.Namespace, archive: Archive) -> list[str]:
 def _report(args: argparse.Namespace, archive: Archive, err: IO[str]) -> int:
     from .report import EmptyArchive, render
 
+    out = paths.output(args.out, "--out")  # before any work; a missing folder is a mistyped path, not one to create
     since, until = _range(args)
     appid = _appid(args, archive)
     try:
         document = render(archive, appid, since=since, until=until, lang=args.lang)
     except EmptyArchive as exc:
         raise InvalidParameters(str(exc)) from None
-    args.out.write_text(document, encoding="utf-8")
+    paths.write(out, document, "--out")
     print(f"{NAME}: wrote {args.out} ({len(document.encode('utf-8')) / 1_000_000:.2f} MB)", file=err)
     return 0
 

@@ -16,7 +16,6 @@ before use (``pool_pre_ping``), since a warm instance may find its connection cl
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -26,6 +25,7 @@ from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, NoSuchModul
 from sqlalchemy.pool import StaticPool
 
 from ..errors import ConfigurationError
+from . import paths
 
 SUPPORTED = "sqlite:///path/file.sqlite3, postgresql+psycopg://user:password@host:5432/db or mysql+pymysql://user:password@host:3306/db"
 
@@ -72,14 +72,16 @@ def create(url: URL) -> Engine:
         if database in {"", ":memory:"}:  # one connection shared by every thread, or each thread would see its own empty database
             options = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
         else:
-            folder = Path(database).expanduser().parent
-            unusable: str | None = None
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                unusable = f"the folder {folder} of the SQLite archive cannot be created ({type(exc).__name__}: {exc.strerror})"
+            path = paths.absolute(database)
+            unusable = paths.sqlite_problem(path)
+            if unusable is None:
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    unusable = f"its folder cannot be created ({type(exc).__name__}: {exc.strerror})"
             if unusable is not None:
-                raise ConfigurationError(f"{unusable}; set WX_ARCHIVE_SQLITE or WX_ARCHIVE_URL to a writable place")
+                raise ConfigurationError(f"the SQLite archive {paths.shown(path)} cannot be used: {unusable}; "
+                                         "set WX_ARCHIVE_SQLITE or WX_ARCHIVE_URL to a writable place")
             options.update(pool_size=1, max_overflow=1, connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False})
     else:
         options.update(pool_size=1, max_overflow=1, pool_timeout=QUERY_TIMEOUT_SECONDS)

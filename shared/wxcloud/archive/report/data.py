@@ -9,20 +9,32 @@ Figures are WeChat's own, never recomputed: weekly and monthly visits come from 
 the same stored answer. What is not final is said so: a retention key that is absent because its
 later day, week or month is not over (or was not over when the answer was fetched) is *not yet*,
 and the cells of a cohort whose stored answer has not settled are *provisional*.
+
+The archive may hold anything: answers stored by older releases, or written by hand, with NaN,
+Infinity, numbers beyond a float's range, text where numbers belong, missing keys, or JSON that is
+not an object at all. None of it may stop the report or reach the page as a number JavaScript
+cannot hold: every figure goes through ``_number`` (a finite float, else missing), every sum
+through ``_whole`` (a sum beyond a float's range is missing too), an answer that is not an
+object counts as an empty one, a period that cannot be one (dates that are not days, before
+WeChat's analytics began, not over yet) is left out, and a report whose
+stored answers cannot even be decoded is named in ``unreadable`` instead of failing the page.
+Lists that may be long (devices, cities, channels) are cut to their top entries plus one
+"others" entry, so no archive makes a chart of ten thousand bars.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
 
-from ...dates import beijing_today
+from ...dates import beijing_today, parse_yyyymmdd
 from ..export import rows as shape_rows
 from ..plan import closed_periods
-from ..reports import REPORTS, Settling
+from ..reports import EARLIEST, REPORTS, Settling
 from ..store import Archive, Stored
 
 SUMMARY = "analysis.getDailySummary"
@@ -42,8 +54,12 @@ COMPARED_DAYS = (1, 7, 30)
 COHORTS = {"day": 30, "week": 12, "month": 12}
 TOP_PAGES = 20
 TOP_ENTRY_EXIT = 10
-TOP_PROVINCES = 10
-TOP_CITIES = 10
+TOP_NAMES = 10  # each audience dimension: its top entries, the rest as "others"
+TOP_CHANNELS = 15  # visit sources: WeChat knows some 60, most with few sessions
+BUCKETS = 20  # stay-time and depth buckets (8 and 7 documented): any more are summed as "others"
+# The portrait's dimensions in the page's order; any other list WeChat sends follows them, up to DIMENSIONS in all.
+PORTRAIT_DIMENSIONS = ("province", "city", "genders", "ages", "platforms", "devices")
+DIMENSIONS = 12
 
 CellState = Literal["final", "provisional", "notYet", "none"]
 
@@ -58,11 +74,16 @@ class Comparison:
     base: float | None  # the figure then (None: not archived)
 
     def delta(self, value: float) -> float | None:
-        return None if self.base is None else value - self.base
+        """The change (None when there is no earlier figure, or the difference is beyond a float)."""
+        return None if self.base is None else _number(value - self.base)
 
     def ratio(self, value: float) -> float | None:
-        """The change as a fraction of the earlier figure (None when there is none, or it was 0)."""
-        return None if not self.base else (value - self.base) / self.base
+        """The change as a fraction of the earlier figure (None when there is none, or it was 0,
+        or the change is too large to show as a percentage)."""
+        if not self.base:
+            return None
+        ratio = _number((value - self.base) / self.base)
+        return None if ratio is None or _number(ratio * 100) is None else ratio
 
 
 @dataclass(frozen=True)
@@ -117,7 +138,7 @@ class Triangle:
 
 @dataclass(frozen=True)
 class Named:
-    key: int
+    key: int | None  # None: the others, summed
     value: int
 
 
@@ -132,12 +153,13 @@ class Sources:
 @dataclass(frozen=True)
 class PageRow:
     path: str
-    pv: int
-    uv: int  # summed over the days: a page's users of different days may be the same people
+    # each summed over the days; None when the sum is beyond a float's range
+    pv: int | None
+    uv: int | None  # a page's users of different days may be the same people
     stay: float | None  # average seconds per view, weighted by views
-    entries: int
-    exits: int
-    share_pv: int
+    entries: int | None
+    exits: int | None
+    share_pv: int | None
 
 
 @dataclass(frozen=True)
@@ -151,7 +173,7 @@ class Pages:
 @dataclass(frozen=True)
 class Audience:
     period: str  # begin..end of the portrait
-    groups: dict[str, dict[str, list[tuple[str, int]]]]  # audience -> dimension -> (name, users)
+    groups: dict[str, dict[str, list[tuple[str | None, int]]]]  # audience -> dimension -> (name, users); name None: the others
 
 
 @dataclass(frozen=True)
@@ -175,6 +197,7 @@ class ReportData:
     pages: Pages | None = None
     audience: Audience | None = None
     missing: list[Missing] = field(default_factory=list)
+    unreadable: list[str] = field(default_factory=list)  # reports with stored answers that cannot be decoded
 
     @property
     def sections(self) -> list[str]:
@@ -195,17 +218,19 @@ def gather(archive: Archive, appid: str, since: date | None = None, until: date 
     that is archived). ``EmptyArchive`` when no report of the appid has a period in the range."""
     made_at = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     today = beijing_today(made_at)
-    stored = {api: archive.results(appid, api, since, until) for api in REPORTS}
+    unreadable: list[str] = []
+    stored = {api: _results(archive, appid, api, since, until, today, unreadable) for api in REPORTS}
     present = {api: items for api, items in stored.items() if items}
-    if not present:
+    if not present and not unreadable:
         raise EmptyArchive(f"no archived report of appid {appid} in the range: run `backfill --since yyyymmdd` first, or widen --since/--until")
-    first = min(_begin(item) for items in present.values() for item in items)
-    last = max(_end(item) for items in present.values() for item in items)
-    data = ReportData(appid, since or first, until or last, made_at, today)
+    first = min((_begin(item) for items in present.values() for item in items), default=today)
+    last = max((_end(item) for items in present.values() for item in items), default=today)
+    data = ReportData(appid, since or first, until or last, made_at, today, unreadable=unreadable)
     # the overview compares the newest day with 30 days before: those may lie before ``since``
     lookback = None if since is None else since - timedelta(days=max(COMPARED_DAYS))
-    daily_all = archive.results(appid, DAILY, lookback, until) if stored[DAILY] else []
-    summary_all = archive.results(appid, SUMMARY, lookback, until) if stored[SUMMARY] else []
+    # (an undecodable answer before the range leaves the comparisons to what the range holds)
+    daily_all = (_results(archive, appid, DAILY, lookback, until, today, []) or stored[DAILY]) if stored[DAILY] else []
+    summary_all = (_results(archive, appid, SUMMARY, lookback, until, today, []) or stored[SUMMARY]) if stored[SUMMARY] else []
     data.overview = _overview(daily_all, summary_all, stored[DAILY], stored[SUMMARY])
     data.trends = _trends(stored[DAILY], stored[WEEKLY], stored[MONTHLY])
     data.retention = [
@@ -221,6 +246,27 @@ def gather(archive: Archive, appid: str, since: date | None = None, until: date 
     return data
 
 
+def _results(archive: Archive, appid: str, api: str, since: date | None, until: date | None, today: date,
+             unreadable: list[str]) -> list[Stored]:
+    """The stored periods of ``api`` the report can use: days from WeChat's first (a year-1 period
+    would have the missing periods counted from year 1) to the last one over (one ending in year
+    9999 would have its retention keys' days beyond any date), each answer an object (one that is
+    not counts as empty). Answers that cannot be decoded at all (text that is not JSON, a number
+    of thousands of digits) leave the report out, named in ``unreadable``."""
+    try:
+        items = archive.results(appid, api, since, until)
+    except ValueError:
+        unreadable.append(api)
+        return []
+    usable = []
+    for item in items:
+        begin, end = parse_yyyymmdd(item.begin_date), parse_yyyymmdd(item.end_date)
+        if begin is None or end is None or not EARLIEST <= begin <= end < today:
+            continue
+        usable.append(item if isinstance(item.result, dict) else replace(item, result={}))
+    return usable
+
+
 def _begin(item: Stored) -> date:
     return item.period.begin
 
@@ -230,9 +276,20 @@ def _end(item: Stored) -> date:
 
 
 def _number(value: Any) -> float | None:
+    """A figure as a finite float; anything else (text, NaN, Infinity, an int beyond a float) is missing."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _whole(total: float) -> int | None:
+    """A sum of counts as an int; None (missing) when it went beyond a float's range."""
+    number = _number(total)
+    return None if number is None else int(number)
 
 
 def _first_row(item: Stored) -> dict[str, Any]:
@@ -299,8 +356,11 @@ def _retained(result: dict[str, Any], audience: str) -> dict[int, int]:
     values = {}
     items = result.get(audience)
     for item in items if isinstance(items, list) else []:
-        if isinstance(item, dict) and isinstance(item.get("key"), int) and _number(item.get("value")) is not None:
-            values[int(item["key"])] = int(item["value"])
+        if not isinstance(item, dict) or isinstance(item.get("key"), bool) or not isinstance(item.get("key"), int):
+            continue
+        value = _number(item.get("value"))
+        if value is not None:
+            values[int(item["key"])] = int(value)
     return values
 
 
@@ -318,7 +378,9 @@ def _triangle(unit: str, audience: str, items: list[Stored], settling: Settling,
             if users is None:
                 cells.append(Cell(key, None, None, _absent(settling, item, key, today)))
                 continue
-            rate = users / size if size else None
+            rate = _number(users / size) if size else None
+            if rate is not None and _number(rate * 100) is None:  # shown as a percentage: must stay a float
+                rate = None
             cells.append(Cell(key, rate, users, "final" if item.settled else "provisional"))
         cohorts.append(Cohort(f"{_begin(item):%Y-%m-%d}", size, item.settled, tuple(cells)))
     return Triangle(unit, audience, keys, tuple(cohorts))
@@ -338,17 +400,27 @@ def _absent(settling: Settling, item: Stored, key: int, today: date) -> CellStat
 def _sources(items: list[Stored]) -> Sources | None:
     if not items:
         return None
-    sums: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    sums: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # ints: exact, and never infinite
     for row in shape_rows(REPORTS[DISTRIBUTION], items):  # the declared shape's rows: (index, key, value)
         key, value = row.get("key"), _number(row.get("value"))
         if isinstance(key, int) and not isinstance(key, bool) and value is not None:
             sums[str(row.get("index"))][key] += int(value)
 
     def named(index: str, by_value: bool) -> list[Named]:
-        pairs = [Named(key, value) for key, value in sums.get(index, {}).items()]
-        return sorted(pairs, key=lambda n: (-n.value, n.key)) if by_value else sorted(pairs, key=lambda n: n.key)
+        pairs = [Named(key, total) for key, value in sums.get(index, {}).items() if (total := _whole(value)) is not None]
+        if by_value:
+            return _top(sorted(pairs, key=lambda n: (-n.value, n.key or 0)), TOP_CHANNELS)
+        return _top(sorted(pairs, key=lambda n: n.key or 0), BUCKETS)
 
     return Sources(len(items), named("access_source_session_cnt", True), named("access_staytime_info", False), named("access_depth_info", False))
+
+
+def _top(pairs: list[Named], limit: int) -> list[Named]:
+    """The first ``limit``, the rest summed as one "others" entry (left out when that sum is beyond a float)."""
+    if len(pairs) <= limit:
+        return pairs
+    rest = _whole(sum(pair.value for pair in pairs[limit:]))
+    return [*pairs[:limit], *([Named(None, rest)] if rest is not None else [])]
 
 
 def _pages(items: list[Stored]) -> Pages | None:
@@ -362,48 +434,64 @@ def _pages(items: list[Stored]) -> Pages | None:
         pv = _number(row.get("pageVisitPv")) or 0.0
         for name, column in (("pv", "pageVisitPv"), ("uv", "pageVisitUv"), ("entries", "entrypagePv"), ("exits", "exitpagePv"),
                              ("share_pv", "pageSharePv")):
-            page[name] += _number(row.get(column)) or 0.0
+            page[name] += _number(row.get(column)) or 0.0  # a float sum: beyond its range it is infinite, and _whole makes it missing
         stay = _number(row.get("pageStaytimePv"))
         if stay is not None and pv:
             page["stay_weighted"] += stay * pv
             page["stay_pv"] += pv
     rows = [
-        PageRow(path, int(t["pv"]), int(t["uv"]), t["stay_weighted"] / t["stay_pv"] if t["stay_pv"] else None, int(t["entries"]),
-                int(t["exits"]), int(t["share_pv"]))
+        PageRow(path, _whole(t["pv"]), _whole(t["uv"]), _number(t["stay_weighted"] / t["stay_pv"]) if t["stay_pv"] else None,
+                _whole(t["entries"]), _whole(t["exits"]), _whole(t["share_pv"]))
         for path, t in totals.items()
     ]
-    top = sorted(rows, key=lambda r: (-r.pv, r.path))[:TOP_PAGES]
-    entries = sorted((r for r in rows if r.entries), key=lambda r: (-r.entries, r.path))[:TOP_ENTRY_EXIT]
-    exits = sorted((r for r in rows if r.exits), key=lambda r: (-r.exits, r.path))[:TOP_ENTRY_EXIT]
+    top = sorted(rows, key=lambda r: (r.pv is None, -(r.pv or 0), r.path))[:TOP_PAGES]
+    entries = sorted((r for r in rows if r.entries), key=lambda r: (-(r.entries or 0), r.path))[:TOP_ENTRY_EXIT]
+    exits = sorted((r for r in rows if r.exits), key=lambda r: (-(r.exits or 0), r.path))[:TOP_ENTRY_EXIT]
     return Pages(len(items), top, entries, exits)
 
 
 def _audience(items: list[Stored]) -> Audience | None:
-    """The newest portrait (latest end; of those, the longest range)."""
+    """The newest portrait (latest end; of those, the longest range): each dimension's top
+    entries and the others, the known dimensions first, then any other list WeChat sent."""
     if not items:
         return None
     newest = max(items, key=lambda item: (_end(item), (_end(item) - _begin(item)).days))
-    groups: dict[str, dict[str, list[tuple[str, int]]]] = {}
+    groups: dict[str, dict[str, list[tuple[str | None, int]]]] = {}
     for audience in ("visitUvNew", "visitUv"):
         dimensions = newest.result.get(audience)
         if not isinstance(dimensions, dict):
             continue
-        group: dict[str, list[tuple[str, int]]] = {}
-        for dimension in ("province", "city", "genders", "ages", "platforms", "devices"):
-            pairs = [(str(entry.get("name")), int(entry["value"])) for entry in dimensions.get(dimension) or []
-                     if isinstance(entry, dict) and _number(entry.get("value")) is not None]
-            pairs.sort(key=lambda pair: -pair[1])
-            if dimension == "province" and len(pairs) > TOP_PROVINCES:
-                pairs = [*pairs[:TOP_PROVINCES], ("", sum(value for _, value in pairs[TOP_PROVINCES:]))]  # "": the rest
-            elif dimension == "city":
-                pairs = pairs[:TOP_CITIES]
+        group: dict[str, list[tuple[str | None, int]]] = {}
+        others = sorted(name for name in dimensions if name not in PORTRAIT_DIMENSIONS)
+        for dimension in [name for name in PORTRAIT_DIMENSIONS if name in dimensions] + others:
+            pairs = _ranked(dimensions[dimension])
             if pairs:
                 group[dimension] = pairs
+            if len(group) == DIMENSIONS:
+                break
         if group:
             groups[audience] = group
     if not groups:
         return None
     return Audience(f"{newest.begin_date}..{newest.end_date}", groups)
+
+
+def _ranked(entries: Any) -> list[tuple[str | None, int]]:
+    """One dimension's ``{name, value}`` entries, by users: the top TOP_NAMES and the others (name
+    None). Entries of the same name are added up; an entry without a name is named "" (unnamed)."""
+    totals: dict[str, int] = defaultdict(int)
+    for entry in entries if isinstance(entries, list) else []:
+        value = _number(entry.get("value")) if isinstance(entry, dict) else None
+        if value is None:
+            continue
+        name = entry.get("name")
+        totals[name if isinstance(name, str) else str(name) if isinstance(name, int) and not isinstance(name, bool) else ""] += int(value)
+    pairs: list[tuple[str | None, int]] = [(name, total) for name, value in totals.items() if (total := _whole(value)) is not None]
+    pairs.sort(key=lambda pair: -pair[1])
+    if len(pairs) <= TOP_NAMES:
+        return pairs
+    rest = _whole(sum(value for _, value in pairs[TOP_NAMES:]))
+    return [*pairs[:TOP_NAMES], *([(None, rest)] if rest is not None else [])]
 
 
 # ---- missing periods ------------------------------------------------------------------------

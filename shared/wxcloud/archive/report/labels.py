@@ -3,7 +3,9 @@
 One table per language, looked up by key, so a missing translation is a KeyError in the tests
 rather than a blank on the page. Numbers: thousands separators in both; in Chinese, figures of
 ten thousand and more in 万 (and 亿), as WeChat's console writes them; percentages with a sign
-for changes.
+for changes. Names that come from the data (page paths, devices, cities) are cut to a readable
+length with an ellipsis (``short``): an axis label or a table cell of a megabyte would bury the
+chart and swell the file.
 """
 
 from __future__ import annotations
@@ -73,12 +75,16 @@ _TEXT: dict[str, tuple[str, str]] = {  # key -> (zh, en)
     "platforms": ("平台", "Platform"),
     "devices": ("机型", "Device"),
     "others": ("其他", "Others"),
+    "unnamed": ("(无名称)", "(no name)"),
     "portrait_of": ("画像区间 {period}", "Portrait of {period}"),
     "footer_appid": ("AppID", "AppID"),
     "footer_range": ("范围", "Range"),
     "footer_made": ("生成时间", "Made at"),
     "footer_missing": ("缺少的周期", "Missing periods"),
     "footer_none_missing": ("无", "none"),
+    "footer_unreadable": ("无法读取的报告", "Unreadable reports"),
+    "unreadable_note": ("归档中有无法解析的结果,本报告未含这些报告",
+                        "the archive holds answers of these reports that cannot be decoded; they are left out"),
     "footer_note": ("数据来自本地归档,离线可读。", "Data from your own archive; readable offline."),
     "staytime_1": ("0-2秒", "0-2 s"), "staytime_2": ("3-5秒", "3-5 s"), "staytime_3": ("6-10秒", "6-10 s"),
     "staytime_4": ("11-20秒", "11-20 s"), "staytime_5": ("21-30秒", "21-30 s"), "staytime_6": ("31-50秒", "31-50 s"),
@@ -86,6 +92,17 @@ _TEXT: dict[str, tuple[str, str]] = {  # key -> (zh, en)
     "depth_1": ("1页", "1 page"), "depth_2": ("2页", "2 pages"), "depth_3": ("3页", "3 pages"), "depth_4": ("4页", "4 pages"),
     "depth_5": ("5页", "5 pages"), "depth_6": ("6-10页", "6-10 pages"), "depth_7": (">10页", ">10 pages"),
 }
+
+
+NAME_CHARS = 40  # a name on the axis of a chart the page's width (top pages, sources), or a heading
+NARROW_CHARS = 20  # a name on a chart that shares its row (the audience's): a device or a city, not a paragraph
+CELL_CHARS = 80  # a page path in a table
+FULL_CHARS = 200  # a name where it is shown whole (a tooltip, a cell's title): still bounded
+
+
+def short(name: str, limit: int = NAME_CHARS) -> str:
+    """``name`` as shown: at most ``limit`` characters, the cut marked with an ellipsis."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def text(key: str, lang: Lang, **values: object) -> str:

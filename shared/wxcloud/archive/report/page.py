@@ -5,18 +5,28 @@ there may be no network, so it loads nothing (no CDN, no fonts, no images). Each
 ECharts *option* (plain JSON built here); the only script besides ECharts is the loop that hands
 each option to ``echarts.init``. Tables and KPI cards are HTML, so their numbers can be read,
 copied and searched. The layout is a single column of cards that reflows on a phone.
+
+No data can break the page: the options are JSON with every number finite (``_finite``: JSON
+has no NaN, and a page whose JSON holds one draws nothing), inlined with ``<``, ``>``, ``&``,
+U+2028 and U+2029 escaped (``options_json``), so a page path holding ``</script>`` or
+``<!--<script>`` cannot end or swallow the script element; text in the HTML is escaped; names
+from the data are cut to a readable length (labels.short), whole (still bounded) in tooltips
+and title attributes; and each chart is drawn on its own, so one ECharts refuses cannot blank the
+others.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import math
+from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
 from ..channels import channel_name
-from .data import Audience, Kpi, Overview, PageRow, Pages, ReportData, Sources, Trends, Triangle
-from .labels import Lang, number, percent, signed, text
+from .data import PORTRAIT_DIMENSIONS, Audience, Kpi, Overview, PageRow, Pages, ReportData, Sources, Trends, Triangle
+from .labels import CELL_CHARS, FULL_CHARS, NAME_CHARS, NARROW_CHARS, Lang, number, percent, short, signed, text
 
 ECHARTS = "echarts.min.js"
 PALETTE = ["#07c160", "#1677ff", "#fa8c16", "#eb2f96", "#722ed1", "#13c2c2", "#faad14", "#a0d911"]
@@ -42,13 +52,17 @@ footer dd{margin:0}@media (max-width:600px){.grid,.grid.wide{grid-template-colum
 """
 
 # Hands each chart's option to ECharts, and resizes them with the window: the page's only script.
+# Each chart on its own: one that fails is logged and the others are still drawn.
 BOOT = """
 (function(){var options=JSON.parse(document.getElementById('chart-options').textContent);
 var locale=document.documentElement.lang==='zh'?'ZH':'EN';var charts=[];
-document.querySelectorAll('[data-chart]').forEach(function(el){var c=echarts.init(el,null,{locale:locale});
-c.setOption(options[el.dataset.chart]);charts.push(c);});
+document.querySelectorAll('[data-chart]').forEach(function(el){try{var c=echarts.init(el,null,{locale:locale});
+c.setOption(options[el.dataset.chart]);charts.push(c);}catch(e){console.error('chart '+el.dataset.chart+': '+e);}});
 window.addEventListener('resize',function(){charts.forEach(function(c){c.resize();});});})();
 """
+# Characters escaped in the inline JSON: none of them can then open or close an element or a
+# comment inside the script element, and U+2028/U+2029 end no line of any script that reads it.
+JSON_ESCAPES = {ord(char): f"\\u{ord(char):04x}" for char in "<>&\u2028\u2029"}
 
 
 def echarts_source() -> str:
@@ -57,6 +71,40 @@ def echarts_source() -> str:
 
 def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every number JSON cannot carry (NaN, Infinity) or JavaScript cannot hold
+    (an int beyond a float) made null: the last guard, whatever the sections computed."""
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        try:
+            return value if math.isfinite(float(value)) else None
+        except OverflowError:
+            return None
+    return value
+
+
+def options_json(options: dict[str, Any]) -> str:
+    """The charts' options as JSON that is safe inside ``<script type="application/json">``."""
+    dumped = json.dumps(_finite(options), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return dumped.translate(JSON_ESCAPES)
+
+
+def _count(value: int | None, lang: Lang) -> str:
+    return "—" if value is None else number(value, lang)
+
+
+def _cell(name: str) -> str:
+    """A name from the data in a table cell: cut to a readable length, whole (bounded) in its title."""
+    shown = short(name, CELL_CHARS)
+    title = f' title="{_e(short(name, FULL_CHARS))}"' if shown != name else ""
+    return f"<span{title}>{_e(shown)}</span>"
 
 
 class Page:
@@ -175,28 +223,33 @@ class Page:
         note = f'<p class="note">{self.t("summed_days", n=sources.days)}</p>'
         parts = [note]
         if sources.channels:
-            names = [channel_name(item.key, self.lang) for item in sources.channels]
+            names = [self.t("others") if item.key is None else channel_name(item.key, self.lang) for item in sources.channels]
             option = self._bars(names, [item.value for item in sources.channels], horizontal=True)
             parts.append(f"<h3>{self.t('channels')}</h3>" + self.chart("sources-channels", option, 60 + 20 * len(names)))
         grid = []
         for name, items in (("staytime", sources.staytime), ("depth", sources.depth)):
             if items:
-                labels = [self.t(f"{name}_{item.key}") if (0 < item.key < 9 and name == "staytime") or (0 < item.key < 8 and name == "depth")
+                labels = [self.t("others") if item.key is None
+                          else self.t(f"{name}_{item.key}") if (0 < item.key < 9 and name == "staytime") or (0 < item.key < 8 and name == "depth")
                           else f"#{item.key}" for item in items]
-                grid.append(f"<div><h3>{self.t(name)}</h3>" + self.chart(f"sources-{name}", self._bars(labels, [i.value for i in items])) + "</div>")
+                option = self._bars(labels, [i.value for i in items], limit=NARROW_CHARS)
+                grid.append(f"<div><h3>{self.t(name)}</h3>" + self.chart(f"sources-{name}", option) + "</div>")
         if grid:
             parts.append('<div class="grid">' + "".join(grid) + "</div>")
         return "".join(parts)
 
-    def _bars(self, names: list[str], values: list[int], *, horizontal: bool = False) -> dict[str, Any]:
-        category = {"type": "category", "data": names, "inverse": horizontal, "axisLabel": {"interval": 0, "fontSize": 11}}
+    def _bars(self, names: Sequence[str], values: Sequence[int | None], *, horizontal: bool = False, limit: int = NAME_CHARS) -> dict[str, Any]:
+        """Bars of named values: each name cut to ``limit`` on the axis, whole (bounded) in its bar's tooltip."""
+        category = {"type": "category", "data": [short(name, limit) for name in names], "inverse": horizontal,
+                    "axisLabel": {"interval": 0, "fontSize": 11}}
         amount = {"type": "value"}
         return {
-            "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+            "tooltip": {"trigger": "item"},
             "grid": {"left": 8, "right": 24, "top": 12, "bottom": 8, "containLabel": True},
             "xAxis": amount if horizontal else category,
             "yAxis": category if horizontal else amount,
-            "series": [{"type": "bar", "data": values, "label": {"show": horizontal, "position": "right", "fontSize": 10}}],
+            "series": [{"type": "bar", "data": [{"name": short(name, FULL_CHARS), "value": value} for name, value in zip(names, values, strict=True)],
+                        "label": {"show": horizontal, "position": "right", "fontSize": 10}}],
         }
 
     def pages(self, pages: Pages) -> str:
@@ -207,7 +260,7 @@ class Page:
         parts.append(self._table(pages.top, "pages-table"))
         parts.append('<div class="grid">')
         for name, rows, column in (("top_entries", pages.entries, "entries"), ("top_exits", pages.exits, "exits")):
-            body = "".join(f"<tr><td>{_e(row.path)}</td><td>{number(getattr(row, column), self.lang)}</td></tr>" for row in rows)
+            body = "".join(f"<tr><td>{_cell(row.path)}</td><td>{_count(getattr(row, column), self.lang)}</td></tr>" for row in rows)
             head = f"<tr><th>{self.t('page_path')}</th><th>{self.t('page_' + column)}</th></tr>"
             parts.append(f'<div><h3>{self.t(name)}</h3><div class="scroll"><table id="{name}">{head}{body}</table></div></div>')
         parts.append("</div>")
@@ -219,8 +272,8 @@ class Page:
         body = []
         for row in rows:
             stay = "—" if row.stay is None else number(row.stay, self.lang, 1)
-            cells = [_e(row.path), *(number(v, self.lang) for v in (row.pv, row.uv)), stay,
-                     *(number(v, self.lang) for v in (row.entries, row.exits, row.share_pv))]
+            cells = [_cell(row.path), *(_count(v, self.lang) for v in (row.pv, row.uv)), stay,
+                     *(_count(v, self.lang) for v in (row.entries, row.exits, row.share_pv))]
             body.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
         return f'<div class="scroll"><table id="{table_id}"><tr>{head}</tr>{"".join(body)}</table></div>'
 
@@ -228,20 +281,22 @@ class Page:
         parts = [f'<p class="note">{self.t("portrait_of", period=audience.period)}</p>']
         for group, dimensions in audience.groups.items():
             parts.append(f"<h3>{self.t(f'audience_{group}')}</h3><div class=\"grid\">")
-            for dimension, pairs in dimensions.items():
-                names = [name or self.t("others") for name, _ in pairs]
+            for index, (dimension, pairs) in enumerate(dimensions.items()):
+                names = [self.t("others") if name is None else name or self.t("unnamed") for name, _ in pairs]
                 values = [value for _, value in pairs]
                 if dimension in {"genders", "platforms"}:
                     option: dict[str, Any] = {
                         "tooltip": {"trigger": "item"},
-                        "legend": {"bottom": 0},
+                        "legend": {"bottom": 0, "type": "scroll"},
                         "series": [{"type": "pie", "radius": ["40%", "68%"], "label": {"formatter": "{b}\n{d}%"},
-                                    "data": [{"name": n, "value": v} for n, v in zip(names, values, strict=True)]}],
+                                    "data": [{"name": short(n, NARROW_CHARS), "value": v} for n, v in zip(names, values, strict=True)]}],
                     }
                 else:
-                    option = self._bars(names, values, horizontal=True)
-                chart_id = f"audience-{group}-{dimension}"
-                parts.append(f"<div><h3>{self.t(dimension)}</h3>" + self.chart(chart_id, option, max(220, 50 + 22 * len(names))) + "</div>")
+                    option = self._bars(names, values, horizontal=True, limit=NARROW_CHARS)
+                known = dimension in PORTRAIT_DIMENSIONS  # a dimension WeChat may add: named as it sent it, its id by position
+                chart_id = f"audience-{group}-{dimension if known else index}"
+                heading = self.t(dimension) if known else _e(short(dimension))
+                parts.append(f"<div><h3>{heading}</h3>" + self.chart(chart_id, option, max(220, 50 + 22 * len(names))) + "</div>")
             parts.append("</div>")
         return "".join(parts)
 
@@ -252,11 +307,15 @@ class Page:
             for item in data.missing
         )
         shown_missing = f"<ul>{missing}</ul>" if missing else self.t("footer_none_missing")
+        unreadable = ""
+        if data.unreadable:
+            unreadable = (f"<dt>{self.t('footer_unreadable')}</dt><dd id=\"unreadable\">{_e(', '.join(data.unreadable))} "
+                          f"<span class=\"note\">({self.t('unreadable_note')})</span></dd>")
         return (
             f"<dl><dt>{self.t('footer_appid')}</dt><dd>{_e(data.appid)}</dd>"
             f"<dt>{self.t('footer_range')}</dt><dd>{data.since:%Y-%m-%d} ~ {data.until:%Y-%m-%d}</dd>"
             f"<dt>{self.t('footer_made')}</dt><dd>{data.made_at:%Y-%m-%d %H:%M} UTC</dd>"
-            f"<dt>{self.t('footer_missing')}</dt><dd id=\"missing\">{shown_missing}</dd></dl><p>{self.t('footer_note')}</p>"
+            f"<dt>{self.t('footer_missing')}</dt><dd id=\"missing\">{shown_missing}</dd>{unreadable}</dl><p>{self.t('footer_note')}</p>"
         )
 
 
@@ -273,7 +332,7 @@ def render_page(data: ReportData, lang: Lang) -> str:
     }
     for name in data.sections:
         sections.append(f'<section id="{name}"><h2>{page.t(name)}</h2>{builders[name]()}</section>')
-    options = json.dumps(page.options, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+    options = options_json(page.options)
     title = f"{page.t('title')} · {data.appid}"
     return (
         f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8">'
