@@ -21,6 +21,7 @@ import socket
 import threading
 import zlib
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -288,6 +289,71 @@ class HostileServer:
             return
         finally:
             conn.close()
+
+
+class TricklingProxy(HostileServer):
+    """An HTTP proxy that answers CONNECT with "200 Connection established", one byte every
+    ``interval`` seconds, then header lines the same way, for ``seconds`` at most: every socket read
+    of the client succeeds within any read timeout, so only a wall-clock limit on the exchange,
+    covering the tunnel's set-up, ends it. ``connects`` holds the request lines received."""
+
+    def __init__(self, interval: float = 0.05, seconds: float = 10.0) -> None:
+        super().__init__()
+        self.interval, self.seconds = interval, seconds
+        self.connects: list[str] = []
+
+    def _serve(self, conn: socket.socket) -> None:
+        buffer = b""
+        try:
+            while b"\r\n\r\n" not in buffer:
+                data = conn.recv(65536)
+                if not data:
+                    return
+                buffer += data
+            with self._lock:
+                self.connects.append(buffer.split(b"\r\n", 1)[0].decode("latin-1"))
+            answer = itertools.chain(b"HTTP/1.1 200 Connection established\r\n", itertools.cycle(b"X-Padding: pppppppp\r\n"))
+            for _ in range(int(self.seconds / self.interval)):
+                if self.stopping.wait(self.interval):
+                    return
+                conn.sendall(bytes((next(answer),)))
+        except OSError:
+            return
+        finally:
+            conn.close()
+
+
+@contextmanager
+def black_holes(count: int) -> Iterator[int]:
+    """``count`` loopback addresses (127.0.0.2, 127.0.0.3, ...) on which a TCP connect to the
+    port yielded never completes: each is a listener with ``listen(0)`` whose one-place accept queue
+    is filled by a connection never accepted, so the kernel drops every further SYN, as a host
+    behind a firewall that drops packets does. Checked before use: a probe does not connect."""
+    listeners: list[socket.socket] = []
+    fillers: list[socket.socket] = []
+    try:
+        port = 0
+        for index in range(count):
+            listener = socket.socket()
+            listeners.append(listener)
+            listener.bind((f"127.0.0.{index + 2}", port))  # the first picks a free port, the rest share it
+            port = listener.getsockname()[1]
+            listener.listen(0)
+            filler = socket.create_connection(listener.getsockname(), timeout=1.0)
+            fillers.append(filler)
+        probe = socket.socket()
+        probe.settimeout(0.2)
+        try:
+            probe.connect(("127.0.0.2", port))
+            raise AssertionError("the black hole accepted a connection: the kernel does not drop SYNs on a full queue here")
+        except TimeoutError:
+            pass
+        finally:
+            probe.close()
+        yield port
+    finally:
+        for sock in fillers + listeners:
+            sock.close()
 
 
 API = "analysis.getMonthlyVisitTrend"

@@ -15,8 +15,14 @@ even resolved): a 3xx is a transport failure like any other unexpected status.
 Every exchange has three bounds, whatever the server does:
 
 * time: a wall-clock limit (the attempt's connect + read timeouts, cut to what is left of the
-  invocation) enforced by ``watchdog.py``, because requests' read timeout applies per socket read
-  and a reply trickled byte by byte, or a chunked reply that never ends, would outlast it;
+  invocation) on the whole exchange, from the name lookup to the last byte of the body, because
+  each of urllib3's own bounds applies to one step at a time: the read timeout to each socket
+  read (a reply trickled byte by byte, a chunked reply that never ends, a proxy that trickles its
+  answer to CONNECT would outlast it), the connect timeout to each address in turn (N addresses
+  that drop SYNs cost N times it), and nothing at all to the name lookup. ``dial.py`` opens new
+  connections (the lookup and every connect attempt within the connect timeout and the limit)
+  and ``watchdog.py`` shuts the socket at the limit, from the proxy's CONNECT and the TLS
+  handshake on. A warm call on a pooled connection pays for neither: it opens no socket;
 * memory: the body is read in pieces, decompressed piece by piece, and given up past ``limit``
   bytes *after* decompression (a gzip bomb or a 100 MB body is -601001, not an out-of-memory
   kill); the body of a reply that is not 200 is never read at all, and its connection dropped;
@@ -31,6 +37,8 @@ from __future__ import annotations
 
 import os
 import re
+import socket
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -41,8 +49,10 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 from ..errors import InvalidResponse, TransportError
+from .dial import open_connection
 from .redaction import Sealed, hook_error_tracker, mask, redact
 from .timeouts import Timeouts
 from .watchdog import WATCHDOG, Exchange
@@ -309,15 +319,62 @@ def _watch(sock: Any) -> None:
 
 
 class _HTTPConnection(urllib3.connection.HTTPConnection):
+    """urllib3's connection, opened within its exchange's limit and watched from its first byte.
+
+    ``_new_conn`` opens the socket with ``dial.open_connection`` (the lookup and every connect
+    attempt within the connect timeout and the exchange's limit), and hands the watchdog a
+    duplicate of it (``socket.dup``: the same socket under a second descriptor) for the rest of
+    ``connect``: a proxy's answer to CONNECT and the TLS handshake are reads the watchdog can cut
+    too. A duplicate because the TLS wrapper detaches the socket object it wraps, which the watchdog
+    could then no longer shut; shutting down any descriptor of a socket ends every read on it.
+    Once connected, the duplicate is closed and the connection's own socket (TLS or not) is
+    watched until the connection goes back to the pool. A pooled connection skips all of this."""
+
+    _guard: socket.socket | None = None
+
+    def _new_conn(self) -> socket.socket:
+        exchange: Exchange | None = getattr(_current, "exchange", None)
+        if exchange is None:  # not one of our exchanges: urllib3's own way
+            return super()._new_conn()
+        timeout = self.timeout
+        deadline = exchange.expires_at
+        if isinstance(timeout, (int, float)):
+            deadline = min(deadline, time.monotonic() + timeout)
+        # urllib3's own mapping of the errors (HTTPConnection._new_conn), so requests sees what it knows
+        try:
+            sock = open_connection(self._dns_host, self.port, deadline, source_address=self.source_address, socket_options=self.socket_options)
+        except socket.gaierror as e:
+            raise NameResolutionError(self.host, self, e) from e
+        except TimeoutError as e:
+            raise ConnectTimeoutError(self, f"Connection to {self.host} timed out. (connect timeout={self.timeout})") from e
+        except OSError as e:
+            raise NewConnectionError(self, f"Failed to establish a new connection: {e}") from e
+        sock.settimeout(timeout)  # per operation, for the proxy's CONNECT and the TLS handshake, as urllib3 leaves it
+        sys.audit("http.client.connect", self, self.host, self.port)
+        self._guard = sock.dup()
+        WATCHDOG.watch(exchange, self._guard)
+        return sock
+
+    def connect(self) -> None:
+        exchange: Exchange | None = getattr(_current, "exchange", None)
+        try:
+            super().connect()  # _new_conn above, then a proxy's CONNECT and the TLS handshake, if any
+        finally:
+            guard, self._guard = self._guard, None
+            if guard is not None:
+                if exchange is not None:
+                    WATCHDOG.forget(exchange, guard)
+                guard.close()
+        if exchange is not None and self.sock is not None:
+            WATCHDOG.watch(exchange, self.sock)  # the request goes out next
+
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        _watch(self.sock)  # the status line and headers come next: a trickle here is cut too
+        _watch(self.sock)  # a pooled connection's socket; the status line and headers come next: a trickle here is cut too
         return super().getresponse(*args, **kwargs)
 
 
-class _HTTPSConnection(urllib3.connection.HTTPSConnection):
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        _watch(self.sock)
-        return super().getresponse(*args, **kwargs)
+class _HTTPSConnection(_HTTPConnection, urllib3.connection.HTTPSConnection):
+    """The same for TLS: ``HTTPSConnection.connect`` calls the ``_new_conn`` above (MRO)."""
 
 
 def _forget(conn: Any) -> None:

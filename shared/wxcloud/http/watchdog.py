@@ -9,17 +9,22 @@ read, so this module does, with the only tool that interrupts one from outside: 
 socket down (``shutdown(SHUT_RDWR)``), which makes the blocked read return at once.
 
 One long-lived daemon thread serves the whole process (no thread per call on the hot path). An
-``Exchange`` is armed with its expiry when a request starts; the connection carrying it registers
-its socket when it begins to wait for the reply (see ``transport.py`` beside it) and unregisters it when it goes
-back to the pool. Arming and disarming are a lock and a dict operation each; the thread sleeps
-until the earliest expiry and wakes only when a new one is earlier still, so a steady stream of
-calls costs it about one wake-up per attempt timeout. Between body reads the transport also checks
-the expiry itself, so the watchdog is needed only for a read that blocks.
+``Exchange`` is armed with its expiry when a request starts. The connection carrying it (see
+``transport.py`` beside it) registers its socket from the moment the socket is connected: a new
+connection hands over a duplicate of its socket for a proxy's answer to CONNECT and the TLS
+handshake (Python's TLS wrapper detaches the socket object it wraps, so the original could no
+longer be shut; shutting down any descriptor of a socket ends every read on it), then its own
+socket; a pooled one registers its socket before it waits for the reply. Each is unregistered
+when its connection goes back to the pool. Arming and disarming are a lock and a dict operation
+each; the thread sleeps until the earliest expiry and wakes only when a new one is earlier
+still, so a steady stream of calls costs it about one wake-up per attempt timeout. Between body
+reads the transport also checks the expiry itself, so the watchdog is needed only for a read
+that blocks.
 
-Not covered: the TCP connect and the TLS handshake, which happen before the connection's socket
-can be registered (Python's TLS wrapper takes over the socket's file descriptor and detaches the
-object we could have registered). They stay bounded by the connect timeout per socket operation,
-which the transport shares out to fit the remaining budget.
+Not here: what comes before there is a connected socket to shut. The name lookup and the TCP
+connect attempts are bounded by ``dial.py`` beside it, which gives them, all together, what is
+left of the connect timeout and of the exchange (a lookup cannot be interrupted, so it runs in a
+thread the caller stops waiting for; a connect attempt has its own socket timeout).
 """
 
 from __future__ import annotations
@@ -71,7 +76,7 @@ class Watchdog:
         with self._cond:
             if exchange.expired:
                 _shut(sock)
-            elif id(exchange) in self._active:
+            elif id(exchange) in self._active and sock not in exchange.sockets:  # watched once, however often told
                 exchange.sockets.append(sock)
 
     def forget(self, exchange: Exchange, sock: socket.socket) -> None:
