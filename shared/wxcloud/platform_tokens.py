@@ -54,6 +54,7 @@ from .http.redaction import Sealed
 from .http.timeouts import Timeouts
 from .http.transport import HttpReply, Transport
 from .replies import parse_reply
+from .secret_text import header_problem
 from .settings import WxSettings, platform_token_url, read_environment
 from .tencentcloud.credentials import SsmSource
 from .tokens import MAX_EXPIRES_IN, TOKEN_REPLY_LIMIT, AccessToken
@@ -93,6 +94,9 @@ class PlatformSettings:
         source = SsmSource.from_env(env, variable=PLATFORM_KEY_SSM_VARIABLE)
         if key and source is not None:
             raise ConfigurationError(f"set either WX_PLATFORM_TOKEN_KEY or {PLATFORM_KEY_SSM_VARIABLE}_NAME, not both")
+        problem = header_problem(key) if key else None  # it travels in the Authorization header
+        if problem is not None:
+            raise ConfigurationError(f"WX_PLATFORM_TOKEN_KEY {problem}; it is not shown")
         return cls(checked, Sealed(key) if key else None, source)
 
 
@@ -227,5 +231,8 @@ def _ssm_key(source: SsmSource, deadline: Deadline | None) -> Sealed[str]:
     from .tencentcloud.ssm import read_source  # only SSM users pay for importing the SDK plumbing
 
     key = Sealed(read_source(source, deadline=deadline, what=f"the platform token key ({source.ref})"))
+    problem = header_problem(key.reveal())
+    if problem is not None:
+        raise ConfigurationError(f"the platform token key in {source.ref} {problem}; it is not shown")
     with _shared_lock:
         return _keys.setdefault(where, key)
