@@ -133,6 +133,7 @@ COMMANDS = {
     "chart": ["chart", "--api", "analysis.getMonthlyVisitTrend", "--metric", "visitUv", "--out", "chart.png"],
     "report": ["report", "--out", "report.html"],
     "status": ["status"],
+    "status --appid": ["status", "--appid", "wx0123456789abcdef"],
 }
 RAW: dict[str, bytes] = {
     "not UTF-8": b'{"wxok": "' + SECRET.encode() + b'\xff\xfe"}',  # as the environment holds it

@@ -94,7 +94,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
     try:
         with calling(NAME):
             settings = ArchiveSettings.from_env()
-            if args.command in {"export", "chart", "report"}:
+            if args.command in {"export", "chart", "report"} or (args.command == "status" and args.appid):
                 _check_apps()
             if args.command == "backfill" and args.fan_out:
                 return _fan_out(args, settings, out, err)
@@ -165,8 +165,9 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
 
 def _check_apps() -> None:
     """The apps' configuration checked by a command that reads only the archive (``export``,
-    ``chart``, ``report``): a malformed ``WX_ARCHIVE_APPS`` is refused by every command, as the run
-    that reads it would refuse it. One kept in SSM is read only by the commands that need its apps."""
+    ``chart``, ``report``, ``status --appid``): a malformed ``WX_ARCHIVE_APPS`` is refused by every
+    command, as the run that reads it would refuse it. One kept in SSM is read only by the commands
+    that need its apps."""
     source = AppsSource.from_env()
     if source is not None and source.ssm is None:
         source.load()
