@@ -6,7 +6,7 @@ real HTTP server that speaks it, with tokens the emulator's datacube accepts, an
 misbehave on cue; stdlib only, like the emulator, and carried by the emulator's plumbing server.
 
     POST <url>   Authorization: Bearer <key>   {"appid": "...", "refresh": false}
-    -> 200 {"authorizer_access_token": "...", "expires_in": 7200}
+    -> 200 {"appid": "...", "authorizer_access_token": "...", "expires_in": 7200}  (that appid's token)
     -> 200 {"errcode": 61007, "errmsg": "api is unauthorized to component rid: ..."}  (not an authorizer)
     -> 200 {"errcode": 47001, ...}  (a body that is not {"appid": str, "refresh": bool})
     -> 401 (a key is set and the request does not carry it)
@@ -15,6 +15,8 @@ Tokens are the emulator's (``WeChatEmulator.authorizer_token``), so ``invalidate
 ``expire_tokens`` and the token TTL apply to them as to stable tokens. Faults are the emulator's
 ``Fault`` objects, queued with :meth:`PlatformTokenService.add_fault` (errcode, HTTP reply, raw
 reply, delay, drop, expire_tokens); every request is kept in :attr:`PlatformTokenService.received`.
+:meth:`PlatformTokenService.misroute` makes it hand out tokens as a broken service would: another
+app's token, naming the app asked for, the token's own app, or no app at all.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ import json
 import secrets
 import threading
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Literal
 
 from devtools.wechat_emulator.plumbing import Reply, Server
 from devtools.wechat_emulator.server import WeChatEmulator
@@ -32,9 +35,12 @@ from devtools.wechat_emulator.values import Fault, Received
 if TYPE_CHECKING:  # typing.Self is 3.11+; this import never runs
     from typing_extensions import Self
 
-__all__ = ["TOKEN_PATH", "PlatformTokenService"]
+__all__ = ["TOKEN_PATH", "Label", "PlatformTokenService"]
 
 TOKEN_PATH = "/authorizer-token"
+
+Label = Literal["asked", "owner", "none"]
+"""Which appid an answer names: the app asked for, the app whose token it is, or none."""
 
 
 class PlatformTokenService:
@@ -53,6 +59,8 @@ class PlatformTokenService:
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._url = ""
+        self._tokens_of: dict[str, str] = {}  # appid asked for -> the app whose token is answered
+        self._label: Label = "owner"
 
     def start(self) -> Self:
         if self._server is not None:
@@ -99,11 +107,22 @@ class PlatformTokenService:
         with self._lock:
             self._faults.extend([fault] * times)
 
+    def misroute(self, tokens_of: Mapping[str, str], *, label: Label = "asked") -> None:
+        """From now on answer the app asked for the token of ``tokens_of[asked]`` (an app not in it:
+        its own), naming ``label``'s appid: ``"asked"`` (a lie, when the token is another app's),
+        ``"owner"`` (the app whose token it is) or ``"none"`` (no appid in the answer). An app whose
+        token is answered must have authorized the platform. ``misroute({}, label="owner")``: a
+        working service again (as after ``clear``)."""
+        with self._lock:
+            self._tokens_of = dict(tokens_of)
+            self._label = label
+
     def clear(self) -> None:
-        """Forget received requests and pending faults."""
+        """Forget received requests, pending faults and any misroute."""
         with self._lock:
             self.received.clear()
             self._faults.clear()
+            self._tokens_of, self._label = {}, "owner"
 
     def requests(self) -> list[Received]:
         """Every request received, oldest first (a copy)."""
@@ -145,11 +164,14 @@ class PlatformTokenService:
         appid, refresh = (body.get("appid"), body.get("refresh")) if body is not None else (None, None)
         if not isinstance(appid, str) or not isinstance(refresh, bool):
             return _error(47001, "data format error")
+        with self._lock:
+            owner, label = self._tokens_of.get(appid, appid), self._label
         try:
-            token, expires_in = self.emulator.authorizer_token(appid, refresh=refresh)
+            token, expires_in = self.emulator.authorizer_token(owner, refresh=refresh)
         except LookupError:
             return _error(61007, "api is unauthorized to component")
-        return _json({"authorizer_access_token": token, "expires_in": expires_in})
+        named = {"asked": {"appid": appid}, "owner": {"appid": owner}, "none": {}}[label]
+        return _json({**named, "authorizer_access_token": token, "expires_in": expires_in})
 
 
 def _json_object(body: bytes) -> dict[str, Any] | None:

@@ -98,10 +98,11 @@ def issue_token(server: HostileServer, request: Request, conn: socket.socket) ->
 
 
 def issue_authorizer_token(server: HostileServer, request: Request, conn: socket.socket) -> None:
-    """A working platform token service whose tokens need quoting in a URL."""
+    """A working platform token service whose tokens need quoting in a URL (for the appid asked for)."""
     token = f"TOK/{secrets.token_urlsafe(12)}+=&%é~{next(server.counter)}"
     server.issued.append(token)
-    body = json.dumps({"authorizer_access_token": token, "expires_in": 7200}).encode()
+    asked = json.loads(request.body).get("appid")
+    body = json.dumps({"appid": asked, "authorizer_access_token": token, "expires_in": 7200}).encode()
     conn.sendall(head(200, length=len(body)) + body)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from conftest import PATH, TokenSide, run_at_once
 from hostile_servers import (
+    APPID,
     APPSECRET,
     DATA_PATH,
     GOOD_DATA,
@@ -162,7 +163,8 @@ def test_64_calls_meeting_40001_cost_one_refresh_whatever_the_store_does(failing
     def same_token(server: HostileServer, request: Any, conn: Any) -> None:
         if len(server.requests_to(token_path)) > 1:
             state["refreshed"] = True
-        body = json.dumps({TOKEN_FIELDS[source]: issued, "expires_in": 7200}).encode()
+        named = {"appid": APPID} if source == "platform" else {}  # a platform token names its app
+        body = json.dumps({**named, TOKEN_FIELDS[source]: issued, "expires_in": 7200}).encode()
         conn.sendall(head(200, length=len(body)) + body)
 
     def rejected_until_refreshed(server: HostileServer, request: Any, conn: Any) -> None:

@@ -13,12 +13,21 @@ The wire contract (ours; the provider's service implements it)::
     Content-Type: application/json
     {"appid": "<authorizer appid>", "refresh": false}
 
-    200 {"authorizer_access_token": "...", "expires_in": 7200}     a token, and its seconds of life
-    200 {"errcode": 61007, "errmsg": "..."}                         WeChat's codes pass through
+    200 {"appid": "<authorizer appid>", "authorizer_access_token": "...", "expires_in": 7200}
+                                                              the token of that appid, its seconds of life
+    200 {"errcode": 61007, "errmsg": "..."}                   WeChat's codes pass through
 
 ``refresh`` is true only when WeChat rejected the last token handed out for that appid (40001,
 40014, 42001 on a data call): the service must then get a new one rather than answer the one it
-holds. How each answer ends:
+holds.
+
+A token is bound to its app. WeChat answers a data call with the figures of the app whose token it
+is, so a token service that hands an app another app's token (a cache keyed wrong, a swapped
+answer) would make the archive store one app's figures as another's, silently. So the answer must
+name the appid it is for, the one asked for; and a token already handed to another app in this
+process is refused too (``TokenBindings``: keyed digests of the tokens, never the tokens). A
+service that consistently lies about the appid of tokens never seen here cannot be caught by its
+client; one that mixes them up can. How each answer ends:
 
 * an errcode: WeChat's error with that code and errmsg, and a hint naming the authorizer; -1 (and
   WeChat's other transient codes) is retried like any transient failure, 61007 (the app has not
@@ -26,7 +35,10 @@ holds. How each answer ends:
 * HTTP 401 / 403: ``ConfigurationError`` (-601001), the key was refused;
 * HTTP 5xx, a redirect, a connection failure, a stall: ``TransportError`` (-1), retried; another
   4xx: the same, not retried (the URL is wrong);
-* a 200 that is not such an object, or a lifetime outside (0, 86400]: ``InvalidResponse`` (-601001).
+* a 200 that is not such an object, or a lifetime outside (0, 86400]: ``InvalidResponse`` (-601001);
+* a token without its appid, for another appid, or already handed to another app in this process:
+  ``InvalidResponse`` (-601001), not retried, with a hint naming the authorizer asked for (never
+  the token, nor the appid answered).
 
 As with stable_token, the request goes through the watched ``Transport`` (the wall-clock
 budget, a 64 KB reply limit), the key travels ``Sealed`` in a header revealed only where the
@@ -38,7 +50,10 @@ reaches a log, an error text or an exception's frames.
 
 from __future__ import annotations
 
+import hashlib
+import heapq
 import json
+import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -54,11 +69,12 @@ from .http.redaction import Sealed
 from .http.timeouts import Timeouts
 from .http.transport import HttpReply, Transport
 from .replies import parse_reply
+from .secret_text import header_problem
 from .settings import WxSettings, platform_token_url, read_environment
 from .tencentcloud.credentials import SsmSource
 from .tokens import MAX_EXPIRES_IN, TOKEN_REPLY_LIMIT, AccessToken
 
-__all__ = ["PlatformSettings", "PlatformTokenSource", "platform_client"]
+__all__ = ["PlatformSettings", "PlatformTokenSource", "TokenBindings", "platform_client"]
 
 TOKEN_FIELD = "authorizer_access_token"  # noqa: S105 - a field name, not a password
 NOT_AUTHORIZED = 61007
@@ -93,14 +109,67 @@ class PlatformSettings:
         source = SsmSource.from_env(env, variable=PLATFORM_KEY_SSM_VARIABLE)
         if key and source is not None:
             raise ConfigurationError(f"set either WX_PLATFORM_TOKEN_KEY or {PLATFORM_KEY_SSM_VARIABLE}_NAME, not both")
+        problem = header_problem(key) if key else None  # it travels in the Authorization header
+        if problem is not None:
+            raise ConfigurationError(f"WX_PLATFORM_TOKEN_KEY {problem}; it is not shown")
         return cls(checked, Sealed(key) if key else None, source)
 
+
+
+class TokenBindings:
+    """Which appid each token a token service handed out in this process was issued for, so that a
+    token answered for a second app is refused. Thread-safe, and bounded: a record is kept until
+    its token expires (pruned when the record is full), and beyond ``limit`` live tokens the ones
+    expiring soonest are forgotten first (one process serves at most ``MAX_APPS`` apps of an
+    archive, each with a token or two alive at a time, far below it).
+
+    Keyed digests only (BLAKE2b with a key drawn per process), never a token: the record holds
+    nothing that could be used, or compared with anything outside this process."""
+
+    def __init__(self, *, limit: int = 10_000) -> None:
+        self.limit = limit
+        self._key = secrets.token_bytes(32)
+        self._lock = threading.Lock()
+        self._bound: dict[bytes, tuple[str, float]] = {}  # digest -> (appid, expires_at)
+
+    def claim(self, value: str, appid: str, expires_at: float, now: float) -> bool:
+        """Record that token ``value`` was issued for ``appid`` until ``expires_at``; False (and
+        nothing recorded) when it is already bound, unexpired, to another appid. Returns, never
+        raises: this frame holds the token."""
+        digest = hashlib.blake2b(value.encode("utf-8", "surrogatepass"), key=self._key, digest_size=16).digest()
+        with self._lock:
+            known = self._bound.get(digest)
+            if known is not None and known[1] > now:
+                if known[0] != appid:
+                    return False
+                expires_at = max(expires_at, known[1])
+            self._bound[digest] = (appid, expires_at)
+            if len(self._bound) > self.limit:
+                self._prune(now)
+        return True
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._bound)
+
+    def _prune(self, now: float) -> None:
+        """Forget the expired tokens; then, if still over the limit, those expiring soonest (to a
+        tenth under it, so that pruning is not needed again at the next token)."""
+        self._bound = {digest: bound for digest, bound in self._bound.items() if bound[1] > now}
+        excess = len(self._bound) - self.limit * 9 // 10
+        if excess > 0:
+            for digest, _ in heapq.nsmallest(excess, self._bound.items(), key=lambda item: item[1][1]):
+                del self._bound[digest]
+
+
+BINDINGS = TokenBindings()  # one per process: every token service, every authorizer
 
 
 class PlatformTokenSource:
     """``appid``'s tokens from the token service at ``url`` (checked as ``PlatformSettings`` checks
     it), authorised by ``key``. ``transport`` may be shared by the sources of many appids (one
-    connection pool to the service); by default each source has its own."""
+    connection pool to the service); by default each source has its own. ``bindings``: the record
+    of which app each token was issued for (the process's, by default)."""
 
     def __init__(
         self,
@@ -111,9 +180,11 @@ class PlatformTokenSource:
         timeouts: Timeouts | None = None,
         transport: Transport | None = None,
         wall_clock: Callable[[], float] = time.time,
+        bindings: TokenBindings | None = None,
     ) -> None:
         self.appid = appid
         self.wall_clock = wall_clock
+        self.bindings = BINDINGS if bindings is None else bindings
         origin, self._path = _split(url)
         self._transport = transport or Transport(origin, timeouts or Timeouts())
         self._bodies = {refresh: json.dumps({"appid": appid, "refresh": refresh}).encode() for refresh in (False, True)}
@@ -128,24 +199,44 @@ class PlatformTokenSource:
         if reply.status != 200:
             raise _status_error(reply.status, self._transport.host)
         try:
-            token = _issued_token(reply, requested_at)
+            issued = _issued_token(reply, requested_at, self.appid, self.bindings, self.wall_clock)
         except WeChatError as exc:
             raise _service_error(exc, self.appid) from None
-        if token is None:
-            raise InvalidResponse(f"the platform's token service answered without a usable {TOKEN_FIELD} and expires_in")
-        return token
+        if isinstance(issued, InvalidResponse):
+            raise issued
+        return issued
 
 
-def _issued_token(reply: HttpReply, requested_at: float) -> AccessToken | None:
-    """The token in the service's reply, or None when there is none usable. Returns rather than
-    raises once the reply is parsed: this frame holds the token, and must never be on a traceback."""
+def _issued_token(
+    reply: HttpReply, requested_at: float, appid: str, bindings: TokenBindings, wall_clock: Callable[[], float]
+) -> AccessToken | InvalidResponse:
+    """The token in the service's reply, issued for ``appid`` and for no other app of this process,
+    or why it cannot be used. Returns rather than raises once the reply is parsed: this frame holds
+    the token, and must never be on a traceback."""
     data = parse_reply(reply, quote_body=False)
     value, expires_in = data.get(TOKEN_FIELD), data.get("expires_in")
     if not isinstance(value, str) or not value or isinstance(expires_in, bool) or not isinstance(expires_in, int):
-        return None
+        return InvalidResponse(f"the platform's token service answered without a usable {TOKEN_FIELD} and expires_in")
     if not 0 < expires_in <= MAX_EXPIRES_IN:
-        return None
-    return AccessToken.issued(value, requested_at, expires_in)
+        return InvalidResponse(f"the platform's token service answered without a usable {TOKEN_FIELD} and expires_in")
+    answered = data.get("appid")
+    if answered is None:
+        return _unbound("the platform's token service answered a token without the appid it is for", appid)
+    if answered != appid:
+        return _unbound("the platform's token service answered a token for another appid", appid)
+    token = AccessToken.issued(value, requested_at, expires_in)
+    if not bindings.claim(value, appid, token.expires_at, wall_clock()):
+        return _unbound("the platform's token service answered a token it had already given another app", appid)
+    return token
+
+
+def _unbound(reason: str, appid: str) -> InvalidResponse:
+    error = InvalidResponse(reason)
+    error.hint = (
+        f"asked for the token of {appid}: refused, since another app's token would archive that app's figures as {appid}'s; "
+        f'the token service must answer {appid}\'s own token, naming it ("appid": "{appid}")'
+    )
+    return error
 
 
 def _status_error(status: int, host: str) -> WxCloudError:
@@ -227,5 +318,8 @@ def _ssm_key(source: SsmSource, deadline: Deadline | None) -> Sealed[str]:
     from .tencentcloud.ssm import read_source  # only SSM users pay for importing the SDK plumbing
 
     key = Sealed(read_source(source, deadline=deadline, what=f"the platform token key ({source.ref})"))
+    problem = header_problem(key.reveal())
+    if problem is not None:
+        raise ConfigurationError(f"the platform token key in {source.ref} {problem}; it is not shown")
     with _shared_lock:
         return _keys.setdefault(where, key)

@@ -29,6 +29,7 @@ from urllib.parse import urlsplit
 
 from .errors import ConfigurationError, WxCloudError
 from .http.timeouts import Timeouts
+from .secret_text import secret_problem
 
 DEFAULT_API_BASE_URL = "https://api.weixin.qq.com"
 
@@ -48,6 +49,9 @@ class WxSettings:
 
     @classmethod
     def _read(cls, env: Mapping[str, str]) -> WxSettings:
+        problem = secret_problem(env.get("WX_APPSECRET", "").strip())  # it could not be sent, masked or fingerprinted
+        if problem is not None:
+            raise ConfigurationError(f"WX_APPSECRET {problem}; it is not shown")
         return cls(
             appid=env.get("WX_APPID", "").strip(),
             appsecret=env.get("WX_APPSECRET", "").strip(),

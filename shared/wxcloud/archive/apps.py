@@ -32,6 +32,7 @@ from ..deadline import Deadline
 from ..errors import ConfigurationError
 from ..http.redaction import Sealed
 from ..permissions import Permissions
+from ..secret_text import NOT_TEXT, is_text, secret_problem
 from ..settings import WxSettings, read_environment
 from ..tencentcloud.credentials import SsmSource
 
@@ -54,7 +55,7 @@ class App:
 
     @classmethod
     def with_secret(cls, appid: str, secret: str) -> App:
-        digest = hashlib.blake2b(secret.encode(), key=_DIGEST_KEY, digest_size=16).hexdigest()
+        digest = hashlib.blake2b(secret.encode("utf-8", "surrogatepass"), key=_DIGEST_KEY, digest_size=16).hexdigest()
         return cls(appid, Sealed(secret), digest)
 
 
@@ -105,10 +106,20 @@ class AppsSource:
 
 def _parse(sealed: Sealed[str], source: str) -> tuple[App, ...] | str:
     """The apps of the JSON text, or what is wrong with it (never a value of it: the text holds
-    secrets). Returns, never raises: this frame holds the text."""
+    secrets). Returns, never raises, whatever the text: this frame holds it. Numbers are never
+    converted (no app needs one, and a number of thousands of digits would raise), NaN and
+    Infinity are not JSON, and nesting too deep for the parser is an answer like any other."""
     hint = f'a JSON object {{"<appid>": "<appsecret>", ...}} (or {{"<appid>": {json.dumps(PLATFORM)}}} for a platform app)'
+    if not is_text(sealed.reveal()):
+        return f"{source} {NOT_TEXT}: give {hint}"
     try:
-        data: Any = json.loads(sealed.reveal(), object_pairs_hook=_no_duplicates)
+        data: Any = json.loads(
+            sealed.reveal(), object_pairs_hook=_no_duplicates, parse_int=_number, parse_float=_number, parse_constant=_not_json
+        )
+    except _NotJson:
+        return f"{source} is not valid JSON (NaN, Infinity and -Infinity are not JSON numbers): give {hint}"
+    except RecursionError:
+        return f"{source} is nested too deeply to be read: give {hint}"
     except ValueError as exc:
         where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
         return f"{source} is not valid JSON{where}: give {hint}"
@@ -124,6 +135,9 @@ def _parse(sealed: Sealed[str], source: str) -> tuple[App, ...] | str:
             return (f"{source}: app number {len(apps) + 1} is not named by an appid (wx, then letters, digits, _ or -, "
                     "at most 64; the key is not shown: it may be a secret)")
         if isinstance(value, str) and value.strip():
+            problem = secret_problem(value.strip())
+            if problem is not None:
+                return f"{source}: the appsecret of the app {appid} {problem}; it is not shown"
             apps.append(App.with_secret(appid, value.strip()))
         elif value == PLATFORM:
             apps.append(App(appid))
@@ -133,6 +147,19 @@ def _parse(sealed: Sealed[str], source: str) -> tuple[App, ...] | str:
 
 
 _DUPLICATE: Any = object()
+_NUMBER: Any = object()  # a JSON number, unconverted
+
+
+class _NotJson(ValueError):
+    """NaN, Infinity or -Infinity in the text: Python's parser accepts them, JSON does not."""
+
+
+def _number(_literal: str) -> Any:
+    return _NUMBER
+
+
+def _not_json(_literal: str) -> Any:
+    raise _NotJson
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> Any:

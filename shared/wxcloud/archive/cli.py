@@ -16,7 +16,8 @@ or CI). ``backfill --fan-out`` sends the work to the deployed function's workers
 asynchronous SCF Invoke per app, with the keys of ``TENCENTCLOUD_SECRET_ID``/``_KEY``) and follows
 their progress over all apps from the archive. ``report`` writes one self-contained HTML file of the archived reports (the ``report`` extra;
 an appid with nothing archived in the range is bad input, exit 2). Errors are the cloud-call error
-value on stderr; the exit status is 0 when everything asked for is archived, 1 when work was left or failed, 2 for bad input or configuration.
+value on stderr (one line); the exit status is 0 when everything asked for is archived, 1 when work was left or failed, 2 for bad input or
+configuration (a malformed ``WX_ARCHIVE_APPS`` is refused by every command, even one that reads only the archive).
 """
 
 from __future__ import annotations
@@ -97,6 +98,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
     try:
         with calling(NAME):
             settings = ArchiveSettings.from_env()
+            if args.command in {"export", "chart", "report"} or (args.command == "status" and args.appid):
+                _check_apps()
             if args.command == "backfill" and args.fan_out:
                 return _fan_out(args, settings, out, err)
             if args.command in {"run", "backfill"}:
@@ -131,25 +134,25 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
         options = {"since": args.since, "until": args.until, "apis": args.api or []}
     job = job_for(settings, today, options, {"since": "--since", "until": "--until", "apis": "--api"})
     source = AppsSource.from_env()
+    apps = None if source is None else source.load()  # a malformed configuration: before the archive is touched
     archive = open_archive(settings)
     try:
         archive.ensure_schema()  # before any WeChat call
         ledger = Ledger(archive)
-        if source is None:
+        if apps is None:
             appid = appid_from_env()
             rows: dict[str | None, int] = {appid: ledger.start(appid=appid, trigger="cli", today=job.today)}
         else:
-            apps = source.load()
             rows = ledger.start_many([app.appid for app in apps], trigger="cli", today=job.today)
         try:
             with held_apps(Leases(archive), [appid for appid in rows if appid], f"{RUN}cli:{secrets.token_hex(4)}", LEASE_SECONDS,
                            renew_every=LEASE_SECONDS / 3) as (mine, running):
-                if source is None and not mine:  # the one app is a worker's right now
+                if apps is None and not mine:  # the one app is a worker's right now
                     skipped = {"errCode": 0, "errMsg": f"{NAME}:ok", **job.days(), "complete": False, "skipped": running[str(appid)]}
                     _ended(ledger, rows, settings, {appid: skipped for appid in rows})
                     print(json.dumps(skipped, ensure_ascii=False, indent=2), file=out)
                     return 1
-                clients = _clients(None if source is None else [app for app in apps if app.appid in mine])
+                clients = _clients(None if apps is None else [app for app in apps if app.appid in mine])
                 summary = _archive(archive, clients, job, settings, err)
                 summary.running = dict(running)
         except WxCloudError as exc:
@@ -175,6 +178,16 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
     return 0 if summary.complete and summary.total("failed") == 0 else 1
 
 
+def _check_apps() -> None:
+    """The apps' configuration checked by a command that reads only the archive (``export``,
+    ``chart``, ``report``, ``status --appid``): a malformed ``WX_ARCHIVE_APPS`` is refused by every
+    command, as the run that reads it would refuse it. One kept in SSM is read only by the commands
+    that need its apps."""
+    source = AppsSource.from_env()
+    if source is not None and source.ssm is None:
+        source.load()
+
+
 def _fan_out(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err: IO[str]) -> int:
     """``backfill --fan-out``: what the function's dispatcher does, from a workstation (the work
     sent to the deployed function, one asynchronous Invoke per app), then the workers' progress
@@ -185,14 +198,14 @@ def _fan_out(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], 
     today = beijing_today(datetime.now(timezone.utc))
     options = {"since": args.since, "until": args.until, "apis": args.api or []}
     job = job_for(settings, today, options, {"since": "--since", "until": "--until", "apis": "--api"})
+    source = AppsSource.from_env()
+    appids = [app.appid for app in source.load()] if source is not None else [appid for appid in [appid_from_env()] if appid]
     invoker = ScfAsyncInvoker.from_env(function_name=args.function)
     if invoker is None:
         raise ConfigurationError(
             "--fan-out invokes the deployed function: set TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY "
             "(keys that may call scf:InvokeFunction on it) and TENCENTCLOUD_REGION"
         )
-    source = AppsSource.from_env()
-    appids = [app.appid for app in source.load()] if source is not None else [appid for appid in [appid_from_env()] if appid]
     if not appids:
         raise ConfigurationError("set WX_ARCHIVE_APPS (several apps) or WX_APPID: whose archive to fill")
     archive = open_archive(settings)

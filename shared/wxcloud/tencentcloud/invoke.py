@@ -103,7 +103,7 @@ class ScfFunctionCaller:
 def _cloud_call_result(function_name: str, ret_msg: Any) -> dict[str, Any]:
     try:
         value = json.loads(ret_msg) if isinstance(ret_msg, str) else None
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON; nested too deep for the parser
         value = None
     if not isinstance(value, dict) or not isinstance(value.get("errCode"), int) or not isinstance(value.get("errMsg"), str):
         # another function deployed under that name: a setup problem too

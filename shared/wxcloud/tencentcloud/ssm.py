@@ -14,6 +14,8 @@ from dataclasses import replace
 
 from ..deadline import Deadline
 from ..errors import ConfigurationError, DeadlineExceeded, TransportError, WxCloudError
+from ..http.redaction import Sealed
+from ..secret_text import NOT_TEXT, is_text, secret_problem
 from ..settings import WxSettings
 from .credentials import CloudCredentials, SsmSecretRef, SsmSource
 from .sdk import CloudEndpoint, SdkCallFailed, SdkCallTimedOut, call_sdk, sdk_credential
@@ -54,17 +56,30 @@ def read_ssm_secret(ref: SsmSecretRef, credentials: CloudCredentials, endpoint: 
 
     failure: WxCloudError
     try:
-        value = call_sdk(get_secret_string, within=budget)
+        value = Sealed(call_sdk(get_secret_string, within=budget))  # sealed: this frame may raise
     except SdkCallTimedOut:
         failure = DeadlineExceeded(f"reading {ref} did not finish within the invocation's remaining {budget:.3g}s")
     except SdkCallFailed as exc:
         reason = f"reading {ref} failed: {exc}"
         failure = TransportError(reason) if exc.transient else ConfigurationError(reason)
     else:
-        if isinstance(value, str) and value.strip():
-            return value.strip()
-        failure = ConfigurationError(f"{ref} has no SecretString (a binary secret cannot be an appsecret)")
+        usable = _secret_string(value, ref)
+        if isinstance(usable, str):
+            return usable
+        failure = usable
     raise failure
+
+
+def _secret_string(value: Sealed[object], ref: SsmSecretRef) -> str | ConfigurationError:
+    """The secret's text, stripped, or why it has none usable: a binary secret, or a string that is
+    not text (a ``\\ud800`` escape in SSM's JSON answer is half a character alone, which nothing can
+    send, mask or fingerprint). Returns, never raises: this frame holds the secret."""
+    text = value.reveal()
+    if not isinstance(text, str) or not text.strip():
+        return ConfigurationError(f"{ref} has no SecretString (a binary secret cannot be an appsecret)")
+    if not is_text(text):
+        return ConfigurationError(f"the SecretString of {ref} {NOT_TEXT}; it is not shown")
+    return text.strip()
 
 
 def settings_with_secret(settings: WxSettings, source: SsmSource, *, deadline: Deadline | None = None) -> WxSettings:
@@ -72,4 +87,8 @@ def settings_with_secret(settings: WxSettings, source: SsmSource, *, deadline: D
     within ``deadline``."""
     if source.appsecret_also_set or settings.appsecret:
         raise ConfigurationError("set either WX_APPSECRET or WX_APPSECRET_SSM_NAME, not both")
-    return replace(settings, appsecret=read_source(source, deadline=deadline))
+    secret = Sealed(read_source(source, deadline=deadline))  # sealed: this frame may raise
+    problem = secret_problem(secret.reveal())
+    if problem is not None:
+        raise ConfigurationError(f"the appsecret in {source.ref} {problem}; it is not shown")
+    return replace(settings, appsecret=secret.reveal())
