@@ -26,6 +26,7 @@ from test_archive_support import (  # noqa: F401 - fixtures
     _prepare,
     db_fixture,
     no_db_password_anywhere,
+    sqlite_db_fixture,
 )
 from wxcloud.archive import Archive, Job, NotStored, ReadThrough, RowRefused, run_job
 from wxcloud.archive.database import refused
@@ -59,7 +60,7 @@ def monthly_job() -> Job:
     return Job((MONTHLY,), date(2026, 1, 1), TODAY)
 
 
-def month_reply(ref_date: str, visit_uv: int, extra: str = "") -> bytes:
+def month_reply(ref_date: str, visit_uv: int | str, extra: str = "") -> bytes:
     """A monthly visit trend reply as WeChat's JSON text (``\\u0000`` escapes and all)."""
     return (
         f'{{"list":[{{"refDate":"{ref_date}","sessionCnt":20,"visitPv":50,"visitUv":{visit_uv},"visitUvNew":1,'
@@ -373,3 +374,54 @@ def test_mariadb_tables_hold_any_text_in_a_database_whose_default_is_latin1(lati
         page = archive.tables.flat["page"]
         with archive.engine.connect() as connection:
             assert connection.execute(select(page.c.page_path)).scalar_one() == "pages/首页/😀"
+
+
+# ---- replies and rows that cannot be read ------------------------------------------------------------------------
+
+
+def test_a_reply_beyond_a_doubles_range_fails_its_period_alone_and_the_next_run_asks_for_it_again(
+    db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient
+) -> None:
+    """WeChat's parser (json-bigint, in the SDK) refuses 1e400, and so does the client: -601001 for
+    that period. The periods after it are archived all the same (oldest first: stopping the API
+    there would stall its backlog at January on every run)."""
+    emulator.add_fault(MONTHLY_PATH, Fault.raw(month_reply("202601", "1e400")))
+    archive = db.archive()
+    tally = run_job(archive, fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
+    assert (tally.counts["failed"], tally.counts["stored"], tally.stopped) == (1, MONTHS - 1, None), tally.to_json()
+    assert tally.errors and tally.errors[0].startswith("-601001 ")
+    emulator.clear()
+    again = run_job(archive, fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
+    assert (again.counts["stored"], again.counts["upToDate"]) == (1, MONTHS - 1)
+    assert [request.json() for request in emulator.requests_to(MONTHLY_PATH)] == [{"begin_date": "20260101", "end_date": "20260131"}]
+
+
+def test_unreadable_replies_that_keep_coming_stop_the_api(sqlite_db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient) -> None:
+    """A proxy answering HTML in WeChat's place costs three requests, not the whole backlog."""
+    emulator.add_fault(MONTHLY_PATH, Fault.raw("<html>sign in to the hotel wifi</html>"), times=MONTHS)
+    tally = run_job(sqlite_db.archive(), fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
+    assert (tally.counts["failed"], tally.counts["leftForLater"], tally.stopped) == (3, MONTHS - 3, "failed (-601001)")
+    assert len(emulator.requests_to(MONTHLY_PATH)) == 3
+
+
+def test_a_stored_row_that_cannot_be_decoded_is_a_clear_error_and_a_new_answer_replaces_it(
+    db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient
+) -> None:
+    from wxcloud.archive import UnreadableResult
+
+    archive = db.archive()
+    run_job(archive, fast_client, monthly_job(), concurrency=1)
+    engine = create_engine(db.url)
+    try:  # an older release's row, or one edited by hand
+        with engine.begin() as connection:
+            connection.execute(text(f"UPDATE {db.prefix}result SET result = '{{\"list\": [' WHERE begin_date = '20260101'"))
+    finally:
+        engine.dispose()
+    with pytest.raises(UnreadableResult) as caught:
+        archive.results(fast_client.settings.appid, MONTHLY)
+    assert caught.value.err_code == -601001 and "20260101..20260131 is not a JSON object" in caught.value.err_msg
+    fetched_at = datetime.now(timezone.utc)
+    fresh = {"list": [{"refDate": "202601", "visitUv": 9}], **OK}
+    assert archive.store(fast_client.settings.appid, MONTHLY, JANUARY, fresh, fetched_at=fetched_at) == "revised"
+    assert archive.results(fast_client.settings.appid, MONTHLY)[0].result == fresh
+    assert archive.revisions(fast_client.settings.appid, MONTHLY, JANUARY)[0].result is None

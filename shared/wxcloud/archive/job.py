@@ -14,8 +14,12 @@ What each WeChat answer means for the rest of the run (the classes of ``errcodes
 * transient (-1, 61504, network) after the client's retries, token trouble, or the time budget:
   left for later;
 * a bad request (61501 for a period WeChat no longer keeps): that period failed, the API goes on;
-* anything else permanent (48001 api unauthorized, an unreadable reply): that API stops, its
-  failure is reported, its other periods are left for later;
+* a reply that cannot be read (-601001: not JSON, or a number beyond a double's range, which
+  the SDK's parser refuses too): that period failed, the API goes on, so one period WeChat
+  answers badly cannot stall every later one; after ``UNREADABLE_STOP`` such replies in a row,
+  the API stops (something between us and WeChat answers instead of it);
+* anything else permanent (48001 api unauthorized): that API stops, its failure is reported, its
+  other periods are left for later;
 * the app's own credentials refused (40013 appid, 40125 appsecret, 40164 whitelist, 61007 not
   authorized to the platform: ``errcodes.APP_STOPPING``): nothing of that app can work, so the
   app stops (``stopped`` in its summary), and the other apps of the run go on.
@@ -56,7 +60,7 @@ from typing import Any, Literal
 from ..client import OpenApiClient
 from ..deadline import Deadline
 from ..errcodes import APP_STOPPING, ErrorClass, error_class
-from ..errors import InvalidParameters, WxCloudError
+from ..errors import InvalidParameters, InvalidResponse, WxCloudError
 from ..periods import Period
 from .plan import closed_periods, is_due
 from .reports import Report, on_or_after_earliest, report_for
@@ -64,6 +68,7 @@ from .store import Archive, DatabaseError, RowRefused, StoreOutcome
 
 MIN_FETCH_SECONDS = 1.0
 MAX_ERRORS_SHOWN = 3
+UNREADABLE_STOP = 3  # unreadable replies in a row that stop an API
 
 Outcome = Literal["stored", "refreshed", "revised", "upToDate", "notReady", "stoppedByQuota", "deferred", "leftForLater", "failed"]
 """What became of one period in a run; the summary counts each under the same name. ``deferred``:
@@ -109,6 +114,7 @@ class ApiTally:
     counts: dict[Outcome, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     stopped: str | None = None  # why the API's remaining periods were not requested
     errors: list[str] = field(default_factory=list)
+    unreadable: int = field(default=0, repr=False)  # unreadable replies since the last readable one
 
     def count(self, outcome: Outcome, times: int = 1) -> None:
         self.counts[outcome] += times
@@ -422,8 +428,13 @@ def run_apps(
             else:
                 tally.note(error)
                 api_stop = error_outcome(error)[1]
+                if isinstance(error, InvalidResponse):  # this period's reply: the API stops only when they keep coming
+                    tally.unreadable += 1
+                    api_stop = api_stop if tally.unreadable >= UNREADABLE_STOP else None
                 if api_stop and not tally.stopped:
                     tally.stopped = api_stop
+        elif outcome in DONE:
+            tally.unreadable = 0
         report_progress(item.report.name, outcome)
 
     def skip(items: Iterable[_Item], outcome: Outcome | None = None) -> None:

@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, select
 
+from .storable import storable, storable_text
 from .store import Archive, DatabaseError
 
 logger = logging.getLogger("wxcloud")
@@ -121,10 +122,11 @@ class Ledger:
         for run_id, result in results.items():
             outcome = outcome_of(result)
             values: dict[str, Any] = {"ended_at": moment, "outcome": outcome}
-            if outcome == "failed":
-                values["error"] = f"{result.get('errCode')} {result.get('errMsg')}"[:2000]
+            if outcome == "failed":  # texts from WeChat or a driver, held to what every database takes (storable.py)
+                values["error"] = storable_text(f"{result.get('errCode')} {result.get('errMsg')}"[:2000])
             else:
-                values["summary"] = json.dumps({k: v for k, v in result.items() if k not in {"errCode", "errMsg"}}, ensure_ascii=False)
+                summary = storable({k: v for k, v in result.items() if k not in {"errCode", "errMsg"}})
+                values["summary"] = json.dumps(summary, ensure_ascii=False, allow_nan=False)
             updates[run_id] = values
 
         def write(connection: Connection) -> None:

@@ -66,6 +66,12 @@ class RowRefused(DatabaseError):
     period as ``failed`` and goes on with the others (``database.refused`` tells them apart)."""
 
 
+class UnreadableResult(StorageError):
+    """A stored answer that cannot be decoded (an older release's, or a row edited by hand): the
+    read of its report fails with this error (-601001), which names the period and what to do,
+    rather than with a traceback."""
+
+
 class NotStored(StorageError):
     """``Archive.get`` fetched a result from WeChat but could not store it (-601001). The result
     is not thrown away with the failure: it is ``result``, so a caller can still use it (the quota
@@ -98,9 +104,10 @@ class Stored:
 
 @dataclass(frozen=True)
 class Revision:
-    """An answer that a later one replaced: what WeChat said, and when."""
+    """An answer that a later one replaced: what WeChat said, and when (``result`` None: an older
+    release's answer that cannot be decoded)."""
 
-    result: dict[str, Any]
+    result: dict[str, Any] | None
     fetched_at: datetime  # UTC
     fetched_on: date | None
     replaced_at: datetime  # UTC
@@ -246,7 +253,7 @@ class Archive:
         )
         rows = self.read(lambda connection: connection.execute(query).all())
         return [
-            Revision(json.loads(row.result), row.fetched_at, parse_yyyymmdd(row.fetched_on or ""), row.replaced_at, bool(row.revised))
+            Revision(_decoded(row.result), row.fetched_at, parse_yyyymmdd(row.fetched_on or ""), row.replaced_at, bool(row.revised))
             for row in rows
         ]
 
@@ -380,7 +387,8 @@ class _Write:
         flat = self.tables.for_shape(self.report.shape)
         connection.execute(delete(flat).where(*(flat.c[name] == value for name, value in self.key.items())))
         insert_new(connection, flat, self.flat)
-        revised = not keeps(json.loads(old.result), self.result)
+        before = _decoded(old.result)  # an older release's row may not decode: then it is replaced, as revised
+        revised = before is None or not keeps(before, self.result)
         replaced = {"result": old.result, "fetched_at": old.fetched_at, "fetched_on": old.fetched_on, "revised": revised}
         connection.execute(self.tables.revisions.insert().values(**self.key, **replaced, replaced_at=datetime.now(timezone.utc).replace(tzinfo=None)))
         return "revised" if revised else "refreshed"
@@ -460,7 +468,24 @@ def _as_text(value: Any, length: int) -> str | None:
 
 def _stored(api: str, row: Any) -> Stored:
     fetched_on = parse_yyyymmdd(row.fetched_on or "")
-    return Stored(api, row.begin_date, row.end_date, json.loads(row.result), row.fetched_at, fetched_on, bool(row.settled), int(row.fetches))
+    result = _decoded(row.result)
+    if not isinstance(result, dict):
+        raise UnreadableResult(
+            f"the stored answer of {api} {row.begin_date}..{row.end_date} is not a JSON object: "
+            "delete that row of the result table, and the next run fetches the period again"
+        )
+    return Stored(api, row.begin_date, row.end_date, result, row.fetched_at, fetched_on, bool(row.settled), int(row.fetches))
+
+
+def _decoded(text: Any) -> Any:
+    """A stored answer's JSON, or None when it cannot be decoded (not text, not JSON, nested or
+    numbered beyond what the parser takes)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):
+        return None
 
 
 def _between(query: Any, results: Any, since: date | None, until: date | None) -> Any:

@@ -35,7 +35,7 @@ from ...dates import beijing_today, parse_yyyymmdd
 from ..export import rows as shape_rows
 from ..plan import closed_periods
 from ..reports import EARLIEST, REPORTS, Settling
-from ..store import Archive, Stored
+from ..store import Archive, Stored, UnreadableResult
 
 SUMMARY = "analysis.getDailySummary"
 DAILY = "analysis.getDailyVisitTrend"
@@ -255,7 +255,7 @@ def _results(archive: Archive, appid: str, api: str, since: date | None, until: 
     of thousands of digits) leave the report out, named in ``unreadable``."""
     try:
         items = archive.results(appid, api, since, until)
-    except ValueError:
+    except UnreadableResult:
         unreadable.append(api)
         return []
     usable = []
