@@ -33,10 +33,13 @@ from test_archive_support import (  # noqa: F401 - fixtures
     Db,
     db_fixture,
     drop_tables,
+    function,
     no_db_password_anywhere,
+    timer,
 )
 from wxcloud.archive import plan, schema
 from wxcloud.archive.tables import Tables
+from wxcloud.archive.views import views_present
 from wxcloud.errors import ConfigurationError
 
 from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, WeChatEmulator
@@ -48,6 +51,7 @@ STORED = 61 * 6 + 8 * 2 + 2 * 2  # what the released backfill stores of SINCE..U
 UNKNOWN = "analysis.getRetiredReport"  # a report this release does not archive
 BEIJING = timedelta(hours=8)
 UPGRADE_LOG = "Running upgrade released -> settling"
+FIRED = "2026-11-02T03:30:00Z"  # a daily timer's time
 
 Key = tuple[str, str, str, str]  # appid, api, begin_date, end_date
 
@@ -338,16 +342,134 @@ def test_a_new_database_is_created_at_the_head(db: Db, no_secrets_in_logs: _Capt
     assert upgrade_runs(no_secrets_in_logs) == 0  # created as this release's tables, not migrated up to them
 
 
-def test_an_archive_a_newer_release_upgraded_is_refused_untouched(db: Db) -> None:
+@dataclass(frozen=True)
+class OddVersion:
+    """A version table Alembic cannot upgrade from, or that cannot say what the tables hold: how
+    to make it from an archive at the head, what the refusal must say, and the fix it advises."""
+
+    make: list[str]  # SQL, {v} the version table
+    says: list[str]  # in the message, {v} and {p} the version table and the prefix
+    fix: list[str]  # SQL, the message's advice
+
+
+ODD_VERSIONS = {
+    "unknown revision": OddVersion(
+        ["UPDATE {v} SET version_num = 'from_the_future'"],
+        ["schema revision 'from_the_future', which this release does not know", "it knows released, settling, fanout",
+         "deploy that release", "UPDATE {v} SET version_num = 'fanout'"],
+        ["UPDATE {v} SET version_num = 'fanout'"],
+    ),
+    "stray value": OddVersion(
+        ["UPDATE {v} SET version_num = ''"],
+        ["schema revision '', which this release does not know", "UPDATE {v} SET version_num = 'fanout'"],
+        ["UPDATE {v} SET version_num = 'fanout'"],
+    ),
+    "two rows": OddVersion(
+        ["INSERT INTO {v} (version_num) VALUES ('settling')"],
+        ["{v} holds 2 rows", "'fanout'", "'settling'", "where it must hold one", "DELETE FROM {v} WHERE version_num <> 'fanout'"],
+        ["DELETE FROM {v} WHERE version_num <> 'fanout'"],
+    ),
+    "two rows, neither the head": OddVersion(
+        ["UPDATE {v} SET version_num = 'released'", "INSERT INTO {v} (version_num) VALUES ('settling')"],
+        ["{v} holds 2 rows", "'released'", "'settling'", "keep the row of the revision the tables are at"],
+        ["DELETE FROM {v}", "INSERT INTO {v} (version_num) VALUES ('fanout')"],
+    ),
+    "empty version table": OddVersion(
+        ["DELETE FROM {v}"],
+        ["tables {p}* record no schema revision ({v} has no row)", "not the first release's",
+         "{p}result.fetched_on", "{p}lease", "INSERT INTO {v} (version_num) VALUES ('fanout')"],
+        ["INSERT INTO {v} (version_num) VALUES ('fanout')"],
+    ),
+    "no version table": OddVersion(
+        ["DROP TABLE {v}"],
+        ["tables {p}* record no schema revision ({v} is missing)", "{p}result.settled", "{p}run",
+         "CREATE TABLE {v} (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO {v} (version_num) VALUES ('fanout')"],
+        ["CREATE TABLE {v} (version_num VARCHAR(32) NOT NULL PRIMARY KEY)", "INSERT INTO {v} (version_num) VALUES ('fanout')"],
+    ),
+}
+
+
+@pytest.mark.parametrize("state", list(ODD_VERSIONS))
+def test_a_version_that_cannot_be_upgraded_from_is_refused_untouched_with_what_to_do(db: Db, state: str) -> None:
+    """Refused with a -601001 (never -1, an internal error: what Alembic's own exceptions became)
+    naming the revisions found and the fix, through ``ensure_schema`` and the deployed function
+    alike; nothing changed, the lock let go (a second attempt answers the same), and once the
+    advised SQL is run, the archive works again."""
+    odd = ODD_VERSIONS[state]
     db.archive().ensure_schema()
+    engine = create_engine(db.url)
+    versions, prefix = schema.version_table(db.prefix), db.prefix
+
+    def sql(statements: list[str]) -> None:
+        with engine.begin() as connection:
+            for statement in statements:
+                connection.execute(text(statement.format(v=versions, p=prefix)))
+
+    def described() -> tuple[Any, ...]:
+        tables = sorted(inspect(engine).get_table_names())
+        with engine.connect() as connection:
+            rows = sorted(connection.execute(text(f"SELECT version_num FROM {versions}")).scalars()) if versions in tables else None
+        return tuple(tables), rows, structure(engine, prefix) if versions in tables else None
+
+    try:
+        sql(odd.make)
+        before = described()
+        says = [fragment.format(v=versions, p=prefix) for fragment in odd.says]
+        for _ in range(2):
+            with pytest.raises(ConfigurationError) as caught:
+                db.archive().ensure_schema()
+            assert caught.value.err_code == -601001
+            for fragment in says:
+                assert fragment in caught.value.err_msg, caught.value.err_msg
+        answer = function({**db.env(), "WX_ARCHIVE_APIS": "analysis.getMonthlyVisitTrend"})(timer(FIRED), {"time_limit_in_ms": 30_000})
+        assert answer["errCode"] == -601001, answer
+        assert answer["errMsg"].startswith("archiveAnalysis:fail -601001 ") and " hint: [" in answer["errMsg"]
+        for fragment in says:
+            assert fragment in answer["errMsg"], answer["errMsg"]
+        assert described() == before
+        sql(odd.fix)
+        archive = db.archive()
+        archive.ensure_schema()
+        with engine.connect() as connection:
+            assert schema.revision(connection, prefix) == schema.HEAD
+        assert archive.count(DEFAULT_APPID) == 0
+    finally:
+        engine.dispose()
+
+
+def test_a_first_release_archive_whose_first_upgrade_stopped_after_creating_the_version_table_is_upgraded(
+    db: Db, legacy: Legacy, no_secrets_in_logs: _Capture
+) -> None:
+    """On MySQL and MariaDB the version table's CREATE commits on its own and its first row only
+    with the next DDL: an upgrade stopped in between leaves the first release's tables beside an
+    empty version table, which is still that release's archive, not an odd version."""
+    with legacy.engine.begin() as connection:
+        Table(schema.version_table(legacy.prefix), MetaData(), Column("version_num", String(32), primary_key=True)).create(connection)
+    db.archive().ensure_schema()
+    assert upgrade_runs(no_secrets_in_logs) == 1
+    assert_upgraded(legacy)
+
+
+def test_a_creation_stopped_after_recording_its_version_is_finished_by_the_next_run(db: Db) -> None:
+    """What MySQL and MariaDB leave when the first run on a new database stops after the version's
+    row is committed (with the next CREATE) and before the results table is there: the version at
+    the head, the results table and the views missing. The next run creates them."""
+    tables = Tables.build(db.prefix)
     engine = create_engine(db.url)
     try:
         with engine.begin() as connection:
-            connection.execute(text(f"UPDATE {schema.version_table(db.prefix)} SET version_num = 'from_the_future'"))
-        with pytest.raises(ConfigurationError, match="schema revision from_the_future, which this release does not know"):
-            db.archive().ensure_schema()
+            for table in tables.metadata.sorted_tables:
+                if table is not tables.results:
+                    table.create(connection)
+            versions = Table(schema.version_table(db.prefix), MetaData(), Column("version_num", String(32), primary_key=True))
+            versions.create(connection)
+            connection.execute(versions.insert().values(version_num=schema.HEAD))
+        archive = db.archive()
+        archive.ensure_schema()
+        assert archive.count(DEFAULT_APPID) == 0
+        assert {table.name for table in tables.metadata.sorted_tables} <= set(inspect(engine).get_table_names())
         with engine.connect() as connection:
-            assert schema.revision(connection, db.prefix) == "from_the_future"
+            assert views_present(connection, db.prefix)
     finally:
         engine.dispose()
 

@@ -7,10 +7,18 @@ and leaves the database at this release's schema:
   revision, without running the migrations one by one (Alembic's recipe for building a database
   from scratch): they exist to change archives that hold data;
 * an archive the first release wrote (tables, no version table: it had no migrations) is stamped
-  as that release's schema, the baseline revision ``released``, then upgraded to the head;
+  as that release's schema, the baseline revision ``released``, then upgraded to the head; so is
+  one with an empty version table, which MySQL and MariaDB leave when that first upgrade stops
+  right after creating it (the ``CREATE TABLE`` commits, the row would have with the next DDL);
 * an archive a later release stamped is upgraded from its revision to the head;
 * an archive at the head costs two small queries (does the version table exist, what does it
-  say) and no Alembic import (about 100 ms of every SCF cold start otherwise).
+  say) and no Alembic import (about 100 ms of every SCF cold start otherwise);
+* a version that cannot say what the tables hold is refused with a -601001 naming the revisions
+  found and what to do, before anything is changed: a revision this release does not know (a
+  newer release's, or a stray value), more than one row (Alembic would take them for several
+  heads), or no version beside tables that are not the first release's (its results table has
+  a column, or there is a table, that a later revision added: which one they are at is unknown).
+  Anything else Alembic refuses becomes the same kind of error, never an internal one.
 
 Why Alembic: the archive is a library that creates its tables on first use in the user's own
 database, as MLflow's tracking store does, and like MLflow it ships its revision scripts in the
@@ -36,7 +44,9 @@ own, else it would fix the transaction's REPEATABLE READ snapshot and the waitin
 still see the old version once it has the lock (and upgrade again). And since an upgrade there can stop halfway (a killed instance, a lost connection)
 with some of its DDL committed, every revision is written to be run again over its own half-done
 work: it adds only the columns and tables that are missing and fills only the rows not filled yet,
-its data changes last and in one transaction with the new version stamp.
+its data changes last and in one transaction with the new version stamp. A new database's
+tables are created in an order that leaves no such doubt either (the results table after the
+version, see ``_create``), so that tables without a version are always the first release's.
 
 ``prepare`` therefore ends the caller's transaction itself (it commits), on every database alike.
 """
@@ -63,6 +73,7 @@ MIGRATIONS = Path(__file__).resolve().with_name("migrations")
 HEAD = "fanout"  # the newest revision in migrations/versions (a test checks that they agree)
 BASELINE = "released"  # the schema of the first release, which had no version table
 PREFIX_OPTION = "wxcloud_table_prefix"  # the migration context's option the revision scripts read the prefix from
+FIRST_RELEASE_COLUMNS = frozenset({"appid", "api", "begin_date", "end_date", "result", "fetched_at"})  # of its results table
 LOCK_WAIT_SECONDS = 25  # below the driver's read timeout (database.QUERY_TIMEOUT_SECONDS), so the wait ends first
 
 
@@ -115,34 +126,104 @@ def _stored_revisions(connection: Connection, prefix: str) -> tuple[str, ...]:
 
 def _upgrade(connection: Connection, tables: Tables) -> None:
     from alembic.operations import Operations
+    from alembic.script.revision import RevisionError
+    from alembic.util.exc import CommandError
 
-    script = _script()
-    context = _context(connection, tables.prefix, script)
-    current = context.get_current_heads()  # again: another instance may have upgraded while this one waited for the lock
-    if current == (HEAD,):
+    found = _stored_revisions(connection, tables.prefix)  # again: another instance may have upgraded while this one waited for the lock
+    if found == (HEAD,):
+        _create(connection, tables)  # what a creation stopped after recording its version left out (MySQL, MariaDB); else nothing
         return
-    unknown = [rev for rev in current if rev not in _known_revisions(script)]
+    script = _script()
+    _check_version(connection, tables, found, [item.revision for item in reversed(list(script.walk_revisions()))])
+    context = _context(connection, tables.prefix, script)
+    refused: Exception | None = None
+    try:
+        if not found:
+            if not inspect(connection).has_table(tables.results.name):
+                _create(connection, tables)
+                return
+            context.stamp(script, BASELINE)  # written by the first release, which kept no version
+        with Operations.context(context):
+            context.run_migrations()
+    except (CommandError, RevisionError) as exc:  # a state the checks did not foresee
+        refused = exc
+    if refused is not None:  # raised here, so that Alembic's exception (and its frames) is not chained to it
+        raise ConfigurationError(
+            f"Alembic cannot upgrade the archive's tables {tables.prefix}* from schema revision {_listed(found)} "
+            f"(in {version_table(tables.prefix)}) to {HEAD}: {refused}; make {version_table(tables.prefix)} hold the one revision "
+            "the tables are at, then run again"
+        )
+
+
+def _check_version(connection: Connection, tables: Tables, found: tuple[str, ...], known: list[str]) -> None:
+    """Refuse, naming what is there and what to do, a version Alembic cannot upgrade from or one
+    that does not say what the tables hold: a revision this release does not know, more than one
+    row, or none beside tables that are not the first release's (the one release that kept none).
+    The SQL in the messages is advice for the user, never run."""
+    prefix, name = tables.prefix, version_table(tables.prefix)
+    unknown = tuple(rev for rev in found if rev not in known)
     if unknown:
         raise ConfigurationError(
-            f"the archive's tables {tables.prefix}* are at schema revision {', '.join(unknown)}, which this release does not know "
-            f"(its newest is {HEAD}): a newer release upgraded them; deploy that release (or a later one) again"
+            f"the archive's tables {prefix}* are at schema revision {_listed(unknown)}, which this release does not know "  # noqa: S608
+            f"(it knows {', '.join(known)}; its newest is {HEAD}): a newer release upgraded them; deploy that release (or a later "
+            f"one) again. If no release wrote that value into {name}, put the revision the tables are at in its place "
+            f"(this release's tables: UPDATE {name} SET version_num = '{HEAD}')"
         )
-    if not current:
-        if not inspect(connection).has_table(tables.results.name):
-            _create(connection, tables)
-            context.stamp(script, HEAD)
-            return
-        context.stamp(script, BASELINE)  # written by the first release, which kept no version
-    with Operations.context(context):
-        context.run_migrations()
+    if len(found) > 1:
+        keep = (f"delete all of them but one (DELETE FROM {name}; INSERT INTO {name} (version_num) VALUES ('{found[0]}'))"  # noqa: S608
+                if len(set(found)) == 1 else
+                f"keep the row of the revision the tables are at and delete the others (tables with every table and column this "  # noqa: S608
+                f"release writes are at {HEAD}: DELETE FROM {name} WHERE version_num <> '{HEAD}')")
+        raise ConfigurationError(
+            f"the archive's schema version table {name} holds {len(found)} rows ({_listed(found)}) where it must hold one, the "
+            f"revision the tables {prefix}* are at, so Alembic cannot tell what to upgrade from: {keep}; then run again"
+        )
+    if found or not inspect(connection).has_table(tables.results.name):
+        return
+    later = _after_first_release(connection, tables)
+    if later:
+        exists = inspect(connection).has_table(name)
+        record = f"INSERT INTO {name} (version_num) VALUES ('{HEAD}')"  # noqa: S608
+        if not exists:
+            record = f"CREATE TABLE {name} (version_num VARCHAR(32) NOT NULL PRIMARY KEY); {record}"
+        raise ConfigurationError(
+            f"the archive's tables {prefix}* record no schema revision ({name} {'has no row' if exists else 'is missing'}), yet "
+            f"they are not the first release's, the one release that recorded none: they have {later}. Which revision they are "
+            f"at is unknown, so they are left as they are. If this release created or upgraded them (they have every table and "
+            f"column it writes), record its revision {HEAD}: {record}; if another release did, deploy that one; then run again"
+        )
+
+
+def _after_first_release(connection: Connection, tables: Tables) -> str:
+    """What the tables hold that the first release never wrote, columns of the results table and
+    tables ("": they are that release's)."""
+    inspector = inspect(connection)
+    columns = sorted({column["name"] for column in inspector.get_columns(tables.results.name)} - FIRST_RELEASE_COLUMNS)
+    present = set(inspector.get_table_names())
+    first_release = [tables.results, *tables.flat.values()]
+    later_tables = [table.name for table in tables.metadata.sorted_tables if table.name in present and table not in first_release]
+    parts = [f"the column{'s' * (len(columns) > 1)} {', '.join(f'{tables.results.name}.{column}' for column in columns)}"] if columns else []
+    parts += [f"the table{'s' * (len(later_tables) > 1)} {', '.join(later_tables)}"] if later_tables else []
+    return " and ".join(parts)
+
+
+def _listed(revisions: tuple[str, ...]) -> str:
+    return ", ".join(repr(rev) for rev in revisions) if revisions else "none recorded"
 
 
 def _create(connection: Connection, tables: Tables) -> None:
-    """This release's tables, the results table last: on MySQL each CREATE commits on its own, and
-    a results table without a version then always means every other table is there too."""
+    """This release's tables that are missing, and its version, the results table last, after
+    the version. On MySQL and MariaDB each CREATE commits on its own (and the version's row with
+    the next one), so a creation stopped halfway leaves either no results table (the next run
+    creates what is missing and records the version) or the version at the head (the next run
+    creates what is missing); never tables without a version, which ``_check_version`` could not
+    tell from an archive that lost its version."""
     for table in tables.metadata.sorted_tables:
         if table is not tables.results:
             table.create(connection, checkfirst=True)
+    if not _stored_revisions(connection, tables.prefix):
+        script = _script()
+        _context(connection, tables.prefix, script).stamp(script, HEAD)
     tables.results.create(connection, checkfirst=True)
 
 
@@ -150,10 +231,6 @@ def _script() -> ScriptDirectory:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory(str(MIGRATIONS))
-
-
-def _known_revisions(script: ScriptDirectory) -> set[str]:
-    return {item.revision for item in script.walk_revisions()}
 
 
 def _context(connection: Connection, prefix: str, script: ScriptDirectory) -> MigrationContext:

@@ -14,8 +14,16 @@ The rows already there get:
 * ``fetches``: 1 (the column's default: the first release fetched each period once);
 * ``settled``: whether the report's period had settled on that day
   (``REPORTS[api].settling.settles_on(period) <= fetched_on``); that rule is Python's
-  (``reports.Settling``, months of unequal length included), so it is computed per row here, and
-  written back in batches of keys. A row of an API this release does not archive: settled.
+  (``reports.Settling``, months of unequal length included), so it is computed per row here. A
+  row of an API this release does not archive, or whose dates are not days: settled.
+
+An archive may hold hundreds of thousands of rows (ten reports, every day since 2017, many apps),
+and the upgrade runs in an SCF instance's memory, so the rows are filled ``BATCH`` at a time
+(``_fill``): read in primary-key order from where the last batch ended (keyset pagination, not
+OFFSET, which would read the table again for every batch), ``settled`` computed, both columns
+written by the rows' keys; memory holds one batch whatever the table's size (300,000 rows take
+some 10 MB over the process at rest, a test checks it). How each database is written to fastest
+differs (``_fill`` says how); the values do not.
 
 The table definitions are written out here, not taken from ``tables.py``: a revision must keep
 creating what it created when ``tables.py`` has moved on (a test checks that an upgraded archive
@@ -24,12 +32,14 @@ and a new one have the same tables today).
 It can run again over its own half-done work (on MySQL and MariaDB each ``ALTER TABLE`` and
 ``CREATE TABLE`` commits on its own): it adds only missing columns and tables, and fills only rows
 whose ``fetched_on`` is still empty; its data changes come after all its DDL and commit together
-with the version stamp, so ``fetched_on IS NULL`` marks exactly the rows still to fill.
+with the version stamp, and each statement writes ``fetched_on`` and ``settled`` of its rows
+together, so ``fetched_on IS NULL`` marks exactly the rows still to fill.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import Any
 
 from alembic import op
@@ -43,10 +53,14 @@ from sqlalchemy import (
     Interval,
     String,
     Text,
+    and_,
+    bindparam,
     false,
     func,
     inspect,
+    literal,
     literal_column,
+    or_,
     select,
     text,
     tuple_,
@@ -69,7 +83,7 @@ down_revision = "released"
 
 DATE = 8  # yyyymmdd
 NAME_LENGTH = 64
-BATCH = 200  # keys per UPDATE: 800 bound values, within every SQLite's limit
+BATCH = 1000  # rows read and written at a time (an IN list of 1,000 keys on MySQL and MariaDB: 4,000 bound values)
 
 Key = tuple[str, str, str, str]  # appid, api, begin_date, end_date
 
@@ -98,8 +112,14 @@ def upgrade() -> None:
 
 def _fill(connection: Connection, name: str) -> None:
     """``fetched_on`` and ``settled`` of the rows that have no ``fetched_on`` yet (``fetches`` has
-    its default): the keys and Beijing days read in one query, ``settled`` written per value in
-    batches of keys, ``fetched_on`` last, in one statement."""
+    its default), ``BATCH`` rows at a time in key order (keyset pagination: each read starts in the
+    primary key's index after the last key of the batch before, so each costs the same however far
+    the fill has come): the batch's keys and Beijing days read, ``settled`` computed per row, both
+    columns written by the rows' keys. Memory holds one batch, however many rows the table has;
+    and as each statement writes both columns of a row, ``fetched_on IS NULL`` marks exactly the
+    rows still to fill at every point. A row another writer adds meanwhile (an instance of the
+    first release, on MySQL or MariaDB) is left unfilled, as no statement writes a row it has not
+    read, and this release asks for it again (an empty ``fetched_on``: never fetched)."""
     results = table_of(
         name,
         *(column_of(key, String()) for key in ("appid", "api", "begin_date", "end_date")),
@@ -107,26 +127,66 @@ def _fill(connection: Connection, name: str) -> None:
         column_of("fetched_on", String()),
         column_of("settled", Boolean()),
     )
-    key = tuple_(results.c.appid, results.c.api, results.c.begin_date, results.c.end_date)
-    day = _beijing_day(connection.dialect.name, results.c.fetched_at)
+    dialect = connection.dialect.name
+    keys = (results.c.appid, results.c.api, results.c.begin_date, results.c.end_date)
+    day = _beijing_day(dialect, results.c.fetched_at)
     unfilled = results.c.fetched_on.is_(None)
-    rows = connection.execute(select(results.c.appid, results.c.api, results.c.begin_date, results.c.end_date, day.label("day")).where(unfilled))
-    settled: dict[bool, list[Key]] = {True: [], False: []}
-    for appid, api, begin_date, end_date, fetched_on in rows.all():
-        settled[_settled(api, begin_date, end_date, fetched_on)].append((appid, api, begin_date, end_date))
-    for value, keys in settled.items():
-        for batch in _batches(keys):
-            connection.execute(update(results).where(unfilled, key.in_(batch)).values(settled=value))
-    connection.execute(update(results).where(unfilled).values(fetched_on=day))
+    first = select(*keys, day.label("day")).where(unfilled).order_by(*keys).limit(BATCH)
+    last: Key | None = None
+    while True:
+        rows = connection.execute(first if last is None else first.where(_after(dialect, keys, last))).all()
+        if not rows:
+            return
+        batch = [((appid, api, begin_date, end_date), _settled(api, begin_date, end_date, fetched_on))
+                 for appid, api, begin_date, end_date, fetched_on in rows]
+        if dialect in {"mysql", "mariadb"}:
+            # A row-value IN list per value of settled, which they look up in the primary key
+            # (PyMySQL would send an executemany of UPDATEs one statement at a time).
+            for value in (True, False):
+                if chosen := [key for key, settled in batch if settled is value]:
+                    connection.execute(update(results).where(unfilled, tuple_(*keys).in_(chosen)).values(settled=value, fetched_on=day))
+        else:
+            # One UPDATE per row by its primary key, as one executemany: psycopg pipelines it and
+            # SQLite runs it in process. (PostgreSQL's planner makes a row-value IN list a filter
+            # over all of the (appid, api)'s rows, and SQLite's is slower still.)
+            by_key = update(results).where(unfilled, *(column == bindparam(f"key_{column.name}") for column in keys))
+            connection.execute(
+                by_key.values(settled=bindparam("to_settled"), fetched_on=day),
+                [{"key_appid": k[0], "key_api": k[1], "key_begin_date": k[2], "key_end_date": k[3], "to_settled": v} for k, v in batch],
+            )
+        if len(rows) < BATCH:
+            return
+        last = batch[-1][0]
+
+
+def _after(dialect: str, keys: Sequence[ColumnElement[str]], last: Key) -> ColumnElement[bool]:
+    """The keys after ``last`` in the primary key's order, as the database range-scans its index
+    for them: a row-value comparison ``(a, b, c, d) > (...)`` on PostgreSQL and SQLite; spelt out
+    column by column on MySQL and MariaDB, which scan the whole index for the row-value form."""
+    if dialect not in {"mysql", "mariadb"}:
+        return tuple_(*keys) > tuple_(*(literal(value, String()) for value in last))
+    after = keys[-1] > last[-1]
+    for column, value in zip(reversed(keys[:-1]), reversed(last[:-1]), strict=True):
+        after = or_(column > value, and_(column == value, after))
+    return after
+
+
+@lru_cache(maxsize=1 << 15)  # every report's periods from 2017 to 2029 (all apps share them), at most some 14 MB
+def _settles_on(api: str, begin_date: str, end_date: str) -> str | None:
+    """The day (yyyymmdd) the report's period settles; None: nothing this release would ask again
+    (a report it does not archive, or dates that are not days). Cached: the apps of an archive
+    share their periods, and the rule costs tens of microseconds a row."""
+    report = REPORTS.get(api)
+    begin, end = parse_yyyymmdd(begin_date), parse_yyyymmdd(end_date)
+    if report is None or begin is None or end is None:
+        return None
+    return f"{report.settling.settles_on(Period(begin, end)):%Y%m%d}"
 
 
 def _settled(api: str, begin_date: str, end_date: str, fetched_on: str) -> bool:
     """Whether WeChat could know no more about the period on ``fetched_on`` than it answered."""
-    report = REPORTS.get(api)
-    begin, end = parse_yyyymmdd(begin_date), parse_yyyymmdd(end_date)
-    if report is None or begin is None or end is None:  # nothing this release would ask again
-        return True
-    return f"{report.settling.settles_on(Period(begin, end)):%Y%m%d}" <= fetched_on
+    settles_on = _settles_on(api, begin_date, end_date)
+    return settles_on is None or settles_on <= fetched_on
 
 
 def _beijing_day(dialect: str, fetched_at: ColumnElement[Any]) -> ColumnElement[str]:
@@ -136,10 +196,6 @@ def _beijing_day(dialect: str, fetched_at: ColumnElement[Any]) -> ColumnElement[
     if dialect == "postgresql":
         return func.to_char(fetched_at + literal_column("interval '8 hours'", Interval()), "YYYYMMDD", type_=String())
     return func.date_format(func.date_add(fetched_at, text("INTERVAL 8 HOUR")), "%Y%m%d", type_=String())
-
-
-def _batches(keys: Sequence[Key]) -> list[list[Key]]:
-    return [list(keys[start : start + BATCH]) for start in range(0, len(keys), BATCH)]
 
 
 def _long_text() -> TypeEngine[Any]:
