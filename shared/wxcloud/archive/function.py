@@ -61,7 +61,7 @@ from .leases import HANDOFF, Leases
 from .ledger import Ledger, Trigger, finish_all
 from .options import OPTIONS, job_for, options_of
 from .reports import EARLIEST
-from .settings import ArchiveSettings
+from .settings import AlertSettings, ArchiveSettings
 from .sources import open_archive
 from .store import Archive
 
@@ -140,12 +140,12 @@ class ArchiveFunction(ScfHandler):
         answers = run.app_results(result)
         if run.ledger is not None and (deadline is None or deadline.remaining() > LEDGER_SECONDS):
             finish_all(run.ledger, {row: answers[appid] for appid, row in run.rows.items()})
-        if run.settings is not None:  # (without its settings, a run knows no webhook either)
-            if run.rows and set(run.rows) != {run.appid}:  # several apps: each one's part, and once what was not sent
-                apart = {appid or "-": {key: value for key, value in answer.items() if key != "fanOut"} for appid, answer in answers.items()}
-                notify_apps(run.settings, apart, fan_out=result.get("fanOut"), deadline=deadline, budget=ALERT_BUDGET_SECONDS)
-            else:
-                notify(run.settings, run.appid or "-", result, deadline=deadline, budget=ALERT_BUDGET_SECONDS)
+        alerts = AlertSettings.from_env(self.environ)  # read on its own: a run that failed on its configuration still alerts
+        if run.rows and set(run.rows) != {run.appid}:  # several apps: each one's part, and once what was not sent
+            apart = {appid or "-": {key: value for key, value in answer.items() if key != "fanOut"} for appid, answer in answers.items()}
+            notify_apps(alerts, apart, fan_out=result.get("fanOut"), deadline=deadline, budget=ALERT_BUDGET_SECONDS)
+        else:  # (no appid yet: the title names the apps of the environment)
+            notify(alerts, run.appid, result, deadline=deadline, budget=ALERT_BUDGET_SECONDS)
         if run.trigger == "worker" and error is not None and _cured_by_retry(error):
             raise RetryLater(f"{result['errCode']} {result['errMsg']}")
         return result
