@@ -24,7 +24,7 @@ from tencentcloud_http import Stall, closed_port, endpoint_of, exception_texts, 
 from test_hardening_secrets import leaks
 from werkzeug import Request, Response
 from wxcloud.archive.alerts import MESSAGE_LIMIT, message_for, notify, post
-from wxcloud.archive.settings import ArchiveSettings
+from wxcloud.archive.settings import AlertSettings, ArchiveSettings
 from wxcloud.deadline import Deadline
 from wxcloud.errors import ConfigurationError
 from wxcloud.http.redaction import Sealed
@@ -110,11 +110,11 @@ def received(server: HTTPServer) -> list[Any]:
     return [json.loads(request.get_data()) for request, _ in server.log]
 
 
-def settings_with(webhook: Sealed[str] | None = None, **environ: str) -> ArchiveSettings:
+def settings_with(webhook: Sealed[str] | None = None, **environ: str) -> AlertSettings:
     env = dict(environ)
     if webhook is not None:
         env["WX_ARCHIVE_ALERT_WEBHOOK"] = webhook.reveal()
-    return ArchiveSettings.from_env(env)
+    return AlertSettings.from_env(env)
 
 
 @pytest.fixture(autouse=True)
@@ -154,7 +154,7 @@ def test_a_quota_stopped_report() -> None:
     title, *lines = message.splitlines()
     assert APPID in title and "20260102" in title
     assert lines == [
-        f"- **{QUOTA}**: stopped by quota (45009), 8 period(s) left behind "
+        f"- **{QUOTA}**: stopped by quota （45009）, 8 period(s) left behind "  # every text from elsewhere made plain: full-width ( )
         "`45009 reach max api daily quota limit rid: 665f1a2b-1a2b3c4d-00000001` "
         "→ daily quota spent; the next run resumes, or lower WX_ARCHIVE_APIS"
     ]
@@ -170,7 +170,7 @@ def test_a_failed_report_and_a_failed_period() -> None:
     assert message is not None
     lines = message.splitlines()[1:]
     assert len(lines) == 2  # the healthy report is not named
-    assert lines[0].startswith(f"- **{UNAUTHORISED}**: stopped, failed (48001): 1 period(s) failed, 9 left behind `48001 api unauthorized")
+    assert lines[0].startswith(f"- **{UNAUTHORISED}**: stopped, failed （48001）: 1 period(s) failed, 9 left behind `48001 api unauthorized")
     assert lines[0].endswith("→ the API is not authorised for this Mini Program: authorise it or remove it from WX_ARCHIVE_APIS")
     assert lines[1].startswith("- **analysis.getDailyRetain**: 2 period(s) failed `61501 date range error")
     assert "WX_ARCHIVE_SINCE" in lines[1]
@@ -186,7 +186,7 @@ def test_a_database_error_names_the_setting_and_hides_the_password() -> None:
     message = message_for(APPID, run)
     assert message is not None
     lines = message.splitlines()
-    assert lines[1].startswith("- database: `(psycopg.OperationalError) connection to postgresql://archiver:***@db.internal:5432/wx refused`")
+    assert lines[1].startswith("- database: `（psycopg.OperationalError） connection to postgresql：//archiver:＊＊＊@db.internal:5432/wx refused`")
     assert "check WX_ARCHIVE_URL" in lines[1]
     assert lines[2:] == [f"- **{QUOTA}**: left behind 9 period(s) (database error above)",
                          f"- **{HEALTHY}**: left behind 10 period(s) (database error above)"]
@@ -201,23 +201,26 @@ def test_a_run_cut_by_its_time_limit() -> None:
 
 
 @pytest.mark.parametrize(
-    ("result", "advice"),
+    ("result", "shown", "advice"),
     [
         ({"errCode": -601001, "errMsg": "archiveAnalysis:fail -601001 system error hint: [the archive needs a database on SCF: set WX_ARCHIVE_URL]"},
-         "check WX_ARCHIVE_URL"),
+         "archiveAnalysis:fail -601001 system error hint: ［the archive needs a database on SCF: set WX＿ARCHIVE＿URL］", "check WX_ARCHIVE_URL"),
         ({"errCode": -601001, "errMsg": "archiveAnalysis:fail -601001 system error hint: [WX_ARCHIVE_CONCURRENCY must be a whole number]"},
+         "archiveAnalysis:fail -601001 system error hint: ［WX＿ARCHIVE＿CONCURRENCY must be a whole number］",
          "fix the function's configuration as the hint says"),
-        ({"errCode": -604101, "errMsg": "archiveAnalysis:fail -604101 function has no permission to call this API"}, "config.json"),
-        ({"errCode": -1, "errMsg": "archiveAnalysis:fail internal error (KeyError)"}, "the next run retries"),
-        ({"errMsg": "no errCode at all"}, "the next run retries"),
+        ({"errCode": -604101, "errMsg": "archiveAnalysis:fail -604101 function has no permission to call this API"},
+         "archiveAnalysis:fail -604101 function has no permission to call this API", "config.json"),
+        ({"errCode": -1, "errMsg": "archiveAnalysis:fail internal error (KeyError)"}, "archiveAnalysis:fail internal error （KeyError）",
+         "the next run retries"),
+        ({"errMsg": "no errCode at all"}, "no errCode at all", "the next run retries"),
     ],
 )
-def test_a_failed_run_quotes_its_errmsg_and_says_what_to_do(result: dict[str, Any], advice: str) -> None:
+def test_a_failed_run_quotes_its_errmsg_and_says_what_to_do(result: dict[str, Any], shown: str, advice: str) -> None:
     message = message_for(APPID, result)
     assert message is not None
     title, line = message.splitlines()
     assert title == f"**archiveAnalysis {APPID}: the run failed ({result.get('errCode', -1)})**"
-    assert line.startswith(f"- the run failed: `{result['errMsg']}` → ") and advice in line
+    assert line.startswith(f"- the run failed: `{shown}` → ") and advice in line
 
 
 def test_many_reports_are_cut_under_wecoms_limit_with_a_count_of_the_rest() -> None:
@@ -253,7 +256,7 @@ def test_no_secret_or_token_reaches_the_message_even_when_an_error_text_holds_on
     failed_run = {"errCode": -601001, "errMsg": f"archiveAnalysis:fail -601001 system error hint: [{DEFAULT_SECRET} {token} {url}]"}
     for result in (run, failed_run):
         message = message_for(APPID, result)
-        assert message is not None and "***" in message
+        assert message is not None and "＊＊＊" in message  # the mask, made plain text
         for secret in (token, token[4:40], DEFAULT_SECRET, KEY):
             assert secret not in message, message
 
@@ -339,7 +342,7 @@ def test_an_unusable_webhook_is_a_warning_not_an_error(wxlog: Any) -> None:
 def test_notify_posts_only_what_needs_attention(hook_server: HTTPServer, webhook: Sealed[str]) -> None:
     settings = settings_with(webhook)
     assert notify(settings, APPID, HEALTHY_RUN, deadline=None) is None
-    assert notify(ArchiveSettings.from_env({}), APPID, QUOTA_RUN, deadline=None) is None  # no webhook configured
+    assert notify(AlertSettings.from_env({}), APPID, QUOTA_RUN, deadline=None) is None  # no webhook configured
     assert hook_server.log == []
     assert notify(settings, APPID, QUOTA_RUN, deadline=None) is True
     assert received(hook_server) == [{"msgtype": "markdown", "markdown": {"content": message_for(APPID, QUOTA_RUN)}}]
@@ -367,8 +370,8 @@ def test_notify_keeps_inside_the_runs_deadline(answer: Any, webhook: Sealed[str]
 def test_the_key_is_not_in_the_settings_repr_and_does_not_change_equality(webhook: Sealed[str]) -> None:
     """The function keeps its database pool while the settings compare equal: reading the same
     environment again (a new sealed value) must still compare equal."""
-    first, again = settings_with(webhook), settings_with(webhook)
-    assert KEY not in repr(first) and first == again and hash(first) == hash(again)
+    first, again = (ArchiveSettings.from_env({"WX_ARCHIVE_ALERT_WEBHOOK": webhook.reveal()}) for _ in range(2))
+    assert KEY not in repr(first) and KEY not in repr(settings_with(webhook)) and first == again and hash(first) == hash(again)
     assert first.alert_webhook is not None and first.alert_webhook.reveal() == webhook.reveal()
     assert first.alerts_configured and not ArchiveSettings.from_env({}).alerts_configured
 
@@ -436,8 +439,8 @@ def ssm(ssm_server: HTTPServer, webhook: Sealed[str]) -> Iterator[Callable[[Call
     ssm_server.clear()
 
 
-def ssm_settings(ssm_server: HTTPServer, **extra: str) -> ArchiveSettings:
-    return ArchiveSettings.from_env({
+def ssm_settings(ssm_server: HTTPServer, **extra: str) -> AlertSettings:
+    return AlertSettings.from_env({
         "WX_ARCHIVE_ALERT_WEBHOOK_SSM_NAME": SSM_NAME, "WX_SSM_ENDPOINT": endpoint_of(ssm_server), "TENCENTCLOUD_REGION": "ap-shanghai",
         "TENCENTCLOUD_SECRETID": ROLE_ID, "TENCENTCLOUD_SECRETKEY": ROLE_KEY, "TENCENTCLOUD_SESSIONTOKEN": ROLE_TOKEN, **extra,
     })
@@ -445,7 +448,7 @@ def ssm_settings(ssm_server: HTTPServer, **extra: str) -> ArchiveSettings:
 
 def test_the_webhook_is_read_from_ssm_when_an_alert_is_sent(ssm: Any, ssm_server: HTTPServer, hook_server: HTTPServer) -> None:
     settings = ssm_settings(ssm_server)
-    assert settings.alert_webhook is None and settings.alerts_configured
+    assert settings.webhook is None and settings.configured
     assert notify(settings, APPID, HEALTHY_RUN, deadline=None) is None
     assert ssm_server.log == []  # a healthy run reads nothing
     assert notify(settings, APPID, QUOTA_RUN, deadline=Deadline(time.monotonic() + 10)) is True

@@ -261,7 +261,7 @@ def _ended(ledger: Ledger, rows: dict[str | None, int], settings: ArchiveSetting
     from .alerts import notify_apps
 
     finish_all(ledger, {row: results[appid] for appid, row in rows.items()})
-    notify_apps(settings, {appid or "-": result for appid, result in results.items()}, deadline=None)
+    notify_apps(settings.alerts, {appid or "-": result for appid, result in results.items()}, deadline=None)
 
 
 def _archive(archive: Archive, clients: dict[str, Any], job: Job, settings: ArchiveSettings, err: IO[str]) -> RunSummary:

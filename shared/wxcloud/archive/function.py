@@ -61,7 +61,7 @@ from .leases import HANDOFF, RUN, Leases, held_apps
 from .ledger import Ledger, Trigger, finish_all
 from .options import OPTIONS, job_for, options_of
 from .reports import EARLIEST
-from .settings import ArchiveSettings
+from .settings import AlertSettings, ArchiveSettings
 from .sources import open_archive
 from .store import Archive
 
@@ -139,20 +139,20 @@ class ArchiveFunction(ScfHandler):
     def respond(self, event: Any, frame: Frame) -> dict[str, Any]:
         """The run's summary in the cloud-call shape, or the error value that stopped it first."""
         deadline = frame.deadline
-        run = _Run("timer" if is_timer(event) else "direct")
+        # A worker's event is one before it is read: a malformed one is a worker's too, and posts nothing.
+        run = _Run("timer" if is_timer(event) else "worker" if isinstance(event, dict) and WORK_KEY in event else "direct")
         result, error = self.answer(lambda: self._run(event, deadline, run, frame.request_id))
         self._log(frame, run.trigger, result, run.summary)  # first: the line CLS watches, whatever comes after
         answers = run.app_results(result)
         if run.ledger is not None and (deadline is None or deadline.remaining() > LEDGER_SECONDS):
             finish_all(run.ledger, {row: answers[appid] for appid, row in run.rows.items()})
-        if run.trigger == "worker" and not run.rows:
-            pass  # a worker's event that proved no lease: anyone may send one, so it may not post to the team's group
-        elif run.settings is not None:  # (without its settings, a run knows no webhook either)
+        if not (run.trigger == "worker" and not run.rows):  # a worker's event that proved no lease may not post to the team's group
+            alerts = AlertSettings.from_env(self.environ)  # read on its own: a run that failed on its configuration still alerts
             if run.rows and set(run.rows) != {run.appid}:  # several apps: each one's part, and once what was not sent
                 apart = {appid or "-": {key: value for key, value in answer.items() if key != "fanOut"} for appid, answer in answers.items()}
-                notify_apps(run.settings, apart, fan_out=result.get("fanOut"), deadline=deadline, budget=ALERT_BUDGET_SECONDS)
-            else:
-                notify(run.settings, run.appid or "-", result, deadline=deadline, budget=ALERT_BUDGET_SECONDS)
+                notify_apps(alerts, apart, fan_out=result.get("fanOut"), deadline=deadline, budget=ALERT_BUDGET_SECONDS)
+            else:  # (no appid yet: the title names the apps of the environment)
+                notify(alerts, run.appid, result, deadline=deadline, budget=ALERT_BUDGET_SECONDS)
         if run.trigger == "worker" and error is not None and _cured_by_retry(error):
             raise RetryLater(f"{result['errCode']} {result['errMsg']}")
         return result

@@ -7,6 +7,7 @@ environment (``read_environment``).
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,7 +15,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from ..errors import ConfigurationError, PlatformError
+from ..errors import ConfigurationError, PlatformError, WxCloudError
 from ..http.redaction import Sealed
 from ..settings import alert_webhook_url, read_environment
 from ..tencentcloud.credentials import SsmSource
@@ -70,6 +71,11 @@ class ArchiveSettings:
     def alerts_configured(self) -> bool:
         return self.alert_webhook is not None or self.alert_webhook_ssm is not None
 
+    @property
+    def alerts(self) -> AlertSettings:
+        """The alert fields as the alerts take them (the apps are the run's own, not named here)."""
+        return AlertSettings(self.alert_webhook, self.alert_webhook_ssm, self.alert_allow_insecure)
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> ArchiveSettings:
         return read_environment(cls._read, environ)
@@ -103,6 +109,59 @@ class ArchiveSettings:
             quota_reserve=_quota_reserve(env.get("WX_ARCHIVE_QUOTA_RESERVE", "").strip()),
             **_alert_webhook(env),
         )
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Where a run that needs attention is reported (``archive/alerts.py``), read on its own.
+
+    Why on its own: ``ArchiveSettings.from_env`` raises on the first malformed ``WX_ARCHIVE_*``
+    variable, and a run that fails on its configuration (a typo in ``WX_ARCHIVE_SINCE``, a
+    malformed ``WX_ARCHIVE_URL``) is one the team must hear of. So ``from_env`` reads only the
+    webhook's variables and never raises: a malformed webhook setting becomes ``problem`` (one
+    WARNING when an alert would have been sent, and no alert). ``apps``: the appids the
+    environment names (``WX_APPID``, or those of ``WX_ARCHIVE_APPS`` when it parses), so the
+    alert of a run that failed before it knew its apps (an unreachable database) names them.
+    """
+
+    webhook: Sealed[str] | None = field(default=None, repr=False)  # WX_ARCHIVE_ALERT_WEBHOOK, checked
+    webhook_ssm: SsmSource | None = None  # WX_ARCHIVE_ALERT_WEBHOOK_SSM_NAME / _VERSION, read when an alert is sent
+    allow_insecure: bool = False  # WX_ALLOW_INSECURE_BASE_URL=1, for the SSM value
+    apps: tuple[str, ...] = ()
+    problem: str | None = None  # what is wrong with the webhook setting (its text shows the URL's scheme and host alone)
+
+    @property
+    def configured(self) -> bool:
+        return self.webhook is not None or self.webhook_ssm is not None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> AlertSettings:
+        """The alert settings of the environment; never raises (see the class)."""
+        apps = _known_apps(environ)
+        try:
+            fields = read_environment(_alert_webhook, environ)  # its error, a fresh copy: no frame holding the environment
+        except WxCloudError as exc:  # what is wrong, naming the variable (its hint; the code is the run's to answer)
+            return cls(apps=apps, problem=exc.hint or exc.reason)
+        except Exception as exc:  # a bug of ours: no alerts, said once, rather than a run that cannot report
+            return cls(apps=apps, problem=f"the alert settings could not be read (unexpected {type(exc).__name__})")
+        return cls(fields["alert_webhook"], fields["alert_webhook_ssm"], fields["alert_allow_insecure"], apps)
+
+
+def _known_apps(environ: Mapping[str, str] | None) -> tuple[str, ...]:
+    """The appids the environment names, unchecked beyond their shape: ``WX_ARCHIVE_APPS``' when it
+    parses (not its SSM secret: that is a read over the network), else ``WX_APPID``; () when none.
+    Never raises: these only name the apps in an alert's title."""
+    from .apps import AppsSource  # the apps' own parsing (which keeps their secrets sealed)
+
+    try:
+        env = os.environ if environ is None else environ
+        given = Sealed(env.get("WX_ARCHIVE_APPS", "").strip())  # it holds the appsecrets
+        if given.reveal():
+            return tuple(app.appid for app in AppsSource(given=given).load())
+        appid = env.get("WX_APPID", "").strip()
+        return (appid,) if appid else ()
+    except Exception:  # a malformed WX_ARCHIVE_APPS: the run's own error says what is wrong with it
+        return ()
 
 
 def _alert_webhook(env: Mapping[str, str]) -> dict[str, Any]:

@@ -19,7 +19,9 @@ Three tools, each for a way a secret escapes:
   with every later event. Every record of the urllib3, requests and charset_normalizer logger
   hierarchies, at every level, is masked where it is made (the log record factory: a logger's
   filter sees only its own records, not its children's, nor those of modules imported later), and
-  a global sentry event processor masks the token in breadcrumbs.
+  a global sentry event processor masks the token in breadcrumbs. A secret no pattern finds (a
+  webhook's key in its URL's path) is masked there too once its sender names it
+  (``conceal_everywhere``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import json
 import logging
 import re
 import sys
+import threading
 from collections.abc import Iterable
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote, quote_plus
@@ -130,6 +133,39 @@ def _guarded(name: object) -> bool:
     return isinstance(name, str) and name.partition(".")[0] in GUARDED_LOGGERS
 
 
+# Secrets that no pattern of ``redact`` finds where a library or a tracker shows a URL (a webhook's
+# key in its path), as their senders named them: masked by value, with the patterns, in library
+# records and tracker breadcrumbs. The last ``_CONCEALED_LIMIT`` named are kept, and with them
+# every encoding of each, longest first, worked out once (records are many); both replaced whole
+# under the lock, so a reader on any thread sees one state or the other.
+_concealed: tuple[Sealed[str], ...] = ()
+_concealed_forms: Sealed[tuple[str, ...]] = Sealed(())
+_concealed_lock = threading.Lock()
+_CONCEALED_LIMIT = 64
+
+
+def conceal_everywhere(secrets: Iterable[Sealed[str]]) -> None:
+    """Mask ``secrets`` (by value, in every encoding) in every record of the guarded libraries and
+    every breadcrumb from now on, not only where a pattern finds them. For a few long-lived
+    secrets that travel where no pattern looks; not for tokens that change by the hour."""
+    global _concealed, _concealed_forms
+    with _concealed_lock:
+        known = {sealed.reveal() for sealed in _concealed}
+        new = tuple(sealed for sealed in secrets if sealed.reveal() and sealed.reveal() not in known)
+        if new:
+            _concealed = (*new, *_concealed)[:_CONCEALED_LIMIT]
+            forms = {form for sealed in _concealed for form in encodings(sealed.reveal())}
+            _concealed_forms = Sealed(tuple(sorted(forms, key=len, reverse=True)))
+
+
+def _cleaned(text: str) -> str:
+    """``redact``, after the secrets named to ``conceal_everywhere`` are masked."""
+    for form in _concealed_forms.reveal():
+        if form in text:
+            text = text.replace(form, MASK)
+    return redact(text)
+
+
 def mask_record(record: logging.LogRecord) -> None:
     """Mask the secrets in a record: its message (formatted now, arguments and all) and its
     exception, whose text is kept masked and whose object is dropped (an error tracker would
@@ -138,11 +174,11 @@ def mask_record(record: logging.LogRecord) -> None:
         message = record.getMessage()
     except Exception:  # arguments that do not fit the message: logging would report it; keep its text
         message = str(record.msg)
-    cleaned = redact(message)
+    cleaned = _cleaned(message)
     if cleaned != message or record.args:
         record.msg, record.args = cleaned, None
     if record.exc_info:
-        record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        record.exc_text = _cleaned(logging.Formatter().formatException(record.exc_info))
         record.exc_info = None
 
 
@@ -190,7 +226,8 @@ def hook_error_tracker() -> None:
 
 
 def scrub_tracker_event(event: dict[str, Any], hint: Any) -> dict[str, Any]:
-    """A sentry event processor: ``redact`` the URL fields of breadcrumbs and spans."""
+    """A sentry event processor: ``redact`` the URL fields of breadcrumbs and spans (and mask the
+    secrets named to ``conceal_everywhere``)."""
     crumbs = event.get("breadcrumbs")
     values = crumbs.get("values") if isinstance(crumbs, dict) else crumbs
     for item in [*(values if isinstance(values, list) else []), *(event.get("spans") or [])]:
@@ -206,4 +243,4 @@ def _scrub_fields(fields: dict[str, Any]) -> None:
     for key in _URL_FIELDS:
         value = fields.get(key)
         if isinstance(value, str):
-            fields[key] = redact(value)
+            fields[key] = _cleaned(value)

@@ -107,7 +107,7 @@ class Transport:
 
     def post(
         self,
-        path: str,
+        path: str | Sealed[str],
         body: bytes | Sealed[bytes],
         *,
         query: str | Sealed[str] = "",
@@ -123,7 +123,8 @@ class Transport:
         room for a retry. ``token`` goes into the query string as ``access_token``, percent-encoded;
         it and ``conceal`` are masked wherever the reply would quote them back. A ``query`` that is
         itself a secret (a webhook's key) travels sealed the same way, revealed only in
-        ``_prepare``; so do extra request ``headers`` (a token service's ``Authorization``)."""
+        ``_prepare``; so do a ``path`` that may hold one (a webhook's) and extra request
+        ``headers`` (a token service's ``Authorization``)."""
         hook_error_tracker()  # a no-op once installed; here too in case sentry-sdk was loaded after us
         connect, read = self.timeouts.connect, self.timeouts.read
         cut_short = timeout is not None and connect + read > timeout
@@ -146,7 +147,7 @@ class Transport:
 
     def _send(
         self,
-        path: str,
+        path: str | Sealed[str],
         body: bytes | Sealed[bytes],
         query: str | Sealed[str],
         token: Sealed[str] | None,
@@ -196,12 +197,14 @@ class Transport:
 
     def _prepare(
         self,
-        path: str,
+        path: str | Sealed[str],
         body: bytes | Sealed[bytes],
         query: str | Sealed[str],
         token: Sealed[str] | None,
         headers: Sealed[dict[str, str]] | None = None,
     ) -> requests.PreparedRequest:
+        if isinstance(path, Sealed):
+            path = path.reveal()
         if isinstance(query, Sealed):
             query = query.reveal()
         if token is not None:
