@@ -315,3 +315,10 @@ def test_a_worker_whose_clock_is_hours_ahead_does_not_take_a_lease_that_is_still
     answer = fleet.deliver(event, wall_clock=lambda: hours_ahead)
     assert answer["skipped"] == "nothing done: its lease is held by a worker of this event"
     assert fleet.datacube_requests() == 0
+
+
+def test_a_malformed_worker_event_posts_no_alert_either(fleet: Fleet, alerted: list[str]) -> None:
+    for work in ({"appid": "wx_callers_title", "today": "tomorrow"}, "not an object", {"appid": "wx1", "handoff": "x"}):
+        answer = fleet.handler()({WORK_KEY: work}, {"request_id": "malformed", "time_limit_in_ms": 10_000})
+        assert answer["errCode"] == -501007
+    assert alerted == []
