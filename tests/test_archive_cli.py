@@ -285,6 +285,58 @@ def test_a_sqlite_archive_that_cannot_be_used_is_one_line_naming_it(emulator: We
     assert (tmp_path / "plain").read_text() == "a file, not a folder" and list((tmp_path / "folder").iterdir()) == []
 
 
+def test_paths_that_cannot_even_be_looked_at_are_one_line_too(sqlite_db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch,
+                                                               tmp_path: Path) -> None:
+    """A name too long for the file system, and an archive file that is a FIFO (which a read would
+    wait on for ever): one line each, exit 2, never a traceback."""
+    monkeypatch.chdir(tmp_path)
+    archive = sqlite_db.archive()
+    archive.store("wxappid", MONTHLY, Period(date(2025, 1, 1), date(2025, 1, 31)), {"list": [{"refDate": "202501", "visitUv": 3}]})
+    archive.close()
+    too_long = "x" * 300 + "/out.html"
+    code, out, err = cli(monkeypatch, sqlite_db, "report", "--appid", "wxappid", "--out", too_long)
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert "cannot be written: it cannot be looked at (File name too long)" in json.loads(err)["errMsg"]
+    os.mkfifo(tmp_path / "pipe")
+    code, out, err = cli(monkeypatch, Db("sqlite", f"sqlite:///{tmp_path / 'pipe'}", "wx_analysis_", None), "status")
+    assert code == 2 and out == "" and err.count("\n") == 1, err
+    assert f"the SQLite archive {tmp_path / 'pipe'} cannot be used: it is not a regular file" in json.loads(err)["errMsg"]
+    assert emulator.received == []
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the command runs as the user nobody, which only root can switch to")
+def test_a_place_the_user_may_not_search_is_one_line_naming_it(tmp_path: Path) -> None:
+    """As a user who may not enter the folder (root may enter any): the output and the SQLite archive
+    below it are each one line, exit 2, never a PermissionError's traceback."""
+    private = tmp_path / "private"
+    private.mkdir(mode=0o700)
+    scratch = Path(f"/tmp/wxcloud-nobody-{os.getpid()}-{tmp_path.name}")
+    scratch.mkdir(mode=0o777, exist_ok=True)
+    scratch.chmod(0o777)
+
+    def as_nobody() -> None:
+        os.setgroups([])
+        os.setgid(65534)
+        os.setuid(65534)
+
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT / "shared")}
+    commands = [
+        ({**env, "WX_ARCHIVE_SQLITE": str(scratch / "a.sqlite3")}, ["report", "--out", str(private / "r.html")], "--out"),
+        ({**env, "WX_ARCHIVE_SQLITE": str(private / "a.sqlite3")}, ["status"], "the SQLite archive"),
+    ]
+    try:
+        for environ, command, named in commands:
+            done = subprocess.run([sys.executable, "-m", "wxcloud.archive", *command], env=environ, cwd="/", capture_output=True, text=True,
+                                  timeout=60, preexec_fn=as_nobody)
+            assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1, done.stderr
+            message = json.loads(done.stderr)["errMsg"]
+            assert f"{named} {private}/" in message and "it cannot be looked at (Permission denied)" in message, message
+    finally:
+        for leftover in scratch.iterdir():
+            leftover.unlink()
+        scratch.rmdir()
+
+
 def test_the_archive_extra_brings_the_progress_bar_and_the_function_does_not() -> None:
     """``pip install wxcloud[archive]`` gives backfill its bar; the function's package, which no
     terminal ever sees, stays without tqdm."""

@@ -404,24 +404,24 @@ def test_unreadable_replies_that_keep_coming_stop_the_api(sqlite_db: Db, emulato
     assert len(emulator.requests_to(MONTHLY_PATH)) == 3
 
 
-def test_a_stored_row_that_cannot_be_decoded_is_a_clear_error_and_a_new_answer_replaces_it(
+def test_a_stored_row_that_cannot_be_decoded_is_read_as_unreadable_and_a_new_answer_replaces_it(
     db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient
 ) -> None:
-    from wxcloud.archive import UnreadableResult
-
     archive = db.archive()
     run_job(archive, fast_client, monthly_job(), concurrency=1)
     engine = create_engine(db.url)
-    try:  # an older release's row, or one edited by hand
+    try:  # a row written by hand, or by something else
         with engine.begin() as connection:
             connection.execute(text(f"UPDATE {db.prefix}result SET result = '{{\"list\": [' WHERE begin_date = '20260101'"))
+            connection.execute(text(f"UPDATE {db.prefix}result SET result = '[1, 2]' WHERE begin_date = '20260201'"))
     finally:
         engine.dispose()
-    with pytest.raises(UnreadableResult) as caught:
-        archive.results(fast_client.settings.appid, MONTHLY)
-    assert caught.value.err_code == -601001 and "20260101..20260131 is not a JSON object" in caught.value.err_msg
-    fetched_at = datetime.now(timezone.utc)
-    fresh = {"list": [{"refDate": "202601", "visitUv": 9}], **OK}
-    assert archive.store(fast_client.settings.appid, MONTHLY, JANUARY, fresh, fetched_at=fetched_at) == "revised"
-    assert archive.results(fast_client.settings.appid, MONTHLY)[0].result == fresh
-    assert archive.revisions(fast_client.settings.appid, MONTHLY, JANUARY)[0].result is None
+    appid = fast_client.settings.appid
+    results = archive.results(appid, MONTHLY)  # one row cannot fail every read of its report
+    assert [(item.begin_date, item.readable, item.result) for item in results[:2]] == [("20260101", False, {}), ("20260201", False, {})]
+    assert all(item.readable for item in results[2:]) and len(results) == MONTHS
+    emulator.clear()
+    fetched = ReadThrough(archive, fast_client).get(MONTHLY, JANUARY.data())  # not taken for an answer: asked again, and replaced
+    assert fetched["list"] and len(emulator.requests_to(MONTHLY_PATH)) == 1
+    assert archive.results(appid, MONTHLY)[0].readable and archive.results(appid, MONTHLY)[0].result == fetched
+    assert archive.revisions(appid, MONTHLY, JANUARY)[0].result is None  # the unreadable text it replaced

@@ -29,6 +29,7 @@ from test_archive_support import Db, db_fixture, function, no_db_password_anywhe
 from werkzeug import Request, Response
 from wxcloud.archive import Archive
 from wxcloud.archive.fanout import MAX_SLICES, WORK_KEY, Work, slices_of
+from wxcloud.archive.function import RetryLater
 from wxcloud.archive.job import Job
 from wxcloud.archive.leases import Leases
 from wxcloud.archive.reports import EARLIEST
@@ -175,14 +176,13 @@ def test_archive_store_never_records_a_day_after_the_answer_came(sqlite_db: Db) 
 # ---- every event a dispatcher sends is one its workers accept ----------------------------------
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     slice_days=st.integers(7, 366),
     since=st.dates(EARLIEST, TODAY - timedelta(days=40)),
-    until_back=st.one_of(st.none(), st.integers(0, 30)),
+    until=st.one_of(st.none(), st.dates(TODAY - timedelta(days=30), date(9999, 12, 31))),
 )
-def test_every_slice_a_dispatcher_plans_is_one_its_workers_accept(slice_days: int, since: date, until_back: int | None) -> None:
-    until = None if until_back is None else TODAY - timedelta(days=until_back)
+def test_every_slice_a_dispatcher_plans_is_one_its_workers_accept(slice_days: int, since: date, until: date | None) -> None:
     job = Job((MONTHLY, "analysis.getWeeklyVisitTrend"), since, TODAY, until)
     slices = slices_of(job, slice_days)
     assert 1 <= len(slices) <= MAX_SLICES
@@ -290,7 +290,10 @@ def test_copies_of_one_event_delivered_at_once_run_one_worker_and_the_rest_do_no
 
     def deliver() -> None:
         start.wait()
-        answers.append(fleet.handler()(event, {"request_id": "copy", "time_limit_in_ms": 10_000}))
+        try:
+            answers.append(fleet.handler()(event, {"request_id": "copy", "time_limit_in_ms": 10_000}))
+        except RetryLater:  # a copy that found the lease held by the worker of the same event: SCF tries it again later
+            answers.append({"errCode": 0, "retryLater": True})
 
     threads = [threading.Thread(target=deliver) for _ in range(copies)]
     for thread in threads:
@@ -298,7 +301,7 @@ def test_copies_of_one_event_delivered_at_once_run_one_worker_and_the_rest_do_no
     for thread in threads:
         thread.join(60)
     assert all(answer["errCode"] == 0 for answer in answers) and len(answers) == copies
-    assert sum("totals" in answer for answer in answers) == 1
+    assert sum("totals" in answer for answer in answers) == 1 and sum("retryLater" in answer for answer in answers) == copies - 1
     assert [row.outcome for row in rows(fleet.db, "run") if row.run_trigger == "worker"] == ["complete"]
 
 
@@ -312,8 +315,8 @@ def test_a_worker_whose_clock_is_hours_ahead_does_not_take_a_lease_that_is_still
     finally:
         archive.close()
     hours_ahead = FIRED.timestamp() + 5 * 3600
-    answer = fleet.deliver(event, wall_clock=lambda: hours_ahead)
-    assert answer["skipped"] == "nothing done: its lease is held by a worker of this event"
+    with pytest.raises(RetryLater, match="its lease is held by a worker of this event"):
+        fleet.handler(lambda: hours_ahead)(event, {"request_id": "ahead", "time_limit_in_ms": fleet.time_limit_ms})
     assert fleet.datacube_requests() == 0
 
 
@@ -322,3 +325,33 @@ def test_a_malformed_worker_event_posts_no_alert_either(fleet: Fleet, alerted: l
         answer = fleet.handler()({WORK_KEY: work}, {"request_id": "malformed", "time_limit_in_ms": 10_000})
         assert answer["errCode"] == -501007
     assert alerted == []
+
+
+def test_a_manual_run_until_the_end_of_the_calendar_is_dispatched_like_any_other(fleet: Fleet) -> None:
+    fleet.single = True
+    answer = fleet.handler()({"since": "20260101", "until": "99991231"}, {"request_id": "manual", "time_limit_in_ms": fleet.time_limit_ms})
+    assert answer["errCode"] == 0 and answer["fanOut"]["sent"] == 1, answer
+    assert len(fleet.queue[0][WORK_KEY]["slices"]) <= 6  # slices of 30 days from January to the run's day, not to the year 9999
+    fleet.drain()
+    assert {key[1] for key in fleet.stored()} == set(APIS)
+
+
+def test_a_refused_manual_event_goes_to_its_invoker_alone_and_a_refused_timer_is_alerted_without_its_text(
+    fleet: Fleet, alerted: list[str]
+) -> None:
+    fleet.single = True
+    text = "URGENT rotate the key at evil example"
+    answer = fleet.handler()({"since": text}, {"request_id": "manual", "time_limit_in_ms": fleet.time_limit_ms})
+    assert answer["errCode"] == -501007 and alerted == []
+    answer = fleet.handler()({**timer(FIRED.strftime("%Y-%m-%dT%H:%M:%SZ")), "Message": text}, {"request_id": "t", "time_limit_in_ms": 20_000})
+    assert answer["errCode"] == -501007 and len(alerted) == 1
+    assert "timer's event was refused" in alerted[0] and "URGENT" not in alerted[0] and "evil" not in alerted[0]
+
+
+def test_one_app_without_its_appid_is_a_clear_configuration_error_and_its_run_is_recorded(fleet: Fleet) -> None:
+    fleet.single = True
+    plain = Fleet.env
+    env = {**plain.fget(fleet), "WX_APPID": "", "WX_ARCHIVE_FAN_OUT": "off"}  # type: ignore[attr-defined]
+    answer = function(env, wall_clock=FIRED.timestamp)(timer(FIRED.strftime("%Y-%m-%dT%H:%M:%SZ")), {"time_limit_in_ms": 20_000})
+    assert answer["errCode"] == -601001 and "WX_APPID" in answer["errMsg"], answer
+    assert [row.outcome for row in rows(fleet.db, "run")] == ["failed"] and rows(fleet.db, "lease") == []

@@ -26,7 +26,7 @@ from .ledger import Ledger, Run
 from .readthrough import ReadThrough
 from .reports import REPORTS, Report, Settling, Shape
 from .status import Status
-from .store import Archive, DatabaseError, NotStored, Revision, RowRefused, Stored, StoreOutcome, UnreadableResult
+from .store import Archive, DatabaseError, NotStored, Revision, RowRefused, Stored, StoreOutcome
 
 __all__ = [
     "REPORTS",
@@ -48,7 +48,6 @@ __all__ = [
     "StoreOutcome",
     "Stored",
     "Summary",
-    "UnreadableResult",
     "plan",
     "run_job",
 ]

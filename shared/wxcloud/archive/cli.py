@@ -145,14 +145,15 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
         else:
             rows = ledger.start_many([app.appid for app in apps], trigger="cli", today=job.today)
         try:
+            one = _clients(None) if apps is None else None  # WX_APPID and its secret, checked before any lease
             with held_apps(Leases(archive), [appid for appid in rows if appid], f"{RUN}cli:{secrets.token_hex(4)}", LEASE_SECONDS,
                            renew_every=LEASE_SECONDS / 3) as (mine, running):
-                if apps is None and not mine:  # the one app is a worker's right now
-                    skipped = {"errCode": 0, "errMsg": f"{NAME}:ok", **job.days(), "complete": False, "skipped": running[str(appid)]}
+                if one is not None and not mine:  # the one app is a worker's right now
+                    skipped = {"errCode": 0, "errMsg": f"{NAME}:ok", **job.days(), "complete": False, "skipped": running[next(iter(one))]}
                     _ended(ledger, rows, settings, {appid: skipped for appid in rows})
                     print(json.dumps(skipped, ensure_ascii=False, indent=2), file=out)
                     return 1
-                clients = _clients(None if apps is None else [app for app in apps if app.appid in mine])
+                clients = one if one is not None else _clients([app for app in (apps or ()) if app.appid in mine])
                 summary = _archive(archive, clients, job, settings, err)
                 summary.running = dict(running)
         except WxCloudError as exc:

@@ -216,7 +216,7 @@ def slices_of(job: Job, days: int) -> list[Slice]:
     """``job``'s range cut into slices of ``days`` days by the day a period begins (wider, when
     that would make more than ``MAX_SLICES``: a worker accepts no more); the last one runs to the
     job's end."""
-    last = job.until or job.today
+    last = min(job.until or job.today, job.today)  # no period ends after the run's day, whatever until says
     span = (last - job.since).days + 1
     days = max(days, math.ceil(span / MAX_SLICES))
     starts = [job.since]

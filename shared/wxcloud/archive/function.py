@@ -106,6 +106,7 @@ class _Run:
     rows: dict[str | None, int] = field(default_factory=dict)  # appid -> its row in the ledger
     settings: ArchiveSettings | None = None
     appid: str | None = None  # the one app's (None: several apps)
+    retry_later: bool = False  # a worker's event whose own worker holds the lease: SCF is to deliver it again later
 
     def app_results(self, result: dict[str, Any]) -> dict[str | None, dict[str, Any]]:
         """Each app's answer, from the run's: its own part of a run over several apps (the shape
@@ -146,15 +147,18 @@ class ArchiveFunction(ScfHandler):
         answers = run.app_results(result)
         if run.ledger is not None and (deadline is None or deadline.remaining() > LEDGER_SECONDS):
             finish_all(run.ledger, {row: answers[appid] for appid, row in run.rows.items()})
-        if not (run.trigger == "worker" and not run.rows):  # a worker's event that proved no lease may not post to the team's group
+        alerted = _alerted(run, result, error)
+        if alerted is not None:
             alerts = AlertSettings.from_env(self.environ)  # read on its own: a run that failed on its configuration still alerts
             if run.rows and set(run.rows) != {run.appid}:  # several apps: each one's part, and once what was not sent
                 apart = {appid or "-": {key: value for key, value in answer.items() if key != "fanOut"} for appid, answer in answers.items()}
                 notify_apps(alerts, apart, fan_out=result.get("fanOut"), deadline=deadline, budget=ALERT_BUDGET_SECONDS)
             else:  # (no appid yet: the title names the apps of the environment)
-                notify(alerts, run.appid, result, deadline=deadline, budget=ALERT_BUDGET_SECONDS)
+                notify(alerts, run.appid, alerted, deadline=deadline, budget=ALERT_BUDGET_SECONDS)
         if run.trigger == "worker" and error is not None and _cured_by_retry(error):
             raise RetryLater(f"{result['errCode']} {result['errMsg']}")
+        if run.retry_later:
+            raise RetryLater(f"{result.get('skipped')}: SCF tries the event again later")
         return result
 
     def _run(self, event: Any, deadline: Deadline | None, run: _Run, request_id: Any = None) -> dict[str, Any]:
@@ -186,15 +190,16 @@ class ArchiveFunction(ScfHandler):
         fanned = self._fan_out(archive, settings, job, [appid for appid in run.rows if appid], work_deadline)
         if fanned is not None and (fanned.sent or fanned.running or not fanned.failed):
             return {"errCode": 0, "errMsg": f"{NAME}:ok", **job.days(), "complete": False, "fanOut": fanned.to_json()}
+        one = self._ready_client(job, deadline) if source is None else None  # WX_APPID and its secret, checked before any lease
         appids = [appid for appid in run.rows if appid]
         holder = f"{RUN}{_request_name(request_id)}:{secrets.token_hex(4)}"
         seconds = (WORKER_LEASE_SECONDS if deadline is None else max(deadline.remaining(), 0.0)) + LEASE_MARGIN_SECONDS
-        with held_apps(Leases(archive), appids, holder, seconds) as (mine, running):
-            if source is None:
+        renew = None if deadline is not None else WORKER_LEASE_SECONDS / 3  # a local run without a time limit keeps its leases fresh
+        with held_apps(Leases(archive), appids, holder, seconds, renew_every=renew) as (mine, running):
+            if one is not None:
                 if not mine:  # the one app is a worker's right now
-                    return {"errCode": 0, "errMsg": f"{NAME}:ok", **job.days(), "complete": False, "skipped": running[appids[0]]}
-                client = self._ready_client(job, deadline)
-                clients = {client.settings.appid: client}
+                    return {"errCode": 0, "errMsg": f"{NAME}:ok", **job.days(), "complete": False, "skipped": running[one.settings.appid]}
+                clients = {one.settings.appid: one}
             else:
                 clients = self._app_clients([app for app in apps if app.appid in mine], job, deadline, keep_others=bool(running))
             summary = run_apps(
@@ -249,7 +254,13 @@ class ArchiveFunction(ScfHandler):
         holder = f"{_request_name(request_id)}:{secrets.token_hex(4)}"
         seconds = (WORKER_LEASE_SECONDS if deadline is None else max(deadline.remaining(), 0.0)) + LEASE_MARGIN_SECONDS
         if not leases.take_handed(work.appid, digest, holder, seconds):
-            why = "its lease is held by a worker of this event" if leases.held_by_event(work.appid, digest) else "the event holds no lease of it"
+            if leases.held_by_event(work.appid, digest):
+                # SCF's retry of this event while the worker it retries (dead, or a copy still running) holds the
+                # lease: raise, so that SCF tries again later, when the lease has expired or the chain has moved on.
+                run.retry_later = True
+                why = "its lease is held by a worker of this event"
+            else:
+                why = "the event holds no lease of it"
             return {"errCode": 0, "errMsg": f"{NAME}:ok", "work": work.describe(), "skipped": f"nothing done: {why}"}
         held_as = f"{digest}:{holder}"
         run.appid = work.appid
@@ -257,6 +268,7 @@ class ArchiveFunction(ScfHandler):
         try:
             row = ledger.start(appid=work.appid, trigger="worker", today=work.today)
             run.rows = {work.appid: row}
+            leases.note_run(work.appid, held_as, row)
             client = self._client_of(app, work.appid, work.job(), deadline)
             invoker = self._invoker(settings)
             kept = (ALERT_BUDGET_SECONDS if settings.alerts_configured else 0.0) + (INVOKE_SECONDS if invoker is not None else 0.0)
@@ -358,6 +370,25 @@ class ArchiveFunction(ScfHandler):
         else:
             fields.update(errCode=result.get("errCode"), errMsg=result.get("errMsg"))
         self.log(frame, level, fields)
+
+
+REFUSED_TIMER = (
+    "the timer's event was refused (its Time or its Message): check the timer trigger's argument; the function's log has the details"
+)
+
+
+def _alerted(run: _Run, result: dict[str, Any], error: WxCloudError | None) -> dict[str, Any] | None:
+    """What a run's alert is about (None: no alert). Anyone who may invoke the function can send it
+    an event, so an event's own text never reaches the team's group: a worker's event that proved
+    no lease posts nothing, nor does a manual invoke whose event was refused (its invoker has the
+    answer), and a refused timer event is alerted without the text it held."""
+    if run.trigger == "worker" and not run.rows:
+        return None
+    if isinstance(error, InvalidParameters) and not run.rows:
+        if run.trigger != "timer":
+            return None
+        return {"errCode": error.err_code, "errMsg": REFUSED_TIMER}
+    return result
 
 
 def _hand_on(leases: Leases, appid: str, holder: str, digest: str, invoker: Invoker | None, after: Work | None) -> dict[str, Any] | None:

@@ -37,6 +37,8 @@ gap. Of several takers at once exactly one sees a row count of 1; the others see
 
 from __future__ import annotations
 
+import logging
+import math
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -49,6 +51,8 @@ from sqlalchemy.sql import ColumnElement
 from ..errors import WxCloudError
 from .store import Archive
 from .tables import KEY_LENGTH, insert_new
+
+logger = logging.getLogger("wxcloud")
 
 HANDOFF = "handoff:"  # a lease handed on to the event whose digest follows
 DONE = "done:"  # a lease whose chain ended (free, and no copy of the last event may take it over)
@@ -88,7 +92,7 @@ class Leases:
 
         def work(connection: Connection) -> bool:
             now = database_now(connection)
-            values = {"holder": holder, "run_id": run_id, "taken_at": now, "expires_at": now + timedelta(seconds=seconds)}
+            values = {"holder": holder, "run_id": run_id, "taken_at": now, "expires_at": _after(now, seconds)}
             taken = connection.execute(update(self.table).where(self.table.c.work_key == key, free(now)).values(**values))
             if taken.rowcount == 1:
                 return True
@@ -120,7 +124,7 @@ class Leases:
         def work(connection: Connection) -> bool:
             now = database_now(connection)
             renewed = connection.execute(update(table).where(table.c.work_key == _cut(key), table.c.holder == _cut(holder))
-                                         .values(expires_at=now + timedelta(seconds=seconds)))
+                                         .values(expires_at=_after(now, seconds)))
             return bool(renewed.rowcount == 1)
 
         return self.archive.write(work, "renewing the app's lease", row_locks_only=True)
@@ -145,7 +149,7 @@ class Leases:
         def work(connection: Connection) -> bool:
             now = database_now(connection)
             moved = connection.execute(update(table).where(table.c.work_key == _cut(key), table.c.holder == _cut(holder)).values(
-                holder=_cut(to), run_id=None, taken_at=now, expires_at=now + timedelta(seconds=seconds)))
+                holder=_cut(to), run_id=None, taken_at=now, expires_at=_after(now, seconds)))
             return bool(moved.rowcount == 1)
 
         return self.archive.write(work, what, row_locks_only=True)
@@ -192,7 +196,14 @@ def database_now(connection: Connection) -> datetime:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     assert isinstance(value, datetime)  # each of the three answers a timestamp (SQLite: its text)
-    return value.replace(tzinfo=None)
+    # Whole seconds: a DATETIME column without fractions rounds them on MySQL (a lease let go at x.7
+    # would read as held until x+1) and cuts them on MariaDB; whole seconds are the same everywhere.
+    return value.replace(tzinfo=None, microsecond=0)
+
+
+def _after(now: datetime, seconds: float) -> datetime:
+    """``seconds`` from ``now``, in whole seconds, rounded up (a lease never ends early)."""
+    return now + timedelta(seconds=math.ceil(seconds))
 
 
 def _cut(text_: str) -> str:
@@ -236,9 +247,13 @@ def held_apps(
 
 
 def _renew(leases: Leases, appids: Sequence[str], holder: str, seconds: float, every: float, stop: threading.Event) -> None:
+    lost: set[str] = set()
     while not stop.wait(every):
         for appid in appids:
             try:
-                leases.renew(appid, holder, seconds)
+                if not leases.renew(appid, holder, seconds) and appid not in lost:
+                    lost.add(appid)
+                    logger.warning("the lease of %s ran out under this run (the database was out of reach longer than %.0f s): "
+                                   "a worker may archive it at the same time; what both store is kept once", appid, seconds)
             except WxCloudError:  # the next round tries again; the run itself meets the database's failure
                 pass

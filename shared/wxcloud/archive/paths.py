@@ -12,6 +12,7 @@ gives the same kind of line. Written with pathlib and ``os.access`` alone: nothi
 from __future__ import annotations
 
 import os
+import stat
 from pathlib import Path
 
 from ..errors import InvalidParameters
@@ -51,13 +52,21 @@ def _folder_problem(path: Path, *, make_folder: bool) -> str | None:
 
 def output_problem(path: Path, *, make_folder: bool = False) -> str | None:
     """Why a file cannot be written at ``path`` (absolute), or None when it seems it can
-    (``make_folder``: missing folders will be created)."""
-    if path.is_dir():
-        return "it is a folder"
-    problem = _folder_problem(path, make_folder=make_folder)
-    if problem is None and os.path.lexists(path) and not os.access(path, os.W_OK):
-        return "the file cannot be written"
-    return problem
+    (``make_folder``: missing folders will be created). Never raises: a place that cannot even
+    be looked at (no permission to search a folder, a name too long) is the answer itself."""
+    try:
+        if path.is_dir():
+            return "it is a folder"
+        problem = _folder_problem(path, make_folder=make_folder)
+        if problem is None and os.path.lexists(path) and not os.access(path, os.W_OK):
+            return "the file cannot be written"
+        return problem
+    except OSError as exc:
+        return _os_reason(exc)
+
+
+def _os_reason(exc: OSError) -> str:
+    return f"it cannot be looked at ({exc.strerror or type(exc).__name__})"
 
 
 def _unwritable(option: str, path: Path, reason: str) -> InvalidParameters:
@@ -94,17 +103,19 @@ def write(path: Path, content: str | bytes, option: str, *, make_folder: bool = 
 def sqlite_problem(path: Path) -> str | None:
     """Why ``path`` (absolute) cannot be an SQLite archive, or None: a folder, a file that is
     not an SQLite database, a place below a file or where its file cannot be created. An
-    existing database is not asked to be writable: reading commands may use a read-only copy."""
-    if path.is_dir():
-        return "it is a folder, not an SQLite file"
-    if os.path.lexists(path):
-        problem: str | None = None
-        try:
+    existing database is not asked to be writable: reading commands may use a read-only copy.
+    Never raises, and never opens what is not a regular file (a FIFO would block the read)."""
+    try:
+        if path.is_dir():
+            return "it is a folder, not an SQLite file"
+        if os.path.lexists(path):
+            if not stat.S_ISREG(path.stat().st_mode):
+                return "it is not a regular file"
             with path.open("rb") as file:
                 head = file.read(len(SQLITE_HEADER))
             if head and head != SQLITE_HEADER:
-                problem = "it is a file of another kind, not an SQLite database"
-        except OSError as exc:
-            problem = f"it cannot be read ({exc.strerror or type(exc).__name__})"
-        return problem
-    return _folder_problem(path, make_folder=True)
+                return "it is a file of another kind, not an SQLite database"
+            return None
+        return _folder_problem(path, make_folder=True)
+    except OSError as exc:
+        return _os_reason(exc)

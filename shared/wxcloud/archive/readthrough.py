@@ -58,7 +58,9 @@ class ReadThrough:
             found = archive.stored(self.appid, api, period)
         now = datetime.fromtimestamp(client.wall_clock(), timezone.utc)
         today = beijing_today(now)
-        if found is not None and not report.settling.due(period, last_fetch(period, found.fetched_on), today, archive.refresh_days):
+        # (an answer that cannot be decoded is asked for again, and replaced)
+        if found is not None and found.readable and not report.settling.due(period, last_fetch(period, found.fetched_on), today,
+                                                                            archive.refresh_days):
             return found.result
         result: dict[str, Any] = storable(client.call(report.spec, data))  # as the archive keeps it: the same answer as any later get
         # Recorded as knowing today's knowledge only when the answer proves WeChat has computed

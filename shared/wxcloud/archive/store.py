@@ -66,12 +66,6 @@ class RowRefused(DatabaseError):
     period as ``failed`` and goes on with the others (``database.refused`` tells them apart)."""
 
 
-class UnreadableResult(StorageError):
-    """A stored answer that cannot be decoded (an older release's, or a row edited by hand): the
-    read of its report fails with this error (-601001), which names the period and what to do,
-    rather than with a traceback."""
-
-
 class NotStored(StorageError):
     """``Archive.get`` fetched a result from WeChat but could not store it (-601001). The result
     is not thrown away with the failure: it is ``result``, so a caller can still use it (the quota
@@ -94,6 +88,7 @@ class Stored:
     fetched_on: date | None = None  # the Beijing day of the run that fetched it
     settled: bool = True  # WeChat could know nothing more about the period when it answered
     fetches: int = 1
+    readable: bool = True  # False: the stored text is not a JSON object (a row written by hand, or by something else); result is {}
 
     @property
     def period(self) -> Period:
@@ -467,14 +462,14 @@ def _as_text(value: Any, length: int) -> str | None:
 
 
 def _stored(api: str, row: Any) -> Stored:
+    """The row as a ``Stored``; an answer that does not decode to a JSON object is an empty one,
+    marked unreadable, so that one such row neither fails every read of its report nor is taken
+    for an answer (the read-through asks for it again, the report names it)."""
     fetched_on = parse_yyyymmdd(row.fetched_on or "")
     result = _decoded(row.result)
-    if not isinstance(result, dict):
-        raise UnreadableResult(
-            f"the stored answer of {api} {row.begin_date}..{row.end_date} is not a JSON object: "
-            "delete that row of the result table, and the next run fetches the period again"
-        )
-    return Stored(api, row.begin_date, row.end_date, result, row.fetched_at, fetched_on, bool(row.settled), int(row.fetches))
+    readable = isinstance(result, dict)
+    return Stored(api, row.begin_date, row.end_date, result if readable else {}, row.fetched_at, fetched_on, bool(row.settled),
+                  int(row.fetches), readable)
 
 
 def _decoded(text: Any) -> Any:

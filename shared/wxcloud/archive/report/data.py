@@ -35,7 +35,7 @@ from ...dates import beijing_today, parse_yyyymmdd
 from ..export import rows as shape_rows
 from ..plan import closed_periods
 from ..reports import EARLIEST, REPORTS, Settling
-from ..store import Archive, Stored, UnreadableResult
+from ..store import Archive, Stored
 
 SUMMARY = "analysis.getDailySummary"
 DAILY = "analysis.getDailyVisitTrend"
@@ -251,13 +251,11 @@ def _results(archive: Archive, appid: str, api: str, since: date | None, until: 
     """The stored periods of ``api`` the report can use: days from WeChat's first (a year-1 period
     would have the missing periods counted from year 1) to the last one over (one ending in year
     9999 would have its retention keys' days beyond any date), each answer an object (one that is
-    not counts as empty). Answers that cannot be decoded at all (text that is not JSON, a number
-    of thousands of digits) leave the report out, named in ``unreadable``."""
-    try:
-        items = archive.results(appid, api, since, until)
-    except UnreadableResult:
+    not counts as empty). A report with answers that cannot be decoded at all (text that is not
+    JSON, a number of thousands of digits) is named in ``unreadable``; its other periods are shown."""
+    items = archive.results(appid, api, since, until)
+    if not all(item.readable for item in items):
         unreadable.append(api)
-        return []
     usable = []
     for item in items:
         begin, end = parse_yyyymmdd(item.begin_date), parse_yyyymmdd(item.end_date)
