@@ -37,7 +37,8 @@ from pytest_httpserver import HTTPServer
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.integrations.logging import LoggingIntegration
 from sentry_sdk.transport import Transport as SentryTransport
-from tencentcloud_http import closed_port, exception_texts, loopback_server
+from tencentcloud_http import closed_port, exception_texts
+from test_archive_alerts import hook_server, wecom_ok  # noqa: F401 - hook_server is a fixture
 from test_archive_support import (  # noqa: F401 - fixtures
     Db,
     function,
@@ -62,16 +63,6 @@ DAILY = "analysis.getDailyVisitTrend"
 # ---- the WeCom stand-in ----------------------------------------------------------------------------
 
 
-def wecom_ok(request: Request) -> Response:
-    return Response(json.dumps({"errcode": 0, "errmsg": "ok"}), content_type="application/json")
-
-
-@pytest.fixture(scope="module")
-def hook_server() -> Iterator[HTTPServer]:
-    with loopback_server() as running:
-        yield running
-
-
 @dataclass
 class Hook:
     """The stand-in: takes any POST on any path (a key may be in the path), answers as told."""
@@ -90,7 +81,7 @@ class Hook:
 
 
 @pytest.fixture
-def hook(hook_server: HTTPServer) -> Iterator[Hook]:
+def hook(hook_server: HTTPServer) -> Iterator[Hook]:  # noqa: F811 - the imported fixture, by name
     stand_in = Hook(hook_server)
     stand_in.answer()
     yield stand_in

@@ -69,12 +69,7 @@ def month_reply(ref_date: str, visit_uv: int | str, extra: str = "") -> bytes:
 
 
 def stored_texts(db: Db, table: str, column: str) -> list[str]:
-    engine = create_engine(db.url)
-    try:
-        with engine.connect() as connection:
-            return list(connection.execute(text(f"SELECT {column} FROM {db.prefix}{table} ORDER BY begin_date")).scalars())
-    finally:
-        engine.dispose()
+    return [row[0] for row in db.rows(f"SELECT {column} FROM {{prefix}}{table} ORDER BY begin_date")]
 
 
 def strict_json(text_: str) -> Any:

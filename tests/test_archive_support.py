@@ -71,10 +71,15 @@ class Db:
         return {"WX_ARCHIVE_URL": self.url, "WX_ARCHIVE_TABLE_PREFIX": self.prefix}
 
     def scalar(self, sql: str) -> Any:
+        rows = self.rows(sql)
+        return rows[0][0] if rows else None
+
+    def rows(self, sql: str) -> list[Any]:
+        """Every row ``sql`` selects, on a connection of its own (``{prefix}`` in it: this test's tables)."""
         engine = create_engine(self.url)
         try:
             with engine.connect() as connection:
-                return connection.execute(text(sql)).scalar()
+                return list(connection.execute(text(sql.replace("{prefix}", self.prefix))).all())
         finally:
             engine.dispose()
 

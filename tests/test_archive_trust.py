@@ -22,7 +22,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
-from sqlalchemy import create_engine, text
 from tencentcloud_http import loopback_server
 from test_archive_fanout import APIS, APPS, FIRED, SINCE, TODAY, TOKEN, Fleet, fleet_fixture, scf_fixture  # noqa: F401 - fixtures
 from test_archive_support import Db, db_fixture, function, no_db_password_anywhere, sqlite_db_fixture, timer  # noqa: F401 - fixtures
@@ -66,12 +65,7 @@ def alerted(fleet: Fleet, hook: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def rows(db: Db, table: str) -> list[Any]:
-    engine = create_engine(db.url)
-    try:
-        with engine.connect() as connection:
-            return list(connection.execute(text(f"SELECT * FROM {db.prefix}{table}")).all())
-    finally:
-        engine.dispose()
+    return db.rows(f"SELECT * FROM {{prefix}}{table}")
 
 
 def worker_event(appid: str, **work: Any) -> dict[str, Any]:
@@ -301,7 +295,10 @@ def test_copies_of_one_event_delivered_at_once_run_one_worker_and_the_rest_do_no
     for thread in threads:
         thread.join(60)
     assert all(answer["errCode"] == 0 for answer in answers) and len(answers) == copies
-    assert sum("totals" in answer for answer in answers) == 1 and sum("retryLater" in answer for answer in answers) == copies - 1
+    # one worker; each other copy either met it holding the lease (SCF is to try again) or came after it handed on
+    assert sum("totals" in answer for answer in answers) == 1
+    assert all("retryLater" in answer or answer.get("skipped") == "nothing done: the event holds no lease of it"
+               for answer in answers if "totals" not in answer)
     assert [row.outcome for row in rows(fleet.db, "run") if row.run_trigger == "worker"] == ["complete"]
 
 

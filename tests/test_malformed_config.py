@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 from tencentcloud_http import answering, endpoint_of, loopback_server, ssm_secrets
 from test_archive_support import ROOT, Db, function, no_db_password_anywhere, sqlite_db_fixture  # noqa: F401 - fixtures
-from test_hardening_secrets import Envelopes, cores, envelopes  # noqa: F401 - envelopes is a fixture
+from test_hardening_secrets import Envelopes, capture_configuration_error, cores, envelopes  # noqa: F401 - envelopes is a fixture
 from wxcloud.archive.apps import APPID, AppsSource
 from wxcloud.errors import ConfigurationError, WxCloudError
 from wxcloud.http.redaction import Sealed
@@ -162,13 +162,6 @@ def test_every_command_exits_2_with_one_line_naming_the_apps(sqlite_db: Db, tmp_
 # ---- the tracker ---------------------------------------------------------------------------------
 
 
-def capture_configuration_error(read: Callable[[], Any]) -> WxCloudError:
-    try:
-        read()
-    except WxCloudError as exc:
-        sentry_sdk.capture_exception(exc)
-        return exc
-    raise AssertionError("reading the configuration was expected to fail")
 
 
 def recorded(captured: Envelopes, error: WxCloudError, *secrets: str) -> list[str]:
