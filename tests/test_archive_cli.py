@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from datetime import date, datetime, timezone
@@ -304,37 +305,29 @@ def test_paths_that_cannot_even_be_looked_at_are_one_line_too(sqlite_db: Db, emu
     assert emulator.received == []
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="the command runs as the user nobody, which only root can switch to")
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None, reason="needs root and util-linux's setpriv")
 def test_a_place_the_user_may_not_search_is_one_line_naming_it(tmp_path: Path) -> None:
-    """As a user who may not enter the folder (root may enter any): the output and the SQLite archive
-    below it are each one line, exit 2, never a PermissionError's traceback."""
+    """A folder the user may not enter: the output and the SQLite archive below it are each one
+    line, exit 2, never a PermissionError's traceback. Root may enter any folder, so the command
+    runs as root without the capabilities that let it (setpriv drops them from its bounding set)."""
     private = tmp_path / "private"
-    private.mkdir(mode=0o700)
-    scratch = Path(f"/tmp/wxcloud-nobody-{os.getpid()}-{tmp_path.name}")
-    scratch.mkdir(mode=0o777, exist_ok=True)
-    scratch.chmod(0o777)
-
-    def as_nobody() -> None:
-        os.setgroups([])
-        os.setgid(65534)
-        os.setuid(65534)
-
+    private.mkdir()
+    private.chmod(0)
     env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT / "shared")}
     commands = [
-        ({**env, "WX_ARCHIVE_SQLITE": str(scratch / "a.sqlite3")}, ["report", "--out", str(private / "r.html")], "--out"),
+        ({**env, "WX_ARCHIVE_SQLITE": str(tmp_path / "a.sqlite3")}, ["report", "--out", str(private / "r.html")], "--out"),
         ({**env, "WX_ARCHIVE_SQLITE": str(private / "a.sqlite3")}, ["status"], "the SQLite archive"),
     ]
+    unprivileged = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search"]
     try:
         for environ, command, named in commands:
-            done = subprocess.run([sys.executable, "-m", "wxcloud.archive", *command], env=environ, cwd="/", capture_output=True, text=True,
-                                  timeout=60, preexec_fn=as_nobody)
+            done = subprocess.run([*unprivileged, sys.executable, "-m", "wxcloud.archive", *command], env=environ, cwd=tmp_path,
+                                  capture_output=True, text=True, timeout=60)
             assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1, done.stderr
             message = json.loads(done.stderr)["errMsg"]
             assert f"{named} {private}/" in message and "it cannot be looked at (Permission denied)" in message, message
     finally:
-        for leftover in scratch.iterdir():
-            leftover.unlink()
-        scratch.rmdir()
+        private.chmod(0o700)
 
 
 def test_the_archive_extra_brings_the_progress_bar_and_the_function_does_not() -> None:
