@@ -32,12 +32,21 @@ def test_text_plain_that_is_not_json_is_the_sdks_result_object(emulator: WeChatE
     assert call(client) == {"result": "not json at all", "errMsg": f"{DISPLAY}:ok", "errCode": 0}
 
 
-@pytest.mark.parametrize("content_type", ["text/html", "image/jpeg", ""])
-def test_other_content_types_are_601001(emulator: WeChatEmulator, client: OpenApiClient, content_type: str) -> None:
+@pytest.mark.parametrize("content_type", ["text/html", "image/jpeg ", ""])
+def test_other_content_types_are_a_binary_success_as_the_sdk_returns_them(emulator: WeChatEmulator, client: OpenApiClient,
+                                                                         content_type: str) -> None:
+    """wx-server-sdk returns any reply that is neither JSON nor text as ``{contentType, buffer}``,
+    whatever the API (it is how the image APIs answer), its content type trimmed."""
     emulator.add_fault(PATH, Fault.raw('{"list": []}', content_type=content_type))
+    assert call(client) == {"contentType": content_type.strip(), "buffer": b'{"list": []}', "errMsg": f"{DISPLAY}:ok", "errCode": 0}
+
+
+def test_a_binary_reply_that_quotes_the_token_is_601001_and_goes_nowhere(emulator: WeChatEmulator, client: OpenApiClient) -> None:
+    """A portal's page echoing the request URL: no image quotes our access token."""
+    token = client.tokens.get(timeout=5).token.value
+    emulator.add_fault(PATH, Fault.raw(f"<html>you asked for ?access_token={token}</html>", content_type="text/html"))
     result = call(client)
-    assert result["errCode"] == -601001
-    assert str(result["errMsg"]).startswith(f"{DISPLAY}:fail wechat server internal error, response content-type is ")
+    assert result["errCode"] == -601001 and "quotes the request's access token" in str(result["errMsg"]) and token not in str(result)
 
 
 @pytest.mark.parametrize(

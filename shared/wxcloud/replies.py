@@ -9,11 +9,13 @@ What the SDK does, and so what we do:
   returns the text as a successful ``{"result": <text>}``;
 * ``errcode`` truthy: the error, ``errMsg`` = ``<api>:fail `` + ``errmsg`` as JavaScript renders it.
 
+* any other content type: a binary success, ``{contentType, buffer}`` (``parse_call_reply``; the
+  token endpoint, the platform's and ``post_json`` want JSON, and take such a reply for -601001).
+
 Where we differ, deliberately: an HTTP status other than 200 is a transport failure (retried when
-5xx); another content type is -601001 (the SDK would return it as a binary "success", which only
-image APIs produce); a JSON value that is not an object, or an ``errcode`` that is not an integer,
-is -601001; the body quoted in an error is cut at 2,000 characters and has any token or secret in
-it masked, and a token endpoint's body is never quoted.
+5xx); a JSON value that is not an object, or an ``errcode`` that is not an integer, is -601001;
+the body quoted in an error is cut at 2,000 characters and has any token or secret in it masked,
+and a token endpoint's body is never quoted.
 
 What no SDK reply would hold, and we refuse or clean instead of passing on: our own access token
 (or appsecret) echoed back, in any encoding, is masked as ``***`` wherever it appears, including
@@ -31,6 +33,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import InvalidResponse, TransportError, WxCloudError, wechat_error
@@ -44,6 +47,28 @@ _JSON_CONTENT_TYPE = re.compile(r"(application/json)|(text/plain)", re.IGNORECAS
 _FORBIDDEN_KEYS = frozenset({"__proto__", "constructor"})  # json-bigint's protoAction/constructorAction
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _RAW_SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")
+
+
+@dataclass(frozen=True)
+class Binary:
+    """A success that is not JSON (an image, a media file): its content type, trimmed, and its bytes."""
+
+    content_type: str
+    body: bytes = field(repr=False)
+
+
+def parse_call_reply(reply: HttpReply) -> dict[str, Any] | Binary:
+    """A cloud call's reply as the SDK reads it: JSON (or ``text/plain``) as ``parse_reply`` reads
+    it; any other content type is a binary success (``Binary``), unless it quotes one of our
+    secrets (a page echoing the request URL): that is -601001, and its bytes go nowhere."""
+    if reply.status == 200 and _JSON_CONTENT_TYPE.search(reply.content_type) is None:
+        if appears_in(reply.body, reply.concealed):  # no image quotes our token: a proxy's or a portal's page does
+            return_error: WxCloudError = InvalidResponse(
+                "wechat server internal error, the reply quotes the request's access token: a proxy or a portal answered, not WeChat"
+            )
+            raise return_error
+        return Binary(reply.content_type.strip(), reply.body)
+    return parse_reply(reply)
 
 
 def parse_reply(reply: HttpReply, *, quote_body: bool = True) -> dict[str, Any]:
