@@ -13,7 +13,6 @@ imports only theirs, so the catalogue costs a cold start nothing it does not use
 
 from __future__ import annotations
 
-import difflib
 import importlib
 from collections.abc import Iterator
 from types import ModuleType
@@ -93,4 +92,6 @@ def names() -> list[str]:
 
 def suggest(name: str) -> list[str]:
     """The names closest to ``name`` (for the hint of an unknown one)."""
+    import difflib  # an unknown name is rare: a cold start does not pay for it
+
     return difflib.get_close_matches(name, names(), n=3, cutoff=0.6)
