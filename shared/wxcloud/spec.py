@@ -228,6 +228,7 @@ class ApiSpec(Generic[ReqT, RespT]):
     aliases: tuple[str, ...] = ()  # other names of the same endpoint
     status: str = "N"  # how its cloud-callability is known (catalog.entry.STATUSES)
     title: str = ""  # one line of what it does, for the docs
+    fixed: tuple[tuple[str, str], ...] = ()  # wire fields the name stands for (action=apply), sent unless the caller sent them
 
     @property
     def display_name(self) -> str:

@@ -6,6 +6,10 @@ a JSON body, or, when an ``uploads`` field holds a file, as ``multipart/form-dat
 per file (the other fields as form fields). Query values are written as JavaScript's ``String()``
 writes them (``true``, ``12``), which is what a query string written by hand holds.
 
+A name may stand for fields of its own (``spec.fixed``: ``pluginManager.applyPlugin`` is
+``POST /wxa/plugin`` with ``action: "apply"``): they are added to the data, the caller's own
+value of such a field winning, before it is split into query and body.
+
 A file is what the SDK's media converter takes: ``{"contentType": ..., "value": <bytes>}``
 (``content_type`` after the SDK's conversion). Its part is named after the field, and its file
 name follows the SDK's rule: ``<field>.<extension of the content type in mime-db>``, ``png`` for
@@ -48,6 +52,8 @@ class WireRequest:
 def serialize(spec: ApiSpec[Any, Any], data: Mapping[str, Any], *, keys_converted: bool) -> WireRequest:
     """``data`` (wire names, checked) as ``spec``'s request. ``keys_converted``: the keys went
     through the SDK's conversion (the file name rule depends on it)."""
+    if spec.fixed:
+        data = {**dict(spec.fixed), **data}
     if spec.method == "GET":
         return WireRequest("GET", spec.path, _query(spec, data.items()), b"", None)
     in_query = [(key, value) for key, value in data.items() if key in spec.query]

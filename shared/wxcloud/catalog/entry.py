@@ -16,7 +16,10 @@ A catalogue module declares its APIs as calls of ``entry(...)``, one line or a f
 * ``case``: ``snake`` (the SDK's camel -> snake conversion reaches WeChat) or ``camel`` (WeChat
   reads the body as the caller wrote it: the cloud gateway undoes the SDK's conversion);
 * ``reply``: what a success is: ``json``, or ``binary`` (an image or a media file);
-* ``aliases``: other names of the same endpoint (``ocr.drivingLicense`` beside ``ocr.vehicleLicense``).
+* ``aliases``: other names of the same endpoint (``ocr.drivingLicense`` beside ``ocr.vehicleLicense``);
+* ``fixed``: body fields the name itself stands for, ``name=value`` each (``action=apply``: the
+  pluginManager names share one path and differ by ``action``); added to the request unless the
+  caller sent that field.
 
 An ``Entry`` is cheap to create (the catalogue holds some 170): the ``ApiSpec`` a call needs, with
 its request model compiled, is built from it on first use (``spec()``).
@@ -66,6 +69,7 @@ class Entry:
     reply: Reply = "json"
     aliases: tuple[str, ...] = ()
     title: str = ""
+    fixed: tuple[tuple[str, str], ...] = ()
 
     @property
     def namespace(self) -> str:
@@ -86,7 +90,7 @@ def _spec_of(entry: Entry, called: str) -> ApiSpec[Any, Any]:
     aliases = tuple(name for name in (entry.name, *entry.aliases) if name != called)
     return ApiSpec(
         called, entry.path, model, dict, method=entry.method, query=entry.query, uploads=entry.uploads, body_case=entry.case,
-        reply=entry.reply, aliases=aliases, status=entry.status, title=entry.title,
+        reply=entry.reply, aliases=aliases, status=entry.status, title=entry.title, fixed=entry.fixed,
     )
 
 
@@ -102,6 +106,7 @@ def entry(
     reply: Reply = "json",
     aliases: str = "",
     title: str = "",
+    fixed: str = "",
 ) -> Entry:
     """A catalogue row from its compact form (see the module docstring); malformed rows fail at
     import, with the row's name, so the catalogue's own test finds them."""
@@ -112,7 +117,14 @@ def entry(
         raise ValueError(f"{name}: status {status!r} is not one of {', '.join(STATUSES)}")
     parsed = tuple(_field(name, item) for item in fields.split())
     return Entry(name, "GET" if method == "GET" else "POST", path, status, parsed, tuple(query.split()), tuple(uploads.split()), case,
-                 reply, tuple(aliases.split()), title)
+                 reply, tuple(aliases.split()), title, tuple(_fixed(name, item) for item in fixed.split()))
+
+
+def _fixed(api: str, text: str) -> tuple[str, str]:
+    key, equals, value = text.partition("=")
+    if not key or not equals:
+        raise ValueError(f"{api}: fixed field {text!r} is not name=value")
+    return key, value
 
 
 def _field(api: str, text: str) -> FieldSpec:

@@ -14,5 +14,6 @@ ENTRIES = (
     entry("security.imgSecCheck", "POST /wxa/img_sec_check", "O", fields="media:file!", uploads="media",
           title="checks an uploaded image (version 1, no longer updated)"),
     entry("riskControl.getUserRiskRank", "POST /wxa/getuserriskrank", "N",
-          fields="appid:str! openid:str! scene:int! mobile_no:str client_ip:str! email_address:str extended_info:str"),
+          fields="appid:str! openid:str! scene:int! mobile_no:str client_ip:str! email_address:str extended_info:str",
+          title="a user's risk rank for a scene (sign-up, marketing)"),
 )
