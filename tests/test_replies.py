@@ -132,3 +132,13 @@ def test_unusable_expires_in_is_an_error(emulator: WeChatEmulator, client: OpenA
     emulator.add_fault(STABLE, Fault.raw(f'{{"access_token": "T", "expires_in": {expires_in}}}'))
     result = call(client)
     assert result["errCode"] == -601001 and "stable_token reply without a usable access_token and expires_in" in str(result["errMsg"])
+
+
+def test_an_image_holding_backslashes_and_character_references_by_chance_is_a_binary_success(
+    emulator: WeChatEmulator, client: OpenApiClient
+) -> None:
+    """Real PNG and JPEG bytes hold ``\\`` and ``&#`` by chance: only the token itself, in one of its
+    encodings, makes a binary reply a portal's page."""
+    image = bytes(range(256)) * 8 + b"\\u0041&#65;"
+    emulator.add_fault(PATH, Fault.raw(image, content_type="image/png"))
+    assert call(client) == {"contentType": "image/png", "buffer": image, "errMsg": f"{DISPLAY}:ok", "errCode": 0}

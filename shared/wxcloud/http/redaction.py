@@ -123,6 +123,17 @@ def appears_in(body: bytes, secrets: Iterable[Sealed[str]]) -> bool:
     return False
 
 
+def quotes(body: bytes, secrets: Iterable[Sealed[str]]) -> bool:
+    """Whether ``body`` holds a secret in one of its encodings (``encodings``), as bytes: the exact
+    test, for bytes that are not text (an image holds backslashes and ``&#`` by chance, so the
+    ``appears_in`` pre-check would always say maybe)."""
+    for sealed in secrets:
+        secret = sealed.reveal()
+        if secret and any(form.encode("utf-8") in body for form in encodings(secret)):
+            return True
+    return False
+
+
 # The libraries under the transport whose records may quote a request's URL.
 GUARDED_LOGGERS = ("urllib3", "requests", "charset_normalizer")
 
