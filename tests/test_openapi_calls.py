@@ -192,3 +192,16 @@ def test_the_response_handler_is_respected(wechat: HTTPServer, client: OpenApiCl
 
     wechat.expect_request("/wxa/queryscheme").respond_with_handler(echo)
     assert client.urlscheme.query({"scheme": "weixin://dl/business/?t=x"})["seen"] is True
+
+
+def test_numbers_in_a_query_string_and_an_errmsg_are_written_as_javascript_writes_them(wechat: HTTPServer, client: OpenApiClient) -> None:
+    # What wx-server-sdk sends is String(value): 1.25e22 is "1.25e+22" (not the 23 digits of the double), 1.5e-7 is "1.5e-7".
+    wechat.expect_request("/wxaapi/newtmpl/getcategory", method="GET").respond_with_json({"errcode": 0, "errmsg": "ok", "data": []})
+    client.subscribeMessage.getCategory({"big": 1.25e22, "small": 1.5e-7, "whole": 3.0, "tiny": 0.000001, "huge": 1e21, "wide": 1e16})
+    assert received(wechat, "/wxaapi/newtmpl/getcategory").args.to_dict() == {
+        "access_token": TOKEN, "big": "1.25e+22", "small": "1.5e-7", "whole": "3", "tiny": "0.000001", "huge": "1e+21", "wide": "10000000000000000",
+    }
+    wechat.expect_request("/wxa/queryscheme").respond_with_data('{"errcode":45009,"errmsg":1e21}', content_type="application/json")
+    with pytest.raises(WeChatError) as caught:
+        client.urlscheme.query({"scheme": "weixin://dl/business/?t=x"})
+    assert caught.value.to_result() == {"errCode": 45009, "errMsg": "openapi.urlscheme.query:fail 1e+21"}

@@ -119,13 +119,37 @@ def js_string(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (int, float)):
-        return repr(value)
+    if isinstance(value, float):
+        return js_number(value)
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, list):
         return ",".join("" if item is None else js_string(item) for item in value)
     return "[object Object]"
+
+
+def js_number(value: float) -> str:
+    """A finite float as JavaScript's ``String()`` writes it (ECMAScript's Number::toString): the
+    shortest digits that read back as the same double (``repr`` finds the same ones), placed as
+    JavaScript places them: ``1e+21``, ``1.5e-7``, ``10000000000000000``, ``0.000001``."""
+    if value == 0:
+        return "0"
+    if not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    from decimal import Decimal
+
+    sign, digit_tuple, exponent = Decimal(repr(value)).normalize().as_tuple()
+    digits = "".join(map(str, digit_tuple))
+    k, point = len(digits), int(exponent) + len(digits)  # ECMAScript's k and n: value = 0.digits * 10**point
+    if k <= point <= 21:
+        text = digits + "0" * (point - k)
+    elif 0 < point <= 21:
+        text = f"{digits[:point]}.{digits[point:]}"
+    elif -6 < point <= 0:
+        text = f"0.{'0' * -point}{digits}"
+    else:
+        text = f"{digits[0]}{'.' + digits[1:] if k > 1 else ''}e{'+' if point > 0 else '-'}{abs(point - 1)}"
+    return f"-{text}" if sign else text
 
 
 def _errmsg(value: Any) -> str:
