@@ -205,3 +205,16 @@ def test_numbers_in_a_query_string_and_an_errmsg_are_written_as_javascript_write
     with pytest.raises(WeChatError) as caught:
         client.urlscheme.query({"scheme": "weixin://dl/business/?t=x"})
     assert caught.value.to_result() == {"errCode": 45009, "errMsg": "openapi.urlscheme.query:fail 1e+21"}
+
+
+def test_a_camel_api_gets_camel_keys_whatever_the_caller_wrote(wechat: HTTPServer, client: OpenApiClient) -> None:
+    # wx-server-sdk sends snake keys (kidList as kid_list) and the cloud gateway turns them back into the camelCase WeChat
+    # reads: so a caller's kid_list reaches WeChat as kidList too, nested keys included, with convertCase false as well.
+    wechat.expect_request("/wxaapi/newtmpl/addtemplate").respond_with_json({"errcode": 0, "errmsg": "ok", "priTmplId": "T1"})
+    root = wxcloud.OpenApiRoot(_Backend(client))
+    for api in (root, root({"convertCase": False})):
+        wechat.clear_log()
+        api.subscribeMessage.addTemplate({"tid": "401", "kid_list": [1, 2], "sceneDesc": "x", "extra_field": {"deep_key": [{"a_b": 1}]}})
+        assert json.loads(received(wechat, "/wxaapi/newtmpl/addtemplate").get_data()) == {
+            "tid": "401", "kidList": [1, 2], "sceneDesc": "x", "extraField": {"deepKey": [{"aB": 1}]},
+        }

@@ -223,7 +223,7 @@ class ApiSpec(Generic[ReqT, RespT]):
     method: Method = "POST"
     query: tuple[str, ...] = ()  # wire names a POST sends in the query string (a GET sends every field there)
     uploads: tuple[str, ...] = ()  # wire names whose value is a file: multipart parts
-    body_case: BodyCase = "snake"  # "camel": WeChat reads the body as the caller wrote it, not in the SDK's snake_case
+    body_case: BodyCase = "snake"  # "camel": WeChat reads a camelCase body (the gateway turns the SDK's snake keys back)
     reply: ReplyKind = "json"  # what a success is (the reply's content type decides, as in the SDK; this is the doc)
     aliases: tuple[str, ...] = ()  # other names of the same endpoint
     status: str = "N"  # how its cloud-callability is known (catalog.entry.STATUSES)
