@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import InvalidResponse, TransportError, WxCloudError, wechat_error
-from .http.redaction import Sealed, appears_in, mask
+from .http.redaction import Sealed, appears_in, mask, quotes
 from .http.transport import HttpReply
 
 _EXCERPT_LIMIT = 2000
@@ -62,7 +62,7 @@ def parse_call_reply(reply: HttpReply) -> dict[str, Any] | Binary:
     it; any other content type is a binary success (``Binary``), unless it quotes one of our
     secrets (a page echoing the request URL): that is -601001, and its bytes go nowhere."""
     if reply.status == 200 and _JSON_CONTENT_TYPE.search(reply.content_type) is None:
-        if appears_in(reply.body, reply.concealed):  # no image quotes our token: a proxy's or a portal's page does
+        if quotes(reply.body, reply.concealed):  # no image quotes our token: a proxy's or a portal's page does
             return_error: WxCloudError = InvalidResponse(
                 "wechat server internal error, the reply quotes the request's access token: a proxy or a portal answered, not WeChat"
             )

@@ -123,6 +123,25 @@ def appears_in(body: bytes, secrets: Iterable[Sealed[str]]) -> bool:
     return False
 
 
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def quotes(body: bytes, secrets: Iterable[Sealed[str]]) -> bool:
+    """Whether ``body`` holds a secret, in one of its encodings or spelt with JSON escapes or HTML
+    character references: the exact answer where ``appears_in`` answers "maybe". A binary reply
+    needs it: an image holds every byte, backslashes and ``&#`` included, and quotes no token."""
+    known = [sealed for sealed in secrets if sealed.reveal()]
+    if not known or not appears_in(body, known):
+        return False
+    text = body.decode("utf-8", errors="replace")
+    readings = [text]
+    if "\\u" in text:
+        readings.append(_JSON_ESCAPE.sub(lambda found: chr(int(found.group(1), 16)), text))
+    if "&" in text:
+        readings.append(html.unescape(text))
+    return any(form in reading for sealed in known for form in encodings(sealed.reveal()) for reading in readings)
+
+
 # The libraries under the transport whose records may quote a request's URL.
 GUARDED_LOGGERS = ("urllib3", "requests", "charset_normalizer")
 
