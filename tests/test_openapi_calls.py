@@ -218,3 +218,11 @@ def test_a_camel_api_gets_camel_keys_whatever_the_caller_wrote(wechat: HTTPServe
         assert json.loads(received(wechat, "/wxaapi/newtmpl/addtemplate").get_data()) == {
             "tid": "401", "kidList": [1, 2], "sceneDesc": "x", "extraField": {"deepKey": [{"aB": 1}]},
         }
+
+
+@pytest.mark.parametrize("content_type", ["Application/JSON", "TEXT/PLAIN"])
+def test_a_content_type_is_tested_minding_case_as_the_sdk_tests_it(wechat: HTTPServer, client: OpenApiClient, content_type: str) -> None:
+    # generic.ts tests /(application\/json)|(text\/plain)/ without the i flag: in capitals, a reply is a binary one.
+    wechat.expect_request("/wxa/queryscheme").respond_with_data(b'{"errcode":0,"scheme_info":{}}', content_type=content_type)
+    result = client.urlscheme.query({"scheme": "weixin://dl/business/?t=x"})
+    assert result == {"contentType": content_type, "buffer": b'{"errcode":0,"scheme_info":{}}', "errMsg": "openapi.urlscheme.query:ok", "errCode": 0}
