@@ -226,3 +226,13 @@ def test_a_content_type_is_tested_minding_case_as_the_sdk_tests_it(wechat: HTTPS
     wechat.expect_request("/wxa/queryscheme").respond_with_data(b'{"errcode":0,"scheme_info":{}}', content_type=content_type)
     result = client.urlscheme.query({"scheme": "weixin://dl/business/?t=x"})
     assert result == {"contentType": content_type, "buffer": b'{"errcode":0,"scheme_info":{}}', "errMsg": "openapi.urlscheme.query:ok", "errCode": 0}
+
+
+def test_with_convert_case_false_a_result_keeps_javascripts_key_order(wechat: HTTPServer, client: OpenApiClient) -> None:
+    # The SDK's result is a JavaScript object: array-index keys come first, ascending, at every level, converted or not.
+    wechat.expect_request("/wxa/queryscheme").respond_with_data(b'{"b_c":1,"10":{"2":1,"x":2,"1":3},"2":[{"9":1,"a_b":2}]}',
+                                                                  content_type="application/json")
+    result = wxcloud.OpenApiRoot(_Backend(client))({"convertCase": False}).urlscheme.query({"scheme": "s"})
+    assert json.dumps(result) == json.dumps(
+        {"2": [{"9": 1, "a_b": 2}], "10": {"1": 3, "2": 1, "x": 2}, "b_c": 1, "errMsg": "openapi.urlscheme.query:ok", "errCode": 0}
+    )

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-from .casing import convert_keys, snake_to_camel
+from .casing import convert_keys, in_js_order, snake_to_camel
 from .deadline import Deadline
 from .errors import ConfigurationError, DeadlineExceeded, InvalidParameters, TokenRejected, WxCloudError, calling, shown
 from .http.redaction import Sealed
@@ -264,7 +264,7 @@ class OpenApiClient:
             return {"contentType": wechat.content_type, "buffer": wechat.body, "errMsg": f"{spec.display_name}:ok", "errCode": 0}
         wechat.pop("errcode", None)
         wechat.pop("errmsg", None)
-        result: dict[str, Any] = convert_keys(wechat, "snake_to_camel") if convert_case else wechat
+        result: dict[str, Any] = convert_keys(wechat, "snake_to_camel") if convert_case else in_js_order(wechat)
         result["errMsg"] = f"{spec.display_name}:ok"
         result["errCode"] = 0
         return result
