@@ -133,7 +133,9 @@ def test_convert_case_false_sends_and_answers_keys_as_written(wechat: HTTPServer
 
 def test_an_unknown_name_is_604100_before_any_request(wechat: HTTPServer, client: OpenApiClient) -> None:
     root = wxcloud.OpenApiRoot(_Backend(client))
-    for call in (lambda: root.security.msgSecCheckk({}), lambda: root["nope.nothing"]({}), lambda: root.a.b.c.d({})):
+    calls = (lambda: root.security.msgSecCheckk({}), lambda: root["nope.nothing"]({}), lambda: root.a.b.c.d({}), lambda: root.analysis({}),
+             lambda: client.analysis({}), lambda: root.security({}))
+    for call in calls:
         with pytest.raises(ApiNotFound) as caught:
             call()
         assert caught.value.err_code == -604100

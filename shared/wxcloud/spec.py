@@ -281,6 +281,16 @@ class Namespace:
     def __init__(self, caller: Caller) -> None:
         self.caller = caller
 
+    def __call__(self, data: Any) -> dict[str, Any]:
+        """``openapi.analysis(data)``: the API of the namespace's own name, as the SDK's Proxy calls
+        it; there is none, so -604100, as the gateway answers."""
+        from .errors import calling
+
+        name = type(self).name
+        with calling(f"openapi.{name}"):
+            spec = api_named(name)
+        return self.caller.call(spec, data)
+
     def __getattr__(self, name: str) -> Any:
         """A catalogue API of this namespace that the class does not declare (``analysis.getPerformanceData``)."""
         if name.startswith("__"):
