@@ -238,3 +238,18 @@ def test_with_convert_case_false_a_result_keeps_javascripts_key_order(wechat: HT
     assert json.dumps(result) == json.dumps(
         {"2": [{"9": 1, "a_b": 2}], "10": {"1": 3, "2": 1, "x": 2}, "b_c": 1, "errMsg": "openapi.urlscheme.query:ok", "errCode": 0}
     )
+
+
+def test_an_api_may_be_called_without_data_as_in_the_sdk(wechat: HTTPServer, client: OpenApiClient) -> None:
+    # cloud.openapi.subscribeMessage.getCategory() sends no field: the same as {}; a required field is still asked for.
+    wechat.expect_request("/wxaapi/newtmpl/getcategory", method="GET").respond_with_json({"errcode": 0, "errmsg": "ok", "data": []})
+    root = wxcloud.OpenApiRoot(_Backend(client))
+    for call in (client.subscribeMessage.getCategory, root.subscribeMessage.getCategory, root["subscribeMessage.getCategory"]):
+        wechat.clear_log()
+        assert call() == {"data": [], "errMsg": "openapi.subscribeMessage.getCategory:ok", "errCode": 0}
+        assert received(wechat, "/wxaapi/newtmpl/getcategory").args.to_dict() == {"access_token": TOKEN}
+    with pytest.raises(RequestValidationError) as caught:
+        client.analysis.getMonthlyVisitTrend()
+    assert caught.value.err_code == 61500
+    with pytest.raises(ApiNotFound):
+        root.analysis()

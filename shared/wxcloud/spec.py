@@ -252,6 +252,10 @@ def validate_result(spec: ApiSpec[Any, RespT], result: dict[str, Any]) -> RespT:
     return adapter.validate_python(result)
 
 
+# A call without data (``openapi.subscribeMessage.getCategory()``): the SDK sends no field, as for ``{}``.
+NO_DATA: Any = object()
+
+
 @dataclass(frozen=True)
 class BoundApi:
     """``client.analysis.getMonthlyVisitTrend``: call it with the cloud-call data dict."""
@@ -259,8 +263,8 @@ class BoundApi:
     spec: ApiSpec[Any, Any]
     caller: Caller
 
-    def __call__(self, data: Any) -> dict[str, Any]:
-        return self.caller.call(self.spec, data)
+    def __call__(self, data: Any = NO_DATA) -> dict[str, Any]:
+        return self.caller.call(self.spec, {} if data is NO_DATA else data)
 
 
 class Namespace:
@@ -281,7 +285,7 @@ class Namespace:
     def __init__(self, caller: Caller) -> None:
         self.caller = caller
 
-    def __call__(self, data: Any) -> dict[str, Any]:
+    def __call__(self, data: Any = NO_DATA) -> dict[str, Any]:
         """``openapi.analysis(data)``: the API of the namespace's own name, as the SDK's Proxy calls
         it; there is none, so -604100, as the gateway answers."""
         from .errors import calling
