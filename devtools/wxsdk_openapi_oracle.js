@@ -17,9 +17,10 @@
  * `cloud.wrapCommonAPICheck` (the "call init first" guard) is the identity.
  *
  * Protocol: stdin carries one JSON object per line, answered in order, one JSON line each:
- *   {"api": "security.msgSecCheck", "data": <any JSON>, "options": {"convertCase": false}?,
+ *   {"api": "security.msgSecCheck", "data": <any JSON>?, "options": {"convertCase": false}?,
  *    "reply": {"contentType": "application/json", "respData": "<base64>", "errorCode": 0}}
- * Bytes are written {"$buffer": "<base64>"} both ways (a file's value; a binary result's buffer).
+ * Without "data" the API is called with no argument. Bytes are written {"$buffer": "<base64>"}
+ * both ways (a file's value; a binary result's buffer).
  * The answer:
  *   {"sent": {"api", "appid", "pairs": [{"key", "value": "<base64>", "text"?, "filename"?, "contenttype"?,
  *                                         "camelKey"?, "camelValue"?}]} | null,
@@ -166,7 +167,7 @@ async function handle(line) {
     }
     const answer = {};
     try {
-        answer.result = encode(await api(revive(request.data)));
+        answer.result = encode(await ('data' in request ? api(revive(request.data)) : api()));
     } catch (err) {
         answer.error = { errCode: err && err.errCode, errMsg: err && err.errMsg, json: JSON.stringify(err) };
     }
