@@ -333,6 +333,12 @@ def expected_request(spec: ApiSpec[Any, Any], pairs: list[dict[str, Any]]) -> Ex
         else:
             expected.body[key] = value
             expected.texts[key] = pair["text"]
+    for key, value in getattr(spec, "fixed", ()):  # fields the name stands for (action=apply), which the gateway adds
+        if key not in expected.query and key not in expected.body:
+            if spec.method == "GET" or key in spec.query:
+                expected.query[key] = value
+            else:
+                expected.body[key], expected.texts[key] = value, json.dumps(value)
     return expected
 
 
