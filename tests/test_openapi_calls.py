@@ -133,7 +133,9 @@ def test_convert_case_false_sends_and_answers_keys_as_written(wechat: HTTPServer
 
 def test_an_unknown_name_is_604100_before_any_request(wechat: HTTPServer, client: OpenApiClient) -> None:
     root = wxcloud.OpenApiRoot(_Backend(client))
-    for call in (lambda: root.security.msgSecCheckk({}), lambda: root["nope.nothing"]({}), lambda: root.a.b.c.d({})):
+    calls = (lambda: root.security.msgSecCheckk({}), lambda: root["nope.nothing"]({}), lambda: root.a.b.c.d({}), lambda: root.analysis({}),
+             lambda: client.analysis({}), lambda: root.security({}))
+    for call in calls:
         with pytest.raises(ApiNotFound) as caught:
             call()
         assert caught.value.err_code == -604100
@@ -192,3 +194,62 @@ def test_the_response_handler_is_respected(wechat: HTTPServer, client: OpenApiCl
 
     wechat.expect_request("/wxa/queryscheme").respond_with_handler(echo)
     assert client.urlscheme.query({"scheme": "weixin://dl/business/?t=x"})["seen"] is True
+
+
+def test_numbers_in_a_query_string_and_an_errmsg_are_written_as_javascript_writes_them(wechat: HTTPServer, client: OpenApiClient) -> None:
+    # What wx-server-sdk sends is String(value): 1.25e22 is "1.25e+22" (not the 23 digits of the double), 1.5e-7 is "1.5e-7".
+    wechat.expect_request("/wxaapi/newtmpl/getcategory", method="GET").respond_with_json({"errcode": 0, "errmsg": "ok", "data": []})
+    client.subscribeMessage.getCategory({"big": 1.25e22, "small": 1.5e-7, "whole": 3.0, "tiny": 0.000001, "huge": 1e21, "wide": 1e16})
+    assert received(wechat, "/wxaapi/newtmpl/getcategory").args.to_dict() == {
+        "access_token": TOKEN, "big": "1.25e+22", "small": "1.5e-7", "whole": "3", "tiny": "0.000001", "huge": "1e+21", "wide": "10000000000000000",
+    }
+    wechat.expect_request("/wxa/queryscheme").respond_with_data('{"errcode":45009,"errmsg":1e21}', content_type="application/json")
+    with pytest.raises(WeChatError) as caught:
+        client.urlscheme.query({"scheme": "weixin://dl/business/?t=x"})
+    assert caught.value.to_result() == {"errCode": 45009, "errMsg": "openapi.urlscheme.query:fail 1e+21"}
+
+
+def test_a_camel_api_gets_camel_keys_whatever_the_caller_wrote(wechat: HTTPServer, client: OpenApiClient) -> None:
+    # wx-server-sdk sends snake keys (kidList as kid_list) and the cloud gateway turns them back into the camelCase WeChat
+    # reads: so a caller's kid_list reaches WeChat as kidList too, nested keys included, with convertCase false as well.
+    wechat.expect_request("/wxaapi/newtmpl/addtemplate").respond_with_json({"errcode": 0, "errmsg": "ok", "priTmplId": "T1"})
+    root = wxcloud.OpenApiRoot(_Backend(client))
+    for api in (root, root({"convertCase": False})):
+        wechat.clear_log()
+        api.subscribeMessage.addTemplate({"tid": "401", "kid_list": [1, 2], "sceneDesc": "x", "extra_field": {"deep_key": [{"a_b": 1}]}})
+        assert json.loads(received(wechat, "/wxaapi/newtmpl/addtemplate").get_data()) == {
+            "tid": "401", "kidList": [1, 2], "sceneDesc": "x", "extraField": {"deepKey": [{"aB": 1}]},
+        }
+
+
+@pytest.mark.parametrize("content_type", ["Application/JSON", "TEXT/PLAIN"])
+def test_a_content_type_is_tested_minding_case_as_the_sdk_tests_it(wechat: HTTPServer, client: OpenApiClient, content_type: str) -> None:
+    # generic.ts tests /(application\/json)|(text\/plain)/ without the i flag: in capitals, a reply is a binary one.
+    wechat.expect_request("/wxa/queryscheme").respond_with_data(b'{"errcode":0,"scheme_info":{}}', content_type=content_type)
+    result = client.urlscheme.query({"scheme": "weixin://dl/business/?t=x"})
+    assert result == {"contentType": content_type, "buffer": b'{"errcode":0,"scheme_info":{}}', "errMsg": "openapi.urlscheme.query:ok", "errCode": 0}
+
+
+def test_with_convert_case_false_a_result_keeps_javascripts_key_order(wechat: HTTPServer, client: OpenApiClient) -> None:
+    # The SDK's result is a JavaScript object: array-index keys come first, ascending, at every level, converted or not.
+    wechat.expect_request("/wxa/queryscheme").respond_with_data(b'{"b_c":1,"10":{"2":1,"x":2,"1":3},"2":[{"9":1,"a_b":2}]}',
+                                                                  content_type="application/json")
+    result = wxcloud.OpenApiRoot(_Backend(client))({"convertCase": False}).urlscheme.query({"scheme": "s"})
+    assert json.dumps(result) == json.dumps(
+        {"2": [{"9": 1, "a_b": 2}], "10": {"1": 3, "2": 1, "x": 2}, "b_c": 1, "errMsg": "openapi.urlscheme.query:ok", "errCode": 0}
+    )
+
+
+def test_an_api_may_be_called_without_data_as_in_the_sdk(wechat: HTTPServer, client: OpenApiClient) -> None:
+    # cloud.openapi.subscribeMessage.getCategory() sends no field: the same as {}; a required field is still asked for.
+    wechat.expect_request("/wxaapi/newtmpl/getcategory", method="GET").respond_with_json({"errcode": 0, "errmsg": "ok", "data": []})
+    root = wxcloud.OpenApiRoot(_Backend(client))
+    for call in (client.subscribeMessage.getCategory, root.subscribeMessage.getCategory, root["subscribeMessage.getCategory"]):
+        wechat.clear_log()
+        assert call() == {"data": [], "errMsg": "openapi.subscribeMessage.getCategory:ok", "errCode": 0}
+        assert received(wechat, "/wxaapi/newtmpl/getcategory").args.to_dict() == {"access_token": TOKEN}
+    with pytest.raises(RequestValidationError) as caught:
+        client.analysis.getMonthlyVisitTrend()
+    assert caught.value.err_code == 61500
+    with pytest.raises(ApiNotFound):
+        root.analysis()

@@ -49,6 +49,22 @@ def test_a_binary_reply_that_quotes_the_token_is_601001_and_goes_nowhere(emulato
     assert result["errCode"] == -601001 and "quotes the request's access token" in str(result["errMsg"]) and token not in str(result)
 
 
+def test_an_image_holding_backslashes_and_character_references_is_its_buffer(emulator: WeChatEmulator, client: OpenApiClient) -> None:
+    """An image holds every byte, ``\\u`` and ``&#`` included: its bytes come back, as the SDK's do."""
+    image = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) + b"\\u0041&#65;&amp;" * 3
+    emulator.add_fault(PATH, Fault.raw(image, content_type="image/png"))
+    assert call(client) == {"contentType": "image/png", "buffer": image, "errMsg": f"{DISPLAY}:ok", "errCode": 0}
+
+
+@pytest.mark.parametrize("spelling", ["json", "html"])
+def test_a_binary_reply_spelling_the_token_with_escapes_is_601001(emulator: WeChatEmulator, client: OpenApiClient, spelling: str) -> None:
+    token = client.tokens.get(timeout=5).token.value
+    spelt = "".join(f"\\u{ord(c):04x}" if spelling == "json" else f"&#{ord(c)};" for c in token)
+    emulator.add_fault(PATH, Fault.raw(f"<html>you asked for ?access_token={spelt}</html>", content_type="text/html"))
+    result = call(client)
+    assert result["errCode"] == -601001 and "quotes the request's access token" in str(result["errMsg"]) and spelt not in str(result)
+
+
 @pytest.mark.parametrize(
     "body",
     [

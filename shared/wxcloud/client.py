@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
-from .casing import convert_keys, snake_to_camel
+from .casing import convert_keys, in_js_order, snake_to_camel
 from .deadline import Deadline
 from .errors import ConfigurationError, DeadlineExceeded, InvalidParameters, TokenRejected, WxCloudError, calling, shown
 from .http.redaction import Sealed
@@ -171,8 +171,10 @@ class OpenApiClient:
             raise InvalidParameters(f"the call data has {len(data)} keys; {spec.name} reads {', '.join(_camel_fields(spec))}")
         model = spec.request_model
         try:
-            if model.open:  # every field goes on, converted as the SDK converts it (unless WeChat reads it as written)
-                wire = convert_keys(data, "camel_to_snake") if convert_case and spec.body_case == "snake" else dict(data)
+            if model.open:  # every field goes on, converted as the SDK converts it
+                wire = convert_keys(data, "camel_to_snake") if convert_case else dict(data)
+                if spec.body_case == "camel":  # and as the cloud gateway turns the SDK's snake keys back, for WeChat's camelCase body
+                    wire = convert_keys(wire, "snake_to_camel")
                 if "access_token" in wire:
                     raise InvalidParameters("access_token is not call data: the client adds its own token to every request")
             else:  # only the declared fields go on: the rest of an event never reaches WeChat
@@ -262,7 +264,7 @@ class OpenApiClient:
             return {"contentType": wechat.content_type, "buffer": wechat.body, "errMsg": f"{spec.display_name}:ok", "errCode": 0}
         wechat.pop("errcode", None)
         wechat.pop("errmsg", None)
-        result: dict[str, Any] = convert_keys(wechat, "snake_to_camel") if convert_case else wechat
+        result: dict[str, Any] = convert_keys(wechat, "snake_to_camel") if convert_case else in_js_order(wechat)
         result["errMsg"] = f"{spec.display_name}:ok"
         result["errCode"] = 0
         return result

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import InvalidParameters, calling, shown
 from .lazy import Once
-from .spec import ApiSpec, Caller, api_named, bind_namespace
+from .spec import NO_DATA, ApiSpec, Caller, api_named, bind_namespace
 
 if TYPE_CHECKING:
     from .client import OpenApiClient
@@ -44,11 +44,11 @@ class ApiPath:
     def __getitem__(self, segment: str) -> ApiPath:
         return ApiPath(self._caller, (*self._parts, segment))
 
-    def __call__(self, data: Any) -> dict[str, Any]:
+    def __call__(self, data: Any = NO_DATA) -> dict[str, Any]:
         name = self.name
         with calling(f"openapi.{name[:120]}"):
             spec = api_named(name)
-        return self._caller.call(spec, data)
+        return self._caller.call(spec, {} if data is NO_DATA else data)
 
     def __repr__(self) -> str:
         return f"<cloud call openapi.{self.name[:120]}>"

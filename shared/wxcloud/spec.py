@@ -223,7 +223,7 @@ class ApiSpec(Generic[ReqT, RespT]):
     method: Method = "POST"
     query: tuple[str, ...] = ()  # wire names a POST sends in the query string (a GET sends every field there)
     uploads: tuple[str, ...] = ()  # wire names whose value is a file: multipart parts
-    body_case: BodyCase = "snake"  # "camel": WeChat reads the body as the caller wrote it, not in the SDK's snake_case
+    body_case: BodyCase = "snake"  # "camel": WeChat reads a camelCase body (the gateway turns the SDK's snake keys back)
     reply: ReplyKind = "json"  # what a success is (the reply's content type decides, as in the SDK; this is the doc)
     aliases: tuple[str, ...] = ()  # other names of the same endpoint
     status: str = "N"  # how its cloud-callability is known (catalog.entry.STATUSES)
@@ -253,6 +253,10 @@ def validate_result(spec: ApiSpec[Any, RespT], result: dict[str, Any]) -> RespT:
     return adapter.validate_python(result)
 
 
+# A call without data (``openapi.subscribeMessage.getCategory()``): the SDK sends no field, as for ``{}``.
+NO_DATA: Any = object()
+
+
 @dataclass(frozen=True)
 class BoundApi:
     """``client.analysis.getMonthlyVisitTrend``: call it with the cloud-call data dict."""
@@ -260,8 +264,8 @@ class BoundApi:
     spec: ApiSpec[Any, Any]
     caller: Caller
 
-    def __call__(self, data: Any) -> dict[str, Any]:
-        return self.caller.call(self.spec, data)
+    def __call__(self, data: Any = NO_DATA) -> dict[str, Any]:
+        return self.caller.call(self.spec, {} if data is NO_DATA else data)
 
 
 class Namespace:
@@ -281,6 +285,16 @@ class Namespace:
 
     def __init__(self, caller: Caller) -> None:
         self.caller = caller
+
+    def __call__(self, data: Any = NO_DATA) -> dict[str, Any]:
+        """``openapi.analysis(data)``: the API of the namespace's own name, as the SDK's Proxy calls
+        it; there is none, so -604100, as the gateway answers."""
+        from .errors import calling
+
+        name = type(self).name
+        with calling(f"openapi.{name}"):
+            spec = api_named(name)
+        return self.caller.call(spec, data)
 
     def __getattr__(self, name: str) -> Any:
         """A catalogue API of this namespace that the class does not declare (``analysis.getPerformanceData``)."""

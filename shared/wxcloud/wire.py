@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import quote
 
 from .errors import InvalidParameters
+from .replies import js_string
 from .spec import ApiSpec, is_file
 
 JSON_TYPE = "application/json"
@@ -77,17 +78,10 @@ def file_name(key: str, value: Mapping[str, Any], *, keys_converted: bool) -> st
 
 
 def query_text(value: Any) -> str:
-    """A query value as JavaScript's ``String()`` writes it; objects and arrays as JSON."""
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (int, float)):
-        return repr(value)
+    """A query value as JavaScript's ``String()`` writes it (``1e+21``, ``1.5e-7``, ``true``);
+    objects and arrays as JSON."""
+    if value is None or isinstance(value, (str, int, float)):
+        return js_string(value)
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 

@@ -7,14 +7,15 @@ A catalogue module declares its APIs as calls of ``entry(...)``, one line or a f
 
 * ``endpoint``: the HTTP method and WeChat's path;
 * ``status``: how the name is known to be cloud-callable (see ``STATUSES``);
-* ``fields``: what is known of the request, in wire form (snake_case, or as written for a camel
+* ``fields``: what is known of the request, in wire form (snake_case, or camelCase for a camel
   API), each ``name:type`` with ``!`` when required; types are ``str``, ``int``, ``num``, ``bool``,
   ``obj``, ``list``, ``file`` (an upload) and ``any``. A field not listed passes through as the SDK
   passes it: this is what is *known*, checked before any request, never a whitelist;
 * ``query``: wire names that go to the query string of a POST (a GET sends every field there);
 * ``uploads``: wire names whose value is a file ``{contentType, value: bytes}``: a multipart part;
 * ``case``: ``snake`` (the SDK's camel -> snake conversion reaches WeChat) or ``camel`` (WeChat
-  reads the body as the caller wrote it: the cloud gateway undoes the SDK's conversion);
+  reads a camelCase body: the cloud gateway turns the SDK's snake_case keys back, so a caller's
+  ``kid_list`` reaches WeChat as ``kidList`` too);
 * ``reply``: what a success is: ``json``, or ``binary`` (an image or a media file);
 * ``aliases``: other names of the same endpoint (``ocr.drivingLicense`` beside ``ocr.vehicleLicense``);
 * ``fixed``: body fields the name itself stands for, ``name=value`` each (``action=apply``: the
