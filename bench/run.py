@@ -34,6 +34,8 @@ printed as PASS/MISS; nothing here is asserted by the test suite (tests never ti
 10. The previous release's cold start: the default function of the release before every cloud
     call (``bench.cloudcall.PREVIOUS``, from the repository's history) packaged by today's
     builder, run by figure 1's rounds beside today's: what the catalogue, loaded lazily, costs.
+    Its target is on the process's CPU time (user + system, from ``wait4``) as well as shown in
+    wall time: on a machine shared with other work, wall time moves by more than the 3% it checks.
 11. Every cloud call at volume (bench/cloudcall.py, whose docstring says how): a warm
     ``security.msgSecCheck`` against a warm analysis call, and 64 concurrent msgSecCheck calls in
     one instance against wechatpy's ``check_text_security`` and bare requests, on a loopback
@@ -104,6 +106,7 @@ pydantic.BaseModel
 class Sample:
     seconds: float
     max_rss_kb: int
+    cpu_seconds: float = 0.0  # the child's own user + system time: what other users of a shared machine change least
 
 
 def run_process(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> Sample:
@@ -118,7 +121,7 @@ def run_process(argv: list[str], env: dict[str, str], cwd: Path | None = None) -
         raise RuntimeError(f"{argv[:4]} failed ({process.returncode}): {stderr[-2000:]}")
     if process.stderr:
         process.stderr.close()
-    return Sample(elapsed, int(usage.ru_maxrss))
+    return Sample(elapsed, int(usage.ru_maxrss), usage.ru_utime + usage.ru_stime)
 
 
 @contextmanager
@@ -190,6 +193,8 @@ def cold_start(emulator: WeChatEmulator, rounds: int, workdir: Path) -> dict[str
         name: {
             "median_ms": median_ms([s.seconds for s in runs]),
             "quartiles_ms": quartiles_ms([s.seconds for s in runs]),
+            "cpu_median_ms": median_ms([s.cpu_seconds for s in runs]),
+            "cpu_quartiles_ms": quartiles_ms([s.cpu_seconds for s in runs]),
             "peak_rss_mb": round(statistics.median([s.max_rss_kb for s in runs]) / 1024, 1),
         }
         for name, runs in samples.items()
@@ -367,9 +372,9 @@ def targets(results: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
     rows: list[tuple[str, bool | None, str]] = []
     ratio = cold["handler"]["median_ms"] / cold["floor"]["median_ms"]
     rows.append(("cold start <= 1.10x floor", ratio <= 1.10, f"{ratio:.2f}x"))
-    if "previous" in cold:
-        ratio = cold["handler"]["median_ms"] / cold["previous"]["median_ms"]
-        rows.append(("cold start <= 1.03x the previous release", ratio <= 1.03, f"{ratio:.2f}x"))
+    if "previous" in cold:  # the process's CPU time: on a shared machine, wall time moves with the neighbours by more than 3%
+        ratio = cold["handler"]["cpu_median_ms"] / cold["previous"]["cpu_median_ms"]
+        rows.append(("cold start CPU time <= 1.03x the previous release", ratio <= 1.03, f"{ratio:.3f}x"))
     if "node" in cold:
         ratio = cold["handler"]["median_ms"] / cold["node"]["median_ms"]
         rows.append(("cold start <= node require", ratio <= 1.0, f"{ratio:.2f}x"))
@@ -419,6 +424,12 @@ def render(results: dict[str, Any]) -> str:
             f"previous release {p['median_ms']} {_quartiles(p)}",
             f"{h['median_ms'] / p['median_ms']:.2f}x",
         )
+        row(
+            "cold start CPU time (user + system) vs the previous release, with bytecode (ms; median [quartiles])",
+            f"{h['cpu_median_ms']} {_quartiles(h, 'cpu_quartiles_ms')}",
+            f"previous release {p['cpu_median_ms']} {_quartiles(p, 'cpu_quartiles_ms')}",
+            f"{h['cpu_median_ms'] / p['cpu_median_ms']:.3f}x",
+        )
     if "node" in cold:
         n = cold["node"]
         row("cold start vs node require (ms)", f"{h['median_ms']}", f"node {n['median_ms']}", f"{h['median_ms'] / n['median_ms']:.2f}x")
@@ -458,8 +469,8 @@ def render(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _quartiles(figures: dict[str, Any]) -> str:
-    low, high = figures.get("quartiles_ms", (None, None))
+def _quartiles(figures: dict[str, Any], key: str = "quartiles_ms") -> str:
+    low, high = figures.get(key, (None, None))
     return f"[{low}-{high}]" if low is not None else ""
 
 

@@ -48,9 +48,12 @@ def _stub_names(text: str) -> set[str]:
     return found
 
 
-def test_the_stub_declares_every_name_of_the_catalogue_and_each_is_reached_by_attribute_at_run_time() -> None:
-    declared = _stub_names(OUT.read_text(encoding="utf-8"))
-    assert declared == set(catalog.names())  # none of today's names is hidden behind a real attribute
+def test_the_stub_declares_every_name_of_the_catalogue_that_attribute_access_reaches() -> None:
+    text = OUT.read_text(encoding="utf-8")
+    declared = _stub_names(text)
+    hidden = set(re.findall(r"^# ([\w.]+)$", text.partition("# Not reached by attribute access")[2], re.MULTILINE))
+    assert declared | hidden == set(catalog.names()) and not declared & hidden
+    assert all(reached(name) for name in declared) and not any(reached(name) for name in hidden)
     assert "security.msgSecCheck" in declared and "analysis.getMonthlyVisitTrend" in declared
 
 
