@@ -6,6 +6,14 @@ calling the path calls the API of the joined name. Calling the root with an obje
 with those options (``convertCase: false``). ``ApiPath`` and ``OpenApiRoot`` are the same in
 Python: the name is resolved against the catalogue when it is called, so an unknown one is
 ``-604100`` before any request, named as the caller spelt it.
+
+For type checkers and editors, ``OpenApiRoot`` derives from ``OpenApiNamespaces`` of the stub
+``_namespaces.pyi``, generated from the catalogue by ``devtools/openapi_stubs.py``: each
+namespace a class, each name a method taking a mapping and returning a dict, so
+``openapi.security.msgSecCheck`` completes and a misspelt name is a type error (as it is
+``-604100`` at run time). Its ``__getattr__`` is hidden from them for that reason;
+``openapi["a.b"]`` (an ``ApiPath``) still reaches any name, untyped. At run time nothing
+imports the stub and every attribute stays dynamic.
 """
 
 from __future__ import annotations
@@ -17,7 +25,10 @@ from .lazy import Once
 from .spec import NO_DATA, ApiSpec, Caller, api_named, bind_namespace
 
 if TYPE_CHECKING:
+    from ._namespaces import OpenApiNamespaces
     from .client import OpenApiClient
+else:
+    OpenApiNamespaces = object  # the stub types the namespaces; at run time they are __getattr__'s
 
 OPTIONS = ("convertCase", "version")  # what the root takes (version only chose the SDK's gateway CGI: no effect here)
 
@@ -81,7 +92,7 @@ class EnvironmentBackend:
         return client.call(spec, data, convert_case=convert_case)
 
 
-class OpenApiRoot:
+class OpenApiRoot(OpenApiNamespaces):
     """``openapi``: ``openapi.security.msgSecCheck(data)``, ``openapi["security.msgSecCheck"](data)``,
     and ``openapi({"convertCase": False})`` for a root whose calls convert no keys either way.
     ``backend`` makes the calls; by default, a client configured from the environment on first use."""
@@ -97,8 +108,10 @@ class OpenApiRoot:
     def call(self, spec: ApiSpec[Any, Any], data: Any) -> dict[str, Any]:
         return self._backend.call(spec, data, convert_case=self._convert_case)
 
-    def __getattr__(self, name: str) -> Any:
-        return bind_namespace(self, name)
+    if not TYPE_CHECKING:  # type checkers see the catalogue's namespaces instead (OpenApiNamespaces)
+
+        def __getattr__(self, name: str) -> Any:
+            return bind_namespace(self, name)
 
     def __getitem__(self, name: str) -> ApiPath:
         return ApiPath(self, (name,))
