@@ -48,3 +48,5 @@ _.browser_fixture  # noqa: B018 - pytest fixture (tests/test_archive_report.py),
 _.scf_fixture, _.fleet_fixture, _.pg_db_fixture  # noqa: B018 - pytest fixtures named by name= (test_archive_fanout.py, test_archive_upgrade_batches.py)
 _.binary_location  # noqa: B018 - selenium reads the Chromium path from the options
 _.fingerprint  # noqa: B018 - archive.apps.App: compared by dataclass equality (a warm instance keeps a client while its secret is the same)
+_.no_token_or_secret_in_answers  # noqa: B018 - autouse pytest fixture (tests/test_openapi_function.py), used by name
+_.API_BASE_URL  # noqa: B018 - wechatpy's wxa API reads its base URL by name (bench/cloudcall.py points it at loopback)

@@ -32,7 +32,7 @@ from wxcloud.archive import Archive, Job, NotStored, ReadThrough, RowRefused, ru
 from wxcloud.archive.database import refused
 from wxcloud.archive.reports import REPORTS
 from wxcloud.client import OpenApiClient
-from wxcloud.errors import InvalidParameters
+from wxcloud.errors import InvalidParameters, InvalidResponse
 from wxcloud.periods import Period
 from wxcloud.permissions import Permissions
 from wxcloud.retry import RetryPolicy
@@ -420,3 +420,21 @@ def test_a_stored_row_that_cannot_be_decoded_is_read_as_unreadable_and_a_new_ans
     assert fetched["list"] and len(emulator.requests_to(MONTHLY_PATH)) == 1
     assert archive.results(appid, MONTHLY)[0].readable and archive.results(appid, MONTHLY)[0].result == fetched
     assert archive.revisions(appid, MONTHLY, JANUARY)[0].result is None  # the unreadable text it replaced
+
+
+def test_a_binary_reply_to_a_report_fails_its_period_and_the_read_through_raises(
+    db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient
+) -> None:
+    """The SDK takes any reply that is not JSON for a binary success (``{contentType, buffer}``): the
+    image APIs answer so. A report never does: a proxy's page in WeChat's place is that period's
+    unreadable reply, not an answer to keep."""
+    emulator.add_fault(MONTHLY_PATH, Fault.raw("<html>sign in</html>", content_type="text/html"))
+    archive = db.archive()
+    tally = run_job(archive, fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
+    assert (tally.counts["failed"], tally.counts["stored"], tally.stopped) == (1, MONTHS - 1, None), tally.to_json()
+    assert tally.errors[0].startswith("-601001 openapi.analysis.getMonthlyVisitTrend:fail wechat server internal error, the reply is text/html")
+    emulator.add_fault(MONTHLY_PATH, Fault.raw("<html>sign in</html>", content_type="text/html"))
+    with pytest.raises(InvalidResponse) as caught:
+        ReadThrough(archive, fast_client).get(MONTHLY, JANUARY.data())
+    assert caught.value.err_msg.startswith("openapi.analysis.getMonthlyVisitTrend:fail wechat server internal error, the reply is text/html")
+    assert archive.stored(fast_client.settings.appid, MONTHLY, JANUARY) is None

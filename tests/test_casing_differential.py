@@ -431,10 +431,12 @@ def test_every_api_result_is_the_sdks_conversion_of_the_wire_reply(sdk_path: Pat
     events = {
         "day": ("20240304", "20240304"), "week": ("20240304", "20240310"), "month": ("20240301", "20240331"), "portrait": ("20240304", "20240402"),
     }
+    reports = [spec for spec in all_apis() if hasattr(spec.request_model, "kind")]  # the ten period reports the emulator answers
+    assert len(reports) == 10
     with WeChatEmulator() as emulator, requests.Session() as http:
-        client = OpenApiClient(WxSettings(DEFAULT_APPID, DEFAULT_SECRET, emulator.url), permissions=Permissions.allow(*(s.name for s in all_apis())))
+        client = OpenApiClient(WxSettings(DEFAULT_APPID, DEFAULT_SECRET, emulator.url), permissions=Permissions.allow(*(s.name for s in reports)))
         ours, wire = [], []
-        for spec in all_apis():
+        for spec in reports:
             begin, end = events[spec.request_model.kind.name]
             ours.append(client.call(spec, {"beginDate": begin, "endDate": end}))
             token = client.tokens.get().token.value
@@ -442,6 +444,6 @@ def test_every_api_result_is_the_sdks_conversion_of_the_wire_reply(sdk_path: Pat
             wire.append({k: v for k, v in reply.items() if k not in ("errcode", "errmsg")})
         client.close()
     answers = run_oracle(sdk_path, [{"input": reply, "from": "snakecase", "to": "camelcase", "recursive": True} for reply in wire])
-    for spec, mine, answer in zip(all_apis(), ours, answers, strict=True):
+    for spec, mine, answer in zip(reports, ours, answers, strict=True):
         expected = {**answer["output"], "errMsg": f"{spec.display_name}:ok", "errCode": 0}
         assert json.dumps(mine) == json.dumps(expected), spec.name

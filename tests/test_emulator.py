@@ -506,7 +506,7 @@ def test_monthly_trend_is_plausible(
         ("GET", "/"),
         ("POST", "/cgi-bin/unknown"),
         ("POST", "/datacube/getweanalysisappidperformance"),  # not one of the ten analysis paths
-        ("POST", "/wxa/business/performance/boot"),  # getPerformanceData: not a cloud call
+        ("POST", "/wxa/business/performance/boot/"),  # getPerformanceData's path is served, this is not it
         ("POST", TREND + "/"),
         ("DELETE", STABLE + "x"),
     ],

@@ -54,7 +54,7 @@ def test_namespace_declares_its_apis() -> None:
 
 def test_configuration_error_of_the_default_client_names_the_api(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WX_CONNECT_TIMEOUT", "abc")
-    fresh = wxcloud._DefaultOpenApi()
+    fresh = wxcloud.OpenApiRoot()
     with pytest.raises(wxcloud.ConfigurationError) as caught:
         fresh.analysis.getMonthlyVisitTrend(EVENT)
     assert caught.value.err_msg.startswith(f"{DISPLAY}:fail -601001 system error hint: [WX_CONNECT_TIMEOUT")

@@ -27,6 +27,7 @@ import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from wxcloud.spec import find_api
@@ -51,7 +52,8 @@ LOCAL_VERSION = f"{sys.version_info[0]}.{sys.version_info[1]}"
 LOCAL_TAG = sys.implementation.cache_tag  # e.g. cpython-311
 FUNCTIONS = [fn.name for fn in all_functions()]
 WITH_EXTRAS = [fn.name for fn in all_functions() if fn.extra_requirements is not None]
-REPRESENTATIVES = sorted({DEFAULT_FUNCTION, "getDailyVisitTrend", *WITH_EXTRAS})
+FORWARDER = "openapi"  # forwards any call its config.json lists: the catalogue must ship whole
+REPRESENTATIVES = sorted({DEFAULT_FUNCTION, "getDailyVisitTrend", FORWARDER, *WITH_EXTRAS})
 RUNS_HANDLER = [DEFAULT_FUNCTION, "getDailyVisitTrend"]  # the report functions: their handler runs against the emulator
 EVENTS = {
     DEFAULT_FUNCTION: {"beginDate": "20170301", "endDate": "20170331"},
@@ -126,7 +128,7 @@ def unpacked(local_builds: dict[str, BuildReport], tmp_path_factory: pytest.Temp
             _set_writable(user, True)
 
 
-def _run_isolated(package: Path, event: dict[str, str] | None, modules: list[str], env: dict[str, str]) -> dict[str, object]:
+def _run_isolated(package: Path, event: dict[str, Any] | None, modules: list[str], env: dict[str, str]) -> dict[str, object]:
     child = subprocess.run(
         [sys.executable, "-I", "-S", "-B", "-c", CHILD, str(package), json.dumps(event) if event else "", *modules],
         env={**env, "PATH": os.environ.get("PATH", os.defpath)},
@@ -185,6 +187,23 @@ def test_handler_runs_from_the_unpacked_zip_alone(name: str, unpacked: dict[str,
     assert isinstance(files, list)
     assert any(Path(f).resolve().is_relative_to(package.resolve() / "pydantic_core") for f in files)
     assert _tree(package) == before, "the function wrote into its code directory"
+
+
+def test_the_forwarder_runs_from_the_unpacked_zip_alone(unpacked: dict[str, Path], emulator: WeChatEmulator) -> None:
+    """Its handler, its own config.json and the catalogue come from the package: a real cloud call
+    that its config.json does not list is -604101, with nothing sent to WeChat."""
+    package = unpacked[FORWARDER]
+    env = {"WX_APPID": DEFAULT_APPID, "WX_APPSECRET": DEFAULT_SECRET, "WX_API_BASE_URL": emulator.url}
+    assert "customerServiceMessage.send" not in function(FORWARDER).read_config()["permissions"]["openapi"]
+    event = {"api": "customerServiceMessage.send", "data": {"touser": "o1", "msgtype": "text", "text": {"content": "hi"}}}
+    answer = _run_isolated(package, event, [], env)
+    result = answer["result"]
+    assert isinstance(result, dict) and result["errCode"] == -604101, result
+    assert f"permissions.openapi of {package / 'config.json'}" in str(result["errMsg"])
+    assert emulator.requests_to("/cgi-bin/stable_token") == []
+    assert not _outside(package, answer), f"imported from outside the package: {_outside(package, answer)}"
+    files = answer["files"]
+    assert isinstance(files, list) and any(Path(f).resolve().is_relative_to(package.resolve() / "wxcloud" / "catalog") for f in files)
 
 
 def _top_level_modules(package: Path, distributions: set[str]) -> list[str]:
@@ -250,7 +269,11 @@ def test_every_function_ships_its_own_handler_and_a_config_declaring_its_api(nam
     fn = function(name)
     declared = fn.read_config()["permissions"]["openapi"]
     handler = fn.handler.read_text(encoding="utf-8")
-    if fn.extra_requirements is None:
+    if name == FORWARDER:  # any call its config.json lists, every one a cloud call of the catalogue
+        assert declared and all(find_api(api) is not None for api in declared), declared
+        assert "OpenApiFunction.deployed(__file__)" in handler
+        assert lock_path(fn, DEFAULT_PYTHON_VERSION) == ROOT / f"requirements-py{DEFAULT_PYTHON_VERSION}.lock"
+    elif fn.extra_requirements is None:
         assert declared == [f"analysis.{name}"], declared
         assert f'FunctionApp.deployed("analysis.{name}", __file__)' in handler
         assert lock_path(fn, DEFAULT_PYTHON_VERSION) == ROOT / f"requirements-py{DEFAULT_PYTHON_VERSION}.lock"

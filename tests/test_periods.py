@@ -12,6 +12,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 import pytest
+from wxcloud.analysis import Analysis
 from wxcloud.client import OpenApiClient
 from wxcloud.errors import WxCloudError
 from wxcloud.periods import DAY, MONTH, PORTRAIT, WEEK, Period, PeriodKind
@@ -65,10 +66,10 @@ def rejected(client: OpenApiClient, api: str, begin: Any, end: Any, emulator: We
 
 
 def test_the_ten_apis_are_declared_with_their_period_kind() -> None:
-    kinds = {spec.name: spec.request_model.kind for spec in all_apis()}
+    kinds = {spec.name: spec.request_model.kind for spec in Analysis.apis.values()}
     expected = {**dict.fromkeys(DAILY, DAY), **dict.fromkeys(WEEKLY, WEEK), **dict.fromkeys(MONTHLY, MONTH), **dict.fromkeys(PORTRAITS, PORTRAIT)}
     assert kinds == expected
-    assert len({spec.path for spec in all_apis()}) == 10
+    assert len({spec.path for spec in Analysis.apis.values()}) == 10
 
 
 @pytest.mark.parametrize("api", ALL)

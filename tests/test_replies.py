@@ -32,12 +32,37 @@ def test_text_plain_that_is_not_json_is_the_sdks_result_object(emulator: WeChatE
     assert call(client) == {"result": "not json at all", "errMsg": f"{DISPLAY}:ok", "errCode": 0}
 
 
-@pytest.mark.parametrize("content_type", ["text/html", "image/jpeg", ""])
-def test_other_content_types_are_601001(emulator: WeChatEmulator, client: OpenApiClient, content_type: str) -> None:
+@pytest.mark.parametrize("content_type", ["text/html", "image/jpeg ", ""])
+def test_other_content_types_are_a_binary_success_as_the_sdk_returns_them(emulator: WeChatEmulator, client: OpenApiClient,
+                                                                         content_type: str) -> None:
+    """wx-server-sdk returns any reply that is neither JSON nor text as ``{contentType, buffer}``,
+    whatever the API (it is how the image APIs answer), its content type trimmed."""
     emulator.add_fault(PATH, Fault.raw('{"list": []}', content_type=content_type))
+    assert call(client) == {"contentType": content_type.strip(), "buffer": b'{"list": []}', "errMsg": f"{DISPLAY}:ok", "errCode": 0}
+
+
+def test_a_binary_reply_that_quotes_the_token_is_601001_and_goes_nowhere(emulator: WeChatEmulator, client: OpenApiClient) -> None:
+    """A portal's page echoing the request URL: no image quotes our access token."""
+    token = client.tokens.get(timeout=5).token.value
+    emulator.add_fault(PATH, Fault.raw(f"<html>you asked for ?access_token={token}</html>", content_type="text/html"))
     result = call(client)
-    assert result["errCode"] == -601001
-    assert str(result["errMsg"]).startswith(f"{DISPLAY}:fail wechat server internal error, response content-type is ")
+    assert result["errCode"] == -601001 and "quotes the request's access token" in str(result["errMsg"]) and token not in str(result)
+
+
+def test_an_image_holding_backslashes_and_character_references_is_its_buffer(emulator: WeChatEmulator, client: OpenApiClient) -> None:
+    """An image holds every byte, ``\\u`` and ``&#`` included: its bytes come back, as the SDK's do."""
+    image = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) + b"\\u0041&#65;&amp;" * 3
+    emulator.add_fault(PATH, Fault.raw(image, content_type="image/png"))
+    assert call(client) == {"contentType": "image/png", "buffer": image, "errMsg": f"{DISPLAY}:ok", "errCode": 0}
+
+
+@pytest.mark.parametrize("spelling", ["json", "html"])
+def test_a_binary_reply_spelling_the_token_with_escapes_is_601001(emulator: WeChatEmulator, client: OpenApiClient, spelling: str) -> None:
+    token = client.tokens.get(timeout=5).token.value
+    spelt = "".join(f"\\u{ord(c):04x}" if spelling == "json" else f"&#{ord(c)};" for c in token)
+    emulator.add_fault(PATH, Fault.raw(f"<html>you asked for ?access_token={spelt}</html>", content_type="text/html"))
+    result = call(client)
+    assert result["errCode"] == -601001 and "quotes the request's access token" in str(result["errMsg"]) and spelt not in str(result)
 
 
 @pytest.mark.parametrize(
@@ -123,3 +148,13 @@ def test_unusable_expires_in_is_an_error(emulator: WeChatEmulator, client: OpenA
     emulator.add_fault(STABLE, Fault.raw(f'{{"access_token": "T", "expires_in": {expires_in}}}'))
     result = call(client)
     assert result["errCode"] == -601001 and "stable_token reply without a usable access_token and expires_in" in str(result["errMsg"])
+
+
+def test_an_image_holding_backslashes_and_character_references_by_chance_is_a_binary_success(
+    emulator: WeChatEmulator, client: OpenApiClient
+) -> None:
+    """Real PNG and JPEG bytes hold ``\\`` and ``&#`` by chance: only the token itself, in one of its
+    encodings, makes a binary reply a portal's page."""
+    image = bytes(range(256)) * 8 + b"\\u0041&#65;"
+    emulator.add_fault(PATH, Fault.raw(image, content_type="image/png"))
+    assert call(client) == {"contentType": "image/png", "buffer": image, "errMsg": f"{DISPLAY}:ok", "errCode": 0}

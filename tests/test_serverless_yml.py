@@ -19,11 +19,13 @@ from wxcloud.periods import DAY, MONTH, PORTRAIT, WEEK
 from wxcloud.spec import find_api
 
 from devtools.build_package import DEFAULT_PYTHON_VERSION, build, default_out
-from devtools.deploy_files import DEPLOY_DIR, DeployFilesError, expected_files, stale_files, timers
+from devtools.deploy_files import DEPLOY_DIR, DeployFilesError, expected_files, profile, stale_files, timers
 from devtools.functions import DEFAULT_FUNCTION, Function, all_functions, function
 
 FILES = {fn.name: ROOT / DEPLOY_DIR / fn.name / "serverless.yml" for fn in all_functions()}
 ALL = [*(("deploy", name) for name in FILES), ("root", DEFAULT_FUNCTION)]
+FORWARDER = "openapi"  # forwards the event it is given: no timer
+TIMED = [(where, name) for where, name in ALL if profile(function(name)).timers]
 
 
 def _path(where: str, name: str) -> Path:
@@ -38,6 +40,13 @@ def _load(path: Path) -> dict[str, Any]:
 
 @pytest.fixture(params=ALL, ids=[f"{where}-{name}" for where, name in ALL])
 def deployment(request: pytest.FixtureRequest) -> tuple[str, Path, dict[str, Any]]:
+    where, name = request.param
+    path = _path(where, name)
+    return name, path, _load(path)
+
+
+@pytest.fixture(params=TIMED, ids=[f"{where}-{name}" for where, name in TIMED])
+def timed_deployment(request: pytest.FixtureRequest) -> tuple[str, Path, dict[str, Any]]:
     where, name = request.param
     path = _path(where, name)
     return name, path, _load(path)
@@ -83,7 +92,9 @@ def test_memory_and_timeout_are_chosen_and_justified(deployment: tuple[str, Path
     for key in ("memorySize", "timeout", "initTimeout"):
         at = next(i for i, line in enumerate(lines) if line.startswith(f"  {key}:"))
         assert lines[at - 1].strip().startswith("#"), f"{name}: {key} needs a comment above it saying why"
-    if find_api(f"analysis.{name}") is None:  # a function serving several APIs (the archive) does more per run
+    if name == FORWARDER:  # one call per invocation, but its bytes held as JSON
+        assert inputs["timeout"] <= 30 and inputs["memorySize"] >= 256
+    elif find_api(f"analysis.{name}") is None:  # a function serving several APIs (the archive) does more per run
         assert inputs["timeout"] >= 300 and inputs["memorySize"] > 128
     else:
         assert inputs["timeout"] <= 30
@@ -106,11 +117,11 @@ def test_execution_role_is_declared(deployment: tuple[str, Path, dict[str, Any]]
     assert isinstance(deployment[2]["inputs"]["role"], str) and deployment[2]["inputs"]["role"]
 
 
-def test_one_enabled_timer_at_late_morning_from_config_json(deployment: tuple[str, Path, dict[str, Any]]) -> None:
+def test_one_enabled_timer_at_late_morning_from_config_json(timed_deployment: tuple[str, Path, dict[str, Any]]) -> None:
     """One timer, enabled, exactly the trigger of the function's config.json (the one source of
     the schedule), late morning Beijing time (WeChat's 'data not ready' is seen around 10:00), on
     the day its period is over."""
-    name, _, config = deployment
+    name, _, config = timed_deployment
     events = config["inputs"]["events"]
     timers_here = [event["timer"]["parameters"] for event in events if "timer" in event]
     assert len(timers_here) == len(events) == 1
@@ -135,7 +146,22 @@ def test_one_enabled_timer_at_late_morning_from_config_json(deployment: tuple[st
 
 
 def test_no_open_http_trigger_is_declared(deployment: tuple[str, Path, dict[str, Any]]) -> None:
-    assert not any(key in event for event in deployment[2]["inputs"]["events"] for key in ("apigw", "http"))
+    assert not any(key in event for event in deployment[2]["inputs"].get("events", []) for key in ("apigw", "http"))
+
+
+def test_the_forwarder_declares_no_trigger_and_refuses_a_timer_in_its_config_json(tmp_path: Path) -> None:
+    """It forwards the event it is given, and a config.json timer carries none: a timer there is
+    refused with the reason rather than deployed to fail at every firing."""
+    assert sorted({name for _, name in ALL} - {name for _, name in TIMED}) == [FORWARDER]
+    config = _load(FILES[FORWARDER])
+    assert "events" not in config["inputs"]
+    assert "triggers" not in function(FORWARDER).read_config() and timers(function(FORWARDER)) == []
+    (tmp_path / "functions" / FORWARDER).mkdir(parents=True)
+    (tmp_path / "functions" / FORWARDER / "index.py").write_text("main_handler = None\n")
+    timer = {"name": "daily", "type": "timer", "config": "0 0 11 * * * *"}
+    (tmp_path / "functions" / FORWARDER / "config.json").write_text(json.dumps({"permissions": {"openapi": []}, "triggers": [timer]}))
+    with pytest.raises(DeployFilesError, match=re.escape("forwards the event it is given and a config.json timer carries none")):
+        timers(Function(FORWARDER, tmp_path))
 
 
 def test_src_is_where_the_build_writes_each_package(deployment: tuple[str, Path, dict[str, Any]]) -> None:

@@ -23,6 +23,16 @@ Implemented endpoints (everything else answers errcode 40066 "invalid url", as W
   emulator's clock; the morning after a day, its retention is key 0 alone. A key's value never
   depends on when it is asked. Each authenticated request counts one against its app's daily
   quota of the path, and once the day's quota is spent the answer is 45009 with no figures.
+* every other cloud-callable endpoint of WeChat (:mod:`devtools.wechat_emulator.endpoints`, the
+  emulator's own table of them, kept apart from the library's catalogue so that it can disagree):
+  after the access token, each request is read the way WeChat reads that endpoint -- the method
+  (43001 / 43002), the query string and the body (a field in the wrong one, or in the wrong case,
+  is 47001 with a hint), the multipart files (41005) -- by :mod:`devtools.wechat_emulator.checks`,
+  and answered by :mod:`devtools.wechat_emulator.answers`: realistically for the most used ones
+  (``security.msgSecCheck`` with its risky words, real PNG Mini Program codes, schemes and links,
+  phone numbers, media uploaded then downloaded, ...), ``{"errcode": 0, "errmsg": "ok"}`` or a
+  placeholder image for the rest. What they keep between calls is the
+  :class:`~devtools.wechat_emulator.desk.Desk`'s.
 
 ``GET /cgi-bin/token`` is left out on purpose: the library never calls it (each call there kills
 the previous token), so it answers 40066 like any unknown path, and a request to it is still
@@ -38,8 +48,9 @@ revision), script a path's daily quota (:meth:`WeChatEmulator.set_quota`), move 
 Run ``python -m devtools.wechat_emulator [--port N]`` to serve by hand (:func:`main`).
 
 This module is the emulator proper: tokens, faults, revisions, quotas, the clock, and routing a
-request to the stable_token endpoint, the quota endpoint or a datacube endpoint of
-:mod:`devtools.wechat_emulator.datacube`, whose figures it serves; the daily counts are
+request to the stable_token endpoint, the quota endpoint, a datacube endpoint of
+:mod:`devtools.wechat_emulator.datacube`, whose figures it serves, or any other endpoint of the
+table, which :mod:`~devtools.wechat_emulator.answers` answers; the daily counts are
 :mod:`devtools.wechat_emulator.quotas`'s; :mod:`devtools.wechat_emulator.plumbing` carries the bytes.
 """
 
@@ -57,10 +68,23 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
+from devtools.wechat_emulator import endpoints
+from devtools.wechat_emulator.answers import Image, answer
+from devtools.wechat_emulator.checks import read
 from devtools.wechat_emulator.datacube import ANALYSIS_PATHS, ENDPOINTS, Endpoint, revised
+from devtools.wechat_emulator.desk import Desk
 from devtools.wechat_emulator.plumbing import Reply, Server
 from devtools.wechat_emulator.quotas import Quotas
-from devtools.wechat_emulator.values import DEFAULT_APPID, DEFAULT_SECRET, QUOTA_GET_PATH, STABLE_TOKEN_PATH, Fault, Received
+from devtools.wechat_emulator.values import (
+    DEFAULT_APPID,
+    DEFAULT_RISKY_WORD,
+    DEFAULT_SECRET,
+    QUOTA_GET_PATH,
+    STABLE_TOKEN_PATH,
+    ApiError,
+    Fault,
+    Received,
+)
 
 if TYPE_CHECKING:  # typing.Self is 3.11+; this import never runs, so the module stays stdlib-only
     from typing_extensions import Self
@@ -82,15 +106,6 @@ class _Token:
     expires_at: float
     invalid: bool = False  # revoked: answers 40001
     expired: bool = False  # forced past expiry: answers 42001 whatever the clock says
-
-
-class _ApiError(Exception):
-    """Raised inside an endpoint handler to answer a WeChat errcode; keeps handlers linear."""
-
-    def __init__(self, code: int, msg: str) -> None:
-        super().__init__(code, msg)
-        self.code = code
-        self.msg = msg
 
 
 def _parse_yyyymmdd(value: object) -> date | None:
@@ -141,6 +156,7 @@ class WeChatEmulator:
         port: int = 0,
         data_ready_at: float = 0.0,
         authorizers: tuple[str, ...] = (),  # apps that authorized a service provider's platform (authorizer_token)
+        risky_words: tuple[str, ...] = (DEFAULT_RISKY_WORD,),  # what security.msgSecCheck and imgSecCheck find risky
     ) -> None:
         if not 0.0 <= data_ready_at < 86400.0:
             raise ValueError("data_ready_at is seconds after Beijing midnight, 0 <= data_ready_at < 86400")
@@ -166,6 +182,7 @@ class WeChatEmulator:
         self._quotas = Quotas()  # daily limits and counts per (appid, path), by Beijing day
         self._authorizers: set[str] = set(authorizers)  # apps that authorized a service provider's platform
         self._authorizer_tokens: dict[str, str] = {}  # appid -> its current authorizer_access_token
+        self._desk = Desk(clock, tuple(risky_words))  # media, links and spent codes, per app
 
     # ---- lifecycle ---------------------------------------------------------------------------
 
@@ -235,6 +252,7 @@ class WeChatEmulator:
             self._stable.clear()
             self._last_force.clear()
             self._revisions.clear()
+            self._desk.forget()
 
     def revise(self, api: str, begin: date, end: date, by: int = 1) -> None:
         """From now on, answer ``begin..end`` of ``api`` with revised figures: ``by`` more.
@@ -365,11 +383,20 @@ class WeChatEmulator:
                 return self._json(self._stable_token(request))
             if request.path == QUOTA_GET_PATH:
                 return self._json(self._quota_get(request))
-            endpoint = ENDPOINTS.get(request.path)
-            if endpoint is not None:
-                return self._json(self._datacube(request, endpoint))
-            raise _ApiError(40066, "invalid url")
-        except _ApiError as err:
+            wechat = endpoints.find(request.path)
+            if wechat is None:
+                raise ApiError(40066, "invalid url")
+            appid = self._authenticate(request)
+            datacube = ENDPOINTS.get(request.path)
+            if datacube is not None:
+                self._spend_quota(appid, request.path)
+                read(request, wechat, appid)  # the method and the casing; the datacube reads its dates itself
+                return self._json(self._datacube(request, datacube, appid))
+            found = answer(self._desk, read(request, wechat, appid))
+            if isinstance(found, Image):
+                return Reply(200, found.data, found.content_type)
+            return self._json({"errcode": 0, "errmsg": "ok", **found})
+        except ApiError as err:
             return self._error(err.code, err.msg)
 
     def _rid(self) -> str:
@@ -387,11 +414,11 @@ class WeChatEmulator:
     def _check_credentials(self, grant_type: object, appid: object, secret: object) -> str:
         """WeChat's order of credential checks; returns the appid once all pass."""
         if grant_type != "client_credential":
-            raise _ApiError(40002, "invalid grant_type")
+            raise ApiError(40002, "invalid grant_type")
         if not isinstance(appid, str) or appid not in self._apps:
-            raise _ApiError(40013, "invalid appid")
+            raise ApiError(40013, "invalid appid")
         if secret != self._apps[appid]:
-            raise _ApiError(40125, "invalid appsecret")
+            raise ApiError(40125, "invalid appsecret")
         return appid
 
     def _issue(self, appid: str, now: float) -> str:
@@ -413,7 +440,7 @@ class WeChatEmulator:
     def _stable_token(self, request: Received) -> dict[str, Any]:
         body = _json_object(request.body)
         if body is None:
-            raise _ApiError(47001, f"data format error hint: [{secrets.token_hex(5)}]")
+            raise ApiError(47001, f"data format error hint: [{secrets.token_hex(5)}]")
         appid = self._check_credentials(body.get("grant_type"), body.get("appid"), body.get("secret"))
         force = body.get("force_refresh") is True
         with self._lock:
@@ -438,14 +465,14 @@ class WeChatEmulator:
         """The appid behind ``?access_token=``, or the WeChat error for a bad token."""
         token = request.query.get("access_token", "")
         if not token:
-            raise _ApiError(41001, "access_token missing")
+            raise ApiError(41001, "access_token missing")
         with self._lock:
             now = self._clock()
             record = self._tokens.get(token)
             if record is None or record.invalid:
-                raise _ApiError(40001, "invalid credential, access_token is invalid or not latest")
+                raise ApiError(40001, "invalid credential, access_token is invalid or not latest")
             if record.expired or now >= record.expires_at:
-                raise _ApiError(42001, "access_token expired")
+                raise ApiError(42001, "access_token expired")
             return record.appid
 
     def _quota_get(self, request: Received) -> dict[str, Any]:
@@ -454,10 +481,10 @@ class WeChatEmulator:
         appid = self._authenticate(request)
         body = _json_object(request.body)
         if body is None:
-            raise _ApiError(47001, "data format error")
+            raise ApiError(47001, "data format error")
         cgi_path = body.get("cgi_path")
         if not isinstance(cgi_path, str) or cgi_path not in ENDPOINTS:
-            raise _ApiError(76021, "cgi_path not found, please check")
+            raise ApiError(76021, "cgi_path not found, please check")
         with self._lock:
             figures = self._quotas.figures(appid, cgi_path, self._beijing_today())
         quota = {"daily_limit": figures.daily_limit, "used": figures.used, "remain": figures.remain}
@@ -468,27 +495,25 @@ class WeChatEmulator:
         not counted) once the day's quota is spent."""
         with self._lock:
             if not self._quotas.spend(appid, path, self._beijing_today()):
-                raise _ApiError(45009, "reach max api daily quota limit")
+                raise ApiError(45009, "reach max api daily quota limit")
 
     def _beijing_today(self) -> date:
         """The Beijing calendar day of the emulator's clock: what a daily quota counts."""
         return datetime.fromtimestamp(self._clock(), _BEIJING).date()
 
-    def _datacube(self, request: Received, endpoint: Endpoint) -> dict[str, Any]:
-        appid = self._authenticate(request)
-        self._spend_quota(appid, request.path)
+    def _datacube(self, request: Received, endpoint: Endpoint, appid: str) -> dict[str, Any]:
         body = _json_object(request.body)
         if body is None:
-            raise _ApiError(47001, "data format error")
+            raise ApiError(47001, "data format error")
         begin = _parse_yyyymmdd(body.get("begin_date"))
         end = _parse_yyyymmdd(body.get("end_date"))
         if begin is None or end is None:
-            raise _ApiError(61500, "date format error")
+            raise ApiError(61500, "date format error")
         if not endpoint.period.accepts(begin, end):
-            raise _ApiError(61501, "date range error")
+            raise ApiError(61501, "date range error")
         newest = self._newest_ready_day()  # one clock reading: the period and its keys agree
         if not self._data_ready(end, newest):
-            raise _ApiError(61503, "data not ready, please try later")
+            raise ApiError(61503, "data not ready, please try later")
         reply = endpoint.generate(appid, begin, end, endpoint.period.ref_date(begin, end), lambda day: self._data_ready(day, newest))
         with self._lock:
             by = self._revisions.get((request.path, begin, end), 0)

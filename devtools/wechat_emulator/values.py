@@ -11,10 +11,23 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["DEFAULT_APPID", "DEFAULT_SECRET", "JSON_CONTENT_TYPE", "QUOTA_GET_PATH", "STABLE_TOKEN_PATH", "Fault", "Received"]
+__all__ = [
+    "DEFAULT_APPID",
+    "DEFAULT_RISKY_WORD",
+    "DEFAULT_SECRET",
+    "JSON_CONTENT_TYPE",
+    "QUOTA_GET_PATH",
+    "STABLE_TOKEN_PATH",
+    "ApiError",
+    "Fault",
+    "Received",
+]
 
 DEFAULT_APPID = "wx0000emulator0001"
 DEFAULT_SECRET = "emulator-secret-0123456789abcdef"  # public fake test data, not a real secret
+
+# What the content checks (security.msgSecCheck, imgSecCheck) find risky unless a test names other words.
+DEFAULT_RISKY_WORD = "risky-word"
 
 STABLE_TOKEN_PATH = "/cgi-bin/stable_token"
 QUOTA_GET_PATH = "/cgi-bin/openapi/quota/get"  # an app's daily quota of one path
@@ -23,6 +36,16 @@ QUOTA_GET_PATH = "/cgi-bin/openapi/quota/get"  # an app's daily quota of one pat
 JSON_CONTENT_TYPE = "application/json; encoding=utf-8"
 
 _DEFAULT_HTML_502 = "<html><body><h1>502 Bad Gateway</h1></body></html>"
+
+
+class ApiError(Exception):
+    """Raised while answering a request to answer WeChat's error JSON (``errcode``, ``errmsg``
+    and a rid) instead; keeps the checks and the answers linear."""
+
+    def __init__(self, code: int, msg: str) -> None:
+        super().__init__(code, msg)
+        self.code = code
+        self.msg = msg
 
 
 @dataclass(frozen=True)

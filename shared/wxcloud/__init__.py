@@ -46,6 +46,7 @@ from .analysis import (
 from .client import CallReport, OpenApiClient
 from .errcodes import ErrorClass, error_class
 from .errors import (
+    ApiNotFound,
     ConfigurationError,
     DeadlineExceeded,
     InvalidParameters,
@@ -58,17 +59,16 @@ from .errors import (
     TransportError,
     WeChatError,
     WxCloudError,
-    calling,
 )
 from .http.timeouts import Timeouts
-from .lazy import Once
 from .periods import DAY, MONTH, PORTRAIT, WEEK, Period, PeriodKind
 from .permissions import Permissions
+from .proxy import ApiPath, OpenApiRoot
 from .quota import Quota, read_quota
 from .retry import RetryPolicy
 from .scf.app import FunctionApp
 from .settings import WxSettings
-from .spec import ApiSpec, Namespace, RequestModel, all_apis, bind_namespace, find_api, validate_result
+from .spec import ApiSpec, Namespace, RequestModel, all_apis, find_api, validate_result
 from .tencentcloud.credentials import CloudCredentials
 from .tokens import AccessToken, MemoryTokenStore, TokenSource, TokenStore
 
@@ -83,6 +83,8 @@ __all__ = [
     "WEEK",
     "AccessToken",
     "Analysis",
+    "ApiNotFound",
+    "ApiPath",
     "ApiSpec",
     "CallReport",
     "CloudCredentials",
@@ -98,6 +100,7 @@ __all__ = [
     "MonthRequest",
     "Namespace",
     "OpenApiClient",
+    "OpenApiRoot",
     "Period",
     "PeriodKind",
     "PeriodRequest",
@@ -152,23 +155,6 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module 'wxcloud' has no attribute {name!r}")
 
 
-class _DefaultOpenApi:
-    """``wxcloud.openapi``: the environment-configured client, created on first call, so that a
-    configuration error is a cloud-call error naming the API, like any other failure."""
-
-    def __init__(self) -> None:
-        self._client = Once(lambda: OpenApiClient(WxSettings.from_env()))
-
-    def client(self) -> OpenApiClient:
-        return self._client.get()
-
-    def __getattr__(self, name: str) -> Any:
-        return bind_namespace(self, name)
-
-    def call(self, spec: ApiSpec[Any, Any], data: Any) -> dict[str, Any]:
-        with calling(spec.display_name):
-            client = self.client()
-        return client.call(spec, data)
-
-
-openapi = _DefaultOpenApi()
+openapi = OpenApiRoot()
+"""``cloud.openapi``: ``openapi.analysis.getMonthlyVisitTrend(data)``, ``openapi.security.msgSecCheck(data)``,
+``openapi["wxacode.getUnlimited"](data)``, ``openapi({"convertCase": False})``."""

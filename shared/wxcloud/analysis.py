@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from typing_extensions import NotRequired, TypedDict  # pydantic validates typing_extensions' on 3.10/3.11
 
+from .catalog.analysis import ENTRIES
 from .dates import beijing_today, looks_like_yyyymmdd, parse_yyyymmdd
 from .periods import DAY, MONTH, PORTRAIT, WEEK, Period, PeriodKind
 from .spec import ApiSpec, Field, Namespace, RequestModel, invalid, show
@@ -207,18 +208,28 @@ for _type in (SummaryItem, DailySummary, VisitTrendItem, VisitTrend, KeyValue, R
     setattr(_type, "__pydantic_config__", {"extra": "allow"})  # noqa: B010 - a TypedDict body cannot hold it
 
 
+def _layered(name: str, request_model: type[PeriodRequest], response_model: Any) -> ApiSpec[Any, Any]:
+    """The catalogue's entry of ``analysis.<name>`` (its wire contract), with its period rule and result type on top."""
+    found = _ROWS[f"analysis.{name}"]
+    return ApiSpec(found.name, found.path, request_model, response_model, method=found.method, status=found.status, title=found.title)
+
+
+_ROWS = {row.name: row for row in ENTRIES}
+
+
 class Analysis(Namespace):
-    """``cloud.openapi.analysis``: the ten cloud-callable data-analysis reports."""
+    """``cloud.openapi.analysis``: the ten cloud-callable data-analysis reports, with their period
+    rules (``analysis.getPerformanceData``, a catalogue API of the namespace, is reached too)."""
 
     name = "analysis"
 
-    getDailySummary = ApiSpec("analysis.getDailySummary", "/datacube/getweanalysisappiddailysummarytrend", DayRequest, DailySummary)
-    getDailyVisitTrend = ApiSpec("analysis.getDailyVisitTrend", "/datacube/getweanalysisappiddailyvisittrend", DayRequest, VisitTrend)
-    getWeeklyVisitTrend = ApiSpec("analysis.getWeeklyVisitTrend", "/datacube/getweanalysisappidweeklyvisittrend", WeekRequest, VisitTrend)
-    getMonthlyVisitTrend = ApiSpec("analysis.getMonthlyVisitTrend", "/datacube/getweanalysisappidmonthlyvisittrend", MonthRequest, VisitTrend)
-    getDailyRetain = ApiSpec("analysis.getDailyRetain", "/datacube/getweanalysisappiddailyretaininfo", DayRequest, Retain)
-    getWeeklyRetain = ApiSpec("analysis.getWeeklyRetain", "/datacube/getweanalysisappidweeklyretaininfo", WeekRequest, Retain)
-    getMonthlyRetain = ApiSpec("analysis.getMonthlyRetain", "/datacube/getweanalysisappidmonthlyretaininfo", MonthRequest, Retain)
-    getVisitDistribution = ApiSpec("analysis.getVisitDistribution", "/datacube/getweanalysisappidvisitdistribution", DayRequest, VisitDistribution)
-    getVisitPage = ApiSpec("analysis.getVisitPage", "/datacube/getweanalysisappidvisitpage", DayRequest, VisitPage)
-    getUserPortrait = ApiSpec("analysis.getUserPortrait", "/datacube/getweanalysisappiduserportrait", PortraitRequest, UserPortrait)
+    getDailySummary = _layered("getDailySummary", DayRequest, DailySummary)
+    getDailyVisitTrend = _layered("getDailyVisitTrend", DayRequest, VisitTrend)
+    getWeeklyVisitTrend = _layered("getWeeklyVisitTrend", WeekRequest, VisitTrend)
+    getMonthlyVisitTrend = _layered("getMonthlyVisitTrend", MonthRequest, VisitTrend)
+    getDailyRetain = _layered("getDailyRetain", DayRequest, Retain)
+    getWeeklyRetain = _layered("getWeeklyRetain", WeekRequest, Retain)
+    getMonthlyRetain = _layered("getMonthlyRetain", MonthRequest, Retain)
+    getVisitDistribution = _layered("getVisitDistribution", DayRequest, VisitDistribution)
+    getVisitPage = _layered("getVisitPage", DayRequest, VisitPage)
+    getUserPortrait = _layered("getUserPortrait", PortraitRequest, UserPortrait)

@@ -90,6 +90,17 @@ def _convert_object(source: dict[str, Any], direction: Direction, recursive: boo
     return _js_ordered(data)
 
 
+def in_js_order(value: Any) -> Any:
+    """``value`` with every object's keys in the order JavaScript enumerates them, as ``JSON.parse``
+    builds them (array indices ascending, then the rest); keys and values untouched. What the SDK
+    returns of a reply it does not convert (``convertCase: false``)."""
+    if isinstance(value, dict):
+        return _js_ordered({key: in_js_order(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return [in_js_order(item) for item in value]
+    return value
+
+
 def _is_array_index(key: str) -> bool:
     return key.isascii() and key.isdigit() and (key == "0" or key[0] != "0") and int(key) <= _MAX_ARRAY_INDEX
 

@@ -21,19 +21,25 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, TypeVar
 
-from .casing import convert_keys, snake_to_camel
+from .casing import convert_keys, in_js_order, snake_to_camel
 from .deadline import Deadline
 from .errors import ConfigurationError, DeadlineExceeded, InvalidParameters, TokenRejected, WxCloudError, calling, shown
 from .http.redaction import Sealed
-from .http.transport import TimedOut, Transport
+from .http.transport import DATA_REPLY_LIMIT, HttpReply, TimedOut, Transport
 from .permissions import Permissions
-from .replies import parse_reply
+from .replies import Binary, parse_call_reply, parse_reply
 from .retry import RetryPolicy
 from .settings import WxSettings
 from .spec import ApiSpec, bind_namespace
 from .tokens import FetchTicket, MemoryTokenStore, StableTokenSource, TokenProvider, TokenSource, TokenStore
+from .wire import JSON_TYPE, WireRequest, serialize
+
+T = TypeVar("T")
+
+# A binary reply (an image, a media file) may be larger than a data reply; a temporary video is 10 MB.
+BINARY_REPLY_LIMIT = 16 * 1024 * 1024
 
 # A cloud-call event has a handful of fields; past this many it is refused before any conversion.
 MAX_EVENT_KEYS = 1000
@@ -122,12 +128,15 @@ class OpenApiClient:
         *,
         deadline: Deadline | None = None,
         report: CallReport | None = None,
+        convert_case: bool = True,
     ) -> dict[str, Any]:
+        """``cloud.openapi.<spec.name>(data)``. ``convert_case=False`` is the SDK's
+        ``convertCase: false``: the keys go to WeChat as written and come back as WeChat wrote them."""
         report = report if report is not None else CallReport()
         with calling(spec.display_name):
-            body = self._request_body(spec, data)
-            wechat = self._exchange(spec.path, body, deadline, report)
-            return self._result(spec, wechat)
+            request = self._request(spec, data, convert_case)
+            reply = self._exchange(request, deadline, report, parse_call_reply, limit=BINARY_REPLY_LIMIT if spec.reply == "binary" else None)
+            return self._result(spec, reply, convert_case)
 
     def post_json(self, path: str, payload: dict[str, Any], *, deadline: Deadline | None = None) -> dict[str, Any]:
         """POST ``payload`` to WeChat's ``path`` (``/cgi-bin/openapi/quota/get``) with this client's
@@ -150,34 +159,46 @@ class OpenApiClient:
             unset = self.unset()
             if unset:
                 raise ConfigurationError(f"{' and '.join(unset)} must be set in the function's environment")
-            return self._exchange(path, body, deadline, CallReport())
+            return self._exchange(WireRequest("POST", path, "", body, JSON_TYPE), deadline, CallReport(), parse_reply)
 
-    def _request_body(self, spec: ApiSpec[Any, Any], data: Any) -> bytes:
+    def _request(self, spec: ApiSpec[Any, Any], data: Any, convert_case: bool) -> WireRequest:
+        """The caller's data, converted and checked as the API declares, as WeChat's request."""
         if not isinstance(data, dict):
             raise InvalidParameters(f"the call data must be a JSON object, got {_json_type(data)}")
         if self.permissions is not None:
             self.permissions.check(spec.name)
         if len(data) > MAX_EVENT_KEYS:
             raise InvalidParameters(f"the call data has {len(data)} keys; {spec.name} reads {', '.join(_camel_fields(spec))}")
-        declared = spec.request_model.fields
-        renamed = convert_keys(data, "camel_to_snake", recursive=False)
+        model = spec.request_model
         try:
-            snake = {
-                name: convert_keys(value, "camel_to_snake") if declared[name].nested else value
-                for name, value in renamed.items()
-                if name in declared
-            }
+            if model.open:  # every field goes on, converted as the SDK converts it
+                wire = convert_keys(data, "camel_to_snake") if convert_case else dict(data)
+                if spec.body_case == "camel":  # and as the cloud gateway turns the SDK's snake keys back, for WeChat's camelCase body
+                    wire = convert_keys(wire, "snake_to_camel")
+                if "access_token" in wire:
+                    raise InvalidParameters("access_token is not call data: the client adds its own token to every request")
+            else:  # only the declared fields go on: the rest of an event never reaches WeChat
+                declared = model.fields
+                renamed = convert_keys(data, "camel_to_snake", recursive=False) if convert_case else data
+                wire = {
+                    name: convert_keys(value, "camel_to_snake") if declared[name].nested and convert_case else value
+                    for name, value in renamed.items()
+                    if name in declared
+                }
         except RecursionError:
             raise InvalidParameters("the call data is nested too deeply") from None
-        request = spec.request_model.from_data(snake, now=datetime.fromtimestamp(self.wall_clock(), timezone.utc))
+        request = model.from_data(wire, now=datetime.fromtimestamp(self.wall_clock(), timezone.utc))
         unset = self.unset()
         if unset:
             raise ConfigurationError(f"{' and '.join(unset)} must be set in the function's environment")
-        return json.dumps(request.to_wechat(), ensure_ascii=False, separators=(",", ":")).encode()
+        return serialize(spec, request.to_wechat(), keys_converted=convert_case)
 
-    def _exchange(self, path: str, body: bytes, deadline: Deadline | None, report: CallReport) -> dict[str, Any]:
-        """Attempts until one answers, the retry policy gives up or the deadline is near. No local
-        here holds the token itself (error trackers record them): it goes to the transport sealed."""
+    def _exchange(
+        self, request: WireRequest, deadline: Deadline | None, report: CallReport, parse: Callable[[HttpReply], T], *, limit: int | None = None
+    ) -> T:
+        """Attempts until one answers, the retry policy gives up or the deadline is near; the reply
+        read by ``parse``. No local here holds the token itself (error trackers record them): it
+        goes to the transport sealed."""
         policy = self.retry
         ticket = FetchTicket()  # this call's view of the token fetches, shared with concurrent calls
         while True:
@@ -193,8 +214,11 @@ class OpenApiClient:
                 report.token_fetches += lease.fetched
                 if deadline is not None:
                     timeout = self._attempt_timeout(deadline, report)
-                reply = self.transport.post(path, body, token=Sealed(lease.token.value), timeout=timeout)
-                return parse_reply(reply)
+                reply = self.transport.send(
+                    request.method, request.path, request.body, content_type=request.content_type, query=request.query,
+                    token=Sealed(lease.token.value), timeout=timeout, limit=limit or DATA_REPLY_LIMIT,
+                )
+                return parse(reply)
             except TokenRejected as exc:
                 report.failures.append(f"{exc.err_code} {exc.reason}")
                 if report.token_refreshed or lease is None:
@@ -233,10 +257,14 @@ class OpenApiClient:
         return DeadlineExceeded(f"the invocation's time budget ran out after {report.attempts} attempt(s) ({state}); failures: {tried}")
 
     @staticmethod
-    def _result(spec: ApiSpec[Any, Any], wechat: dict[str, Any]) -> dict[str, Any]:
+    def _result(spec: ApiSpec[Any, Any], wechat: dict[str, Any] | Binary, convert_case: bool) -> dict[str, Any]:
+        """The SDK's result: WeChat's JSON without errcode and errmsg, its keys in camelCase, or a
+        binary reply as ``{contentType, buffer}``; then ``errMsg`` and ``errCode``, last."""
+        if isinstance(wechat, Binary):
+            return {"contentType": wechat.content_type, "buffer": wechat.body, "errMsg": f"{spec.display_name}:ok", "errCode": 0}
         wechat.pop("errcode", None)
         wechat.pop("errmsg", None)
-        result: dict[str, Any] = convert_keys(wechat, "snake_to_camel")
+        result: dict[str, Any] = convert_keys(wechat, "snake_to_camel") if convert_case else in_js_order(wechat)
         result["errMsg"] = f"{spec.display_name}:ok"
         result["errCode"] = 0
         return result

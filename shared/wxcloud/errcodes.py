@@ -16,6 +16,7 @@ from typing import Any
 JS_ERROR = -1
 INVALID_PARAM = -501007
 SYSTEM_ERROR = -601001
+API_NOT_FOUND = -604100
 NO_PERMISSION = -604101
 OPENAPI_TIMEOUT = -604102
 
@@ -45,6 +46,8 @@ ERROR_CLASSES: dict[int, ErrorClass] = {
     45009: ErrorClass.QUOTA,
     OPENAPI_TIMEOUT: ErrorClass.TIMEOUT,
     INVALID_PARAM: ErrorClass.BAD_REQUEST,
+    API_NOT_FOUND: ErrorClass.BAD_REQUEST,
+    47001: ErrorClass.BAD_REQUEST,  # data format error: a field missing or of the wrong type
     40097: ErrorClass.BAD_REQUEST,
     61500: ErrorClass.BAD_REQUEST,
     61501: ErrorClass.BAD_REQUEST,

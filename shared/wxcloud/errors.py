@@ -7,11 +7,13 @@ when it catches the error (``{"errCode": ..., "errMsg": "<api>:fail <reason>"}``
     WxCloudError                      any failed call; err_code, reason, hint, api
     ├── PlatformError                 codes of the cloud-call layer, with their fixed messages
     │   ├── InvalidParameters         -501007  the event is not a JSON object
+    │   ├── ApiNotFound               -604100  no cloud-callable API has that name
     │   ├── PermissionDenied          -604101  the API is not declared in config.json
     │   ├── ConfigurationError        -601001  missing credentials, unreadable secret
     │   ├── StorageError              -601001  the archive's database failed while in use
     │   └── DeadlineExceeded          -604102  the invocation's time budget is spent
-    ├── RequestValidationError        61500 / 61501 / 61503: bad dates, caught before any network call
+    ├── RequestValidationError        61500 / 61501 / 61503: bad dates, 47001: a field missing or mistyped,
+    │                                 caught before any network call
     ├── WeChatError                   WeChat's errcode, errmsg verbatim (rid included)
     │   └── TokenRejected             40001 / 40014 / 42001: the token is no longer valid
     ├── InvalidResponse               -601001  a reply that is not a JSON object
@@ -28,13 +30,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 
-from .errcodes import INVALID_PARAM, JS_ERROR, NO_PERMISSION, OPENAPI_TIMEOUT, SYSTEM_ERROR, ErrorClass, error_class
+from .errcodes import API_NOT_FOUND, INVALID_PARAM, JS_ERROR, NO_PERMISSION, OPENAPI_TIMEOUT, SYSTEM_ERROR, ErrorClass, error_class
 
 _E = TypeVar("_E", bound="WxCloudError")
 
 PLATFORM_MESSAGES = {
     INVALID_PARAM: "invalid parameters",
     SYSTEM_ERROR: "system error",
+    API_NOT_FOUND: "API not found",
     NO_PERMISSION: "function has no permission to call this API",
     OPENAPI_TIMEOUT: "call open API timeout",
 }
@@ -111,6 +114,10 @@ class InvalidParameters(PlatformError):
 
 class RequestValidationError(WxCloudError):
     """Input WeChat would reject, reported with WeChat's own code so callers handle one set."""
+
+
+class ApiNotFound(PlatformError):
+    code = API_NOT_FOUND
 
 
 class PermissionDenied(PlatformError):

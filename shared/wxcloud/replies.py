@@ -9,11 +9,14 @@ What the SDK does, and so what we do:
   returns the text as a successful ``{"result": <text>}``;
 * ``errcode`` truthy: the error, ``errMsg`` = ``<api>:fail `` + ``errmsg`` as JavaScript renders it.
 
+* any other content type: a binary success, ``{contentType, buffer}`` (``parse_call_reply``, which
+  tests the type as the SDK does, minding case: ``Application/JSON`` is binary; the token endpoint,
+  the platform's and ``post_json`` want JSON, take any case, and such a reply for -601001).
+
 Where we differ, deliberately: an HTTP status other than 200 is a transport failure (retried when
-5xx); another content type is -601001 (the SDK would return it as a binary "success", which only
-image APIs produce); a JSON value that is not an object, or an ``errcode`` that is not an integer,
-is -601001; the body quoted in an error is cut at 2,000 characters and has any token or secret in
-it masked, and a token endpoint's body is never quoted.
+5xx); a JSON value that is not an object, or an ``errcode`` that is not an integer, is -601001;
+the body quoted in an error is cut at 2,000 characters and has any token or secret in it masked,
+and a token endpoint's body is never quoted.
 
 What no SDK reply would hold, and we refuse or clean instead of passing on: our own access token
 (or appsecret) echoed back, in any encoding, is masked as ``***`` wherever it appears, including
@@ -31,35 +34,64 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import InvalidResponse, TransportError, WxCloudError, wechat_error
-from .http.redaction import Sealed, appears_in, mask
+from .http.redaction import Sealed, appears_in, mask, quotes
 from .http.transport import HttpReply
 
 _EXCERPT_LIMIT = 2000
 _ERRMSG_LIMIT = 2000
 _MAX_DEPTH = 64
 _JSON_CONTENT_TYPE = re.compile(r"(application/json)|(text/plain)", re.IGNORECASE)
+_SDK_JSON_CONTENT_TYPE = re.compile(r"(application/json)|(text/plain)")  # generic.ts's test, which minds case
 _FORBIDDEN_KEYS = frozenset({"__proto__", "constructor"})  # json-bigint's protoAction/constructorAction
 _SURROGATE = re.compile("[\ud800-\udfff]")
+_MEDIA_TYPE = re.compile(r"\s*(image|audio|video)/", re.IGNORECASE)  # bytes that are no page: no escaped spelling to look for
 _RAW_SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")
 
 
-def parse_reply(reply: HttpReply, *, quote_body: bool = True) -> dict[str, Any]:
-    """The reply's JSON object when ``errcode`` is falsy; otherwise raise a ``WxCloudError``.
-    ``quote_body=False`` for replies that carry credentials (the token endpoint)."""
-    outcome = _interpret(reply, quote_body)
+@dataclass(frozen=True)
+class Binary:
+    """A success that is not JSON (an image, a media file): its content type, trimmed, and its bytes."""
+
+    content_type: str
+    body: bytes = field(repr=False)
+
+
+def parse_call_reply(reply: HttpReply) -> dict[str, Any] | Binary:
+    """A cloud call's reply as the SDK reads it: JSON (or ``text/plain``) as ``parse_reply`` reads
+    it; any other content type is a binary success (``Binary``), unless it quotes one of our
+    secrets (a page echoing the request URL): that is -601001, and its bytes go nowhere. The
+    content type is tested as the SDK tests it, minding case: ``Application/JSON`` is binary."""
+    if reply.status == 200 and _SDK_JSON_CONTENT_TYPE.search(reply.content_type) is None:
+        if quotes(reply.body, reply.concealed, text=not _MEDIA_TYPE.match(reply.content_type)):  # a page that echoes the URL does
+            return_error: WxCloudError = InvalidResponse(
+                "wechat server internal error, the reply quotes the request's access token: a proxy or a portal answered, not WeChat"
+            )
+            raise return_error
+        return Binary(reply.content_type.strip(), reply.body)
+    outcome = _interpret(reply, True, _SDK_JSON_CONTENT_TYPE)
     if isinstance(outcome, WxCloudError):
         raise outcome
     return outcome
 
 
-def _interpret(reply: HttpReply, quote_body: bool) -> dict[str, Any] | WxCloudError:
+def parse_reply(reply: HttpReply, *, quote_body: bool = True) -> dict[str, Any]:
+    """The reply's JSON object when ``errcode`` is falsy; otherwise raise a ``WxCloudError``.
+    ``quote_body=False`` for replies that carry credentials (the token endpoint)."""
+    outcome = _interpret(reply, quote_body, _JSON_CONTENT_TYPE)
+    if isinstance(outcome, WxCloudError):
+        raise outcome
+    return outcome
+
+
+def _interpret(reply: HttpReply, quote_body: bool, json_types: re.Pattern[str]) -> dict[str, Any] | WxCloudError:
     if reply.status != 200:
         # 5xx and 3xx (never followed: a redirect is a proxy or portal, not WeChat) may pass; 4xx will not
         return TransportError(f"wechat server responded HTTP {reply.status}", retryable=reply.status >= 500 or 300 <= reply.status < 400)
-    content_type = _JSON_CONTENT_TYPE.search(reply.content_type)
+    content_type = json_types.search(reply.content_type)
     if content_type is None:
         shown = mask(reply.content_type[:80], reply.concealed)
         return InvalidResponse(f"wechat server internal error, response content-type is {shown!r}, not JSON")
@@ -94,13 +126,37 @@ def js_string(value: Any) -> str:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, (int, float)):
-        return repr(value)
+    if isinstance(value, float):
+        return js_number(value)
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, list):
         return ",".join("" if item is None else js_string(item) for item in value)
     return "[object Object]"
+
+
+def js_number(value: float) -> str:
+    """A finite float as JavaScript's ``String()`` writes it (ECMAScript's Number::toString): the
+    shortest digits that read back as the same double (``repr`` finds the same ones), placed as
+    JavaScript places them: ``1e+21``, ``1.5e-7``, ``10000000000000000``, ``0.000001``."""
+    if value == 0:
+        return "0"
+    if not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    from decimal import Decimal
+
+    sign, digit_tuple, exponent = Decimal(repr(value)).normalize().as_tuple()
+    digits = "".join(map(str, digit_tuple))
+    k, point = len(digits), int(exponent) + len(digits)  # ECMAScript's k and n: value = 0.digits * 10**point
+    if k <= point <= 21:
+        text = digits + "0" * (point - k)
+    elif 0 < point <= 21:
+        text = f"{digits[:point]}.{digits[point:]}"
+    elif -6 < point <= 0:
+        text = f"0.{'0' * -point}{digits}"
+    else:
+        text = f"{digits[0]}{'.' + digits[1:] if k > 1 else ''}e{'+' if point > 0 else '-'}{abs(point - 1)}"
+    return f"-{text}" if sign else text
 
 
 def _errmsg(value: Any) -> str:

@@ -1,8 +1,14 @@
-"""An API is a declaration: name, WeChat path, request model, response model.
+"""An API is a declaration: its name, its wire contract, its request model and its result type.
 
-Everything else (case conversion, validation, tokens, retries, error mapping) is generic and lives
-in the client, so adding ``analysis.getDailyVisitTrend`` is one ``ApiSpec`` line in a namespace
-class, the way wechatpy declares one small class per WeChat namespace::
+The wire contract is everything WeChat's side of a cloud call differs by: the HTTP method and
+path, which fields go to the query string, which are uploads (multipart parts), whether the body
+reaches WeChat in the SDK's snake_case or as the caller wrote it, and whether a success is JSON or
+binary (an image). Everything else (case conversion, validation, tokens, retries, the serializer
+and parser of each protocol, error mapping) is generic and lives in the client. Most APIs are rows
+of the catalogue (``wxcloud.catalog``), whose request model checks what is known of their fields
+and passes the others through (``open_request_model``); the ten analysis reports layer their
+period rules and result types on their rows, in a namespace class, the way wechatpy declares one
+small class per WeChat namespace::
 
     class Analysis(Namespace):
         getMonthlyVisitTrend = ApiSpec("analysis.getMonthlyVisitTrend",
@@ -26,12 +32,12 @@ import reprlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar, Generic, Protocol, TypeVar, overload
+from typing import Any, ClassVar, Generic, Literal, Protocol, TypeVar, overload
 
 from pydantic_core import PydanticCustomError, SchemaValidator, ValidationError, core_schema
 
 from .casing import snake_to_camel
-from .errors import RequestValidationError
+from .errors import ApiNotFound, RequestValidationError
 
 _HINT_VALUE_LIMIT = 40
 
@@ -66,6 +72,9 @@ class RequestModel:
 
     invalid_field: ClassVar[tuple[int, str]]
     fields: ClassVar[dict[str, Field]] = {}
+    # An open model (a catalogue API's) forwards the fields it does not know, as the SDK does; a
+    # closed one (the analysis reports') forwards only its own.
+    open: ClassVar[bool] = False
     _validator: ClassVar[SchemaValidator]
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -76,7 +85,7 @@ class RequestModel:
                 name: core_schema.typed_dict_field(core_schema.no_info_plain_validator_function(field.check), required=field.required)
                 for name, field in cls.fields.items()
             },
-            extra_behavior="ignore",
+            extra_behavior="allow" if cls.open else "ignore",
         )
         cls._validator = SchemaValidator(core_schema.with_info_after_validator_function(cls._checked, schema))
 
@@ -128,6 +137,51 @@ class RequestModel:
         return RequestValidationError(code, reason, hint=hint)
 
 
+DATA_FORMAT_ERROR = (47001, "data format error")  # WeChat's answer to a field missing or of the wrong type
+
+_TYPE_NAMES = {"str": "a string", "int": "an integer", "num": "a number", "bool": "true or false", "obj": "an object",
+               "list": "an array", "file": "a file {contentType, value: bytes}"}
+
+
+def _type_check(name: str, kind: str) -> FieldCheck:
+    """The check of a catalogue field of ``kind`` (``catalog.entry.FIELD_TYPES``), as the caller names it."""
+
+    def check(value: Any) -> Any:
+        if kind == "any" or _is(value, kind):
+            return value
+        raise invalid(*DATA_FORMAT_ERROR, f"{name} must be {_TYPE_NAMES[kind]}, got {type(value).__name__} {show(value)}")
+
+    return check
+
+
+def _is(value: Any, kind: str) -> bool:
+    if kind == "str":
+        return isinstance(value, str)
+    if kind in ("int", "num"):
+        return not isinstance(value, bool) and isinstance(value, int if kind == "int" else (int, float))
+    if kind == "bool":
+        return isinstance(value, bool)
+    if kind == "obj":
+        return isinstance(value, dict)
+    if kind == "list":
+        return isinstance(value, (list, tuple))
+    return isinstance(value, dict) and is_file(value)  # "file"
+
+
+def is_file(value: dict[str, Any]) -> bool:
+    """Whether a value is a file as the SDK's media converter takes it: a content type and bytes."""
+    return bool(value.get("contentType") or value.get("content_type")) and isinstance(value.get("value"), (bytes, bytearray))
+
+
+def open_request_model(api: str, fields: Mapping[str, tuple[str, bool]]) -> type[RequestModel]:
+    """The request model of a catalogue API: each known field (wire name -> its type and whether it
+    is required) checked, 47001 with a hint naming it as the caller does; every other field passed
+    through, as the SDK passes it."""
+    body: dict[str, Any] = {name: Field(_type_check(snake_to_camel(name), kind), required=required) for name, (kind, required) in fields.items()}
+    body.update(invalid_field=DATA_FORMAT_ERROR, open=True, __module__=__name__, __qualname__=f"Request[{api}]")
+    return type(f"Request[{api}]", (RequestModel,), body)
+
+
 def invalid(errcode: int, reason: str, hint: str) -> PydanticCustomError:
     """Raise from a check to report WeChat's ``errcode``/``reason`` with our hint."""
     return PydanticCustomError("wx_invalid", "{reason} hint: [{hint}]", {"errcode": errcode, "reason": reason, "hint": hint})
@@ -155,12 +209,26 @@ class Caller(Protocol):
     def call(self, spec: ApiSpec[Any, Any], data: Any) -> dict[str, Any]: ...
 
 
+Method = Literal["GET", "POST"]
+BodyCase = Literal["snake", "camel"]
+ReplyKind = Literal["json", "binary"]
+
+
 @dataclass(frozen=True)
 class ApiSpec(Generic[ReqT, RespT]):
     name: str  # dotted path as in config.json and cloud.openapi: "analysis.getMonthlyVisitTrend"
     path: str  # WeChat HTTPS path
     request_model: type[ReqT]
-    response_model: type[RespT]  # a TypedDict of the cloud-call result (camelCase keys)
+    response_model: type[RespT]  # a TypedDict of the cloud-call result (camelCase keys), or dict
+    method: Method = "POST"
+    query: tuple[str, ...] = ()  # wire names a POST sends in the query string (a GET sends every field there)
+    uploads: tuple[str, ...] = ()  # wire names whose value is a file: multipart parts
+    body_case: BodyCase = "snake"  # "camel": WeChat reads a camelCase body (the gateway turns the SDK's snake keys back)
+    reply: ReplyKind = "json"  # what a success is (the reply's content type decides, as in the SDK; this is the doc)
+    aliases: tuple[str, ...] = ()  # other names of the same endpoint
+    status: str = "N"  # how its cloud-callability is known (catalog.entry.STATUSES)
+    title: str = ""  # one line of what it does, for the docs
+    fixed: tuple[tuple[str, str], ...] = ()  # wire fields the name stands for (action=apply), sent unless the caller sent them
 
     @property
     def display_name(self) -> str:
@@ -185,6 +253,10 @@ def validate_result(spec: ApiSpec[Any, RespT], result: dict[str, Any]) -> RespT:
     return adapter.validate_python(result)
 
 
+# A call without data (``openapi.subscribeMessage.getCategory()``): the SDK sends no field, as for ``{}``.
+NO_DATA: Any = object()
+
+
 @dataclass(frozen=True)
 class BoundApi:
     """``client.analysis.getMonthlyVisitTrend``: call it with the cloud-call data dict."""
@@ -192,8 +264,8 @@ class BoundApi:
     spec: ApiSpec[Any, Any]
     caller: Caller
 
-    def __call__(self, data: Any) -> dict[str, Any]:
-        return self.caller.call(self.spec, data)
+    def __call__(self, data: Any = NO_DATA) -> dict[str, Any]:
+        return self.caller.call(self.spec, {} if data is NO_DATA else data)
 
 
 class Namespace:
@@ -214,6 +286,24 @@ class Namespace:
     def __init__(self, caller: Caller) -> None:
         self.caller = caller
 
+    def __call__(self, data: Any = NO_DATA) -> dict[str, Any]:
+        """``openapi.analysis(data)``: the API of the namespace's own name, as the SDK's Proxy calls
+        it; there is none, so -604100, as the gateway answers."""
+        from .errors import calling
+
+        name = type(self).name
+        with calling(f"openapi.{name}"):
+            spec = api_named(name)
+        return self.caller.call(spec, data)
+
+    def __getattr__(self, name: str) -> Any:
+        """A catalogue API of this namespace that the class does not declare (``analysis.getPerformanceData``)."""
+        if name.startswith("__"):
+            raise AttributeError(name)
+        from .proxy import ApiPath
+
+        return ApiPath(self.caller, (type(self).name, name))
+
 
 _NAMESPACES: dict[str, type[Namespace]] = {}
 
@@ -223,21 +313,58 @@ def namespace(name: str) -> type[Namespace] | None:
     return _NAMESPACES.get(name)
 
 
-def bind_namespace(caller: Caller, name: str) -> Namespace:
-    """``caller.<name>``: the registered namespace whose calls go to ``caller.call``."""
-    found = namespace(name) if not name.startswith("_") else None
-    if found is None:
-        raise AttributeError(f"{type(caller).__name__!r} has no attribute {name!r} (no namespace of that name is declared)")
-    return found(caller)
+def bind_namespace(caller: Caller, name: str) -> Any:
+    """``caller.<name>``: the registered namespace whose calls go to ``caller.call``, or a path
+    of any other name (a catalogue namespace: ``caller.security.msgSecCheck``), resolved when it
+    is called, as the SDK's Proxy resolves it."""
+    if name.startswith("_"):
+        raise AttributeError(f"{type(caller).__name__!r} has no attribute {name!r}")
+    found = namespace(name)
+    if found is not None:
+        return found(caller)
+    from .proxy import ApiPath
+
+    return ApiPath(caller, (name,))
 
 
 def find_api(dotted_name: str) -> ApiSpec[Any, Any] | None:
-    """The declaration of ``analysis.getDailyVisitTrend``, as config.json and cloud.openapi name it."""
+    """The declaration of ``analysis.getDailyVisitTrend`` or ``security.msgSecCheck``, as config.json
+    and cloud.openapi name it (an alias finds its API): a namespace class's own, else the
+    catalogue's (its family imported on first use)."""
+    if not isinstance(dotted_name, str):
+        return None
     found = namespace(dotted_name.partition(".")[0])
-    return found.apis.get(dotted_name) if found is not None else None
+    if found is not None and dotted_name in found.apis:
+        return found.apis[dotted_name]
+    from . import catalog
+
+    item = catalog.find(dotted_name)
+    if item is None:
+        return None
+    if found is not None and item.name in found.apis:  # an alias of a layered API
+        return found.apis[item.name]
+    return item.spec(dotted_name)
+
+
+def api_named(dotted_name: str) -> ApiSpec[Any, Any]:
+    """``find_api``, or ``ApiNotFound`` (-604100) with the closest names as its hint."""
+    spec = find_api(dotted_name)
+    if spec is not None:
+        return spec
+    from . import catalog
+
+    shown = dotted_name[:80] if isinstance(dotted_name, str) else type(dotted_name).__name__
+    close = catalog.suggest(dotted_name) if isinstance(dotted_name, str) and len(dotted_name) <= 200 else []
+    tip = f"; did you mean {' or '.join(close)}?" if close else "; wxcloud.all_apis() lists every name"
+    raise ApiNotFound(f"no cloud-callable API is named {shown!r}{tip}")
 
 
 def all_apis() -> Iterator[ApiSpec[Any, Any]]:
-    """Every declared API, namespace by namespace, in declaration order."""
-    for found in _NAMESPACES.values():
-        yield from found.apis.values()
+    """Every API of the catalogue, family by family: a layered declaration where one exists (the
+    analysis reports), else the catalogue's."""
+    from . import catalog
+
+    for item in catalog.entries():
+        spec = find_api(item.name)
+        assert spec is not None  # every entry is found by its name
+        yield spec

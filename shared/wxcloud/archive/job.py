@@ -64,7 +64,7 @@ from ..errors import InvalidParameters, InvalidResponse, WxCloudError
 from ..periods import Period
 from .plan import closed_periods, is_due
 from .reports import Report, on_or_after_earliest, report_for
-from .store import Archive, DatabaseError, RowRefused, StoreOutcome
+from .store import Archive, DatabaseError, RowRefused, StoreOutcome, binary_reply
 
 MIN_FETCH_SECONDS = 1.0
 MAX_ERRORS_SHOWN = 3
@@ -266,6 +266,9 @@ class _Runner:
             return error_outcome(exc)[0], exc
         finally:
             clock.took(self.monotonic() - started)
+        binary = binary_reply(report, result)
+        if binary is not None:  # the SDK's success for a reply that is not JSON: not a report's answer
+            return "failed", binary
         fetched_at = datetime.fromtimestamp(self.client.wall_clock(), timezone.utc)
         # DatabaseError ends the run; RowRefused (the database refused this period's rows) fails the period alone
         outcome: StoreOutcome = self.archive.store(self.appid, report.name, period, result, fetched_at=fetched_at, fetched_on=self.fetched_on)

@@ -24,7 +24,7 @@ from ..spec import ApiSpec
 from .plan import last_fetch
 from .reports import report_for
 from .storable import storable
-from .store import Archive, DatabaseError, NotStored
+from .store import Archive, DatabaseError, NotStored, binary_reply
 
 if TYPE_CHECKING:
     from ..client import OpenApiClient
@@ -62,7 +62,11 @@ class ReadThrough:
         if found is not None and found.readable and not report.settling.due(period, last_fetch(period, found.fetched_on), today,
                                                                             archive.refresh_days):
             return found.result
-        result: dict[str, Any] = storable(client.call(report.spec, data))  # as the archive keeps it: the same answer as any later get
+        answer = client.call(report.spec, data)
+        binary = binary_reply(report, answer)
+        if binary is not None:
+            raise binary
+        result: dict[str, Any] = storable(answer)  # as the archive keeps it: the same answer as any later get
         # Recorded as knowing today's knowledge only when the answer proves WeChat has computed
         # yesterday (before then, in the morning, yesterday's key would be recorded as known and
         # never asked for again); else as the day before, so the next get asks once more.

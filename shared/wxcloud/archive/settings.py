@@ -178,16 +178,15 @@ def _alert_webhook(env: Mapping[str, str]) -> dict[str, Any]:
 def archive_apis(raw: str | Sequence[str], source: str, error: type[PlatformError] = ConfigurationError) -> tuple[str, ...]:
     """Cloud-call names (comma-separated, or a list) of archivable APIs, checked; empty: all of them.
     ``error``: -601001 for the environment, -501007 (``InvalidParameters``) for an event or the CLI."""
-    from ..analysis import PeriodRequest  # the archive keeps the period-based APIs only
-    from ..spec import all_apis, find_api
+    from ..analysis import Analysis, PeriodRequest  # the archive keeps the period-based APIs only
 
     if not isinstance(raw, str) and (isinstance(raw, (bytes, dict)) or not all(isinstance(name, str) for name in raw)):
         raise error(f"{source} must be a list of cloud-call names such as analysis.getDailyVisitTrend")
     names = [name.strip() for name in (raw.split(",") if isinstance(raw, str) else raw)]
     names = [name for name in names if name]
-    known = [spec.name for spec in all_apis() if issubclass(spec.request_model, PeriodRequest)]
+    known = [spec.name for spec in Analysis.apis.values() if issubclass(spec.request_model, PeriodRequest)]
     for name in names:
-        spec = find_api(name)
+        spec = Analysis.apis.get(name)
         if spec is None or not issubclass(spec.request_model, PeriodRequest):
             shown = name if len(name) <= 60 else name[:57] + "..."
             raise error(f"{source}: {shown!r} is not an archivable API; use cloud-call names, comma-separated: {', '.join(known)}")

@@ -33,7 +33,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..dates import beijing_today, parse_yyyymmdd
-from ..errors import ConfigurationError, InvalidParameters, StorageError
+from ..errors import ConfigurationError, InvalidParameters, InvalidResponse, StorageError
 from ..periods import Period
 from . import database, schema
 from .reports import Report, report_for
@@ -394,6 +394,17 @@ class _Write:
         query = select(results.c.result, results.c.fetched_at, results.c.fetched_on, results.c.fetches)
         query = query.where(*(results.c[name] == value for name, value in self.key.items())).with_for_update()
         return connection.execute(query).first()
+
+
+def binary_reply(report: Report, result: dict[str, Any]) -> InvalidResponse | None:
+    """The error a report's result is when WeChat answered it with something that is not JSON
+    (the SDK's ``{contentType, buffer}`` success, a proxy's page): the archive keeps JSON answers."""
+    if not isinstance(result.get("buffer"), (bytes, bytearray)):
+        return None
+    kind = str(result.get("contentType") or "no content type")[:60]
+    error = InvalidResponse(f"wechat server internal error, the reply is {kind}, not the report's JSON")
+    error.api = report.spec.display_name
+    return error
 
 
 def keeps(old: Any, new: Any) -> bool:

@@ -123,6 +123,31 @@ def appears_in(body: bytes, secrets: Iterable[Sealed[str]]) -> bool:
     return False
 
 
+_JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def quotes(body: bytes, secrets: Iterable[Sealed[str]], *, text: bool = True) -> bool:
+    """Whether ``body`` holds a secret, in one of its encodings or (``text``) spelt with JSON escapes
+    or HTML character references: the exact answer where ``appears_in`` answers "maybe". A binary
+    reply needs it: an image holds every byte, backslashes and ``&#`` included, and quotes no token.
+    ``text=False`` (an image, audio, video): the encodings' bytes alone, no decoding of the body,
+    so a large image costs a few byte searches."""
+    known = [sealed for sealed in secrets if sealed.reveal()]
+    if not known:
+        return False
+    if not text:
+        return any(form.encode("utf-8") in body for sealed in known for form in encodings(sealed.reveal()))
+    if not appears_in(body, known):
+        return False
+    decoded = body.decode("utf-8", errors="replace")
+    readings = [decoded]
+    if "\\u" in decoded:
+        readings.append(_JSON_ESCAPE.sub(lambda found: chr(int(found.group(1), 16)), decoded))
+    if "&" in decoded:
+        readings.append(html.unescape(decoded))
+    return any(form in reading for sealed in known for form in encodings(sealed.reveal()) for reading in readings)
+
+
 # The libraries under the transport whose records may quote a request's URL.
 GUARDED_LOGGERS = ("urllib3", "requests", "charset_normalizer")
 

@@ -63,7 +63,7 @@ __all__ = ["DATA_REPLY_LIMIT", "HttpReply", "TimedOut", "Transport", "redact"]
 DATA_REPLY_LIMIT = 8 * 1024 * 1024
 _READ_SIZE = 64 * 1024
 
-_JSON_HEADERS = {"Content-Type": "application/json"}
+JSON_TYPE = "application/json"
 # An absolute URL that needs no quoting: ASCII letters, digits and the URL punctuation WeChat's
 # paths and tokens use. Anything else goes through requests' full preparation.
 _PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]+)?(/[A-Za-z0-9._~\-/]*)?(\?[A-Za-z0-9._~\-=&%]*)?")
@@ -102,7 +102,7 @@ class Transport:
         self.session = _frozen_env_session(self.base_url)
         base = self.base_url + "/"
         self._base_is_plain = requests.Request("POST", base).prepare().url == base and _PLAIN_URL.fullmatch(base) is not None
-        self._headers: dict[str, str] = {**{k: str(v) for k, v in self.session.headers.items()}, **_JSON_HEADERS}
+        self._headers: dict[str, str] = {k: str(v) for k, v in self.session.headers.items()}
         hook_error_tracker()
 
     def post(
@@ -117,10 +117,30 @@ class Transport:
         limit: int = DATA_REPLY_LIMIT,
         headers: Sealed[dict[str, str]] | None = None,
     ) -> HttpReply:
-        """One attempt, over by ``timeout`` seconds (the invocation's remaining budget) or the
+        """A JSON POST: ``send("POST", ...)`` with ``application/json``."""
+        return self.send("POST", path, body, content_type=JSON_TYPE, query=query, token=token, conceal=conceal, timeout=timeout,
+                         limit=limit, headers=headers)
+
+    def send(
+        self,
+        method: str,
+        path: str | Sealed[str],
+        body: bytes | Sealed[bytes] = b"",
+        *,
+        content_type: str | None = JSON_TYPE,
+        query: str | Sealed[str] = "",
+        token: Sealed[str] | None = None,
+        conceal: tuple[Sealed[str], ...] = (),
+        timeout: float | None = None,
+        limit: int = DATA_REPLY_LIMIT,
+        headers: Sealed[dict[str, str]] | None = None,
+    ) -> HttpReply:
+        """One attempt (``method`` GET or POST, a body of ``content_type``; None for a GET),
+        over by ``timeout`` seconds (the invocation's remaining budget) or the
         configured connect + read timeouts, whichever is less, measured on the wall clock. The
         socket timeouts are shared out the same way, so a stall is noticed early enough to leave
-        room for a retry. ``token`` goes into the query string as ``access_token``, percent-encoded;
+        room for a retry. ``token`` goes into the query string as ``access_token``, percent-encoded,
+        before ``query`` (already encoded: ``a=1&b=2``);
         it and ``conceal`` are masked wherever the reply would quote them back. A ``query`` that is
         itself a secret (a webhook's key) travels sealed the same way, revealed only in
         ``_prepare``; so do a ``path`` that may hold one (a webhook's) and extra request
@@ -134,7 +154,7 @@ class Transport:
             connect, read = connect * share, read * share
         if token is not None:
             conceal = (*conceal, token)
-        outcome = self._send(path, body, query, token, conceal, connect, read, limit, headers)
+        outcome = self._send(_Request(method, path, body, content_type, query, token, headers), conceal, connect, read, limit)
         if isinstance(outcome, HttpReply):
             return outcome
         # Raised here, outside any except block and away from the frame that held the URL, so
@@ -145,18 +165,7 @@ class Transport:
     def close(self) -> None:
         self.session.close()
 
-    def _send(
-        self,
-        path: str | Sealed[str],
-        body: bytes | Sealed[bytes],
-        query: str | Sealed[str],
-        token: Sealed[str] | None,
-        conceal: tuple[Sealed[str], ...],
-        connect: float,
-        read: float,
-        limit: int,
-        headers: Sealed[dict[str, str]] | None = None,
-    ) -> HttpReply | _Failure:
+    def _send(self, request: _Request, conceal: tuple[Sealed[str], ...], connect: float, read: float, limit: int) -> HttpReply | _Failure:
         """The exchange itself; returns the reply or what went wrong, never raises."""
         exchange = Exchange(time.monotonic() + connect + read)
         response: requests.Response | None = None
@@ -164,7 +173,7 @@ class Transport:
         WATCHDOG.arm(exchange)
         try:
             session = self.session
-            prepared = self._prepare(path, body, query, token, headers)
+            prepared = self._prepare(request)
             adapter = session.get_adapter(prepared.url or "")
             response = adapter.send(
                 prepared,
@@ -195,35 +204,43 @@ class Transport:
                 else:
                     response.close()  # a body left unread: the connection cannot be reused
 
-    def _prepare(
-        self,
-        path: str | Sealed[str],
-        body: bytes | Sealed[bytes],
-        query: str | Sealed[str],
-        token: Sealed[str] | None,
-        headers: Sealed[dict[str, str]] | None = None,
-    ) -> requests.PreparedRequest:
-        if isinstance(path, Sealed):
-            path = path.reveal()
-        if isinstance(query, Sealed):
-            query = query.reveal()
-        if token is not None:
-            value = token.reveal()  # plain tokens (WeChat's: letters, digits, - and _) need no quoting
-            query = f"access_token={value if _PLAIN_TOKEN.fullmatch(value) else quote(value, safe='')}"
+    def _prepare(self, request: _Request) -> requests.PreparedRequest:
+        path = request.path.reveal() if isinstance(request.path, Sealed) else request.path
+        query = request.query.reveal() if isinstance(request.query, Sealed) else request.query
+        if request.token is not None:
+            value = request.token.reveal()  # plain tokens (WeChat's: letters, digits, - and _) need no quoting
+            token = f"access_token={value if _PLAIN_TOKEN.fullmatch(value) else quote(value, safe='')}"
+            query = f"{token}&{query}" if query else token
         url = f"{self.base_url}{path}?{query}" if query else f"{self.base_url}{path}"
-        data = body.reveal() if isinstance(body, Sealed) else body
+        data = request.body.reveal() if isinstance(request.body, Sealed) else request.body
+        typed = {} if request.content_type is None else {"Content-Type": request.content_type}
+        extra = {} if request.headers is None else request.headers.reveal()
         if not (self._base_is_plain and _PLAIN_URL.fullmatch(url)):
-            sent = _JSON_HEADERS if headers is None else {**_JSON_HEADERS, **headers.reveal()}
-            return self.session.prepare_request(requests.Request("POST", url, data=data, headers=sent))
+            sent = {**typed, **extra}
+            return self.session.prepare_request(requests.Request(request.method, url, data=data or None, headers=sent))
         prepared = requests.PreparedRequest()
-        prepared.method = "POST"
+        prepared.method = request.method
         prepared.url = url
         prepared.headers = requests.structures.CaseInsensitiveDict(self._headers)
-        if headers is not None:
-            prepared.headers.update(headers.reveal())
-        prepared.headers["Content-Length"] = str(len(data))
-        prepared.body = data
+        prepared.headers.update(typed)
+        prepared.headers.update(extra)
+        if request.method != "GET" or data:
+            prepared.headers["Content-Length"] = str(len(data))
+            prepared.body = data
         return prepared
+
+
+@dataclass(frozen=True)
+class _Request:
+    """One request as ``send`` was given it (secrets still sealed)."""
+
+    method: str
+    path: str | Sealed[str]
+    body: bytes | Sealed[bytes]
+    content_type: str | None
+    query: str | Sealed[str]
+    token: Sealed[str] | None
+    headers: Sealed[dict[str, str]] | None = field(default=None, repr=False)
 
 
 @dataclass

@@ -5,7 +5,9 @@
   error value, one JSON log line;
 * ``app``: ``FunctionApp``, the function of one declared API (``from wxcloud import FunctionApp``);
 * ``events``: what invoked the function (direct, timer, HTTP) and the cloud-call data it asks for;
-* ``gateway``: the integrated response of an HTTP trigger; ``logs``: the function's own log output.
+* ``gateway``: the integrated response of an HTTP trigger; ``logs``: the function's own log output;
+* ``forward``: ``OpenApiFunction``, the function that forwards any cloud call its config.json lists
+  (``functions/openapi``), and ``bytes_json``: how bytes travel in its events and answers.
 
 The archive's function (``wxcloud.archive.ArchiveFunction``) is built on the same skeleton.
 """

@@ -54,13 +54,14 @@ class Invocation:
     problem: WxCloudError | None = None  # the event itself is unusable
 
 
-def trigger_of(event: Any, schedule: Schedule) -> Invocation:
+def trigger_of(event: Any, schedule: Schedule, *, max_http_body: int = MAX_HTTP_BODY_BYTES) -> Invocation:
     """What invoked the function and what it asks for; ``schedule(fired)``: what a timer whose
-    trigger names nothing asks for (None: nothing)."""
+    trigger names nothing asks for (None: nothing). ``max_http_body``: the longest HTTP body read
+    (a function whose events carry files takes more than a few fields)."""
     if is_timer(event):
         return _timer(event, schedule)
     if isinstance(event, dict) and isinstance(event.get("httpMethod"), str) and ("headers" in event or "requestContext" in event):
-        return _http(event)
+        return _http(event, max_http_body)
     return Invocation("direct", event, asynchronous=False)
 
 
@@ -97,15 +98,15 @@ def _unusable(trigger: Trigger, hint: str) -> Invocation:
     return Invocation(trigger, None, asynchronous=trigger == "timer", problem=InvalidParameters(hint))
 
 
-def _http(event: dict[str, Any]) -> Invocation:
+def _http(event: dict[str, Any], max_body: int) -> Invocation:
     body = event.get("body")
     if body is None or body == "":
         return _unusable("http", "the HTTP request needs a JSON body: the cloud-call event")
     if not isinstance(body, str):
         return _unusable("http", "the HTTP request body must be a string")
     encoded = event.get("isBase64Encoded") is True
-    if len(body) > MAX_HTTP_BODY_BYTES * (4 / 3 if encoded else 1):
-        return _unusable("http", f"the HTTP request body is {len(body)} characters; a cloud-call event is at most {MAX_HTTP_BODY_BYTES} bytes")
+    if len(body) > max_body * (4 / 3 if encoded else 1):
+        return _unusable("http", f"the HTTP request body is {len(body)} characters; a cloud-call event is at most {max_body} bytes")
     if encoded:
         try:
             body = base64.b64decode(body, validate=True).decode("utf-8")

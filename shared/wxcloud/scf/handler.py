@@ -120,17 +120,19 @@ class ScfHandler:
     def respond(self, event: Any, frame: Frame) -> dict[str, Any]:
         raise NotImplementedError
 
-    def answer(self, work: Callable[[], dict[str, Any]]) -> tuple[dict[str, Any], WxCloudError | None]:
+    def answer(self, work: Callable[[], dict[str, Any]], name: str | None = None) -> tuple[dict[str, Any], WxCloudError | None]:
         """``work()``'s result, or the error value of what it raised (and the error, when it is
-        one of ours): a bug still answers in the cloud-call shape, without its text."""
+        one of ours): a bug still answers in the cloud-call shape, without its text. Errors are
+        named ``name``: the API this invocation calls, by default the function's ``name``."""
+        name = name or self.name
         try:
-            with calling(self.name):
+            with calling(name):
                 return work(), None
         except WxCloudError as exc:
             return exc.to_result(), exc
         except Exception as exc:
-            logger.error("unexpected %s in %s", type(exc).__name__, self.name)
-            return {"errCode": JS_ERROR, "errMsg": f"{self.name}:fail internal error ({type(exc).__name__})"}, None
+            logger.error("unexpected %s in %s", type(exc).__name__, name)
+            return {"errCode": JS_ERROR, "errMsg": f"{name}:fail internal error ({type(exc).__name__})"}, None
 
     def client(self, deadline: Deadline | None = None) -> OpenApiClient:
         """The function's client, built by the first invocation (``client_factory``, or from the
