@@ -96,12 +96,14 @@ def archive(python: Path, args: list[str], env: dict[str, str]) -> int:
     the WeChat emulator, started for the command on a free
     loopback port and stopped after it; the archive is ``.data/wx_analysis.sqlite3`` unless
     ``WX_ARCHIVE_URL`` says otherwise."""
-    env = {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "shared"), env.get("PYTHONPATH")]))}
+    env = _importable(env)
+    if not env.get("WX_ARCHIVE_URL"):  # the default archive is the checkout's, wherever the command is run from
+        env["WX_ARCHIVE_URL"] = f"sqlite:///{ROOT / '.data' / 'wx_analysis.sqlite3'}"
     command = [str(python), "-m", "wxcloud.archive", *args]
     fetching = bool(args) and args[0] in {"run", "backfill"}
     several = env.get("WX_ARCHIVE_APPS") or env.get("WX_ARCHIVE_APPS_SSM_NAME")  # apps of their own: their WeChat
     if not fetching or several or (env.get("WX_APPID") and env.get("WX_APPSECRET")):
-        return subprocess.call(command, cwd=ROOT, env=env)
+        return subprocess.call(command, env=env)
     from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET
 
     emulator = subprocess.Popen([str(python), "-m", "devtools.wechat_emulator", "--port", "0"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
@@ -113,10 +115,17 @@ def archive(python: Path, args: list[str], env: dict[str, str]) -> int:
             return 1
         print(f"dev.py: WeChat emulator at {found.group(0)} (set WX_APPID and WX_APPSECRET to call WeChat instead)", file=sys.stderr)
         env.update(WX_APPID=DEFAULT_APPID, WX_APPSECRET=DEFAULT_SECRET, WX_API_BASE_URL=found.group(0))
-        return subprocess.call(command, cwd=ROOT, env=env)
+        return subprocess.call(command, env=env)
     finally:
         emulator.terminate()
         emulator.wait(timeout=10)
+
+
+def _importable(env: dict[str, str]) -> dict[str, str]:
+    """``env`` with the checkout's packages importable (``wxcloud`` and ``devtools``), for the
+    commands that run in the caller's directory (``demo``, ``archive``): their relative paths
+    (``--out``, ``--data @file``, an SQLite URL) are the caller's, not the checkout's."""
+    return {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "shared"), str(ROOT), env.get("PYTHONPATH")]))}
 
 
 def main(argv: list[str]) -> int:
@@ -127,7 +136,7 @@ def main(argv: list[str]) -> int:
     python = ensure_venv(NEEDS[command])
     env = dict(os.environ)
     if command == "demo":
-        return subprocess.call([str(python), "-m", "devtools.demo", *rest], cwd=ROOT, env=env)
+        return subprocess.call([str(python), "-m", "devtools.demo", *rest], env=_importable(env))
     if command == "check":
         ruff = subprocess.call([str(python), "-m", "ruff", "check", "--target-version", "py310", "."], cwd=ROOT, env=env)
         mypy = subprocess.call([str(python), "-m", "mypy", "--python-version", "3.10"], cwd=ROOT, env=env)
