@@ -129,7 +129,7 @@ def test_a_permitted_json_call_answers_exactly_the_cloud_call_result(fake: HTTPS
     assert json.loads(request.get_data()) == {"content": "hello", "version": 2, "scene": 2, "openid": "o-user-1", "extra_key": {"deep_key": 1}}
     (line,) = wxlog.lines()
     assert (line["api"], line["trigger"], line["outcome"], line["errCode"], line["requestId"]) == (
-        "security.msgSecCheck", "direct", "ok", 0, "req-openapi")
+        "openapi.security.msgSecCheck", "direct", "ok", 0, "req-openapi")
 
 
 def test_a_wechat_error_is_the_sdks_error_value(fake: HTTPServer, load: Load, wxlog: Any) -> None:
@@ -225,7 +225,7 @@ def test_an_unknown_name_is_604100_without_a_request(fake: HTTPServer, load: Loa
     assert "did you mean security.msgSecCheck" in answer["errMsg"]
     assert handler({"api": "no.such.thing.at.all", "data": {}}, CONTEXT)["errCode"] == -604100
     assert fake.log == []
-    assert [line["api"] for line in wxlog.lines()] == ["security.msgSecChek", "no.such.thing.at.all"]
+    assert [line["api"] for line in wxlog.lines()] == ["openapi.security.msgSecChek", "openapi.no.such.thing.at.all"]  # as errMsg names them
 
 
 MALFORMED = [
@@ -357,8 +357,8 @@ def test_the_log_line_names_the_api_and_outcome_never_the_data(fake: HTTPServer,
              "binary": "base64"}, CONTEXT)  # an upload: its bytes are not logged either
     lines = wxlog.lines()
     assert [(line["api"], line["outcome"], line["errCode"]) for line in lines] == [
-        ("security.msgSecCheck", "ok", 0), ("security.msgSecCheck", "error", 47001), ("security.msgSecCheck", "error", -501007),
-        ("security.imgSecCheck", "ok", 0)]
+        ("openapi.security.msgSecCheck", "ok", 0), ("openapi.security.msgSecCheck", "error", 47001),
+        ("openapi.security.msgSecCheck", "error", -501007), ("openapi.security.imgSecCheck", "ok", 0)]
     assert lines[1]["errMsg"] is None and lines[2]["errMsg"] is None
     text = "\n".join(wxlog.texts)
     for secret in (SECRET_CONTENT, "987654321", base64.b64encode(PNG).decode()[:20], "o-user-1"):
