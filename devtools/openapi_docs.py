@@ -21,6 +21,7 @@ OUT = ROOT / "docs" / "openapi.md"
 sys.path.insert(0, str(ROOT / "shared"))
 
 from wxcloud import catalog  # noqa: E402  # the path above first
+from wxcloud.casing import snake_to_camel  # noqa: E402
 from wxcloud.catalog.entry import STATUSES, Entry  # noqa: E402
 
 INTRO = """\
@@ -62,7 +63,12 @@ client.wxacode.getUnlimited({"scene": "a=1"})      # {"contentType": "image/png"
 ## Reading the table
 
 - **HTTP**: WeChat's method and path. A GET sends every field in the query string.
-- **notes**: `q: a b` — fields a POST sends in the query string; `file: a` — multipart uploads;
+- **fields**: the fields known of the request, as a caller writes them (camelCase; WeChat's
+  snake_case works as well, see above), each with its type: `str`, `int`, `num` (any number),
+  `bool`, `obj`, `list`, `file` (an upload, `{"contentType": ..., "value": <bytes>}`) or `any`.
+  **Bold with `!`**: required. These are checked before any request (`47001` with a hint naming
+  the field); a field not listed still goes to WeChat, and an empty cell means none is known.
+- **notes**, naming fields as WeChat does: `q: a b` — fields a POST sends in the query string; `file: a` — multipart uploads;
   **camel** — the body goes as written; **binary** — a success is the file itself,
   `{contentType, buffer}` (errors are still JSON); `fixed: action=apply` — a field the name itself
   sends, unless the caller sent one.
@@ -100,8 +106,18 @@ def notes(item: Entry) -> str:
     return "; ".join(parts)
 
 
+def fields(item: Entry) -> str:
+    """The fields cell: each known field as the caller writes it (camelCase) and its type, the
+    required ones in bold with a ``!``."""
+    shown = []
+    for field in item.fields:
+        name = f"`{snake_to_camel(field.name)}`"
+        shown.append(f"**{name}!** {field.type}" if field.required else f"{name} {field.type}")
+    return ", ".join(shown)
+
+
 def row(item: Entry) -> str:
-    cells = [f"`{item.name}`", f"{item.method} `{item.path}`", notes(item), item.status,
+    cells = [f"`{item.name}`", f"{item.method} `{item.path}`", fields(item), notes(item), item.status,
              " ".join(f"`{alias}`" for alias in item.aliases), item.title]
     return "| " + " | ".join(_cell(cell) for cell in cells) + " |"
 
@@ -127,7 +143,7 @@ def page() -> str:
         prefixes = [prefix for prefix, owner in catalog.FAMILIES.items() if owner == module]
         family = [item for item in entries if item.name.partition(".")[0] in prefixes]
         lines += [f"## {', '.join(f'`{prefix}`' for prefix in prefixes)}", "", family_notes(module), ""]
-        lines += ["| name | HTTP | notes | st | aliases | title |", "|---|---|---|---|---|---|", *(row(item) for item in family), ""]
+        lines += ["| name | HTTP | fields | notes | st | aliases | title |", "|---|---|---|---|---|---|---|", *(row(item) for item in family), ""]
     return "\n".join(lines)
 
 
