@@ -377,3 +377,25 @@ def test_the_committed_config_json_lists_known_cloud_calls_and_no_timer() -> Non
     assert [name for name in names if find_api(name) is None] == []
     assert "triggers" not in config  # it forwards the event it is given: a timer has none
     assert not any(name.startswith("analysis.") for name in names)  # the reports have their own functions
+
+
+def test_the_local_invocation_of_deploying_md_runs_as_written() -> None:
+    """docs/deploying.md's snippet: functions/openapi's index imported and called against the
+    built-in emulator, from the checkout's root, as a user runs it."""
+    import re
+    import subprocess
+    import sys
+
+    text = (ROOT / "docs" / "deploying.md").read_text(encoding="utf-8")
+    section = text[text.index("### Trying it locally") :]
+    block = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert block is not None
+    env = {name: value for name, value in os.environ.items() if not name.startswith("WX_")}
+    done = subprocess.run([sys.executable, "-c", block.group(1)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    printed = [line for line in done.stdout.splitlines() if not line.startswith('{"requestId"')]  # the log lines aside
+    assert "'errMsg': 'openapi.security.msgSecCheck:ok', 'errCode': 0}" in printed[0]
+    kind, size = printed[1].split()
+    assert kind == "image/png" and int(size) > 100
+    logged = [json.loads(line) for line in done.stdout.splitlines() if line.startswith('{"requestId"')]
+    assert [line["api"] for line in logged] == ["openapi.security.msgSecCheck", "openapi.wxacode.getUnlimited"]
