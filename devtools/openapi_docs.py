@@ -44,16 +44,24 @@ wxcloud.openapi({"convertCase": False}).liveBroadcast.getLiveInfo({"start": 0, "
 
 client = wxcloud.OpenApiClient(settings)          # explicit settings instead of the environment
 client.wxacode.getUnlimited({"scene": "a=1"})      # {"contentType": "image/png", "buffer": b"...", ...}
+client["wxacode.getUnlimited"]({"scene": "a=1"})   # the same, by its whole name
 ```
+
+A failed call raises a `wxcloud.WxCloudError` (WeChat's own errcode as a `WeChatError`) whose
+`err_code` and `err_msg` are the SDK's errCode and errMsg, and whose `to_result()` is the
+`{errCode, errMsg}` a cloud function returns. `python3 dev.py demo --api <name>` calls any name
+below against the built-in WeChat emulator and prints the result.
 
 - The data is written in camelCase (`templateId`) or as WeChat writes it (`template_id`): the
   SDK's camel -> snake conversion makes both WeChat's snake_case, except for the names marked
   **camel**, whose bodies WeChat reads in camelCase and which go as written.
 - The fields a name is known to take are checked before any request (a missing required one, or
-  one of the wrong type, is `47001 data format error` with a hint naming it); every other field
-  goes to WeChat as the SDK would send it: the catalogue describes, it does not filter.
+  one of the wrong type, raises `RequestValidationError`, `47001 data format error`, with a hint
+  naming it); every other field goes to WeChat as the SDK would send it: the catalogue
+  describes, it does not filter.
 - A file is `{"contentType": ..., "value": <bytes>}`; it is sent as a multipart part named after
-  the field, with the SDK's file name (`media.png`).
+  the field, with the SDK's file name (`media.png`; a `"fileName"` of the file is used with
+  `convertCase: false`, as the SDK uses it).
 - A name absent from the catalogue is `-604100`, as the cloud gateway answers it, with the closest
   names as a hint. `wxcloud.all_apis()` lists every declaration; a function's `config.json`
   `permissions.openapi` list, when present, limits what it may call (`-604101`).
