@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """The project's five commands, runnable on a machine that has nothing but python3:
 
-    python3 dev.py demo [--month 2026-10]   invoke the function locally and print its result
+    python3 dev.py --help                   this text (an unknown command: a line naming it, then this; exit 2)
+    python3 dev.py demo [--api NAME] [...]  make one cloud call locally (an analysis function, or any
+                                            name of the catalogue) and print its result; demo --help
     python3 dev.py test [pytest args]       run the whole test suite
     python3 dev.py check                    lint, type-check for Python 3.10 and find dead code (ruff, mypy, vulture)
     python3 dev.py bench [--rounds N]       benchmarks against their baselines (bench/run.py)
@@ -129,7 +131,12 @@ def _importable(env: dict[str, str]) -> dict[str, str]:
 
 
 def main(argv: list[str]) -> int:
+    if argv and argv[0] in ("-h", "--help"):  # asked for: the usage on stdout, and success
+        print(__doc__)
+        return 0
     if not argv or argv[0] not in NEEDS:
+        if argv:
+            print(f"dev.py: unknown command {argv[0][:80]!r}; the commands are {', '.join(NEEDS)}", file=sys.stderr)
         print(__doc__, file=sys.stderr)
         return 2
     command, rest = argv[0], argv[1:]

@@ -21,6 +21,7 @@ OUT = ROOT / "docs" / "openapi.md"
 sys.path.insert(0, str(ROOT / "shared"))
 
 from wxcloud import catalog  # noqa: E402  # the path above first
+from wxcloud.casing import snake_to_camel  # noqa: E402
 from wxcloud.catalog.entry import STATUSES, Entry  # noqa: E402
 
 INTRO = """\
@@ -43,16 +44,24 @@ wxcloud.openapi({"convertCase": False}).liveBroadcast.getLiveInfo({"start": 0, "
 
 client = wxcloud.OpenApiClient(settings)          # explicit settings instead of the environment
 client.wxacode.getUnlimited({"scene": "a=1"})      # {"contentType": "image/png", "buffer": b"...", ...}
+client["wxacode.getUnlimited"]({"scene": "a=1"})   # the same, by its whole name
 ```
+
+A failed call raises a `wxcloud.WxCloudError` (WeChat's own errcode as a `WeChatError`) whose
+`err_code` and `err_msg` are the SDK's errCode and errMsg, and whose `to_result()` is the
+`{errCode, errMsg}` a cloud function returns. `python3 dev.py demo --api <name>` calls any name
+below against the built-in WeChat emulator and prints the result.
 
 - The data is written in camelCase (`templateId`) or as WeChat writes it (`template_id`): the
   SDK's camel -> snake conversion makes both WeChat's snake_case, except for the names marked
   **camel**, whose bodies WeChat reads in camelCase and which go as written.
 - The fields a name is known to take are checked before any request (a missing required one, or
-  one of the wrong type, is `47001 data format error` with a hint naming it); every other field
-  goes to WeChat as the SDK would send it: the catalogue describes, it does not filter.
+  one of the wrong type, raises `RequestValidationError`, `47001 data format error`, with a hint
+  naming it); every other field goes to WeChat as the SDK would send it: the catalogue
+  describes, it does not filter.
 - A file is `{"contentType": ..., "value": <bytes>}`; it is sent as a multipart part named after
-  the field, with the SDK's file name (`media.png`).
+  the field, with the SDK's file name (`media.png`; a `"fileName"` of the file is used with
+  `convertCase: false`, as the SDK uses it).
 - A name absent from the catalogue is `-604100`, as the cloud gateway answers it, with the closest
   names as a hint. `wxcloud.all_apis()` lists every declaration; a function's `config.json`
   `permissions.openapi` list, when present, limits what it may call (`-604101`).
@@ -62,7 +71,12 @@ client.wxacode.getUnlimited({"scene": "a=1"})      # {"contentType": "image/png"
 ## Reading the table
 
 - **HTTP**: WeChat's method and path. A GET sends every field in the query string.
-- **notes**: `q: a b` — fields a POST sends in the query string; `file: a` — multipart uploads;
+- **fields**: the fields known of the request, as a caller writes them (camelCase; WeChat's
+  snake_case works as well, see above), each with its type: `str`, `int`, `num` (any number),
+  `bool`, `obj`, `list`, `file` (an upload, `{"contentType": ..., "value": <bytes>}`) or `any`.
+  **Bold with `!`**: required. These are checked before any request (`47001` with a hint naming
+  the field); a field not listed still goes to WeChat, and an empty cell means none is known.
+- **notes**, naming fields as WeChat does: `q: a b` — fields a POST sends in the query string; `file: a` — multipart uploads;
   **camel** — the body goes as written; **binary** — a success is the file itself,
   `{contentType, buffer}` (errors are still JSON); `fixed: action=apply` — a field the name itself
   sends, unless the caller sent one.
@@ -100,8 +114,18 @@ def notes(item: Entry) -> str:
     return "; ".join(parts)
 
 
+def fields(item: Entry) -> str:
+    """The fields cell: each known field as the caller writes it (camelCase) and its type, the
+    required ones in bold with a ``!``."""
+    shown = []
+    for field in item.fields:
+        name = f"`{snake_to_camel(field.name)}`"
+        shown.append(f"**{name}!** {field.type}" if field.required else f"{name} {field.type}")
+    return ", ".join(shown)
+
+
 def row(item: Entry) -> str:
-    cells = [f"`{item.name}`", f"{item.method} `{item.path}`", notes(item), item.status,
+    cells = [f"`{item.name}`", f"{item.method} `{item.path}`", fields(item), notes(item), item.status,
              " ".join(f"`{alias}`" for alias in item.aliases), item.title]
     return "| " + " | ".join(_cell(cell) for cell in cells) + " |"
 
@@ -127,7 +151,7 @@ def page() -> str:
         prefixes = [prefix for prefix, owner in catalog.FAMILIES.items() if owner == module]
         family = [item for item in entries if item.name.partition(".")[0] in prefixes]
         lines += [f"## {', '.join(f'`{prefix}`' for prefix in prefixes)}", "", family_notes(module), ""]
-        lines += ["| name | HTTP | notes | st | aliases | title |", "|---|---|---|---|---|---|", *(row(item) for item in family), ""]
+        lines += ["| name | HTTP | fields | notes | st | aliases | title |", "|---|---|---|---|---|---|---|", *(row(item) for item in family), ""]
     return "\n".join(lines)
 
 

@@ -304,12 +304,20 @@ def test_docs_openapi_md_is_what_the_generator_writes_now() -> None:
 
 def test_the_page_has_one_row_per_name_with_its_status_and_the_legend() -> None:
     page = openapi_docs.page()
-    rows = re.findall(r"^\| `([A-Za-z0-9.]+)` \| (GET|POST) `(/[^`]*)` \| ([^|]*) \| ([A-Z]) \| ([^|]*) \|", page, flags=re.MULTILINE)
+    rows = re.findall(r"^\| `([A-Za-z0-9.]+)` \| (GET|POST) `(/[^`]*)` \| ([^|]*) \| ([^|]*) \| ([A-Z]) \| ([^|]*) \|", page, flags=re.MULTILINE)
     entries = every_entry()
     assert [row[0] for row in rows] == [item.name for item in entries]
     assert all(f"| {key} | {meaning} |" in page for key, meaning in STATUSES.items())
-    notes = {row[0]: row[3] for row in rows}
+    notes = {row[0]: row[4] for row in rows}
     assert "**binary**" in notes["wxacode.getUnlimited"] and "**camel**" in notes["liveBroadcast.createRoom"]
     assert "q: type img_url; file: img" in notes["ocr.idcard"] and "fixed: action=apply" in notes["pluginManager.applyPlugin"]
-    assert "`ocr.drivingLicense`" in dict((row[0], row[5]) for row in rows)["ocr.vehicleLicense"]
+    assert "`ocr.drivingLicense`" in dict((row[0], row[6]) for row in rows)["ocr.vehicleLicense"]
+    # the known fields, as a caller writes them, with their types; the required ones marked
+    fields = {row[0]: row[3] for row in rows}
+    assert fields["security.msgSecCheck"].startswith("**`content`!** str, `version` int, `scene` int, `openid` str")
+    assert fields["customerServiceMessage.uploadTempMedia"] == "**`type`!** str, **`media`!** file"
+    assert fields["analysis.getDailyRetain"] == "**`beginDate`!** str, **`endDate`!** str"
+    for item in entries:
+        assert fields[item.name].count("!**") == sum(field.required for field in item.fields), item.name
+        assert fields[item.name].count(", ") + bool(item.fields) == len(item.fields), item.name
     assert "sig" in page and "mp_sig" in page and "I** row is inferred" in page

@@ -160,6 +160,34 @@ def test_names_of_any_depth_and_aliases_reach_their_api(wechat: HTTPServer, clie
     assert received(wechat, "/cv/ocr/driving").args.to_dict() == {"access_token": TOKEN, "img_url": "https://example.invalid/a.jpg"}
 
 
+def test_a_client_reaches_a_whole_name_by_index_as_the_root_does(wechat: HTTPServer, client: OpenApiClient) -> None:
+    answer = {"errcode": 0, "errmsg": "ok", "result": {"suggest": "pass", "label": 100}, "trace_id": "t1"}
+    wechat.expect_request("/wxa/msg_sec_check", method="POST").respond_with_json(answer)
+    data = {"content": "hello", "version": 2, "scene": 2, "openid": "o1"}
+    by_client = client["security.msgSecCheck"](data)
+    by_root = wxcloud.OpenApiRoot(_Backend(client))["security.msgSecCheck"](data)
+    assert by_client == by_root == {"result": {"suggest": "pass", "label": 100}, "traceId": "t1", "errMsg": "openapi.security.msgSecCheck:ok",
+                                    "errCode": 0}
+    wechat.expect_request("/cgi-bin/media/upload").respond_with_json({"type": "image", "media_id": "M1", "created_at": 1})
+    uploaded = client["officialAccount"]["media.upload"]({"type": "image", "media": {"contentType": "image/png", "value": PNG}})
+    assert uploaded["mediaId"] == "M1" and uploaded["errMsg"] == "openapi.officialAccount.media.upload:ok"
+    wechat.clear_log()
+    with pytest.raises(ApiNotFound) as caught:
+        client["security.msgSecChek"](data)
+    assert caught.value.to_result()["errMsg"].startswith("openapi.security.msgSecChek:fail -604100 API not found hint: [no cloud-callable API")
+    assert wechat.log == []
+
+
+def test_a_file_field_of_the_wrong_shape_says_what_a_file_is(wechat: HTTPServer, client: OpenApiClient) -> None:
+    for media in ("a path.png", {"contentType": "image/png", "value": "not bytes"}, {"value": PNG}):
+        with pytest.raises(RequestValidationError) as caught:
+            client.security.imgSecCheck({"media": media})
+        hint = caught.value.hint or ""
+        assert caught.value.err_code == 47001 and hint.startswith('media must be a file {"contentType": "image/png", "value": <bytes>}'), hint
+        assert 'optionally "fileName"' in hint
+    assert wechat.log == []
+
+
 def test_every_catalogue_name_is_listed_with_its_status() -> None:
     names = [spec.name for spec in wxcloud.all_apis()]
     assert len(names) == len(set(names)) and "security.msgSecCheck" in names and "analysis.getPerformanceData" in names

@@ -129,7 +129,7 @@ def test_a_permitted_json_call_answers_exactly_the_cloud_call_result(fake: HTTPS
     assert json.loads(request.get_data()) == {"content": "hello", "version": 2, "scene": 2, "openid": "o-user-1", "extra_key": {"deep_key": 1}}
     (line,) = wxlog.lines()
     assert (line["api"], line["trigger"], line["outcome"], line["errCode"], line["requestId"]) == (
-        "security.msgSecCheck", "direct", "ok", 0, "req-openapi")
+        "openapi.security.msgSecCheck", "direct", "ok", 0, "req-openapi")
 
 
 def test_a_wechat_error_is_the_sdks_error_value(fake: HTTPServer, load: Load, wxlog: Any) -> None:
@@ -225,7 +225,7 @@ def test_an_unknown_name_is_604100_without_a_request(fake: HTTPServer, load: Loa
     assert "did you mean security.msgSecCheck" in answer["errMsg"]
     assert handler({"api": "no.such.thing.at.all", "data": {}}, CONTEXT)["errCode"] == -604100
     assert fake.log == []
-    assert [line["api"] for line in wxlog.lines()] == ["security.msgSecChek", "no.such.thing.at.all"]
+    assert [line["api"] for line in wxlog.lines()] == ["openapi.security.msgSecChek", "openapi.no.such.thing.at.all"]  # as errMsg names them
 
 
 MALFORMED = [
@@ -357,8 +357,8 @@ def test_the_log_line_names_the_api_and_outcome_never_the_data(fake: HTTPServer,
              "binary": "base64"}, CONTEXT)  # an upload: its bytes are not logged either
     lines = wxlog.lines()
     assert [(line["api"], line["outcome"], line["errCode"]) for line in lines] == [
-        ("security.msgSecCheck", "ok", 0), ("security.msgSecCheck", "error", 47001), ("security.msgSecCheck", "error", -501007),
-        ("security.imgSecCheck", "ok", 0)]
+        ("openapi.security.msgSecCheck", "ok", 0), ("openapi.security.msgSecCheck", "error", 47001),
+        ("openapi.security.msgSecCheck", "error", -501007), ("openapi.security.imgSecCheck", "ok", 0)]
     assert lines[1]["errMsg"] is None and lines[2]["errMsg"] is None
     text = "\n".join(wxlog.texts)
     for secret in (SECRET_CONTENT, "987654321", base64.b64encode(PNG).decode()[:20], "o-user-1"):
@@ -377,3 +377,25 @@ def test_the_committed_config_json_lists_known_cloud_calls_and_no_timer() -> Non
     assert [name for name in names if find_api(name) is None] == []
     assert "triggers" not in config  # it forwards the event it is given: a timer has none
     assert not any(name.startswith("analysis.") for name in names)  # the reports have their own functions
+
+
+def test_the_local_invocation_of_deploying_md_runs_as_written() -> None:
+    """docs/deploying.md's snippet: functions/openapi's index imported and called against the
+    built-in emulator, from the checkout's root, as a user runs it."""
+    import re
+    import subprocess
+    import sys
+
+    text = (ROOT / "docs" / "deploying.md").read_text(encoding="utf-8")
+    section = text[text.index("### Trying it locally") :]
+    block = re.search(r"```python\n(.*?)```", section, re.DOTALL)
+    assert block is not None
+    env = {name: value for name, value in os.environ.items() if not name.startswith("WX_")}
+    done = subprocess.run([sys.executable, "-c", block.group(1)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    printed = [line for line in done.stdout.splitlines() if not line.startswith('{"requestId"')]  # the log lines aside
+    assert "'errMsg': 'openapi.security.msgSecCheck:ok', 'errCode': 0}" in printed[0]
+    kind, size = printed[1].split()
+    assert kind == "image/png" and int(size) > 100
+    logged = [json.loads(line) for line in done.stdout.splitlines() if line.startswith('{"requestId"')]
+    assert [line["api"] for line in logged] == ["openapi.security.msgSecCheck", "openapi.wxacode.getUnlimited"]

@@ -4,6 +4,7 @@ environment as a user's would be; and what the README says of unknown names hold
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -84,3 +85,33 @@ def test_a_misspelt_name_is_what_the_readme_says(wechat: HTTPServer, tmp_path: P
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith(said.group(1))
     assert [request.path for request, _ in wechat.log] == []  # refused before any request, the token's included
+
+
+def test_a_failed_call_raises_as_the_readme_shows(wechat: HTTPServer, tmp_path: Path) -> None:
+    """The example's try/except: WeChat's refusal of the subscribe message is caught and printed
+    as the README's comment says; and a field of the wrong type raises what the README names."""
+    (block,) = re.findall(r"```python\n(.*?)```", section("Every cloud call"), re.DOTALL)
+    refusal = {"errcode": 43101, "errmsg": "user refuse to accept the msg rid: 6567b3c1-0d6f2a4e-1e0c0b1d"}
+    verdict = {"errcode": 0, "errmsg": "ok", "result": {"suggest": "pass", "label": 100}, "trace_id": "t-1"}
+    wechat.expect_request("/wxa/msg_sec_check", method="POST").respond_with_json(verdict)
+    wechat.expect_request("/wxa/getwxacodeunlimit", method="POST").respond_with_data(PNG, content_type="image/png")
+    wechat.expect_request("/cgi-bin/message/subscribe/send", method="POST").respond_with_json(refusal)
+    done = run(block, wechat, tmp_path)
+    assert done.returncode == 0, done.stderr
+    said = re.search(r"print\(err\.to_result\(\)\)  # (\{'errCode': 43101, 'errMsg': '[^']*?) \.\.\.'\}", block)
+    assert said is not None and done.stdout.startswith(said.group(1)), done.stdout
+    assert ast.literal_eval(done.stdout) == {"errCode": 43101, "errMsg": f"openapi.subscribeMessage.send:fail {refusal['errmsg']}"}
+    text = " ".join(section("Every cloud call").split())
+    assert "raises `RequestValidationError` with `errCode 47001`" in text
+    hint = re.search(r"`security\.msgSecCheck`: `hint: \[(content must be [^\]]*)\]`", text)
+    assert hint is not None
+    code = (
+        "import wxcloud\n"
+        "try:\n"
+        "    wxcloud.openapi.security.msgSecCheck({'content': 42, 'version': 2, 'scene': 2, 'openid': 'o1'})\n"
+        "except wxcloud.RequestValidationError as err:\n"
+        "    print(err.err_code, err.hint)\n"
+    )
+    mistyped = run(code, wechat, tmp_path)
+    assert mistyped.returncode == 0, mistyped.stderr
+    assert mistyped.stdout.strip() == f"47001 {hint.group(1)}"

@@ -3,7 +3,7 @@
 ``OpenApiClient.call(spec, data)`` is ``cloud.openapi.<spec.name>(data)``: it returns the
 cloud-call result dict on success and raises a ``WxCloudError`` (whose ``to_result()`` is the
 SDK's ``{errCode, errMsg}``) on failure. ``client.<namespace>.<api>(data)`` reaches the
-same through the registered namespace. Nothing here is specific to one API or namespace.
+same through the registered namespace, and ``client["<namespace>.<api>"](data)`` by its whole name. Nothing here is specific to one API or namespace.
 ``OpenApiClient.post_json(path, payload)`` is the same exchange for a WeChat endpoint that is not
 a cloud call (the quota read, ``wxcloud.quota``): WeChat's JSON as it came, no case conversion.
 
@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from .casing import convert_keys, in_js_order, snake_to_camel
 from .deadline import Deadline
@@ -35,6 +35,9 @@ from .settings import WxSettings
 from .spec import ApiSpec, bind_namespace
 from .tokens import FetchTicket, MemoryTokenStore, StableTokenSource, TokenProvider, TokenSource, TokenStore
 from .wire import JSON_TYPE, WireRequest, serialize
+
+if TYPE_CHECKING:
+    from .proxy import ApiPath
 
 T = TypeVar("T")
 
@@ -120,6 +123,14 @@ class OpenApiClient:
     def __getattr__(self, name: str) -> Any:
         """``client.analysis``: a registered namespace whose calls come back to ``call``."""
         return bind_namespace(self, name)
+
+    def __getitem__(self, name: str) -> ApiPath:
+        """``client["security.msgSecCheck"](data)``, as ``wxcloud.openapi["security.msgSecCheck"]``:
+        a name that holds dots (or is chosen at run time), resolved when it is called (-604100 for
+        one that no API has, before any request)."""
+        from .proxy import ApiPath  # as the namespaces' paths import it: on first use
+
+        return ApiPath(self, (name,))
 
     def call(
         self,

@@ -10,6 +10,8 @@ from pathlib import Path
 
 from .errors import PermissionDenied
 
+IN_CODE = "code"  # the source of Permissions.allow(...): names given in code, not read from a file
+
 
 @dataclass(frozen=True)
 class Permissions:
@@ -18,14 +20,23 @@ class Permissions:
     problem: str | None = None  # why nothing is allowed, when the file could not be used
 
     def check(self, api_name: str) -> None:
+        """Nothing when ``api_name`` is allowed, else -604101 whose hint says what to add where."""
         if self.problem:
-            raise PermissionDenied(f"{api_name} is not allowed: {self.problem}")
-        if api_name not in self.openapi:
-            raise PermissionDenied(f"{api_name} is not listed in permissions.openapi of {self.source}")
+            listed = json.dumps({"permissions": {"openapi": [api_name]}}, ensure_ascii=False)
+            raise PermissionDenied(f"{api_name} is not allowed: {self.problem}; the function's config.json, beside its index.py, "
+                                   f"lists what it may call: {listed}")
+        if api_name in self.openapi:
+            return
+        if self.source == IN_CODE:
+            raise PermissionDenied(f"{api_name} is not among the names of Permissions.allow(...) this client was built with: "
+                                   f"add {json.dumps(api_name, ensure_ascii=False)} to them")
+        raise PermissionDenied(f"{api_name} is not listed in permissions.openapi of {self.source}: add "
+                               f"{json.dumps(api_name, ensure_ascii=False)} to that list and deploy the function again")
 
     @classmethod
     def allow(cls, *api_names: str) -> Permissions:
-        return cls(frozenset(api_names), "code")
+        """The names a client built in code may call (``OpenApiClient(settings, permissions=...)``)."""
+        return cls(frozenset(api_names), IN_CODE)
 
 
 def load_permissions(candidates: Sequence[Path]) -> Permissions:

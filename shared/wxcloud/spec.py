@@ -140,7 +140,8 @@ class RequestModel:
 DATA_FORMAT_ERROR = (47001, "data format error")  # WeChat's answer to a field missing or of the wrong type
 
 _TYPE_NAMES = {"str": "a string", "int": "an integer", "num": "a number", "bool": "true or false", "obj": "an object",
-               "list": "an array", "file": "a file {contentType, value: bytes}"}
+               "list": "an array",
+               "file": 'a file {"contentType": "image/png", "value": <bytes>}, optionally "fileName" (read with convertCase false)'}
 
 
 def _type_check(name: str, kind: str) -> FieldCheck:

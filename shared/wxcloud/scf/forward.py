@@ -25,7 +25,8 @@ Direct invokes, timers (the event in the trigger's argument, ``Message``) and HT
 event as the JSON body, up to 6 MB so that files fit) are read as ``FunctionApp`` reads them; a
 timer's failure worth running again later raises for SCF's retry, as there. The log line names the
 API and the outcome, never the data: an error's text is logged only when it cannot quote the
-caller's data (WeChat's own errmsg, the network, the configuration, the permission).
+caller's data (WeChat's own errmsg, the network, the configuration, the permission); it names the
+API as the errMsg does, ``openapi.<namespace>.<name>``.
 
 Nothing here knows one API from another: names are resolved against the catalogue, and what a
 reply holds is the reply's.
@@ -149,7 +150,7 @@ class OpenApiFunction(ScfHandler):
             error = self._too_large(name, f"the answer would be {size} bytes of JSON", suggest_base64=as_buffer)
             result = error.to_result()
             reply = integrated_response(result) if http else result
-        self._log(frame, invocation, api, result, error, report, size)
+        self._log(frame, invocation, name, result, error, report, size)
         if error is not None and invocation.asynchronous and error_class(error.err_code) in RETRY_LATER:
             raise error  # SCF retries failed async invocations; its traceback text holds no secret
         return reply
@@ -189,15 +190,17 @@ class OpenApiFunction(ScfHandler):
             return Invocation("direct", None, asynchronous=False, problem=InvalidParameters("the event could not be read"))
 
     def _log(
-        self, frame: Frame, invocation: Invocation, api: str | None, result: dict[str, Any], error: WxCloudError | None,
+        self, frame: Frame, invocation: Invocation, name: str, result: dict[str, Any], error: WxCloudError | None,
         report: CallReport, size: int,
     ) -> None:
+        """The invocation's line; ``name`` is the API as its errMsg names it (``openapi.security.msgSecCheck``,
+        or ``openapi`` for an event that names none), as a report function's line names its own."""
         ok = result.get("errCode") == 0
         level = logging.INFO if ok else logging.ERROR if invocation.asynchronous else logging.WARNING
         if not logger.isEnabledFor(level):
             return
         self.log(frame, level, {
-            "api": api,
+            "api": name,
             "trigger": invocation.trigger,
             "outcome": "ok" if ok else "error",
             "errCode": result.get("errCode"),
