@@ -6,18 +6,26 @@ and the sum of its days' at a steady ratio to that sum; pages, sessions, stay an
 exactly; retention keeps fewer users each later key, and never more than came back; portraits,
 sources and pages are shares of the day's (or the range's) users, sessions and views; page entries
 fall on the home page and exits on detail pages. Shapes, period rules and retention timing are
-``tests/test_emulator_analysis.py``'s.
+``tests/test_emulator_analysis.py``'s. And the README's first example shows what the demo prints.
 """
 
 from __future__ import annotations
 
 import itertools
+import json
+import os
+import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from test_emulator_analysis import (
     APPS,
     BIG_APPID,
@@ -288,3 +296,41 @@ def test_an_apps_audience_is_much_the_same_every_day(api: Api, appid: str) -> No
     for item, values in shares.items():
         assert max(values) - min(values) < 0.1, (item, min(values), max(values))
     assert min(shares["genders", "未知"]) < 0.1 < min(shares["genders", "男"])  # few users of unknown gender
+
+
+@settings(max_examples=30, deadline=None)
+@given(monday=st.dates(date(2000, 1, 3), date(2025, 5, 26)).map(lambda d: d - timedelta(days=d.weekday())), appid=st.sampled_from(sorted(APPS)))
+def test_any_past_week_is_made_of_its_days(api: Api, monday: date, appid: str) -> None:
+    """Any week of any app, not only the half year above: its users within its days' bounds, its
+    retention below its users and below those who came back."""
+    sunday = monday + timedelta(days=6)
+    parts = [api(DAILY, day, day, appid)["list"][0] for day in days(monday, sunday)]
+    row = api(WEEKLY, monday, sunday, appid)["list"][0]
+    assert max(part["visit_uv"] for part in parts) <= row["visit_uv"] <= sum_of(parts, "visit_uv")
+    assert (row["session_cnt"], row["visit_uv_new"]) == (sum_of(parts, "session_cnt"), sum_of(parts, "visit_uv_new"))
+    retain = api(WEEKLY_RETAIN, monday, sunday, appid)
+    active = [item["value"] for item in retain["visit_uv"]]
+    assert active[0] == row["visit_uv"] and all(b <= a for a, b in itertools.pairwise(active))
+    if len(active) > 1:
+        after = api(WEEKLY, monday + timedelta(days=7), sunday + timedelta(days=7), appid)["list"][0]
+        assert active[1] <= after["visit_uv"] - after["visit_uv_new"]
+
+
+# ------------------------------------------------------------------------------ the docs
+
+
+def test_the_readmes_first_result_is_what_the_demo_prints() -> None:
+    """The README's first example shows the emulator's figures for March 2017; the demo prints them."""
+    root = Path(__file__).resolve().parent.parent
+    sample = re.search(r'^# (\{"list": \[\{"refDate": "201703".*)\n#  (.*)$', (root / "README.md").read_text(encoding="utf-8"), re.MULTILINE)
+    assert sample is not None, "the README's first example no longer shows a result for 201703"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WX_")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "devtools.demo", "--month", "2017-03"], cwd=root, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    printed = json.loads(proc.stdout)
+    row = printed["list"][0]
+    shown = f'{{"list": [{{"refDate": "{row["refDate"]}", "sessionCnt": {row["sessionCnt"]}, ..., "visitDepth": {row["visitDepth"]}}}],'
+    assert sample[1] == shown
+    assert sample[2] == f'"errMsg": "{printed["errMsg"]}", "errCode": {printed["errCode"]}}}'

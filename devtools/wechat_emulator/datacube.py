@@ -171,7 +171,7 @@ _SOURCE_KEYS = tuple(range(1, 37))
 # The buckets of access_staytime_info (seconds: 0-2, 3-5, 6-10, 11-20, 21-30, 31-50, 51-100, >100)
 # and of access_depth_info (pages: 1, 2, 3, 4, 5, 6-10, >10), as their lower bounds.
 _STAY_FROM = (0.0, 2.5, 5.5, 10.5, 20.5, 30.5, 50.5, 100.5)
-_DEPTH_FROM = (1, 2, 3, 4, 5, 6, 11)
+_DEPTH_FROM = (1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 11.0)
 
 
 def _bucket_weights(chance_from: Callable[[float], float], lower: tuple[float, ...]) -> list[int]:
@@ -202,7 +202,7 @@ def _visit_distribution(appid: str, begin: date, end: date, ref: str) -> dict[st
         ),
         "access_depth_info": (
             tuple(range(1, 8)),
-            split(fig.session_cnt, _bucket_weights(lambda n: longer ** (n - 1), tuple(map(float, _DEPTH_FROM)))),
+            split(fig.session_cnt, _bucket_weights(lambda n: longer ** (n - 1), _DEPTH_FROM)),
         ),
         "access_source_visit_uv": (_SOURCE_KEYS, split_capped(fig.visit_uv, doors, sessions)),  # undocumented, but WeChat sends it
     }
