@@ -2,10 +2,12 @@
 
 The parts, each importing only those listed before it: ``values`` (the default app, Received,
 Fault, ApiError), ``endpoints`` (WeChat's table of its endpoints, the emulator's own), ``images``
-(PNG images), ``datacube`` (the analysis APIs' figures and period rules), ``quotas`` (the daily
-quota per app and path), ``checks`` (how WeChat reads a request), ``desk`` (what it keeps between
-calls), ``answers`` (what it answers), ``plumbing`` (the HTTP server), ``server`` (WeChatEmulator
-and ``main``); ``python -m devtools.wechat_emulator`` serves.
+(PNG images), ``visits`` (the users every analysis figure is a share of: an app's days, and
+what a week or a month of them adds up to), ``pages`` and ``portraits`` (getVisitPage's and
+getUserPortrait's shares of them), ``datacube`` (the analysis APIs' replies and period rules),
+``quotas`` (the daily quota per app and path), ``checks`` (how WeChat reads a request), ``desk``
+(what it keeps between calls), ``answers`` (what it answers), ``plumbing`` (the HTTP server),
+``server`` (WeChatEmulator and ``main``); ``python -m devtools.wechat_emulator`` serves.
 """
 
 from devtools.wechat_emulator.datacube import ANALYSIS_PATHS, MONTHLY_VISIT_TREND_PATH

@@ -16,8 +16,11 @@ Implemented endpoints (everything else answers errcode 40066 "invalid url", as W
   :mod:`devtools.wechat_emulator.quotas`.
 * ``POST /datacube/getweanalysisappid...`` -- the ten cloud-callable ``analysis`` APIs
   (:data:`ANALYSIS_PATHS`), with WeChat's period rules (61500 / 61501 / 61503) and
-  deterministic data that agrees across them: the same (appid, day) always gives the same
-  figures, weeks and months are made of their days, retain key 0 is the trend's user count.
+  deterministic data that agrees across them (:mod:`devtools.wechat_emulator.visits`): the
+  same (appid, day) always gives the same figures; a week's (month's) sessions and views are its
+  days' sums and its users lie between its busiest day's and their sum, at a steady share of it;
+  retain key 0 is the trend's user count and later keys fall; portraits, sources and pages are
+  shares of the same users, sessions and views.
   Retention fills in after the fact, as WeChat's does: key ``k`` (days, weeks or months later)
   is in a reply only once that later day, week or month is over in Beijing and computed, by the
   emulator's clock; the morning after a day, its retention is key 0 alone. A key's value never
