@@ -92,22 +92,68 @@ def ensure_chromium() -> None:
         subprocess.call(["apt-get", "install", "-y", "-q", "chromium", "chromium-driver", "fonts-wqy-microhei"], stdout=subprocess.DEVNULL, env=env)
 
 
+# What names a database, an app or a WeChat of the user's own: with any of them set, the emulator's
+# made-up figures could land among real ones, so it is never started for them unasked.
+OWN_ARCHIVE = ("WX_ARCHIVE_URL", "WX_ARCHIVE_URL_SSM_NAME", "WX_ARCHIVE_SQLITE")
+OWN_WECHAT = ("WX_APPID", "WX_APPSECRET", "WX_APPSECRET_SSM_NAME", "WX_ARCHIVE_APPS", "WX_ARCHIVE_APPS_SSM_NAME", "WX_PLATFORM_TOKEN_URL",
+              "WX_API_BASE_URL")
+EMULATOR = "--emulator"
+
+
 def archive(python: Path, args: list[str], env: dict[str, str]) -> int:
-    """``python -m wxcloud.archive ARGS`` in the venv. ``run`` and ``backfill`` without WeChat
-    credentials in the environment (``WX_APPID`` and ``WX_APPSECRET``, or ``WX_ARCHIVE_APPS``) go to
-    the WeChat emulator, started for the command on a free
-    loopback port and stopped after it; the archive is ``.data/wx_analysis.sqlite3`` unless
-    ``WX_ARCHIVE_URL`` says otherwise."""
+    """``python -m wxcloud.archive ARGS`` in the venv, in the caller's directory. The archive is the
+    checkout's ``.data/wx_analysis.sqlite3`` unless ``WX_ARCHIVE_URL``, ``WX_ARCHIVE_URL_SSM_NAME``
+    or ``WX_ARCHIVE_SQLITE`` names another.
+
+    ``run`` and ``backfill`` call WeChat with the credentials of the environment (``WX_APPID`` and
+    ``WX_APPSECRET`` or ``WX_APPSECRET_SSM_NAME``, or the apps of ``WX_ARCHIVE_APPS`` or its SSM
+    name). Without them they go to the built-in WeChat emulator (started for the command on a free
+    loopback port, stopped after it), but only when nothing else is named either (``OWN_ARCHIVE``,
+    ``OWN_WECHAT``): then the made-up figures land in the checkout's own ``.data/``, never in a
+    database of the user's. Credentials missing while something is named is a mistake, not a wish
+    for made-up figures: exit 2, one line saying what to set, nothing written. ``--emulator``
+    (``dev.py archive --emulator run``, anywhere among the arguments) is the deliberate way to
+    send the emulator's figures to the archive named, even beside credentials (which it sets
+    aside). Every run's row in the ledger keeps the WeChat it asked (``base_url``), so the
+    emulator's figures stay recognisable. The commands that only read (``status``, ``export``,
+    ``chart``, ``report``) and ``backfill --fan-out`` (the deployed function calls WeChat) never
+    start it."""
     env = _importable(env)
-    if not env.get("WX_ARCHIVE_URL"):  # the default archive is the checkout's, wherever the command is run from
+    emulator_asked = EMULATOR in args
+    args = [arg for arg in args if arg != EMULATOR]
+    named = [name for name in (*OWN_ARCHIVE, *OWN_WECHAT) if env.get(name, "").strip()]
+    if not any(name in named for name in OWN_ARCHIVE):  # the default archive is the checkout's, wherever the command is run from
         env["WX_ARCHIVE_URL"] = f"sqlite:///{ROOT / '.data' / 'wx_analysis.sqlite3'}"
     command = [str(python), "-m", "wxcloud.archive", *args]
-    fetching = bool(args) and args[0] in {"run", "backfill"}
-    several = env.get("WX_ARCHIVE_APPS") or env.get("WX_ARCHIVE_APPS_SSM_NAME")  # apps of their own: their WeChat
-    if not fetching or several or (env.get("WX_APPID") and env.get("WX_APPSECRET")):
+    verb = next((arg for arg in args if not arg.startswith("-")), None)
+    fetching = verb in {"run", "backfill"} and "--fan-out" not in args
+    if emulator_asked and not fetching:
+        what = "backfill --fan-out has the deployed function call WeChat" if verb == "backfill" else f"{verb or 'this'} only reads the archive"
+        print(f"dev.py: --emulator is for run and backfill, the commands that call WeChat; {what}", file=sys.stderr)
+        return 2
+    has_app = bool(env.get("WX_APPID", "").strip())
+    has_secret = bool(env.get("WX_APPSECRET", "").strip() or env.get("WX_APPSECRET_SSM_NAME", "").strip())
+    credentials = (has_app and has_secret) or bool(env.get("WX_ARCHIVE_APPS", "").strip() or env.get("WX_ARCHIVE_APPS_SSM_NAME", "").strip())
+    if not fetching or (credentials and not emulator_asked):
         return subprocess.call(command, env=env)
+    if named and not emulator_asked:
+        needed = "WX_APPSECRET (or WX_APPSECRET_SSM_NAME)" if has_app else "WX_APPID" if has_secret else \
+            "WX_APPID and WX_APPSECRET (or WX_ARCHIVE_APPS for several apps)"
+        print(f"dev.py: {', '.join(named)} {'is' if len(named) == 1 else 'are'} set but the WeChat credentials are not: set {needed} "
+              f"to archive your app's reports, or run python3 dev.py archive {EMULATOR} {verb} ... to store the WeChat emulator's "
+              "made-up figures there deliberately; nothing was written", file=sys.stderr)
+        return 2
+    return _with_emulator(python, command, env, own_archive=any(name in named for name in OWN_ARCHIVE), asked=emulator_asked)
+
+
+def _with_emulator(python: Path, command: list[str], env: dict[str, str], *, own_archive: bool, asked: bool) -> int:
+    """``command`` against the WeChat emulator, started on a free loopback port and stopped after:
+    its app's credentials in place of any of the environment's (its apps, SSM names and base URL
+    set aside, so that no real secret reaches it)."""
     from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET
 
+    aside = ("WX_APPSECRET_SSM_", "WX_ARCHIVE_APPS_SSM_", "WX_PLATFORM_TOKEN_")
+    env = {name: value for name, value in env.items() if name not in OWN_WECHAT and not name.startswith(aside)}
     emulator = subprocess.Popen([str(python), "-m", "devtools.wechat_emulator", "--port", "0"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     try:
         assert emulator.stdout is not None
@@ -115,7 +161,9 @@ def archive(python: Path, args: list[str], env: dict[str, str]) -> int:
         if found is None:
             print("dev.py: the WeChat emulator did not start", file=sys.stderr)
             return 1
-        print(f"dev.py: WeChat emulator at {found.group(0)} (set WX_APPID and WX_APPSECRET to call WeChat instead)", file=sys.stderr)
+        into = "the archive your environment names" if own_archive else f"the checkout's own {ROOT / '.data' / 'wx_analysis.sqlite3'}"
+        why = f"{EMULATOR} given" if asked else "set WX_APPID and WX_APPSECRET to archive your app's reports"
+        print(f"dev.py: WeChat emulator at {found.group(0)}: made-up figures into {into} ({why})", file=sys.stderr)
         env.update(WX_APPID=DEFAULT_APPID, WX_APPSECRET=DEFAULT_SECRET, WX_API_BASE_URL=found.group(0))
         return subprocess.call(command, env=env)
     finally:

@@ -409,19 +409,3 @@ def test_the_documented_sql_runs_on_every_database(db: Db) -> None:
     assert [(row[0], row[1], row[3]) for row in answers[11]] == [(2, "搜索", 18), (999, None, 2)]  # key, name, sessions
     assert answers[12][0][:2] == ("pages/main/main.html", 2 * 213429)
     archive.close()
-
-
-def test_dev_py_archive_uses_the_emulator_without_credentials(tmp_path: Path) -> None:
-    """The README's two commands: backfill against the emulator dev.py starts, then a chart."""
-    env = {name: value for name, value in os.environ.items() if name not in {"WX_APPID", "WX_APPSECRET", "WX_API_BASE_URL"}}
-    env["WX_ARCHIVE_URL"] = f"sqlite:///{tmp_path / 'dev.sqlite3'}"
-    backfill = subprocess.run([sys.executable, str(ROOT / "dev.py"), "archive", "backfill", "--since", "20250101", "--until", "20250331",
-                               "--api", MONTHLY], env=env, capture_output=True, text=True, timeout=300)
-    assert backfill.returncode == 0, backfill.stderr
-    assert "dev.py: WeChat emulator at http://127.0.0.1:" in backfill.stderr
-    assert json.loads(backfill.stdout)["apis"][MONTHLY]["stored"] == 3
-    chart = tmp_path / "visits.png"
-    drawn = subprocess.run([sys.executable, str(ROOT / "dev.py"), "archive", "chart", "--api", MONTHLY, "--metric", "visitUv", "--out", str(chart)],
-                           env=env, capture_output=True, text=True, timeout=300)
-    assert drawn.returncode == 0, drawn.stderr
-    assert "emulator" not in drawn.stderr and chart.read_bytes().startswith(PNG_MAGIC)

@@ -41,7 +41,7 @@ from . import paths
 from .apps import App, AppsSource, app_client
 from .job import Job, Outcome, RunSummary, run_apps
 from .leases import RUN, Leases, held_apps
-from .ledger import Ledger, finish_all
+from .ledger import Ledger, base_url_of, finish_all
 from .options import job_for
 from .reports import report_for
 from .settings import ArchiveSettings, archive_date
@@ -141,9 +141,9 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
         ledger = Ledger(archive)
         if apps is None:
             appid = appid_from_env()
-            rows: dict[str | None, int] = {appid: ledger.start(appid=appid, trigger="cli", today=job.today)}
+            rows: dict[str | None, int] = {appid: ledger.start(appid=appid, trigger="cli", today=job.today, base_url=base_url_of())}
         else:
-            rows = ledger.start_many([app.appid for app in apps], trigger="cli", today=job.today)
+            rows = ledger.start_many([app.appid for app in apps], trigger="cli", today=job.today, base_url=base_url_of())
         try:
             one = _clients(None) if apps is None else None  # WX_APPID and its secret, checked before any lease
             with held_apps(Leases(archive), [appid for appid in rows if appid], f"{RUN}cli:{secrets.token_hex(4)}", LEASE_SECONDS,

@@ -17,7 +17,8 @@ typo, an unreachable database or a missing permission costs no quota and answers
 error value (-601001, -501007 or -604101, with a hint, never the database password).
 
 Every run that reaches its database is recorded in the run ledger (``ledger.py``): when it
-started and ended, its trigger and day, its summary or its error. A run that needs attention
+started and ended, its trigger and day, where it asked WeChat (scheme, host and port of
+``WX_API_BASE_URL``: the emulator's figures stay recognisable), its summary or its error. A run that needs attention
 (failed, stopped by quota, left work behind) posts one alert to the team's WeCom group when a
 webhook is configured (``alerts.py``); the fetching keeps the few seconds that takes back.
 
@@ -58,7 +59,7 @@ from .database import DatabaseUnreachable
 from .fanout import HANDOFF_SECONDS, INVOKE_SECONDS, LEASE_MARGIN_SECONDS, WORK_KEY, Dispatch, Invoker, Work, dispatch, fits, plan
 from .job import OUTCOMES, Job, RunSummary, Summary, run_apps
 from .leases import HANDOFF, RUN, Leases, held_apps
-from .ledger import Ledger, Trigger, finish_all
+from .ledger import Ledger, Trigger, base_url_of, finish_all
 from .options import OPTIONS, job_for, options_of
 from .reports import EARLIEST
 from .settings import AlertSettings, ArchiveSettings
@@ -175,17 +176,18 @@ class ArchiveFunction(ScfHandler):
         archive = self._archive_for(settings, deadline)
         archive.ensure_schema()  # the database answers before anything is asked of WeChat
         ledger = run.ledger = Ledger(archive)
+        base_url = base_url_of(self.environ)  # where its figures come from: WeChat, a gateway or the emulator
         apps: tuple[App, ...] = ()
         if source is None:  # one app: WX_APPID
             run.appid = appid_from_env(self.environ)  # whose run, for the ledger and the alert
-            run.rows = {run.appid: ledger.start(appid=run.appid, trigger=run.trigger, today=job.today)}
+            run.rows = {run.appid: ledger.start(appid=run.appid, trigger=run.trigger, today=job.today, base_url=base_url)}
         else:
             try:
                 apps = source.load(deadline=deadline)
             except WxCloudError:
-                run.rows = {None: ledger.start(appid=None, trigger=run.trigger, today=job.today)}
+                run.rows = {None: ledger.start(appid=None, trigger=run.trigger, today=job.today, base_url=base_url)}
                 raise
-            run.rows = ledger.start_many([app.appid for app in apps], trigger=run.trigger, today=job.today)
+            run.rows = ledger.start_many([app.appid for app in apps], trigger=run.trigger, today=job.today, base_url=base_url)
         work_deadline = _keep_back(deadline, ALERT_BUDGET_SECONDS) if settings.alerts_configured else deadline
         fanned = self._fan_out(archive, settings, job, [appid for appid in run.rows if appid], work_deadline)
         if fanned is not None and (fanned.sent or fanned.running or not fanned.failed):
@@ -266,7 +268,7 @@ class ArchiveFunction(ScfHandler):
         run.appid = work.appid
         ledger = run.ledger = Ledger(archive)
         try:
-            row = ledger.start(appid=work.appid, trigger="worker", today=work.today)
+            row = ledger.start(appid=work.appid, trigger="worker", today=work.today, base_url=base_url_of(self.environ))
             run.rows = {work.appid: row}
             leases.note_run(work.appid, held_as, row)
             client = self._client_of(app, work.appid, work.job(), deadline)

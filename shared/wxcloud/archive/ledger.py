@@ -9,7 +9,10 @@ which record runs of their own) or ``skipped`` (a worker found another one archi
 A run over several apps has one row per app. Its summary is the run's JSON summary, its error the error value's
 code and message: texts that the archive already keeps free of secrets (the appsecret, tokens
 and the database password never reach an error value), so the ledger is as safe to read as the
-function's log line. A run that dies (SCF's time limit, a killed process) stays ``running`` with
+function's log line. Each row also says where the run asked WeChat (``base_url``: the scheme, host
+and port of ``WX_API_BASE_URL``, else WeChat's own ``https://api.weixin.qq.com``; never a path,
+query or userinfo), so that figures a run fetched from the WeChat emulator, or from a gateway,
+stay recognisable as such. A run that dies (SCF's time limit, a killed process) stays ``running`` with
 no end: ``status`` shows it as such.
 """
 
@@ -17,15 +20,19 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, select
 
+from ..settings import DEFAULT_API_BASE_URL
 from .storable import storable, storable_text
 from .store import Archive, DatabaseError
+from .tables import BASE_URL_LENGTH
 
 logger = logging.getLogger("wxcloud")
 
@@ -44,17 +51,37 @@ class Run:
     outcome: str
     summary: dict[str, Any] | None
     error: str | None
+    base_url: str | None = None  # scheme://host[:port] of the WeChat it asked (None: recorded before this was kept)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "trigger": self.trigger,
+            "baseUrl": self.base_url,
             "today": self.today,
             "startedAt": _iso(self.started_at),
             "endedAt": None if self.ended_at is None else _iso(self.ended_at),
             "outcome": self.outcome,
             "error": self.error,
         }
+
+
+def base_url_of(environ: Mapping[str, str] | None = None) -> str | None:
+    """Where a run with ``environ`` (None: the process's) asks WeChat, as the ledger keeps it:
+    ``scheme://host[:port]`` of ``WX_API_BASE_URL`` (WeChat's own when unset), lower-case; never
+    its path, query string or userinfo. None for a value that is no http(s) URL (the run fails on
+    it before any call)."""
+    value = (os.environ if environ is None else environ).get("WX_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL
+    try:
+        parts = urlsplit(value)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in {"http", "https"} or not host:
+        return None
+    shown = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{shown}{'' if port is None else f':{port}'}"[:BASE_URL_LENGTH]
 
 
 def outcome_of(result: Mapping[str, Any]) -> RunOutcome:
@@ -76,14 +103,18 @@ class Ledger:
         self.archive = archive
         self.table = archive.tables.runs
 
-    def start(self, *, appid: str | None, trigger: Trigger, today: date | None, started_at: datetime | None = None) -> int:
-        """Record a run that begins; its id, to ``finish`` it with."""
+    def start(
+        self, *, appid: str | None, trigger: Trigger, today: date | None, base_url: str | None = None, started_at: datetime | None = None,
+    ) -> int:
+        """Record a run that begins (``base_url``: where it asks WeChat, ``base_url_of``); its id,
+        to ``finish`` it with."""
         row = {
             "appid": appid or None,
             "run_trigger": trigger,
             "today": None if today is None else f"{today:%Y%m%d}",
             "started_at": _naive_utc(started_at),
             "outcome": "running",
+            "base_url": base_url,
         }
 
         def insert(connection: Connection) -> int:
@@ -93,7 +124,7 @@ class Ledger:
 
         return self.archive.write(insert, "recording the run's start")
 
-    def start_many(self, appids: Sequence[str], *, trigger: Trigger, today: date | None) -> dict[str | None, int]:
+    def start_many(self, appids: Sequence[str], *, trigger: Trigger, today: date | None, base_url: str | None = None) -> dict[str | None, int]:
         """Record the start of one run for each of ``appids`` (a run over several apps has a row per
         app, so that each app's history reads like a run of its own); appid -> its run id."""
         started_at = _naive_utc(None)
@@ -102,7 +133,7 @@ class Ledger:
             ids: dict[str | None, int] = {}
             for appid in appids:
                 row = {"appid": appid, "run_trigger": trigger, "today": None if today is None else f"{today:%Y%m%d}",
-                       "started_at": started_at, "outcome": "running"}
+                       "started_at": started_at, "outcome": "running", "base_url": base_url}
                 key = connection.execute(self.table.insert().values(**row)).inserted_primary_key
                 assert key is not None  # an insert of one row
                 ids[appid] = int(key[0])
@@ -175,6 +206,7 @@ def _run(row: Any) -> Run:
         outcome=row.outcome,
         summary=json.loads(row.summary) if row.summary else None,
         error=row.error,
+        base_url=row.base_url,
     )
 
 

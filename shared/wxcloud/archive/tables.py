@@ -15,7 +15,8 @@ what WeChat said when stays visible (and whether it ever revises a settled repor
 true when a figure it had already given changed, not when keys were only added).
 
 ``{prefix}run`` is the run ledger: one row per run (timer, manual invoke, CLI, fan-out worker) and
-app, written when it starts and again when it ends, with its summary. ``{prefix}lease`` beside it
+app, written when it starts (with where it asks WeChat, ``base_url``) and again when it ends,
+with its summary. ``{prefix}lease`` beside it
 says which app a worker is archiving right now, and until when (``leases.py``).
 
 Writes that meet another run's are one call each: ``insert_new`` (``INSERT ... ON CONFLICT DO
@@ -39,6 +40,7 @@ from .reports import SHAPES, ColumnType, Shape
 DATE = 8  # yyyymmdd
 NAME_LENGTH = 64  # appid, api name
 KEY_LENGTH = 191  # the longest key MySQL indexes in utf8mb4 without a prefix
+BASE_URL_LENGTH = 300  # a run's WeChat, scheme://host[:port] (a DNS name is at most 253 characters)
 # On MySQL and MariaDB every table is utf8mb4 whatever the database's default (latin1 or the 3-byte
 # utf8 of older servers would refuse Chinese or 4-byte characters, or INSERT IGNORE would turn them
 # into "?"), so an archive there holds any text the other databases hold.
@@ -121,6 +123,7 @@ class Tables:
             Column("outcome", String(16), nullable=False),  # running, complete, incomplete, failed
             Column("summary", _long_text()),  # the run's JSON summary
             Column("error", Text()),  # errCode errMsg of a failed run (never a secret)
+            Column("base_url", String(BASE_URL_LENGTH)),  # scheme://host[:port] of the WeChat it asked (last: a revision added it)
             **MYSQL_TABLE,
             comment="wxcloud archive: the run ledger",
         )

@@ -1,1 +1,2 @@
-"""The revisions, oldest first: ``released`` (the first release's schema), ``settling``."""
+"""The revisions, oldest first: ``released`` (the first release's schema), ``settling``, ``fanout``,
+``provenance``."""
