@@ -8,8 +8,9 @@
     python3 dev.py check                    lint, type-check for Python 3.10 and find dead code (ruff, mypy, vulture)
     python3 dev.py bench [--rounds N]       benchmarks against their baselines (bench/run.py)
     python3 dev.py archive COMMAND [...]    the archive CLI (python -m wxcloud.archive): run, backfill,
-                                            export, chart, report, status; against the built-in WeChat
-                                            emulator unless WX_APPID and WX_APPSECRET are set
+                                            export, chart, report, status; run and backfill use the
+                                            built-in WeChat emulator on the checkout's own .data/ when
+                                            nothing of yours is configured, and --emulator elsewhere
 
 Each creates (or refreshes) the virtualenv ``.venv`` from the pinned requirements first, then
 runs inside it, installing only what the command needs: ``demo`` the runtime requirements
