@@ -54,7 +54,8 @@ client.wxacode.getUnlimited({"scene": "a=1"})      # {"contentType": "image/png"
 - A file is `{"contentType": ..., "value": <bytes>}`; it is sent as a multipart part named after
   the field, with the SDK's file name (`media.png`).
 - A name absent from the catalogue is `-604100`, as the cloud gateway answers it, with the closest
-  names as a hint. `wxcloud.all_apis()` lists every declaration; a function's `config.json`
+  names as a hint (`getDailyRetain` without its namespace: `did you mean analysis.getDailyRetain?`),
+  else the names of the namespace it begins with. `wxcloud.all_apis()` lists every declaration; a function's `config.json`
   `permissions.openapi` list, when present, limits what it may call (`-604101`).
 - `midas.*`: the caller computes the signatures (`sig`, `mp_sig`) and passes them as plain
   fields; there is no `cloud.signature` object (see the midas notes below).
