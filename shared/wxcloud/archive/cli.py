@@ -89,7 +89,8 @@ def _parser() -> argparse.ArgumentParser:
     backfill = commands.add_parser("backfill", help="archive a chosen range, with a progress bar")
     backfill.add_argument("--since", required=True, help="first day yyyymmdd (periods beginning on or after it)")
     backfill.add_argument("--until", help="last day yyyymmdd (periods ending on or before it; default: the newest closed one)")
-    backfill.add_argument("--api", action="append", metavar="NAME", help="cloud-call name, repeatable (default: WX_ARCHIVE_APIS, else all ten)")
+    backfill.add_argument("--api", action="append", metavar="NAME",
+                          help="a report, getDailyRetain or analysis.getDailyRetain, repeatable (default: WX_ARCHIVE_APIS, else all ten)")
     backfill.add_argument(
         "--fan-out", action="store_true",
         help="send the work to the deployed archive function (one asynchronous SCF Invoke per app) and follow its progress here",
@@ -99,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="archived results to stdout")
     chart = commands.add_parser("chart", help="a line chart of one metric over the periods")
     for sub in (export, chart):
-        sub.add_argument("--api", required=True, metavar="NAME", help="cloud-call name, such as analysis.getDailyVisitTrend")
+        sub.add_argument("--api", required=True, metavar="NAME", help="a report, such as getDailyVisitTrend or analysis.getDailyVisitTrend")
         sub.add_argument("--since", help="first day yyyymmdd")
         sub.add_argument("--until", help="last day yyyymmdd")
         sub.add_argument("--appid", help="whose results (default: WX_APPID, or the only appid in the archive)")
