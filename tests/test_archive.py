@@ -299,6 +299,8 @@ def test_the_library_takes_either_form_of_a_reports_name_and_keeps_the_full_one(
     assert archive.store(appid, short, Period(date(2026, 3, 1), date(2026, 3, 31)), {"list": [{"refDate": "202603", "visitUv": 1}]}) == "stored"
     assert [item.begin_date for item in archive.results(appid, MONTHLY)] == ["20260201", "20260301"]
     assert [p.begin_date for p in plan.missing(archive, appid, short, date(2026, 1, 1), TODAY, until=date(2026, 4, 30))] == ["20260101", "20260401"]
+    summary = run_job(archive, fast_client, Job((short, MONTHLY), date(2026, 1, 1), TODAY, date(2026, 4, 30)))
+    assert list(summary.apis) == [MONTHLY] and summary.apis[MONTHLY].counts["stored"] == 2  # January and April; the rest were there
     archive.close()
     for wrong, answer in (("getMontlyVisitTrend", "did you mean analysis.getMonthlyVisitTrend"),
                           ("analysis.getDailyRetian", "did you mean analysis.getDailyRetain?"),
