@@ -63,7 +63,8 @@ below against the built-in WeChat emulator and prints the result.
   the field, with the SDK's file name (`media.png`; a `"fileName"` of the file is used with
   `convertCase: false`, as the SDK uses it).
 - A name absent from the catalogue is `-604100`, as the cloud gateway answers it, with the closest
-  names as a hint. `wxcloud.all_apis()` lists every declaration; a function's `config.json`
+  names as a hint (`getDailyRetain` without its namespace: `did you mean analysis.getDailyRetain?`),
+  else the names of the namespace it begins with. `wxcloud.all_apis()` lists every declaration; a function's `config.json`
   `permissions.openapi` list, when present, limits what it may call (`-604101`).
 - `midas.*`: the caller computes the signatures (`sig`, `mp_sig`) and passes them as plain
   fields; there is no `cloud.signature` object (see the midas notes below).

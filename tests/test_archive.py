@@ -280,6 +280,36 @@ def test_get_turns_a_failed_store_into_an_error_value_that_keeps_the_fetched_res
     assert archive.count(fast_client.settings.appid) == 0
     archive.close()
 
+def test_the_library_takes_either_form_of_a_reports_name_and_keeps_the_full_one(
+    sqlite_db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient
+) -> None:
+    """``getMonthlyVisitTrend`` or ``analysis.getMonthlyVisitTrend``: one resolver
+    (``reports.api_name``) for the library as for the CLI and the function, and the archive keeps
+    every period under the full name, so either finds it; a misspelt one is answered with the closest."""
+    from wxcloud.archive.reports import api_name, report_for
+    from wxcloud.errors import InvalidParameters
+
+    short = "getMonthlyVisitTrend"
+    assert report_for(short) is report_for(MONTHLY) is REPORTS[MONTHLY] and api_name(f" {short} ") == MONTHLY
+    archive = sqlite_db.archive()
+    reader = ReadThrough(archive, fast_client)
+    appid = fast_client.settings.appid
+    fetched = reader.get(short, {"beginDate": "20260201", "endDate": "20260228"})
+    assert reader.get(MONTHLY, {"beginDate": "20260201", "endDate": "20260228"}) == fetched and len(emulator.requests_to(MONTHLY_PATH)) == 1
+    assert archive.store(appid, short, Period(date(2026, 3, 1), date(2026, 3, 31)), {"list": [{"refDate": "202603", "visitUv": 1}]}) == "stored"
+    assert [item.begin_date for item in archive.results(appid, MONTHLY)] == ["20260201", "20260301"]
+    assert [p.begin_date for p in plan.missing(archive, appid, short, date(2026, 1, 1), TODAY, until=date(2026, 4, 30))] == ["20260101", "20260401"]
+    summary = run_job(archive, fast_client, Job((short, MONTHLY), date(2026, 1, 1), TODAY, date(2026, 4, 30)))
+    assert list(summary.apis) == [MONTHLY] and summary.apis[MONTHLY].counts["stored"] == 2  # January and April; the rest were there
+    archive.close()
+    for wrong, answer in (("getMontlyVisitTrend", "did you mean analysis.getMonthlyVisitTrend"),
+                          ("analysis.getDailyRetian", "did you mean analysis.getDailyRetain?"),
+                          ("security.msgSecCheck", "the archived reports are analysis.getDailySummary, analysis.getDailyVisitTrend, ")):
+        with pytest.raises(InvalidParameters) as caught:
+            report_for(wrong, "--api")
+        assert caught.value.hint is not None and caught.value.hint.startswith(f"--api: {wrong!r} is not an archivable API; {answer}")
+
+
 def test_periods_and_missing_for_callers_who_run_their_own_jobs(sqlite_db: Db, fast_client: OpenApiClient) -> None:
     archive = sqlite_db.archive()
     reader = ReadThrough(archive, fast_client)

@@ -45,8 +45,23 @@ def cli(monkeypatch: pytest.MonkeyPatch, db: Db, *args: str) -> tuple[int, str, 
     return code, out.getvalue(), err.getvalue()
 
 
+def said(err: str) -> tuple[str, str | None]:
+    """An error for people: its one line (without the program's name) and its hint line, if any."""
+    lines = err.splitlines()
+    assert 1 <= len(lines) <= 2 and lines[0].startswith("wxcloud-archive: "), err
+    assert len(lines) == 1 or lines[1].startswith("hint: "), err
+    assert "errCode" not in err and "Traceback" not in err
+    return lines[0].removeprefix("wxcloud-archive: "), lines[1].removeprefix("hint: ") if len(lines) == 2 else None
+
+
+def table_row(out: str, name: str) -> list[str]:
+    """The cells of the row of ``name`` (a report or an app) in a run's table for people."""
+    (line,) = [line for line in out.splitlines() if line.split()[:1] == [name]]
+    return line.split()
+
+
 def test_backfill_then_export_and_chart(db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    code, out, err = cli(monkeypatch, db, "backfill", "--since", "20250101", "--until", "20250630", "--api", MONTHLY)
+    code, out, err = cli(monkeypatch, db, "backfill", "--since", "20250101", "--until", "20250630", "--api", MONTHLY, "--json")
     summary = json.loads(out)
     assert code == 0, err
     assert (summary["since"], summary["until"], summary["complete"]) == ("20250101", "20250630", True)
@@ -71,13 +86,13 @@ def test_backfill_then_export_and_chart(db: Db, emulator: WeChatEmulator, monkey
     assert chart.read_bytes().startswith(PNG_MAGIC) and 5_000 < chart.stat().st_size < 200_000
 
     emulator.clear()
-    code, out, _ = cli(monkeypatch, db, "backfill", "--since", "20250101", "--until", "20250630", "--api", MONTHLY)
+    code, out, _ = cli(monkeypatch, db, "--json", "backfill", "--since", "20250101", "--until", "20250630", "--api", MONTHLY)
     assert code == 0 and json.loads(out)["apis"][MONTHLY]["upToDate"] == 6 and emulator.received == []
 
 
 def test_run_archives_the_default_year_of_the_configured_apis(sqlite_db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WX_ARCHIVE_APIS", MONTHLY)
-    code, out, _ = cli(monkeypatch, sqlite_db, "run")
+    code, out, _ = cli(monkeypatch, sqlite_db, "run", "--json")
     summary = json.loads(out)
     today = beijing_today(datetime.now(timezone.utc))
     since = date(today.year - 1, today.month, 1)
@@ -90,7 +105,115 @@ def test_work_left_for_later_exits_1(sqlite_db: Db, emulator: WeChatEmulator, mo
 
     emulator.add_fault(MONTHLY_PATH, Fault.errcode(61503, "data not ready, please try later"))
     code, out, _ = cli(monkeypatch, sqlite_db, "backfill", "--since", "20250101", "--until", "20250331", "--api", MONTHLY)
-    assert code == 1 and json.loads(out)["apis"][MONTHLY]["notReady"] == 1
+    assert code == 1 and table_row(out, "getMonthlyVisitTrend") == ["getMonthlyVisitTrend", "3", "2", "-", "-", "1", "-", "-"], out
+    assert out.splitlines()[-2] == "behind: 1 of 3 periods not archived yet (1 not ready at WeChat yet); run `backfill` again later, or see `status`"
+
+
+DAILY_TREND_PATH = "/datacube/getweanalysisappiddailyvisittrend"
+
+
+def test_a_run_for_people_is_a_table_of_each_report_and_a_verdict(sqlite_db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What became of each report's periods, the errors WeChat gave and one verdict line, where the
+    JSON would be 4 KB; both forms of a report's name are taken; --json has every count."""
+    from devtools.wechat_emulator import Fault
+
+    monkeypatch.setenv("WX_ARCHIVE_CONCURRENCY", "1")  # one fetch at a time: the counts are exact
+    emulator.add_fault(MONTHLY_PATH, Fault.errcode(48001, "api unauthorized"))
+    emulator.add_fault(DAILY_TREND_PATH, Fault.errcode(45009, "reach max api daily quota limit"))
+    code, out, err = cli(monkeypatch, sqlite_db, "backfill", "--since", "20250101", "--until", "20250331", "--api", "getMonthlyVisitTrend",
+                         "--api", "analysis.getDailyVisitTrend")
+    assert code == 1 and "Traceback" not in err
+    #                                                periods stored re-asked up-to-date missing stopped failed
+    assert table_row(out, "getMonthlyVisitTrend") == ["getMonthlyVisitTrend", "3", "-", "-", "-", "2", "failed", "(48001)", "1"], out
+    assert table_row(out, "getDailyVisitTrend") == ["getDailyVisitTrend", "90", "-", "-", "-", "-", "90", "quota", "(45009)", "-"], out
+    lines = out.splitlines()
+    assert lines[0] == "backfill 20250101 to 20250331"
+    assert any(line.startswith("getMonthlyVisitTrend: 48001 api unauthorized") for line in lines), out
+    assert any(line.startswith("getDailyVisitTrend: 45009 reach max api daily quota limit") for line in lines), out
+    assert lines[-2] == ("failed: 1 period(s) failed; 93 of 93 periods not archived. Fix what the errors above say, then run `backfill` again "
+                         "(what is stored is kept)")
+    assert lines[-1] == f"archive: {sqlite_db.url.removeprefix('sqlite:///')}"
+    assert len(out) < 1500 and "{" not in out
+
+    emulator.clear()
+    code, out, _ = cli(monkeypatch, sqlite_db, "backfill", "--since", "20250101", "--until", "20250331", "--api", MONTHLY,
+                       "--api", "getDailyVisitTrend")
+    assert code == 0 and table_row(out, "getMonthlyVisitTrend") == ["getMonthlyVisitTrend", "3", "3", "-", "-", "-", "-", "-"], out
+    assert out.splitlines()[-2] == "complete: 93 periods of 2 reports archived"
+    code, out, _ = cli(monkeypatch, sqlite_db, "status", "--since", "20250101", "--api", "getMonthlyVisitTrend", "--json")  # --format json
+    assert code in {0, 1} and MONTHLY in json.dumps(json.loads(out)), out
+    code, out, _ = cli(monkeypatch, sqlite_db, "backfill", "--json", "--since", "20250101", "--until", "20250331", "--api", "getDailyVisitTrend")
+    assert code == 0 and json.loads(out)["apis"] == {
+        "analysis.getDailyVisitTrend": {"periods": 90, "stored": 0, "refreshed": 0, "revised": 0, "upToDate": 90, "notReady": 0,
+                                        "stoppedByQuota": 0, "deferred": 0, "leftForLater": 0, "failed": 0},
+    }
+
+
+def test_a_run_of_several_apps_for_people_has_a_row_per_app_and_per_report(sqlite_db: Db, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An app whose secret WeChat refuses stops alone: its row says so, the verdict names it, and no
+    secret is printed."""
+    import uuid
+
+    monkeypatch.setenv("WX_ARCHIVE_CONCURRENCY", "1")  # one fetch at a time: the counts are exact
+    good, wrong = "wxcliapp0000000001", "wxcliapp0000000002"
+    secrets = {good: "cli-secret-" + uuid.uuid4().hex, wrong: "cli-secret-" + uuid.uuid4().hex}
+    with WeChatEmulator({good: secrets[good], wrong: "the-secret-wechat-knows-" + uuid.uuid4().hex}) as wechat:
+        for name, value in {"WX_APPID": "", "WX_APPSECRET": "", "WX_ARCHIVE_APPS": json.dumps(secrets), "WX_API_BASE_URL": wechat.url}.items():
+            monkeypatch.setenv(name, value)
+        code, out, err = cli(monkeypatch, sqlite_db, "backfill", "--since", "20250101", "--until", "20250331", "--api", MONTHLY)
+    assert code == 1, err
+    assert not any(secret in out + err for secret in secrets.values())
+    lines = out.splitlines()
+    assert lines[0] == "backfill 20250101 to 20250331, by app" and "backfill 20250101 to 20250331, all apps by report" in lines
+    assert table_row(out, good) == [good, "3", "3", "-", "-", "-", "-", "-"], out
+    assert table_row(out, wrong) == [wrong, "3", "-", "-", "-", "2", "the", "app:", "credentials", "(40125)", "1"], out
+    assert table_row(out, "getMonthlyVisitTrend") == ["getMonthlyVisitTrend", "6", "3", "-", "-", "2", "-", "1"], out
+    assert any(line.startswith(f"{wrong}: stopped, 40125 invalid appsecret") for line in lines), out
+    assert lines[-2].startswith(f"failed: 1 period(s) failed, {wrong} stopped (credentials (40125)); 3 of 6 periods not archived."), out
+
+
+def test_files_are_named_by_absolute_paths_and_json_says_what_was_written(sqlite_db: Db, monkeypatch: pytest.MonkeyPatch,
+                                                                           tmp_path: Path) -> None:
+    """A relative --out is the caller's directory's, and the message names it absolutely; with
+    --json, one JSON line of what was written (export's on stderr: its stdout is the data)."""
+    archive = sqlite_db.archive()
+    for month, last in ((1, 31), (2, 28)):
+        period = Period(date(2025, month, 1), date(2025, month, last))
+        archive.store("wxappid", MONTHLY, period, {"list": [{"refDate": period.begin_date[:6], "visitUv": month}]})
+    archive.close()
+    monkeypatch.chdir(tmp_path)
+    chart = ["chart", "--api", "getMonthlyVisitTrend", "--metric", "visitUv", "--appid", "wxappid"]
+    code, out, err = cli(monkeypatch, sqlite_db, *chart, "--out", "charts/visits.png")
+    assert code == 0 and out == "" and err == f"wxcloud-archive: wrote {tmp_path / 'charts' / 'visits.png'} (2 periods)\n"
+    code, out, err = cli(monkeypatch, sqlite_db, "--json", *chart, "--out", "visits.png")
+    written = tmp_path / "visits.png"
+    assert code == 0 and err == "" and written.read_bytes().startswith(PNG_MAGIC)
+    assert json.loads(out) == {"errCode": 0, "errMsg": "wxcloud-archive:ok", "out": str(written), "appid": "wxappid", "api": MONTHLY,
+                               "metric": "visitUv", "periods": 2, "bytes": written.stat().st_size}
+
+    code, out, err = cli(monkeypatch, sqlite_db, "report", "--appid", "wxappid", "--out", "report.html")
+    assert code == 0 and out == "" and err.startswith(f"wxcloud-archive: wrote {tmp_path / 'report.html'} (") and err.endswith(" MB)\n")
+    code, out, err = cli(monkeypatch, sqlite_db, "report", "--appid", "wxappid", "--out", "again.html", "--json")
+    assert code == 0 and err == ""
+    assert json.loads(out) == {"errCode": 0, "errMsg": "wxcloud-archive:ok", "out": str(tmp_path / "again.html"), "appid": "wxappid",
+                               "bytes": (tmp_path / "again.html").stat().st_size}
+
+    code, out, err = cli(monkeypatch, sqlite_db, "export", "--api", "getMonthlyVisitTrend", "--appid", "wxappid", "--json")
+    assert code == 0 and out.splitlines()[0].startswith("refDate,") and len(out.splitlines()) == 3
+    assert json.loads(err) == {"errCode": 0, "errMsg": "wxcloud-archive:ok", "appid": "wxappid", "api": MONTHLY, "format": "csv", "periods": 2,
+                               "rows": 2}
+
+
+def test_json_is_taken_before_or_after_every_command() -> None:
+    from wxcloud.archive.cli import _parser
+
+    parser = _parser()
+    commands = {"run": [], "backfill": ["--since", "20250101"], "export": ["--api", MONTHLY],
+                "chart": ["--api", MONTHLY, "--metric", "m", "--out", "x"], "status": [], "report": ["--out", "r.html"]}
+    for command, rest in commands.items():
+        assert parser.parse_args([command, *rest]).json is False
+        assert parser.parse_args(["--json", command, *rest]).json is True
+        assert parser.parse_args([command, *rest, "--json"]).json is True
 
 
 @pytest.mark.parametrize(
@@ -98,17 +221,24 @@ def test_work_left_for_later_exits_1(sqlite_db: Db, emulator: WeChatEmulator, mo
     [
         (["backfill", "--since", "2025-01-01"], "--since must be a date yyyymmdd"),
         (["backfill", "--since", "00010101"], "--since 00010101 is before 20170101, when WeChat's Mini Program analytics begin"),
-        (["backfill", "--since", "20250101", "--api", "analysis.getDailyVisits"], "'analysis.getDailyVisits' is not an archivable API"),
-        (["export", "--api", "analysis.nope"], "'analysis.nope' is not archived"),
+        (["backfill", "--since", "20250101", "--api", "analysis.getDailyVisits"],
+         "--api: 'analysis.getDailyVisits' is not an archivable API; did you mean analysis.getDailyVisitTrend"),
+        (["export", "--api", "analysis.nope"],
+         "--api: 'analysis.nope' is not an archivable API; the archived reports are analysis.getDailySummary, "),
+        (["status", "--api", "getDailyRetian"], "--api: 'getDailyRetian' is not an archivable API; did you mean analysis.getDailyRetain?"),
         (["export", "--api", MONTHLY, "--since", "20250301", "--until", "20250101"], "--until 20250101 is before --since 20250301"),
         (["chart", "--api", MONTHLY, "--metric", "visitors", "--out", "x.png"], "has no column 'visitors'"),
         (["chart", "--api", MONTHLY, "--metric", "visitUv", "--where", "refDate", "--out", "x.png"], "--where takes COLUMN=VALUE"),
     ],
 )
-def test_bad_input_is_an_error_value_and_exit_2(sqlite_db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch, args: list[str],
-                                                fragment: str) -> None:
+def test_bad_input_is_one_line_and_a_hint_or_the_error_value_and_exit_2(sqlite_db: Db, emulator: WeChatEmulator,
+                                                                        monkeypatch: pytest.MonkeyPatch, args: list[str], fragment: str) -> None:
     sqlite_db.archive().store(DEFAULT_APPID, MONTHLY, Period(date(2025, 1, 1), date(2025, 1, 31)), {"list": [{"refDate": "202501", "visitUv": 3}]})
     code, out, err = cli(monkeypatch, sqlite_db, *args)
+    what, hint = said(err)
+    assert code == 2 and out == ""
+    assert fragment in f"{what}; {hint}" if hint else fragment in what, err
+    code, out, err = cli(monkeypatch, sqlite_db, *args, "--json")  # for scripts: the error value, as the function answers
     error = json.loads(err)
     assert code == 2 and out == ""
     assert error["errCode"] == -501007 and error["errMsg"].startswith("wxcloud-archive:fail -501007 invalid parameters hint: [")
@@ -119,16 +249,22 @@ def test_bad_input_is_an_error_value_and_exit_2(sqlite_db: Db, emulator: WeChatE
 def test_an_unreachable_database_exits_2_without_the_password(emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
     unreachable = Db("postgresql", f"postgresql+psycopg://archiver:{DB_PASSWORD}@127.0.0.1:1/analytics", "wx_analysis_", DB_PASSWORD)
     code, _, err = cli(monkeypatch, unreachable, "backfill", "--since", "20250101", "--api", MONTHLY)
-    assert code == 2 and "postgresql+psycopg://archiver:***@127.0.0.1:1/analytics cannot be used" in json.loads(err)["errMsg"]
+    what, hint = said(err)
+    assert code == 2 and what.startswith("the archive database postgresql+psycopg://archiver:***@127.0.0.1:1/analytics cannot be used: "), err
+    assert hint is not None and hint.startswith("check the URL, that the server is up")
     assert emulator.received == []
 
 
 def test_python_m_wxcloud_archive_runs_as_a_program(sqlite_db: Db, emulator: WeChatEmulator, tmp_path: Path) -> None:
-    env = {**os.environ, **sqlite_db.env(), "PYTHONPATH": str(ROOT / "shared")}
+    """As a program, for people: the table and the verdict on stdout, the archive named by its
+    absolute path (a relative SQLite URL is the caller's working directory's)."""
+    env = {**os.environ, **sqlite_db.env(), "WX_ARCHIVE_URL": "sqlite:///relative.sqlite3", "PYTHONPATH": str(ROOT / "shared")}
     done = subprocess.run([sys.executable, "-m", "wxcloud.archive", "backfill", "--since", "20250101", "--until", "20250228", "--api", MONTHLY],
                           env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["apis"][MONTHLY]["stored"] == 2
+    assert table_row(done.stdout, "getMonthlyVisitTrend")[:3] == ["getMonthlyVisitTrend", "2", "2"], done.stdout
+    assert "complete: 2 periods of 1 report archived" in done.stdout.splitlines()
+    assert done.stdout.splitlines()[-1] == f"archive: {tmp_path / 'relative.sqlite3'}"
     exported = subprocess.run([sys.executable, "-m", "wxcloud.archive", "export", "--api", MONTHLY], env=env, capture_output=True, text=True,
                               timeout=120, cwd=tmp_path)
     assert exported.returncode == 0 and exported.stdout.splitlines()[1].startswith("202501,")
@@ -136,7 +272,7 @@ def test_python_m_wxcloud_archive_runs_as_a_program(sqlite_db: Db, emulator: WeC
 
 def test_two_processes_backfilling_at_once_store_and_ask_each_period_once(db: Db, emulator: WeChatEmulator, tmp_path: Path) -> None:
     env = {**os.environ, **db.env(), "PYTHONPATH": str(ROOT / "shared")}
-    command = [sys.executable, "-m", "wxcloud.archive", "backfill", "--since", "20200101", "--until", "20251231", "--api", MONTHLY]
+    command = [sys.executable, "-m", "wxcloud.archive", "--json", "backfill", "--since", "20200101", "--until", "20251231", "--api", MONTHLY]
     runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path) for _ in range(2)]
     results = [run.communicate(timeout=120) for run in runs]
     answers = [json.loads(out) for out, _ in results]
@@ -208,7 +344,7 @@ def test_a_long_form_chart_needs_a_row_chosen(sqlite_db: Db, monkeypatch: pytest
         retained = [{"key": 0, "value": 100 * day}, {"key": 1, "value": 10 * day}]
         archive.store("wxappid", api, period, {"refDate": period.begin_date, "visitUv": retained})
     code, _, err = cli(monkeypatch, sqlite_db, "chart", "--api", api, "--metric", "value", "--appid", "wxappid", "--out", str(tmp_path / "r.png"))
-    assert code == 2 and "choose one with --where on key" in json.loads(err)["errMsg"]
+    assert code == 2 and "choose one with --where on key" in err and len(err.splitlines()) <= 2
     code, _, err = cli(monkeypatch, sqlite_db, "chart", "--api", api, "--metric", "value", "--where", "key=1", "--appid", "wxappid",
                        "--out", str(tmp_path / "r.png"))
     assert code == 0 and "(3 periods)" in err and (tmp_path / "r.png").read_bytes().startswith(PNG_MAGIC)
@@ -231,7 +367,8 @@ def test_a_chart_that_cannot_be_written_is_an_error_value(sqlite_db: Db, monkeyp
         out = tmp_path / "locked" / "chart.png"
         if os.access(tmp_path / "locked", os.W_OK):  # root writes anyway: a path under /proc cannot be written by anyone
             out = Path("/proc/wxcloud-chart/chart.png")
-    code, out_text, err = cli(monkeypatch, sqlite_db, "chart", "--api", MONTHLY, "--metric", "visitUv", "--appid", "wxappid", "--out", str(out))
+    code, out_text, err = cli(monkeypatch, sqlite_db, "chart", "--api", MONTHLY, "--metric", "visitUv", "--appid", "wxappid", "--out", str(out),
+                              "--json")
     error = json.loads(err)
     assert code == 2 and out_text == ""
     assert error["errCode"] == -501007 and error["errMsg"].startswith("wxcloud-archive:fail -501007 invalid parameters hint: [--out ")
@@ -259,10 +396,9 @@ def test_an_out_path_that_cannot_be_written_is_one_line_naming_it(sqlite_db: Db,
     given = _place(tmp_path, where, "out.html" if command == "report" else "out.png")
     arguments = ["--api", MONTHLY, "--metric", "visitUv"] if command == "chart" else []
     code, out, err = cli(monkeypatch, sqlite_db, command, *arguments, "--appid", "wxappid", "--out", given)
-    assert code == 2 and out == "" and err.count("\n") == 1, err
-    message = json.loads(err)["errMsg"]
-    assert message.startswith(f"wxcloud-archive:fail -501007 invalid parameters hint: [--out {tmp_path / given} cannot be written: "), message
-    assert message.endswith("; choose a writable path]")
+    what, hint = said(err)
+    assert code == 2 and out == ""
+    assert what.startswith(f"--out {tmp_path / given} cannot be written: ") and hint == "choose a writable path", err
     assert not list(tmp_path.rglob("out.*")) and not (tmp_path / "missing").exists()
 
 
@@ -278,10 +414,10 @@ def test_a_sqlite_archive_that_cannot_be_used_is_one_line_naming_it(emulator: We
               "not a database": "it is a file of another kind, not an SQLite database", "unwritable": "its folder cannot be created"}[where]
     for command in (["status"], ["report", "--out", "r.html"], ["backfill", "--since", "20250101", "--api", MONTHLY]):
         code, out, err = cli(monkeypatch, Db("sqlite", f"sqlite:///{given}", "wx_analysis_", None), *command)
-        assert code == 2 and out == "" and err.count("\n") == 1, err
-        message = json.loads(err)["errMsg"]
-        assert f"[the SQLite archive {tmp_path / given} cannot be used: {reason}" in message, message
-        assert message.endswith("; set WX_ARCHIVE_SQLITE or WX_ARCHIVE_URL to a writable place]")
+        what, hint = said(err)
+        assert code == 2 and out == ""
+        assert what.startswith(f"the SQLite archive {tmp_path / given} cannot be used: {reason}"), err
+        assert hint == "set WX_ARCHIVE_SQLITE or WX_ARCHIVE_URL to a writable place"
     assert emulator.received == []
     assert (tmp_path / "plain").read_text() == "a file, not a folder" and list((tmp_path / "folder").iterdir()) == []
 
@@ -296,12 +432,12 @@ def test_paths_that_cannot_even_be_looked_at_are_one_line_too(sqlite_db: Db, emu
     archive.close()
     too_long = "x" * 300 + "/out.html"
     code, out, err = cli(monkeypatch, sqlite_db, "report", "--appid", "wxappid", "--out", too_long)
-    assert code == 2 and out == "" and err.count("\n") == 1, err
-    assert "cannot be written: it cannot be looked at (File name too long)" in json.loads(err)["errMsg"]
+    assert code == 2 and out == ""
+    assert said(err)[0].endswith("cannot be written: it cannot be looked at (File name too long)"), err
     os.mkfifo(tmp_path / "pipe")
     code, out, err = cli(monkeypatch, Db("sqlite", f"sqlite:///{tmp_path / 'pipe'}", "wx_analysis_", None), "status")
-    assert code == 2 and out == "" and err.count("\n") == 1, err
-    assert f"the SQLite archive {tmp_path / 'pipe'} cannot be used: it is not a regular file" in json.loads(err)["errMsg"]
+    assert code == 2 and out == ""
+    assert said(err)[0] == f"the SQLite archive {tmp_path / 'pipe'} cannot be used: it is not a regular file", err
     assert emulator.received == []
 
 
@@ -323,22 +459,31 @@ def test_a_place_the_user_may_not_search_is_one_line_naming_it(tmp_path: Path) -
         for environ, command, named in commands:
             done = subprocess.run([*unprivileged, sys.executable, "-m", "wxcloud.archive", *command], env=environ, cwd=tmp_path,
                                   capture_output=True, text=True, timeout=60)
-            assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1, done.stderr
-            message = json.loads(done.stderr)["errMsg"]
+            assert done.returncode == 2 and done.stdout == "", done.stderr
+            message = said(done.stderr)[0]
             assert f"{named} {private}/" in message and "it cannot be looked at (Permission denied)" in message, message
     finally:
         private.chmod(0o700)
 
 
-def test_the_archive_extra_brings_the_progress_bar_and_the_function_does_not() -> None:
-    """``pip install wxcloud[archive]`` gives backfill its bar; the function's package, which no
-    terminal ever sees, stays without tqdm."""
+def test_the_archive_extra_brings_the_progress_bar_and_the_tables_and_the_function_does_not() -> None:
+    """The ``archive`` extra gives backfill its bar (tqdm) and its tables (rich), and the pinned
+    requirements of ``dev.py archive`` both; the function's package, which no terminal ever sees,
+    stays without them, and nothing it runs imports the console module."""
     import tomllib
 
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
-    assert any(requirement.startswith("tqdm") for requirement in extras["archive"])
+    pinned = (ROOT / "requirements-archive.txt").read_text(encoding="utf-8").splitlines()
+    for needed in ("tqdm", "rich"):
+        assert any(requirement.startswith(needed) for requirement in extras["archive"]), needed
+        assert any(line.startswith(f"{needed}==") for line in pinned), needed
     function_requirements = (ROOT / "functions" / "archiveAnalysis" / "requirements.txt").read_text(encoding="utf-8")
-    assert "tqdm" not in function_requirements.lower()
+    assert "tqdm" not in function_requirements.lower() and "rich" not in function_requirements.lower()
+    probe = ("import sys, wxcloud.archive.function; "
+             "print(sorted(name for name in sys.modules if name.startswith(('rich', 'wxcloud.archive.console'))))")
+    done = subprocess.run([sys.executable, "-c", probe], env={**os.environ, "PYTHONPATH": str(ROOT / "shared")}, capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.strip() == "[]"
 
 def _archive_doc_sql() -> list[str]:
     """The statements of the ```sql blocks of docs/archive.md (the archive's page)."""

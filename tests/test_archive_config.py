@@ -48,9 +48,10 @@ def assert_error(answer: dict[str, Any], code: int, *fragments: str) -> None:
 @pytest.mark.parametrize(
     ("environ", "fragments"),
     [
-        ({"WX_ARCHIVE_APIS": "analysis.getDailyVisitTrend,analysis.getDailyVisits"}, ["WX_ARCHIVE_APIS", "'analysis.getDailyVisits'",
-                                                                                      "analysis.getDailySummary"]),
-        ({"WX_ARCHIVE_APIS": "security.msgSecCheck"}, ["'security.msgSecCheck' is not an archivable API"]),
+        ({"WX_ARCHIVE_APIS": "analysis.getDailyVisitTrend,analysis.getDailyVisits"}, ["WX_ARCHIVE_APIS: 'analysis.getDailyVisits'",
+                                                                                      "did you mean analysis.getDailyVisitTrend"]),
+        ({"WX_ARCHIVE_APIS": "security.msgSecCheck"}, ["'security.msgSecCheck' is not an archivable API; the archived reports are "
+                                                       "analysis.getDailySummary, ", "(with or without analysis.)"]),
         ({"WX_ARCHIVE_SINCE": "2025-01-01"}, ["WX_ARCHIVE_SINCE must be a date yyyymmdd", "'2025-01-01'"]),
         ({"WX_ARCHIVE_SINCE": "20250230"}, ["WX_ARCHIVE_SINCE must be a date yyyymmdd", "'20250230'"]),
         ({"WX_ARCHIVE_CONCURRENCY": "0"}, ["WX_ARCHIVE_CONCURRENCY must be a whole number from 1 to 16"]),
@@ -87,6 +88,7 @@ def test_bad_configuration_is_a_clear_error_without_any_wechat_call(
         ({"since": 20250101}, ["since must be a date string yyyymmdd", "got a int"]),
         ({"since": "20250201", "until": "20250101"}, ["until 20250101 is before since 20250201"]),
         ({"apis": ["analysis.getDailyVisitTrend", "analysis.nope"]}, ["apis: 'analysis.nope' is not an archivable API"]),
+        ({"apis": ["getDailyRetian"]}, ["apis: 'getDailyRetian' is not an archivable API; did you mean analysis.getDailyRetain?"]),
         ({"apis": "analysis.getDailyVisitTrend,analysis.nope"}, ["'analysis.nope'"]),
         ({"apis": [1, 2]}, ["apis must be a list of cloud-call names"]),
         ({"key1": "test value 1"}, ["unknown option(s) key1", "since, until, apis"]),
@@ -97,8 +99,8 @@ def test_bad_configuration_is_a_clear_error_without_any_wechat_call(
         ({**timer(FIRED), "Message": None}, ["the timer's Message must be a string", "got a NoneType"]),
         ({**timer(FIRED), "Message": {"since": "20250101"}}, ["the timer's Message must be a string", "got a dict"]),
     ],
-    ids=["since", "since-number", "until-before-since", "api-list", "api-string", "api-types", "console-test-event", "list", "timer-time",
-         "timer-message", "timer-message-option", "timer-message-null", "timer-message-object"],
+    ids=["since", "since-number", "until-before-since", "api-list", "api-misspelt", "api-string", "api-types", "console-test-event", "list",
+         "timer-time", "timer-message", "timer-message-option", "timer-message-null", "timer-message-object"],
 )
 def test_bad_run_options_are_invalid_parameters(sqlite_db: Db, emulator: WeChatEmulator, event: Any, fragments: list[str]) -> None:
     answer = run(sqlite_db.env(), event)
@@ -149,10 +151,22 @@ def test_settings_are_read_from_the_environment_in_one_place() -> None:
          "WX_ARCHIVE_SINCE": "20250115", "WX_ARCHIVE_CONCURRENCY": "2"}
     )
     assert settings.apis == (MONTHLY, "analysis.getDailySummary")
+    assert ArchiveSettings.from_env({"WX_ARCHIVE_APIS": "getMonthlyVisitTrend, analysis.getDailySummary,getDailySummary"}).apis == (
+        MONTHLY, "analysis.getDailySummary")  # either form of a name, kept under the full one
     assert (settings.since, settings.concurrency, settings.table_prefix) == (__import__("datetime").date(2025, 1, 15), 2, "wx_analysis_")
     assert DB_PASSWORD not in repr(settings)
     defaults = ArchiveSettings.from_env({})
     assert (defaults.url, defaults.apis, defaults.since, defaults.concurrency) == ("", (), None, 4)
+
+
+def test_a_run_takes_either_form_of_a_reports_name(sqlite_db: Db, emulator: WeChatEmulator) -> None:
+    """The function's ``apis`` option and ``WX_ARCHIVE_APIS``, like the CLI's --api, take
+    ``getMonthlyVisitTrend`` as well as ``analysis.getMonthlyVisitTrend``: one resolver, full names out."""
+    answer = run({**sqlite_db.env(), "WX_ARCHIVE_APIS": "getDailySummary"}, {"since": "20260801", "until": "20261031",
+                                                                                "apis": ["getMonthlyVisitTrend"]})
+    assert answer["errCode"] == 0 and list(answer["apis"]) == [MONTHLY] and answer["apis"][MONTHLY]["stored"] == 3, answer
+    answer = run({**sqlite_db.env(), "WX_ARCHIVE_APIS": "getMonthlyVisitTrend"}, {"since": "20260801", "until": "20261031"})
+    assert answer["errCode"] == 0 and list(answer["apis"]) == [MONTHLY] and answer["apis"][MONTHLY]["upToDate"] == 3, answer
 
 
 def test_urls_without_a_driver_get_the_installed_one() -> None:

@@ -411,7 +411,8 @@ def test_backfill_fan_out_from_a_workstation_sends_the_work_and_follows_it_to_th
     monkeypatch.setattr(cli, "beijing_today", lambda _now: TODAY)
     out, err = io.StringIO(), io.StringIO()
     code: list[int] = []
-    runner = threading.Thread(target=lambda: code.append(cli.main(["backfill", "--since", f"{SINCE:%Y%m%d}", "--fan-out"], stdout=out, stderr=err)))
+    command = ["backfill", "--since", f"{SINCE:%Y%m%d}", "--fan-out", "--json"]
+    runner = threading.Thread(target=lambda: code.append(cli.main(command, stdout=out, stderr=err)))
     runner.start()
     ends = time.monotonic() + 60
     while runner.is_alive() and time.monotonic() < ends:  # SCF delivers what the CLI sent, and what the workers send
@@ -426,8 +427,12 @@ def test_backfill_fan_out_from_a_workstation_sends_the_work_and_follows_it_to_th
     fleet.assert_each_period_stored_once()
     # nothing left to send: the second backfill sends nothing and says it is done
     out2 = io.StringIO()
-    assert cli.main(["backfill", "--since", f"{SINCE:%Y%m%d}", "--fan-out", "--no-wait"], stdout=out2, stderr=io.StringIO()) == 0
+    assert cli.main(["--json", "backfill", "--since", f"{SINCE:%Y%m%d}", "--fan-out", "--no-wait"], stdout=out2, stderr=io.StringIO()) == 0
     assert json.loads(out2.getvalue())["fanOut"] == {"sent": 0, "periods": 0, "running": 0, "upToDate": 3, "notSent": 0}
+    out3 = io.StringIO()  # for people: what was sent, and a verdict
+    assert cli.main(["backfill", "--since", f"{SINCE:%Y%m%d}", "--fan-out"], stdout=out3, stderr=io.StringIO()) == 0
+    assert out3.getvalue().splitlines() == ["sent the work of 0 app(s), 0 period(s) due; 0 app(s) already had a worker, 3 had nothing due",
+                                            "complete: every period asked for is archived"]
 
 
 def test_backfill_fan_out_without_cloud_keys_is_a_clear_error(sqlite_db: Db, monkeypatch: pytest.MonkeyPatch) -> None:

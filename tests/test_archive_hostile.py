@@ -157,7 +157,8 @@ def test_apis_the_archive_does_not_keep_are_named_before_any_run() -> None:
     with pytest.raises(ConfigurationError) as caught:
         job_for(settings, date(2026, 11, 2), {})
     assert caught.value.err_code == -601001
-    assert "WX_ARCHIVE_APIS: 'analysis.getPerformanceData' is not archived; the archive keeps analysis.getDailySummary" in caught.value.err_msg
+    assert "WX_ARCHIVE_APIS: 'analysis.getPerformanceData' is not an archivable API; the archived reports are analysis.getDailySummary" \
+        in caught.value.err_msg
     with pytest.raises(InvalidParameters) as invalid:
         job_for(ArchiveSettings(url=""), date(2026, 11, 2), {"apis": ["analysis.getPerformanceData"]}, {"apis": "--api"})
     assert invalid.value.err_code == -501007 and "is not an archivable API" in invalid.value.err_msg

@@ -446,7 +446,7 @@ def test_status_says_which_report_is_behind_and_exits_for_cron(db: Db, emulator:
     code, out, _ = _status(monkeypatch, db, "--since", since)
     assert code == 1 and "behind or failed: analysis.getDailyVisitTrend\n" in out
 
-    code, _, err = _status(monkeypatch, db, "--since", "2026-13-01")
+    code, _, err = _status(monkeypatch, db, "--since", "2026-13-01", "--json")
     assert code == 2 and "--since" in json.loads(err)["errMsg"]
 
 

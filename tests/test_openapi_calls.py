@@ -140,6 +140,11 @@ def test_an_unknown_name_is_604100_before_any_request(wechat: HTTPServer, client
             call()
         assert caught.value.err_code == -604100
     assert "did you mean security.msgSecCheck" in caught_hint(lambda: root.security.msgSecCheckk({}))
+    # the closest names, the same name in its namespace, or the namespace's names: never a bare "not found"
+    assert "did you mean analysis.getDailyRetain?" in caught_hint(lambda: root.analysis.getDailyRetian({}))
+    assert "did you mean analysis.getDailyRetain?" in caught_hint(lambda: root["getDailyRetain"]({}))
+    listed = caught_hint(lambda: root.analysis.nothingLikeIt({}))
+    assert "analysis has analysis.getDailySummary, analysis.getDailyVisitTrend, " in listed and "analysis.getUserPortrait" in listed
     assert wechat.log == []
 
 

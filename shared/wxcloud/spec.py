@@ -347,16 +347,28 @@ def find_api(dotted_name: str) -> ApiSpec[Any, Any] | None:
     return item.spec(dotted_name)
 
 
+FAMILY_SHOWN = 12  # names of a namespace an unknown name's hint lists (the analysis reports and their kin)
+
+
 def api_named(dotted_name: str) -> ApiSpec[Any, Any]:
-    """``find_api``, or ``ApiNotFound`` (-604100) with the closest names as its hint."""
+    """``find_api``, or ``ApiNotFound`` (-604100) with the closest names as its hint, else the
+    names of the namespace it begins with, else where every name is listed."""
     spec = find_api(dotted_name)
     if spec is not None:
         return spec
     from . import catalog
 
     shown = dotted_name[:80] if isinstance(dotted_name, str) else type(dotted_name).__name__
-    close = catalog.suggest(dotted_name) if isinstance(dotted_name, str) and len(dotted_name) <= 200 else []
-    tip = f"; did you mean {' or '.join(close)}?" if close else "; wxcloud.all_apis() lists every name"
+    named = isinstance(dotted_name, str) and len(dotted_name) <= 200
+    close = catalog.suggest(dotted_name) if named else []
+    family = catalog.in_family(dotted_name) if named and not close else []
+    if close:
+        tip = f"; did you mean {' or '.join(close)}?"
+    elif family:
+        more = f" and {len(family) - FAMILY_SHOWN} more" if len(family) > FAMILY_SHOWN else ""
+        tip = f"; {dotted_name.partition('.')[0]} has {', '.join(family[:FAMILY_SHOWN])}{more} (wxcloud.all_apis() lists every name)"
+    else:
+        tip = "; wxcloud.all_apis() lists every name"
     raise ApiNotFound(f"no cloud-callable API is named {shown!r}{tip}")
 
 

@@ -7,17 +7,41 @@
     status [--api NAME ...] [--since yyyymmdd] [--appid] [--format table|json]   (every app without --appid)
     report --out FILE.html [--since yyyymmdd] [--until yyyymmdd] [--appid] [--lang zh|en]
 
+Every command takes ``--json``, before or after its name. A report is named either way,
+``getDailyRetain`` or ``analysis.getDailyRetain`` (``reports.api_name``); an unknown name is
+answered with the closest ones. Relative paths are the caller's (the working directory), and
+messages name files by their absolute paths.
+
 Configuration is the function's (``WX_APPID``, ``WX_APPSECRET`` or its SSM name, ``WX_ARCHIVE_*``);
-without ``WX_ARCHIVE_URL`` the archive is the SQLite file ``.data/wx_analysis.sqlite3``. ``run``
-and ``backfill`` print the run's summary as JSON on stdout (a progress bar on stderr when it is a
-terminal). ``status`` tells whether each report is archived up to its newest finished period and
-what the last run said (exit 0 when all are, 1 when one is behind or its last run failed, for cron
-or CI). ``backfill --fan-out`` sends the work to the deployed function's workers instead (one
-asynchronous SCF Invoke per app, with the keys of ``TENCENTCLOUD_SECRET_ID``/``_KEY``) and follows
-their progress over all apps from the archive. ``report`` writes one self-contained HTML file of the archived reports (the ``report`` extra;
-an appid with nothing archived in the range is bad input, exit 2). Errors are the cloud-call error
-value on stderr (one line); the exit status is 0 when everything asked for is archived, 1 when work was left or failed, 2 for bad input or
-configuration (a malformed ``WX_ARCHIVE_APPS`` is refused by every command, even one that reads only the archive).
+without ``WX_ARCHIVE_URL`` the archive is the SQLite file ``.data/wx_analysis.sqlite3``.
+
+For people, by default: ``run`` and ``backfill`` print a table of what became of each report's
+periods (stored, re-asked, up to date, missing, stopped, failed; by app too when the run had
+several) and one verdict line (complete, behind, failed; ``console.py``), with a progress bar
+on stderr when it is a terminal. ``export`` writes its data alone to stdout and one line about
+it to stderr; ``chart`` and ``report`` say on stderr which file they wrote. An error is one line
+``wxcloud-archive: <what>`` on stderr, and ``hint: <what to do>`` when it says.
+
+For machines, with ``--json``: ``run`` and ``backfill`` print the run's full summary as JSON on
+stdout; ``chart`` and ``report`` print one JSON line of what they wrote on stdout, ``export`` on
+stderr (its stdout is the data); ``status`` is ``--format json``; an error is the cloud-call
+error value on stderr (one line, ``{"errCode", "errMsg"}``).
+
+``status`` tells whether each report is archived up to its newest finished period and what the
+last run said. ``backfill --fan-out`` sends the work to the deployed function's workers instead
+(one asynchronous SCF Invoke per app, with the keys of ``TENCENTCLOUD_SECRET_ID``/``_KEY``) and
+follows their progress over all apps from the archive. ``report`` writes one self-contained HTML
+file of the archived reports (the ``report`` extra; an appid with nothing archived in the range
+is bad input, exit 2).
+
+Exit status, the same for every command (for cron and CI):
+
+* 0: everything asked for is archived (``status``: every report is up to date), or written;
+* 1: work was left (not ready, quota, another run holds the app) or failed, or a call failed outside
+  a run's tallies (WeChat's own error, the network): run again, or see ``status``;
+* 2: bad input or configuration (a malformed ``WX_ARCHIVE_APPS`` is refused by every command, even
+  one that reads only the archive), the same errors the function answers with -501007 / -601001;
+* 130: interrupted (Ctrl-C); every period stored so far is kept.
 """
 
 from __future__ import annotations
@@ -49,17 +73,24 @@ from .sources import open_archive
 from .store import Archive
 
 NAME = "wxcloud-archive"
+JSON_HELP = "print the full answer (and any error) as JSON, for scripts, instead of the summary for people"
 LEASE_SECONDS = 300.0  # the apps' leases a CLI run holds, renewed while it runs: a killed run's expire within this
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog=NAME, description="Keep WeChat's analysis reports in your own database.")
+    parser = argparse.ArgumentParser(
+        prog=NAME, description="Keep WeChat's analysis reports in your own database.",
+        epilog="exit status: 0 everything asked for is archived (or written), 1 work was left or failed (run again, or see status), "
+               "2 bad input or configuration, 130 interrupted",
+    )
+    parser.add_argument("--json", action="store_true", help=JSON_HELP)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("run", help="archive what is missing, as the daily timer does")
     backfill = commands.add_parser("backfill", help="archive a chosen range, with a progress bar")
     backfill.add_argument("--since", required=True, help="first day yyyymmdd (periods beginning on or after it)")
     backfill.add_argument("--until", help="last day yyyymmdd (periods ending on or before it; default: the newest closed one)")
-    backfill.add_argument("--api", action="append", metavar="NAME", help="cloud-call name, repeatable (default: WX_ARCHIVE_APIS, else all ten)")
+    backfill.add_argument("--api", action="append", metavar="NAME",
+                          help="a report, getDailyRetain or analysis.getDailyRetain, repeatable (default: WX_ARCHIVE_APIS, else all ten)")
     backfill.add_argument(
         "--fan-out", action="store_true",
         help="send the work to the deployed archive function (one asynchronous SCF Invoke per app) and follow its progress here",
@@ -69,7 +100,7 @@ def _parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="archived results to stdout")
     chart = commands.add_parser("chart", help="a line chart of one metric over the periods")
     for sub in (export, chart):
-        sub.add_argument("--api", required=True, metavar="NAME", help="cloud-call name, such as analysis.getDailyVisitTrend")
+        sub.add_argument("--api", required=True, metavar="NAME", help="a report, such as getDailyVisitTrend or analysis.getDailyVisitTrend")
         sub.add_argument("--since", help="first day yyyymmdd")
         sub.add_argument("--until", help="last day yyyymmdd")
         sub.add_argument("--appid", help="whose results (default: WX_APPID, or the only appid in the archive)")
@@ -89,12 +120,16 @@ def _parser() -> argparse.ArgumentParser:
     chart.add_argument("--metric", required=True, help="a column of the CSV export, such as visitUv")
     chart.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE", help="pick one row per period (long-form reports)")
     chart.add_argument("--out", required=True, type=Path, help="the PNG file to write")
+    for sub in commands.choices.values():  # --json before or after the command: SUPPRESS keeps the one given before
+        sub.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=JSON_HELP)
     return parser
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
     out, err = stdout or sys.stdout, stderr or sys.stderr
     args = _parser().parse_args(argv)
+    if args.command == "status" and args.json:
+        args.format = "json"
     try:
         with calling(NAME):
             settings = ArchiveSettings.from_env()
@@ -111,12 +146,17 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
                 if args.command == "status":
                     return _status(args, settings, archive, out)
                 if args.command == "report":
-                    return _report(args, archive, err)
-                return _chart(args, archive, err)
+                    return _report(args, archive, out, err)
+                return _chart(args, archive, out, err)
             finally:
                 archive.close()
     except WxCloudError as exc:
-        print(json.dumps(exc.to_result(), ensure_ascii=False), file=err)
+        if args.json:
+            print(json.dumps(exc.to_result(), ensure_ascii=False), file=err)
+        else:
+            from .console import error_lines
+
+            print("\n".join(error_lines(exc, NAME)), file=err)
         return 2 if exc.err_code in {INVALID_PARAM, SYSTEM_ERROR} else 1
     except KeyboardInterrupt:
         print(f"{NAME}: interrupted; every period stored so far is kept", file=err)
@@ -151,7 +191,7 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
                 if one is not None and not mine:  # the one app is a worker's right now
                     skipped = {"errCode": 0, "errMsg": f"{NAME}:ok", **job.days(), "complete": False, "skipped": running[next(iter(one))]}
                     _ended(ledger, rows, settings, {appid: skipped for appid in rows})
-                    print(json.dumps(skipped, ensure_ascii=False, indent=2), file=out)
+                    _answer(args, skipped, out, _where(archive))
                     return 1
                 clients = one if one is not None else _clients([app for app in (apps or ()) if app.appid in mine])
                 summary = _archive(archive, clients, job, settings, err)
@@ -173,10 +213,32 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
                 appid: {**ok, **summary.apps[str(appid)].to_json()} if appid in summary.apps else {**ok, "skipped": running[str(appid)]}
                 for appid in rows
             })
+        where = _where(archive)
     finally:
         archive.close()
-    print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+    _answer(args, data, out, where)
     return 0 if summary.complete and summary.total("failed") == 0 else 1
+
+
+def _answer(args: argparse.Namespace, data: dict[str, Any], out: IO[str], where: str) -> None:
+    """A run's answer: the summary for people (``console.py``), or the full JSON with ``--json``."""
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+        return
+    from .console import run_summary
+
+    run_summary(data, out, command=args.command, database=where)
+
+
+def _where(archive: Archive) -> str:
+    """The archive's database as a message names it: an SQLite file by its absolute path, any other
+    by its URL with the password hidden."""
+    from . import database
+
+    url = archive.url
+    if url.get_backend_name() == "sqlite" and url.database:
+        return paths.shown(paths.absolute(url.database))
+    return database.shown(url)
 
 
 def _check_apps() -> None:
@@ -220,7 +282,12 @@ def _fan_out(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], 
             report["left"] = _follow(archive, appids, job, settings, planned.periods, err)
     finally:
         archive.close()
-    print(json.dumps(report, ensure_ascii=False, indent=2), file=out)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2), file=out)
+    else:
+        from .console import fan_out_summary
+
+        fan_out_summary(report, out)
     return 0 if sent.complete and not report.get("left") else 1
 
 
@@ -358,23 +425,33 @@ def _range(args: argparse.Namespace) -> tuple[date | None, date | None]:
 
 
 def _export(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str]) -> int:
+    """The results on stdout (data only: the message, or its JSON line with ``--json``, goes to stderr)."""
     from .export import write_csv, write_jsonl
 
-    report = report_for(args.api)
+    report = report_for(args.api, "--api")
     since, until = _range(args)
     appid = _appid(args, archive)
     stored = archive.results(appid, report.name, since, until)
     count = write_csv(report, stored, out, with_settled=args.with_settled) if args.format == "csv" else write_jsonl(appid, stored, out)
-    print(f"{NAME}: {len(stored)} period(s) of {report.name}, {count} {'row' if args.format == 'csv' else 'line'}(s)", file=err)
+    unit = "row" if args.format == "csv" else "line"
+    if args.json:
+        _wrote(err, appid=appid, api=report.name, format=args.format, periods=len(stored), **{f"{unit}s": count})
+    else:
+        print(f"{NAME}: {len(stored)} period(s) of {report.name}, {count} {unit}(s)", file=err)
     return 0
 
 
-def _chart(args: argparse.Namespace, archive: Archive, err: IO[str]) -> int:
+def _wrote(stream: IO[str], **facts: Any) -> None:
+    """What a command wrote, as one JSON line (``--json``)."""
+    print(json.dumps({"errCode": 0, "errMsg": f"{NAME}:ok", **facts}, ensure_ascii=False), file=stream)
+
+
+def _chart(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str]) -> int:
     from .chart import draw
     from .export import series
 
-    paths.output(args.out, "--out", make_folder=True)  # before any work
-    report = report_for(args.api)
+    target = paths.output(args.out, "--out", make_folder=True)  # absolute (the caller's directory), checked before any work
+    report = report_for(args.api, "--api")
     since, until = _range(args)
     where = dict(_pair(item) for item in args.where)
     appid = _appid(args, archive)
@@ -384,8 +461,11 @@ def _chart(args: argparse.Namespace, archive: Archive, err: IO[str]) -> int:
         raise InvalidParameters(f"no archived {report.name} period has a value for {args.metric}{_filters(where)}: backfill first, or check --where")
     filters = _filters(where)
     subtitle = f"appid {appid}, {len(points)} periods {points[0].begin_date}..{points[-1].end_date}{filters}"
-    draw(points, title=f"{report.name}: {args.metric}", metric=args.metric, subtitle=subtitle, out=args.out)
-    print(f"{NAME}: wrote {args.out} ({len(points)} periods)", file=err)
+    draw(points, title=f"{report.name}: {args.metric}", metric=args.metric, subtitle=subtitle, out=target)
+    if args.json:
+        _wrote(out, out=str(target), appid=appid, api=report.name, metric=args.metric, periods=len(points), bytes=target.stat().st_size)
+    else:
+        print(f"{NAME}: wrote {paths.shown(target)} ({len(points)} periods)", file=err)
     return 0
 
 
@@ -425,18 +505,22 @@ def _status_appids(args: argparse.Namespace, archive: Archive) -> list[str]:
     return known
 
 
-def _report(args: argparse.Namespace, archive: Archive, err: IO[str]) -> int:
+def _report(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str]) -> int:
     from .report import EmptyArchive, render
 
-    out = paths.output(args.out, "--out")  # before any work; a missing folder is a mistyped path, not one to create
+    target = paths.output(args.out, "--out")  # before any work; a missing folder is a mistyped path, not one to create
     since, until = _range(args)
     appid = _appid(args, archive)
     try:
         document = render(archive, appid, since=since, until=until, lang=args.lang)
     except EmptyArchive as exc:
         raise InvalidParameters(str(exc)) from None
-    paths.write(out, document, "--out")
-    print(f"{NAME}: wrote {args.out} ({len(document.encode('utf-8')) / 1_000_000:.2f} MB)", file=err)
+    paths.write(target, document, "--out")
+    size = len(document.encode("utf-8"))
+    if args.json:
+        _wrote(out, out=str(target), appid=appid, bytes=size)
+    else:
+        print(f"{NAME}: wrote {paths.shown(target)} ({size / 1_000_000:.2f} MB)", file=err)
     return 0
 
 

@@ -63,7 +63,7 @@ from ..errcodes import APP_STOPPING, ErrorClass, error_class
 from ..errors import InvalidParameters, InvalidResponse, WxCloudError
 from ..periods import Period
 from .plan import closed_periods, is_due
-from .reports import Report, on_or_after_earliest, report_for
+from .reports import Report, api_name, on_or_after_earliest, report_for
 from .store import Archive, DatabaseError, RowRefused, StoreOutcome, binary_reply
 
 MIN_FETCH_SECONDS = 1.0
@@ -95,6 +95,8 @@ class Job:
 
     def __post_init__(self) -> None:
         on_or_after_earliest(self.since, "since")  # a job built by hand gets the floor the options get
+        # and its reports named either way (getDailyRetain), kept by their full names, checked before any run
+        object.__setattr__(self, "apis", tuple(dict.fromkeys(api_name(api, "apis") for api in self.apis)))
 
     def days(self) -> dict[str, Any]:
         """The job's days as a run's answer shows them (yyyymmdd; ``until`` null when open)."""

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from ..errors import ConfigurationError, InvalidParameters, PlatformError, shown
+from ..errors import ConfigurationError, InvalidParameters, shown
 from .job import Job
 from .reports import EARLIEST, REPORTS, on_or_after_earliest
 from .settings import ArchiveSettings, archive_apis, archive_date
@@ -32,13 +32,13 @@ def job_for(settings: ArchiveSettings, today: date, options: Mapping[str, Any], 
     option, -601001 for the environment (``WX_ARCHIVE_*``)."""
     name = {option: option for option in OPTIONS} | dict(names or {})
     on_or_after_earliest(today, "the run's day")
-    apis = _archived(settings.apis, "WX_ARCHIVE_APIS", ConfigurationError)
+    apis = archive_apis(settings.apis, "WX_ARCHIVE_APIS", ConfigurationError)  # settings built by hand are checked too
     if _given(options, "apis"):
         if not isinstance(options["apis"], (str, list, tuple)):
             raise InvalidParameters(
                 f"{name['apis']} must be a list of cloud-call names such as analysis.getDailyVisitTrend, got {shown(options['apis'])}"
             )
-        apis = _archived(archive_apis(options["apis"], name["apis"], InvalidParameters), name["apis"], InvalidParameters)
+        apis = archive_apis(options["apis"], name["apis"], InvalidParameters)
     since = settings.since and on_or_after_earliest(settings.since, "WX_ARCHIVE_SINCE", ConfigurationError)
     if _given(options, "since"):
         given = archive_date(options["since"], name["since"], InvalidParameters)
@@ -55,15 +55,6 @@ def _given(options: Mapping[str, Any], key: str) -> bool:
     0 and false included, is checked (not taken for "not given")."""
     value = options.get(key)
     return value is not None and not (isinstance(value, (str, list, tuple)) and not value)
-
-
-def _archived(apis: tuple[str, ...], source: str, error: type[PlatformError]) -> tuple[str, ...]:
-    """``apis`` when the archive keeps every one: the settings accept any period-based API, but
-    only those of ``REPORTS`` have tables."""
-    unknown = [api for api in apis if api not in REPORTS]
-    if unknown:
-        raise error(f"{source}: {shown(unknown[0])} is not archived; the archive keeps {', '.join(REPORTS)}")
-    return apis
 
 
 def options_of(event: Any) -> dict[str, Any]:

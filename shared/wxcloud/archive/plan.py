@@ -39,6 +39,7 @@ def periods(api: str, since: date, today: date | None = None, until: date | None
 
 def missing(archive: Archive, appid: str, api: str, since: date, today: date | None = None, until: date | None = None) -> list[Period]:
     """``periods(...)`` that ``archive`` does not hold for ``appid`` yet, oldest first."""
+    api = report_for(api).name  # either form of the name: kept under the full one
     stored = archive.stored_periods(appid, api, since, until)
     return [period for period in periods(api, since, today, until) if (period.begin_date, period.end_date) not in stored]
 
@@ -48,7 +49,7 @@ def due(archive: Archive, appid: str, api: str, since: date, today: date | None 
     yet, and those WeChat can know more about than when they were last fetched."""
     today = today or _today()
     report = report_for(api)
-    fetched = archive.fetched_on(appid, api, since, until)
+    fetched = archive.fetched_on(appid, report.name, since, until)
     return [period for period in periods(api, since, today, until) if is_due(report, period, fetched, today, archive.refresh_days)]
 
 

@@ -52,6 +52,7 @@ class ReadThrough:
         stored, ``NotStored``, which carries that result as ``.result`` (nothing is stored, so the
         next ``get`` of the period asks WeChat again)."""
         report = report_for(api)
+        api = report.name  # either form of the name: kept under the full one
         client, archive = self.client, self.archive
         with calling(report.spec.display_name):
             period = _requested_period(report.spec, data, client)

@@ -279,9 +279,43 @@ _ALL = (
 REPORTS: dict[str, Report] = {report.name: report for report in _ALL}
 
 
-def report_for(api: str) -> Report:
-    """The archive's declaration of ``api``; -501007 naming the archived APIs when it keeps none."""
-    report = REPORTS.get(api)
-    if report is None:
-        raise InvalidParameters(f"{shown(api)} is not archived; the archive keeps {', '.join(REPORTS)}")
-    return report
+NAMESPACE = "analysis."  # every archived report's namespace: a name may leave it out
+SUGGESTED = 3  # the closest names an unknown one is answered with
+CLOSE = 0.7  # difflib's ratio from which a name is close: a typo or two, not a shared "get...Retain"
+
+
+def api_name(name: object, source: str = "", error: type[PlatformError] = InvalidParameters) -> str:
+    """The full cloud-call name of an archived report, named either way: ``analysis.getDailyRetain``
+    or ``getDailyRetain``. The one resolver of every place a user names a report (the CLI's
+    ``--api``, ``WX_ARCHIVE_APIS``, a run's ``apis`` option, the library's ``report_for``). An
+    unknown name is ``error`` (-501007 by default) naming ``source`` and the closest valid names,
+    or every valid one when none is close."""
+    if isinstance(name, str):
+        text = name.strip()
+        full = text if text.startswith(NAMESPACE) else NAMESPACE + text
+        if full in REPORTS:
+            return full
+    where = f"{source}: " if source else ""
+    close = closest(name) if isinstance(name, str) else []
+    tip = (f"did you mean {' or '.join(close)}?" if close
+           else f"the archived reports are {', '.join(REPORTS)} (with or without {NAMESPACE})")
+    raise error(f"{where}{shown(name)} is not an archivable API; {tip}")
+
+
+def closest(name: str) -> list[str]:
+    """The archived reports' full names closest to ``name``, regardless of case, compared without
+    the namespace they all share (which would make every ``analysis.`` name look alike):
+    ``getdailyretian`` finds ``analysis.getDailyRetain``."""
+    import difflib  # an unknown name is rare: a cold start does not pay for it
+
+    text = name.strip().lower()[:200]
+    forms = {full[len(NAMESPACE):].lower(): full for full in REPORTS}
+    found = difflib.get_close_matches(text.removeprefix(NAMESPACE.lower()), list(forms), n=SUGGESTED, cutoff=CLOSE)
+    return [forms[form] for form in found]
+
+
+def report_for(api: str, source: str = "") -> Report:
+    """The archive's declaration of ``api`` (either form of its name, see ``api_name``): its
+    ``name`` is the full one, the name the archive keeps it under; -501007 naming ``source`` and
+    the closest archived reports when the archive keeps no such report."""
+    return REPORTS[api_name(api, source)]

@@ -176,21 +176,16 @@ def _alert_webhook(env: Mapping[str, str]) -> dict[str, Any]:
 
 
 def archive_apis(raw: str | Sequence[str], source: str, error: type[PlatformError] = ConfigurationError) -> tuple[str, ...]:
-    """Cloud-call names (comma-separated, or a list) of archivable APIs, checked; empty: all of them.
-    ``error``: -601001 for the environment, -501007 (``InvalidParameters``) for an event or the CLI."""
-    from ..analysis import Analysis, PeriodRequest  # the archive keeps the period-based APIs only
+    """The archived reports (comma-separated, or a list) as their full cloud-call names, checked
+    by the one resolver (``reports.api_name``: ``getDailyRetain`` or ``analysis.getDailyRetain``);
+    empty: all of them. ``error``: -601001 for the environment, -501007 (``InvalidParameters``)
+    for an event or the CLI."""
+    from .reports import api_name  # the reports and their types: read only when names are given
 
     if not isinstance(raw, str) and (isinstance(raw, (bytes, dict)) or not all(isinstance(name, str) for name in raw)):
         raise error(f"{source} must be a list of cloud-call names such as analysis.getDailyVisitTrend")
     names = [name.strip() for name in (raw.split(",") if isinstance(raw, str) else raw)]
-    names = [name for name in names if name]
-    known = [spec.name for spec in Analysis.apis.values() if issubclass(spec.request_model, PeriodRequest)]
-    for name in names:
-        spec = Analysis.apis.get(name)
-        if spec is None or not issubclass(spec.request_model, PeriodRequest):
-            shown = name if len(name) <= 60 else name[:57] + "..."
-            raise error(f"{source}: {shown!r} is not an archivable API; use cloud-call names, comma-separated: {', '.join(known)}")
-    return tuple(dict.fromkeys(names))
+    return tuple(dict.fromkeys(api_name(name, source, error) for name in names if name))
 
 
 def archive_date(raw: object, source: str, error: type[PlatformError] = ConfigurationError) -> date | None:

@@ -318,6 +318,7 @@ class Archive:
         Raises ``RowRefused`` when the database refuses this period's rows, ``DatabaseError`` when
         it fails, -501007 when ``result`` is not JSON data."""
         report = report_for(api)
+        api = report.name  # either form of the name: kept under the full one
         result = storable(result)
         problem: StorageError | InvalidParameters | None = None
         try:

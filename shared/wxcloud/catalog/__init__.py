@@ -19,7 +19,7 @@ from types import ModuleType
 
 from .entry import Entry
 
-__all__ = ["FAMILIES", "Entry", "entries", "find", "names", "suggest"]
+__all__ = ["FAMILIES", "Entry", "entries", "find", "in_family", "names", "suggest"]
 
 # The first segment of a name -> the module of its family.
 FAMILIES: dict[str, str] = {
@@ -90,8 +90,32 @@ def names() -> list[str]:
     return [name for item in entries() for name in (item.name, *item.aliases)]
 
 
+SUGGESTED = 3  # the closest names an unknown one is answered with
+CLOSE = 0.7  # difflib's ratio from which a name within its namespace is close (a typo or two)
+
+
 def suggest(name: str) -> list[str]:
-    """The names closest to ``name`` (for the hint of an unknown one)."""
+    """The names closest to ``name`` (for the hint of an unknown one), regardless of case: those
+    whose last segment is ``name``'s (``getDailyRetain`` finds ``analysis.getDailyRetain``), then
+    those of its namespace spelt nearly alike (compared without the namespace, which would make
+    every name of it look alike), or, when the namespace is unknown, the nearest names of all."""
     import difflib  # an unknown name is rare: a cold start does not pay for it
 
-    return difflib.get_close_matches(name, names(), n=3, cutoff=0.6)
+    every = names()
+    namespace, _, tail = name.lower().rpartition(".")
+    same = [known for known in every if known.rpartition(".")[2].lower() == tail and known != name]
+    if namespace in {family.lower() for family in FAMILIES}:
+        tails = {known.rpartition(".")[2].lower(): known for known in every if known.rpartition(".")[0].lower() == namespace}
+        near = [tails[found] for found in difflib.get_close_matches(tail, list(tails), n=SUGGESTED, cutoff=CLOSE)]
+    else:
+        near = difflib.get_close_matches(name, every, n=SUGGESTED, cutoff=0.6)
+    return list(dict.fromkeys([*same, *near]))[:SUGGESTED]
+
+
+def in_family(name: str) -> list[str]:
+    """Every callable name of the namespace ``name`` begins with (``analysis.nope``: the analysis
+    family's), aliases included; [] when it names no known namespace."""
+    namespace = name.partition(".")[0]
+    if namespace not in FAMILIES:
+        return []
+    return [known for known in names() if known.partition(".")[0] == namespace]
