@@ -32,6 +32,13 @@ return Array.from(document.querySelectorAll('[data-chart]')).filter(function (el
 
 # How far the page reaches beyond the window sideways (0: no horizontal scroll).
 OVERFLOW = "return document.documentElement.scrollWidth - window.innerWidth;"
+# Elements shown that reach beyond the window's right edge outside a box that scrolls on its own
+# (a wide table, the daily retention triangle): what would make the page wider than a phone.
+STRAY = """
+return Array.from(document.querySelectorAll('body *')).filter(function (el) {
+  var box = el.getBoundingClientRect(); return box.width > 0 && box.right > window.innerWidth + 0.5 && !el.closest('.scroll');
+}).map(function (el) { return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + el.className : ''); });
+"""
 
 SLACK = 0.5  # px: boxes that merely touch (a cell's label at its edge) neither clip nor overlap
 
@@ -86,3 +93,8 @@ def problems(found: list[Chart]) -> list[str]:
 def overflow(driver: Any) -> int:
     """How many pixels the page is wider than the window."""
     return int(driver.execute_script(OVERFLOW))
+
+
+def stray(driver: Any) -> list[str]:
+    """The elements reaching beyond the window's right edge outside a box that scrolls sideways."""
+    return [str(name) for name in driver.execute_script(STRAY)]

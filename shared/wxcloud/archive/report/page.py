@@ -42,7 +42,12 @@ NAME_COLORS = {"男": "#3b6fd4", "女": "#e8547a", "未知": "#a8aeb8", "iPhone"
 OTHERS_COLOR = "#c9cdd4"
 CATEGORY_COLORS = ("#13c2c2", "#eb2f96", "#faad14", "#2f54eb", "#a0d911", "#9254de", "#fa541c", "#36cfc9")
 DARK_TEXT, LIGHT_TEXT = "#1f2329", "#ffffff"
+# A heat map cell's text: black or white, whichever contrasts more with the cell. Every colour has
+# a contrast of at least 4.58 with one of them (WCAG's 4.5 for small text); a softer dark text
+# would fall short on the mid shades, where neither it nor white reaches 4.5.
+CELL_TEXTS = ("#000000", LIGHT_TEXT)
 BAR_LABEL_SIZE = 11
+PIE_HEIGHT = 176  # a pie's part of its chart; its legend, a line a name, below
 # The width of a digit or separator at BAR_LABEL_SIZE, with room to spare: what a bar's value label
 # needs to the right of the plot (grid.right), so no number is cut at the chart's edge.
 DIGIT_PX = 7.5
@@ -182,9 +187,9 @@ def contrast(one: str, other: str) -> float:
 
 
 def text_on(color: str) -> str:
-    """Dark text on a light cell, white on a dark one, whichever contrasts more: every shade of a
+    """Black text on a light cell, white on a dark one, whichever contrasts more: every shade of a
     scale keeps its figure readable."""
-    return LIGHT_TEXT if contrast(LIGHT_TEXT, color) >= contrast(DARK_TEXT, color) else DARK_TEXT
+    return max(CELL_TEXTS, key=lambda text: contrast(text, color))
 
 
 def _grouped(value: int | None) -> str:
@@ -419,14 +424,16 @@ class Page:
                 values = [value for _, value in pairs]
                 height = _bars_height(len(names))
                 if dimension in {"genders", "platforms"}:
+                    # the names and shares in a legend under the pie, one a line: labels around a
+                    # pie are cut or run together on a narrow chart, and a scrolling legend hides some
                     option: dict[str, Any] = {
                         "tooltip": {"trigger": "item"},
-                        "legend": {"bottom": 0, "type": "scroll", "formatter": "@share"},
-                        "series": [{"type": "pie", "radius": ["38%", "66%"], "center": ["50%", "44%"], "label": {"show": False},
+                        "legend": {"top": PIE_HEIGHT, "left": "center", "orient": "vertical", "itemGap": 6, "formatter": "@share"},
+                        "series": [{"type": "pie", "radius": [44, 80], "center": ["50%", PIE_HEIGHT // 2], "label": {"show": False},
                                     "data": [{"name": short(shown, NARROW_CHARS), "value": value, "itemStyle": {"color": self.name_color(name)}}
                                              for shown, (name, value) in zip(names, pairs, strict=True)]}],
                     }
-                    height = 240
+                    height = PIE_HEIGHT + 20 * len(names) + 8
                 else:
                     option = self._bars(names, values, limit=NARROW_CHARS, color=AUDIENCE_COLORS.get(group, DARK_TEXT))
                 known = dimension in PORTRAIT_DIMENSIONS  # a dimension WeChat may add: named as it sent it, its id by position
