@@ -181,3 +181,19 @@ def test_portraits_of_1_7_and_30_days_are_archived_and_each_is_chosen_by_its_but
         assert note == f"Portrait of {period.begin_date}..{period.end_date}"
         pressed = browser.execute_script(PRESSED)
         assert pressed == ["1 day" if span == 1 else f"{span} days"]
+
+
+def test_the_charts_follow_the_window_from_1200_to_390_px(browser: Any, pages: dict[str, Path]) -> None:
+    open_at(browser, pages["en"], 1200)
+    wide = {chart.id: chart.width for chart in charts(browser)}
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    for _ in range(100):  # the page's resize handler runs on its own turn
+        narrow = {chart.id: chart.width for chart in charts(browser)}
+        if narrow["pages-top"] < wide["pages-top"]:
+            break
+        time.sleep(0.02)
+    assert narrow["trend-daily"] < wide["trend-daily"] / 2
+    boxes = dict(browser.execute_script("return Array.from(document.querySelectorAll('[data-chart]')).map(el => [el.dataset.chart, el.clientWidth])"))
+    assert all(width == boxes[chart_id] for chart_id, width in narrow.items()), (boxes, narrow)  # each drawn the width of its box
+    assert problems(charts(browser)) == []
+    assert overflow(browser) == 0 and stray(browser) == []

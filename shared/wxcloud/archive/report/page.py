@@ -6,6 +6,14 @@ ECharts *option* (plain JSON built here); the only script besides ECharts is the
 each option to ``echarts.init``. Tables and KPI cards are HTML, so their numbers can be read,
 copied and searched. The layout is a single column of cards that reflows on a phone.
 
+No label is cut or drawn over another, at 1200 px or at 390 px: value axes speak in 万 or k
+(``BOOT``'s "@compact"), each bar is labelled with its whole figure in room the plot keeps for it
+on its right, a category axis's names take at most a third of the chart, pies carry a legend of
+names and shares instead of labels around them, a heat map's cells are coloured here (so their
+text can be black or white by the cell's shade) with the scale as HTML under the chart. A metric,
+an audience and a portrait's name have one colour on the whole page (``METRIC_COLORS``,
+``AUDIENCE_COLORS``, ``Page.name_color``). ``devtools/report_layout.py`` reads the drawn text back.
+
 No data can break the page: the options are JSON with every number finite (``_finite``: JSON
 has no NaN, and a page whose JSON holds one draws nothing), inlined with ``<``, ``>``, ``&``,
 U+2028 and U+2029 escaped (``options_json``), so a page path holding ``</script>`` or
