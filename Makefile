@@ -10,6 +10,11 @@
 #   make lock                         re-lock the dependencies with hashes (uv; needs the network)
 #   make deploy-files                 regenerate serverless.yml and deploy/*/serverless.yml from the
 #                                     functions' config.json (their timers) and devtools/deploy_files.py
+#   make pictures                     docs/report.png, docs/report-phone.png (390 px) and the README's
+#                                     docs/archive-visits.png, from a sample archive the emulator fills
+#                                     on a pinned day (devtools/report_screenshot.py; needs .venv with
+#                                     the dev requirements, as python3 dev.py check makes it, and
+#                                     apt-get install -y chromium chromium-driver fonts-wqy-microhei)
 #   make clean                        remove the built packages (keeps the wheel cache)
 #   make distclean                    also remove the wheel cache .cache/wheels and .cache/tools
 #
@@ -35,7 +40,9 @@ else
 OUT ?= build/py$(PYTHON_VERSION)
 endif
 
-.PHONY: package packages lock deploy-files clean distclean check-python
+VENV_PYTHON ?= .venv/bin/python
+
+.PHONY: package packages lock deploy-files pictures clean distclean check-python
 
 check-python:
 	@test -n "$(PYTHON)" || { echo "make: no python3 found" >&2; exit 1; }
@@ -52,6 +59,9 @@ lock:
 
 deploy-files:
 	python3 devtools/deploy_files.py
+
+pictures:
+	$(VENV_PYTHON) devtools/report_screenshot.py
 
 clean:
 	rm -rf build

@@ -35,8 +35,8 @@ its own CPU; here the instances share this machine's cores (``cpus`` in the resu
 small machine the fanned-out figure errs on the slow side, and the workers' times say by how much
 (``worker_s_median``, against some 3 s of waiting on WeChat per app).
 
-Reports: a representative subset unless ``--all-reports`` (all ten make the baseline some
-20 x 650 requests, about three minutes at 50 ms): the daily visit trend (daily), the weekly and
+Reports: a representative subset unless ``--all-reports`` (all ten, portraits of 1, 7 and 30 days among them, make the baseline some
+20 x 670 requests, about three minutes at 50 ms): the daily visit trend (daily), the weekly and
 monthly visit trends (a week, a month), and daily retention (keys that grow with the days). The
 dispatcher's pacing is the same whatever the reports, so fewer requests per app mean a smaller
 speed-up: the subset understates it. ``figures()`` returns the ``(figure, ours, baseline, ratio)``

@@ -320,6 +320,9 @@ def test_periods_and_missing_for_callers_who_run_their_own_jobs(sqlite_db: Db, f
                                                             ("20261026", "20261101")]
     portrait = plan.periods("analysis.getUserPortrait", date(2026, 10, 31), TODAY)
     assert [(p.begin_date, p.end_date) for p in portrait] == [("20261031", "20261031"), ("20261101", "20261101")]
+    portrait = plan.periods("analysis.getUserPortrait", date(2026, 10, 1), TODAY)  # days, weeks and 30 days, each a period
+    assert {(p.end - p.begin).days + 1 for p in portrait} == {1, 7}  # no 30 days from the epoch end in October
+    assert [(p.begin_date, p.end_date) for p in portrait][-3:] == [("20261031", "20261031"), ("20261101", "20261101"), ("20261026", "20261101")]
     monthly = plan.periods(MONTHLY, date(2026, 1, 15), TODAY, until=date(2026, 6, 30))
     assert [p.begin_date for p in monthly] == ["20260201", "20260301", "20260401", "20260501", "20260601"]
     reader.get(MONTHLY, {"beginDate": "20260301", "endDate": "20260331"})
@@ -350,7 +353,7 @@ def test_all_ten_apis_are_archived_with_their_flat_rows(db: Db, emulator: WeChat
     appid = fast_client.settings.appid
     for name, tally in summary.apis.items():
         kind = REPORTS[name].spec.request_model.kind.name
-        assert tally.counts["stored"] == {"day": 32, "week": 4, "month": 1, "portrait": 32}[kind], name
+        assert tally.counts["stored"] == {"day": 32, "week": 4, "month": 1, "portrait": 32 + 4}[kind], name
         assert archive.count(appid, name) == tally.counts["stored"]
     for table, minimum in {"summary": 32, "visit_trend": 37, "retain": 3, "distribution": 32, "page": 32, "portrait": 32}.items():
         assert db.scalar(f"SELECT COUNT(*) FROM {db.prefix}{table}") >= minimum, table

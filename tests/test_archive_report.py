@@ -83,7 +83,7 @@ def test_a_full_archive_opens_offline_with_every_section_drawn_and_its_numbers(
     assert sections(browser) == ALL_SECTIONS
     pixels = drawn_pixels(browser)
     assert {chart.split("-")[0] for chart in pixels} == {"trend", "retention", "sources", "pages", "audience"}
-    assert all(count > 2000 for count in pixels.values()), pixels
+    assert all(count > 1000 for count in pixels.values()), pixels
 
     archive = sqlite_db.archive()
     # a KPI delta: the newest day's visitors against 7 days before, from the archive itself
@@ -95,17 +95,20 @@ def test_a_full_archive_opens_offline_with_every_section_drawn_and_its_numbers(
     assert f"{delta:+,}" in shown, shown
     assert f"({delta / trend[week_before]['visitUv'] * 100:+.1f}%)" in shown.replace("+-", "-"), shown
 
-    # a cohort rate: the oldest cohort shown (30 back), one day later, from the stored answer
+    # a cohort rate: the oldest cohort shown (40 back), one day and 30 days later, from the stored answer
     retained = archive.results(DEFAULT_APPID, RETAIN)
-    cohorts = retained[-30:]
+    cohorts = retained[-40:]
     oldest = cohorts[0].result["visitUvNew"]
     values = {item["key"]: item["value"] for item in oldest}
     option = chart_option(browser, "retention-day-visitUvNew")
     cells = {tuple(item["value"][:2]): item for item in option["series"][0]["data"]}
-    rate = round(values[1] / values[0] * 100, 1)
-    assert cells[0, 0]["value"][2] == rate
-    assert cells[0, 0]["label"]["formatter"] == f"{rate:.1f}%" + ("" if cohorts[0].settled else "*")
-    assert not cohorts[0].settled  # 30 days back: its key 30 is knowable tomorrow, so its cells are provisional
+    for x, key in ((0, 1), (8, 30)):  # keys 1..7, 14, 30: key 30 is the 9th column
+        rate = round(values[key] / values[0] * 100, 1)
+        assert cells[x, 0]["value"][2] == rate
+        assert cells[x, 0]["label"]["formatter"] == f"{rate:.1f}%" + ("" if cohorts[0].settled else "*")
+    assert cohorts[0].settled  # 40 days back: its key 30 was knowable 9 days ago, so it is final
+    with_30_days = {y for x, y in cells if x == 8}
+    assert with_30_days == set(range(len(cohorts) - 30)), with_30_days  # every cohort 31 days old or more shows its 30-day value
 
     # the newest cohort's key 30 is not over yet: shown as such, never as a rate
     pending = {tuple(item["value"][:2]) for item in option["series"][1]["data"]}
@@ -124,7 +127,7 @@ def test_an_archive_of_two_reports_shows_only_their_sections(
     assert console_errors(browser) == []
     assert sections(browser) == ["overview", "trends", "audience"]
     pixels = drawn_pixels(browser)
-    assert pixels and all(count > 2000 for count in pixels.values()), pixels
+    assert pixels and all(count > 1000 for count in pixels.values()), pixels
     assert browser.find_element("css selector", "html").get_attribute("lang") == "zh"
     missing = browser.find_element("id", "missing").text
     assert "getDailySummary" not in missing  # reports never archived are not "missing periods"
@@ -241,13 +244,13 @@ def test_whatever_an_older_release_stored_the_report_is_written_without_nan(db: 
     assert options["retention-day-visitUvNew"]["yAxis"]["data"] == ["2025-03-05 (1)"]
     assert options["retention-day-visitUv"]["yAxis"]["data"] == ["2025-03-05 (—)"]
     # sums beyond a float (two days of 1e308) are missing: the channel is left out, the page's views shown as —
-    assert options["sources-channels"]["series"][0]["data"] == [{"name": channel_name(2, "en"), "value": 10}]
+    assert options["sources-channels"]["series"][0]["data"] == [{"name": channel_name(2, "en"), "value": 10, "label": {"formatter": "10"}}]
     assert "sources-staytime" not in options
     assert [item["name"] for item in options["pages-top"]["series"][0]["data"]] == ["pages/b", "pages/c", "pages/a"]
     assert [item["value"] for item in options["pages-top"]["series"][0]["data"]] == [6, 0, None]
     assert "<tr><td><span>pages/a</span></td><td>—</td><td>2</td><td>—</td><td>—</td>" in page
-    assert options["audience-visitUv-province"]["series"][0]["data"] == [{"name": "北京", "value": 3}, {"name": "(no name)", "value": 2}]
-    assert [name for name in options if name.startswith("audience")] == ["audience-visitUv-province"]
+    assert [(item["name"], item["value"]) for item in options["audience-1-visitUv-province"]["series"][0]["data"]] == [("北京", 3), ("(no name)", 2)]
+    assert [name for name in options if name.startswith("audience")] == ["audience-1-visitUv-province"]
     # answers that cannot be decoded at all leave their report out, named in the footer
     unreadable = re.search(r'<dd id="unreadable">(.*?)</dd>', page)
     assert unreadable is not None and "analysis.getWeeklyRetain" in unreadable.group(1)
@@ -271,7 +274,8 @@ def test_names_holding_script_tags_are_text_and_every_chart_is_drawn(
 ) -> None:
     backfill(monkeypatch, sqlite_db, 40)
     archive = sqlite_db.archive()
-    pages, portrait = archive.results(DEFAULT_APPID, PAGE)[-1], archive.results(DEFAULT_APPID, PORTRAIT)[-1]
+    pages = archive.results(DEFAULT_APPID, PAGE)[-1]
+    portrait = [item for item in archive.results(DEFAULT_APPID, PORTRAIT) if item.begin_date == item.end_date][-1]  # the newest of one day
     hostile_pages = [{"pagePath": name, "pageVisitPv": 9_000_000 - index, "pageVisitUv": 10, "pageStaytimePv": 3.5, "entrypagePv": 900_000 - index,
                       "exitpagePv": 800_000 - index, "pageSharePv": 1} for index, name in enumerate(HOSTILE)]
     audience = portrait.result["visitUv"]
@@ -294,10 +298,10 @@ def test_names_holding_script_tags_are_text_and_every_chart_is_drawn(
     assert browser.execute_script("return typeof window.pwned") == "undefined"  # no name ran as a script
     assert sections(browser) == ALL_SECTIONS
     charts = {str(chart): (int(series), int(points)) for chart, series, points in browser.execute_script(CHART_SERIES)}
-    assert "audience-visitUv-province" in charts and "audience-visitUv-6" in charts and "pages-top" in charts
+    assert "audience-1-visitUv-province" in charts and "audience-1-visitUv-6" in charts and "pages-top" in charts
     assert all(series >= 1 and points >= 1 for series, points in charts.values()), charts  # each an ECharts instance with its data
     pixels = drawn_pixels(browser)
-    assert set(pixels) == set(charts) and all(count > 2000 for count in pixels.values()), pixels
+    assert set(pixels) == set(charts) and all(count > 500 for count in pixels.values()), sorted(pixels.items(), key=lambda item: item[1])[:3]
 
     # the names, as text: in the tables, on the charts' axes and in their tooltips' names
     cells = browser.execute_script("return Array.from(document.querySelectorAll('#pages-table td:first-child, #top_entries td:first-child'))"
@@ -306,10 +310,10 @@ def test_names_holding_script_tags_are_text_and_every_chart_is_drawn(
     top = chart_option(browser, "pages-top")
     assert top["yAxis"][0]["data"][:3] == [*HOSTILE[:2], HOSTILE[2][:39] + "…"]
     assert [item["name"] for item in top["series"][0]["data"][:3]] == HOSTILE
-    assert HOSTILE[1] in chart_option(browser, "audience-visitUv-province")["yAxis"][0]["data"]
-    devices = chart_option(browser, "audience-visitUv-devices")
+    assert HOSTILE[1] in chart_option(browser, "audience-1-visitUv-province")["yAxis"][0]["data"]
+    devices = chart_option(browser, "audience-1-visitUv-devices")
     assert HOSTILE[0][:19] + "…" in devices["yAxis"][0]["data"] and HOSTILE[0] in [item["name"] for item in devices["series"][0]["data"]]
-    assert HOSTILE[2][:19] + "…" in [item["name"] for item in chart_option(browser, "audience-visitUv-genders")["series"][0]["data"]]
+    assert HOSTILE[2][:19] + "…" in [item["name"] for item in chart_option(browser, "audience-1-visitUv-genders")["series"][0]["data"]]
     headings = browser.execute_script("return Array.from(document.querySelectorAll('#audience h3')).map(h => h.textContent)")
     assert "<!--<script>" in headings
     assert browser.title.endswith(DEFAULT_APPID)
@@ -346,7 +350,7 @@ def test_a_megabyte_path_and_ten_thousand_devices_give_a_page_of_normal_size(
     pixels = drawn_pixels(browser)
     assert all(count > 2000 for count in pixels.values()), pixels
     for dimension, entries in dimensions.items():  # every dimension: its top ten and the others
-        option = chart_option(browser, f"audience-visitUv-{dimension}")
+        option = chart_option(browser, f"audience-1-visitUv-{dimension}")
         data = option["series"][0]["data"]
         names = [item["name"] for item in data] if dimension in {"genders", "platforms"} else option["yAxis"][0]["data"]
         assert len(names) == 11 and names[-1] == "Others", (dimension, names)
@@ -354,7 +358,7 @@ def test_a_megabyte_path_and_ten_thousand_devices_give_a_page_of_normal_size(
         assert [item["value"] for item in data] == [*range(len(entries), len(entries) - 10, -1), sum(range(1, len(entries) - 9))]
     channels_option = chart_option(browser, "sources-channels")
     assert len(channels_option["yAxis"][0]["data"]) == 16 and channels_option["yAxis"][0]["data"][-1] == "Others"
-    assert len(chart_option(browser, "sources-staytime")["xAxis"][0]["data"]) == 21
+    assert len(chart_option(browser, "sources-staytime")["yAxis"][0]["data"]) == 21
     first = browser.find_element("css selector", "#pages-table tr:nth-child(2) td:first-child span")
     assert first.text == long_path[:79] + "…" and first.get_attribute("title") == long_path[:199] + "…"
     assert chart_option(browser, "pages-top")["yAxis"][0]["data"][0] == long_path[:39] + "…"

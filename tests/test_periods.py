@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -217,8 +217,22 @@ def test_series_tiles_history_without_gaps_or_overlap(kind: PeriodKind) -> None:
     assert periods, "a year has periods of every kind"
     assert all(p.begin >= first and p.end < today for p in periods)
     assert all(kind.problem(p.begin, p.end) is None for p in periods)
-    assert all((b.begin - a.end).days == 1 for a, b in itertools.pairwise(periods))
-    assert periods[-1] == (kind.latest(today) if kind is not PORTRAIT else DAY.latest(today))
+    assert periods == sorted(periods, key=lambda p: (p.end, p.end - p.begin))  # oldest first
+    spans = {(p.end - p.begin).days + 1 for p in periods}
+    assert kind is not PORTRAIT or spans == {1, 7, 30}
+    for span in spans if kind is PORTRAIT else [None]:  # a portrait's spans are three series, each tiling history on its own
+        tiles = [p for p in periods if span is None or (p.end - p.begin).days + 1 == span]
+        assert all((b.begin - a.end).days == 1 for a, b in itertools.pairwise(tiles))
+    assert periods[-1] == kind.latest(today) if kind is not PORTRAIT else periods[-1].end == DAY.latest(today).end
+
+
+def test_portraits_of_7_and_30_days_start_on_mondays_and_every_30_days_from_the_epoch() -> None:
+    periods = list(PORTRAIT.series(date(2024, 12, 31), date(2025, 3, 3)))
+    weeks = [p for p in periods if (p.end - p.begin).days == 6]
+    months = [p for p in periods if (p.end - p.begin).days == 29]
+    assert weeks[0] == Period(date(2025, 1, 6), date(2025, 1, 12)) and all(p.begin.weekday() == 0 for p in weeks)
+    assert all((p.begin - date(2017, 1, 1)).days % 30 == 0 for p in months) and months[0].begin == date(2025, 1, 19)
+    assert list(PORTRAIT.series(months[0].begin, months[0].end + timedelta(days=1)))[-1] == months[0]  # the same spans from any first day
 
 
 def test_series_starts_at_the_first_whole_period() -> None:

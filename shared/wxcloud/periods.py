@@ -135,6 +135,17 @@ class _Month(PeriodKind):
 
 
 PORTRAIT_SPANS = (1, 7, 30)  # days a user portrait may cover: endDate - beginDate is 0, 6 or 29
+# The 30-day portraits of ``PORTRAIT.series`` follow each other from this day (the first of WeChat's
+# Mini Program analytics).
+PORTRAIT_EPOCH = date(2017, 1, 1)
+
+
+def _thirty_days(first: date, today: date) -> Iterator[Period]:
+    """The 30-day spans counted from ``PORTRAIT_EPOCH`` that begin on or after ``first`` and are over on ``today``."""
+    begin = PORTRAIT_EPOCH + timedelta(days=30 * -(-(first - PORTRAIT_EPOCH).days // 30))
+    while begin + timedelta(days=29) < today:
+        yield Period(begin, begin + timedelta(days=29))
+        begin += timedelta(days=30)
 
 
 class _Portrait(PeriodKind):
@@ -149,9 +160,14 @@ class _Portrait(PeriodKind):
         return Period(today - timedelta(days=30), today - _DAY)
 
     def series(self, first: date, today: date) -> Iterator[Period]:
-        """One-day spans: they tile history without overlap, and wider spans can't be summed from them
-        (a user active on two days counts once in a 7-day portrait), so they are the archive's unit."""
-        return DAY.series(first, today)
+        """Three series merged, oldest first (by last day, the shorter span first): every day, every
+        natural week (Monday..Sunday, as the weekly reports) and every 30 days counted from
+        ``PORTRAIT_EPOCH``. Each series tiles history without overlap, and a wider span can't be
+        summed from narrower ones (a user active on two days counts once in a 7-day portrait), so
+        each span is a period of its own. Fixed starts (Mondays, the epoch) give every run and every
+        ``first`` the same spans, so an archive never holds two 30-day portraits shifted by a day."""
+        return iter(sorted((*DAY.series(first, today), *WEEK.series(first, today), *_thirty_days(first, today)),
+                           key=lambda period: (period.end, period.end - period.begin)))
 
     def not_over(self, period: Period, today: date) -> str | None:
         if period.end < today:

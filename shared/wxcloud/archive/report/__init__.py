@@ -7,7 +7,8 @@
 
 Sections appear only for the reports archived: overview (the newest day against 1, 7 and 30 days
 before), trends (daily, and weekly and monthly from their own reports), retention triangles,
-visit sources with WeChat's channel names, pages, and the audience. Charts are ECharts, vendored
+visit sources with WeChat's channel names, pages, and the audience (the newest portrait of 1, 7
+and 30 days, chosen by buttons). It reads the same at 1200 px and on a phone. Charts are ECharts, vendored
 in this package (``echarts.min.js``, its sha256 in ``echarts.sha256``, re-fetched and checked
 by ``devtools/vendor_echarts.py``) and inlined, so the file opens with no network.
 

@@ -50,8 +50,9 @@ PORTRAIT = "analysis.getUserPortrait"
 VISIT_METRICS = ("visitUv", "visitPv", "visitUvNew", "sessionCnt", "stayTimeUv", "visitDepth")
 COMPARED_DAYS = (1, 7, 30)
 # How many cohorts each retention triangle shows (the newest ones): a year of daily cohorts would
-# be 365 rows nobody reads; WeChat's console shows about as many.
-COHORTS = {"day": 30, "week": 12, "month": 12}
+# be 365 rows nobody reads. A daily cohort has its 30-day value 31 days later, so 40 rows show ten
+# cohorts with one; 30 rows would show none, the whole last column "not yet".
+COHORTS = {"day": 40, "week": 12, "month": 12}
 TOP_PAGES = 20
 TOP_ENTRY_EXIT = 10
 TOP_NAMES = 10  # each audience dimension: its top entries, the rest as "others"
@@ -172,6 +173,7 @@ class Pages:
 
 @dataclass(frozen=True)
 class Audience:
+    days: int  # the portrait's span: 1, 7 or 30 days
     period: str  # begin..end of the portrait
     groups: dict[str, dict[str, list[tuple[str | None, int]]]]  # audience -> dimension -> (name, users); name None: the others
 
@@ -195,7 +197,7 @@ class ReportData:
     retention: list[Triangle] = field(default_factory=list)
     sources: Sources | None = None
     pages: Pages | None = None
-    audience: Audience | None = None
+    audience: list[Audience] = field(default_factory=list)  # the newest portrait of each span archived, shortest span first
     missing: list[Missing] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # reports with stored answers that cannot be decoded
 
@@ -208,7 +210,7 @@ class ReportData:
             "retention": bool(self.retention),
             "sources": self.sources is not None,
             "pages": self.pages is not None,
-            "audience": self.audience is not None,
+            "audience": bool(self.audience),
         }
         return [name for name, shown in present.items() if shown]
 
@@ -233,15 +235,18 @@ def gather(archive: Archive, appid: str, since: date | None = None, until: date 
     summary_all = (_results(archive, appid, SUMMARY, lookback, until, today, []) or stored[SUMMARY]) if stored[SUMMARY] else []
     data.overview = _overview(daily_all, summary_all, stored[DAILY], stored[SUMMARY])
     data.trends = _trends(stored[DAILY], stored[WEEKLY], stored[MONTHLY])
+    # a triangle shows its newest cohorts up to ``until``, reaching back before ``since`` when the
+    # range is shorter: cohorts of the range alone would be too young for their later keys
+    retained = {api: (_results(archive, appid, api, None, until, today, []) or stored[api]) if stored[api] else [] for api in RETAIN.values()}
     data.retention = [
         triangle
         for unit, api in RETAIN.items()
         for audience in ("visitUvNew", "visitUv")
-        if (triangle := _triangle(unit, audience, stored[api], REPORTS[api].settling, today)) is not None
+        if (triangle := _triangle(unit, audience, retained[api], REPORTS[api].settling, today)) is not None
     ]
     data.sources = _sources(stored[DISTRIBUTION])
     data.pages = _pages(stored[PAGE])
-    data.audience = _audience(stored[PORTRAIT])
+    data.audience = _audiences(stored[PORTRAIT])
     data.missing = _missing(present, data.since, data.until, today)
     return data
 
@@ -448,12 +453,18 @@ def _pages(items: list[Stored]) -> Pages | None:
     return Pages(len(items), top, entries, exits)
 
 
-def _audience(items: list[Stored]) -> Audience | None:
-    """The newest portrait (latest end; of those, the longest range): each dimension's top
-    entries and the others, the known dimensions first, then any other list WeChat sent."""
-    if not items:
-        return None
-    newest = max(items, key=lambda item: (_end(item), (_end(item) - _begin(item)).days))
+def _audiences(items: list[Stored]) -> list[Audience]:
+    """The newest portrait of each span (1, 7, 30 days; any other span stored by hand too),
+    shortest span first."""
+    spans: dict[int, list[Stored]] = defaultdict(list)
+    for item in items:
+        spans[(_end(item) - _begin(item)).days + 1].append(item)
+    return [audience for days in sorted(spans) if (audience := _audience(days, max(spans[days], key=_end))) is not None]
+
+
+def _audience(days: int, newest: Stored) -> Audience | None:
+    """One portrait: each dimension's top entries and the others, the known dimensions first,
+    then any other list WeChat sent."""
     groups: dict[str, dict[str, list[tuple[str | None, int]]]] = {}
     for audience in ("visitUvNew", "visitUv"):
         dimensions = newest.result.get(audience)
@@ -471,7 +482,7 @@ def _audience(items: list[Stored]) -> Audience | None:
             groups[audience] = group
     if not groups:
         return None
-    return Audience(f"{newest.begin_date}..{newest.end_date}", groups)
+    return Audience(days, f"{newest.begin_date}..{newest.end_date}", groups)
 
 
 def _ranked(entries: Any) -> list[tuple[str | None, int]]:
@@ -500,8 +511,6 @@ def _missing(present: dict[str, list[Stored]], since: date, until: date, today: 
     are simply not in the report)."""
     missing = []
     for api, items in present.items():
-        if api == PORTRAIT:  # any 1, 7 or 30 days: no series of periods to miss
-            continue
         have = {(item.begin_date, item.end_date) for item in items}
         wanted = closed_periods(REPORTS[api], since, today, until)
         lacking = [period for period in wanted if (period.begin_date, period.end_date) not in have]
