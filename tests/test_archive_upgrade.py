@@ -355,36 +355,36 @@ class OddVersion:
 ODD_VERSIONS = {
     "unknown revision": OddVersion(
         ["UPDATE {v} SET version_num = 'from_the_future'"],
-        ["schema revision 'from_the_future', which this release does not know", "it knows released, settling, fanout",
-         "deploy that release", "UPDATE {v} SET version_num = 'fanout'"],
-        ["UPDATE {v} SET version_num = 'fanout'"],
+        ["schema revision 'from_the_future', which this release does not know", "it knows released, settling, fanout, window",
+         "deploy that release", "UPDATE {v} SET version_num = 'window'"],
+        ["UPDATE {v} SET version_num = 'window'"],
     ),
     "stray value": OddVersion(
         ["UPDATE {v} SET version_num = ''"],
-        ["schema revision '', which this release does not know", "UPDATE {v} SET version_num = 'fanout'"],
-        ["UPDATE {v} SET version_num = 'fanout'"],
+        ["schema revision '', which this release does not know", "UPDATE {v} SET version_num = 'window'"],
+        ["UPDATE {v} SET version_num = 'window'"],
     ),
     "two rows": OddVersion(
         ["INSERT INTO {v} (version_num) VALUES ('settling')"],
-        ["{v} holds 2 rows", "'fanout'", "'settling'", "where it must hold one", "DELETE FROM {v} WHERE version_num <> 'fanout'"],
-        ["DELETE FROM {v} WHERE version_num <> 'fanout'"],
+        ["{v} holds 2 rows", "'window'", "'settling'", "where it must hold one", "DELETE FROM {v} WHERE version_num <> 'window'"],
+        ["DELETE FROM {v} WHERE version_num <> 'window'"],
     ),
     "two rows, neither the head": OddVersion(
         ["UPDATE {v} SET version_num = 'released'", "INSERT INTO {v} (version_num) VALUES ('settling')"],
         ["{v} holds 2 rows", "'released'", "'settling'", "keep the row of the revision the tables are at"],
-        ["DELETE FROM {v}", "INSERT INTO {v} (version_num) VALUES ('fanout')"],
+        ["DELETE FROM {v}", "INSERT INTO {v} (version_num) VALUES ('window')"],
     ),
     "empty version table": OddVersion(
         ["DELETE FROM {v}"],
         ["tables {p}* record no schema revision ({v} has no row)", "not the first release's",
-         "{p}result.fetched_on", "{p}lease", "INSERT INTO {v} (version_num) VALUES ('fanout')"],
-        ["INSERT INTO {v} (version_num) VALUES ('fanout')"],
+         "{p}result.fetched_on", "{p}lease", "INSERT INTO {v} (version_num) VALUES ('window')"],
+        ["INSERT INTO {v} (version_num) VALUES ('window')"],
     ),
     "no version table": OddVersion(
         ["DROP TABLE {v}"],
         ["tables {p}* record no schema revision ({v} is missing)", "{p}result.settled", "{p}run",
-         "CREATE TABLE {v} (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO {v} (version_num) VALUES ('fanout')"],
-        ["CREATE TABLE {v} (version_num VARCHAR(32) NOT NULL PRIMARY KEY)", "INSERT INTO {v} (version_num) VALUES ('fanout')"],
+         "CREATE TABLE {v} (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO {v} (version_num) VALUES ('window')"],
+        ["CREATE TABLE {v} (version_num VARCHAR(32) NOT NULL PRIMARY KEY)", "INSERT INTO {v} (version_num) VALUES ('window')"],
     ),
 }
 
@@ -481,5 +481,5 @@ def test_head_names_the_newest_revision_script() -> None:
 
     scripts = ScriptDirectory(str(schema.MIGRATIONS))
     assert scripts.get_heads() == [schema.HEAD]
-    assert [script.revision for script in scripts.walk_revisions()] == [schema.HEAD, "settling", schema.BASELINE]
+    assert [script.revision for script in scripts.walk_revisions()] == [schema.HEAD, "fanout", "settling", schema.BASELINE]
     assert scripts.get_revision(schema.BASELINE).down_revision is None
