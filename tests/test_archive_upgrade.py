@@ -252,6 +252,9 @@ def test_an_archive_the_released_code_wrote_is_upgraded_in_place(db: Db, legacy:
     assert_upgraded(legacy)
     assert archive.count(DEFAULT_APPID) == STORED + 1  # and this release reads it
     assert archive.load(DEFAULT_APPID, DAILY, plan.periods(DAILY, day("20250901"), until=day("20250901"))[0]) is not None
+    from wxcloud.archive.window import kept_since
+
+    assert kept_since(archive, [DEFAULT_APPID]) == day(SINCE)  # its window: where the runs that filled it began
 
     again = db.archive()  # another instance's first use: finds the head, changes nothing
     sent = statements(again.engine)
