@@ -457,6 +457,7 @@ def test_after_a_backfill_status_is_green_and_the_next_run_asks_for_nothing_olde
     assert code == 0 and state["ok"] is True and state["since"] == since and state["sinceFrom"] == "the archive's window"
     assert state["fetch"] is None and all(report["missingRanges"] == [] for report in state["reports"])
     assert json.loads(cli(monkeypatch, db, "status", "--format", "json")[1]) == state  # the older spelling of --json
+    assert json.loads(cli(monkeypatch, db, "status", "--since", "60d", "--json")[1])["sinceFrom"] == "--since 60d"
     if db.kind == "sqlite":
         assert state["database"] == f"sqlite {Path(db.url.removeprefix('sqlite:///')).resolve()}"
     else:
@@ -483,6 +484,9 @@ def test_a_run_without_a_since_takes_a_year_and_keeps_it(sqlite_db: Db, emulator
     assert kept_since(sqlite_db.archive(), [DEFAULT_APPID]) == year
     code, out, _ = cli(monkeypatch, sqlite_db, "status", "--json")
     assert code == 0 and json.loads(out)["since"] == f"{year:%Y%m%d}"
+    monkeypatch.setenv("WX_ARCHIVE_SINCE", "90d")  # the environment wins over the window
+    state = json.loads(cli(monkeypatch, sqlite_db, "status", "--json")[1])
+    assert (state["since"], state["sinceFrom"]) == (f"{today - timedelta(days=90):%Y%m%d}", "WX_ARCHIVE_SINCE=90d")
 
 
 def test_status_names_the_missing_periods_why_and_the_command_that_fetches_them(

@@ -44,7 +44,7 @@ from .leases import RUN, Leases, held_apps
 from .ledger import Ledger, finish_all
 from .options import chosen_since, job_for
 from .reports import report_for
-from .settings import ArchiveSettings, archive_date, archive_since, since_day
+from .settings import Ago, ArchiveSettings, archive_date, archive_since, since_day
 from .sources import open_archive
 from .store import Archive
 from .window import windowed
@@ -412,7 +412,7 @@ def _status(args: argparse.Namespace, settings: ArchiveSettings, archive: Archiv
     appids = _status_appids(args, archive)
     states = []
     for appid in appids:
-        since, since_from = job.since, "--since" if args.since else "WX_ARCHIVE_SINCE"
+        since, since_from = job.since, f"--since {args.since}" if args.since else f"WX_ARCHIVE_SINCE={_as_given(settings.since)}"
         if not chosen_since(settings, options):
             kept = kept_since(archive, [appid])
             since, since_from = (kept, "the archive's window") if kept is not None else (job.since, "a year: no since recorded")
@@ -428,6 +428,10 @@ def _status(args: argparse.Namespace, settings: ArchiveSettings, archive: Archiv
                 out.write("\n")
             write_table(state, out)
     return 1 if any(state.unhealthy for state in states) else 0
+
+
+def _as_given(since: date | Ago | None) -> str:
+    return f"{since:%Y%m%d}" if isinstance(since, date) else str(since)
 
 
 def _status_appids(args: argparse.Namespace, archive: Archive) -> list[str]:
