@@ -10,7 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,10 @@ from test_archive_support import (  # noqa: F401 - fixtures
     sqlite_db_fixture,
 )
 from wxcloud.archive.cli import main
+from wxcloud.archive.ledger import Ledger
 from wxcloud.archive.reports import REPORTS
+from wxcloud.archive.settings import Ago
+from wxcloud.archive.window import kept_since
 from wxcloud.dates import beijing_today
 from wxcloud.periods import MONTH, Period
 
@@ -95,9 +98,9 @@ def test_run_archives_the_default_year_of_the_configured_apis(sqlite_db: Db, emu
     code, out, _ = cli(monkeypatch, sqlite_db, "run", "--json")
     summary = json.loads(out)
     today = beijing_today(datetime.now(timezone.utc))
-    since = date(today.year - 1, today.month, 1)
+    since = Ago(1, "y").before(today)  # as --since 1y: the same day a year ago, and the months that begin on or after it
     assert code == 0 and summary["since"] == f"{since:%Y%m%d}" and summary["today"] == f"{today:%Y%m%d}"
-    assert summary["apis"][MONTHLY]["stored"] == len(list(MONTH.series(since, today))) == 12
+    assert summary["apis"][MONTHLY]["stored"] == len(list(MONTH.series(since, today))) == (12 if today.day == 1 else 11)
 
 
 def test_work_left_for_later_exits_1(sqlite_db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -554,3 +557,99 @@ def test_the_documented_sql_runs_on_every_database(db: Db) -> None:
     assert [(row[0], row[1], row[3]) for row in answers[11]] == [(2, "搜索", 18), (999, None, 2)]  # key, name, sessions
     assert answers[12][0][:2] == ("pages/main/main.html", 2 * 213429)
     archive.close()
+
+
+# ---- one window: what run, backfill and status mean by since ------------------------------------
+
+TRENDS = ("analysis.getDailyVisitTrend", "analysis.getWeeklyVisitTrend", MONTHLY)
+
+
+def test_after_a_backfill_status_is_green_and_the_next_run_asks_for_nothing_older(
+    db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A 60-day backfill, by the span form: ``status`` with the same since and with none is green,
+    and the next ``run`` without a since keeps to those 60 days (it used to take a year)."""
+    from devtools.wechat_emulator import ANALYSIS_PATHS
+
+    monkeypatch.setenv("WX_ARCHIVE_APIS", ",".join(TRENDS))
+    today = beijing_today(datetime.now(timezone.utc))
+    since = f"{today - timedelta(days=60):%Y%m%d}"
+    code, _, err = cli(monkeypatch, db, "backfill", "--since", "60d")
+    assert code == 0, err
+
+    for args in (["--since", "60d"], ["--since", since], []):
+        code, out, err = cli(monkeypatch, db, "status", *args)
+        assert code == 0, out + err
+        assert "ok: all 3 report(s) archived up to their newest finished period" in out
+    code, out, _ = cli(monkeypatch, db, "status", "--json")
+    state = json.loads(out)
+    assert code == 0 and state["ok"] is True and state["since"] == since and state["sinceFrom"] == "the archive's window"
+    assert state["fetch"] is None and all(report["missingRanges"] == [] for report in state["reports"])
+    assert json.loads(cli(monkeypatch, db, "status", "--format", "json")[1]) == state  # the older spelling of --json
+    assert json.loads(cli(monkeypatch, db, "status", "--since", "60d", "--json")[1])["sinceFrom"] == "--since 60d"
+    if db.kind == "sqlite":
+        assert state["database"] == f"sqlite {Path(db.url.removeprefix('sqlite:///')).resolve()}"
+    else:
+        assert state["database"].startswith(db.url.split("://")[0] + "://") and "***" in state["database"]
+
+    emulator.clear()
+    code, _, err = cli(monkeypatch, db, "run")
+    assert code == 0, err
+    run = Ledger(db.archive()).runs(DEFAULT_APPID)[0]  # the ledger keeps each run's summary, whatever the terminal showed
+    assert run.outcome == "complete" and run.summary is not None and run.summary["since"] == since
+    asked = [request for request in emulator.received if request.path in set(ANALYSIS_PATHS.values())]
+    assert asked == []  # nothing older than the backfill's since, and nothing it already has
+
+
+def test_a_run_without_a_since_takes_a_year_and_keeps_it(sqlite_db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first run without a since takes a year before its day, as ``--since 1y`` does, and the
+    archive keeps that start: a later backfill from nearer does not narrow it."""
+    monkeypatch.setenv("WX_ARCHIVE_APIS", MONTHLY)
+    today = beijing_today(datetime.now(timezone.utc))
+    year = Ago(1, "y").before(today)
+    assert cli(monkeypatch, sqlite_db, "run")[0] == 0
+    assert kept_since(sqlite_db.archive(), [DEFAULT_APPID]) == year
+    assert cli(monkeypatch, sqlite_db, "backfill", "--since", "90d")[0] == 0
+    assert kept_since(sqlite_db.archive(), [DEFAULT_APPID]) == year
+    code, out, _ = cli(monkeypatch, sqlite_db, "status", "--json")
+    assert code == 0 and json.loads(out)["since"] == f"{year:%Y%m%d}"
+    monkeypatch.setenv("WX_ARCHIVE_SINCE", "90d")  # the environment wins over the window
+    state = json.loads(cli(monkeypatch, sqlite_db, "status", "--json")[1])
+    assert (state["since"], state["sinceFrom"]) == (f"{today - timedelta(days=90):%Y%m%d}", "WX_ARCHIVE_SINCE=90d")
+
+
+def test_status_names_the_missing_periods_why_and_the_command_that_fetches_them(
+    sqlite_db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from devtools.wechat_emulator import ANALYSIS_PATHS, Fault
+
+    daily = TRENDS[0]
+    monkeypatch.setenv("WX_ARCHIVE_APIS", ",".join(TRENDS))
+    today = beijing_today(datetime.now(timezone.utc))
+    assert cli(monkeypatch, sqlite_db, "backfill", "--since", "30d")[0] == 0
+    gone = [f"{today - timedelta(days=days):%Y%m%d}" for days in (20, 19, 18, 10)]
+    results = sqlite_db.archive().tables.results
+    with sqlite_db.archive().engine.begin() as connection:
+        connection.execute(results.delete().where(results.c.api == daily, results.c.begin_date.in_(gone)))
+
+    code, out, _ = cli(monkeypatch, sqlite_db, "status")
+    assert code == 1
+    assert f"getDailyVisitTrend: 4 missing: {gone[0]}..{gone[2]}, {gone[3]}; not fetched yet\n" in out
+    assert f"behind or failed: {daily}\n" in out
+    command = f"python3 dev.py archive backfill --since {gone[0]} --api {daily}"
+    assert f"fetch them: {command}\n" in out
+    code, out, _ = cli(monkeypatch, sqlite_db, "status", "--json")
+    (report,) = [report for report in json.loads(out)["reports"] if report["api"] == daily]
+    assert report["missingRanges"] == [f"{gone[0]}..{gone[2]}", gone[3]] and report["stored"] == 30 - 4
+
+    # Why, from what the last run recorded: WeChat's quota stopped it.
+    emulator.add_fault(ANALYSIS_PATHS[daily], Fault.errcode(45009, "reach max api daily quota limit"))
+    assert cli(monkeypatch, sqlite_db, "run")[0] == 1
+    code, out, _ = cli(monkeypatch, sqlite_db, "status", "--json")
+    (report,) = [report for report in json.loads(out)["reports"] if report["api"] == daily]
+    assert code == 1 and report["why"].startswith("the last run was stopped by WeChat's daily quota (45009 "), report
+
+    emulator.clear()
+    code, _, err = cli(monkeypatch, sqlite_db, *command.split()[3:])  # the command it gave, as dev.py hands it on
+    assert code == 0, err
+    assert cli(monkeypatch, sqlite_db, "status")[0] == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,8 @@ from test_archive_support import (  # noqa: F401 - fixtures
 )
 from wxcloud.archive import Archive
 from wxcloud.archive.database import parse_url
-from wxcloud.archive.settings import ArchiveSettings
+from wxcloud.archive.settings import Ago, ArchiveSettings, archive_since, since_day
+from wxcloud.dates import beijing_today
 from wxcloud.errors import ConfigurationError
 
 from devtools.wechat_emulator import WeChatEmulator
@@ -54,6 +56,9 @@ def assert_error(answer: dict[str, Any], code: int, *fragments: str) -> None:
                                                        "analysis.getDailySummary, ", "(with or without analysis.)"]),
         ({"WX_ARCHIVE_SINCE": "2025-01-01"}, ["WX_ARCHIVE_SINCE must be a date yyyymmdd", "'2025-01-01'"]),
         ({"WX_ARCHIVE_SINCE": "20250230"}, ["WX_ARCHIVE_SINCE must be a date yyyymmdd", "'20250230'"]),
+        ({"WX_ARCHIVE_SINCE": "1 year"}, ["WX_ARCHIVE_SINCE must be a date yyyymmdd", "or a span back from today such as 90d, 12w, 6m or 1y"]),
+        ({"WX_ARCHIVE_SINCE": "0d"}, ["a span counts at least 1", "'0d'"]),
+        ({"WX_ARCHIVE_SINCE": "20y"}, ["WX_ARCHIVE_SINCE 20061102 is before 20170101"]),
         ({"WX_ARCHIVE_CONCURRENCY": "0"}, ["WX_ARCHIVE_CONCURRENCY must be a whole number from 1 to 16"]),
         ({"WX_ARCHIVE_CONCURRENCY": "four"}, ["WX_ARCHIVE_CONCURRENCY"]),
         ({"WX_ARCHIVE_TABLE_PREFIX": "wx-analysis"}, ["WX_ARCHIVE_TABLE_PREFIX"]),
@@ -68,7 +73,8 @@ def assert_error(answer: dict[str, Any], code: int, *fragments: str) -> None:
         ({"WX_ARCHIVE_URL": UNREACHABLE_PG}, ["postgresql+psycopg://archiver:***@127.0.0.1:1/analytics cannot be used", "OperationalError"]),
         ({"WX_ARCHIVE_URL": UNREACHABLE_MYSQL}, ["mysql+pymysql://archiver:***@127.0.0.1:1/analytics cannot be used", "OperationalError"]),
     ],
-    ids=["unknown-api", "other-namespace", "since-format", "since-calendar", "concurrency-0", "concurrency-word", "prefix",
+    ids=["unknown-api", "other-namespace", "since-format", "since-calendar", "since-words", "since-zero", "since-too-far",
+         "concurrency-0", "concurrency-word", "prefix",
          "bad-port", "no-scheme", "oracle", "missing-driver", "url-and-ssm", "scf-without-url", "pg-unreachable", "mysql-unreachable"],
 )
 def test_bad_configuration_is_a_clear_error_without_any_wechat_call(
@@ -86,6 +92,7 @@ def test_bad_configuration_is_a_clear_error_without_any_wechat_call(
     [
         ({"since": "2025-01"}, ["since must be a date yyyymmdd"]),
         ({"since": 20250101}, ["since must be a date string yyyymmdd", "got a int"]),
+        ({"since": "3q"}, ["since must be a date yyyymmdd such as 20250101, or a span back from today such as 90d, 12w, 6m or 1y"]),
         ({"since": "20250201", "until": "20250101"}, ["until 20250101 is before since 20250201"]),
         ({"apis": ["analysis.getDailyVisitTrend", "analysis.nope"]}, ["apis: 'analysis.nope' is not an archivable API"]),
         ({"apis": ["getDailyRetian"]}, ["apis: 'getDailyRetian' is not an archivable API; did you mean analysis.getDailyRetain?"]),
@@ -99,8 +106,8 @@ def test_bad_configuration_is_a_clear_error_without_any_wechat_call(
         ({**timer(FIRED), "Message": None}, ["the timer's Message must be a string", "got a NoneType"]),
         ({**timer(FIRED), "Message": {"since": "20250101"}}, ["the timer's Message must be a string", "got a dict"]),
     ],
-    ids=["since", "since-number", "until-before-since", "api-list", "api-misspelt", "api-string", "api-types", "console-test-event", "list",
-         "timer-time", "timer-message", "timer-message-option", "timer-message-null", "timer-message-object"],
+    ids=["since", "since-number", "since-span", "until-before-since", "api-list", "api-misspelt", "api-string", "api-types",
+         "console-test-event", "list", "timer-time", "timer-message", "timer-message-option", "timer-message-null", "timer-message-object"],
 )
 def test_bad_run_options_are_invalid_parameters(sqlite_db: Db, emulator: WeChatEmulator, event: Any, fragments: list[str]) -> None:
     answer = run(sqlite_db.env(), event)
@@ -143,6 +150,32 @@ def test_the_function_works_with_a_password_protected_database_and_never_shows_i
     answer = run({**db.env(), "WX_ARCHIVE_APIS": MONTHLY, "WX_ARCHIVE_SINCE": "20260801"}, timer(FIRED))
     assert answer["errCode"] == 0 and answer["totals"]["stored"] == 3
     assert repr(Archive(db.url, prefix=db.prefix)).count("***") == (1 if db.password else 0)
+
+
+@pytest.mark.parametrize(
+    ("raw", "today", "since"),
+    [
+        ("90d", date(2026, 11, 2), date(2026, 8, 4)),
+        ("12w", date(2026, 11, 2), date(2026, 8, 10)),
+        ("6m", date(2026, 8, 31), date(2026, 2, 28)),  # no 31 February: the month's last day
+        ("1y", date(2024, 2, 29), date(2023, 2, 28)),
+        ("1Y", date(2026, 12, 7), date(2025, 12, 7)),
+        ("20250115", date(2026, 12, 7), date(2025, 1, 15)),
+    ],
+)
+def test_a_since_is_a_day_or_a_span_back_from_the_runs_day(raw: str, today: date, since: date) -> None:
+    given = archive_since(raw, "--since")
+    assert given is not None and since_day(given, today) == since
+
+
+def test_a_span_in_the_environment_counts_back_from_each_runs_day(sqlite_db: Db, emulator: WeChatEmulator) -> None:
+    """WX_ARCHIVE_SINCE=3m on a timer fired 2 November 2026 (Beijing): from 2 August, so the
+    months that begin on or after it, September and October."""
+    answer = run({**sqlite_db.env(), "WX_ARCHIVE_APIS": MONTHLY, "WX_ARCHIVE_SINCE": "3m"}, timer(FIRED))
+    assert answer["errCode"] == 0 and answer["since"] == "20260802" and answer["totals"]["stored"] == 2
+    manual = run({**sqlite_db.env(), "WX_ARCHIVE_APIS": MONTHLY}, {"since": "1y"})  # a manual run's since takes a span too
+    today = beijing_today(datetime.now(timezone.utc))
+    assert manual["errCode"] == 0 and manual["since"] == f"{since_day(Ago(1, 'y'), today):%Y%m%d}"
 
 
 def test_settings_are_read_from_the_environment_in_one_place() -> None:

@@ -115,7 +115,7 @@ def test_the_provenance_revision_keeps_the_runs_recorded_before_it(db: Db, emula
         try:
             assert structure(engine, db.prefix) == structure(engine, fresh.prefix)
             with engine.connect() as connection:
-                assert schema.revision(connection, db.prefix) == schema.HEAD == "provenance"
+                assert schema.revision(connection, db.prefix) == schema.HEAD == "window"
         finally:
             engine.dispose()
     finally:

@@ -390,6 +390,22 @@ def test_get_asks_wechat_again_only_when_it_can_know_more(db: Db, pinned: Callab
 # ---- the run ledger and status ------------------------------------------------------------------
 
 
+def test_the_timer_keeps_to_the_window_a_manual_run_was_asked_for(db: Db, pinned: Callable[..., PinnedWeChat]) -> None:
+    """No WX_ARCHIVE_SINCE: a manual run from 1 March makes that the app's window, and the daily
+    timer that follows asks for the new day alone, not for a year before it."""
+    world = pinned((DAILY_TREND,))
+    world.now = at(date(2026, 3, 10))
+    manual = world.handler({"since": "20260301"}, {"time_limit_in_ms": 600_000})
+    assert manual["errCode"] == 0 and manual["since"] == "20260301" and manual["apis"][DAILY_TREND]["stored"] == 9
+    world.clear()
+    answer = world.run(at(date(2026, 3, 11)))
+    assert answer["since"] == "20260301" and answer["apis"][DAILY_TREND]["stored"] == 1
+    assert list(world.fetches(DAILY_TREND)) == [("20260310", "20260310")]
+    from wxcloud.archive.window import kept_since
+
+    assert kept_since(db.archive(), [DEFAULT_APPID]) == date(2026, 3, 1)
+
+
 def test_every_run_is_in_the_ledger_with_its_outcome(db: Db, pinned: Callable[..., PinnedWeChat]) -> None:
     world = pinned((DAILY_TREND,), WX_ARCHIVE_SINCE="20260301")
     world.run(at(date(2026, 3, 5)))

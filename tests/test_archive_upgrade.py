@@ -252,6 +252,9 @@ def test_an_archive_the_released_code_wrote_is_upgraded_in_place(db: Db, legacy:
     assert_upgraded(legacy)
     assert archive.count(DEFAULT_APPID) == STORED + 1  # and this release reads it
     assert archive.load(DEFAULT_APPID, DAILY, plan.periods(DAILY, day("20250901"), until=day("20250901"))[0]) is not None
+    from wxcloud.archive.window import kept_since
+
+    assert kept_since(archive, [DEFAULT_APPID]) == day(SINCE)  # its window: where the runs that filled it began
 
     again = db.archive()  # another instance's first use: finds the head, changes nothing
     sent = statements(again.engine)
@@ -355,36 +358,36 @@ class OddVersion:
 ODD_VERSIONS = {
     "unknown revision": OddVersion(
         ["UPDATE {v} SET version_num = 'from_the_future'"],
-        ["schema revision 'from_the_future', which this release does not know", "it knows released, settling, fanout, provenance",
-         "deploy that release", "UPDATE {v} SET version_num = 'provenance'"],
-        ["UPDATE {v} SET version_num = 'provenance'"],
+        ["schema revision 'from_the_future', which this release does not know", "it knows released, settling, fanout, provenance, window",
+         "deploy that release", "UPDATE {v} SET version_num = 'window'"],
+        ["UPDATE {v} SET version_num = 'window'"],
     ),
     "stray value": OddVersion(
         ["UPDATE {v} SET version_num = ''"],
-        ["schema revision '', which this release does not know", "UPDATE {v} SET version_num = 'provenance'"],
-        ["UPDATE {v} SET version_num = 'provenance'"],
+        ["schema revision '', which this release does not know", "UPDATE {v} SET version_num = 'window'"],
+        ["UPDATE {v} SET version_num = 'window'"],
     ),
     "two rows": OddVersion(
         ["INSERT INTO {v} (version_num) VALUES ('settling')"],
-        ["{v} holds 2 rows", "'provenance'", "'settling'", "where it must hold one", "DELETE FROM {v} WHERE version_num <> 'provenance'"],
-        ["DELETE FROM {v} WHERE version_num <> 'provenance'"],
+        ["{v} holds 2 rows", "'window'", "'settling'", "where it must hold one", "DELETE FROM {v} WHERE version_num <> 'window'"],
+        ["DELETE FROM {v} WHERE version_num <> 'window'"],
     ),
     "two rows, neither the head": OddVersion(
         ["UPDATE {v} SET version_num = 'released'", "INSERT INTO {v} (version_num) VALUES ('settling')"],
         ["{v} holds 2 rows", "'released'", "'settling'", "keep the row of the revision the tables are at"],
-        ["DELETE FROM {v}", "INSERT INTO {v} (version_num) VALUES ('provenance')"],
+        ["DELETE FROM {v}", "INSERT INTO {v} (version_num) VALUES ('window')"],
     ),
     "empty version table": OddVersion(
         ["DELETE FROM {v}"],
         ["tables {p}* record no schema revision ({v} has no row)", "not the first release's",
-         "{p}result.fetched_on", "{p}lease", "INSERT INTO {v} (version_num) VALUES ('provenance')"],
-        ["INSERT INTO {v} (version_num) VALUES ('provenance')"],
+         "{p}result.fetched_on", "{p}lease", "INSERT INTO {v} (version_num) VALUES ('window')"],
+        ["INSERT INTO {v} (version_num) VALUES ('window')"],
     ),
     "no version table": OddVersion(
         ["DROP TABLE {v}"],
         ["tables {p}* record no schema revision ({v} is missing)", "{p}result.settled", "{p}run",
-         "CREATE TABLE {v} (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO {v} (version_num) VALUES ('provenance')"],
-        ["CREATE TABLE {v} (version_num VARCHAR(32) NOT NULL PRIMARY KEY)", "INSERT INTO {v} (version_num) VALUES ('provenance')"],
+         "CREATE TABLE {v} (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO {v} (version_num) VALUES ('window')"],
+        ["CREATE TABLE {v} (version_num VARCHAR(32) NOT NULL PRIMARY KEY)", "INSERT INTO {v} (version_num) VALUES ('window')"],
     ),
 }
 
@@ -481,5 +484,5 @@ def test_head_names_the_newest_revision_script() -> None:
 
     scripts = ScriptDirectory(str(schema.MIGRATIONS))
     assert scripts.get_heads() == [schema.HEAD]
-    assert [script.revision for script in scripts.walk_revisions()] == [schema.HEAD, "fanout", "settling", schema.BASELINE]
+    assert [script.revision for script in scripts.walk_revisions()] == [schema.HEAD, "provenance", "fanout", "settling", schema.BASELINE]
     assert scripts.get_revision(schema.BASELINE).down_revision is None

@@ -1,10 +1,10 @@
 """``python -m wxcloud.archive`` (``wxcloud-archive``): the archive from a terminal.
 
     run                                   what the daily timer does, now
-    backfill --since yyyymmdd [--until yyyymmdd] [--api NAME ...] [--fan-out [--function NAME] [--no-wait]]
+    backfill --since yyyymmdd|1y [--until yyyymmdd] [--api NAME ...] [--fan-out [--function NAME] [--no-wait]]
     export --api NAME [--since] [--until] [--format csv|jsonl]        to stdout
     chart --api NAME --metric NAME [--where COLUMN=VALUE ...] [--since] [--until] --out FILE.png
-    status [--api NAME ...] [--since yyyymmdd] [--appid] [--format table|json]   (every app without --appid)
+    status [--api NAME ...] [--since yyyymmdd|1y] [--appid] [--json]   (every app without --appid)
     report --out FILE.html [--since yyyymmdd] [--until yyyymmdd] [--appid] [--lang zh|en]
 
 Every command takes ``--json``, before or after its name. A report is named either way,
@@ -66,14 +66,16 @@ from .apps import App, AppsSource, app_client
 from .job import Job, Outcome, RunSummary, run_apps
 from .leases import RUN, Leases, held_apps
 from .ledger import Ledger, base_url_of, finish_all
-from .options import job_for
+from .options import chosen_since, job_for
 from .reports import report_for
-from .settings import ArchiveSettings, archive_date
+from .settings import Ago, ArchiveSettings, archive_date, archive_since, since_day
 from .sources import open_archive
 from .store import Archive
+from .window import windowed
 
 NAME = "wxcloud-archive"
 JSON_HELP = "print the full answer (and any error) as JSON, for scripts, instead of the summary for people"
+SPAN_HELP = "a span back from today such as 90d, 12w, 6m, 1y"
 LEASE_SECONDS = 300.0  # the apps' leases a CLI run holds, renewed while it runs: a killed run's expire within this
 
 
@@ -87,7 +89,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("run", help="archive what is missing, as the daily timer does")
     backfill = commands.add_parser("backfill", help="archive a chosen range, with a progress bar")
-    backfill.add_argument("--since", required=True, help="first day yyyymmdd (periods beginning on or after it)")
+    backfill.add_argument("--since", required=True, help=f"first day: yyyymmdd, or {SPAN_HELP} (periods beginning on or after it)")
     backfill.add_argument("--until", help="last day yyyymmdd (periods ending on or before it; default: the newest closed one)")
     backfill.add_argument("--api", action="append", metavar="NAME",
                           help="a report, getDailyRetain or analysis.getDailyRetain, repeatable (default: WX_ARCHIVE_APIS, else all ten)")
@@ -101,19 +103,23 @@ def _parser() -> argparse.ArgumentParser:
     chart = commands.add_parser("chart", help="a line chart of one metric over the periods")
     for sub in (export, chart):
         sub.add_argument("--api", required=True, metavar="NAME", help="a report, such as getDailyVisitTrend or analysis.getDailyVisitTrend")
-        sub.add_argument("--since", help="first day yyyymmdd")
+        sub.add_argument("--since", help=f"first day: yyyymmdd, or {SPAN_HELP}")
         sub.add_argument("--until", help="last day yyyymmdd")
         sub.add_argument("--appid", help="whose results (default: WX_APPID, or the only appid in the archive)")
     export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
     export.add_argument("--with-settled", action="store_true", help="CSV: add a settled column (false: WeChat may still fill the period in)")
     state = commands.add_parser("status", help="is each report archived up to its newest finished period? (exit 1 when not)")
     state.add_argument("--api", action="append", metavar="NAME", help="cloud-call name, repeatable (default: WX_ARCHIVE_APIS, else all ten)")
-    state.add_argument("--since", help="first day yyyymmdd of the range checked for missing periods (default: WX_ARCHIVE_SINCE, else a year)")
+    state.add_argument(
+        "--since",
+        help=f"first day of the range checked: yyyymmdd, or {SPAN_HELP} (default: WX_ARCHIVE_SINCE, else the earliest since "
+             "a run was asked for, else 1y)",
+    )
     state.add_argument("--appid", help="whose archive (default: every app of WX_ARCHIVE_APPS, else WX_APPID, else every appid archived)")
-    state.add_argument("--format", choices=("table", "json"), default="table")
+    state.add_argument("--format", choices=("table", "json"), default="table", help="json: the same as --json")
     report = commands.add_parser("report", help="one self-contained HTML report of the archive (opens offline)")
     report.add_argument("--out", required=True, type=Path, help="the HTML file to write")
-    report.add_argument("--since", help="first day yyyymmdd (default: the oldest archived)")
+    report.add_argument("--since", help=f"first day: yyyymmdd, or {SPAN_HELP} (default: the oldest archived)")
     report.add_argument("--until", help="last day yyyymmdd (default: the newest archived)")
     report.add_argument("--appid", help="whose archive (default: WX_APPID, or the only appid in the archive)")
     report.add_argument("--lang", choices=("zh", "en"), default="zh", help="labels and number format (default zh)")
@@ -185,6 +191,7 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
         else:
             rows = ledger.start_many([app.appid for app in apps], trigger="cli", today=job.today, base_url=base_url_of())
         try:
+            job = windowed(archive, [appid for appid in rows if appid], job, chosen=chosen_since(settings, options))
             one = _clients(None) if apps is None else None  # WX_APPID and its secret, checked before any lease
             with held_apps(Leases(archive), [appid for appid in rows if appid], f"{RUN}cli:{secrets.token_hex(4)}", LEASE_SECONDS,
                            renew_every=LEASE_SECONDS / 3) as (mine, running):
@@ -274,6 +281,7 @@ def _fan_out(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], 
     archive = open_archive(settings)
     try:
         archive.ensure_schema()
+        job = windowed(archive, appids, job, chosen=True)  # a backfill's --since, recorded as the window's
         planned = plan(archive, appids, job, settings.slice_days)
         sent = dispatch(planned, invoker=invoker, leases=Leases(archive), per_minute=settings.fan_out_per_minute)
         report: dict[str, Any] = {**job.days(), "fanOut": sent.to_json()}
@@ -417,7 +425,8 @@ def _appid(args: argparse.Namespace, archive: Archive) -> str:
 
 
 def _range(args: argparse.Namespace) -> tuple[date | None, date | None]:
-    since = archive_date(args.since or "", "--since", InvalidParameters)
+    given = archive_since(args.since or "", "--since", InvalidParameters)
+    since = None if given is None else since_day(given, beijing_today(datetime.now(timezone.utc)))
     until = archive_date(args.until or "", "--until", InvalidParameters)
     if since and until and until < since:
         raise InvalidParameters(f"--until {args.until} is before --since {args.since}")
@@ -471,14 +480,23 @@ def _chart(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str
 
 def _status(args: argparse.Namespace, settings: ArchiveSettings, archive: Archive, out: IO[str]) -> int:
     """The status of the chosen app (``--appid``), or of every app of the archive's configuration
-    (``WX_ARCHIVE_APPS``), or of ``WX_APPID``, or of every appid the archive holds."""
+    (``WX_ARCHIVE_APPS``), or of ``WX_APPID``, or of every appid the archive holds; each over the
+    range its runs use (``--since``, else ``WX_ARCHIVE_SINCE``, else the app's window, else a year)."""
     from .status import status, write_json, write_json_apps, write_table
+    from .window import kept_since
 
     today = beijing_today(datetime.now(timezone.utc))
-    job = job_for(settings, today, {"since": args.since, "apis": args.api or []}, {"since": "--since", "apis": "--api"})
+    options = {"since": args.since, "apis": args.api or []}
+    job = job_for(settings, today, options, {"since": "--since", "apis": "--api"})
     appids = _status_appids(args, archive)
-    states = [status(archive, appid, job.apis, job.since, today) for appid in appids]
-    if args.format == "json":
+    states = []
+    for appid in appids:
+        since, since_from = job.since, f"--since {args.since}" if args.since else f"WX_ARCHIVE_SINCE={_as_given(settings.since)}"
+        if not chosen_since(settings, options):
+            kept = kept_since(archive, [appid])
+            since, since_from = (kept, "the archive's window") if kept is not None else (job.since, "a year: no since recorded")
+        states.append(status(archive, appid, job.apis, since, today, since_from=since_from))
+    if args.json or args.format == "json":
         if len(states) == 1:
             write_json(states[0], out)
         else:
@@ -491,6 +509,10 @@ def _status(args: argparse.Namespace, settings: ArchiveSettings, archive: Archiv
     return 1 if any(state.unhealthy for state in states) else 0
 
 
+def _as_given(since: date | Ago | None) -> str:
+    return f"{since:%Y%m%d}" if isinstance(since, date) else str(since)
+
+
 def _status_appids(args: argparse.Namespace, archive: Archive) -> list[str]:
     if args.appid:
         return [str(args.appid)]
@@ -501,7 +523,7 @@ def _status_appids(args: argparse.Namespace, archive: Archive) -> list[str]:
         return [WxSettings.from_env().appid]
     known = archive.appids()
     if not known:
-        raise InvalidParameters("the archive is empty: run `backfill --since yyyymmdd` first")
+        raise InvalidParameters("the archive is empty: run `backfill --since 1y` first")
     return known
 
 

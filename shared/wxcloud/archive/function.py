@@ -3,7 +3,8 @@
     main_handler = ArchiveFunction.deployed(__file__)
 
 Each invocation archives, for every API of ``WX_ARCHIVE_APIS`` and every app (``WX_APPID``, or
-the apps of ``WX_ARCHIVE_APPS``: ``apps.py``), the closed periods since ``WX_ARCHIVE_SINCE`` that
+the apps of ``WX_ARCHIVE_APPS``: ``apps.py``), the closed periods since ``WX_ARCHIVE_SINCE`` (else
+the archive's window, the earliest since its runs were asked for, else a year: ``window.py``) that
 are not stored yet (or that WeChat can tell more of now), as of the timer's ``Time`` (Beijing
 time; now for a manual run). When that is more than fits in the invocation, and the function may
 invoke itself, the run is a *dispatcher*: it sends each app's work to a *worker*, an asynchronous
@@ -60,11 +61,12 @@ from .fanout import HANDOFF_SECONDS, INVOKE_SECONDS, LEASE_MARGIN_SECONDS, WORK_
 from .job import OUTCOMES, Job, RunSummary, Summary, run_apps
 from .leases import HANDOFF, RUN, Leases, held_apps
 from .ledger import Ledger, Trigger, base_url_of, finish_all
-from .options import OPTIONS, job_for, options_of
+from .options import OPTIONS, chosen_since, job_for, options_of
 from .reports import EARLIEST
 from .settings import AlertSettings, ArchiveSettings
 from .sources import open_archive
 from .store import Archive
+from .window import windowed
 
 NAME = "archiveAnalysis"
 # Kept back from SCF's time limit: the last commit, the summary and its log line.
@@ -188,6 +190,8 @@ class ArchiveFunction(ScfHandler):
                 run.rows = {None: ledger.start(appid=None, trigger=run.trigger, today=job.today, base_url=base_url)}
                 raise
             run.rows = ledger.start_many([app.appid for app in apps], trigger=run.trigger, today=job.today, base_url=base_url)
+        # No since given: the archive's window (what earlier runs were asked for); the since recorded.
+        job = windowed(archive, [appid for appid in run.rows if appid], job, chosen=chosen_since(settings, request.options))
         work_deadline = _keep_back(deadline, ALERT_BUDGET_SECONDS) if settings.alerts_configured else deadline
         fanned = self._fan_out(archive, settings, job, [appid for appid in run.rows if appid], work_deadline)
         if fanned is not None and (fanned.sent or fanned.running or not fanned.failed):

@@ -3,7 +3,9 @@
 the option as its source spells it: -501007 for an option, -601001 for the environment.
 
 The SCF handler (``function.py``) and the CLI (``cli.py``) both build their jobs here, so the CLI
-never imports the handler module.
+never imports the handler module. A since is a day ``yyyymmdd`` or a span back from the run's day
+(``90d``, ``12w``, ``6m``, ``1y``: ``settings.archive_since``), wherever it is given. What a job
+without one takes is ``window.py``'s to say: the archive's window, else ``default_since``.
 """
 
 from __future__ import annotations
@@ -15,15 +17,26 @@ from typing import Any
 from ..errors import ConfigurationError, InvalidParameters, shown
 from .job import Job
 from .reports import EARLIEST, REPORTS, on_or_after_earliest
-from .settings import ArchiveSettings, archive_apis, archive_date
+from .settings import Ago, ArchiveSettings, archive_apis, archive_date, archive_since, since_day
 
 OPTIONS = ("since", "until", "apis")  # what a run may be narrowed by (all optional)
 
 
+YEAR = Ago(1, "y")  # the since of an archive that was never given one: `1y`, the same year everywhere
+
+
 def default_since(today: date) -> date:
-    """The first day of the month one year before ``today``: a year of history, whole months
-    (never before ``EARLIEST``)."""
-    return max(date(today.year - 1, today.month, 1), EARLIEST)
+    """A year before ``today`` (the same day of the month a year earlier, as ``--since 1y``), never
+    before ``EARLIEST``. Every period of each report that begins on or after it is kept
+    (``plan.closed_periods``): its days from that day, its weeks from the next Monday, its months
+    from the next first of a month."""
+    return max(YEAR.before(today), EARLIEST)
+
+
+def chosen_since(settings: ArchiveSettings, options: Mapping[str, Any]) -> bool:
+    """Whether a since was given, by the options (an event, the CLI's flags) or ``WX_ARCHIVE_SINCE``;
+    else the job's since is the archive's window or the default (``window.windowed``)."""
+    return _given(options, "since") or settings.since is not None
 
 
 def job_for(settings: ArchiveSettings, today: date, options: Mapping[str, Any], names: Mapping[str, str] | None = None) -> Job:
@@ -39,10 +52,10 @@ def job_for(settings: ArchiveSettings, today: date, options: Mapping[str, Any], 
                 f"{name['apis']} must be a list of cloud-call names such as analysis.getDailyVisitTrend, got {shown(options['apis'])}"
             )
         apis = archive_apis(options["apis"], name["apis"], InvalidParameters)
-    since = settings.since and on_or_after_earliest(settings.since, "WX_ARCHIVE_SINCE", ConfigurationError)
+    since = settings.since and on_or_after_earliest(since_day(settings.since, today), "WX_ARCHIVE_SINCE", ConfigurationError)
     if _given(options, "since"):
-        given = archive_date(options["since"], name["since"], InvalidParameters)
-        since = given and on_or_after_earliest(given, name["since"])
+        given = archive_since(options["since"], name["since"], InvalidParameters)
+        since = given and on_or_after_earliest(since_day(given, today), name["since"])
     until = archive_date(options["until"], name["until"], InvalidParameters) if _given(options, "until") else None
     since = since or default_since(today)
     if until is not None and until < since:

@@ -7,11 +7,12 @@ environment (``read_environment``).
 
 from __future__ import annotations
 
+import calendar
 import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -46,7 +47,7 @@ class ArchiveSettings:
     url: str = field(repr=False)
     url_ssm: SsmSource | None = None  # WX_ARCHIVE_URL_SSM_NAME / _VERSION
     apis: tuple[str, ...] = ()  # cloud-call names; empty: every archived API
-    since: date | None = None  # None: the first day of the month a year before the run
+    since: Since | None = None  # WX_ARCHIVE_SINCE; None: the archive's window, else a year before the run (options.py)
     concurrency: int = ARCHIVE_DEFAULT_CONCURRENCY
     table_prefix: str = ARCHIVE_DEFAULT_TABLE_PREFIX
     default_sqlite: str = ARCHIVE_DEFAULT_SQLITE
@@ -95,7 +96,7 @@ class ArchiveSettings:
             url=url,
             url_ssm=SsmSource.from_env(env, variable="WX_ARCHIVE_URL_SSM"),
             apis=archive_apis(env.get("WX_ARCHIVE_APIS", ""), "WX_ARCHIVE_APIS"),
-            since=archive_date(env.get("WX_ARCHIVE_SINCE", ""), "WX_ARCHIVE_SINCE"),
+            since=archive_since(env.get("WX_ARCHIVE_SINCE", ""), "WX_ARCHIVE_SINCE"),
             concurrency=_archive_concurrency(env.get("WX_ARCHIVE_CONCURRENCY", "").strip()),
             table_prefix=_table_prefix(env.get("WX_ARCHIVE_TABLE_PREFIX", "").strip()),
             default_sqlite=env.get("WX_ARCHIVE_SQLITE", "").strip() or ARCHIVE_DEFAULT_SQLITE,
@@ -188,18 +189,67 @@ def archive_apis(raw: str | Sequence[str], source: str, error: type[PlatformErro
     return tuple(dict.fromkeys(api_name(name, source, error) for name in names if name))
 
 
-def archive_date(raw: object, source: str, error: type[PlatformError] = ConfigurationError) -> date | None:
-    """A ``yyyymmdd`` date (empty: None), or a clear error naming ``source``."""
+@dataclass(frozen=True)
+class Ago:
+    """A since counted back from the run's day: ``90d``, ``12w``, ``6m``, ``1y``. Kept as a span
+    and turned into a day only against the day a run (or ``status``) chooses its periods by, so
+    ``WX_ARCHIVE_SINCE=1y`` read by a warm instance still means a year before each run's day, and
+    the docs need no platform's ``date`` to write a since."""
+
+    count: int
+    unit: str  # d, w, m or y
+
+    def before(self, today: date) -> date:
+        """The same day ``count`` units before ``today`` (a month's day past the end of the month it
+        lands in is that month's last day: 6m before 20260831 is 20260228)."""
+        if self.unit == "d":
+            return today - timedelta(days=self.count)
+        if self.unit == "w":
+            return today - timedelta(weeks=self.count)
+        months = today.year * 12 + today.month - 1 - self.count * (12 if self.unit == "y" else 1)
+        year, month = divmod(months, 12)
+        if year < 1:
+            return date.min
+        return date(year, month + 1, min(today.day, calendar.monthrange(year, month + 1)[1]))
+
+    def __str__(self) -> str:
+        return f"{self.count}{self.unit}"
+
+
+Since = date | Ago  # a since as given: a day, or a span back from the run's day
+SPANS = ", or a span back from today such as 90d, 12w, 6m or 1y"  # what a since takes besides a date
+
+
+def since_day(since: Since, today: date) -> date:
+    """The first day ``since`` means on the Beijing day ``today``."""
+    return since.before(today) if isinstance(since, Ago) else since
+
+
+def archive_since(raw: object, source: str, error: type[PlatformError] = ConfigurationError) -> Since | None:
+    """A since: a ``yyyymmdd`` date or a span back from the run's day (``90d``, ``12w``, ``6m``,
+    ``1y``; empty: None), or a clear error naming ``source``."""
+    if isinstance(raw, str):
+        match = re.fullmatch(r"([0-9]{1,4})([dwmy])", raw.strip().lower())
+        if match:
+            count = int(match[1])
+            if count < 1:
+                raise error(f"{source} must be a date yyyymmdd such as 20250101{SPANS}; a span counts at least 1, got {raw.strip()[:20]!r}")
+            return Ago(count, match[2])
+    return archive_date(raw, source, error, spans=SPANS)
+
+
+def archive_date(raw: object, source: str, error: type[PlatformError] = ConfigurationError, *, spans: str = "") -> date | None:
+    """A ``yyyymmdd`` date (empty: None), or a clear error naming ``source`` (``spans``: the other forms it takes, for the message)."""
     from ..dates import parse_yyyymmdd
 
     if not isinstance(raw, str):
-        raise error(f"{source} must be a date string yyyymmdd such as 20250101, got a {type(raw).__name__}")
+        raise error(f"{source} must be a date string yyyymmdd such as 20250101{spans}, got a {type(raw).__name__}")
     text = raw.strip()
     if not text:
         return None
     day = parse_yyyymmdd(text)
     if day is None:
-        raise error(f"{source} must be a date yyyymmdd such as 20250101, got {text[:20]!r}")
+        raise error(f"{source} must be a date yyyymmdd such as 20250101{spans}, got {text[:20]!r}")
     return day
 
 

@@ -1,8 +1,19 @@
-"""``wxcloud-archive status``: is the archive fresh? One line per report, and an exit code for cron or CI.
+"""``wxcloud-archive status``: is the archive fresh? One row per report, one verdict, and an exit code for cron or CI.
 
-For each report: the newest archived period against the newest finished one (over in Beijing time
-today), how many periods of the range are missing, how many stored ones have not settled yet
-(retention that WeChat will still fill in), and what the last run of the appid said of it.
+For each report: how many periods of the range are stored and how many missing, how many stored
+ones have not settled yet (retention that WeChat will still fill in), and its state. Below the
+table, each report that is behind names its missing periods (the first few runs of them, and how
+many) and why they are missing, as the archive knows it: not fetched yet (no run asked for them),
+deferred for the day's quota, stopped by quota or by an error, failed with WeChat's code, not
+ready at WeChat yet; then the one command that fetches them. The header names the database read
+(its URL with the password masked; a SQLite file by its absolute path), the range and where its
+first day came from, and the last run (with the WeChat base URL it used, when the ledger has it).
+``--json`` prints all of it as JSON (every missing period, as ranges).
+
+The range is the same window ``run`` and ``backfill`` use (``window.py``): ``--since``, else
+``WX_ARCHIVE_SINCE``, else the earliest since a run of the app was asked for, else a year; and
+the periods of each report that begin on or after it (``plan.closed_periods``). So right after
+``backfill --since X``, ``status`` with ``--since X`` or with none is green.
 
 A report is *behind* when its newest finished period is not archived, a period of the range is
 missing, or a stored one is overdue (WeChat can tell more now than its stored answer: the daily
@@ -17,11 +28,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import IO, Any
 
+from sqlalchemy.engine import URL
+
 from ..periods import Period
+from . import database, paths
 from .ledger import Ledger, Run
 from .plan import closed_periods, is_due, is_settled
 from .reports import report_for
@@ -31,6 +45,8 @@ from .store import Archive
 # own runs), a worker that found another archiving its app. What the last run said is the last other one's.
 PASSING = frozenset({"running", "dispatched", "skipped"})
 STUCK = timedelta(hours=2)  # no run lasts this long (SCF's longest timeout is far shorter)
+RANGES_SHOWN = 3  # runs of missing periods a report's line names (the JSON has all)
+FETCH = "python3 dev.py archive backfill"  # the command that fetches what is missing
 
 
 @dataclass(frozen=True)
@@ -43,6 +59,13 @@ class ReportStatus:
     unsettled: int  # stored, and WeChat may still fill them in
     overdue: int  # stored, and WeChat can tell more than the stored answer now (a run is due)
     problem: str | None  # what the last runs said went wrong for this report
+    missing_ranges: list[tuple[str, str]] = field(default_factory=list)  # runs of missing periods: (first begin, last end)
+    first_due: str | None = None  # begin of the oldest period missing or overdue: where a backfill starts
+    why: str | None = None  # why periods are missing or overdue, as the ledger knows it
+
+    @property
+    def stored(self) -> int:
+        return self.periods - self.missing
 
     @property
     def behind(self) -> bool:
@@ -53,16 +76,23 @@ class ReportStatus:
     def healthy(self) -> bool:
         return not self.behind and self.problem is None
 
+    @property
+    def state(self) -> str:
+        return "ok" if self.healthy else ", ".join(filter(None, ["behind" if self.behind else None, "failed" if self.problem else None]))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "api": self.api,
             "newestArchived": self.newest_archived,
             "newestFinished": self.newest_finished,
             "periods": self.periods,
+            "stored": self.stored,
             "missing": self.missing,
+            "missingRanges": [_shown(begin, end) for begin, end in self.missing_ranges],
             "unsettled": self.unsettled,
             "overdue": self.overdue,
             "behind": self.behind,
+            "why": self.why,
             "lastRunProblem": self.problem,
             "ok": self.healthy,
         }
@@ -75,29 +105,57 @@ class Status:
     since: date
     reports: list[ReportStatus]
     last_run: Run | None
+    database: str = ""  # the database read: its URL, password masked (a SQLite file: its absolute path)
+    since_from: str = ""  # where ``since`` came from: --since, WX_ARCHIVE_SINCE, the archive's window, a year
 
     @property
     def unhealthy(self) -> list[str]:
         return [report.api for report in self.reports if not report.healthy]
 
+    @property
+    def base_url(self) -> str | None:
+        """The WeChat base URL the last run used, when the ledger records it."""
+        value = getattr(self.last_run, "base_url", None)
+        return value if isinstance(value, str) and value else None
+
+    def fetch(self) -> str | None:
+        """The command that fetches what is missing or overdue (None: nothing is)."""
+        return fetch_command(self.reports)
+
     def to_json(self) -> dict[str, Any]:
+        last_run = None if self.last_run is None else self.last_run.to_json()
+        if last_run is not None and self.base_url is not None:
+            last_run.setdefault("baseUrl", self.base_url)
         return {
             "appid": self.appid,
+            "database": self.database,
             "today": f"{self.today:%Y%m%d}",
             "since": f"{self.since:%Y%m%d}",
+            "sinceFrom": self.since_from,
             "ok": not self.unhealthy,
             "behindOrFailed": self.unhealthy,
-            "lastRun": None if self.last_run is None else self.last_run.to_json(),
+            "fetch": self.fetch(),
+            "lastRun": last_run,
             "reports": [report.to_json() for report in self.reports],
         }
 
 
-def status(archive: Archive, appid: str, apis: Sequence[str], since: date, today: date, *, now: datetime | None = None) -> Status:
+def database_name(url: URL) -> str:
+    """The database as ``status`` names it: a SQLite file by its absolute path, any other by its
+    URL with the password masked."""
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return f"sqlite {paths.shown(paths.absolute(url.database or ''))}"
+    return database.shown(url)
+
+
+def status(archive: Archive, appid: str, apis: Sequence[str], since: date, today: date, *, now: datetime | None = None,
+           since_from: str = "") -> Status:
     """The archive's state for ``appid`` on Beijing day ``today``, over the periods since ``since``
     (``now``: the wall clock that says whether a run still marked running has died)."""
     runs = Ledger(archive).runs(appid, limit=10)
     problem = _run_problem(runs, now or datetime.now(timezone.utc))
-    return Status(appid, today, since, [_report(archive, appid, api, since, today, runs, problem) for api in apis], runs[0] if runs else None)
+    reports = [_report(archive, appid, api, since, today, runs, problem) for api in apis]
+    return Status(appid, today, since, reports, runs[0] if runs else None, database_name(archive.url), since_from)
 
 
 def _report(archive: Archive, appid: str, api: str, since: date, today: date, runs: list[Run], run_problem: str | None) -> ReportStatus:
@@ -105,17 +163,85 @@ def _report(archive: Archive, appid: str, api: str, since: date, today: date, ru
     periods = closed_periods(report, since, today)
     fetched = archive.fetched_on(appid, api, since)
     stored = [period for period in periods if (period.begin_date, period.end_date) in fetched]
+    missing = [period for period in periods if (period.begin_date, period.end_date) not in fetched]
+    overdue = [period for period in stored if is_due(report, period, fetched, today, archive.refresh_days)]
     newest = stored[-1] if stored else None
+    due = min([*missing[:1], *overdue[:1]], default=None)
     return ReportStatus(
         api=api,
         newest_archived=None if newest is None else _period(newest),
         newest_finished=_period(periods[-1]) if periods else None,
         periods=len(periods),
-        missing=len(periods) - len(stored),
+        missing=len(missing),
         unsettled=sum(not is_settled(report, period, fetched, archive.refresh_days) for period in stored),
-        overdue=sum(is_due(report, period, fetched, today, archive.refresh_days) for period in stored),
+        overdue=len(overdue),
         problem=run_problem or _report_problem(api, runs),
+        missing_ranges=_ranges(missing),
+        first_due=None if due is None else due.begin_date,
+        why=None if due is None else _why(api, runs, run_problem, missing, bool(overdue)),
     )
+
+
+def _ranges(periods: list[Period]) -> list[tuple[str, str]]:
+    """Consecutive periods (each beginning the day after the one before ends) as runs."""
+    ranges: list[list[Period]] = []
+    for period in periods:
+        if ranges and ranges[-1][-1].end + timedelta(days=1) == period.begin:
+            ranges[-1][-1] = period
+        else:
+            ranges.append([period, period])
+    return [(first.begin_date, last.end_date) for first, last in ranges]
+
+
+def _finished(runs: list[Run]) -> Run | None:
+    return next((run for run in runs if run.outcome not in PASSING), None)
+
+
+def _why(api: str, runs: list[Run], run_problem: str | None, missing: list[Period], overdue: bool) -> str:
+    """Why ``api``'s periods are missing (or stored ones overdue), from what the last finished run
+    of the app recorded of it."""
+    if run_problem is not None:
+        return run_problem
+    finished = _finished(runs)
+    if finished is None:
+        return "not fetched yet: no run of this app is recorded"
+    summary = finished.summary or {}
+    if summary.get("stopped"):
+        return f"the app stopped: {summary['stopped']}"
+    tally = summary.get("apis", {}).get(api)
+    if isinstance(tally, dict):
+        errors = tally.get("errors") or []
+        detail = f" ({errors[0]})" if errors else ""
+        stopped = str(tally.get("stopped") or "")
+        if tally.get("stoppedByQuota") or stopped.startswith("quota"):
+            return f"the last run was stopped by WeChat's daily quota{detail or ' (45009)'}: the next day's run goes on"
+        if stopped:
+            return f"the last run stopped asking: {stopped}{detail}"
+        if tally.get("failed"):
+            return f"{tally['failed']} period(s) failed in the last run{detail}"
+        if tally.get("deferred"):
+            return f"{tally['deferred']} period(s) deferred in the last run, for the app's daily quota: the next day's run goes on"
+        if tally.get("notReady"):
+            return f"{tally['notReady']} period(s) not ready at WeChat yet (61503: a later run asks again)"
+        if tally.get("leftForLater"):
+            return f"{tally['leftForLater']} period(s) left for a later run (its time ran out, or transient errors){detail}"
+    since = summary.get("since")
+    if missing and isinstance(since, str) and missing[0].begin_date < since:
+        return f"not fetched yet: the last run asked for the periods since {since} only"
+    if not missing and overdue:
+        return "WeChat can tell more of stored periods now: the next run asks for them again"
+    return "not fetched yet"
+
+
+def fetch_command(reports: Sequence[ReportStatus]) -> str | None:
+    """One command that fetches every missing or overdue period of ``reports`` (None: none is)."""
+    due = [report for report in reports if report.first_due is not None]
+    if not due:
+        return None
+    since = min(str(report.first_due) for report in due)
+    names = list(dict.fromkeys(report.api for report in due))
+    every = set(names) == {report.api for report in reports}  # all of them: the run's own list of APIs
+    return f"{FETCH} --since {since}" + ("" if every else "".join(f" --api {name}" for name in names))
 
 
 def _run_problem(runs: list[Run], now: datetime) -> str | None:
@@ -126,7 +252,7 @@ def _run_problem(runs: list[Run], now: datetime) -> str | None:
         started = newest.started_at.replace(tzinfo=timezone.utc)
         if now - started > STUCK:
             return f"the run started {newest.to_json()['startedAt']} never ended (it died, or is stuck)"
-    finished = next((run for run in runs if run.outcome not in PASSING), None)
+    finished = _finished(runs)
     if finished is not None and finished.outcome == "failed":
         return f"the last run failed: {finished.error}"
     return None
@@ -135,7 +261,7 @@ def _run_problem(runs: list[Run], now: datetime) -> str | None:
 def _report_problem(api: str, runs: list[Run]) -> str | None:
     """What the last finished run said of ``api``: it was stopped (quota, a permanent error) or
     periods failed."""
-    finished = next((run for run in runs if run.outcome not in PASSING), None)
+    finished = _finished(runs)
     summary = (finished.summary or {}) if finished is not None else {}
     if summary.get("stopped"):  # the app's credentials were refused: nothing of it was asked
         errors = summary.get("errors") or []
@@ -160,33 +286,72 @@ def _shown(begin: str | None, end: str) -> str:
     return end if begin in (None, end) else f"{begin}..{end}"
 
 
+STATE_STYLE = {"ok": "green", "behind": "yellow"}  # anything failed: red
+
+
 def write_table(state: Status, out: IO[str]) -> None:
-    """The status as a terminal table (plain columns: a table of seven columns needs no library)."""
-    header = ("report", "newest archived", "newest finished", "missing", "unsettled", "overdue", "state")
-    rows = [
-        (
-            report.api.removeprefix("analysis."),
-            report.newest_archived or "-",
-            report.newest_finished or "-",
-            str(report.missing),
-            str(report.unsettled),
-            str(report.overdue),
-            "ok" if report.healthy else "; ".join(filter(None, ["behind" if report.behind else None, report.problem])),
-        )
-        for report in state.reports
-    ]
-    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)]
-    out.write(f"appid {state.appid}, periods since {state.since:%Y%m%d}, Beijing day {state.today:%Y%m%d}\n\n")
-    for row in [header, *rows]:
-        out.write("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) + "  " + row[-1] + "\n")
+    """The status for a person: a header (appid, range, database, last run), a table of the
+    reports, each behind report's missing periods and why, one verdict line and the command
+    that fetches what is missing. Colours only on a terminal (rich decides)."""
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(file=out, highlight=False, emoji=False, markup=False)
+    _line(console, f"appid {state.appid}, Beijing day {state.today:%Y%m%d}, periods since {state.since:%Y%m%d}"
+                   + (f" ({state.since_from})" if state.since_from else ""))
+    _line(console, f"database: {state.database}")
+    _line(console, _last_run(state))
+    console.print()
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
+    table.add_column("report")
+    for name in ("stored", "missing", "unsettled"):
+        table.add_column(name, justify="right")
+    table.add_column("state")
+    for report in state.reports:
+        style = STATE_STYLE.get(report.state, "red")
+        table.add_row(report.api.removeprefix("analysis."), str(report.stored), str(report.missing), str(report.unsettled),
+                      Text(report.state, style=style))
+    console.print(table)
+    console.print()
+    for report in state.reports:
+        if report.healthy:
+            continue
+        name = report.api.removeprefix("analysis.")
+        parts = []
+        if report.missing:
+            shown = ", ".join(_shown(begin, end) for begin, end in report.missing_ranges[:RANGES_SHOWN])
+            more = len(report.missing_ranges) - RANGES_SHOWN
+            parts.append(f"{report.missing} missing: {shown}" + (f" and {more} more run(s)" if more > 0 else ""))
+        if report.overdue:
+            parts.append(f"{report.overdue} overdue")
+        if report.why and (report.missing or report.overdue):
+            parts.append(report.why)
+        elif report.problem:
+            parts.append(report.problem)
+        _line(console, f"{name}: " + "; ".join(parts))
+    if state.unhealthy:
+        _line(console, f"behind or failed: {', '.join(state.unhealthy)}", style="bold red")
+    else:
+        _line(console, f"ok: all {len(state.reports)} report(s) archived up to their newest finished period", style="bold green")
+    fetch = state.fetch()
+    if fetch:
+        _line(console, f"fetch them: {fetch}")
+
+
+def _line(console: Any, text: str, style: str | None = None) -> None:
+    """A line as it is, never wrapped or cut (a person copies the command from it)."""
+    console.print(text, style=style, soft_wrap=True, overflow="ignore", crop=False)
+
+
+def _last_run(state: Status) -> str:
     run = state.last_run
     if run is None:
-        out.write("\nlast run: none recorded\n")
-    else:
-        ended = "still running (or died)" if run.ended_at is None else f"ended {run.to_json()['endedAt']}"
-        out.write(f"\nlast run: {run.trigger} {run.to_json()['startedAt']}, {ended}, {run.outcome}" + (f": {run.error}" if run.error else "") + "\n")
-    if state.unhealthy:
-        out.write(f"\nbehind or failed: {', '.join(state.unhealthy)}\n")
+        return "last run: none recorded"
+    ended = "still running (or died)" if run.ended_at is None else f"ended {run.to_json()['endedAt']}"
+    text = f"last run: {run.trigger} {run.to_json()['startedAt']}, {ended}, {run.outcome}" + (f": {run.error}" if run.error else "")
+    return text + (f", WeChat at {state.base_url}" if state.base_url else "")
 
 
 def write_json(state: Status, out: IO[str]) -> None:
@@ -198,6 +363,7 @@ def write_json_apps(states: Sequence[Status], out: IO[str]) -> None:
     data = {
         "ok": not any(state.unhealthy for state in states),
         "behindOrFailed": {state.appid: state.unhealthy for state in states if state.unhealthy},
+        "fetch": fetch_command([report for state in states for report in state.reports]),
         "apps": [state.to_json() for state in states],
     }
     out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

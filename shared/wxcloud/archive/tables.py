@@ -16,8 +16,10 @@ true when a figure it had already given changed, not when keys were only added).
 
 ``{prefix}run`` is the run ledger: one row per run (timer, manual invoke, CLI, fan-out worker) and
 app, written when it starts (with where it asks WeChat, ``base_url``) and again when it ends,
-with its summary. ``{prefix}lease`` beside it
-says which app a worker is archiving right now, and until when (``leases.py``).
+with its summary. ``{prefix}lease`` beside it says which app a worker is archiving right now, and
+until when (``leases.py``). ``{prefix}window`` holds, per app, the first day of the range the
+archive keeps: the earliest since a run of it was asked for (``window.py``), which ``run`` and
+``status`` take when no since is given.
 
 Writes that meet another run's are one call each: ``insert_new`` (``INSERT ... ON CONFLICT DO
 NOTHING`` on SQLite and PostgreSQL, ``INSERT IGNORE`` on MySQL and MariaDB), and ``upsert_newer``
@@ -81,6 +83,7 @@ class Tables:
     revisions: Table
     runs: Table
     leases: Table
+    windows: Table
     flat: dict[str, Table]  # shape's table suffix -> table
 
     @classmethod
@@ -138,8 +141,17 @@ class Tables:
             **MYSQL_TABLE,
             comment="wxcloud archive: who is archiving what right now (the workers of a fanned-out run)",
         )
+        windows = Table(
+            f"{prefix}window",
+            metadata,
+            Column("appid", String(NAME_LENGTH), primary_key=True),
+            Column("since", String(DATE), nullable=False),  # yyyymmdd: the earliest since a run of the app was asked for
+            Column("updated_at", DateTime(), nullable=False),  # UTC: when it last moved earlier
+            **MYSQL_TABLE,
+            comment="wxcloud archive: the first day of the range kept per app (the earliest since a run was asked for)",
+        )
         flat = {shape.table: _flat_table(metadata, prefix, shape) for shape in SHAPES}
-        return cls(prefix, metadata, results, revisions, runs, leases, flat)
+        return cls(prefix, metadata, results, revisions, runs, leases, windows, flat)
 
     def for_shape(self, shape: Shape) -> Table:
         return self.flat[shape.table]
