@@ -47,7 +47,6 @@ import uuid
 from collections.abc import Callable
 from datetime import date, datetime, timezone
 from pathlib import Path
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -308,28 +307,14 @@ def read_data(text: str, *, files: bool) -> dict[str, Any]:
     return decoded
 
 
-def _paths() -> ModuleType:
-    """``wxcloud/archive/paths.py``, the checks of a file the user names (the archive's ``--out``
-    too), loaded on its own: the package's ``__init__`` imports SQLAlchemy, which the demo's
-    requirements (the runtime's) do not hold, and the module itself needs nothing of it."""
-    name = "wxcloud.archive.paths"
-    loaded = sys.modules.get(name)
-    if loaded is not None:
-        return loaded
-    spec = importlib.util.spec_from_file_location(name, ROOT / "shared" / "wxcloud" / "archive" / "paths.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def output(path: Path) -> Path:
     """``--out`` made absolute against the caller's directory and checked before any call: a place
     no file can be written is exit 2, naming it."""
+    from wxcloud import paths
     from wxcloud.errors import WxCloudError
 
     try:
-        target: Path = _paths().output(path, "--out")
+        target: Path = paths.output(path, "--out")
     except WxCloudError as err:
         raise _fail(err.hint or err.reason) from None
     return target
@@ -337,10 +322,11 @@ def output(path: Path) -> Path:
 
 def save(buffer: bytes | bytearray, out: Path) -> str | None:
     """Write a binary result to ``out``; why it could not be, or None."""
+    from wxcloud import paths
     from wxcloud.errors import WxCloudError
 
     try:
-        _paths().write(out, bytes(buffer), "--out")
+        paths.write(out, bytes(buffer), "--out")
     except WxCloudError as err:
         return err.hint or err.reason
     return None

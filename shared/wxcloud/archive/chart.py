@@ -10,9 +10,9 @@ import io
 from datetime import date
 from pathlib import Path
 
+from .. import paths
 from ..dates import parse_yyyymmdd
 from ..errors import ConfigurationError
-from . import paths
 from .export import Point
 
 

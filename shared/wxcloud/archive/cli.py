@@ -56,12 +56,12 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import IO, Any
 
+from .. import paths
 from ..dates import beijing_today
 from ..errcodes import INVALID_PARAM, JS_ERROR, SYSTEM_ERROR
 from ..errors import ConfigurationError, InvalidParameters, WxCloudError, calling
 from ..settings import WxSettings, appid_from_env
 from ..tencentcloud.credentials import SsmSource
-from . import paths
 from .apps import App, AppsSource, app_client
 from .job import Job, Outcome, RunSummary, run_apps
 from .leases import RUN, Leases, held_apps

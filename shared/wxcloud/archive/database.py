@@ -24,8 +24,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, NoSuchModuleError, OperationalError, SQLAlchemyError
 from sqlalchemy.pool import StaticPool
 
+from .. import paths
 from ..errors import ConfigurationError
-from . import paths
 
 SUPPORTED = "sqlite:///path/file.sqlite3, postgresql+psycopg://user:password@host:5432/db or mysql+pymysql://user:password@host:3306/db"
 

@@ -34,8 +34,9 @@ from typing import IO, Any
 
 from sqlalchemy.engine import URL
 
+from .. import paths
 from ..periods import Period
-from . import database, paths
+from . import database
 from .ledger import Ledger, Run
 from .plan import closed_periods, is_due, is_settled
 from .reports import report_for

@@ -1,4 +1,4 @@
-"""The files a user names: ``report --out``, ``chart --out`` and the SQLite archive's file.
+"""The files a user names: the demo's and the archive's `--out`, and the SQLite archive's file.
 
 A path that cannot be used is bad input the user can fix, so it is one line naming the path as an
 absolute one (a relative path is read against a working directory the user may not have in mind)
@@ -15,7 +15,7 @@ import os
 import stat
 from pathlib import Path
 
-from ..errors import InvalidParameters
+from .errors import InvalidParameters
 
 SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
 SHOWN_CHARS = 300  # a path in a message: the start is what tells it apart
