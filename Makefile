@@ -10,7 +10,10 @@
 #   make lock                         re-lock the dependencies with hashes (uv; needs the network)
 #   make deploy-files                 regenerate serverless.yml and deploy/*/serverless.yml from the
 #                                     functions' config.json (their timers) and devtools/deploy_files.py
-#   make clean                        remove the built packages (keeps the wheel cache)
+#   make dist                         wxcloud's sdist and wheel in dist/ (devtools/dist.py: what `python -m build`
+#                                     builds, with python3 and pip alone), to install where there is no checkout:
+#                                     pip install 'dist/wxcloud-0.1.0-py3-none-any.whl[archive]'
+#   make clean                        remove the built packages and dist/ (keeps the wheel cache)
 #   make distclean                    also remove the wheel cache .cache/wheels and .cache/tools
 #
 # The bytecode shipped in a package must come from the target's own CPython, so the build runs
@@ -35,7 +38,7 @@ else
 OUT ?= build/py$(PYTHON_VERSION)
 endif
 
-.PHONY: package packages lock deploy-files clean distclean check-python
+.PHONY: package packages lock deploy-files dist clean distclean check-python
 
 check-python:
 	@test -n "$(PYTHON)" || { echo "make: no python3 found" >&2; exit 1; }
@@ -53,8 +56,11 @@ lock:
 deploy-files:
 	python3 devtools/deploy_files.py
 
+dist:
+	python3 devtools/dist.py --out dist
+
 clean:
-	rm -rf build
+	rm -rf build dist
 
 distclean: clean
 	rm -rf .cache/wheels .cache/tools

@@ -331,7 +331,7 @@ def test_a_place_the_user_may_not_search_is_one_line_naming_it(tmp_path: Path) -
 
 
 def test_the_archive_extra_brings_the_progress_bar_and_the_function_does_not() -> None:
-    """``pip install wxcloud[archive]`` gives backfill its bar; the function's package, which no
+    """The archive extra (``pip install '.[archive]'``) gives backfill its bar; the function's package, which no
     terminal ever sees, stays without tqdm."""
     import tomllib
 
