@@ -15,7 +15,10 @@
 #                                     on a pinned day (devtools/report_screenshot.py; needs .venv with
 #                                     the dev requirements, as python3 dev.py check makes it, and
 #                                     apt-get install -y chromium chromium-driver fonts-wqy-microhei)
-#   make clean                        remove the built packages (keeps the wheel cache)
+#   make dist                         wxcloud's sdist and wheel in dist/ (devtools/dist.py: what `python -m build`
+#                                     builds, with python3 and pip alone), to install where there is no checkout:
+#                                     pip install 'dist/wxcloud-0.1.0-py3-none-any.whl[archive]'
+#   make clean                        remove the built packages and dist/ (keeps the wheel cache)
 #   make distclean                    also remove the wheel cache .cache/wheels and .cache/tools
 #
 # The bytecode shipped in a package must come from the target's own CPython, so the build runs
@@ -42,7 +45,7 @@ endif
 
 VENV_PYTHON ?= .venv/bin/python
 
-.PHONY: package packages lock deploy-files pictures clean distclean check-python
+.PHONY: package packages lock deploy-files pictures dist clean distclean check-python
 
 check-python:
 	@test -n "$(PYTHON)" || { echo "make: no python3 found" >&2; exit 1; }
@@ -63,8 +66,11 @@ deploy-files:
 pictures:
 	$(VENV_PYTHON) devtools/report_screenshot.py
 
+dist:
+	python3 devtools/dist.py --out dist
+
 clean:
-	rm -rf build
+	rm -rf build dist
 
 distclean: clean
 	rm -rf .cache/wheels .cache/tools

@@ -17,7 +17,7 @@ the house they stand in:
   ``permissions``, ``quota`` (an API's daily quota, read from WeChat), ``spec`` and ``analysis`` (the APIs),
   ``periods``, ``errors``, ``errcodes``,
   ``settings`` (the WeChat and platform settings), and the small ``dates``, ``deadline``, ``lazy``,
-  ``casing``;
+  ``casing``, ``extras`` (the line that installs a missing optional extra);
 * ``http/``: the transport, its watchdog, redaction, ``Timeouts``;
 * ``scf/``: the SCF adapter (``FunctionApp``, the handler skeleton, events, gateway, logs);
 * ``tencentcloud/``: the SDK plumbing, the role's credentials and SSM sources, the SSM read, the

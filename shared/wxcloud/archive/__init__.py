@@ -13,20 +13,32 @@ fills in over 30 days, weeks and months), and answers from there afterwards:
 * ``Ledger``: the run ledger every run writes; ``status.status`` (``Status``): is each report fresh?
 * ``python -m wxcloud.archive`` / ``wxcloud-archive``: run, backfill, export, chart, report, status.
 
-Needs the ``archive`` extra (SQLAlchemy, psycopg, PyMySQL); ``chart`` also needs matplotlib.
+Needs the ``archive`` extra (SQLAlchemy, alembic, psycopg, PyMySQL; installed from the checkout:
+``pip install '.[archive]'``); ``chart`` also needs matplotlib (``.[archive,chart]``). Without it,
+importing this package raises ``wxcloud.extras.MissingExtra`` (a ``ModuleNotFoundError``) whose
+message is the line that installs it; the command prints that line and exits 2.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import plan
-from .job import ApiTally, Job, Summary, run_job
-from .ledger import Ledger, Run
-from .readthrough import ReadThrough
-from .reports import REPORTS, Report, Settling, Shape
-from .status import Status
-from .store import Archive, DatabaseError, NotStored, Revision, RowRefused, Stored, StoreOutcome
+from ..extras import missing_extra, stop_program
+
+try:
+    from . import plan
+    from .job import ApiTally, Job, Summary, run_job
+    from .ledger import Ledger, Run
+    from .readthrough import ReadThrough
+    from .reports import REPORTS, Report, Settling, Shape
+    from .status import Status
+    from .store import Archive, DatabaseError, NotStored, Revision, RowRefused, Stored, StoreOutcome
+except ModuleNotFoundError as exc:  # SQLAlchemy or alembic: the archive extra is not installed
+    missing = missing_extra("archive", exc, "wxcloud.archive")
+    if missing is None:
+        raise
+    stop_program(missing, module="wxcloud.archive", script="wxcloud-archive")  # one line for the command's user
+    raise missing from exc
 
 __all__ = [
     "REPORTS",

@@ -1,8 +1,8 @@
 """A line chart of one metric over the archived periods, drawn with matplotlib's Agg backend (no
 display needed: a PNG file on a server or in CI). matplotlib is imported here only, so the
-function and the other commands never load it (it is the ``chart`` extra). ``out`` is checked
-before anything is drawn and written through ``paths.write``: a place that cannot be written is
-one line naming it, missing folders are created."""
+function and the other commands never load it (it is the ``chart`` extra; without it the command
+says the line that installs it). ``out`` is checked before anything is drawn and written through
+``paths.write``: a place that cannot be written is one line naming it, missing folders are created."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from .. import paths
 from ..dates import parse_yyyymmdd
 from ..errors import ConfigurationError
+from ..extras import install_line
 from .export import Point
 
 
@@ -25,7 +26,7 @@ def draw(points: list[Point], *, title: str, metric: str, subtitle: str, out: Pa
         import matplotlib.dates as mdates
         import matplotlib.pyplot as plt
     except ImportError:
-        raise ConfigurationError("the chart command needs matplotlib: pip install 'wxcloud[chart]'") from None
+        raise ConfigurationError(f"the chart command needs matplotlib, which the 'chart' extra brings: {install_line('chart')}") from None
     days: list[date] = [parse_yyyymmdd(point.begin_date) or date.min for point in points]
     values = [point.value for point in points]
     figure, axes = plt.subplots(figsize=(9, 4.2), dpi=100)

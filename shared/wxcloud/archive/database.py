@@ -26,6 +26,7 @@ from sqlalchemy.pool import StaticPool
 
 from .. import paths
 from ..errors import ConfigurationError
+from ..extras import install_line
 
 SUPPORTED = "sqlite:///path/file.sqlite3, postgresql+psycopg://user:password@host:5432/db or mysql+pymysql://user:password@host:3306/db"
 
@@ -101,7 +102,7 @@ def create(url: URL) -> Engine:
     except (ArgumentError, TypeError) as exc:
         problem = f"{shown(url)} cannot be used: {without_password(str(exc), url)[:200]}"
     if problem is not None:
-        raise ConfigurationError(f"{problem}; install wxcloud[archive] and use one of {SUPPORTED}")
+        raise ConfigurationError(f"{problem}; use one of {SUPPORTED}, whose drivers the 'archive' extra brings: {install_line('archive')}")
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)

@@ -15,7 +15,8 @@ to hand each worker its share (``archive/fanout.py``); the function's role needs
 Same contract as the in-process client: the result dict on success, a ``WxCloudError`` on
 failure (``RemoteCallError`` keeps the function's errCode and errMsg exactly). ``timeout`` bounds
 each Invoke by wall clock, a stalled or trickling endpoint included (``TransportError``). Needs the
-optional extra ``pip install wxcloud[scf]``; it is never part of the function's own package.
+optional extra ``scf`` (from the checkout: ``pip install '.[scf]'``); it is never part of the
+function's own package.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import ConfigurationError, RemoteCallError, TransportError, WxCloudError, calling
+from ..extras import install_line
 from ..spec import ApiSpec
 from .credentials import CloudCredentials, first_set
 from .sdk import CloudEndpoint, SdkCallFailed, call_sdk, sdk_credential
@@ -65,7 +67,7 @@ class ScfFunctionCaller:
             try:
                 from tencentcloud.scf.v20180416 import scf_client
             except ImportError as exc:
-                raise ConfigurationError("tencentcloud-sdk-python-scf is not installed: pip install 'wxcloud[scf]'") from exc
+                raise ConfigurationError(f"tencentcloud-sdk-python-scf is not installed; the 'scf' extra brings it: {install_line('scf')}") from exc
             profile = self._endpoint.client_profile(self.timeout)
             self._client = scf_client.ScfClient(sdk_credential(self._credentials), self._endpoint.region, profile)
         return self._client
@@ -162,7 +164,7 @@ class ScfAsyncInvoker:
         try:
             from tencentcloud.scf.v20180416 import models, scf_client
         except ImportError as exc:
-            raise ConfigurationError("tencentcloud-sdk-python-scf is not installed: pip install 'wxcloud[scf]'") from exc
+            raise ConfigurationError(f"tencentcloud-sdk-python-scf is not installed; the 'scf' extra brings it: {install_line('scf')}") from exc
         payload = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
         size = len(payload.encode())
         if size > ASYNC_EVENT_LIMIT:

@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from ..deadline import Deadline
 from ..errors import ConfigurationError, DeadlineExceeded, TransportError, WxCloudError
+from ..extras import install_line
 from ..http.redaction import Sealed
 from ..secret_text import NOT_TEXT, is_text, secret_problem
 from ..settings import WxSettings
@@ -45,7 +46,8 @@ def read_ssm_secret(ref: SsmSecretRef, credentials: CloudCredentials, endpoint: 
     try:
         from tencentcloud.ssm.v20190923 import models, ssm_client
     except ImportError as exc:
-        raise ConfigurationError(f"cannot read {ref}: tencentcloud-sdk-python-ssm is not installed") from exc
+        missing = f"cannot read {ref}: tencentcloud-sdk-python-ssm is not installed"
+        raise ConfigurationError(f"{missing}; the 'ssm' extra brings it: {install_line('ssm')}") from exc
     request = models.GetSecretValueRequest()
     request.SecretName = ref.name
     request.VersionId = ref.version

@@ -12,7 +12,8 @@ and 30 days, chosen by buttons). It reads the same at 1200 px and on a phone. Ch
 in this package (``echarts.min.js``, its sha256 in ``echarts.sha256``, re-fetched and checked
 by ``devtools/vendor_echarts.py``) and inlined, so the file opens with no network.
 
-This package is the optional extra ``wxcloud[report]``: it never goes into a function's package
+This package needs the ``report`` extra (the archive's database packages; from the checkout,
+``pip install '.[report]'``); it never goes into a function's package
 (``devtools/build_package.py`` leaves it out). Modules: ``data`` gathers the figures from the
 archive, ``labels`` holds the words and number formats of
 each language, ``page`` lays out the HTML; the visit sources' names are ``..channels`` (the SQL
