@@ -36,6 +36,21 @@ PLATFORM_KEY = "-".join(("platform", "key", "0123456789abcdef"))  # the service'
 UNWATCHED_HANDLE = FunctionApp.handle  # for a test whose tracker must not see the watcher's own frame
 
 
+@pytest.fixture(name="browser", scope="module")
+def browser_fixture() -> Iterator[Any]:
+    """Headless Chromium for the report's browser tests: a visible skip where it is not installed,
+    a failure in CI (which installs it)."""
+    from devtools.browser import chromium, executables
+
+    if executables() is None:
+        message = "chromium and chromium-driver are not installed (apt-get install -y chromium chromium-driver)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with chromium() as driver:
+        yield driver
+
+
 def load_event(name: str) -> Any:
     return json.loads((EVENTS / f"{name}.json").read_text(encoding="utf-8"))
 

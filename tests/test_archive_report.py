@@ -12,9 +12,7 @@ visibly, and fail in CI (CI=true)."""
 from __future__ import annotations
 
 import json
-import os
 import re
-from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -28,7 +26,7 @@ from wxcloud.archive.report import render
 from wxcloud.archive.report.page import echarts_source
 from wxcloud.dates import beijing_today
 
-from devtools.browser import chart_option, chromium, console_errors, drawn_pixels, executables, requested_urls
+from devtools.browser import chart_option, console_errors, drawn_pixels, requested_urls
 from devtools.wechat_emulator import DEFAULT_APPID, WeChatEmulator
 
 TREND = "analysis.getDailyVisitTrend"
@@ -37,17 +35,6 @@ PORTRAIT = "analysis.getUserPortrait"
 PAGE = "analysis.getVisitPage"
 DISTRIBUTION = "analysis.getVisitDistribution"
 ALL_SECTIONS = ["overview", "trends", "retention", "sources", "pages", "audience"]
-
-
-@pytest.fixture(name="browser", scope="module")
-def browser_fixture() -> Iterator[Any]:
-    if executables() is None:
-        message = "chromium and chromium-driver are not installed (apt-get install -y chromium chromium-driver)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    with chromium() as driver:
-        yield driver
 
 
 def backfill(monkeypatch: pytest.MonkeyPatch, db: Db, days: int, *apis: str) -> None:

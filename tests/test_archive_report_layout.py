@@ -14,7 +14,6 @@ visibly, and fail in CI (CI=true)."""
 from __future__ import annotations
 
 import json
-import os
 import re
 import time
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from wxcloud.archive.report import render
 from wxcloud.archive.report.page import AUDIENCE_COLORS, METRIC_COLORS, SCALES, contrast
 from wxcloud.archive.store import Archive
 
-from devtools.browser import chromium, console_errors, drawn_pixels, executables, requested_urls
+from devtools.browser import console_errors, drawn_pixels, requested_urls
 from devtools.report_layout import charts, overflow, problems, stray
 from devtools.sample_archive import filled_archive, morning
 from devtools.wechat_emulator import DEFAULT_APPID
@@ -54,17 +53,6 @@ def pages_fixture(sample: Archive, tmp_path_factory: pytest.TempPathFactory) -> 
         pages[lang] = folder / f"report-{lang}.html"
         pages[lang].write_text(render(sample, DEFAULT_APPID, lang=lang, now=morning(TODAY)), encoding="utf-8")
     return pages
-
-
-@pytest.fixture(name="browser", scope="module")
-def browser_fixture() -> Iterator[Any]:
-    if executables() is None:
-        message = "chromium and chromium-driver are not installed (apt-get install -y chromium chromium-driver)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    with chromium() as driver:
-        yield driver
 
 
 def options_of(page: Path) -> dict[str, Any]:
