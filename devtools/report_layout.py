@@ -5,7 +5,9 @@ Each chart's text is read from its zrender scene (``chart.getZr()``): every text
 draws (axis labels and names, bar and cell labels, legends), visible and not ignored, with its
 bounding box in the chart's pixels. A label is *clipped* when its box leaves the chart's canvas,
 and two labels *overlap* when their boxes intersect: what ``problems`` reports, and what the
-browser tests and ``devtools/report_screenshot.py`` check at 1200 px and at 390 px.
+browser tests and ``devtools/report_screenshot.py`` check at 1200 px and at 390 px. A table's
+name cell (a page path) is read as its text and where the browser broke its lines
+(``cell_lines``): a path breaks after a "/", never inside a name.
 """
 
 from __future__ import annotations
@@ -38,6 +40,24 @@ STRAY = """
 return Array.from(document.querySelectorAll('body *')).filter(function (el) {
   var box = el.getBoundingClientRect(); return box.width > 0 && box.right > window.innerWidth + 0.5 && !el.closest('.scroll');
 }).map(function (el) { return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + el.className : ''); });
+"""
+
+# Each table cell of a name from the data (a page path, first in its row) as [its text, the text
+# before each line break]: where the browser wrapped it, read character by character from the
+# boxes of its rendered text.
+CELL_LINES = """
+return Array.from(document.querySelectorAll('table td:first-child')).filter(function (td) { return td.clientWidth > 0; }).map(function (td) {
+  var walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT); var text = ''; var breaks = []; var top = null; var node;
+  while ((node = walker.nextNode())) {
+    for (var i = 0; i < node.data.length; i++) {
+      var range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);
+      var rects = range.getClientRects(); if (!rects.length) { text += node.data[i]; continue; }
+      if (top !== null && rects[0].top > top + 1) { breaks.push(text); }
+      top = rects[0].top; text += node.data[i];
+    }
+  }
+  return [text, breaks];
+});
 """
 
 SLACK = 0.5  # px: boxes that merely touch (a cell's label at its edge) neither clip nor overlap
@@ -93,6 +113,11 @@ def problems(found: list[Chart]) -> list[str]:
 def overflow(driver: Any) -> int:
     """How many pixels the page is wider than the window."""
     return int(driver.execute_script(OVERFLOW))
+
+
+def cell_lines(driver: Any) -> list[tuple[str, list[str]]]:
+    """Each name cell of the page's tables: its text and the text before each line break."""
+    return [(str(text), [str(before) for before in breaks]) for text, breaks in driver.execute_script(CELL_LINES)]
 
 
 def stray(driver: Any) -> list[str]:

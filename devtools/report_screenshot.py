@@ -12,8 +12,8 @@ so the pictures are the same on every machine and every day. Then:
   visitUv``, the README's chart, drawn by the command itself.
 
 Before writing a picture the page is checked at its width: nothing asked of the network, no
-console error, no chart label cut by its chart's edge or drawn over another, no horizontal
-scroll (``devtools/report_layout.py``). ``--full DIR`` also saves both widths whole, to look at.
+console error, no chart label cut by its chart's edge or drawn over another, no page path
+broken inside a name, no horizontal scroll (``devtools/report_layout.py``). ``--full DIR`` also saves both widths whole, to look at.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
 from wxcloud.archive.report import render  # noqa: E402
 
 from devtools.browser import chromium, console_errors, requested_urls  # noqa: E402
-from devtools.report_layout import charts, overflow, problems  # noqa: E402
+from devtools.report_layout import cell_lines, charts, overflow, problems  # noqa: E402
 from devtools.sample_archive import filled_archive, morning  # noqa: E402
 from devtools.wechat_emulator import DEFAULT_APPID  # noqa: E402
 
@@ -58,6 +58,8 @@ def photograph(page: Path, width: int, height: int, out: Path, full: Path | None
         wrong = [f"the page asked for {asked}"] if asked != [page.as_uri()] else []
         wrong += [f"the console logged {error}" for error in errors]
         wrong += problems(charts(driver))
+        wrong += [f"the path {text!r} breaks inside a name ({breaks})" for text, breaks in cell_lines(driver)
+                  if not all(before.endswith("/") for before in breaks)]
         if (wider := overflow(driver)) > 0:
             wrong.append(f"the page is {wider} px wider than the window")
         if full is not None:

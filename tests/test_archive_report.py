@@ -6,7 +6,8 @@ exit 2. No data breaks the page: rows written straight into the archive with SQL
 releases or a hand may have left them: NaN, Infinity, 1e400, huge ints, text for numbers, JSON
 that is not an object, text that is not JSON) still give a page with no NaN in its JSON; names
 holding ``</script>`` or ``<!--<script>`` are shown as text with every chart drawn; a 1 MB page
-path and 10,000 devices give a page of normal size. Without Chromium the browser tests skip
+path and 10,000 devices give a page of normal size. The size the docs give is the size of a year
+of all ten reports, in either language. Without Chromium the browser tests skip
 visibly, and fail in CI (CI=true)."""
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from wxcloud.archive.report.page import echarts_source
 from wxcloud.dates import beijing_today
 
 from devtools.browser import chart_option, console_errors, drawn_pixels, requested_urls
+from devtools.sample_archive import filled_archive
 from devtools.wechat_emulator import DEFAULT_APPID, WeChatEmulator
 
 TREND = "analysis.getDailyVisitTrend"
@@ -235,7 +237,7 @@ def test_whatever_an_older_release_stored_the_report_is_written_without_nan(db: 
     assert "sources-staytime" not in options
     assert [item["name"] for item in options["pages-top"]["series"][0]["data"]] == ["pages/b", "pages/c", "pages/a"]
     assert [item["value"] for item in options["pages-top"]["series"][0]["data"]] == [6, 0, None]
-    assert "<tr><td><span>pages/a</span></td><td>—</td><td>2</td><td>—</td><td>—</td>" in page
+    assert "<tr><td><span>pages/<wbr>a</span></td><td>—</td><td>2</td><td>—</td><td>—</td>" in page
     assert [(item["name"], item["value"]) for item in options["audience-1-visitUv-province"]["series"][0]["data"]] == [("北京", 3), ("(no name)", 2)]
     assert [name for name in options if name.startswith("audience")] == ["audience-1-visitUv-province"]
     # answers that cannot be decoded at all leave their report out, named in the footer
@@ -349,3 +351,20 @@ def test_a_megabyte_path_and_ten_thousand_devices_give_a_page_of_normal_size(
     first = browser.find_element("css selector", "#pages-table tr:nth-child(2) td:first-child span")
     assert first.text == long_path[:79] + "…" and first.get_attribute("title") == long_path[:199] + "…"
     assert chart_option(browser, "pages-top")["yAxis"][0]["data"][0] == long_path[:39] + "…"
+
+
+DOCS = Path(__file__).resolve().parent.parent / "docs" / "archive.md"
+BENCH = Path(__file__).resolve().parent.parent / "bench" / "README.md"
+
+
+def test_the_size_the_docs_give_is_the_size_of_a_year_of_all_ten_reports(tmp_path: Path) -> None:
+    archive = filled_archive(tmp_path, 365)
+    try:
+        sizes = [len(render(archive, DEFAULT_APPID, lang=lang).encode("utf-8")) / 1_000_000 for lang in ("zh", "en")]  # type: ignore[arg-type]
+    finally:
+        archive.close()
+    stated = re.search(r"weighs about ([\d.]+) MB", DOCS.read_text(encoding="utf-8"))
+    assert stated is not None
+    assert all(abs(size - float(stated.group(1))) < 0.05 for size in sizes), (stated.group(0), sizes)
+    benched = re.search(r"\| report of 365 days of all ten reports, size \(MB; budget\) \| ([\d.]+) \|", BENCH.read_text(encoding="utf-8"))
+    assert benched is not None and abs(sizes[0] - float(benched.group(1))) < 0.02, (benched, sizes)

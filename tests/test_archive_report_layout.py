@@ -4,8 +4,10 @@ age bar of 11,876 that read "1187", "12,00015,000" on an axis, "iPh... 48.3..." 
 colour scale over the last row), the page never scrolls sideways on a phone, value axes speak in
 万 or k, every bar's figure is shown whole; each heat-map cell's text contrasts with its shade, a
 metric, an audience and a portrait's name keep one colour across the page; the daily triangle
-reaches back to cohorts that have their 30-day value; and portraits of 1, 7 and 30 days are
-archived by default, each shown by the span selector.
+reaches back to cohorts that have their 30-day value; portraits of 1, 7 and 30 days are
+archived by default, each shown by the span selector; a page path in a table breaks after a "/",
+never inside a name; in English a portrait's fixed names (genders, ages, WeChat's "其他") are
+English, in the colours they have in Chinese, and every heading starts with a capital.
 
 The archive is the one the documentation's pictures are made from (``devtools/sample_archive.py``,
 the emulator on a pinned day), 75 days of all ten reports. Without Chromium the browser tests skip
@@ -23,11 +25,11 @@ from typing import Any
 
 import pytest
 from wxcloud.archive.report import render
-from wxcloud.archive.report.page import AUDIENCE_COLORS, METRIC_COLORS, SCALES, contrast
+from wxcloud.archive.report.page import AUDIENCE_COLORS, METRIC_COLORS, NAME_COLORS, SCALES, contrast
 from wxcloud.archive.store import Archive
 
 from devtools.browser import console_errors, drawn_pixels, requested_urls
-from devtools.report_layout import charts, overflow, problems, stray
+from devtools.report_layout import cell_lines, charts, overflow, problems, stray
 from devtools.sample_archive import filled_archive, morning
 from devtools.wechat_emulator import DEFAULT_APPID
 
@@ -185,3 +187,39 @@ def test_the_charts_follow_the_window_from_1200_to_390_px(browser: Any, pages: d
     assert all(width == boxes[chart_id] for chart_id, width in narrow.items()), (boxes, narrow)  # each drawn the width of its box
     assert problems(charts(browser)) == []
     assert overflow(browser) == 0 and stray(browser) == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_page_paths_break_after_a_slash_never_inside_a_name(browser: Any, pages: dict[str, Path], width: int) -> None:
+    open_at(browser, pages["en"], width)
+    cells = cell_lines(browser)
+    assert len(cells) >= 20 and all("/" in text for text, _ in cells), cells  # the pages table, entries and exits
+    wrapped = [(text, breaks) for text, breaks in cells if breaks]
+    assert [(text, breaks) for text, breaks in wrapped if not all(before.endswith("/") for before in breaks)] == []
+    if width == 390:
+        assert wrapped, cells  # a phone wraps the longer paths: at their slashes
+
+
+def test_the_names_of_a_portrait_are_english_in_english_with_their_colours_kept(pages: dict[str, Path]) -> None:
+    zh, en = options_of(pages["zh"]), options_of(pages["en"])
+    names = {chart_id: [item["name"] for item in chart["series"][0]["data"]] for chart_id, chart in en.items() if chart_id.startswith("audience-")}
+    shown = {name for chart in names.values() for name in chart}
+    assert {"male", "female", "unknown", "under 17", "18-24", "25-29", "30-39", "40-49", "50+", "other"} <= shown
+    assert not {"男", "女", "未知", "其他"} & shown and not [name for name in shown if "岁" in name]
+    assert "Others" not in names["audience-30-visitUv-genders"]  # WeChat's "其他" is "other"; the report's summed rest "Others"
+    assert "杭州" in shown  # a city as WeChat gives it
+    checked = []
+    for chart_id in ("audience-30-visitUv-genders", "audience-1-visitUvNew-platforms"):
+        colours = {item["name"]: item["itemStyle"]["color"] for item in en[chart_id]["series"][0]["data"]}
+        colours_zh = {item["name"]: item["itemStyle"]["color"] for item in zh[chart_id]["series"][0]["data"]}
+        for english, chinese in (("male", "男"), ("female", "女"), ("unknown", "未知"), ("iPhone", "iPhone"), ("other", "其他")):
+            if chinese in colours_zh:
+                assert colours[english] == colours_zh[chinese] == NAME_COLORS[chinese], (chart_id, english)  # one colour, either language
+                checked.append(english)
+    assert {"male", "female", "iPhone"} <= set(checked)
+
+
+def test_the_headings_are_capitalised_alike_in_english(pages: dict[str, Path]) -> None:
+    headings = re.findall(r"<h[123]>(.*?)</h[123]>", pages["en"].read_text(encoding="utf-8"))
+    assert "New users" in headings and "Active users" in headings
+    assert [heading for heading in headings if not heading[:1].isupper()] == []

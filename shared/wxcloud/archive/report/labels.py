@@ -3,9 +3,10 @@
 One table per language, looked up by key, so a missing translation is a KeyError in the tests
 rather than a blank on the page. Numbers: thousands separators in both; in Chinese, figures of
 ten thousand and more in 万 (and 亿), as WeChat's console writes them; percentages with a sign
-for changes. Names that come from the data (page paths, devices, cities) are cut to a readable
-length with an ellipsis (``short``): an axis label or a table cell of a megabyte would bury the
-chart and swell the file.
+for changes. The fixed names of a portrait (genders, ages, "其他"), which WeChat answers in
+Chinese whatever the language, have their English here too (``data_name``). Names that come
+from the data (page paths, devices, cities) are cut to a readable length with an ellipsis
+(``short``): an axis label or a table cell of a megabyte would bury the chart and swell the file.
 """
 
 from __future__ import annotations
@@ -43,8 +44,10 @@ _TEXT: dict[str, tuple[str, str]] = {  # key -> (zh, en)
     "retain_day": ("日留存", "Daily retention"),
     "retain_week": ("周留存", "Weekly retention"),
     "retain_month": ("月留存", "Monthly retention"),
-    "audience_visitUvNew": ("新用户", "new users"),
-    "audience_visitUv": ("活跃用户", "active users"),
+    "audience_visitUvNew": ("新用户", "New users"),
+    "audience_visitUv": ("活跃用户", "Active users"),
+    "retained_visitUvNew": ("新用户", "new users"),  # after "Daily retention: ", mid-heading
+    "retained_visitUv": ("活跃用户", "active users"),
     "cohort": ("日期", "Cohort"),
     "cohort_size": ("人数", "Users"),
     "key_day": ("{k}天后", "+{k} d"),
@@ -97,6 +100,14 @@ _TEXT: dict[str, tuple[str, str]] = {  # key -> (zh, en)
 }
 
 
+# The names WeChat gives a portrait's genders, ages and platforms (and "其他" among the devices),
+# always in Chinese, in English; any other name (a province, a city, a device) is shown as WeChat
+# gives it. The colours stay keyed by WeChat's name, so male is one colour in either language.
+_NAMES_EN = {
+    "男": "male", "女": "female", "未知": "unknown", "其他": "other",
+    "17岁以下": "under 17", "18-24岁": "18-24", "25-29岁": "25-29", "30-39岁": "30-39", "40-49岁": "40-49", "50岁以上": "50+",
+}
+
 NAME_CHARS = 40  # a name on the axis of a chart the page's width (top pages, sources), or a heading
 NARROW_CHARS = 20  # a name on a chart that shares its row (the audience's): a device or a city, not a paragraph
 CELL_CHARS = 80  # a page path in a table
@@ -106,6 +117,12 @@ FULL_CHARS = 200  # a name where it is shown whole (a tooltip, a cell's title): 
 def short(name: str, limit: int = NAME_CHARS) -> str:
     """``name`` as shown: at most ``limit`` characters, the cut marked with an ellipsis."""
     return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def data_name(name: str, lang: Lang) -> str:
+    """A name from WeChat's portrait as shown in ``lang``: translated where it is one of the fixed
+    names WeChat answers in Chinese, else as WeChat gave it."""
+    return _NAMES_EN.get(name, name) if lang == "en" else name
 
 
 def text(key: str, lang: Lang, **values: object) -> str:

@@ -34,7 +34,7 @@ from typing import Any
 
 from ..channels import channel_name
 from .data import PORTRAIT_DIMENSIONS, Audience, Kpi, Overview, PageRow, Pages, ReportData, Sources, Trends, Triangle
-from .labels import CELL_CHARS, FULL_CHARS, NAME_CHARS, NARROW_CHARS, Lang, number, percent, short, signed, text
+from .labels import CELL_CHARS, FULL_CHARS, NAME_CHARS, NARROW_CHARS, Lang, data_name, number, percent, short, signed, text
 
 ECHARTS = "echarts.min.js"
 DECIMALS = {"stayTimeUv": 1, "visitDepth": 2}
@@ -75,7 +75,7 @@ body{overflow-wrap:anywhere}.grid{display:grid;grid-template-columns:repeat(auto
 .grid>*{min-width:0}.grid.wide{grid-template-columns:repeat(auto-fit,minmax(520px,1fr))}
 .chart{width:100%;height:320px}.note{color:var(--muted);font-size:12px}
 table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:4px 6px;border-bottom:1px solid var(--line);text-align:right}
-table{overflow-wrap:normal}th,td{white-space:nowrap}th:first-child,td:first-child{text-align:left;white-space:normal;word-break:break-all;min-width:10em}.scroll{overflow-x:auto;max-width:100%}
+table{overflow-wrap:normal}th,td{white-space:nowrap}th:first-child,td:first-child{text-align:left;white-space:normal;overflow-wrap:break-word;min-width:10em}.scroll{overflow-x:auto;max-width:100%}
 .scale{display:flex;align-items:center;gap:6px;font-size:12px;color:var(--muted);margin:2px 0 8px}
 .scale i{display:inline-block;width:120px;height:10px;border-radius:2px}
 .scale b{display:inline-block;width:18px;height:10px;border-radius:2px;background:#eceef1;margin-left:12px}
@@ -159,10 +159,12 @@ def _count(value: int | None, lang: Lang) -> str:
 
 
 def _cell(name: str) -> str:
-    """A name from the data in a table cell: cut to a readable length, whole (bounded) in its title."""
+    """A name from the data in a table cell: cut to a readable length, whole (bounded) in its
+    title, and free to wrap after each "/" (``<wbr>``), so a narrow column breaks a page path
+    between its parts, never inside one (only a part wider than the column itself is broken)."""
     shown = short(name, CELL_CHARS)
     title = f' title="{_e(short(name, FULL_CHARS))}"' if shown != name else ""
-    return f"<span{title}>{_e(shown)}</span>"
+    return f"<span{title}>{_e(shown).replace('/', '/<wbr>')}</span>"
 
 
 def _rgb(color: str) -> tuple[int, int, int]:
@@ -295,7 +297,7 @@ class Page:
             parts.append('<div class="grid wide">' if wide else '<div class="grid">')
             for triangle in chosen:
                 parts.append(f'<div class="retention-{triangle.unit}"><h3>{self.t(f"retain_{triangle.unit}")}: '
-                             f'{self.t(f"audience_{triangle.audience}")}</h3>')
+                             f'{self.t(f"retained_{triangle.audience}")}</h3>')
                 parts.append(self._triangle(triangle) + "</div>")
             parts.append("</div>")
         return "".join(parts)
@@ -428,7 +430,7 @@ class Page:
         for group, dimensions in audience.groups.items():
             parts.append(f"<h3>{self.t(f'audience_{group}')}</h3><div class=\"grid\">")
             for index, (dimension, pairs) in enumerate(dimensions.items()):
-                names = [self.t("others") if name is None else name or self.t("unnamed") for name, _ in pairs]
+                names = [self.t("others") if name is None else data_name(name, self.lang) or self.t("unnamed") for name, _ in pairs]
                 values = [value for _, value in pairs]
                 height = _bars_height(len(names))
                 if dimension in {"genders", "platforms"}:
