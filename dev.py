@@ -238,4 +238,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:  # a Ctrl-C outside a command (preparing .venv, starting the emulator): a line, not a traceback
+        print("dev.py: interrupted", file=sys.stderr)
+        sys.exit(130)
