@@ -30,6 +30,7 @@ import subprocess
 import sys
 import venv
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -116,7 +117,9 @@ def archive(python: Path, args: list[str], env: dict[str, str]) -> int:
     (``dev.py archive --emulator run``, anywhere among the arguments) is the deliberate way to
     send the emulator's figures to the archive named, even beside credentials (which it sets
     aside). Every run's row in the ledger keeps the WeChat it asked (``base_url``), so the
-    emulator's figures stay recognisable. The commands that only read (``status``, ``export``,
+    emulator's figures stay recognisable. The line saying that the emulator is used, and where its
+    figures go, is the CLI's to print (``WXCLOUD_ARCHIVE_STARTING``) once the run begins, after its
+    checks and never with ``--json``: bad input is answered by its error alone. The commands that only read (``status``, ``export``,
     ``chart``, ``report``) and ``backfill --fan-out`` (the deployed function calls WeChat) never
     start it."""
     env = _importable(env)
@@ -126,6 +129,12 @@ def archive(python: Path, args: list[str], env: dict[str, str]) -> int:
     if not any(name in named for name in OWN_ARCHIVE):  # the default archive is the checkout's, wherever the command is run from
         env["WX_ARCHIVE_URL"] = f"sqlite:///{ROOT / '.data' / 'wx_analysis.sqlite3'}"
     command = [str(python), "-m", "wxcloud.archive", *args]
+    if "-h" in args or "--help" in args:  # the CLI's help, which does not know of dev.py's one flag, then a line about it
+        code = call(command, env=env)
+        print(f"\ndev.py: {EMULATOR} (anywhere among the arguments) runs run and backfill against the built-in WeChat emulator, "
+              "storing its made-up figures in the archive your environment names; without it the emulator is used only when "
+              "nothing of yours is configured, and only into the checkout's own .data/")
+        return code
     verb = next((arg for arg in args if not arg.startswith("-")), None)
     fetching = verb in {"run", "backfill"} and "--fan-out" not in args
     if emulator_asked and not fetching:
@@ -136,7 +145,7 @@ def archive(python: Path, args: list[str], env: dict[str, str]) -> int:
     has_secret = bool(env.get("WX_APPSECRET", "").strip() or env.get("WX_APPSECRET_SSM_NAME", "").strip())
     credentials = (has_app and has_secret) or bool(env.get("WX_ARCHIVE_APPS", "").strip() or env.get("WX_ARCHIVE_APPS_SSM_NAME", "").strip())
     if not fetching or (credentials and not emulator_asked):
-        return subprocess.call(command, env=env)
+        return call(command, env=env)
     if named and not emulator_asked:
         needed = "WX_APPSECRET (or WX_APPSECRET_SSM_NAME)" if has_app else "WX_APPID" if has_secret else \
             "WX_APPID and WX_APPSECRET (or WX_ARCHIVE_APPS for several apps)"
@@ -155,7 +164,10 @@ def _with_emulator(python: Path, command: list[str], env: dict[str, str], *, own
 
     aside = ("WX_APPSECRET_SSM_", "WX_ARCHIVE_APPS_SSM_", "WX_PLATFORM_TOKEN_")
     env = {name: value for name, value in env.items() if name not in OWN_WECHAT and not name.startswith(aside)}
-    emulator = subprocess.Popen([str(python), "-m", "devtools.wechat_emulator", "--port", "0"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    # in a session of its own: a Ctrl-C at the terminal interrupts the run, which ends in its own
+    # way, and not the emulator under it (stopped here once the run has ended)
+    emulator = subprocess.Popen([str(python), "-m", "devtools.wechat_emulator", "--port", "0"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True,
+                                start_new_session=True)
     try:
         assert emulator.stdout is not None
         found = re.search(r"https?://\S+", emulator.stdout.readline())
@@ -164,12 +176,25 @@ def _with_emulator(python: Path, command: list[str], env: dict[str, str], *, own
             return 1
         into = "the archive your environment names" if own_archive else f"the checkout's own {ROOT / '.data' / 'wx_analysis.sqlite3'}"
         why = f"{EMULATOR} given" if asked else "set WX_APPID and WX_APPSECRET to archive your app's reports"
-        print(f"dev.py: WeChat emulator at {found.group(0)}: made-up figures into {into} ({why})", file=sys.stderr)
-        env.update(WX_APPID=DEFAULT_APPID, WX_APPSECRET=DEFAULT_SECRET, WX_API_BASE_URL=found.group(0))
-        return subprocess.call(command, env=env)
+        env.update(WX_APPID=DEFAULT_APPID, WX_APPSECRET=DEFAULT_SECRET, WX_API_BASE_URL=found.group(0),
+                   WXCLOUD_ARCHIVE_STARTING=f"dev.py: WeChat emulator at {found.group(0)}: made-up figures into {into} ({why})")
+        return call(command, env=env)
     finally:
         emulator.terminate()
         emulator.wait(timeout=10)
+
+
+def call(command: list[str], **options: Any) -> int:
+    """``command``'s exit status, waited for whatever happens here. A Ctrl-C at the terminal reaches
+    the whole process group: the command (``demo``, the archive CLI) ends in its own way (the CLI
+    says "interrupted" and exits 130), and this waits for it and passes its status on, without a
+    traceback of its own (``subprocess.call`` would kill the command and raise)."""
+    child = subprocess.Popen(command, **options)
+    while True:
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            continue
 
 
 def _importable(env: dict[str, str]) -> dict[str, str]:
@@ -192,7 +217,7 @@ def main(argv: list[str]) -> int:
     python = ensure_venv(NEEDS[command])
     env = dict(os.environ)
     if command == "demo":
-        return subprocess.call([str(python), "-m", "devtools.demo", *rest], env=_importable(env))
+        return call([str(python), "-m", "devtools.demo", *rest], env=_importable(env))
     if command == "check":
         ruff = subprocess.call([str(python), "-m", "ruff", "check", "--target-version", "py310", "."], cwd=ROOT, env=env)
         mypy = subprocess.call([str(python), "-m", "mypy", "--python-version", "3.10"], cwd=ROOT, env=env)
@@ -213,4 +238,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:  # a Ctrl-C outside a command (preparing .venv, starting the emulator): a line, not a traceback
+        print("dev.py: interrupted", file=sys.stderr)
+        sys.exit(130)

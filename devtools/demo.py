@@ -242,8 +242,12 @@ def event_for(api: str, month: str | None, begin: str | None, end: str | None) -
             covers = SPANS.get(kind.name, f"one {kind.name}")
             raise _fail(f"--month is for the monthly reports ({monthly}); {api} covers {covers}: give its dates, such as {flags}")
         match = re.fullmatch(r"([0-9]{4})-?([0-9]{2})", month)
-        if not match or not 1 <= int(match.group(1)) or not 1 <= int(match.group(2)) <= 12:
+        if not match:
             raise _fail(f"--month must look like 2026-10, got {month[:40]!r}")
+        if not 1 <= int(match.group(2)) <= 12:  # the shape is right, the month is not one
+            raise _fail(f"--month {month}: month {match.group(2)} is out of range, a month is 01 to 12 (such as 2026-10)")
+        if not 1 <= int(match.group(1)):
+            raise _fail(f"--month {month}: year {match.group(1)} is out of range, the calendar begins with year 0001")
         return next(MONTH.series(date(int(match.group(1)), int(match.group(2)), 1), date.max)).data()
     return latest.data()
 

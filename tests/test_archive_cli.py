@@ -108,7 +108,7 @@ def test_work_left_for_later_exits_1(sqlite_db: Db, emulator: WeChatEmulator, mo
 
     emulator.add_fault(MONTHLY_PATH, Fault.errcode(61503, "data not ready, please try later"))
     code, out, _ = cli(monkeypatch, sqlite_db, "backfill", "--since", "20250101", "--until", "20250331", "--api", MONTHLY)
-    assert code == 1 and table_row(out, "getMonthlyVisitTrend") == ["getMonthlyVisitTrend", "3", "2", "-", "-", "1", "-", "-"], out
+    assert code == 1 and table_row(out, "getMonthlyVisitTrend") == ["getMonthlyVisitTrend", "2", "-", "-", "1", "-", "-"], out
     assert out.splitlines()[-2] == "behind: 1 of 3 periods not archived yet (1 not ready at WeChat yet); run `backfill` again later, or see `status`"
 
 
@@ -126,27 +126,31 @@ def test_a_run_for_people_is_a_table_of_each_report_and_a_verdict(sqlite_db: Db,
     code, out, err = cli(monkeypatch, sqlite_db, "backfill", "--since", "20250101", "--until", "20250331", "--api", "getMonthlyVisitTrend",
                          "--api", "analysis.getDailyVisitTrend")
     assert code == 1 and "Traceback" not in err
-    #                                                periods stored re-asked up-to-date missing stopped failed
-    assert table_row(out, "getMonthlyVisitTrend") == ["getMonthlyVisitTrend", "3", "-", "-", "-", "2", "failed", "(48001)", "1"], out
-    assert table_row(out, "getDailyVisitTrend") == ["getDailyVisitTrend", "90", "-", "-", "-", "-", "90", "quota", "(45009)", "-"], out
+    #                                                stored re-asked up-to-date missing stopped failed
+    assert table_row(out, "getMonthlyVisitTrend") == ["getMonthlyVisitTrend", "-", "-", "-", "2", "-", "1"], out
+    assert table_row(out, "getDailyVisitTrend") == ["getDailyVisitTrend", "-", "-", "-", "-", "90", "-"], out
     lines = out.splitlines()
     assert lines[0] == "backfill 20250101 to 20250331"
+    assert "getMonthlyVisitTrend: stopped, failed (48001)" in lines, out  # why each report stopped: a line under the table
+    assert "getDailyVisitTrend: stopped, quota (45009); 90 period(s) left for a later run" in lines, out
     assert any(line.startswith("getMonthlyVisitTrend: 48001 api unauthorized") for line in lines), out
     assert any(line.startswith("getDailyVisitTrend: 45009 reach max api daily quota limit") for line in lines), out
     assert lines[-2] == ("failed: 1 period(s) failed; 93 of 93 periods not archived. Fix what the errors above say, then run `backfill` again "
                          "(what is stored is kept)")
-    assert lines[-1] == f"archive: {sqlite_db.url.removeprefix('sqlite:///')}"
+    assert lines[-1] == f"archive: {sqlite_db.url.removeprefix('sqlite:///')}, tables {sqlite_db.prefix}*"  # not the default prefix
     assert len(out) < 1500 and "{" not in out
 
     emulator.clear()
     code, out, _ = cli(monkeypatch, sqlite_db, "backfill", "--since", "20250101", "--until", "20250331", "--api", MONTHLY,
                        "--api", "getDailyVisitTrend")
-    assert code == 0 and table_row(out, "getMonthlyVisitTrend") == ["getMonthlyVisitTrend", "3", "3", "-", "-", "-", "-", "-"], out
+    assert code == 0 and table_row(out, "getMonthlyVisitTrend") == ["getMonthlyVisitTrend", "3", "-", "-", "-", "-", "-"], out
     assert out.splitlines()[-2] == "complete: 93 periods of 2 reports archived"
     code, out, _ = cli(monkeypatch, sqlite_db, "status", "--since", "20250101", "--api", "getMonthlyVisitTrend", "--json")  # --format json
     assert code in {0, 1} and MONTHLY in json.dumps(json.loads(out)), out
     code, out, _ = cli(monkeypatch, sqlite_db, "backfill", "--json", "--since", "20250101", "--until", "20250331", "--api", "getDailyVisitTrend")
-    assert code == 0 and json.loads(out)["apis"] == {
+    answer = json.loads(out)
+    assert list(answer)[:2] == ["errCode", "errMsg"] and (answer["errCode"], answer["errMsg"]) == (0, "wxcloud-archive:ok")  # as the function's
+    assert code == 0 and answer["apis"] == {
         "analysis.getDailyVisitTrend": {"periods": 90, "stored": 0, "refreshed": 0, "revised": 0, "upToDate": 90, "notReady": 0,
                                         "stoppedByQuota": 0, "deferred": 0, "leftForLater": 0, "failed": 0},
     }
@@ -168,9 +172,9 @@ def test_a_run_of_several_apps_for_people_has_a_row_per_app_and_per_report(sqlit
     assert not any(secret in out + err for secret in secrets.values())
     lines = out.splitlines()
     assert lines[0] == "backfill 20250101 to 20250331, by app" and "backfill 20250101 to 20250331, all apps by report" in lines
-    assert table_row(out, good) == [good, "3", "3", "-", "-", "-", "-", "-"], out
-    assert table_row(out, wrong) == [wrong, "3", "-", "-", "-", "2", "the", "app:", "credentials", "(40125)", "1"], out
-    assert table_row(out, "getMonthlyVisitTrend") == ["getMonthlyVisitTrend", "6", "3", "-", "-", "2", "-", "1"], out
+    assert table_row(out, good) == [good, "3", "-", "-", "-", "-", "-"], out
+    assert table_row(out, wrong) == [wrong, "-", "-", "-", "2", "-", "1"], out
+    assert table_row(out, "getMonthlyVisitTrend") == ["getMonthlyVisitTrend", "3", "-", "-", "2", "-", "1"], out
     assert any(line.startswith(f"{wrong}: stopped, 40125 invalid appsecret") for line in lines), out
     assert lines[-2].startswith(f"failed: 1 period(s) failed, {wrong} stopped (credentials (40125)); 3 of 6 periods not archived."), out
 
@@ -224,6 +228,8 @@ def test_json_is_taken_before_or_after_every_command() -> None:
     [
         (["backfill", "--since", "2025-01-01"], "--since must be a date yyyymmdd"),
         (["backfill", "--since", "00010101"], "--since 00010101 is before 20170101, when WeChat's Mini Program analytics begin"),
+        (["backfill", "--since", "20991231"], "--since 20991231 is after today"),  # a mistyped year: not "complete" with nothing
+        (["status", "--since", "20991231"], "give a day up to today, or a span back from it such as 90d or 1y"),
         (["backfill", "--since", "20250101", "--api", "analysis.getDailyVisits"],
          "--api: 'analysis.getDailyVisits' is not an archivable API; did you mean analysis.getDailyVisitTrend"),
         (["export", "--api", "analysis.nope"],
@@ -265,9 +271,9 @@ def test_python_m_wxcloud_archive_runs_as_a_program(sqlite_db: Db, emulator: WeC
     done = subprocess.run([sys.executable, "-m", "wxcloud.archive", "backfill", "--since", "20250101", "--until", "20250228", "--api", MONTHLY],
                           env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert table_row(done.stdout, "getMonthlyVisitTrend")[:3] == ["getMonthlyVisitTrend", "2", "2"], done.stdout
+    assert table_row(done.stdout, "getMonthlyVisitTrend")[:2] == ["getMonthlyVisitTrend", "2"], done.stdout
     assert "complete: 2 periods of 1 report archived" in done.stdout.splitlines()
-    assert done.stdout.splitlines()[-1] == f"archive: {tmp_path / 'relative.sqlite3'}"
+    assert done.stdout.splitlines()[-1] == f"archive: {tmp_path / 'relative.sqlite3'}, tables {sqlite_db.prefix}*"
     exported = subprocess.run([sys.executable, "-m", "wxcloud.archive", "export", "--api", MONTHLY], env=env, capture_output=True, text=True,
                               timeout=120, cwd=tmp_path)
     assert exported.returncode == 0 and exported.stdout.splitlines()[1].startswith("202501,")
@@ -653,3 +659,36 @@ def test_status_names_the_missing_periods_why_and_the_command_that_fetches_them(
     code, _, err = cli(monkeypatch, sqlite_db, *command.split()[3:])  # the command it gave, as dev.py hands it on
     assert code == 0, err
     assert cli(monkeypatch, sqlite_db, "status")[0] == 0
+
+
+def test_a_runs_summary_fits_a_terminal_of_80_columns() -> None:
+    """A wide summary (two apps of 18-character appids, every report by its name, counts of six and
+    seven characters: a decade of days per report, 100 apps' worth in all, a stopped app and
+    report) drawn by rich at 80 columns: nothing is cut (no "…"), no column is dropped, every
+    name is whole, every line of the tables fits (the lines under them are the terminal's to wrap)."""
+    from rich.console import Console
+    from wxcloud.archive.console import COLUMNS, _draw_run
+
+    tally = {"periods": 365_000, "stored": 61_000, "refreshed": 60_000, "revised": 1_000, "upToDate": 61_000, "notReady": 61_000,
+             "stoppedByQuota": 61_000, "deferred": 0, "leftForLater": 0, "failed": 60_000}
+    stopped = {**tally, "stopped": "quota (45009)", "errors": ["45009 openapi.analysis.getDailySummary:fail reach max api daily quota limit"]}
+    apps = {
+        "wxcliapp0000000001": {"apis": {api: stopped if api == "analysis.getDailySummary" else tally for api in REPORTS}},
+        "wxcliapp0000000002": {"apis": {api: tally for api in REPORTS}, "stopped": "credentials (40125)"},
+    }
+    drawn = io.StringIO()
+    console = Console(file=drawn, width=80, color_system=None, highlight=False, emoji=False, soft_wrap=False)
+    _draw_run(console, {"errCode": 0, "errMsg": "wxcloud-archive:ok", "since": "20250101", "until": None, "apps": apps}, "backfill",
+              "/home/you/wxcloud/.data/wx_analysis.sqlite3, tables wx_shop_*")
+    text = drawn.getvalue()
+    assert "…" not in text and "..." not in text, text
+    lines = text.splitlines()
+    tables = lines[:lines.index(next(line for line in lines if line.startswith("wxcliapp0000000001, ")))]
+    assert len(tables) == 5 + 1 + 3 + len(REPORTS) and all(len(line.rstrip()) <= 80 for line in tables), text
+    (header, *_) = [line for line in lines if line.split()[:1] == ["report"]]
+    assert header.split() == ["report", "stored", "re-asked", "up", "to", "date", "missing", "stopped", "failed"] and len(COLUMNS) == 6
+    for api in REPORTS:
+        assert table_row(text, api.removeprefix("analysis.")) == [api.removeprefix("analysis."), *["122,000"] * 5, "120,000"], text
+    assert table_row(text, "wxcliapp0000000002") == ["wxcliapp0000000002", *["610,000"] * 5, "600,000"], text
+    assert "wxcliapp0000000001, getDailySummary: stopped, quota (45009); 61,000 period(s) left for a later run" in lines, text
+    assert "wxcliapp0000000002: stopped, credentials (40125)" in lines, text

@@ -59,6 +59,7 @@ def assert_error(answer: dict[str, Any], code: int, *fragments: str) -> None:
         ({"WX_ARCHIVE_SINCE": "1 year"}, ["WX_ARCHIVE_SINCE must be a date yyyymmdd", "or a span back from today such as 90d, 12w, 6m or 1y"]),
         ({"WX_ARCHIVE_SINCE": "0d"}, ["a span counts at least 1", "'0d'"]),
         ({"WX_ARCHIVE_SINCE": "20y"}, ["WX_ARCHIVE_SINCE 20061102 is before 20170101"]),
+        ({"WX_ARCHIVE_SINCE": "20991231"}, ["WX_ARCHIVE_SINCE 20991231 is after today", "in Beijing)"]),
         ({"WX_ARCHIVE_CONCURRENCY": "0"}, ["WX_ARCHIVE_CONCURRENCY must be a whole number from 1 to 16"]),
         ({"WX_ARCHIVE_CONCURRENCY": "four"}, ["WX_ARCHIVE_CONCURRENCY"]),
         ({"WX_ARCHIVE_TABLE_PREFIX": "wx-analysis"}, ["WX_ARCHIVE_TABLE_PREFIX"]),
@@ -73,7 +74,7 @@ def assert_error(answer: dict[str, Any], code: int, *fragments: str) -> None:
         ({"WX_ARCHIVE_URL": UNREACHABLE_PG}, ["postgresql+psycopg://archiver:***@127.0.0.1:1/analytics cannot be used", "OperationalError"]),
         ({"WX_ARCHIVE_URL": UNREACHABLE_MYSQL}, ["mysql+pymysql://archiver:***@127.0.0.1:1/analytics cannot be used", "OperationalError"]),
     ],
-    ids=["unknown-api", "other-namespace", "since-format", "since-calendar", "since-words", "since-zero", "since-too-far",
+    ids=["unknown-api", "other-namespace", "since-format", "since-calendar", "since-words", "since-zero", "since-too-far", "since-to-come",
          "concurrency-0", "concurrency-word", "prefix",
          "bad-port", "no-scheme", "oracle", "missing-driver", "url-and-ssm", "scf-without-url", "pg-unreachable", "mysql-unreachable"],
 )
@@ -94,6 +95,7 @@ def test_bad_configuration_is_a_clear_error_without_any_wechat_call(
         ({"since": 20250101}, ["since must be a date string yyyymmdd", "got a int"]),
         ({"since": "3q"}, ["since must be a date yyyymmdd such as 20250101, or a span back from today such as 90d, 12w, 6m or 1y"]),
         ({"since": "20250201", "until": "20250101"}, ["until 20250101 is before since 20250201"]),
+        ({"since": "20991231"}, ["since 20991231 is after today", "give a day up to today, or a span back from it such as 90d or 1y"]),
         ({"apis": ["analysis.getDailyVisitTrend", "analysis.nope"]}, ["apis: 'analysis.nope' is not an archivable API"]),
         ({"apis": ["getDailyRetian"]}, ["apis: 'getDailyRetian' is not an archivable API; did you mean analysis.getDailyRetain?"]),
         ({"apis": "analysis.getDailyVisitTrend,analysis.nope"}, ["'analysis.nope'"]),
@@ -106,7 +108,7 @@ def test_bad_configuration_is_a_clear_error_without_any_wechat_call(
         ({**timer(FIRED), "Message": None}, ["the timer's Message must be a string", "got a NoneType"]),
         ({**timer(FIRED), "Message": {"since": "20250101"}}, ["the timer's Message must be a string", "got a dict"]),
     ],
-    ids=["since", "since-number", "since-span", "until-before-since", "api-list", "api-misspelt", "api-string", "api-types",
+    ids=["since", "since-number", "since-span", "until-before-since", "since-to-come", "api-list", "api-misspelt", "api-string", "api-types",
          "console-test-event", "list", "timer-time", "timer-message", "timer-message-option", "timer-message-null", "timer-message-object"],
 )
 def test_bad_run_options_are_invalid_parameters(sqlite_db: Db, emulator: WeChatEmulator, event: Any, fragments: list[str]) -> None:

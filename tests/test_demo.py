@@ -176,7 +176,9 @@ def test_demo_takes_an_event_of_your_own_and_reports_a_failure() -> None:
          "--month is for the monthly reports (getMonthlyRetain and getMonthlyVisitTrend); getDailyRetain covers one day: give its dates, "
          "such as --begin "),
         (("--api", "getUserPortrait", "--month", "2024-02"), "getUserPortrait covers 1, 7 or 30 days"),
-        (("--api", "getMonthlyVisitTrend", "--month", "2024-13"), "--month must look like 2026-10, got '2024-13'"),
+        (("--api", "getMonthlyVisitTrend", "--month", "2024-13"), "--month 2024-13: month 13 is out of range, a month is 01 to 12 (such as 2026-10)"),
+        (("--api", "getMonthlyVisitTrend", "--month", "0000-05"), "--month 0000-05: year 0000 is out of range"),
+        (("--api", "getMonthlyVisitTrend", "--month", "October"), "--month must look like 2026-10, got 'October'"),
         (("--api", "getMonthlyVisitTrend", "--data", "{}", "--month", "2024-02"), "--data is the whole event, and --month would be ignored"),
     ],
 )

@@ -11,8 +11,10 @@ their own in PostgreSQL and MariaDB; a refused run must leave them without a sin
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -87,7 +89,7 @@ def runs(url: str, prefix: str = "wx_analysis_") -> list[tuple[str, str | None, 
 
 
 def test_without_anything_named_the_emulator_fills_the_checkouts_own_archive(checkout: Path, home: Path) -> None:
-    """The README's two commands, from anywhere: the backfill runs against the emulator into the
+    """The README's backfill and chart, from anywhere: the backfill runs against the emulator into the
     checkout's ``.data/`` and says so; the chart only reads and starts no emulator."""
     backfill = dev(checkout, home, *BACKFILL)
     assert backfill.returncode == 0, backfill.stderr
@@ -163,3 +165,52 @@ def test_emulator_is_refused_by_the_commands_that_do_not_call_wechat_here(checko
     assert line.startswith("dev.py: --emulator is for run and backfill, the commands that call WeChat; ")
     assert not (checkout / ".data").exists()
 
+
+
+def test_bad_input_is_answered_by_the_clis_error_alone(checkout: Path, home: Path) -> None:
+    """The emulator's line is printed when a run begins, not before the CLI's checks: bad input is
+    its error alone, and with --json stderr is the error value and nothing else."""
+    refused = dev(checkout, home, "backfill", "--since", "banana")
+    assert refused.returncode == 2 and refused.stdout == ""
+    (line,) = refused.stderr.splitlines()
+    assert line.startswith("wxcloud-archive: --since must be a date yyyymmdd"), refused.stderr
+    refused = dev(checkout, home, "backfill", "--since", "banana", "--json")
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert json.loads(refused.stderr)["errCode"] == -501007, refused.stderr
+    assert not (checkout / ".data").exists()
+
+    ran = dev(checkout, home, "--json", *BACKFILL)  # a run for scripts: the JSON on stdout, nothing on stderr
+    assert ran.returncode == 0 and ran.stderr == "" and json.loads(ran.stdout)["errMsg"] == "wxcloud-archive:ok"
+    ran = dev(checkout, home, *BACKFILL)
+    assert ran.returncode == 0 and ran.stderr.startswith("dev.py: WeChat emulator at http://127.0.0.1:"), ran.stderr
+    assert ran.stdout.splitlines()[-1] == f"archive: {checkout / '.data' / 'wx_analysis.sqlite3'}"  # the default prefix: not named
+
+
+def test_the_archives_help_names_the_emulator_flag(checkout: Path, home: Path) -> None:
+    for args in (("--help",), ("backfill", "--help")):
+        helped = dev(checkout, home, *args)
+        assert helped.returncode == 0 and "usage: wxcloud-archive" in helped.stdout
+        assert "dev.py: --emulator (anywhere among the arguments) runs run and backfill against the built-in WeChat emulator" in helped.stdout
+
+
+@pytest.mark.skipif(os.name != "posix", reason="a process group and SIGINT")
+def test_ctrl_c_ends_the_run_as_the_cli_says_and_dev_py_passes_its_status_on(checkout: Path, home: Path) -> None:
+    """Ctrl-C at a terminal: SIGINT to the whole process group (dev.py, the CLI, not the emulator in
+    its own session) once the run has begun. The CLI says "interrupted" and exits 130; dev.py waits
+    for it and exits 130 too, without a traceback of its own."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("WX_")}
+    process = subprocess.Popen([sys.executable, str(checkout / "dev.py"), "archive", "backfill", "--since", "3y"], cwd=home,
+                               env={**env, "WX_ARCHIVE_CONCURRENCY": "1"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        assert process.stderr is not None
+        begun = process.stderr.readline()
+        assert begun.startswith("dev.py: WeChat emulator at http://127.0.0.1:"), begun
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130, err
+    assert err == "wxcloud-archive: interrupted; every period stored so far is kept\n" and out == ""

@@ -23,8 +23,9 @@ it to stderr; ``chart`` and ``report`` say on stderr which file they wrote. An e
 ``wxcloud-archive: <what>`` on stderr, and ``hint: <what to do>`` when it says.
 
 For machines, with ``--json``: ``run`` and ``backfill`` print the run's full summary as JSON on
-stdout; ``chart`` and ``report`` print one JSON line of what they wrote on stdout, ``export`` on
-stderr (its stdout is the data); ``status`` is ``--format json``; an error is the cloud-call
+stdout, as the function answers (``{"errCode": 0, "errMsg": "wxcloud-archive:ok", ...}``);
+``chart`` and ``report`` print one JSON line of what they wrote on stdout, ``export`` on stderr
+(its stdout is the data); ``status`` is ``--format json``; an error is the cloud-call
 error value on stderr (one line, ``{"errCode", "errMsg"}``).
 
 ``status`` tells whether each report is archived up to its newest finished period and what the
@@ -76,6 +77,7 @@ from .window import windowed
 NAME = "wxcloud-archive"
 JSON_HELP = "print the full answer (and any error) as JSON, for scripts, instead of the summary for people"
 SPAN_HELP = "a span back from today such as 90d, 12w, 6m, 1y"
+STARTING = "WXCLOUD_ARCHIVE_STARTING"  # a line to print when a run begins (dev.py's, about its emulator): ``_starting``
 LEASE_SECONDS = 300.0  # the apps' leases a CLI run holds, renewed while it runs: a killed run's expire within this
 
 
@@ -201,6 +203,7 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
                     _answer(args, skipped, out, _where(archive))
                     return 1
                 clients = one if one is not None else _clients([app for app in (apps or ()) if app.appid in mine])
+                _starting(args, err)
                 summary = _archive(archive, clients, job, settings, err)
                 summary.running = dict(running)
         except WxCloudError as exc:
@@ -212,10 +215,10 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
             raise
         ok = {"errCode": 0, "errMsg": f"{NAME}:ok"}
         if source is None:
-            data = summary.apps[next(iter(clients))].to_json()
-            _ended(ledger, rows, settings, {appid: {**ok, **data} for appid in rows})
+            data = {**ok, **summary.apps[next(iter(clients))].to_json()}
+            _ended(ledger, rows, settings, dict.fromkeys(rows, data))
         else:
-            data = summary.to_json()
+            data = {**ok, **summary.to_json()}
             _ended(ledger, rows, settings, {
                 appid: {**ok, **summary.apps[str(appid)].to_json()} if appid in summary.apps else {**ok, "skipped": running[str(appid)]}
                 for appid in rows
@@ -225,6 +228,16 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
         archive.close()
     _answer(args, data, out, where)
     return 0 if summary.complete and summary.total("failed") == 0 else 1
+
+
+def _starting(args: argparse.Namespace, err: IO[str]) -> None:
+    """The line ``dev.py`` gives for a run (``STARTING``: that the WeChat asked is its emulator, and
+    where its made-up figures go), printed once the run begins: after every check of the input,
+    the configuration and the database, so that a refused command prints its error alone. Never
+    with ``--json``, whose stderr is the error value or nothing."""
+    note = os.environ.get(STARTING, "").strip()
+    if note and not args.json:
+        print(note, file=err)
 
 
 def _answer(args: argparse.Namespace, data: dict[str, Any], out: IO[str], where: str) -> None:
@@ -239,13 +252,13 @@ def _answer(args: argparse.Namespace, data: dict[str, Any], out: IO[str], where:
 
 def _where(archive: Archive) -> str:
     """The archive's database as a message names it: an SQLite file by its absolute path, any other
-    by its URL with the password hidden."""
+    by its URL with the password hidden; then its tables' prefix when it is not the default."""
     from . import database
+    from .console import tables_note
 
     url = archive.url
-    if url.get_backend_name() == "sqlite" and url.database:
-        return paths.shown(paths.absolute(url.database))
-    return database.shown(url)
+    shown = paths.shown(paths.absolute(url.database)) if url.get_backend_name() == "sqlite" and url.database else database.shown(url)
+    return shown + tables_note(archive.tables.prefix)
 
 
 def _check_apps() -> None:
@@ -284,7 +297,7 @@ def _fan_out(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], 
         job = windowed(archive, appids, job, chosen=True)  # a backfill's --since, recorded as the window's
         planned = plan(archive, appids, job, settings.slice_days)
         sent = dispatch(planned, invoker=invoker, leases=Leases(archive), per_minute=settings.fan_out_per_minute)
-        report: dict[str, Any] = {**job.days(), "fanOut": sent.to_json()}
+        report: dict[str, Any] = {"errCode": 0, "errMsg": f"{NAME}:ok", **job.days(), "fanOut": sent.to_json()}
         print(f"{NAME}: sent the work of {len(sent.sent)} app(s), {sum(sent.sent.values())} period(s) due", file=err)
         if not args.no_wait and (sent.sent or sent.running):
             report["left"] = _follow(archive, appids, job, settings, planned.periods, err)

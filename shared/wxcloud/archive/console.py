@@ -15,8 +15,12 @@ What a run's table counts, per report (and per app when the run had several):
 * up to date: archived already, nothing to ask;
 * missing: not archived yet (not ready at WeChat, deferred or stopped by the daily quota, left
   for a later run);
-* stopped: the periods a stopped report left (the daily quota), and why it stopped;
-* failed: periods WeChat or the database refused (the errors follow the table).
+* stopped: the periods a stopped report left (the daily quota);
+* failed: periods WeChat or the database refused.
+
+Under the table, a line per stopped report (or app) says why it stopped (``quota (45009)``), then
+the errors; the verdict gives the periods in all. The table fits a terminal of 80 columns (a
+report's name without ``analysis.``, an appid, six counts), so that nothing of it is cut.
 """
 
 from __future__ import annotations
@@ -47,15 +51,11 @@ class Row:
 
     name: str
     counts: dict[str, int] = field(default_factory=dict)
-    stopped: list[str] = field(default_factory=list)  # why: "quota (45009)", "credentials (40013)"
 
     def add(self, tally: Mapping[str, Any]) -> None:
         for key, value in tally.items():
             if isinstance(value, int) and not isinstance(value, bool):
                 self.counts[key] = self.counts.get(key, 0) + value
-        why = tally.get("stopped")
-        if isinstance(why, str) and why not in self.stopped:
-            self.stopped.append(why)
 
     def __getitem__(self, key: str) -> int:
         return self.counts.get(key, 0)
@@ -92,8 +92,6 @@ def _app_rows(apps: Mapping[str, Mapping[str, Any]]) -> list[Row]:
         row = Row(appid)
         for tally in (app.get("apis") or {}).values():
             row.add(tally)
-        if isinstance(app.get("stopped"), str):
-            row.stopped.insert(0, f"the app: {app['stopped']}")
         rows.append(row)
     return rows
 
@@ -102,25 +100,38 @@ def _number(value: int) -> str:
     return f"{value:,}" if value else "-"
 
 
+COLUMNS = ("stored", "re-asked", "up to date", "missing", "stopped", "failed")  # the periods in all: the verdict's
+
+
 def _table(title: str, first: str, rows: Iterable[Row]) -> Any:
+    """The counts of each row, two spaces between the columns: 76 columns wide with the longest
+    report's name (20) and six counts, so an 80-column terminal shows it whole."""
     from rich import box
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=escape(title), title_justify="left", title_style="bold", header_style="bold", box=box.SIMPLE_HEAD, show_edge=False)
+    table = Table(title=escape(title), title_justify="left", title_style="bold", header_style="bold", box=box.SIMPLE_HEAD, show_edge=False,
+                  pad_edge=False, collapse_padding=True)
     table.add_column(first, no_wrap=True)
-    for heading in ("periods", "stored", "re-asked", "up to date", "missing"):
+    for heading in COLUMNS:
         table.add_column(heading, justify="right", no_wrap=True)
-    table.add_column("stopped", min_width=7)
-    table.add_column("failed", justify="right", no_wrap=True)
     for row in rows:
-        stopped = " ".join(part for part in (_number(row["stoppedByQuota"]) if row["stoppedByQuota"] else "", *row.stopped) if part)
         failed = _number(row["failed"])
         table.add_row(
-            escape(row.name), _number(row["periods"]), _number(row["stored"]), _number(row["refreshed"] + row["revised"]), _number(row["upToDate"]),
-            _number(row.missing), escape(stopped) or "-", f"[red]{failed}[/]" if row["failed"] else failed,
+            escape(row.name), _number(row["stored"]), _number(row["refreshed"] + row["revised"]), _number(row["upToDate"]), _number(row.missing),
+            _number(row["stoppedByQuota"]), f"[red]{failed}[/]" if row["failed"] else failed,
         )
     return table
+
+
+def tables_note(prefix: str) -> str:
+    """What names an archive beside its database: ``, tables shop_*`` when its tables' prefix
+    (``WX_ARCHIVE_TABLE_PREFIX``) is not the default, so that two archives in one database are
+    told apart; nothing for the default. For the lines that name the archive (``archive:`` of a
+    run's summary, ``database:`` of ``status``)."""
+    from .settings import ARCHIVE_DEFAULT_TABLE_PREFIX
+
+    return "" if prefix == ARCHIVE_DEFAULT_TABLE_PREFIX else f", tables {prefix}*"
 
 
 FILE_WIDTH = 160  # into a pipe or a file: a table is as wide as it needs (up to this), not the 80 columns of no terminal
@@ -173,15 +184,21 @@ def _draw_run(console: Any, data: Mapping[str, Any], command: str, database: str
 
 
 def _notes(data: Mapping[str, Any], apps: Mapping[str, Mapping[str, Any]]) -> Iterable[str]:
-    """The errors of a run, one line each: the database's, each stopped app's, each report's
-    (without the ``openapi.<api>:fail`` the line's own name makes redundant)."""
+    """The stops and errors of a run, one line each: the database's, each stopped app's, each
+    report's, why it stopped and then its errors (without the ``openapi.<api>:fail`` the line's
+    own name makes redundant)."""
     if isinstance(data.get("databaseError"), str):
         yield f"database: {data['databaseError']}"
     for appid, app in apps.items():
         who = f"{appid}, " if appid else ""
+        if isinstance(app.get("stopped"), str) and not app.get("errors"):
+            yield f"{appid or 'the app'}: stopped, {app['stopped']}"
         for error in app.get("errors") or ():
             yield f"{appid or 'the app'}: stopped, {_bare(error)}"
         for api, tally in (app.get("apis") or {}).items():
+            if isinstance(tally.get("stopped"), str):
+                left = tally.get("stoppedByQuota") or 0
+                yield f"{who}{short(api)}: stopped, {tally['stopped']}" + (f"; {left:,} period(s) left for a later run" if left else "")
             for error in tally.get("errors") or ():
                 yield f"{who}{short(api)}: {_bare(error)}"
     for appid, why in (data.get("running") or {}).items():

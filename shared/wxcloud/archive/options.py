@@ -4,8 +4,9 @@ the option as its source spells it: -501007 for an option, -601001 for the envir
 
 The SCF handler (``function.py``) and the CLI (``cli.py``) both build their jobs here, so the CLI
 never imports the handler module. A since is a day ``yyyymmdd`` or a span back from the run's day
-(``90d``, ``12w``, ``6m``, ``1y``: ``settings.archive_since``), wherever it is given. What a job
-without one takes is ``window.py``'s to say: the archive's window, else ``default_since``.
+(``90d``, ``12w``, ``6m``, ``1y``: ``settings.archive_since``), wherever it is given, and never
+after the run's (Beijing) day; an until may be, and then means the newest closed period. What a
+job without a since takes is ``window.py``'s to say: the archive's window, else ``default_since``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from ..errors import ConfigurationError, InvalidParameters, shown
+from ..errors import ConfigurationError, InvalidParameters, PlatformError, shown
 from .job import Job
 from .reports import EARLIEST, REPORTS, on_or_after_earliest
 from .settings import Ago, ArchiveSettings, archive_apis, archive_date, archive_since, since_day
@@ -52,15 +53,27 @@ def job_for(settings: ArchiveSettings, today: date, options: Mapping[str, Any], 
                 f"{name['apis']} must be a list of cloud-call names such as analysis.getDailyVisitTrend, got {shown(options['apis'])}"
             )
         apis = archive_apis(options["apis"], name["apis"], InvalidParameters)
-    since = settings.since and on_or_after_earliest(since_day(settings.since, today), "WX_ARCHIVE_SINCE", ConfigurationError)
+    since = settings.since and _not_after(
+        today, on_or_after_earliest(since_day(settings.since, today), "WX_ARCHIVE_SINCE", ConfigurationError), "WX_ARCHIVE_SINCE", ConfigurationError
+    )
     if _given(options, "since"):
         given = archive_since(options["since"], name["since"], InvalidParameters)
-        since = given and on_or_after_earliest(since_day(given, today), name["since"])
+        since = given and _not_after(today, on_or_after_earliest(since_day(given, today), name["since"]), name["since"], InvalidParameters)
     until = archive_date(options["until"], name["until"], InvalidParameters) if _given(options, "until") else None
     since = since or default_since(today)
     if until is not None and until < since:
         raise InvalidParameters(f"{name['until']} {until:%Y%m%d} is before {name['since']} {since:%Y%m%d}")
     return Job(apis or tuple(REPORTS), since, today, until)
+
+
+def _not_after(today: date, since: date, source: str, error: type[PlatformError]) -> date:
+    """``since``, unless it is after ``today`` (Beijing): a day to come has no period of any
+    report, and a run that asked for it would answer "complete" having archived nothing, so it is
+    taken for the mistyped year it usually is. (An until to come is fine: the newest closed period.)"""
+    if since > today:
+        raise error(f"{source} {since:%Y%m%d} is after today ({today:%Y%m%d} in Beijing), so no period begins on it; "
+                    "give a day up to today, or a span back from it such as 90d or 1y")
+    return since
 
 
 def _given(options: Mapping[str, Any], key: str) -> bool:
