@@ -423,6 +423,10 @@ def test_a_sqlite_archive_that_cannot_be_used_is_one_line_naming_it(emulator: We
               "not a database": "it is a file of another kind, not an SQLite database", "unwritable": "its folder cannot be created"}[where]
     for command in (["status"], ["report", "--out", "r.html"], ["backfill", "--since", "20250101", "--api", MONTHLY]):
         code, out, err = cli(monkeypatch, Db("sqlite", f"sqlite:///{given}", "wx_analysis_", None), *command)
+        if where == "unwritable" and command[0] != "backfill":  # only reads: a file that is not there holds nothing yet
+            assert f"nothing is archived yet: {given} does not exist" in out + err
+            assert code == (1 if command == ["status"] else 2)
+            continue
         what, hint = said(err)
         assert code == 2 and out == ""
         assert what.startswith(f"the SQLite archive {tmp_path / given} cannot be used: {reason}"), err
@@ -588,11 +592,15 @@ def test_after_a_backfill_status_is_green_and_the_next_run_asks_for_nothing_olde
         assert code == 0, out + err
         assert "ok: all 3 report(s) archived up to their newest finished period" in out
     code, out, _ = cli(monkeypatch, db, "status", "--json")
-    state = json.loads(out)
+    answer = json.loads(out)  # without --appid: the form of several apps, one app too (a script reads one shape)
+    assert code == 0 and set(answer) == {"ok", "behindOrFailed", "fetch", "nothingArchived", "apps"}
+    assert (answer["ok"], answer["behindOrFailed"], answer["fetch"], answer["nothingArchived"]) == (True, {}, None, None)
+    (state,) = answer["apps"]
     assert code == 0 and state["ok"] is True and state["since"] == since and state["sinceFrom"] == "the archive's window"
     assert state["fetch"] is None and all(report["missingRanges"] == [] for report in state["reports"])
-    assert json.loads(cli(monkeypatch, db, "status", "--format", "json")[1]) == state  # the older spelling of --json
-    assert json.loads(cli(monkeypatch, db, "status", "--since", "60d", "--json")[1])["sinceFrom"] == "--since 60d"
+    assert json.loads(cli(monkeypatch, db, "status", "--appid", DEFAULT_APPID, "--json")[1]) == state  # with --appid: that app's object
+    assert json.loads(cli(monkeypatch, db, "status", "--format", "json")[1]) == answer  # the older spelling of --json
+    assert json.loads(cli(monkeypatch, db, "status", "--since", "60d", "--json")[1])["apps"][0]["sinceFrom"] == "--since 60d"
     if db.kind == "sqlite":
         assert state["database"] == f"sqlite {Path(db.url.removeprefix('sqlite:///')).resolve()}"
     else:
@@ -618,9 +626,9 @@ def test_a_run_without_a_since_takes_a_year_and_keeps_it(sqlite_db: Db, emulator
     assert cli(monkeypatch, sqlite_db, "backfill", "--since", "90d")[0] == 0
     assert kept_since(sqlite_db.archive(), [DEFAULT_APPID]) == year
     code, out, _ = cli(monkeypatch, sqlite_db, "status", "--json")
-    assert code == 0 and json.loads(out)["since"] == f"{year:%Y%m%d}"
+    assert code == 0 and json.loads(out)["apps"][0]["since"] == f"{year:%Y%m%d}"
     monkeypatch.setenv("WX_ARCHIVE_SINCE", "90d")  # the environment wins over the window
-    state = json.loads(cli(monkeypatch, sqlite_db, "status", "--json")[1])
+    state = json.loads(cli(monkeypatch, sqlite_db, "status", "--json")[1])["apps"][0]
     assert (state["since"], state["sinceFrom"]) == (f"{today - timedelta(days=90):%Y%m%d}", "WX_ARCHIVE_SINCE=90d")
 
 
@@ -644,14 +652,14 @@ def test_status_names_the_missing_periods_why_and_the_command_that_fetches_them(
     assert f"behind or failed: {daily}\n" in out
     command = f"python3 dev.py archive backfill --since {gone[0]} --api {daily}"
     assert f"fetch them: {command}\n" in out
-    code, out, _ = cli(monkeypatch, sqlite_db, "status", "--json")
+    code, out, _ = cli(monkeypatch, sqlite_db, "status", "--appid", DEFAULT_APPID, "--json")
     (report,) = [report for report in json.loads(out)["reports"] if report["api"] == daily]
     assert report["missingRanges"] == [f"{gone[0]}..{gone[2]}", gone[3]] and report["stored"] == 30 - 4
 
     # Why, from what the last run recorded: WeChat's quota stopped it.
     emulator.add_fault(ANALYSIS_PATHS[daily], Fault.errcode(45009, "reach max api daily quota limit"))
     assert cli(monkeypatch, sqlite_db, "run")[0] == 1
-    code, out, _ = cli(monkeypatch, sqlite_db, "status", "--json")
+    code, out, _ = cli(monkeypatch, sqlite_db, "status", "--appid", DEFAULT_APPID, "--json")
     (report,) = [report for report in json.loads(out)["reports"] if report["api"] == daily]
     assert code == 1 and report["why"].startswith("the last run was stopped by WeChat's daily quota (45009 "), report
 
@@ -692,3 +700,137 @@ def test_a_runs_summary_fits_a_terminal_of_80_columns() -> None:
     assert table_row(text, "wxcliapp0000000002") == ["wxcliapp0000000002", *["610,000"] * 5, "600,000"], text
     assert "wxcliapp0000000001, getDailySummary: stopped, quota (45009); 61,000 period(s) left for a later run" in lines, text
     assert "wxcliapp0000000002: stopped, credentials (40125)" in lines, text
+
+
+# ---- status and the reading commands on a new archive; status's series and appids ---------------
+
+def _tables_with(db: Db, prefix: str) -> list[str]:
+    from sqlalchemy import create_engine, inspect
+
+    engine = create_engine(db.url)
+    try:
+        return [name for name in inspect(engine).get_table_names() if name.startswith(prefix)]
+    finally:
+        engine.dispose()
+
+
+def test_reading_commands_on_a_missing_sqlite_file_create_nothing_and_say_what_to_run(monkeypatch: pytest.MonkeyPatch,
+                                                                                       tmp_path: Path) -> None:
+    """export, chart and report: one line naming the file and the backfill to run, exit 2; status:
+    every report behind, exit 1 (cron reads 2 as a configuration error). None of them creates the
+    file, its folder or a table (SQLite would make the file on the first connect)."""
+    monkeypatch.chdir(tmp_path)
+    db = Db("sqlite", "sqlite:///new/archive.sqlite3", "wx_analysis_", None)  # relative: the caller's directory
+    where = tmp_path / "new" / "archive.sqlite3"
+    for command in (["export", "--api", MONTHLY], ["chart", "--api", MONTHLY, "--metric", "visitUv", "--out", "c.png"],
+                    ["report", "--out", "r.html"]):
+        code, out, err = cli(monkeypatch, db, *command)
+        assert (code, out) == (2, ""), err
+        assert said(err) == (f"nothing is archived yet: {where} does not exist", "run `backfill --since 1y` first")
+
+    code, out, err = cli(monkeypatch, db, "status", "--api", MONTHLY)  # WX_APPID is configured: its reports, all missing
+    assert code == 1 and err == ""
+    assert out.startswith(f"nothing is archived yet: {where} does not exist\n\nappid {DEFAULT_APPID}, ")
+    assert f"database: sqlite {where}\n" in out and "not fetched yet: no run of this app is recorded" in out
+    assert "fetch them: python3 dev.py archive backfill --since " in out
+    code, out, _ = cli(monkeypatch, db, "status", "--api", MONTHLY, "--appid", DEFAULT_APPID, "--json")
+    state = json.loads(out)
+    (report,) = state["reports"]
+    assert code == 1 and state["appid"] == DEFAULT_APPID and state["database"] == f"sqlite {where}"
+    assert report["stored"] == 0 and report["missing"] == report["periods"] > 0 and report["behind"] is True
+
+    monkeypatch.delenv("WX_APPID")  # nothing configured either: one line
+    code, out, err = cli(monkeypatch, db, "status")
+    assert (code, err) == (1, "")
+    assert out == f"behind: nothing is archived yet ({where} does not exist); fetch a year: python3 dev.py archive backfill --since 1y\n"
+    code, out, _ = cli(monkeypatch, db, "status", "--json")
+    assert code == 1 and json.loads(out) == {
+        "ok": False, "behindOrFailed": {}, "fetch": "python3 dev.py archive backfill --since 1y",
+        "nothingArchived": f"{where} does not exist", "database": f"sqlite {where}", "tablePrefix": "wx_analysis_", "apps": []}
+    assert list(tmp_path.iterdir()) == []
+
+    where.parent.mkdir()
+    where.write_bytes(b"")  # an empty file is no database yet either (a connect would write SQLite's header into it)
+    code, _, err = cli(monkeypatch, db, "export", "--api", MONTHLY)
+    assert code == 2 and said(err)[0] == f"nothing is archived yet: {where} is an empty file"
+    assert cli(monkeypatch, db, "status")[0] == 1 and where.read_bytes() == b""
+
+
+def test_a_database_without_the_archives_tables_is_nothing_archived_and_stays_as_it_was(
+    db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """An existing database without this prefix's tables: status says every report is behind and
+    names the tables it looked for; report refuses; no table appears (a SQLite file keeps every
+    byte). The tables' prefix, not the default here, is on status's database line and in its JSON."""
+    import sqlite3
+
+    monkeypatch.chdir(tmp_path)
+    file = Path(db.url.removeprefix("sqlite:///"))
+    if db.kind == "sqlite":
+        with sqlite3.connect(file) as connection:
+            connection.execute("CREATE TABLE someone_elses (x INTEGER)")
+        connection.close()
+        before = file.read_bytes()
+    code, out, _ = cli(monkeypatch, db, "status", "--api", MONTHLY, "--json")
+    answer = json.loads(out)
+    (state,) = answer["apps"]
+    assert code == 1 and answer["ok"] is False and answer["behindOrFailed"] == {DEFAULT_APPID: [MONTHLY]}
+    expected = f"has no {db.prefix}* tables"
+    assert answer["nothingArchived"].endswith(expected) and state["tablePrefix"] == db.prefix
+    code, out, _ = cli(monkeypatch, db, "status", "--api", MONTHLY)
+    assert code == 1 and f", tables {db.prefix}*\n" in out
+    code, out, err = cli(monkeypatch, db, "report", "--out", "r.html")
+    assert code == 2 and said(err)[0].startswith("nothing is archived yet: ") and said(err)[0].endswith(expected), err
+    assert _tables_with(db, db.prefix) == []
+    if db.kind == "sqlite":
+        assert file.read_bytes() == before
+
+
+def test_status_json_has_one_shape_for_one_app_or_several(sqlite_db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without --appid, the form of several apps whatever their number; with it, that app's object."""
+    archive = sqlite_db.archive()
+    archive.store("wxother", MONTHLY, Period(date(2025, 1, 1), date(2025, 1, 31)), {"list": [{"refDate": "202501", "visitUv": 3}]})
+    archive.close()
+    monkeypatch.setenv("WX_ARCHIVE_APIS", MONTHLY)
+    for configured, appids in ((DEFAULT_APPID, [DEFAULT_APPID]), ("", ["wxother"])):
+        monkeypatch.setenv("WX_APPID", configured)
+        answer = json.loads(cli(monkeypatch, sqlite_db, "status", "--json")[1])
+        assert set(answer) == {"ok", "behindOrFailed", "fetch", "nothingArchived", "apps"}
+        assert [app["appid"] for app in answer["apps"]] == appids
+        one = json.loads(cli(monkeypatch, sqlite_db, "status", "--appid", appids[0], "--json")[1])
+        assert one == answer["apps"][0]
+
+
+def test_status_of_an_unknown_appid_is_bad_input_naming_the_known_ones(sqlite_db: Db, emulator: WeChatEmulator,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = sqlite_db.archive()
+    archive.store("wxarchived", MONTHLY, Period(date(2025, 1, 1), date(2025, 1, 31)), {"list": [{"refDate": "202501", "visitUv": 3}]})
+    archive.close()
+    code, out, err = cli(monkeypatch, sqlite_db, "status", "--appid", "wxnope")
+    assert (code, out) == (2, "")
+    assert said(err) == (f"--appid wxnope is unknown: the archive holds wxarchived, and the configuration names {DEFAULT_APPID}", None)
+    code, out, err = cli(monkeypatch, sqlite_db, "status", "--appid", "wxnope", "--json")
+    assert code == 2 and json.loads(err)["errCode"] == -501007 and "wxarchived" in json.loads(err)["errMsg"]
+    for appid in ("wxarchived", DEFAULT_APPID):  # archived, or configured and nothing archived yet: known
+        assert cli(monkeypatch, sqlite_db, "status", "--appid", appid, "--api", MONTHLY)[0] == 1
+
+
+def test_status_groups_missing_portraits_by_series(sqlite_db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """getUserPortrait's 1-day, 7-day and 30-day periods are three series: each run of missing
+    periods is consecutive periods of one of them, named, never a stretch mixing them."""
+    portrait = "analysis.getUserPortrait"
+    today = beijing_today(datetime.now(timezone.utc))
+    code, out, _ = cli(monkeypatch, sqlite_db, "status", "--api", portrait, "--since", "70d", "--appid", DEFAULT_APPID, "--json")
+    (report,) = json.loads(out)["reports"]
+    runs = report["missingRuns"]
+    assert code == 1 and {run["days"] for run in runs} == {1, 7, 30}
+    for run in runs:
+        first, last = (datetime.strptime(run[key], "%Y%m%d").date() for key in ("first", "last"))
+        assert (last - first).days + 1 == run["days"] * run["periods"], run  # consecutive periods of one span
+        assert run["days"] != 7 or first.weekday() == 0
+    assert sum(run["periods"] for run in runs) == report["missing"]
+    assert report["missingRanges"] == [f"{run['first']}..{run['last']}" for run in runs]
+    code, out, _ = cli(monkeypatch, sqlite_db, "status", "--api", portrait, "--since", "70d")
+    weeks = next(run for run in runs if run["days"] == 7)
+    assert f"7-day portraits {weeks['first']}..{weeks['last']} ({weeks['periods']})" in out
+    assert f"1-day portraits {today - timedelta(days=70):%Y%m%d}..{today - timedelta(days=1):%Y%m%d} (70)" in out

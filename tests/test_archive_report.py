@@ -124,6 +124,7 @@ def test_an_archive_of_two_reports_shows_only_their_sections(
 
 def test_an_empty_archive_is_bad_input_with_a_clear_message(sqlite_db: Db, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     out = tmp_path / "empty.html"
+    sqlite_db.archive().ensure_schema()  # an archive with its tables (without them: nothing is archived yet, test_archive_cli)
     code, _, err = cli(monkeypatch, sqlite_db, "report", "--out", str(out), "--appid", "wxnothing00000001")
     assert code == 2
     assert re.search(r"no archived report of appid wxnothing00000001", err), err

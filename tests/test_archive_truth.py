@@ -446,7 +446,7 @@ def test_status_says_which_report_is_behind_and_exits_for_cron(db: Db, emulator:
         monkeypatch.setenv(name, value)
     assert main(["backfill", "--since", since], stdout=io.StringIO(), stderr=io.StringIO()) == 0
 
-    code, out, _ = _status(monkeypatch, db, "--since", since, "--format", "json")
+    code, out, _ = _status(monkeypatch, db, "--since", since, "--appid", DEFAULT_APPID, "--format", "json")
     state = json.loads(out)
     assert code == 0 and state["ok"] is True and state["lastRun"]["outcome"] == "complete" and state["lastRun"]["trigger"] == "cli"
     trend, retain = state["reports"]
@@ -480,7 +480,7 @@ def test_status_fails_when_the_last_run_failed(db: Db, pinned: Callable[..., Pin
     world.wechat.add_fault(ANALYSIS_PATHS[DAILY_TREND], Fault.errcode(48001, "api unauthorized"))
     answer = world.run(at(today, 12, 0))
     assert answer["apis"][DAILY_TREND]["stopped"] == "failed (48001)"
-    code, out, _ = _status(monkeypatch, db, "--since", since, "--format", "json")
+    code, out, _ = _status(monkeypatch, db, "--since", since, "--appid", DEFAULT_APPID, "--format", "json")
     (report,) = json.loads(out)["reports"]
     assert code == 1 and report["behind"] is True
     assert report["lastRunProblem"].startswith("stopped: failed (48001) (48001 openapi.analysis.getDailyVisitTrend:fail api unauthorized")
@@ -491,7 +491,7 @@ def test_status_fails_when_the_last_run_failed(db: Db, pinned: Callable[..., Pin
     assert denied(timer(fired(at(today, 13, 0))), {})["errCode"] == -601001
     world.clear()
     world.run(at(today, 14, 0))  # the missing day is archived again
-    code, out, _ = _status(monkeypatch, db, "--since", since, "--format", "json")
+    code, out, _ = _status(monkeypatch, db, "--since", since, "--appid", DEFAULT_APPID, "--format", "json")
     assert code == 0, out
     denied(timer(fired(at(today, 15, 0))), {})
     code, out, _ = _status(monkeypatch, db, "--since", since)
@@ -661,7 +661,7 @@ def test_status_counts_overdue_periods_and_runs_that_died(db: Db, emulator: WeCh
     with archive.engine.begin() as connection:  # as if three days were last asked for a week ago
         connection.execute(results.update().where(results.c.begin_date >= f"{today - timedelta(days=3):%Y%m%d}")
                            .values(fetched_on=f"{today - timedelta(days=9):%Y%m%d}"))
-    code, out, _ = _status(monkeypatch, db, "--since", since, "--format", "json")
+    code, out, _ = _status(monkeypatch, db, "--since", since, "--appid", DEFAULT_APPID, "--format", "json")
     (report,) = json.loads(out)["reports"]
     assert code == 1 and report["overdue"] == 3 and report["missing"] == 0 and report["behind"] is True
     assert main(["backfill", "--since", since], stdout=io.StringIO(), stderr=io.StringIO()) == 0  # asks them again

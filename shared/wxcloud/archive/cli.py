@@ -71,7 +71,7 @@ from .options import chosen_since, job_for
 from .reports import report_for
 from .settings import Ago, ArchiveSettings, archive_date, archive_since, since_day
 from .sources import open_archive
-from .store import Archive
+from .store import Archive, NothingArchived
 from .window import windowed
 
 NAME = "wxcloud-archive"
@@ -147,7 +147,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
                 return _fan_out(args, settings, out, err)
             if args.command in {"run", "backfill"}:
                 return _run(args, settings, out, err)
-            archive = open_archive(settings)
+            archive = open_archive(settings, read_only=True)  # these only read: they never create a database or tables
             try:
                 if args.command == "export":
                     return _export(args, archive, out, err)
@@ -433,7 +433,9 @@ def _appid(args: argparse.Namespace, archive: Archive) -> str:
     if len(known) == 1:
         return known[0]
     if not known:
-        raise InvalidParameters("the archive is empty: run `backfill --since yyyymmdd` first")
+        from .status import database_name
+
+        raise InvalidParameters(f"nothing is archived yet: {database_name(archive.url)} holds no results; run `backfill --since 1y` first")
     raise InvalidParameters(f"the archive holds several appids ({', '.join(known[:5])}): choose one with --appid")
 
 
@@ -494,27 +496,47 @@ def _chart(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str
 def _status(args: argparse.Namespace, settings: ArchiveSettings, archive: Archive, out: IO[str]) -> int:
     """The status of the chosen app (``--appid``), or of every app of the archive's configuration
     (``WX_ARCHIVE_APPS``), or of ``WX_APPID``, or of every appid the archive holds; each over the
-    range its runs use (``--since``, else ``WX_ARCHIVE_SINCE``, else the app's window, else a year)."""
-    from .status import status, write_json, write_json_apps, write_table
+    range its runs use (``--since``, else ``WX_ARCHIVE_SINCE``, else the app's window, else a year).
+    Nothing archived yet (no database, no tables, no results) is every report behind (exit 1):
+    an empty archive in memory stands in for a missing one, so nothing is created."""
+    from .status import database_name, status, write_json, write_json_apps, write_nothing, write_table
     from .window import kept_since
 
     today = beijing_today(datetime.now(timezone.utc))
     options = {"since": args.since, "apis": args.api or []}
     job = job_for(settings, today, options, {"since": "--since", "apis": "--api"})
-    appids = _status_appids(args, archive)
+    database_shown = database_name(archive.url)
+    nothing: str | None = None
+    source = archive
+    try:
+        held = archive.appids()
+    except NothingArchived as exc:  # no database, or not its tables: an empty one in memory stands in for it
+        held, nothing = [], exc.what
+        source = Archive("sqlite://", prefix=settings.table_prefix)
+    if nothing is None and not held:  # the tables, and no results: the ledger may still say why (a run that failed)
+        nothing = f"{database_shown} holds no results"
+    appids = _status_appids(args, held)
+    as_json = bool(args.json or args.format == "json")
+    if not appids:  # nothing archived, no app configured: nothing to name but the database
+        write_nothing(str(nothing), database_shown, settings.table_prefix, out, as_json=as_json)
+        return 1
     states = []
     for appid in appids:
         since, since_from = job.since, f"--since {args.since}" if args.since else f"WX_ARCHIVE_SINCE={_as_given(settings.since)}"
         if not chosen_since(settings, options):
-            kept = kept_since(archive, [appid])
+            kept = kept_since(source, [appid])
             since, since_from = (kept, "the archive's window") if kept is not None else (job.since, "a year: no since recorded")
-        states.append(status(archive, appid, job.apis, since, today, since_from=since_from))
-    if args.json or args.format == "json":
-        if len(states) == 1:
+        states.append(status(source, appid, job.apis, since, today, since_from=since_from, database_shown=database_shown))
+    if source is not archive:
+        source.close()
+    if as_json:
+        if args.appid:
             write_json(states[0], out)
         else:
-            write_json_apps(states, out)
+            write_json_apps(states, out, nothing)
     else:
+        if nothing is not None:
+            out.write(f"nothing is archived yet: {nothing}\n\n")
         for index, state in enumerate(states):
             if index:
                 out.write("\n")
@@ -526,18 +548,34 @@ def _as_given(since: date | Ago | None) -> str:
     return f"{since:%Y%m%d}" if isinstance(since, date) else str(since)
 
 
-def _status_appids(args: argparse.Namespace, archive: Archive) -> list[str]:
+def _status_appids(args: argparse.Namespace, held: list[str]) -> list[str]:
+    """The apps ``status`` looks at; an ``--appid`` neither archived nor configured is bad input
+    (a typo would otherwise show every report behind, and a command that fetches nothing for it)."""
     if args.appid:
-        return [str(args.appid)]
+        chosen = str(args.appid)
+        if chosen in held:
+            return [chosen]
+        configured = _configured_appids()
+        if chosen in configured:
+            return [chosen]
+        archived = f"the archive holds {_listed(held)}" if held else "the archive holds no appid"
+        named = f"the configuration names {_listed(configured)}" if configured else "none is configured (WX_ARCHIVE_APPS, WX_APPID)"
+        raise InvalidParameters(f"--appid {chosen[:40]} is unknown: {archived}, and {named}")
+    configured = _configured_appids()
+    return configured or held
+
+
+def _configured_appids() -> list[str]:
+    """The appids of the archive's configuration: ``WX_ARCHIVE_APPS`` (or its SSM name), else ``WX_APPID``."""
     source = AppsSource.from_env()
     if source is not None:
         return [app.appid for app in source.load()]
-    if WxSettings.from_env().appid:
-        return [WxSettings.from_env().appid]
-    known = archive.appids()
-    if not known:
-        raise InvalidParameters("the archive is empty: run `backfill --since 1y` first")
-    return known
+    appid = WxSettings.from_env().appid
+    return [appid] if appid else []
+
+
+def _listed(appids: Sequence[str]) -> str:
+    return ", ".join(appids[:8]) + (f" and {len(appids) - 8} more" if len(appids) > 8 else "")
 
 
 def _report(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str]) -> int:

@@ -16,6 +16,8 @@ before use (``pool_pre_ping``), since a warm instance may find its connection cl
 from __future__ import annotations
 
 import re
+import sqlite3
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -64,8 +66,31 @@ def shown(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
-def create(url: URL) -> Engine:
-    """An engine with small pools and bounded waits; no connection is made yet."""
+def sqlite_file(url: URL) -> Path | None:
+    """The absolute path of a SQLite file database (None: another database, or one in memory)."""
+    if url.get_backend_name() != "sqlite" or (url.database or "") in {"", ":memory:"}:
+        return None
+    return paths.absolute(url.database or "")
+
+
+def sqlite_has_table(path: Path, name: str) -> bool | None:
+    """Whether the SQLite file at ``path`` has table ``name``, asked on a read-only connection
+    that changes nothing in it (not even its journal mode); None when it cannot be read so."""
+    try:
+        connection = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=SQLITE_BUSY_SECONDS)
+    except sqlite3.Error:
+        return None
+    try:
+        return connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+    except sqlite3.Error:
+        return None
+    finally:
+        connection.close()
+
+
+def create(url: URL, *, read_only: bool = False) -> Engine:
+    """An engine with small pools and bounded waits; no connection is made yet. ``read_only``:
+    a SQLite file's folder is not created (a reading command makes nothing on disk)."""
     backend = url.get_backend_name()
     options: dict[str, Any] = {"pool_pre_ping": True, "pool_recycle": 280}
     if backend == "sqlite":
@@ -75,7 +100,7 @@ def create(url: URL) -> Engine:
         else:
             path = paths.absolute(database)
             unusable = paths.sqlite_problem(path)
-            if unusable is None:
+            if unusable is None and not read_only:
                 try:
                     path.parent.mkdir(parents=True, exist_ok=True)
                 except OSError as exc:

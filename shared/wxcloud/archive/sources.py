@@ -32,6 +32,9 @@ def archive_url(settings: ArchiveSettings, *, deadline: Deadline | None = None) 
     return URL.create("sqlite", database=str(path))
 
 
-def open_archive(settings: ArchiveSettings, *, deadline: Deadline | None = None) -> Archive:
-    """The archive the settings name (not connected yet: ``ensure_schema`` does that)."""
-    return Archive(archive_url(settings, deadline=deadline), prefix=settings.table_prefix, refresh_days=settings.refresh_days)
+def open_archive(settings: ArchiveSettings, *, deadline: Deadline | None = None, read_only: bool = False) -> Archive:
+    """The archive the settings name (not connected yet: ``ensure_schema`` does that).
+    ``read_only``: for the commands that only read it, which never create a database or its
+    tables (``Archive``: nothing archived there yet is a ``NothingArchived``)."""
+    url = archive_url(settings, deadline=deadline)
+    return Archive(url, prefix=settings.table_prefix, refresh_days=settings.refresh_days, read_only=read_only)

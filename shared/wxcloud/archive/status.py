@@ -5,10 +5,20 @@ ones have not settled yet (retention that WeChat will still fill in), and its st
 table, each report that is behind names its missing periods (the first few runs of them, and how
 many) and why they are missing, as the archive knows it: not fetched yet (no run asked for them),
 deferred for the day's quota, stopped by quota or by an error, failed with WeChat's code, not
-ready at WeChat yet; then the one command that fetches them. The header names the database read
-(its URL with the password masked; a SQLite file by its absolute path), the range and where its
-first day came from, and the last run (with the WeChat base URL it used, when the ledger has it).
-``--json`` prints all of it as JSON (every missing period, as ranges).
+ready at WeChat yet; then the one command that fetches them. A run is consecutive periods of one
+series: getUserPortrait's 1-day, 7-day and 30-day portraits are runs of their own, each named
+("7-day portraits 20251208..20251221 (2)"). The header names the database read (its URL with
+the password masked; a SQLite file by its absolute path; its tables when
+``WX_ARCHIVE_TABLE_PREFIX`` is not the default), the range and where its first day came from,
+and the last run (with the WeChat base URL it used, when the ledger has it). ``--json`` prints
+all of it as JSON (every missing period, as runs): with ``--appid`` that app's object, without
+it always ``{"ok", "behindOrFailed", "fetch", "nothingArchived", "apps": [...]}``, one app too.
+
+Nothing archived yet (no database file, none of the archive's tables, no results) is every
+report behind, exit 1, never bad input: ``status`` reads, and creates neither a database nor its
+tables (``Archive(read_only=True)``); the apps configured are shown against an empty archive in
+memory, and with none configured one line names the database and the command that fetches a year.
+An ``--appid`` neither configured nor archived is bad input (exit 2), naming the ones known.
 
 The range is the same window ``run`` and ``backfill`` use (``window.py``): ``--since``, else
 ``WX_ARCHIVE_SINCE``, else the earliest since a run of the app was asked for, else a year; and
@@ -40,14 +50,35 @@ from . import database
 from .ledger import Ledger, Run
 from .plan import closed_periods, is_due, is_settled
 from .reports import report_for
+from .settings import ARCHIVE_DEFAULT_TABLE_PREFIX
 from .store import Archive
 
 # Runs that archived nothing themselves: one still running, a dispatcher (its workers record their
 # own runs), a worker that found another archiving its app. What the last run said is the last other one's.
 PASSING = frozenset({"running", "dispatched", "skipped"})
 STUCK = timedelta(hours=2)  # no run lasts this long (SCF's longest timeout is far shorter)
-RANGES_SHOWN = 3  # runs of missing periods a report's line names (the JSON has all)
+RANGES_SHOWN = 3  # runs of missing periods of each series a report's line names (the JSON has all)
 FETCH = "python3 dev.py archive backfill"  # the command that fetches what is missing
+
+
+@dataclass(frozen=True)
+class MissingRun:
+    """Consecutive missing periods of one series (one span length: a report such as
+    getUserPortrait keeps 1-, 7- and 30-day series side by side, whose runs would overlap)."""
+
+    days: int  # the span of each period of the run
+    first: str  # begin of its first period
+    last: str  # end of its last period
+    periods: int
+    series: str | None = None  # "7-day portraits" when the report has several series, else None
+
+    def shown(self) -> str:
+        if self.series is None:
+            return _shown(self.first, self.last)
+        return f"{self.series} {_shown(self.first, self.last)} ({self.periods})"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"days": self.days, "first": self.first, "last": self.last, "periods": self.periods}
 
 
 @dataclass(frozen=True)
@@ -60,7 +91,7 @@ class ReportStatus:
     unsettled: int  # stored, and WeChat may still fill them in
     overdue: int  # stored, and WeChat can tell more than the stored answer now (a run is due)
     problem: str | None  # what the last runs said went wrong for this report
-    missing_ranges: list[tuple[str, str]] = field(default_factory=list)  # runs of missing periods: (first begin, last end)
+    missing_ranges: list[MissingRun] = field(default_factory=list)  # runs of missing periods, series by series
     first_due: str | None = None  # begin of the oldest period missing or overdue: where a backfill starts
     why: str | None = None  # why periods are missing or overdue, as the ledger knows it
 
@@ -89,7 +120,8 @@ class ReportStatus:
             "periods": self.periods,
             "stored": self.stored,
             "missing": self.missing,
-            "missingRanges": [_shown(begin, end) for begin, end in self.missing_ranges],
+            "missingRanges": [_shown(run.first, run.last) for run in self.missing_ranges],
+            "missingRuns": [run.to_json() for run in self.missing_ranges],
             "unsettled": self.unsettled,
             "overdue": self.overdue,
             "behind": self.behind,
@@ -108,6 +140,7 @@ class Status:
     last_run: Run | None
     database: str = ""  # the database read: its URL, password masked (a SQLite file: its absolute path)
     since_from: str = ""  # where ``since`` came from: --since, WX_ARCHIVE_SINCE, the archive's window, a year
+    table_prefix: str = ARCHIVE_DEFAULT_TABLE_PREFIX  # WX_ARCHIVE_TABLE_PREFIX: which archive of the database
 
     @property
     def unhealthy(self) -> list[str]:
@@ -130,6 +163,7 @@ class Status:
         return {
             "appid": self.appid,
             "database": self.database,
+            "tablePrefix": self.table_prefix,
             "today": f"{self.today:%Y%m%d}",
             "since": f"{self.since:%Y%m%d}",
             "sinceFrom": self.since_from,
@@ -150,13 +184,15 @@ def database_name(url: URL) -> str:
 
 
 def status(archive: Archive, appid: str, apis: Sequence[str], since: date, today: date, *, now: datetime | None = None,
-           since_from: str = "") -> Status:
+           since_from: str = "", database_shown: str | None = None) -> Status:
     """The archive's state for ``appid`` on Beijing day ``today``, over the periods since ``since``
-    (``now``: the wall clock that says whether a run still marked running has died)."""
+    (``now``: the wall clock that says whether a run still marked running has died;
+    ``database_shown``: the database to name, when ``archive`` is an empty stand-in for it)."""
     runs = Ledger(archive).runs(appid, limit=10)
     problem = _run_problem(runs, now or datetime.now(timezone.utc))
     reports = [_report(archive, appid, api, since, today, runs, problem) for api in apis]
-    return Status(appid, today, since, reports, runs[0] if runs else None, database_name(archive.url), since_from)
+    shown = database_name(archive.url) if database_shown is None else database_shown
+    return Status(appid, today, since, reports, runs[0] if runs else None, shown, since_from, archive.tables.prefix)
 
 
 def _report(archive: Archive, appid: str, api: str, since: date, today: date, runs: list[Run], run_problem: str | None) -> ReportStatus:
@@ -177,21 +213,35 @@ def _report(archive: Archive, appid: str, api: str, since: date, today: date, ru
         unsettled=sum(not is_settled(report, period, fetched, archive.refresh_days) for period in stored),
         overdue=len(overdue),
         problem=run_problem or _report_problem(api, runs),
-        missing_ranges=_ranges(missing),
+        missing_ranges=_ranges(api, missing, several=len({_days(period) for period in periods}) > 1),
         first_due=None if due is None else due.begin_date,
         why=None if due is None else _why(api, runs, run_problem, missing, bool(overdue)),
     )
 
 
-def _ranges(periods: list[Period]) -> list[tuple[str, str]]:
-    """Consecutive periods (each beginning the day after the one before ends) as runs."""
-    ranges: list[list[Period]] = []
+def _ranges(api: str, periods: list[Period], *, several: bool) -> list[MissingRun]:
+    """Consecutive periods of one series (each beginning the day after the one before ends) as
+    runs, series by series (shortest span first): a run never mixes a week with a day, nor makes
+    a span that is no period of the report. A report of ``several`` series names each run's."""
+    series: dict[int, list[Period]] = {}
     for period in periods:
-        if ranges and ranges[-1][-1].end + timedelta(days=1) == period.begin:
-            ranges[-1][-1] = period
-        else:
-            ranges.append([period, period])
-    return [(first.begin_date, last.end_date) for first, last in ranges]
+        series.setdefault(_days(period), []).append(period)
+    noun = "portraits" if "Portrait" in api else "periods"
+    runs: list[MissingRun] = []
+    for days in sorted(series):
+        name = f"{days}-day {noun}" if several else None
+        chunks: list[list[Period]] = []
+        for period in sorted(series[days], key=lambda item: item.begin):
+            if chunks and chunks[-1][-1].end + timedelta(days=1) == period.begin:
+                chunks[-1].append(period)
+            else:
+                chunks.append([period])
+        runs.extend(MissingRun(days, chunk[0].begin_date, chunk[-1].end_date, len(chunk), name) for chunk in chunks)
+    return runs
+
+
+def _days(period: Period) -> int:
+    return (period.end - period.begin).days + 1
 
 
 def _finished(runs: list[Run]) -> Run | None:
@@ -302,7 +352,7 @@ def write_table(state: Status, out: IO[str]) -> None:
     console = Console(file=out, highlight=False, emoji=False, markup=False)
     _line(console, f"appid {state.appid}, Beijing day {state.today:%Y%m%d}, periods since {state.since:%Y%m%d}"
                    + (f" ({state.since_from})" if state.since_from else ""))
-    _line(console, f"database: {state.database}")
+    _line(console, f"database: {database_line(state.database, state.table_prefix)}")
     _line(console, _last_run(state))
     console.print()
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
@@ -322,8 +372,9 @@ def write_table(state: Status, out: IO[str]) -> None:
         name = report.api.removeprefix("analysis.")
         parts = []
         if report.missing:
-            shown = ", ".join(_shown(begin, end) for begin, end in report.missing_ranges[:RANGES_SHOWN])
-            more = len(report.missing_ranges) - RANGES_SHOWN
+            first = _first_runs(report.missing_ranges)
+            shown = ", ".join(run.shown() for run in first)
+            more = len(report.missing_ranges) - len(first)
             parts.append(f"{report.missing} missing: {shown}" + (f" and {more} more run(s)" if more > 0 else ""))
         if report.overdue:
             parts.append(f"{report.overdue} overdue")
@@ -341,6 +392,18 @@ def write_table(state: Status, out: IO[str]) -> None:
         _line(console, f"fetch them: {fetch}")
 
 
+def _first_runs(runs: list[MissingRun]) -> list[MissingRun]:
+    """The first few runs of missing periods of each series (a long gap of days would otherwise
+    hide the missing weeks)."""
+    taken: dict[int, int] = {}
+    first = []
+    for run in runs:
+        if taken.get(run.days, 0) < RANGES_SHOWN:
+            taken[run.days] = taken.get(run.days, 0) + 1
+            first.append(run)
+    return first
+
+
 def _line(console: Any, text: str, style: str | None = None) -> None:
     """A line as it is, never wrapped or cut (a person copies the command from it)."""
     console.print(text, style=style, soft_wrap=True, overflow="ignore", crop=False)
@@ -355,16 +418,35 @@ def _last_run(state: Status) -> str:
     return text + (f", WeChat at {state.base_url}" if state.base_url else "")
 
 
+def database_line(database: str, prefix: str) -> str:
+    """The database, and its tables when they are not the default ones (``WX_ARCHIVE_TABLE_PREFIX``)."""
+    return database if prefix == ARCHIVE_DEFAULT_TABLE_PREFIX else f"{database}, tables {prefix}*"
+
+
 def write_json(state: Status, out: IO[str]) -> None:
     out.write(json.dumps(state.to_json(), ensure_ascii=False, indent=2) + "\n")
 
 
-def write_json_apps(states: Sequence[Status], out: IO[str]) -> None:
-    """The status of several apps: each app's, and whether all are healthy."""
+def write_json_apps(states: Sequence[Status], out: IO[str], nothing: str | None = None) -> None:
+    """The status of the apps (however many, one too): each app's, and whether all are healthy
+    (``nothing``: why nothing is archived yet, when it is not)."""
     data = {
         "ok": not any(state.unhealthy for state in states),
         "behindOrFailed": {state.appid: state.unhealthy for state in states if state.unhealthy},
         "fetch": fetch_command([report for state in states for report in state.reports]),
+        "nothingArchived": nothing,
         "apps": [state.to_json() for state in states],
     }
     out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def write_nothing(reason: str, database: str, prefix: str, out: IO[str], *, as_json: bool) -> None:
+    """Nothing archived yet and no app configured to name: every report is behind, and the
+    command that fetches a year (as JSON: the several-apps form, with no app)."""
+    fetch = f"{FETCH} --since 1y"
+    if as_json:
+        data = {"ok": False, "behindOrFailed": {}, "fetch": fetch, "nothingArchived": reason, "database": database,
+                "tablePrefix": prefix, "apps": []}
+        out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(f"behind: nothing is archived yet ({reason}); fetch a year: {fetch}\n")

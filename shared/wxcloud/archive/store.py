@@ -32,8 +32,9 @@ from sqlalchemy import Connection, Engine, delete, func, inspect, select
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import SQLAlchemyError
 
+from .. import paths
 from ..dates import beijing_today, parse_yyyymmdd
-from ..errors import ConfigurationError, InvalidParameters, InvalidResponse, StorageError
+from ..errors import ConfigurationError, InvalidParameters, InvalidResponse, StorageError, WxCloudError
 from ..periods import Period
 from . import database, schema
 from .reports import Report, report_for
@@ -76,6 +77,16 @@ class NotStored(StorageError):
         self.result = result
 
 
+class NothingArchived(InvalidParameters):
+    """A reading command found no archive: the SQLite file does not exist, or the database has
+    none of the archive's tables. Reading never creates them (a mistyped path would otherwise
+    leave an empty database behind); ``reason`` says which, naming the database."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"nothing is archived yet: {reason}; run `backfill --since 1y` first")
+        self.what = reason
+
+
 @dataclass(frozen=True)
 class Stored:
     """One archived period as the results table holds it: the latest answer and when it came."""
@@ -113,7 +124,10 @@ class Archive:
     """The archive in the database at ``url`` (a SQLAlchemy URL string or ``URL``).
 
     ``refresh_days`` how many days after its first answer a report that has no retention keys is
-    still asked again (``WX_ARCHIVE_REFRESH_DAYS``, default 0: it settles when first answered)."""
+    still asked again (``WX_ARCHIVE_REFRESH_DAYS``, default 0: it settles when first answered).
+    ``read_only``: for commands that only read; a database (a SQLite file) that does not exist, or
+    holds none of the archive's tables, is a ``NothingArchived`` before anything is created
+    (SQLite makes its file on the first connect). An older release's tables are still upgraded."""
 
     def __init__(
         self,
@@ -121,6 +135,7 @@ class Archive:
         *,
         prefix: str = ARCHIVE_DEFAULT_TABLE_PREFIX,
         refresh_days: int = 0,
+        read_only: bool = False,
     ) -> None:
         problem = None
         try:
@@ -130,7 +145,8 @@ class Archive:
         del url  # the string holds the password: out of this frame's locals before anything is raised
         if problem is not None:
             raise problem
-        self.engine: Engine = database.create(self.url)
+        self.read_only = read_only
+        self.engine: Engine = database.create(self.url, read_only=read_only)
         self.tables = Tables.build(prefix)
         self.refresh_days = refresh_days  # WX_ARCHIVE_REFRESH_DAYS: reports without keys are asked again that many days
         self._schema_ready = False
@@ -150,6 +166,8 @@ class Archive:
         with self._lock:
             if self._schema_ready:
                 return
+            if self.read_only:
+                self._require_tables()
             problem = None
             for attempt in range(3):  # two instances creating the tables at once: one wins, the other looks again
                 try:
@@ -178,6 +196,36 @@ class Archive:
             connection.execution_options(**options)
             with connection.begin():
                 yield connection
+
+    def _require_tables(self) -> None:
+        """A ``NothingArchived`` unless the archive's results table is there, looked at without
+        creating anything: a SQLite file is looked for before any connect, and read read-only (an
+        empty file is no database yet either: SQLite would write its header)."""
+        path = database.sqlite_file(self.url)
+        if path is not None:
+            try:
+                empty = path.stat().st_size == 0
+            except FileNotFoundError:
+                raise NothingArchived(f"{paths.shown(path)} does not exist") from None
+            except OSError:
+                return  # one it cannot look at: ensure_schema's connect names the problem
+            if empty:
+                raise NothingArchived(f"{paths.shown(path)} is an empty file")
+            present = database.sqlite_has_table(path, self.tables.results.name)
+            if present is False:
+                raise NothingArchived(f"{paths.shown(path)} has no {self.tables.prefix}* tables")
+            return  # None: it could not be read that way; ensure_schema's connect names the problem
+        problem: WxCloudError
+        try:
+            with self.engine.connect() as connection:
+                present = inspect(connection).has_table(self.tables.results.name)
+        except SQLAlchemyError as exc:
+            problem = database.unreachable(exc, self.url)
+        else:
+            if present:
+                return
+            problem = NothingArchived(f"{database.shown(self.url)} has no {self.tables.prefix}* tables")
+        raise problem
 
     def _tables_exist_partly(self) -> bool:
         try:
