@@ -25,8 +25,13 @@ it to stderr; ``chart`` and ``report`` say on stderr which file they wrote. An e
 For machines, with ``--json``: ``run`` and ``backfill`` print the run's full summary as JSON on
 stdout, as the function answers (``{"errCode": 0, "errMsg": "wxcloud-archive:ok", ...}``);
 ``chart`` and ``report`` print one JSON line of what they wrote on stdout, ``export`` on stderr
-(its stdout is the data); ``status`` is ``--format json``; an error is the cloud-call
-error value on stderr (one line, ``{"errCode", "errMsg"}``).
+(its stdout is the data); ``status`` prints ``{"ok", "behindOrFailed", "fetch",
+"nothingArchived", "apps": [...]}`` (one app's object with ``--appid``; ``--format json`` is the
+same); an error is the cloud-call error value on stderr (one line, ``{"errCode", "errMsg"}``).
+
+The reading commands (``status``, ``export``, ``chart``, ``report``) never create a database or a
+table: with nothing archived yet, ``status`` says every report is behind (exit 1) and the others
+name the database and the backfill to run (exit 2).
 
 ``status`` tells whether each report is archived up to its newest finished period and what the
 last run said. ``backfill --fan-out`` sends the work to the deployed function's workers instead
