@@ -275,7 +275,7 @@ def test_a_copy_delivered_while_its_worker_runs_is_skipped_by_the_lease(fleet: F
         assert Leases(archive).take_handed(appid, Work.from_event(first[WORK_KEY]).digest(), "the-first-copy", 600)
     finally:
         archive.close()
-    from wxcloud.archive.function import RetryLater
+    from wxcloud.archive.errors import RetryLater
 
     with pytest.raises(RetryLater):  # SCF delivers it again later, when the first copy has handed on or died
         fleet.handler()(first, {"request_id": "copy", "time_limit_in_ms": fleet.time_limit_ms})
@@ -314,7 +314,7 @@ def test_a_worker_killed_half_way_leaves_its_lease_to_expire_and_the_rest_is_tak
     assert 5 <= len(stored_by_the_dead) < sum(1 for key in fleet.expected() if key[0] == appid)
     # SCF's retry (or a copy) arrives while the dead worker's lease still holds, even at a worker whose
     # own clock runs far ahead (lease times are the database's): it raises, so that SCF tries it again later
-    from wxcloud.archive.function import RetryLater
+    from wxcloud.archive.errors import RetryLater
 
     with pytest.raises(RetryLater, match="its lease is held by a worker of this event"):
         fleet.handler(lambda: time.time() + 3 * 3600)(event, {"request_id": "retry-1", "time_limit_in_ms": fleet.time_limit_ms})
@@ -452,7 +452,7 @@ def test_backfill_fan_out_without_cloud_keys_is_a_clear_error(sqlite_db: Db, mon
 def test_a_worker_raises_for_scfs_retry_only_when_a_retry_can_cure_it(sqlite_db: Db) -> None:
     from tencentcloud_http import closed_port
     from test_archive_support import frames_locals_text
-    from wxcloud.archive.function import RetryLater
+    from wxcloud.archive.errors import RetryLater
 
     work = {"appid": next(iter(APPS)), "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]], "handoff": TOKEN}
     password = "Unreachable-pw-" + uuid.uuid4().hex

@@ -27,8 +27,8 @@ from test_archive_fanout import APIS, APPS, FIRED, SINCE, TODAY, TOKEN, Fleet, f
 from test_archive_support import Db, db_fixture, function, no_db_password_anywhere, sqlite_db_fixture, timer  # noqa: F401 - fixtures
 from werkzeug import Request, Response
 from wxcloud.archive import Archive
+from wxcloud.archive.errors import RetryLater
 from wxcloud.archive.fanout import MAX_SLICES, WORK_KEY, Work, slices_of
-from wxcloud.archive.function import RetryLater
 from wxcloud.archive.job import Job
 from wxcloud.archive.leases import Leases
 from wxcloud.archive.reports import EARLIEST

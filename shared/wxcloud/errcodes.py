@@ -2,9 +2,15 @@
 
 Three decisions hang on an error's class, and they must agree: whether a call retries it at once
 (``retry.py``), whether an unattended invocation raises it so the platform runs it again later or
-returns it as final (``scf/app.py``, the archive), and the status of an HTTP trigger's answer
+returns it as final (``RETRY_LATER``, read by ``errors.retry_later`` alone, which ``scf/app.py``,
+``scf/forward.py`` and the archive's function all ask), and the status of an HTTP trigger's answer
 (``gateway.py``). A code missing from the table is ``PERMANENT``: retrying what we do not know
 burns quota and cannot be shown to help.
+
+A few errors share their code with errors of another class: -601001 is a configuration error, a
+reply we cannot read, and the archive's database failing or not answering. Those carry their class
+themselves (``WxCloudError.kind``: ``UNAVAILABLE`` for the archive's database), and
+``errors.class_of`` reads it before the table; no code maps to ``UNAVAILABLE``.
 """
 
 from __future__ import annotations
@@ -32,6 +38,10 @@ class ErrorClass(Enum):
     BAD_REQUEST = "bad request"  # the caller's input; the same request always fails
     NO_PERMISSION = "no permission"
     PERMANENT = "permanent"  # configuration, unknown codes, unreadable replies
+    # A store of ours (the archive's database) failed or did not take the connection: neither
+    # WeChat's fault nor the request's, and a server down for a moment may be back in a minute.
+    # Never retried at once (the call layer retries WeChat, not our database); worth running again later.
+    UNAVAILABLE = "unavailable"
 
 
 ERROR_CLASSES: dict[int, ErrorClass] = {
@@ -68,8 +78,9 @@ def error_class(err_code: Any) -> ErrorClass:
 # that app alone, and says so.
 APP_STOPPING = frozenset({40013, 40125, 40164, 61007})
 
-# What an unattended invocation raises so that it runs again later, rather than returning as final.
-RETRY_LATER = frozenset({ErrorClass.TRANSIENT, ErrorClass.NOT_READY, ErrorClass.RATE_LIMITED, ErrorClass.TIMEOUT})
+# What an unattended invocation raises so that it runs again later, rather than returning as final
+# (``errors.retry_later`` reads it; nothing else should).
+RETRY_LATER = frozenset({ErrorClass.TRANSIENT, ErrorClass.NOT_READY, ErrorClass.RATE_LIMITED, ErrorClass.TIMEOUT, ErrorClass.UNAVAILABLE})
 
 # The HTTP status an HTTP trigger answers for each class (the body is the cloud-call JSON either way).
 HTTP_STATUS: dict[ErrorClass, int] = {

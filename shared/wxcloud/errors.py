@@ -10,7 +10,7 @@ when it catches the error (``{"errCode": ..., "errMsg": "<api>:fail <reason>"}``
     │   ├── ApiNotFound               -604100  no cloud-callable API has that name
     │   ├── PermissionDenied          -604101  the API is not declared in config.json
     │   ├── ConfigurationError        -601001  missing credentials, unreadable secret
-    │   ├── StorageError              -601001  the archive's database failed while in use
+    │   ├── StorageError              -601001  the archive's database failed while in use (UNAVAILABLE)
     │   └── DeadlineExceeded          -604102  the invocation's time budget is spent
     ├── RequestValidationError        61500 / 61501 / 61503: bad dates, 47001: a field missing or mistyped,
     │                                 caught before any network call
@@ -19,6 +19,13 @@ when it catches the error (``{"errCode": ..., "errMsg": "<api>:fail <reason>"}``
     ├── InvalidResponse               -601001  a reply that is not a JSON object
     ├── TransportError                -1       connection failure, timeout, HTTP 5xx
     └── RemoteCallError               any      an error value returned by a deployed function
+
+An error's class (``errcodes.ErrorClass``) is its code's in ``errcodes.ERROR_CLASSES``, unless the
+exception carries its own (``kind``): ``StorageError`` shares -601001 with ``ConfigurationError``
+but is ``UNAVAILABLE``, as is the archive's ``DatabaseUnreachable`` (``archive/errors.py`` draws
+the archive's part of this tree). ``retry_later`` is the one answer to "does an asynchronous
+invocation raise this, so that SCF runs it again later, or return it as final?": ``scf/app.py``,
+``scf/forward.py`` and the archive's function all ask it.
 
 Messages never contain an access token, an appsecret or a request URL: transport failures are
 described from the exception type and host alone, never from ``str(requests_exception)``.
@@ -30,7 +37,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 
-from .errcodes import API_NOT_FOUND, INVALID_PARAM, JS_ERROR, NO_PERMISSION, OPENAPI_TIMEOUT, SYSTEM_ERROR, ErrorClass, error_class
+from .errcodes import API_NOT_FOUND, INVALID_PARAM, JS_ERROR, NO_PERMISSION, OPENAPI_TIMEOUT, RETRY_LATER, SYSTEM_ERROR, ErrorClass, error_class
 
 _E = TypeVar("_E", bound="WxCloudError")
 
@@ -45,6 +52,10 @@ PLATFORM_MESSAGES = {
 
 class WxCloudError(Exception):
     """A failed cloud call. ``api`` is filled in by the call layer, which knows the API's name."""
+
+    # The error's class whatever its code says (None: its code's, from the table): for an error whose
+    # code others of another class share, so that the code alone cannot tell (``class_of``).
+    kind: ClassVar[ErrorClass | None] = None
 
     def __init__(self, err_code: int, reason: str, *, hint: str | None = None, api: str | None = None) -> None:
         self.err_code = err_code
@@ -130,9 +141,12 @@ class ConfigurationError(PlatformError):
 
 class StorageError(PlatformError):
     """The archive's database failed while in use (a write, a read after the schema was ready):
-    not the configuration's fault, so not a ``ConfigurationError``, with the same code."""
+    not the configuration's fault, so not a ``ConfigurationError``, with the same code. Its class
+    is ``UNAVAILABLE``: the server may be back in a minute, so an asynchronous invocation is worth
+    running again (``retry_later``)."""
 
     code = SYSTEM_ERROR
+    kind = ErrorClass.UNAVAILABLE
 
 
 class WeChatError(WxCloudError):
@@ -180,3 +194,20 @@ class RemoteCallError(WxCloudError):
     @property
     def err_msg(self) -> str:
         return self._remote_err_msg
+
+
+def class_of(error: WxCloudError) -> ErrorClass:
+    """The class of ``error``: its own (``kind``) when it carries one, else its code's."""
+    return error.kind if error.kind is not None else error_class(error.err_code)
+
+
+def retry_later(error: WxCloudError) -> bool:
+    """Whether an asynchronous invocation that failed with ``error`` raises it, so that SCF runs it
+    again a minute or two later, rather than returning it as final: WeChat busy or the network
+    failed, data not ready yet, the minute quota, the time budget, and the archive's database
+    failing or not taking the connection (``errcodes.RETRY_LATER``). The archive's
+    ``DatabaseUnreachable`` is retried although its code is a configuration error's: a database
+    that does not connect may be a server down for a moment, and one more try a minute later
+    costs nothing. The one rule: ``scf/app.py``, ``scf/forward.py`` and the archive's function
+    each ask it, and ask nothing else."""
+    return class_of(error) in RETRY_LATER

@@ -27,12 +27,13 @@ from ..extras import missing_extra, stop_program
 
 try:
     from . import plan
+    from .errors import DatabaseError, NotStored, RowRefused
     from .job import ApiTally, Job, Summary, run_job
     from .ledger import Ledger, Run
     from .readthrough import ReadThrough
     from .reports import REPORTS, Report, Settling, Shape
     from .status import Status
-    from .store import Archive, DatabaseError, NotStored, Revision, RowRefused, Stored, StoreOutcome
+    from .store import Archive, Revision, Stored, StoreOutcome
 except ModuleNotFoundError as exc:  # SQLAlchemy or alembic: the archive extra is not installed
     missing = missing_extra("archive", exc, "wxcloud.archive")
     if missing is None:

@@ -69,6 +69,7 @@ from ..errors import ConfigurationError, InvalidParameters, WxCloudError, callin
 from ..settings import WxSettings, appid_from_env
 from ..tencentcloud.credentials import SsmSource
 from .apps import App, AppsSource, app_client
+from .errors import NothingArchived
 from .job import Job, Outcome, RunSummary, run_apps
 from .leases import RUN, Leases, held_apps
 from .ledger import Ledger, base_url_of, finish_all
@@ -76,7 +77,7 @@ from .options import chosen_since, job_for
 from .reports import report_for
 from .settings import Ago, ArchiveSettings, archive_date, archive_since, since_day
 from .sources import open_archive
-from .store import Archive, NothingArchived
+from .store import Archive
 from .window import windowed
 
 NAME = "wxcloud-archive"

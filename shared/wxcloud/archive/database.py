@@ -29,6 +29,7 @@ from sqlalchemy.pool import StaticPool
 from .. import paths
 from ..errors import ConfigurationError
 from ..extras import install_line
+from .errors import DatabaseUnreachable
 
 SUPPORTED = "sqlite:///path/file.sqlite3, postgresql+psycopg://user:password@host:5432/db or mysql+pymysql://user:password@host:3306/db"
 
@@ -223,12 +224,6 @@ def refused(exc: BaseException) -> bool:
         return True
     args: tuple[Any, ...] = getattr(original, "args", ())
     return bool(args) and isinstance(args[0], int) and args[0] in _REFUSED_ERRNOS
-
-
-class DatabaseUnreachable(ConfigurationError):
-    """The database did not take the connection (refused, timed out, the server going away): the
-    setup may be right and the server down for a moment, so a worker's event is worth another try
-    (``function.RetryLater``), unlike any other configuration error."""
 
 
 def unreachable(exc: SQLAlchemyError, url: URL) -> ConfigurationError:

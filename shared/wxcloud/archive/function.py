@@ -29,8 +29,9 @@ work was left for later: SCF retries a failed asynchronous invocation only twice
 minutes later, which is too soon for what leaves work behind (61503 clears within hours, 45009 the
 next day, a run cut by its time limit would only be cut again), and the next daily run resumes
 exactly where this one stopped, since what is stored is fetched again only when WeChat can tell
-more. A worker raises only for what SCF's retry of its event can cure (``RetryLater``: the
-database or a secret unreachable, a transient failure). A run left incomplete says so
+more. A worker raises only for what SCF's retry of its event can cure (``RetryLater``), decided
+as every asynchronous invocation decides it (``wxcloud.errors.retry_later``): the database or a
+secret unreachable, a transient failure. A run left incomplete says so
 (``complete: false``, WARNING level) and CLS alarms can watch for it.
 """
 
@@ -48,15 +49,14 @@ from typing import Any
 from ..client import OpenApiClient
 from ..dates import beijing_today
 from ..deadline import Deadline
-from ..errcodes import RETRY_LATER, error_class
-from ..errors import ConfigurationError, InvalidParameters, StorageError, TransportError, WxCloudError, shown
+from ..errors import ConfigurationError, InvalidParameters, WxCloudError, retry_later, shown
 from ..permissions import load_permissions
 from ..scf.events import is_timer, timer_fired, timer_message
 from ..scf.handler import Frame, ScfHandler, config_candidates
 from ..settings import WxSettings, appid_from_env
 from .alerts import notify, notify_apps
 from .apps import App, AppClients, AppsSource
-from .database import DatabaseUnreachable
+from .errors import RetryLater
 from .fanout import HANDOFF_SECONDS, INVOKE_SECONDS, LEASE_MARGIN_SECONDS, WORK_KEY, Dispatch, Invoker, Work, dispatch, fits, plan
 from .job import OUTCOMES, Job, RunSummary, Summary, run_apps
 from .leases import HANDOFF, RUN, Leases, held_apps
@@ -91,12 +91,6 @@ class Request:
     now: datetime  # the timer's Time, or the invocation's start
     options: dict[str, Any]
     work: Work | None = None  # a worker's share of a fanned-out run
-
-
-class RetryLater(Exception):
-    """Raised by a worker of a fanned-out run whose failure a later try can cure (the database
-    or a secret's store unreachable, the time budget spent before any work): SCF retries an
-    asynchronous invocation that raises. Its text is the error value's, free of secrets."""
 
 
 @dataclass
@@ -158,7 +152,7 @@ class ArchiveFunction(ScfHandler):
                 notify_apps(alerts, apart, fan_out=result.get("fanOut"), deadline=deadline, budget=ALERT_BUDGET_SECONDS)
             else:  # (no appid yet: the title names the apps of the environment)
                 notify(alerts, run.appid, alerted, deadline=deadline, budget=ALERT_BUDGET_SECONDS)
-        if run.trigger == "worker" and error is not None and _cured_by_retry(error):
+        if run.trigger == "worker" and error is not None and retry_later(error):
             raise RetryLater(f"{result['errCode']} {result['errMsg']}")
         if run.retry_later:
             raise RetryLater(f"{result.get('skipped')}: SCF tries the event again later")
@@ -426,11 +420,6 @@ def _let_go(leases: Leases, appid: str, holder: str) -> None:
 def _request_name(request_id: Any) -> str:
     """The invocation's request id as a lease holder names it (``local`` outside SCF)."""
     return str(request_id or "local")[:64]
-
-
-def _cured_by_retry(error: WxCloudError) -> bool:
-    """Whether SCF's retry of a worker's event, a minute or two later, may succeed where it failed."""
-    return isinstance(error, (StorageError, TransportError, DatabaseUnreachable)) or error_class(error.err_code) in RETRY_LATER
 
 
 def _app_line(summary: Summary) -> dict[str, Any]:

@@ -38,7 +38,7 @@ run has made progress on each. No fetch starts when what is left of the time bud
 (the slowest fetch of the run so far, at least ``MIN_FETCH_SECONDS``), and every fetch is given
 the budget's deadline, so the run returns in time. A database failure stops the run: fetching
 what cannot be stored would spend quota for nothing. A database that refuses one period's rows (a
-data error: a value it cannot hold, a constraint; ``store.RowRefused``) is not failing: that
+data error: a value it cannot hold, a constraint; ``errors.RowRefused``) is not failing: that
 period is ``failed`` with the database's reason among the API's errors, and the run goes on.
 
 Why not a library such as a task queue: the work is a bounded list of independent HTTP calls and
@@ -62,9 +62,10 @@ from ..deadline import Deadline
 from ..errcodes import APP_STOPPING, ErrorClass, error_class
 from ..errors import InvalidParameters, InvalidResponse, WxCloudError
 from ..periods import Period
+from .errors import DatabaseError, RowRefused
 from .plan import closed_periods, is_due
 from .reports import Report, api_name, on_or_after_earliest, report_for
-from .store import Archive, DatabaseError, RowRefused, StoreOutcome, binary_reply
+from .store import Archive, StoreOutcome, binary_reply
 
 MIN_FETCH_SECONDS = 1.0
 MAX_ERRORS_SHOWN = 3

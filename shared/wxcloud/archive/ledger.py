@@ -30,8 +30,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import Connection, select
 
 from ..settings import DEFAULT_API_BASE_URL
+from .errors import DatabaseError
 from .storable import storable, storable_text
-from .store import Archive, DatabaseError
+from .store import Archive
 from .tables import BASE_URL_LENGTH
 
 logger = logging.getLogger("wxcloud")

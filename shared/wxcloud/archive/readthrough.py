@@ -21,10 +21,11 @@ from ..dates import beijing_today, parse_yyyymmdd
 from ..errors import ConfigurationError, InvalidParameters, calling
 from ..periods import Period
 from ..spec import ApiSpec
+from .errors import DatabaseError, NotStored
 from .plan import last_fetch
 from .reports import report_for
 from .storable import storable
-from .store import Archive, DatabaseError, NotStored, binary_reply
+from .store import Archive, binary_reply
 
 if TYPE_CHECKING:
     from ..client import OpenApiClient

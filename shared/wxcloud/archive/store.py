@@ -37,6 +37,7 @@ from ..dates import beijing_today, parse_yyyymmdd
 from ..errors import ConfigurationError, InvalidParameters, InvalidResponse, StorageError, WxCloudError
 from ..periods import Period
 from . import database, schema
+from .errors import DatabaseError, NothingArchived, RowRefused
 from .reports import Report, report_for
 from .settings import ARCHIVE_DEFAULT_TABLE_PREFIX
 from .storable import storable, storable_text
@@ -55,36 +56,6 @@ stored answer with one that keeps every figure it had (WeChat only added, or not
 newer answer was stored meanwhile (by another run), so this one was dropped."""
 
 WRITE_ATTEMPTS = 6  # runs (or fan-out workers) writing one period at once may deadlock (MariaDB's gap locks): try again, backing off
-
-
-class DatabaseError(StorageError):
-    """A database failure during a run (-601001), with a message safe to log (password masked)."""
-
-
-class RowRefused(DatabaseError):
-    """The database refused the rows of one period (a value it cannot hold, a constraint it
-    checks), while it takes other rows: that period's failure, not an outage, so a run counts the
-    period as ``failed`` and goes on with the others (``database.refused`` tells them apart)."""
-
-
-class NotStored(StorageError):
-    """``Archive.get`` fetched a result from WeChat but could not store it (-601001). The result
-    is not thrown away with the failure: it is ``result``, so a caller can still use it (the quota
-    is spent either way), and the next ``get`` of that period fetches it again."""
-
-    def __init__(self, hint: str, result: dict[str, Any]) -> None:
-        super().__init__(hint)
-        self.result = result
-
-
-class NothingArchived(InvalidParameters):
-    """A reading command found no archive: the SQLite file does not exist, or the database has
-    none of the archive's tables. Reading never creates them (a mistyped path would otherwise
-    leave an empty database behind); ``reason`` says which, naming the database."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"nothing is archived yet: {reason}; run `backfill --since 1y` first")
-        self.what = reason
 
 
 @dataclass(frozen=True)

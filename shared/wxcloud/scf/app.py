@@ -11,7 +11,7 @@ budget, and returns what a cloud function that catches the error returns: the re
 the ``{errCode, errMsg}`` error value on failure (``return err``), never a traceback.
 
 Timer invocations are asynchronous: nobody reads the returned value. There a failure worth
-running again later (``errcodes.RETRY_LATER``: WeChat busy, network, data not ready, the minute
+running again later (``errors.retry_later``: WeChat busy, network, data not ready, the minute
 quota, timeout) is raised, so SCF's async retry runs the function again minutes later, and a
 final one is returned and logged at ERROR level. What a timer asks for, and which fields the log
 line shows, is the API's request model's to say; nothing here knows one API from another.
@@ -30,8 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..client import CallReport
-from ..errcodes import RETRY_LATER, error_class
-from ..errors import InvalidParameters
+from ..errors import InvalidParameters, retry_later
 from ..spec import ApiSpec, find_api
 from .events import Invocation, trigger_of
 from .gateway import integrated_response
@@ -79,7 +78,7 @@ class FunctionApp(ScfHandler):
 
         result, error = self.answer(call)
         self._log(frame, invocation, result, report)
-        if error is not None and invocation.asynchronous and error_class(error.err_code) in RETRY_LATER:
+        if error is not None and invocation.asynchronous and retry_later(error):
             raise error  # SCF retries failed async invocations; its traceback text holds no secret
         return integrated_response(result) if invocation.trigger == "http" else result
 

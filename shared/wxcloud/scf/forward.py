@@ -23,7 +23,7 @@ exactly what ``cloud.openapi[api](data)`` returns, or its error value, in this o
 
 Direct invokes, timers (the event in the trigger's argument, ``Message``) and HTTP triggers (the
 event as the JSON body, up to 6 MB so that files fit) are read as ``FunctionApp`` reads them; a
-timer's failure worth running again later raises for SCF's retry, as there. The log line names the
+timer's failure worth running again later (``errors.retry_later``) raises for SCF's retry, as there. The log line names the
 API and the outcome, never the data: an error's text is logged only when it cannot quote the
 caller's data (WeChat's own errmsg, the network, the configuration, the permission); it names the
 API as the errMsg does, ``openapi.<namespace>.<name>``.
@@ -43,8 +43,8 @@ from pathlib import Path
 from typing import Any
 
 from ..client import CallReport
-from ..errcodes import JS_ERROR, RETRY_LATER, error_class
-from ..errors import InvalidParameters, InvalidResponse, RequestValidationError, WxCloudError, shown
+from ..errcodes import JS_ERROR
+from ..errors import InvalidParameters, InvalidResponse, RequestValidationError, WxCloudError, retry_later, shown
 from ..spec import api_named
 from .bytes_json import BINARY_FORMS, BinaryForm, decode_files, encode_answer, is_buffer_json, least_json_size
 from .events import Invocation, trigger_of
@@ -151,7 +151,7 @@ class OpenApiFunction(ScfHandler):
             result = error.to_result()
             reply = integrated_response(result) if http else result
         self._log(frame, invocation, name, result, error, report, size)
-        if error is not None and invocation.asynchronous and error_class(error.err_code) in RETRY_LATER:
+        if error is not None and invocation.asynchronous and retry_later(error):
             raise error  # SCF retries failed async invocations; its traceback text holds no secret
         return reply
 

@@ -24,8 +24,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from ..errors import EmptyArchive
 from ..store import Archive
-from .data import EmptyArchive, ReportData, gather
+from .data import ReportData, gather
 from .labels import LANGS, Lang
 from .page import render_page
 

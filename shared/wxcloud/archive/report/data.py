@@ -32,6 +32,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Literal
 
 from ...dates import beijing_today, parse_yyyymmdd
+from ..errors import EmptyArchive
 from ..export import rows as shape_rows
 from ..plan import closed_periods
 from ..reports import EARLIEST, REPORTS, Settling
@@ -63,10 +64,6 @@ PORTRAIT_DIMENSIONS = ("province", "city", "genders", "ages", "platforms", "devi
 DIMENSIONS = 12
 
 CellState = Literal["final", "provisional", "notYet", "none"]
-
-
-class EmptyArchive(Exception):
-    """Nothing of the appid is archived in the range: there is no report to make."""
 
 
 @dataclass(frozen=True)
