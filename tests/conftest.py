@@ -17,8 +17,9 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
+import requests
 from pytest_httpserver import HTTPServer
-from tencentcloud_http import loopback_server
+from tencentcloud_http import loopback_fixture
 from wxcloud import ApiSpec, FunctionApp, Timeouts, WxSettings
 from wxcloud.client import OpenApiClient
 from wxcloud.permissions import Permissions
@@ -73,6 +74,13 @@ def browser_fixture() -> Iterator[Any]:
         unavailable("chromium and chromium-driver are not installed (apt-get install -y chromium chromium-driver)")
     with chromium() as driver:
         yield driver
+
+
+@pytest.fixture
+def http() -> Iterator[requests.Session]:
+    """A plain HTTP session, for the tests that speak to a server by hand."""
+    with requests.Session() as session:
+        yield session
 
 
 def load_event(name: str) -> Any:
@@ -297,11 +305,8 @@ def client(settings: WxSettings, sleeps: Sleeps) -> Iterator[OpenApiClient]:
 # ---- a fake WeChat that each test scripts (pytest-httpserver), for the calls' exact wire format ----
 
 
-@pytest.fixture(scope="module")
-def wechat() -> Iterator[HTTPServer]:
-    """A fake WeChat on loopback of the module's own, answering as each test scripts it."""
-    with loopback_server() as server:
-        yield server
+# A fake WeChat on loopback of the module's own, answering as each test scripts it.
+wechat = loopback_fixture("wechat")
 
 
 def client_of(wechat: HTTPServer, token: str, appid: str, appsecret: str) -> Iterator[OpenApiClient]:

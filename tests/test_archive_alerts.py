@@ -20,7 +20,7 @@ from pytest_httpserver import HTTPServer
 from sentry_sdk.envelope import Envelope
 from sentry_sdk.integrations.logging import LoggingIntegration
 from sentry_sdk.transport import Transport as SentryTransport
-from tencentcloud_http import Stall, closed_port, endpoint_of, exception_texts, loopback_server, ssm_secrets
+from tencentcloud_http import Stall, closed_port, endpoint_of, exception_texts, loopback_fixture, ssm_secrets
 from test_hardening_secrets import leaks
 from werkzeug import Request, Response
 from wxcloud.archive.alerts import MESSAGE_LIMIT, message_for, notify, post
@@ -81,10 +81,7 @@ def wecom_ok(request: Request) -> Response:
     return Response(json.dumps({"errcode": 0, "errmsg": "ok"}), content_type="application/json")
 
 
-@pytest.fixture(scope="module")
-def hook_server() -> Iterator[HTTPServer]:
-    with loopback_server() as running:
-        yield running
+hook_server = loopback_fixture("hook_server")
 
 
 @pytest.fixture
@@ -418,10 +415,7 @@ SSM_SECRETS: dict[tuple[str, str], str] = {}
 ssm_api = ssm_secrets(SSM_SECRETS, secret_id=ROLE_ID, token=ROLE_TOKEN)
 
 
-@pytest.fixture(scope="module")
-def ssm_server() -> Iterator[HTTPServer]:
-    with loopback_server() as running:
-        yield running
+ssm_server = loopback_fixture("ssm_server")
 
 
 @pytest.fixture
