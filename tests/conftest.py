@@ -11,7 +11,9 @@ import os
 import shutil
 import threading
 import traceback
+import warnings
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -332,3 +334,32 @@ class ClientBackend:
 
     def call(self, spec: ApiSpec[Any, Any], data: Any, *, convert_case: bool = True) -> dict[str, Any]:
         return self._client.call(spec, data, convert_case=convert_case)
+
+
+# ---- the real error tracker, sending to a list ----
+
+
+@contextmanager
+def sentry_envelopes(**options: Any) -> Iterator[list[str]]:
+    """The real sentry client with every frame's local variables and PII recorded, sending to the
+    yielded list instead of a server: each envelope serialised exactly as it would go on the wire.
+    ``options``: more of ``sentry_sdk.init``'s. Afterwards a client without a DSN, which sends nothing.
+    Imported here: loading sentry-sdk is what makes the library hook it, so only its tests load it."""
+    import sentry_sdk
+    from sentry_sdk.envelope import Envelope
+    from sentry_sdk.transport import Transport as SentryTransport
+
+    captured: list[str] = []
+
+    class Capture(SentryTransport):
+        def capture_envelope(self, envelope: Envelope) -> None:
+            captured.append(envelope.serialize().decode("utf-8", errors="replace"))
+
+    with warnings.catch_warnings():  # send_default_pii is deprecated in favour of data_collection; it still works
+        warnings.simplefilter("ignore", DeprecationWarning)
+        sentry_sdk.init(dsn="http://public@127.0.0.1:1/1", transport=Capture, include_local_variables=True, send_default_pii=True, **options)
+    try:
+        yield captured
+    finally:
+        sentry_sdk.flush()
+        sentry_sdk.init()  # no DSN: a disabled client for the rest of the session
