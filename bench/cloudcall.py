@@ -50,7 +50,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
 from devtools.build_package import build, cpython_tag  # noqa: E402
 from devtools.functions import DEFAULT_FUNCTION  # noqa: E402
 from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, MONTHLY_VISIT_TREND_PATH, STABLE_TOKEN_PATH, Received  # noqa: E402
-from devtools.wechat_emulator.plumbing import Reply, Server  # noqa: E402
+from devtools.wechat_emulator.loopback import Loopback  # noqa: E402
+from devtools.wechat_emulator.plumbing import Reply  # noqa: E402
 
 Row = tuple[str, str, str, float]  # figure, ours (median [quartiles]), baseline (likewise), ratio of the medians
 PREVIOUS = "1df0405"  # the release before every cloud call: the ten analysis reports alone
@@ -77,36 +78,25 @@ REPLIES = {  # WeChat's reply shapes
 }
 
 
-class LoopbackWeChat:
+class LoopbackWeChat(Loopback):
     """WeChat on loopback answering stable_token, msgSecCheck and the monthly visit trend with
     canned replies (a wrong token is 40001, any other path 40066), counting requests per path."""
 
+    _what = "loopback WeChat"
+    _thread_name = "loopback-wechat"
+
     def __init__(self) -> None:
-        self._stop = threading.Event()
+        super().__init__()
         self._replies = {path: json.dumps(body).encode() for path, body in REPLIES.items()}
         self._counts: Counter[str] = Counter()
         self._lock = threading.Lock()
-        self._server = Server(("127.0.0.1", 0), self._answer, self._stop)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_until_stopped, name="loopback-wechat", daemon=True)
-
-    def __enter__(self) -> LoopbackWeChat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self._stop.set()
-        self._server.wake()
-        self._thread.join(timeout=5)
-        self._server.cut_connections()
-        self._server.server_close()
 
     def requests_to(self, path: str) -> int:
         """Requests answered on ``path`` so far."""
         with self._lock:
             return self._counts[path]
 
-    def _answer(self, request: Received) -> Reply:
+    def _handle(self, request: Received) -> Reply:
         body = self._replies.get(request.path)
         if body is None:
             return Reply(200, b'{"errcode":40066,"errmsg":"invalid url"}')

@@ -68,14 +68,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
 
-from sqlalchemy import MetaData, Table, create_engine, text  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
 from wxcloud.archive import ArchiveFunction  # noqa: E402
 from wxcloud.archive.plan import periods  # noqa: E402
-from wxcloud.archive.schema import version_table  # noqa: E402
-from wxcloud.archive.tables import Tables  # noqa: E402
-from wxcloud.archive.views import drop_views  # noqa: E402
 from wxcloud.dates import beijing_today  # noqa: E402
 
+from devtools.archive_tables import drop_tables  # noqa: E402
 from devtools.wechat_emulator import ANALYSIS_PATHS, QUOTA_GET_PATH, STABLE_TOKEN_PATH, Fault, WeChatEmulator  # noqa: E402
 
 CONFIG = ROOT / "functions" / "archiveAnalysis" / "config.json"
@@ -308,26 +306,13 @@ def _check(fleet: Fleet, prefix: str, label: str) -> int:
     return len(stored)
 
 
-def _drop(url: str, prefix: str) -> None:
-    """Drop the archive's tables with ``prefix``, its views and schema version table included."""
-    engine = create_engine(url)
-    try:
-        with engine.begin() as connection:  # the views read the tables: they go first
-            drop_views(connection, prefix)
-        Tables.build(prefix).metadata.drop_all(engine)
-        with engine.begin() as connection:
-            Table(version_table(prefix), MetaData()).drop(connection, checkfirst=True)
-    finally:
-        engine.dispose()
-
-
 @contextmanager
 def _tables(url: str) -> Iterator[str]:
     prefix = f"wxbench{secrets.token_hex(4)}_"
     try:
         yield prefix
     finally:
-        _drop(url, prefix)
+        drop_tables(url, prefix)
 
 
 def _slow(wechat: WeChatEmulator, latency: float, budget: int) -> None:

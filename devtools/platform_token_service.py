@@ -26,14 +26,12 @@ import secrets
 import threading
 from collections import deque
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
-from devtools.wechat_emulator.plumbing import Reply, Server
+from devtools.wechat_emulator.loopback import Loopback
+from devtools.wechat_emulator.plumbing import Reply
 from devtools.wechat_emulator.server import WeChatEmulator
 from devtools.wechat_emulator.values import Fault, Received
-
-if TYPE_CHECKING:  # typing.Self is 3.11+; this import never runs
-    from typing_extensions import Self
 
 __all__ = ["TOKEN_PATH", "Label", "PlatformTokenService"]
 
@@ -43,62 +41,25 @@ Label = Literal["asked", "owner", "none"]
 """Which appid an answer names: the app asked for, the app whose token it is, or none."""
 
 
-class PlatformTokenService:
+class PlatformTokenService(Loopback):
     """The provider's token service on loopback; a context manager, or ``start()``/``stop()``.
+    Its :attr:`url` is the token URL (``WX_PLATFORM_TOKEN_URL``).
 
     ``key``: the bearer key it demands (None: it demands none)."""
 
+    _what = "token service"
+    _thread_name = "platform-tokens"
+    _url_path = TOKEN_PATH
+
     def __init__(self, emulator: WeChatEmulator, *, key: str | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(host=host, port=port)
         self.emulator = emulator
         self.key = key
-        self._address = (host, port)
         self._lock = threading.Lock()
         self._faults: deque[Fault] = deque()
         self.received: list[Received] = []
-        self._stop_event = threading.Event()
-        self._server: Server | None = None
-        self._thread: threading.Thread | None = None
-        self._url = ""
         self._tokens_of: dict[str, str] = {}  # appid asked for -> the app whose token is answered
         self._label: Label = "owner"
-
-    def start(self) -> Self:
-        if self._server is not None:
-            raise RuntimeError("token service already started")
-        self._stop_event.clear()
-        server = Server(self._address, self._handle, self._stop_event)
-        host, port = server.server_address[:2]
-        host = host.decode() if isinstance(host, bytes) else host
-        self._url = (f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}") + TOKEN_PATH
-        self._server = server
-        self._thread = threading.Thread(target=server.serve_until_stopped, name=f"platform-tokens-{port}", daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is None:
-            return
-        self._stop_event.set()
-        server.wake()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-        server.cut_connections()
-        server.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        """The token URL (``WX_PLATFORM_TOKEN_URL``)."""
-        if not self._url:
-            raise RuntimeError("token service not started")
-        return self._url
 
     def add_fault(self, fault: Fault, times: int = 1) -> None:
         """Queue ``fault`` for the next ``times`` requests."""
@@ -146,7 +107,7 @@ class PlatformTokenService:
                 self.emulator.expire_tokens()
                 break
             if fault.kind == "delay":
-                if self._stop_event.wait(fault.seconds):
+                if self._stopping.wait(fault.seconds):
                     return None
                 fault = fault.then
                 continue
@@ -160,7 +121,7 @@ class PlatformTokenService:
             given = next((value for name, value in request.headers.items() if name.lower() == "authorization"), "")
             if not secrets.compare_digest(given.encode(), f"Bearer {self.key}".encode()):
                 return Reply(401, b'{"error": "unauthorized"}')
-        body = _json_object(request.body)
+        body = request.json_object()
         appid, refresh = (body.get("appid"), body.get("refresh")) if body is not None else (None, None)
         if not isinstance(appid, str) or not isinstance(refresh, bool):
             return _error(47001, "data format error")
@@ -172,14 +133,6 @@ class PlatformTokenService:
             return _error(61007, "api is unauthorized to component")
         named = {"asked": {"appid": appid}, "owner": {"appid": owner}, "none": {}}[label]
         return _json({**named, "authorizer_access_token": token, "expires_in": expires_in})
-
-
-def _json_object(body: bytes) -> dict[str, Any] | None:
-    try:
-        parsed = json.loads(body)
-    except ValueError:
-        return None
-    return parsed if isinstance(parsed, dict) else None
 
 
 def _json(payload: Any) -> Reply:

@@ -1,25 +1,33 @@
 """Shared fixtures: one WeChat emulator on loopback for the session (reset before every test), the
 function's environment pointed at it, and a log capture that fails any test whose log output
-contains the appsecret or any token the emulator issued."""
+contains the appsecret or any token the emulator issued; a fake WeChat that each test scripts, for
+the tests of the exact wire format; what a test does without a tool it needs."""
 
 from __future__ import annotations
 
 import json
 import logging
 import os
+import shutil
 import threading
 import traceback
+import warnings
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
-from wxcloud import FunctionApp, Timeouts, WxSettings
+import requests
+from pytest_httpserver import HTTPServer
+from tencentcloud_http import loopback_fixture
+from wxcloud import ApiSpec, FunctionApp, Timeouts, WxSettings
 from wxcloud.client import OpenApiClient
 from wxcloud.permissions import Permissions
 from wxcloud.retry import RetryPolicy
 
+from devtools.install_wxsdk import SDK_VERSION, is_installed, sdk_dir
 from devtools.platform_token_service import PlatformTokenService
 from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, Received, WeChatEmulator
 
@@ -36,19 +44,45 @@ PLATFORM_KEY = "-".join(("platform", "key", "0123456789abcdef"))  # the service'
 UNWATCHED_HANDLE = FunctionApp.handle  # for a test whose tracker must not see the watcher's own frame
 
 
+def unavailable(message: str) -> NoReturn:
+    """A tool the test needs is not installed: a visible skip here, a failure in CI (which installs it)."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
+def sdk_unavailable(reason: str) -> NoReturn:
+    """node, the pinned wx-server-sdk or what it installs is missing: ``unavailable``, saying how to install them."""
+    unavailable(f"{reason}; run `python devtools/install_wxsdk.py` (needs node + npm)")
+
+
+@pytest.fixture(scope="module")
+def sdk_path() -> Path:
+    """The pinned wx-server-sdk the differential tests run in node (``sdk_unavailable`` without them)."""
+    path = sdk_dir(ROOT)
+    if shutil.which("node") is None:
+        sdk_unavailable("node is not on PATH")
+    if not is_installed(path):
+        sdk_unavailable(f"wx-server-sdk@{SDK_VERSION} is not installed at {path}")
+    return path
+
+
 @pytest.fixture(name="browser", scope="module")
 def browser_fixture() -> Iterator[Any]:
-    """Headless Chromium for the report's browser tests: a visible skip where it is not installed,
-    a failure in CI (which installs it)."""
+    """Headless Chromium for the report's browser tests (``unavailable`` where it is not installed)."""
     from devtools.browser import chromium, executables
 
     if executables() is None:
-        message = "chromium and chromium-driver are not installed (apt-get install -y chromium chromium-driver)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable("chromium and chromium-driver are not installed (apt-get install -y chromium chromium-driver)")
     with chromium() as driver:
         yield driver
+
+
+@pytest.fixture
+def http() -> Iterator[requests.Session]:
+    """A plain HTTP session, for the tests that speak to a server by hand."""
+    with requests.Session() as session:
+        yield session
 
 
 def load_event(name: str) -> Any:
@@ -268,3 +302,64 @@ def client(settings: WxSettings, sleeps: Sleeps) -> Iterator[OpenApiClient]:
     c = OpenApiClient(settings, permissions=Permissions.allow(API), sleep=sleeps, retry=RetryPolicy(random=lambda: 0.5))
     yield c
     c.close()
+
+
+# ---- a fake WeChat that each test scripts (pytest-httpserver), for the calls' exact wire format ----
+
+
+# A fake WeChat on loopback of the module's own, answering as each test scripts it.
+wechat = loopback_fixture("wechat")
+
+
+def client_of(wechat: HTTPServer, token: str, appid: str, appsecret: str) -> Iterator[OpenApiClient]:
+    """A fixture body: a client of ``wechat``, whose stable_token answers ``token``; what the fake
+    was told and logged is cleared before and after."""
+    wechat.clear()
+    wechat.expect_request(STABLE, method="POST").respond_with_json({"access_token": token, "expires_in": 7200})
+    made = OpenApiClient(WxSettings(appid=appid, appsecret=appsecret, api_base_url=wechat.url_for("").rstrip("/")))
+    yield made
+    made.close()
+    wechat.clear()
+
+
+class ClientBackend:
+    """What a root over ``client`` calls through (``wxcloud.OpenApiRoot(ClientBackend(client))``),
+    as ``wxcloud.openapi`` calls through the environment's client."""
+
+    def __init__(self, client: OpenApiClient) -> None:
+        self._client = client
+
+    def client(self) -> OpenApiClient:
+        return self._client
+
+    def call(self, spec: ApiSpec[Any, Any], data: Any, *, convert_case: bool = True) -> dict[str, Any]:
+        return self._client.call(spec, data, convert_case=convert_case)
+
+
+# ---- the real error tracker, sending to a list ----
+
+
+@contextmanager
+def sentry_envelopes(**options: Any) -> Iterator[list[str]]:
+    """The real sentry client with every frame's local variables and PII recorded, sending to the
+    yielded list instead of a server: each envelope serialised exactly as it would go on the wire.
+    ``options``: more of ``sentry_sdk.init``'s. Afterwards a client without a DSN, which sends nothing.
+    Imported here: loading sentry-sdk is what makes the library hook it, so only its tests load it."""
+    import sentry_sdk
+    from sentry_sdk.envelope import Envelope
+    from sentry_sdk.transport import Transport as SentryTransport
+
+    captured: list[str] = []
+
+    class Capture(SentryTransport):
+        def capture_envelope(self, envelope: Envelope) -> None:
+            captured.append(envelope.serialize().decode("utf-8", errors="replace"))
+
+    with warnings.catch_warnings():  # send_default_pii is deprecated in favour of data_collection; it still works
+        warnings.simplefilter("ignore", DeprecationWarning)
+        sentry_sdk.init(dsn="http://public@127.0.0.1:1/1", transport=Capture, include_local_variables=True, send_default_pii=True, **options)
+    try:
+        yield captured
+    finally:
+        sentry_sdk.flush()
+        sentry_sdk.init()  # no DSN: a disabled client for the rest of the session

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -84,6 +85,18 @@ def answering(server: HTTPServer, default: Handler) -> Iterator[Callable[[Handle
 def loopback_server() -> HTTPServer:
     """Threaded, so that stalled requests do not hold up the next ones."""
     return HTTPServer(host="127.0.0.1", threaded=True)
+
+
+def loopback_fixture(name: str) -> Any:
+    """A module-scoped fixture called ``name``: a ``loopback_server`` of the module's own, running
+    while its tests do (``server = loopback_fixture("server")``)."""
+
+    @pytest.fixture(name=name, scope="module")
+    def running() -> Iterator[HTTPServer]:
+        with loopback_server() as server:
+            yield server
+
+    return running
 
 
 def closed_port() -> int:

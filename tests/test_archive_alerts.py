@@ -9,18 +9,16 @@ from __future__ import annotations
 import json
 import logging
 import time
-import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import requests
 import sentry_sdk
+from conftest import sentry_envelopes
 from pytest_httpserver import HTTPServer
-from sentry_sdk.envelope import Envelope
 from sentry_sdk.integrations.logging import LoggingIntegration
-from sentry_sdk.transport import Transport as SentryTransport
-from tencentcloud_http import Stall, closed_port, endpoint_of, exception_texts, loopback_server, ssm_secrets
+from tencentcloud_http import Stall, closed_port, endpoint_of, exception_texts, loopback_fixture, ssm_secrets
 from test_hardening_secrets import leaks
 from werkzeug import Request, Response
 from wxcloud.archive.alerts import MESSAGE_LIMIT, message_for, notify, post
@@ -81,10 +79,7 @@ def wecom_ok(request: Request) -> Response:
     return Response(json.dumps({"errcode": 0, "errmsg": "ok"}), content_type="application/json")
 
 
-@pytest.fixture(scope="module")
-def hook_server() -> Iterator[HTTPServer]:
-    with loopback_server() as running:
-        yield running
+hook_server = loopback_fixture("hook_server")
 
 
 @pytest.fixture
@@ -418,10 +413,7 @@ SSM_SECRETS: dict[tuple[str, str], str] = {}
 ssm_api = ssm_secrets(SSM_SECRETS, secret_id=ROLE_ID, token=ROLE_TOKEN)
 
 
-@pytest.fixture(scope="module")
-def ssm_server() -> Iterator[HTTPServer]:
-    with loopback_server() as running:
-        yield running
+ssm_server = loopback_fixture("ssm_server")
 
 
 @pytest.fixture
@@ -495,28 +487,10 @@ def test_a_stalled_ssm_costs_no_more_than_the_budget(ssm: Any, ssm_server: HTTPS
 def envelopes() -> Iterator[list[str]]:
     """The real sentry client, recording the most it can: every WARNING becomes an event with the
     stack and every frame's local variables, and every HTTP request a breadcrumb."""
-    captured: list[str] = []
-
-    class Capture(SentryTransport):
-        def capture_envelope(self, envelope: Envelope) -> None:
-            captured.append(envelope.serialize().decode("utf-8", errors="replace"))
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        sentry_sdk.init(
-            dsn="http://public@127.0.0.1:1/1",
-            transport=Capture,
-            include_local_variables=True,
-            attach_stacktrace=True,
-            max_request_body_size="always",
-            send_default_pii=True,
-            integrations=[LoggingIntegration(level=logging.DEBUG, event_level=logging.WARNING)],
-        )
-    try:
+    with sentry_envelopes(
+        attach_stacktrace=True, max_request_body_size="always", integrations=[LoggingIntegration(level=logging.DEBUG, event_level=logging.WARNING)]
+    ) as captured:
         yield captured
-    finally:
-        sentry_sdk.flush()
-        sentry_sdk.init()
 
 
 def test_the_tracker_check_finds_a_key_held_by_a_frame(envelopes: list[str], webhook: Sealed[str]) -> None:

@@ -21,7 +21,6 @@ import re
 import secrets
 import traceback
 import unicodedata
-import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,12 +30,11 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 import sentry_sdk
+from conftest import sentry_envelopes
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
-from sentry_sdk.envelope import Envelope
 from sentry_sdk.integrations.logging import LoggingIntegration
-from sentry_sdk.transport import Transport as SentryTransport
 from tencentcloud_http import closed_port, exception_texts
 from test_archive_alerts import hook_server, wecom_ok  # noqa: F401 - hook_server is a fixture
 from test_archive_support import (  # noqa: F401 - fixtures
@@ -337,30 +335,20 @@ def recorded() -> Iterator[Recorded]:
     """Every log record at DEBUG (root and the function's own logger), and the real sentry client
     recording the most it can: each WARNING an event with the stack and every frame's local
     variables, each request and log record a breadcrumb."""
-    seen = Recorded()
-
-    class Capture(SentryTransport):
-        def capture_envelope(self, envelope: Envelope) -> None:
-            seen.envelopes.append(envelope.serialize().decode("utf-8", errors="replace"))
-
-    handler = _Texts(seen.texts)
+    texts: list[str] = []
+    handler = _Texts(texts)
     loggers = [logging.getLogger(), logging.getLogger("wxcloud")]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        sentry_sdk.init(
-            dsn="http://public@127.0.0.1:1/1", transport=Capture, include_local_variables=True, attach_stacktrace=True,
-            max_request_body_size="always", send_default_pii=True,
-            integrations=[LoggingIntegration(level=logging.DEBUG, event_level=logging.WARNING)],
-        )
     try:
-        yield seen
+        with sentry_envelopes(
+            attach_stacktrace=True, max_request_body_size="always",
+            integrations=[LoggingIntegration(level=logging.DEBUG, event_level=logging.WARNING)],
+        ) as envelopes:
+            yield Recorded(texts, envelopes)
     finally:
-        sentry_sdk.flush()
-        sentry_sdk.init()
         for logger, level in zip(loggers, levels, strict=True):
             logger.removeHandler(handler)
             logger.setLevel(level)

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
-from tencentcloud_http import loopback_server
+from tencentcloud_http import loopback_fixture
 from test_archive_support import (  # noqa: F401 - fixtures
     Db,
     db_fixture,
@@ -70,10 +70,7 @@ def wechat() -> Iterator[WeChatEmulator]:
         yield emulator
 
 
-@pytest.fixture(scope="module")
-def hook() -> Iterator[HTTPServer]:
-    with loopback_server() as running:
-        yield running
+hook = loopback_fixture("hook")
 
 
 def env_for(db: Db, wechat: WeChatEmulator, **extra: str) -> dict[str, str]:

@@ -29,7 +29,7 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 from sqlalchemy import create_engine, text
-from tencentcloud_http import api_answer, api_error, endpoint_of, loopback_server, signed_params
+from tencentcloud_http import api_answer, api_error, endpoint_of, loopback_fixture, signed_params
 from test_archive_support import (  # noqa: F401 - fixtures
     ROOT,
     Db,
@@ -178,10 +178,7 @@ def expire_leases(db: Db, appid: str | None = None) -> None:
         engine.dispose()
 
 
-@pytest.fixture(name="scf", scope="module")
-def scf_fixture() -> Iterator[HTTPServer]:
-    with loopback_server() as running:
-        yield running
+scf_fixture = loopback_fixture("scf")
 
 
 @pytest.fixture(name="fleet")

@@ -21,12 +21,10 @@ from typing import Any
 
 import pytest
 from conftest import watch_answers
-from sqlalchemy import MetaData, Table, create_engine, text
+from sqlalchemy import create_engine, text
 from wxcloud.archive import Archive, ArchiveFunction
-from wxcloud.archive.schema import version_table
-from wxcloud.archive.tables import Tables
-from wxcloud.archive.views import drop_views
 
+from devtools.archive_tables import drop_tables
 from devtools.wechat_emulator import DEFAULT_SECRET, WeChatEmulator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -135,19 +133,6 @@ def make_db(kind: str, tmp_path: Path) -> Iterator[Db]:
     for archive in db.opened:
         archive.close()
     drop_tables(db.url, prefix)
-
-
-def drop_tables(url: str, prefix: str) -> None:
-    """Drop the archive's tables with ``prefix``, its schema version table included."""
-    engine = create_engine(url)
-    try:
-        with engine.begin() as connection:  # the views read the tables: they go first
-            drop_views(connection, prefix)
-        Tables.build(prefix).metadata.drop_all(engine)
-        with engine.begin() as connection:
-            Table(version_table(prefix), MetaData()).drop(connection, checkfirst=True)
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture(name="db", params=["sqlite", "postgresql", "mariadb"])

@@ -22,7 +22,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
-from tencentcloud_http import loopback_server
+from tencentcloud_http import loopback_fixture
 from test_archive_fanout import APIS, APPS, FIRED, SINCE, TODAY, TOKEN, Fleet, fleet_fixture, scf_fixture  # noqa: F401 - fixtures
 from test_archive_support import Db, db_fixture, function, no_db_password_anywhere, sqlite_db_fixture, timer  # noqa: F401 - fixtures
 from werkzeug import Request, Response
@@ -40,10 +40,7 @@ MONTHLY = "analysis.getMonthlyVisitTrend"
 # ---- the world: the fleet, with alerts to a recording WeCom stand-in -----------------------------
 
 
-@pytest.fixture(scope="module")
-def hook() -> Iterator[HTTPServer]:
-    with loopback_server() as running:
-        yield running
+hook = loopback_fixture("hook")
 
 
 @pytest.fixture

@@ -25,7 +25,6 @@ JS order first, see ``as_the_sdk_sees_it``.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -33,11 +32,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import sdk_unavailable
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from wxcloud.casing import Direction, convert_keys
 
-from devtools.install_wxsdk import SDK_VERSION, is_installed, sdk_dir
+from devtools.install_wxsdk import SDK_VERSION
 
 _ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,24 +50,7 @@ SDK_DIRECTIONS: dict[str, tuple[str, str]] = {
 _MAX_ARRAY_INDEX = 2**32 - 2
 
 
-# --------------------------------------------------------------------------- SDK availability
-
-
-def _unavailable(reason: str) -> None:
-    message = f"{reason}; run `python devtools/install_wxsdk.py` (needs node + npm)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def sdk_path() -> Path:
-    path = sdk_dir(_ROOT)
-    if shutil.which("node") is None:
-        _unavailable("node is not on PATH")
-    if not is_installed(path):
-        _unavailable(f"wx-server-sdk@{SDK_VERSION} is not installed at {path}")
-    return path
+# --------------------------------------------------------------------------- the oracle (sdk_path: conftest)
 
 
 def run_oracle(sdk: Path, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -323,7 +306,7 @@ def test_top_level_strings_convert_like_sdk(sdk_path: Path, direction: Direction
 
 def test_oracle_fails_loudly_on_unexpected_bundle(tmp_path: Path) -> None:
     if shutil.which("node") is None:
-        _unavailable("node is not on PATH")
+        sdk_unavailable("node is not on PATH")
     (tmp_path / "index.js").write_text("module.exports = {};\n", encoding="utf-8")
     proc = subprocess.run(
         ["node", str(ORACLE), str(tmp_path)],

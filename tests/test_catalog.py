@@ -18,14 +18,13 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import pytest
 import wxcloud
+from conftest import ClientBackend, client_of
 from pytest_httpserver import HTTPServer
-from tencentcloud_http import loopback_server
 from werkzeug import Request
-from wxcloud import ApiSpec, OpenApiClient, WxSettings, catalog
+from wxcloud import OpenApiClient, catalog
 from wxcloud.catalog.entry import FIELD_TYPES, STATUSES, Entry, entry
 from wxcloud.errors import RequestValidationError
 
@@ -201,20 +200,9 @@ def test_a_family_is_imported_only_when_one_of_its_names_is_called(wechat: HTTPS
 
 # --- calls, against a fake WeChat ---------------------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def wechat() -> Iterator[HTTPServer]:
-    with loopback_server() as server:
-        yield server
-
-
 @pytest.fixture
 def client(wechat: HTTPServer) -> Iterator[OpenApiClient]:
-    wechat.clear()
-    wechat.expect_request("/cgi-bin/stable_token", method="POST").respond_with_json({"access_token": TOKEN, "expires_in": 7200})
-    made = OpenApiClient(WxSettings(appid="wxfakecatalog0002", appsecret="fake-secret-0002", api_base_url=wechat.url_for("").rstrip("/")))
-    yield made
-    made.close()
-    wechat.clear()
+    yield from client_of(wechat, TOKEN, "wxfakecatalog0002", "fake-secret-0002")
 
 
 def received(wechat: HTTPServer, path: str) -> list[Request]:
@@ -231,7 +219,7 @@ def test_a_fixed_field_is_sent_unless_the_caller_sent_one(wechat: HTTPServer, cl
     assert bodies == [{"action": "apply", "plugin_appid": "wxplugin01", "reason": "maps"}, {"action": "list"},
                       {"action": "unbind_all", "plugin_appid": "wxplugin01"}]
     assert result == {"pluginList": [], "errMsg": "openapi.pluginManager.applyPlugin:ok", "errCode": 0}
-    root = wxcloud.OpenApiRoot(_Backend(client))({"convertCase": False})
+    root = wxcloud.OpenApiRoot(ClientBackend(client))({"convertCase": False})
     root["pluginManager.getPluginDevApplyList"]({"page": 1, "num": 10})
     assert json.loads(received(wechat, "/wxa/devplugin")[0].get_data()) == {"action": "dev_apply_list", "page": 1, "num": 10}
 
@@ -276,23 +264,12 @@ def test_midas_takes_the_signatures_the_caller_computed_as_plain_fields(wechat: 
 
 def test_two_names_of_one_endpoint_each_answer_in_their_own_name(wechat: HTTPServer, client: OpenApiClient) -> None:
     wechat.expect_request("/wxaapi/newtmpl/deltemplate").respond_with_json({"errcode": 0, "errmsg": "ok"})
-    root = wxcloud.OpenApiRoot(_Backend(client))
+    root = wxcloud.OpenApiRoot(ClientBackend(client))
     first = root.subscribeMessage.deleteTemplate({"priTmplId": "T1"})
     second = root["officialAccount.newtmpl.delTemplate"]({"priTmplId": "T2"})
     assert (first["errMsg"], second["errMsg"]) == ("openapi.subscribeMessage.deleteTemplate:ok", "openapi.officialAccount.newtmpl.delTemplate:ok")
     assert [json.loads(request.get_data()) for request in received(wechat, "/wxaapi/newtmpl/deltemplate")] == [{"priTmplId": "T1"},
                                                                                                                {"priTmplId": "T2"}]
-
-
-class _Backend:
-    def __init__(self, client: OpenApiClient) -> None:
-        self._client = client
-
-    def client(self) -> OpenApiClient:
-        return self._client
-
-    def call(self, spec: ApiSpec[Any, Any], data: Any, *, convert_case: bool = True) -> dict[str, Any]:
-        return self._client.call(spec, data, convert_case=convert_case)
 
 
 # --- the documentation -------------------------------------------------------------------------------

@@ -71,12 +71,6 @@ def emu(clock: FakeClock) -> Iterator[WeChatEmulator]:
         yield emulator
 
 
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        yield session
-
-
 # ------------------------------------------------------------------------------ helpers
 
 

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import json
 import logging
-import warnings
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import sentry_sdk
+from conftest import sentry_envelopes
 from hostile_servers import APPSECRET, DATA_PATH, GOOD_DATA, HostileServer, call, head, make_client, trickle
-from sentry_sdk.envelope import Envelope
 from sentry_sdk.integrations.logging import LoggingIntegration
-from sentry_sdk.transport import Transport as SentryTransport
 from test_hardening_secrets import leaks
 
 BODY = json.dumps(GOOD_DATA).encode()
@@ -45,28 +43,15 @@ class Records(logging.Handler):
 def everything_logged() -> Iterator[tuple[Records, list[str]]]:
     """The root logger at DEBUG with a handler of its own, and sentry with its logging integration
     making an event of every WARNING (local variables on), its envelopes kept as sent."""
-    envelopes: list[str] = []
-
-    class Capture(SentryTransport):
-        def capture_envelope(self, envelope: Envelope) -> None:
-            envelopes.append(envelope.serialize().decode("utf-8", errors="replace"))
-
     records = Records()
     root = logging.getLogger()
     level = root.level
     root.addHandler(records)
     root.setLevel(logging.DEBUG)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        sentry_sdk.init(
-            dsn="http://public@127.0.0.1:1/1", transport=Capture, include_local_variables=True, send_default_pii=True,
-            integrations=[LoggingIntegration(level=logging.DEBUG, event_level=logging.WARNING)],
-        )
     try:
-        yield records, envelopes
+        with sentry_envelopes(integrations=[LoggingIntegration(level=logging.DEBUG, event_level=logging.WARNING)]) as envelopes:
+            yield records, envelopes
     finally:
-        sentry_sdk.flush()
-        sentry_sdk.init()
         root.removeHandler(records)
         root.setLevel(level)
 

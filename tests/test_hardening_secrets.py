@@ -13,7 +13,6 @@ import html
 import json
 import re
 import time
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 import sentry_sdk
-from conftest import write_config
+from conftest import sentry_envelopes, write_config
 from hostile_servers import (
     APPSECRET,
     DATA_PATH,
@@ -37,42 +36,19 @@ from hostile_servers import (
     redirect,
     reply,
 )
-from sentry_sdk.envelope import Envelope
-from sentry_sdk.transport import Transport as SentryTransport
 from wxcloud import FunctionApp
 from wxcloud.analysis import Analysis
 from wxcloud.deadline import Deadline
 from wxcloud.errors import WxCloudError
 
 EVENT = {"beginDate": "20170301", "endDate": "20170331"}
-
-
-class Envelopes(list[str]):
-    """What sentry would have sent: each envelope serialised exactly as it goes on the wire."""
+Envelopes = list[str]  # what sentry would have sent: each envelope serialised exactly as it goes on the wire
 
 
 @pytest.fixture
 def envelopes() -> Iterator[Envelopes]:
-    captured = Envelopes()
-
-    class Capture(SentryTransport):
-        def capture_envelope(self, envelope: Envelope) -> None:
-            captured.append(envelope.serialize().decode("utf-8", errors="replace"))
-
-    with warnings.catch_warnings():  # send_default_pii is deprecated in favour of data_collection; it still works
-        warnings.simplefilter("ignore", DeprecationWarning)
-        sentry_sdk.init(
-            dsn="http://public@127.0.0.1:1/1",
-            transport=Capture,
-            include_local_variables=True,
-            max_request_body_size="always",
-            send_default_pii=True,
-        )
-    try:
+    with sentry_envelopes(max_request_body_size="always") as captured:
         yield captured
-    finally:
-        sentry_sdk.flush()
-        sentry_sdk.init()  # no DSN: a disabled client for the rest of the session
 
 
 def encodings(secret: str) -> set[str]:

@@ -23,7 +23,7 @@ import sentry_sdk
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
-from tencentcloud_http import answering, endpoint_of, loopback_server, ssm_secrets
+from tencentcloud_http import answering, endpoint_of, loopback_fixture, ssm_secrets
 from test_archive_support import ROOT, Db, function, no_db_password_anywhere, sqlite_db_fixture  # noqa: F401 - fixtures
 from test_hardening_secrets import Envelopes, capture_configuration_error, cores, envelopes  # noqa: F401 - envelopes is a fixture
 from wxcloud.archive.apps import APPID, AppsSource
@@ -241,11 +241,8 @@ SSM_VALUES: dict[tuple[str, str], str] = {
 }
 
 
-@pytest.fixture(scope="module")
-def cloud_api() -> Iterator[HTTPServer]:
-    """A loopback Tencent Cloud API endpoint (SSM here, SCF's Invoke below), answering as each test says."""
-    with loopback_server() as running:
-        yield running
+# A loopback Tencent Cloud API endpoint (SSM here, SCF's Invoke below), answering as each test says.
+cloud_api = loopback_fixture("cloud_api")
 
 
 @pytest.fixture

@@ -8,10 +8,10 @@ node is present); without it the test skips, or fails when ``CI=true``.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
+from conftest import sdk_unavailable
 from wxcloud.mime_extensions import EXTENSIONS, MIME_DB_VERSION
 from wxcloud.wire import file_name
 
@@ -24,10 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_the_table_is_mime_dbs_as_the_sdk_installs_it() -> None:
     mime_db = sdk_dir(ROOT).parent / "mime-db"
     if not (mime_db / "db.json").is_file():
-        message = f"mime-db is not installed at {mime_db}; run `python devtools/install_wxsdk.py` (needs node + npm)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message, pytrace=False)
-        pytest.skip(message)
+        sdk_unavailable(f"mime-db is not installed at {mime_db}")
     assert json.loads((mime_db / "package.json").read_text(encoding="utf-8"))["version"] == MIME_DB_VERSION
     assert EXTENSIONS == first_extensions(json.loads((mime_db / "db.json").read_text(encoding="utf-8")))
 

@@ -16,31 +16,19 @@ from typing import Any
 
 import pytest
 import wxcloud
+from conftest import ClientBackend, client_of
 from pytest_httpserver import HTTPServer
-from tencentcloud_http import loopback_server
 from werkzeug import Request, Response
-from wxcloud import OpenApiClient, WxSettings
+from wxcloud import OpenApiClient
 from wxcloud.errors import ApiNotFound, RequestValidationError, WeChatError
 
 TOKEN = "fake-wechat-token-0001"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x1f\x15\xc4\x89" + b"\x00" * 20
 
 
-@pytest.fixture(scope="module")
-def wechat() -> Iterator[HTTPServer]:
-    with loopback_server() as server:
-        yield server
-
-
 @pytest.fixture
 def client(wechat: HTTPServer) -> Iterator[OpenApiClient]:
-    wechat.clear()
-    wechat.expect_request("/cgi-bin/stable_token", method="POST").respond_with_json({"access_token": TOKEN, "expires_in": 7200})
-    settings = WxSettings(appid="wxfakeopenapi0001", appsecret="fake-secret-0001", api_base_url=wechat.url_for("").rstrip("/"))
-    made = OpenApiClient(settings)
-    yield made
-    made.close()
-    wechat.clear()
+    yield from client_of(wechat, TOKEN, "wxfakeopenapi0001", "fake-secret-0001")
 
 
 def received(wechat: HTTPServer, path: str) -> Request:
@@ -77,7 +65,7 @@ def test_a_wechat_error_raises_with_its_code_and_the_sdks_message(wechat: HTTPSe
 
 def test_get_unlimited_answers_the_png_as_a_buffer(wechat: HTTPServer, client: OpenApiClient) -> None:
     wechat.expect_request("/wxa/getwxacodeunlimit", method="POST").respond_with_data(PNG, content_type="image/png")
-    result = wxcloud.OpenApiRoot(_Backend(client))["wxacode.getUnlimited"]({"scene": "a=1", "checkPath": False, "envVersion": "trial"})
+    result = wxcloud.OpenApiRoot(ClientBackend(client))["wxacode.getUnlimited"]({"scene": "a=1", "checkPath": False, "envVersion": "trial"})
     assert result == {"contentType": "image/png", "buffer": PNG, "errMsg": "openapi.wxacode.getUnlimited:ok", "errCode": 0}
     assert json.loads(received(wechat, "/wxa/getwxacodeunlimit").get_data()) == {"scene": "a=1", "check_path": False, "env_version": "trial"}
 
@@ -125,14 +113,14 @@ def test_get_phone_number_answers_phone_info(wechat: HTTPServer, client: OpenApi
 
 def test_convert_case_false_sends_and_answers_keys_as_written(wechat: HTTPServer, client: OpenApiClient) -> None:
     wechat.expect_request("/wxa/msg_sec_check").respond_with_json({"errcode": 0, "errmsg": "ok", "trace_id": "t"})
-    root = wxcloud.OpenApiRoot(_Backend(client))({"convertCase": False})
+    root = wxcloud.OpenApiRoot(ClientBackend(client))({"convertCase": False})
     result = root.security.msgSecCheck({"content": "x", "version": 2, "scene": 1, "openid": "o", "someKey": 1})
     assert json.loads(received(wechat, "/wxa/msg_sec_check").get_data())["someKey"] == 1
     assert result == {"trace_id": "t", "errMsg": "openapi.security.msgSecCheck:ok", "errCode": 0}
 
 
 def test_an_unknown_name_is_604100_before_any_request(wechat: HTTPServer, client: OpenApiClient) -> None:
-    root = wxcloud.OpenApiRoot(_Backend(client))
+    root = wxcloud.OpenApiRoot(ClientBackend(client))
     calls = (lambda: root.security.msgSecCheckk({}), lambda: root["nope.nothing"]({}), lambda: root.a.b.c.d({}), lambda: root.analysis({}),
              lambda: client.analysis({}), lambda: root.security({}))
     for call in calls:
@@ -170,7 +158,7 @@ def test_a_client_reaches_a_whole_name_by_index_as_the_root_does(wechat: HTTPSer
     wechat.expect_request("/wxa/msg_sec_check", method="POST").respond_with_json(answer)
     data = {"content": "hello", "version": 2, "scene": 2, "openid": "o1"}
     by_client = client["security.msgSecCheck"](data)
-    by_root = wxcloud.OpenApiRoot(_Backend(client))["security.msgSecCheck"](data)
+    by_root = wxcloud.OpenApiRoot(ClientBackend(client))["security.msgSecCheck"](data)
     assert by_client == by_root == {"result": {"suggest": "pass", "label": 100}, "traceId": "t1", "errMsg": "openapi.security.msgSecCheck:ok",
                                     "errCode": 0}
     wechat.expect_request("/cgi-bin/media/upload").respond_with_json({"type": "image", "media_id": "M1", "created_at": 1})
@@ -207,19 +195,6 @@ def caught_hint(call: Any) -> str:
     raise AssertionError("expected -604100")
 
 
-class _Backend:
-    """A root over ``client`` (as ``wxcloud.openapi`` is over the environment's)."""
-
-    def __init__(self, client: OpenApiClient) -> None:
-        self._client = client
-
-    def client(self) -> OpenApiClient:
-        return self._client
-
-    def call(self, spec: Any, data: Any, *, convert_case: bool = True) -> dict[str, Any]:
-        return self._client.call(spec, data, convert_case=convert_case)
-
-
 def test_the_response_handler_is_respected(wechat: HTTPServer, client: OpenApiClient) -> None:
     def echo(request: Request) -> Response:
         return Response(json.dumps({"errcode": 0, "errmsg": "ok", "seen": request.args.get("access_token") == TOKEN}),
@@ -246,7 +221,7 @@ def test_a_camel_api_gets_camel_keys_whatever_the_caller_wrote(wechat: HTTPServe
     # wx-server-sdk sends snake keys (kidList as kid_list) and the cloud gateway turns them back into the camelCase WeChat
     # reads: so a caller's kid_list reaches WeChat as kidList too, nested keys included, with convertCase false as well.
     wechat.expect_request("/wxaapi/newtmpl/addtemplate").respond_with_json({"errcode": 0, "errmsg": "ok", "priTmplId": "T1"})
-    root = wxcloud.OpenApiRoot(_Backend(client))
+    root = wxcloud.OpenApiRoot(ClientBackend(client))
     for api in (root, root({"convertCase": False})):
         wechat.clear_log()
         api.subscribeMessage.addTemplate({"tid": "401", "kid_list": [1, 2], "sceneDesc": "x", "extra_field": {"deep_key": [{"a_b": 1}]}})
@@ -267,7 +242,7 @@ def test_with_convert_case_false_a_result_keeps_javascripts_key_order(wechat: HT
     # The SDK's result is a JavaScript object: array-index keys come first, ascending, at every level, converted or not.
     wechat.expect_request("/wxa/queryscheme").respond_with_data(b'{"b_c":1,"10":{"2":1,"x":2,"1":3},"2":[{"9":1,"a_b":2}]}',
                                                                   content_type="application/json")
-    result = wxcloud.OpenApiRoot(_Backend(client))({"convertCase": False}).urlscheme.query({"scheme": "s"})
+    result = wxcloud.OpenApiRoot(ClientBackend(client))({"convertCase": False}).urlscheme.query({"scheme": "s"})
     assert json.dumps(result) == json.dumps(
         {"2": [{"9": 1, "a_b": 2}], "10": {"1": 3, "2": 1, "x": 2}, "b_c": 1, "errMsg": "openapi.urlscheme.query:ok", "errCode": 0}
     )
@@ -276,7 +251,7 @@ def test_with_convert_case_false_a_result_keeps_javascripts_key_order(wechat: HT
 def test_an_api_may_be_called_without_data_as_in_the_sdk(wechat: HTTPServer, client: OpenApiClient) -> None:
     # cloud.openapi.subscribeMessage.getCategory() sends no field: the same as {}; a required field is still asked for.
     wechat.expect_request("/wxaapi/newtmpl/getcategory", method="GET").respond_with_json({"errcode": 0, "errmsg": "ok", "data": []})
-    root = wxcloud.OpenApiRoot(_Backend(client))
+    root = wxcloud.OpenApiRoot(ClientBackend(client))
     for call in (client.subscribeMessage.getCategory, root.subscribeMessage.getCategory, root["subscribeMessage.getCategory"]):
         wechat.clear_log()
         assert call() == {"data": [], "errMsg": "openapi.subscribeMessage.getCategory:ok", "errCode": 0}

@@ -63,7 +63,6 @@ from __future__ import annotations
 import base64
 import functools
 import json
-import os
 import random
 import re
 import shutil
@@ -76,6 +75,7 @@ from typing import Any
 
 import pytest
 import wxcloud
+from conftest import ClientBackend, sdk_unavailable
 from pytest_httpserver import HTTPServer
 from tencentcloud_http import loopback_server
 from werkzeug import Request, Response
@@ -86,7 +86,7 @@ from wxcloud.errors import WxCloudError
 from wxcloud.mime_extensions import EXTENSIONS
 from wxcloud.spec import ApiSpec
 
-from devtools.install_wxsdk import SDK_VERSION, is_installed, sdk_dir
+from devtools.install_wxsdk import SDK_VERSION
 
 _ROOT = Path(__file__).resolve().parent.parent
 ORACLE = _ROOT / "devtools" / "wxsdk_openapi_oracle.js"
@@ -97,26 +97,6 @@ APPID = "wxfakeoracle00001"
 EXAMPLES_PER_API = 6
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489") + b"\x00" * 8
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(range(256))
-
-
-# --------------------------------------------------------------------------- SDK availability
-
-
-def _unavailable(reason: str) -> None:
-    message = f"{reason}; run `python devtools/install_wxsdk.py` (needs node + npm)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def sdk_path() -> Path:
-    path = sdk_dir(_ROOT)
-    if shutil.which("node") is None:
-        _unavailable("node is not on PATH")
-    if not is_installed(path):
-        _unavailable(f"wx-server-sdk@{SDK_VERSION} is not installed at {path}")
-    return path
 
 
 # --------------------------------------------------------------------------- one call, both sides
@@ -227,17 +207,6 @@ class FakeWeChat:
         return response
 
 
-class _Backend:
-    def __init__(self, client: OpenApiClient) -> None:
-        self._client = client
-
-    def client(self) -> OpenApiClient:
-        return self._client
-
-    def call(self, spec: ApiSpec[Any, Any], data: Any, *, convert_case: bool = True) -> dict[str, Any]:
-        return self._client.call(spec, data, convert_case=convert_case)
-
-
 @dataclass
 class Ours:
     result: dict[str, Any] | None
@@ -251,7 +220,7 @@ def ours() -> Iterator[Any]:
     with loopback_server() as server:
         fake = FakeWeChat(server)
         client = OpenApiClient(WxSettings(appid=APPID, appsecret="fake-oracle-secret-0001", api_base_url=server.url_for("").rstrip("/")))
-        root = wxcloud.OpenApiRoot(_Backend(client))
+        root = wxcloud.OpenApiRoot(ClientBackend(client))
 
         def run(call: Call) -> Ours:
             fake.reply = call.reply
@@ -674,7 +643,7 @@ def test_the_deliberate_differences_are_documented() -> None:
 
 def test_the_oracle_fails_loudly_on_an_unexpected_bundle(tmp_path: Path) -> None:
     if shutil.which("node") is None:
-        _unavailable("node is not on PATH")
+        sdk_unavailable("node is not on PATH")
     (tmp_path / "index.js").write_text("module.exports = {};\n", encoding="utf-8")
     proc = subprocess.run(["node", str(ORACLE), str(tmp_path)], input="", capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == 2

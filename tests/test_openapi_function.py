@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 from conftest import load_event, watch_answers
 from pytest_httpserver import HTTPServer
-from tencentcloud_http import loopback_server
 from wxcloud.errors import WxCloudError
 from wxcloud.scf.forward import MAX_ANSWER_BYTES, OpenApiFunction
 from wxcloud.spec import find_api
@@ -39,12 +38,6 @@ PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
 CONTEXT = {"request_id": "req-openapi", "time_limit_in_ms": 10_000}
 CHECK = {"content": "hello", "version": 2, "scene": 2, "openid": "o-user-1"}
 SECRET_CONTENT = "my-diary-entry-never-to-be-logged"
-
-
-@pytest.fixture(scope="module")
-def wechat() -> Iterator[HTTPServer]:
-    with loopback_server() as server:
-        yield server
 
 
 @pytest.fixture

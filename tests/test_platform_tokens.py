@@ -30,7 +30,7 @@ from hostile_servers import (
 )
 from hostile_servers import PLATFORM_KEY as HOSTILE_KEY
 from pytest_httpserver import HTTPServer
-from tencentcloud_http import answering, endpoint_of, loopback_server, ssm_secrets
+from tencentcloud_http import answering, endpoint_of, loopback_fixture, ssm_secrets
 from test_hardening_secrets import Envelopes, capture, envelopes, leaks  # noqa: F401 - envelopes is a fixture
 from wxcloud import PlatformSettings, PlatformTokenSource, WxSettings, find_api, platform_client
 from wxcloud.client import OpenApiClient
@@ -268,10 +268,7 @@ def test_http_is_accepted_to_loopback_or_by_choice(environ: dict[str, str]) -> N
 ROLE_ID, ROLE_KEY, ROLE_TOKEN = "AKIDplatformROLE0001", "platform-role-key-0001", "platform-role-token-0001"
 
 
-@pytest.fixture(scope="module")
-def ssm_server() -> Iterator[HTTPServer]:
-    with loopback_server() as running:
-        yield running
+ssm_server = loopback_fixture("ssm_server")
 
 
 @pytest.fixture

@@ -69,12 +69,6 @@ def wechat(clock: Clock) -> Iterator[WeChatEmulator]:
         yield emulator
 
 
-@pytest.fixture
-def http() -> Iterator[requests.Session]:
-    with requests.Session() as session:
-        yield session
-
-
 def client_for(wechat: WeChatEmulator, clock: Clock, appid: str = DEFAULT_APPID) -> OpenApiClient:
     settings = WxSettings(appid, APPS[appid], wechat.url, Timeouts(connect=1.0, read=1.0))
     return OpenApiClient(settings, wall_clock=clock, sleep=lambda _: None, retry=RetryPolicy(random=lambda: 0.0))

@@ -22,7 +22,7 @@ from tencentcloud_http import (
     closed_port,
     endpoint_of,
     exception_texts,
-    loopback_server,
+    loopback_fixture,
     signed_params,
 )
 from werkzeug import Request, Response
@@ -62,10 +62,7 @@ def scf_invoke(request: Request) -> Response:
     return api_answer({"Result": {"RetMsg": ret_msg, "ErrMsg": err_msg, "InvokeResult": invoke_result, "FunctionRequestId": context["request_id"]}})
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[HTTPServer]:
-    with loopback_server() as running:
-        yield running
+server = loopback_fixture("server")
 
 
 @pytest.fixture

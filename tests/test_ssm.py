@@ -24,7 +24,7 @@ from tencentcloud_http import (
     closed_port,
     endpoint_of,
     exception_texts,
-    loopback_server,
+    loopback_fixture,
     ssm_secrets,
 )
 from werkzeug import Request, Response
@@ -44,10 +44,7 @@ TIMEOUT_PREFIX = f"{DISPLAY}:fail -604102 call open API timeout hint: ["
 ssm_api = ssm_secrets(SECRETS, secret_id=ROLE_ID, token=ROLE_TOKEN)  # GetSecretValue from SECRETS, signed by the role
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[HTTPServer]:
-    with loopback_server() as running:
-        yield running
+server = loopback_fixture("server")
 
 
 @pytest.fixture

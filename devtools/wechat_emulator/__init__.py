@@ -7,7 +7,8 @@ what a week or a month of them adds up to), ``pages`` and ``portraits`` (getVisi
 getUserPortrait's shares of them), ``datacube`` (the analysis APIs' replies and period rules),
 ``quotas`` (the daily quota per app and path), ``checks`` (how WeChat reads a request), ``desk``
 (what it keeps between calls), ``answers`` (what it answers), ``plumbing`` (the HTTP server),
-``server`` (WeChatEmulator and ``main``); ``python -m devtools.wechat_emulator`` serves.
+``loopback`` (serving it in a thread: start, URL, stop), ``server`` (WeChatEmulator and
+``main``); ``python -m devtools.wechat_emulator`` serves.
 """
 
 from devtools.wechat_emulator.datacube import ANALYSIS_PATHS, MONTHLY_VISIT_TREND_PATH

@@ -54,7 +54,8 @@ This module is the emulator proper: tokens, faults, revisions, quotas, the clock
 request to the stable_token endpoint, the quota endpoint, a datacube endpoint of
 :mod:`devtools.wechat_emulator.datacube`, whose figures it serves, or any other endpoint of the
 table, which :mod:`~devtools.wechat_emulator.answers` answers; the daily counts are
-:mod:`devtools.wechat_emulator.quotas`'s; :mod:`devtools.wechat_emulator.plumbing` carries the bytes.
+:mod:`devtools.wechat_emulator.quotas`'s; :mod:`devtools.wechat_emulator.plumbing` carries the bytes,
+served by :mod:`devtools.wechat_emulator.loopback`'s start and stop.
 """
 
 from __future__ import annotations
@@ -69,14 +70,15 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from devtools.wechat_emulator import endpoints
 from devtools.wechat_emulator.answers import Image, answer
 from devtools.wechat_emulator.checks import read
 from devtools.wechat_emulator.datacube import ANALYSIS_PATHS, ENDPOINTS, Endpoint, revised
 from devtools.wechat_emulator.desk import Desk
-from devtools.wechat_emulator.plumbing import Reply, Server
+from devtools.wechat_emulator.loopback import Loopback
+from devtools.wechat_emulator.plumbing import Reply
 from devtools.wechat_emulator.quotas import Quotas
 from devtools.wechat_emulator.values import (
     DEFAULT_APPID,
@@ -88,9 +90,6 @@ from devtools.wechat_emulator.values import (
     Fault,
     Received,
 )
-
-if TYPE_CHECKING:  # typing.Self is 3.11+; this import never runs, so the module stays stdlib-only
-    from typing_extensions import Self
 
 __all__ = ["WeChatEmulator", "main"]
 
@@ -121,17 +120,9 @@ def _parse_yyyymmdd(value: object) -> date | None:
         return None
 
 
-def _json_object(body: bytes) -> dict[str, Any] | None:
-    """The body as a JSON object, or ``None`` for anything else (WeChat's 47001)."""
-    try:
-        parsed = json.loads(body)
-    except ValueError:
-        return None
-    return parsed if isinstance(parsed, dict) else None
-
-
-class WeChatEmulator:
-    """A WeChat API server on loopback; use as a context manager or ``start()``/``stop()``.
+class WeChatEmulator(Loopback):
+    """A WeChat API server on loopback; use as a context manager or ``start()``/``stop()``, and
+    give the client its :attr:`url` in place of ``https://api.weixin.qq.com``.
 
     ``apps`` maps appid -> appsecret. ``clock`` (seconds since the epoch) drives token expiry
     and the Beijing calendar of the datacube, so tests can move time instead of sleeping.
@@ -149,6 +140,9 @@ class WeChatEmulator:
     (limits and counts), :meth:`reset` also tokens and revisions.
     """
 
+    _what = "emulator"
+    _thread_name = "wechat-emulator"
+
     def __init__(
         self,
         apps: Mapping[str, str] | None = None,
@@ -163,12 +157,11 @@ class WeChatEmulator:
     ) -> None:
         if not 0.0 <= data_ready_at < 86400.0:
             raise ValueError("data_ready_at is seconds after Beijing midnight, 0 <= data_ready_at < 86400")
+        super().__init__(host=host, port=port)
         self._data_ready_at = float(data_ready_at)
         self._apps: dict[str, str] = dict(apps) if apps is not None else {DEFAULT_APPID: DEFAULT_SECRET}
         self._clock = clock
         self._token_ttl = int(token_ttl)
-        self._host = host
-        self._port = port
         self._lock = threading.RLock()
         self.received: list[Received] = []
         self._faults: dict[str, deque[Fault]] = {}
@@ -177,59 +170,11 @@ class WeChatEmulator:
         self._stable: dict[str, str] = {}  # appid -> current stable token
         self._last_force: dict[str, float] = {}  # appid -> time of the last effective force_refresh
         self._rids = itertools.count(1)
-        self._stop_event = threading.Event()
-        self._server: Server | None = None
-        self._thread: threading.Thread | None = None
-        self._url = ""  # kept after stop(), so messages can still name where it was
         self._revisions: dict[tuple[str, date, date], int] = {}  # (path, begin, end) -> added to its figures
         self._quotas = Quotas()  # daily limits and counts per (appid, path), by Beijing day
         self._authorizers: set[str] = set(authorizers)  # apps that authorized a service provider's platform
         self._authorizer_tokens: dict[str, str] = {}  # appid -> its current authorizer_access_token
         self._desk = Desk(clock, tuple(risky_words))  # media, links and spent codes, per app
-
-    # ---- lifecycle ---------------------------------------------------------------------------
-
-    def start(self) -> Self:
-        """Bind (port 0 picks a free one) and serve in a daemon thread; returns ``self``."""
-        if self._server is not None:
-            raise RuntimeError("emulator already started")
-        self._stop_event.clear()
-        server = Server((self._host, self._port), self._handle, self._stop_event)
-        host, port = server.server_address[:2]
-        host = host.decode() if isinstance(host, bytes) else host
-        self._url = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_until_stopped, name=f"wechat-emulator-{port}", daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop serving and cut open connections; prompt even while a delay fault is sleeping."""
-        server, self._server = self._server, None
-        if server is None:
-            return
-        self._stop_event.set()  # also wakes any Fault.delay sleeper, which then drops its request
-        server.wake()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-        server.cut_connections()
-        server.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        """Base URL to give the client in place of ``https://api.weixin.qq.com``."""
-        if not self._url:
-            raise RuntimeError("emulator not started")
-        return self._url
 
     # ---- test controls -----------------------------------------------------------------------
 
@@ -373,7 +318,7 @@ class WeChatEmulator:
                 self.expire_tokens()
                 break
             if fault.kind == "delay":
-                if self._stop_event.wait(fault.seconds):
+                if self._stopping.wait(fault.seconds):
                     return None  # stopping: don't answer from a server that is shutting down
                 fault = fault.then
                 continue
@@ -441,7 +386,7 @@ class WeChatEmulator:
         return record
 
     def _stable_token(self, request: Received) -> dict[str, Any]:
-        body = _json_object(request.body)
+        body = request.json_object()
         if body is None:
             raise ApiError(47001, f"data format error hint: [{secrets.token_hex(5)}]")
         appid = self._check_credentials(body.get("grant_type"), body.get("appid"), body.get("secret"))
@@ -482,7 +427,7 @@ class WeChatEmulator:
         """The app's quota of one path today. Only the paths whose requests the emulator counts
         (the datacube's) are known; any other ``cgi_path``, or none, is 76021."""
         appid = self._authenticate(request)
-        body = _json_object(request.body)
+        body = request.json_object()
         if body is None:
             raise ApiError(47001, "data format error")
         cgi_path = body.get("cgi_path")
@@ -505,7 +450,7 @@ class WeChatEmulator:
         return datetime.fromtimestamp(self._clock(), _BEIJING).date()
 
     def _datacube(self, request: Received, endpoint: Endpoint, appid: str) -> dict[str, Any]:
-        body = _json_object(request.body)
+        body = request.json_object()
         if body is None:
             raise ApiError(47001, "data format error")
         begin = _parse_yyyymmdd(body.get("begin_date"))

@@ -69,6 +69,11 @@ class Received:
         except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
             return None
 
+    def json_object(self) -> dict[str, Any] | None:
+        """The body as a JSON object, or ``None`` for anything else (WeChat's 47001)."""
+        parsed = self.json()
+        return parsed if isinstance(parsed, dict) else None
+
 
 @dataclass(frozen=True)
 class Fault:

@@ -64,6 +64,19 @@ def storable(value: Any) -> Any:
                             f"not a {type(value).__name__}")
 
 
+def finite_float(value: Any) -> float | None:
+    """A number as a finite float, or None for what no double column of the three databases holds
+    alike (NaN, the infinities, an integer beyond a double's range) and for anything not a number
+    (text, a bool): the flat tables' float columns, and the figures a report reads."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def _writable(number: int) -> bool:
     try:
         str(number)

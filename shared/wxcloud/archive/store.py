@@ -40,7 +40,7 @@ from . import database, schema
 from .errors import DatabaseError, NothingArchived, RowRefused
 from .reports import Report, report_for
 from .settings import ARCHIVE_DEFAULT_TABLE_PREFIX
-from .storable import storable, storable_text
+from .storable import finite_float, storable, storable_text
 from .tables import Tables, insert_new, upsert_newer
 
 if TYPE_CHECKING:
@@ -453,7 +453,7 @@ def flat_rows(report: Report, result: dict[str, Any], period: Period, key: dict[
             if column.type == "int":
                 row[column.column] = _as_int(value)
             elif column.type == "float":
-                row[column.column] = _as_float(value)
+                row[column.column] = finite_float(value)
             else:
                 row[column.column] = _as_text(value, column.length)
         rows.append(row)
@@ -468,18 +468,6 @@ def _as_int(value: Any) -> int | None:
         return None
     number = int(value)
     return number if -(2**63) <= number < 2**63 else None
-
-
-def _as_float(value: Any) -> float | None:
-    """A double, or None for what no column of the three databases holds alike: NaN, the
-    infinities, an integer beyond a double's range."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _as_text(value: Any, length: int) -> str | None:

@@ -13,7 +13,7 @@ and the cells of a cohort whose stored answer has not settled are *provisional*.
 The archive may hold anything: answers stored by older releases, or written by hand, with NaN,
 Infinity, numbers beyond a float's range, text where numbers belong, missing keys, or JSON that is
 not an object at all. None of it may stop the report or reach the page as a number JavaScript
-cannot hold: every figure goes through ``_number`` (a finite float, else missing), every sum
+cannot hold: every figure goes through ``finite_float`` (a finite float, else missing), every sum
 through ``_whole`` (a sum beyond a float's range is missing too), an answer that is not an
 object counts as an empty one, a period that cannot be one (dates that are not days, before
 WeChat's analytics began, not over yet) is left out, and a report whose
@@ -24,7 +24,6 @@ Lists that may be long (devices, cities, channels) are cut to their top entries 
 
 from __future__ import annotations
 
-import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -36,6 +35,7 @@ from ..errors import EmptyArchive
 from ..export import rows as shape_rows
 from ..plan import closed_periods
 from ..reports import EARLIEST, REPORTS, Settling
+from ..storable import finite_float
 from ..store import Archive, Stored
 
 SUMMARY = "analysis.getDailySummary"
@@ -73,15 +73,15 @@ class Comparison:
 
     def delta(self, value: float) -> float | None:
         """The change (None when there is no earlier figure, or the difference is beyond a float)."""
-        return None if self.base is None else _number(value - self.base)
+        return None if self.base is None else finite_float(value - self.base)
 
     def ratio(self, value: float) -> float | None:
         """The change as a fraction of the earlier figure (None when there is none, or it was 0,
         or the change is too large to show as a percentage)."""
         if not self.base:
             return None
-        ratio = _number((value - self.base) / self.base)
-        return None if ratio is None or _number(ratio * 100) is None else ratio
+        ratio = finite_float((value - self.base) / self.base)
+        return None if ratio is None or finite_float(ratio * 100) is None else ratio
 
 
 @dataclass(frozen=True)
@@ -275,20 +275,9 @@ def _end(item: Stored) -> date:
     return item.period.end
 
 
-def _number(value: Any) -> float | None:
-    """A figure as a finite float; anything else (text, NaN, Infinity, an int beyond a float) is missing."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    try:
-        number = float(value)
-    except OverflowError:
-        return None
-    return number if math.isfinite(number) else None
-
-
 def _whole(total: float) -> int | None:
     """A sum of counts as an int; None (missing) when it went beyond a float's range."""
-    number = _number(total)
+    number = finite_float(total)
     return None if number is None else int(number)
 
 
@@ -316,10 +305,10 @@ def _overview(daily_all: list[Stored], summary_all: list[Stored], daily: list[St
     figures: list[tuple[str, dict[date, dict[str, Any]]]] = [(metric, trend) for metric in VISIT_METRICS]
     figures.append(("visitTotal", totals))
     for metric, rows in figures:
-        value = _number(rows.get(newest, {}).get(metric))
+        value = finite_float(rows.get(newest, {}).get(metric))
         if value is None:
             continue
-        comparisons = tuple(Comparison(days, _number(rows.get(newest - timedelta(days=days), {}).get(metric))) for days in COMPARED_DAYS)
+        comparisons = tuple(Comparison(days, finite_float(rows.get(newest - timedelta(days=days), {}).get(metric))) for days in COMPARED_DAYS)
         kpis.append(Kpi(metric, value, comparisons))
     return Overview(newest, tuple(kpis)) if kpis else None
 
@@ -335,7 +324,7 @@ def _series(items: list[Stored], label: Any) -> Series | None:
         row = _first_row(item)
         labels.append(label(item))
         for metric in ("visitUv", "visitPv", "visitUvNew"):
-            values[metric].append(_number(row.get(metric)))
+            values[metric].append(finite_float(row.get(metric)))
     return Series(labels, dict(values))
 
 
@@ -358,7 +347,7 @@ def _retained(result: dict[str, Any], audience: str) -> dict[int, int]:
     for item in items if isinstance(items, list) else []:
         if not isinstance(item, dict) or isinstance(item.get("key"), bool) or not isinstance(item.get("key"), int):
             continue
-        value = _number(item.get("value"))
+        value = finite_float(item.get("value"))
         if value is not None:
             values[int(item["key"])] = int(value)
     return values
@@ -378,8 +367,8 @@ def _triangle(unit: str, audience: str, items: list[Stored], settling: Settling,
             if users is None:
                 cells.append(Cell(key, None, None, _absent(settling, item, key, today)))
                 continue
-            rate = _number(users / size) if size else None
-            if rate is not None and _number(rate * 100) is None:  # shown as a percentage: must stay a float
+            rate = finite_float(users / size) if size else None
+            if rate is not None and finite_float(rate * 100) is None:  # shown as a percentage: must stay a float
                 rate = None
             cells.append(Cell(key, rate, users, "final" if item.settled else "provisional"))
         cohorts.append(Cohort(f"{_begin(item):%Y-%m-%d}", size, item.settled, tuple(cells)))
@@ -402,7 +391,7 @@ def _sources(items: list[Stored]) -> Sources | None:
         return None
     sums: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))  # ints: exact, and never infinite
     for row in shape_rows(REPORTS[DISTRIBUTION], items):  # the declared shape's rows: (index, key, value)
-        key, value = row.get("key"), _number(row.get("value"))
+        key, value = row.get("key"), finite_float(row.get("value"))
         if isinstance(key, int) and not isinstance(key, bool) and value is not None:
             sums[str(row.get("index"))][key] += int(value)
 
@@ -431,16 +420,16 @@ def _pages(items: list[Stored]) -> Pages | None:
         if not isinstance(row.get("pagePath"), str):
             continue
         page = totals[row["pagePath"]]
-        pv = _number(row.get("pageVisitPv")) or 0.0
+        pv = finite_float(row.get("pageVisitPv")) or 0.0
         for name, column in (("pv", "pageVisitPv"), ("uv", "pageVisitUv"), ("entries", "entrypagePv"), ("exits", "exitpagePv"),
                              ("share_pv", "pageSharePv")):
-            page[name] += _number(row.get(column)) or 0.0  # a float sum: beyond its range it is infinite, and _whole makes it missing
-        stay = _number(row.get("pageStaytimePv"))
+            page[name] += finite_float(row.get(column)) or 0.0  # a float sum: beyond its range it is infinite, and _whole makes it missing
+        stay = finite_float(row.get("pageStaytimePv"))
         if stay is not None and pv:
             page["stay_weighted"] += stay * pv
             page["stay_pv"] += pv
     rows = [
-        PageRow(path, _whole(t["pv"]), _whole(t["uv"]), _number(t["stay_weighted"] / t["stay_pv"]) if t["stay_pv"] else None,
+        PageRow(path, _whole(t["pv"]), _whole(t["uv"]), finite_float(t["stay_weighted"] / t["stay_pv"]) if t["stay_pv"] else None,
                 _whole(t["entries"]), _whole(t["exits"]), _whole(t["share_pv"]))
         for path, t in totals.items()
     ]
@@ -487,7 +476,7 @@ def _ranked(entries: Any) -> list[tuple[str | None, int]]:
     None). Entries of the same name are added up; an entry without a name is named "" (unnamed)."""
     totals: dict[str, int] = defaultdict(int)
     for entry in entries if isinstance(entries, list) else []:
-        value = _number(entry.get("value")) if isinstance(entry, dict) else None
+        value = finite_float(entry.get("value")) if isinstance(entry, dict) else None
         if value is None:
             continue
         name = entry.get("name")
