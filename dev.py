@@ -5,6 +5,8 @@
     python3 dev.py demo [--api NAME] [...]  make one cloud call locally (an analysis function, or any
                                             name of the catalogue) and print its result; demo --help
     python3 dev.py test [pytest args]       run the whole test suite
+    python3 dev.py test --fast [...]        the quick loop: the suite but its slow, browser and PostgreSQL/MariaDB
+                                            tests (-m "not slow and not browser and not servers"; SQLite stays)
     python3 dev.py check                    lint, type-check for Python 3.10 and find dead code (ruff, mypy, vulture)
     python3 dev.py bench [--rounds N]       benchmarks against their baselines (bench/run.py)
     python3 dev.py archive COMMAND [...]    the archive CLI (python -m wxcloud.archive): run, backfill,
@@ -45,6 +47,9 @@ SETS: dict[str, tuple[Path, ...]] = {
     "dev": (DEV_REQUIREMENTS, ARCHIVE_REQUIREMENTS, REQUIREMENTS),
 }
 NEEDS = {"demo": "runtime", "archive": "archive", "test": "dev", "check": "dev", "bench": "dev"}
+# What ``test --fast`` leaves out (the markers of pyproject.toml): a third of the suite's time or less.
+FAST = "--fast"
+FAST_MARKERS = "not slow and not browser and not servers"
 
 
 def venv_python() -> Path:
@@ -204,6 +209,23 @@ def _importable(env: dict[str, str]) -> dict[str, str]:
     return {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "shared"), str(ROOT), env.get("PYTHONPATH")]))}
 
 
+def pytest_args(args: list[str]) -> list[str]:
+    """pytest's arguments for ``test ARGS``: ``--fast`` (anywhere among them) becomes ``-m
+    FAST_MARKERS``, joined with a marker expression of the caller's own (``-m EXPR``) rather than
+    replacing it or replaced by it (pytest keeps the last ``-m`` alone)."""
+    if FAST not in args:
+        return args
+    rest: list[str] = []
+    expressions = [FAST_MARKERS]
+    given = iter(arg for arg in args if arg != FAST)
+    for arg in given:
+        if arg.startswith("-m"):  # -m EXPR, or -mEXPR
+            expressions.append(arg[2:] or next(given, ""))
+        else:
+            rest.append(arg)
+    return ["-m", " and ".join(f"({expression})" for expression in expressions) if len(expressions) > 1 else FAST_MARKERS, *rest]
+
+
 def main(argv: list[str]) -> int:
     if argv and argv[0] in ("-h", "--help"):  # asked for: the usage on stdout, and success
         print(__doc__)
@@ -230,11 +252,12 @@ def main(argv: list[str]) -> int:
     if command == "bench":
         subprocess.call([str(python), str(ROOT / "devtools" / "install_wxsdk.py")], cwd=ROOT, env=env)  # node baseline
         return subprocess.call([str(python), str(ROOT / "bench" / "run.py"), *rest], cwd=ROOT, env=env)
-    ensure_chromium()
+    if FAST not in rest:  # --fast leaves the browser tests out: no Chromium to install for them
+        ensure_chromium()
     node_check = subprocess.call([str(python), str(ROOT / "devtools" / "install_wxsdk.py")], cwd=ROOT, env=env)
     if node_check != 0:
         print("dev.py: wx-server-sdk is not installed; its differential tests will be skipped", file=sys.stderr)
-    return subprocess.call([str(python), "-m", "pytest", *rest], cwd=ROOT, env=env)
+    return subprocess.call([str(python), "-m", "pytest", *pytest_args(rest)], cwd=ROOT, env=env)
 
 
 if __name__ == "__main__":

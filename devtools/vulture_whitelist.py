@@ -51,3 +51,4 @@ _.binary_location  # noqa: B018 - selenium reads the Chromium path from the opti
 _.fingerprint  # noqa: B018 - archive.apps.App: compared by dataclass equality (a warm instance keeps a client while its secret is the same)
 _.no_token_or_secret_in_answers  # noqa: B018 - autouse pytest fixture (tests/test_openapi_function.py), used by name
 _.API_BASE_URL  # noqa: B018 - wechatpy's wxa API reads its base URL by name (bench/cloudcall.py points it at loopback)
+_.pytest_collection_modifyitems, _.pytestmark  # noqa: B018 - pytest calls its hooks and reads a module's marks by name (tests/conftest.py, the slow modules)

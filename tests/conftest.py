@@ -43,6 +43,25 @@ PLATFORM_KEY = "-".join(("platform", "key", "0123456789abcdef"))  # the service'
 
 UNWATCHED_HANDLE = FunctionApp.handle  # for a test whose tracker must not see the watcher's own frame
 
+# The database kinds that live on a server (PostgreSQL, MariaDB): a test parametrized with one of
+# them, directly or through a fixture's parameter, talks to that server.
+SERVER_KINDS = frozenset({"postgresql", "mariadb"})
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own hook deselects by marker
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Marks what ``dev.py test --fast`` leaves out, from what each test uses, so a new test is
+    marked without anyone remembering to: ``browser`` for a test that takes the ``browser``
+    fixture, ``servers`` for one whose parameters (its own, or its fixtures', such as ``db``'s)
+    include a server database kind. A fixture that connects to a server therefore takes its kind
+    as its parameter (``params=["postgresql"]``). Heavy tests and modules mark themselves ``slow``."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+        callspec = getattr(item, "callspec", None)
+        if callspec is not None and any(isinstance(value, str) and value in SERVER_KINDS for value in callspec.params.values()):
+            item.add_marker(pytest.mark.servers)
+
 
 def unavailable(message: str) -> NoReturn:
     """A tool the test needs is not installed: a visible skip here, a failure in CI (which installs it)."""

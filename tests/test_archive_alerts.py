@@ -343,6 +343,7 @@ def test_notify_posts_only_what_needs_attention(hook_server: HTTPServer, webhook
     assert received(hook_server) == [{"msgtype": "markdown", "markdown": {"content": message_for(APPID, QUOTA_RUN)}}]
 
 
+@pytest.mark.slow
 def test_notify_keeps_inside_the_runs_deadline(answer: Any, webhook: Sealed[str], hook_server: HTTPServer, wxlog: Any) -> None:
     settings = settings_with(webhook)
     assert notify(settings, APPID, QUOTA_RUN, deadline=Deadline(time.monotonic() + 0.3)) is False  # nothing left: not even tried
@@ -502,6 +503,7 @@ def test_the_tracker_check_finds_a_key_held_by_a_frame(envelopes: list[str], web
     assert leaks(envelopes, [KEY])
 
 
+@pytest.mark.slow
 def test_failing_posts_leave_no_key_in_any_event_or_breadcrumb(
     envelopes: list[str], answer: Any, webhook: Sealed[str], ssm: Any, ssm_server: HTTPServer
 ) -> None:

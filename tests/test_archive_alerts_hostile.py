@@ -257,6 +257,7 @@ def summary_with(appid: str, texts: dict[str, str]) -> tuple[str, dict[str, Any]
 PARTS = ("appid", "api", "error", "stopped", "day", "database", "fan_out", "errmsg")
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(st.fixed_dictionaries({part: HOSTILE for part in PARTS}))
 def test_no_text_from_elsewhere_changes_the_structure_of_a_message(texts: dict[str, str]) -> None:
@@ -481,6 +482,7 @@ KEYS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", KEYS)
 def test_no_shape_of_key_reaches_a_log_or_a_recorded_local(hook: Hook, tmp_path: Path, name: str) -> None:
     TRIAL["key"] = KEYS[name]
@@ -491,6 +493,7 @@ def test_no_shape_of_key_reaches_a_log_or_a_recorded_local(hook: Hook, tmp_path:
 KEY_CHARS = st.one_of(st.sampled_from("+%/=&?#;é中 ~-_.!*'()\\\"<>"), st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")))
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(KEY_CHARS, min_size=1, max_size=10), st.text(KEY_CHARS, max_size=10), st.data())
 def test_no_generated_key_reaches_a_log_or_a_recorded_local(hook: Hook, tmp_path: Path, head: str, tail: str, data: st.DataObject) -> None:

@@ -63,6 +63,7 @@ def table_row(out: str, name: str) -> list[str]:
     return line.split()
 
 
+@pytest.mark.slow
 def test_backfill_then_export_and_chart(db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     code, out, err = cli(monkeypatch, db, "backfill", "--since", "20250101", "--until", "20250630", "--api", MONTHLY, "--json")
     summary = json.loads(out)
@@ -264,6 +265,7 @@ def test_an_unreachable_database_exits_2_without_the_password(emulator: WeChatEm
     assert emulator.received == []
 
 
+@pytest.mark.slow
 def test_python_m_wxcloud_archive_runs_as_a_program(sqlite_db: Db, emulator: WeChatEmulator, tmp_path: Path) -> None:
     """As a program, for people: the table and the verdict on stdout, the archive named by its
     absolute path (a relative SQLite URL is the caller's working directory's)."""
@@ -279,6 +281,7 @@ def test_python_m_wxcloud_archive_runs_as_a_program(sqlite_db: Db, emulator: WeC
     assert exported.returncode == 0 and exported.stdout.splitlines()[1].startswith("202501,")
 
 
+@pytest.mark.slow
 def test_two_processes_backfilling_at_once_store_and_ask_each_period_once(db: Db, emulator: WeChatEmulator, tmp_path: Path) -> None:
     env = {**os.environ, **db.env(), "PYTHONPATH": str(ROOT / "shared")}
     command = [sys.executable, "-m", "wxcloud.archive", "--json", "backfill", "--since", "20200101", "--until", "20251231", "--api", MONTHLY]
@@ -454,6 +457,7 @@ def test_paths_that_cannot_even_be_looked_at_are_one_line_too(sqlite_db: Db, emu
     assert emulator.received == []
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0 or shutil.which("setpriv") is None, reason="needs root and util-linux's setpriv")
 def test_a_place_the_user_may_not_search_is_one_line_naming_it(tmp_path: Path) -> None:
     """A folder the user may not enter: the output and the SQLite archive below it are each one

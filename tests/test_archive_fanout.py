@@ -191,6 +191,7 @@ def fleet_fixture(db: Db, scf: HTTPServer) -> Iterator[Fleet]:
         scf.clear()
 
 
+@pytest.mark.slow
 def test_a_run_that_does_not_fit_sends_one_event_per_app_and_the_workers_archive_everything(fleet: Fleet) -> None:
     answer = fleet.dispatch()
     assert answer["fanOut"] == {"sent": 3, "periods": len(fleet.expected()), "running": 0, "upToDate": 0, "notSent": 0}
@@ -224,6 +225,7 @@ def test_one_app_configured_alone_fans_its_backfill_out_in_slices(fleet: Fleet) 
     fleet.assert_each_period_stored_once()
 
 
+@pytest.mark.slow
 def test_every_event_delivered_twice_stores_every_period_once(fleet: Fleet) -> None:
     fleet.dispatch()
     twice: list[dict[str, Any]] = []
@@ -241,6 +243,7 @@ def test_every_event_delivered_twice_stores_every_period_once(fleet: Fleet) -> N
     fleet.assert_each_period_stored_once()
 
 
+@pytest.mark.slow
 def test_events_late_and_out_of_order_store_every_period_once(fleet: Fleet) -> None:
     fleet.dispatch()
     shuffle = random.Random(20260615)
@@ -283,6 +286,7 @@ def test_a_copy_delivered_while_its_worker_runs_is_skipped_by_the_lease(fleet: F
     assert appid not in {event[WORK_KEY]["appid"] for event in fleet.queue}
 
 
+@pytest.mark.slow
 def test_a_worker_killed_half_way_leaves_its_lease_to_expire_and_the_rest_is_taken_over(fleet: Fleet) -> None:
     fleet.dispatch()
     event = fleet.queue.pop(0)
@@ -396,6 +400,7 @@ def test_slices_partition_the_periods_exactly() -> None:
     assert timedelta(days=30) == slices_of(job, 30)[0][1] - SINCE  # type: ignore[operator]
 
 
+@pytest.mark.slow
 def test_backfill_fan_out_from_a_workstation_sends_the_work_and_follows_it_to_the_end(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
     import io
     import threading

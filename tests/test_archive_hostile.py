@@ -103,6 +103,7 @@ TIMES = st.datetimes(timezones=OFFSETS).map(lambda moment: moment.isoformat()) |
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     event=st.one_of(

@@ -358,6 +358,7 @@ DOCS = Path(__file__).resolve().parent.parent / "docs" / "archive.md"
 BENCH = Path(__file__).resolve().parent.parent / "bench" / "README.md"
 
 
+@pytest.mark.slow
 def test_the_size_the_docs_give_is_the_size_of_a_year_of_all_ten_reports(tmp_path: Path) -> None:
     archive = filled_archive(tmp_path, 365)
     try:

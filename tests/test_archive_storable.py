@@ -338,11 +338,11 @@ def test_refusals_of_data_are_told_apart_from_failures_of_the_database(db: Db) -
 # ---- MariaDB: utf8mb4 tables whatever the database's default ------------------------------------------------------
 
 
-@pytest.fixture
-def latin1_mariadb() -> Iterator[tuple[str, str]]:
+@pytest.fixture(params=["mariadb"])  # the kind as a parameter: the test is marked servers
+def latin1_mariadb(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
     """A MariaDB database whose default character set is latin1 (an older server's default), for
     this test alone; the archive's URL and table prefix in it."""
-    problem = _prepare("mariadb")
+    problem = _prepare(request.param)
     if problem is not None:
         pytest.fail(f"MariaDB at 127.0.0.1:3306 is not reachable ({problem})")
     name = f"wxt{secrets.token_hex(4)}_latin1"

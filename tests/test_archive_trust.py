@@ -89,6 +89,7 @@ def test_a_forged_worker_event_for_an_app_the_function_keeps_does_nothing(fleet:
     assert fleet.datacube_requests() == before and fleet.queue == [] and alerted == []
 
 
+@pytest.mark.slow
 def test_a_dispatched_event_changed_on_its_way_finds_no_lease_and_the_event_as_sent_still_does(fleet: Fleet, alerted: list[str]) -> None:
     fleet.dispatch()
     event = fleet.queue.pop(0)
@@ -131,6 +132,7 @@ def test_an_event_for_another_function_with_one_app_is_refused_too(fleet: Fleet,
 # ---- a run's day -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_dispatcher_a_day_ahead_never_gets_a_period_stored_as_known_on_a_day_still_to_come(fleet: Fleet) -> None:
     ahead = FIRED + timedelta(days=1)
     handler = fleet.handler(wall_clock=ahead.timestamp)  # its host's clock is a day fast, and so is its timer
@@ -167,6 +169,7 @@ def test_archive_store_never_records_a_day_after_the_answer_came(sqlite_db: Db) 
 # ---- every event a dispatcher sends is one its workers accept ----------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     slice_days=st.integers(7, 366),
@@ -186,6 +189,7 @@ def test_every_slice_a_dispatcher_plans_is_one_its_workers_accept(slice_days: in
         work = Work(work.appid, work.today, work.apis, work.slices[1:], work.until, hop=work.hop + 1).handed()
 
 
+@pytest.mark.slow
 def test_a_backfill_since_2017_in_slices_of_a_week_is_dispatched_and_archived_by_its_workers(
     fleet: Fleet, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -242,6 +246,7 @@ def test_a_run_of_one_app_held_by_a_worker_fetches_nothing(fleet: Fleet) -> None
 # ---- leases: one winner of many, on the database's clock ---------------------------------------
 
 
+@pytest.mark.slow
 def test_of_many_takers_of_one_lease_at_once_exactly_one_wins_and_none_fails(db: Db) -> None:
     takers = 10
     archives = [db.archive() for _ in range(takers)]
@@ -321,6 +326,7 @@ def test_a_malformed_worker_event_posts_no_alert_either(fleet: Fleet, alerted: l
     assert alerted == []
 
 
+@pytest.mark.slow
 def test_a_manual_run_until_the_end_of_the_calendar_is_dispatched_like_any_other(fleet: Fleet) -> None:
     fleet.single = True
     answer = fleet.handler()({"since": "20260101", "until": "99991231"}, {"request_id": "manual", "time_limit_in_ms": fleet.time_limit_ms})

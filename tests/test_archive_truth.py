@@ -214,6 +214,7 @@ def _schedule() -> list[float]:
     return moments
 
 
+@pytest.mark.slow
 def test_days_of_timer_runs_keep_exactly_what_wechat_knew(db: Db, pinned: Callable[..., PinnedWeChat]) -> None:
     apis = (*RETENTION, DAILY_TREND)
     world = pinned(apis, WX_ARCHIVE_SINCE="20260301")
@@ -323,6 +324,7 @@ def test_a_revision_by_wechat_is_caught_and_the_answer_it_replaced_kept(db: Db, 
 # ---- storing: newer answers win, on every database ----------------------------------------------
 
 
+@pytest.mark.slow
 def test_concurrent_stores_leave_the_newest_answer_and_its_rows_only(db: Db) -> None:
     archive = db.archive()
     archive.ensure_schema()
@@ -538,6 +540,7 @@ def test_a_run_stopped_by_quota_alerts_the_team_and_a_healthy_run_does_not(
     assert not [text for text in texts if HOOK_KEY in text]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("broken", ["hangs", "500"])
 def test_a_webhook_that_hangs_or_fails_never_fails_the_run(
     sqlite_db: Db, sleeps: Sleeps, hook: Any, no_secrets_in_logs: Any, broken: str
@@ -569,6 +572,7 @@ def test_a_webhook_that_hangs_or_fails_never_fails_the_run(
 # ---- what a review found: neighbours stored at once, mornings without proof, a broken environment --
 
 
+@pytest.mark.slow
 def test_runs_storing_neighbouring_periods_at_once_never_fail_on_each_other(db: Db) -> None:
     """A backfill's periods are new and next to each other: on MariaDB, a locking read of a row
     that is not there locks the gap where the neighbours go, and writers deadlock. Four writers

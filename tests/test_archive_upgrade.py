@@ -244,6 +244,7 @@ def upgrade_runs(capture: _Capture) -> int:
     return sum(record.getMessage().startswith(UPGRADE_LOG) for record in capture.records)
 
 
+@pytest.mark.slow
 def test_an_archive_the_released_code_wrote_is_upgraded_in_place(db: Db, legacy: Legacy, released: Path, emulator: WeChatEmulator,
                                                                  no_secrets_in_logs: _Capture) -> None:
     archive = db.archive()
@@ -281,6 +282,7 @@ def test_an_archive_the_released_code_wrote_is_upgraded_in_place(db: Db, legacy:
     assert archive.count(DEFAULT_APPID) == STORED + 2
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("start", ["released", "stamped halfway"])
 def test_two_instances_upgrading_at_once_both_succeed(db: Db, legacy: Legacy, no_secrets_in_logs: _Capture, start: str) -> None:
     """Two SCF instances' first runs after the deployment: one upgrades, the other waits for it
@@ -311,6 +313,7 @@ def test_two_instances_upgrading_at_once_both_succeed(db: Db, legacy: Legacy, no
     assert_upgraded(legacy)
 
 
+@pytest.mark.slow
 def test_an_upgrade_stopped_halfway_is_finished_by_the_next_run(db: Db, legacy: Legacy, no_secrets_in_logs: _Capture) -> None:
     """What a MySQL or MariaDB upgrade leaves when its instance dies halfway (each DDL statement
     there commits on its own): the baseline stamped, two of the three columns and one of the two
@@ -440,6 +443,7 @@ def test_a_version_that_cannot_be_upgraded_from_is_refused_untouched_with_what_t
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_a_first_release_archive_whose_first_upgrade_stopped_after_creating_the_version_table_is_upgraded(
     db: Db, legacy: Legacy, no_secrets_in_logs: _Capture
 ) -> None:

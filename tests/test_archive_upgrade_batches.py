@@ -149,9 +149,9 @@ def test_a_big_archive_is_filled_in_batches_exactly_as_row_by_row(db: Db) -> Non
         engine.dispose()
 
 
-@pytest.fixture(name="pg_db")
-def pg_db_fixture(tmp_path: Path) -> Iterator[Db]:
-    yield from make_db("postgresql", tmp_path)
+@pytest.fixture(name="pg_db", params=["postgresql"])  # the kind as a parameter: the test is marked servers
+def pg_db_fixture(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Db]:
+    yield from make_db(request.param, tmp_path)
 
 
 CHILD = """

@@ -15,6 +15,7 @@ from bench.cloudcall import CONCURRENCY, MSG_SEC_CHECK_PATH, TOKEN, LoopbackWeCh
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_every_contender_runs_and_each_of_its_calls_is_answered() -> None:
     table, note = rows(rounds=2, warm_calls=5, bursts=1)  # raises unless every burst's 64 calls reached WeChat
     assert note.startswith("wechatpy 1.8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
 from conftest import PATH, STABLE, make_app, run_at_once
 from wxcloud import FunctionApp
 from wxcloud.client import OpenApiClient
@@ -31,6 +32,7 @@ def test_32_concurrent_cold_invocations_make_one_token_request(emulator: WeChatE
     assert len({r.query["access_token"] for r in emulator.requests_to(PATH)}) == 1
 
 
+@pytest.mark.slow
 def test_1000_sequential_warm_invocations_make_one_token_request(emulator: WeChatEmulator, settings: WxSettings, tmp_path: Path) -> None:
     app = cold_app(settings, tmp_path)
     for i in range(1000):

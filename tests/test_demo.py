@@ -68,6 +68,7 @@ def test_demo_saves_a_binary_result(tmp_path: Path) -> None:
     assert out.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") and f"written to {out}" in proc.stderr
 
 
+@pytest.mark.slow
 def test_demo_uploads_the_bytes_of_its_data_in_the_forwarding_functions_forms(tmp_path: Path) -> None:
     """An upload in --data is written as functions/openapi takes it, base64 or Node's Buffer JSON;
     the emulator answers 87014 for an image whose bytes hold a risky word, 0 for another, so the
@@ -158,6 +159,7 @@ def test_demo_takes_an_event_of_your_own_and_reports_a_failure() -> None:
     assert result["errMsg"].startswith("openapi.security.msgSecCheck:fail risky content rid: ")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -35,6 +35,8 @@ from wxcloud.archive.ledger import Ledger
 
 from devtools.wechat_emulator import DEFAULT_APPID
 
+pytestmark = pytest.mark.slow  # each test runs dev.py, its interpreter and an emulator: out of ``dev.py test --fast``
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 BACKFILL = ("backfill", "--since", "20250101", "--until", "20250331", "--api", MONTHLY)
 

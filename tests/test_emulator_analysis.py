@@ -458,6 +458,7 @@ def test_daily_shares_are_plausible(api: Api, daily: dict[tuple[str, date], dict
         assert row["share_uv"] <= daily[BIG_APPID, day]["visit_uv"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("name", "periods"),
     [
@@ -486,6 +487,7 @@ DISTRIBUTION_TOTALS = {  # what each index's values add up to, in the daily tren
 }
 
 
+@pytest.mark.slow
 def test_distributions_add_up_to_the_days_sessions_and_users(api: Api, daily: dict[tuple[str, date], dict[str, Any]]) -> None:
     for appid in (DEFAULT_APPID, BIG_APPID):
         for day in YEAR:

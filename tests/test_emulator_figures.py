@@ -140,6 +140,7 @@ RETENTION = [  # (api, its trend, its periods, the k-th later period)
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("appid", TWO_APPS)
 @pytest.mark.parametrize(("name", "trend", "periods", "later"), RETENTION, ids=["daily", "weekly", "monthly"])
 def test_retention_keeps_fewer_users_each_key_and_no_more_than_came_back(

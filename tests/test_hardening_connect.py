@@ -40,6 +40,8 @@ from wxcloud.archive.alerts import post
 from wxcloud.deadline import Deadline
 from wxcloud.http.redaction import Sealed
 
+pytestmark = pytest.mark.slow  # each test waits out a stalled connection or lookup: out of ``dev.py test --fast``
+
 BUDGET = 1.5
 SLACK = 1.0  # answering after the limit: thread wake-ups, closing sockets, the error value, a loaded machine
 STALL = 10.0  # the stalling lookup's own end: far past every bound below

@@ -12,6 +12,8 @@ import pytest
 from hostile_servers import DATA_PATH, GOOD_DATA, TOKEN_PATH, Behaviour, HostileServer, call, chunked_forever, head, json_reply, make_client, trickle
 from wxcloud.deadline import Deadline
 
+pytestmark = pytest.mark.slow  # each test waits out a deadline: out of ``dev.py test --fast``
+
 BUDGET = 1.5
 SLACK = 0.5  # answering after the deadline fired: thread wake-up, closing the socket, the error value
 

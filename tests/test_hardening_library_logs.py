@@ -56,6 +56,7 @@ def everything_logged() -> Iterator[tuple[Records, list[str]]]:
         root.setLevel(level)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "behaviour",
     [malformed_headers, trickle(head(200, length=len(BODY)), BODY, interval=0.05, headers_too=True)],

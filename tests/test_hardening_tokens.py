@@ -82,6 +82,7 @@ def test_a_failing_store_still_refreshes_on_40001(emulator: WeChatEmulator, side
     assert first.query["access_token"] != second.query["access_token"] or len(side.requests()) == 2
 
 
+@pytest.mark.slow
 @SOURCES
 @pytest.mark.parametrize("failure", ["502", "network", "errcode -1"])
 def test_64_concurrent_calls_against_a_failing_token_endpoint_cost_a_handful_of_requests(failure: str, source: str) -> None:

@@ -88,6 +88,7 @@ events = (
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(event=events)
 @example(event={"Type": "Timer", "TriggerName": "m", "Time": "9999-12-31T23:59:59Z"})

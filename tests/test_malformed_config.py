@@ -108,6 +108,7 @@ def configurations(draw: st.DrawFn) -> str:
     return text
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=configurations())
 def test_any_text_is_apps_or_a_configuration_error_that_shows_no_value(text: str) -> None:
@@ -143,6 +144,7 @@ RAW: dict[str, bytes] = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("malformation", list(RAW))
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_every_command_exits_2_with_one_line_naming_the_apps(sqlite_db: Db, tmp_path: Path, command: str, malformation: str) -> None:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from wxcloud import catalog
 from wxcloud.catalog.entry import entry
 from wxcloud.proxy import OpenApiRoot
@@ -114,6 +115,7 @@ def synthetic(root: OpenApiNamespaces) -> None:
 '''
 
 
+@pytest.mark.slow
 def test_mypy_types_the_calls_of_a_program_and_flags_its_misspelt_names(tmp_path: Path) -> None:
     rows = [
         entry("officialAccount.media.upload", "POST /cgi-bin/media/upload", "S", fields="type:str! media:file!", uploads="media"),

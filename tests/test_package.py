@@ -48,6 +48,8 @@ from devtools.functions import DEFAULT_FUNCTION, ROOT, all_functions, function
 from devtools.lock import PYTHON_VERSIONS, check_lock, inputs_digest, lock_path, read_pins, recorded_digest
 from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, WeChatEmulator
 
+pytestmark = pytest.mark.slow  # builds packages: out of ``dev.py test --fast``
+
 LOCAL_VERSION = f"{sys.version_info[0]}.{sys.version_info[1]}"
 LOCAL_TAG = sys.implementation.cache_tag  # e.g. cpython-311
 FUNCTIONS = [fn.name for fn in all_functions()]

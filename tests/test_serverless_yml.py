@@ -172,6 +172,7 @@ def test_src_is_where_the_build_writes_each_package(deployment: tuple[str, Path,
     assert source_dir.resolve() == (default_out(DEFAULT_PYTHON_VERSION, ROOT) / name).resolve()
 
 
+@pytest.mark.slow
 def test_every_path_it_names_exists_after_the_package_build() -> None:
     """One real build into build/ (the others write to the same place by the same code, see above)."""
     report = build(DEFAULT_FUNCTION, "3.10", ROOT / "build", log=lambda line: None)

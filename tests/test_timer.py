@@ -157,6 +157,7 @@ index.main_handler({"beginDate": "20170301", "endDate": "20170330"}, {"request_i
 """
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("setup", ["unconfigured", "root-configured"])
 @pytest.mark.parametrize(("level", "lines"), [("", 2), ("INFO", 2), ("warning", 1), ("ERROR", 0), ("LOUD", 3)])
 def test_the_function_owns_its_log_line_on_stdout(emulator: WeChatEmulator, setup: str, level: str, lines: int) -> None:
