@@ -193,13 +193,15 @@ def call(command: list[str], **options: Any) -> int:
     """``command``'s exit status, waited for whatever happens here. A Ctrl-C at the terminal reaches
     the whole process group: the command (``demo``, the archive CLI) ends in its own way (the CLI
     says "interrupted" and exits 130), and this waits for it and passes its status on, without a
-    traceback of its own (``subprocess.call`` would kill the command and raise)."""
+    traceback of its own (``subprocess.call`` would kill the command and raise). A command ended by
+    a signal (one interrupted before it could catch it) is 128 + the signal's number, as a shell says."""
     child = subprocess.Popen(command, **options)
     while True:
         try:
-            return child.wait()
+            status = child.wait()
         except KeyboardInterrupt:
             continue
+        return 128 - status if status < 0 else status
 
 
 def _importable(env: dict[str, str]) -> dict[str, str]:
