@@ -114,8 +114,10 @@ class Stall:
         self.trickle = trickle
         self.seconds = seconds
         self.released = threading.Event()
+        self.received: list[Request] = []  # as each request arrives (the server logs it only once answered)
 
     def __call__(self, request: Request) -> Response:
+        self.received.append(request)
         if not self.trickle:
             self.released.wait(self.seconds)
             return api_error("InternalError", "released")

@@ -563,7 +563,8 @@ def test_a_webhook_that_hangs_or_fails_never_fails_the_run(
         stall.released.set()
         world.close()
     assert answer["errCode"] == 0 and answer["apis"][DAILY_TREND]["stopped"] == "failed (48001)"
-    assert len(hook.log) == 1 and took < 5.0 + 2.0  # the alert's budget, and no more
+    delivered = stall.received if broken == "hangs" else hook.log  # a stalled request is logged by the server only once answered
+    assert len(delivered) == 1 and took < 5.0 + 2.0  # the alert's budget, and no more
     warnings = [text for text in no_secrets_in_logs.texts if "alert not delivered" in text]
     assert warnings and "127.0.0.1" in warnings[0]
     assert not [text for text in [*ours(no_secrets_in_logs.texts), json.dumps(answer)] if HOOK_KEY in text]
