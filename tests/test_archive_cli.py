@@ -815,6 +815,8 @@ def test_status_of_an_unknown_appid_is_bad_input_naming_the_known_ones(sqlite_db
     assert said(err) == (f"--appid wxnope is unknown: the archive holds wxarchived, and the configuration names {DEFAULT_APPID}", None)
     code, out, err = cli(monkeypatch, sqlite_db, "status", "--appid", "wxnope", "--json")
     assert code == 2 and json.loads(err)["errCode"] == -501007 and "wxarchived" in json.loads(err)["errMsg"]
+    code, _, err = cli(monkeypatch, sqlite_db, "status", "--appid", "wxnope", "--format", "json")  # the older spelling, errors too
+    assert code == 2 and json.loads(err)["errCode"] == -501007
     for appid in ("wxarchived", DEFAULT_APPID):  # archived, or configured and nothing archived yet: known
         assert cli(monkeypatch, sqlite_db, "status", "--appid", appid, "--api", MONTHLY)[0] == 1
 

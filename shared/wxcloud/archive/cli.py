@@ -142,8 +142,8 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
     out, err = stdout or sys.stdout, stderr or sys.stderr
     args = _parser().parse_args(argv)
-    if args.command == "status" and args.json:
-        args.format = "json"
+    if args.command == "status" and args.format == "json":  # status's older spelling of --json, for its errors too
+        args.json = True
     try:
         with calling(NAME):
             settings = ArchiveSettings.from_env()
@@ -522,7 +522,7 @@ def _status(args: argparse.Namespace, settings: ArchiveSettings, archive: Archiv
     if nothing is None and not held:  # the tables, and no results: the ledger may still say why (a run that failed)
         nothing = f"{database_shown} holds no results"
     appids = _status_appids(args, held)
-    as_json = bool(args.json or args.format == "json")
+    as_json = bool(args.json)
     if not appids:  # nothing archived, no app configured: nothing to name but the database
         write_nothing(str(nothing), database_shown, settings.table_prefix, out, as_json=as_json)
         return 1
