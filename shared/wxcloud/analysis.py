@@ -210,8 +210,7 @@ for _type in (SummaryItem, DailySummary, VisitTrendItem, VisitTrend, KeyValue, R
 
 def _layered(name: str, request_model: type[PeriodRequest], response_model: Any) -> ApiSpec[Any, Any]:
     """The catalogue's entry of ``analysis.<name>`` (its wire contract), with its period rule and result type on top."""
-    found = _ROWS[f"analysis.{name}"]
-    return ApiSpec(found.name, found.path, request_model, response_model, method=found.method, status=found.status, title=found.title)
+    return _ROWS[f"analysis.{name}"].layered(request_model, response_model)
 
 
 _ROWS = {row.name: row for row in ENTRIES}

@@ -289,13 +289,10 @@ class Namespace:
 
     def __call__(self, data: Any = NO_DATA) -> dict[str, Any]:
         """``openapi.analysis(data)``: the API of the namespace's own name, as the SDK's Proxy calls
-        it; there is none, so -604100, as the gateway answers."""
-        from .errors import calling
+        it; there is none, so -604100, as the gateway answers (the call of any dotted name)."""
+        from .proxy import ApiPath
 
-        name = type(self).name
-        with calling(f"openapi.{name}"):
-            spec = api_named(name)
-        return self.caller.call(spec, data)
+        return ApiPath(self.caller, (type(self).name,))(data)
 
     def __getattr__(self, name: str) -> Any:
         """A catalogue API of this namespace that the class does not declare (``analysis.getPerformanceData``)."""

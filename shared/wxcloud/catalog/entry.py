@@ -83,16 +83,26 @@ class Entry:
         return _spec_of(self, called or self.name)
 
 
+    def layered(self, request_model: Any, response_model: Any, called: str | None = None) -> ApiSpec[Any, Any]:
+        """This entry's wire contract, whole, with the given request and result types: the
+        catalogue's own declaration (``spec``), or a family's that layers rules on top (the
+        analysis reports' periods). ``called``: the name it was called by (an alias or its own)."""
+        from ..spec import ApiSpec
+
+        called = called or self.name
+        aliases = tuple(name for name in (self.name, *self.aliases) if name != called)
+        return ApiSpec(
+            called, self.path, request_model, response_model, method=self.method, query=self.query, uploads=self.uploads,
+            body_case=self.case, reply=self.reply, aliases=aliases, status=self.status, title=self.title, fixed=self.fixed,
+        )
+
+
 @functools.cache
 def _spec_of(entry: Entry, called: str) -> ApiSpec[Any, Any]:
-    from ..spec import ApiSpec, open_request_model
+    from ..spec import open_request_model
 
     model = open_request_model(entry.name, {field.name: (field.type, field.required) for field in entry.fields})
-    aliases = tuple(name for name in (entry.name, *entry.aliases) if name != called)
-    return ApiSpec(
-        called, entry.path, model, dict, method=entry.method, query=entry.query, uploads=entry.uploads, body_case=entry.case,
-        reply=entry.reply, aliases=aliases, status=entry.status, title=entry.title, fixed=entry.fixed,
-    )
+    return entry.layered(model, dict, called)
 
 
 def entry(
