@@ -338,8 +338,8 @@ class WeChatEmulator(Loopback):
             datacube = ENDPOINTS.get(request.path)
             if datacube is not None:
                 self._spend_quota(appid, request.path)
-                read(request, wechat, appid)  # the method and the casing; the datacube reads its dates itself
-                return self._json(self._datacube(request, datacube, appid))
+                call = read(request, wechat, appid)  # the method, the casing and a JSON object; the datacube reads its dates
+                return self._json(self._datacube(request.path, call.body, datacube, appid))
             found = answer(self._desk, read(request, wechat, appid))
             if isinstance(found, Image):
                 return Reply(200, found.data, found.content_type)
@@ -449,10 +449,7 @@ class WeChatEmulator(Loopback):
         """The Beijing calendar day of the emulator's clock: what a daily quota counts."""
         return datetime.fromtimestamp(self._clock(), _BEIJING).date()
 
-    def _datacube(self, request: Received, endpoint: Endpoint, appid: str) -> dict[str, Any]:
-        body = request.json_object()
-        if body is None:
-            raise ApiError(47001, "data format error")
+    def _datacube(self, path: str, body: dict[str, Any], endpoint: Endpoint, appid: str) -> dict[str, Any]:
         begin = _parse_yyyymmdd(body.get("begin_date"))
         end = _parse_yyyymmdd(body.get("end_date"))
         if begin is None or end is None:
@@ -464,7 +461,7 @@ class WeChatEmulator(Loopback):
             raise ApiError(61503, "data not ready, please try later")
         reply = endpoint.generate(appid, begin, end, endpoint.period.ref_date(begin, end), lambda day: self._data_ready(day, newest))
         with self._lock:
-            by = self._revisions.get((request.path, begin, end), 0)
+            by = self._revisions.get((path, begin, end), 0)
         return revised(reply, by) if by else reply
 
     def _newest_ready_day(self) -> date:
