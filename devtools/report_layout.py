@@ -120,6 +120,16 @@ def cell_lines(driver: Any) -> list[tuple[str, list[str]]]:
     return [(str(text), [str(before) for before in breaks]) for text, breaks in driver.execute_script(CELL_LINES)]
 
 
+def broken_paths(driver: Any) -> list[tuple[str, list[str]]]:
+    """The name cells (page paths) a line breaks inside a name, not after a "/"."""
+    return [(text, breaks) for text, breaks in cell_lines(driver) if not all(before.endswith("/") for before in breaks)]
+
+
+def set_viewport(driver: Any, width: int, height: int) -> None:
+    """Chromium's window as the page sees it: ``width`` by ``height`` CSS pixels, a desktop's."""
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+
+
 def stray(driver: Any) -> list[str]:
     """The elements reaching beyond the window's right edge outside a box that scrolls sideways."""
     return [str(name) for name in driver.execute_script(STRAY)]

@@ -34,8 +34,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
 from wxcloud.archive.report import render  # noqa: E402
 
 from devtools.browser import chromium, console_errors, requested_urls  # noqa: E402
-from devtools.report_layout import cell_lines, charts, overflow, problems  # noqa: E402
-from devtools.sample_archive import filled_archive, morning  # noqa: E402
+from devtools.report_layout import broken_paths, charts, overflow, problems, set_viewport, stray  # noqa: E402
+from devtools.sample_archive import SAMPLE_FILE, filled_archive, morning  # noqa: E402
 from devtools.wechat_emulator import DEFAULT_APPID  # noqa: E402
 
 TODAY = date(2026, 12, 1)  # the pictures' day: any day works, a fixed one keeps them the same
@@ -50,7 +50,7 @@ def photograph(page: Path, width: int, height: int, out: Path, full: Path | None
     """``page`` at ``width`` px: its top ``height`` px written to ``out`` (and the whole page to
     ``full``); what is wrong with it, if anything (then nothing is written)."""
     with chromium(width, height) as driver:
-        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+        set_viewport(driver, width, height)
         driver.get(page.as_uri())
         driver.find_element("css selector", "footer")
         time.sleep(0.5)  # let the charts finish drawing
@@ -58,19 +58,16 @@ def photograph(page: Path, width: int, height: int, out: Path, full: Path | None
         wrong = [f"the page asked for {asked}"] if asked != [page.as_uri()] else []
         wrong += [f"the console logged {error}" for error in errors]
         wrong += problems(charts(driver))
-        wrong += [f"the path {text!r} breaks inside a name ({breaks})" for text, breaks in cell_lines(driver)
-                  if not all(before.endswith("/") for before in breaks)]
+        wrong += [f"the path {text!r} breaks inside a name ({breaks})" for text, breaks in broken_paths(driver)]
         if (wider := overflow(driver)) > 0:
             wrong.append(f"the page is {wider} px wider than the window")
-        if full is not None:
-            whole = page_height(driver)
-            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": whole, "deviceScaleFactor": 1, "mobile": False})
-            time.sleep(0.5)
-            driver.save_screenshot(str(full / f"full-{width}.png"))
-            driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
-            time.sleep(0.5)
+        wrong += [f"{name} reaches beyond the window's right edge" for name in stray(driver)]
         if not wrong:
             driver.save_screenshot(str(out))
+        if full is not None:
+            set_viewport(driver, width, page_height(driver))
+            time.sleep(0.5)
+            driver.save_screenshot(str(full / f"full-{width}.png"))
     return wrong
 
 
@@ -106,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
             failed = failed or bool(wrong)
             if not wrong:
                 print(f"report_screenshot: wrote {args.docs / name}")
-        draw_chart(Path(workdir) / "sample.sqlite3", args.docs / "archive-visits.png")
+        draw_chart(Path(workdir) / SAMPLE_FILE, args.docs / "archive-visits.png")
     return 1 if failed else 0
 
 

@@ -13,13 +13,13 @@ from pathlib import Path
 
 from wxcloud.archive import REPORTS, Archive, Job, run_job
 from wxcloud.client import OpenApiClient
-from wxcloud.dates import beijing_today
+from wxcloud.dates import BEIJING, beijing_today
 from wxcloud.permissions import Permissions
 from wxcloud.settings import WxSettings
 
 from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, WeChatEmulator
 
-BEIJING = timezone(timedelta(hours=8))
+SAMPLE_FILE = "sample.sqlite3"  # the archive's file in the folder it is filled in
 
 
 def morning(today: date) -> datetime:
@@ -33,7 +33,7 @@ def filled_archive(workdir: Path, days: int, today: date | None = None) -> Archi
     pinned = today is not None
     today = today or beijing_today(datetime.now(timezone.utc))
     job = Job(tuple(REPORTS), today - timedelta(days=days), today)
-    archive = Archive(f"sqlite:///{workdir / 'sample.sqlite3'}")
+    archive = Archive(f"sqlite:///{workdir / SAMPLE_FILE}")
     stamp = morning(today).timestamp()
     with (WeChatEmulator(clock=lambda: stamp) if pinned else WeChatEmulator()) as emulator:
         client = OpenApiClient(WxSettings(DEFAULT_APPID, DEFAULT_SECRET, emulator.url), permissions=Permissions.allow(*job.apis))

@@ -29,7 +29,7 @@ from wxcloud.archive.report.page import AUDIENCE_COLORS, METRIC_COLORS, NAME_COL
 from wxcloud.archive.store import Archive
 
 from devtools.browser import console_errors, drawn_pixels, requested_urls
-from devtools.report_layout import cell_lines, charts, overflow, problems, stray
+from devtools.report_layout import broken_paths, cell_lines, charts, overflow, problems, set_viewport, stray
 from devtools.sample_archive import filled_archive, morning
 from devtools.wechat_emulator import DEFAULT_APPID
 
@@ -64,7 +64,7 @@ def options_of(page: Path) -> dict[str, Any]:
 
 
 def open_at(browser: Any, page: Path, width: int) -> None:
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    set_viewport(browser, width, 900)
     requested_urls(browser)
     console_errors(browser)
     browser.get(page.as_uri())
@@ -176,7 +176,7 @@ def test_portraits_of_1_7_and_30_days_are_archived_and_each_is_chosen_by_its_but
 def test_the_charts_follow_the_window_from_1200_to_390_px(browser: Any, pages: dict[str, Path]) -> None:
     open_at(browser, pages["en"], 1200)
     wide = {chart.id: chart.width for chart in charts(browser)}
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": 390, "height": 900, "deviceScaleFactor": 1, "mobile": False})
+    set_viewport(browser, 390, 900)
     for _ in range(100):  # the page's resize handler runs on its own turn
         narrow = {chart.id: chart.width for chart in charts(browser)}
         if narrow["pages-top"] < wide["pages-top"]:
@@ -195,7 +195,7 @@ def test_page_paths_break_after_a_slash_never_inside_a_name(browser: Any, pages:
     cells = cell_lines(browser)
     assert len(cells) >= 20 and all("/" in text for text, _ in cells), cells  # the pages table, entries and exits
     wrapped = [(text, breaks) for text, breaks in cells if breaks]
-    assert [(text, breaks) for text, breaks in wrapped if not all(before.endswith("/") for before in breaks)] == []
+    assert broken_paths(browser) == []
     if width == 390:
         assert wrapped, cells  # a phone wraps the longer paths: at their slashes
 
