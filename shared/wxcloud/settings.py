@@ -184,18 +184,24 @@ def _without_userinfo(value: str) -> str:
     return (shown_scheme + "***@" + value.rsplit("@", 1)[1])[:80]
 
 
-def _scheme_and_host(value: str) -> str:
-    """``scheme://host[:port]`` of a URL whose path or query holds a secret; never more of it."""
+def url_origin(value: str) -> str | None:
+    """``scheme://host[:port]`` of a URL, never more of it (its path, query string or userinfo
+    may hold a secret); None when it does not parse or names no host."""
     try:
         parts = urlsplit(value)
         host, port = parts.hostname, parts.port
     except ValueError:
-        return "(not a URL)"
+        return None
     if not host:
-        return "(no host)"
+        return None
     scheme = parts.scheme if parts.scheme.isascii() and parts.scheme.isalpha() else "?"
     shown_host = f"[{host}]" if ":" in host else host
-    return f"{scheme}://{shown_host}{'' if port is None else f':{port}'}"[:80]
+    return f"{scheme}://{shown_host}{'' if port is None else f':{port}'}"
+
+
+def _scheme_and_host(value: str) -> str:
+    """A URL whose path or query holds a secret, as an error shows it."""
+    return (url_origin(value) or "(not a URL with a host)")[:80]
 
 
 def _bad_base_url(reason: str, advice: str) -> ConfigurationError:

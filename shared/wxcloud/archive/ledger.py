@@ -25,11 +25,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Literal
-from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, select
 
-from ..settings import DEFAULT_API_BASE_URL
+from ..settings import DEFAULT_API_BASE_URL, url_origin
 from .errors import DatabaseError
 from .storable import storable, storable_text
 from .store import Archive
@@ -73,16 +72,8 @@ def base_url_of(environ: Mapping[str, str] | None = None) -> str | None:
     its path, query string or userinfo. None for a value that is no http(s) URL (the run fails on
     it before any call)."""
     value = (os.environ if environ is None else environ).get("WX_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL
-    try:
-        parts = urlsplit(value)
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        return None
-    scheme = parts.scheme.lower()
-    if scheme not in {"http", "https"} or not host:
-        return None
-    shown = f"[{host}]" if ":" in host else host
-    return f"{scheme}://{shown}{'' if port is None else f':{port}'}"[:BASE_URL_LENGTH]
+    origin = url_origin(value)  # urlsplit gives the scheme and host lower-case
+    return origin[:BASE_URL_LENGTH] if origin is not None and origin.startswith(("http://", "https://")) else None
 
 
 def outcome_of(result: Mapping[str, Any]) -> RunOutcome:
