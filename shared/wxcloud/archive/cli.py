@@ -260,11 +260,10 @@ def _where(archive: Archive) -> str:
     """The archive's database as a message names it: an SQLite file by its absolute path, any other
     by its URL with the password hidden; then its tables' prefix when it is not the default."""
     from . import database
-    from .console import tables_note
+    from .settings import tables_note
 
-    url = archive.url
-    shown = paths.shown(paths.absolute(url.database)) if url.get_backend_name() == "sqlite" and url.database else database.shown(url)
-    return shown + tables_note(archive.tables.prefix)
+    path = database.sqlite_file(archive.url)
+    return (database.shown(archive.url) if path is None else paths.shown(path)) + tables_note(archive.tables.prefix)
 
 
 def _check_apps() -> None:
@@ -527,9 +526,10 @@ def _status(args: argparse.Namespace, settings: ArchiveSettings, archive: Archiv
         write_nothing(str(nothing), database_shown, settings.table_prefix, out, as_json=as_json)
         return 1
     states = []
+    chosen = chosen_since(settings, options)
     for appid in appids:
         since, since_from = job.since, f"--since {args.since}" if args.since else f"WX_ARCHIVE_SINCE={_as_given(settings.since)}"
-        if not chosen_since(settings, options):
+        if not chosen:
             kept = kept_since(source, [appid])
             since, since_from = (kept, "the archive's window") if kept is not None else (job.since, "a year: no since recorded")
         states.append(status(source, appid, job.apis, since, today, since_from=since_from, database_shown=database_shown))

@@ -124,16 +124,6 @@ def _table(title: str, first: str, rows: Iterable[Row]) -> Any:
     return table
 
 
-def tables_note(prefix: str) -> str:
-    """What names an archive beside its database: ``, tables shop_*`` when its tables' prefix
-    (``WX_ARCHIVE_TABLE_PREFIX``) is not the default, so that two archives in one database are
-    told apart; nothing for the default. For the lines that name the archive (``archive:`` of a
-    run's summary, ``database:`` of ``status``)."""
-    from .settings import ARCHIVE_DEFAULT_TABLE_PREFIX
-
-    return "" if prefix == ARCHIVE_DEFAULT_TABLE_PREFIX else f", tables {prefix}*"
-
-
 FILE_WIDTH = 160  # into a pipe or a file: a table is as wide as it needs (up to this), not the 80 columns of no terminal
 
 

@@ -310,3 +310,11 @@ def _table_prefix(raw: str) -> str:
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,30}", raw):
         raise ConfigurationError(f"WX_ARCHIVE_TABLE_PREFIX must be lower-case letters, digits and _ (at most 31), got {raw[:40]!r}")
     return raw
+
+
+def tables_note(prefix: str) -> str:
+    """What names an archive beside its database: ``, tables shop_*`` when its tables' prefix
+    (``WX_ARCHIVE_TABLE_PREFIX``) is not the default, so that two archives in one database are
+    told apart; nothing for the default. For the lines that name the archive (``archive:`` of a
+    run's summary, ``database:`` of ``status``)."""
+    return "" if prefix == ARCHIVE_DEFAULT_TABLE_PREFIX else f", tables {prefix}*"

@@ -50,7 +50,7 @@ from . import database
 from .ledger import Ledger, Run
 from .plan import closed_periods, is_due, is_settled
 from .reports import report_for
-from .settings import ARCHIVE_DEFAULT_TABLE_PREFIX
+from .settings import ARCHIVE_DEFAULT_TABLE_PREFIX, tables_note
 from .store import Archive
 
 # Runs that archived nothing themselves: one still running, a dispatcher (its workers record their
@@ -178,9 +178,8 @@ class Status:
 def database_name(url: URL) -> str:
     """The database as ``status`` names it: a SQLite file by its absolute path, any other by its
     URL with the password masked."""
-    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
-        return f"sqlite {paths.shown(paths.absolute(url.database or ''))}"
-    return database.shown(url)
+    path = database.sqlite_file(url)
+    return database.shown(url) if path is None else f"sqlite {paths.shown(path)}"
 
 
 def status(archive: Archive, appid: str, apis: Sequence[str], since: date, today: date, *, now: datetime | None = None,
@@ -352,7 +351,7 @@ def write_table(state: Status, out: IO[str]) -> None:
     console = Console(file=out, highlight=False, emoji=False, markup=False)
     _line(console, f"appid {state.appid}, Beijing day {state.today:%Y%m%d}, periods since {state.since:%Y%m%d}"
                    + (f" ({state.since_from})" if state.since_from else ""))
-    _line(console, f"database: {database_line(state.database, state.table_prefix)}")
+    _line(console, f"database: {state.database}{tables_note(state.table_prefix)}")
     _line(console, _last_run(state))
     console.print()
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
@@ -416,11 +415,6 @@ def _last_run(state: Status) -> str:
     ended = "still running (or died)" if run.ended_at is None else f"ended {run.to_json()['endedAt']}"
     text = f"last run: {run.trigger} {run.to_json()['startedAt']}, {ended}, {run.outcome}" + (f": {run.error}" if run.error else "")
     return text + (f", WeChat at {state.base_url}" if state.base_url else "")
-
-
-def database_line(database: str, prefix: str) -> str:
-    """The database, and its tables when they are not the default ones (``WX_ARCHIVE_TABLE_PREFIX``)."""
-    return database if prefix == ARCHIVE_DEFAULT_TABLE_PREFIX else f"{database}, tables {prefix}*"
 
 
 def write_json(state: Status, out: IO[str]) -> None:

@@ -5,7 +5,7 @@ what follows, or the next ``run`` with none fetches a year the user never asked 
 with none counts that year as missing. So every run records the since it was asked for, and the
 window (``{prefix}window``, one row per app) keeps the earliest: it only ever grows back in time.
 
-What a run or ``status`` given no since takes, first that is set (``since_for``):
+What a run (``windowed``) or ``status`` given no since takes, first that is set:
 
 1. the since of the command or the event (``--since``, a manual run's ``since``);
 2. ``WX_ARCHIVE_SINCE`` (a day, or a span such as ``1y`` counted back from the run's day);
