@@ -15,7 +15,6 @@ over its top-level keys, not a converted copy of everything in it.
 
 from __future__ import annotations
 
-import json
 import re
 import time
 from collections.abc import Callable
@@ -34,7 +33,7 @@ from .retry import RetryPolicy
 from .settings import WxSettings
 from .spec import ApiSpec, bind_namespace
 from .tokens import FetchTicket, MemoryTokenStore, StableTokenSource, TokenProvider, TokenSource, TokenStore
-from .wire import JSON_TYPE, WireRequest, serialize
+from .wire import JSON_TYPE, WireRequest, json_body, serialize
 
 if TYPE_CHECKING:
     from .proxy import ApiPath
@@ -163,10 +162,7 @@ class OpenApiClient:
                 raise InvalidParameters(f"the path must be a WeChat endpoint's path such as /cgi-bin/openapi/quota/get, got {got}")
             if not isinstance(payload, dict):
                 raise InvalidParameters(f"the payload must be a JSON object, got {_json_type(payload)}")
-            try:
-                body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
-            except (TypeError, ValueError, RecursionError):
-                raise InvalidParameters("the payload must be JSON: objects, arrays, strings, finite numbers, booleans, null") from None
+            body = json_body(payload, "the payload")
             unset = self.unset()
             if unset:
                 raise ConfigurationError(f"{' and '.join(unset)} must be set in the function's environment")

@@ -99,15 +99,20 @@ def _query(spec: ApiSpec[Any, Any], items: Any) -> str:
 
 
 def _json(spec: ApiSpec[Any, Any], body: Mapping[str, Any]) -> bytes:
+    files = [key for key in spec.uploads if key in body]
+    return json_body(body, where=f" (a file goes in {', '.join(files)} as {{contentType, value: bytes}})" if files else "")
+
+
+def json_body(payload: Mapping[str, Any], what: str = "the call data", where: str = "") -> bytes:
+    """``payload`` as WeChat reads a JSON body (compact UTF-8, no NaN or infinity), or the
+    ``InvalidParameters`` that names ``what`` it is (and ``where`` a caller may have gone wrong)."""
     problem: str | None = None
     try:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+        return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
     except RecursionError:
-        problem = "the call data is nested too deeply"
+        problem = f"{what} is nested too deeply"
     except (TypeError, ValueError) as exc:
-        files = [key for key in spec.uploads if key in body]
-        where = f" (a file goes in {', '.join(files)} as {{contentType, value: bytes}})" if files else ""
-        problem = f"the call data must be JSON: objects, arrays, strings, finite numbers, booleans, null{where} ({type(exc).__name__})"
+        problem = f"{what} must be JSON: objects, arrays, strings, finite numbers, booleans, null{where} ({type(exc).__name__})"
     raise InvalidParameters(problem)
 
 
