@@ -4,7 +4,7 @@ doing it all, with 50 ms of WeChat latency.
     .venv/bin/python bench/fanout.py [--rounds 1] [--apps 20] [--days 90] [--latency-ms 50] [--all-reports]
 
 Why: a run over many apps that does not fit its invocation sends one event per app to SCF
-(``wxcloud/archive/fanout.py``), and SCF runs the workers side by side. What that buys is a
+(``wxcloud/archive/function/fanout.py``), and SCF runs the workers side by side. What that buys is a
 wall time, and only a run that stores every period once is worth timing: both runs are checked
 against the calendar (each period of each app stored, from one fetch), and a broken run raises.
 
@@ -70,7 +70,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
 
 from sqlalchemy import create_engine, text  # noqa: E402
 from wxcloud.archive import ArchiveFunction  # noqa: E402
-from wxcloud.archive.plan import periods  # noqa: E402
+from wxcloud.archive.plan.due import periods  # noqa: E402
 from wxcloud.dates import beijing_today  # noqa: E402
 
 from devtools.archive_tables import drop_tables  # noqa: E402

@@ -3,7 +3,7 @@
     .venv/bin/python bench/report.py [--rounds 3] [--days 365]
 
 A year (``--days``) of every archived report is fetched from the WeChat emulator into a fresh
-SQLite file (not timed), then ``wxcloud.archive.report.render`` makes the report ``--rounds``
+SQLite file (not timed), then ``wxcloud.archive.present.report.render`` makes the report ``--rounds``
 times. The baselines are the report's budgets: written in under 5 s, and under 3 MB so it still
 travels as a mail attachment. ``rows()`` returns ``(figure, ours, baseline, ratio)`` like
 bench/archive.py; a ratio above 1 is within budget by that factor.
@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
 
-from wxcloud.archive.report import render  # noqa: E402
+from wxcloud.archive.present.report import render  # noqa: E402
 
 from devtools.sample_archive import filled_archive  # noqa: E402
 from devtools.wechat_emulator import DEFAULT_APPID  # noqa: E402

@@ -8,9 +8,9 @@ or a bench run, and the views must go before the tables they read.
 from __future__ import annotations
 
 from sqlalchemy import MetaData, Table, create_engine
-from wxcloud.archive.schema import version_table
-from wxcloud.archive.tables import Tables
-from wxcloud.archive.views import drop_views
+from wxcloud.archive.store.schema import version_table
+from wxcloud.archive.store.tables import Tables
+from wxcloud.archive.store.views import drop_views
 
 __all__ = ["drop_tables"]
 

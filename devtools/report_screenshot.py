@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
 
-from wxcloud.archive.report import render  # noqa: E402
+from wxcloud.archive.present.report import render  # noqa: E402
 
 from devtools.browser import chromium, console_errors, requested_urls  # noqa: E402
 from devtools.report_layout import broken_paths, charts, overflow, problems, set_viewport, stray  # noqa: E402

@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 VERSION = "6.1.0"
-HERE = Path(__file__).resolve().parent.parent / "shared" / "wxcloud" / "archive" / "report"
+HERE = Path(__file__).resolve().parent.parent / "shared" / "wxcloud" / "archive" / "present" / "report"
 FILES = {"package/dist/echarts.min.js": "echarts.min.js", "package/LICENSE": "echarts.LICENSE", "package/NOTICE": "echarts.NOTICE"}
 
 

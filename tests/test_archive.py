@@ -24,7 +24,7 @@ from test_archive_support import (  # noqa: F401 - fixtures
     timer,
 )
 from wxcloud.archive import Job, NotStored, ReadThrough, plan, run_job
-from wxcloud.archive.reports import REPORTS
+from wxcloud.archive.kept.reports import REPORTS
 from wxcloud.client import OpenApiClient
 from wxcloud.dates import BEIJING
 from wxcloud.deadline import Deadline
@@ -286,7 +286,7 @@ def test_the_library_takes_either_form_of_a_reports_name_and_keeps_the_full_one(
     """``getMonthlyVisitTrend`` or ``analysis.getMonthlyVisitTrend``: one resolver
     (``reports.api_name``) for the library as for the CLI and the function, and the archive keeps
     every period under the full name, so either finds it; a misspelt one is answered with the closest."""
-    from wxcloud.archive.reports import api_name, report_for
+    from wxcloud.archive.kept.reports import api_name, report_for
     from wxcloud.errors import InvalidParameters
 
     short = "getMonthlyVisitTrend"

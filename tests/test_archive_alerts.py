@@ -21,7 +21,7 @@ from sentry_sdk.integrations.logging import LoggingIntegration
 from tencentcloud_http import Stall, closed_port, endpoint_of, exception_texts, loopback_fixture, ssm_secrets
 from test_hardening_secrets import leaks
 from werkzeug import Request, Response
-from wxcloud.archive.alerts import MESSAGE_LIMIT, message_for, notify, post
+from wxcloud.archive.observe.alerts import MESSAGE_LIMIT, message_for, notify, post
 from wxcloud.archive.settings import AlertSettings, ArchiveSettings
 from wxcloud.deadline import Deadline
 from wxcloud.errors import ConfigurationError
@@ -533,7 +533,7 @@ def test_failing_posts_leave_no_key_in_any_event_or_breadcrumb(
 
 
 def test_work_that_could_not_be_sent_to_workers_is_alerted_with_what_to_do() -> None:
-    from wxcloud.archive.alerts import message_for
+    from wxcloud.archive.observe.alerts import message_for
 
     fanned = {"sent": 0, "periods": 0, "running": 0, "upToDate": 0, "notSent": 2,
               "failed": {"wx1": "-601001 SCF Invoke (Event) of archiveAnalysis failed: UnauthorizedOperation: not authorized"}}
@@ -545,7 +545,7 @@ def test_work_that_could_not_be_sent_to_workers_is_alerted_with_what_to_do() -> 
 
 
 def test_a_worker_that_handed_the_rest_on_is_not_alerted_for_its_time_limit() -> None:
-    from wxcloud.archive.alerts import message_for, message_for_apps
+    from wxcloud.archive.observe.alerts import message_for, message_for_apps
 
     cut = summary({"analysis.getDailyVisitTrend": tally(10, stored=6, leftForLater=4)}, deadline=True)
     assert message_for("wx1", cut) is not None  # a run cut short with nobody after it: raise the timeout

@@ -46,7 +46,7 @@ from test_archive_support import (  # noqa: F401 - fixtures
 from test_hardening_secrets import encodings as forms_of
 from test_hardening_secrets import leaks
 from werkzeug import Request, Response
-from wxcloud.archive.alerts import message_for, message_for_apps
+from wxcloud.archive.observe.alerts import message_for, message_for_apps
 
 from devtools.wechat_emulator import DEFAULT_APPID
 
@@ -297,7 +297,7 @@ def test_a_hostile_appid_reaches_the_group_as_plain_text(sqlite_db: Db, hook: Ho
 
 def test_a_lone_surrogate_in_an_error_text_does_not_lose_the_alert(hook: Hook) -> None:
     """A text no UTF-8 body can carry: shown as U+FFFD, and the alert is delivered."""
-    from wxcloud.archive.alerts import notify
+    from wxcloud.archive.observe.alerts import notify
     from wxcloud.archive.settings import AlertSettings
 
     result = {"errCode": -1, "errMsg": "archiveAnalysis:fail proxy said \ud800 (no more)"}

@@ -30,8 +30,8 @@ from test_archive_support import (  # noqa: F401 - fixtures
 )
 from werkzeug import Response
 from wxcloud.archive import Archive
-from wxcloud.archive.ledger import Ledger
-from wxcloud.archive.plan import periods
+from wxcloud.archive.observe.ledger import Ledger
+from wxcloud.archive.plan.due import periods
 
 from devtools.platform_token_service import PlatformTokenService
 from devtools.wechat_emulator import WeChatEmulator
@@ -129,7 +129,7 @@ def test_one_run_archives_every_app_and_keeps_each_ones_trouble_to_itself(db: Db
 
 
 def test_status_looks_at_every_app_and_names_the_ones_behind(db: Db, wechat: WeChatEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
-    from wxcloud.archive import cli
+    from wxcloud.archive.cli import main as cli
 
     wechat.set_quota(DAILY, 10, appid=SPENT)
     env = env_for(db, wechat)

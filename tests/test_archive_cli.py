@@ -25,11 +25,11 @@ from test_archive_support import (  # noqa: F401 - fixtures
     no_db_password_anywhere,
     sqlite_db_fixture,
 )
-from wxcloud.archive.cli import main
-from wxcloud.archive.ledger import Ledger
-from wxcloud.archive.reports import REPORTS
+from wxcloud.archive.cli.main import main
+from wxcloud.archive.kept.reports import REPORTS
+from wxcloud.archive.observe.ledger import Ledger
+from wxcloud.archive.plan.window import kept_since
 from wxcloud.archive.settings import Ago
-from wxcloud.archive.window import kept_since
 from wxcloud.dates import beijing_today
 from wxcloud.periods import MONTH, Period
 
@@ -213,7 +213,7 @@ def test_files_are_named_by_absolute_paths_and_json_says_what_was_written(sqlite
 
 
 def test_json_is_taken_before_or_after_every_command() -> None:
-    from wxcloud.archive.cli import _parser
+    from wxcloud.archive.cli.main import _parser
 
     parser = _parser()
     commands = {"run": [], "backfill": ["--since", "20250101"], "export": ["--api", MONTHLY],
@@ -496,8 +496,8 @@ def test_the_archive_extra_brings_the_progress_bar_and_the_tables_and_the_functi
         assert any(line.startswith(f"{needed}==") for line in pinned), needed
     function_requirements = (ROOT / "functions" / "archiveAnalysis" / "requirements.txt").read_text(encoding="utf-8")
     assert "tqdm" not in function_requirements.lower() and "rich" not in function_requirements.lower()
-    probe = ("import sys, wxcloud.archive.function; "
-             "print(sorted(name for name in sys.modules if name.startswith(('rich', 'wxcloud.archive.console'))))")
+    probe = ("import sys, wxcloud.archive.function.handler; "
+             "print(sorted(name for name in sys.modules if name.startswith(('rich', 'wxcloud.archive.cli.console'))))")
     done = subprocess.run([sys.executable, "-c", probe], env={**os.environ, "PYTHONPATH": str(ROOT / "shared")}, capture_output=True, text=True,
                           timeout=120, check=True)
     assert done.stdout.strip() == "[]"
@@ -516,7 +516,7 @@ def test_the_documented_sql_runs_on_every_database(db: Db) -> None:
     """The example SQL of docs/archive.md, over a few stored periods of every shape, a day of retention
     that settled (with the answer it replaced) and one that has not, and a recorded run."""
     from sqlalchemy import text
-    from wxcloud.archive.ledger import Ledger
+    from wxcloud.archive.observe.ledger import Ledger
 
     archive = db.archive()
     for day in (1, 2):
@@ -679,7 +679,7 @@ def test_a_runs_summary_fits_a_terminal_of_80_columns() -> None:
     report) drawn by rich at 80 columns: nothing is cut (no "…"), no column is dropped, every
     name is whole, every line of the tables fits (the lines under them are the terminal's to wrap)."""
     from rich.console import Console
-    from wxcloud.archive.console import COLUMNS, _draw_run
+    from wxcloud.archive.cli.console import COLUMNS, _draw_run
 
     tally = {"periods": 365_000, "stored": 61_000, "refreshed": 60_000, "revised": 1_000, "upToDate": 61_000, "notReady": 61_000,
              "stoppedByQuota": 61_000, "deferred": 0, "leftForLater": 0, "failed": 60_000}

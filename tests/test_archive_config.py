@@ -22,8 +22,8 @@ from test_archive_support import (  # noqa: F401 - fixtures
     timer,
 )
 from wxcloud.archive import Archive
-from wxcloud.archive.database import parse_url
 from wxcloud.archive.settings import Ago, ArchiveSettings, archive_since, since_day
+from wxcloud.archive.store.database import parse_url
 from wxcloud.dates import beijing_today
 from wxcloud.errors import ConfigurationError
 

@@ -41,8 +41,8 @@ from test_archive_support import (  # noqa: F401 - fixtures
 )
 from werkzeug import Request, Response
 from wxcloud.archive import Archive
-from wxcloud.archive.fanout import WORK_KEY
-from wxcloud.archive.plan import periods
+from wxcloud.archive.function.fanout import WORK_KEY
+from wxcloud.archive.plan.due import periods
 from wxcloud.tencentcloud.credentials import CloudCredentials
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
@@ -205,7 +205,7 @@ def test_a_run_that_does_not_fit_sends_one_event_per_app_and_the_workers_archive
     fleet.assert_each_period_stored_once()
     archive = Archive(fleet.db.url, prefix=fleet.db.prefix)
     try:
-        from wxcloud.archive.ledger import Ledger
+        from wxcloud.archive.observe.ledger import Ledger
 
         runs = Ledger(archive).runs(limit=50)
     finally:
@@ -264,8 +264,8 @@ def test_events_late_and_out_of_order_store_every_period_once(fleet: Fleet) -> N
 
 
 def test_a_copy_delivered_while_its_worker_runs_is_skipped_by_the_lease(fleet: Fleet) -> None:
-    from wxcloud.archive.fanout import Work
-    from wxcloud.archive.leases import Leases
+    from wxcloud.archive.function.fanout import Work
+    from wxcloud.archive.function.leases import Leases
 
     fleet.dispatch()
     first = fleet.queue[0]
@@ -340,8 +340,8 @@ def test_a_role_that_may_not_invoke_runs_the_work_itself_and_says_why(fleet: Fle
 
 
 def test_a_dispatcher_paces_its_invokes_and_hands_each_app_its_lease(sqlite_db: Db) -> None:
-    from wxcloud.archive.fanout import Planned, Work, dispatch
-    from wxcloud.archive.leases import Leases
+    from wxcloud.archive.function.fanout import Planned, Work, dispatch
+    from wxcloud.archive.function.leases import Leases
 
     sent: list[dict[str, Any]] = []
     slept: list[float] = []
@@ -387,9 +387,9 @@ def test_a_malformed_worker_event_is_a_clear_error_value(sqlite_db: Db, work: di
 
 
 def test_slices_partition_the_periods_exactly() -> None:
-    from wxcloud.archive.fanout import slices_of
-    from wxcloud.archive.job import Job
-    from wxcloud.archive.reports import report_for
+    from wxcloud.archive.function.fanout import slices_of
+    from wxcloud.archive.kept.reports import report_for
+    from wxcloud.archive.plan import Job
 
     job = Job(APIS, SINCE, TODAY)
     for api in APIS:
@@ -405,7 +405,7 @@ def test_backfill_fan_out_from_a_workstation_sends_the_work_and_follows_it_to_th
     import io
     import threading
 
-    from wxcloud.archive import cli
+    from wxcloud.archive.cli import main as cli
 
     for name, value in fleet.env.items():
         monkeypatch.setenv(name, value)
@@ -440,7 +440,7 @@ def test_backfill_fan_out_from_a_workstation_sends_the_work_and_follows_it_to_th
 def test_backfill_fan_out_without_cloud_keys_is_a_clear_error(sqlite_db: Db, monkeypatch: pytest.MonkeyPatch) -> None:
     import io
 
-    from wxcloud.archive import cli
+    from wxcloud.archive.cli import main as cli
 
     for name, value in {**sqlite_db.env(), "WX_APPID": "", "WX_APPSECRET": "", "WX_ARCHIVE_APPS": json.dumps(APPS)}.items():
         monkeypatch.setenv(name, value)

@@ -20,7 +20,7 @@ from test_archive_support import (  # noqa: F401 - fixtures
     timer,
 )
 from wxcloud.archive import Archive, Job, plan
-from wxcloud.archive.options import job_for
+from wxcloud.archive.plan.options import job_for
 from wxcloud.archive.settings import ArchiveSettings
 from wxcloud.errors import ConfigurationError, InvalidParameters
 

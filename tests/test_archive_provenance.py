@@ -26,9 +26,9 @@ from test_archive_support import (  # noqa: F401 - fixtures
     timer,
 )
 from test_archive_upgrade import structure
-from wxcloud.archive import schema
-from wxcloud.archive.cli import main
-from wxcloud.archive.ledger import Ledger, base_url_of
+from wxcloud.archive.cli.main import main
+from wxcloud.archive.observe.ledger import Ledger, base_url_of
+from wxcloud.archive.store import schema
 
 from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, WeChatEmulator
 

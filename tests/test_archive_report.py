@@ -22,9 +22,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from test_archive_cli import cli
 from test_archive_support import Db, db_fixture, no_db_password_anywhere, sqlite_db_fixture  # noqa: F401 - fixtures
-from wxcloud.archive.channels import channel_name
-from wxcloud.archive.report import render
-from wxcloud.archive.report.page import echarts_source
+from wxcloud.archive.kept.channels import channel_name
+from wxcloud.archive.present.report import render
+from wxcloud.archive.present.report.page import echarts_source
 from wxcloud.dates import beijing_today
 
 from devtools.browser import chart_option, console_errors, drawn_pixels, requested_urls

@@ -29,8 +29,8 @@ from test_archive_support import (  # noqa: F401 - fixtures
     sqlite_db_fixture,
 )
 from wxcloud.archive import Archive, Job, NotStored, ReadThrough, RowRefused, run_job
-from wxcloud.archive.database import refused
-from wxcloud.archive.reports import REPORTS
+from wxcloud.archive.kept.reports import REPORTS
+from wxcloud.archive.store.database import refused
 from wxcloud.client import OpenApiClient
 from wxcloud.errors import InvalidParameters, InvalidResponse
 from wxcloud.periods import Period

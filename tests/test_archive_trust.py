@@ -28,10 +28,10 @@ from test_archive_support import Db, db_fixture, function, no_db_password_anywhe
 from werkzeug import Request, Response
 from wxcloud.archive import Archive
 from wxcloud.archive.errors import RetryLater
-from wxcloud.archive.fanout import MAX_SLICES, WORK_KEY, Work, slices_of
-from wxcloud.archive.job import Job
-from wxcloud.archive.leases import Leases
-from wxcloud.archive.reports import EARLIEST
+from wxcloud.archive.function.fanout import MAX_SLICES, WORK_KEY, Work, slices_of
+from wxcloud.archive.function.leases import Leases
+from wxcloud.archive.kept.reports import EARLIEST
+from wxcloud.archive.plan import Job
 
 HOOK_PATH = "/cgi-bin/webhook/send"
 MONTHLY = "analysis.getMonthlyVisitTrend"

@@ -26,9 +26,9 @@ from test_archive_support import (  # noqa: F401 - fixtures
     timer,
 )
 from wxcloud.archive import ReadThrough, plan
-from wxcloud.archive.cli import main
-from wxcloud.archive.reports import REPORTS, WHOLE, Settling
-from wxcloud.archive.store import flat_rows, keeps
+from wxcloud.archive.cli.main import main
+from wxcloud.archive.kept.reports import REPORTS, WHOLE, Settling
+from wxcloud.archive.store.archive import flat_rows, keeps
 from wxcloud.client import OpenApiClient
 from wxcloud.dates import BEIJING
 from wxcloud.periods import Period
@@ -403,7 +403,7 @@ def test_the_timer_keeps_to_the_window_a_manual_run_was_asked_for(db: Db, pinned
     answer = world.run(at(date(2026, 3, 11)))
     assert answer["since"] == "20260301" and answer["apis"][DAILY_TREND]["stored"] == 1
     assert list(world.fetches(DAILY_TREND)) == [("20260310", "20260310")]
-    from wxcloud.archive.window import kept_since
+    from wxcloud.archive.plan.window import kept_since
 
     assert kept_since(db.archive(), [DEFAULT_APPID]) == date(2026, 3, 1)
 
@@ -417,7 +417,7 @@ def test_every_run_is_in_the_ledger_with_its_outcome(db: Db, pinned: Callable[..
     failed = broken(timer(fired(at(date(2026, 3, 6)))), {})
     assert failed["errCode"] == -601001
     archive = db.archive()
-    from wxcloud.archive.ledger import Ledger
+    from wxcloud.archive.observe.ledger import Ledger
 
     runs = Ledger(archive).runs(DEFAULT_APPID)
     assert [(run.trigger, run.today, run.outcome) for run in runs] == [
@@ -647,7 +647,7 @@ def test_a_broken_environment_is_an_error_value_in_the_ledger_never_a_raise(db: 
     world.now = at(date(2026, 3, 5))
     answer = broken(timer(fired(world.now)), {"time_limit_in_ms": 60_000})
     assert answer["errCode"] == -601001 and "WX_API_BASE_URL must be https" in answer["errMsg"]
-    from wxcloud.archive.ledger import Ledger
+    from wxcloud.archive.observe.ledger import Ledger
 
     (run,) = Ledger(db.archive()).runs()
     assert run.outcome == "failed" and run.error is not None and "https" in run.error
@@ -672,7 +672,7 @@ def test_status_counts_overdue_periods_and_runs_that_died(db: Db, emulator: WeCh
     assert main(["backfill", "--since", since], stdout=io.StringIO(), stderr=io.StringIO()) == 0  # asks them again
     assert _status(monkeypatch, db, "--since", since)[0] == 0
 
-    from wxcloud.archive.ledger import Ledger
+    from wxcloud.archive.observe.ledger import Ledger
 
     runs = archive.tables.runs
     with archive.engine.begin() as connection:  # the runs so far were earlier that morning ...

@@ -37,9 +37,10 @@ from test_archive_support import (  # noqa: F401 - fixtures
     no_db_password_anywhere,
     timer,
 )
-from wxcloud.archive import plan, schema
-from wxcloud.archive.tables import Tables
-from wxcloud.archive.views import views_present
+from wxcloud.archive import plan
+from wxcloud.archive.store import schema
+from wxcloud.archive.store.tables import Tables
+from wxcloud.archive.store.views import views_present
 from wxcloud.errors import ConfigurationError
 
 from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, WeChatEmulator
@@ -253,7 +254,7 @@ def test_an_archive_the_released_code_wrote_is_upgraded_in_place(db: Db, legacy:
     assert_upgraded(legacy)
     assert archive.count(DEFAULT_APPID) == STORED + 1  # and this release reads it
     assert archive.load(DEFAULT_APPID, DAILY, plan.periods(DAILY, day("20250901"), until=day("20250901"))[0]) is not None
-    from wxcloud.archive.window import kept_since
+    from wxcloud.archive.plan.window import kept_since
 
     assert kept_since(archive, [DEFAULT_APPID]) == day(SINCE)  # its window: where the runs that filled it began
 

@@ -24,10 +24,10 @@ import pytest
 from sqlalchemy import Column, Engine, MetaData, String, Table, create_engine, select, text
 from test_archive_support import ROOT, Db, db_fixture, make_db, no_db_password_anywhere  # noqa: F401 - fixtures
 from test_archive_upgrade import BEIJING, UNKNOWN, released_tables
-from wxcloud.archive import schema
-from wxcloud.archive.migrations.versions import settling
-from wxcloud.archive.reports import REPORTS
-from wxcloud.archive.tables import Tables
+from wxcloud.archive.kept.reports import REPORTS
+from wxcloud.archive.store import schema
+from wxcloud.archive.store.migrations.versions import settling
+from wxcloud.archive.store.tables import Tables
 from wxcloud.dates import parse_yyyymmdd
 from wxcloud.periods import Period
 

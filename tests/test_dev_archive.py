@@ -31,7 +31,7 @@ from test_archive_support import (  # noqa: F401 - fixtures
     no_db_password_anywhere,
 )
 from wxcloud.archive import Archive
-from wxcloud.archive.ledger import Ledger
+from wxcloud.archive.observe.ledger import Ledger
 
 from devtools.wechat_emulator import DEFAULT_APPID
 

@@ -36,7 +36,7 @@ from typing import Any
 
 import pytest
 from hostile_servers import TricklingProxy, black_holes, call, make_client
-from wxcloud.archive.alerts import post
+from wxcloud.archive.observe.alerts import post
 from wxcloud.deadline import Deadline
 from wxcloud.http.redaction import Sealed
 

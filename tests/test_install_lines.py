@@ -160,7 +160,7 @@ def test_the_index_pattern_catches_an_install_by_name_and_spares_paths_and_files
 def test_no_text_tells_anyone_to_install_wxcloud_from_an_index() -> None:
     """Every text file but this one, whose samples above show the forms refused."""
     files = [path for path in _text_files() if path != Path(__file__).resolve()]
-    assert ROOT / "README.md" in files and ROOT / "shared" / "wxcloud" / "archive" / "chart.py" in files
+    assert ROOT / "README.md" in files and ROOT / "shared" / "wxcloud" / "archive" / "present" / "chart.py" in files
     offending = []
     for path in files:
         try:
@@ -260,7 +260,7 @@ def _check_library(venv: Venv) -> None:
 def _check_archive(venv: Venv) -> Path:
     """The archive's command: fetch a few days from the emulator into SQLite, export them, write the
     report (its ECharts is package data); the drivers of PostgreSQL and MySQL import. The archive's file."""
-    _ok(venv.run(str(venv.python), "-c", "import wxcloud.archive.cli, sqlalchemy, alembic, psycopg, pymysql, tqdm, rich"))
+    _ok(venv.run(str(venv.python), "-c", "import wxcloud.archive.cli.main, sqlalchemy, alembic, psycopg, pymysql, tqdm, rich"))
     archive = venv.work / "archive.sqlite3"
     url = {"WX_ARCHIVE_URL": f"sqlite:///{archive}"}
     _ok(venv.run("wxcloud-archive", "--help"))

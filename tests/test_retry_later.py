@@ -20,9 +20,9 @@ from tencentcloud_http import closed_port
 from test_archive_support import ROOT, function, no_db_password_anywhere, timer  # noqa: F401 - fixtures
 from wxcloud import FunctionApp, errors
 from wxcloud.analysis import Analysis
-from wxcloud.archive import function as archive_function
 from wxcloud.archive.errors import DatabaseError, DatabaseUnreachable, NothingArchived, NotStored, RetryLater, RowRefused
-from wxcloud.archive.fanout import WORK_KEY
+from wxcloud.archive.function import handler as archive_function
+from wxcloud.archive.function.fanout import WORK_KEY
 from wxcloud.errcodes import ERROR_CLASSES, RETRY_LATER, ErrorClass, error_class
 from wxcloud.errors import (
     ApiNotFound,

@@ -28,11 +28,10 @@ from ..extras import missing_extra, stop_program
 try:
     from . import plan
     from .errors import DatabaseError, NotStored, RowRefused
-    from .job import ApiTally, Job, Summary, run_job
-    from .ledger import Ledger, Run
-    from .readthrough import ReadThrough
-    from .reports import REPORTS, Report, Settling, Shape
-    from .status import Status
+    from .fetch import ApiTally, ReadThrough, Summary, run_job
+    from .kept import REPORTS, Report, Settling, Shape
+    from .observe import Ledger, Run, Status
+    from .plan import Job
     from .store import Archive, Revision, Stored, StoreOutcome
 except ModuleNotFoundError as exc:  # SQLAlchemy or alembic: the archive extra is not installed
     missing = missing_extra("archive", exc, "wxcloud.archive")
@@ -66,13 +65,13 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .function import ArchiveFunction
+    from .function.handler import ArchiveFunction
 
 
 def __getattr__(name: str) -> Any:
     """``ArchiveFunction`` on first use: the CLI and the library never load the SCF handler."""
     if name == "ArchiveFunction":
-        from .function import ArchiveFunction
+        from .function.handler import ArchiveFunction
 
         return ArchiveFunction
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,4 +1,4 @@
-"""``python -m wxcloud.archive`` and the console script ``wxcloud-archive``: see ``wxcloud.archive.cli``.
+"""``python -m wxcloud.archive`` and the console script ``wxcloud-archive``: see ``wxcloud.archive.cli.main``.
 
 A module the command imports and the ``archive`` extra brings, when missing, is one line on stderr
 naming the line that installs it (exit status 2), never a traceback."""
@@ -10,7 +10,7 @@ import sys
 from ..extras import missing_extra, stop_program
 
 try:
-    from .cli import main
+    from .cli.main import main
 except ModuleNotFoundError as exc:
     missing = missing_extra("archive", exc, "wxcloud-archive")
     if missing is None:

@@ -181,7 +181,7 @@ def archive_apis(raw: str | Sequence[str], source: str, error: type[PlatformErro
     by the one resolver (``reports.api_name``: ``getDailyRetain`` or ``analysis.getDailyRetain``);
     empty: all of them. ``error``: -601001 for the environment, -501007 (``InvalidParameters``)
     for an event or the CLI."""
-    from .reports import api_name  # the reports and their types: read only when names are given
+    from .kept.reports import api_name  # the reports and their types: read only when names are given
 
     if not isinstance(raw, str) and (isinstance(raw, (bytes, dict)) or not all(isinstance(name, str) for name in raw)):
         raise error(f"{source} must be a list of cloud-call names such as analysis.getDailyVisitTrend")

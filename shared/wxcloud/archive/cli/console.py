@@ -1,0 +1,262 @@
+"""The archive CLI's words for people: a run's summary as a table and one verdict, an error as
+one line and its hint. ``--json`` gives machines the full JSON instead (``cli.py``).
+
+Why a module of its own: the CLI stays a parser and a dispatcher, and the function's runtime
+package never imports this one (nor rich, which it uses: the ``archive`` extra brings rich for
+the command line; the function's requirements leave it out, no terminal ever sees its output).
+The tables are drawn by rich, which colours them on a terminal only (``NO_COLOR`` is honoured)
+and draws plain text into a pipe or a file; what is printed is built from the run's JSON, so
+the two can never tell different stories.
+
+What a run's table counts, per report (and per app when the run had several):
+
+* stored: asked and archived for the first time;
+* re-asked: archived before, asked again because WeChat could tell more (refreshed, revised);
+* up to date: archived already, nothing to ask;
+* missing: not archived yet (not ready at WeChat, deferred or stopped by the daily quota, left
+  for a later run);
+* stopped: the periods a stopped report left (the daily quota);
+* failed: periods WeChat or the database refused.
+
+Under the table, a line per stopped report (or app) says why it stopped (``quota (45009)``), then
+the errors; the verdict gives the periods in all. The table fits a terminal of 80 columns (a
+report's name without ``analysis.``, an appid, six counts), so that nothing of it is cut.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from ...errors import PlatformError, WxCloudError
+from ..kept.reports import NAMESPACE
+
+MISSING = ("notReady", "deferred", "leftForLater", "stoppedByQuota")  # what a period not archived may be
+MISSING_WORDS = {
+    "notReady": "not ready at WeChat yet",
+    "stoppedByQuota": "stopped by the daily quota",
+    "deferred": "deferred to keep the daily quota",
+    "leftForLater": "left for a later run",
+}
+ERRORS_SHOWN = 5  # error lines under the table: the first few say what went wrong
+
+
+@dataclass
+class Row:
+    """One line of a run's table: a report, or an app's reports together."""
+
+    name: str
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, tally: Mapping[str, Any]) -> None:
+        for key, value in tally.items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                self.counts[key] = self.counts.get(key, 0) + value
+
+    def __getitem__(self, key: str) -> int:
+        return self.counts.get(key, 0)
+
+    @property
+    def missing(self) -> int:
+        return sum(self[key] for key in MISSING if key != "stoppedByQuota")
+
+
+def short(api: str) -> str:
+    """A report's name in a table: without the namespace every archived report shares."""
+    return api[len(NAMESPACE):] if api.startswith(NAMESPACE) else api
+
+
+def _apps(data: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    """A run's answer app by app: the ``apps`` of a run over several, or the one app's answer."""
+    apps = data.get("apps")
+    if isinstance(apps, dict):
+        return apps
+    return {"": data}
+
+
+def _reports(apps: Mapping[str, Mapping[str, Any]]) -> list[Row]:
+    rows: dict[str, Row] = {}
+    for app in apps.values():
+        for api, tally in (app.get("apis") or {}).items():
+            rows.setdefault(api, Row(short(api))).add(tally)
+    return list(rows.values())
+
+
+def _app_rows(apps: Mapping[str, Mapping[str, Any]]) -> list[Row]:
+    rows = []
+    for appid, app in apps.items():
+        row = Row(appid)
+        for tally in (app.get("apis") or {}).values():
+            row.add(tally)
+        rows.append(row)
+    return rows
+
+
+def _number(value: int) -> str:
+    return f"{value:,}" if value else "-"
+
+
+COLUMNS = ("stored", "re-asked", "up to date", "missing", "stopped", "failed")  # the periods in all: the verdict's
+
+
+def _table(title: str, first: str, rows: Iterable[Row]) -> Any:
+    """The counts of each row, two spaces between the columns: 76 columns wide with the longest
+    report's name (20) and six counts, so an 80-column terminal shows it whole."""
+    from rich import box
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(title=escape(title), title_justify="left", title_style="bold", header_style="bold", box=box.SIMPLE_HEAD, show_edge=False,
+                  pad_edge=False, collapse_padding=True)
+    table.add_column(first, no_wrap=True)
+    for heading in COLUMNS:
+        table.add_column(heading, justify="right", no_wrap=True)
+    for row in rows:
+        failed = _number(row["failed"])
+        table.add_row(
+            escape(row.name), _number(row["stored"]), _number(row["refreshed"] + row["revised"]), _number(row["upToDate"]), _number(row.missing),
+            _number(row["stoppedByQuota"]), f"[red]{failed}[/]" if row["failed"] else failed,
+        )
+    return table
+
+
+FILE_WIDTH = 160  # into a pipe or a file: a table is as wide as it needs (up to this), not the 80 columns of no terminal
+
+
+@contextmanager
+def _console(out: IO[str]) -> Iterator[Any]:
+    """rich's console for ``out``: drawn straight to a terminal (its width, its colours); for a
+    pipe or a file, plain text without the spaces rich pads each line with."""
+    from rich.console import Console
+
+    if out.isatty():
+        yield Console(file=out, highlight=False, emoji=False, soft_wrap=False)
+        return
+    drawn = io.StringIO()
+    yield Console(file=drawn, highlight=False, emoji=False, soft_wrap=False, width=FILE_WIDTH, color_system=None)
+    out.write("".join(line.rstrip() + "\n" for line in drawn.getvalue().splitlines()))
+
+
+def run_summary(data: Mapping[str, Any], out: IO[str], *, command: str, database: str) -> None:
+    """A run's answer (``run``, ``backfill``) for people: a table per report (and one per app when
+    the run had several), the errors, and one line of verdict; ``database``: where it archived."""
+    with _console(out) as console:
+        _draw_run(console, data, command, database)
+
+
+def _draw_run(console: Any, data: Mapping[str, Any], command: str, database: str) -> None:
+    from rich.markup import escape
+
+    if "skipped" in data:  # the one app is a worker's right now: nothing was asked
+        console.print(f"[yellow bold]skipped:[/] {escape(str(data['skipped']))}; nothing was asked. Run `{command}` again once it ends, "
+                      "or see `status`", soft_wrap=True)
+        return
+    apps = _apps(data)
+    several = len(apps) > 1 or bool(data.get("running"))
+    span = f"{command} {data.get('since')} to {data.get('until') or 'the newest closed period'}"
+    if several:
+        console.print(_table(f"{span}, by app", "app", _app_rows(apps)))
+        console.print()
+    console.print(_table(f"{span}, all apps by report" if several else span, "report", _reports(apps)))
+    notes = list(_notes(data, apps))
+    for note in notes[:ERRORS_SHOWN]:
+        console.print(escape(note), style="red", soft_wrap=True)
+    if len(notes) > ERRORS_SHOWN:
+        console.print(f"... and {len(notes) - ERRORS_SHOWN} more (--json shows every one)", style="red")
+    style, verdict = _verdict(data, apps, command)
+    word, _, rest = verdict.partition(":")
+    console.print(f"[{style} bold]{word}:[/]{escape(rest)}", soft_wrap=True)
+    console.print(f"archive: {escape(database)}", style="dim", soft_wrap=True)
+
+
+def _notes(data: Mapping[str, Any], apps: Mapping[str, Mapping[str, Any]]) -> Iterable[str]:
+    """The stops and errors of a run, one line each: the database's, each stopped app's, each
+    report's, why it stopped and then its errors (without the ``openapi.<api>:fail`` the line's
+    own name makes redundant)."""
+    if isinstance(data.get("databaseError"), str):
+        yield f"database: {data['databaseError']}"
+    for appid, app in apps.items():
+        who = f"{appid}, " if appid else ""
+        if isinstance(app.get("stopped"), str) and not app.get("errors"):
+            yield f"{appid or 'the app'}: stopped, {app['stopped']}"
+        for error in app.get("errors") or ():
+            yield f"{appid or 'the app'}: stopped, {_bare(error)}"
+        for api, tally in (app.get("apis") or {}).items():
+            if isinstance(tally.get("stopped"), str):
+                left = tally.get("stoppedByQuota") or 0
+                yield f"{who}{short(api)}: stopped, {tally['stopped']}" + (f"; {left:,} period(s) left for a later run" if left else "")
+            for error in tally.get("errors") or ():
+                yield f"{who}{short(api)}: {_bare(error)}"
+    for appid, why in (data.get("running") or {}).items():
+        yield f"{appid}: skipped, {why}"
+
+
+def _bare(error: object) -> str:
+    """An error of a run's summary (``48001 openapi.analysis.getVisitPage:fail api unauthorized``)
+    without the API's name: the line names the report or the app already."""
+    return re.sub(r"openapi\.[A-Za-z0-9_.]+:fail ", "", str(error), count=1)
+
+
+def _verdict(data: Mapping[str, Any], apps: Mapping[str, Mapping[str, Any]], command: str) -> tuple[str, str]:
+    """(style, the verdict line) of a run: complete, behind or failed, with what to do."""
+    totals = Row("")
+    for app in apps.values():
+        for tally in (app.get("apis") or {}).values():
+            totals.add(tally)
+    reports = len({api for app in apps.values() for api in (app.get("apis") or {})})
+    whose = f" for {len(apps)} apps" if len(apps) > 1 else ""
+    periods = totals["periods"]
+    left = periods - totals["stored"] - totals["refreshed"] - totals["revised"] - totals["upToDate"]
+    stopped = {appid or "the app": app["stopped"] for appid, app in apps.items() if isinstance(app.get("stopped"), str)}
+    if data.get("databaseError") or totals["failed"] or stopped:
+        parts = [f"{totals['failed']:,} period(s) failed"] if totals["failed"] else []
+        parts += [f"{appid} stopped ({why})" for appid, why in stopped.items()]
+        parts += ["the database failed"] if data.get("databaseError") else []
+        return "red", (f"failed: {', '.join(parts)}; {left:,} of {periods:,} periods not archived. Fix what the errors above say, "
+                       f"then run `{command}` again (what is stored is kept)")
+    if data.get("complete"):
+        return "green", f"complete: {periods:,} periods of {reports} report{'s' if reports != 1 else ''} archived{whose}"
+    why = [f"{totals[key]:,} {MISSING_WORDS[key]}" for key in MISSING if totals[key]]
+    if data.get("running"):
+        why.append(f"{len(data['running'])} app(s) left to another run")
+    later = "tomorrow" if totals["stoppedByQuota"] or totals["deferred"] else "later"
+    return "yellow", (f"behind: {left:,} of {periods:,} periods not archived yet ({', '.join(why) or 'see above'}); "
+                      f"run `{command}` again {later}, or see `status`")
+
+
+def fan_out_summary(report: Mapping[str, Any], out: IO[str]) -> None:
+    """``backfill --fan-out``'s answer for people: what was sent, and what is left."""
+    from rich.markup import escape
+
+    sent = report.get("fanOut") or {}
+    unsent = sent.get("notSent", 0) + len(sent.get("failed") or {})
+    left = report.get("left")
+    with _console(out) as console:
+        console.print(f"sent the work of {sent.get('sent', 0)} app(s), {sent.get('periods', 0):,} period(s) due; "
+                      f"{sent.get('running', 0)} app(s) already had a worker, {sent.get('upToDate', 0)} had nothing due", soft_wrap=True)
+        for appid, error in (sent.get("failed") or {}).items():
+            console.print(escape(f"{appid} not sent: {error}"), style="red", soft_wrap=True)
+        if unsent:
+            console.print(f"[red bold]failed:[/] {unsent} app(s) could not be sent; run `backfill --fan-out` again", soft_wrap=True)
+        elif left:
+            console.print(f"[yellow bold]behind:[/] {left:,} period(s) left (not ready, quota or failures); see `status`, "
+                          "then run `backfill --fan-out` again", soft_wrap=True)
+        elif left is None and (sent.get("sent") or sent.get("running")):
+            console.print("[green bold]sent:[/] the workers archive in the background; `status` follows them", soft_wrap=True)
+        else:
+            console.print("[green bold]complete:[/] every period asked for is archived", soft_wrap=True)
+
+
+def error_lines(exc: WxCloudError, name: str) -> list[str]:
+    """An error for people: ``<name>: <what>`` and, when it says what to do, ``hint: <that>``.
+
+    A platform error's hint is its whole message (its reason is the code's generic text), which
+    names the problem, then what to do after ``; ``; WeChat's own error is its code and message."""
+    if isinstance(exc, PlatformError) and exc.hint:
+        what, _, cure = exc.hint.partition("; ")
+        return [f"{name}: {what}", *([f"hint: {cure}"] if cure else [])]
+    return [f"{name}: {exc.err_code} {exc.reason}", *([f"hint: {exc.hint}"] if exc.hint else [])]

@@ -1,0 +1,359 @@
+"""One archive run: fetch every due closed period of the chosen APIs and store each at once.
+
+A period is due when it is not archived yet, or when WeChat can know more about it than when it
+was last fetched (a retention period whose next key became knowable since: see ``Settling`` in
+``reports.py``); every other period in the range is up to date and costs no request.
+
+What each WeChat answer means for the rest of the run (the classes of ``errcodes.py``):
+
+* stored (new), refreshed or revised (asked again, see ``StoreOutcome``), or up to date (another
+  run stored a newer answer a moment ago): done;
+* 61503 not ready: left for a later run; the API goes on (only the newest period is usually late);
+* 45009 / 45011 quota: nothing more of that API in this run (its other periods count as stopped
+  by quota); the other APIs go on;
+* transient (-1, 61504, network) after the client's retries, token trouble, or the time budget:
+  left for later;
+* a bad request (61501 for a period WeChat no longer keeps): that period failed, the API goes on;
+* a reply that cannot be read (-601001: not JSON, or a number beyond a double's range, which
+  the SDK's parser refuses too): that period failed, the API goes on, so one period WeChat
+  answers badly cannot stall every later one; after ``UNREADABLE_STOP`` such replies in a row,
+  the API stops (something between us and WeChat answers instead of it);
+* anything else permanent (48001 api unauthorized): that API stops, its failure is reported, its
+  other periods are left for later;
+* the app's own credentials refused (40013 appid, 40125 appsecret, 40164 whitelist, 61007 not
+  authorized to the platform: ``errcodes.APP_STOPPING``): nothing of that app can work, so the
+  app stops (``stopped`` in its summary), and the other apps of the run go on.
+
+A run may archive several apps (``run_apps``), each with its own client and token cache, into one
+archive. Their periods are interleaved round-robin across the apps (and across the APIs within
+each), so an app that fails, is slow or has much to catch up cannot starve the others, and every
+rule above holds per app: a quota stops that API of that app only. Before a large run, an app's
+remaining daily quota is read and the run plans within it (``quota.py``): what would not fit,
+less a reserve kept for the team's own calls, is ``deferred`` to a later day instead of running
+into 45009.
+
+A few fetches run at once (``concurrency`` threads sharing one client, whose token single flight
+and connection pool are thread-safe); periods are taken round-robin across the APIs, so a cut-off
+run has made progress on each. No fetch starts when what is left of the time budget cannot fit one
+(the slowest fetch of the run so far, at least ``MIN_FETCH_SECONDS``), and every fetch is given
+the budget's deadline, so the run returns in time. A database failure stops the run: fetching
+what cannot be stored would spend quota for nothing. A database that refuses one period's rows (a
+data error: a value it cannot hold, a constraint; ``errors.RowRefused``) is not failing: that
+period is ``failed`` with the database's reason among the API's errors, and the run goes on.
+
+Why not a library such as a task queue: the work is a bounded list of independent HTTP calls and
+inserts in one process; ``concurrent.futures`` with a submission window is all it takes, and keeps
+the decisions above in one loop that can see every outcome before starting the next fetch.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+from ...client import OpenApiClient
+from ...deadline import Deadline
+from ...errors import InvalidParameters, InvalidResponse, WxCloudError
+from ...periods import Period
+from ..errors import DatabaseError, RowRefused
+from ..kept.reports import Report, report_for
+from ..plan.due import is_due
+from ..plan.job import Job
+from ..store.archive import Archive, StoreOutcome, binary_reply
+from .outcomes import DONE, ApiTally, Outcome, Progress, RunSummary, Summary, app_stop, error_outcome
+
+MIN_FETCH_SECONDS = 1.0
+UNREADABLE_STOP = 3  # unreadable replies in a row that stop an API
+
+
+class _Runner:
+    def __init__(
+        self, archive: Archive, client: OpenApiClient, appid: str, today: date, deadline: Deadline | None, monotonic: Callable[[], float]
+    ) -> None:
+        self.archive = archive
+        self.client = client
+        self.appid = appid
+        self.fetched_on = today  # what a stored answer is recorded as knowing: the run's day, or the day before
+        self.deadline = deadline
+        self.monotonic = monotonic
+
+    def fetch_and_store(self, report: Report, period: Period, clock: _Clock) -> tuple[Outcome, WxCloudError | None]:
+        started = self.monotonic()
+        try:
+            result = self.client.call(report.spec, period.data(), deadline=self.deadline)
+        except WxCloudError as exc:
+            return error_outcome(exc)[0], exc
+        finally:
+            clock.took(self.monotonic() - started)
+        binary = binary_reply(report, result)
+        if binary is not None:  # the SDK's success for a reply that is not JSON: not a report's answer
+            return "failed", binary
+        fetched_at = datetime.fromtimestamp(self.client.wall_clock(), timezone.utc)
+        # DatabaseError ends the run; RowRefused (the database refused this period's rows) fails the period alone
+        outcome: StoreOutcome = self.archive.store(self.appid, report.name, period, result, fetched_at=fetched_at, fetched_on=self.fetched_on)
+        return outcome, None
+
+
+class _Clock:
+    """The run's time budget: no fetch starts when what is left cannot fit the slowest so far."""
+
+    def __init__(self, deadline: Deadline | None) -> None:
+        self.deadline = deadline
+        self.slowest = MIN_FETCH_SECONDS
+        self.lock = threading.Lock()
+
+    def took(self, seconds: float) -> None:
+        with self.lock:
+            self.slowest = max(self.slowest, seconds)
+
+    def out_of_time(self) -> bool:
+        if self.deadline is None:
+            return False
+        with self.lock:
+            return self.deadline.remaining() < self.slowest
+
+
+@dataclass(eq=False)
+class _App:
+    """One app's part of a run: its client's runner, and its summary (tallies, what it learnt)."""
+
+    appid: str
+    runner: _Runner
+    summary: Summary
+
+    def tally(self, item: _Item) -> ApiTally:
+        return self.summary.apis[item.report.name]
+
+
+@dataclass(frozen=True, eq=False)
+class _Item:
+    report: Report
+    period: Period
+    fetched: dict[tuple[str, str], date | None]  # fetched_on of the API's stored periods
+    app: _App | None = None
+
+
+def due_work(archive: Archive, appid: str, job: Job, tallies: dict[str, ApiTally], app: _App | None = None) -> list[_Item]:
+    """Every period to fetch, round-robin across the APIs (oldest first within each): read from
+    the database before any WeChat call, so an unreachable database costs no quota."""
+    queues = []
+    for name in job.apis:
+        report = report_for(name)  # a Job built by hand may name an API the archive does not keep
+        periods = job.periods(report)
+        fetched = archive.fetched_on(appid, name, job.since, job.until)
+        todo = [_Item(report, period, fetched, app) for period in periods if is_due(report, period, fetched, job.today, archive.refresh_days)]
+        tally = tallies[name]
+        tally.periods = len(periods)
+        tally.count("upToDate", len(periods) - len(todo))
+        queues.append(todo)
+    return _interleaved(queues)
+
+
+def _interleaved(queues: Sequence[Sequence[_Item]]) -> list[_Item]:
+    """One item of each queue in turn, until all are empty."""
+    return [item for batch in itertools.zip_longest(*queues) for item in batch if item is not None]
+
+
+def run_job(
+    archive: Archive,
+    client: OpenApiClient,
+    job: Job,
+    *,
+    appid: str | None = None,
+    concurrency: int = 4,
+    deadline: Deadline | None = None,
+    progress: Progress | None = None,
+    on_plan: Callable[[int], None] | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
+    quota_reserve: float | None = None,
+) -> Summary:
+    """Archive what ``job`` asks for, for one app (``client``'s, or ``appid``); the summary of what
+    happened to every period (``run_apps`` with one app)."""
+    appid = appid or client.settings.appid
+    return run_apps(
+        archive, {appid: client}, job, concurrency=concurrency, deadline=deadline, progress=progress, on_plan=on_plan,
+        monotonic=monotonic, quota_reserve=quota_reserve,
+    ).apps[appid]
+
+
+def run_apps(
+    archive: Archive,
+    clients: Mapping[str, OpenApiClient],
+    job: Job,
+    *,
+    concurrency: int = 4,
+    deadline: Deadline | None = None,
+    progress: Progress | None = None,
+    on_plan: Callable[[int], None] | None = None,
+    monotonic: Callable[[], float] = time.monotonic,
+    quota_reserve: float | None = None,
+    yesterday_answered: bool = False,
+) -> RunSummary:
+    """Archive what ``job`` asks for, for each app of ``clients`` (appid -> its own client); the
+    summary of what happened to every period of every app. Raises a ``WxCloudError`` (-601001)
+    only when the database cannot be read before any fetch. ``on_plan(n)``: how many periods are
+    due, once known; ``progress``: each one's outcome. ``quota_reserve``: read the quotas of an
+    app with more than ``QUOTA_CHECK_OVER`` periods due and plan within them, keeping this share
+    of each daily limit (None: never read them). ``yesterday_answered``: an earlier run of the same
+    day has proven that WeChat computed yesterday (a fan-out worker's predecessor).
+
+    The periods that ended yesterday go first: whether WeChat has computed yesterday yet (61503
+    in the morning) decides what it can know of the others. Unless one of an app's is answered
+    (the proof that it has), a retention period whose only new key is yesterday's is left for the
+    next run (asking now could spend a request on an answer without it, and record it as known),
+    and what is stored is recorded as fetched with what WeChat knew the day before, so the next run
+    asks again for yesterday's key. So a run in the morning, one whose ``until`` ends earlier, or
+    one whose newest fetches failed never settles a period without its last key."""
+    if concurrency < 1:
+        raise InvalidParameters(f"concurrency must be at least 1, got {concurrency}")
+    clock = _Clock(deadline)
+    apps = [
+        _App(
+            appid,
+            _Runner(archive, client, appid, job.today, deadline, monotonic),
+            Summary(job, {name: ApiTally() for name in job.apis}, yesterday_answered=yesterday_answered),
+        )
+        for appid, client in clients.items()
+    ]
+    summary = RunSummary(job, {app.appid: app.summary for app in apps})
+    works = [due_work(archive, app.appid, job, app.summary.apis, app) for app in apps]
+    report_progress = progress or (lambda _api, _outcome: None)
+    if quota_reserve is not None:
+        works = [_within_quota(app, work, quota_reserve, deadline, report_progress) for app, work in zip(apps, works, strict=True)]
+    if on_plan is not None:
+        on_plan(sum(len(work) for work in works))
+    yesterday = job.today - timedelta(days=1)
+    database_error: list[str] = []
+
+    def settle(future: Future[tuple[Outcome, WxCloudError | None]], item: _Item) -> None:
+        app = _app_of(item)
+        tally = app.tally(item)
+        refused: RowRefused | None = None
+        try:
+            outcome, error = future.result()
+        except RowRefused as exc:  # this period's rows, not the database: the period failed, the run goes on
+            outcome, error, refused = "failed", None, exc
+        except DatabaseError as exc:
+            database_error.append(exc.hint or "the database failed")
+            outcome, error = "leftForLater", None
+        tally.count(outcome)
+        if refused is not None:
+            tally.note(refused)
+        if outcome in DONE and item.period.end == yesterday:
+            app.summary.yesterday_answered = True
+        if error is not None:
+            stop = app_stop(error)
+            if stop is not None:
+                if app.summary.stopped is None:
+                    app.summary.stopped = stop
+                    app.summary.errors.append(f"{error.err_code} {error.err_msg}")
+            else:
+                tally.note(error)
+                api_stop = error_outcome(error)[1]
+                if isinstance(error, InvalidResponse):  # this period's reply: the API stops only when they keep coming
+                    tally.unreadable += 1
+                    api_stop = api_stop if tally.unreadable >= UNREADABLE_STOP else None
+                if api_stop and not tally.stopped:
+                    tally.stopped = api_stop
+        elif outcome in DONE:
+            tally.unreadable = 0
+        report_progress(item.report.name, outcome)
+
+    def skip(items: Iterable[_Item], outcome: Outcome | None = None) -> None:
+        for item in items:
+            tally = _app_of(item).tally(item)
+            why: Outcome = outcome or ("stoppedByQuota" if tally.stopped and tally.stopped.startswith("quota") else "leftForLater")
+            tally.count(why)
+            report_progress(item.report.name, why)
+
+    def run(pool: ThreadPoolExecutor, work: list[_Item], pending: dict[Future[tuple[Outcome, WxCloudError | None]], _Item]) -> bool:
+        """Fetch ``work`` a few at a time, every fetch settled on return; False when the run must stop."""
+        items: Iterator[_Item] = iter(work)
+        try:
+            for item in items:
+                while len(pending) >= concurrency:
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        settle(future, pending.pop(future))
+                if database_error:
+                    skip(itertools.chain([item], items))
+                    return False
+                app = _app_of(item)
+                if app.summary.stopped or app.tally(item).stopped:
+                    skip([item])
+                    continue
+                if clock.out_of_time():
+                    for each in apps:
+                        each.summary.deadline_reached = True
+                    skip(itertools.chain([item], items))
+                    return False
+                pending[pool.submit(app.runner.fetch_and_store, item.report, item.period, clock)] = item
+        finally:
+            for future in list(pending):  # also on KeyboardInterrupt: what is in flight is stored
+                settle(future, pending.pop(future))
+        return not database_error
+
+    newest = _interleaved([[item for item in work if item.period.end == yesterday] for work in works])
+    rests = [[item for item in work if item.period.end != yesterday] for work in works]
+    pending: dict[Future[tuple[Outcome, WxCloudError | None]], _Item] = {}
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="wxcloud-archive") as pool:
+        if not run(pool, newest, pending):
+            skip(_interleaved(rests))
+        else:
+            rests = [_judged(app, rest, yesterday, archive.refresh_days, skip) for app, rest in zip(apps, rests, strict=True)]
+            run(pool, _interleaved(rests), pending)
+    if database_error:
+        for app in apps:
+            app.summary.database_error = database_error[0]
+    return summary
+
+
+def _app_of(item: _Item) -> _App:
+    assert item.app is not None  # every item of a run is made for its app (due_work's app)
+    return item.app
+
+
+def _judged(app: _App, rest: list[_Item], yesterday: date, refresh_days: int, skip: Callable[..., None]) -> list[_Item]:
+    """The rest of ``app``'s work as what WeChat knew the day before, unless it has answered for
+    yesterday: what would only ask for yesterday's key is not ready."""
+    if app.summary.yesterday_answered:
+        return rest
+    app.runner.fetched_on = yesterday  # no proof that WeChat knows more than it did yesterday
+    due = [is_due(item.report, item.period, item.fetched, yesterday, refresh_days) for item in rest]
+    skip([item for item, now in zip(rest, due, strict=True) if not now], "notReady")
+    return [item for item, now in zip(rest, due, strict=True) if now]
+
+
+def _within_quota(app: _App, work: list[_Item], reserve: float, deadline: Deadline | None, progress: Progress) -> list[_Item]:
+    """``work`` cut to what the app's remaining daily quota (less ``reserve`` of each limit) covers,
+    when the work is large enough to read the quotas for; the rest is deferred to a later day.
+    Within an API, the periods that ended yesterday keep their place first, then the oldest."""
+    from ..plan.budget import QUOTA_CHECK_OVER, plan_quota
+
+    if len(work) <= QUOTA_CHECK_OVER:
+        return work
+    due: dict[str, int] = {}
+    for item in work:
+        due[item.report.name] = due.get(item.report.name, 0) + 1
+    plan = plan_quota(app.runner.client, due, reserve=reserve, deadline=deadline)
+    app.summary.quota = plan.to_json()
+    yesterday = app.summary.job.today - timedelta(days=1)
+    kept: list[_Item] = []
+    taken: dict[str, int] = {}
+    for item in sorted(work, key=lambda item: item.period.end != yesterday):  # stable: the order within stays
+        allowed = plan.allowed.get(item.report.name)
+        name = item.report.name
+        if allowed is not None and taken.get(name, 0) >= allowed:
+            tally = app.tally(item)
+            tally.count("deferred")
+            progress(name, "deferred")
+            continue
+        taken[name] = taken.get(name, 0) + 1
+        kept.append(item)
+    order = {id(item): index for index, item in enumerate(work)}
+    return sorted(kept, key=lambda item: order[id(item)])
