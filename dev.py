@@ -90,20 +90,33 @@ def ensure_chromium() -> None:
     if shutil.which("chromium") and shutil.which("chromedriver"):
         return
     if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
-        print("dev.py: chromium and chromium-driver are missing (apt-get install chromium chromium-driver): the report's browser tests will skip",
-              file=sys.stderr)
+        print(
+            "dev.py: chromium and chromium-driver are missing (apt-get install chromium chromium-driver): the report's browser tests will skip",
+            file=sys.stderr,
+        )
         return
     print("dev.py: installing chromium and chromium-driver for the report's browser tests...", file=sys.stderr)
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     if subprocess.call(["apt-get", "update", "-q"], stdout=subprocess.DEVNULL, env=env) == 0:
-        subprocess.call(["apt-get", "install", "-y", "-q", "chromium", "chromium-driver", "fonts-wqy-microhei"], stdout=subprocess.DEVNULL, env=env)
+        subprocess.call(
+            ["apt-get", "install", "-y", "-q", "chromium", "chromium-driver", "fonts-wqy-microhei"],
+            stdout=subprocess.DEVNULL,
+            env=env,
+        )
 
 
 # What names a database, an app or a WeChat of the user's own: with any of them set, the emulator's
 # made-up figures could land among real ones, so it is never started for them unasked.
 OWN_ARCHIVE = ("WX_ARCHIVE_URL", "WX_ARCHIVE_URL_SSM_NAME", "WX_ARCHIVE_SQLITE")
-OWN_WECHAT = ("WX_APPID", "WX_APPSECRET", "WX_APPSECRET_SSM_NAME", "WX_ARCHIVE_APPS", "WX_ARCHIVE_APPS_SSM_NAME", "WX_PLATFORM_TOKEN_URL",
-              "WX_API_BASE_URL")
+OWN_WECHAT = (
+    "WX_APPID",
+    "WX_APPSECRET",
+    "WX_APPSECRET_SSM_NAME",
+    "WX_ARCHIVE_APPS",
+    "WX_ARCHIVE_APPS_SSM_NAME",
+    "WX_PLATFORM_TOKEN_URL",
+    "WX_API_BASE_URL",
+)
 EMULATOR = "--emulator"
 
 
@@ -131,34 +144,56 @@ def archive(python: Path, args: list[str], env: dict[str, str]) -> int:
     emulator_asked = EMULATOR in args
     args = [arg for arg in args if arg != EMULATOR]
     named = [name for name in (*OWN_ARCHIVE, *OWN_WECHAT) if env.get(name, "").strip()]
-    if not any(name in named for name in OWN_ARCHIVE):  # the default archive is the checkout's, wherever the command is run from
+    if not any(
+        name in named for name in OWN_ARCHIVE
+    ):  # the default archive is the checkout's, wherever the command is run from
         env["WX_ARCHIVE_URL"] = f"sqlite:///{ROOT / '.data' / 'wx_analysis.sqlite3'}"
     command = [str(python), "-m", "wxcloud.archive", *args]
-    if "-h" in args or "--help" in args:  # the CLI's help, which does not know of dev.py's one flag, then a line about it
+    if (
+        "-h" in args or "--help" in args
+    ):  # the CLI's help, which does not know of dev.py's one flag, then a line about it
         code = call(command, env=env)
-        print(f"\ndev.py: {EMULATOR} (anywhere among the arguments) runs run and backfill against the built-in WeChat emulator, "
-              "storing its made-up figures in the archive your environment names; without it the emulator is used only when "
-              "nothing of yours is configured, and only into the checkout's own .data/")
+        print(
+            f"\ndev.py: {EMULATOR} (anywhere among the arguments) runs run and backfill against the built-in WeChat emulator, "
+            "storing its made-up figures in the archive your environment names; without it the emulator is used only when "
+            "nothing of yours is configured, and only into the checkout's own .data/"
+        )
         return code
     verb = next((arg for arg in args if not arg.startswith("-")), None)
     fetching = verb in {"run", "backfill"} and "--fan-out" not in args
     if emulator_asked and not fetching:
-        what = "backfill --fan-out has the deployed function call WeChat" if verb == "backfill" else f"{verb or 'this'} only reads the archive"
+        what = (
+            "backfill --fan-out has the deployed function call WeChat"
+            if verb == "backfill"
+            else f"{verb or 'this'} only reads the archive"
+        )
         print(f"dev.py: --emulator is for run and backfill, the commands that call WeChat; {what}", file=sys.stderr)
         return 2
     has_app = bool(env.get("WX_APPID", "").strip())
     has_secret = bool(env.get("WX_APPSECRET", "").strip() or env.get("WX_APPSECRET_SSM_NAME", "").strip())
-    credentials = (has_app and has_secret) or bool(env.get("WX_ARCHIVE_APPS", "").strip() or env.get("WX_ARCHIVE_APPS_SSM_NAME", "").strip())
+    credentials = (has_app and has_secret) or bool(
+        env.get("WX_ARCHIVE_APPS", "").strip() or env.get("WX_ARCHIVE_APPS_SSM_NAME", "").strip()
+    )
     if not fetching or (credentials and not emulator_asked):
         return call(command, env=env)
     if named and not emulator_asked:
-        needed = "WX_APPSECRET (or WX_APPSECRET_SSM_NAME)" if has_app else "WX_APPID" if has_secret else \
-            "WX_APPID and WX_APPSECRET (or WX_ARCHIVE_APPS for several apps)"
-        print(f"dev.py: {', '.join(named)} {'is' if len(named) == 1 else 'are'} set but the WeChat credentials are not: set {needed} "
-              f"to archive your app's reports, or run python3 dev.py archive {EMULATOR} {verb} ... to store the WeChat emulator's "
-              "made-up figures there deliberately; nothing was written", file=sys.stderr)
+        needed = (
+            "WX_APPSECRET (or WX_APPSECRET_SSM_NAME)"
+            if has_app
+            else "WX_APPID"
+            if has_secret
+            else "WX_APPID and WX_APPSECRET (or WX_ARCHIVE_APPS for several apps)"
+        )
+        print(
+            f"dev.py: {', '.join(named)} {'is' if len(named) == 1 else 'are'} set but the WeChat credentials are not: set {needed} "
+            f"to archive your app's reports, or run python3 dev.py archive {EMULATOR} {verb} ... to store the WeChat emulator's "
+            "made-up figures there deliberately; nothing was written",
+            file=sys.stderr,
+        )
         return 2
-    return _with_emulator(python, command, env, own_archive=any(name in named for name in OWN_ARCHIVE), asked=emulator_asked)
+    return _with_emulator(
+        python, command, env, own_archive=any(name in named for name in OWN_ARCHIVE), asked=emulator_asked
+    )
 
 
 def _with_emulator(python: Path, command: list[str], env: dict[str, str], *, own_archive: bool, asked: bool) -> int:
@@ -171,18 +206,32 @@ def _with_emulator(python: Path, command: list[str], env: dict[str, str], *, own
     env = {name: value for name, value in env.items() if name not in OWN_WECHAT and not name.startswith(aside)}
     # in a session of its own: a Ctrl-C at the terminal interrupts the run, which ends in its own
     # way, and not the emulator under it (stopped here once the run has ended)
-    emulator = subprocess.Popen([str(python), "-m", "devtools.wechat_emulator", "--port", "0"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True,
-                                start_new_session=True)
+    emulator = subprocess.Popen(
+        [str(python), "-m", "devtools.wechat_emulator", "--port", "0"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         assert emulator.stdout is not None
         found = re.search(r"https?://\S+", emulator.stdout.readline())
         if found is None:
             print("dev.py: the WeChat emulator did not start", file=sys.stderr)
             return 1
-        into = "the archive your environment names" if own_archive else f"the checkout's own {ROOT / '.data' / 'wx_analysis.sqlite3'}"
+        into = (
+            "the archive your environment names"
+            if own_archive
+            else f"the checkout's own {ROOT / '.data' / 'wx_analysis.sqlite3'}"
+        )
         why = f"{EMULATOR} given" if asked else "set WX_APPID and WX_APPSECRET to archive your app's reports"
-        env.update(WX_APPID=DEFAULT_APPID, WX_APPSECRET=DEFAULT_SECRET, WX_API_BASE_URL=found.group(0),
-                   WXCLOUD_ARCHIVE_STARTING=f"dev.py: WeChat emulator at {found.group(0)}: made-up figures into {into} ({why})")
+        env.update(
+            WX_APPID=DEFAULT_APPID,
+            WX_APPSECRET=DEFAULT_SECRET,
+            WX_API_BASE_URL=found.group(0),
+            WXCLOUD_ARCHIVE_STARTING=f"dev.py: WeChat emulator at {found.group(0)}: made-up figures into {into} ({why})",
+        )
         return call(command, env=env)
     finally:
         emulator.terminate()
@@ -208,7 +257,10 @@ def _importable(env: dict[str, str]) -> dict[str, str]:
     """``env`` with the checkout's packages importable (``wxcloud`` and ``devtools``), for the
     commands that run in the caller's directory (``demo``, ``archive``): their relative paths
     (``--out``, ``--data @file``, an SQLite URL) are the caller's, not the checkout's."""
-    return {**env, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "shared"), str(ROOT), env.get("PYTHONPATH")]))}
+    return {
+        **env,
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "shared"), str(ROOT), env.get("PYTHONPATH")])),
+    }
 
 
 def pytest_args(args: list[str]) -> list[str]:
@@ -225,7 +277,11 @@ def pytest_args(args: list[str]) -> list[str]:
             expressions.append(arg[2:] or next(given, ""))
         else:
             rest.append(arg)
-    return ["-m", " and ".join(f"({expression})" for expression in expressions) if len(expressions) > 1 else FAST_MARKERS, *rest]
+    return [
+        "-m",
+        " and ".join(f"({expression})" for expression in expressions) if len(expressions) > 1 else FAST_MARKERS,
+        *rest,
+    ]
 
 
 def main(argv: list[str]) -> int:
@@ -243,10 +299,25 @@ def main(argv: list[str]) -> int:
     if command == "demo":
         return call([str(python), "-m", "devtools.demo", *rest], env=_importable(env))
     if command == "check":
-        ruff = subprocess.call([str(python), "-m", "ruff", "check", "--target-version", "py310", "."], cwd=ROOT, env=env)
+        ruff = subprocess.call(
+            [str(python), "-m", "ruff", "check", "--target-version", "py310", "."], cwd=ROOT, env=env
+        )
         mypy = subprocess.call([str(python), "-m", "mypy", "--python-version", "3.10"], cwd=ROOT, env=env)
         dead = subprocess.call(  # what it flags is removed, or its reason written in the whitelist
-            [str(python), "-m", "vulture", "shared", "functions", "devtools", "bench", "tests", "--min-confidence", "60"], cwd=ROOT, env=env
+            [
+                str(python),
+                "-m",
+                "vulture",
+                "shared",
+                "functions",
+                "devtools",
+                "bench",
+                "tests",
+                "--min-confidence",
+                "60",
+            ],
+            cwd=ROOT,
+            env=env,
         )
         return ruff or mypy or dead
     if command == "archive":
@@ -265,6 +336,8 @@ def main(argv: list[str]) -> int:
 if __name__ == "__main__":
     try:
         sys.exit(main(sys.argv[1:]))
-    except KeyboardInterrupt:  # a Ctrl-C outside a command (preparing .venv, starting the emulator): a line, not a traceback
+    except (
+        KeyboardInterrupt
+    ):  # a Ctrl-C outside a command (preparing .venv, starting the emulator): a line, not a traceback
         print("dev.py: interrupted", file=sys.stderr)
         sys.exit(130)

@@ -77,9 +77,23 @@ def rows(rounds: int = 3, periods: int = 365, latency_ms: float = 50.0) -> list[
                 baseline.append(_one_run(emulator, Path(workdir), job, path, 1, latency))
                 ours.append(_one_run(emulator, Path(workdir), job, path, CONCURRENCY, latency))
             fast, slow = statistics.median(ours), statistics.median(baseline)
-            results.append((f"{api} periods/s, {label} ({CONCURRENCY} in flight vs 1)", round(fast, 1), round(slow, 1), round(fast / slow, 2)))
+            results.append(
+                (
+                    f"{api} periods/s, {label} ({CONCURRENCY} in flight vs 1)",
+                    round(fast, 1),
+                    round(slow, 1),
+                    round(fast / slow, 2),
+                )
+            )
             if latency:
-                results.append((f"{periods} periods, {label} (s)", round(periods / fast, 2), round(periods / slow, 2), round(slow / fast, 2)))
+                results.append(
+                    (
+                        f"{periods} periods, {label} (s)",
+                        round(periods / fast, 2),
+                        round(periods / slow, 2),
+                        round(slow / fast, 2),
+                    )
+                )
     return results
 
 

@@ -49,7 +49,13 @@ sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
 
 from devtools.build_package import build, cpython_tag  # noqa: E402
 from devtools.functions import DEFAULT_FUNCTION  # noqa: E402
-from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, MONTHLY_VISIT_TREND_PATH, STABLE_TOKEN_PATH, Received  # noqa: E402
+from devtools.wechat_emulator import (  # noqa: E402
+    DEFAULT_APPID,
+    DEFAULT_SECRET,
+    MONTHLY_VISIT_TREND_PATH,
+    STABLE_TOKEN_PATH,
+    Received,
+)
 from devtools.wechat_emulator.loopback import Loopback  # noqa: E402
 from devtools.wechat_emulator.plumbing import Reply  # noqa: E402
 
@@ -71,8 +77,15 @@ REPLIES = {  # WeChat's reply shapes
     },
     MONTHLY_VISIT_TREND_PATH: {
         "list": [
-            {"ref_date": "201703", "session_cnt": 126513, "visit_pv": 426113, "visit_uv": 48659, "visit_uv_new": 6726,
-             "stay_time_session": 56.4112, "visit_depth": 2.0189},
+            {
+                "ref_date": "201703",
+                "session_cnt": 126513,
+                "visit_pv": 426113,
+                "visit_uv": 48659,
+                "visit_uv_new": 6726,
+                "stay_time_session": 56.4112,
+                "visit_depth": 2.0189,
+            },
         ]
     },
 }
@@ -168,7 +181,14 @@ def warm_rows(server: LoopbackWeChat, rounds: int, per_round: int) -> list[Row]:
             medians[name].append(statistics.median(times))
     ours, ours_text = _spread(medians["generic"], 1e6, 1)
     base, base_text = _spread(medians["analysis"], 1e6, 1)
-    return [("warm security.msgSecCheck vs warm analysis.getMonthlyVisitTrend, loopback (µs)", ours_text, base_text, round(ours / base, 2))]
+    return [
+        (
+            "warm security.msgSecCheck vs warm analysis.getMonthlyVisitTrend, loopback (µs)",
+            ours_text,
+            base_text,
+            round(ours / base, 2),
+        )
+    ]
 
 
 def _wechatpy(url: str) -> tuple[Callable[[], None] | None, str]:
@@ -232,14 +252,22 @@ def concurrent_rows(server: LoopbackWeChat, rounds: int, bursts: int) -> tuple[l
                 walls[name].append(statistics.median(burst(contenders[name]) for _ in range(bursts)))
     answered = server.requests_to(MSG_SEC_CHECK_PATH) - before
     if answered != rounds * bursts * CONCURRENCY * len(contenders):
-        raise RuntimeError(f"bench: {answered} msgSecCheck requests answered, {rounds * bursts * CONCURRENCY * len(contenders)} made")
+        raise RuntimeError(
+            f"bench: {answered} msgSecCheck requests answered, {rounds * bursts * CONCURRENCY * len(contenders)} made"
+        )
     ours_ms, ours_text = _spread(walls["ours"], 1e3, 1)
     rows: list[Row] = []
     for name, label in (("wechatpy", "wechatpy's check_text_security"), ("bare_requests", "bare requests")):
         if name in walls:
             base_ms, base_text = _spread(walls[name], 1e3, 1)
-            rows.append((f"{CONCURRENCY} concurrent security.msgSecCheck in one instance, wall time (ms; vs {label})", ours_text, base_text,
-                         round(ours_ms / base_ms, 2)))
+            rows.append(
+                (
+                    f"{CONCURRENCY} concurrent security.msgSecCheck in one instance, wall time (ms; vs {label})",
+                    ours_text,
+                    base_text,
+                    round(ours_ms / base_ms, 2),
+                )
+            )
     return rows, note
 
 
@@ -273,7 +301,15 @@ def previous_release_package(workdir: Path, python_version: str) -> Path | None:
     if tree is None:
         return None
     cache = ROOT / ".cache" / "wheels" / cpython_tag(python_version)
-    report = build(DEFAULT_FUNCTION, python_version, workdir / "previous-build", root=tree, cache=cache, bytecode=True, log=lambda line: None)
+    report = build(
+        DEFAULT_FUNCTION,
+        python_version,
+        workdir / "previous-build",
+        root=tree,
+        cache=cache,
+        bytecode=True,
+        log=lambda line: None,
+    )
     return report.dir_path
 
 

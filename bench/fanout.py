@@ -78,11 +78,20 @@ from devtools.wechat_emulator import ANALYSIS_PATHS, QUOTA_GET_PATH, STABLE_TOKE
 
 CONFIG = ROOT / "functions" / "archiveAnalysis" / "config.json"
 DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-SUBSET = ("analysis.getDailyVisitTrend", "analysis.getWeeklyVisitTrend", "analysis.getMonthlyVisitTrend", "analysis.getDailyRetain")
+SUBSET = (
+    "analysis.getDailyVisitTrend",
+    "analysis.getWeeklyVisitTrend",
+    "analysis.getMonthlyVisitTrend",
+    "analysis.getDailyRetain",
+)
 TIME_LIMIT_MS = 300_000  # each invocation's, the dispatcher's too: the backfill does not fit in it
 SCF_CONCURRENCY = 32
 # The role's keys as SCF gives them to a function (any will do: the endpoint is ours).
-ROLE = {"TENCENTCLOUD_SECRETID": "AKIDbench00000000001", "TENCENTCLOUD_SECRETKEY": "bench-secret-key", "TENCENTCLOUD_SESSIONTOKEN": "bench-token"}
+ROLE = {
+    "TENCENTCLOUD_SECRETID": "AKIDbench00000000001",
+    "TENCENTCLOUD_SECRETKEY": "bench-secret-key",
+    "TENCENTCLOUD_SESSIONTOKEN": "bench-token",
+}
 REGION = "ap-guangzhou"
 FUNCTION = "archiveAnalysis"
 
@@ -113,7 +122,11 @@ class Instance:
     def __init__(self, environ: dict[str, str]) -> None:
         env = {**environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "shared"), str(ROOT)])}
         self.process = subprocess.Popen(
-            [sys.executable, "-c", INSTANCE, str(CONFIG)], env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+            [sys.executable, "-c", INSTANCE, str(CONFIG)],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
         )
 
     def ready(self) -> None:
@@ -228,8 +241,14 @@ class _InvokeHandler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         params = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
-        if self.headers.get("X-TC-Action") != "Invoke" or params.get("InvocationType") != "Event" or params.get("FunctionName") != FUNCTION:
-            raise RuntimeError(f"not an asynchronous Invoke of {FUNCTION}: {self.headers.get('X-TC-Action')} {params.get('InvocationType')}")
+        if (
+            self.headers.get("X-TC-Action") != "Invoke"
+            or params.get("InvocationType") != "Event"
+            or params.get("FunctionName") != FUNCTION
+        ):
+            raise RuntimeError(
+                f"not an asynchronous Invoke of {FUNCTION}: {self.headers.get('X-TC-Action')} {params.get('InvocationType')}"
+            )
         self.server.accept(json.loads(params["ClientContext"]))
         result = {"RetMsg": "", "ErrMsg": "", "InvokeResult": 0, "FunctionRequestId": str(uuid.uuid4())}
         body = json.dumps({"Response": {"Result": result, "RequestId": str(uuid.uuid4())}}).encode()
@@ -281,11 +300,21 @@ class Fleet:
         }
 
     def timer(self) -> dict[str, Any]:
-        return {"Type": "Timer", "TriggerName": "daily", "Time": self.fired.strftime("%Y-%m-%dT%H:%M:%SZ"), "Message": ""}
+        return {
+            "Type": "Timer",
+            "TriggerName": "daily",
+            "Time": self.fired.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "Message": "",
+        }
 
     def expected(self) -> set[tuple[str, str, str, str]]:
         today = beijing_today(self.fired)
-        return {(appid, api, p.begin_date, p.end_date) for appid in self.apps for api in self.apis for p in periods(api, self.since, today)}
+        return {
+            (appid, api, p.begin_date, p.end_date)
+            for appid in self.apps
+            for api in self.apis
+            for p in periods(api, self.since, today)
+        }
 
 
 def _check(fleet: Fleet, prefix: str, label: str) -> int:
@@ -293,13 +322,17 @@ def _check(fleet: Fleet, prefix: str, label: str) -> int:
     engine = create_engine(fleet.database_url)
     try:
         with engine.connect() as connection:
-            rows = connection.execute(text(f"SELECT appid, api, begin_date, end_date, fetches FROM {prefix}result")).all()
+            rows = connection.execute(
+                text(f"SELECT appid, api, begin_date, end_date, fetches FROM {prefix}result")
+            ).all()
     finally:
         engine.dispose()
     stored = {(row[0], row[1], row[2], row[3]): int(row[4]) for row in rows}
     expected = fleet.expected()
     if set(stored) != expected:
-        raise RuntimeError(f"{label}: {len(expected - set(stored))} periods missing, {len(set(stored) - expected)} extra")
+        raise RuntimeError(
+            f"{label}: {len(expected - set(stored))} periods missing, {len(set(stored) - expected)} extra"
+        )
     refetched = sum(1 for fetches in stored.values() if fetches != 1)
     if refetched:
         raise RuntimeError(f"{label}: {refetched} periods were stored from more than one fetch")
@@ -344,7 +377,12 @@ def fanned_out(fleet: Fleet, wechat: WeChatEmulator, latency: float, concurrency
         serving.start()
         try:
             scf.environ = fleet.env(
-                wechat, prefix, **ROLE, TENCENTCLOUD_REGION=REGION, SCF_FUNCTIONNAME=FUNCTION, WX_SCF_ENDPOINT=scf.url,
+                wechat,
+                prefix,
+                **ROLE,
+                TENCENTCLOUD_REGION=REGION,
+                SCF_FUNCTIONNAME=FUNCTION,
+                WX_SCF_ENDPOINT=scf.url,
             )
             scf.warm(min(concurrency, len(fleet.apps) + 1))  # one per app, and one for a hand-off's overlap
             dispatcher = ArchiveFunction((CONFIG,), environ=scf.environ)
@@ -358,7 +396,12 @@ def fanned_out(fleet: Fleet, wechat: WeChatEmulator, latency: float, concurrency
         finally:
             scf.stop()
         sent = answer.get("fanOut", {})
-        if answer.get("errCode") != 0 or sent.get("sent") != len(fleet.apps) or sent.get("notSent") or sent.get("failed"):
+        if (
+            answer.get("errCode") != 0
+            or sent.get("sent") != len(fleet.apps)
+            or sent.get("notSent")
+            or sent.get("failed")
+        ):
             raise RuntimeError(f"the dispatcher did not send one event per app: {json.dumps(answer)[:500]}")
         if scf.failures:
             raise RuntimeError(f"{len(scf.failures)} invocations raised, the first: {scf.failures[0]}")
@@ -393,8 +436,15 @@ def figures(
 ) -> dict[str, Any]:
     """The rows and what they were measured on; no rows when the database cannot be reached."""
     apis = tuple(ANALYSIS_PATHS) if all_reports else SUBSET
-    measured: dict[str, Any] = {"apps": apps, "days": days, "reports": len(apis), "latency_ms": latency_ms, "scf_concurrency": concurrency,
-                                "rounds": rounds, "rows": []}
+    measured: dict[str, Any] = {
+        "apps": apps,
+        "days": days,
+        "reports": len(apis),
+        "latency_ms": latency_ms,
+        "scf_concurrency": concurrency,
+        "rounds": rounds,
+        "rows": [],
+    }
     problem = reachable(database_url)
     if problem is not None:
         print(f"bench: the fan-out needs a database server ({problem}): left out", file=sys.stderr)
@@ -403,7 +453,10 @@ def figures(
     fired = datetime.now(timezone.utc).replace(microsecond=0)
     fleet = Fleet(
         {f"wxbench{index:010d}": f"bench-secret-{index}-{secrets.token_hex(8)}" for index in range(1, apps + 1)},
-        apis, beijing_today(fired) - timedelta(days=days), fired, database_url,
+        apis,
+        beijing_today(fired) - timedelta(days=days),
+        fired,
+        database_url,
     )
     latency = latency_ms / 1000
     ours: list[Run] = []
@@ -420,8 +473,18 @@ def figures(
     asked, asked_alone = statistics.median(r.requests for r in ours), statistics.median(r.requests for r in theirs)
     label = f"{apps} apps x {days} days, {len(apis)} reports, {latency_ms:g} ms WeChat latency"
     measured["rows"] = [
-        (f"backfill of {label}, wall time (s; fanned out over SCF vs one invocation)", round(fast, 2), round(slow, 2), round(slow / fast, 2)),
-        ("WeChat requests of that backfill (fanned out vs one invocation)", asked, asked_alone, round(asked_alone / asked, 2)),
+        (
+            f"backfill of {label}, wall time (s; fanned out over SCF vs one invocation)",
+            round(fast, 2),
+            round(slow, 2),
+            round(slow / fast, 2),
+        ),
+        (
+            "WeChat requests of that backfill (fanned out vs one invocation)",
+            asked,
+            asked_alone,
+            round(asked_alone / asked, 2),
+        ),
     ]
     measured.update(
         periods=ours[-1].stored,
@@ -447,7 +510,9 @@ def main(argv: list[str] | None = None) -> int:
     from bench.archive import render
 
     started = time.perf_counter()
-    measured = figures(args.rounds, args.apps, args.days, args.latency_ms, args.scf_concurrency, args.all_reports, args.database_url)
+    measured = figures(
+        args.rounds, args.apps, args.days, args.latency_ms, args.scf_concurrency, args.all_reports, args.database_url
+    )
     print(render([tuple(row) for row in measured["rows"]]))
     print({key: value for key, value in measured.items() if key != "rows"})
     print(f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)

@@ -44,8 +44,18 @@ def rows(rounds: int = 3, days: int = 365) -> list[Row]:
             archive.close()
     seconds, megabytes = statistics.median(times), size / 1_000_000
     return [
-        (f"report of {days} days of all ten reports, written in (s; budget)", round(seconds, 2), SECONDS_BUDGET, round(SECONDS_BUDGET / seconds, 1)),
-        (f"report of {days} days of all ten reports, size (MB; budget)", round(megabytes, 2), MB_BUDGET, round(MB_BUDGET / megabytes, 1)),
+        (
+            f"report of {days} days of all ten reports, written in (s; budget)",
+            round(seconds, 2),
+            SECONDS_BUDGET,
+            round(SECONDS_BUDGET / seconds, 1),
+        ),
+        (
+            f"report of {days} days of all ten reports, size (MB; budget)",
+            round(megabytes, 2),
+            MB_BUDGET,
+            round(MB_BUDGET / megabytes, 1),
+        ),
     ]
 
 

@@ -50,7 +50,11 @@ Row = tuple[str, float, float, float]
 RELEASED = "ae57950"  # the archive release that stored each period once
 RETENTION = ("analysis.getDailyRetain", "analysis.getWeeklyRetain", "analysis.getMonthlyRetain")
 LAG_WINDOW = {"analysis.getDailyRetain": 30, "analysis.getWeeklyRetain": 4, "analysis.getMonthlyRetain": 1}
-PER_PERIOD = {"analysis.getDailyRetain": "day", "analysis.getWeeklyRetain": "week", "analysis.getMonthlyRetain": "month"}
+PER_PERIOD = {
+    "analysis.getDailyRetain": "day",
+    "analysis.getWeeklyRetain": "week",
+    "analysis.getMonthlyRetain": "month",
+}
 
 CHILD = """
 import sys, time, json
@@ -76,7 +80,9 @@ print(json.dumps({"stored": summary.to_json()["totals"]["stored"], "seconds": el
 def released_code(workdir: Path) -> Path | None:
     """The released archive's ``shared/`` folder, extracted from the repository's history."""
     try:
-        tar = subprocess.run(["git", "-C", str(ROOT), "archive", RELEASED, "shared"], capture_output=True, check=True).stdout
+        tar = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", RELEASED, "shared"], capture_output=True, check=True
+        ).stdout
     except (OSError, subprocess.CalledProcessError):
         return None
     target = workdir / "released"
@@ -111,7 +117,10 @@ def backfill_rows(rounds: int, days: int, latency_ms: float) -> list[Row]:
         workdir = Path(tmp)
         released = released_code(workdir)
         if released is None:
-            print(f"bench: no history of {RELEASED} here (a shallow clone?): the backfill comparison is left out", file=sys.stderr)
+            print(
+                f"bench: no history of {RELEASED} here (a shallow clone?): the backfill comparison is left out",
+                file=sys.stderr,
+            )
             return results
         for label, latency in (("loopback", 0.0), (f"{latency_ms:g} ms WeChat latency", latency_ms / 1000)):
             ours, baseline = [], []
@@ -119,8 +128,14 @@ def backfill_rows(rounds: int, days: int, latency_ms: float) -> list[Row]:
                 baseline.append(_backfill(emulator, released, workdir, days, latency))
                 ours.append(_backfill(emulator, ROOT / "shared", workdir, days, latency))
             fast, slow = statistics.median(ours), statistics.median(baseline)
-            results.append((f"backfill of {days} days of daily retention, periods/s, {label} (vs the released archive)",
-                            round(fast, 1), round(slow, 1), round(fast / slow, 2)))
+            results.append(
+                (
+                    f"backfill of {days} days of daily retention, periods/s, {label} (vs the released archive)",
+                    round(fast, 1),
+                    round(slow, 1),
+                    round(fast / slow, 2),
+                )
+            )
     return results
 
 
@@ -132,9 +147,15 @@ def daily_runs(days: int) -> tuple[Counter[str], Counter[str], Counter[str], dic
     totals: Counter[str] = Counter()
     last_run: Counter[str] = Counter()
     lag: Counter[str] = Counter()
-    with WeChatEmulator(clock=lambda: now[0], data_ready_at=10 * 3600) as emulator, tempfile.TemporaryDirectory() as tmp:
-        client = OpenApiClient(WxSettings(DEFAULT_APPID, DEFAULT_SECRET, emulator.url), permissions=Permissions.allow(*RETENTION),
-                               wall_clock=lambda: now[0])
+    with (
+        WeChatEmulator(clock=lambda: now[0], data_ready_at=10 * 3600) as emulator,
+        tempfile.TemporaryDirectory() as tmp,
+    ):
+        client = OpenApiClient(
+            WxSettings(DEFAULT_APPID, DEFAULT_SECRET, emulator.url),
+            permissions=Permissions.allow(*RETENTION),
+            wall_clock=lambda: now[0],
+        )
         archive = Archive(f"sqlite:///{Path(tmp) / 'year.sqlite3'}")
         try:
             for n in range(1, days + 1):
@@ -163,10 +184,23 @@ def request_rows(days: int) -> list[Row]:
         if not periods[api]:  # fewer days than one closed week or month
             continue
         ours, theirs = totals[api] / periods[api], lag[api] / periods[api]
-        rows.append((f"{api} requests per {PER_PERIOD[api]} of history, {days} daily runs (vs a lag window)",
-                     round(ours, 2), round(theirs, 2), round(theirs / ours, 2)))
+        rows.append(
+            (
+                f"{api} requests per {PER_PERIOD[api]} of history, {days} daily runs (vs a lag window)",
+                round(ours, 2),
+                round(theirs, 2),
+                round(theirs / ours, 2),
+            )
+        )
     ours_last, lag_last = sum(last_run.values()), sum(LAG_WINDOW.values())
-    rows.append((f"retention requests of the daily run after {days} days (3 reports)", ours_last, lag_last, round(lag_last / max(ours_last, 1), 2)))
+    rows.append(
+        (
+            f"retention requests of the daily run after {days} days (3 reports)",
+            ours_last,
+            lag_last,
+            round(lag_last / max(ours_last, 1), 2),
+        )
+    )
     return rows
 
 

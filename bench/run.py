@@ -157,7 +157,9 @@ def cold_start(emulator: WeChatEmulator, rounds: int, workdir: Path) -> dict[str
 
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
     with_bytecode = build(DEFAULT_FUNCTION, version, workdir / "with-bytecode", bytecode=True, log=lambda line: None)
-    without_bytecode = build(DEFAULT_FUNCTION, version, workdir / "without-bytecode", bytecode=False, log=lambda line: None)
+    without_bytecode = build(
+        DEFAULT_FUNCTION, version, workdir / "without-bytecode", bytecode=False, log=lambda line: None
+    )
     previous = previous_release_package(workdir, version)
     env = {
         "PATH": os.environ.get("PATH", ""),
@@ -169,7 +171,14 @@ def cold_start(emulator: WeChatEmulator, rounds: int, workdir: Path) -> dict[str
     node = shutil.which("node")
     node_dir = install_dir(ROOT)
     node_ok = node is not None and is_installed(node_dir / "node_modules" / "wx-server-sdk")
-    samples: dict[str, list[Sample]] = {"handler": [], "handler_no_bytecode": [], "floor": [], "floor_no_bytecode": [], "node": [], "previous": []}
+    samples: dict[str, list[Sample]] = {
+        "handler": [],
+        "handler_no_bytecode": [],
+        "floor": [],
+        "floor_no_bytecode": [],
+        "node": [],
+        "previous": [],
+    }
     with ExitStack() as stack:
         pkg = stack.enter_context(read_only_copy(with_bytecode.dir_path))
         bare = stack.enter_context(read_only_copy(without_bytecode.dir_path))
@@ -180,7 +189,9 @@ def cold_start(emulator: WeChatEmulator, rounds: int, workdir: Path) -> dict[str
             ("floor_no_bytecode", [*python, COLD_FLOOR, str(bare)], None),
         ]
         if previous is not None:  # the release before the catalogue, with bytecode: beside "handler"
-            commands.append(("previous", [*python, COLD_HANDLER, str(stack.enter_context(read_only_copy(previous)))], None))
+            commands.append(
+                ("previous", [*python, COLD_HANDLER, str(stack.enter_context(read_only_copy(previous)))], None)
+            )
         if node_ok and node is not None:
             commands.append(("node", [node, "-e", "require('wx-server-sdk')"], node_dir))
         for _, argv, cwd in commands:  # one unmeasured warm-up each: page cache, not our code
@@ -203,8 +214,12 @@ def cold_start(emulator: WeChatEmulator, rounds: int, workdir: Path) -> dict[str
     figures["_note"] = {
         "python": version,
         "bytecode": with_bytecode.bytecode,
-        "node": "skipped: node or wx-server-sdk not installed (python3 devtools/install_wxsdk.py)" if not node_ok else "wx-server-sdk 4.0.2",
-        "previous": f"the release at {PREVIOUS}" if previous is not None else f"skipped: {PREVIOUS} is not in this clone's history",
+        "node": "skipped: node or wx-server-sdk not installed (python3 devtools/install_wxsdk.py)"
+        if not node_ok
+        else "wx-server-sdk 4.0.2",
+        "previous": f"the release at {PREVIOUS}"
+        if previous is not None
+        else f"skipped: {PREVIOUS} is not in this clone's history",
     }
     return figures
 
@@ -229,7 +244,11 @@ def warm_invocation(emulator: WeChatEmulator, rounds: int, per_round: int) -> di
     def bare_requests() -> None:
         bare.post(url, json=BODY).json()
 
-    contenders: dict[str, Callable[[], None]] = {"handler": ours, "bare_requests": bare_requests, "raw_socket": raw_socket_caller(emulator, token)}
+    contenders: dict[str, Callable[[], None]] = {
+        "handler": ours,
+        "bare_requests": bare_requests,
+        "raw_socket": raw_socket_caller(emulator, token),
+    }
     wechatpy_note = "wechatpy not installed"
     try:
         from wechatpy import WeChatClient
@@ -260,7 +279,9 @@ def warm_invocation(emulator: WeChatEmulator, rounds: int, per_round: int) -> di
                 call()
                 times.append(time.perf_counter() - started)
             block_medians[name].append(statistics.median(times))
-    figures: dict[str, Any] = {name: {"median_us": round(statistics.median(values) * 1e6, 1)} for name, values in block_medians.items()}
+    figures: dict[str, Any] = {
+        name: {"median_us": round(statistics.median(values) * 1e6, 1)} for name, values in block_medians.items()
+    }
     figures["_note"] = {"wechatpy": wechatpy_note, "calls": rounds * per_round}
     return figures
 
@@ -301,7 +322,9 @@ def token_economy(emulator: WeChatEmulator, workdir: Path) -> dict[str, Any]:
     settings = WxSettings(DEFAULT_APPID, DEFAULT_SECRET, emulator.url)
 
     def cold_app() -> FunctionApp:
-        return FunctionApp(Analysis.getMonthlyVisitTrend, (config,), client_factory=lambda p: OpenApiClient(settings, permissions=p))
+        return FunctionApp(
+            Analysis.getMonthlyVisitTrend, (config,), client_factory=lambda p: OpenApiClient(settings, permissions=p)
+        )
 
     def stable_requests() -> int:
         return len(emulator.requests_to("/cgi-bin/stable_token"))
@@ -368,11 +391,18 @@ def package_size() -> dict[str, Any]:
 
 
 def targets(results: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
-    cold, warm, tokens, package = results["cold_start"], results["warm_invocation"], results["tokens"], results["package"]
+    cold, warm, tokens, package = (
+        results["cold_start"],
+        results["warm_invocation"],
+        results["tokens"],
+        results["package"],
+    )
     rows: list[tuple[str, bool | None, str]] = []
     ratio = cold["handler"]["median_ms"] / cold["floor"]["median_ms"]
     rows.append(("cold start <= 1.10x floor", ratio <= 1.10, f"{ratio:.2f}x"))
-    if "previous" in cold:  # the process's CPU time: on a shared machine, wall time moves with the neighbours by more than 3%
+    if (
+        "previous" in cold
+    ):  # the process's CPU time: on a shared machine, wall time moves with the neighbours by more than 3%
         ratio = cold["handler"]["cpu_median_ms"] / cold["previous"]["cpu_median_ms"]
         rows.append(("cold start CPU time <= 1.03x the previous release", ratio <= 1.03, f"{ratio:.3f}x"))
     if "node" in cold:
@@ -392,7 +422,13 @@ def targets(results: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
     if calls:  # the first row: a warm generic call over a warm analysis call
         rows.append(("warm msgSecCheck <= 1.05x warm analysis call", calls[0][3] <= 1.05, f"{calls[0][3]:.2f}x"))
     rows.append(("1 token request per 1,000 warm", tokens["per_1000_warm"] == 1, str(tokens["per_1000_warm"])))
-    rows.append(("1 token request per 32 concurrent cold", tokens["per_32_concurrent_cold"] == 1, str(tokens["per_32_concurrent_cold"])))
+    rows.append(
+        (
+            "1 token request per 32 concurrent cold",
+            tokens["per_32_concurrent_cold"] == 1,
+            str(tokens["per_32_concurrent_cold"]),
+        )
+    )
     rows.append(("package <= 6 MB zipped", package["zipped_mb"] <= 6, f"{package['zipped_mb']} MB"))
     rows.append(("package <= 20 MB unpacked", package["unpacked_mb"] <= 20, f"{package['unpacked_mb']} MB"))
     over = [
@@ -400,22 +436,44 @@ def targets(results: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
         for name, f in package["functions"].items()
         if f["zipped_mb"] > f["budget_zipped_mb"] or f["unpacked_mb"] > f["budget_unpacked_mb"]
     ]
-    rows.append(("every package within its budget", not over, ", ".join(over) or f"{len(package['functions'])} functions"))
+    rows.append(
+        ("every package within its budget", not over, ", ".join(over) or f"{len(package['functions'])} functions")
+    )
     return rows
 
 
 def render(results: dict[str, Any]) -> str:
-    cold, warm, tokens, package = results["cold_start"], results["warm_invocation"], results["tokens"], results["package"]
+    cold, warm, tokens, package = (
+        results["cold_start"],
+        results["warm_invocation"],
+        results["tokens"],
+        results["package"],
+    )
     lines = ["| figure | ours | baseline | ratio |", "|---|---|---|---|"]
 
     def row(name: str, ours: str, base: str, ratio: str) -> None:
         lines.append(f"| {name} | {ours} | {base} | {ratio} |")
 
     h, f = cold["handler"], cold["floor"]
-    row("cold start, with bytecode (ms)", f"{h['median_ms']}", f"floor {f['median_ms']}", f"{h['median_ms'] / f['median_ms']:.2f}x")
+    row(
+        "cold start, with bytecode (ms)",
+        f"{h['median_ms']}",
+        f"floor {f['median_ms']}",
+        f"{h['median_ms'] / f['median_ms']:.2f}x",
+    )
     hn, fn = cold["handler_no_bytecode"], cold["floor_no_bytecode"]
-    row("cold start, no bytecode (ms)", f"{hn['median_ms']}", f"floor {fn['median_ms']}", f"{hn['median_ms'] / fn['median_ms']:.2f}x")
-    row("cold start, bytecode vs none (ms)", f"{h['median_ms']}", f"no bytecode {hn['median_ms']}", f"{h['median_ms'] / hn['median_ms']:.2f}x")
+    row(
+        "cold start, no bytecode (ms)",
+        f"{hn['median_ms']}",
+        f"floor {fn['median_ms']}",
+        f"{hn['median_ms'] / fn['median_ms']:.2f}x",
+    )
+    row(
+        "cold start, bytecode vs none (ms)",
+        f"{h['median_ms']}",
+        f"no bytecode {hn['median_ms']}",
+        f"{h['median_ms'] / hn['median_ms']:.2f}x",
+    )
     if "previous" in cold:
         p = cold["previous"]
         row(
@@ -432,17 +490,42 @@ def render(results: dict[str, Any]) -> str:
         )
     if "node" in cold:
         n = cold["node"]
-        row("cold start vs node require (ms)", f"{h['median_ms']}", f"node {n['median_ms']}", f"{h['median_ms'] / n['median_ms']:.2f}x")
-        row("cold-start peak RSS (MB)", f"{h['peak_rss_mb']}", f"node {n['peak_rss_mb']}", f"{h['peak_rss_mb'] / n['peak_rss_mb']:.2f}x")
+        row(
+            "cold start vs node require (ms)",
+            f"{h['median_ms']}",
+            f"node {n['median_ms']}",
+            f"{h['median_ms'] / n['median_ms']:.2f}x",
+        )
+        row(
+            "cold-start peak RSS (MB)",
+            f"{h['peak_rss_mb']}",
+            f"node {n['peak_rss_mb']}",
+            f"{h['peak_rss_mb'] / n['peak_rss_mb']:.2f}x",
+        )
     else:
         row("cold-start peak RSS (MB)", f"{h['peak_rss_mb']}", "node skipped", "-")
     w, b = warm["handler"], warm["bare_requests"]
-    row("warm invocation (µs)", f"{w['median_us']}", f"bare requests {b['median_us']}", f"{w['median_us'] / b['median_us']:.2f}x")
+    row(
+        "warm invocation (µs)",
+        f"{w['median_us']}",
+        f"bare requests {b['median_us']}",
+        f"{w['median_us'] / b['median_us']:.2f}x",
+    )
     if "wechatpy" in warm:
         p = warm["wechatpy"]
-        row("warm invocation vs wechatpy (µs)", f"{w['median_us']}", f"wechatpy {p['median_us']}", f"{w['median_us'] / p['median_us']:.2f}x")
+        row(
+            "warm invocation vs wechatpy (µs)",
+            f"{w['median_us']}",
+            f"wechatpy {p['median_us']}",
+            f"{w['median_us'] / p['median_us']:.2f}x",
+        )
     row("emulator's own share (µs)", f"{warm['raw_socket']['median_us']}", "raw socket round trip", "-")
-    row("stable_token requests", f"{tokens['per_1000_warm']} / 1,000 warm", f"{tokens['per_32_concurrent_cold']} / 32 concurrent cold", "-")
+    row(
+        "stable_token requests",
+        f"{tokens['per_1000_warm']} / 1,000 warm",
+        f"{tokens['per_32_concurrent_cold']} / 32 concurrent cold",
+        "-",
+    )
     row(
         "package of a report function, CPython 3.10 (MB)",
         f"{package['zipped_mb']} zipped, {package['unpacked_mb']} unpacked",
@@ -465,7 +548,12 @@ def render(results: dict[str, Any]) -> str:
     for section in ("cloudcall", "archive", "retention", "report", "fanout"):
         figures = results.get(section)
         if figures and figures.get("rows"):
-            lines += ["", _ARCHIVE_CAPTIONS[section].format(**figures), "", archive_table([tuple(row) for row in figures["rows"]])]
+            lines += [
+                "",
+                _ARCHIVE_CAPTIONS[section].format(**figures),
+                "",
+                archive_table([tuple(row) for row in figures["rows"]]),
+            ]
     return "\n".join(lines)
 
 
@@ -516,9 +604,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=15, help="interleaved rounds per figure (default 15)")
     parser.add_argument("--warm-calls", type=int, default=200, help="warm calls per contender per round (default 200)")
-    parser.add_argument("--bursts", type=int, default=3, help="bursts of 64 concurrent calls per contender per round (default 3)")
+    parser.add_argument(
+        "--bursts", type=int, default=3, help="bursts of 64 concurrent calls per contender per round (default 3)"
+    )
     parser.add_argument("--archive-rounds", type=int, default=3, help="rounds of the archive throughput (default 3)")
-    parser.add_argument("--fanout-rounds", type=int, default=1, help="rounds of the fan-out backfill (default 1: a round takes minutes)")
+    parser.add_argument(
+        "--fanout-rounds", type=int, default=1, help="rounds of the fan-out backfill (default 1: a round takes minutes)"
+    )
     parser.add_argument("--table", action="store_true", help="only print the table of the last bench/results.json")
     args = parser.parse_args(argv)
     if args.table:
@@ -532,29 +624,57 @@ def main(argv: list[str] | None = None) -> int:
         warm = warm_invocation(emulator, args.rounds, args.warm_calls)
         print("bench: token economy...", file=sys.stderr)
         tokens = token_economy(emulator, workdir)
-        print("bench: every cloud call: warm msgSecCheck, 64 concurrent against wechatpy and bare requests...", file=sys.stderr)
+        print(
+            "bench: every cloud call: warm msgSecCheck, 64 concurrent against wechatpy and bare requests...",
+            file=sys.stderr,
+        )
         from bench.cloudcall import CONCURRENCY
         from bench.cloudcall import rows as cloudcall_rows
 
         calls, wechatpy_note = cloudcall_rows(args.rounds, args.warm_calls, args.bursts)
-        cloudcall = {"rounds": args.rounds, "bursts": args.bursts, "concurrency": CONCURRENCY, "wechatpy": wechatpy_note, "rows": calls}
+        cloudcall = {
+            "rounds": args.rounds,
+            "bursts": args.bursts,
+            "concurrency": CONCURRENCY,
+            "wechatpy": wechatpy_note,
+            "rows": calls,
+        }
         print("bench: package size (make package)...", file=sys.stderr)
         package = package_size()
-        print(f"bench: archive throughput, {args.archive_rounds} rounds of {ARCHIVE_PERIODS} periods...", file=sys.stderr)
+        print(
+            f"bench: archive throughput, {args.archive_rounds} rounds of {ARCHIVE_PERIODS} periods...", file=sys.stderr
+        )
         # Imported only now: SQLAlchemy and the drivers would enlarge this process, and a child
         # forked from it starts its peak-RSS count at the parent's size (the cold-start figures).
         from bench.archive import rows as archive_rows
 
-        archive = {"periods": ARCHIVE_PERIODS, "rounds": args.archive_rounds, "rows": archive_rows(args.archive_rounds, ARCHIVE_PERIODS)}
-        print(f"bench: keeping the truth, a year's backfill ({args.archive_rounds} rounds) and a year of daily runs...", file=sys.stderr)
+        archive = {
+            "periods": ARCHIVE_PERIODS,
+            "rounds": args.archive_rounds,
+            "rows": archive_rows(args.archive_rounds, ARCHIVE_PERIODS),
+        }
+        print(
+            f"bench: keeping the truth, a year's backfill ({args.archive_rounds} rounds) and a year of daily runs...",
+            file=sys.stderr,
+        )
         from bench.retention import rows as retention_rows
 
-        retention = {"days": RETENTION_DAYS, "rounds": args.archive_rounds, "rows": retention_rows(args.archive_rounds, RETENTION_DAYS)}
+        retention = {
+            "days": RETENTION_DAYS,
+            "rounds": args.archive_rounds,
+            "rows": retention_rows(args.archive_rounds, RETENTION_DAYS),
+        }
         print("bench: the HTML report of a year...", file=sys.stderr)
         from bench.report import rows as report_rows
 
-        report = {"days": RETENTION_DAYS, "rounds": args.archive_rounds, "rows": report_rows(args.archive_rounds, RETENTION_DAYS)}
-        print(f"bench: fan-out over SCF, a 90-day backfill of 20 apps ({args.fanout_rounds} rounds)...", file=sys.stderr)
+        report = {
+            "days": RETENTION_DAYS,
+            "rounds": args.archive_rounds,
+            "rows": report_rows(args.archive_rounds, RETENTION_DAYS),
+        }
+        print(
+            f"bench: fan-out over SCF, a 90-day backfill of 20 apps ({args.fanout_rounds} rounds)...", file=sys.stderr
+        )
         from bench.fanout import figures as fanout_figures
 
         fanout = fanout_figures(args.fanout_rounds)

@@ -38,18 +38,32 @@ def chromium(width: int = 1200, height: int = 900) -> Iterator[Any]:
 
     found = executables()
     if found is None:
-        raise RuntimeError("chromium and chromium-driver are not installed (apt-get install -y chromium chromium-driver)")
+        raise RuntimeError(
+            "chromium and chromium-driver are not installed (apt-get install -y chromium chromium-driver)"
+        )
     browser, driver_path = found
     options = webdriver.ChromeOptions()
     options.binary_location = browser
-    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", f"--window-size={width},{height}",
-                     "--hide-scrollbars", "--force-device-scale-factor=1", "--no-first-run", "--disable-background-networking"):
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        f"--window-size={width},{height}",
+        "--hide-scrollbars",
+        "--force-device-scale-factor=1",
+        "--no-first-run",
+        "--disable-background-networking",
+    ):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=driver_path))
     try:
         driver.execute_cdp_cmd("Network.enable", {})
-        driver.execute_cdp_cmd("Network.emulateNetworkConditions", {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0})
+        driver.execute_cdp_cmd(
+            "Network.emulateNetworkConditions",
+            {"offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0},
+        )
         yield driver
     finally:
         driver.quit()
@@ -91,4 +105,3 @@ def chart_option(driver: Any, chart_id: str) -> dict[str, Any]:
         " return JSON.stringify(c.getOption());"
     )
     return dict(json.loads(driver.execute_script(script, chart_id)))
-

@@ -181,7 +181,9 @@ def pip_environment() -> dict[str, str]:
     """The caller's environment (proxies, index mirrors, certificates stay in force) minus pip's
     chatter: no version check, no prompt, no warning about running as root in a container."""
     env = dict(os.environ)
-    env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1", PIP_ROOT_USER_ACTION="ignore", PIP_REQUIRE_VIRTUALENV="0")
+    env.update(
+        PIP_DISABLE_PIP_VERSION_CHECK="1", PIP_NO_INPUT="1", PIP_ROOT_USER_ACTION="ignore", PIP_REQUIRE_VIRTUALENV="0"
+    )
     return env
 
 
@@ -195,14 +197,18 @@ def run_pip(args: Sequence[str], what: str, *, quiet: bool = False) -> bool:
         return True
     if quiet:
         return False
-    raise BuildError(f"{what} failed (pip exit status {completed.returncode}; pip's messages are above). Command: {' '.join(command)}")
+    raise BuildError(
+        f"{what} failed (pip exit status {completed.returncode}; pip's messages are above). Command: {' '.join(command)}"
+    )
 
 
 def ensure_pip() -> None:
     """Fail early and clearly when the interpreter has no pip (e.g. a bare distro python3)."""
     probe = subprocess.run([sys.executable, "-m", "pip", "--version"], capture_output=True, text=True, check=False)
     if probe.returncode != 0:
-        raise BuildError(f"pip is not available for {sys.executable} (install python3-pip, or run with an interpreter that has pip)")
+        raise BuildError(
+            f"pip is not available for {sys.executable} (install python3-pip, or run with an interpreter that has pip)"
+        )
 
 
 @contextmanager
@@ -221,7 +227,9 @@ def _exclusive(path: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
-def install_dependencies(lock: Path, python_version: str, cache: Path, target: Path, log: Callable[[str], None]) -> None:
+def install_dependencies(
+    lock: Path, python_version: str, cache: Path, target: Path, log: Callable[[str], None]
+) -> None:
     """Install exactly the lock into ``target`` as pip would on SCF: wheels for the target only,
     every file checked against the lock's hashes, nothing compiled (the bytecode is ours to make).
     From the wheel cache alone when it holds them all; else the missing wheels are downloaded
@@ -235,9 +243,21 @@ def install_dependencies(lock: Path, python_version: str, cache: Path, target: P
             log(f"wheels: installed from cache {_show(cache)}")
             return
         shutil.rmtree(target, ignore_errors=True)
-        log(f"wheels: downloading what {_show(lock)} needs for {cpython_tag(python_version)}-{PLATFORM} into {_show(cache)}")
+        log(
+            f"wheels: downloading what {_show(lock)} needs for {cpython_tag(python_version)}-{PLATFORM} into {_show(cache)}"
+        )
         run_pip(
-            ["download", "-q", "--require-hashes", "--no-deps", *target_options(python_version), "-r", str(lock), "-d", str(cache)],
+            [
+                "download",
+                "-q",
+                "--require-hashes",
+                "--no-deps",
+                *target_options(python_version),
+                "-r",
+                str(lock),
+                "-d",
+                str(cache),
+            ],
             f"downloading the wheels of {lock.name} for CPython {python_version}",
         )
         run_pip([*install, *offline], f"installing the wheels of {lock.name} into {target}")
@@ -264,15 +284,19 @@ def add_sources(fn: Function, package: Path) -> list[Path]:
     (``.py`` files only: no caches, no egg-info). Returns what it added, for compiling."""
     for name in ("index.py", "config.json", LIBRARY_PACKAGE):
         if (package / name).exists():
-            raise BuildError(f"a dependency wheel installed {name!r} at the package root, which would clash with the function's own")
+            raise BuildError(
+                f"a dependency wheel installed {name!r} at the package root, which would clash with the function's own"
+            )
     shutil.copyfile(fn.handler, package / "index.py")
     shutil.copyfile(fn.config, package / "config.json")
     library = fn.root / LIBRARY_SOURCE
     if not (library / "__init__.py").is_file():
         raise BuildError(f"{library} is not a package (no __init__.py)")
     sources = sorted(
-        p for p in library.rglob("*.py")
-        if "__pycache__" not in p.relative_to(library).parts and not any(p.relative_to(library).is_relative_to(left) for left in LEFT_OUT)
+        p
+        for p in library.rglob("*.py")
+        if "__pycache__" not in p.relative_to(library).parts
+        and not any(p.relative_to(library).is_relative_to(left) for left in LEFT_OUT)
     )
     for source in sources:
         dest = package / LIBRARY_PACKAGE / source.relative_to(library)
@@ -298,10 +322,26 @@ def compile_bytecode(base: Path, targets: Sequence[Path] | None = None) -> None:
     sources give different bytes each build. The child also has no pycache prefix (the pycs must
     land beside the sources), and may use worker processes without forking a caller that has
     threads (a test's server)."""
-    env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPYCACHEPREFIX", "PYTHONOPTIMIZE", "PYTHONDONTWRITEBYTECODE"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"PYTHONPYCACHEPREFIX", "PYTHONOPTIMIZE", "PYTHONDONTWRITEBYTECODE"}
+    }
     env["PYTHONHASHSEED"] = "0"
     paths = [str(p) for p in (targets if targets is not None else [base])]
-    command = [sys.executable, "-m", "compileall", "-q", "-f", "-j", "0", "-o", "0", "--invalidation-mode", "unchecked-hash"]
+    command = [
+        sys.executable,
+        "-m",
+        "compileall",
+        "-q",
+        "-f",
+        "-j",
+        "0",
+        "-o",
+        "0",
+        "--invalidation-mode",
+        "unchecked-hash",
+    ]
     command += ["-s", str(base), "-p", DEPLOY_ROOT, *paths]
     if subprocess.run(command, env=env, stdout=subprocess.DEVNULL, check=False).returncode != 0:
         raise BuildError("compiling the package to bytecode failed (compileall's messages are above)")
@@ -362,12 +402,17 @@ def _bytecode_decision(python_version: str, requested: bool | None) -> tuple[boo
         return True, f"unchecked-hash {sys.implementation.cache_tag}.pyc, compiled by {sys.executable}"
     why = f"built by {sys.implementation.name} {running}, not CPython {python_version}"
     if requested:
-        raise BuildError(f"bytecode for CPython {python_version} needs the build to run on python{python_version}: {why}")
+        raise BuildError(
+            f"bytecode for CPython {python_version} needs the build to run on python{python_version}: {why}"
+        )
     return False, why
 
 
 def build(
-    function_name: str = DEFAULT_FUNCTION, python_version: str = DEFAULT_PYTHON_VERSION, out: Path | None = None, **options: Any
+    function_name: str = DEFAULT_FUNCTION,
+    python_version: str = DEFAULT_PYTHON_VERSION,
+    out: Path | None = None,
+    **options: Any,
 ) -> BuildReport:
     """Build one function's package; ``options`` are :func:`build_all`'s keywords (root, cache,
     bytecode, log), with its defaults."""
@@ -398,7 +443,9 @@ def build_all(
     cache = (cache if cache is not None else root / ".cache" / "wheels" / cpython_tag(python_version)).resolve()
     with_bytecode, note = _bytecode_decision(python_version, bytecode)
     try:
-        functions = [function(name, root) for name in function_names] if function_names is not None else all_functions(root)
+        functions = (
+            [function(name, root) for name in function_names] if function_names is not None else all_functions(root)
+        )
         locks = {fn.name: check_lock(fn, python_version) for fn in functions}
         for fn in functions:  # a missing or malformed config.json would fail every call: fail the build instead
             fn.read_config()
@@ -429,7 +476,9 @@ def build_all(
                 if with_bytecode:
                     compile_bytecode(tree)
                 dependency_trees[lock] = tree
-            reports.append(_package(fn, lock, dependency_trees[lock], python_version, (with_bytecode, note), staging, out, log))
+            reports.append(
+                _package(fn, lock, dependency_trees[lock], python_version, (with_bytecode, note), staging, out, log)
+            )
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return reports
@@ -489,7 +538,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0] if __doc__ else None)
     which = parser.add_mutually_exclusive_group()
     which.add_argument(
-        "--function", action="append", dest="functions", metavar="NAME", help=f"a function folder to build (repeatable; default {DEFAULT_FUNCTION})"
+        "--function",
+        action="append",
+        dest="functions",
+        metavar="NAME",
+        help=f"a function folder to build (repeatable; default {DEFAULT_FUNCTION})",
     )
     which.add_argument("--all", action="store_true", help="build every function")
     parser.add_argument(
@@ -498,9 +551,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         metavar="X.Y",
         help=f"SCF's CPython to build for (default {DEFAULT_PYTHON_VERSION}; locked: {', '.join(PYTHON_VERSIONS)})",
     )
-    parser.add_argument("--out", type=Path, default=None, help="output directory (default: build, or build/py3.X for a non-default version)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output directory (default: build, or build/py3.X for a non-default version)",
+    )
     parser.add_argument("--cache", type=Path, default=None, help="wheel cache (default: .cache/wheels/cpXY)")
-    parser.add_argument("--no-bytecode", dest="bytecode", action="store_const", const=False, default=None, help="ship no .pyc files")
+    parser.add_argument(
+        "--no-bytecode", dest="bytecode", action="store_const", const=False, default=None, help="ship no .pyc files"
+    )
     args = parser.parse_args(argv)
     names = None if args.all else (args.functions or [DEFAULT_FUNCTION])
     try:

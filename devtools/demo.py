@@ -82,27 +82,58 @@ def _link_expiry() -> dict[str, Any]:
 
 def _performance_span() -> dict[str, Any]:
     now = int(time.time())
-    return {"time": {"beginTimestamp": now - 7 * 86400, "endTimestamp": now}, "module": "10022",
-            "params": [{"field": "networktype", "value": "wifi"}]}
+    return {
+        "time": {"beginTimestamp": now - 7 * 86400, "endTimestamp": now},
+        "module": "10022",
+        "params": [{"field": "networktype", "value": "wifi"}],
+    }
 
 
 # A sample event per API where one made from its field types alone would not be a meaningful call.
 SAMPLES: dict[str, Callable[[Call], dict[str, Any]]] = {
-    "security.msgSecCheck": lambda call: {"content": "Hello from the wxcloud demo", "version": 2, "scene": 2, "openid": DEMO_OPENID},
+    "security.msgSecCheck": lambda call: {
+        "content": "Hello from the wxcloud demo",
+        "version": 2,
+        "scene": 2,
+        "openid": DEMO_OPENID,
+    },
     "security.imgSecCheck": lambda call: {"media": _file()},
-    "wxacode.getUnlimited": lambda call: {"scene": "id=42", "page": DEMO_PAGE, "checkPath": False, "envVersion": "release", "width": 430},
+    "wxacode.getUnlimited": lambda call: {
+        "scene": "id=42",
+        "page": DEMO_PAGE,
+        "checkPath": False,
+        "envVersion": "release",
+        "width": 430,
+    },
     "wxacode.get": lambda call: {"path": f"{DEMO_PAGE}?id=42", "envVersion": "release", "width": 430},
     "wxacode.createQRCode": lambda call: {"path": f"{DEMO_PAGE}?id=42", "width": 430},
     "subscribeMessage.send": lambda call: {
-        "touser": DEMO_OPENID, "templateId": "demo-template-id", "page": DEMO_PAGE, "miniprogramState": "developer", "lang": "zh_CN",
+        "touser": DEMO_OPENID,
+        "templateId": "demo-template-id",
+        "page": DEMO_PAGE,
+        "miniprogramState": "developer",
+        "lang": "zh_CN",
         "data": {"thing1": {"value": "Your order shipped"}, "time2": {"value": "2024-01-01 12:00"}},
     },
-    "urlscheme.generate": lambda call: {"jumpWxa": {"path": DEMO_PAGE, "query": "id=42", "envVersion": "release"}, **_link_expiry()},
-    "urlscheme.query": lambda call: {"scheme": call("urlscheme.generate", SAMPLES["urlscheme.generate"](call))["openlink"]},
-    "urlscheme.generateNFCScheme": lambda call: {"jumpWxa": {"path": DEMO_PAGE, "query": "id=42"}, "modelId": "demo-model", "sn": "demo-sn"},
+    "urlscheme.generate": lambda call: {
+        "jumpWxa": {"path": DEMO_PAGE, "query": "id=42", "envVersion": "release"},
+        **_link_expiry(),
+    },
+    "urlscheme.query": lambda call: {
+        "scheme": call("urlscheme.generate", SAMPLES["urlscheme.generate"](call))["openlink"]
+    },
+    "urlscheme.generateNFCScheme": lambda call: {
+        "jumpWxa": {"path": DEMO_PAGE, "query": "id=42"},
+        "modelId": "demo-model",
+        "sn": "demo-sn",
+    },
     "urllink.generate": lambda call: {"path": DEMO_PAGE, "query": "id=42", "envVersion": "release", **_link_expiry()},
     "urllink.query": lambda call: {"urlLink": call("urllink.generate", SAMPLES["urllink.generate"](call))["urlLink"]},
-    "shortlink.generate": lambda call: {"pageUrl": f"{DEMO_PAGE}?id=42", "pageTitle": "wxcloud demo", "isPermanent": False},
+    "shortlink.generate": lambda call: {
+        "pageUrl": f"{DEMO_PAGE}?id=42",
+        "pageTitle": "wxcloud demo",
+        "isPermanent": False,
+    },
     "phonenumber.getPhoneNumber": lambda call: {"code": f"demo-code-{uuid.uuid4().hex[:12]}"},
     "customerServiceMessage.uploadTempMedia": lambda call: {"type": "image", "media": _file()},
     "customerServiceMessage.getTempMedia": lambda call: {
@@ -124,7 +155,13 @@ SAMPLES: dict[str, Callable[[Call], dict[str, Any]]] = {
 }
 
 _VALUES: dict[str, Callable[[], Any]] = {
-    "str": lambda: "sample", "int": lambda: 1, "num": lambda: 1, "bool": lambda: False, "obj": dict, "list": list, "any": lambda: "sample",
+    "str": lambda: "sample",
+    "int": lambda: 1,
+    "num": lambda: 1,
+    "bool": lambda: False,
+    "obj": dict,
+    "list": list,
+    "any": lambda: "sample",
     "file": _file,
 }
 
@@ -164,8 +201,11 @@ def analysis_functions() -> list[str]:
     """The analysis reports that have a function of their own (``functions/<name>/index.py``)."""
     from wxcloud.spec import find_api
 
-    return sorted(folder.name for folder in FUNCTIONS.iterdir()
-                  if (folder / "index.py").is_file() and find_api(f"analysis.{folder.name}") is not None)
+    return sorted(
+        folder.name
+        for folder in FUNCTIONS.iterdir()
+        if (folder / "index.py").is_file() and find_api(f"analysis.{folder.name}") is not None
+    )
 
 
 def resolve(api: str) -> tuple[str, bool]:
@@ -180,7 +220,9 @@ def resolve(api: str) -> tuple[str, bool]:
         return f"analysis.{bare}", True
     if "." in api and find_api(api) is not None:
         return api, False
-    if "." not in api and find_api(f"analysis.{api}") is not None:  # getPerformanceData: a report with no function of its own
+    if (
+        "." not in api and find_api(f"analysis.{api}") is not None
+    ):  # getPerformanceData: a report with no function of its own
         return f"analysis.{api}", False
     raise _fail(unknown_api(api, functions))
 
@@ -195,17 +237,28 @@ def unknown_api(api: str, functions: list[str]) -> str:
     full = api.startswith("analysis.")
     candidates = [*functions, *catalog.names()]
     close = difflib.get_close_matches(api[:200], candidates, n=6, cutoff=0.6)
-    written = [f"analysis.{name}" if full and name in functions else
-               name[len("analysis.") :] if not full and name[len("analysis.") :] in functions else name for name in close]
+    written = [
+        f"analysis.{name}"
+        if full and name in functions
+        else name[len("analysis.") :]
+        if not full and name[len("analysis.") :] in functions
+        else name
+        for name in close
+    ]
     names = list(dict.fromkeys(written))[:3]
     got = f"--api {api[:80]!r} names no cloud call"
     if names:
         return f"{got}; did you mean {', '.join(names[:-1])}{' or ' if len(names) > 1 else ''}{names[-1]}?"
-    return (f"{got}: give an analysis function ({', '.join(functions)}) or a cloud call of the catalogue as cloud.openapi names it "
-            f"(security.msgSecCheck; every name is in {ROOT / 'docs' / 'openapi.md'})")
+    return (
+        f"{got}: give an analysis function ({', '.join(functions)}) or a cloud call of the catalogue as cloud.openapi names it "
+        f"(security.msgSecCheck; every name is in {ROOT / 'docs' / 'openapi.md'})"
+    )
 
 
-SPANS = {"week": "one week, Monday to Sunday", "portrait": "1, 7 or 30 days"}  # what a period kind covers, for a message
+SPANS = {
+    "week": "one week, Monday to Sunday",
+    "portrait": "1, 7 or 30 days",
+}  # what a period kind covers, for a message
 
 
 def period_kind(api: str) -> PeriodKind:
@@ -231,7 +284,9 @@ def event_for(api: str, month: str | None, begin: str | None, end: str | None) -
     latest = kind.latest(beijing_today(datetime.now(timezone.utc)))
     flags = f"--begin {latest.begin_date} --end {latest.end_date}"
     if month is not None and (begin or end):
-        raise _fail(f"--month names a whole month and --begin/--end name the dates: give one or the other (the newest period of {api}: {flags})")
+        raise _fail(
+            f"--month names a whole month and --begin/--end name the dates: give one or the other (the newest period of {api}: {flags})"
+        )
     if bool(begin) != bool(end):
         raise _fail(f"--begin and --end go together: give both, such as {flags} (the newest period of {api})")
     if begin and end:
@@ -240,12 +295,16 @@ def event_for(api: str, month: str | None, begin: str | None, end: str | None) -
         if kind is not MONTH:
             monthly = " and ".join(name for name in analysis_functions() if period_kind(name) is MONTH)
             covers = SPANS.get(kind.name, f"one {kind.name}")
-            raise _fail(f"--month is for the monthly reports ({monthly}); {api} covers {covers}: give its dates, such as {flags}")
+            raise _fail(
+                f"--month is for the monthly reports ({monthly}); {api} covers {covers}: give its dates, such as {flags}"
+            )
         match = re.fullmatch(r"([0-9]{4})-?([0-9]{2})", month)
         if not match:
             raise _fail(f"--month must look like 2026-10, got {month[:40]!r}")
         if not 1 <= int(match.group(2)) <= 12:  # the shape is right, the month is not one
-            raise _fail(f"--month {month}: month {match.group(2)} is out of range, a month is 01 to 12 (such as 2026-10)")
+            raise _fail(
+                f"--month {month}: month {match.group(2)} is out of range, a month is 01 to 12 (such as 2026-10)"
+            )
         if not 1 <= int(match.group(1)):
             raise _fail(f"--month {month}: year {match.group(1)} is out of range, the calendar begins with year 0001")
         return next(MONTH.series(date(int(match.group(1)), int(match.group(2)), 1), date.max)).data()
@@ -257,7 +316,12 @@ def invoke(api: str, event: dict[str, Any]) -> dict[str, Any]:
     assert spec is not None and spec.loader is not None
     index = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(index)  # the function exactly as deployed
-    context = {"request_id": str(uuid.uuid4()), "function_name": api, "time_limit_in_ms": 10_000, "memory_limit_in_mb": 128}
+    context = {
+        "request_id": str(uuid.uuid4()),
+        "function_name": api,
+        "time_limit_in_ms": 10_000,
+        "memory_limit_in_mb": 128,
+    }
     with contextlib.redirect_stdout(sys.stderr):  # the function's log line goes to stdout, as on SCF
         result: dict[str, Any] = index.main_handler(event, context)
     return result
@@ -299,7 +363,7 @@ def read_data(text: str, *, files: bool) -> dict[str, Any]:
     except (ValueError, RecursionError):
         data = None
     if not isinstance(data, dict):
-        raise _fail("--data must be a JSON object, such as '{\"content\": \"hello\"}', or @FILE holding one")
+        raise _fail('--data must be a JSON object, such as \'{"content": "hello"}\', or @FILE holding one')
     if not files:
         return data
     from wxcloud.scf.bytes_json import decode_files
@@ -348,20 +412,36 @@ def shown(value: Any) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--api", default="getMonthlyVisitTrend", help="the analysis function or cloud call (default getMonthlyVisitTrend)")
-    parser.add_argument("--month", help="YYYY-MM: the month of a monthly report (getMonthlyVisitTrend, getMonthlyRetain)")
+    parser = argparse.ArgumentParser(
+        prog=PROG, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--api",
+        default="getMonthlyVisitTrend",
+        help="the analysis function or cloud call (default getMonthlyVisitTrend)",
+    )
+    parser.add_argument(
+        "--month", help="YYYY-MM: the month of a monthly report (getMonthlyVisitTrend, getMonthlyRetain)"
+    )
     parser.add_argument("--begin", help="beginDate yyyymmdd of an analysis report's period, with --end")
     parser.add_argument("--end", help="endDate yyyymmdd of an analysis report's period, with --begin")
     parser.add_argument("--data", help="the event as a JSON object, or @FILE holding one, instead of the sample one")
-    parser.add_argument("--out", type=Path, help="write a binary result's bytes (an image) to this file, relative to where you are")
+    parser.add_argument(
+        "--out", type=Path, help="write a binary result's bytes (an image) to this file, relative to where you are"
+    )
     args = parser.parse_args(argv)
     name, analysis = resolve(args.api)
-    periods = [flag for flag, value in (("--month", args.month), ("--begin", args.begin), ("--end", args.end)) if value is not None]
+    periods = [
+        flag
+        for flag, value in (("--month", args.month), ("--begin", args.begin), ("--end", args.end))
+        if value is not None
+    ]
     if periods and not analysis:
         raise _fail(f"--month, --begin and --end are for the analysis reports; give {name} its event with --data")
     if periods and args.data is not None:
-        raise _fail(f"--data is the whole event, and {' and '.join(periods)} would be ignored: give the period in --data, or drop --data")
+        raise _fail(
+            f"--data is the whole event, and {' and '.join(periods)} would be ignored: give the period in --data, or drop --data"
+        )
     data = read_data(args.data, files=not analysis) if args.data is not None else None
     out = output(args.out) if args.out is not None else None  # before any call: a result is not fetched to be lost
     event: dict[str, Any] = {}
@@ -382,14 +462,19 @@ def main(argv: list[str] | None = None) -> int:
 
         with WeChatEmulator() as emulator:
             os.environ.update(WX_APPID=DEFAULT_APPID, WX_APPSECRET=DEFAULT_SECRET, WX_API_BASE_URL=emulator.url)
-            print(f"target: built-in WeChat emulator at {emulator.url} (set WX_APPID and WX_APPSECRET to call WeChat instead)", file=sys.stderr)
+            print(
+                f"target: built-in WeChat emulator at {emulator.url} (set WX_APPID and WX_APPSECRET to call WeChat instead)",
+                file=sys.stderr,
+            )
             sent, result = run()
     print(f"event: {json.dumps(shown(sent), ensure_ascii=False)}", file=sys.stderr)
     buffer = result.get("buffer")
     problem = None
     if isinstance(buffer, (bytes, bytearray)):
         if out is None:
-            print(f"buffer: {len(buffer)} bytes of {result.get('contentType')} (--out FILE saves them)", file=sys.stderr)
+            print(
+                f"buffer: {len(buffer)} bytes of {result.get('contentType')} (--out FILE saves them)", file=sys.stderr
+            )
         else:
             problem = save(buffer, out)
             if problem is None:

@@ -49,7 +49,15 @@ ROLE = "wxcloud-scf-ssm-reader"
 CRON_FIELDS = ("second", "minute", "hour", "day of month", "month", "day of week", "year")
 _TRIGGER_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,59}")
 _CRON_FIELD = re.compile(r"[0-9A-Za-z*?,/-]+")
-_WEEKDAYS = {"SUN": "Sunday", "MON": "Monday", "TUE": "Tuesday", "WED": "Wednesday", "THU": "Thursday", "FRI": "Friday", "SAT": "Saturday"}
+_WEEKDAYS = {
+    "SUN": "Sunday",
+    "MON": "Monday",
+    "TUE": "Tuesday",
+    "WED": "Wednesday",
+    "THU": "Thursday",
+    "FRI": "Friday",
+    "SAT": "Saturday",
+}
 _WEEKDAY_NUMBERS = dict(enumerate(["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]))
 
 
@@ -71,8 +79,12 @@ class Profile:
     init_timeout: Setting
     environment: tuple[str, ...] = ("WX_APPID", "WX_APPSECRET_SSM_NAME", "WX_APPSECRET_SSM_VERSION")
     vpc: tuple[tuple[str, str], ...] = ()  # (input, environment variable) pairs of vpcConfig
-    retries: Setting = Setting(2, ("Timer (async) invocations that raise on a transient failure are retried by the platform.",))
-    environment_why: tuple[str, ...] = ()  # comment lines above the variables: which go together, which exclude each other
+    retries: Setting = Setting(
+        2, ("Timer (async) invocations that raise on a transient failure are retried by the platform.",)
+    )
+    environment_why: tuple[
+        str, ...
+    ] = ()  # comment lines above the variables: which go together, which exclude each other
     role_why: tuple[str, ...] = ()  # comment lines on what else the role must allow, beyond reading the secrets
     # Whether its config.json declares its timers. A function that forwards the event it is given
     # has none: WeChat's timer format carries no event, so it declares no trigger (``no_events_why``).
@@ -232,9 +244,13 @@ def timers(fn: Function) -> list[Timer]:
             raise DeployFilesError(f'{where}: each trigger is {{"name", "type", "config"}}, got {trigger!r}')
         name, kind, cron = trigger["name"], trigger["type"], trigger["config"]
         if kind != "timer":
-            raise DeployFilesError(f'{where}: trigger {name!r} has type {kind!r}; cloud functions take "timer" triggers only')
+            raise DeployFilesError(
+                f'{where}: trigger {name!r} has type {kind!r}; cloud functions take "timer" triggers only'
+            )
         if not isinstance(name, str) or not _TRIGGER_NAME.fullmatch(name):
-            raise DeployFilesError(f"{where}: trigger name {name!r} must be a letter then up to 59 letters, digits, - or _")
+            raise DeployFilesError(
+                f"{where}: trigger name {name!r} must be a letter then up to 59 letters, digits, - or _"
+            )
         check_cron(cron, f"{where}: trigger {name!r}")
         found.append(Timer(name, cron))
     if len({t.name for t in found}) != len(found):
@@ -407,7 +423,9 @@ def write(root: Path = ROOT) -> list[Path]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0] if __doc__ else None)
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file differs from what would be written")
+    parser.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if a file differs from what would be written"
+    )
     args = parser.parse_args(argv)
     try:
         if args.check:

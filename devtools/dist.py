@@ -28,8 +28,22 @@ ROOT = Path(__file__).resolve().parent.parent
 DISTRIBUTION = "wxcloud"
 # Left out of the copy the sdist is made from (the copy keeps the backend's scratch out of the checkout):
 # environments, caches, builds and local data, none of which is the project's source.
-NOT_SOURCE = shutil.ignore_patterns(".git", ".venv", ".cache", "build", "dist", ".data", "node_modules", "__pycache__", "*.pyc", "*.egg-info",
-                                    ".mypy_cache", ".pytest_cache", ".ruff_cache", ".hypothesis")
+NOT_SOURCE = shutil.ignore_patterns(
+    ".git",
+    ".venv",
+    ".cache",
+    "build",
+    "dist",
+    ".data",
+    "node_modules",
+    "__pycache__",
+    "*.pyc",
+    "*.egg-info",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+)
 # Run by the build backend's interpreter: PEP 517's two hooks, the sdist's then the wheel's.
 HOOK = """
 import sys
@@ -66,7 +80,11 @@ def build(out: Path, python: str = sys.executable) -> list[Path]:
         work = Path(scratch)
         backend = work / "backend"
         pip = [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", str(backend)]
-        subprocess.run([*pip, *build_requirements(ROOT / "pyproject.toml")], check=True, env={**os.environ, "PIP_ROOT_USER_ACTION": "ignore"})
+        subprocess.run(
+            [*pip, *build_requirements(ROOT / "pyproject.toml")],
+            check=True,
+            env={**os.environ, "PIP_ROOT_USER_ACTION": "ignore"},
+        )
         source = shutil.copytree(ROOT, work / "source", ignore=NOT_SOURCE)
         sdist = _hook(python, backend, "build_sdist", out.resolve(), source)
         unpacked = work / "unpacked"
@@ -81,8 +99,12 @@ def build(out: Path, python: str = sys.executable) -> list[Path]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="dist", description="wxcloud's sdist and wheel, for installing without a package index")
-    parser.add_argument("--out", type=Path, default=ROOT / "dist", help="where they go (default: dist/ in the checkout)")
+    parser = argparse.ArgumentParser(
+        prog="dist", description="wxcloud's sdist and wheel, for installing without a package index"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "dist", help="where they go (default: dist/ in the checkout)"
+    )
     args = parser.parse_args(argv)
     for path in build(args.out):
         print(path)

@@ -48,7 +48,11 @@ class ForwardProxy:
                 finally:
                     upstream.close()
                 head = [f"HTTP/1.1 {reply.status} {reply.reason}"]
-                head += [f"{k}: {v}" for k, v in reply.getheaders() if k.lower() not in {"content-length", "connection", "transfer-encoding"}]
+                head += [
+                    f"{k}: {v}"
+                    for k, v in reply.getheaders()
+                    if k.lower() not in {"content-length", "connection", "transfer-encoding"}
+                ]
                 head += [f"Content-Length: {len(data)}", "", ""]
                 self.wfile.write("\r\n".join(head).encode("latin-1") + data)
 

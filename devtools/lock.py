@@ -70,7 +70,10 @@ def inputs_digest(files: Sequence[Path], root: Path, python_version: str) -> str
     digest = hashlib.sha256(f"cpython {python_version} {PLATFORM}\n".encode())
     for path in files:
         digest.update(f"== {path.relative_to(root).as_posix()}\n".encode())
-        lines = {re.sub(r"\s+", "", re.sub(r"(^|\s)#.*$", "", raw)).lower() for raw in path.read_text(encoding="utf-8").splitlines()}
+        lines = {
+            re.sub(r"\s+", "", re.sub(r"(^|\s)#.*$", "", raw)).lower()
+            for raw in path.read_text(encoding="utf-8").splitlines()
+        }
         for line in sorted(lines - {""}):
             digest.update(f"{line}\n".encode())
     return digest.hexdigest()
@@ -133,9 +136,21 @@ def ensure_uv(root: Path = ROOT) -> str:
     if not binary.is_file():
         print(f"lock: installing uv {UV_VERSION} into {tools.relative_to(root)}", file=sys.stderr)
         shutil.rmtree(tools, ignore_errors=True)
-        command = [sys.executable, "-m", "pip", "install", "-q", "--disable-pip-version-check", "--target", str(tools), f"uv=={UV_VERSION}"]
+        command = [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--disable-pip-version-check",
+            "--target",
+            str(tools),
+            f"uv=={UV_VERSION}",
+        ]
         if subprocess.run(command, check=False).returncode != 0 or not binary.is_file():
-            raise LockError(f"could not install uv {UV_VERSION} with pip (pip's messages are above); or set UV=/path/to/uv")
+            raise LockError(
+                f"could not install uv {UV_VERSION} with pip (pip's messages are above); or set UV=/path/to/uv"
+            )
     return str(binary)
 
 
@@ -163,7 +178,9 @@ def write_lock(function: Function, python_version: str, uv: str) -> Path:
         lock.relative_to(root).as_posix(),
     ]
     if subprocess.run(command, cwd=root, check=False).returncode != 0:
-        raise LockError(f"uv could not lock {' + '.join(inputs)} for CPython {python_version} (uv's messages are above)")
+        raise LockError(
+            f"uv could not lock {' + '.join(inputs)} for CPython {python_version} (uv's messages are above)"
+        )
     body = lock.read_text(encoding="utf-8")
     header = [
         f"# The runtime dependencies of {_who(function)} for CPython {python_version} on {PLATFORM} (SCF),",

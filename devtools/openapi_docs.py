@@ -126,8 +126,15 @@ def fields(item: Entry) -> str:
 
 
 def row(item: Entry) -> str:
-    cells = [f"`{item.name}`", f"{item.method} `{item.path}`", fields(item), notes(item), item.status,
-             " ".join(f"`{alias}`" for alias in item.aliases), item.title]
+    cells = [
+        f"`{item.name}`",
+        f"{item.method} `{item.path}`",
+        fields(item),
+        notes(item),
+        item.status,
+        " ".join(f"`{alias}`" for alias in item.aliases),
+        item.title,
+    ]
     return "| " + " | ".join(_cell(cell) for cell in cells) + " |"
 
 
@@ -146,25 +153,39 @@ def page() -> str:
     entries = list(catalog.entries())
     counts = {key: sum(item.status == key for item in entries) for key in STATUSES}
     names = sum(1 + len(item.aliases) for item in entries)
-    lines += [f"{len(entries)} entries, {names} names with their aliases: " + ", ".join(f"{key} {count}" for key, count in counts.items())
-              + ".", ""]
+    lines += [
+        f"{len(entries)} entries, {names} names with their aliases: "
+        + ", ".join(f"{key} {count}" for key, count in counts.items())
+        + ".",
+        "",
+    ]
     for module in dict.fromkeys(catalog.FAMILIES.values()):
         prefixes = [prefix for prefix, owner in catalog.FAMILIES.items() if owner == module]
         family = [item for item in entries if item.name.partition(".")[0] in prefixes]
         lines += [f"## {', '.join(f'`{prefix}`' for prefix in prefixes)}", "", family_notes(module), ""]
-        lines += ["| name | HTTP | fields | notes | st | aliases | title |", "|---|---|---|---|---|---|---|", *(row(item) for item in family), ""]
+        lines += [
+            "| name | HTTP | fields | notes | st | aliases | title |",
+            "|---|---|---|---|---|---|---|",
+            *(row(item) for item in family),
+            "",
+        ]
     return "\n".join(lines)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0] if __doc__ else None)
-    parser.add_argument("--check", action="store_true", help="exit 1 when docs/openapi.md is not what the catalogue gives")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 when docs/openapi.md is not what the catalogue gives"
+    )
     args = parser.parse_args()
     text = page()
     if args.check:
         current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
         if current != text:
-            print(f"openapi_docs: {OUT.relative_to(ROOT)} is not current; run python devtools/openapi_docs.py", file=sys.stderr)
+            print(
+                f"openapi_docs: {OUT.relative_to(ROOT)} is not current; run python devtools/openapi_docs.py",
+                file=sys.stderr,
+            )
             return 1
         return 0
     OUT.write_text(text, encoding="utf-8")

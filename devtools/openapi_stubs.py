@@ -185,7 +185,10 @@ def call_doc(call: Call) -> str:
 
 
 def _method(name: str, call: Call, indent: str) -> list[str]:
-    return [f"{indent}def {name}(self, data: Mapping[str, Any], /) -> {call.result}:", *_docstring(call_doc(call), indent + "    ")]
+    return [
+        f"{indent}def {name}(self, data: Mapping[str, Any], /) -> {call.result}:",
+        *_docstring(call_doc(call), indent + "    "),
+    ]
 
 
 def _calls(node: Node) -> str:
@@ -237,24 +240,37 @@ def stub_text(entries: list[Entry] | None = None) -> str:
     classes = [_class(node) for node in root.walk() if node.children]
     lines = [HEADER, "from collections.abc import Mapping", "from typing import Any"]
     if imports:
-        lines += ["", *(f"from {module} import {', '.join(sorted(names))}" for module, names in sorted(imports.items()))]
+        lines += [
+            "",
+            *(f"from {module} import {', '.join(sorted(names))}" for module, names in sorted(imports.items())),
+        ]
     for body in classes:
         lines += ["", *body]
     if hidden:
-        lines += ["", "# Not reached by attribute access (a segment is a real attribute on the way); call them as openapi[\"...\"]:"]
+        lines += [
+            "",
+            '# Not reached by attribute access (a segment is a real attribute on the way); call them as openapi["..."]:',
+        ]
         lines += [f"# {name}" for name in hidden]
     return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n", 1)[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 when the committed stub is not what the catalogue gives; write nothing")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 when the committed stub is not what the catalogue gives; write nothing",
+    )
     args = parser.parse_args(argv)
     text = stub_text()
     current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
     if args.check:
         if current != text:
-            print(f"openapi_stubs: {OUT.relative_to(ROOT)} is stale: run python devtools/openapi_stubs.py", file=sys.stderr)
+            print(
+                f"openapi_stubs: {OUT.relative_to(ROOT)} is stale: run python devtools/openapi_stubs.py",
+                file=sys.stderr,
+            )
             return 1
         return 0
     OUT.write_text(text, encoding="utf-8")

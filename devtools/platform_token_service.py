@@ -51,7 +51,9 @@ class PlatformTokenService(Loopback):
     _thread_name = "platform-tokens"
     _url_path = TOKEN_PATH
 
-    def __init__(self, emulator: WeChatEmulator, *, key: str | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, emulator: WeChatEmulator, *, key: str | None = None, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
         super().__init__(host=host, port=port)
         self.emulator = emulator
         self.key = key

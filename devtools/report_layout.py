@@ -72,11 +72,20 @@ class Text:
     height: float
 
     def inside(self, width: float, height: float) -> bool:
-        return self.x >= -SLACK and self.y >= -SLACK and self.x + self.width <= width + SLACK and self.y + self.height <= height + SLACK
+        return (
+            self.x >= -SLACK
+            and self.y >= -SLACK
+            and self.x + self.width <= width + SLACK
+            and self.y + self.height <= height + SLACK
+        )
 
     def overlaps(self, other: Text) -> bool:
-        return (self.x + SLACK < other.x + other.width and other.x + SLACK < self.x + self.width
-                and self.y + SLACK < other.y + other.height and other.y + SLACK < self.y + self.height)
+        return (
+            self.x + SLACK < other.x + other.width
+            and other.x + SLACK < self.x + self.width
+            and self.y + SLACK < other.y + other.height
+            and other.y + SLACK < self.y + self.height
+        )
 
 
 @dataclass(frozen=True)
@@ -89,9 +98,18 @@ class Chart:
 
 def charts(driver: Any) -> list[Chart]:
     """Every chart shown on the page, with its text as drawn."""
-    return [Chart(str(item["id"]), float(item["width"]), float(item["height"]),
-                  tuple(Text(str(t["text"]), float(t["x"]), float(t["y"]), float(t["width"]), float(t["height"])) for t in item["texts"]))
-            for item in driver.execute_script(CHART_TEXTS)]
+    return [
+        Chart(
+            str(item["id"]),
+            float(item["width"]),
+            float(item["height"]),
+            tuple(
+                Text(str(t["text"]), float(t["x"]), float(t["y"]), float(t["width"]), float(t["height"]))
+                for t in item["texts"]
+            ),
+        )
+        for item in driver.execute_script(CHART_TEXTS)
+    ]
 
 
 def problems(found: list[Chart]) -> list[str]:
@@ -102,8 +120,10 @@ def problems(found: list[Chart]) -> list[str]:
             lines.append(f"{chart.id}: no text drawn")
         for text in chart.texts:
             if not text.inside(chart.width, chart.height):
-                lines.append(f"{chart.id}: {text.text!r} at ({text.x:.0f}, {text.y:.0f}, {text.width:.0f}x{text.height:.0f}) "
-                             f"leaves the chart of {chart.width:.0f}x{chart.height:.0f}")
+                lines.append(
+                    f"{chart.id}: {text.text!r} at ({text.x:.0f}, {text.y:.0f}, {text.width:.0f}x{text.height:.0f}) "
+                    f"leaves the chart of {chart.width:.0f}x{chart.height:.0f}"
+                )
         for one, other in combinations(chart.texts, 2):
             if one.overlaps(other):
                 lines.append(f"{chart.id}: {one.text!r} and {other.text!r} overlap")
@@ -127,7 +147,10 @@ def broken_paths(driver: Any) -> list[tuple[str, list[str]]]:
 
 def set_viewport(driver: Any, width: int, height: int) -> None:
     """Chromium's window as the page sees it: ``width`` by ``height`` CSS pixels, a desktop's."""
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
 
 
 def stray(driver: Any) -> list[str]:

@@ -75,8 +75,20 @@ def draw_chart(database: Path, out: Path) -> None:
     """The README's chart, drawn by the ``chart`` command of the archive CLI on the sample archive."""
     env = {**os.environ, "WX_ARCHIVE_URL": f"sqlite:///{database}", "PYTHONPATH": str(ROOT / "shared")}
     env.pop("WX_ARCHIVE_APPS", None)
-    command = [sys.executable, "-m", "wxcloud.archive", "chart", "--api", "analysis.getDailyVisitTrend", "--metric", "visitUv",
-               "--appid", DEFAULT_APPID, "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "wxcloud.archive",
+        "chart",
+        "--api",
+        "analysis.getDailyVisitTrend",
+        "--metric",
+        "visitUv",
+        "--appid",
+        DEFAULT_APPID,
+        "--out",
+        str(out),
+    ]
     subprocess.run(command, check=True, env=env, cwd=ROOT)
 
 

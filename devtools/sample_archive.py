@@ -35,8 +35,10 @@ def filled_archive(workdir: Path, days: int, today: date | None = None) -> Archi
     job = Job(tuple(REPORTS), today - timedelta(days=days), today)
     archive = Archive(f"sqlite:///{workdir / SAMPLE_FILE}")
     stamp = morning(today).timestamp()
-    with (WeChatEmulator(clock=lambda: stamp) if pinned else WeChatEmulator()) as emulator:
-        client = OpenApiClient(WxSettings(DEFAULT_APPID, DEFAULT_SECRET, emulator.url), permissions=Permissions.allow(*job.apis))
+    with WeChatEmulator(clock=lambda: stamp) if pinned else WeChatEmulator() as emulator:
+        client = OpenApiClient(
+            WxSettings(DEFAULT_APPID, DEFAULT_SECRET, emulator.url), permissions=Permissions.allow(*job.apis)
+        )
         try:
             summary = run_job(archive, client, job, concurrency=4)
         finally:

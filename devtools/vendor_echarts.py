@@ -22,12 +22,18 @@ from pathlib import Path
 
 VERSION = "6.1.0"
 HERE = Path(__file__).resolve().parent.parent / "shared" / "wxcloud" / "archive" / "present" / "report"
-FILES = {"package/dist/echarts.min.js": "echarts.min.js", "package/LICENSE": "echarts.LICENSE", "package/NOTICE": "echarts.NOTICE"}
+FILES = {
+    "package/dist/echarts.min.js": "echarts.min.js",
+    "package/LICENSE": "echarts.LICENSE",
+    "package/NOTICE": "echarts.NOTICE",
+}
 
 
 def fetch(workdir: Path) -> dict[str, bytes]:
     """The pinned package's files, from ``npm pack``."""
-    subprocess.run(["npm", "pack", f"echarts@{VERSION}", "--silent"], cwd=workdir, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["npm", "pack", f"echarts@{VERSION}", "--silent"], cwd=workdir, check=True, stdout=subprocess.DEVNULL
+    )
     with tarfile.open(workdir / f"echarts-{VERSION}.tgz") as tar:
         found = {}
         for member, name in FILES.items():
@@ -54,7 +60,10 @@ def main(argv: list[str] | None = None) -> int:
     recorded = (HERE / "echarts.sha256").read_text().strip()
     vendored = hashlib.sha256((HERE / "echarts.min.js").read_bytes()).hexdigest()
     if not digest == recorded == vendored:
-        print(f"vendor_echarts: MISMATCH: npm echarts@{VERSION} {digest}, recorded {recorded}, vendored file {vendored}", file=sys.stderr)
+        print(
+            f"vendor_echarts: MISMATCH: npm echarts@{VERSION} {digest}, recorded {recorded}, vendored file {vendored}",
+            file=sys.stderr,
+        )
         return 1
     print(f"vendor_echarts: echarts {VERSION} matches the recorded sha256 {digest}")
     return 0

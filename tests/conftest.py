@@ -37,7 +37,9 @@ API = "analysis.getMonthlyVisitTrend"
 DISPLAY = "openapi.analysis.getMonthlyVisitTrend"
 PATH = "/datacube/getweanalysisappidmonthlyvisittrend"
 STABLE = "/cgi-bin/stable_token"
-AUTHORIZER = "wx0000authorizer0001"  # an app that authorized the platform: its tokens come from the platform token service
+AUTHORIZER = (
+    "wx0000authorizer0001"  # an app that authorized the platform: its tokens come from the platform token service
+)
 PLATFORM_KEY = "-".join(("platform", "key", "0123456789abcdef"))  # the service's bearer key (fake test data)
 
 
@@ -59,7 +61,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
         callspec = getattr(item, "callspec", None)
-        if callspec is not None and any(isinstance(value, str) and value in SERVER_KINDS for value in callspec.params.values()):
+        if callspec is not None and any(
+            isinstance(value, str) and value in SERVER_KINDS for value in callspec.params.values()
+        ):
             item.add_marker(pytest.mark.servers)
 
 
@@ -121,7 +125,11 @@ class _Capture(logging.Handler):
 
     def lines(self, level: int = logging.DEBUG) -> list[dict[str, Any]]:
         """The functions' JSON log lines (one per invocation) at ``level`` or above."""
-        return [json.loads(r.getMessage()) for r in self.records if r.name == "wxcloud" and r.levelno >= level and r.getMessage().startswith("{")]
+        return [
+            json.loads(r.getMessage())
+            for r in self.records
+            if r.name == "wxcloud" and r.levelno >= level and r.getMessage().startswith("{")
+        ]
 
 
 @pytest.fixture(scope="session")
@@ -244,7 +252,11 @@ class TokenSide:
 def side(request: pytest.FixtureRequest, emulator: WeChatEmulator, settings: WxSettings) -> TokenSide:
     if request.param == "stable":
         return TokenSide(
-            "stable", settings, lambda: emulator.requests_to(STABLE), lambda fault, times=1: emulator.add_fault(STABLE, fault, times), lambda: None
+            "stable",
+            settings,
+            lambda: emulator.requests_to(STABLE),
+            lambda fault, times=1: emulator.add_fault(STABLE, fault, times),
+            lambda: None,
         )
     from wxcloud.http.redaction import Sealed
     from wxcloud.platform_tokens import PlatformTokenSource
@@ -376,9 +388,23 @@ def sentry_envelopes(**options: Any) -> Iterator[list[str]]:
 
     with warnings.catch_warnings():  # send_default_pii is deprecated in favour of data_collection; it still works
         warnings.simplefilter("ignore", DeprecationWarning)
-        sentry_sdk.init(dsn="http://public@127.0.0.1:1/1", transport=Capture, include_local_variables=True, send_default_pii=True, **options)
+        sentry_sdk.init(
+            dsn="http://public@127.0.0.1:1/1",
+            transport=Capture,
+            include_local_variables=True,
+            send_default_pii=True,
+            **options,
+        )
     try:
         yield captured
     finally:
         sentry_sdk.flush()
         sentry_sdk.init()  # no DSN: a disabled client for the rest of the session
+
+
+@pytest.fixture
+def envelopes() -> Iterator[list[str]]:
+    """What sentry would have sent, each envelope serialised exactly as it goes on the wire, with
+    request bodies kept: a test of secrets looks for them everywhere the tracker could put them."""
+    with sentry_envelopes(max_request_body_size="always") as captured:
+        yield captured

@@ -65,7 +65,14 @@ class Request:
 Behaviour = Callable[["HostileServer", Request, socket.socket], None]
 
 
-def head(status: int, content_type: str = "application/json", *, length: int | None = None, extra: str = "", close: bool = False) -> bytes:
+def head(
+    status: int,
+    content_type: str = "application/json",
+    *,
+    length: int | None = None,
+    extra: str = "",
+    close: bool = False,
+) -> bytes:
     lines = [f"HTTP/1.1 {status} X", f"Content-Type: {content_type}"]
     if length is not None:
         lines.append(f"Content-Length: {length}")
@@ -133,7 +140,9 @@ def chunked_forever(interval: float = 0.05) -> Behaviour:
     return behaviour
 
 
-def stream(status: int, total: int, content_type: str = "application/json", *, chunked: bool = False, encoding: str = "") -> Behaviour:
+def stream(
+    status: int, total: int, content_type: str = "application/json", *, chunked: bool = False, encoding: str = ""
+) -> Behaviour:
     """``total`` bytes of body, streamed from one small buffer (the server itself stays small)."""
     block = (b'{"list": [' + b" " * 65526)[:65536] if status == 200 else b"<html>" + b"x" * 65530
 
@@ -268,7 +277,9 @@ class HostileServer:
                 head_bytes, buffer = buffer.split(b"\r\n\r\n", 1)
                 lines = head_bytes.decode("latin-1").split("\r\n")
                 method, target, _ = lines[0].split(" ", 2)
-                headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)}
+                headers = {
+                    k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:] if ":" in line)
+                }
                 length = int(headers.get("content-length", "0"))
                 while len(buffer) < length:
                     data = conn.recv(65536)
@@ -313,7 +324,9 @@ class TricklingProxy(HostileServer):
                 buffer += data
             with self._lock:
                 self.connects.append(buffer.split(b"\r\n", 1)[0].decode("latin-1"))
-            answer = itertools.chain(b"HTTP/1.1 200 Connection established\r\n", itertools.cycle(b"X-Padding: pppppppp\r\n"))
+            answer = itertools.chain(
+                b"HTTP/1.1 200 Connection established\r\n", itertools.cycle(b"X-Padding: pppppppp\r\n")
+            )
             for _ in range(int(self.seconds / self.interval)):
                 if self.stopping.wait(self.interval):
                     return
@@ -346,7 +359,9 @@ def black_holes(count: int) -> Iterator[int]:
         probe.settimeout(0.2)
         try:
             probe.connect(("127.0.0.2", port))
-            raise AssertionError("the black hole accepted a connection: the kernel does not drop SYNs on a full queue here")
+            raise AssertionError(
+                "the black hole accepted a connection: the kernel does not drop SYNs on a full queue here"
+            )
         except TimeoutError:
             pass
         finally:
@@ -362,7 +377,13 @@ EVENT = {"beginDate": "20170301", "endDate": "20170331"}
 
 
 def make_client(
-    url: str, *, connect: float = 1.0, read: float = 1.0, secret: str = APPSECRET, source: str = "stable", **options: Any
+    url: str,
+    *,
+    connect: float = 1.0,
+    read: float = 1.0,
+    secret: str = APPSECRET,
+    source: str = "stable",
+    **options: Any,
 ) -> Any:
     """An OpenApiClient aimed at ``url`` with the hostile appid and secret, backoffs not slept; with
     ``source="platform"``, without the secret, its tokens from ``url``'s platform token service."""
@@ -375,7 +396,9 @@ def make_client(
     options.setdefault("sleep", lambda seconds: None)
     timeouts = Timeouts(connect, read)
     if source == "platform":
-        options["token_source"] = PlatformTokenSource(APPID, url + PLATFORM_TOKEN_PATH, key=Sealed(PLATFORM_KEY), timeouts=timeouts)
+        options["token_source"] = PlatformTokenSource(
+            APPID, url + PLATFORM_TOKEN_PATH, key=Sealed(PLATFORM_KEY), timeouts=timeouts
+        )
         secret = ""
     return OpenApiClient(WxSettings(APPID, secret, url, timeouts), permissions=Permissions.allow(API), **options)
 

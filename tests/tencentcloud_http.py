@@ -29,11 +29,17 @@ def api_error(code: str, message: str) -> Response:
     return api_answer({"Error": {"Code": code, "Message": message}})
 
 
-def signed_params(request: Request, *, service: str, action: str, version: str, region: str, secret_id: str, token: str | None) -> Any:
+def signed_params(
+    request: Request, *, service: str, action: str, version: str, region: str, secret_id: str, token: str | None
+) -> Any:
     """The request's JSON parameters, after checking it is the SDK's TC3-signed call of ``action``
     with ``secret_id`` (and the session ``token``, when one is given)."""
     headers = request.headers
-    assert (headers.get("X-TC-Action"), headers.get("X-TC-Version"), headers.get("X-TC-Region")) == (action, version, region)
+    assert (headers.get("X-TC-Action"), headers.get("X-TC-Version"), headers.get("X-TC-Region")) == (
+        action,
+        version,
+        region,
+    )
     assert headers.get("X-TC-Token") == token
     assert re.fullmatch(
         rf"TC3-HMAC-SHA256 Credential={re.escape(secret_id)}/\d{{4}}-\d\d-\d\d/{service}/tc3_request, "
@@ -44,7 +50,6 @@ def signed_params(request: Request, *, service: str, action: str, version: str, 
     return json.loads(request.get_data())
 
 
-
 def ssm_secrets(
     secrets: dict[tuple[str, str], str], *, secret_id: str, token: str | None, region: str = "ap-shanghai"
 ) -> Callable[[Request], Response]:
@@ -52,13 +57,29 @@ def ssm_secrets(
     each call); only calls signed with the role's keys are expected."""
 
     def answer(request: Request) -> Response:
-        params = signed_params(request, service="ssm", action="GetSecretValue", version="2019-09-23", region=region, secret_id=secret_id, token=token)
+        params = signed_params(
+            request,
+            service="ssm",
+            action="GetSecretValue",
+            version="2019-09-23",
+            region=region,
+            secret_id=secret_id,
+            token=token,
+        )
         found = secrets.get((params.get("SecretName"), params.get("VersionId")))
         if found is None:
             return api_error("ResourceNotFound", f"The secret {params.get('SecretName')} does not exist.")
-        return api_answer({"SecretName": params["SecretName"], "VersionId": params["VersionId"], "SecretString": found, "SecretBinary": ""})
+        return api_answer(
+            {
+                "SecretName": params["SecretName"],
+                "VersionId": params["VersionId"],
+                "SecretString": found,
+                "SecretBinary": "",
+            }
+        )
 
     return answer
+
 
 def endpoint_of(server: HTTPServer) -> str:
     return f"http://127.0.0.1:{server.port}"
@@ -127,7 +148,12 @@ class Stall:
             ends = time.monotonic() + self.seconds
             while not self.released.wait(0.05) and time.monotonic() < ends:
                 yield b" "
-            yield json.dumps({"Error": {"Code": "InternalError", "Message": "released"}, "RequestId": REQUEST_ID}).encode() + b"}"
+            yield (
+                json.dumps(
+                    {"Error": {"Code": "InternalError", "Message": "released"}, "RequestId": REQUEST_ID}
+                ).encode()
+                + b"}"
+            )
 
         return Response(body(), content_type="application/json")
 

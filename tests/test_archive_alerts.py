@@ -37,9 +37,15 @@ APPID = "wx0000alerts0001"
 QUOTA = "analysis.getDailyVisitTrend"
 UNAUTHORISED = "analysis.getUserPortrait"
 HEALTHY = "analysis.getMonthlyRetain"
-ROLE_ID, ROLE_KEY, ROLE_TOKEN = "AKIDroleTEMPORARY0002", "-".join(("role", "secret", "key", "0002")), "role-session-token-0002"
+ROLE_ID, ROLE_KEY, ROLE_TOKEN = (
+    "AKIDroleTEMPORARY0002",
+    "-".join(("role", "secret", "key", "0002")),
+    "role-session-token-0002",
+)
 SSM_NAME = "wx/alert-webhook"
-QUOTA_ERROR = "45009 openapi.analysis.getDailyVisitTrend:fail reach max api daily quota limit rid: 665f1a2b-1a2b3c4d-00000001"
+QUOTA_ERROR = (
+    "45009 openapi.analysis.getDailyVisitTrend:fail reach max api daily quota limit rid: 665f1a2b-1a2b3c4d-00000001"
+)
 
 
 # ---- run results, as the archive function answers them -------------------------------------------
@@ -47,8 +53,16 @@ QUOTA_ERROR = "45009 openapi.analysis.getDailyVisitTrend:fail reach max api dail
 
 def tally(periods: int = 10, **counts: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "periods": periods, "stored": 0, "refreshed": 0, "revised": 0, "upToDate": 0,
-        "notReady": 0, "stoppedByQuota": 0, "deferred": 0, "leftForLater": 0, "failed": 0,
+        "periods": periods,
+        "stored": 0,
+        "refreshed": 0,
+        "revised": 0,
+        "upToDate": 0,
+        "notReady": 0,
+        "stoppedByQuota": 0,
+        "deferred": 0,
+        "leftForLater": 0,
+        "failed": 0,
     }
     data.update(counts)
     if "stored" not in counts:
@@ -57,19 +71,31 @@ def tally(periods: int = 10, **counts: Any) -> dict[str, Any]:
 
 
 def summary(apis: dict[str, dict[str, Any]], *, deadline: bool = False, **extra: Any) -> dict[str, Any]:
-    totals = {key: sum(t[key] for t in apis.values()) for key in ("periods", "stored", "notReady", "stoppedByQuota", "leftForLater", "failed")}
+    totals = {
+        key: sum(t[key] for t in apis.values())
+        for key in ("periods", "stored", "notReady", "stoppedByQuota", "leftForLater", "failed")
+    }
     return {
-        "errCode": 0, "errMsg": "archiveAnalysis:ok", "today": "20260102", "since": "20250101", "until": None,
-        "complete": all(t["stored"] == t["periods"] for t in apis.values()), "deadlineReached": deadline,
-        "totals": totals, "apis": apis, **extra,
+        "errCode": 0,
+        "errMsg": "archiveAnalysis:ok",
+        "today": "20260102",
+        "since": "20250101",
+        "until": None,
+        "complete": all(t["stored"] == t["periods"] for t in apis.values()),
+        "deadlineReached": deadline,
+        "totals": totals,
+        "apis": apis,
+        **extra,
     }
 
 
 HEALTHY_RUN = summary({HEALTHY: tally(), QUOTA: tally(notReady=1)})
-QUOTA_RUN = summary({
-    HEALTHY: tally(),
-    QUOTA: tally(stored=2, stoppedByQuota=8, stopped="quota (45009)", errors=[QUOTA_ERROR]),
-})
+QUOTA_RUN = summary(
+    {
+        HEALTHY: tally(),
+        QUOTA: tally(stored=2, stoppedByQuota=8, stopped="quota (45009)", errors=[QUOTA_ERROR]),
+    }
+)
 
 
 # ---- the webhook on loopback --------------------------------------------------------------------
@@ -148,25 +174,36 @@ def test_a_quota_stopped_report() -> None:
     assert message is not None
     title, *lines = message.splitlines()
     assert APPID in title and "20260102" in title
-    assert lines == [
-        f"- **{QUOTA}**: stopped by quota （45009）, 8 period(s) left behind "  # every text from elsewhere made plain: full-width ( )
-        "`45009 reach max api daily quota limit rid: 665f1a2b-1a2b3c4d-00000001` "
-        "→ daily quota spent; the next run resumes, or lower WX_ARCHIVE_APIS"
-    ]
+    assert (
+        lines
+        == [
+            f"- **{QUOTA}**: stopped by quota （45009）, 8 period(s) left behind "  # every text from elsewhere made plain: full-width ( )
+            "`45009 reach max api daily quota limit rid: 665f1a2b-1a2b3c4d-00000001` "
+            "→ daily quota spent; the next run resumes, or lower WX_ARCHIVE_APIS"
+        ]
+    )
 
 
 def test_a_failed_report_and_a_failed_period() -> None:
-    run = summary({
-        UNAUTHORISED: tally(failed=1, leftForLater=9, stopped="failed (48001)", errors=["48001 api unauthorized rid: 6650-1-2"]),
-        "analysis.getDailyRetain": tally(failed=2, errors=["61501 date range error rid: 6650-1-3"]),
-        HEALTHY: tally(),
-    })
+    run = summary(
+        {
+            UNAUTHORISED: tally(
+                failed=1, leftForLater=9, stopped="failed (48001)", errors=["48001 api unauthorized rid: 6650-1-2"]
+            ),
+            "analysis.getDailyRetain": tally(failed=2, errors=["61501 date range error rid: 6650-1-3"]),
+            HEALTHY: tally(),
+        }
+    )
     message = message_for(APPID, run)
     assert message is not None
     lines = message.splitlines()[1:]
     assert len(lines) == 2  # the healthy report is not named
-    assert lines[0].startswith(f"- **{UNAUTHORISED}**: stopped, failed （48001）: 1 period(s) failed, 9 left behind `48001 api unauthorized")
-    assert lines[0].endswith("→ the API is not authorised for this Mini Program: authorise it or remove it from WX_ARCHIVE_APIS")
+    assert lines[0].startswith(
+        f"- **{UNAUTHORISED}**: stopped, failed （48001）: 1 period(s) failed, 9 left behind `48001 api unauthorized"
+    )
+    assert lines[0].endswith(
+        "→ the API is not authorised for this Mini Program: authorise it or remove it from WX_ARCHIVE_APIS"
+    )
     assert lines[1].startswith("- **analysis.getDailyRetain**: 2 period(s) failed `61501 date range error")
     assert "WX_ARCHIVE_SINCE" in lines[1]
     assert HEALTHY not in message
@@ -181,32 +218,56 @@ def test_a_database_error_names_the_setting_and_hides_the_password() -> None:
     message = message_for(APPID, run)
     assert message is not None
     lines = message.splitlines()
-    assert lines[1].startswith("- database: `（psycopg.OperationalError） connection to postgresql：//archiver:＊＊＊@db.internal:5432/wx refused`")
+    assert lines[1].startswith(
+        "- database: `（psycopg.OperationalError） connection to postgresql：//archiver:＊＊＊@db.internal:5432/wx refused`"
+    )
     assert "check WX_ARCHIVE_URL" in lines[1]
-    assert lines[2:] == [f"- **{QUOTA}**: left behind 9 period(s) (database error above)",
-                         f"- **{HEALTHY}**: left behind 10 period(s) (database error above)"]
+    assert lines[2:] == [
+        f"- **{QUOTA}**: left behind 9 period(s) (database error above)",
+        f"- **{HEALTHY}**: left behind 10 period(s) (database error above)",
+    ]
     assert password not in message
 
 
 def test_a_run_cut_by_its_time_limit() -> None:
     message = message_for(APPID, summary({QUOTA: tally(stored=4, leftForLater=6)}, deadline=True))
     assert message is not None
-    assert "- time limit reached, 6 period(s) left for the next run → raise the function's timeout or narrow the run" in message
+    assert (
+        "- time limit reached, 6 period(s) left for the next run → raise the function's timeout or narrow the run"
+        in message
+    )
     assert f"- **{QUOTA}**: left behind 6 period(s) (time limit)" in message
 
 
 @pytest.mark.parametrize(
     ("result", "shown", "advice"),
     [
-        ({"errCode": -601001, "errMsg": "archiveAnalysis:fail -601001 system error hint: [the archive needs a database on SCF: set WX_ARCHIVE_URL]"},
-         "archiveAnalysis:fail -601001 system error hint: ［the archive needs a database on SCF: set WX＿ARCHIVE＿URL］", "check WX_ARCHIVE_URL"),
-        ({"errCode": -601001, "errMsg": "archiveAnalysis:fail -601001 system error hint: [WX_ARCHIVE_CONCURRENCY must be a whole number]"},
-         "archiveAnalysis:fail -601001 system error hint: ［WX＿ARCHIVE＿CONCURRENCY must be a whole number］",
-         "fix the function's configuration as the hint says"),
-        ({"errCode": -604101, "errMsg": "archiveAnalysis:fail -604101 function has no permission to call this API"},
-         "archiveAnalysis:fail -604101 function has no permission to call this API", "config.json"),
-        ({"errCode": -1, "errMsg": "archiveAnalysis:fail internal error (KeyError)"}, "archiveAnalysis:fail internal error （KeyError）",
-         "the next run retries"),
+        (
+            {
+                "errCode": -601001,
+                "errMsg": "archiveAnalysis:fail -601001 system error hint: [the archive needs a database on SCF: set WX_ARCHIVE_URL]",
+            },
+            "archiveAnalysis:fail -601001 system error hint: ［the archive needs a database on SCF: set WX＿ARCHIVE＿URL］",
+            "check WX_ARCHIVE_URL",
+        ),
+        (
+            {
+                "errCode": -601001,
+                "errMsg": "archiveAnalysis:fail -601001 system error hint: [WX_ARCHIVE_CONCURRENCY must be a whole number]",
+            },
+            "archiveAnalysis:fail -601001 system error hint: ［WX＿ARCHIVE＿CONCURRENCY must be a whole number］",
+            "fix the function's configuration as the hint says",
+        ),
+        (
+            {"errCode": -604101, "errMsg": "archiveAnalysis:fail -604101 function has no permission to call this API"},
+            "archiveAnalysis:fail -604101 function has no permission to call this API",
+            "config.json",
+        ),
+        (
+            {"errCode": -1, "errMsg": "archiveAnalysis:fail internal error (KeyError)"},
+            "archiveAnalysis:fail internal error （KeyError）",
+            "the next run retries",
+        ),
         ({"errMsg": "no errCode at all"}, "no errCode at all", "the next run retries"),
     ],
 )
@@ -220,7 +281,12 @@ def test_a_failed_run_quotes_its_errmsg_and_says_what_to_do(result: dict[str, An
 
 def test_many_reports_are_cut_under_wecoms_limit_with_a_count_of_the_rest() -> None:
     error = "45009 reach max api daily quota limit " + "é" * 200  # multi-byte: the limit is in bytes
-    run = summary({f"analysis.report{i:03d}": tally(stoppedByQuota=10, stopped="quota (45009)", errors=[error]) for i in range(200)})
+    run = summary(
+        {
+            f"analysis.report{i:03d}": tally(stoppedByQuota=10, stopped="quota (45009)", errors=[error])
+            for i in range(200)
+        }
+    )
     message = message_for(APPID, run)
     assert message is not None
     assert len(message.encode("utf-8")) <= MESSAGE_LIMIT
@@ -231,14 +297,18 @@ def test_many_reports_are_cut_under_wecoms_limit_with_a_count_of_the_rest() -> N
 
 def issue_token(emulator: WeChatEmulator) -> str:
     reply = requests.post(
-        emulator.url + STABLE_TOKEN_PATH, json={"grant_type": "client_credential", "appid": DEFAULT_APPID, "secret": DEFAULT_SECRET}, timeout=5
+        emulator.url + STABLE_TOKEN_PATH,
+        json={"grant_type": "client_credential", "appid": DEFAULT_APPID, "secret": DEFAULT_SECRET},
+        timeout=5,
     )
     token: str = reply.json()["access_token"]
     assert token.startswith("EMU_")
     return token
 
 
-def test_no_secret_or_token_reaches_the_message_even_when_an_error_text_holds_one(emulator: WeChatEmulator, webhook: Sealed[str]) -> None:
+def test_no_secret_or_token_reaches_the_message_even_when_an_error_text_holds_one(
+    emulator: WeChatEmulator, webhook: Sealed[str]
+) -> None:
     token = issue_token(emulator)
     url = webhook.reveal()
     texts = [
@@ -246,9 +316,14 @@ def test_no_secret_or_token_reaches_the_message_even_when_an_error_text_holds_on
         f"-1 the proxy answered: {token} {DEFAULT_SECRET}",
         f'-601001 echoed {{"appsecret": "{DEFAULT_SECRET}", "access_token": "{token}"}} and {url}',
     ]
-    run = summary({f"analysis.api{i}": tally(failed=1, errors=[text]) for i, text in enumerate(texts)},
-                  databaseError=f"secret={DEFAULT_SECRET} {token}")
-    failed_run = {"errCode": -601001, "errMsg": f"archiveAnalysis:fail -601001 system error hint: [{DEFAULT_SECRET} {token} {url}]"}
+    run = summary(
+        {f"analysis.api{i}": tally(failed=1, errors=[text]) for i, text in enumerate(texts)},
+        databaseError=f"secret={DEFAULT_SECRET} {token}",
+    )
+    failed_run = {
+        "errCode": -601001,
+        "errMsg": f"archiveAnalysis:fail -601001 system error hint: [{DEFAULT_SECRET} {token} {url}]",
+    }
     for result in (run, failed_run):
         message = message_for(APPID, result)
         assert message is not None and "＊＊＊" in message  # the mask, made plain text
@@ -257,8 +332,12 @@ def test_no_secret_or_token_reaches_the_message_even_when_an_error_text_holds_on
 
 
 def test_an_unforeseen_result_shape_does_not_raise() -> None:
-    for result in ({"errCode": 0, "apis": {"x": "not a tally", "y": {"failed": "many", "errors": [1, None]}}},
-                   {"errCode": 0, "apis": [1, 2]}, {"errCode": True}, {}):
+    for result in (
+        {"errCode": 0, "apis": {"x": "not a tally", "y": {"failed": "many", "errors": [1, None]}}},
+        {"errCode": 0, "apis": [1, 2]},
+        {"errCode": True},
+        {},
+    ):
         message_for(APPID, result)  # either answer is fine; a crash is not
 
 
@@ -275,11 +354,15 @@ def test_post_delivers_the_markdown_wecom_expects(hook_server: HTTPServer, webho
     assert json.loads(request.get_data()) == {"msgtype": "markdown", "markdown": {"content": message}}
 
 
-def test_the_check_of_the_logs_would_see_the_key(hook_server: HTTPServer, webhook: Sealed[str], caplog: pytest.LogCaptureFixture) -> None:
+def test_the_check_of_the_logs_would_see_the_key(
+    hook_server: HTTPServer, webhook: Sealed[str], caplog: pytest.LogCaptureFixture
+) -> None:
     """urllib3 logs each request line at DEBUG, query string included: it is there, key masked, so
     the autouse check that no record holds the key is looking at the right records."""
     assert post(webhook, "hello", timeout=3.0) is True
-    lines = [r.getMessage() for r in caplog.records if r.name == "urllib3.connectionpool" and HOOK_PATH in r.getMessage()]
+    lines = [
+        r.getMessage() for r in caplog.records if r.name == "urllib3.connectionpool" and HOOK_PATH in r.getMessage()
+    ]
     assert lines and all(f"{HOOK_PATH}?key=***" in line for line in lines)
 
 
@@ -287,15 +370,25 @@ def test_the_check_of_the_logs_would_see_the_key(hook_server: HTTPServer, webhoo
     ("handler", "logged"),
     [
         (lambda r: Response("<html>oops</html>", status=500, content_type="text/html"), "HTTP 500"),
-        (lambda r: Response(json.dumps({"errcode": 93000, "errmsg": "invalid webhook url, hint: [1]"}), content_type="application/json"),
-         "errcode 93000: invalid webhook url, hint: [1]"),
+        (
+            lambda r: Response(
+                json.dumps({"errcode": 93000, "errmsg": "invalid webhook url, hint: [1]"}),
+                content_type="application/json",
+            ),
+            "errcode 93000: invalid webhook url, hint: [1]",
+        ),
         (lambda r: Response("not json", content_type="text/plain"), "the reply is not JSON"),
         (lambda r: Response("", status=302, headers={"Location": "http://127.0.0.1:1/"}), "HTTP 302"),
     ],
     ids=["http-500", "errcode-93000", "not-json", "redirect"],
 )
 def test_a_refused_message_is_one_warning_naming_the_host(
-    answer: Any, webhook: Sealed[str], hook_server: HTTPServer, wxlog: Any, handler: Callable[[Request], Response], logged: str
+    answer: Any,
+    webhook: Sealed[str],
+    hook_server: HTTPServer,
+    wxlog: Any,
+    handler: Callable[[Request], Response],
+    logged: str,
 ) -> None:
     answer(handler)
     assert post(webhook, "hello", timeout=3.0) is False
@@ -303,7 +396,9 @@ def test_a_refused_message_is_one_warning_naming_the_host(
 
 
 @pytest.mark.parametrize("trickle", [False, True], ids=["hang", "trickle"])
-def test_a_hanging_webhook_costs_no_more_than_the_timeout(answer: Any, webhook: Sealed[str], wxlog: Any, trickle: bool) -> None:
+def test_a_hanging_webhook_costs_no_more_than_the_timeout(
+    answer: Any, webhook: Sealed[str], wxlog: Any, trickle: bool
+) -> None:
     stall = Stall(trickle=trickle, seconds=10)
     answer(stall)
     try:
@@ -344,9 +439,13 @@ def test_notify_posts_only_what_needs_attention(hook_server: HTTPServer, webhook
 
 
 @pytest.mark.slow
-def test_notify_keeps_inside_the_runs_deadline(answer: Any, webhook: Sealed[str], hook_server: HTTPServer, wxlog: Any) -> None:
+def test_notify_keeps_inside_the_runs_deadline(
+    answer: Any, webhook: Sealed[str], hook_server: HTTPServer, wxlog: Any
+) -> None:
     settings = settings_with(webhook)
-    assert notify(settings, APPID, QUOTA_RUN, deadline=Deadline(time.monotonic() + 0.3)) is False  # nothing left: not even tried
+    assert (
+        notify(settings, APPID, QUOTA_RUN, deadline=Deadline(time.monotonic() + 0.3)) is False
+    )  # nothing left: not even tried
     assert hook_server.log == [] and "left of the run's budget" in warnings_of(wxlog)[0]
     stall = Stall(seconds=10)
     answer(stall)
@@ -367,7 +466,12 @@ def test_the_key_is_not_in_the_settings_repr_and_does_not_change_equality(webhoo
     """The function keeps its database pool while the settings compare equal: reading the same
     environment again (a new sealed value) must still compare equal."""
     first, again = (ArchiveSettings.from_env({"WX_ARCHIVE_ALERT_WEBHOOK": webhook.reveal()}) for _ in range(2))
-    assert KEY not in repr(first) and KEY not in repr(settings_with(webhook)) and first == again and hash(first) == hash(again)
+    assert (
+        KEY not in repr(first)
+        and KEY not in repr(settings_with(webhook))
+        and first == again
+        and hash(first) == hash(again)
+    )
     assert first.alert_webhook is not None and first.alert_webhook.reveal() == webhook.reveal()
     assert first.alerts_configured and not ArchiveSettings.from_env({}).alerts_configured
 
@@ -375,7 +479,10 @@ def test_the_key_is_not_in_the_settings_repr_and_does_not_change_equality(webhoo
 @pytest.mark.parametrize(
     ("url", "fragment"),
     [
-        ("http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={key}", "must be https: plain http would send the webhook's key in clear text"),
+        (
+            "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={key}",
+            "must be https: plain http would send the webhook's key in clear text",
+        ),
         ("http://10.0.0.5:8080/cgi-bin/webhook/send?key={key}", "got 'http://10.0.0.5:8080'"),
         ("https://robot:{key}@qyapi.weixin.qq.com/cgi-bin/webhook/send", "must not contain credentials"),
         ("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key={key}#frag", "must be an http(s) URL"),
@@ -383,7 +490,9 @@ def test_the_key_is_not_in_the_settings_repr_and_does_not_change_equality(webhoo
         ("https://qyapi.weixin.qq.com:port/send?key={key}", "is not a valid URL"),
     ],
 )
-def test_a_bad_webhook_is_a_configuration_error_that_does_not_show_the_key(monkeypatch: pytest.MonkeyPatch, url: str, fragment: str) -> None:
+def test_a_bad_webhook_is_a_configuration_error_that_does_not_show_the_key(
+    monkeypatch: pytest.MonkeyPatch, url: str, fragment: str
+) -> None:
     monkeypatch.setenv("WX_ARCHIVE_ALERT_WEBHOOK", url.format(key=KEY))
     with pytest.raises(ConfigurationError) as caught:
         ArchiveSettings.from_env()  # from the process's environment, as deployed
@@ -403,8 +512,15 @@ def test_accepted_webhooks() -> None:
 
 
 def test_both_webhook_sources_is_a_configuration_error() -> None:
-    with pytest.raises(ConfigurationError, match="set either WX_ARCHIVE_ALERT_WEBHOOK or WX_ARCHIVE_ALERT_WEBHOOK_SSM_NAME, not both"):
-        ArchiveSettings.from_env({"WX_ARCHIVE_ALERT_WEBHOOK": f"https://qyapi.weixin.qq.com/x?key={KEY}", "WX_ARCHIVE_ALERT_WEBHOOK_SSM_NAME": "x"})
+    with pytest.raises(
+        ConfigurationError, match="set either WX_ARCHIVE_ALERT_WEBHOOK or WX_ARCHIVE_ALERT_WEBHOOK_SSM_NAME, not both"
+    ):
+        ArchiveSettings.from_env(
+            {
+                "WX_ARCHIVE_ALERT_WEBHOOK": f"https://qyapi.weixin.qq.com/x?key={KEY}",
+                "WX_ARCHIVE_ALERT_WEBHOOK_SSM_NAME": "x",
+            }
+        )
 
 
 # SSM holding the webhook, on loopback, read with the real SDK and the role's temporary keys.
@@ -425,7 +541,12 @@ def ssm(ssm_server: HTTPServer, webhook: Sealed[str]) -> Iterator[Callable[[Call
         ssm_server.clear()
         ssm_server.expect_request("/", method="POST").respond_with_handler(handler)
 
-    SSM_SECRETS.update({(SSM_NAME, "SSM_Current"): webhook.reveal(), (SSM_NAME, "v2"): webhook.reveal().replace("http://127.0.0.1", "http://example.com")})
+    SSM_SECRETS.update(
+        {
+            (SSM_NAME, "SSM_Current"): webhook.reveal(),
+            (SSM_NAME, "v2"): webhook.reveal().replace("http://127.0.0.1", "http://example.com"),
+        }
+    )
     answer_with(ssm_api)
     yield answer_with
     SSM_SECRETS.clear()
@@ -433,19 +554,30 @@ def ssm(ssm_server: HTTPServer, webhook: Sealed[str]) -> Iterator[Callable[[Call
 
 
 def ssm_settings(ssm_server: HTTPServer, **extra: str) -> AlertSettings:
-    return AlertSettings.from_env({
-        "WX_ARCHIVE_ALERT_WEBHOOK_SSM_NAME": SSM_NAME, "WX_SSM_ENDPOINT": endpoint_of(ssm_server), "TENCENTCLOUD_REGION": "ap-shanghai",
-        "TENCENTCLOUD_SECRETID": ROLE_ID, "TENCENTCLOUD_SECRETKEY": ROLE_KEY, "TENCENTCLOUD_SESSIONTOKEN": ROLE_TOKEN, **extra,
-    })
+    return AlertSettings.from_env(
+        {
+            "WX_ARCHIVE_ALERT_WEBHOOK_SSM_NAME": SSM_NAME,
+            "WX_SSM_ENDPOINT": endpoint_of(ssm_server),
+            "TENCENTCLOUD_REGION": "ap-shanghai",
+            "TENCENTCLOUD_SECRETID": ROLE_ID,
+            "TENCENTCLOUD_SECRETKEY": ROLE_KEY,
+            "TENCENTCLOUD_SESSIONTOKEN": ROLE_TOKEN,
+            **extra,
+        }
+    )
 
 
-def test_the_webhook_is_read_from_ssm_when_an_alert_is_sent(ssm: Any, ssm_server: HTTPServer, hook_server: HTTPServer) -> None:
+def test_the_webhook_is_read_from_ssm_when_an_alert_is_sent(
+    ssm: Any, ssm_server: HTTPServer, hook_server: HTTPServer
+) -> None:
     settings = ssm_settings(ssm_server)
     assert settings.webhook is None and settings.configured
     assert notify(settings, APPID, HEALTHY_RUN, deadline=None) is None
     assert ssm_server.log == []  # a healthy run reads nothing
     assert notify(settings, APPID, QUOTA_RUN, deadline=Deadline(time.monotonic() + 10)) is True
-    assert [json.loads(r.get_data()) for r, _ in ssm_server.log] == [{"SecretName": SSM_NAME, "VersionId": "SSM_Current"}]
+    assert [json.loads(r.get_data()) for r, _ in ssm_server.log] == [
+        {"SecretName": SSM_NAME, "VersionId": "SSM_Current"}
+    ]
     assert received(hook_server) == [{"msgtype": "markdown", "markdown": {"content": message_for(APPID, QUOTA_RUN)}}]
 
 
@@ -464,11 +596,16 @@ def test_an_unreadable_webhook_secret_is_a_warning(
     assert notify(ssm_settings(ssm_server, **extra), APPID, QUOTA_RUN, deadline=None) is False
     assert hook_server.log == []
     [warning] = warnings_of(wxlog)
-    assert warning.startswith("archive alert not sent: the webhook could not be read from SSM secret") and logged in warning
+    assert (
+        warning.startswith("archive alert not sent: the webhook could not be read from SSM secret")
+        and logged in warning
+    )
     assert ROLE_KEY not in warning and ROLE_TOKEN not in warning
 
 
-def test_a_stalled_ssm_costs_no_more_than_the_budget(ssm: Any, ssm_server: HTTPServer, hook_server: HTTPServer, wxlog: Any) -> None:
+def test_a_stalled_ssm_costs_no_more_than_the_budget(
+    ssm: Any, ssm_server: HTTPServer, hook_server: HTTPServer, wxlog: Any
+) -> None:
     stall = Stall(seconds=10)
     ssm(stall)
     try:
@@ -489,7 +626,9 @@ def envelopes() -> Iterator[list[str]]:
     """The real sentry client, recording the most it can: every WARNING becomes an event with the
     stack and every frame's local variables, and every HTTP request a breadcrumb."""
     with sentry_envelopes(
-        attach_stacktrace=True, max_request_body_size="always", integrations=[LoggingIntegration(level=logging.DEBUG, event_level=logging.WARNING)]
+        attach_stacktrace=True,
+        max_request_body_size="always",
+        integrations=[LoggingIntegration(level=logging.DEBUG, event_level=logging.WARNING)],
     ) as captured:
         yield captured
 
@@ -510,7 +649,11 @@ def test_failing_posts_leave_no_key_in_any_event_or_breadcrumb(
     settings = settings_with(webhook)
     answer(lambda r: Response("oops", status=500))
     assert notify(settings, APPID, QUOTA_RUN, deadline=None) is False
-    answer(lambda r: Response(json.dumps({"errcode": 93000, "errmsg": "invalid webhook url"}), content_type="application/json"))
+    answer(
+        lambda r: Response(
+            json.dumps({"errcode": 93000, "errmsg": "invalid webhook url"}), content_type="application/json"
+        )
+    )
     assert post(webhook, "hello", timeout=2.0) is False
     stall = Stall(trickle=True, seconds=10)
     answer(stall)
@@ -519,7 +662,10 @@ def test_failing_posts_leave_no_key_in_any_event_or_breadcrumb(
     finally:
         stall.release()
     assert post(Sealed(f"http://127.0.0.1:{closed_port()}{HOOK_PATH}?key={KEY}"), "hello", timeout=1.0) is False
-    assert notify(ssm_settings(ssm_server, WX_ARCHIVE_ALERT_WEBHOOK_SSM_VERSION="v2"), APPID, QUOTA_RUN, deadline=None) is False
+    assert (
+        notify(ssm_settings(ssm_server, WX_ARCHIVE_ALERT_WEBHOOK_SSM_VERSION="v2"), APPID, QUOTA_RUN, deadline=None)
+        is False
+    )
     answer(wecom_ok)
     assert notify(ssm_settings(ssm_server), APPID, QUOTA_RUN, deadline=None) is True
     sentry_sdk.capture_message("something unrelated went wrong later")  # carries the breadcrumbs of every request above
@@ -527,7 +673,9 @@ def test_failing_posts_leave_no_key_in_any_event_or_breadcrumb(
     events = [e for e in envelopes if '"level":"warning"' in e.replace(" ", "")]
     assert len(events) >= 5, "each failure's WARNING is an event"
     assert all('"vars"' in e for e in events), "frames' local variables were not recorded"
-    assert any(HOOK_PATH in e and '"http.query"' in e for e in envelopes), "the requests were not recorded as breadcrumbs"
+    assert any(HOOK_PATH in e and '"http.query"' in e for e in envelopes), (
+        "the requests were not recorded as breadcrumbs"
+    )
     found = leaks(envelopes, [KEY, ROLE_KEY, ROLE_TOKEN])
     assert not found, found[:3]
 
@@ -535,9 +683,19 @@ def test_failing_posts_leave_no_key_in_any_event_or_breadcrumb(
 def test_work_that_could_not_be_sent_to_workers_is_alerted_with_what_to_do() -> None:
     from wxcloud.archive.observe.alerts import message_for
 
-    fanned = {"sent": 0, "periods": 0, "running": 0, "upToDate": 0, "notSent": 2,
-              "failed": {"wx1": "-601001 SCF Invoke (Event) of archiveAnalysis failed: UnauthorizedOperation: not authorized"}}
-    message = message_for("wx1", {"errCode": 0, "errMsg": "archiveAnalysis:ok", "today": "20260615", "complete": False, "fanOut": fanned})
+    fanned = {
+        "sent": 0,
+        "periods": 0,
+        "running": 0,
+        "upToDate": 0,
+        "notSent": 2,
+        "failed": {
+            "wx1": "-601001 SCF Invoke (Event) of archiveAnalysis failed: UnauthorizedOperation: not authorized"
+        },
+    }
+    message = message_for(
+        "wx1", {"errCode": 0, "errMsg": "archiveAnalysis:ok", "today": "20260615", "complete": False, "fanOut": fanned}
+    )
     assert message is not None and "the work of 3 app(s) was not sent to workers" in message
     assert "UnauthorizedOperation" in message and "scf:InvokeFunction" in message
     sent = {"sent": 3, "periods": 30, "running": 0, "upToDate": 0, "notSent": 0}
@@ -554,5 +712,7 @@ def test_a_worker_that_handed_the_rest_on_is_not_alerted_for_its_time_limit() ->
     lost = {**cut, "next": {"failed": "-1 SCF Invoke (Event) failed: InternalError"}}
     assert message_for("wx1", lost) is not None
     fanned = {"sent": 1, "periods": 9, "running": 0, "upToDate": 0, "notSent": 1, "failed": {}}
-    message = message_for_apps({"wx1": {"errCode": 0, "errMsg": "ok"}, "wx2": {"errCode": 0, "errMsg": "ok"}}, fan_out=fanned)
+    message = message_for_apps(
+        {"wx1": {"errCode": 0, "errMsg": "ok"}, "wx2": {"errCode": 0, "errMsg": "ok"}}, fan_out=fanned
+    )
     assert message is not None and message.count("fan-out: the work of 1 app(s) was not sent") == 1

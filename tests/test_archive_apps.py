@@ -86,7 +86,9 @@ def env_for(db: Db, wechat: WeChatEmulator, **extra: str) -> dict[str, str]:
     }
 
 
-def test_one_run_archives_every_app_and_keeps_each_ones_trouble_to_itself(db: Db, wechat: WeChatEmulator, hook: HTTPServer, wxlog: Any) -> None:
+def test_one_run_archives_every_app_and_keeps_each_ones_trouble_to_itself(
+    db: Db, wechat: WeChatEmulator, hook: HTTPServer, wxlog: Any
+) -> None:
     wechat.set_quota(DAILY, 10, appid=SPENT)  # the app's other callers spent the rest today
     hook.clear()
     hook.expect_request("/cgi-bin/webhook/send", method="POST", query_string={"key": KEY}).respond_with_handler(
@@ -108,14 +110,20 @@ def test_one_run_archives_every_app_and_keeps_each_ones_trouble_to_itself(db: Db
     keys = set(stored(db))
     assert {key for key in keys if key[0] == GOOD} == expected(GOOD)
     assert not any(key[0] == WRONG for key in keys)
-    assert {key for key in keys if key[0] == SPENT} == expected(SPENT, APIS[1:]) | {key for key in keys if key[0] == SPENT and key[1] == DAILY}
+    assert {key for key in keys if key[0] == SPENT} == expected(SPENT, APIS[1:]) | {
+        key for key in keys if key[0] == SPENT and key[1] == DAILY
+    }
 
     archive = Archive(db.url, prefix=db.prefix)
     try:
         runs = {run.appid: run for run in Ledger(archive).runs(limit=10)}
     finally:
         archive.close()
-    assert {appid: run.outcome for appid, run in runs.items()} == {GOOD: "complete", WRONG: "incomplete", SPENT: "incomplete"}
+    assert {appid: run.outcome for appid, run in runs.items()} == {
+        GOOD: "complete",
+        WRONG: "incomplete",
+        SPENT: "incomplete",
+    }
     assert runs[WRONG].summary is not None and runs[WRONG].summary["stopped"] == "credentials (40125)"
 
     (message,) = [json.loads(request.get_data())["markdown"]["content"] for request, _ in hook.log]
@@ -128,7 +136,9 @@ def test_one_run_archives_every_app_and_keeps_each_ones_trouble_to_itself(db: Db
     assert not any(token in texts for token in wechat.issued_tokens)
 
 
-def test_status_looks_at_every_app_and_names_the_ones_behind(db: Db, wechat: WeChatEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_status_looks_at_every_app_and_names_the_ones_behind(
+    db: Db, wechat: WeChatEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from wxcloud.archive.cli import main as cli
 
     wechat.set_quota(DAILY, 10, appid=SPENT)
@@ -143,21 +153,40 @@ def test_status_looks_at_every_app_and_names_the_ones_behind(db: Db, wechat: WeC
     assert state["ok"] is False and set(state["behindOrFailed"]) == {WRONG, SPENT}
     assert [app["appid"] for app in state["apps"]] == [GOOD, WRONG, SPENT]
     wrong = next(app for app in state["apps"] if app["appid"] == WRONG)
-    assert all(report["lastRunProblem"].startswith("the app stopped: credentials (40125) (40125 ") for report in wrong["reports"])
+    assert all(
+        report["lastRunProblem"].startswith("the app stopped: credentials (40125) (40125 ")
+        for report in wrong["reports"]
+    )
     out = io.StringIO()
     assert cli.main(["status", "--appid", GOOD, "--format", "json"], stdout=out, stderr=io.StringIO()) == 0
     assert json.loads(out.getvalue())["appid"] == GOOD
 
 
-def test_a_backfill_larger_than_the_quota_left_plans_within_it_and_defers_the_rest(sqlite_db: Db, wechat: WeChatEmulator) -> None:
+def test_a_backfill_larger_than_the_quota_left_plans_within_it_and_defers_the_rest(
+    sqlite_db: Db, wechat: WeChatEmulator
+) -> None:
     wechat.set_quota(DAILY, 60, used=10, appid=GOOD)  # 50 left; the reserve keeps 6 of the 60 for the team
-    env = env_for(sqlite_db, wechat, WX_ARCHIVE_APPS=json.dumps({GOOD: SECRETS[GOOD]}), WX_ARCHIVE_SINCE="20260101", WX_ARCHIVE_APIS=DAILY)
+    env = env_for(
+        sqlite_db,
+        wechat,
+        WX_ARCHIVE_APPS=json.dumps({GOOD: SECRETS[GOOD]}),
+        WX_ARCHIVE_SINCE="20260101",
+        WX_ARCHIVE_APIS=DAILY,
+    )
     answer = function(env, wall_clock=FIRED.timestamp)({}, {"request_id": "r1", "time_limit_in_ms": 120_000})
     tally = answer["apps"][GOOD]["apis"][DAILY]
     days = len(periods(DAILY, date(2026, 1, 1), TODAY))
     assert tally["stored"] == 44 and tally["deferred"] == days - 44 and tally["stoppedByQuota"] == 0
-    assert answer["apps"][GOOD]["quota"][DAILY] == {"dailyLimit": 60, "used": 10, "remain": 50, "reserve": 6, "allowed": 44}
-    codes = [json.loads(request.body).get("errcode") for request in wechat.received if request.path.startswith("/datacube/")]
+    assert answer["apps"][GOOD]["quota"][DAILY] == {
+        "dailyLimit": 60,
+        "used": 10,
+        "remain": 50,
+        "reserve": 6,
+        "allowed": 44,
+    }
+    codes = [
+        json.loads(request.body).get("errcode") for request in wechat.received if request.path.startswith("/datacube/")
+    ]
     assert len(codes) == 44  # never ran into 45009: nothing asked beyond the plan
     assert len(wechat.requests_to("/cgi-bin/openapi/quota/get")) == 1
     newest = {key[3] for key in stored(sqlite_db)}
@@ -169,7 +198,13 @@ def test_apps_may_take_their_tokens_from_the_platform(sqlite_db: Db, wechat: WeC
     wechat.add_authorizer(authorizer)
     with PlatformTokenService(wechat, key="platform-key-" + uuid.uuid4().hex) as service:
         apps = {GOOD: SECRETS[GOOD], authorizer: {"token": "platform"}}
-        env = env_for(sqlite_db, wechat, WX_ARCHIVE_APPS=json.dumps(apps), WX_PLATFORM_TOKEN_URL=service.url, WX_PLATFORM_TOKEN_KEY=service.key)
+        env = env_for(
+            sqlite_db,
+            wechat,
+            WX_ARCHIVE_APPS=json.dumps(apps),
+            WX_PLATFORM_TOKEN_URL=service.url,
+            WX_PLATFORM_TOKEN_KEY=service.key,
+        )
         answer = function(env, wall_clock=FIRED.timestamp)({}, {"request_id": "r1", "time_limit_in_ms": 120_000})
         assert answer["apps"][authorizer]["complete"] is True and answer["apps"][GOOD]["complete"] is True
         assert len(service.requests()) == 1  # one token for the run, shared by all its fetches
@@ -192,15 +227,21 @@ def test_apps_may_take_their_tokens_from_the_platform(sqlite_db: Db, wechat: WeC
         ('{"wxok": "TOP-SECRET-5", "wxok": "TOP-SECRET-6"}', "names an app twice"),
     ],
 )
-def test_a_malformed_apps_configuration_is_a_clear_error_that_shows_no_secret(sqlite_db: Db, value: str, problem: str) -> None:
+def test_a_malformed_apps_configuration_is_a_clear_error_that_shows_no_secret(
+    sqlite_db: Db, value: str, problem: str
+) -> None:
     secretive = value.replace("{not json", '{"wxok": "TOP-SECRET-1", not json')
-    answer = function({**sqlite_db.env(), "WX_APPID": "", "WX_APPSECRET": "", "WX_ARCHIVE_APPS": secretive})({}, {"request_id": "r"})
+    answer = function({**sqlite_db.env(), "WX_APPID": "", "WX_APPSECRET": "", "WX_ARCHIVE_APPS": secretive})(
+        {}, {"request_id": "r"}
+    )
     assert answer["errCode"] == -601001 and problem in answer["errMsg"], answer
     assert "TOP-SECRET" not in answer["errMsg"]
 
 
 def test_apps_and_a_single_appsecret_together_are_refused(sqlite_db: Db) -> None:
-    answer = function({**sqlite_db.env(), "WX_ARCHIVE_APPS": json.dumps(SECRETS)})({}, {"request_id": "r"})  # WX_APPSECRET is set too
+    answer = function({**sqlite_db.env(), "WX_ARCHIVE_APPS": json.dumps(SECRETS)})(
+        {}, {"request_id": "r"}
+    )  # WX_APPSECRET is set too
     assert answer["errCode"] == -601001 and "not both" in answer["errMsg"]
 
 
@@ -214,5 +255,6 @@ def test_an_apps_secret_never_reaches_the_locals_an_error_tracker_records(sqlite
     with pytest.raises(ConfigurationError) as caught:
         source.load()
     assert "TOP-SECRET" not in frames_locals_text(caught.value)
-    assert "TOP-SECRET" not in repr(source) and "TOP-SECRET" not in repr(AppsSource.from_env({"WX_ARCHIVE_APPS": '{"wxok": "TOP-SECRET-4"}'}))
-
+    assert "TOP-SECRET" not in repr(source) and "TOP-SECRET" not in repr(
+        AppsSource.from_env({"WX_ARCHIVE_APPS": '{"wxok": "TOP-SECRET-4"}'})
+    )

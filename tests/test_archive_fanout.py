@@ -64,13 +64,25 @@ def scf_event_queue(queue: list[dict[str, Any]], refuse: list[str]) -> Callable[
 
     def answer(request: Request) -> Response:
         params = signed_params(
-            request, service="scf", action="Invoke", version="2018-04-16", region=REGION, secret_id=ROLE.secret_id, token=ROLE.token
+            request,
+            service="scf",
+            action="Invoke",
+            version="2018-04-16",
+            region=REGION,
+            secret_id=ROLE.secret_id,
+            token=ROLE.token,
         )
-        assert (params["FunctionName"], params["InvocationType"], params["Namespace"]) == ("archiveAnalysis", "Event", "default")
+        assert (params["FunctionName"], params["InvocationType"], params["Namespace"]) == (
+            "archiveAnalysis",
+            "Event",
+            "default",
+        )
         if refuse:
             return api_error(refuse[0], "you are not authorized to perform operation (scf:InvokeFunction)")
         queue.append(json.loads(params["ClientContext"]))
-        return api_answer({"Result": {"RetMsg": "", "ErrMsg": "", "InvokeResult": 0, "FunctionRequestId": str(uuid.uuid4())}})
+        return api_answer(
+            {"Result": {"RetMsg": "", "ErrMsg": "", "InvokeResult": 0, "FunctionRequestId": str(uuid.uuid4())}}
+        )
 
     return answer
 
@@ -87,7 +99,9 @@ class Fleet:
     answers: list[dict[str, Any]] = field(default_factory=list)
 
     single: bool = False  # one app, configured as WX_APPID and WX_APPSECRET
-    time_limit_ms: int = 20_000  # of every invocation (a loaded machine must not cut a worker short before it stores anything)
+    time_limit_ms: int = (
+        20_000  # of every invocation (a loaded machine must not cut a worker short before it stores anything)
+    )
 
     @property
     def apps(self) -> dict[str, str]:
@@ -119,7 +133,10 @@ class Fleet:
         return handler
 
     def dispatch(self) -> dict[str, Any]:
-        answer = self.handler()(timer(FIRED.strftime("%Y-%m-%dT%H:%M:%SZ")), {"request_id": "dispatcher", "time_limit_in_ms": self.time_limit_ms})
+        answer = self.handler()(
+            timer(FIRED.strftime("%Y-%m-%dT%H:%M:%SZ")),
+            {"request_id": "dispatcher", "time_limit_in_ms": self.time_limit_ms},
+        )
         self.answers.append(answer)
         return answer
 
@@ -130,7 +147,9 @@ class Fleet:
         assert answer["errCode"] == 0, answer
         return answer
 
-    def drain(self, order: Callable[[list[dict[str, Any]]], dict[str, Any]] = lambda queue: queue.pop(0)) -> list[dict[str, Any]]:
+    def drain(
+        self, order: Callable[[list[dict[str, Any]]], dict[str, Any]] = lambda queue: queue.pop(0)
+    ) -> list[dict[str, Any]]:
         """Deliver events until SCF's queue is empty (the workers add theirs); every event delivered."""
         delivered = []
         while self.queue:
@@ -141,7 +160,10 @@ class Fleet:
 
     def expected(self) -> set[tuple[str, str, str, str]]:
         return {
-            (appid, api, period.begin_date, period.end_date) for appid in self.apps for api in APIS for period in periods(api, SINCE, TODAY)
+            (appid, api, period.begin_date, period.end_date)
+            for appid in self.apps
+            for api in APIS
+            for period in periods(api, SINCE, TODAY)
         }
 
     def stored(self) -> dict[tuple[str, str, str, str], int]:
@@ -149,7 +171,9 @@ class Fleet:
         engine = create_engine(self.db.url)
         try:
             with engine.connect() as connection:
-                rows = connection.execute(text(f"SELECT appid, api, begin_date, end_date, fetches FROM {self.db.prefix}result")).all()
+                rows = connection.execute(
+                    text(f"SELECT appid, api, begin_date, end_date, fetches FROM {self.db.prefix}result")
+                ).all()
         finally:
             engine.dispose()
         return {(row[0], row[1], row[2], row[3]): int(row[4]) for row in rows}
@@ -214,7 +238,9 @@ def test_a_run_that_does_not_fit_sends_one_event_per_app_and_the_workers_archive
     assert [run.outcome for run in runs if run.trigger == "worker"] == ["complete"] * 9
     again = fleet.dispatch()  # the next day's timer (the same day here): nothing is due, so nothing is sent
     assert "fanOut" not in again and again["complete"] is True and again["totals"]["upToDate"] == len(fleet.expected())
-    assert all(event[WORK_KEY].get("proven") for event in delivered[3:])  # the newest slice went first and proved yesterday
+    assert all(
+        event[WORK_KEY].get("proven") for event in delivered[3:]
+    )  # the newest slice went first and proved yesterday
 
 
 def test_one_app_configured_alone_fans_its_backfill_out_in_slices(fleet: Fleet) -> None:
@@ -300,11 +326,18 @@ def test_a_worker_killed_half_way_leaves_its_lease_to_expire_and_the_rest_is_tak
         f"handler = ArchiveFunction((Path({str(ROOT / 'functions' / 'archiveAnalysis' / 'config.json')!r}),))\n"
         "handler(json.loads(sys.argv[1]), {'request_id': 'doomed', 'time_limit_in_ms': 10000})\n"
     )
-    child = subprocess.Popen([sys.executable, "-c", script, json.dumps(event)], env=child_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, json.dumps(event)],
+        env=child_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
     try:
         ends = time.monotonic() + 60
         while sum(1 for key in fleet.stored() if key[0] == appid) < 5:
-            assert child.poll() is None, f"the worker ended before it could be killed: {child.stdout.read() if child.stdout else b''!r}"
+            assert child.poll() is None, (
+                f"the worker ended before it could be killed: {child.stdout.read() if child.stdout else b''!r}"
+            )
             assert time.monotonic() < ends, "the worker stored nothing"
             time.sleep(0.05)
         child.kill()
@@ -318,7 +351,9 @@ def test_a_worker_killed_half_way_leaves_its_lease_to_expire_and_the_rest_is_tak
     from wxcloud.archive.errors import RetryLater
 
     with pytest.raises(RetryLater, match="its lease is held by a worker of this event"):
-        fleet.handler(lambda: time.time() + 3 * 3600)(event, {"request_id": "retry-1", "time_limit_in_ms": fleet.time_limit_ms})
+        fleet.handler(lambda: time.time() + 3 * 3600)(
+            event, {"request_id": "retry-1", "time_limit_in_ms": fleet.time_limit_ms}
+        )
     # once its lease (time limit + margin) has run out by the database's clock, the retry takes the app over
     expire_leases(fleet.db, appid)
     taken_over = fleet.deliver(event)
@@ -326,7 +361,9 @@ def test_a_worker_killed_half_way_leaves_its_lease_to_expire_and_the_rest_is_tak
     fleet.drain()
     fleet.assert_each_period_stored_once(requests_exact=False)
     asked_again = fleet.datacube_requests()
-    assert asked_again == len(fleet.expected()) - len(stored_by_the_dead)  # what the dead worker stored is never asked again
+    assert asked_again == len(fleet.expected()) - len(
+        stored_by_the_dead
+    )  # what the dead worker stored is never asked again
 
 
 def test_a_role_that_may_not_invoke_runs_the_work_itself_and_says_why(fleet: Fleet) -> None:
@@ -354,11 +391,15 @@ def test_a_dispatcher_paces_its_invokes_and_hands_each_app_its_lease(sqlite_db: 
     works = {appid: Work(appid, TODAY, APIS, ((SINCE, None),)) for appid in APPS}
     archive = sqlite_db.archive()
     leases = Leases(archive)
-    report = dispatch(Planned(works, dict.fromkeys(APPS, 7), ()), invoker=Recorder(), leases=leases, per_minute=30, sleep=slept.append)
+    report = dispatch(
+        Planned(works, dict.fromkeys(APPS, 7), ()), invoker=Recorder(), leases=leases, per_minute=30, sleep=slept.append
+    )
     assert len(sent) == 3 and slept == [2.0, 2.0]
     assert report.to_json() == {"sent": 3, "periods": 21, "running": 0, "upToDate": 0, "notSent": 0}
     assert set(leases.held(APPS)) == set(APPS)  # each handed to its event
-    again = dispatch(Planned(works, dict.fromkeys(APPS, 7), ()), invoker=Recorder(), leases=leases, per_minute=30, sleep=slept.append)
+    again = dispatch(
+        Planned(works, dict.fromkeys(APPS, 7), ()), invoker=Recorder(), leases=leases, per_minute=30, sleep=slept.append
+    )
     assert again.to_json()["running"] == 3 and len(sent) == 3  # nothing sent twice while the events are on their way
 
 
@@ -366,18 +407,52 @@ def test_a_dispatcher_paces_its_invokes_and_hands_each_app_its_lease(sqlite_db: 
     "work, problem",
     [
         ({"appid": "wx1", "today": "2026x", "apis": list(APIS), "slices": [["20260401", None]]}, "today"),
-        ({"appid": "wx1", "today": "20260615", "apis": ["analysis.nothing"], "slices": [["20260401", None]]}, "not an archivable API"),
+        (
+            {"appid": "wx1", "today": "20260615", "apis": ["analysis.nothing"], "slices": [["20260401", None]]},
+            "not an archivable API",
+        ),
         ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": []}, "slices"),
-        ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260501", "20260401"]]}, "ends after it begins"),
+        (
+            {"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260501", "20260401"]]},
+            "ends after it begins",
+        ),
         ({"appid": "../x", "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]]}, "appid"),
         ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]], "hop": -1}, "hop"),
-        ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]], "handoff": "x y"}, "handoff"),
-        ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]], "extra": 1}, "unknown key"),
-        ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]], "handoff": None}, "handoff"),
-        ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]], "handoff": "0" * 8}, "handoff"),
-        ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260701", None]]}, "begins after the run's day"),
-        ({"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260401", "20260501"], ["20160101", "20260401"]]},
-         "before 20170101"),
+        (
+            {"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]], "handoff": "x y"},
+            "handoff",
+        ),
+        (
+            {"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]], "extra": 1},
+            "unknown key",
+        ),
+        (
+            {"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]], "handoff": None},
+            "handoff",
+        ),
+        (
+            {
+                "appid": "wx1",
+                "today": "20260615",
+                "apis": list(APIS),
+                "slices": [["20260401", None]],
+                "handoff": "0" * 8,
+            },
+            "handoff",
+        ),
+        (
+            {"appid": "wx1", "today": "20260615", "apis": list(APIS), "slices": [["20260701", None]]},
+            "begins after the run's day",
+        ),
+        (
+            {
+                "appid": "wx1",
+                "today": "20260615",
+                "apis": list(APIS),
+                "slices": [["20260401", "20260501"], ["20160101", "20260401"]],
+            },
+            "before 20170101",
+        ),
     ],
 )
 def test_a_malformed_worker_event_is_a_clear_error_value(sqlite_db: Db, work: dict[str, Any], problem: str) -> None:
@@ -394,14 +469,20 @@ def test_slices_partition_the_periods_exactly() -> None:
     job = Job(APIS, SINCE, TODAY)
     for api in APIS:
         whole = job.periods(report_for(api))
-        parts = [period for since, before in slices_of(job, 30) for period in Job(APIS, since, TODAY, None, before).periods(report_for(api))]
+        parts = [
+            period
+            for since, before in slices_of(job, 30)
+            for period in Job(APIS, since, TODAY, None, before).periods(report_for(api))
+        ]
         assert parts == whole, api
     assert slices_of(job, 30)[-1][1] is None and slices_of(job, 30)[0][0] == SINCE
     assert timedelta(days=30) == slices_of(job, 30)[0][1] - SINCE  # type: ignore[operator]
 
 
 @pytest.mark.slow
-def test_backfill_fan_out_from_a_workstation_sends_the_work_and_follows_it_to_the_end(fleet: Fleet, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_backfill_fan_out_from_a_workstation_sends_the_work_and_follows_it_to_the_end(
+    fleet: Fleet, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import io
     import threading
 
@@ -429,12 +510,21 @@ def test_backfill_fan_out_from_a_workstation_sends_the_work_and_follows_it_to_th
     fleet.assert_each_period_stored_once()
     # nothing left to send: the second backfill sends nothing and says it is done
     out2 = io.StringIO()
-    assert cli.main(["--json", "backfill", "--since", f"{SINCE:%Y%m%d}", "--fan-out", "--no-wait"], stdout=out2, stderr=io.StringIO()) == 0
+    assert (
+        cli.main(
+            ["--json", "backfill", "--since", f"{SINCE:%Y%m%d}", "--fan-out", "--no-wait"],
+            stdout=out2,
+            stderr=io.StringIO(),
+        )
+        == 0
+    )
     assert json.loads(out2.getvalue())["fanOut"] == {"sent": 0, "periods": 0, "running": 0, "upToDate": 3, "notSent": 0}
     out3 = io.StringIO()  # for people: what was sent, and a verdict
     assert cli.main(["backfill", "--since", f"{SINCE:%Y%m%d}", "--fan-out"], stdout=out3, stderr=io.StringIO()) == 0
-    assert out3.getvalue().splitlines() == ["sent the work of 0 app(s), 0 period(s) due; 0 app(s) already had a worker, 3 had nothing due",
-                                            "complete: every period asked for is archived"]
+    assert out3.getvalue().splitlines() == [
+        "sent the work of 0 app(s), 0 period(s) due; 0 app(s) already had a worker, 3 had nothing due",
+        "complete: every period asked for is archived",
+    ]
 
 
 def test_backfill_fan_out_without_cloud_keys_is_a_clear_error(sqlite_db: Db, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -442,9 +532,19 @@ def test_backfill_fan_out_without_cloud_keys_is_a_clear_error(sqlite_db: Db, mon
 
     from wxcloud.archive.cli import main as cli
 
-    for name, value in {**sqlite_db.env(), "WX_APPID": "", "WX_APPSECRET": "", "WX_ARCHIVE_APPS": json.dumps(APPS)}.items():
+    for name, value in {
+        **sqlite_db.env(),
+        "WX_APPID": "",
+        "WX_APPSECRET": "",
+        "WX_ARCHIVE_APPS": json.dumps(APPS),
+    }.items():
         monkeypatch.setenv(name, value)
-    for name in ("TENCENTCLOUD_SECRETID", "TENCENTCLOUD_SECRETKEY", "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"):
+    for name in (
+        "TENCENTCLOUD_SECRETID",
+        "TENCENTCLOUD_SECRETKEY",
+        "TENCENTCLOUD_SECRET_ID",
+        "TENCENTCLOUD_SECRET_KEY",
+    ):
         monkeypatch.delenv(name, raising=False)
     err = io.StringIO()
     assert cli.main(["backfill", "--since", "20260401", "--fan-out"], stdout=io.StringIO(), stderr=err) == 2
@@ -456,13 +556,23 @@ def test_a_worker_raises_for_scfs_retry_only_when_a_retry_can_cure_it(sqlite_db:
     from test_archive_support import frames_locals_text
     from wxcloud.archive.errors import RetryLater
 
-    work = {"appid": next(iter(APPS)), "today": "20260615", "apis": list(APIS), "slices": [["20260401", None]], "handoff": TOKEN}
+    work = {
+        "appid": next(iter(APPS)),
+        "today": "20260615",
+        "apis": list(APIS),
+        "slices": [["20260401", None]],
+        "handoff": TOKEN,
+    }
     password = "Unreachable-pw-" + uuid.uuid4().hex
     unreachable = {"WX_ARCHIVE_URL": f"postgresql+psycopg://postgres:{password}@127.0.0.1:{closed_port()}/test"}
     handler = function({**unreachable, "WX_APPID": "", "WX_APPSECRET": "", "WX_ARCHIVE_APPS": json.dumps(APPS)})
     with pytest.raises(RetryLater) as caught:  # the database may answer in a minute: SCF tries the event again
         handler({WORK_KEY: work}, {"request_id": "r", "time_limit_in_ms": 5000})
     assert caught.value.args[0].startswith("-601001 ") and password not in frames_locals_text(caught.value)
-    fine = function({**sqlite_db.env(), "WX_APPID": "", "WX_APPSECRET": "", "WX_ARCHIVE_APPS": json.dumps({"wxother": "s"})})
-    answer = fine({WORK_KEY: work}, {"request_id": "r", "time_limit_in_ms": 5000})  # a retry cannot cure this: an answer
+    fine = function(
+        {**sqlite_db.env(), "WX_APPID": "", "WX_APPSECRET": "", "WX_ARCHIVE_APPS": json.dumps({"wxother": "s"})}
+    )
+    answer = fine(
+        {WORK_KEY: work}, {"request_id": "r", "time_limit_in_ms": 5000}
+    )  # a retry cannot cure this: an answer
     assert answer["errCode"] == -501007

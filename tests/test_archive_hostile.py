@@ -75,11 +75,34 @@ def assert_error_value(answer: dict[str, Any], code: int, *fragments: str) -> No
         ("9" * 1_000_000, ["the event must be a JSON object", "got a str"]),
         (float("nan"), ["got a float"]),
     ],
-    ids=["nested-time", "huge-list-time", "huge-string-time", "number-time", "null-time", "year-1", "year-9999", "offset-max",
-         "before-floor-beijing", "far-future", "nested-message", "message-since-floor", "since-year-1", "since-2016", "until-date-max",
-         "nested-since", "nested-apis", "nested-api-name", "huge-until", "apis-false", "since-zero",
-         "huge-key", "tuple-key", "nested-event", "huge-string-event",
-         "nan-event"],
+    ids=[
+        "nested-time",
+        "huge-list-time",
+        "huge-string-time",
+        "number-time",
+        "null-time",
+        "year-1",
+        "year-9999",
+        "offset-max",
+        "before-floor-beijing",
+        "far-future",
+        "nested-message",
+        "message-since-floor",
+        "since-year-1",
+        "since-2016",
+        "until-date-max",
+        "nested-since",
+        "nested-apis",
+        "nested-api-name",
+        "huge-until",
+        "apis-false",
+        "since-zero",
+        "huge-key",
+        "tuple-key",
+        "nested-event",
+        "huge-string-event",
+        "nan-event",
+    ],
 )
 def test_hostile_events_answer_an_error_value_without_any_wechat_request(
     sqlite_db: Db, emulator: WeChatEmulator, event: Any, fragments: list[str] | None
@@ -108,11 +131,18 @@ TIMES = st.datetimes(timezones=OFFSETS).map(lambda moment: moment.isoformat()) |
 @given(
     event=st.one_of(
         JSON_VALUES,
-        st.fixed_dictionaries({"Type": st.just("Timer"), "Time": TIMES | JSON_VALUES, "Message": st.text(max_size=40) | JSON_VALUES}),
-        st.fixed_dictionaries({}, optional={"since": JSON_VALUES | st.from_regex(r"\A[0-9]{8}\Z"), "until": JSON_VALUES, "apis": JSON_VALUES}),
+        st.fixed_dictionaries(
+            {"Type": st.just("Timer"), "Time": TIMES | JSON_VALUES, "Message": st.text(max_size=40) | JSON_VALUES}
+        ),
+        st.fixed_dictionaries(
+            {},
+            optional={"since": JSON_VALUES | st.from_regex(r"\A[0-9]{8}\Z"), "until": JSON_VALUES, "apis": JSON_VALUES},
+        ),
     )
 )
-def test_any_event_is_a_cloud_call_answer_never_an_internal_error(sqlite_db: Db, emulator: WeChatEmulator, event: Any) -> None:
+def test_any_event_is_a_cloud_call_answer_never_an_internal_error(
+    sqlite_db: Db, emulator: WeChatEmulator, event: Any
+) -> None:
     """Whatever arrives, the answer is the cloud-call shape and not -1; a run that gets as far as
     WeChat is one whose options were all valid, and may only ask for periods since the floor."""
     handler = function({**sqlite_db.env(), "WX_ARCHIVE_APIS": MONTHLY})
@@ -148,7 +178,9 @@ def test_a_since_before_wechats_analytics_in_the_environment_is_a_configuration_
 def test_the_floor_itself_is_accepted() -> None:
     job = job_for(ArchiveSettings(url="", since=date(2017, 1, 1)), date(2017, 3, 5), {})
     assert job.since == date(2017, 1, 1)
-    assert job_for(ArchiveSettings(url=""), date(2017, 3, 5), {}).since == date(2017, 1, 1)  # a year back, but not before the floor
+    assert job_for(ArchiveSettings(url=""), date(2017, 3, 5), {}).since == date(
+        2017, 1, 1
+    )  # a year back, but not before the floor
 
 
 def test_apis_the_archive_does_not_keep_are_named_before_any_run() -> None:
@@ -158,10 +190,14 @@ def test_apis_the_archive_does_not_keep_are_named_before_any_run() -> None:
     with pytest.raises(ConfigurationError) as caught:
         job_for(settings, date(2026, 11, 2), {})
     assert caught.value.err_code == -601001
-    assert "WX_ARCHIVE_APIS: 'analysis.getPerformanceData' is not an archivable API; the archived reports are analysis.getDailySummary" \
+    assert (
+        "WX_ARCHIVE_APIS: 'analysis.getPerformanceData' is not an archivable API; the archived reports are analysis.getDailySummary"
         in caught.value.err_msg
+    )
     with pytest.raises(InvalidParameters) as invalid:
-        job_for(ArchiveSettings(url=""), date(2026, 11, 2), {"apis": ["analysis.getPerformanceData"]}, {"apis": "--api"})
+        job_for(
+            ArchiveSettings(url=""), date(2026, 11, 2), {"apis": ["analysis.getPerformanceData"]}, {"apis": "--api"}
+        )
     assert invalid.value.err_code == -501007 and "is not an archivable API" in invalid.value.err_msg
 
 
@@ -175,4 +211,3 @@ def test_the_library_refuses_a_since_before_the_floor_and_takes_any_until(sqlite
     months = plan.periods(MONTHLY, date(2026, 8, 1), date(2026, 11, 2), until=date.max)
     assert [period.begin_date for period in months] == ["20260801", "20260901", "20261001"]
     archive.close()
-

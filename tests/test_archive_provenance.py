@@ -53,12 +53,16 @@ def test_the_base_url_kept_is_scheme_host_and_port_only(given: str, kept: str | 
     assert base_url_of({"WX_API_BASE_URL": given} if given else {}) == kept
 
 
-def test_a_cli_run_records_the_wechat_it_asked(db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_cli_run_records_the_wechat_it_asked(
+    db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name, value in db.env().items():
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("WX_API_BASE_URL", f"{emulator.url}/")
     out, err = io.StringIO(), io.StringIO()
-    assert main(["backfill", "--since", "20250101", "--until", "20250228", "--api", MONTHLY], stdout=out, stderr=err) == 0, err.getvalue()
+    assert (
+        main(["backfill", "--since", "20250101", "--until", "20250228", "--api", MONTHLY], stdout=out, stderr=err) == 0
+    ), err.getvalue()
     run = Ledger(db.archive()).last(DEFAULT_APPID)
     assert run is not None and run.trigger == "cli" and run.outcome == "complete"
     assert run.base_url == emulator.url.rstrip("/") and run.base_url.startswith("http://127.0.0.1:")
@@ -68,11 +72,15 @@ def test_a_cli_run_records_the_wechat_it_asked(db: Db, emulator: WeChatEmulator,
 def test_a_function_run_records_the_wechat_it_asked(db: Db, emulator: WeChatEmulator) -> None:
     """One app (WX_APPID) and several apps (WX_ARCHIVE_APPS: a row per app, each with it)."""
     env = {**db.env(), "WX_ARCHIVE_APIS": MONTHLY, "WX_ARCHIVE_SINCE": "20260101", "WX_API_BASE_URL": emulator.url}
-    answer = function(env, wall_clock=datetime(2026, 11, 2, 3, 30, tzinfo=timezone.utc).timestamp)(timer(FIRED), {"time_limit_in_ms": 60_000})
+    answer = function(env, wall_clock=datetime(2026, 11, 2, 3, 30, tzinfo=timezone.utc).timestamp)(
+        timer(FIRED), {"time_limit_in_ms": 60_000}
+    )
     assert answer["errCode"] == 0, answer
     apps = {DEFAULT_APPID: DEFAULT_SECRET, "wxsecondapp0000001": "s" * 32}
     several = {**env, "WX_APPID": "", "WX_APPSECRET": "", "WX_ARCHIVE_APPS": json.dumps(apps)}
-    function(several, wall_clock=datetime(2026, 11, 2, 3, 30, tzinfo=timezone.utc).timestamp)(timer(FIRED), {"time_limit_in_ms": 60_000})
+    function(several, wall_clock=datetime(2026, 11, 2, 3, 30, tzinfo=timezone.utc).timestamp)(
+        timer(FIRED), {"time_limit_in_ms": 60_000}
+    )
     runs = Ledger(db.archive()).runs()
     assert len(runs) == 3 and {run.trigger for run in runs} == {"timer"}
     assert {run.appid for run in runs} == {DEFAULT_APPID, "wxsecondapp0000001"}
@@ -80,8 +88,9 @@ def test_a_function_run_records_the_wechat_it_asked(db: Db, emulator: WeChatEmul
 
 
 @pytest.mark.parametrize("state", ["at fanout", "column added, version not stamped"])
-def test_the_provenance_revision_keeps_the_runs_recorded_before_it(db: Db, emulator: WeChatEmulator, no_secrets_in_logs: _Capture,
-                                                                  state: str) -> None:
+def test_the_provenance_revision_keeps_the_runs_recorded_before_it(
+    db: Db, emulator: WeChatEmulator, no_secrets_in_logs: _Capture, state: str
+) -> None:
     """An archive the previous release (at ``fanout``) wrote, with a run in its ledger; and what a
     MySQL or MariaDB upgrade leaves when it stops after its ALTER TABLE (which commits on its own).
     Either is upgraded in place: the old run keeps its row with an empty ``base_url``, the next
@@ -92,10 +101,12 @@ def test_the_provenance_revision_keeps_the_runs_recorded_before_it(db: Db, emula
         with engine.begin() as connection:
             if state == "at fanout":
                 connection.execute(text(f"ALTER TABLE {db.prefix}run DROP COLUMN base_url"))
-            connection.execute(text(
-                f"INSERT INTO {db.prefix}run (appid, run_trigger, today, started_at, ended_at, outcome) "
-                f"VALUES ('{DEFAULT_APPID}', 'timer', '20261101', '2026-11-01 03:30:00', '2026-11-01 03:31:00', 'complete')"
-            ))
+            connection.execute(
+                text(
+                    f"INSERT INTO {db.prefix}run (appid, run_trigger, today, started_at, ended_at, outcome) "
+                    f"VALUES ('{DEFAULT_APPID}', 'timer', '20261101', '2026-11-01 03:30:00', '2026-11-01 03:31:00', 'complete')"
+                )
+            )
             connection.execute(text(f"UPDATE {schema.version_table(db.prefix)} SET version_num = 'fanout'"))
     finally:
         engine.dispose()
@@ -104,7 +115,12 @@ def test_the_provenance_revision_keeps_the_runs_recorded_before_it(db: Db, emula
     archive.ensure_schema()
     assert sum(record.getMessage().startswith(UPGRADE_LOG) for record in no_secrets_in_logs.records) == 1
     (before,) = Ledger(archive).runs()
-    assert (before.today, before.outcome, before.base_url, before.to_json()["baseUrl"]) == ("20261101", "complete", None, None)
+    assert (before.today, before.outcome, before.base_url, before.to_json()["baseUrl"]) == (
+        "20261101",
+        "complete",
+        None,
+        None,
+    )
     run = Ledger(archive).start(appid=DEFAULT_APPID, trigger="cli", today=None, base_url=emulator.url)
     assert Ledger(archive).runs()[0].id == run and Ledger(archive).runs()[0].base_url == emulator.url
 

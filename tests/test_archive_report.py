@@ -55,7 +55,12 @@ def open_report(browser: Any, path: Path) -> list[str]:
 
 
 def sections(browser: Any) -> list[str]:
-    return [str(item) for item in browser.execute_script("return Array.from(document.querySelectorAll('main > section')).map(s => s.id)")]
+    return [
+        str(item)
+        for item in browser.execute_script(
+            "return Array.from(document.querySelectorAll('main > section')).map(s => s.id)"
+        )
+    ]
 
 
 def test_a_full_archive_opens_offline_with_every_section_drawn_and_its_numbers(
@@ -97,7 +102,9 @@ def test_a_full_archive_opens_offline_with_every_section_drawn_and_its_numbers(
         assert cells[x, 0]["label"]["formatter"] == f"{rate:.1f}%" + ("" if cohorts[0].settled else "*")
     assert cohorts[0].settled  # 40 days back: its key 30 was knowable 9 days ago, so it is final
     with_30_days = {y for x, y in cells if x == 8}
-    assert with_30_days == set(range(len(cohorts) - 30)), with_30_days  # every cohort 31 days old or more shows its 30-day value
+    assert with_30_days == set(range(len(cohorts) - 30)), (
+        with_30_days
+    )  # every cohort 31 days old or more shows its 30-day value
 
     # the newest cohort's key 30 is not over yet: shown as such, never as a rate
     pending = {tuple(item["value"][:2]) for item in option["series"][1]["data"]}
@@ -122,7 +129,9 @@ def test_an_archive_of_two_reports_shows_only_their_sections(
     assert "getDailySummary" not in missing  # reports never archived are not "missing periods"
 
 
-def test_an_empty_archive_is_bad_input_with_a_clear_message(sqlite_db: Db, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_an_empty_archive_is_bad_input_with_a_clear_message(
+    sqlite_db: Db, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     out = tmp_path / "empty.html"
     sqlite_db.archive().ensure_schema()  # an archive with its tables (without them: nothing is archived yet, test_archive_cli)
     code, _, err = cli(monkeypatch, sqlite_db, "report", "--out", str(out), "--appid", "wxnothing00000001")
@@ -132,7 +141,9 @@ def test_an_empty_archive_is_bad_input_with_a_clear_message(sqlite_db: Db, monke
     assert not out.exists()
 
 
-def test_the_library_call_returns_the_page_in_either_language(sqlite_db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_library_call_returns_the_page_in_either_language(
+    sqlite_db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     backfill(monkeypatch, sqlite_db, 10, TREND)
     archive = sqlite_db.archive()
     zh, en = (render(archive, DEFAULT_APPID, lang=lang) for lang in ("zh", "en"))  # type: ignore[arg-type]
@@ -156,10 +167,17 @@ def put_raw(db: Db, appid: str, rows: list[tuple[str, str, str, str]]) -> None:
         with engine.begin() as connection:
             for api, begin, end, result in rows:
                 key = {"appid": appid, "api": api, "begin": begin, "end": end}
-                connection.execute(text(f"DELETE FROM {table} WHERE appid = :appid AND api = :api AND begin_date = :begin AND end_date = :end"), key)
                 connection.execute(
-                    text(f"INSERT INTO {table} (appid, api, begin_date, end_date, result, fetched_at, fetched_on, fetches, settled) "
-                         "VALUES (:appid, :api, :begin, :end, :result, :fetched_at, NULL, 1, :settled)"),
+                    text(
+                        f"DELETE FROM {table} WHERE appid = :appid AND api = :api AND begin_date = :begin AND end_date = :end"
+                    ),
+                    key,
+                )
+                connection.execute(
+                    text(
+                        f"INSERT INTO {table} (appid, api, begin_date, end_date, result, fetched_at, fetched_on, fetches, settled) "
+                        "VALUES (:appid, :api, :begin, :end, :result, :fetched_at, NULL, 1, :settled)"
+                    ),
                     {**key, "result": result, "fetched_at": datetime(2025, 4, 1, 3), "settled": True},
                 )
     finally:
@@ -181,37 +199,98 @@ HUGE = "1" + "0" * 400  # an int far beyond a float, that JSON still decodes
 ENORMOUS = "1" + "0" * 5000  # an int of more digits than Python decodes from JSON at all
 
 
-def test_whatever_an_older_release_stored_the_report_is_written_without_nan(db: Db, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    put_raw(db, OLD_APPID, [
-        (TREND, "20250303", "20250303", '{"list": [{"refDate": "20250303", "visitUv": -1.7e308, "visitPv": 10}]}'),
-        (TREND, "20250307", "20250307", '{"list": [{"refDate": "20250307", "visitUv": NaN, "visitPv": Infinity, "visitUvNew": -Infinity, '
-                                        f'"sessionCnt": 1e400, "stayTimeUv": {HUGE}, "visitDepth": "2.5"}}]}}'),
-        (TREND, "20250308", "20250308", '{"list": [{"visitUv": 5}]}'),  # missing keys
-        (TREND, "20250309", "20250309", "[1, 2, 3]"),  # not an object
-        (TREND, "20250310", "20250310", '{"list": [{"refDate": "20250310", "visitUv": 1.7e308, "visitPv": 20}]}'),
-        ("analysis.getDailySummary", "20250307", "20250307", '{"list": "wrong"}'),
-        ("analysis.getDailySummary", "20250308", "20250308", "42"),
-        ("analysis.getDailySummary", "20250309", "20250309", '"just text"'),
-        ("analysis.getDailySummary", "20250310", "20250310", "null"),
-        ("analysis.getWeeklyVisitTrend", "notaday", "notaday", '{"list": [{"visitUv": 1}]}'),  # dates that are not days
-        (TREND, "00010101", "00010101", '{"list": [{"visitUv": 1}]}'),  # before WeChat's analytics: no missing days counted from year 1
-        (RETAIN, "99991231", "99991231", '{"visitUv": [{"key": 0, "value": 1}]}'),  # never over: its keys' days are beyond any date
-        ("analysis.getMonthlyVisitTrend", "20250201", "20250228", f'{{"list": [{{"visitUv": {HUGE}, "visitPv": 3}}]}}'),
-        (RETAIN, "20250305", "20250305", '{"visitUvNew": [{"key": 0, "value": 1}, {"key": 1, "value": 1e308}, {"key": 2, "value": NaN}], '
-                                         '"visitUv": [{"key": 0, "value": Infinity}, {"key": "1", "value": 3}, {"key": true, "value": 1}, 5]}'),
-        ("analysis.getWeeklyRetain", "20250303", "20250309", '{"visitUv": ['),  # not JSON at all
-        ("analysis.getMonthlyRetain", "20250201", "20250228", f'{{"visitUv": [{{"key": 0, "value": {ENORMOUS}}}]}}'),
-        *((DISTRIBUTION, day, day, '{"list": [{"index": "access_source_session_cnt", "itemList": [{"key": 1, "value": 1e308}, '
-                                   '{"key": 2, "value": 5}, {"key": true, "value": 3}, {"key": 3, "value": NaN}, {"key": "4", "value": 6}]}, '
-                                   '{"index": "access_staytime_info", "itemList": "x"}, "y"]}') for day in ("20250308", "20250309")),
-        *((PAGE, day, day, '{"list": [{"pagePath": "pages/a", "pageVisitPv": 1e308, "pageVisitUv": 1, "pageStaytimePv": NaN, "entrypagePv": 1e308}, '
-                           '{"pagePath": "pages/b", "pageVisitPv": 3, "pageStaytimePv": Infinity, "exitpagePv": 2}, '
-                           '{"pagePath": "pages/c", "pageVisitPv": Infinity}, {"pagePath": 12, "pageVisitPv": 1}, "not a page"]}')
-          for day in ("20250308", "20250309")),
-        (PORTRAIT, "20250310", "20250310", '{"visitUv": {"province": [{"name": "广东省", "value": NaN}, {"name": "北京", "value": 3}, {"value": 2}, '
-                                           '{"name": null, "value": 1e400}, "x"], "genders": "wrong", "devices": [1, 2], "city": {"a": 1}}, '
-                                           '"visitUvNew": [1]}'),
-    ])
+def test_whatever_an_older_release_stored_the_report_is_written_without_nan(
+    db: Db, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    put_raw(
+        db,
+        OLD_APPID,
+        [
+            (TREND, "20250303", "20250303", '{"list": [{"refDate": "20250303", "visitUv": -1.7e308, "visitPv": 10}]}'),
+            (
+                TREND,
+                "20250307",
+                "20250307",
+                '{"list": [{"refDate": "20250307", "visitUv": NaN, "visitPv": Infinity, "visitUvNew": -Infinity, '
+                f'"sessionCnt": 1e400, "stayTimeUv": {HUGE}, "visitDepth": "2.5"}}]}}',
+            ),
+            (TREND, "20250308", "20250308", '{"list": [{"visitUv": 5}]}'),  # missing keys
+            (TREND, "20250309", "20250309", "[1, 2, 3]"),  # not an object
+            (TREND, "20250310", "20250310", '{"list": [{"refDate": "20250310", "visitUv": 1.7e308, "visitPv": 20}]}'),
+            ("analysis.getDailySummary", "20250307", "20250307", '{"list": "wrong"}'),
+            ("analysis.getDailySummary", "20250308", "20250308", "42"),
+            ("analysis.getDailySummary", "20250309", "20250309", '"just text"'),
+            ("analysis.getDailySummary", "20250310", "20250310", "null"),
+            (
+                "analysis.getWeeklyVisitTrend",
+                "notaday",
+                "notaday",
+                '{"list": [{"visitUv": 1}]}',
+            ),  # dates that are not days
+            (
+                TREND,
+                "00010101",
+                "00010101",
+                '{"list": [{"visitUv": 1}]}',
+            ),  # before WeChat's analytics: no missing days counted from year 1
+            (
+                RETAIN,
+                "99991231",
+                "99991231",
+                '{"visitUv": [{"key": 0, "value": 1}]}',
+            ),  # never over: its keys' days are beyond any date
+            (
+                "analysis.getMonthlyVisitTrend",
+                "20250201",
+                "20250228",
+                f'{{"list": [{{"visitUv": {HUGE}, "visitPv": 3}}]}}',
+            ),
+            (
+                RETAIN,
+                "20250305",
+                "20250305",
+                '{"visitUvNew": [{"key": 0, "value": 1}, {"key": 1, "value": 1e308}, {"key": 2, "value": NaN}], '
+                '"visitUv": [{"key": 0, "value": Infinity}, {"key": "1", "value": 3}, {"key": true, "value": 1}, 5]}',
+            ),
+            ("analysis.getWeeklyRetain", "20250303", "20250309", '{"visitUv": ['),  # not JSON at all
+            (
+                "analysis.getMonthlyRetain",
+                "20250201",
+                "20250228",
+                f'{{"visitUv": [{{"key": 0, "value": {ENORMOUS}}}]}}',
+            ),
+            *(
+                (
+                    DISTRIBUTION,
+                    day,
+                    day,
+                    '{"list": [{"index": "access_source_session_cnt", "itemList": [{"key": 1, "value": 1e308}, '
+                    '{"key": 2, "value": 5}, {"key": true, "value": 3}, {"key": 3, "value": NaN}, {"key": "4", "value": 6}]}, '
+                    '{"index": "access_staytime_info", "itemList": "x"}, "y"]}',
+                )
+                for day in ("20250308", "20250309")
+            ),
+            *(
+                (
+                    PAGE,
+                    day,
+                    day,
+                    '{"list": [{"pagePath": "pages/a", "pageVisitPv": 1e308, "pageVisitUv": 1, "pageStaytimePv": NaN, "entrypagePv": 1e308}, '
+                    '{"pagePath": "pages/b", "pageVisitPv": 3, "pageStaytimePv": Infinity, "exitpagePv": 2}, '
+                    '{"pagePath": "pages/c", "pageVisitPv": Infinity}, {"pagePath": 12, "pageVisitPv": 1}, "not a page"]}',
+                )
+                for day in ("20250308", "20250309")
+            ),
+            (
+                PORTRAIT,
+                "20250310",
+                "20250310",
+                '{"visitUv": {"province": [{"name": "广东省", "value": NaN}, {"name": "北京", "value": 3}, {"value": 2}, '
+                '{"name": null, "value": 1e400}, "x"], "genders": "wrong", "devices": [1, 2], "city": {"a": 1}}, '
+                '"visitUvNew": [1]}',
+            ),
+        ],
+    )
     out = tmp_path / "old.html"
     code, _, err = cli(monkeypatch, db, "report", "--out", str(out), "--appid", OLD_APPID, "--lang", "en")
     assert code == 0, err
@@ -222,24 +301,35 @@ def test_whatever_an_older_release_stored_the_report_is_written_without_nan(db: 
     # figures that are not numbers, or beyond a float, are missing; the others are kept
     daily = options["trend-daily"]
     assert daily["xAxis"]["data"] == ["2025-03-03", "2025-03-07", "2025-03-08", "2025-03-09", "2025-03-10"]
-    assert [series["data"] for series in daily["series"]] == [[-1.7e308, None, 5, None, 1.7e308], [10, None, None, None, 20], [None] * 5]
+    assert [series["data"] for series in daily["series"]] == [
+        [-1.7e308, None, 5, None, 1.7e308],
+        [10, None, None, None, 20],
+        [None] * 5,
+    ]
     assert [series["data"] for series in options["trend-monthly"]["series"]] == [[None], [3], [None]]
     assert "trend-weekly" not in options  # its only period has no days for dates
     # a change beyond a float is no change shown; the others are
     assert re.search(r'data-kpi="visitUv" data-value="1\.7e\+308">.*?<li data-days="7" data-delta="">', page)
-    assert re.search(r'data-kpi="visitPv" data-value="20\.0">.*?<li data-days="7" data-delta="10\.0">.*?\+10 \(\+100\.0%\)', page)
+    assert re.search(
+        r'data-kpi="visitPv" data-value="20\.0">.*?<li data-days="7" data-delta="10\.0">.*?\+10 \(\+100\.0%\)', page
+    )
     assert 'data-kpi="visitTotal"' not in page  # no summary is an object with a list
     # a retention rate of 1e310 % is not drawn; a size that is Infinity is none
     assert options["retention-day-visitUvNew"]["series"][0]["data"] == []
     assert options["retention-day-visitUvNew"]["yAxis"]["data"] == ["2025-03-05 (1)"]
     assert options["retention-day-visitUv"]["yAxis"]["data"] == ["2025-03-05 (—)"]
     # sums beyond a float (two days of 1e308) are missing: the channel is left out, the page's views shown as —
-    assert options["sources-channels"]["series"][0]["data"] == [{"name": channel_name(2, "en"), "value": 10, "label": {"formatter": "10"}}]
+    assert options["sources-channels"]["series"][0]["data"] == [
+        {"name": channel_name(2, "en"), "value": 10, "label": {"formatter": "10"}}
+    ]
     assert "sources-staytime" not in options
     assert [item["name"] for item in options["pages-top"]["series"][0]["data"]] == ["pages/b", "pages/c", "pages/a"]
     assert [item["value"] for item in options["pages-top"]["series"][0]["data"]] == [6, 0, None]
     assert "<tr><td><span>pages/<wbr>a</span></td><td>—</td><td>2</td><td>—</td><td>—</td>" in page
-    assert [(item["name"], item["value"]) for item in options["audience-1-visitUv-province"]["series"][0]["data"]] == [("北京", 3), ("(no name)", 2)]
+    assert [(item["name"], item["value"]) for item in options["audience-1-visitUv-province"]["series"][0]["data"]] == [
+        ("北京", 3),
+        ("(no name)", 2),
+    ]
     assert [name for name in options if name.startswith("audience")] == ["audience-1-visitUv-province"]
     # answers that cannot be decoded at all leave their report out, named in the footer
     unreadable = re.search(r'<dd id="unreadable">(.*?)</dd>', page)
@@ -247,7 +337,11 @@ def test_whatever_an_older_release_stored_the_report_is_written_without_nan(db: 
 
 
 # Names that would end or swallow the page's script if they reached it as they are.
-HOSTILE = ["</script><script>window.pwned=1</script>", "<!--<script>", "a&amp;\u2028\u2029<img src=x onerror=window.pwned=2>"]
+HOSTILE = [
+    "</script><script>window.pwned=1</script>",
+    "<!--<script>",
+    "a&amp;\u2028\u2029<img src=x onerror=window.pwned=2>",
+]
 
 CHART_SERIES = """
 return Array.from(document.querySelectorAll('[data-chart]')).map(function (el) {
@@ -265,18 +359,39 @@ def test_names_holding_script_tags_are_text_and_every_chart_is_drawn(
     backfill(monkeypatch, sqlite_db, 40)
     archive = sqlite_db.archive()
     pages = archive.results(DEFAULT_APPID, PAGE)[-1]
-    portrait = [item for item in archive.results(DEFAULT_APPID, PORTRAIT) if item.begin_date == item.end_date][-1]  # the newest of one day
-    hostile_pages = [{"pagePath": name, "pageVisitPv": 9_000_000 - index, "pageVisitUv": 10, "pageStaytimePv": 3.5, "entrypagePv": 900_000 - index,
-                      "exitpagePv": 800_000 - index, "pageSharePv": 1} for index, name in enumerate(HOSTILE)]
+    portrait = [item for item in archive.results(DEFAULT_APPID, PORTRAIT) if item.begin_date == item.end_date][
+        -1
+    ]  # the newest of one day
+    hostile_pages = [
+        {
+            "pagePath": name,
+            "pageVisitPv": 9_000_000 - index,
+            "pageVisitUv": 10,
+            "pageStaytimePv": 3.5,
+            "entrypagePv": 900_000 - index,
+            "exitpagePv": 800_000 - index,
+            "pageSharePv": 1,
+        }
+        for index, name in enumerate(HOSTILE)
+    ]
     audience = portrait.result["visitUv"]
     audience["province"][0]["name"] = HOSTILE[1]
     audience["devices"].append({"name": HOSTILE[0], "value": 10**9})
     audience["genders"][0]["name"] = HOSTILE[2]
     audience["<!--<script>"] = [{"name": "</script>", "value": 5}]  # a dimension WeChat may add, named by the data
-    put_raw(sqlite_db, DEFAULT_APPID, [
-        (PAGE, pages.begin_date, pages.end_date, json.dumps({**pages.result, "list": [*hostile_pages, *pages.result["list"]]}, ensure_ascii=False)),
-        (PORTRAIT, portrait.begin_date, portrait.end_date, json.dumps(portrait.result, ensure_ascii=False)),
-    ])
+    put_raw(
+        sqlite_db,
+        DEFAULT_APPID,
+        [
+            (
+                PAGE,
+                pages.begin_date,
+                pages.end_date,
+                json.dumps({**pages.result, "list": [*hostile_pages, *pages.result["list"]]}, ensure_ascii=False),
+            ),
+            (PORTRAIT, portrait.begin_date, portrait.end_date, json.dumps(portrait.result, ensure_ascii=False)),
+        ],
+    )
     out = tmp_path / "hostile.html"
     code, _, err = cli(monkeypatch, sqlite_db, "report", "--out", str(out), "--lang", "en")
     assert code == 0, err
@@ -289,22 +404,34 @@ def test_names_holding_script_tags_are_text_and_every_chart_is_drawn(
     assert sections(browser) == ALL_SECTIONS
     charts = {str(chart): (int(series), int(points)) for chart, series, points in browser.execute_script(CHART_SERIES)}
     assert "audience-1-visitUv-province" in charts and "audience-1-visitUv-6" in charts and "pages-top" in charts
-    assert all(series >= 1 and points >= 1 for series, points in charts.values()), charts  # each an ECharts instance with its data
+    assert all(series >= 1 and points >= 1 for series, points in charts.values()), (
+        charts
+    )  # each an ECharts instance with its data
     pixels = drawn_pixels(browser)
-    assert set(pixels) == set(charts) and all(count > 500 for count in pixels.values()), sorted(pixels.items(), key=lambda item: item[1])[:3]
+    assert set(pixels) == set(charts) and all(count > 500 for count in pixels.values()), sorted(
+        pixels.items(), key=lambda item: item[1]
+    )[:3]
 
     # the names, as text: in the tables, on the charts' axes and in their tooltips' names
-    cells = browser.execute_script("return Array.from(document.querySelectorAll('#pages-table td:first-child, #top_entries td:first-child'))"
-                                   ".map(td => td.textContent)")
+    cells = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#pages-table td:first-child, #top_entries td:first-child'))"
+        ".map(td => td.textContent)"
+    )
     assert cells[:3] == HOSTILE and cells[20:23] == HOSTILE
     top = chart_option(browser, "pages-top")
     assert top["yAxis"][0]["data"][:3] == [*HOSTILE[:2], HOSTILE[2][:39] + "…"]
     assert [item["name"] for item in top["series"][0]["data"][:3]] == HOSTILE
     assert HOSTILE[1] in chart_option(browser, "audience-1-visitUv-province")["yAxis"][0]["data"]
     devices = chart_option(browser, "audience-1-visitUv-devices")
-    assert HOSTILE[0][:19] + "…" in devices["yAxis"][0]["data"] and HOSTILE[0] in [item["name"] for item in devices["series"][0]["data"]]
-    assert HOSTILE[2][:19] + "…" in [item["name"] for item in chart_option(browser, "audience-1-visitUv-genders")["series"][0]["data"]]
-    headings = browser.execute_script("return Array.from(document.querySelectorAll('#audience h3')).map(h => h.textContent)")
+    assert HOSTILE[0][:19] + "…" in devices["yAxis"][0]["data"] and HOSTILE[0] in [
+        item["name"] for item in devices["series"][0]["data"]
+    ]
+    assert HOSTILE[2][:19] + "…" in [
+        item["name"] for item in chart_option(browser, "audience-1-visitUv-genders")["series"][0]["data"]
+    ]
+    headings = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#audience h3')).map(h => h.textContent)"
+    )
     assert "<!--<script>" in headings
     assert browser.title.endswith(DEFAULT_APPID)
 
@@ -313,22 +440,45 @@ def test_a_megabyte_path_and_ten_thousand_devices_give_a_page_of_normal_size(
     sqlite_db: Db, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, browser: Any
 ) -> None:
     long_path = "pages/" + "x" * 1_000_000
-    listed = [{"pagePath": long_path, "pageVisitPv": 10**6, "pageVisitUv": 1, "entrypagePv": 10**6, "exitpagePv": 10**6}]
+    listed = [
+        {"pagePath": long_path, "pageVisitPv": 10**6, "pageVisitUv": 1, "entrypagePv": 10**6, "exitpagePv": 10**6}
+    ]
     listed += [{"pagePath": f"pages/p{index}", "pageVisitPv": index, "pageVisitUv": 1} for index in range(1, 200)]
 
     def many(count: int, name: str) -> list[dict[str, Any]]:
         return [{"id": index, "name": f"{name} {index} " + "m" * 60, "value": index} for index in range(1, count + 1)]
 
-    dimensions = {"province": many(40, "province"), "city": many(10_000, "city"), "genders": many(20, "gender"), "ages": many(50, "age"),
-                  "platforms": many(15, "platform"), "devices": many(10_000, "device")}
+    dimensions = {
+        "province": many(40, "province"),
+        "city": many(10_000, "city"),
+        "genders": many(20, "gender"),
+        "ages": many(50, "age"),
+        "platforms": many(15, "platform"),
+        "devices": many(10_000, "device"),
+    }
     channels = [{"key": key, "value": key} for key in range(1, 10_001)]
-    put_raw(sqlite_db, OLD_APPID, [
-        (TREND, "20250310", "20250310", '{"list": [{"visitUv": 3, "visitPv": 4}]}'),
-        (PAGE, "20250310", "20250310", json.dumps({"list": listed})),
-        (DISTRIBUTION, "20250310", "20250310", json.dumps({"list": [{"index": "access_source_session_cnt", "itemList": channels},
-                                                                    {"index": "access_staytime_info", "itemList": channels}]})),
-        (PORTRAIT, "20250310", "20250310", json.dumps({"visitUv": dimensions, "visitUvNew": dimensions})),
-    ])
+    put_raw(
+        sqlite_db,
+        OLD_APPID,
+        [
+            (TREND, "20250310", "20250310", '{"list": [{"visitUv": 3, "visitPv": 4}]}'),
+            (PAGE, "20250310", "20250310", json.dumps({"list": listed})),
+            (
+                DISTRIBUTION,
+                "20250310",
+                "20250310",
+                json.dumps(
+                    {
+                        "list": [
+                            {"index": "access_source_session_cnt", "itemList": channels},
+                            {"index": "access_staytime_info", "itemList": channels},
+                        ]
+                    }
+                ),
+            ),
+            (PORTRAIT, "20250310", "20250310", json.dumps({"visitUv": dimensions, "visitUvNew": dimensions})),
+        ],
+    )
     out = tmp_path / "big.html"
     code, _, err = cli(monkeypatch, sqlite_db, "report", "--out", str(out), "--appid", OLD_APPID, "--lang", "en")
     assert code == 0, err
@@ -345,7 +495,10 @@ def test_a_megabyte_path_and_ten_thousand_devices_give_a_page_of_normal_size(
         names = [item["name"] for item in data] if dimension in {"genders", "platforms"} else option["yAxis"][0]["data"]
         assert len(names) == 11 and names[-1] == "Others", (dimension, names)
         assert all(len(name) == 20 and name.endswith("…") for name in names[:10]), names
-        assert [item["value"] for item in data] == [*range(len(entries), len(entries) - 10, -1), sum(range(1, len(entries) - 9))]
+        assert [item["value"] for item in data] == [
+            *range(len(entries), len(entries) - 10, -1),
+            sum(range(1, len(entries) - 9)),
+        ]
     channels_option = chart_option(browser, "sources-channels")
     assert len(channels_option["yAxis"][0]["data"]) == 16 and channels_option["yAxis"][0]["data"][-1] == "Others"
     assert len(chart_option(browser, "sources-staytime")["yAxis"][0]["data"]) == 21
@@ -368,5 +521,8 @@ def test_the_size_the_docs_give_is_the_size_of_a_year_of_all_ten_reports(tmp_pat
     stated = re.search(r"weighs about ([\d.]+) MB", DOCS.read_text(encoding="utf-8"))
     assert stated is not None
     assert all(abs(size - float(stated.group(1))) < 0.05 for size in sizes), (stated.group(0), sizes)
-    benched = re.search(r"\| report of 365 days of all ten reports, size \(MB; budget\) \| ([\d.]+) \|", BENCH.read_text(encoding="utf-8"))
+    benched = re.search(
+        r"\| report of 365 days of all ten reports, size \(MB; budget\) \| ([\d.]+) \|",
+        BENCH.read_text(encoding="utf-8"),
+    )
     assert benched is not None and abs(sizes[0] - float(benched.group(1))) < 0.02, (benched, sizes)

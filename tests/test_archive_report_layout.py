@@ -78,7 +78,9 @@ def texts(browser: Any, chart_id: str) -> list[str]:
 
 
 SPANS = "return Array.from(document.querySelectorAll('[data-spans] button')).map(b => b.dataset.span)"
-PRESSED = "return Array.from(document.querySelectorAll('[data-spans] button[aria-pressed=true]')).map(b => b.textContent)"
+PRESSED = (
+    "return Array.from(document.querySelectorAll('[data-spans] button[aria-pressed=true]')).map(b => b.textContent)"
+)
 
 
 def spans(browser: Any) -> list[str]:
@@ -96,13 +98,17 @@ def choose(browser: Any, span: str) -> None:
 
 @pytest.mark.parametrize("lang", LANGS)
 @pytest.mark.parametrize("width", WIDTHS)
-def test_no_label_is_cut_or_overlaps_and_the_page_never_scrolls_sideways(browser: Any, pages: dict[str, Path], width: int, lang: str) -> None:
+def test_no_label_is_cut_or_overlaps_and_the_page_never_scrolls_sideways(
+    browser: Any, pages: dict[str, Path], width: int, lang: str
+) -> None:
     open_at(browser, pages[lang], width)
     assert spans(browser) == ["1", "7", "30"]
     for span in ["30", "7", "1"]:  # the widest shown first; each span's charts checked once shown
         choose(browser, span)
         found = charts(browser)
-        assert len(found) == 13 + 12, [chart.id for chart in found]  # 13 charts of the other sections, 12 of one portrait
+        assert len(found) == 13 + 12, [
+            chart.id for chart in found
+        ]  # 13 charts of the other sections, 12 of one portrait
         assert {chart.id.split("-")[1] for chart in found if chart.id.startswith("audience-")} == {span}
         assert problems(found) == []
         assert overflow(browser) == 0 and stray(browser) == []
@@ -111,7 +117,9 @@ def test_no_label_is_cut_or_overlaps_and_the_page_never_scrolls_sideways(browser
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_axes_speak_in_compact_units_and_every_bar_shows_its_whole_figure(browser: Any, pages: dict[str, Path], width: int) -> None:
+def test_axes_speak_in_compact_units_and_every_bar_shows_its_whole_figure(
+    browser: Any, pages: dict[str, Path], width: int
+) -> None:
     for lang, unit in (("zh", "万"), ("en", "k")):
         open_at(browser, pages[lang], width)
         drawn = texts(browser, "trend-daily")
@@ -130,12 +138,21 @@ def test_each_heat_map_cell_is_readable_and_the_30_day_column_has_values(pages: 
     for chart_id in [name for name in option if name.startswith("retention-")]:
         rates, pending = (series["data"] for series in option[chart_id]["series"])
         assert "visualMap" not in option[chart_id]  # the scale is under the chart, never over a row
-        assert rates and all(contrast(item["label"]["color"], item["itemStyle"]["color"]) >= 4.5 for item in rates), chart_id
-        assert all(contrast(option[chart_id]["series"][1]["label"]["color"], option[chart_id]["series"][1]["itemStyle"]["color"]) >= 4.5
-                   for _ in pending)
+        assert rates and all(contrast(item["label"]["color"], item["itemStyle"]["color"]) >= 4.5 for item in rates), (
+            chart_id
+        )
+        assert all(
+            contrast(
+                option[chart_id]["series"][1]["label"]["color"], option[chart_id]["series"][1]["itemStyle"]["color"]
+            )
+            >= 4.5
+            for _ in pending
+        )
     daily = option["retention-day-visitUvNew"]
     assert len(daily["yAxis"]["data"]) == 40
-    thirty = sorted(y for x, y, _ in (item["value"] for item in daily["series"][0]["data"]) if x == 8)  # key 30: the 9th column
+    thirty = sorted(
+        y for x, y, _ in (item["value"] for item in daily["series"][0]["data"]) if x == 8
+    )  # key 30: the 9th column
     assert thirty == list(range(10))  # the ten cohorts 31 days old or more
     assert min(item["value"][2] for item in daily["series"][0]["data"]) >= 0
 
@@ -143,7 +160,9 @@ def test_each_heat_map_cell_is_readable_and_the_30_day_column_has_values(pages: 
 def test_one_colour_per_meaning_across_the_page(pages: dict[str, Path]) -> None:
     option = options_of(pages["zh"])
     for name in ("trend-daily", "trend-weekly", "trend-monthly"):
-        assert [series["color"] for series in option[name]["series"]] == [METRIC_COLORS[m] for m in ("visitUv", "visitPv", "visitUvNew")]
+        assert [series["color"] for series in option[name]["series"]] == [
+            METRIC_COLORS[m] for m in ("visitUv", "visitPv", "visitUvNew")
+        ]
     colors: dict[str, set[str]] = {}
     for chart_id, chart in option.items():
         if chart_id.startswith("audience-") and chart["series"][0]["type"] == "pie":
@@ -152,18 +171,29 @@ def test_one_colour_per_meaning_across_the_page(pages: dict[str, Path]) -> None:
         elif chart_id.startswith("audience-"):
             assert chart["series"][0]["color"] == AUDIENCE_COLORS[chart_id.split("-")[2]], chart_id
     assert {"男", "女", "iPhone", "Android"} <= set(colors)
-    assert all(len(shades) == 1 for shades in colors.values()), colors  # the same name, the same colour, in every pie of every span
-    assert len({next(iter(shades)) for shades in colors.values()}) == len(colors)  # and different names, different colours
-    heat = {chart_id: chart["series"][0]["data"] for chart_id, chart in option.items() if chart_id.startswith("retention-")}
+    assert all(len(shades) == 1 for shades in colors.values()), (
+        colors
+    )  # the same name, the same colour, in every pie of every span
+    assert len({next(iter(shades)) for shades in colors.values()}) == len(
+        colors
+    )  # and different names, different colours
+    heat = {
+        chart_id: chart["series"][0]["data"] for chart_id, chart in option.items() if chart_id.startswith("retention-")
+    }
     for chart_id, cells in heat.items():  # retention of new users in the new users' hue, of active users in theirs
         darkest = max(cells, key=lambda item: item["value"][2])["itemStyle"]["color"]
         assert darkest == SCALES[chart_id.rsplit("-", 1)[1]][-1], chart_id
 
 
-def test_portraits_of_1_7_and_30_days_are_archived_and_each_is_chosen_by_its_button(browser: Any, sample: Archive, pages: dict[str, Path]) -> None:
+def test_portraits_of_1_7_and_30_days_are_archived_and_each_is_chosen_by_its_button(
+    browser: Any, sample: Archive, pages: dict[str, Path]
+) -> None:
     stored = sample.results(DEFAULT_APPID, PORTRAIT)
     assert {(item.period.end - item.period.begin).days + 1 for item in stored} == {1, 7, 30}
-    newest = {days: max(item.period for item in stored if (item.period.end - item.period.begin).days + 1 == days) for days in (1, 7, 30)}
+    newest = {
+        days: max(item.period for item in stored if (item.period.end - item.period.begin).days + 1 == days)
+        for days in (1, 7, 30)
+    }
     open_at(browser, pages["en"], 390)
     for span, period in newest.items():
         choose(browser, str(span))
@@ -183,8 +213,15 @@ def test_the_charts_follow_the_window_from_1200_to_390_px(browser: Any, pages: d
             break
         time.sleep(0.02)
     assert narrow["trend-daily"] < wide["trend-daily"] / 2
-    boxes = dict(browser.execute_script("return Array.from(document.querySelectorAll('[data-chart]')).map(el => [el.dataset.chart, el.clientWidth])"))
-    assert all(width == boxes[chart_id] for chart_id, width in narrow.items()), (boxes, narrow)  # each drawn the width of its box
+    boxes = dict(
+        browser.execute_script(
+            "return Array.from(document.querySelectorAll('[data-chart]')).map(el => [el.dataset.chart, el.clientWidth])"
+        )
+    )
+    assert all(width == boxes[chart_id] for chart_id, width in narrow.items()), (
+        boxes,
+        narrow,
+    )  # each drawn the width of its box
     assert problems(charts(browser)) == []
     assert overflow(browser) == 0 and stray(browser) == []
 
@@ -202,19 +239,34 @@ def test_page_paths_break_after_a_slash_never_inside_a_name(browser: Any, pages:
 
 def test_the_names_of_a_portrait_are_english_in_english_with_their_colours_kept(pages: dict[str, Path]) -> None:
     zh, en = options_of(pages["zh"]), options_of(pages["en"])
-    names = {chart_id: [item["name"] for item in chart["series"][0]["data"]] for chart_id, chart in en.items() if chart_id.startswith("audience-")}
+    names = {
+        chart_id: [item["name"] for item in chart["series"][0]["data"]]
+        for chart_id, chart in en.items()
+        if chart_id.startswith("audience-")
+    }
     shown = {name for chart in names.values() for name in chart}
     assert {"male", "female", "unknown", "under 17", "18-24", "25-29", "30-39", "40-49", "50+", "other"} <= shown
     assert not {"男", "女", "未知", "其他"} & shown and not [name for name in shown if "岁" in name]
-    assert "Others" not in names["audience-30-visitUv-genders"]  # WeChat's "其他" is "other"; the report's summed rest "Others"
+    assert (
+        "Others" not in names["audience-30-visitUv-genders"]
+    )  # WeChat's "其他" is "other"; the report's summed rest "Others"
     assert "杭州" in shown  # a city as WeChat gives it
     checked = []
     for chart_id in ("audience-30-visitUv-genders", "audience-1-visitUvNew-platforms"):
         colours = {item["name"]: item["itemStyle"]["color"] for item in en[chart_id]["series"][0]["data"]}
         colours_zh = {item["name"]: item["itemStyle"]["color"] for item in zh[chart_id]["series"][0]["data"]}
-        for english, chinese in (("male", "男"), ("female", "女"), ("unknown", "未知"), ("iPhone", "iPhone"), ("other", "其他")):
+        for english, chinese in (
+            ("male", "男"),
+            ("female", "女"),
+            ("unknown", "未知"),
+            ("iPhone", "iPhone"),
+            ("other", "其他"),
+        ):
             if chinese in colours_zh:
-                assert colours[english] == colours_zh[chinese] == NAME_COLORS[chinese], (chart_id, english)  # one colour, either language
+                assert colours[english] == colours_zh[chinese] == NAME_COLORS[chinese], (
+                    chart_id,
+                    english,
+                )  # one colour, either language
                 checked.append(english)
     assert {"male", "female", "iPhone"} <= set(checked)
 

@@ -51,7 +51,9 @@ OK = {"errMsg": "openapi.analysis.getMonthlyVisitTrend:ok", "errCode": 0}
 
 @pytest.fixture
 def fast_client(settings: WxSettings, sleeps: Sleeps) -> Iterator[OpenApiClient]:
-    client = OpenApiClient(settings, permissions=Permissions.allow(*REPORTS), sleep=sleeps, retry=RetryPolicy(random=lambda: 0.5))
+    client = OpenApiClient(
+        settings, permissions=Permissions.allow(*REPORTS), sleep=sleeps, retry=RetryPolicy(random=lambda: 0.5)
+    )
     yield client
     client.close()
 
@@ -88,7 +90,9 @@ def assert_every_result_is_json_everywhere(db: Db, table: str = "result") -> Non
         strict_json(stored)
         assert "\\u0000" not in stored and "\x00" not in stored
     if db.kind == "postgresql":
-        count = db.scalar(f"SELECT count(*) FROM {db.prefix}{table} WHERE jsonb_typeof(CAST(result AS jsonb)) = 'object'")
+        count = db.scalar(
+            f"SELECT count(*) FROM {db.prefix}{table} WHERE jsonb_typeof(CAST(result AS jsonb)) = 'object'"
+        )
         assert count == len(stored_texts(db, table, "result"))
 
 
@@ -111,8 +115,18 @@ def test_a_reply_holding_nul_is_stored_by_the_rule_and_neither_this_run_nor_the_
     results = archive.results(fast_client.settings.appid, MONTHLY)
     assert [item.begin_date for item in results] == [f"2026{month:02d}01" for month in range(1, 11)]
     assert results[0].result == {
-        "list": [{"refDate": "2026\ufffd01", "sessionCnt": 20, "visitPv": 50, "visitUv": 7, "visitUvNew": 1,
-                  "stayTimeUv": 12.5, "stayTimeSession": 6.25, "visitDepth": 2.5}],
+        "list": [
+            {
+                "refDate": "2026\ufffd01",
+                "sessionCnt": 20,
+                "visitPv": 50,
+                "visitUv": 7,
+                "visitUvNew": 1,
+                "stayTimeUv": 12.5,
+                "stayTimeSession": 6.25,
+                "visitDepth": 2.5,
+            }
+        ],
         "note\ufffd": "a\ufffdb",
         **OK,
     }
@@ -128,7 +142,9 @@ def test_a_reply_holding_nul_is_stored_by_the_rule_and_neither_this_run_nor_the_
     assert emulator.received == []  # January is archived: nothing is asked again
 
 
-def test_get_answers_a_reply_holding_nul_as_the_archive_keeps_it(db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient) -> None:
+def test_get_answers_a_reply_holding_nul_as_the_archive_keeps_it(
+    db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient
+) -> None:
     """The read-through gives the same answer when it fetches the period as when it reads it back."""
     emulator.add_fault(MONTHLY_PATH, Fault.raw(month_reply("202601", 7, ',"note":"x\\u0000y"')))
     archive = db.archive()
@@ -146,8 +162,16 @@ def test_get_answers_a_reply_holding_nul_as_the_archive_keeps_it(db: Db, emulato
 NASTY = {
     "refDate": "20260310",
     "list": [
-        {"pagePath": "pages/a\x00b/\ud800/😀/页", "pageVisitPv": 10**30, "pageVisitUv": float("nan"), "pageStaytimePv": float("inf"),
-         "entrypagePv": 2**63 - 1, "exitpagePv": -(2**63), "pageSharePv": 1e300, "pageShareUv": 10**400},
+        {
+            "pagePath": "pages/a\x00b/\ud800/😀/页",
+            "pageVisitPv": 10**30,
+            "pageVisitUv": float("nan"),
+            "pageStaytimePv": float("inf"),
+            "entrypagePv": 2**63 - 1,
+            "exitpagePv": -(2**63),
+            "pageSharePv": 1e300,
+            "pageShareUv": 10**400,
+        },
         {"pagePath": "p" * 600 + "\x00", "pageVisitPv": 1.0, "pageStaytimePv": float("-inf"), "pageVisitUv": 2**63},
     ],
     "k\x00\udfff": [float("nan"), "\udfff", -float("inf"), 1.5],
@@ -156,8 +180,16 @@ NASTY = {
 KEPT = {
     "refDate": "20260310",
     "list": [
-        {"pagePath": "pages/a\ufffdb/\ufffd/😀/页", "pageVisitPv": 10**30, "pageVisitUv": None, "pageStaytimePv": None,
-         "entrypagePv": 2**63 - 1, "exitpagePv": -(2**63), "pageSharePv": 1e300, "pageShareUv": 10**400},
+        {
+            "pagePath": "pages/a\ufffdb/\ufffd/😀/页",
+            "pageVisitPv": 10**30,
+            "pageVisitUv": None,
+            "pageStaytimePv": None,
+            "entrypagePv": 2**63 - 1,
+            "exitpagePv": -(2**63),
+            "pageSharePv": 1e300,
+            "pageShareUv": 10**400,
+        },
         {"pagePath": "p" * 600 + "\ufffd", "pageVisitPv": 1.0, "pageStaytimePv": None, "pageVisitUv": 2**63},
     ],
     "k\ufffd\ufffd": [None, "\ufffd", None, 1.5],
@@ -173,12 +205,29 @@ def test_store_writes_what_some_database_refuses_by_one_rule_and_reads_it_back_t
     assert_every_result_is_json_everywhere(db)
 
     page = archive.tables.flat["page"]
-    columns = (page.c.page_path, page.c.page_visit_pv, page.c.page_visit_uv, page.c.page_staytime_pv, page.c.entrypage_pv,
-               page.c.exitpage_pv, page.c.page_share_pv, page.c.page_share_uv)
+    columns = (
+        page.c.page_path,
+        page.c.page_visit_pv,
+        page.c.page_visit_uv,
+        page.c.page_staytime_pv,
+        page.c.entrypage_pv,
+        page.c.exitpage_pv,
+        page.c.page_share_pv,
+        page.c.page_share_uv,
+    )
     with archive.engine.connect() as connection:
         rows = [tuple(row) for row in connection.execute(select(*columns).order_by(page.c.position))]
     assert rows == [
-        ("pages/a\ufffdb/\ufffd/😀/页", None, None, None, 2**63 - 1, -(2**63), None, None),  # beyond 64 bits, NaN, infinity: NULL
+        (
+            "pages/a\ufffdb/\ufffd/😀/页",
+            None,
+            None,
+            None,
+            2**63 - 1,
+            -(2**63),
+            None,
+            None,
+        ),  # beyond 64 bits, NaN, infinity: NULL
         ("p" * 512, 1, None, None, None, None, None, None),  # cut to the column's 512 characters
     ]
     views = db.scalar(f"SELECT count(*) FROM {db.prefix}v_page_day WHERE uv IS NULL AND stay_per_view IS NULL")
@@ -220,7 +269,9 @@ def refuse_negative_visitors(db: Db, archive: Archive) -> None:
                 "BEGIN SELECT RAISE(ABORT, 'visit_uv must not be negative'); END"
             )
         else:
-            connection.exec_driver_sql(f"ALTER TABLE {table} ADD CONSTRAINT {db.prefix}no_negative CHECK (visit_uv >= 0)")
+            connection.exec_driver_sql(
+                f"ALTER TABLE {table} ADD CONSTRAINT {db.prefix}no_negative CHECK (visit_uv >= 0)"
+            )
 
 
 def test_a_row_the_database_refuses_fails_its_period_alone_and_the_run_goes_on(
@@ -232,19 +283,30 @@ def test_a_row_the_database_refuses_fails_its_period_alone_and_the_run_goes_on(
     summary = run_job(archive, fast_client, monthly_job(), concurrency=1)
     tally = summary.apis[MONTHLY]
     assert summary.database_error is None, summary.database_error  # not an outage
-    assert (tally.counts["failed"], tally.counts["stored"], tally.counts["leftForLater"], tally.stopped) == (1, MONTHS - 1, 0, None)
+    assert (tally.counts["failed"], tally.counts["stored"], tally.counts["leftForLater"], tally.stopped) == (
+        1,
+        MONTHS - 1,
+        0,
+        None,
+    )
     (error,) = tally.errors
-    assert error.startswith("-601001 fail -601001 system error hint: [storing analysis.getMonthlyVisitTrend beginDate 20260101 and endDate "
-                            "20260131 in "), error
+    assert error.startswith(
+        "-601001 fail -601001 system error hint: [storing analysis.getMonthlyVisitTrend beginDate 20260101 and endDate "
+        "20260131 in "
+    ), error
     assert "no_negative" in error or "must not be negative" in error, error
     assert summary.to_json()["apis"][MONTHLY]["errors"] == [error] and not summary.complete
-    assert [item.begin_date for item in archive.results(fast_client.settings.appid, MONTHLY)] == [f"2026{m:02d}01" for m in range(2, 11)]
+    assert [item.begin_date for item in archive.results(fast_client.settings.appid, MONTHLY)] == [
+        f"2026{m:02d}01" for m in range(2, 11)
+    ]
 
     again = run_job(archive, fast_client, monthly_job(), concurrency=1)  # January asked again: a normal answer now
     assert again.complete and again.apis[MONTHLY].counts["stored"] == 1 and again.database_error is None
 
 
-def test_store_raises_row_refused_and_get_keeps_the_fetched_result(db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient) -> None:
+def test_store_raises_row_refused_and_get_keeps_the_fetched_result(
+    db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient
+) -> None:
     archive = db.archive()
     refuse_negative_visitors(db, archive)
     with pytest.raises(RowRefused) as caught:
@@ -260,7 +322,9 @@ def test_store_raises_row_refused_and_get_keeps_the_fetched_result(db: Db, emula
     assert archive.count(fast_client.settings.appid) == 0
 
 
-def test_a_database_that_fails_still_stops_the_run(db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient) -> None:
+def test_a_database_that_fails_still_stops_the_run(
+    db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient
+) -> None:
     """A missing table is the database's failure, not the row's: the run stops, as before, and
     asks WeChat for nothing more it could not store."""
     archive = db.archive()
@@ -285,7 +349,7 @@ REFUSALS = {  # what each database refuses for the data in it
         "SELECT 1 / 0",  # 22012
         "SELECT CAST('x' AS integer)",  # 22P02
         "SELECT CAST('9223372036854775808' AS bigint)",  # 22003
-        "SELECT CAST('{\"a\": \"\\u0000\"}' AS jsonb)",  # 22P05: its JSON refuses the NUL escape
+        'SELECT CAST(\'{"a": "\\u0000"}\' AS jsonb)',  # 22P05: its JSON refuses the NUL escape
         "INSERT INTO wxzz_refusals (v) VALUES (NULL)",  # 23502
         "INSERT INTO wxzz_refusals (v, s) VALUES (1, 'abc')",  # 22001
     ],
@@ -301,7 +365,10 @@ REFUSALS = {  # what each database refuses for the data in it
         "INSERT INTO wxzz_refusals (v) VALUES (-1)",
     ],
 }
-OTHERS = ["SELECT * FROM wxzz_missing_table", "SELECT missing_column FROM wxzz_refusals"]  # the database's failures, not the row's
+OTHERS = [
+    "SELECT * FROM wxzz_missing_table",
+    "SELECT missing_column FROM wxzz_refusals",
+]  # the database's failures, not the row's
 
 
 def test_refusals_of_data_are_told_apart_from_failures_of_the_database(db: Db) -> None:
@@ -323,9 +390,11 @@ def test_refusals_of_data_are_told_apart_from_failures_of_the_database(db: Db) -
         engine.dispose()
     assert seen == {**dict.fromkeys(REFUSALS[db.kind], True), **dict.fromkeys(OTHERS, False)}
 
-    url = {"sqlite": "sqlite:////nonexistent-folder-wxcloud/a/b.sqlite3",
-           "postgresql": "postgresql+psycopg://postgres@127.0.0.1:1/test",
-           "mariadb": "mysql+pymysql://root@127.0.0.1:1/test"}[db.kind]
+    url = {
+        "sqlite": "sqlite:////nonexistent-folder-wxcloud/a/b.sqlite3",
+        "postgresql": "postgresql+psycopg://postgres@127.0.0.1:1/test",
+        "mariadb": "mysql+pymysql://root@127.0.0.1:1/test",
+    }[db.kind]
     unreachable = create_engine(url)
     try:
         with pytest.raises(SQLAlchemyError) as caught:
@@ -388,10 +457,14 @@ def test_a_reply_beyond_a_doubles_range_fails_its_period_alone_and_the_next_run_
     emulator.clear()
     again = run_job(archive, fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
     assert (again.counts["stored"], again.counts["upToDate"]) == (1, MONTHS - 1)
-    assert [request.json() for request in emulator.requests_to(MONTHLY_PATH)] == [{"begin_date": "20260101", "end_date": "20260131"}]
+    assert [request.json() for request in emulator.requests_to(MONTHLY_PATH)] == [
+        {"begin_date": "20260101", "end_date": "20260131"}
+    ]
 
 
-def test_unreadable_replies_that_keep_coming_stop_the_api(sqlite_db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient) -> None:
+def test_unreadable_replies_that_keep_coming_stop_the_api(
+    sqlite_db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient
+) -> None:
     """A proxy answering HTML in WeChat's place costs three requests, not the whole backlog."""
     emulator.add_fault(MONTHLY_PATH, Fault.raw("<html>sign in to the hotel wifi</html>"), times=MONTHS)
     tally = run_job(sqlite_db.archive(), fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
@@ -407,16 +480,23 @@ def test_a_stored_row_that_cannot_be_decoded_is_read_as_unreadable_and_a_new_ans
     engine = create_engine(db.url)
     try:  # a row written by hand, or by something else
         with engine.begin() as connection:
-            connection.execute(text(f"UPDATE {db.prefix}result SET result = '{{\"list\": [' WHERE begin_date = '20260101'"))
+            connection.execute(
+                text(f"UPDATE {db.prefix}result SET result = '{{\"list\": [' WHERE begin_date = '20260101'")
+            )
             connection.execute(text(f"UPDATE {db.prefix}result SET result = '[1, 2]' WHERE begin_date = '20260201'"))
     finally:
         engine.dispose()
     appid = fast_client.settings.appid
     results = archive.results(appid, MONTHLY)  # one row cannot fail every read of its report
-    assert [(item.begin_date, item.readable, item.result) for item in results[:2]] == [("20260101", False, {}), ("20260201", False, {})]
+    assert [(item.begin_date, item.readable, item.result) for item in results[:2]] == [
+        ("20260101", False, {}),
+        ("20260201", False, {}),
+    ]
     assert all(item.readable for item in results[2:]) and len(results) == MONTHS
     emulator.clear()
-    fetched = ReadThrough(archive, fast_client).get(MONTHLY, JANUARY.data())  # not taken for an answer: asked again, and replaced
+    fetched = ReadThrough(archive, fast_client).get(
+        MONTHLY, JANUARY.data()
+    )  # not taken for an answer: asked again, and replaced
     assert fetched["list"] and len(emulator.requests_to(MONTHLY_PATH)) == 1
     assert archive.results(appid, MONTHLY)[0].readable and archive.results(appid, MONTHLY)[0].result == fetched
     assert archive.revisions(appid, MONTHLY, JANUARY)[0].result is None  # the unreadable text it replaced
@@ -432,9 +512,13 @@ def test_a_binary_reply_to_a_report_fails_its_period_and_the_read_through_raises
     archive = db.archive()
     tally = run_job(archive, fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
     assert (tally.counts["failed"], tally.counts["stored"], tally.stopped) == (1, MONTHS - 1, None), tally.to_json()
-    assert tally.errors[0].startswith("-601001 openapi.analysis.getMonthlyVisitTrend:fail wechat server internal error, the reply is text/html")
+    assert tally.errors[0].startswith(
+        "-601001 openapi.analysis.getMonthlyVisitTrend:fail wechat server internal error, the reply is text/html"
+    )
     emulator.add_fault(MONTHLY_PATH, Fault.raw("<html>sign in</html>", content_type="text/html"))
     with pytest.raises(InvalidResponse) as caught:
         ReadThrough(archive, fast_client).get(MONTHLY, JANUARY.data())
-    assert caught.value.err_msg.startswith("openapi.analysis.getMonthlyVisitTrend:fail wechat server internal error, the reply is text/html")
+    assert caught.value.err_msg.startswith(
+        "openapi.analysis.getMonthlyVisitTrend:fail wechat server internal error, the reply is text/html"
+    )
     assert archive.stored(fast_client.settings.appid, MONTHLY, JANUARY) is None

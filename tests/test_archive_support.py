@@ -39,7 +39,6 @@ MONTHLY = "analysis.getMonthlyVisitTrend"
 MONTHLY_PATH = "/datacube/getweanalysisappidmonthlyvisittrend"
 
 
-
 def _drop_mariadb_user() -> None:
     try:
         admin = create_engine("mysql+pymysql://root@127.0.0.1:3306/test", connect_args={"connect_timeout": 3})
@@ -96,7 +95,9 @@ def _prepare(kind: str) -> str | None:
             with admin.begin() as connection:
                 for host in ("127.0.0.1", "localhost", "%"):
                     connection.execute(text(f"CREATE USER IF NOT EXISTS '{MARIADB_USER}'@'{host}'"))
-                    connection.execute(text(f"ALTER USER '{MARIADB_USER}'@'{host}' IDENTIFIED BY :password"), {"password": DB_PASSWORD})
+                    connection.execute(
+                        text(f"ALTER USER '{MARIADB_USER}'@'{host}' IDENTIFIED BY :password"), {"password": DB_PASSWORD}
+                    )
                     connection.execute(text(f"GRANT ALL PRIVILEGES ON test.* TO '{MARIADB_USER}'@'{host}'"))
             admin.dispose()
             atexit.register(_drop_mariadb_user)
@@ -123,7 +124,11 @@ def make_db(kind: str, tmp_path: Path) -> Iterator[Db]:
         return
     problem = _prepare(kind)
     if problem is not None:
-        where = "PostgreSQL at 127.0.0.1:5432 (user postgres, db test)" if kind == "postgresql" else "MariaDB at 127.0.0.1:3306 (root, db test)"
+        where = (
+            "PostgreSQL at 127.0.0.1:5432 (user postgres, db test)"
+            if kind == "postgresql"
+            else "MariaDB at 127.0.0.1:3306 (root, db test)"
+        )
         message = f"{where} is not reachable ({problem})"
         if os.environ.get("WX_TEST_SKIP_SERVERS") == "1":
             pytest.skip(f"{message}; skipped because WX_TEST_SKIP_SERVERS=1")
@@ -146,7 +151,9 @@ def sqlite_db_fixture(tmp_path: Path) -> Iterator[Db]:
 
 
 @pytest.fixture(autouse=True)
-def no_db_password_anywhere(no_secrets_in_logs: Any, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+def no_db_password_anywhere(
+    no_secrets_in_logs: Any, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[list[str]]:
     """Every archive answer and error, and every log line, is checked for the database password;
     the answers also for the appsecret and every token the emulator issued (the suite's own watch
     covers the logs and the single-API functions' answers)."""

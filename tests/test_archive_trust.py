@@ -66,8 +66,16 @@ def rows(db: Db, table: str) -> list[Any]:
 
 
 def worker_event(appid: str, **work: Any) -> dict[str, Any]:
-    return {WORK_KEY: {"appid": appid, "today": f"{TODAY:%Y%m%d}", "apis": list(APIS), "slices": [[f"{SINCE:%Y%m%d}", None]],
-                       "handoff": TOKEN, **work}}
+    return {
+        WORK_KEY: {
+            "appid": appid,
+            "today": f"{TODAY:%Y%m%d}",
+            "apis": list(APIS),
+            "slices": [[f"{SINCE:%Y%m%d}", None]],
+            "handoff": TOKEN,
+            **work,
+        }
+    }
 
 
 # ---- events that prove nothing do nothing ---------------------------------------------------------
@@ -90,7 +98,9 @@ def test_a_forged_worker_event_for_an_app_the_function_keeps_does_nothing(fleet:
 
 
 @pytest.mark.slow
-def test_a_dispatched_event_changed_on_its_way_finds_no_lease_and_the_event_as_sent_still_does(fleet: Fleet, alerted: list[str]) -> None:
+def test_a_dispatched_event_changed_on_its_way_finds_no_lease_and_the_event_as_sent_still_does(
+    fleet: Fleet, alerted: list[str]
+) -> None:
     fleet.dispatch()
     event = fleet.queue.pop(0)
     appid = event[WORK_KEY]["appid"]
@@ -111,7 +121,9 @@ def test_a_dispatched_event_changed_on_its_way_finds_no_lease_and_the_event_as_s
     assert alerted == []
 
 
-def test_an_event_for_an_app_the_function_does_not_keep_is_refused_before_anything_is_written(fleet: Fleet, alerted: list[str]) -> None:
+def test_an_event_for_an_app_the_function_does_not_keep_is_refused_before_anything_is_written(
+    fleet: Fleet, alerted: list[str]
+) -> None:
     fleet.dispatch()  # the tables, and leases handed to the dispatched events
     leases_before, runs_before = len(rows(fleet.db, "lease")), len(rows(fleet.db, "run"))
     stranger = "wx__bold__title_of_the_callers_choosing"
@@ -124,8 +136,14 @@ def test_an_event_for_an_app_the_function_does_not_keep_is_refused_before_anythi
 
 def test_an_event_for_another_function_with_one_app_is_refused_too(fleet: Fleet, alerted: list[str]) -> None:
     fleet.single = True
-    answer = fleet.handler()(worker_event("wxnotthisfunction01"), {"request_id": "stranger", "time_limit_in_ms": 10_000})
-    assert answer["errCode"] == -501007 and "does not archive (WX_APPID)" in answer["errMsg"] and "wxnotthisfunction01" not in answer["errMsg"]
+    answer = fleet.handler()(
+        worker_event("wxnotthisfunction01"), {"request_id": "stranger", "time_limit_in_ms": 10_000}
+    )
+    assert (
+        answer["errCode"] == -501007
+        and "does not archive (WX_APPID)" in answer["errMsg"]
+        and "wxnotthisfunction01" not in answer["errMsg"]
+    )
     assert alerted == []
 
 
@@ -141,7 +159,9 @@ def test_a_dispatcher_a_day_ahead_never_gets_a_period_stored_as_known_on_a_day_s
     fleet.drain()  # the workers' clocks say TODAY
     stored = rows(fleet.db, "result")
     assert stored and max(row.fetched_on for row in stored) == f"{TODAY:%Y%m%d}"
-    assert [row for row in rows(fleet.db, "run") if row.run_trigger == "worker" and row.today != f"{TODAY:%Y%m%d}"] == []
+    assert [
+        row for row in rows(fleet.db, "run") if row.run_trigger == "worker" and row.today != f"{TODAY:%Y%m%d}"
+    ] == []
 
 
 def test_a_timer_whose_time_is_ahead_of_the_clock_runs_for_the_clocks_day(fleet: Fleet) -> None:
@@ -159,9 +179,16 @@ def test_archive_store_never_records_a_day_after_the_answer_came(sqlite_db: Db) 
     archive = sqlite_db.archive()
     fetched_at = datetime(2026, 6, 15, 3, 0, tzinfo=timezone.utc)
     period = Period(date(2026, 6, 1), date(2026, 6, 7))
-    result = {"refDate": "20260601-20260607", "visitUvNew": [{"key": 0, "value": 1}], "visitUv": [{"key": 0, "value": 2}],
-              "errMsg": "openapi.analysis.getWeeklyRetain:ok", "errCode": 0}
-    archive.store("wx1", "analysis.getWeeklyRetain", period, result, fetched_at=fetched_at, fetched_on=date(2026, 12, 31))
+    result = {
+        "refDate": "20260601-20260607",
+        "visitUvNew": [{"key": 0, "value": 1}],
+        "visitUv": [{"key": 0, "value": 2}],
+        "errMsg": "openapi.analysis.getWeeklyRetain:ok",
+        "errCode": 0,
+    }
+    archive.store(
+        "wx1", "analysis.getWeeklyRetain", period, result, fetched_at=fetched_at, fetched_on=date(2026, 12, 31)
+    )
     stored = archive.stored("wx1", "analysis.getWeeklyRetain", period)
     assert stored is not None and stored.fetched_on == date(2026, 6, 15) and stored.settled is False
 
@@ -176,7 +203,9 @@ def test_archive_store_never_records_a_day_after_the_answer_came(sqlite_db: Db) 
     since=st.dates(EARLIEST, TODAY - timedelta(days=40)),
     until=st.one_of(st.none(), st.dates(TODAY - timedelta(days=30), date(9999, 12, 31))),
 )
-def test_every_slice_a_dispatcher_plans_is_one_its_workers_accept(slice_days: int, since: date, until: date | None) -> None:
+def test_every_slice_a_dispatcher_plans_is_one_its_workers_accept(
+    slice_days: int, since: date, until: date | None
+) -> None:
     job = Job((MONTHLY, "analysis.getWeeklyVisitTrend"), since, TODAY, until)
     slices = slices_of(job, slice_days)
     assert 1 <= len(slices) <= MAX_SLICES
@@ -260,7 +289,13 @@ def test_of_many_takers_of_one_lease_at_once_exactly_one_wins_and_none_fails(db:
         won: list[bool] = []
         failed: list[BaseException] = []
 
-        def take(index: int, key: str = key, start: threading.Barrier = start, won: list[bool] = won, failed: list[BaseException] = failed) -> None:
+        def take(
+            index: int,
+            key: str = key,
+            start: threading.Barrier = start,
+            won: list[bool] = won,
+            failed: list[BaseException] = failed,
+        ) -> None:
             try:
                 start.wait()
                 won.append(Leases(archives[index]).take(key, f"taker-{index}", 600))
@@ -299,8 +334,11 @@ def test_copies_of_one_event_delivered_at_once_run_one_worker_and_the_rest_do_no
     assert all(answer["errCode"] == 0 for answer in answers) and len(answers) == copies
     # one worker; each other copy either met it holding the lease (SCF is to try again) or came after it handed on
     assert sum("totals" in answer for answer in answers) == 1
-    assert all("retryLater" in answer or answer.get("skipped") == "nothing done: the event holds no lease of it"
-               for answer in answers if "totals" not in answer)
+    assert all(
+        "retryLater" in answer or answer.get("skipped") == "nothing done: the event holds no lease of it"
+        for answer in answers
+        if "totals" not in answer
+    )
     assert [row.outcome for row in rows(fleet.db, "run") if row.run_trigger == "worker"] == ["complete"]
 
 
@@ -329,9 +367,13 @@ def test_a_malformed_worker_event_posts_no_alert_either(fleet: Fleet, alerted: l
 @pytest.mark.slow
 def test_a_manual_run_until_the_end_of_the_calendar_is_dispatched_like_any_other(fleet: Fleet) -> None:
     fleet.single = True
-    answer = fleet.handler()({"since": "20260101", "until": "99991231"}, {"request_id": "manual", "time_limit_in_ms": fleet.time_limit_ms})
+    answer = fleet.handler()(
+        {"since": "20260101", "until": "99991231"}, {"request_id": "manual", "time_limit_in_ms": fleet.time_limit_ms}
+    )
     assert answer["errCode"] == 0 and answer["fanOut"]["sent"] == 1, answer
-    assert len(fleet.queue[0][WORK_KEY]["slices"]) <= 6  # slices of 30 days from January to the run's day, not to the year 9999
+    assert (
+        len(fleet.queue[0][WORK_KEY]["slices"]) <= 6
+    )  # slices of 30 days from January to the run's day, not to the year 9999
     fleet.drain()
     assert {key[1] for key in fleet.stored()} == set(APIS)
 
@@ -343,7 +385,10 @@ def test_a_refused_manual_event_goes_to_its_invoker_alone_and_a_refused_timer_is
     text = "URGENT rotate the key at evil example"
     answer = fleet.handler()({"since": text}, {"request_id": "manual", "time_limit_in_ms": fleet.time_limit_ms})
     assert answer["errCode"] == -501007 and alerted == []
-    answer = fleet.handler()({**timer(FIRED.strftime("%Y-%m-%dT%H:%M:%SZ")), "Message": text}, {"request_id": "t", "time_limit_in_ms": 20_000})
+    answer = fleet.handler()(
+        {**timer(FIRED.strftime("%Y-%m-%dT%H:%M:%SZ")), "Message": text},
+        {"request_id": "t", "time_limit_in_ms": 20_000},
+    )
     assert answer["errCode"] == -501007 and len(alerted) == 1
     assert "timer's event was refused" in alerted[0] and "URGENT" not in alerted[0] and "evil" not in alerted[0]
 
@@ -352,6 +397,8 @@ def test_one_app_without_its_appid_is_a_clear_configuration_error_and_its_run_is
     fleet.single = True
     plain = Fleet.env
     env = {**plain.fget(fleet), "WX_APPID": "", "WX_ARCHIVE_FAN_OUT": "off"}  # type: ignore[attr-defined]
-    answer = function(env, wall_clock=FIRED.timestamp)(timer(FIRED.strftime("%Y-%m-%dT%H:%M:%SZ")), {"time_limit_in_ms": 20_000})
+    answer = function(env, wall_clock=FIRED.timestamp)(
+        timer(FIRED.strftime("%Y-%m-%dT%H:%M:%SZ")), {"time_limit_in_ms": 20_000}
+    )
     assert answer["errCode"] == -601001 and "WX_APPID" in answer["errMsg"], answer
     assert [row.outcome for row in rows(fleet.db, "run")] == ["failed"] and rows(fleet.db, "lease") == []

@@ -89,12 +89,20 @@ def test_a_day_of_retention_is_asked_on_the_ten_days_a_key_becomes_knowable() ->
 
 def test_weeks_settle_after_four_weeks_and_months_after_one() -> None:
     week = Period(date(2026, 3, 2), date(2026, 3, 8))
-    assert list(REPORTS[WEEKLY_RETAIN].settling.milestones(week)) == [date(2026, 3, 9) + timedelta(weeks=k) for k in range(5)]
+    assert list(REPORTS[WEEKLY_RETAIN].settling.milestones(week)) == [
+        date(2026, 3, 9) + timedelta(weeks=k) for k in range(5)
+    ]
     monthly = REPORTS[MONTHLY_RETAIN].settling
     assert list(monthly.milestones(Period(date(2026, 1, 1), date(2026, 1, 31)))) == [date(2026, 2, 1), date(2026, 3, 1)]
     assert list(monthly.milestones(Period(date(2028, 1, 1), date(2028, 1, 31)))) == [date(2028, 2, 1), date(2028, 3, 1)]
-    assert list(monthly.milestones(Period(date(2026, 12, 1), date(2026, 12, 31)))) == [date(2027, 1, 1), date(2027, 2, 1)]
-    assert list(monthly.milestones(Period(date(2027, 11, 1), date(2027, 11, 30)))) == [date(2027, 12, 1), date(2028, 1, 1)]
+    assert list(monthly.milestones(Period(date(2026, 12, 1), date(2026, 12, 31)))) == [
+        date(2027, 1, 1),
+        date(2027, 2, 1),
+    ]
+    assert list(monthly.milestones(Period(date(2027, 11, 1), date(2027, 11, 30)))) == [
+        date(2027, 12, 1),
+        date(2028, 1, 1),
+    ]
 
 
 def test_the_other_reports_settle_when_first_answered_unless_a_refresh_window_is_kept() -> None:
@@ -137,7 +145,9 @@ class PinnedWeChat:
             **env,
         }
         settings = WxSettings(DEFAULT_APPID, DEFAULT_SECRET, self.wechat.url)
-        self.client = OpenApiClient(settings, permissions=Permissions.allow(*REPORTS), wall_clock=lambda: self.now, sleep=sleeps)
+        self.client = OpenApiClient(
+            settings, permissions=Permissions.allow(*REPORTS), wall_clock=lambda: self.now, sleep=sleeps
+        )
         self.handler = function(self.env, client_factory=self._client_for, wall_clock=lambda: self.now)
         self.asked: list[tuple[float, Any]] = []  # (the run's moment, a request it made)
 
@@ -162,7 +172,10 @@ class PinnedWeChat:
                 continue
             body = request.json()
             local = datetime.fromtimestamp(moment, BEIJING)
-            not_ready = local.hour * 3600 + local.minute * 60 < READY_AT and body["end_date"] == f"{local.date() - timedelta(days=1):%Y%m%d}"
+            not_ready = (
+                local.hour * 3600 + local.minute * 60 < READY_AT
+                and body["end_date"] == f"{local.date() - timedelta(days=1):%Y%m%d}"
+            )
             if not (answered and not_ready):
                 counts[(body["begin_date"], body["end_date"])] += 1
         return counts
@@ -232,7 +245,9 @@ def test_days_of_timer_runs_keep_exactly_what_wechat_knew(db: Db, pinned: Callab
     for api in RETENTION:
         stored = archive.results(DEFAULT_APPID, api)
         periods = plan.periods(api, date(2026, 3, 1), last)
-        assert [(item.begin_date, item.end_date) for item in stored] == [(p.begin_date, p.end_date) for p in periods], api
+        assert [(item.begin_date, item.end_date) for item in stored] == [(p.begin_date, p.end_date) for p in periods], (
+            api
+        )
         settling = REPORTS[api].settling
         for item in stored:
             # exactly what WeChat knows on the day of the last run
@@ -240,7 +255,10 @@ def test_days_of_timer_runs_keep_exactly_what_wechat_knew(db: Db, pinned: Callab
             settled = settling.settles_on(item.period) <= last
             assert item.settled is settled, (api, item.begin_date)
             if settled:
-                assert keys_of(item.result) == ALL_KEYS[api] and [k["key"] for k in item.result["visitUvNew"]] == ALL_KEYS[api]
+                assert (
+                    keys_of(item.result) == ALL_KEYS[api]
+                    and [k["key"] for k in item.result["visitUvNew"]] == ALL_KEYS[api]
+                )
         fetches = answered[api]
         assert max(fetches.values()) <= LIFETIME_FETCHES[api], (api, fetches.most_common(3))
         # a request more only where a morning run asked for the newest period before WeChat had it
@@ -264,12 +282,19 @@ def test_days_of_timer_runs_keep_exactly_what_wechat_knew(db: Db, pinned: Callab
     # no stale flat row: each period's rows are its latest answer's
     table = archive.tables.for_shape(REPORTS[DAILY_RETAIN].shape)
     with archive.engine.connect() as connection:
-        count = connection.execute(select(text("COUNT(*)")).select_from(table).where(table.c.api == DAILY_RETAIN)).scalar()
-    expected = sum(len(flat_rows(REPORTS[DAILY_RETAIN], i.result, i.period, {})) for i in archive.results(DEFAULT_APPID, DAILY_RETAIN))
+        count = connection.execute(
+            select(text("COUNT(*)")).select_from(table).where(table.c.api == DAILY_RETAIN)
+        ).scalar()
+    expected = sum(
+        len(flat_rows(REPORTS[DAILY_RETAIN], i.result, i.period, {}))
+        for i in archive.results(DEFAULT_APPID, DAILY_RETAIN)
+    )
     assert count == expected
 
 
-def test_a_run_after_a_long_pause_catches_up_with_one_fetch_per_period(db: Db, pinned: Callable[..., PinnedWeChat]) -> None:
+def test_a_run_after_a_long_pause_catches_up_with_one_fetch_per_period(
+    db: Db, pinned: Callable[..., PinnedWeChat]
+) -> None:
     world = pinned((DAILY_RETAIN,), WX_ARCHIVE_SINCE="20260301")
     world.run(at(date(2026, 3, 11)))  # ten days, key 0 each
     world.clear()
@@ -302,7 +327,9 @@ def test_a_morning_run_before_wechat_computed_yesterday_records_what_it_knew_the
     assert stored is not None and stored.settled and keys_of(stored.result) == ALL_KEYS[DAILY_RETAIN]
 
 
-def test_a_revision_by_wechat_is_caught_and_the_answer_it_replaced_kept(db: Db, pinned: Callable[..., PinnedWeChat]) -> None:
+def test_a_revision_by_wechat_is_caught_and_the_answer_it_replaced_kept(
+    db: Db, pinned: Callable[..., PinnedWeChat]
+) -> None:
     world = pinned((DAILY_RETAIN, DAILY_TREND), WX_ARCHIVE_SINCE="20260301", WX_ARCHIVE_REFRESH_DAYS="2")
     world.run(at(date(2026, 3, 11)))
     before = db.archive().stored(DEFAULT_APPID, DAILY_RETAIN, day(date(2026, 3, 9)))
@@ -331,8 +358,14 @@ def test_concurrent_stores_leave_the_newest_answer_and_its_rows_only(db: Db) -> 
     period = day(date(2026, 3, 10))
     base = datetime(2026, 3, 11, 4, 0, tzinfo=timezone.utc)
     answers = [
-        (base + timedelta(minutes=n), {"refDate": "20260310", "visitUvNew": [{"key": k, "value": 100 - k} for k in range(n % 5 + 1)],
-                                       "visitUv": [{"key": 0, "value": 500 + n}]})
+        (
+            base + timedelta(minutes=n),
+            {
+                "refDate": "20260310",
+                "visitUvNew": [{"key": k, "value": 100 - k} for k in range(n % 5 + 1)],
+                "visitUv": [{"key": 0, "value": 500 + n}],
+            },
+        )
         for n in range(12)
     ]
     random.Random(7).shuffle(answers)
@@ -359,9 +392,13 @@ def test_concurrent_stores_leave_the_newest_answer_and_its_rows_only(db: Db) -> 
     assert stored.fetched_at == newest_moment.replace(tzinfo=None)
     table = archive.tables.for_shape(REPORTS[DAILY_RETAIN].shape)
     with archive.engine.connect() as connection:
-        rows = connection.execute(select(table.c.metric, table.c.item_key, table.c.item_value).order_by(table.c.position)).all()
+        rows = connection.execute(
+            select(table.c.metric, table.c.item_key, table.c.item_value).order_by(table.c.position)
+        ).all()
     expected = flat_rows(REPORTS[DAILY_RETAIN], newest, period, {})
-    assert [(row.metric, row.item_key, row.item_value) for row in rows] == [(r["metric"], r["item_key"], r["item_value"]) for r in expected]
+    assert [(row.metric, row.item_key, row.item_value) for row in rows] == [
+        (r["metric"], r["item_key"], r["item_value"]) for r in expected
+    ]
     revisions = archive.revisions("wxappid", DAILY_RETAIN, period)
     assert all(revision.fetched_at < stored.fetched_at for revision in revisions)
     assert stored.fetches == len(revisions) + 1
@@ -382,9 +419,13 @@ def test_get_asks_wechat_again_only_when_it_can_know_more(db: Db, pinned: Callab
     world.now = at(D + timedelta(days=3))
     assert keys_of(reader.get(DAILY_RETAIN, data)) == [0, 1, 2] and len(world.wechat.requests_to(path)) == 2
     world.now = at(D + timedelta(days=40))
-    assert keys_of(reader.get(DAILY_RETAIN, data)) == ALL_KEYS[DAILY_RETAIN] and len(world.wechat.requests_to(path)) == 3
+    assert (
+        keys_of(reader.get(DAILY_RETAIN, data)) == ALL_KEYS[DAILY_RETAIN] and len(world.wechat.requests_to(path)) == 3
+    )
     world.now = at(D + timedelta(days=400))
-    assert keys_of(reader.get(DAILY_RETAIN, data)) == ALL_KEYS[DAILY_RETAIN] and len(world.wechat.requests_to(path)) == 3
+    assert (
+        keys_of(reader.get(DAILY_RETAIN, data)) == ALL_KEYS[DAILY_RETAIN] and len(world.wechat.requests_to(path)) == 3
+    )
     stored = archive.stored(DEFAULT_APPID, DAILY_RETAIN, day(D))
     assert stored is not None and stored.settled and stored.fetches == 3
 
@@ -421,14 +462,18 @@ def test_every_run_is_in_the_ledger_with_its_outcome(db: Db, pinned: Callable[..
 
     runs = Ledger(archive).runs(DEFAULT_APPID)
     assert [(run.trigger, run.today, run.outcome) for run in runs] == [
-        ("timer", "20260306", "failed"), ("timer", "20260306", "incomplete"), ("timer", "20260305", "complete"),
+        ("timer", "20260306", "failed"),
+        ("timer", "20260306", "incomplete"),
+        ("timer", "20260305", "complete"),
     ]
     assert runs[0].summary is None and runs[0].error is not None and "WX_APPSECRET" in runs[0].error
     assert runs[1].summary is not None and runs[1].summary["apis"][DAILY_TREND]["notReady"] == 1
     assert all(run.ended_at is not None and run.started_at <= run.ended_at for run in runs)
     assert all(run.appid == DEFAULT_APPID for run in runs)
     with archive.engine.connect() as connection:
-        ledger_text = " ".join(str(value) for row in connection.execute(select(archive.tables.runs)).all() for value in row)
+        ledger_text = " ".join(
+            str(value) for row in connection.execute(select(archive.tables.runs)).all() for value in row
+        )
     assert DEFAULT_SECRET not in ledger_text and not any(token in ledger_text for token in world.wechat.issued_tokens)
 
 
@@ -440,7 +485,9 @@ def _status(monkeypatch: pytest.MonkeyPatch, db: Db, *args: str) -> tuple[int, s
     return code, out.getvalue(), err.getvalue()
 
 
-def test_status_says_which_report_is_behind_and_exits_for_cron(db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_status_says_which_report_is_behind_and_exits_for_cron(
+    db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     today = datetime.now(BEIJING).date()
     since = f"{today - timedelta(days=20):%Y%m%d}"
     monkeypatch.setenv("WX_ARCHIVE_APIS", f"{DAILY_TREND},{DAILY_RETAIN}")
@@ -450,9 +497,17 @@ def test_status_says_which_report_is_behind_and_exits_for_cron(db: Db, emulator:
 
     code, out, _ = _status(monkeypatch, db, "--since", since, "--appid", DEFAULT_APPID, "--format", "json")
     state = json.loads(out)
-    assert code == 0 and state["ok"] is True and state["lastRun"]["outcome"] == "complete" and state["lastRun"]["trigger"] == "cli"
+    assert (
+        code == 0
+        and state["ok"] is True
+        and state["lastRun"]["outcome"] == "complete"
+        and state["lastRun"]["trigger"] == "cli"
+    )
     trend, retain = state["reports"]
-    assert trend["newestArchived"] == trend["newestFinished"] == f"{today - timedelta(days=1):%Y%m%d}" and trend["missing"] == 0
+    assert (
+        trend["newestArchived"] == trend["newestFinished"] == f"{today - timedelta(days=1):%Y%m%d}"
+        and trend["missing"] == 0
+    )
     assert trend["unsettled"] == 0 and retain["unsettled"] == 20  # the days younger than their thirty-day key
 
     code, out, _ = _status(monkeypatch, db, "--since", since)
@@ -460,7 +515,11 @@ def test_status_says_which_report_is_behind_and_exits_for_cron(db: Db, emulator:
 
     results = db.archive().tables.results
     with db.archive().engine.begin() as connection:
-        connection.execute(results.delete().where(results.c.api == DAILY_TREND, results.c.end_date == f"{today - timedelta(days=3):%Y%m%d}"))
+        connection.execute(
+            results.delete().where(
+                results.c.api == DAILY_TREND, results.c.end_date == f"{today - timedelta(days=3):%Y%m%d}"
+            )
+        )
     code, out, _ = _status(monkeypatch, db, "--since", since)
     assert code == 1 and "behind or failed: analysis.getDailyVisitTrend\n" in out
 
@@ -468,7 +527,9 @@ def test_status_says_which_report_is_behind_and_exits_for_cron(db: Db, emulator:
     assert code == 2 and "--since" in json.loads(err)["errMsg"]
 
 
-def test_status_fails_when_the_last_run_failed(db: Db, pinned: Callable[..., PinnedWeChat], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_status_fails_when_the_last_run_failed(
+    db: Db, pinned: Callable[..., PinnedWeChat], monkeypatch: pytest.MonkeyPatch
+) -> None:
     today = datetime.now(BEIJING).date()
     since = f"{today - timedelta(days=5):%Y%m%d}"
     world = pinned((DAILY_TREND,), WX_ARCHIVE_SINCE=since)
@@ -485,7 +546,9 @@ def test_status_fails_when_the_last_run_failed(db: Db, pinned: Callable[..., Pin
     code, out, _ = _status(monkeypatch, db, "--since", since, "--appid", DEFAULT_APPID, "--format", "json")
     (report,) = json.loads(out)["reports"]
     assert code == 1 and report["behind"] is True
-    assert report["lastRunProblem"].startswith("stopped: failed (48001) (48001 openapi.analysis.getDailyVisitTrend:fail api unauthorized")
+    assert report["lastRunProblem"].startswith(
+        "stopped: failed (48001) (48001 openapi.analysis.getDailyVisitTrend:fail api unauthorized"
+    )
 
     broken = function({**world.env, "WX_ARCHIVE_APIS": "analysis.getNothing"}, wall_clock=lambda: world.now)
     assert broken(timer(fired(at(today, 13, 0))), {})["errCode"] == -601001  # before the database: not in the ledger
@@ -552,8 +615,13 @@ def test_a_webhook_that_hangs_or_fails_never_fails_the_run(
         hook.expect_request(HOOK_PATH).respond_with_handler(stall)
     else:
         hook.expect_request(HOOK_PATH).respond_with_data("<html>500</html>", status=500)
-    world = PinnedWeChat(sqlite_db, sleeps, (DAILY_TREND,), WX_ARCHIVE_SINCE="20260301",
-                         WX_ARCHIVE_ALERT_WEBHOOK=f"http://127.0.0.1:{hook.port}{HOOK_PATH}?key={HOOK_KEY}")
+    world = PinnedWeChat(
+        sqlite_db,
+        sleeps,
+        (DAILY_TREND,),
+        WX_ARCHIVE_SINCE="20260301",
+        WX_ARCHIVE_ALERT_WEBHOOK=f"http://127.0.0.1:{hook.port}{HOOK_PATH}?key={HOOK_KEY}",
+    )
     try:
         world.wechat.add_fault(ANALYSIS_PATHS[DAILY_TREND], Fault.errcode(48001, "api unauthorized"))
         started = datetime.now(timezone.utc)
@@ -563,7 +631,9 @@ def test_a_webhook_that_hangs_or_fails_never_fails_the_run(
         stall.released.set()
         world.close()
     assert answer["errCode"] == 0 and answer["apis"][DAILY_TREND]["stopped"] == "failed (48001)"
-    delivered = stall.received if broken == "hangs" else hook.log  # a stalled request is logged by the server only once answered
+    delivered = (
+        stall.received if broken == "hangs" else hook.log
+    )  # a stalled request is logged by the server only once answered
     assert len(delivered) == 1 and took < 5.0 + 2.0  # the alert's budget, and no more
     warnings = [text for text in no_secrets_in_logs.texts if "alert not delivered" in text]
     assert warnings and "127.0.0.1" in warnings[0]
@@ -591,7 +661,9 @@ def test_runs_storing_neighbouring_periods_at_once_never_fail_on_each_other(db: 
             start.wait()
             for d in order:
                 answer = {"refDate": f"{d:%Y%m%d}", "visitUv": [{"key": 0, "value": 100}, {"key": 1, "value": 10 + n}]}
-                mine.store("wxappid", DAILY_RETAIN, day(d), answer, fetched_at=datetime(2026, 3, 2, 3, n, tzinfo=timezone.utc))
+                mine.store(
+                    "wxappid", DAILY_RETAIN, day(d), answer, fetched_at=datetime(2026, 3, 2, 3, n, tzinfo=timezone.utc)
+                )
         except BaseException as exc:
             errors.append(exc)
 
@@ -602,11 +674,15 @@ def test_runs_storing_neighbouring_periods_at_once_never_fail_on_each_other(db: 
         thread.join(timeout=120)
     assert errors == [], [str(error)[:300] for error in errors]
     stored = archive.results("wxappid", DAILY_RETAIN)
-    assert len(stored) == 200 and all(item.result["visitUv"][1]["value"] == 13 for item in stored)  # the newest writer's
+    assert len(stored) == 200 and all(
+        item.result["visitUv"][1]["value"] == 13 for item in stored
+    )  # the newest writer's
     assert all(item.fetched_at == datetime(2026, 3, 2, 3, 3) for item in stored)
 
 
-def test_a_get_in_the_morning_never_settles_a_period_without_its_last_key(db: Db, pinned: Callable[..., PinnedWeChat]) -> None:
+def test_a_get_in_the_morning_never_settles_a_period_without_its_last_key(
+    db: Db, pinned: Callable[..., PinnedWeChat]
+) -> None:
     world = pinned((DAILY_RETAIN,))
     archive = db.archive()
     reader = ReadThrough(archive, world.client)
@@ -626,7 +702,9 @@ def test_a_get_in_the_morning_never_settles_a_period_without_its_last_key(db: Db
     assert len(world.wechat.requests_to(ANALYSIS_PATHS[DAILY_RETAIN])) == 3
 
 
-def test_a_run_without_proof_that_wechat_computed_yesterday_records_the_day_before(db: Db, pinned: Callable[..., PinnedWeChat]) -> None:
+def test_a_run_without_proof_that_wechat_computed_yesterday_records_the_day_before(
+    db: Db, pinned: Callable[..., PinnedWeChat]
+) -> None:
     """A manual run whose ``until`` ends a month ago, at 09:00 on 1 April: none of its periods
     ended yesterday, so nothing proves WeChat has computed 31 March (key 30 of 1 March)."""
     world = pinned((DAILY_RETAIN,), WX_ARCHIVE_SINCE="20260301")
@@ -641,7 +719,9 @@ def test_a_run_without_proof_that_wechat_computed_yesterday_records_the_day_befo
     assert stored is not None and stored.settled and keys_of(stored.result) == ALL_KEYS[DAILY_RETAIN]
 
 
-def test_a_broken_environment_is_an_error_value_in_the_ledger_never_a_raise(db: Db, pinned: Callable[..., PinnedWeChat]) -> None:
+def test_a_broken_environment_is_an_error_value_in_the_ledger_never_a_raise(
+    db: Db, pinned: Callable[..., PinnedWeChat]
+) -> None:
     world = pinned((DAILY_TREND,), WX_ARCHIVE_SINCE="20260301")
     broken = function({**world.env, "WX_API_BASE_URL": "http://example.com"}, wall_clock=lambda: world.now)
     world.now = at(date(2026, 3, 5))
@@ -653,7 +733,9 @@ def test_a_broken_environment_is_an_error_value_in_the_ledger_never_a_raise(db: 
     assert run.outcome == "failed" and run.error is not None and "https" in run.error
 
 
-def test_status_counts_overdue_periods_and_runs_that_died(db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_status_counts_overdue_periods_and_runs_that_died(
+    db: Db, emulator: WeChatEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     today = datetime.now(BEIJING).date()
     since = f"{today - timedelta(days=10):%Y%m%d}"
     monkeypatch.setenv("WX_ARCHIVE_APIS", DAILY_RETAIN)
@@ -664,8 +746,11 @@ def test_status_counts_overdue_periods_and_runs_that_died(db: Db, emulator: WeCh
     archive = db.archive()
     results = archive.tables.results
     with archive.engine.begin() as connection:  # as if three days were last asked for a week ago
-        connection.execute(results.update().where(results.c.begin_date >= f"{today - timedelta(days=3):%Y%m%d}")
-                           .values(fetched_on=f"{today - timedelta(days=9):%Y%m%d}"))
+        connection.execute(
+            results.update()
+            .where(results.c.begin_date >= f"{today - timedelta(days=3):%Y%m%d}")
+            .values(fetched_on=f"{today - timedelta(days=9):%Y%m%d}")
+        )
     code, out, _ = _status(monkeypatch, db, "--since", since, "--appid", DEFAULT_APPID, "--format", "json")
     (report,) = json.loads(out)["reports"]
     assert code == 1 and report["overdue"] == 3 and report["missing"] == 0 and report["behind"] is True
@@ -679,6 +764,8 @@ def test_status_counts_overdue_periods_and_runs_that_died(db: Db, emulator: WeCh
         for run_id, started in connection.execute(select(runs.c.id, runs.c.started_at)).all():
             connection.execute(runs.update().where(runs.c.id == run_id).values(started_at=started - timedelta(hours=5)))
     # ... and the timer's, three hours ago, died without a word
-    Ledger(archive).start(appid=DEFAULT_APPID, trigger="timer", today=today, started_at=datetime.now(timezone.utc) - timedelta(hours=3))
+    Ledger(archive).start(
+        appid=DEFAULT_APPID, trigger="timer", today=today, started_at=datetime.now(timezone.utc) - timedelta(hours=3)
+    )
     code, out, _ = _status(monkeypatch, db, "--since", since)
     assert code == 1 and "never ended (it died, or is stuck)" in out

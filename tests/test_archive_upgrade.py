@@ -24,7 +24,20 @@ from typing import Any
 
 import pytest
 from conftest import _Capture
-from sqlalchemy import Column, DateTime, Engine, MetaData, String, Table, create_engine, event, inspect, select, text, update
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    create_engine,
+    event,
+    inspect,
+    select,
+    text,
+    update,
+)
 from sqlalchemy import column as column_of
 from sqlalchemy import table as table_of
 from test_archive_support import (  # noqa: F401 - fixtures
@@ -78,15 +91,23 @@ def at(when: date, hour: int, minute: int = 0) -> datetime:
 def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The released library, ``<tmp>/shared/wxcloud``, from the repository's history."""
     where = tmp_path_factory.mktemp("released")
-    found = subprocess.run(["git", "-C", str(ROOT), "cat-file", "-e", f"{RELEASED}^{{commit}}"], capture_output=True, check=False)
+    found = subprocess.run(
+        ["git", "-C", str(ROOT), "cat-file", "-e", f"{RELEASED}^{{commit}}"], capture_output=True, check=False
+    )
     if found.returncode != 0:
-        pytest.fail(f"commit {RELEASED} (the released archive) is not in {ROOT}'s history: these tests need a clone with its history")
-    tree = subprocess.run(["git", "-C", str(ROOT), "archive", RELEASED, "shared/wxcloud"], capture_output=True, check=True)
+        pytest.fail(
+            f"commit {RELEASED} (the released archive) is not in {ROOT}'s history: these tests need a clone with its history"
+        )
+    tree = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", RELEASED, "shared/wxcloud"], capture_output=True, check=True
+    )
     subprocess.run(["tar", "-x", "-C", str(where)], input=tree.stdout, check=True)
     return where / "shared"
 
 
-def released_backfill(released: Path, db: Db, emulator: WeChatEmulator, since: str, until: str, *apis: str) -> dict[str, Any]:
+def released_backfill(
+    released: Path, db: Db, emulator: WeChatEmulator, since: str, until: str, *apis: str
+) -> dict[str, Any]:
     """``python -m wxcloud.archive backfill`` of the released code (and only it on the path)."""
     env = {
         "PATH": os.environ.get("PATH", ""),
@@ -98,7 +119,9 @@ def released_backfill(released: Path, db: Db, emulator: WeChatEmulator, since: s
     }
     command = [sys.executable, "-m", "wxcloud.archive", "backfill", "--since", since, "--until", until]
     command += [part for api in apis for part in ("--api", api)]
-    done = subprocess.run(command, env=env, cwd=released.parent, capture_output=True, text=True, timeout=300, check=False)
+    done = subprocess.run(
+        command, env=env, cwd=released.parent, capture_output=True, text=True, timeout=300, check=False
+    )
     assert DB_PASSWORD not in done.stdout + done.stderr
     assert done.returncode == 0, done.stderr[-3000:]
     summary: dict[str, Any] = json.loads(done.stdout)
@@ -123,7 +146,9 @@ def legacy_fixture(db: Db, released: Path, emulator: WeChatEmulator) -> Iterator
     engine = create_engine(db.url)
     try:
         columns = {column["name"] for column in inspect(engine).get_columns(f"{db.prefix}result")}
-        assert columns == {"appid", "api", "begin_date", "end_date", "result", "fetched_at"}, "not the released code's results table"
+        assert columns == {"appid", "api", "begin_date", "end_date", "result", "fetched_at"}, (
+            "not the released code's results table"
+        )
         assert not inspect(engine).has_table(schema.version_table(db.prefix))
         unsettled = age(engine, db.prefix)
         yield Legacy(engine, db.prefix, snapshot(engine, db.prefix), unsettled)
@@ -136,7 +161,9 @@ def age(engine: Engine, prefix: str) -> set[Key]:
     (the released backfill stored all of them now), and add one of a report this release does not
     archive; the keys that must come out unsettled."""
     results = table_of(
-        f"{prefix}result", *(column_of(name, String()) for name in ("appid", "api", "begin_date", "end_date")), column_of("fetched_at", DateTime())
+        f"{prefix}result",
+        *(column_of(name, String()) for name in ("appid", "api", "begin_date", "end_date")),
+        column_of("fetched_at", DateTime()),
     )
     fetched: dict[Key, datetime] = {}
     unsettled: set[Key] = set()
@@ -147,7 +174,9 @@ def age(engine: Engine, prefix: str) -> set[Key]:
         unsettled.add(period)
     fetched[key(DAILY, "20250911", "20250911")] = utc(at(date(2025, 10, 11), 23, 30))  # D+30, the day before it settles
     unsettled.add(key(DAILY, "20250911", "20250911"))
-    fetched[key(DAILY, "20250912", "20250912")] = utc(at(date(2025, 10, 13), 0, 30))  # D+31 in Beijing, still D+30 in UTC
+    fetched[key(DAILY, "20250912", "20250912")] = utc(
+        at(date(2025, 10, 13), 0, 30)
+    )  # D+31 in Beijing, still D+30 in UTC
     for offset in range(13, 16):  # a late backfill
         fetched[key(DAILY, f"202509{offset}", f"202509{offset}")] = datetime(2025, 12, 31, 10)
     for begin, end in (("20250901", "20250907"), ("20250908", "20250914")):  # weekly, the Monday after
@@ -159,19 +188,35 @@ def age(engine: Engine, prefix: str) -> set[Key]:
     fetched[key(MONTHLY, "20250901", "20250930")] = utc(at(date(2025, 10, 1), 9))  # before October was over
     unsettled.add(key(MONTHLY, "20250901", "20250930"))
     fetched[key(MONTHLY, "20251001", "20251031")] = utc(at(date(2025, 12, 1), 9))  # once November was: settled
-    fetched[key("analysis.getDailyVisitTrend", "20250901", "20250901")] = utc(at(date(2025, 9, 2), 3))  # whole when first answered
+    fetched[key("analysis.getDailyVisitTrend", "20250901", "20250901")] = utc(
+        at(date(2025, 9, 2), 3)
+    )  # whole when first answered
     fetched[key("analysis.getDailySummary", "20250902", "20250902")] = utc(at(date(2025, 9, 3), 1))
     with engine.begin() as connection:
         for (appid, api, begin, end), when in fetched.items():
             changed = connection.execute(
                 update(results)
-                .where(results.c.appid == appid, results.c.api == api, results.c.begin_date == begin, results.c.end_date == end)
+                .where(
+                    results.c.appid == appid,
+                    results.c.api == api,
+                    results.c.begin_date == begin,
+                    results.c.end_date == end,
+                )
                 .values(fetched_at=when)
             )
             assert changed.rowcount == 1, (api, begin, end)
         connection.execute(
-            text(f"INSERT INTO {prefix}result (appid, api, begin_date, end_date, result, fetched_at) VALUES (:appid, :api, :b, :e, :r, :at)"),
-            {"appid": DEFAULT_APPID, "api": UNKNOWN, "b": "20250901", "e": "20250901", "r": '{"list":[]}', "at": utc(at(date(2025, 9, 2), 3))},
+            text(
+                f"INSERT INTO {prefix}result (appid, api, begin_date, end_date, result, fetched_at) VALUES (:appid, :api, :b, :e, :r, :at)"
+            ),
+            {
+                "appid": DEFAULT_APPID,
+                "api": UNKNOWN,
+                "b": "20250901",
+                "e": "20250901",
+                "r": '{"list":[]}',
+                "at": utc(at(date(2025, 9, 2), 3)),
+            },
         )
     return unsettled
 
@@ -180,8 +225,15 @@ def released_tables(prefix: str) -> list[Table]:
     """The released code's tables (the flat ones are unchanged; of the results table, its columns)."""
     tables = Tables.build(prefix)
     legacy = MetaData()
-    results = Table(tables.results.name, legacy, *(Column(c.name, c.type, primary_key=c.primary_key) for c in tables.results.columns if c.name in
-                    {"appid", "api", "begin_date", "end_date", "result", "fetched_at"}))
+    results = Table(
+        tables.results.name,
+        legacy,
+        *(
+            Column(c.name, c.type, primary_key=c.primary_key)
+            for c in tables.results.columns
+            if c.name in {"appid", "api", "begin_date", "end_date", "result", "fetched_at"}
+        ),
+    )
     return [results, *tables.flat.values()]
 
 
@@ -205,7 +257,9 @@ def assert_upgraded(legacy: Legacy) -> None:
     with legacy.engine.connect() as connection:
         rows = connection.execute(select(results).order_by(*results.primary_key.columns)).all()
         assert schema.revision(connection, legacy.prefix) == schema.HEAD
-        versions = connection.execute(text(f"SELECT version_num FROM {schema.version_table(legacy.prefix)}")).scalars().all()
+        versions = (
+            connection.execute(text(f"SELECT version_num FROM {schema.version_table(legacy.prefix)}")).scalars().all()
+        )
     assert versions == [schema.HEAD]
     for row in rows:
         assert row.fetched_on == f"{row.fetched_at + BEIJING:%Y%m%d}", row
@@ -224,9 +278,16 @@ def structure(engine: Engine, prefix: str) -> dict[str, Any]:
     inspector = inspect(engine)
     described: dict[str, Any] = {}
     for table in [*Tables.build(prefix).metadata.sorted_tables, Table(schema.version_table(prefix), MetaData())]:
-        columns = [{name: str(value).replace(prefix, "{prefix}") for name, value in column.items()} for column in inspector.get_columns(table.name)]
+        columns = [
+            {name: str(value).replace(prefix, "{prefix}") for name, value in column.items()}
+            for column in inspector.get_columns(table.name)
+        ]
         comment = None if engine.dialect.name == "sqlite" else inspector.get_table_comment(table.name)["text"]
-        described[table.name.replace(prefix, "{prefix}")] = (columns, inspector.get_pk_constraint(table.name)["constrained_columns"], comment)
+        described[table.name.replace(prefix, "{prefix}")] = (
+            columns,
+            inspector.get_pk_constraint(table.name)["constrained_columns"],
+            comment,
+        )
     return described
 
 
@@ -246,14 +307,17 @@ def upgrade_runs(capture: _Capture) -> int:
 
 
 @pytest.mark.slow
-def test_an_archive_the_released_code_wrote_is_upgraded_in_place(db: Db, legacy: Legacy, released: Path, emulator: WeChatEmulator,
-                                                                 no_secrets_in_logs: _Capture) -> None:
+def test_an_archive_the_released_code_wrote_is_upgraded_in_place(
+    db: Db, legacy: Legacy, released: Path, emulator: WeChatEmulator, no_secrets_in_logs: _Capture
+) -> None:
     archive = db.archive()
     archive.ensure_schema()
     assert upgrade_runs(no_secrets_in_logs) == 1
     assert_upgraded(legacy)
     assert archive.count(DEFAULT_APPID) == STORED + 1  # and this release reads it
-    assert archive.load(DEFAULT_APPID, DAILY, plan.periods(DAILY, day("20250901"), until=day("20250901"))[0]) is not None
+    assert (
+        archive.load(DEFAULT_APPID, DAILY, plan.periods(DAILY, day("20250901"), until=day("20250901"))[0]) is not None
+    )
     from wxcloud.archive.plan.window import kept_since
 
     assert kept_since(archive, [DEFAULT_APPID]) == day(SINCE)  # its window: where the runs that filled it began
@@ -262,7 +326,9 @@ def test_an_archive_the_released_code_wrote_is_upgraded_in_place(db: Db, legacy:
     sent = statements(again.engine)
     again.ensure_schema()
     assert sent, "the second ensure_schema sent nothing: the statement watch is broken"
-    assert not [s for s in sent if s.lstrip().split()[0].upper() in {"CREATE", "ALTER", "INSERT", "UPDATE", "DELETE", "DROP"}], sent
+    assert not [
+        s for s in sent if s.lstrip().split()[0].upper() in {"CREATE", "ALTER", "INSERT", "UPDATE", "DELETE", "DROP"}
+    ], sent
     assert upgrade_runs(no_secrets_in_logs) == 1
     assert_upgraded(legacy)
 
@@ -285,7 +351,9 @@ def test_an_archive_the_released_code_wrote_is_upgraded_in_place(db: Db, legacy:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("start", ["released", "stamped halfway"])
-def test_two_instances_upgrading_at_once_both_succeed(db: Db, legacy: Legacy, no_secrets_in_logs: _Capture, start: str) -> None:
+def test_two_instances_upgrading_at_once_both_succeed(
+    db: Db, legacy: Legacy, no_secrets_in_logs: _Capture, start: str
+) -> None:
     """Two SCF instances' first runs after the deployment: one upgrades, the other waits for it
     and finds the head; neither fails, and the upgrade runs once. Also from a version table that
     is there already (as every later upgrade starts): on MySQL and MariaDB, a read of it before
@@ -315,7 +383,9 @@ def test_two_instances_upgrading_at_once_both_succeed(db: Db, legacy: Legacy, no
 
 
 @pytest.mark.slow
-def test_an_upgrade_stopped_halfway_is_finished_by_the_next_run(db: Db, legacy: Legacy, no_secrets_in_logs: _Capture) -> None:
+def test_an_upgrade_stopped_halfway_is_finished_by_the_next_run(
+    db: Db, legacy: Legacy, no_secrets_in_logs: _Capture
+) -> None:
     """What a MySQL or MariaDB upgrade leaves when its instance dies halfway (each DDL statement
     there commits on its own): the baseline stamped, two of the three columns and one of the two
     tables added, no row filled. The next first use finishes it."""
@@ -341,7 +411,9 @@ def test_a_new_database_is_created_at_the_head(db: Db, no_secrets_in_logs: _Capt
     archive.ensure_schema()
     engine = create_engine(db.url)
     try:
-        assert set(inspect(engine).get_table_names()) >= {t.name for t in archive.tables.metadata.sorted_tables} | {schema.version_table(db.prefix)}
+        assert set(inspect(engine).get_table_names()) >= {t.name for t in archive.tables.metadata.sorted_tables} | {
+            schema.version_table(db.prefix)
+        }
         with engine.connect() as connection:
             assert schema.revision(connection, db.prefix) == schema.HEAD
     finally:
@@ -362,8 +434,12 @@ class OddVersion:
 ODD_VERSIONS = {
     "unknown revision": OddVersion(
         ["UPDATE {v} SET version_num = 'from_the_future'"],
-        ["schema revision 'from_the_future', which this release does not know", "it knows released, settling, fanout, provenance, window",
-         "deploy that release", "UPDATE {v} SET version_num = 'window'"],
+        [
+            "schema revision 'from_the_future', which this release does not know",
+            "it knows released, settling, fanout, provenance, window",
+            "deploy that release",
+            "UPDATE {v} SET version_num = 'window'",
+        ],
         ["UPDATE {v} SET version_num = 'window'"],
     ),
     "stray value": OddVersion(
@@ -373,7 +449,13 @@ ODD_VERSIONS = {
     ),
     "two rows": OddVersion(
         ["INSERT INTO {v} (version_num) VALUES ('settling')"],
-        ["{v} holds 2 rows", "'window'", "'settling'", "where it must hold one", "DELETE FROM {v} WHERE version_num <> 'window'"],
+        [
+            "{v} holds 2 rows",
+            "'window'",
+            "'settling'",
+            "where it must hold one",
+            "DELETE FROM {v} WHERE version_num <> 'window'",
+        ],
         ["DELETE FROM {v} WHERE version_num <> 'window'"],
     ),
     "two rows, neither the head": OddVersion(
@@ -383,15 +465,27 @@ ODD_VERSIONS = {
     ),
     "empty version table": OddVersion(
         ["DELETE FROM {v}"],
-        ["tables {p}* record no schema revision ({v} has no row)", "not the first release's",
-         "{p}result.fetched_on", "{p}lease", "INSERT INTO {v} (version_num) VALUES ('window')"],
+        [
+            "tables {p}* record no schema revision ({v} has no row)",
+            "not the first release's",
+            "{p}result.fetched_on",
+            "{p}lease",
+            "INSERT INTO {v} (version_num) VALUES ('window')",
+        ],
         ["INSERT INTO {v} (version_num) VALUES ('window')"],
     ),
     "no version table": OddVersion(
         ["DROP TABLE {v}"],
-        ["tables {p}* record no schema revision ({v} is missing)", "{p}result.settled", "{p}run",
-         "CREATE TABLE {v} (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO {v} (version_num) VALUES ('window')"],
-        ["CREATE TABLE {v} (version_num VARCHAR(32) NOT NULL PRIMARY KEY)", "INSERT INTO {v} (version_num) VALUES ('window')"],
+        [
+            "tables {p}* record no schema revision ({v} is missing)",
+            "{p}result.settled",
+            "{p}run",
+            "CREATE TABLE {v} (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO {v} (version_num) VALUES ('window')",
+        ],
+        [
+            "CREATE TABLE {v} (version_num VARCHAR(32) NOT NULL PRIMARY KEY)",
+            "INSERT INTO {v} (version_num) VALUES ('window')",
+        ],
     ),
 }
 
@@ -413,9 +507,15 @@ def test_a_version_that_cannot_be_upgraded_from_is_refused_untouched_with_what_t
                 connection.execute(text(statement.format(v=versions, p=prefix)))
 
     def described() -> tuple[Any, ...]:
-        tables = sorted(name for name in inspect(engine).get_table_names() if name.startswith(prefix))  # this test's: others share the database
+        tables = sorted(
+            name for name in inspect(engine).get_table_names() if name.startswith(prefix)
+        )  # this test's: others share the database
         with engine.connect() as connection:
-            rows = sorted(connection.execute(text(f"SELECT version_num FROM {versions}")).scalars()) if versions in tables else None
+            rows = (
+                sorted(connection.execute(text(f"SELECT version_num FROM {versions}")).scalars())
+                if versions in tables
+                else None
+            )
         return tuple(tables), rows, structure(engine, prefix) if versions in tables else None
 
     try:
@@ -428,7 +528,9 @@ def test_a_version_that_cannot_be_upgraded_from_is_refused_untouched_with_what_t
             assert caught.value.err_code == -601001
             for fragment in says:
                 assert fragment in caught.value.err_msg, caught.value.err_msg
-        answer = function({**db.env(), "WX_ARCHIVE_APIS": "analysis.getMonthlyVisitTrend"})(timer(FIRED), {"time_limit_in_ms": 30_000})
+        answer = function({**db.env(), "WX_ARCHIVE_APIS": "analysis.getMonthlyVisitTrend"})(
+            timer(FIRED), {"time_limit_in_ms": 30_000}
+        )
         assert answer["errCode"] == -601001, answer
         assert answer["errMsg"].startswith("archiveAnalysis:fail -601001 ") and " hint: [" in answer["errMsg"]
         for fragment in says:
@@ -452,7 +554,9 @@ def test_a_first_release_archive_whose_first_upgrade_stopped_after_creating_the_
     with the next DDL: an upgrade stopped in between leaves the first release's tables beside an
     empty version table, which is still that release's archive, not an odd version."""
     with legacy.engine.begin() as connection:
-        Table(schema.version_table(legacy.prefix), MetaData(), Column("version_num", String(32), primary_key=True)).create(connection)
+        Table(
+            schema.version_table(legacy.prefix), MetaData(), Column("version_num", String(32), primary_key=True)
+        ).create(connection)
     db.archive().ensure_schema()
     assert upgrade_runs(no_secrets_in_logs) == 1
     assert_upgraded(legacy)
@@ -469,7 +573,9 @@ def test_a_creation_stopped_after_recording_its_version_is_finished_by_the_next_
             for table in tables.metadata.sorted_tables:
                 if table is not tables.results:
                     table.create(connection)
-            versions = Table(schema.version_table(db.prefix), MetaData(), Column("version_num", String(32), primary_key=True))
+            versions = Table(
+                schema.version_table(db.prefix), MetaData(), Column("version_num", String(32), primary_key=True)
+            )
             versions.create(connection)
             connection.execute(versions.insert().values(version_num=schema.HEAD))
         archive = db.archive()
@@ -489,5 +595,11 @@ def test_head_names_the_newest_revision_script() -> None:
 
     scripts = ScriptDirectory(str(schema.MIGRATIONS))
     assert scripts.get_heads() == [schema.HEAD]
-    assert [script.revision for script in scripts.walk_revisions()] == [schema.HEAD, "provenance", "fanout", "settling", schema.BASELINE]
+    assert [script.revision for script in scripts.walk_revisions()] == [
+        schema.HEAD,
+        "provenance",
+        "fanout",
+        "settling",
+        schema.BASELINE,
+    ]
     assert scripts.get_revision(schema.BASELINE).down_revision is None

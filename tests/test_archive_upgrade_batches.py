@@ -64,8 +64,14 @@ def legacy_rows(start: int, stop: int) -> Iterator[dict[str, Any]]:
         api = APIS[rest % len(APIS)]
         begin, end = period(api, rest // len(APIS))
         fetched_at = datetime(end.year, end.month, end.day) + timedelta(days=number * 7919 % 45, hours=number * 31 % 24)
-        yield {"appid": f"wx{app:016x}", "api": api, "begin_date": f"{begin:%Y%m%d}", "end_date": f"{end:%Y%m%d}",
-               "result": '{"list":[]}', "fetched_at": fetched_at}
+        yield {
+            "appid": f"wx{app:016x}",
+            "api": api,
+            "begin_date": f"{begin:%Y%m%d}",
+            "end_date": f"{end:%Y%m%d}",
+            "result": '{"list":[]}',
+            "fetched_at": fetched_at,
+        }
 
 
 def write_legacy(engine: Engine, prefix: str, count: int) -> None:
@@ -78,8 +84,20 @@ def write_legacy(engine: Engine, prefix: str, count: int) -> None:
         for start in range(0, count, CHUNK):
             connection.execute(results.insert(), list(legacy_rows(start, min(count, start + CHUNK))))
         odd = datetime(2025, 9, 2, 3)
-        connection.execute(results.insert(), [{"appid": "wxffffffffffffffff", "api": "analysis.getDailyRetain", "begin_date": begin,
-                                               "end_date": end, "result": "{}", "fetched_at": odd} for begin, end in NOT_DAYS])
+        connection.execute(
+            results.insert(),
+            [
+                {
+                    "appid": "wxffffffffffffffff",
+                    "api": "analysis.getDailyRetain",
+                    "begin_date": begin,
+                    "end_date": end,
+                    "result": "{}",
+                    "fetched_at": odd,
+                }
+                for begin, end in NOT_DAYS
+            ],
+        )
 
 
 @cache
@@ -91,7 +109,9 @@ def settles_on(api: str, begin_date: str, end_date: str) -> str | None:
     return f"{report.settling.settles_on(Period(begin, end)):%Y%m%d}"
 
 
-def wrong_rows(engine: Engine, prefix: str, kept: dict[tuple[str, ...], tuple[str, bool]] | None = None) -> tuple[int, list[Any]]:
+def wrong_rows(
+    engine: Engine, prefix: str, kept: dict[tuple[str, ...], tuple[str, bool]] | None = None
+) -> tuple[int, list[Any]]:
     """How many rows the results table holds, and those whose new columns are not what the rule
     gives row by row (the Beijing day of ``fetched_at``; settled when the period had settled on
     that day, or when this release would never ask for it), or, for a key in ``kept``, what they
@@ -100,7 +120,9 @@ def wrong_rows(engine: Engine, prefix: str, kept: dict[tuple[str, ...], tuple[st
     kept = kept or {}
     count, wrong = 0, []
     with engine.connect() as connection:
-        rows = connection.execution_options(yield_per=CHUNK).execute(select(results).order_by(*results.primary_key.columns))
+        rows = connection.execution_options(yield_per=CHUNK).execute(
+            select(results).order_by(*results.primary_key.columns)
+        )
         for row in rows:
             count += 1
             key = (row.appid, row.api, row.begin_date, row.end_date)
@@ -124,7 +146,9 @@ def test_a_big_archive_is_filled_in_batches_exactly_as_row_by_row(db: Db) -> Non
     engine = create_engine(db.url)
     try:
         write_legacy(engine, db.prefix, count)
-        versions = Table(schema.version_table(db.prefix), MetaData(), Column("version_num", String(32), primary_key=True))
+        versions = Table(
+            schema.version_table(db.prefix), MetaData(), Column("version_num", String(32), primary_key=True)
+        )
         with engine.begin() as connection:
             connection.execute(text(f"ALTER TABLE {db.prefix}result ADD COLUMN fetched_on VARCHAR(8)"))
             connection.execute(text(f"ALTER TABLE {db.prefix}result ADD COLUMN fetches INTEGER DEFAULT 1 NOT NULL"))
@@ -132,18 +156,25 @@ def test_a_big_archive_is_filled_in_batches_exactly_as_row_by_row(db: Db) -> Non
             versions.create(connection)
             connection.execute(versions.insert().values(version_num=schema.BASELINE))
             # Filled already, with values the rule would not give: the next run must leave them be.
-            filled = connection.execute(text(
-                f"UPDATE {db.prefix}result SET fetched_on = '19990101', settled = true WHERE appid = 'wx0000000000000000' AND api = :api"
-            ), {"api": "analysis.getDailyRetain"}).rowcount
+            filled = connection.execute(
+                text(
+                    f"UPDATE {db.prefix}result SET fetched_on = '19990101', settled = true WHERE appid = 'wx0000000000000000' AND api = :api"
+                ),
+                {"api": "analysis.getDailyRetain"},
+            ).rowcount
         assert filled > 100
-        kept = {("wx0000000000000000", "analysis.getDailyRetain", f"{begin:%Y%m%d}", f"{end:%Y%m%d}"): ("19990101", True)
-                for begin, end in (period("analysis.getDailyRetain", index) for index in range(filled))}
+        kept = {
+            ("wx0000000000000000", "analysis.getDailyRetain", f"{begin:%Y%m%d}", f"{end:%Y%m%d}"): ("19990101", True)
+            for begin, end in (period("analysis.getDailyRetain", index) for index in range(filled))
+        }
         db.archive().ensure_schema()
         rows, wrong = wrong_rows(engine, db.prefix, kept)
         assert (rows, wrong) == (count + len(NOT_DAYS), [])
         with engine.connect() as connection:
             assert schema.revision(connection, db.prefix) == schema.HEAD
-            settled = dict(connection.execute(text(f"SELECT settled, COUNT(*) FROM {db.prefix}result GROUP BY settled")).all())
+            settled = dict(
+                connection.execute(text(f"SELECT settled, COUNT(*) FROM {db.prefix}result GROUP BY settled")).all()
+            )
         assert min(settled.values()) > count // 20, settled  # both ways, many times
     finally:
         engine.dispose()
@@ -176,7 +207,9 @@ print(json.dumps({"peak_mb": peak_kb / 1024, "seconds": time.monotonic() - start
 def child(db: Db, what: str) -> dict[str, float]:
     """A Python of its own (its peak memory is its own), with only the library on its path."""
     environ = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT / "shared"), **db.env()}
-    done = subprocess.run([sys.executable, "-c", CHILD, what], env=environ, capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, what], env=environ, capture_output=True, text=True, timeout=600, check=False
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     figures: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
     return figures

@@ -25,13 +25,21 @@ def test_every_contender_runs_and_each_of_its_calls_is_answered() -> None:
         f"{CONCURRENCY} concurrent security.msgSecCheck in one instance, wall time (ms; vs bare requests)",
     ]
     for _, ours, baseline, ratio in table:
-        assert re.fullmatch(r"[\d.]+ \[[\d.]+-[\d.]+\]", ours) and re.fullmatch(r"[\d.]+ \[[\d.]+-[\d.]+\]", baseline) and ratio > 0
+        assert (
+            re.fullmatch(r"[\d.]+ \[[\d.]+-[\d.]+\]", ours)
+            and re.fullmatch(r"[\d.]+ \[[\d.]+-[\d.]+\]", baseline)
+            and ratio > 0
+        )
 
 
 def test_the_loopback_wechat_answers_only_with_the_token() -> None:
     with LoopbackWeChat() as server:
-        refused = requests.post(f"{server.url}{MSG_SEC_CHECK_PATH}?access_token=other", json={"content": "x"}, timeout=5).json()
-        answered = requests.post(f"{server.url}{MSG_SEC_CHECK_PATH}?access_token={TOKEN}", json={"content": "x"}, timeout=5).json()
+        refused = requests.post(
+            f"{server.url}{MSG_SEC_CHECK_PATH}?access_token=other", json={"content": "x"}, timeout=5
+        ).json()
+        answered = requests.post(
+            f"{server.url}{MSG_SEC_CHECK_PATH}?access_token={TOKEN}", json={"content": "x"}, timeout=5
+        ).json()
         assert refused["errcode"] == 40001 and answered["errcode"] == 0
         assert server.requests_to(MSG_SEC_CHECK_PATH) == 1
 
@@ -40,5 +48,7 @@ def test_the_previous_release_is_the_one_before_the_catalogue(tmp_path: Path) ->
     tree = previous_release_tree(tmp_path)
     if tree is None:
         pytest.skip("a clone without the history")
-    assert (tree / "functions" / "getMonthlyVisitTrend" / "index.py").is_file() and (tree / "shared" / "wxcloud" / "analysis.py").is_file()
+    assert (tree / "functions" / "getMonthlyVisitTrend" / "index.py").is_file() and (
+        tree / "shared" / "wxcloud" / "analysis.py"
+    ).is_file()
     assert not (tree / "shared" / "wxcloud" / "catalog").exists() and (ROOT / "shared" / "wxcloud" / "catalog").is_dir()

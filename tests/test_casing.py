@@ -82,7 +82,9 @@ def test_nested_objects_not_recursive() -> None:
 
 def test_arrays_of_objects() -> None:
     data = {"list": [{"refDate": "20170313", "visitUvNew": 5}, {"refDate": "20170314"}]}
-    assert convert_keys(data, "camel_to_snake") == {"list": [{"ref_date": "20170313", "visit_uv_new": 5}, {"ref_date": "20170314"}]}
+    assert convert_keys(data, "camel_to_snake") == {
+        "list": [{"ref_date": "20170313", "visit_uv_new": 5}, {"ref_date": "20170314"}]
+    }
 
 
 def test_arrays_of_arrays() -> None:

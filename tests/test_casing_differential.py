@@ -262,7 +262,9 @@ def generated_trees(sdk_path: Path) -> list[Any]:
 
 @pytest.mark.parametrize("recursive", [True, False], ids=["recursive", "shallow"])
 @pytest.mark.parametrize("direction", ["camel_to_snake", "snake_to_camel"])
-def test_matches_sdk_on_generated_trees(sdk_path: Path, generated_trees: list[Any], direction: Direction, recursive: bool) -> None:
+def test_matches_sdk_on_generated_trees(
+    sdk_path: Path, generated_trees: list[Any], direction: Direction, recursive: bool
+) -> None:
     total, failures = compare(sdk_path, generated_trees, direction, recursive)
     assert not failures, (
         f"{len(failures)} of {total} generated cases differ from wx-server-sdk@{SDK_VERSION} "
@@ -335,7 +337,9 @@ def _record(required: dict[str, st.SearchStrategy[Any]], optional: list[str]) ->
     """A reply object: the required fields, any subset of the optional metrics, maybe extra fields,
     in a shuffled order (WeChat's order is not documented)."""
     return st.builds(
-        lambda req, opt, extra, order: dict(sorted({**req, **opt, **extra}.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 0)),
+        lambda req, opt, extra, order: dict(
+            sorted({**req, **opt, **extra}.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 0)
+        ),
         st.fixed_dictionaries(required),
         st.fixed_dictionaries({}, optional=dict.fromkeys(optional, _metric)),
         st.dictionaries(_extra_keys, _metric, max_size=2),
@@ -346,26 +350,59 @@ def _record(required: dict[str, st.SearchStrategy[Any]], optional: list[str]) ->
 _ref = st.sampled_from(["20240304", "20240304-20240310", "202403"])
 _key_values = st.lists(st.fixed_dictionaries({"key": st.integers(0, 30), "value": st.integers(0, 10**6)}), max_size=8)
 _portrait_items = st.lists(
-    st.fixed_dictionaries({"name": st.text(max_size=6), "value": st.integers(0, 10**6)}, optional={"id": st.integers(0, 999)}), max_size=4
+    st.fixed_dictionaries(
+        {"name": st.text(max_size=6), "value": st.integers(0, 10**6)}, optional={"id": st.integers(0, 999)}
+    ),
+    max_size=4,
 )
 _TREND = ["session_cnt", "visit_pv", "visit_uv", "visit_uv_new", "stay_time_uv", "stay_time_session", "visit_depth"]
-_PAGE = ["page_visit_pv", "page_visit_uv", "page_staytime_pv", "entrypage_pv", "exitpage_pv", "page_share_pv", "page_share_uv"]
-_INDEXES = ["access_source_session_cnt", "access_staytime_info", "access_depth_info", "access_source_visit_uv", "access_new_thing"]
+_PAGE = [
+    "page_visit_pv",
+    "page_visit_uv",
+    "page_staytime_pv",
+    "entrypage_pv",
+    "exitpage_pv",
+    "page_share_pv",
+    "page_share_uv",
+]
+_INDEXES = [
+    "access_source_session_cnt",
+    "access_staytime_info",
+    "access_depth_info",
+    "access_source_visit_uv",
+    "access_new_thing",
+]
 
 API_REPLIES: dict[str, st.SearchStrategy[Any]] = {
-    "summary": st.fixed_dictionaries({"list": st.lists(_record({"ref_date": _ref}, ["visit_total", "share_pv", "share_uv"]), max_size=2)}),
+    "summary": st.fixed_dictionaries(
+        {"list": st.lists(_record({"ref_date": _ref}, ["visit_total", "share_pv", "share_uv"]), max_size=2)}
+    ),
     "trend": st.fixed_dictionaries({"list": st.lists(_record({"ref_date": _ref}, _TREND), max_size=2)}),
     "retain": _record({"ref_date": _ref}, []).flatmap(
-        lambda base: st.fixed_dictionaries({}, optional={"visit_uv_new": _key_values, "visit_uv": _key_values}).map(lambda r: {**base, **r})
+        lambda base: st.fixed_dictionaries({}, optional={"visit_uv_new": _key_values, "visit_uv": _key_values}).map(
+            lambda r: {**base, **r}
+        )
     ),
     "distribution": st.fixed_dictionaries(
-        {"ref_date": _ref, "list": st.lists(st.fixed_dictionaries({"index": st.sampled_from(_INDEXES), "item_list": _key_values}), max_size=5)}
+        {
+            "ref_date": _ref,
+            "list": st.lists(
+                st.fixed_dictionaries({"index": st.sampled_from(_INDEXES), "item_list": _key_values}), max_size=5
+            ),
+        }
     ),
-    "page": st.fixed_dictionaries({"ref_date": _ref, "list": st.lists(_record({"page_path": st.text(max_size=20)}, _PAGE), max_size=4)}),
+    "page": st.fixed_dictionaries(
+        {"ref_date": _ref, "list": st.lists(_record({"page_path": st.text(max_size=20)}, _PAGE), max_size=4)}
+    ),
     "portrait": st.fixed_dictionaries(
         {"ref_date": _ref},
         optional={
-            group: st.fixed_dictionaries({}, optional=dict.fromkeys(["province", "city", "genders", "platforms", "devices", "ages"], _portrait_items))
+            group: st.fixed_dictionaries(
+                {},
+                optional=dict.fromkeys(
+                    ["province", "city", "genders", "platforms", "devices", "ages"], _portrait_items
+                ),
+            )
             for group in ("visit_uv_new", "visit_uv")
         },
     ),
@@ -375,7 +412,13 @@ API_REPLIES: dict[str, st.SearchStrategy[Any]] = {
 def _examples(strategy: st.SearchStrategy[Any], count: int) -> list[Any]:
     found: list[Any] = []
 
-    @settings(max_examples=count, database=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck), deadline=None)
+    @settings(
+        max_examples=count,
+        database=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        deadline=None,
+    )
     @given(strategy)
     def collect(value: Any) -> None:
         found.append(value)
@@ -392,7 +435,10 @@ def test_matches_sdk_on_replies_shaped_like_each_api(sdk_path: Path, shape: str)
 
 
 def test_the_documented_key_order_of_a_distribution_and_a_retain_reply(sdk_path: Path) -> None:
-    distribution = {"list": [{"index": "access_source_visit_uv", "item_list": [{"key": 10, "value": 5}]}], "ref_date": "20240304"}
+    distribution = {
+        "list": [{"index": "access_source_visit_uv", "item_list": [{"key": 10, "value": 5}]}],
+        "ref_date": "20240304",
+    }
     retain = {"ref_date": "20240304", "visit_uv_new": [{"key": 0, "value": 5}], "visit_uv": [{"key": 0, "value": 9}]}
     assert list(convert_keys(distribution, "snake_to_camel")) == ["list", "refDate"]
     assert list(convert_keys(retain, "snake_to_camel")) == ["refDate", "visitUvNew", "visitUv"]
@@ -412,21 +458,35 @@ def test_every_api_result_is_the_sdks_conversion_of_the_wire_reply(sdk_path: Pat
     from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, WeChatEmulator
 
     events = {
-        "day": ("20240304", "20240304"), "week": ("20240304", "20240310"), "month": ("20240301", "20240331"), "portrait": ("20240304", "20240402"),
+        "day": ("20240304", "20240304"),
+        "week": ("20240304", "20240310"),
+        "month": ("20240301", "20240331"),
+        "portrait": ("20240304", "20240402"),
     }
-    reports = [spec for spec in all_apis() if hasattr(spec.request_model, "kind")]  # the ten period reports the emulator answers
+    reports = [
+        spec for spec in all_apis() if hasattr(spec.request_model, "kind")
+    ]  # the ten period reports the emulator answers
     assert len(reports) == 10
     with WeChatEmulator() as emulator, requests.Session() as http:
-        client = OpenApiClient(WxSettings(DEFAULT_APPID, DEFAULT_SECRET, emulator.url), permissions=Permissions.allow(*(s.name for s in reports)))
+        client = OpenApiClient(
+            WxSettings(DEFAULT_APPID, DEFAULT_SECRET, emulator.url),
+            permissions=Permissions.allow(*(s.name for s in reports)),
+        )
         ours, wire = [], []
         for spec in reports:
             begin, end = events[spec.request_model.kind.name]
             ours.append(client.call(spec, {"beginDate": begin, "endDate": end}))
             token = client.tokens.get().token.value
-            reply = http.post(f"{emulator.url}{spec.path}", params={"access_token": token}, json={"begin_date": begin, "end_date": end}).json()
+            reply = http.post(
+                f"{emulator.url}{spec.path}",
+                params={"access_token": token},
+                json={"begin_date": begin, "end_date": end},
+            ).json()
             wire.append({k: v for k, v in reply.items() if k not in ("errcode", "errmsg")})
         client.close()
-    answers = run_oracle(sdk_path, [{"input": reply, "from": "snakecase", "to": "camelcase", "recursive": True} for reply in wire])
+    answers = run_oracle(
+        sdk_path, [{"input": reply, "from": "snakecase", "to": "camelcase", "recursive": True} for reply in wire]
+    )
     for spec, mine, answer in zip(reports, ours, answers, strict=True):
         expected = {**answer["output"], "errMsg": f"{spec.display_name}:ok", "errCode": 0}
         assert json.dumps(mine) == json.dumps(expected), spec.name

@@ -22,7 +22,9 @@ def cold_app(settings: WxSettings, tmp_path: Path) -> FunctionApp:
     return make_app(tmp_path, settings)
 
 
-def test_32_concurrent_cold_invocations_make_one_token_request(emulator: WeChatEmulator, settings: WxSettings, tmp_path: Path) -> None:
+def test_32_concurrent_cold_invocations_make_one_token_request(
+    emulator: WeChatEmulator, settings: WxSettings, tmp_path: Path
+) -> None:
     emulator.add_fault(STABLE, Fault.delay(0.2))  # hold the first fetch open while the others arrive
     app = cold_app(settings, tmp_path)
     results = run_at_once(32, lambda i: app.handle(EVENT, {"request_id": f"r{i}", "time_limit_in_ms": 10_000}))
@@ -33,7 +35,9 @@ def test_32_concurrent_cold_invocations_make_one_token_request(emulator: WeChatE
 
 
 @pytest.mark.slow
-def test_1000_sequential_warm_invocations_make_one_token_request(emulator: WeChatEmulator, settings: WxSettings, tmp_path: Path) -> None:
+def test_1000_sequential_warm_invocations_make_one_token_request(
+    emulator: WeChatEmulator, settings: WxSettings, tmp_path: Path
+) -> None:
     app = cold_app(settings, tmp_path)
     for i in range(1000):
         assert app.handle(EVENT, {"request_id": f"w{i}", "time_limit_in_ms": 10_000})["errCode"] == 0
@@ -64,7 +68,9 @@ def test_a_stale_failure_does_not_discard_a_newer_token(emulator: WeChatEmulator
     assert client.tokens.get().token != newer
 
 
-def test_a_failed_fetch_is_shared_with_its_waiters_not_repeated(emulator: WeChatEmulator, settings: WxSettings, tmp_path: Path) -> None:
+def test_a_failed_fetch_is_shared_with_its_waiters_not_repeated(
+    emulator: WeChatEmulator, settings: WxSettings, tmp_path: Path
+) -> None:
     """The fetch in flight fails: the threads that waited for it get its error and go on to their
     own retry, instead of each making the same failing request one after another."""
     emulator.add_fault(STABLE, Fault.delay(0.3, then=Fault.http(502)))

@@ -19,7 +19,15 @@ ROOT = Path(__file__).resolve().parent.parent
 def demo(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WX_")}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "shared"), str(ROOT)])  # as dev.py runs it, in any directory
-    return subprocess.run([sys.executable, "-m", "devtools.demo", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "devtools.demo", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 @pytest.mark.parametrize(
@@ -33,13 +41,26 @@ def demo(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
             {"beginDate": "20240304", "endDate": "20240310"},
         ),
         (("--api", "getUserPortrait"), "getUserPortrait", None),
-        (("--api", "analysis.getDailyRetain", "--begin", "20240304", "--end", "20240304"), "getDailyRetain",
-         {"beginDate": "20240304", "endDate": "20240304"}),
-        (("--api", "getDailyRetain", "--begin", "20240304", "--end", "20240304"), "getDailyRetain", {"beginDate": "20240304", "endDate": "20240304"}),
-        (("--api", "analysis.getMonthlyRetain", "--month", "2024-02"), "getMonthlyRetain", {"beginDate": "20240201", "endDate": "20240229"}),
+        (
+            ("--api", "analysis.getDailyRetain", "--begin", "20240304", "--end", "20240304"),
+            "getDailyRetain",
+            {"beginDate": "20240304", "endDate": "20240304"},
+        ),
+        (
+            ("--api", "getDailyRetain", "--begin", "20240304", "--end", "20240304"),
+            "getDailyRetain",
+            {"beginDate": "20240304", "endDate": "20240304"},
+        ),
+        (
+            ("--api", "analysis.getMonthlyRetain", "--month", "2024-02"),
+            "getMonthlyRetain",
+            {"beginDate": "20240201", "endDate": "20240229"},
+        ),
     ],
 )
-def test_demo_prints_the_result_against_the_emulator(args: tuple[str, ...], api: str, event: dict[str, str] | None) -> None:
+def test_demo_prints_the_result_against_the_emulator(
+    args: tuple[str, ...], api: str, event: dict[str, str] | None
+) -> None:
     proc = demo(*args)
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)
@@ -87,19 +108,33 @@ def test_demo_uploads_the_bytes_of_its_data_in_the_forwarding_functions_forms(tm
     event.write_text(json.dumps({"media": forms["base64"](risky)}))
     proc = demo("--api", "security.imgSecCheck", "--data", f"@{event}")
     assert proc.returncode == 1 and json.loads(proc.stdout)["errCode"] == 87014, proc.stderr
-    proc = demo("--api", "security.imgSecCheck", "--data", json.dumps({"media": {"contentType": "image/png", "base64": "not base64!"}}))
+    proc = demo(
+        "--api",
+        "security.imgSecCheck",
+        "--data",
+        json.dumps({"media": {"contentType": "image/png", "base64": "not base64!"}}),
+    )
     assert proc.returncode == 2 and proc.stdout == "" and len(proc.stderr.strip().splitlines()) == 1
     assert "--data: the file media: base64 is not standard base64" in proc.stderr
 
 
 def test_demo_checks_out_before_any_call_and_names_it_absolutely(tmp_path: Path) -> None:
     (tmp_path / "a-folder").mkdir()
-    for out, reason in (("a-folder", "it is a folder"), ("missing/code.png", f"its folder {tmp_path / 'missing'} does not exist")):
+    for out, reason in (
+        ("a-folder", "it is a folder"),
+        ("missing/code.png", f"its folder {tmp_path / 'missing'} does not exist"),
+    ):
         proc = demo("--api", "wxacode.getUnlimited", "--out", out, cwd=tmp_path)
         assert proc.returncode == 2 and proc.stdout == "", proc.stderr
-        assert proc.stderr.strip() == f"python3 dev.py demo: --out {tmp_path / out} cannot be written: {reason}; choose a writable path"
+        assert (
+            proc.stderr.strip()
+            == f"python3 dev.py demo: --out {tmp_path / out} cannot be written: {reason}; choose a writable path"
+        )
     proc = demo("--api", "security.msgSecCheck", "--out", "nothing.png", cwd=tmp_path)
-    assert proc.returncode == 0 and f"nothing written to {tmp_path / 'nothing.png'}: the result holds no bytes" in proc.stderr
+    assert (
+        proc.returncode == 0
+        and f"nothing written to {tmp_path / 'nothing.png'}: the result holds no bytes" in proc.stderr
+    )
     assert not (tmp_path / "nothing.png").exists()
 
 
@@ -120,7 +155,15 @@ def test_demo_needs_no_archive_requirements_to_check_its_out(tmp_path: Path) -> 
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "shared"), str(ROOT)])
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-c", block, *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False)
+        return subprocess.run(
+            [sys.executable, "-c", block, *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
 
     refused = run("--api", "wxacode.getUnlimited", "--out", str(tmp_path))
     assert refused.returncode == 2 and "cannot be written: it is a folder" in refused.stderr, refused.stderr
@@ -136,20 +179,38 @@ def test_dev_py_demo_reads_and_writes_paths_where_the_user_stands(tmp_path: Path
     here = tmp_path.resolve()
 
     def dev_py(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, str(ROOT / "dev.py"), "demo", *args], cwd=here, env=env, capture_output=True, text=True,
-                              timeout=300, check=False)
+        return subprocess.run(
+            [sys.executable, str(ROOT / "dev.py"), "demo", *args],
+            cwd=here,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
 
     made = dev_py("--api", "wxacode.getUnlimited", "--out", "code.png")
     assert made.returncode == 0, made.stderr
     code = (here / "code.png").read_bytes()
-    assert code.startswith(b"\x89PNG") and f"written to {here / 'code.png'}" in made.stderr and not (ROOT / "code.png").exists()
-    (here / "event.json").write_text(json.dumps({"img": {"contentType": "image/png", "base64": base64.b64encode(code).decode()}}))
-    scanned = dev_py("--api", "img.scanQRCode", "--data", "@event.json")  # the code read back: the upload's bytes arrived whole
+    assert (
+        code.startswith(b"\x89PNG")
+        and f"written to {here / 'code.png'}" in made.stderr
+        and not (ROOT / "code.png").exists()
+    )
+    (here / "event.json").write_text(
+        json.dumps({"img": {"contentType": "image/png", "base64": base64.b64encode(code).decode()}})
+    )
+    scanned = dev_py(
+        "--api", "img.scanQRCode", "--data", "@event.json"
+    )  # the code read back: the upload's bytes arrived whole
     assert scanned.returncode == 0, scanned.stderr
     assert "scene=id=42" in json.loads(scanned.stdout)["codeResults"][0]["data"]
     missing = dev_py("--api", "img.scanQRCode", "--data", "@nothing.json")
     assert missing.returncode == 2
-    assert missing.stderr.strip() == f"python3 dev.py demo: --data @{here / 'nothing.json'} cannot be read: No such file or directory"
+    assert (
+        missing.stderr.strip()
+        == f"python3 dev.py demo: --data @{here / 'nothing.json'} cannot be read: No such file or directory"
+    )
 
 
 def test_demo_takes_an_event_of_your_own_and_reports_a_failure() -> None:
@@ -163,42 +224,72 @@ def test_demo_takes_an_event_of_your_own_and_reports_a_failure() -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (("--api", "zzzzzzzz"), "--api 'zzzzzzzz' names no cloud call: give an analysis function (getDailyRetain, getDailySummary, "),
-        (("--api", "security.msgSecCheckk"), "--api 'security.msgSecCheckk' names no cloud call; did you mean security.msgSecCheck, "),
+        (
+            ("--api", "zzzzzzzz"),
+            "--api 'zzzzzzzz' names no cloud call: give an analysis function (getDailyRetain, getDailySummary, ",
+        ),
+        (
+            ("--api", "security.msgSecCheckk"),
+            "--api 'security.msgSecCheckk' names no cloud call; did you mean security.msgSecCheck, ",
+        ),
         (("--api", "getDailyRetian"), "did you mean getDailyRetain, "),  # in the form it was written: bare,
         (("--api", "analysis.getDailyRetian"), "did you mean analysis.getDailyRetain, "),  # or in full
         (("--api", "msgSecChek"), "did you mean security.msgSecCheck"),
-        (("--api", "security.msgSecCheck", "--month", "2024-02"), "--month, --begin and --end are for the analysis reports"),
+        (
+            ("--api", "security.msgSecCheck", "--month", "2024-02"),
+            "--month, --begin and --end are for the analysis reports",
+        ),
         (("--api", "security.msgSecCheck", "--data", "[1]"), "--data must be a JSON object"),
-        (("--api", "getMonthlyRetain", "--month", "2024-02", "--begin", "20240201"),
-         "--month names a whole month and --begin/--end name the dates: give one or the other (the newest period of getMonthlyRetain: --begin "),
-        (("--api", "getDailyRetain", "--begin", "20240304"), "--begin and --end go together: give both, such as --begin "),
+        (
+            ("--api", "getMonthlyRetain", "--month", "2024-02", "--begin", "20240201"),
+            "--month names a whole month and --begin/--end name the dates: give one or the other (the newest period of getMonthlyRetain: --begin ",
+        ),
+        (
+            ("--api", "getDailyRetain", "--begin", "20240304"),
+            "--begin and --end go together: give both, such as --begin ",
+        ),
         (("--api", "getDailyRetain", "--end", "20240304"), "--begin and --end go together"),
-        (("--api", "getDailyRetain", "--month", "2024-02"),
-         "--month is for the monthly reports (getMonthlyRetain and getMonthlyVisitTrend); getDailyRetain covers one day: give its dates, "
-         "such as --begin "),
+        (
+            ("--api", "getDailyRetain", "--month", "2024-02"),
+            "--month is for the monthly reports (getMonthlyRetain and getMonthlyVisitTrend); getDailyRetain covers one day: give its dates, "
+            "such as --begin ",
+        ),
         (("--api", "getUserPortrait", "--month", "2024-02"), "getUserPortrait covers 1, 7 or 30 days"),
-        (("--api", "getMonthlyVisitTrend", "--month", "2024-13"), "--month 2024-13: month 13 is out of range, a month is 01 to 12 (such as 2026-10)"),
+        (
+            ("--api", "getMonthlyVisitTrend", "--month", "2024-13"),
+            "--month 2024-13: month 13 is out of range, a month is 01 to 12 (such as 2026-10)",
+        ),
         (("--api", "getMonthlyVisitTrend", "--month", "0000-05"), "--month 0000-05: year 0000 is out of range"),
         (("--api", "getMonthlyVisitTrend", "--month", "October"), "--month must look like 2026-10, got 'October'"),
-        (("--api", "getMonthlyVisitTrend", "--data", "{}", "--month", "2024-02"), "--data is the whole event, and --month would be ignored"),
+        (
+            ("--api", "getMonthlyVisitTrend", "--data", "{}", "--month", "2024-02"),
+            "--data is the whole event, and --month would be ignored",
+        ),
     ],
 )
 def test_demo_refuses_what_it_cannot_call_in_one_line(args: tuple[str, ...], message: str) -> None:
     proc = demo(*args)
     assert proc.returncode == 2 and proc.stdout == "", proc.stderr
-    assert proc.stderr.startswith("python3 dev.py demo: ") and message in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    assert (
+        proc.stderr.startswith("python3 dev.py demo: ")
+        and message in proc.stderr
+        and len(proc.stderr.strip().splitlines()) == 1
+    ), proc.stderr
     assert "target:" not in proc.stderr  # refused before any emulator or call
 
 
 def test_demo_usage_names_the_command_the_user_runs() -> None:
     proc = demo("--help")
-    assert proc.returncode == 0 and proc.stdout.startswith("usage: python3 dev.py demo ") and "demo.py" not in proc.stdout
+    assert (
+        proc.returncode == 0 and proc.stdout.startswith("usage: python3 dev.py demo ") and "demo.py" not in proc.stdout
+    )
 
 
 def test_dev_py_help_and_an_unknown_command() -> None:
     def dev_py(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, str(ROOT / "dev.py"), *args], capture_output=True, text=True, timeout=60, check=False)
+        return subprocess.run(
+            [sys.executable, str(ROOT / "dev.py"), *args], capture_output=True, text=True, timeout=60, check=False
+        )
 
     helped = dev_py("--help")
     assert helped.returncode == 0 and "python3 dev.py demo" in helped.stdout and helped.stderr == ""

@@ -70,8 +70,14 @@ def dev(checkout: Path, home: Path, *args: str, **environ: str) -> subprocess.Co
     """``python3 dev.py archive ARGS`` of ``checkout``, run from ``home`` with no ``WX_*`` variable
     of the test session's (its WeChat credentials among them) but ``environ``."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("WX_")}
-    return subprocess.run([sys.executable, str(checkout / "dev.py"), "archive", *args], cwd=home, env={**env, **environ},
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, str(checkout / "dev.py"), "archive", *args],
+        cwd=home,
+        env={**env, **environ},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def tables(db: Db) -> list[str]:
@@ -96,10 +102,15 @@ def test_without_anything_named_the_emulator_fills_the_checkouts_own_archive(che
     backfill = dev(checkout, home, *BACKFILL)
     assert backfill.returncode == 0, backfill.stderr
     default = checkout / ".data" / "wx_analysis.sqlite3"
-    assert "dev.py: WeChat emulator at http://127.0.0.1:" in backfill.stderr and f"the checkout's own {default}" in backfill.stderr
+    assert (
+        "dev.py: WeChat emulator at http://127.0.0.1:" in backfill.stderr
+        and f"the checkout's own {default}" in backfill.stderr
+    )
     assert default.is_file() and list(home.iterdir()) == []
     ((trigger, appid, base_url),) = runs(f"sqlite:///{default}")
-    assert (trigger, appid) == ("cli", DEFAULT_APPID) and base_url is not None and base_url.startswith("http://127.0.0.1:")
+    assert (
+        (trigger, appid) == ("cli", DEFAULT_APPID) and base_url is not None and base_url.startswith("http://127.0.0.1:")
+    )
 
     drawn = dev(checkout, home, "chart", "--api", MONTHLY, "--metric", "visitUv", "--out", "visits.png")
     assert drawn.returncode == 0, drawn.stderr
@@ -115,7 +126,9 @@ def test_an_archive_of_ones_own_without_credentials_is_refused_untouched(db: Db,
         refused = dev(checkout, home, *command, **db.env())
         assert refused.returncode == 2 and refused.stdout == ""
         (line,) = refused.stderr.splitlines()
-        assert line.startswith("dev.py: WX_ARCHIVE_URL is set but the WeChat credentials are not: set WX_APPID and WX_APPSECRET")
+        assert line.startswith(
+            "dev.py: WX_ARCHIVE_URL is set but the WeChat credentials are not: set WX_APPID and WX_APPSECRET"
+        )
         assert f"python3 dev.py archive --emulator {command[0]} ..." in line and line.endswith("nothing was written")
         assert DB_PASSWORD not in line and db.url not in line
     if db.kind == "sqlite":  # not even an empty file (before anything here opens it)
@@ -128,10 +141,14 @@ def test_an_archive_of_ones_own_without_credentials_is_refused_untouched(db: Db,
     assert "made-up figures into the archive your environment names (--emulator given)" in emulated.stderr
     assert DB_PASSWORD not in emulated.stderr + emulated.stdout
     ((trigger, appid, base_url),) = runs(db.url, db.prefix)
-    assert (trigger, appid) == ("cli", DEFAULT_APPID) and base_url is not None and base_url.startswith("http://127.0.0.1:")
+    assert (
+        (trigger, appid) == ("cli", DEFAULT_APPID) and base_url is not None and base_url.startswith("http://127.0.0.1:")
+    )
     assert not (checkout / ".data").exists()
 
-    status = dev(checkout, home, "status", "--api", MONTHLY, "--since", "20250101", **db.env())  # only reads: no emulator
+    status = dev(
+        checkout, home, "status", "--api", MONTHLY, "--since", "20250101", **db.env()
+    )  # only reads: no emulator
     assert status.returncode in {0, 1} and "emulator" not in status.stderr
 
 
@@ -139,16 +156,28 @@ def test_an_archive_of_ones_own_without_credentials_is_refused_untouched(db: Db,
     ("environ", "named", "needed"),
     [
         ({"WX_ARCHIVE_SQLITE": "mine.sqlite3"}, "WX_ARCHIVE_SQLITE is set", "set WX_APPID and WX_APPSECRET"),
-        ({"WX_ARCHIVE_URL_SSM_NAME": "wx/archive-url"}, "WX_ARCHIVE_URL_SSM_NAME is set", "set WX_APPID and WX_APPSECRET"),
+        (
+            {"WX_ARCHIVE_URL_SSM_NAME": "wx/archive-url"},
+            "WX_ARCHIVE_URL_SSM_NAME is set",
+            "set WX_APPID and WX_APPSECRET",
+        ),
         ({"WX_APPID": "wx1234567890abcdef"}, "WX_APPID is set", "set WX_APPSECRET (or WX_APPSECRET_SSM_NAME)"),
         ({"WX_APPSECRET_SSM_NAME": "wx/secret"}, "WX_APPSECRET_SSM_NAME is set", "set WX_APPID "),
-        ({"WX_PLATFORM_TOKEN_URL": "https://tokens.example.com/t"}, "WX_PLATFORM_TOKEN_URL is set", "set WX_APPID and WX_APPSECRET"),
-        ({"WX_API_BASE_URL": "https://gateway.example.com", "WX_ARCHIVE_URL": "sqlite:///x.sqlite3"},
-         "WX_ARCHIVE_URL, WX_API_BASE_URL are set", "set WX_APPID and WX_APPSECRET"),
+        (
+            {"WX_PLATFORM_TOKEN_URL": "https://tokens.example.com/t"},
+            "WX_PLATFORM_TOKEN_URL is set",
+            "set WX_APPID and WX_APPSECRET",
+        ),
+        (
+            {"WX_API_BASE_URL": "https://gateway.example.com", "WX_ARCHIVE_URL": "sqlite:///x.sqlite3"},
+            "WX_ARCHIVE_URL, WX_API_BASE_URL are set",
+            "set WX_APPID and WX_APPSECRET",
+        ),
     ],
 )
-def test_any_app_ssm_or_platform_setting_without_credentials_is_refused_too(checkout: Path, home: Path, environ: dict[str, str],
-                                                                          named: str, needed: str) -> None:
+def test_any_app_ssm_or_platform_setting_without_credentials_is_refused_too(
+    checkout: Path, home: Path, environ: dict[str, str], named: str, needed: str
+) -> None:
     """Whatever names a database, an app, a secret's store or a WeChat of the user's own: without
     the credentials it is a mistake, not a wish for made-up figures. Nothing is written, not even
     the checkout's own archive."""
@@ -159,14 +188,17 @@ def test_any_app_ssm_or_platform_setting_without_credentials_is_refused_too(chec
     assert not (checkout / ".data").exists() and list(home.iterdir()) == []
 
 
-@pytest.mark.parametrize("command", [("status",), ("export", "--api", MONTHLY), ("backfill", "--since", "20250101", "--fan-out")])
-def test_emulator_is_refused_by_the_commands_that_do_not_call_wechat_here(checkout: Path, home: Path, command: tuple[str, ...]) -> None:
+@pytest.mark.parametrize(
+    "command", [("status",), ("export", "--api", MONTHLY), ("backfill", "--since", "20250101", "--fan-out")]
+)
+def test_emulator_is_refused_by_the_commands_that_do_not_call_wechat_here(
+    checkout: Path, home: Path, command: tuple[str, ...]
+) -> None:
     refused = dev(checkout, home, "--emulator", *command)
     assert refused.returncode == 2
     (line,) = refused.stderr.splitlines()
     assert line.startswith("dev.py: --emulator is for run and backfill, the commands that call WeChat; ")
     assert not (checkout / ".data").exists()
-
 
 
 def test_bad_input_is_answered_by_the_clis_error_alone(checkout: Path, home: Path) -> None:
@@ -185,14 +217,19 @@ def test_bad_input_is_answered_by_the_clis_error_alone(checkout: Path, home: Pat
     assert ran.returncode == 0 and ran.stderr == "" and json.loads(ran.stdout)["errMsg"] == "wxcloud-archive:ok"
     ran = dev(checkout, home, *BACKFILL)
     assert ran.returncode == 0 and ran.stderr.startswith("dev.py: WeChat emulator at http://127.0.0.1:"), ran.stderr
-    assert ran.stdout.splitlines()[-1] == f"archive: {checkout / '.data' / 'wx_analysis.sqlite3'}"  # the default prefix: not named
+    assert (
+        ran.stdout.splitlines()[-1] == f"archive: {checkout / '.data' / 'wx_analysis.sqlite3'}"
+    )  # the default prefix: not named
 
 
 def test_the_archives_help_names_the_emulator_flag(checkout: Path, home: Path) -> None:
     for args in (("--help",), ("backfill", "--help")):
         helped = dev(checkout, home, *args)
         assert helped.returncode == 0 and "usage: wxcloud-archive" in helped.stdout
-        assert "dev.py: --emulator (anywhere among the arguments) runs run and backfill against the built-in WeChat emulator" in helped.stdout
+        assert (
+            "dev.py: --emulator (anywhere among the arguments) runs run and backfill against the built-in WeChat emulator"
+            in helped.stdout
+        )
 
 
 @pytest.mark.skipif(os.name != "posix", reason="a process group and SIGINT")
@@ -201,9 +238,15 @@ def test_ctrl_c_ends_the_run_as_the_cli_says_and_dev_py_passes_its_status_on(che
     its own session) once the run has begun. The CLI says "interrupted" and exits 130; dev.py waits
     for it and exits 130 too, without a traceback of its own."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("WX_")}
-    process = subprocess.Popen([sys.executable, str(checkout / "dev.py"), "archive", "backfill", "--since", "3y"], cwd=home,
-                               env={**env, "WX_ARCHIVE_CONCURRENCY": "1"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        [sys.executable, str(checkout / "dev.py"), "archive", "backfill", "--since", "3y"],
+        cwd=home,
+        env={**env, "WX_ARCHIVE_CONCURRENCY": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
         assert process.stderr is not None
         begun = process.stderr.readline()

@@ -131,9 +131,7 @@ def test_start_returns_self_and_url_is_loopback() -> None:
     emulator.stop()  # idempotent
 
 
-def test_reply_framing_is_json_with_length_and_keep_alive(
-    emu: WeChatEmulator, http: requests.Session
-) -> None:
+def test_reply_framing_is_json_with_length_and_keep_alive(emu: WeChatEmulator, http: requests.Session) -> None:
     response = stable(http, emu)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == JSON_TYPE
@@ -192,9 +190,7 @@ def test_stable_token_force_refresh_invalidates_previous(
     old = stable_token(http, emu)
     new = stable(http, emu, force=True).json()
     assert new["access_token"] != old and new["expires_in"] == 7200
-    assert_error(
-        trend(http, emu, old), 40001, "invalid credential, access_token is invalid or not latest"
-    )
+    assert_error(trend(http, emu, old), 40001, "invalid credential, access_token is invalid or not latest")
     assert trend(http, emu, new["access_token"]).json()["list"]
 
 
@@ -219,9 +215,7 @@ def test_stable_tokens_are_per_appid(emu: WeChatEmulator, http: requests.Session
     assert stable_token(http, emu) == mine
 
 
-def test_stable_token_reissued_after_invalidation(
-    emu: WeChatEmulator, http: requests.Session
-) -> None:
+def test_stable_token_reissued_after_invalidation(emu: WeChatEmulator, http: requests.Session) -> None:
     old = stable_token(http, emu)
     emu.invalidate_tokens()
     assert stable_token(http, emu) != old
@@ -246,9 +240,7 @@ def test_stable_token_credential_errors(
 
 
 @pytest.mark.parametrize("body", [b"", b"not json", b"[1, 2]", b'"text"', b"\xff\xfe"])
-def test_stable_token_body_not_a_json_object(
-    emu: WeChatEmulator, http: requests.Session, body: bytes
-) -> None:
+def test_stable_token_body_not_a_json_object(emu: WeChatEmulator, http: requests.Session, body: bytes) -> None:
     response = http.post(emu.url + STABLE, data=body, timeout=5)
     reply = response.json()
     assert reply["errcode"] == 47001
@@ -302,9 +294,7 @@ def test_monthly_trend_same_for_any_token_of_the_app(
     assert by_old["list"] and by_old == trend(http, emu, new).json()
 
 
-def test_monthly_trend_differs_by_app_and_month(
-    emu: WeChatEmulator, http: requests.Session
-) -> None:
+def test_monthly_trend_differs_by_app_and_month(emu: WeChatEmulator, http: requests.Session) -> None:
     tokens = [stable_token(http, emu), stable_token(http, emu, appid=OTHER_APPID, secret=OTHER_SECRET)]
     months = [("20240101", "20240131"), ("20240201", "20240229"), ("20241201", "20241231")]
     rows = [trend(http, emu, t, b, e).json()["list"][0] for t in tokens for b, e in months]
@@ -338,9 +328,7 @@ def test_datacube_token_invalidated(emu: WeChatEmulator, http: requests.Session)
     assert_error(trend(http, emu, other), 40001, msg)
 
 
-def test_datacube_token_past_expiry(
-    emu: WeChatEmulator, http: requests.Session, clock: FakeClock
-) -> None:
+def test_datacube_token_past_expiry(emu: WeChatEmulator, http: requests.Session, clock: FakeClock) -> None:
     token = stable_token(http, emu)
     clock.advance(7199)
     assert trend(http, emu, token).json()["list"]
@@ -358,9 +346,7 @@ def test_expire_tokens_method(emu: WeChatEmulator, http: requests.Session) -> No
 
 
 @pytest.mark.parametrize("body", [b"", b"nope", b"[]", b"null", b'{"begin_date": '])
-def test_datacube_body_not_a_json_object(
-    emu: WeChatEmulator, http: requests.Session, body: bytes
-) -> None:
+def test_datacube_body_not_a_json_object(emu: WeChatEmulator, http: requests.Session, body: bytes) -> None:
     token = stable_token(http, emu)
     assert_error(trend(http, emu, token, json=None, data=body), 47001, "data format error")
 
@@ -388,9 +374,7 @@ def test_datacube_checks_token_before_body(emu: WeChatEmulator, http: requests.S
         {"begin_date": "00000101", "end_date": "00000131"},
     ],
 )
-def test_datacube_date_format_error(
-    emu: WeChatEmulator, http: requests.Session, body: dict[str, Any]
-) -> None:
+def test_datacube_date_format_error(emu: WeChatEmulator, http: requests.Session, body: dict[str, Any]) -> None:
     token = stable_token(http, emu)
     assert_error(trend(http, emu, token, json=body), 61500, "date format error")
 
@@ -406,9 +390,7 @@ def test_datacube_date_format_error(
         ("20230201", "20240229"),  # same month, another year
     ],
 )
-def test_datacube_date_range_error(
-    emu: WeChatEmulator, http: requests.Session, begin: str, end: str
-) -> None:
+def test_datacube_date_range_error(emu: WeChatEmulator, http: requests.Session, begin: str, end: str) -> None:
     token = stable_token(http, emu)
     assert_error(trend(http, emu, token, begin, end), 61501, "date range error")
 
@@ -422,9 +404,7 @@ def test_datacube_date_range_error(
         ("20250401", "20250430"),  # the last finished month
     ],
 )
-def test_datacube_accepts_whole_months(
-    emu: WeChatEmulator, http: requests.Session, begin: str, end: str
-) -> None:
+def test_datacube_accepts_whole_months(emu: WeChatEmulator, http: requests.Session, begin: str, end: str) -> None:
     token = stable_token(http, emu)
     assert trend(http, emu, token, begin, end).json()["list"][0]["ref_date"] == begin[:6]
 
@@ -437,9 +417,7 @@ def test_datacube_current_or_future_month_not_ready(
     assert_error(trend(http, emu, token, begin, end), 61503, "data not ready, please try later")
 
 
-def test_datacube_month_end_is_beijing_time(
-    emu: WeChatEmulator, http: requests.Session, clock: FakeClock
-) -> None:
+def test_datacube_month_end_is_beijing_time(emu: WeChatEmulator, http: requests.Session, clock: FakeClock) -> None:
     token = stable_token(http, emu)
     clock.now = datetime(2025, 5, 31, 23, 59, 59, tzinfo=BEIJING).timestamp()
     assert trend(http, emu, token, "20250501", "20250531").json()["errcode"] == 61503
@@ -666,16 +644,12 @@ def test_received_json_of_non_json_body(emu: WeChatEmulator, http: requests.Sess
     assert emu.received[0].json() is None
 
 
-def test_received_blank_query_values_are_kept(
-    emu: WeChatEmulator, http: requests.Session
-) -> None:
+def test_received_blank_query_values_are_kept(emu: WeChatEmulator, http: requests.Session) -> None:
     http.get(emu.url + "/cgi-bin/unknown?grant_type=&appid=x&appid=y", timeout=5)
     assert emu.received[0].query == {"grant_type": "", "appid": "x"}
 
 
-def test_clear_forgets_requests_and_faults_but_not_tokens(
-    emu: WeChatEmulator, http: requests.Session
-) -> None:
+def test_clear_forgets_requests_and_faults_but_not_tokens(emu: WeChatEmulator, http: requests.Session) -> None:
     token = stable_token(http, emu)
     emu.add_fault(TREND, Fault.http(502))
     received = emu.received

@@ -43,7 +43,11 @@ APPS = {DEFAULT_APPID: DEFAULT_SECRET, BIG_APPID: "big-secret", SMALL_APPID: "sm
 
 SUMMARY = "analysis.getDailySummary"
 DAILY, WEEKLY, MONTHLY = "analysis.getDailyVisitTrend", "analysis.getWeeklyVisitTrend", "analysis.getMonthlyVisitTrend"
-DAILY_RETAIN, WEEKLY_RETAIN, MONTHLY_RETAIN = "analysis.getDailyRetain", "analysis.getWeeklyRetain", "analysis.getMonthlyRetain"
+DAILY_RETAIN, WEEKLY_RETAIN, MONTHLY_RETAIN = (
+    "analysis.getDailyRetain",
+    "analysis.getWeeklyRetain",
+    "analysis.getMonthlyRetain",
+)
 DISTRIBUTION, PAGE, PORTRAIT = "analysis.getVisitDistribution", "analysis.getVisitPage", "analysis.getUserPortrait"
 DAY_NAMES = (SUMMARY, DAILY, DAILY_RETAIN, DISTRIBUTION, PAGE)
 RETAIN_KEYS = {DAILY_RETAIN: [0, 1, 2, 3, 4, 5, 6, 7, 14, 30], WEEKLY_RETAIN: [0, 1, 2, 3, 4], MONTHLY_RETAIN: [0, 1]}
@@ -96,7 +100,9 @@ class Api:
 
     def _token(self, appid: str, secret: str) -> str:
         body = {"grant_type": "client_credential", "appid": appid, "secret": secret}
-        return str(self.session.post(self.emulator.url + "/cgi-bin/stable_token", json=body, timeout=5).json()["access_token"])
+        return str(
+            self.session.post(self.emulator.url + "/cgi-bin/stable_token", json=body, timeout=5).json()["access_token"]
+        )
 
     def post(self, name: str, body: Any, appid: str = DEFAULT_APPID) -> requests.Response:
         url = self.emulator.url + ANALYSIS_PATHS[name]
@@ -115,7 +121,9 @@ class Api:
 
 
 def ymd(day: date | str) -> str:
-    return day if isinstance(day, str) else f"{day.year:04d}{day.month:02d}{day.day:02d}"  # %Y is not zero-padded below 1000
+    return (
+        day if isinstance(day, str) else f"{day.year:04d}{day.month:02d}{day.day:02d}"
+    )  # %Y is not zero-padded below 1000
 
 
 def days(first: date, last: date) -> list[date]:
@@ -210,7 +218,12 @@ def check_shape(name: str, reply: dict[str, Any], ref: str, keys: list[int] | No
     elif name == DISTRIBUTION:
         assert set(reply) == {"ref_date", "list"}
         indexes = {entry["index"]: entry["item_list"] for entry in reply["list"]}
-        assert set(indexes) == {"access_source_session_cnt", "access_staytime_info", "access_depth_info", "access_source_visit_uv"}
+        assert set(indexes) == {
+            "access_source_session_cnt",
+            "access_staytime_info",
+            "access_depth_info",
+            "access_source_visit_uv",
+        }
         for items in indexes.values():
             assert_items(items, {"key", "value"})
             assert [item["key"] for item in items] == sorted({item["key"] for item in items})
@@ -427,7 +440,10 @@ def test_daily_trend_is_plausible(daily: dict[tuple[str, date], dict[str, Any]],
         assert row["stay_time_uv"] == round(row["stay_time_session"] * row["session_cnt"] / row["visit_uv"], 4)
 
 
-@pytest.mark.parametrize(("name", "starts", "end_of"), [(WEEKLY, MONDAYS, lambda d: d + timedelta(days=6)), (MONTHLY, MONTH_STARTS, month_end)])
+@pytest.mark.parametrize(
+    ("name", "starts", "end_of"),
+    [(WEEKLY, MONDAYS, lambda d: d + timedelta(days=6)), (MONTHLY, MONTH_STARTS, month_end)],
+)
 def test_weeks_and_months_are_made_of_their_days(
     api: Api, daily: dict[tuple[str, date], dict[str, Any]], name: str, starts: list[date], end_of: Any
 ) -> None:
@@ -467,7 +483,9 @@ def test_daily_shares_are_plausible(api: Api, daily: dict[tuple[str, date], dict
         (MONTHLY_RETAIN, [(first, month_end(first)) for first in MONTH_STARTS]),
     ],
 )
-def test_retain_key_0_is_the_trends_users_and_later_keys_stay_below(api: Api, name: str, periods: list[tuple[date, date]]) -> None:
+def test_retain_key_0_is_the_trends_users_and_later_keys_stay_below(
+    api: Api, name: str, periods: list[tuple[date, date]]
+) -> None:
     for begin, end in periods:
         retain = api(name, begin, end)
         trend = api(TREND_OF[name], begin, end)["list"][0]
@@ -488,13 +506,18 @@ DISTRIBUTION_TOTALS = {  # what each index's values add up to, in the daily tren
 
 
 @pytest.mark.slow
-def test_distributions_add_up_to_the_days_sessions_and_users(api: Api, daily: dict[tuple[str, date], dict[str, Any]]) -> None:
+def test_distributions_add_up_to_the_days_sessions_and_users(
+    api: Api, daily: dict[tuple[str, date], dict[str, Any]]
+) -> None:
     for appid in (DEFAULT_APPID, BIG_APPID):
         for day in YEAR:
             reply = api(DISTRIBUTION, day, day, appid)
             assert reply["ref_date"] == ymd(day)
             for entry in reply["list"]:
-                assert sum_of(entry["item_list"], "value") == daily[appid, day][DISTRIBUTION_TOTALS[entry["index"]]], (day, entry["index"])
+                assert sum_of(entry["item_list"], "value") == daily[appid, day][DISTRIBUTION_TOTALS[entry["index"]]], (
+                    day,
+                    entry["index"],
+                )
 
 
 @pytest.mark.parametrize("appid", [DEFAULT_APPID, BIG_APPID, SMALL_APPID])
@@ -591,7 +614,9 @@ def test_any_past_day_is_consistent(api: Api, day: date, appid: str) -> None:
         assert totals[1] - totals[0] == trend["visit_uv_new"]
     retain = api(DAILY_RETAIN, day, day, appid)
     assert retain["visit_uv"][0] == {"key": 0, "value": trend["visit_uv"]}
-    assert [item["key"] for item in retain["visit_uv"]] == [k for k in RETAIN_KEYS[DAILY_RETAIN] if day + timedelta(days=k) < TODAY]
+    assert [item["key"] for item in retain["visit_uv"]] == [
+        k for k in RETAIN_KEYS[DAILY_RETAIN] if day + timedelta(days=k) < TODAY
+    ]
     for entry in api(DISTRIBUTION, day, day, appid)["list"]:
         assert sum_of(entry["item_list"], "value") == trend[DISTRIBUTION_TOTALS[entry["index"]]]
     assert sum_of(api(PAGE, day, day, appid)["list"], "entrypage_pv") == trend["session_cnt"]
@@ -656,7 +681,11 @@ def assert_same_values(early: dict[str, Any], late: dict[str, Any]) -> None:
     assert early["ref_date"] == late["ref_date"]
     for group in ("visit_uv_new", "visit_uv"):
         late_values = {item["key"]: item["value"] for item in late[group]}
-        assert {item["key"]: item["value"] for item in early[group]}.items() <= late_values.items(), (group, early, late)
+        assert {item["key"]: item["value"] for item in early[group]}.items() <= late_values.items(), (
+            group,
+            early,
+            late,
+        )
 
 
 def test_yesterdays_daily_retention_is_key_0_alone(own: Api) -> None:
@@ -755,7 +784,9 @@ MONTHLY_FILL = [  # (month, the last instant before its next month is over, Beij
 
 
 @pytest.mark.parametrize(("month", "before"), MONTHLY_FILL, ids=[month[0][:6] for month, _ in MONTHLY_FILL])
-def test_monthly_retention_key_1_waits_for_the_whole_next_month(own: Api, clock: Clock, month: tuple[str, str], before: datetime) -> None:
+def test_monthly_retention_key_1_waits_for_the_whole_next_month(
+    own: Api, clock: Clock, month: tuple[str, str], before: datetime
+) -> None:
     at(own, clock, before)
     early = own(MONTHLY_RETAIN, *month)
     assert keys_of(early) == [0]
@@ -824,7 +855,9 @@ def assert_revised(before: Any, after: Any, by: int, where: str = "") -> int:
         return changed
     if isinstance(before, list):
         assert isinstance(after, list) and len(after) == len(before), where
-        return sum(assert_revised(b, a, by, f"{where}[{i}]") for i, (b, a) in enumerate(zip(before, after, strict=True)))
+        return sum(
+            assert_revised(b, a, by, f"{where}[{i}]") for i, (b, a) in enumerate(zip(before, after, strict=True))
+        )
     if type(before) is int:
         assert after == before + by, where
         return 1
@@ -902,7 +935,9 @@ def test_revisions_add_up_reach_keys_that_appear_later_and_reset_forgets_them(ow
         (DAILY, date(2024, 2, 29), date(2024, 2, 29), True, "non-zero"),
     ],
 )
-def test_revise_refuses_what_no_reply_could_show(own: Api, name: str, begin: date, end: date, by: int, match: str) -> None:
+def test_revise_refuses_what_no_reply_could_show(
+    own: Api, name: str, begin: date, end: date, by: int, match: str
+) -> None:
     """A revision of an unknown API, of a period the API refuses (61501) or by nothing is a
     mistake in the test, so it fails loudly instead of being silently never seen."""
     before = own(DAILY, "20240229", "20240229")

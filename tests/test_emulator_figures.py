@@ -67,7 +67,11 @@ def api() -> Iterator[Api]:
 @pytest.fixture(scope="module")
 def daily(api: Api) -> Rows:
     """Every day's visit trend of both apps, from FIRST to a month after LAST (retention's later days)."""
-    return {(appid, day): api(DAILY, day, day, appid)["list"][0] for appid in TWO_APPS for day in days(FIRST, LAST + timedelta(days=31))}
+    return {
+        (appid, day): api(DAILY, day, day, appid)["list"][0]
+        for appid in TWO_APPS
+        for day in days(FIRST, LAST + timedelta(days=31))
+    }
 
 
 def span(daily: Rows, appid: str, begin: date, end: date) -> list[dict[str, Any]]:
@@ -102,10 +106,15 @@ def test_a_periods_users_keep_a_steady_share_of_its_days(
 @pytest.mark.parametrize("appid", TWO_APPS)
 def test_a_month_counts_its_users_once_more_than_a_week_does(api: Api, daily: Rows, appid: str) -> None:
     """The longer the period, the more of its days' visits are the same users again."""
-    def share(name: str, begin: date, end: date) -> float:
-        return float(api(name, begin, end, appid)["list"][0]["visit_uv"]) / sum_of(span(daily, appid, begin, end), "visit_uv")
 
-    assert max(share(MONTHLY, first, month_end(first)) for first in MONTHS) < min(share(WEEKLY, m, m + timedelta(days=6)) for m in MONDAYS)
+    def share(name: str, begin: date, end: date) -> float:
+        return float(api(name, begin, end, appid)["list"][0]["visit_uv"]) / sum_of(
+            span(daily, appid, begin, end), "visit_uv"
+        )
+
+    assert max(share(MONTHLY, first, month_end(first)) for first in MONTHS) < min(
+        share(WEEKLY, m, m + timedelta(days=6)) for m in MONDAYS
+    )
 
 
 @pytest.mark.parametrize("appid", TWO_APPS)
@@ -119,12 +128,15 @@ def test_a_periods_counts_are_its_days_sums_and_its_averages_follow(
         for key in ("session_cnt", "visit_pv", "visit_uv_new"):
             assert row[key] == sum_of(parts, key), (key, first)
         stay = sum(part["stay_time_session"] * part["session_cnt"] for part in parts)  # each day's rounded to 4 places
-        assert row["stay_time_session"] * row["session_cnt"] == pytest.approx(stay, abs=0.0001 * (row["session_cnt"] + 1))
+        assert row["stay_time_session"] * row["session_cnt"] == pytest.approx(
+            stay, abs=0.0001 * (row["session_cnt"] + 1)
+        )
         assert row["stay_time_uv"] == round(row["stay_time_session"] * row["session_cnt"] / row["visit_uv"], 4)
         assert row["visit_depth"] == round(row["visit_pv"] / row["session_cnt"], 4)
 
 
 # ------------------------------------------------------------------------------ retention
+
 
 def next_month(first: date, k: int) -> tuple[date, date]:
     """The ``k``-th natural month after the one ``first`` starts."""
@@ -134,8 +146,18 @@ def next_month(first: date, k: int) -> tuple[date, date]:
 
 
 RETENTION = [  # (api, its trend, its periods, the k-th later period)
-    (DAILY_RETAIN, DAILY, [(day, day) for day in days(FIRST, LAST)], lambda b, e, k: (b + timedelta(days=k), e + timedelta(days=k))),
-    (WEEKLY_RETAIN, WEEKLY, [(m, m + timedelta(days=6)) for m in MONDAYS], lambda b, e, k: (b + timedelta(days=7 * k), e + timedelta(days=7 * k))),
+    (
+        DAILY_RETAIN,
+        DAILY,
+        [(day, day) for day in days(FIRST, LAST)],
+        lambda b, e, k: (b + timedelta(days=k), e + timedelta(days=k)),
+    ),
+    (
+        WEEKLY_RETAIN,
+        WEEKLY,
+        [(m, m + timedelta(days=6)) for m in MONDAYS],
+        lambda b, e, k: (b + timedelta(days=7 * k), e + timedelta(days=7 * k)),
+    ),
     (MONTHLY_RETAIN, MONTHLY, [(m, month_end(m)) for m in MONTHS], lambda b, e, k: next_month(b, k)),
 ]
 
@@ -144,7 +166,12 @@ RETENTION = [  # (api, its trend, its periods, the k-th later period)
 @pytest.mark.parametrize("appid", TWO_APPS)
 @pytest.mark.parametrize(("name", "trend", "periods", "later"), RETENTION, ids=["daily", "weekly", "monthly"])
 def test_retention_keeps_fewer_users_each_key_and_no_more_than_came_back(
-    api: Api, appid: str, name: str, trend: str, periods: list[tuple[date, date]], later: Callable[[date, date, int], tuple[date, date]]
+    api: Api,
+    appid: str,
+    name: str,
+    trend: str,
+    periods: list[tuple[date, date]],
+    later: Callable[[date, date, int], tuple[date, date]],
 ) -> None:
     """Key 0 is the period's new (active) users; key k those of them who came in the k-th later
     period: fewer each key, the new among the active, and among that later period's users who
@@ -168,14 +195,19 @@ def test_retention_keeps_fewer_users_each_key_and_no_more_than_came_back(
 def test_daily_retention_fades_over_a_month(api: Api, appid: str) -> None:
     for day in days(FIRST, LAST)[::9]:
         curve = [item["value"] for item in api(DAILY_RETAIN, day, day, appid)["visit_uv"]]
-        assert curve[-1] < 0.8 * curve[1] and curve[1] < 0.6 * curve[0], (day, curve)  # day 30 below day 1, day 1 below day 0
+        assert curve[-1] < 0.8 * curve[1] and curve[1] < 0.6 * curve[0], (
+            day,
+            curve,
+        )  # day 30 below day 1, day 1 below day 0
 
 
 # ------------------------------------------------------------------------------ the daily summary
 
 
 @pytest.mark.parametrize("appid", TWO_APPS)
-def test_visit_total_grows_by_the_days_new_users_and_shares_are_among_its_users(api: Api, daily: Rows, appid: str) -> None:
+def test_visit_total_grows_by_the_days_new_users_and_shares_are_among_its_users(
+    api: Api, daily: Rows, appid: str
+) -> None:
     before = api(SUMMARY, FIRST - timedelta(days=1), FIRST - timedelta(days=1), appid)["list"][0]["visit_total"]
     for day in days(FIRST, LAST):
         summary, trend = api(SUMMARY, day, day, appid)["list"][0], daily[appid, day]
@@ -193,7 +225,16 @@ def indexes(reply: dict[str, Any]) -> dict[str, dict[int, int]]:
 
 
 DEPTH_FROM = {1: 1, 2: 2, 3: 3, 4: 4, 5: 5, 6: 6, 7: 11}  # access_depth_info keys: at least this many pages
-STAY_FROM = {1: 0, 2: 3, 3: 6, 4: 11, 5: 21, 6: 31, 7: 51, 8: 101}  # access_staytime_info keys: at least this many seconds
+STAY_FROM = {
+    1: 0,
+    2: 3,
+    3: 6,
+    4: 11,
+    5: 21,
+    6: 31,
+    7: 51,
+    8: 101,
+}  # access_staytime_info keys: at least this many seconds
 
 
 @pytest.mark.parametrize("appid", TWO_APPS)
@@ -203,9 +244,15 @@ def test_sources_stay_and_depth_are_shares_of_the_days_sessions(api: Api, daily:
         sessions, users = found["access_source_session_cnt"], found["access_source_visit_uv"]
         assert sum(sessions.values()) == trend["session_cnt"] and sum(users.values()) == trend["visit_uv"], day
         assert all(users[key] <= sessions.get(key, 0) for key in users), day  # a source's users came in its sessions
-        assert sum(found["access_staytime_info"].values()) == sum(found["access_depth_info"].values()) == trend["session_cnt"]
+        assert (
+            sum(found["access_staytime_info"].values())
+            == sum(found["access_depth_info"].values())
+            == trend["session_cnt"]
+        )
         # a session of the "6-10 pages" bucket saw at least 6 pages, ...: the buckets' least views fit in the day's
-        assert sum(DEPTH_FROM[key] * count for key, count in found["access_depth_info"].items()) <= trend["visit_pv"], day
+        assert sum(DEPTH_FROM[key] * count for key, count in found["access_depth_info"].items()) <= trend["visit_pv"], (
+            day
+        )
         least_stay = sum(STAY_FROM[key] * count for key, count in found["access_staytime_info"].items())
         assert least_stay <= trend["stay_time_session"] * trend["session_cnt"], day
 
@@ -221,14 +268,20 @@ def test_pages_share_the_days_views_sessions_stay_and_shares(api: Api, appid: st
         pages = api(PAGE, day, day, appid)["list"]
         assert sum_of(pages, "entrypage_pv") == sum_of(pages, "exitpage_pv") == trend["session_cnt"], day
         assert sum_of(pages, "page_share_pv") == summary["share_pv"], day
-        assert all(page["entrypage_pv"] <= page["page_visit_pv"] and page["exitpage_pv"] <= page["page_visit_pv"] for page in pages)
+        assert all(
+            page["entrypage_pv"] <= page["page_visit_pv"] and page["exitpage_pv"] <= page["page_visit_pv"]
+            for page in pages
+        )
         stay = sum(page["page_visit_pv"] * page["page_staytime_pv"] for page in pages)
         if len(pages) < 200:  # every page anybody opened is listed: they hold all the day's views and stay
             assert sum_of(pages, "page_visit_pv") == trend["visit_pv"], day
             whole = trend["stay_time_session"] * trend["session_cnt"]  # both rounded to 4 places
             assert stay == pytest.approx(whole, abs=0.0001 * (trend["visit_pv"] + trend["session_cnt"])), day
         else:  # the top 200
-            assert sum_of(pages, "page_visit_pv") < trend["visit_pv"] and stay < trend["stay_time_session"] * trend["session_cnt"]
+            assert (
+                sum_of(pages, "page_visit_pv") < trend["visit_pv"]
+                and stay < trend["stay_time_session"] * trend["session_cnt"]
+            )
 
 
 @pytest.mark.parametrize("appid", [DEFAULT_APPID, BIG_APPID, SMALL_APPID])
@@ -261,18 +314,28 @@ def items_of(group: dict[str, list[dict[str, Any]]]) -> dict[tuple[str, str], in
 def test_a_days_portrait_is_its_users_and_the_new_are_among_them(api: Api, daily: Rows, appid: str) -> None:
     for day in days(FIRST, LAST)[::4]:
         reply, trend = api(PORTRAIT, day, day, appid), daily[appid, day]
-        assert totals(reply["visit_uv"]) == {trend["visit_uv"]} and totals(reply["visit_uv_new"]) == {trend["visit_uv_new"]}, day
+        assert totals(reply["visit_uv"]) == {trend["visit_uv"]} and totals(reply["visit_uv_new"]) == {
+            trend["visit_uv_new"]
+        }, day
         active = items_of(reply["visit_uv"])
         assert all(value <= active.get(item, 0) for item, value in items_of(reply["visit_uv_new"]).items()), day
 
 
 @pytest.mark.parametrize("appid", TWO_APPS)
 @pytest.mark.parametrize("length", [7, 30])
-def test_a_ranges_portrait_counts_its_users_as_its_weeks_and_months_do(api: Api, daily: Rows, appid: str, length: int) -> None:
+def test_a_ranges_portrait_counts_its_users_as_its_weeks_and_months_do(
+    api: Api, daily: Rows, appid: str, length: int
+) -> None:
     """A 7 (30) day range that is no natural week (month) has its users by the same rule: between
     its busiest day's and its days' sum, at the share of that sum a natural one has."""
-    natural = (WEEKLY, MONDAYS[3], MONDAYS[3] + timedelta(days=6)) if length == 7 else (MONTHLY, date(2024, 4, 1), date(2024, 4, 30))
-    usual = api(natural[0], natural[1], natural[2], appid)["list"][0]["visit_uv"] / sum_of(span(daily, appid, natural[1], natural[2]), "visit_uv")
+    natural = (
+        (WEEKLY, MONDAYS[3], MONDAYS[3] + timedelta(days=6))
+        if length == 7
+        else (MONTHLY, date(2024, 4, 1), date(2024, 4, 30))
+    )
+    usual = api(natural[0], natural[1], natural[2], appid)["list"][0]["visit_uv"] / sum_of(
+        span(daily, appid, natural[1], natural[2]), "visit_uv"
+    )
     for end in days(FIRST + timedelta(days=length), LAST)[::13]:
         begin = end - timedelta(days=length - 1)
         reply, parts = api(PORTRAIT, begin, end, appid), span(daily, appid, begin, end)
@@ -300,7 +363,10 @@ def test_an_apps_audience_is_much_the_same_every_day(api: Api, appid: str) -> No
 
 
 @settings(max_examples=30, deadline=None)
-@given(monday=st.dates(date(2000, 1, 3), date(2025, 5, 26)).map(lambda d: d - timedelta(days=d.weekday())), appid=st.sampled_from(sorted(APPS)))
+@given(
+    monday=st.dates(date(2000, 1, 3), date(2025, 5, 26)).map(lambda d: d - timedelta(days=d.weekday())),
+    appid=st.sampled_from(sorted(APPS)),
+)
 def test_any_past_week_is_made_of_its_days(api: Api, monday: date, appid: str) -> None:
     """Any week of any app, not only the half year above: its users within its days' bounds, its
     retention below its users and below those who came back."""
@@ -323,11 +389,21 @@ def test_any_past_week_is_made_of_its_days(api: Api, monday: date, appid: str) -
 def test_the_readmes_first_result_is_what_the_demo_prints() -> None:
     """The README's first example shows the emulator's figures for March 2017; the demo prints them."""
     root = Path(__file__).resolve().parent.parent
-    sample = re.search(r'^# (\{"list": \[\{"refDate": "201703".*)\n#  (.*)$', (root / "README.md").read_text(encoding="utf-8"), re.MULTILINE)
+    sample = re.search(
+        r'^# (\{"list": \[\{"refDate": "201703".*)\n#  (.*)$',
+        (root / "README.md").read_text(encoding="utf-8"),
+        re.MULTILINE,
+    )
     assert sample is not None, "the README's first example no longer shows a result for 201703"
     env = {k: v for k, v in os.environ.items() if not k.startswith("WX_")}
     proc = subprocess.run(
-        [sys.executable, "-m", "devtools.demo", "--month", "2017-03"], cwd=root, env=env, capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-m", "devtools.demo", "--month", "2017-03"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr
     printed = json.loads(proc.stdout)

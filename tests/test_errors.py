@@ -33,7 +33,9 @@ CONTEXT = {"request_id": "errors", "time_limit_in_ms": 5000}
         (99999, "some code nobody documented"),
     ],
 )
-def test_wechat_error_is_returned_verbatim(emulator: WeChatEmulator, app: FunctionApp, errcode: int, errmsg: str) -> None:
+def test_wechat_error_is_returned_verbatim(
+    emulator: WeChatEmulator, app: FunctionApp, errcode: int, errmsg: str
+) -> None:
     emulator.add_fault(PATH, Fault.errcode(errcode, errmsg))
     result = app.handle(EVENT, CONTEXT)
     assert result["errCode"] == errcode
@@ -55,7 +57,9 @@ def test_body_that_is_not_a_json_object_is_601001_with_the_sdk_message(
     assert len(emulator.requests_to(PATH)) == 1  # a 200 that is not JSON is not retried
 
 
-def test_http_5xx_page_ends_as_network_error_after_retries(emulator: WeChatEmulator, app: FunctionApp, sleeps: Sleeps) -> None:
+def test_http_5xx_page_ends_as_network_error_after_retries(
+    emulator: WeChatEmulator, app: FunctionApp, sleeps: Sleeps
+) -> None:
     emulator.add_fault(PATH, Fault.http(502), times=5)
     result = app.handle(EVENT, CONTEXT)
     assert result == {"errCode": -1, "errMsg": f"{DISPLAY}:fail wechat server responded HTTP 502"}
@@ -71,7 +75,9 @@ def test_dropped_connection_is_a_network_error(emulator: WeChatEmulator, app: Fu
     assert result["errMsg"].startswith(f"{DISPLAY}:fail request to {host} failed: connection failed")
 
 
-def test_wrong_appsecret_is_wechats_40125(emulator: WeChatEmulator, settings: WxSettings, tmp_path: Path, sleeps: Sleeps) -> None:
+def test_wrong_appsecret_is_wechats_40125(
+    emulator: WeChatEmulator, settings: WxSettings, tmp_path: Path, sleeps: Sleeps
+) -> None:
     wrong = WxSettings(settings.appid, "not-the-secret", settings.api_base_url, settings.timeouts)
     result = make_app(tmp_path, wrong, sleep=sleeps).handle(EVENT, CONTEXT)
     assert result["errCode"] == 40125
@@ -80,7 +86,10 @@ def test_wrong_appsecret_is_wechats_40125(emulator: WeChatEmulator, settings: Wx
     assert emulator.requests_to(PATH) == []
 
 
-@pytest.mark.parametrize(("appid", "secret", "missing"), [("", "s", "WX_APPID"), ("a", "", "WX_APPSECRET"), ("", "", "WX_APPID and WX_APPSECRET")])
+@pytest.mark.parametrize(
+    ("appid", "secret", "missing"),
+    [("", "s", "WX_APPID"), ("a", "", "WX_APPSECRET"), ("", "", "WX_APPID and WX_APPSECRET")],
+)
 def test_missing_credentials_are_a_clear_error(
     emulator: WeChatEmulator, tmp_path: Path, sleeps: Sleeps, appid: str, secret: str, missing: str
 ) -> None:
@@ -100,7 +109,9 @@ def test_missing_credentials_in_the_environment_of_the_default_factory(
     assert result["errCode"] == -601001 and "WX_APPSECRET must be set" in result["errMsg"]
 
 
-def test_malformed_timeout_setting_is_an_error_not_a_silent_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_malformed_timeout_setting_is_an_error_not_a_silent_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("WX_READ_TIMEOUT", "soon")
     result = make_app(tmp_path).handle(EVENT, CONTEXT)
     assert result == {
@@ -155,7 +166,9 @@ def test_repository_config_json_declares_the_api() -> None:
     assert config["permissions"]["openapi"] == [API]
 
 
-def test_config_beside_index_wins_over_the_repository_one(emulator: WeChatEmulator, settings: WxSettings, tmp_path: Path, sleeps: Sleeps) -> None:
+def test_config_beside_index_wins_over_the_repository_one(
+    emulator: WeChatEmulator, settings: WxSettings, tmp_path: Path, sleeps: Sleeps
+) -> None:
     beside, root = tmp_path / "pkg", tmp_path
     beside.mkdir()
     (beside / "config.json").write_text('{"permissions": {"openapi": []}}')
@@ -177,7 +190,9 @@ def test_stable_token_failure_is_reported_with_the_api_name(emulator: WeChatEmul
 
 
 @pytest.mark.parametrize("value", ["api.weixin.qq.com", "ftp://api.weixin.qq.com", "https://", "https://host/?x=1"])
-def test_unusable_base_url_is_a_configuration_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+def test_unusable_base_url_is_a_configuration_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
     monkeypatch.setenv("WX_API_BASE_URL", value)
     result = make_app(tmp_path).handle(EVENT, CONTEXT)
     assert result["errCode"] == -601001 and "WX_API_BASE_URL must be an http(s) URL" in result["errMsg"]

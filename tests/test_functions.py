@@ -58,7 +58,10 @@ def test_there_is_one_function_folder_per_api_and_it_only_names_its_api() -> Non
     for name in NAMES:
         source = (FUNCTIONS / name / "index.py").read_text(encoding="utf-8")
         code = [line for line in source.splitlines() if line.strip() and not line.startswith('"""')]
-        assert code == ["from wxcloud import FunctionApp", f'main_handler = FunctionApp.deployed("analysis.{name}", __file__)'], name
+        assert code == [
+            "from wxcloud import FunctionApp",
+            f'main_handler = FunctionApp.deployed("analysis.{name}", __file__)',
+        ], name
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -66,11 +69,15 @@ def test_each_function_may_call_its_own_api_only(name: str) -> None:
     own = FUNCTIONS / name / "config.json"
     config = json.loads((own if own.exists() else ROOT / "config.json").read_text(encoding="utf-8"))
     assert config["permissions"]["openapi"] == [f"analysis.{name}"]
-    assert own.exists() == (name != "getMonthlyVisitTrend"), "the original function keeps the repository-root config.json"
+    assert own.exists() == (name != "getMonthlyVisitTrend"), (
+        "the original function keeps the repository-root config.json"
+    )
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_each_function_answers_its_api_over_http(handlers: dict[str, FunctionApp], emulator: WeChatEmulator, name: str) -> None:
+def test_each_function_answers_its_api_over_http(
+    handlers: dict[str, FunctionApp], emulator: WeChatEmulator, name: str
+) -> None:
     app = handlers[name]
     result = app(EVENTS[name], {"request_id": f"req-{name}", "time_limit_in_ms": 5000})
     assert result["errCode"] == 0 and result["errMsg"] == f"openapi.analysis.{name}:ok", result

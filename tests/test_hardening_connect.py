@@ -66,7 +66,10 @@ class Resolver:
             if host in self.hosts or host in self.stalling:
                 self.asked.append(host)
             if host in self.hosts:
-                return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (ip, int(port))) for ip in self.hosts[host]]
+                return [
+                    (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (ip, int(port)))
+                    for ip in self.hosts[host]
+                ]
             if host in self.stalling:
                 self.release.wait(STALL)
                 raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
@@ -111,7 +114,11 @@ def alert(url: str) -> Outcome:
     return Outcome(post(Sealed(f"{url}{HOOK_PATH}?key={KEY}"), "hello", timeout=BUDGET) is False, "post")
 
 
-USERS: dict[str, Callable[[str], Outcome]] = {"wechat call": wechat, "platform token service": platform, "alert webhook": alert}
+USERS: dict[str, Callable[[str], Outcome]] = {
+    "wechat call": wechat,
+    "platform token service": platform,
+    "alert webhook": alert,
+}
 
 
 def ends_in_time(user: str, url: str, wxlog: Any) -> float:

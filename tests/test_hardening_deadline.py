@@ -9,7 +9,19 @@ from __future__ import annotations
 import time
 
 import pytest
-from hostile_servers import DATA_PATH, GOOD_DATA, TOKEN_PATH, Behaviour, HostileServer, call, chunked_forever, head, json_reply, make_client, trickle
+from hostile_servers import (
+    DATA_PATH,
+    GOOD_DATA,
+    TOKEN_PATH,
+    Behaviour,
+    HostileServer,
+    call,
+    chunked_forever,
+    head,
+    json_reply,
+    make_client,
+    trickle,
+)
 from wxcloud.deadline import Deadline
 
 pytestmark = pytest.mark.slow  # each test waits out a deadline: out of ``dev.py test --fast``

@@ -49,7 +49,9 @@ def everything_logged() -> Iterator[tuple[Records, list[str]]]:
     root.addHandler(records)
     root.setLevel(logging.DEBUG)
     try:
-        with sentry_envelopes(integrations=[LoggingIntegration(level=logging.DEBUG, event_level=logging.WARNING)]) as envelopes:
+        with sentry_envelopes(
+            integrations=[LoggingIntegration(level=logging.DEBUG, event_level=logging.WARNING)]
+        ) as envelopes:
             yield records, envelopes
     finally:
         root.removeHandler(records)
@@ -88,7 +90,14 @@ def test_the_malformed_headers_warning_is_there_and_masked(everything_logged: tu
     assert warned and "access_token=***" in warned[0], records.texts[-5:]
 
 
-LIBRARY_LOGGERS = ["urllib3", "urllib3.contrib.socks", "requests", "requests.adapters", "charset_normalizer", "charset_normalizer.api"]
+LIBRARY_LOGGERS = [
+    "urllib3",
+    "urllib3.contrib.socks",
+    "requests",
+    "requests.adapters",
+    "charset_normalizer",
+    "charset_normalizer.api",
+]
 
 
 @pytest.mark.parametrize("name", LIBRARY_LOGGERS)
@@ -104,4 +113,6 @@ def test_every_logger_of_the_three_hierarchies_is_masked_even_one_made_later(
     logging.getLogger("wxcloud-unrelated").debug("access_token=%s", "not-a-library-record")
     mine = [text for text in records.texts if text.startswith(name + " ")]
     assert mine and all(token not in text for text in mine) and "access_token=***" in mine[0]
-    assert any("access_token=not-a-library-record" in text for text in records.texts)  # only the libraries' records are touched
+    assert any(
+        "access_token=not-a-library-record" in text for text in records.texts
+    )  # only the libraries' records are touched

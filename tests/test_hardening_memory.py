@@ -13,7 +13,17 @@ import sys
 from pathlib import Path
 
 import pytest
-from hostile_servers import DATA_PATH, GOOD_DATA, TOKEN_PATH, Behaviour, HostileServer, bomb, issue_token, json_reply, stream
+from hostile_servers import (
+    DATA_PATH,
+    GOOD_DATA,
+    TOKEN_PATH,
+    Behaviour,
+    HostileServer,
+    bomb,
+    issue_token,
+    json_reply,
+    stream,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 HUNDRED_MB = 100 * 1024 * 1024

@@ -89,7 +89,9 @@ def test_deeply_nested_reply_through_the_handler_answers_in_the_cloud_call_shape
     with HostileServer() as server:
         server.on(DATA_PATH, reply(200, nested))
         client = make_client(server.url)
-        app = FunctionApp(Analysis.getMonthlyVisitTrend, (write_config(Path(str(tmp_path))),), client_factory=lambda p: client)
+        app = FunctionApp(
+            Analysis.getMonthlyVisitTrend, (write_config(Path(str(tmp_path))),), client_factory=lambda p: client
+        )
         result = app.handle({"beginDate": "20170301", "endDate": "20170331"}, {"time_limit_in_ms": 5000})
     assert result["errCode"] == -601001, result
     assert_utf8_json(result)
@@ -144,7 +146,9 @@ def test_an_invalid_json_page_echoing_the_token_in_any_encoding_is_masked() -> N
             token = srv.issued[-1]
             target = request.target  # type: ignore[attr-defined]
             page = template.format(target=html.escape(target), token=html.escape(token)).encode()
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(page), page))  # type: ignore[attr-defined]
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(page), page)
+            )  # type: ignore[attr-defined]
 
         server.on(DATA_PATH, behaviour)
         result = call(make_client(server.url))
@@ -157,10 +161,14 @@ def test_a_success_reply_carrying_our_token_has_it_masked() -> None:
     with HostileServer() as server:
 
         def behaviour(srv: HostileServer, request: object, conn: object) -> None:
-            body = json.dumps({"list": [], "echo": srv.issued[-1], "escaped": "".join(f"\\u{ord(c):04x}" for c in srv.issued[-1])})
+            body = json.dumps(
+                {"list": [], "echo": srv.issued[-1], "escaped": "".join(f"\\u{ord(c):04x}" for c in srv.issued[-1])}
+            )
             body = body.replace("\\\\u", "\\u")
             data = body.encode()
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(data), data))  # type: ignore[attr-defined]
+            conn.sendall(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(data), data)
+            )  # type: ignore[attr-defined]
 
         server.on(DATA_PATH, behaviour)
         result = call(make_client(server.url))
@@ -173,7 +181,16 @@ def forms(secret: str) -> list[str]:
     import html
     from urllib.parse import quote, quote_plus
 
-    return sorted({secret, quote(secret, safe=""), quote(secret), quote_plus(secret), html.escape(secret), html.escape(quote(secret, safe=""))})
+    return sorted(
+        {
+            secret,
+            quote(secret, safe=""),
+            quote(secret),
+            quote_plus(secret),
+            html.escape(secret),
+            html.escape(quote(secret, safe="")),
+        }
+    )
 
 
 # ---- WX_API_BASE_URL ----------------------------------------------------------------------------
@@ -193,7 +210,9 @@ def test_base_urls_that_are_accepted(url: str) -> None:
     assert WxSettings.from_env({"WX_API_BASE_URL": url}).api_base_url == url.rstrip("/")
 
 
-@pytest.mark.parametrize("url", ["http://api.weixin.qq.com", "http://10.0.0.5", "http://localhost.evil.example", "http://128.0.0.1"])
+@pytest.mark.parametrize(
+    "url", ["http://api.weixin.qq.com", "http://10.0.0.5", "http://localhost.evil.example", "http://128.0.0.1"]
+)
 def test_plain_http_to_a_remote_host_is_refused(url: str) -> None:
     with pytest.raises(ConfigurationError) as caught:
         WxSettings.from_env({"WX_API_BASE_URL": url})
@@ -208,7 +227,11 @@ def test_plain_http_to_a_remote_host_can_be_allowed_explicitly() -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["https://user:hunter2-PASSWORD@api.weixin.qq.com", "https://hunter2-PASSWORD@api.weixin.qq.com", "http://u:hunter2-PASSWORD@127.0.0.1:1"],
+    [
+        "https://user:hunter2-PASSWORD@api.weixin.qq.com",
+        "https://hunter2-PASSWORD@api.weixin.qq.com",
+        "http://u:hunter2-PASSWORD@127.0.0.1:1",
+    ],
 )
 def test_credentials_in_the_base_url_are_refused_without_echoing_them(url: str) -> None:
     with pytest.raises(ConfigurationError) as caught:
@@ -217,7 +240,9 @@ def test_credentials_in_the_base_url_are_refused_without_echoing_them(url: str) 
     assert "hunter2-PASSWORD" not in caught.value.err_msg and "hunter2-PASSWORD" not in str(caught.value)
 
 
-@pytest.mark.parametrize("url", ["ftp://api.weixin.qq.com", "https://", "not a url", "https://x.com/?a=1", "https://u:hunter2-PASSWORD@[::1"])
+@pytest.mark.parametrize(
+    "url", ["ftp://api.weixin.qq.com", "https://", "not a url", "https://x.com/?a=1", "https://u:hunter2-PASSWORD@[::1"]
+)
 def test_an_invalid_base_url_is_reported_without_userinfo(url: str) -> None:
     with pytest.raises(ConfigurationError) as caught:
         WxSettings.from_env({"WX_API_BASE_URL": url})

@@ -13,14 +13,13 @@ import html
 import json
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
 import pytest
 import sentry_sdk
-from conftest import sentry_envelopes, write_config
+from conftest import write_config
 from hostile_servers import (
     APPSECRET,
     DATA_PATH,
@@ -43,12 +42,6 @@ from wxcloud.errors import WxCloudError
 
 EVENT = {"beginDate": "20170301", "endDate": "20170331"}
 Envelopes = list[str]  # what sentry would have sent: each envelope serialised exactly as it goes on the wire
-
-
-@pytest.fixture
-def envelopes() -> Iterator[Envelopes]:
-    with sentry_envelopes(max_request_body_size="always") as captured:
-        yield captured
 
 
 def encodings(secret: str) -> set[str]:
@@ -256,13 +249,17 @@ def test_successful_calls_leave_no_token_in_later_events(envelopes: Envelopes) -
         assert not leaks(list(envelopes), [APPSECRET, *server.issued])
 
 
-def test_the_emulator_tokens_do_not_reach_the_tracker_either(envelopes: Envelopes, emulator: Any, settings: Any) -> None:
+def test_the_emulator_tokens_do_not_reach_the_tracker_either(
+    envelopes: Envelopes, emulator: Any, settings: Any
+) -> None:
     from wxcloud.client import OpenApiClient
     from wxcloud.permissions import Permissions
 
     from devtools.wechat_emulator import Fault
 
-    client = OpenApiClient(settings, permissions=Permissions.allow("analysis.getMonthlyVisitTrend"), sleep=lambda s: None)
+    client = OpenApiClient(
+        settings, permissions=Permissions.allow("analysis.getMonthlyVisitTrend"), sleep=lambda s: None
+    )
     client.call(Analysis.getMonthlyVisitTrend, EVENT)
     emulator.add_fault(DATA_PATH, Fault.drop(), times=9)
     assert capture(client).err_code == -1
@@ -319,7 +316,9 @@ def test_a_configuration_error_leaves_no_secret_in_the_tracker(
     assert not found, found[:3]
 
 
-def test_an_archive_configuration_error_leaves_no_password_in_the_tracker(envelopes: Envelopes, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_archive_configuration_error_leaves_no_password_in_the_tracker(
+    envelopes: Envelopes, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from wxcloud.archive.settings import ArchiveSettings
 
     monkeypatch.setenv("WX_APPSECRET", APPSECRET)

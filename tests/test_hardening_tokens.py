@@ -85,7 +85,9 @@ def test_a_failing_store_still_refreshes_on_40001(emulator: WeChatEmulator, side
 @pytest.mark.slow
 @SOURCES
 @pytest.mark.parametrize("failure", ["502", "network", "errcode -1"])
-def test_64_concurrent_calls_against_a_failing_token_endpoint_cost_a_handful_of_requests(failure: str, source: str) -> None:
+def test_64_concurrent_calls_against_a_failing_token_endpoint_cost_a_handful_of_requests(
+    failure: str, source: str
+) -> None:
     import time
 
     from hostile_servers import drop
@@ -106,7 +108,9 @@ def test_64_concurrent_calls_against_a_failing_token_endpoint_cost_a_handful_of_
     with HostileServer() as server:
         server.on(token_path, slow(behaviour))
         server.on(DATA_PATH, json_reply(GOOD_DATA))
-        client = make_client(server.url, sleep=time.sleep, source=source)  # real backoffs: the schedule is what is shared
+        client = make_client(
+            server.url, sleep=time.sleep, source=source
+        )  # real backoffs: the schedule is what is shared
         results = run_at_once(64, lambda i: call(client))
         fetches = len(server.requests_to(token_path))
         client.close()
@@ -197,7 +201,9 @@ class StuckStore(MemoryTokenStore):
         raise ConnectionError("store is read-only now")
 
 
-def test_a_store_that_keeps_handing_back_the_rejected_token_costs_one_refresh(emulator: WeChatEmulator, side: TokenSide) -> None:
+def test_a_store_that_keeps_handing_back_the_rejected_token_costs_one_refresh(
+    emulator: WeChatEmulator, side: TokenSide
+) -> None:
     """WeChat invalidated the token (a secret reset): the store cannot forget it nor take the new
     one, and keeps answering the dead one. The new token fetched here is used instead, by all 64:
     each call's one successful request carries it (a call that read the dead token before the

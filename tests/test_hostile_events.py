@@ -51,10 +51,19 @@ print(json.dumps({"peak": peak, "result": result}))
 def run_child(kind: str, emulator: WeChatEmulator) -> tuple[int, dict[str, Any]]:
     from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET
 
-    env = {"WX_APPID": DEFAULT_APPID, "WX_APPSECRET": DEFAULT_SECRET, "WX_API_BASE_URL": emulator.url, "WX_LOG_LEVEL": "ERROR"}
+    env = {
+        "WX_APPID": DEFAULT_APPID,
+        "WX_APPSECRET": DEFAULT_SECRET,
+        "WX_API_BASE_URL": emulator.url,
+        "WX_LOG_LEVEL": "ERROR",
+    }
     proc = subprocess.run(
         [sys.executable, "-c", CHILD, str(ROOT / "functions" / "getMonthlyVisitTrend"), str(ROOT / "shared"), kind],
-        capture_output=True, text=True, timeout=120, env=env, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     answer = json.loads(proc.stdout.splitlines()[-1])
@@ -70,7 +79,9 @@ def run_child(kind: str, emulator: WeChatEmulator) -> tuple[int, dict[str, Any]]
         ("deep-date", 61500, "beginDate must be a string yyyymmdd, got list [[[...]]]"),
     ],
 )
-def test_a_6mb_direct_event_costs_little_memory(emulator: WeChatEmulator, kind: str, code: int, hint: str | None) -> None:
+def test_a_6mb_direct_event_costs_little_memory(
+    emulator: WeChatEmulator, kind: str, code: int, hint: str | None
+) -> None:
     peak, result = run_child(kind, emulator)
     assert result["errCode"] == code, result
     if hint:
@@ -85,7 +96,9 @@ def test_a_6mb_direct_event_costs_little_memory(emulator: WeChatEmulator, kind: 
         ("http-deep", "the HTTP request body is nested too deeply"),
     ],
 )
-def test_a_hostile_http_body_gets_an_integrated_400_and_costs_little_memory(emulator: WeChatEmulator, kind: str, hint: str) -> None:
+def test_a_hostile_http_body_gets_an_integrated_400_and_costs_little_memory(
+    emulator: WeChatEmulator, kind: str, hint: str
+) -> None:
     peak, response = run_child(kind, emulator)
     assert response["statusCode"] == 400 and response["isBase64Encoded"] is False
     body = json.loads(response["body"])
@@ -105,7 +118,9 @@ def test_a_hostile_http_body_gets_an_integrated_400_and_costs_little_memory(emul
         {"httpMethod": "POST", "headers": {}, "body": 5},
     ],
 )
-def test_every_http_event_gets_an_integrated_response(app: FunctionApp, emulator: WeChatEmulator, event: dict[str, Any]) -> None:
+def test_every_http_event_gets_an_integrated_response(
+    app: FunctionApp, emulator: WeChatEmulator, event: dict[str, Any]
+) -> None:
     response = app.handle(event, {"time_limit_in_ms": 3000})
     assert set(response) == {"isBase64Encoded", "statusCode", "headers", "body"}
     assert response["statusCode"] == 400

@@ -38,7 +38,9 @@ class RecordingAdapter(requests.adapters.HTTPAdapter):
 
 
 @pytest.fixture(scope="module")
-def hostile(emulator: WeChatEmulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[FunctionApp, RecordingAdapter]]:
+def hostile(
+    emulator: WeChatEmulator, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[FunctionApp, RecordingAdapter]]:
     from devtools.wechat_emulator import DEFAULT_APPID
 
     config = tmp_path_factory.mktemp("cfg") / "config.json"
@@ -59,44 +61,75 @@ def _with(client: OpenApiClient, permissions: Any) -> OpenApiClient:
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=40)
 json_values = st.recursive(
-    json_scalars, lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=12), kids, max_size=4), max_leaves=20
+    json_scalars,
+    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=12), kids, max_size=4),
+    max_leaves=20,
 )
 
 digits = "0123456789٠١٢٣٤٥٦٧٨٩０１２３４５６７８９۰۱۲۳۴۵۶۷۸۹߀"
 date_like = (
     st.text(alphabet=digits, min_size=0, max_size=10)
-    | st.sampled_from(["20170229", "20170001", "00000101", "20171301", "20170332", "20170301", "20170331", "2017-03-01", "x" * 5000])
+    | st.sampled_from(
+        ["20170229", "20170001", "00000101", "20171301", "20170332", "20170301", "20170331", "2017-03-01", "x" * 5000]
+    )
     | st.dates().map(lambda d: d.strftime("%Y%m%d"))
     | json_values
 )
-events_as_text = st.fixed_dictionaries({"beginDate": date_like, "endDate": date_like}).map(lambda e: json.dumps(e, default=str))
+events_as_text = st.fixed_dictionaries({"beginDate": date_like, "endDate": date_like}).map(
+    lambda e: json.dumps(e, default=str)
+)
 dangerous_keys = st.sampled_from(
-    ["access_token", "accessToken", "url", "path", "host", "WX_API_BASE_URL", "__proto__", "constructor", "errcode", "begin_date", "end_date"]
+    [
+        "access_token",
+        "accessToken",
+        "url",
+        "path",
+        "host",
+        "WX_API_BASE_URL",
+        "__proto__",
+        "constructor",
+        "errcode",
+        "begin_date",
+        "end_date",
+    ]
 )
 events = (
     json_values
     | st.fixed_dictionaries({"beginDate": date_like, "endDate": date_like}, optional={"extra": json_values})
-    | st.dictionaries(dangerous_keys | st.text(max_size=20), json_values | st.just("http://evil.example/steal"), max_size=6)
+    | st.dictionaries(
+        dangerous_keys | st.text(max_size=20), json_values | st.just("http://evil.example/steal"), max_size=6
+    )
     | st.fixed_dictionaries(
         {"Type": st.just("Timer"), "TriggerName": json_values},
-        optional={"Time": st.datetimes().map(lambda d: d.isoformat() + "Z") | json_values, "Message": json_values | events_as_text},
+        optional={
+            "Time": st.datetimes().map(lambda d: d.isoformat() + "Z") | json_values,
+            "Message": json_values | events_as_text,
+        },
     )
     | st.fixed_dictionaries(
         {"beginDate": st.just("20170301"), "endDate": st.just("20170331")},
-        optional={"access_token": st.text(max_size=30), "url": st.just("http://evil.example/"), "path": st.just("/cgi-bin/token")},
+        optional={
+            "access_token": st.text(max_size=30),
+            "url": st.just("http://evil.example/"),
+            "path": st.just("/cgi-bin/token"),
+        },
     )
 )
 
 
 @pytest.mark.slow
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(event=events)
 @example(event={"Type": "Timer", "TriggerName": "m", "Time": "9999-12-31T23:59:59Z"})
 @example(event={"Type": "Timer", "TriggerName": "m", "Time": "0001-01-01T00:00:00-05:00"})
 @example(event={"Type": "Timer", "TriggerName": "m", "Message": "[1, 2]"})
 @example(event={"Type": "Timer", "TriggerName": "m", "Message": 5, "Time": None})
 @example(event={"beginDate": "20170301", "endDate": "20170331", "access_token": "mine", "url": "http://evil.example/"})
-def test_any_event_gets_a_cloud_call_answer(hostile: tuple[FunctionApp, RecordingAdapter], emulator: WeChatEmulator, event: Any) -> None:
+def test_any_event_gets_a_cloud_call_answer(
+    hostile: tuple[FunctionApp, RecordingAdapter], emulator: WeChatEmulator, event: Any
+) -> None:
     app, adapter = hostile
     before_urls, before_received = len(adapter.urls), len(emulator.received)
     try:

@@ -74,7 +74,12 @@ def test_unusable_body_is_400_with_invalid_parameters(
     ],
 )
 def test_status_fits_the_outcome(
-    emulator: WeChatEmulator, app: FunctionApp, event_body: dict[str, str] | None, fault: Fault | None, status: int, code: int
+    emulator: WeChatEmulator,
+    app: FunctionApp,
+    event_body: dict[str, str] | None,
+    fault: Fault | None,
+    status: int,
+    code: int,
 ) -> None:
     event = load_event("apigw")
     if event_body is not None:

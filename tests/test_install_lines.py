@@ -48,7 +48,22 @@ INDEX_INSTALLS = [
     re.compile(rf"\b(?:poetry|pdm|uv)\s+add\b[^\n`#]*?{NAME}", re.I),
     re.compile(rf"{NAME}\s*\[", re.I),
 ]
-TEXT_SUFFIXES = {".py", ".pyi", ".md", ".toml", ".txt", ".yml", ".yaml", ".cfg", ".ini", ".json", ".sh", ".html", ".in", ".lock"}
+TEXT_SUFFIXES = {
+    ".py",
+    ".pyi",
+    ".md",
+    ".toml",
+    ".txt",
+    ".yml",
+    ".yaml",
+    ".cfg",
+    ".ini",
+    ".json",
+    ".sh",
+    ".html",
+    ".in",
+    ".lock",
+}
 TEXT_NAMES = {"Makefile", "run", "Dockerfile"}
 
 
@@ -99,7 +114,11 @@ def _text_files() -> Iterator[Path]:
         subdirectories[:] = [name for name in subdirectories if name not in ignored and not name.startswith(".git")]
         for name in files:
             path = Path(directory) / name
-            if name not in ignored and (path.suffix in TEXT_SUFFIXES or name in TEXT_NAMES) and path.stat().st_size < 2_000_000:
+            if (
+                name not in ignored
+                and (path.suffix in TEXT_SUFFIXES or name in TEXT_NAMES)
+                and path.stat().st_size < 2_000_000
+            ):
                 yield path
 
 
@@ -123,8 +142,11 @@ wxcloud-archive status
 shared/  the library (`pip install .` installs it)
 """
     assert install_lines(page) == [
-        "pip install '.[archive]'", "python3 -m pip install .", "pip install '.[chart]'      # with the chart",
-        "pip3 install dist/wxcloud-0.1.0-py3-none-any.whl", "pip install .",
+        "pip install '.[archive]'",
+        "python3 -m pip install .",
+        "pip install '.[chart]'      # with the chart",
+        "pip3 install dist/wxcloud-0.1.0-py3-none-any.whl",
+        "pip install .",
     ]
     assert _key("pip install '.[chart]'      # with the chart") == "pip install '.[chart]'"
     assert _extras("pip install '.[archive, scf]'") == {"archive", "scf"} and _extras("pip install .") == set()
@@ -143,15 +165,25 @@ def test_the_docs_install_only_from_the_checkout_or_its_wheel() -> None:
 
 def test_the_index_pattern_catches_an_install_by_name_and_spares_paths_and_files() -> None:
     caught = [
-        "pip install wxcloud", "pip install 'wxcloud[archive]'", 'pip3 install -U "wxcloud[chart]>=0.1"',
-        "python3 -m pip install --upgrade wxcloud==0.1.0", "uv pip install wxcloud", "pipx install wxcloud",
-        "poetry add wxcloud", "install wxcloud[archive] and use one of", "extra `wxcloud[report]`",
+        "pip install wxcloud",
+        "pip install 'wxcloud[archive]'",
+        'pip3 install -U "wxcloud[chart]>=0.1"',
+        "python3 -m pip install --upgrade wxcloud==0.1.0",
+        "uv pip install wxcloud",
+        "pipx install wxcloud",
+        "poetry add wxcloud",
+        "install wxcloud[archive] and use one of",
+        "extra `wxcloud[report]`",
     ]
     spared = [
-        "pip install '.[archive]'", "pip install 'dist/wxcloud-0.1.0-py3-none-any.whl[archive]'",
-        "pip install '/srv/wxcloud[archive]'", "pip install . installs it as `wxcloud`", "pip install .   # the library: import wxcloud",
+        "pip install '.[archive]'",
+        "pip install 'dist/wxcloud-0.1.0-py3-none-any.whl[archive]'",
+        "pip install '/srv/wxcloud[archive]'",
+        "pip install . installs it as `wxcloud`",
+        "pip install .   # the library: import wxcloud",
         "import wxcloud.archive",
-        'name = "wxcloud"', "python -m wxcloud.archive --help",
+        'name = "wxcloud"',
+        "python -m wxcloud.archive --help",
     ]
     assert [line for line in caught if not index_installs(line)] == []
     assert [line for line in spared if index_installs(line)] == []
@@ -203,14 +235,34 @@ class Venv:
 
     def env(self, **extra: str) -> dict[str, str]:
         """The environment of an activated virtualenv (and the WeChat emulator's settings the session set)."""
-        env = {name: value for name, value in os.environ.items() if name not in {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSAFEPATH"}}
-        return {**env, "VIRTUAL_ENV": str(self.home), "PATH": f"{self.home / 'bin'}{os.pathsep}{env.get('PATH', '')}", **extra}
+        env = {
+            name: value
+            for name, value in os.environ.items()
+            if name not in {"PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PYTHONSAFEPATH"}
+        }
+        return {
+            **env,
+            "VIRTUAL_ENV": str(self.home),
+            "PATH": f"{self.home / 'bin'}{os.pathsep}{env.get('PATH', '')}",
+            **extra,
+        }
 
-    def shell(self, line: str, *, cwd: Path | None = None, timeout: float = 900, **extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["bash", "-c", line], cwd=cwd or self.work, env=self.env(**extra), capture_output=True, text=True, timeout=timeout)
+    def shell(
+        self, line: str, *, cwd: Path | None = None, timeout: float = 900, **extra: str
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", "-c", line],
+            cwd=cwd or self.work,
+            env=self.env(**extra),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     def run(self, *command: str, **extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(list(command), cwd=self.work, env=self.env(**extra), capture_output=True, text=True, timeout=600)
+        return subprocess.run(
+            list(command), cwd=self.work, env=self.env(**extra), capture_output=True, text=True, timeout=600
+        )
 
 
 def _ok(done: subprocess.CompletedProcess[str]) -> str:
@@ -249,8 +301,10 @@ def _since() -> str:
 def _check_library(venv: Venv) -> None:
     """The library alone: imported from the virtualenv, a real cloud call to the emulator."""
     day = (beijing_today(datetime.now(timezone.utc)) - timedelta(days=3)).strftime("%Y%m%d")
-    program = ("import json, wxcloud; print(wxcloud.__file__); "
-               f"print(json.dumps(wxcloud.openapi.analysis.getDailyVisitTrend({{'beginDate': '{day}', 'endDate': '{day}'}})))")
+    program = (
+        "import json, wxcloud; print(wxcloud.__file__); "
+        f"print(json.dumps(wxcloud.openapi.analysis.getDailyVisitTrend({{'beginDate': '{day}', 'endDate': '{day}'}})))"
+    )
     where, answer = _ok(venv.run(str(venv.python), "-c", program)).splitlines()[-2:]
     assert Path(where).is_relative_to(venv.home), where
     assert json.loads(answer)["errCode"] == 0, answer
@@ -260,7 +314,11 @@ def _check_library(venv: Venv) -> None:
 def _check_archive(venv: Venv) -> Path:
     """The archive's command: fetch a few days from the emulator into SQLite, export them, write the
     report (its ECharts is package data); the drivers of PostgreSQL and MySQL import. The archive's file."""
-    _ok(venv.run(str(venv.python), "-c", "import wxcloud.archive.cli.main, sqlalchemy, alembic, psycopg, pymysql, tqdm, rich"))
+    _ok(
+        venv.run(
+            str(venv.python), "-c", "import wxcloud.archive.cli.main, sqlalchemy, alembic, psycopg, pymysql, tqdm, rich"
+        )
+    )
     archive = venv.work / "archive.sqlite3"
     url = {"WX_ARCHIVE_URL": f"sqlite:///{archive}"}
     _ok(venv.run("wxcloud-archive", "--help"))
@@ -273,8 +331,17 @@ def _check_archive(venv: Venv) -> Path:
 
 
 def _chart(venv: Venv, archive: Path) -> subprocess.CompletedProcess[str]:
-    return venv.run("wxcloud-archive", "chart", "--api", "analysis.getDailyVisitTrend", "--metric", "visitUv", "--out", "visits.png",
-                    WX_ARCHIVE_URL=f"sqlite:///{archive}")
+    return venv.run(
+        "wxcloud-archive",
+        "chart",
+        "--api",
+        "analysis.getDailyVisitTrend",
+        "--metric",
+        "visitUv",
+        "--out",
+        "visits.png",
+        WX_ARCHIVE_URL=f"sqlite:///{archive}",
+    )
 
 
 CHECKS = {
@@ -285,12 +352,15 @@ CHECKS = {
 
 @pytest.mark.slow
 @pytest.mark.parametrize("key", sorted(documented_lines()))
-def test_each_documented_line_installs_what_it_promises(key: str, copy: Path, venvs: dict[str, Venv],
-                                                        tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_each_documented_line_installs_what_it_promises(
+    key: str, copy: Path, venvs: dict[str, Venv], tmp_path_factory: pytest.TempPathFactory
+) -> None:
     venv = _installed(key, copy, venvs, tmp_path_factory)
     _check_library(venv)
     extras = _extras(key)
-    assert extras <= {"archive", "report", "chart", "scf", "ssm"}, f"{documented_lines()[key]}: an extra pyproject.toml does not declare"
+    assert extras <= {"archive", "report", "chart", "scf", "ssm"}, (
+        f"{documented_lines()[key]}: an extra pyproject.toml does not declare"
+    )
     if extras & {"archive", "report", "chart"}:
         archive = _check_archive(venv)
         if "chart" in extras:
@@ -311,13 +381,18 @@ def _printed_line(stderr: str) -> str:
 
 
 @pytest.mark.slow
-def test_without_the_archive_extra_the_command_says_in_one_line_how_to_install_it(copy: Path, venvs: dict[str, Venv],
-                                                                                    tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_without_the_archive_extra_the_command_says_in_one_line_how_to_install_it(
+    copy: Path, venvs: dict[str, Venv], tmp_path_factory: pytest.TempPathFactory
+) -> None:
     """After ``pip install .``, the archive's command (either way of running it) exits 2 with one
     line on stderr whose install line, pasted in another directory, makes it work."""
     venv = _installed("pip install .", copy, venvs, tmp_path_factory)
     lines = set()
-    for command in (["wxcloud-archive", "status"], [str(venv.python), "-m", "wxcloud.archive", "status"], ["wxcloud-archive", "status", "--json"]):
+    for command in (
+        ["wxcloud-archive", "status"],
+        [str(venv.python), "-m", "wxcloud.archive", "status"],
+        ["wxcloud-archive", "status", "--json"],
+    ):
         done = venv.run(*command)
         assert (done.returncode, done.stdout, done.stderr.count("\n")) == (2, "", 1), done
         assert "sqlalchemy" in done.stderr.lower() and "Traceback" not in done.stderr, done.stderr
@@ -332,12 +407,15 @@ def test_without_the_archive_extra_the_command_says_in_one_line_how_to_install_i
 
 
 @pytest.mark.slow
-def test_without_the_chart_extra_the_chart_command_names_a_line_that_installs_it(copy: Path, venvs: dict[str, Venv],
-                                                                                  tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_without_the_chart_extra_the_chart_command_names_a_line_that_installs_it(
+    copy: Path, venvs: dict[str, Venv], tmp_path_factory: pytest.TempPathFactory
+) -> None:
     venv = _installed("pip install '.[archive]'", copy, venvs, tmp_path_factory)
     archive = _check_archive(venv)
     refused = _chart(venv, archive)
-    assert refused.returncode == 2 and "matplotlib" in refused.stderr and not (venv.work / "visits.png").exists(), refused
+    assert refused.returncode == 2 and "matplotlib" in refused.stderr and not (venv.work / "visits.png").exists(), (
+        refused
+    )
     line = _printed_line(refused.stderr)
     assert f"{copy}[chart]" in line, line
     _ok(venv.shell(line))

@@ -49,7 +49,11 @@ def test_namespace_declares_its_apis() -> None:
     assert spec.display_name == DISPLAY
     assert spec.path == PATH
     assert Analysis.apis[API] is spec and len(Analysis.apis) == 10
-    assert wxcloud.find_api(API) is spec and wxcloud.find_api("analysis.nope") is None and wxcloud.find_api("nope.x") is None
+    assert (
+        wxcloud.find_api(API) is spec
+        and wxcloud.find_api("analysis.nope") is None
+        and wxcloud.find_api("nope.x") is None
+    )
 
 
 def test_configuration_error_of_the_default_client_names_the_api(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -80,7 +84,9 @@ def test_non_string_keys_from_python_callers_are_read_as_javascript_would(emulat
         ("getUserPortrait", "20240304", "20240304", ["refDate", "visitUvNew", "visitUv", "errMsg", "errCode"]),
     ],
 )
-def test_all_ten_calls_from_the_library(emulator: WeChatEmulator, name: str, begin: str, end: str, keys: list[str]) -> None:
+def test_all_ten_calls_from_the_library(
+    emulator: WeChatEmulator, name: str, begin: str, end: str, keys: list[str]
+) -> None:
     result = getattr(wxcloud.openapi.analysis, name)({"beginDate": begin, "endDate": end})
     assert list(result) == keys and result["errMsg"] == f"openapi.analysis.{name}:ok"
     spec = wxcloud.find_api(f"analysis.{name}")
@@ -92,14 +98,30 @@ def test_response_types_are_open_to_what_wechat_adds_or_leaves_out() -> None:
 
     distribution = {
         "list": [{"index": "access_source_visit_uv", "itemList": [{"key": 10, "value": 5}], "newField": 1}],
-        "refDate": "20240304", "errMsg": "openapi.analysis.getVisitDistribution:ok", "errCode": 0, "somethingNew": {"a": 1},
+        "refDate": "20240304",
+        "errMsg": "openapi.analysis.getVisitDistribution:ok",
+        "errCode": 0,
+        "somethingNew": {"a": 1},
     }
     assert validate_result(Analysis.getVisitDistribution, distribution) == distribution
     trend = {"list": [{"refDate": "20240304"}], "errMsg": "x:ok", "errCode": 0}  # every metric missing
     assert validate_result(Analysis.getDailyVisitTrend, trend) == trend
-    retain = {"refDate": "20240304", "visitUv": [{"key": 0, "value": 3}], "errMsg": "x:ok", "errCode": 0}  # no visitUvNew
+    retain = {
+        "refDate": "20240304",
+        "visitUv": [{"key": 0, "value": 3}],
+        "errMsg": "x:ok",
+        "errCode": 0,
+    }  # no visitUvNew
     assert validate_result(Analysis.getDailyRetain, retain) == retain
-    portrait = {"refDate": "20240304", "visitUv": {"devices": [{"name": "iPhone", "value": 3}]}, "errMsg": "x:ok", "errCode": 0}
+    portrait = {
+        "refDate": "20240304",
+        "visitUv": {"devices": [{"name": "iPhone", "value": 3}]},
+        "errMsg": "x:ok",
+        "errCode": 0,
+    }
     assert validate_result(Analysis.getUserPortrait, portrait) == portrait
     with pytest.raises(ValueError, match="pageVisitPv"):
-        validate_result(Analysis.getVisitPage, {"list": [{"pagePath": "p", "pageVisitPv": "many"}], "refDate": "1", "errMsg": "x", "errCode": 0})
+        validate_result(
+            Analysis.getVisitPage,
+            {"list": [{"pagePath": "p", "pageVisitPv": "many"}], "refDate": "1", "errMsg": "x", "errCode": 0},
+        )

@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 from tencentcloud_http import answering, endpoint_of, loopback_fixture, ssm_secrets
 from test_archive_support import ROOT, Db, function, no_db_password_anywhere, sqlite_db_fixture  # noqa: F401 - fixtures
-from test_hardening_secrets import Envelopes, capture_configuration_error, cores, envelopes  # noqa: F401 - envelopes is a fixture
+from test_hardening_secrets import Envelopes, capture_configuration_error, cores
 from wxcloud.archive.apps import APPID, AppsSource
 from wxcloud.errors import ConfigurationError, WxCloudError
 from wxcloud.http.redaction import Sealed
@@ -35,7 +35,9 @@ from wxcloud.http.redaction import Sealed
 SECRET = "-".join(("apps", "secret", uuid.uuid4().hex))
 HALF = "\ud800"  # half of a character, alone: what a \ud800 escape decodes to
 SURROGATE_SECRET = uuid.uuid4().hex + HALF + uuid.uuid4().hex
-NOT_UTF8_SECRET = uuid.uuid4().hex + "\udcff" + uuid.uuid4().hex  # the byte 0xff in the environment, decoded with surrogateescape
+NOT_UTF8_SECRET = (
+    uuid.uuid4().hex + "\udcff" + uuid.uuid4().hex
+)  # the byte 0xff in the environment, decoded with surrogateescape
 DEEP = 60_000  # far beyond the parser's recursion limit, and within what one environment variable may hold
 
 MALFORMED: dict[str, str] = {
@@ -71,16 +73,22 @@ def secret_cores(*secrets: str) -> set[str]:
 def test_a_malformed_apps_configuration_is_601001_naming_it(sqlite_db: Db, name: str) -> None:
     environ = {**sqlite_db.env(), "WX_APPID": "", "WX_APPSECRET": "", "WX_ARCHIVE_APPS": MALFORMED[name]}
     answer = function(environ)({}, {"request_id": "r"})
-    assert answer["errCode"] == -601001 and "WX_ARCHIVE_APPS" in answer["errMsg"] and PROBLEMS[name] in answer["errMsg"], answer
+    assert (
+        answer["errCode"] == -601001 and "WX_ARCHIVE_APPS" in answer["errMsg"] and PROBLEMS[name] in answer["errMsg"]
+    ), answer
     assert not any(core in answer["errMsg"] for core in secret_cores(SECRET))
 
 
 # ---- anything at all -------------------------------------------------------------------------------
 
 MARK = "S3CR3T"  # every value and every key that is not an appid starts with it: none may be shown
-ANY_CHARACTER = st.one_of(st.characters(exclude_categories=()), st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF))
+ANY_CHARACTER = st.one_of(
+    st.characters(exclude_categories=()), st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)
+)
 ANY_TEXT = st.text(ANY_CHARACTER, max_size=12)
-KEYS = st.one_of(st.sampled_from(["wxok", "wx0123456789abcdef", "wx-a_b", "wxother"]), ANY_TEXT.map(lambda text: MARK + text))
+KEYS = st.one_of(
+    st.sampled_from(["wxok", "wx0123456789abcdef", "wx-a_b", "wxother"]), ANY_TEXT.map(lambda text: MARK + text)
+)
 LEAVES = st.one_of(
     st.none(),
     st.booleans(),
@@ -89,7 +97,9 @@ LEAVES = st.one_of(
     st.just({"token": "platform"}),
     ANY_TEXT.map(lambda text: MARK + text),
 )
-VALUES = st.recursive(LEAVES, lambda children: st.lists(children, max_size=3) | st.dictionaries(KEYS, children, max_size=3), max_leaves=8)
+VALUES = st.recursive(
+    LEAVES, lambda children: st.lists(children, max_size=3) | st.dictionaries(KEYS, children, max_size=3), max_leaves=8
+)
 
 
 @st.composite
@@ -147,11 +157,21 @@ RAW: dict[str, bytes] = {
 @pytest.mark.slow
 @pytest.mark.parametrize("malformation", list(RAW))
 @pytest.mark.parametrize("command", list(COMMANDS))
-def test_every_command_exits_2_with_one_line_naming_the_apps(sqlite_db: Db, tmp_path: Path, command: str, malformation: str) -> None:
-    env: dict[Any, Any] = {name: value for name, value in os.environ.items() if not name.startswith(("WX_", "TENCENTCLOUD_"))}
+def test_every_command_exits_2_with_one_line_naming_the_apps(
+    sqlite_db: Db, tmp_path: Path, command: str, malformation: str
+) -> None:
+    env: dict[Any, Any] = {
+        name: value for name, value in os.environ.items() if not name.startswith(("WX_", "TENCENTCLOUD_"))
+    }
     env.update({**sqlite_db.env(), "PYTHONPATH": str(ROOT / "shared"), "WX_API_BASE_URL": "http://127.0.0.1:9"})
     env[b"WX_ARCHIVE_APPS"] = RAW[malformation]
-    done = subprocess.run([sys.executable, "-m", "wxcloud.archive", *COMMANDS[command]], env=env, capture_output=True, timeout=120, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-m", "wxcloud.archive", *COMMANDS[command]],
+        env=env,
+        capture_output=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     stderr = done.stderr.decode("utf-8", errors="replace")
     assert done.returncode == 2, stderr
     lines = stderr.splitlines()  # for people: what is wrong, and what to do when it says
@@ -162,8 +182,6 @@ def test_every_command_exits_2_with_one_line_naming_the_apps(sqlite_db: Db, tmp_
 
 
 # ---- the tracker ---------------------------------------------------------------------------------
-
-
 
 
 def recorded(captured: Envelopes, error: WxCloudError, *secrets: str) -> list[str]:
@@ -183,7 +201,9 @@ TRACKED = {
 
 
 @pytest.mark.parametrize("name", list(TRACKED))
-def test_no_frame_the_tracker_records_holds_a_secret_or_the_text(envelopes: Envelopes, monkeypatch: pytest.MonkeyPatch, name: str) -> None:  # noqa: F811
+def test_no_frame_the_tracker_records_holds_a_secret_or_the_text(
+    envelopes: Envelopes, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
     monkeypatch.delenv("WX_APPSECRET", raising=False)
     monkeypatch.setenv("WX_ARCHIVE_APPS", TRACKED[name])
     error = capture_configuration_error(lambda: AppsSource.from_env().load())  # type: ignore[union-attr]
@@ -197,7 +217,10 @@ def test_no_frame_the_tracker_records_holds_a_secret_or_the_text(envelopes: Enve
     [(NOT_UTF8_SECRET, "is not UTF-8 text"), (SECRET[:10] + "\n" + SECRET[10:], "holds a control character")],
 )
 def test_an_appsecret_that_is_not_text_is_refused_where_it_is_read(
-    envelopes: Envelopes, monkeypatch: pytest.MonkeyPatch, secret: str, problem: str  # noqa: F811
+    envelopes: Envelopes,
+    monkeypatch: pytest.MonkeyPatch,
+    secret: str,
+    problem: str,
 ) -> None:
     """Before, an appsecret holding half a character failed in the masking of the token reply with
     a UnicodeEncodeError whose frames held it."""
@@ -219,7 +242,10 @@ def test_an_appsecret_that_is_not_text_is_refused_where_it_is_read(
     ],
 )
 def test_a_platform_key_no_header_can_carry_is_refused_where_it_is_read(
-    envelopes: Envelopes, monkeypatch: pytest.MonkeyPatch, key: str, problem: str  # noqa: F811
+    envelopes: Envelopes,
+    monkeypatch: pytest.MonkeyPatch,
+    key: str,
+    problem: str,
 ) -> None:
     """Before, it failed at each token request as a -1 transport error ("request failed")."""
     from wxcloud import PlatformSettings
@@ -285,8 +311,16 @@ def read_platform_key() -> Any:
     ("variables", "read", "problem"),
     [
         ({"WX_ARCHIVE_APPS_SSM_NAME": "wx/apps"}, read_apps, "the appsecret of the app wxok is not UTF-8 text"),
-        ({"WX_APPSECRET_SSM_NAME": "wx/appsecret"}, read_appsecret, "SecretString of SSM secret 'wx/appsecret' (version 'SSM_Current') is not UTF-8"),
-        ({"WX_APPSECRET_SSM_NAME": "wx/appsecret-with-a-tab"}, read_appsecret, "'wx/appsecret-with-a-tab' (version 'SSM_Current') holds a control"),
+        (
+            {"WX_APPSECRET_SSM_NAME": "wx/appsecret"},
+            read_appsecret,
+            "SecretString of SSM secret 'wx/appsecret' (version 'SSM_Current') is not UTF-8",
+        ),
+        (
+            {"WX_APPSECRET_SSM_NAME": "wx/appsecret-with-a-tab"},
+            read_appsecret,
+            "'wx/appsecret-with-a-tab' (version 'SSM_Current') holds a control",
+        ),
         (
             {"WX_PLATFORM_TOKEN_URL": "https://tokens.example.com/t", "WX_PLATFORM_TOKEN_KEY_SSM_NAME": "platform/key"},
             read_platform_key,
@@ -295,7 +329,11 @@ def read_platform_key() -> Any:
     ],
 )
 def test_a_secret_from_ssm_that_is_not_text_is_refused_naming_the_secret(
-    envelopes: Envelopes, ssm_env: pytest.MonkeyPatch, variables: dict[str, str], read: Callable[[], Any], problem: str  # noqa: F811
+    envelopes: Envelopes,
+    ssm_env: pytest.MonkeyPatch,
+    variables: dict[str, str],
+    read: Callable[[], Any],
+    problem: str,
 ) -> None:
     for name, value in variables.items():
         ssm_env.setenv(name, value)
@@ -320,7 +358,9 @@ def test_a_function_answer_nested_thousands_deep_is_601001(cloud_api: HTTPServer
     result = {"RetMsg": deep, "ErrMsg": "", "InvokeResult": 0, "FunctionRequestId": str(uuid.uuid4())}
     for _ in answering(cloud_api, lambda _request: api_answer({"Result": result})):
         credentials = CloudCredentials("AKIDbackend0000000002", "backend-secret-key-2")
-        caller = ScfFunctionCaller("deep", region="ap-guangzhou", endpoint=endpoint_of(cloud_api), credentials=credentials)
+        caller = ScfFunctionCaller(
+            "deep", region="ap-guangzhou", endpoint=endpoint_of(cloud_api), credentials=credentials
+        )
         with pytest.raises(WxCloudError) as caught:
             Analysis(caller).getMonthlyVisitTrend({"beginDate": "20170301", "endDate": "20170331"})
         assert caught.value.err_code == -601001 and "did not return a cloud-call result" in caught.value.err_msg

@@ -16,20 +16,33 @@ import dev
 
 # A few small modules that hold every kind of test the markers tell apart, collected in a child
 # pytest (the whole suite's collection would cost the quick loop seconds).
-MODULES = ["tests/test_archive_report_layout.py", "tests/test_archive_views.py", "tests/test_archive_storable.py",
-           "tests/test_archive_upgrade_batches.py", "tests/test_package.py"]
+MODULES = [
+    "tests/test_archive_report_layout.py",
+    "tests/test_archive_views.py",
+    "tests/test_archive_storable.py",
+    "tests/test_archive_upgrade_batches.py",
+    "tests/test_package.py",
+]
 LAYOUT = "tests/test_archive_report_layout.py::"
 BROWSER = LAYOUT + "test_the_charts_follow_the_window_from_1200_to_390_px"
 NO_BROWSER = LAYOUT + "test_each_heat_map_cell_is_readable_and_the_30_day_column_has_values"
 VIEWS = "tests/test_archive_views.py::test_the_views_answer_the_same_queries_on_each_database"
-LATIN1 = "tests/test_archive_storable.py::test_mariadb_tables_hold_any_text_in_a_database_whose_default_is_latin1[mariadb]"
+LATIN1 = (
+    "tests/test_archive_storable.py::test_mariadb_tables_hold_any_text_in_a_database_whose_default_is_latin1[mariadb]"
+)
 BIG = "tests/test_archive_upgrade_batches.py::test_an_archive_of_300000_rows_is_upgraded_within_its_memory_budget[postgresql]"
 
 
 def collected(expression: str) -> set[str]:
     """The ids of MODULES' tests that ``-m expression`` selects."""
-    run = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:randomly", "-m", expression, *MODULES],
-                         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:randomly", "-m", expression, *MODULES],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert run.returncode in (0, 5), run.stdout[-2000:] + run.stderr[-2000:]  # 5: nothing selected
     return {line for line in run.stdout.splitlines() if "::" in line}
 
@@ -58,5 +71,7 @@ def test_the_quick_loop_leaves_out_the_server_databases_the_browser_and_the_slow
         (["-mslow", "--fast"], ["-m", f"({dev.FAST_MARKERS}) and (slow)"]),
     ],
 )
-def test_dev_py_turns_fast_into_the_marker_expression_and_keeps_the_callers_own(args: list[str], expected: list[str]) -> None:
+def test_dev_py_turns_fast_into_the_marker_expression_and_keeps_the_callers_own(
+    args: list[str], expected: list[str]
+) -> None:
     assert dev.pytest_args(args) == expected

@@ -31,10 +31,22 @@ def test_the_table_is_mime_dbs_as_the_sdk_installs_it() -> None:
 
 @pytest.mark.parametrize(
     ("content_type", "expected"),
-    [("image/jpeg", "media.jpeg"), ("image/png", "media.png"), ("audio/mpeg", "media.mpga"), ("image/x-unknown", "media.png"),
-     ("IMAGE/PNG", "media.png"), ("image/png; charset=x", "media.png")],
+    [
+        ("image/jpeg", "media.jpeg"),
+        ("image/png", "media.png"),
+        ("audio/mpeg", "media.mpga"),
+        ("image/x-unknown", "media.png"),
+        ("IMAGE/PNG", "media.png"),
+        ("image/png; charset=x", "media.png"),
+    ],
 )
 def test_an_uploads_file_name_is_the_sdks(content_type: str, expected: str) -> None:
     assert file_name("media", {"contentType": content_type, "value": b"x"}, keys_converted=True) == expected
-    assert file_name("media", {"content_type": content_type, "value": b"x", "file_name": "mine.bin"}, keys_converted=True) == expected
-    assert file_name("media", {"contentType": content_type, "value": b"x", "fileName": "mine.bin"}, keys_converted=False) == "mine.bin"
+    assert (
+        file_name("media", {"content_type": content_type, "value": b"x", "file_name": "mine.bin"}, keys_converted=True)
+        == expected
+    )
+    assert (
+        file_name("media", {"contentType": content_type, "value": b"x", "fileName": "mine.bin"}, keys_converted=False)
+        == "mine.bin"
+    )

@@ -134,7 +134,9 @@ def from_oracle(value: Any) -> Any:
     if isinstance(value, dict):
         if list(value) == ["$buffer"]:
             return base64.b64decode(value["$buffer"])
-        assert list(value) != ["$bignumber"], "a BigNumber in a result: the generator must keep numbers to 15 characters"
+        assert list(value) != ["$bignumber"], (
+            "a BigNumber in a result: the generator must keep numbers to 15 characters"
+        )
         return {key: from_oracle(item) for key, item in value.items()}
     if isinstance(value, list):
         return [from_oracle(item) for item in value]
@@ -147,8 +149,11 @@ def run_oracle(sdk: Path, calls: list[Call]) -> list[dict[str, Any]]:
     for call in calls:
         request: dict[str, Any] = {
             "api": call.api,
-            "reply": {"contentType": call.reply.content_type, "respData": base64.b64encode(call.reply.body).decode(),
-                      "errorCode": call.reply.error_code},
+            "reply": {
+                "contentType": call.reply.content_type,
+                "respData": base64.b64encode(call.reply.body).decode(),
+                "errorCode": call.reply.error_code,
+            },
         }
         if call.data is not None:
             request["data"] = to_oracle(call.data)
@@ -156,7 +161,13 @@ def run_oracle(sdk: Path, calls: list[Call]) -> list[dict[str, Any]]:
             request["options"] = {"convertCase": False}
         lines.append(json.dumps(request, ensure_ascii=False) + "\n")
     proc = subprocess.run(
-        ["node", str(ORACLE), str(sdk)], input="".join(lines), capture_output=True, text=True, encoding="utf-8", timeout=300, check=False
+        ["node", str(ORACLE), str(sdk)],
+        input="".join(lines),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        check=False,
     )
     assert proc.returncode == 0, f"oracle failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}"
     answers = proc.stdout.split("\n")  # not splitlines(): JSON.stringify leaves U+2028 and the like unescaped
@@ -186,7 +197,9 @@ class Captured:
         if request.mimetype == "multipart/form-data":
             form = list(request.form.items(multi=True))
             files = [(name, upload.filename, upload.read()) for name, upload in request.files.items(multi=True)]
-        return cls(request.method, request.path, list(request.args.items(multi=True)), request.mimetype, body, form, files)
+        return cls(
+            request.method, request.path, list(request.args.items(multi=True)), request.mimetype, body, form, files
+        )
 
 
 class FakeWeChat:
@@ -219,7 +232,9 @@ def ours() -> Iterator[Any]:
     """``run(call)``: the call made by the real client, through ``openapi.<a>.<b>(data)``."""
     with loopback_server() as server:
         fake = FakeWeChat(server)
-        client = OpenApiClient(WxSettings(appid=APPID, appsecret="fake-oracle-secret-0001", api_base_url=server.url_for("").rstrip("/")))
+        client = OpenApiClient(
+            WxSettings(appid=APPID, appsecret="fake-oracle-secret-0001", api_base_url=server.url_for("").rstrip("/"))
+        )
         root = wxcloud.OpenApiRoot(ClientBackend(client))
 
         def run(call: Call) -> Ours:
@@ -294,7 +309,11 @@ def expected_request(spec: ApiSpec[Any, Any], pairs: list[dict[str, Any]]) -> Ex
         if "filename" in pair:
             expected.files[pair["key"]] = (pair["filename"], base64.b64decode(pair["value"]))
             continue
-        key, value = (pair["camelKey"], pair["camelValue"]) if spec.body_case == "camel" else (pair["key"], json.loads(pair["text"]))
+        key, value = (
+            (pair["camelKey"], pair["camelValue"])
+            if spec.body_case == "camel"
+            else (pair["key"], json.loads(pair["text"]))
+        )
         if not spec.request_model.open and key not in spec.request_model.fields:
             expected.dropped.append(key)  # the period reports forward their declared fields only
         elif spec.method == "GET" or key in spec.query:
@@ -344,12 +363,68 @@ def request_problem(spec: ApiSpec[Any, Any], captured: Captured | None, expected
 
 # --------------------------------------------------------------------------- generated data
 
-_WORDS = ["page", "scene", "open", "id", "user", "name", "check", "path", "env", "version", "line", "color", "list", "x1", "url", "a", "b"]
-_ODD_KEYS = ["aB", "a_b", "ABC", "x_1", "_a", "a__b", "a_B", "10", "2", "beginDate", "begin_date", "phone_info", "phoneNumber", "é_a"]
-_STRINGS = ["", "hello", "你好，世界", "a b&c=d/e?f#g+h%", "emoji 😀", "line\nbreak\ttab", 'quote " and \\', "beginDate", "0", "true", "null"]
+_WORDS = [
+    "page",
+    "scene",
+    "open",
+    "id",
+    "user",
+    "name",
+    "check",
+    "path",
+    "env",
+    "version",
+    "line",
+    "color",
+    "list",
+    "x1",
+    "url",
+    "a",
+    "b",
+]
+_ODD_KEYS = [
+    "aB",
+    "a_b",
+    "ABC",
+    "x_1",
+    "_a",
+    "a__b",
+    "a_B",
+    "10",
+    "2",
+    "beginDate",
+    "begin_date",
+    "phone_info",
+    "phoneNumber",
+    "é_a",
+]
+_STRINGS = [
+    "",
+    "hello",
+    "你好，世界",
+    "a b&c=d/e?f#g+h%",
+    "emoji 😀",
+    "line\nbreak\ttab",
+    'quote " and \\',
+    "beginDate",
+    "0",
+    "true",
+    "null",
+]
 _FLOATS = [0.1, -0.5, 3.0, 56.4112, 1.5e-7, 1e-7, 2.5e-10, 1e16, 1e21, 1.25e22, -0.0, 123456.789, 1e300]
-_CONTENT_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp", "audio/mpeg", "video/mp4", "application/octet-stream",
-                  "image/x-unknown-kind", "IMAGE/PNG", "image/png; charset=binary", "text/plain"]
+_CONTENT_TYPES = [
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "audio/mpeg",
+    "video/mp4",
+    "application/octet-stream",
+    "image/x-unknown-kind",
+    "IMAGE/PNG",
+    "image/png; charset=binary",
+    "text/plain",
+]
 
 
 def _camel_word(rng: random.Random) -> str:
@@ -437,7 +512,9 @@ def gateway_key(spec: ApiSpec[Any, Any], key: str, convert_case: bool) -> str:
     return snake_to_camel(sent) if spec.body_case == "camel" else sent
 
 
-def caller_data(spec: ApiSpec[Any, Any], rng: random.Random, convert_case: bool, *, minimal: bool = False) -> dict[str, Any]:
+def caller_data(
+    spec: ApiSpec[Any, Any], rng: random.Random, convert_case: bool, *, minimal: bool = False
+) -> dict[str, Any]:
     """Data for ``spec`` as a caller writes it: the declared fields (required ones always) of their
     types, named as the caller names them, and, unless ``minimal``, keys WeChat does not declare."""
     model = spec.request_model
@@ -452,7 +529,12 @@ def caller_data(spec: ApiSpec[Any, Any], rng: random.Random, convert_case: bool,
                 continue
             kind = _field_kind(spec, wire)
             name = wire
-            if convert_case and spec.body_case == "snake" and rng.random() < 0.75 and camel_to_snake(snake_to_camel(wire)) == wire:
+            if (
+                convert_case
+                and spec.body_case == "snake"
+                and rng.random() < 0.75
+                and camel_to_snake(snake_to_camel(wire)) == wire
+            ):
                 name = snake_to_camel(wire)
             in_query = spec.method == "GET" or wire in spec.query
             data[name] = _typed(rng, kind, scalar_only=in_query)
@@ -488,13 +570,19 @@ def test_every_api_sends_what_the_sdk_sends(sdk_path: Path, ours: Any) -> None:
             rng = random.Random(f"request/{spec.name}/{index}")
             convert_case = index % 2 == 0
             data = caller_data(spec, rng, convert_case)
-            calls.append((spec, Call(spec.name, data, convert_case, Reply("application/json", b'{"errcode":0,"errmsg":"ok"}'))))
+            calls.append(
+                (spec, Call(spec.name, data, convert_case, Reply("application/json", b'{"errcode":0,"errmsg":"ok"}')))
+            )
         if spec.request_model.open and not any(field.required for field in spec.request_model.fields.values()):
-            calls.append((spec, Call(spec.name, None, True, Reply("application/json", b'{"errcode":0,"errmsg":"ok"}'))))  # no data at all
+            calls.append(
+                (spec, Call(spec.name, None, True, Reply("application/json", b'{"errcode":0,"errmsg":"ok"}')))
+            )  # no data at all
     mine = [ours(call) for _, call in calls]
     answers = run_oracle(sdk_path, [call for _, call in calls])
     failures = []
-    seen: dict[str, int] = dict.fromkeys(["dropped", "file", "caller's file name", "query", "GET", "camel", "convertCase false", "no data"], 0)
+    seen: dict[str, int] = dict.fromkeys(
+        ["dropped", "file", "caller's file name", "query", "GET", "camel", "convertCase false", "no data"], 0
+    )
     for (spec, call), result, answer in zip(calls, mine, answers, strict=True):
         where = f"{spec.name} convertCase={call.convert_case} data={call.data!r:.300}"
         if answer["sent"] is None:
@@ -502,14 +590,23 @@ def test_every_api_sends_what_the_sdk_sends(sdk_path: Path, ours: Any) -> None:
             continue
         assert answer["sent"]["api"] == spec.name
         expected = expected_request(spec, answer["sent"]["pairs"])
-        for what, happened in (("dropped", expected.dropped), ("file", expected.files), ("query", expected.query), ("GET", spec.method == "GET"),
-                               ("caller's file name", any(not name.startswith(f"{key}.") for key, (name, _) in expected.files.items())),
-                               ("camel", spec.body_case == "camel"), ("convertCase false", not call.convert_case), ("no data", call.data is None)):
+        for what, happened in (
+            ("dropped", expected.dropped),
+            ("file", expected.files),
+            ("query", expected.query),
+            ("GET", spec.method == "GET"),
+            ("caller's file name", any(not name.startswith(f"{key}.") for key, (name, _) in expected.files.items())),
+            ("camel", spec.body_case == "camel"),
+            ("convertCase false", not call.convert_case),
+            ("no data", call.data is None),
+        ):
             seen[what] += bool(happened)
         problem = request_problem(spec, result.request, expected) or outcome_problem(call, result, answer)
         if problem:
             failures.append(f"{where}\n  {problem}")
-    assert not failures, f"{len(failures)} of {len(calls)} calls differ from wx-server-sdk@{SDK_VERSION}:\n" + "\n".join(failures[:8])
+    assert not failures, (
+        f"{len(failures)} of {len(calls)} calls differ from wx-server-sdk@{SDK_VERSION}:\n" + "\n".join(failures[:8])
+    )
     assert all(seen.values()), f"the generated calls miss a kind of request: {seen}"
 
 
@@ -526,8 +623,18 @@ def _reply_object(rng: random.Random) -> dict[str, Any]:
     def value(depth: int) -> Any:
         roll = rng.random()
         if depth <= 0 or roll < 0.45:
-            return rng.choice([None, True, False, rng.randint(-(10**12), 10**12), round(rng.uniform(-1e5, 1e5), 3), 1.5e-7, 1e21,
-                               rng.choice(_STRINGS)])
+            return rng.choice(
+                [
+                    None,
+                    True,
+                    False,
+                    rng.randint(-(10**12), 10**12),
+                    round(rng.uniform(-1e5, 1e5), 3),
+                    1.5e-7,
+                    1e21,
+                    rng.choice(_STRINGS),
+                ]
+            )
         if roll < 0.7:
             return [value(depth - 1) for _ in range(rng.randint(0, 3))]
         return {camel_to_snake(_key(rng)): value(depth - 1) for _ in range(rng.randint(0, 4))}
@@ -542,20 +649,47 @@ def scripted_replies(rng: random.Random) -> list[tuple[str, Reply]]:
     body = _reply_object(rng)
     return [
         ("JSON", Reply("application/json", _json(body))),
-        ("JSON with errcode 0", Reply("application/json; charset=utf-8", _json({"errcode": 0, "errmsg": "ok", **body}))),
-        ("JSON of the SDK's example keys", Reply("application/json", _json(
-            {"errcode": 0, "errmsg": "ok", "phone_info": {"phoneNumber": "+86138", "country_code": "86"}, "x_1": 1, "a__b": 2, "_a": 3,
-             "trace_id": "t", "detail": [{"strategy": "content_model", "sub_list": [[{"a_b": 1}]]}]}))),
-        ("JSON with array-index keys", Reply("application/json", _json({"b_c": 1, "10": {"2": 1, "x": 2, "1": 3}, "2": [{"9": 1, "a_b": 2}]}))),
+        (
+            "JSON with errcode 0",
+            Reply("application/json; charset=utf-8", _json({"errcode": 0, "errmsg": "ok", **body})),
+        ),
+        (
+            "JSON of the SDK's example keys",
+            Reply(
+                "application/json",
+                _json(
+                    {
+                        "errcode": 0,
+                        "errmsg": "ok",
+                        "phone_info": {"phoneNumber": "+86138", "country_code": "86"},
+                        "x_1": 1,
+                        "a__b": 2,
+                        "_a": 3,
+                        "trace_id": "t",
+                        "detail": [{"strategy": "content_model", "sub_list": [[{"a_b": 1}]]}],
+                    }
+                ),
+            ),
+        ),
+        (
+            "JSON with array-index keys",
+            Reply("application/json", _json({"b_c": 1, "10": {"2": 1, "x": 2, "1": 3}, "2": [{"9": 1, "a_b": 2}]})),
+        ),
         ("errcode", Reply("application/json", _json({"errcode": 87014, "errmsg": "risky content rid: 6600-1a2b"}))),
         ("errcode without errmsg", Reply("application/json", _json({"errcode": 40097}))),
         ("errcode, errmsg null", Reply("application/json", _json({"errcode": 47001, "errmsg": None}))),
         ("errcode, errmsg numbers", Reply("application/json", b'{"errcode":45009,"errmsg":1.5e-7}')),
         ("errcode, errmsg 1e21", Reply("application/json", b'{"errcode":45009,"errmsg":1e21}')),
-        ("errcode, errmsg an array", Reply("application/json", _json({"errcode": 48001, "errmsg": ["a", None, 2, [3, 4]]}))),
+        (
+            "errcode, errmsg an array",
+            Reply("application/json", _json({"errcode": 48001, "errmsg": ["a", None, 2, [3, 4]]})),
+        ),
         (OBJECT_ERRMSG, Reply("application/json", _json({"errcode": 48001, "errmsg": {"a": 1}}))),
         ("text/plain JSON", Reply("text/plain", _json(body))),
-        ("text/plain JSON error", Reply("text/plain; charset=utf-8", _json({"errcode": 61500, "errmsg": "date format error"}))),
+        (
+            "text/plain JSON error",
+            Reply("text/plain; charset=utf-8", _json({"errcode": 61500, "errmsg": "date format error"})),
+        ),
         ("text/plain text", Reply("text/plain", "hello, 不是 JSON".encode())),
         ("text/plain empty", Reply("text/plain", b"")),
         ("application/json not JSON", Reply("application/json", b"<html><body>502 Bad Gateway</body></html>")),
@@ -585,26 +719,45 @@ def test_every_api_answers_what_the_sdk_answers(sdk_path: Path, ours: Any) -> No
     for call, result, answer in zip(calls, mine, answers, strict=True):
         if call.label == OBJECT_ERRMSG:  # a deliberate difference, checked: we keep WeChat's errcode
             sdk_error = {"errCode": answer["error"]["errCode"], "errMsg": answer["error"]["errMsg"]}
-            assert sdk_error == {"errCode": -1, "errMsg": f"openapi.{call.api}:fail Cannot convert object to primitive value"}
+            assert sdk_error == {
+                "errCode": -1,
+                "errMsg": f"openapi.{call.api}:fail Cannot convert object to primitive value",
+            }
             assert result.error == {"errCode": 48001, "errMsg": f"openapi.{call.api}:fail [object Object]"}
             continue
         problem = outcome_problem(call, result, answer)
         if problem:
-            failures.append(f"{call.api} convertCase={call.convert_case} reply {call.label!r} ({call.reply.content_type!r})\n  {problem}")
-    assert not failures, f"{len(failures)} of {len(calls)} replies read differently from wx-server-sdk@{SDK_VERSION}:\n" + "\n".join(failures[:8])
+            failures.append(
+                f"{call.api} convertCase={call.convert_case} reply {call.label!r} ({call.reply.content_type!r})\n  {problem}"
+            )
+    assert not failures, (
+        f"{len(failures)} of {len(calls)} replies read differently from wx-server-sdk@{SDK_VERSION}:\n"
+        + "\n".join(failures[:8])
+    )
 
 
 # --------------------------------------------------------------------------- 3. unknown names
 
 
-UNKNOWN_NAMES = ["security.msgSecCheckk", "nope.nothing", "a.b.c.d", "analysis", "officialAccount.nothing.here", "wxacode.getUnlimited.extra"]
+UNKNOWN_NAMES = [
+    "security.msgSecCheckk",
+    "nope.nothing",
+    "a.b.c.d",
+    "analysis",
+    "officialAccount.nothing.here",
+    "wxacode.getUnlimited.extra",
+]
 
 
 def test_an_unknown_name_is_604100_on_both_sides(sdk_path: Path, ours: Any) -> None:
     """The gateway answers -604100 to a name it does not know (the SDK sends it first); we refuse
     it before any request. The codes agree; the messages differ, on purpose (documented)."""
     known = {name for spec in every_api() for name in (spec.name, *spec.aliases)}
-    calls = [Call(name, {"someKey": 1}, True, Reply("", b"", error_code=-604100)) for name in UNKNOWN_NAMES if name not in known]
+    calls = [
+        Call(name, {"someKey": 1}, True, Reply("", b"", error_code=-604100))
+        for name in UNKNOWN_NAMES
+        if name not in known
+    ]
     answers = run_oracle(sdk_path, calls)
     for call, answer in zip(calls, answers, strict=True):
         mine = ours(call)
@@ -645,6 +798,8 @@ def test_the_oracle_fails_loudly_on_an_unexpected_bundle(tmp_path: Path) -> None
     if shutil.which("node") is None:
         sdk_unavailable("node is not on PATH")
     (tmp_path / "index.js").write_text("module.exports = {};\n", encoding="utf-8")
-    proc = subprocess.run(["node", str(ORACLE), str(tmp_path)], input="", capture_output=True, text=True, timeout=60, check=False)
+    proc = subprocess.run(
+        ["node", str(ORACLE), str(tmp_path)], input="", capture_output=True, text=True, timeout=60, check=False
+    )
     assert proc.returncode == 2
     assert "./src/api/openapi/namespace/generic.ts" in proc.stderr and "bundle shape changed" in proc.stderr

@@ -34,7 +34,11 @@ TOKEN = "fake-forwarder-token-0001"
 # Images here hold no backslash and no "&": the reply guard reads either as a possible escape of the
 # token in the body and refuses the reply (replies.parse_call_reply), which is not what is tested here.
 _GUARDED = bytes.maketrans(b"\\&", b"01")
-PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x1f\x15\xc4\x89" + bytes(range(256)).translate(_GUARDED)
+PNG = (
+    bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
+    + b"\x1f\x15\xc4\x89"
+    + bytes(range(256)).translate(_GUARDED)
+)
 CONTEXT = {"request_id": "req-openapi", "time_limit_in_ms": 10_000}
 CHECK = {"content": "hello", "version": 2, "scene": 2, "openid": "o-user-1"}
 SECRET_CONTENT = "my-diary-entry-never-to-be-logged"
@@ -44,7 +48,9 @@ SECRET_CONTENT = "my-diary-entry-never-to-be-logged"
 def fake(wechat: HTTPServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[HTTPServer]:
     """The fake WeChat, with its token endpoint, and the function's environment aimed at it."""
     wechat.clear()
-    wechat.expect_request("/cgi-bin/stable_token", method="POST").respond_with_json({"access_token": TOKEN, "expires_in": 7200})
+    wechat.expect_request("/cgi-bin/stable_token", method="POST").respond_with_json(
+        {"access_token": TOKEN, "expires_in": 7200}
+    )
     monkeypatch.setenv("WX_API_BASE_URL", wechat.url_for("").rstrip("/"))
     yield wechat
     wechat.clear()
@@ -55,7 +61,9 @@ def no_token_or_secret_in_answers(monkeypatch: pytest.MonkeyPatch, wxlog: Any) -
     """Every answer and every log text of every test here: neither the appsecret nor the token."""
     seen = watch_answers(monkeypatch, OpenApiFunction)
     yield
-    ours = [text for text, record in zip(wxlog.texts, wxlog.records, strict=True) if not record.name.startswith("werkzeug")]  # not the fake's own
+    ours = [
+        text for text, record in zip(wxlog.texts, wxlog.records, strict=True) if not record.name.startswith("werkzeug")
+    ]  # not the fake's own
     texts = [*seen, *ours]
     assert not [text for text in texts for secret in (TOKEN, DEFAULT_SECRET) if secret in text]
 
@@ -115,14 +123,30 @@ def test_a_permitted_json_call_answers_exactly_the_cloud_call_result(fake: HTTPS
     reply = {"errcode": 0, "errmsg": "ok", "result": {"suggest": "pass", "label": 100}, "trace_id": "t-1"}
     fake.expect_request("/wxa/msg_sec_check", method="POST").respond_with_json(reply)
     answer = load()({"api": "security.msgSecCheck", "data": {**CHECK, "extraKey": {"deepKey": 1}}}, CONTEXT)
-    assert answer == {"result": {"suggest": "pass", "label": 100}, "traceId": "t-1", "errMsg": "openapi.security.msgSecCheck:ok", "errCode": 0}
+    assert answer == {
+        "result": {"suggest": "pass", "label": 100},
+        "traceId": "t-1",
+        "errMsg": "openapi.security.msgSecCheck:ok",
+        "errCode": 0,
+    }
     assert list(answer)[-2:] == ["errMsg", "errCode"] and as_scf_returns(answer) == answer
     request = sent(fake, "/wxa/msg_sec_check")
     assert request.args.to_dict() == {"access_token": TOKEN}
-    assert json.loads(request.get_data()) == {"content": "hello", "version": 2, "scene": 2, "openid": "o-user-1", "extra_key": {"deep_key": 1}}
+    assert json.loads(request.get_data()) == {
+        "content": "hello",
+        "version": 2,
+        "scene": 2,
+        "openid": "o-user-1",
+        "extra_key": {"deep_key": 1},
+    }
     (line,) = wxlog.lines()
     assert (line["api"], line["trigger"], line["outcome"], line["errCode"], line["requestId"]) == (
-        "openapi.security.msgSecCheck", "direct", "ok", 0, "req-openapi")
+        "openapi.security.msgSecCheck",
+        "direct",
+        "ok",
+        0,
+        "req-openapi",
+    )
 
 
 def test_a_wechat_error_is_the_sdks_error_value(fake: HTTPServer, load: Load, wxlog: Any) -> None:
@@ -138,8 +162,12 @@ def test_a_binary_reply_comes_back_as_nodes_buffer_json_by_default(fake: HTTPSer
     answer = load()({"api": "wxacode.getUnlimited", "data": {"scene": "a=1", "envVersion": "trial"}}, CONTEXT)
     assert as_scf_returns(answer) == answer
     assert list(answer) == ["contentType", "buffer", "errMsg", "errCode"]
-    assert answer == {"contentType": "image/png", "buffer": {"type": "Buffer", "data": list(PNG)},
-                      "errMsg": "openapi.wxacode.getUnlimited:ok", "errCode": 0}
+    assert answer == {
+        "contentType": "image/png",
+        "buffer": {"type": "Buffer", "data": list(PNG)},
+        "errMsg": "openapi.wxacode.getUnlimited:ok",
+        "errCode": 0,
+    }
     assert json.loads(sent(fake, "/wxa/getwxacodeunlimit").get_data()) == {"scene": "a=1", "env_version": "trial"}
 
 
@@ -172,9 +200,17 @@ def test_an_upload_over_http_may_be_larger_than_a_few_fields(fake: HTTPServer, l
     event may take, and well within SCF's 6 MB."""
     image = image_bytes(200_000)
     fake.expect_request("/wxa/img_sec_check").respond_with_json({"errcode": 0, "errmsg": "ok"})
-    body = json.dumps({"api": "security.imgSecCheck", "data": {"media": {"contentType": "image/png", "base64": base64.b64encode(image).decode()}}})
+    body = json.dumps(
+        {
+            "api": "security.imgSecCheck",
+            "data": {"media": {"contentType": "image/png", "base64": base64.b64encode(image).decode()}},
+        }
+    )
     response = load()({**load_event("apigw"), "body": body}, CONTEXT)
-    assert response["statusCode"] == 200 and json.loads(response["body"]) == {"errMsg": "openapi.security.imgSecCheck:ok", "errCode": 0}
+    assert response["statusCode"] == 200 and json.loads(response["body"]) == {
+        "errMsg": "openapi.security.imgSecCheck:ok",
+        "errCode": 0,
+    }
     assert sent(fake, "/wxa/img_sec_check").files["media"].read() == image
 
 
@@ -183,10 +219,17 @@ def test_an_upload_over_http_may_be_larger_than_a_few_fields(fake: HTTPServer, l
 
 def test_a_name_not_permitted_is_604101_without_a_request(fake: HTTPServer, load: Load) -> None:
     handler = load()
-    assert find_api("customerServiceMessage.send") is not None  # a real cloud call, just not in the committed config.json
-    answer = handler({"api": "customerServiceMessage.send", "data": {"touser": "o1", "msgtype": "text", "text": {"content": "hi"}}}, CONTEXT)
+    assert (
+        find_api("customerServiceMessage.send") is not None
+    )  # a real cloud call, just not in the committed config.json
+    answer = handler(
+        {"api": "customerServiceMessage.send", "data": {"touser": "o1", "msgtype": "text", "text": {"content": "hi"}}},
+        CONTEXT,
+    )
     assert answer["errCode"] == -604101
-    assert answer["errMsg"].startswith("openapi.customerServiceMessage.send:fail -604101 function has no permission to call this API hint: [")
+    assert answer["errMsg"].startswith(
+        "openapi.customerServiceMessage.send:fail -604101 function has no permission to call this API hint: ["
+    )
     assert "permissions.openapi" in answer["errMsg"]
     # the permission comes before the data is looked at: a malformed file of an API not permitted is still -604101
     bad_file = {"media": {"contentType": "image/png", "value": {"type": "Buffer", "data": [256]}}}
@@ -205,7 +248,9 @@ def test_an_edited_config_json_is_what_it_may_call(fake: HTTPServer, load: Load)
     handler = load(config={"permissions": {"openapi": ["customerServiceMessage.send"]}})
     data = {"touser": "o1", "msgtype": "text", "text": {"content": "hi"}}
     assert handler({"api": "customerServiceMessage.send", "data": data}, CONTEXT) == {
-        "errMsg": "openapi.customerServiceMessage.send:ok", "errCode": 0}
+        "errMsg": "openapi.customerServiceMessage.send:ok",
+        "errCode": 0,
+    }
     assert handler({"api": "security.msgSecCheck", "data": CHECK}, CONTEXT)["errCode"] == -604101
     assert json.loads(sent(fake, "/cgi-bin/message/custom/send").get_data()) == data
 
@@ -218,41 +263,117 @@ def test_an_unknown_name_is_604100_without_a_request(fake: HTTPServer, load: Loa
     assert "did you mean security.msgSecCheck" in answer["errMsg"]
     assert handler({"api": "no.such.thing.at.all", "data": {}}, CONTEXT)["errCode"] == -604100
     assert fake.log == []
-    assert [line["api"] for line in wxlog.lines()] == ["openapi.security.msgSecChek", "openapi.no.such.thing.at.all"]  # as errMsg names them
+    assert [line["api"] for line in wxlog.lines()] == [
+        "openapi.security.msgSecChek",
+        "openapi.no.such.thing.at.all",
+    ]  # as errMsg names them
 
 
 MALFORMED = [
     pytest.param(["security.msgSecCheck"], "openapi:", "the event must be a JSON object", id="a list"),
     pytest.param("security.msgSecCheck", "openapi:", "the event must be a JSON object", id="a string"),
     pytest.param(None, "openapi:", "the event must be a JSON object", id="null"),
-    pytest.param({"data": CHECK}, "openapi:", "api must name a cloud call such as security.msgSecCheck, got nothing", id="no api"),
-    pytest.param({"api": 12, "data": CHECK}, "openapi:", "api must name a cloud call such as security.msgSecCheck, got a int", id="api a number"),
+    pytest.param(
+        {"data": CHECK}, "openapi:", "api must name a cloud call such as security.msgSecCheck, got nothing", id="no api"
+    ),
+    pytest.param(
+        {"api": 12, "data": CHECK},
+        "openapi:",
+        "api must name a cloud call such as security.msgSecCheck, got a int",
+        id="api a number",
+    ),
     pytest.param({"api": "", "data": CHECK}, "openapi:", "api must name a cloud call", id="api empty"),
-    pytest.param({"api": "security.msgSecCheck"}, "openapi.security.msgSecCheck:", 'needs its call data: "data": {...}', id="no data"),
-    pytest.param({"api": "security.msgSecCheck", "data": [CHECK]}, "openapi.security.msgSecCheck:", "data must be a JSON object", id="data a list"),
-    pytest.param({"api": "security.msgSecCheck", "data": "{}"}, "openapi.security.msgSecCheck:", "data must be a JSON object", id="data a string"),
-    pytest.param({"api": "security.msgSecCheck", "data": CHECK, "convertcase": False}, "openapi.security.msgSecCheck:",
-                 "unknown key(s) convertcase in the event: it takes api, data, binary", id="unknown key"),
-    pytest.param({"api": "security.msgSecCheck", "data": CHECK, "binary": "hex"}, "openapi.security.msgSecCheck:",
-                 'binary must be "buffer" (Node\'s Buffer JSON, the default) or "base64", got \'hex\'', id="binary hex"),
-    pytest.param({"api": "security.msgSecCheck", "data": CHECK, "binary": None}, "openapi.security.msgSecCheck:", "binary must be", id="binary null"),
-    pytest.param({"api": "security.imgSecCheck", "data": {"media": {"contentType": "image/png", "value": {"type": "Buffer", "data": [1, 256]}}}},
-                 "openapi.security.imgSecCheck:", "the file media: value.data must hold integers 0 to 255 only", id="a byte over 255"),
-    pytest.param({"api": "security.imgSecCheck", "data": {"media": {"contentType": "image/png", "value": {"type": "Buffer", "data": [1, True]}}}},
-                 "openapi.security.imgSecCheck:", "value.data must hold integers 0 to 255 only", id="a boolean byte"),
-    pytest.param({"api": "security.imgSecCheck", "data": {"media": {"contentType": "image/png", "value": {"type": "Buffer", "data": "iVBO"}}}},
-                 "openapi.security.imgSecCheck:", "value must be exactly Node's Buffer JSON", id="buffer data a string"),
-    pytest.param({"api": "security.imgSecCheck", "data": {"media": {"contentType": "image/png", "base64": "not base64!"}}},
-                 "openapi.security.imgSecCheck:", "the file media: base64 is not standard base64", id="bad base64"),
-    pytest.param({"api": "security.imgSecCheck", "data": {"media": {"contentType": "image/png", "base64": 12}}},
-                 "openapi.security.imgSecCheck:", "base64 must be a string", id="base64 a number"),
-    pytest.param({"api": "security.imgSecCheck", "data": {"media": {"contentType": "image/png", "base64": "AA==", "value": "AA=="}}},
-                 "openapi.security.imgSecCheck:", "has both value and base64", id="two sources of bytes"),
+    pytest.param(
+        {"api": "security.msgSecCheck"},
+        "openapi.security.msgSecCheck:",
+        'needs its call data: "data": {...}',
+        id="no data",
+    ),
+    pytest.param(
+        {"api": "security.msgSecCheck", "data": [CHECK]},
+        "openapi.security.msgSecCheck:",
+        "data must be a JSON object",
+        id="data a list",
+    ),
+    pytest.param(
+        {"api": "security.msgSecCheck", "data": "{}"},
+        "openapi.security.msgSecCheck:",
+        "data must be a JSON object",
+        id="data a string",
+    ),
+    pytest.param(
+        {"api": "security.msgSecCheck", "data": CHECK, "convertcase": False},
+        "openapi.security.msgSecCheck:",
+        "unknown key(s) convertcase in the event: it takes api, data, binary",
+        id="unknown key",
+    ),
+    pytest.param(
+        {"api": "security.msgSecCheck", "data": CHECK, "binary": "hex"},
+        "openapi.security.msgSecCheck:",
+        'binary must be "buffer" (Node\'s Buffer JSON, the default) or "base64", got \'hex\'',
+        id="binary hex",
+    ),
+    pytest.param(
+        {"api": "security.msgSecCheck", "data": CHECK, "binary": None},
+        "openapi.security.msgSecCheck:",
+        "binary must be",
+        id="binary null",
+    ),
+    pytest.param(
+        {
+            "api": "security.imgSecCheck",
+            "data": {"media": {"contentType": "image/png", "value": {"type": "Buffer", "data": [1, 256]}}},
+        },
+        "openapi.security.imgSecCheck:",
+        "the file media: value.data must hold integers 0 to 255 only",
+        id="a byte over 255",
+    ),
+    pytest.param(
+        {
+            "api": "security.imgSecCheck",
+            "data": {"media": {"contentType": "image/png", "value": {"type": "Buffer", "data": [1, True]}}},
+        },
+        "openapi.security.imgSecCheck:",
+        "value.data must hold integers 0 to 255 only",
+        id="a boolean byte",
+    ),
+    pytest.param(
+        {
+            "api": "security.imgSecCheck",
+            "data": {"media": {"contentType": "image/png", "value": {"type": "Buffer", "data": "iVBO"}}},
+        },
+        "openapi.security.imgSecCheck:",
+        "value must be exactly Node's Buffer JSON",
+        id="buffer data a string",
+    ),
+    pytest.param(
+        {"api": "security.imgSecCheck", "data": {"media": {"contentType": "image/png", "base64": "not base64!"}}},
+        "openapi.security.imgSecCheck:",
+        "the file media: base64 is not standard base64",
+        id="bad base64",
+    ),
+    pytest.param(
+        {"api": "security.imgSecCheck", "data": {"media": {"contentType": "image/png", "base64": 12}}},
+        "openapi.security.imgSecCheck:",
+        "base64 must be a string",
+        id="base64 a number",
+    ),
+    pytest.param(
+        {
+            "api": "security.imgSecCheck",
+            "data": {"media": {"contentType": "image/png", "base64": "AA==", "value": "AA=="}},
+        },
+        "openapi.security.imgSecCheck:",
+        "has both value and base64",
+        id="two sources of bytes",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("event", "named", "hint"), MALFORMED)
-def test_a_malformed_event_is_501007_with_a_hint(fake: HTTPServer, load: Load, event: Any, named: str, hint: str) -> None:
+def test_a_malformed_event_is_501007_with_a_hint(
+    fake: HTTPServer, load: Load, event: Any, named: str, hint: str
+) -> None:
     answer = load()(event, CONTEXT)
     assert answer["errCode"] == -501007, answer
     assert answer["errMsg"].startswith(f"{named}fail -501007 invalid parameters hint: ["), answer
@@ -265,13 +386,19 @@ def test_a_malformed_http_body_or_timer_is_501007_too(fake: HTTPServer, load: Lo
     response = handler({**load_event("apigw"), "body": "{not json"}, CONTEXT)
     assert response["statusCode"] == 400 and json.loads(response["body"])["errCode"] == -501007
     answer = handler({**load_event("timer"), "Message": ""}, CONTEXT)
-    assert answer["errCode"] == -501007 and "give the timer trigger a JSON event as its argument (Message)" in answer["errMsg"]
+    assert (
+        answer["errCode"] == -501007
+        and "give the timer trigger a JSON event as its argument (Message)" in answer["errMsg"]
+    )
     assert fake.log == []
 
 
 def test_a_field_of_the_wrong_type_is_the_apis_47001_before_any_request(fake: HTTPServer, load: Load) -> None:
     answer = load()({"api": "wxacode.getUnlimited", "data": {"page": "pages/index"}}, CONTEXT)
-    assert answer == {"errCode": 47001, "errMsg": "openapi.wxacode.getUnlimited:fail data format error hint: [scene is required]"}
+    assert answer == {
+        "errCode": 47001,
+        "errMsg": "openapi.wxacode.getUnlimited:fail data format error hint: [scene is required]",
+    }
     assert fake.log == []
 
 
@@ -285,12 +412,16 @@ def test_a_reply_too_large_for_scf_is_604001_naming_the_cure(fake: HTTPServer, l
     handler = load()
     answer = handler({"api": "wxacode.getUnlimited", "data": {"scene": "big"}}, CONTEXT)
     assert answer["errCode"] == -604001, answer.get("errMsg")
-    assert answer["errMsg"].startswith(f"openapi.wxacode.getUnlimited:fail -604001 cloudfunction result size exceed limit ({MAX_ANSWER_BYTES} bytes)")
+    assert answer["errMsg"].startswith(
+        f"openapi.wxacode.getUnlimited:fail -604001 cloudfunction result size exceed limit ({MAX_ANSWER_BYTES} bytes)"
+    )
     assert 'ask for "binary": "base64"' in answer["errMsg"] and len(json.dumps(answer)) < 1000
     fitted = handler({"api": "wxacode.getUnlimited", "data": {"scene": "big"}, "binary": "base64"}, CONTEXT)
     assert fitted["errCode"] == 0 and base64.b64decode(fitted["base64"]) == image
     assert len(json.dumps(fitted)) <= MAX_ANSWER_BYTES
-    response = handler({**load_event("apigw"), "body": json.dumps({"api": "wxacode.getUnlimited", "data": {"scene": "big"}})}, CONTEXT)
+    response = handler(
+        {**load_event("apigw"), "body": json.dumps({"api": "wxacode.getUnlimited", "data": {"scene": "big"}})}, CONTEXT
+    )
     assert response["statusCode"] == 502 and json.loads(response["body"])["errCode"] == -604001
     assert [line["errCode"] for line in wxlog.lines()] == [-604001, 0, -604001]
 
@@ -311,31 +442,51 @@ def test_a_reply_that_cannot_fit_is_refused_before_its_json_is_built(fake: HTTPS
 
 def test_an_http_trigger_answers_the_result_in_an_integrated_response(fake: HTTPServer, load: Load) -> None:
     fake.expect_request("/wxa/getwxacodeunlimit").respond_with_data(PNG, content_type="image/png")
-    body = base64.b64encode(json.dumps({"api": "wxacode.getUnlimited", "data": {"scene": "a=1"}, "binary": "base64"}).encode()).decode()
+    body = base64.b64encode(
+        json.dumps({"api": "wxacode.getUnlimited", "data": {"scene": "a=1"}, "binary": "base64"}).encode()
+    ).decode()
     response = load()({**load_event("apigw"), "body": body, "isBase64Encoded": True}, CONTEXT)
     assert response["statusCode"] == 200 and response["isBase64Encoded"] is False
-    assert json.loads(response["body"]) == {"contentType": "image/png", "base64": base64.b64encode(PNG).decode(),
-                                            "errMsg": "openapi.wxacode.getUnlimited:ok", "errCode": 0}
+    assert json.loads(response["body"]) == {
+        "contentType": "image/png",
+        "base64": base64.b64encode(PNG).decode(),
+        "errMsg": "openapi.wxacode.getUnlimited:ok",
+        "errCode": 0,
+    }
 
 
-def test_a_timer_forwards_the_event_of_its_argument_and_raises_what_a_retry_may_cure(fake: HTTPServer, load: Load, wxlog: Any) -> None:
-    fake.expect_oneshot_request("/wxa/generatescheme").respond_with_json({"errcode": 0, "errmsg": "ok", "openlink": "weixin://dl/x"})
-    fake.expect_oneshot_request("/wxa/generatescheme").respond_with_json({"errcode": 45011, "errmsg": "api minute-quota reach limit"})
+def test_a_timer_forwards_the_event_of_its_argument_and_raises_what_a_retry_may_cure(
+    fake: HTTPServer, load: Load, wxlog: Any
+) -> None:
+    fake.expect_oneshot_request("/wxa/generatescheme").respond_with_json(
+        {"errcode": 0, "errmsg": "ok", "openlink": "weixin://dl/x"}
+    )
+    fake.expect_oneshot_request("/wxa/generatescheme").respond_with_json(
+        {"errcode": 45011, "errmsg": "api minute-quota reach limit"}
+    )
     handler = load()
     timer = {**load_event("timer"), "Message": json.dumps({"api": "urlscheme.generate", "data": {"isExpire": False}})}
-    assert handler(timer, CONTEXT) == {"openlink": "weixin://dl/x", "errMsg": "openapi.urlscheme.generate:ok", "errCode": 0}
+    assert handler(timer, CONTEXT) == {
+        "openlink": "weixin://dl/x",
+        "errMsg": "openapi.urlscheme.generate:ok",
+        "errCode": 0,
+    }
     with pytest.raises(WxCloudError) as raised:  # SCF runs a failed timer again later
         handler(timer, CONTEXT)
     assert raised.value.err_code == 45011
     lines = wxlog.lines()
     assert [(line["trigger"], line["errCode"]) for line in lines] == [("timer", 0), ("timer", 45011)]
-    assert [r.levelno for r in wxlog.records if r.name == "wxcloud" and r.getMessage().startswith("{")][-1] == logging.ERROR
+    assert [r.levelno for r in wxlog.records if r.name == "wxcloud" and r.getMessage().startswith("{")][
+        -1
+    ] == logging.ERROR
 
 
 def test_the_deadline_bounds_the_call(fake: HTTPServer, load: Load) -> None:
     """SCF's time limit less the function's margin: too little left is -604102 before any request."""
     answer = load()({"api": "security.msgSecCheck", "data": CHECK}, {"time_limit_in_ms": 1100})
-    assert answer["errCode"] == -604102 and answer["errMsg"].startswith("openapi.security.msgSecCheck:fail -604102 call open API timeout")
+    assert answer["errCode"] == -604102 and answer["errMsg"].startswith(
+        "openapi.security.msgSecCheck:fail -604102 call open API timeout"
+    )
     assert fake.log == []
 
 
@@ -346,18 +497,41 @@ def test_the_log_line_names_the_api_and_outcome_never_the_data(fake: HTTPServer,
     handler({"api": "security.msgSecCheck", "data": {**CHECK, "content": SECRET_CONTENT}}, CONTEXT)
     handler({"api": "security.msgSecCheck", "data": {**CHECK, "content": 987654321}}, CONTEXT)  # 47001 quotes the value
     handler({"api": "security.msgSecCheck", "data": CHECK, "binary": SECRET_CONTENT}, CONTEXT)  # -501007 quotes it
-    handler({"api": "security.imgSecCheck", "data": {"media": {"contentType": "image/png", "base64": base64.b64encode(PNG).decode()}},
-             "binary": "base64"}, CONTEXT)  # an upload: its bytes are not logged either
+    handler(
+        {
+            "api": "security.imgSecCheck",
+            "data": {"media": {"contentType": "image/png", "base64": base64.b64encode(PNG).decode()}},
+            "binary": "base64",
+        },
+        CONTEXT,
+    )  # an upload: its bytes are not logged either
     lines = wxlog.lines()
     assert [(line["api"], line["outcome"], line["errCode"]) for line in lines] == [
-        ("openapi.security.msgSecCheck", "ok", 0), ("openapi.security.msgSecCheck", "error", 47001),
-        ("openapi.security.msgSecCheck", "error", -501007), ("openapi.security.imgSecCheck", "ok", 0)]
+        ("openapi.security.msgSecCheck", "ok", 0),
+        ("openapi.security.msgSecCheck", "error", 47001),
+        ("openapi.security.msgSecCheck", "error", -501007),
+        ("openapi.security.imgSecCheck", "ok", 0),
+    ]
     assert lines[1]["errMsg"] is None and lines[2]["errMsg"] is None
     text = "\n".join(wxlog.texts)
     for secret in (SECRET_CONTENT, "987654321", base64.b64encode(PNG).decode()[:20], "o-user-1"):
         assert secret not in text
-    assert all(set(line) == {"requestId", "api", "trigger", "outcome", "errCode", "errMsg", "answerBytes", "attempts", "tokenSource",
-                             "durationMs"} for line in lines)
+    assert all(
+        set(line)
+        == {
+            "requestId",
+            "api",
+            "trigger",
+            "outcome",
+            "errCode",
+            "errMsg",
+            "answerBytes",
+            "attempts",
+            "tokenSource",
+            "durationMs",
+        }
+        for line in lines
+    )
 
 
 # ---- its config.json -------------------------------------------------------------------------------
@@ -384,7 +558,15 @@ def test_the_local_invocation_of_deploying_md_runs_as_written() -> None:
     block = re.search(r"```python\n(.*?)```", section, re.DOTALL)
     assert block is not None
     env = {name: value for name, value in os.environ.items() if not name.startswith("WX_")}
-    done = subprocess.run([sys.executable, "-c", block.group(1)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", block.group(1)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     printed = [line for line in done.stdout.splitlines() if not line.startswith('{"requestId"')]  # the log lines aside
     assert "'errMsg': 'openapi.security.msgSecCheck:ok', 'errCode': 0}" in printed[0]

@@ -60,8 +60,19 @@ def test_the_stub_declares_every_name_of_the_catalogue_that_attribute_access_rea
 
 def test_deeper_names_a_callable_prefix_and_hidden_names() -> None:
     rows = [
-        entry("officialAccount.media.upload", "POST /cgi-bin/media/upload", "S", fields="type:str! media:file!", uploads="media"),
-        entry("officialAccount.media.uploadImg", "POST /cgi-bin/media/uploadimg", "S", title="uploads an image for an article"),
+        entry(
+            "officialAccount.media.upload",
+            "POST /cgi-bin/media/upload",
+            "S",
+            fields="type:str! media:file!",
+            uploads="media",
+        ),
+        entry(
+            "officialAccount.media.uploadImg",
+            "POST /cgi-bin/media/uploadimg",
+            "S",
+            title="uploads an image for an article",
+        ),
         entry("officialAccount.newtmpl.delTemplate", "POST /wxaapi/newtmpl/deltemplate", "S"),
         entry("deep.call", "GET /deep", "I"),
         entry("deep.call.inner", "GET /deep/inner", "I"),
@@ -70,7 +81,11 @@ def test_deeper_names_a_callable_prefix_and_hidden_names() -> None:
     ]
     text = stub_text(rows)
     assert _stub_names(text) == {
-        "officialAccount.media.upload", "officialAccount.media.uploadImg", "officialAccount.newtmpl.delTemplate", "deep.call", "deep.call.inner",
+        "officialAccount.media.upload",
+        "officialAccount.media.uploadImg",
+        "officialAccount.newtmpl.delTemplate",
+        "deep.call",
+        "deep.call.inner",
     }
     assert "# deep.name.inner" in text and "# client.something" in text
     assert '"""Uploads an image for an article.' in text and "POST /cgi-bin/media/uploadimg; status S" in text
@@ -80,7 +95,7 @@ def test_deeper_names_a_callable_prefix_and_hidden_names() -> None:
 
 
 # Each line expecting an error ends with "# E: <mypy code>"; every other line must type-check.
-SAMPLE = '''\
+SAMPLE = """\
 from __future__ import annotations
 
 from typing import Any
@@ -112,13 +127,19 @@ def synthetic(root: OpenApiNamespaces) -> None:
     assert_type(root.deep.call.inner({}), dict[str, Any])
     root.officialAccount.media.uplod({})  # E: attr-defined
     root.deep.name.inner({})  # E: attr-defined
-'''
+"""
 
 
 @pytest.mark.slow
 def test_mypy_types_the_calls_of_a_program_and_flags_its_misspelt_names(tmp_path: Path) -> None:
     rows = [
-        entry("officialAccount.media.upload", "POST /cgi-bin/media/upload", "S", fields="type:str! media:file!", uploads="media"),
+        entry(
+            "officialAccount.media.upload",
+            "POST /cgi-bin/media/upload",
+            "S",
+            fields="type:str! media:file!",
+            uploads="media",
+        ),
         entry("deep.call", "GET /deep", "I"),
         entry("deep.call.inner", "GET /deep/inner", "I"),
         entry("deep.name.inner", "GET /hidden", "I"),
@@ -126,13 +147,29 @@ def test_mypy_types_the_calls_of_a_program_and_flags_its_misspelt_names(tmp_path
     (tmp_path / "synthetic_calls.pyi").write_text(stub_text(rows), encoding="utf-8")
     program = tmp_path / "sample.py"
     program.write_text(SAMPLE, encoding="utf-8")
-    expected = {(number, found.group(1)) for number, line in enumerate(SAMPLE.splitlines(), 1) if (found := re.search(r"# E: ([\w-]+)$", line))}
-    command = [sys.executable, "-m", "mypy", "--config-file", str(ROOT / "pyproject.toml"), "--cache-dir", str(tmp_path / "cache"),
-               "--no-error-summary", "--show-error-codes", str(program)]
+    expected = {
+        (number, found.group(1))
+        for number, line in enumerate(SAMPLE.splitlines(), 1)
+        if (found := re.search(r"# E: ([\w-]+)$", line))
+    }
+    command = [
+        sys.executable,
+        "-m",
+        "mypy",
+        "--config-file",
+        str(ROOT / "pyproject.toml"),
+        "--cache-dir",
+        str(tmp_path / "cache"),
+        "--no-error-summary",
+        "--show-error-codes",
+        str(program),
+    ]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600)
     errors = re.findall(rf"^{re.escape(str(program))}:(\d+): error: .*\[([\w-]+)\]$", done.stdout, re.MULTILINE)
     assert {(int(line), code) for line, code in errors} == expected, done.stdout + done.stderr
-    assert "python_version = \"3.10\"" in (ROOT / "pyproject.toml").read_text()  # the project's configuration: Python 3.10
+    assert (
+        'python_version = "3.10"' in (ROOT / "pyproject.toml").read_text()
+    )  # the project's configuration: Python 3.10
 
 
 def test_the_package_ships_py_typed_and_the_stub(tmp_path: Path) -> None:
@@ -146,4 +183,3 @@ def test_the_package_ships_py_typed_and_the_stub(tmp_path: Path) -> None:
     built = tmp_path / "lib" / "wxcloud"
     assert (built / "py.typed").is_file() and (built / "__init__.py").is_file()
     assert (built / "_namespaces.pyi").read_text(encoding="utf-8") == OUT.read_text(encoding="utf-8")
-

@@ -112,7 +112,9 @@ def _tree(root: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def unpacked(local_builds: dict[str, BuildReport], tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Path]]:
+def unpacked(
+    local_builds: dict[str, BuildReport], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[dict[str, Path]]:
     """Each local build's zip unpacked into an empty directory made read-only (chmod -R a-w), as
     SCF's /var/user is to the function."""
     dirs = {}
@@ -130,7 +132,9 @@ def unpacked(local_builds: dict[str, BuildReport], tmp_path_factory: pytest.Temp
             _set_writable(user, True)
 
 
-def _run_isolated(package: Path, event: dict[str, Any] | None, modules: list[str], env: dict[str, str]) -> dict[str, object]:
+def _run_isolated(
+    package: Path, event: dict[str, Any] | None, modules: list[str], env: dict[str, str]
+) -> dict[str, object]:
     child = subprocess.run(
         [sys.executable, "-I", "-S", "-B", "-c", CHILD, str(package), json.dumps(event) if event else "", *modules],
         env={**env, "PATH": os.environ.get("PATH", os.defpath)},
@@ -162,7 +166,9 @@ def _outside(package: Path, answer: dict[str, object]) -> list[str]:
 
 
 @pytest.mark.parametrize("name", RUNS_HANDLER)
-def test_handler_runs_from_the_unpacked_zip_alone(name: str, unpacked: dict[str, Path], emulator: WeChatEmulator) -> None:
+def test_handler_runs_from_the_unpacked_zip_alone(
+    name: str, unpacked: dict[str, Path], emulator: WeChatEmulator
+) -> None:
     package = unpacked[name]
     before = _tree(package)
     env = {"WX_APPID": DEFAULT_APPID, "WX_APPSECRET": DEFAULT_SECRET, "WX_API_BASE_URL": emulator.url}
@@ -197,7 +203,10 @@ def test_the_forwarder_runs_from_the_unpacked_zip_alone(unpacked: dict[str, Path
     package = unpacked[FORWARDER]
     env = {"WX_APPID": DEFAULT_APPID, "WX_APPSECRET": DEFAULT_SECRET, "WX_API_BASE_URL": emulator.url}
     assert "customerServiceMessage.send" not in function(FORWARDER).read_config()["permissions"]["openapi"]
-    event = {"api": "customerServiceMessage.send", "data": {"touser": "o1", "msgtype": "text", "text": {"content": "hi"}}}
+    event = {
+        "api": "customerServiceMessage.send",
+        "data": {"touser": "o1", "msgtype": "text", "text": {"content": "hi"}},
+    }
     answer = _run_isolated(package, event, [], env)
     result = answer["result"]
     assert isinstance(result, dict) and result["errCode"] == -604101, result
@@ -205,7 +214,9 @@ def test_the_forwarder_runs_from_the_unpacked_zip_alone(unpacked: dict[str, Path
     assert emulator.requests_to("/cgi-bin/stable_token") == []
     assert not _outside(package, answer), f"imported from outside the package: {_outside(package, answer)}"
     files = answer["files"]
-    assert isinstance(files, list) and any(Path(f).resolve().is_relative_to(package.resolve() / "wxcloud" / "catalog") for f in files)
+    assert isinstance(files, list) and any(
+        Path(f).resolve().is_relative_to(package.resolve() / "wxcloud" / "catalog") for f in files
+    )
 
 
 def _top_level_modules(package: Path, distributions: set[str]) -> list[str]:
@@ -242,9 +253,13 @@ def test_unpacked_tree_holds_the_function_and_nothing_of_the_repository(unpacked
     library = ROOT / "shared" / "wxcloud"
     report = library / "archive" / "present" / "report"  # the HTML report (and its vendored ECharts) never ships
     expected = sorted(
-        p.relative_to(library).as_posix() for p in library.rglob("*.py") if "__pycache__" not in p.parts and not p.is_relative_to(report)
+        p.relative_to(library).as_posix()
+        for p in library.rglob("*.py")
+        if "__pycache__" not in p.parts and not p.is_relative_to(report)
     )
-    assert (report / "echarts.min.js").is_file() and (report / "__init__.py").is_file()  # so leaving them out is a real check
+    assert (report / "echarts.min.js").is_file() and (
+        report / "__init__.py"
+    ).is_file()  # so leaving them out is a real check
     for name, package in unpacked.items():
         assert not list(package.rglob("echarts*")), name
         assert not (package / "wxcloud" / "archive" / "present" / "report").exists(), name
@@ -257,10 +272,14 @@ def test_unpacked_tree_holds_the_function_and_nothing_of_the_repository(unpacked
         shipped = sorted(p.relative_to(package / "wxcloud").as_posix() for p in library_files)
         assert shipped == expected, name
 
-        assert not {"tests", "devtools", "bin", ".venv", "functions", "shared", "deploy"} & {p.name for p in package.iterdir()}
+        assert not {"tests", "devtools", "bin", ".venv", "functions", "shared", "deploy"} & {
+            p.name for p in package.iterdir()
+        }
         forbidden = {"tests", "devtools", ".venv", ".cache", ".git", ".pytest_cache", ".mypy_cache", ".hypothesis"}
         assert not [p for p in _tree(package) if forbidden & set(p.split("/"))], name
-    assert (unpacked[DEFAULT_FUNCTION] / "config.json").read_bytes() == (ROOT / "config.json").read_bytes(), "the original keeps the root config.json"
+    assert (unpacked[DEFAULT_FUNCTION] / "config.json").read_bytes() == (ROOT / "config.json").read_bytes(), (
+        "the original keeps the root config.json"
+    )
 
 
 @pytest.mark.parametrize("name", FUNCTIONS)
@@ -284,15 +303,21 @@ def test_every_function_ships_its_own_handler_and_a_config_declaring_its_api(nam
         assert lock_path(fn, DEFAULT_PYTHON_VERSION).parent == fn.folder
 
 
-def test_bytecode_for_the_local_interpreter_only(local_builds: dict[str, BuildReport], unpacked: dict[str, Path]) -> None:
+def test_bytecode_for_the_local_interpreter_only(
+    local_builds: dict[str, BuildReport], unpacked: dict[str, Path]
+) -> None:
     if sys.implementation.name != "cpython":
         pytest.skip("bytecode is built for CPython only")
     for name, package in unpacked.items():
         assert local_builds[name].bytecode
         sources = list(package.rglob("*.py"))
-        assert not [p for p in sources if not bytecode_path(p, LOCAL_TAG).is_file()], f"{name}: modules without bytecode"
+        assert not [p for p in sources if not bytecode_path(p, LOCAL_TAG).is_file()], (
+            f"{name}: modules without bytecode"
+        )
         for pyc in package.rglob("*.pyc"):
-            assert pyc.parent.name == "__pycache__" and pyc.name.endswith(f".{LOCAL_TAG}.pyc"), f"foreign bytecode {pyc}"
+            assert pyc.parent.name == "__pycache__" and pyc.name.endswith(f".{LOCAL_TAG}.pyc"), (
+                f"foreign bytecode {pyc}"
+            )
             source = pyc.parent.parent / (pyc.name.split(".", 1)[0] + ".py")
             assert source.is_file(), f"bytecode without source {pyc}"
             header = pyc.read_bytes()[:16]
@@ -339,7 +364,11 @@ def test_packages_stay_within_their_size_budgets(default_builds: dict[str, Build
             assert budget(name) == DEFAULT_BUDGET, name
     for name, report in default_builds.items():
         zipped, unpacked = budget(name)
-        assert report.zipped_bytes <= zipped and report.unpacked_bytes <= unpacked, (name, report.zipped_bytes, report.unpacked_bytes)
+        assert report.zipped_bytes <= zipped and report.unpacked_bytes <= unpacked, (
+            name,
+            report.zipped_bytes,
+            report.unpacked_bytes,
+        )
 
 
 @pytest.mark.parametrize("which", ["local_builds", "default_builds"])
@@ -379,9 +408,13 @@ def test_every_function_has_a_current_lock_pinning_what_its_requirements_pin(nam
     pins = read_pins(lock)
     for requirements in fn.requirement_files:
         wanted = _requirement_pins(requirements)
-        assert {k: pins.get(k) for k in wanted} == wanted, f"{lock.name} disagrees with {requirements.name}: run make lock"
+        assert {k: pins.get(k) for k in wanted} == wanted, (
+            f"{lock.name} disagrees with {requirements.name}: run make lock"
+        )
     text = lock.read_text(encoding="utf-8")
-    entries = re.findall(r"^[a-z0-9][a-z0-9._-]*==\S+ \\\n((?:    --hash=sha256:[0-9a-f]{64}(?: \\)?\n)+)", text, re.MULTILINE)
+    entries = re.findall(
+        r"^[a-z0-9][a-z0-9._-]*==\S+ \\\n((?:    --hash=sha256:[0-9a-f]{64}(?: \\)?\n)+)", text, re.MULTILINE
+    )
     assert len(entries) == len(pins), f"{lock.name}: every pin carries its hashes"
     base = read_pins(lock_path(function(DEFAULT_FUNCTION), version))
     assert {k: pins.get(k) for k in base} == base, "a function's extras must not move the versions every function ships"
@@ -432,13 +465,19 @@ def _scratch_repository(tmp_path: Path) -> Path:
     return root
 
 
-def test_a_stale_lock_an_unlocked_runtime_or_an_unknown_function_fails_the_build_clearly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_stale_lock_an_unlocked_runtime_or_an_unknown_function_fails_the_build_clearly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Before any download or output: a lock that no longer matches the requirements would deploy
     the old versions, a runtime without a lock cannot be verified, a typo would build nothing."""
     root = _scratch_repository(tmp_path)
-    assert recorded_digest(root / "requirements-py3.10.lock") == inputs_digest([root / "requirements.txt"], root, "3.10")
+    assert recorded_digest(root / "requirements-py3.10.lock") == inputs_digest(
+        [root / "requirements.txt"], root, "3.10"
+    )
     (root / "requirements.txt").write_text((ROOT / "requirements.txt").read_text() + "six==1.17.0\n")
-    with pytest.raises(BuildError, match=r"requirements-py3.10.lock is out of date with requirements.txt: run 'make lock'"):
+    with pytest.raises(
+        BuildError, match=r"requirements-py3.10.lock is out of date with requirements.txt: run 'make lock'"
+    ):
         build("f", "3.10", tmp_path / "out", root=root)
     (root / "functions" / "f" / "requirements.txt").write_text("six==1.17.0\n")
     with pytest.raises(BuildError, match=r"functions/f/requirements-py3.10.lock does not exist: run 'make lock'"):
@@ -450,7 +489,9 @@ def test_a_stale_lock_an_unlocked_runtime_or_an_unknown_function_fails_the_build
     (root / "functions" / "f" / "requirements.txt").unlink()
     (root / "requirements.txt").write_bytes((ROOT / "requirements.txt").read_bytes())
     (root / "functions" / "f" / "config.json").rename(root / "config.json")
-    with pytest.raises(BuildError, match=r"functions/f/config.json does not exist; only getMonthlyVisitTrend uses the root one"):
+    with pytest.raises(
+        BuildError, match=r"functions/f/config.json does not exist; only getMonthlyVisitTrend uses the root one"
+    ):
         build("f", "3.10", tmp_path / "out", root=root, bytecode=False, log=lambda line: None)
     assert not (tmp_path / "out" / "f").exists() and not (tmp_path / "out" / "f.zip").exists()
 

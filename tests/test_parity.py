@@ -45,7 +45,9 @@ def test_values_are_untouched_and_unknown_fields_pass_through_converted(emulator
 def test_request_shape_as_wechat_receives_it(emulator: WeChatEmulator) -> None:
     from wxcloud.tokens import MemoryTokenStore
 
-    index.main_handler.client().tokens.store = MemoryTokenStore()  # cold: earlier tests may have revoked the cached token
+    index.main_handler.client().tokens.store = (
+        MemoryTokenStore()
+    )  # cold: earlier tests may have revoked the cached token
     result = index.main_handler(load_event("direct_invoke"), CONTEXT)
     assert result["errCode"] == 0
     datacube = emulator.requests_to(PATH)
@@ -97,4 +99,13 @@ def test_emulator_data_round_trips_with_every_metric(emulator: WeChatEmulator) -
     assert result["errCode"] == 0
     (row,) = result["list"]
     assert row["refDate"] == "202402"
-    assert set(row) == {"refDate", "sessionCnt", "visitPv", "visitUv", "visitUvNew", "stayTimeUv", "stayTimeSession", "visitDepth"}
+    assert set(row) == {
+        "refDate",
+        "sessionCnt",
+        "visitPv",
+        "visitUv",
+        "visitUvNew",
+        "stayTimeUv",
+        "stayTimeSession",
+        "visitDepth",
+    }

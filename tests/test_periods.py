@@ -23,7 +23,11 @@ from wxcloud.spec import all_apis, find_api
 from devtools.wechat_emulator import WeChatEmulator
 
 DAILY = [
-    "analysis.getDailySummary", "analysis.getDailyVisitTrend", "analysis.getDailyRetain", "analysis.getVisitDistribution", "analysis.getVisitPage",
+    "analysis.getDailySummary",
+    "analysis.getDailyVisitTrend",
+    "analysis.getDailyRetain",
+    "analysis.getVisitDistribution",
+    "analysis.getVisitPage",
 ]
 WEEKLY = ["analysis.getWeeklyVisitTrend", "analysis.getWeeklyRetain"]
 MONTHLY = ["analysis.getMonthlyVisitTrend", "analysis.getMonthlyRetain"]
@@ -41,7 +45,9 @@ def client_at(settings: WxSettings) -> Iterator[Callable[[str], OpenApiClient]]:
     made: list[OpenApiClient] = []
 
     def make(instant: str) -> OpenApiClient:
-        client = OpenApiClient(settings, permissions=Permissions.allow(*ALL), sleep=lambda s: None, wall_clock=lambda: utc(instant))
+        client = OpenApiClient(
+            settings, permissions=Permissions.allow(*ALL), sleep=lambda s: None, wall_clock=lambda: utc(instant)
+        )
         made.append(client)
         return client
 
@@ -67,7 +73,12 @@ def rejected(client: OpenApiClient, api: str, begin: Any, end: Any, emulator: We
 
 def test_the_ten_apis_are_declared_with_their_period_kind() -> None:
     kinds = {spec.name: spec.request_model.kind for spec in Analysis.apis.values()}
-    expected = {**dict.fromkeys(DAILY, DAY), **dict.fromkeys(WEEKLY, WEEK), **dict.fromkeys(MONTHLY, MONTH), **dict.fromkeys(PORTRAITS, PORTRAIT)}
+    expected = {
+        **dict.fromkeys(DAILY, DAY),
+        **dict.fromkeys(WEEKLY, WEEK),
+        **dict.fromkeys(MONTHLY, MONTH),
+        **dict.fromkeys(PORTRAITS, PORTRAIT),
+    }
     assert kinds == expected
     assert len({spec.path for spec in Analysis.apis.values()}) == 10
 
@@ -96,17 +107,27 @@ def test_dates_that_are_not_yyyymmdd_are_61500(
 def test_daily_apis_take_one_day(client_at: Callable[[str], OpenApiClient], emulator: WeChatEmulator, api: str) -> None:
     error = rejected(client_at("2026-11-29T04:00:00Z"), api, "20241230", "20241231", emulator)
     assert error.err_code == 61501
-    assert "beginDate and endDate must be the same day, such as beginDate 20241230 and endDate 20241230" in error.err_msg
+    assert (
+        "beginDate and endDate must be the same day, such as beginDate 20241230 and endDate 20241230" in error.err_msg
+    )
 
 
 @pytest.mark.parametrize("api", WEEKLY)
 @pytest.mark.parametrize(
     ("begin", "end", "hint"),
     [
-        ("20241231", "20250106", "beginDate 20241231 is a Tuesday; for its week send beginDate 20241230 and endDate 20250105"),
+        (
+            "20241231",
+            "20250106",
+            "beginDate 20241231 is a Tuesday; for its week send beginDate 20241230 and endDate 20250105",
+        ),
         ("20241230", "20250104", "endDate must be 20250105, the Sunday after beginDate 20241230; got 20250104"),
         ("20241230", "20250112", "endDate must be 20250105"),
-        ("20240229", "20240306", "beginDate 20240229 is a Thursday; for its week send beginDate 20240226 and endDate 20240303"),
+        (
+            "20240229",
+            "20240306",
+            "beginDate 20240229 is a Thursday; for its week send beginDate 20240226 and endDate 20240303",
+        ),
     ],
 )
 def test_weekly_apis_take_monday_to_sunday(
@@ -120,8 +141,16 @@ def test_weekly_apis_take_monday_to_sunday(
 @pytest.mark.parametrize(
     ("begin", "end", "hint"),
     [
-        ("20240202", "20240229", "beginDate 20240202 is not the first day of a month; for that month send beginDate 20240201 and endDate 20240229"),
-        ("20240201", "20240228", "endDate must be 20240229, the last day of the month beginDate 20240201 starts; got 20240228"),
+        (
+            "20240202",
+            "20240229",
+            "beginDate 20240202 is not the first day of a month; for that month send beginDate 20240201 and endDate 20240229",
+        ),
+        (
+            "20240201",
+            "20240228",
+            "endDate must be 20240229, the last day of the month beginDate 20240201 starts; got 20240228",
+        ),
         ("20230201", "20230301", "endDate must be 20230228"),
     ],
 )
@@ -132,8 +161,13 @@ def test_monthly_apis_take_one_natural_month(
     assert error.err_code == 61501 and hint in error.err_msg
 
 
-@pytest.mark.parametrize(("begin", "end"), [("20240101", "20240102"), ("20240101", "20240109"), ("20240102", "20240101"), ("20240101", "20240201")])
-def test_a_portrait_covers_1_7_or_30_days(client_at: Callable[[str], OpenApiClient], emulator: WeChatEmulator, begin: str, end: str) -> None:
+@pytest.mark.parametrize(
+    ("begin", "end"),
+    [("20240101", "20240102"), ("20240101", "20240109"), ("20240102", "20240101"), ("20240101", "20240201")],
+)
+def test_a_portrait_covers_1_7_or_30_days(
+    client_at: Callable[[str], OpenApiClient], emulator: WeChatEmulator, begin: str, end: str
+) -> None:
     error = rejected(client_at("2026-11-29T04:00:00Z"), "analysis.getUserPortrait", begin, end, emulator)
     assert error.err_code == 61501
     assert "a user portrait covers 1, 7 or 30 days (endDate - beginDate is 0, 6 or 29)" in error.err_msg
@@ -144,22 +178,72 @@ def test_a_portrait_covers_1_7_or_30_days(client_at: Callable[[str], OpenApiClie
 @pytest.mark.parametrize(
     ("now", "api", "begin", "end", "hint"),
     [
-        ("2026-11-28T16:00:00Z", "analysis.getDailyVisitTrend", "20261129", "20261129",
-         "the day 20261129..20261129 is not over yet in Beijing time; the latest WeChat can report is beginDate 20261128 and endDate 20261128"),
-        ("2026-11-28T15:59:59Z", "analysis.getVisitPage", "20261128", "20261128", "the latest WeChat can report is beginDate 20261127 and endDate 20261127"),  # noqa: E501
-        ("2026-11-28T15:59:59Z", "analysis.getDailySummary", "20261201", "20261201", "the day 20261201..20261201 is not over yet"),
-        ("2024-12-31T20:00:00Z", "analysis.getWeeklyRetain", "20241230", "20250105",
-         "the week 20241230..20250105 is not over yet in Beijing time; the latest WeChat can report is beginDate 20241223 and endDate 20241229"),
-        ("2025-01-05T15:59:59Z", "analysis.getWeeklyVisitTrend", "20241230", "20250105", "the week 20241230..20250105 is not over yet"),
-        ("2024-02-29T16:00:00Z", "analysis.getMonthlyRetain", "20240301", "20240331",
-         "202403 is not over yet in Beijing time; the latest month WeChat can report is 202402 (beginDate 20240201 and endDate 20240229)"),
-        ("2024-02-29T15:59:59Z", "analysis.getMonthlyVisitTrend", "20240201", "20240229", "the latest month WeChat can report is 202401"),
-        ("2026-11-28T16:00:00Z", "analysis.getUserPortrait", "20261123", "20261129",
-         "a user portrait must end yesterday (20261128) or earlier in Beijing time; the latest of the same span is beginDate 20261122 and endDate 20261128"),  # noqa: E501
+        (
+            "2026-11-28T16:00:00Z",
+            "analysis.getDailyVisitTrend",
+            "20261129",
+            "20261129",
+            "the day 20261129..20261129 is not over yet in Beijing time; the latest WeChat can report is beginDate 20261128 and endDate 20261128",
+        ),
+        (
+            "2026-11-28T15:59:59Z",
+            "analysis.getVisitPage",
+            "20261128",
+            "20261128",
+            "the latest WeChat can report is beginDate 20261127 and endDate 20261127",
+        ),
+        (
+            "2026-11-28T15:59:59Z",
+            "analysis.getDailySummary",
+            "20261201",
+            "20261201",
+            "the day 20261201..20261201 is not over yet",
+        ),
+        (
+            "2024-12-31T20:00:00Z",
+            "analysis.getWeeklyRetain",
+            "20241230",
+            "20250105",
+            "the week 20241230..20250105 is not over yet in Beijing time; the latest WeChat can report is beginDate 20241223 and endDate 20241229",
+        ),
+        (
+            "2025-01-05T15:59:59Z",
+            "analysis.getWeeklyVisitTrend",
+            "20241230",
+            "20250105",
+            "the week 20241230..20250105 is not over yet",
+        ),
+        (
+            "2024-02-29T16:00:00Z",
+            "analysis.getMonthlyRetain",
+            "20240301",
+            "20240331",
+            "202403 is not over yet in Beijing time; the latest month WeChat can report is 202402 (beginDate 20240201 and endDate 20240229)",
+        ),
+        (
+            "2024-02-29T15:59:59Z",
+            "analysis.getMonthlyVisitTrend",
+            "20240201",
+            "20240229",
+            "the latest month WeChat can report is 202401",
+        ),
+        (
+            "2026-11-28T16:00:00Z",
+            "analysis.getUserPortrait",
+            "20261123",
+            "20261129",
+            "a user portrait must end yesterday (20261128) or earlier in Beijing time; the latest of the same span is beginDate 20261122 and endDate 20261128",
+        ),
     ],
 )
 def test_a_period_not_over_in_beijing_time_is_61503_with_the_latest_valid_one(
-    client_at: Callable[[str], OpenApiClient], emulator: WeChatEmulator, now: str, api: str, begin: str, end: str, hint: str
+    client_at: Callable[[str], OpenApiClient],
+    emulator: WeChatEmulator,
+    now: str,
+    api: str,
+    begin: str,
+    end: str,
+    hint: str,
 ) -> None:
     error = rejected(client_at(now), api, begin, end, emulator)
     assert error.err_code == 61503 and error.reason == "data not ready, please try later"
@@ -169,11 +253,26 @@ def test_a_period_not_over_in_beijing_time_is_61503_with_the_latest_valid_one(
 @pytest.mark.parametrize(
     ("now", "api", "begin", "end"),
     [
-        ("2026-11-28T16:00:00Z", "analysis.getDailyVisitTrend", "20261128", "20261128"),  # yesterday in Beijing since 1 s
-        ("2025-01-05T16:00:00Z", "analysis.getWeeklyRetain", "20241230", "20250105"),  # a week across the new year, just over
+        (
+            "2026-11-28T16:00:00Z",
+            "analysis.getDailyVisitTrend",
+            "20261128",
+            "20261128",
+        ),  # yesterday in Beijing since 1 s
+        (
+            "2025-01-05T16:00:00Z",
+            "analysis.getWeeklyRetain",
+            "20241230",
+            "20250105",
+        ),  # a week across the new year, just over
         ("2024-02-29T16:00:00Z", "analysis.getMonthlyVisitTrend", "20240201", "20240229"),  # a leap February, just over
         ("2026-11-28T16:00:00Z", "analysis.getUserPortrait", "20261030", "20261128"),  # 30 days ending yesterday
-        ("2026-11-28T16:00:00Z", "analysis.getDailySummary", "20000101", "20000101"),  # old periods are WeChat's to judge
+        (
+            "2026-11-28T16:00:00Z",
+            "analysis.getDailySummary",
+            "20000101",
+            "20000101",
+        ),  # old periods are WeChat's to judge
     ],
 )
 def test_a_period_just_over_is_sent(
@@ -220,7 +319,9 @@ def test_series_tiles_history_without_gaps_or_overlap(kind: PeriodKind) -> None:
     assert periods == sorted(periods, key=lambda p: (p.end, p.end - p.begin))  # oldest first
     spans = {(p.end - p.begin).days + 1 for p in periods}
     assert kind is not PORTRAIT or spans == {1, 7, 30}
-    for span in spans if kind is PORTRAIT else [None]:  # a portrait's spans are three series, each tiling history on its own
+    for span in (
+        spans if kind is PORTRAIT else [None]
+    ):  # a portrait's spans are three series, each tiling history on its own
         tiles = [p for p in periods if span is None or (p.end - p.begin).days + 1 == span]
         assert all((b.begin - a.end).days == 1 for a, b in itertools.pairwise(tiles))
     assert periods[-1] == kind.latest(today) if kind is not PORTRAIT else periods[-1].end == DAY.latest(today).end
@@ -232,7 +333,9 @@ def test_portraits_of_7_and_30_days_start_on_mondays_and_every_30_days_from_the_
     months = [p for p in periods if (p.end - p.begin).days == 29]
     assert weeks[0] == Period(date(2025, 1, 6), date(2025, 1, 12)) and all(p.begin.weekday() == 0 for p in weeks)
     assert all((p.begin - date(2017, 1, 1)).days % 30 == 0 for p in months) and months[0].begin == date(2025, 1, 19)
-    assert list(PORTRAIT.series(months[0].begin, months[0].end + timedelta(days=1)))[-1] == months[0]  # the same spans from any first day
+    assert (
+        list(PORTRAIT.series(months[0].begin, months[0].end + timedelta(days=1)))[-1] == months[0]
+    )  # the same spans from any first day
 
 
 def test_series_starts_at_the_first_whole_period() -> None:

@@ -22,7 +22,7 @@ import requests
 import sentry_sdk
 from conftest import API, PATH, PLATFORM_KEY, Sleeps, run_at_once
 from test_archive_support import Db, db_fixture, function, no_db_password_anywhere  # noqa: F401 - fixtures
-from test_hardening_secrets import Envelopes, envelopes, leaks  # noqa: F401 - envelopes is a fixture
+from test_hardening_secrets import Envelopes, leaks
 from wxcloud import PlatformSettings, WxSettings, platform_client
 from wxcloud.archive import Archive
 from wxcloud.client import OpenApiClient
@@ -45,7 +45,9 @@ def fresh_authorizer(emulator: WeChatEmulator) -> str:
 
 def client_for(emulator: WeChatEmulator, service: PlatformTokenService, appid: str) -> OpenApiClient:
     platform = PlatformSettings(service.url, Sealed(PLATFORM_KEY))
-    return platform_client(appid, platform, WxSettings("", "", emulator.url), permissions=Permissions.allow(API), sleep=Sleeps())
+    return platform_client(
+        appid, platform, WxSettings("", "", emulator.url), permissions=Permissions.allow(API), sleep=Sleeps()
+    )
 
 
 def result_of(client: OpenApiClient) -> dict[str, Any]:
@@ -55,9 +57,16 @@ def result_of(client: OpenApiClient) -> dict[str, Any]:
         return exc.to_result()
 
 
-def test_the_loopback_service_names_the_appid_its_token_is_for(emulator: WeChatEmulator, platform: PlatformTokenService) -> None:
+def test_the_loopback_service_names_the_appid_its_token_is_for(
+    emulator: WeChatEmulator, platform: PlatformTokenService
+) -> None:
     appid = fresh_authorizer(emulator)
-    answer = requests.post(platform.url, json={"appid": appid, "refresh": False}, headers={"Authorization": f"Bearer {PLATFORM_KEY}"}, timeout=5)
+    answer = requests.post(
+        platform.url,
+        json={"appid": appid, "refresh": False},
+        headers={"Authorization": f"Bearer {PLATFORM_KEY}"},
+        timeout=5,
+    )
     data = answer.json()
     assert answer.status_code == 200 and data["appid"] == appid and data["expires_in"] > 0
     assert data["authorizer_access_token"] in emulator.issued_tokens
@@ -66,7 +75,11 @@ def test_the_loopback_service_names_the_appid_its_token_is_for(emulator: WeChatE
 
 @pytest.mark.parametrize(
     ("label", "problem"),
-    [("owner", "a token for another appid"), ("asked", "already given another app"), ("none", "without the appid it is for")],
+    [
+        ("owner", "a token for another appid"),
+        ("asked", "already given another app"),
+        ("none", "without the appid it is for"),
+    ],
 )
 def test_a_token_for_another_app_is_refused_and_never_used(
     emulator: WeChatEmulator, platform: PlatformTokenService, label: Any, problem: str
@@ -97,7 +110,11 @@ def test_one_token_for_two_apps_the_second_is_refused_and_the_first_keeps_workin
     assert result_of(kept)["errCode"] == 0
     platform.misroute({second: first}, label="asked")  # a cache keyed wrong: first's token for everyone
     refused = result_of(client_for(emulator, platform, second))
-    assert refused["errCode"] == -601001 and "already given another app" in refused["errMsg"] and second in refused["errMsg"]
+    assert (
+        refused["errCode"] == -601001
+        and "already given another app" in refused["errMsg"]
+        and second in refused["errMsg"]
+    )
     assert result_of(kept)["errCode"] == 0  # the first app's token is still its own
     assert result_of(client_for(emulator, platform, first))["errCode"] == 0  # and handed to it again, it is accepted
     tokens = {request.query["access_token"] for request in emulator.requests_to(PATH)}
@@ -114,7 +131,9 @@ def capture(client: OpenApiClient) -> WxCloudError:
 
 
 def test_a_refused_token_reaches_neither_the_error_nor_the_tracker(
-    envelopes: Envelopes, emulator: WeChatEmulator, platform: PlatformTokenService  # noqa: F811
+    envelopes: Envelopes,
+    emulator: WeChatEmulator,
+    platform: PlatformTokenService,
 ) -> None:
     first, second = fresh_authorizer(emulator), fresh_authorizer(emulator)
     assert result_of(client_for(emulator, platform, first))["errCode"] == 0
@@ -176,7 +195,9 @@ def two_apps() -> Iterator[tuple[WeChatEmulator, PlatformTokenService, str, str]
             yield wechat, service, first, second
 
 
-def env_for(db: Db, wechat: WeChatEmulator, service: PlatformTokenService, apps: tuple[str, str], since: date) -> dict[str, str]:
+def env_for(
+    db: Db, wechat: WeChatEmulator, service: PlatformTokenService, apps: tuple[str, str], since: date
+) -> dict[str, str]:
     assert service.key is not None
     return {
         **db.env(),
@@ -231,6 +252,8 @@ def test_a_run_whose_service_swaps_the_apps_tokens_stores_nothing_of_either_unde
             app = swapped["apps"][appid]
             errors = [error for api in app["apis"].values() for error in api.get("errors", [])]
             assert app["complete"] is False and app["totals"]["stored"] == 0, app
-            assert errors and all(error.startswith("-601001 ") and problem in error and appid in error for error in errors), errors
+            assert errors and all(
+                error.startswith("-601001 ") and problem in error and appid in error for error in errors
+            ), errors
         assert archived(db) == before  # nothing more stored, under either app
         assert not any(token in json.dumps(swapped) for token in wechat.issued_tokens)

@@ -31,7 +31,7 @@ from hostile_servers import (
 from hostile_servers import PLATFORM_KEY as HOSTILE_KEY
 from pytest_httpserver import HTTPServer
 from tencentcloud_http import answering, endpoint_of, loopback_fixture, ssm_secrets
-from test_hardening_secrets import Envelopes, capture, envelopes, leaks  # noqa: F401 - envelopes is a fixture
+from test_hardening_secrets import Envelopes, capture, leaks
 from wxcloud import PlatformSettings, PlatformTokenSource, WxSettings, find_api, platform_client
 from wxcloud.client import OpenApiClient
 from wxcloud.deadline import Deadline
@@ -48,11 +48,17 @@ NOT_AUTHORIZED = "wx0000notauthorized1"
 
 
 def client_for(
-    emulator: WeChatEmulator, service: PlatformTokenService, appid: str = AUTHORIZER, key: str = PLATFORM_KEY, **options: Any
+    emulator: WeChatEmulator,
+    service: PlatformTokenService,
+    appid: str = AUTHORIZER,
+    key: str = PLATFORM_KEY,
+    **options: Any,
 ) -> OpenApiClient:
     options.setdefault("sleep", Sleeps())
     platform = PlatformSettings(service.url, Sealed(key))
-    return platform_client(appid, platform, WxSettings("", "", emulator.url), permissions=Permissions.allow(API), **options)
+    return platform_client(
+        appid, platform, WxSettings("", "", emulator.url), permissions=Permissions.allow(API), **options
+    )
 
 
 def result_of(client: OpenApiClient, deadline: Deadline | None = None) -> dict[str, Any]:
@@ -65,7 +71,9 @@ def result_of(client: OpenApiClient, deadline: Deadline | None = None) -> dict[s
 # ---- the wire ------------------------------------------------------------------------------------
 
 
-def test_the_client_works_without_an_appsecret_and_sends_the_contract(emulator: WeChatEmulator, platform: PlatformTokenService) -> None:
+def test_the_client_works_without_an_appsecret_and_sends_the_contract(
+    emulator: WeChatEmulator, platform: PlatformTokenService
+) -> None:
     client = client_for(emulator, platform)
     assert client.settings.appsecret == "" and client.unset() == []
     assert result_of(client)["errCode"] == 0
@@ -102,7 +110,9 @@ def test_a_failed_refresh_is_asked_again_as_a_refresh(emulator: WeChatEmulator, 
     assert [r.json()["refresh"] for r in platform.requests()] == [False, True, True]
 
 
-def test_a_wrong_key_is_601001_with_a_hint_about_the_key(emulator: WeChatEmulator, platform: PlatformTokenService) -> None:
+def test_a_wrong_key_is_601001_with_a_hint_about_the_key(
+    emulator: WeChatEmulator, platform: PlatformTokenService
+) -> None:
     result = result_of(client_for(emulator, platform, key="not-the-key"))
     assert result["errCode"] == -601001
     assert "refused the key (HTTP 401)" in result["errMsg"] and "WX_PLATFORM_TOKEN_KEY" in result["errMsg"]
@@ -118,7 +128,12 @@ def test_61007_passes_through_naming_the_appid(emulator: WeChatEmulator, platfor
 
 @pytest.mark.parametrize(
     ("fault", "code"),
-    [(Fault.errcode(-1, "system error"), 0), (Fault.http(502), 0), (Fault.drop(), 0), (Fault.raw('{"authorizer_access_token": 7}'), -601001)],
+    [
+        (Fault.errcode(-1, "system error"), 0),
+        (Fault.http(502), 0),
+        (Fault.drop(), 0),
+        (Fault.raw('{"authorizer_access_token": 7}'), -601001),
+    ],
 )
 def test_transient_failures_are_retried_and_a_malformed_answer_is_not(
     emulator: WeChatEmulator, platform: PlatformTokenService, fault: Fault, code: int
@@ -149,7 +164,9 @@ def test_stable_token_still_needs_the_appsecret(emulator: WeChatEmulator) -> Non
     assert result["errCode"] == -601001 and "WX_APPSECRET must be set" in result["errMsg"]
 
 
-def test_neither_the_key_nor_a_token_reaches_the_logs(emulator: WeChatEmulator, platform: PlatformTokenService, wxlog: Any) -> None:
+def test_neither_the_key_nor_a_token_reaches_the_logs(
+    emulator: WeChatEmulator, platform: PlatformTokenService, wxlog: Any
+) -> None:
     """The suite-wide log check (root logger at DEBUG) looks for the key and every issued token;
     here a rejection, a refresh and a failure all happen, so there is something to look at."""
     client = client_for(emulator, platform)
@@ -170,9 +187,13 @@ SERVICE_FAILURES: dict[str, Behaviour] = {
     "HTTP 502": reply(502, "<html>bad gateway</html>", "text/html"),
     "errcode 61007": json_reply({"errcode": 61007, "errmsg": "api is unauthorized to component"}),
     "errcode echoing the key": json_reply({"errcode": 40013, "errmsg": f"bad key {HOSTILE_KEY}"}),
-    "invalid JSON with a token": reply(200, '{"authorizer_access_token": "TOK/PLATFORM-BROKEN+REPLY=", "expires_in": 7200'),
+    "invalid JSON with a token": reply(
+        200, '{"authorizer_access_token": "TOK/PLATFORM-BROKEN+REPLY=", "expires_in": 7200'
+    ),
     "expires_in zero": json_reply({"authorizer_access_token": "TOK/PLATFORM-ZERO+=&%é", "expires_in": 0}),
-    "errcode with a token": json_reply({"errcode": -1, "errmsg": "system error", "authorizer_access_token": "TOK/PLATFORM-ERR+="}),
+    "errcode with a token": json_reply(
+        {"errcode": -1, "errmsg": "system error", "authorizer_access_token": "TOK/PLATFORM-ERR+="}
+    ),
     "timeout": hang,
     "redirect": redirect("/elsewhere"),
 }
@@ -180,7 +201,7 @@ REPLY_TOKENS = ["TOK/PLATFORM-BROKEN+REPLY=", "TOK/PLATFORM-ZERO+=&%é", "TOK/PL
 
 
 @pytest.mark.parametrize("name", list(SERVICE_FAILURES))
-def test_a_failed_platform_fetch_leaves_no_secret_in_the_tracker(envelopes: Envelopes, name: str) -> None:  # noqa: F811
+def test_a_failed_platform_fetch_leaves_no_secret_in_the_tracker(envelopes: Envelopes, name: str) -> None:
     with HostileServer() as server:
         server.on(PLATFORM_TOKEN_PATH, SERVICE_FAILURES[name])
         client = make_client(server.url, connect=0.5, read=0.3, source="platform")
@@ -193,7 +214,7 @@ def test_a_failed_platform_fetch_leaves_no_secret_in_the_tracker(envelopes: Enve
         assert not found, found[:3]
 
 
-def test_a_rejected_token_and_its_refresh_leave_no_secret_in_the_tracker(envelopes: Envelopes) -> None:  # noqa: F811
+def test_a_rejected_token_and_its_refresh_leave_no_secret_in_the_tracker(envelopes: Envelopes) -> None:
     with HostileServer() as server:
         server.on(DATA_PATH, json_reply({"errcode": 40001, "errmsg": "invalid credential"}))
         client = make_client(server.url, source="platform")
@@ -202,12 +223,14 @@ def test_a_rejected_token_and_its_refresh_leave_no_secret_in_the_tracker(envelop
         sentry_sdk.flush()
         assert error.err_code == 40001 and len(server.issued) == 2
         assert [json.loads(r.body)["refresh"] for r in server.requests_to(PLATFORM_TOKEN_PATH)] == [False, True]
-        assert all(r.headers["authorization"] == f"Bearer {HOSTILE_KEY}" for r in server.requests_to(PLATFORM_TOKEN_PATH))
+        assert all(
+            r.headers["authorization"] == f"Bearer {HOSTILE_KEY}" for r in server.requests_to(PLATFORM_TOKEN_PATH)
+        )
         found = leaks(list(envelopes), [HOSTILE_KEY, *server.issued])
         assert not found, found[:3]
 
 
-def test_a_hostile_service_success_works(envelopes: Envelopes) -> None:  # noqa: F811
+def test_a_hostile_service_success_works(envelopes: Envelopes) -> None:
     with HostileServer() as server:
         server.on(DATA_PATH, json_reply(GOOD_DATA))
         client = make_client(server.url, source="platform")
@@ -225,7 +248,9 @@ def test_platform_settings_are_none_without_a_url() -> None:
 
 
 def test_platform_settings_keep_the_key_sealed_and_out_of_repr() -> None:
-    settings = PlatformSettings.from_env({"WX_PLATFORM_TOKEN_URL": "https://tokens.example.com/t", "WX_PLATFORM_TOKEN_KEY": PLATFORM_KEY})
+    settings = PlatformSettings.from_env(
+        {"WX_PLATFORM_TOKEN_URL": "https://tokens.example.com/t", "WX_PLATFORM_TOKEN_KEY": PLATFORM_KEY}
+    )
     assert settings is not None and settings.token_url == "https://tokens.example.com/t"
     assert settings.key is not None and settings.key.reveal() == PLATFORM_KEY
     assert PLATFORM_KEY not in repr(settings) and settings.key_source is None
@@ -240,7 +265,11 @@ def test_platform_settings_keep_the_key_sealed_and_out_of_repr() -> None:
         ({"WX_PLATFORM_TOKEN_URL": "tokens.example.com/t"}, "must be an http(s) URL"),
         ({"WX_PLATFORM_TOKEN_URL": "https://tokens.example.com:99999/t"}, "is not a valid URL"),
         (
-            {"WX_PLATFORM_TOKEN_URL": "https://tokens.example.com/t", "WX_PLATFORM_TOKEN_KEY": "k", "WX_PLATFORM_TOKEN_KEY_SSM_NAME": "n"},
+            {
+                "WX_PLATFORM_TOKEN_URL": "https://tokens.example.com/t",
+                "WX_PLATFORM_TOKEN_KEY": "k",
+                "WX_PLATFORM_TOKEN_KEY_SSM_NAME": "n",
+            },
             "not both",
         ),
     ],
@@ -292,13 +321,21 @@ def test_the_key_is_read_from_ssm_when_a_client_is_built(
     settings = PlatformSettings.from_env(environ)
     assert settings is not None and settings.key is None and settings.key_source is not None
     assert ROLE_KEY not in repr(settings)
-    client = platform_client(AUTHORIZER, settings, WxSettings("", "", emulator.url), deadline=Deadline(time.monotonic() + 5), sleep=Sleeps())
+    client = platform_client(
+        AUTHORIZER, settings, WxSettings("", "", emulator.url), deadline=Deadline(time.monotonic() + 5), sleep=Sleeps()
+    )
     assert client.call(client.analysis.getMonthlyVisitTrend.spec, EVENT)["errCode"] == 0
-    assert {k.lower(): v for k, v in platform.requests()[0].headers.items()}["authorization"] == f"Bearer {PLATFORM_KEY}"
+    assert {k.lower(): v for k, v in platform.requests()[0].headers.items()}[
+        "authorization"
+    ] == f"Bearer {PLATFORM_KEY}"
 
 
-def test_an_unreadable_ssm_key_is_a_configuration_error_naming_it(emulator: WeChatEmulator, platform: PlatformTokenService) -> None:
-    settings = PlatformSettings.from_env({"WX_PLATFORM_TOKEN_URL": platform.url, "WX_PLATFORM_TOKEN_KEY_SSM_NAME": "platform/missing"})
+def test_an_unreadable_ssm_key_is_a_configuration_error_naming_it(
+    emulator: WeChatEmulator, platform: PlatformTokenService
+) -> None:
+    settings = PlatformSettings.from_env(
+        {"WX_PLATFORM_TOKEN_URL": platform.url, "WX_PLATFORM_TOKEN_KEY_SSM_NAME": "platform/missing"}
+    )
     assert settings is not None
     with pytest.raises(ConfigurationError, match="platform token key"):
         platform_client(AUTHORIZER, settings, WxSettings("", "", emulator.url))
@@ -312,8 +349,13 @@ def test_a_deployed_report_function_takes_its_tokens_from_the_platform_without_a
     from wxcloud.scf.handler import config_candidates
 
     config = config_candidates(ROOT / "functions" / API.split(".")[-1] / "index.py")
-    environ = {"WX_APPID": AUTHORIZER, "WX_APPSECRET": "", "WX_API_BASE_URL": emulator.url,
-               "WX_PLATFORM_TOKEN_URL": platform.url, "WX_PLATFORM_TOKEN_KEY": PLATFORM_KEY}
+    environ = {
+        "WX_APPID": AUTHORIZER,
+        "WX_APPSECRET": "",
+        "WX_API_BASE_URL": emulator.url,
+        "WX_PLATFORM_TOKEN_URL": platform.url,
+        "WX_PLATFORM_TOKEN_KEY": PLATFORM_KEY,
+    }
     function = FunctionApp(find_api(API), config, environ=environ)
     answer = function({"beginDate": "20170301", "endDate": "20170331"}, {"request_id": "r", "time_limit_in_ms": 5000})
     assert answer["errCode"] == 0, answer

@@ -29,7 +29,10 @@ def test_calls_go_through_the_proxy_from_the_environment(
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     client = OpenApiClient(settings, permissions=Permissions.allow(API))
     assert client.analysis.getMonthlyVisitTrend(EVENT)["errCode"] == 0
-    assert [line.split("?")[0] for line in proxy.forwarded] == [f"POST {emulator.url}{STABLE}", f"POST {emulator.url}{PATH}"]
+    assert [line.split("?")[0] for line in proxy.forwarded] == [
+        f"POST {emulator.url}{STABLE}",
+        f"POST {emulator.url}{PATH}",
+    ]
     assert len(emulator.requests_to(PATH)) == 1
 
 
@@ -46,7 +49,9 @@ def test_proxy_settings_are_read_once_at_start(
     assert len(proxy.forwarded) == 2
 
 
-def test_no_proxy_is_honoured(emulator: WeChatEmulator, settings: WxSettings, proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_proxy_is_honoured(
+    emulator: WeChatEmulator, settings: WxSettings, proxy: ForwardProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("HTTP_PROXY", proxy.url)
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     client = OpenApiClient(settings, permissions=Permissions.allow(API))
@@ -54,7 +59,9 @@ def test_no_proxy_is_honoured(emulator: WeChatEmulator, settings: WxSettings, pr
     assert proxy.forwarded == []
 
 
-def test_without_proxy_settings_calls_are_direct(emulator: WeChatEmulator, settings: WxSettings, proxy: ForwardProxy) -> None:
+def test_without_proxy_settings_calls_are_direct(
+    emulator: WeChatEmulator, settings: WxSettings, proxy: ForwardProxy
+) -> None:
     client = OpenApiClient(settings, permissions=Permissions.allow(API))
     assert client.analysis.getMonthlyVisitTrend(EVENT)["errCode"] == 0
     assert proxy.forwarded == []

@@ -16,7 +16,17 @@ from typing import Any
 
 import pytest
 import requests
-from wxcloud import InvalidParameters, InvalidResponse, OpenApiClient, Quota, Timeouts, TokenRejected, WeChatError, WxSettings, read_quota
+from wxcloud import (
+    InvalidParameters,
+    InvalidResponse,
+    OpenApiClient,
+    Quota,
+    Timeouts,
+    TokenRejected,
+    WeChatError,
+    WxSettings,
+    read_quota,
+)
 from wxcloud.archive.kept import reports
 from wxcloud.archive.plan.budget import QUOTA_CHECK_OVER, QuotaPlan, allocate, plan_quota, reserved
 from wxcloud.archive.settings import ARCHIVE_DEFAULT_QUOTA_RESERVE, ArchiveSettings
@@ -86,12 +96,16 @@ def token_of(http: requests.Session, wechat: WeChatEmulator, appid: str = DEFAUL
     return str(http.post(wechat.url + STABLE_TOKEN_PATH, json=body, timeout=5).json()["access_token"])
 
 
-def datacube(http: requests.Session, wechat: WeChatEmulator, token: str, path: str = RETAIN_PATH, body: Any = None) -> dict[str, Any]:
+def datacube(
+    http: requests.Session, wechat: WeChatEmulator, token: str, path: str = RETAIN_PATH, body: Any = None
+) -> dict[str, Any]:
     reply = http.post(wechat.url + path, params={"access_token": token}, json=DAY if body is None else body, timeout=5)
     return dict(reply.json())
 
 
-def quota_get(http: requests.Session, wechat: WeChatEmulator, token: str | None, body: Any, **kw: Any) -> dict[str, Any]:
+def quota_get(
+    http: requests.Session, wechat: WeChatEmulator, token: str | None, body: Any, **kw: Any
+) -> dict[str, Any]:
     params = {} if token is None else {"access_token": token}
     if "data" not in kw:
         kw["json"] = body
@@ -118,15 +132,25 @@ def is_data(reply: dict[str, Any]) -> bool:
 # ------------------------------------------------------------------------------ the emulator's endpoint
 
 
-def test_quota_get_answers_wechats_shape_and_counts_every_authenticated_request(wechat: WeChatEmulator, http: requests.Session) -> None:
+def test_quota_get_answers_wechats_shape_and_counts_every_authenticated_request(
+    wechat: WeChatEmulator, http: requests.Session
+) -> None:
     token = token_of(http, wechat)
     reply = quota_get(http, wechat, token, {"cgi_path": RETAIN_PATH})
-    assert reply == {"errcode": 0, "errmsg": "ok", "quota": {"daily_limit": DEFAULT_DAILY_LIMIT, "used": 0, "remain": DEFAULT_DAILY_LIMIT}}
+    assert reply == {
+        "errcode": 0,
+        "errmsg": "ok",
+        "quota": {"daily_limit": DEFAULT_DAILY_LIMIT, "used": 0, "remain": DEFAULT_DAILY_LIMIT},
+    }
     assert is_data(datacube(http, wechat, token))  # data
     assert code(datacube(http, wechat, token, body={"begin_date": "20250601", "end_date": "20250602"})) == 61501
     assert code(datacube(http, wechat, token, body=[])) == 47001
     assert code(datacube(http, wechat, "not-a-token")) == 40001  # not authenticated: no app to count it against
-    assert figures(http, wechat, token) == {"daily_limit": DEFAULT_DAILY_LIMIT, "used": 3, "remain": DEFAULT_DAILY_LIMIT - 3}
+    assert figures(http, wechat, token) == {
+        "daily_limit": DEFAULT_DAILY_LIMIT,
+        "used": 3,
+        "remain": DEFAULT_DAILY_LIMIT - 3,
+    }
     assert figures(http, wechat, token, TREND_PATH)["used"] == 0  # per path
     assert figures(http, wechat, token)["used"] == 3  # reading the quota costs none of it
 
@@ -143,7 +167,9 @@ def test_quota_get_answers_wechats_shape_and_counts_every_authenticated_request(
         ([RETAIN_PATH], 47001),
     ],
 )
-def test_quota_get_refuses_what_it_does_not_know(wechat: WeChatEmulator, http: requests.Session, body: Any, expected: int) -> None:
+def test_quota_get_refuses_what_it_does_not_know(
+    wechat: WeChatEmulator, http: requests.Session, body: Any, expected: int
+) -> None:
     reply = quota_get(http, wechat, token_of(http, wechat), body)
     assert code(reply) == expected
     assert "quota" not in reply
@@ -163,7 +189,9 @@ def test_quota_get_is_authenticated_like_the_datacube(wechat: WeChatEmulator, ht
 # ------------------------------------------------------------------------------ enforcement
 
 
-def test_a_spent_quota_answers_45009_without_data_and_the_refusal_does_not_count(wechat: WeChatEmulator, http: requests.Session) -> None:
+def test_a_spent_quota_answers_45009_without_data_and_the_refusal_does_not_count(
+    wechat: WeChatEmulator, http: requests.Session
+) -> None:
     wechat.set_quota(RETAIN, 3)
     token = token_of(http, wechat)
     assert all(is_data(datacube(http, wechat, token)) for _ in range(3))
@@ -179,7 +207,9 @@ def test_a_spent_quota_answers_45009_without_data_and_the_refusal_does_not_count
     assert code(datacube(http, wechat, token)) == 45009
 
 
-def test_a_spent_quota_is_checked_after_the_token_and_before_the_body(wechat: WeChatEmulator, http: requests.Session) -> None:
+def test_a_spent_quota_is_checked_after_the_token_and_before_the_body(
+    wechat: WeChatEmulator, http: requests.Session
+) -> None:
     wechat.set_quota(RETAIN, 0)
     token = token_of(http, wechat)
     assert code(datacube(http, wechat, "EMU_unknown")) == 40001
@@ -228,12 +258,18 @@ def test_faults_still_come_first_and_are_not_counted(wechat: WeChatEmulator, htt
     assert code(datacube(http, wechat, token)) == 45009
 
 
-def test_clear_forgets_quotas_and_set_quota_checks_its_arguments(wechat: WeChatEmulator, http: requests.Session) -> None:
+def test_clear_forgets_quotas_and_set_quota_checks_its_arguments(
+    wechat: WeChatEmulator, http: requests.Session
+) -> None:
     wechat.set_quota(RETAIN, 0)
     wechat.clear()
     token = token_of(http, wechat)
     assert is_data(datacube(http, wechat, token))
-    assert figures(http, wechat, token) == {"daily_limit": DEFAULT_DAILY_LIMIT, "used": 1, "remain": DEFAULT_DAILY_LIMIT - 1}
+    assert figures(http, wechat, token) == {
+        "daily_limit": DEFAULT_DAILY_LIMIT,
+        "used": 1,
+        "remain": DEFAULT_DAILY_LIMIT - 1,
+    }
     for bad in (
         lambda: wechat.set_quota("analysis.getNothing", 1),
         lambda: wechat.set_quota(STABLE_TOKEN_PATH, 1),
@@ -251,9 +287,17 @@ def test_clear_forgets_quotas_and_set_quota_checks_its_arguments(wechat: WeChatE
 
 def test_post_json_returns_wechats_json_as_it_came(wechat: WeChatEmulator, wx: OpenApiClient) -> None:
     reply = wx.post_json(QUOTA_GET_PATH, {"cgi_path": TREND_PATH})
-    assert reply == {"errcode": 0, "errmsg": "ok", "quota": {"daily_limit": DEFAULT_DAILY_LIMIT, "used": 0, "remain": DEFAULT_DAILY_LIMIT}}
+    assert reply == {
+        "errcode": 0,
+        "errmsg": "ok",
+        "quota": {"daily_limit": DEFAULT_DAILY_LIMIT, "used": 0, "remain": DEFAULT_DAILY_LIMIT},
+    }
     (sent,) = wechat.requests_to(QUOTA_GET_PATH)
-    assert sent.method == "POST" and sent.json() == {"cgi_path": TREND_PATH} and sent.query["access_token"] == wechat.issued_tokens[-1]
+    assert (
+        sent.method == "POST"
+        and sent.json() == {"cgi_path": TREND_PATH}
+        and sent.query["access_token"] == wechat.issued_tokens[-1]
+    )
 
 
 def test_post_json_raises_wechats_error_named_after_the_path(wx: OpenApiClient) -> None:
@@ -359,12 +403,23 @@ def test_allocate() -> None:
 def test_allocate_shares_one_path_between_its_names_in_order() -> None:
     quotas = {"/a": Quota(200, 0, 200)}
     paths = {"first": "/a", "second": "/a", "third": "/a"}
-    assert allocate({"first": 50, "second": 200, "third": 5}, paths, quotas, 0.1) == {"first": 180, "second": 130, "third": 0}
+    assert allocate({"first": 50, "second": 200, "third": 5}, paths, quotas, 0.1) == {
+        "first": 180,
+        "second": 130,
+        "third": 0,
+    }
 
 
 def test_quota_plan_deferred_and_json() -> None:
-    plan = QuotaPlan(reserve=0.1, allowed={"A": 5, "B": None}, quotas={"A": Quota(60, 49, 11)}, failures={"B": 76022}, checked=True)
-    assert (plan.deferred("A", 8), plan.deferred("A", 5), plan.deferred("B", 10**6), plan.deferred("C", 10)) == (3, 0, 0, 0)
+    plan = QuotaPlan(
+        reserve=0.1, allowed={"A": 5, "B": None}, quotas={"A": Quota(60, 49, 11)}, failures={"B": 76022}, checked=True
+    )
+    assert (plan.deferred("A", 8), plan.deferred("A", 5), plan.deferred("B", 10**6), plan.deferred("C", 10)) == (
+        3,
+        0,
+        0,
+        0,
+    )
     assert plan.to_json() == {
         "A": {"dailyLimit": 60, "used": 49, "remain": 11, "reserve": 6, "allowed": 5},
         "B": {"dailyLimit": None, "used": None, "remain": None, "reserve": None, "allowed": None, "errCode": 76022},
@@ -402,7 +457,9 @@ def test_a_run_that_keeps_to_its_plan_leaves_the_reserve(wechat: WeChatEmulator,
     assert read_quota(wx, TREND_PATH) == Quota(130, 130 - 33, 33)
 
 
-def test_plan_quota_reads_a_shared_path_once(wechat: WeChatEmulator, wx: OpenApiClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_plan_quota_reads_a_shared_path_once(
+    wechat: WeChatEmulator, wx: OpenApiClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     report = reports.report_for(RETAIN)
     twin = dataclasses.replace(report, spec=dataclasses.replace(report.spec, name="analysis.getDailyRetainTwin"))
     monkeypatch.setitem(reports.REPORTS, twin.name, twin)
@@ -413,13 +470,19 @@ def test_plan_quota_reads_a_shared_path_once(wechat: WeChatEmulator, wx: OpenApi
     assert len(wechat.requests_to(QUOTA_GET_PATH)) == 1
 
 
-def test_a_failing_read_plans_nothing_for_its_names_and_warns_with_the_code_only(wechat: WeChatEmulator, wx: OpenApiClient, wxlog: Any) -> None:
-    wechat.add_fault(QUOTA_GET_PATH, Fault.errcode(76022, "could not use this cgi_path,no permission"))  # the first read
+def test_a_failing_read_plans_nothing_for_its_names_and_warns_with_the_code_only(
+    wechat: WeChatEmulator, wx: OpenApiClient, wxlog: Any
+) -> None:
+    wechat.add_fault(
+        QUOTA_GET_PATH, Fault.errcode(76022, "could not use this cgi_path,no permission")
+    )  # the first read
     plan = plan_quota(wx, {RETAIN: 150, TREND: 150}, reserve=0.1)
     assert plan.allowed == {RETAIN: None, TREND: DEFAULT_DAILY_LIMIT - DEFAULT_DAILY_LIMIT // 10}
     assert plan.deferred(RETAIN, 10**6) == 0 and RETAIN not in plan.quotas
     assert plan.to_json()[RETAIN]["errCode"] == 76022
-    warnings = list({id(record): record for record in wxlog.records if record.levelno >= logging.WARNING}.values())  # seen by two handlers
+    warnings = list(
+        {id(record): record for record in wxlog.records if record.levelno >= logging.WARNING}.values()
+    )  # seen by two handlers
     assert len(warnings) == 1
     text = warnings[0].getMessage()
     assert RETAIN in text and "76022" in text and "permission" not in text and "rid" not in text
@@ -437,16 +500,25 @@ def test_plan_quota_checks_its_input(wx: OpenApiClient) -> None:
 # ------------------------------------------------------------------------------ the setting
 
 
-@pytest.mark.parametrize(("raw", "share"), [("", 0.1), ("  ", 0.1), ("0", 0.0), ("0.25", 0.25), (".5", 0.5), ("0.9", 0.9), ("0.900", 0.9)])
+@pytest.mark.parametrize(
+    ("raw", "share"), [("", 0.1), ("  ", 0.1), ("0", 0.0), ("0.25", 0.25), (".5", 0.5), ("0.9", 0.9), ("0.900", 0.9)]
+)
 def test_quota_reserve_setting(raw: str, share: float) -> None:
     assert ArchiveSettings.from_env({"WX_ARCHIVE_QUOTA_RESERVE": raw}).quota_reserve == share
 
 
 def test_quota_reserve_default_is_the_documented_one() -> None:
-    assert ArchiveSettings(url="").quota_reserve == ArchiveSettings.from_env({}).quota_reserve == ARCHIVE_DEFAULT_QUOTA_RESERVE == 0.1
+    assert (
+        ArchiveSettings(url="").quota_reserve
+        == ArchiveSettings.from_env({}).quota_reserve
+        == ARCHIVE_DEFAULT_QUOTA_RESERVE
+        == 0.1
+    )
 
 
-@pytest.mark.parametrize("raw", ["0.95", "1", "-0.1", "abc", "nan", "1e-1", "10%", "0,1", "0.1.2", "0.9000001", "\u0660.1"])
+@pytest.mark.parametrize(
+    "raw", ["0.95", "1", "-0.1", "abc", "nan", "1e-1", "10%", "0,1", "0.1.2", "0.9000001", "\u0660.1"]
+)
 def test_quota_reserve_setting_refuses_a_bad_value(raw: str) -> None:
     with pytest.raises(ConfigurationError) as caught:
         ArchiveSettings.from_env({"WX_ARCHIVE_QUOTA_RESERVE": raw})

@@ -34,13 +34,20 @@ def section(title: str) -> str:
 @pytest.fixture
 def wechat() -> Iterator[HTTPServer]:
     with loopback_server() as server:
-        server.expect_request("/cgi-bin/stable_token", method="POST").respond_with_json({"access_token": TOKEN, "expires_in": 7200})
+        server.expect_request("/cgi-bin/stable_token", method="POST").respond_with_json(
+            {"access_token": TOKEN, "expires_in": 7200}
+        )
         yield server
 
 
 def run(code: str, wechat: HTTPServer, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "shared"), "WX_APPID": "wxfakereadme0001", "WX_APPSECRET": "fake-secret-readme",
-           "WX_API_BASE_URL": wechat.url_for("").rstrip("/")}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "shared"),
+        "WX_APPID": "wxfakereadme0001",
+        "WX_APPSECRET": "fake-secret-readme",
+        "WX_API_BASE_URL": wechat.url_for("").rstrip("/"),
+    }
     return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -56,23 +63,38 @@ def test_the_three_examples_of_every_cloud_call_run_as_written(wechat: HTTPServe
     verdict = {"errcode": 0, "errmsg": "ok", "result": {"suggest": "pass", "label": 100}, "trace_id": "t-1"}
     wechat.expect_request("/wxa/msg_sec_check", method="POST").respond_with_json(verdict)
     wechat.expect_request("/wxa/getwxacodeunlimit", method="POST").respond_with_data(PNG, content_type="image/png")
-    wechat.expect_request("/cgi-bin/message/subscribe/send", method="POST").respond_with_json({"errcode": 0, "errmsg": "ok"})
+    wechat.expect_request("/cgi-bin/message/subscribe/send", method="POST").respond_with_json(
+        {"errcode": 0, "errmsg": "ok"}
+    )
     done = run(blocks[0] + "\nprint(verdict)\n", wechat, tmp_path)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "pass"
     assert (tmp_path / "code.png").read_bytes() == PNG
     checked = only(wechat, "/wxa/msg_sec_check")
     assert checked.args["access_token"] == TOKEN
-    assert json.loads(checked.get_data()) == {"content": "hello", "version": 2, "scene": 2, "openid": "o6zAJs3QjR0sFkYwWnTs"}
-    assert json.loads(only(wechat, "/wxa/getwxacodeunlimit").get_data()) == {"scene": "id=42", "page": "pages/index/index", "check_path": False}
+    assert json.loads(checked.get_data()) == {
+        "content": "hello",
+        "version": 2,
+        "scene": 2,
+        "openid": "o6zAJs3QjR0sFkYwWnTs",
+    }
+    assert json.loads(only(wechat, "/wxa/getwxacodeunlimit").get_data()) == {
+        "scene": "id=42",
+        "page": "pages/index/index",
+        "check_path": False,
+    }
     sent = json.loads(only(wechat, "/cgi-bin/message/subscribe/send").get_data())
-    assert sent["template_id"] == "bDmywsp2oEHjwAadTGKkUHpC0RgBVPvfAnWBqlqVk1s" and sent["miniprogram_state"] == "formal"
+    assert (
+        sent["template_id"] == "bDmywsp2oEHjwAadTGKkUHpC0RgBVPvfAnWBqlqVk1s" and sent["miniprogram_state"] == "formal"
+    )
     assert sent["data"] == {"thing1": {"value": "Your order has shipped"}, "time2": {"value": "2026-10-01 10:00"}}
 
 
 def test_a_misspelt_name_is_what_the_readme_says(wechat: HTTPServer, tmp_path: Path) -> None:
     text = " ".join(section("Every cloud call").split())
-    said = re.search(r"`(\{\"errCode\": -604100, \"errMsg\": \"openapi\.security\.msgSecChek:fail .*?) or \.\.\.\?\]\"\}`", text)
+    said = re.search(
+        r"`(\{\"errCode\": -604100, \"errMsg\": \"openapi\.security\.msgSecChek:fail .*?) or \.\.\.\?\]\"\}`", text
+    )
     assert said is not None
     code = (
         "import json, wxcloud\n"
@@ -100,7 +122,10 @@ def test_a_failed_call_raises_as_the_readme_shows(wechat: HTTPServer, tmp_path: 
     assert done.returncode == 0, done.stderr
     said = re.search(r"print\(err\.to_result\(\)\)  # (\{'errCode': 43101, 'errMsg': '[^']*?) \.\.\.'\}", block)
     assert said is not None and done.stdout.startswith(said.group(1)), done.stdout
-    assert ast.literal_eval(done.stdout) == {"errCode": 43101, "errMsg": f"openapi.subscribeMessage.send:fail {refusal['errmsg']}"}
+    assert ast.literal_eval(done.stdout) == {
+        "errCode": 43101,
+        "errMsg": f"openapi.subscribeMessage.send:fail {refusal['errmsg']}",
+    }
     text = " ".join(section("Every cloud call").split())
     assert "raises `RequestValidationError` with `errCode 47001`" in text
     hint = re.search(r"`security\.msgSecCheck`: `hint: \[(content must be [^\]]*)\]`", text)

@@ -59,7 +59,16 @@ def scf_invoke(request: Request) -> Response:
         ret_msg, err_msg, invoke_result = json.dumps(handler(json.loads(params["ClientContext"]), context)), "", 0
     except Exception as exc:  # SCF reports a raising function as a failed invocation
         ret_msg, err_msg, invoke_result = "", f"{type(exc).__name__}: {exc}", 1
-    return api_answer({"Result": {"RetMsg": ret_msg, "ErrMsg": err_msg, "InvokeResult": invoke_result, "FunctionRequestId": context["request_id"]}})
+    return api_answer(
+        {
+            "Result": {
+                "RetMsg": ret_msg,
+                "ErrMsg": err_msg,
+                "InvokeResult": invoke_result,
+                "FunctionRequestId": context["request_id"],
+            }
+        }
+    )
 
 
 server = loopback_fixture("server")
@@ -78,11 +87,19 @@ def caller(server: HTTPServer, function: str = "getMonthlyVisitTrend", **options
 
 def invoke_params(request: Request, *, credentials: CloudCredentials = BACKEND, region: str = "ap-guangzhou") -> Any:
     return signed_params(
-        request, service="scf", action="Invoke", version="2018-04-16", region=region, secret_id=credentials.secret_id, token=credentials.token
+        request,
+        service="scf",
+        action="Invoke",
+        version="2018-04-16",
+        region=region,
+        secret_id=credentials.secret_id,
+        token=credentials.token,
     )
 
 
-def test_round_trip_returns_the_functions_cloud_call_result(scf_api: Any, server: HTTPServer, emulator: WeChatEmulator) -> None:
+def test_round_trip_returns_the_functions_cloud_call_result(
+    scf_api: Any, server: HTTPServer, emulator: WeChatEmulator
+) -> None:
     result = Analysis(caller(server)).getMonthlyVisitTrend(EVENT)
     assert result["errCode"] == 0 and result["errMsg"] == f"{DISPLAY}:ok"
     assert result["list"][0]["refDate"] == "201703"
@@ -127,19 +144,27 @@ def test_validation_error_comes_back_exactly(scf_api: Any, server: HTTPServer, e
 
 
 def test_auth_failure_is_a_system_error_naming_the_sdk_code(scf_api: Any, server: HTTPServer) -> None:
-    scf_api(lambda request: api_error("AuthFailure.SignatureFailure", "The provided credentials could not be validated."))
+    scf_api(
+        lambda request: api_error("AuthFailure.SignatureFailure", "The provided credentials could not be validated.")
+    )
     with pytest.raises(WxCloudError) as caught:
         Analysis(caller(server)).getMonthlyVisitTrend(EVENT)
     raised = exception_texts(caught.value)  # the error and every local of the frames it was raised through
     assert caught.value.err_code == -601001
-    assert "SCF Invoke of getMonthlyVisitTrend failed: AuthFailure.SignatureFailure: The provided credentials" in caught.value.err_msg
+    assert (
+        "SCF Invoke of getMonthlyVisitTrend failed: AuthFailure.SignatureFailure: The provided credentials"
+        in caught.value.err_msg
+    )
     assert BACKEND.secret_key not in raised
 
 
 def test_unknown_function(scf_api: Any, server: HTTPServer) -> None:
     with pytest.raises(WxCloudError) as caught:
         Analysis(caller(server, "nope")).getMonthlyVisitTrend(EVENT)
-    assert caught.value.err_code == -601001 and "ResourceNotFound.Function: Function 'nope' does not exist." in caught.value.err_msg
+    assert (
+        caught.value.err_code == -601001
+        and "ResourceNotFound.Function: Function 'nope' does not exist." in caught.value.err_msg
+    )
 
 
 def test_a_function_that_raises_is_a_transport_error(scf_api: Any, server: HTTPServer) -> None:
@@ -157,12 +182,22 @@ def test_a_function_that_returns_no_cloud_call_result(scf_api: Any, server: HTTP
 @pytest.mark.parametrize(
     ("answer", "error", "reason"),
     [
-        (Response("<html>502 Bad Gateway</html>", status=502, content_type="text/html"), TransportError, "ServerNetworkError: the endpoint answered"),
-        (Response("<html>a captive portal</html>", content_type="text/html"), WxCloudError, "JSONDecodeError: Expecting value"),
+        (
+            Response("<html>502 Bad Gateway</html>", status=502, content_type="text/html"),
+            TransportError,
+            "ServerNetworkError: the endpoint answered",
+        ),
+        (
+            Response("<html>a captive portal</html>", content_type="text/html"),
+            WxCloudError,
+            "JSONDecodeError: Expecting value",
+        ),
     ],
     ids=["http-error", "not-json"],
 )
-def test_unusable_answers(scf_api: Any, server: HTTPServer, answer: Response, error: type[WxCloudError], reason: str) -> None:
+def test_unusable_answers(
+    scf_api: Any, server: HTTPServer, answer: Response, error: type[WxCloudError], reason: str
+) -> None:
     scf_api(lambda request: answer)
     with pytest.raises(error) as caught:
         Analysis(caller(server)).getMonthlyVisitTrend(EVENT)
@@ -197,13 +232,24 @@ def test_credentials_from_the_environment(scf_api: Any, server: HTTPServer, monk
     monkeypatch.setenv("TENCENTCLOUD_SECRET_ID", BACKEND.secret_id)
     monkeypatch.setenv("TENCENTCLOUD_SECRET_KEY", BACKEND.secret_key)
     monkeypatch.setenv("TENCENTCLOUD_REGION", "ap-beijing")
-    assert Analysis(ScfFunctionCaller("getMonthlyVisitTrend", endpoint=endpoint_of(server))).getMonthlyVisitTrend(EVENT)["errCode"] == 0
+    assert (
+        Analysis(ScfFunctionCaller("getMonthlyVisitTrend", endpoint=endpoint_of(server))).getMonthlyVisitTrend(EVENT)[
+            "errCode"
+        ]
+        == 0
+    )
     ((request, _),) = server.log
     assert invoke_params(request, region="ap-beijing")["FunctionName"] == "getMonthlyVisitTrend"
 
 
 def test_no_credentials_or_region_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("TENCENTCLOUD_SECRETID", "TENCENTCLOUD_SECRETKEY", "TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_REGION"):
+    for name in (
+        "TENCENTCLOUD_SECRETID",
+        "TENCENTCLOUD_SECRETKEY",
+        "TENCENTCLOUD_SECRET_ID",
+        "TENCENTCLOUD_SECRET_KEY",
+        "TENCENTCLOUD_REGION",
+    ):
         monkeypatch.delenv(name, raising=False)
     with pytest.raises(WxCloudError) as caught:
         ScfFunctionCaller("getMonthlyVisitTrend", region="ap-guangzhou")

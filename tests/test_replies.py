@@ -21,7 +21,9 @@ def call(client: OpenApiClient) -> dict[str, object]:
         return exc.to_result()
 
 
-@pytest.mark.parametrize("content_type", ["application/json", "application/json; encoding=utf-8", "text/plain", "text/plain; charset=utf-8"])
+@pytest.mark.parametrize(
+    "content_type", ["application/json", "application/json; encoding=utf-8", "text/plain", "text/plain; charset=utf-8"]
+)
 def test_json_content_types_are_parsed(emulator: WeChatEmulator, client: OpenApiClient, content_type: str) -> None:
     emulator.add_fault(PATH, Fault.raw('{"list": []}', content_type=content_type))
     assert call(client) == {"list": [], "errMsg": f"{DISPLAY}:ok", "errCode": 0}
@@ -33,23 +35,37 @@ def test_text_plain_that_is_not_json_is_the_sdks_result_object(emulator: WeChatE
 
 
 @pytest.mark.parametrize("content_type", ["text/html", "image/jpeg ", ""])
-def test_other_content_types_are_a_binary_success_as_the_sdk_returns_them(emulator: WeChatEmulator, client: OpenApiClient,
-                                                                         content_type: str) -> None:
+def test_other_content_types_are_a_binary_success_as_the_sdk_returns_them(
+    emulator: WeChatEmulator, client: OpenApiClient, content_type: str
+) -> None:
     """wx-server-sdk returns any reply that is neither JSON nor text as ``{contentType, buffer}``,
     whatever the API (it is how the image APIs answer), its content type trimmed."""
     emulator.add_fault(PATH, Fault.raw('{"list": []}', content_type=content_type))
-    assert call(client) == {"contentType": content_type.strip(), "buffer": b'{"list": []}', "errMsg": f"{DISPLAY}:ok", "errCode": 0}
+    assert call(client) == {
+        "contentType": content_type.strip(),
+        "buffer": b'{"list": []}',
+        "errMsg": f"{DISPLAY}:ok",
+        "errCode": 0,
+    }
 
 
-def test_a_binary_reply_that_quotes_the_token_is_601001_and_goes_nowhere(emulator: WeChatEmulator, client: OpenApiClient) -> None:
+def test_a_binary_reply_that_quotes_the_token_is_601001_and_goes_nowhere(
+    emulator: WeChatEmulator, client: OpenApiClient
+) -> None:
     """A portal's page echoing the request URL: no image quotes our access token."""
     token = client.tokens.get(timeout=5).token.value
     emulator.add_fault(PATH, Fault.raw(f"<html>you asked for ?access_token={token}</html>", content_type="text/html"))
     result = call(client)
-    assert result["errCode"] == -601001 and "quotes the request's access token" in str(result["errMsg"]) and token not in str(result)
+    assert (
+        result["errCode"] == -601001
+        and "quotes the request's access token" in str(result["errMsg"])
+        and token not in str(result)
+    )
 
 
-def test_an_image_holding_backslashes_and_character_references_is_its_buffer(emulator: WeChatEmulator, client: OpenApiClient) -> None:
+def test_an_image_holding_backslashes_and_character_references_is_its_buffer(
+    emulator: WeChatEmulator, client: OpenApiClient
+) -> None:
     """An image holds every byte, ``\\u`` and ``&#`` included: its bytes come back, as the SDK's do."""
     image = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) + b"\\u0041&#65;&amp;" * 3
     emulator.add_fault(PATH, Fault.raw(image, content_type="image/png"))
@@ -57,12 +73,18 @@ def test_an_image_holding_backslashes_and_character_references_is_its_buffer(emu
 
 
 @pytest.mark.parametrize("spelling", ["json", "html"])
-def test_a_binary_reply_spelling_the_token_with_escapes_is_601001(emulator: WeChatEmulator, client: OpenApiClient, spelling: str) -> None:
+def test_a_binary_reply_spelling_the_token_with_escapes_is_601001(
+    emulator: WeChatEmulator, client: OpenApiClient, spelling: str
+) -> None:
     token = client.tokens.get(timeout=5).token.value
     spelt = "".join(f"\\u{ord(c):04x}" if spelling == "json" else f"&#{ord(c)};" for c in token)
     emulator.add_fault(PATH, Fault.raw(f"<html>you asked for ?access_token={spelt}</html>", content_type="text/html"))
     result = call(client)
-    assert result["errCode"] == -601001 and "quotes the request's access token" in str(result["errMsg"]) and spelt not in str(result)
+    assert (
+        result["errCode"] == -601001
+        and "quotes the request's access token" in str(result["errMsg"])
+        and spelt not in str(result)
+    )
 
 
 @pytest.mark.parametrize(
@@ -92,18 +114,25 @@ def test_json_that_json_bigint_rejects_is_601001(emulator: WeChatEmulator, clien
         ('{"errcode": 45009, "errmsg": {"a": 1}}', "[object Object]"),
     ],
 )
-def test_errmsg_is_rendered_as_javascript_renders_it(emulator: WeChatEmulator, client: OpenApiClient, body: str, err_msg: str) -> None:
+def test_errmsg_is_rendered_as_javascript_renders_it(
+    emulator: WeChatEmulator, client: OpenApiClient, body: str, err_msg: str
+) -> None:
     emulator.add_fault(PATH, Fault.raw(body))
     assert call(client) == {"errCode": 45009, "errMsg": f"{DISPLAY}:fail {err_msg}"}
 
 
-@pytest.mark.parametrize("body", ['{"errcode": "40001", "errmsg": "x"}', '{"errcode": true}', '{"errcode": 1.5}', '{"errcode": []}'])
+@pytest.mark.parametrize(
+    "body", ['{"errcode": "40001", "errmsg": "x"}', '{"errcode": true}', '{"errcode": 1.5}', '{"errcode": []}']
+)
 def test_errcode_that_is_not_an_integer_is_601001(emulator: WeChatEmulator, client: OpenApiClient, body: str) -> None:
     emulator.add_fault(PATH, Fault.raw(body))
     assert call(client)["errCode"] == -601001
 
 
-@pytest.mark.parametrize("body", ['{"errcode": 0, "errmsg": "ok", "list": []}', '{"errcode": null, "list": []}', '{"errcode": "", "list": []}'])
+@pytest.mark.parametrize(
+    "body",
+    ['{"errcode": 0, "errmsg": "ok", "list": []}', '{"errcode": null, "list": []}', '{"errcode": "", "list": []}'],
+)
 def test_falsy_errcode_is_success(emulator: WeChatEmulator, client: OpenApiClient, body: str) -> None:
     emulator.add_fault(PATH, Fault.raw(body))
     assert call(client) == {"list": [], "errMsg": f"{DISPLAY}:ok", "errCode": 0}
@@ -147,7 +176,9 @@ def test_short_lived_tokens_are_used_for_their_first_half(expires_in: int, fresh
 def test_unusable_expires_in_is_an_error(emulator: WeChatEmulator, client: OpenApiClient, expires_in: str) -> None:
     emulator.add_fault(STABLE, Fault.raw(f'{{"access_token": "T", "expires_in": {expires_in}}}'))
     result = call(client)
-    assert result["errCode"] == -601001 and "stable_token reply without a usable access_token and expires_in" in str(result["errMsg"])
+    assert result["errCode"] == -601001 and "stable_token reply without a usable access_token and expires_in" in str(
+        result["errMsg"]
+    )
 
 
 def test_an_image_holding_backslashes_and_character_references_by_chance_is_a_binary_success(

@@ -47,10 +47,20 @@ MATRIX = [
     Case("61504 twice", [(PATH, Fault.errcode(61504, "system busy now , please try later"), 2)], 0, 3, 1, 2),
     Case("-1 always", [(PATH, Fault.errcode(-1, "system error"), 9)], -1, 3, 1, 2, "system error rid: "),
     # token errors: one fresh token, one retry, outside the retry budget
-    Case("40001", [(PATH, Fault.errcode(40001, "invalid credential, access_token is invalid or not latest"), 1)], 0, 2, 2),
+    Case(
+        "40001", [(PATH, Fault.errcode(40001, "invalid credential, access_token is invalid or not latest"), 1)], 0, 2, 2
+    ),
     Case("40014", [(PATH, Fault.errcode(40014, "invalid access_token"), 1)], 0, 2, 2),
     Case("42001", [(PATH, Fault.errcode(42001, "access_token expired"), 1)], 0, 2, 2),
-    Case("42001 twice", [(PATH, Fault.errcode(42001, "access_token expired"), 2)], 42001, 2, 2, 0, "access_token expired rid: "),
+    Case(
+        "42001 twice",
+        [(PATH, Fault.errcode(42001, "access_token expired"), 2)],
+        42001,
+        2,
+        2,
+        0,
+        "access_token expired rid: ",
+    ),
     Case("token expires between fetch and call", [(PATH, Fault.expire_tokens(), 1)], 0, 2, 2),
     # never retried
     quick(45009, "reach max api daily quota limit"),
@@ -68,10 +78,36 @@ MATRIX = [
     Case("HTTP 500 html", [(PATH, Fault.http(500, "<html>500</html>"), 1)], 0, 2, 1, 1),
     Case("HTTP 502 html", [(PATH, Fault.http(502), 1)], 0, 2, 1, 1),
     Case("HTTP 503 html", [(PATH, Fault.http(503, "<html>busy</html>"), 2)], 0, 3, 1, 2),
-    Case("HTTP 503 always", [(PATH, Fault.http(503, "<html>busy</html>"), 9)], -1, 3, 1, 2, "wechat server responded HTTP 503"),
-    Case("HTTP 404", [(PATH, Fault.http(404, "<html>nope</html>"), 1)], -1, 1, 1, 0, "wechat server responded HTTP 404"),
-    Case("malformed JSON", [(PATH, Fault.raw('{"list": [}'), 1)], -601001, 1, 1, 0, "wechat server internal error, response body is invalid json: "),
-    Case("empty body", [(PATH, Fault.raw(b""), 1)], -601001, 1, 1, 0, "wechat server internal error, response body is invalid json: "),
+    Case(
+        "HTTP 503 always",
+        [(PATH, Fault.http(503, "<html>busy</html>"), 9)],
+        -1,
+        3,
+        1,
+        2,
+        "wechat server responded HTTP 503",
+    ),
+    Case(
+        "HTTP 404", [(PATH, Fault.http(404, "<html>nope</html>"), 1)], -1, 1, 1, 0, "wechat server responded HTTP 404"
+    ),
+    Case(
+        "malformed JSON",
+        [(PATH, Fault.raw('{"list": [}'), 1)],
+        -601001,
+        1,
+        1,
+        0,
+        "wechat server internal error, response body is invalid json: ",
+    ),
+    Case(
+        "empty body",
+        [(PATH, Fault.raw(b""), 1)],
+        -601001,
+        1,
+        1,
+        0,
+        "wechat server internal error, response body is invalid json: ",
+    ),
     Case("connection reset", [(PATH, Fault.drop(), 1)], 0, 2, 1, 1),
     Case("connection reset always", [(PATH, Fault.drop(), 9)], -1, 3, 1, 2, "request to "),
     # the token endpoint's own faults
@@ -83,7 +119,9 @@ MATRIX = [
 
 
 @pytest.mark.parametrize("case", MATRIX, ids=lambda c: c.name)
-def test_fault_matrix(emulator: WeChatEmulator, client: OpenApiClient, sleeps: Sleeps, case: Case, tmp_path: Path) -> None:
+def test_fault_matrix(
+    emulator: WeChatEmulator, client: OpenApiClient, sleeps: Sleeps, case: Case, tmp_path: Path
+) -> None:
     for path, fault, times in case.faults:
         emulator.add_fault(path, fault, times)
     client.tokens.store = type(client.tokens.store)()  # cold token cache: the token fetch is part of every case
@@ -116,7 +154,9 @@ def test_connection_refused_is_retried_then_reported(sleeps: Sleeps) -> None:
         client.analysis.getMonthlyVisitTrend(EVENT)
     error = caught.value
     assert getattr(error, "err_code", None) == -1
-    assert getattr(error, "err_msg", "").startswith(f"{DISPLAY}:fail request to 127.0.0.1:{port} failed: connection failed")
+    assert getattr(error, "err_msg", "").startswith(
+        f"{DISPLAY}:fail request to 127.0.0.1:{port} failed: connection failed"
+    )
     assert "refused" in getattr(error, "err_msg", "")
     assert len(sleeps) == 2
 
@@ -156,13 +196,17 @@ class FakeTime:
         self.now += seconds
 
 
-def deadline_app(emulator: WeChatEmulator, tmp_path: Path, fake: FakeTime, retry: RetryPolicy, timeouts: Timeouts) -> FunctionApp:
+def deadline_app(
+    emulator: WeChatEmulator, tmp_path: Path, fake: FakeTime, retry: RetryPolicy, timeouts: Timeouts
+) -> FunctionApp:
     (tmp_path / "config.json").write_text(json.dumps({"permissions": {"openapi": [API]}}))
     settings = WxSettings(*_creds(emulator), timeouts)
     factory: Callable[[Permissions], OpenApiClient] = lambda p: OpenApiClient(  # noqa: E731
         settings, permissions=p, sleep=fake.sleep, retry=retry
     )
-    return FunctionApp(Analysis.getMonthlyVisitTrend, (tmp_path / "config.json",), client_factory=factory, monotonic=fake.clock)
+    return FunctionApp(
+        Analysis.getMonthlyVisitTrend, (tmp_path / "config.json",), client_factory=factory, monotonic=fake.clock
+    )
 
 
 def test_backoff_that_would_overrun_the_time_limit_returns_604102(emulator: WeChatEmulator, tmp_path: Path) -> None:
@@ -172,7 +216,9 @@ def test_backoff_that_would_overrun_the_time_limit_returns_604102(emulator: WeCh
     emulator.add_fault(PATH, Fault.errcode(-1, "system error"), times=20)
     result = app.handle(EVENT, {"request_id": "deadline", "time_limit_in_ms": 3000})
     assert result["errCode"] == -604102
-    assert result["errMsg"].startswith(f"{DISPLAY}:fail -604102 call open API timeout hint: [the invocation's time budget ran out after 2 attempt(s)")
+    assert result["errMsg"].startswith(
+        f"{DISPLAY}:fail -604102 call open API timeout hint: [the invocation's time budget ran out after 2 attempt(s)"
+    )
     assert "failures: -1 system error rid: " in result["errMsg"]
     # 3 s limit - 0.5 s margin: waits of 1 s then 2 s would overrun, so only the first is taken
     assert fake.slept == [1.0]
@@ -239,7 +285,16 @@ def test_retry_policy_is_immutable_and_capped() -> None:
 
 @pytest.mark.parametrize(
     ("code", "retryable"),
-    [(-1, True), (61504, True), (45009, False), (45011, False), (48001, False), (40013, False), (61503, False), (12345, False)],
+    [
+        (-1, True),
+        (61504, True),
+        (45009, False),
+        (45011, False),
+        (48001, False),
+        (40013, False),
+        (61503, False),
+        (12345, False),
+    ],
 )
 def test_only_transient_wechat_codes_are_retryable(code: int, retryable: bool) -> None:
     from wxcloud.errors import wechat_error
@@ -255,8 +310,6 @@ def test_http_session_is_reused_across_warm_invocations(emulator: WeChatEmulator
     for _ in range(3):
         assert index.main_handler(EVENT, {"time_limit_in_ms": 3000})["errCode"] == 0
     assert index.main_handler.client() is client and client.transport.session is session
-
-
 
 
 def test_transport_exceptions_carry_no_token_in_any_text(emulator: WeChatEmulator, client: OpenApiClient) -> None:

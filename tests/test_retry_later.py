@@ -20,7 +20,14 @@ from tencentcloud_http import closed_port
 from test_archive_support import ROOT, function, no_db_password_anywhere, timer  # noqa: F401 - fixtures
 from wxcloud import FunctionApp, errors
 from wxcloud.analysis import Analysis
-from wxcloud.archive.errors import DatabaseError, DatabaseUnreachable, NothingArchived, NotStored, RetryLater, RowRefused
+from wxcloud.archive.errors import (
+    DatabaseError,
+    DatabaseUnreachable,
+    NothingArchived,
+    NotStored,
+    RetryLater,
+    RowRefused,
+)
 from wxcloud.archive.function import handler as archive_function
 from wxcloud.archive.function.fanout import WORK_KEY
 from wxcloud.errcodes import ERROR_CLASSES, RETRY_LATER, ErrorClass, error_class
@@ -69,7 +76,10 @@ DECIDED: list[tuple[WxCloudError, bool]] = [
     (RemoteCallError(-1, "system error"), True),
     (RemoteCallError(-601001, "system error"), False),
     # the archive's (archive/errors.py)
-    (DatabaseUnreachable("h"), True),  # was permanent by its code, retried by the archive's own list: retried by the rule
+    (
+        DatabaseUnreachable("h"),
+        True,
+    ),  # was permanent by its code, retried by the archive's own list: retried by the rule
     (DatabaseError("h"), True),
     (RowRefused("h"), True),
     (NotStored("h", {"errCode": 0}), True),
@@ -96,7 +106,9 @@ def test_a_code_the_table_does_not_know_is_final(code: Any) -> None:
     assert not retry_later(WxCloudError(code, "x"))
 
 
-@pytest.mark.parametrize(("error", "later"), DECIDED, ids=lambda value: type(value).__name__ if isinstance(value, Exception) else str(value))
+@pytest.mark.parametrize(
+    ("error", "later"), DECIDED, ids=lambda value: type(value).__name__ if isinstance(value, Exception) else str(value)
+)
 def test_each_exception_is_retried_later_by_its_class(error: WxCloudError, later: bool) -> None:
     own = type(error).kind
     assert class_of(error) is (own if own is not None else error_class(error.err_code))
@@ -105,7 +117,9 @@ def test_each_exception_is_retried_later_by_its_class(error: WxCloudError, later
 
 def test_every_exception_class_is_decided_here() -> None:
     """A new exception of the library or the archive must say here what becomes of it."""
-    ours = {cls for cls in _subclasses(WxCloudError) if cls.__module__.startswith("wxcloud.")} - {PlatformError}  # its own code each
+    ours = {cls for cls in _subclasses(WxCloudError) if cls.__module__.startswith("wxcloud.")} - {
+        PlatformError
+    }  # its own code each
     assert ours - {type(error) for error, _ in DECIDED} == set()
 
 
@@ -115,14 +129,18 @@ def test_a_class_of_its_own_is_only_for_codes_that_cannot_tell() -> None:
     carriers = {cls for cls in _subclasses(WxCloudError) if cls.__dict__.get("kind") is not None}
     assert carriers == {StorageError, DatabaseUnreachable}
     assert ErrorClass.UNAVAILABLE in RETRY_LATER and ErrorClass.UNAVAILABLE not in ERROR_CLASSES.values()
-    assert error_class(StorageError("h").err_code) is error_class(ConfigurationError("h").err_code) is ErrorClass.PERMANENT
+    assert (
+        error_class(StorageError("h").err_code) is error_class(ConfigurationError("h").err_code) is ErrorClass.PERMANENT
+    )
 
 
 def test_the_three_handlers_ask_the_one_rule() -> None:
     for module in (scf_app, forward, archive_function):
         assert module.retry_later is errors.retry_later, module.__name__
         source = Path(sys.modules[module.__name__].__file__ or "").read_text(encoding="utf-8")
-        assert "RETRY_LATER" not in source.replace("errcodes.RETRY_LATER", "") and "error_class(" not in source, module.__name__
+        assert "RETRY_LATER" not in source.replace("errcodes.RETRY_LATER", "") and "error_class(" not in source, (
+            module.__name__
+        )
 
 
 def _unavailable(permissions: Any) -> Any:
@@ -153,8 +171,15 @@ def test_the_archive_raises_for_an_unreachable_database_only_on_a_worker(trigger
     url = f"postgresql+psycopg://postgres:Unreachable-pw@127.0.0.1:{closed_port()}/test"
     handler = function({"WX_ARCHIVE_URL": url, "WX_APPID": "", "WX_APPSECRET": "", "WX_ARCHIVE_APPS": json.dumps(apps)})
     events: dict[str, Any] = {
-        "worker": {WORK_KEY: {"appid": "wxretrylater0001", "today": "20260615", "apis": ["analysis.getDailyVisitTrend"],
-                              "slices": [["20260401", None]], "handoff": "0123456789abcdef" * 2}},
+        "worker": {
+            WORK_KEY: {
+                "appid": "wxretrylater0001",
+                "today": "20260615",
+                "apis": ["analysis.getDailyVisitTrend"],
+                "slices": [["20260401", None]],
+                "handoff": "0123456789abcdef" * 2,
+            }
+        },
         "timer": timer(datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")),
         "direct": {},
     }

@@ -68,7 +68,9 @@ def test_every_function_has_a_file_and_the_deploy_folder_deploys_them_all() -> N
     assert len({config["name"] for config in loaded}) == len(loaded)
     root = _load(ROOT / "serverless.yml")
     twin = _load(FILES[DEFAULT_FUNCTION])
-    assert (root["app"], root["stage"], root["name"]) == (twin["app"], twin["stage"], twin["name"]), "the root file is the same instance"
+    assert (root["app"], root["stage"], root["name"]) == (twin["app"], twin["stage"], twin["name"]), (
+        "the root file is the same instance"
+    )
     assert {**root["inputs"], "src": None} == {**twin["inputs"], "src": None}
 
 
@@ -108,7 +110,9 @@ def test_environment_holds_no_secret_value(deployment: tuple[str, Path, dict[str
     assert set(variables) >= {"WX_APPID", "WX_APPSECRET_SSM_NAME"}
     for key, value in variables.items():
         assert not key.startswith(("SCF_", "QCLOUD_", "TENCENTCLOUD_")), key
-        assert isinstance(value, str) and re.fullmatch(r"\$\{env:\w+\}", value), f"{key} must come from the deployer's environment"
+        assert isinstance(value, str) and re.fullmatch(r"\$\{env:\w+\}", value), (
+            f"{key} must come from the deployer's environment"
+        )
     for key, value in inputs.get("vpcConfig", {}).items():
         assert isinstance(value, str) and re.fullmatch(r"\$\{env:\w+\}", value), key
 
@@ -159,8 +163,12 @@ def test_the_forwarder_declares_no_trigger_and_refuses_a_timer_in_its_config_jso
     (tmp_path / "functions" / FORWARDER).mkdir(parents=True)
     (tmp_path / "functions" / FORWARDER / "index.py").write_text("main_handler = None\n")
     timer = {"name": "daily", "type": "timer", "config": "0 0 11 * * * *"}
-    (tmp_path / "functions" / FORWARDER / "config.json").write_text(json.dumps({"permissions": {"openapi": []}, "triggers": [timer]}))
-    with pytest.raises(DeployFilesError, match=re.escape("forwards the event it is given and a config.json timer carries none")):
+    (tmp_path / "functions" / FORWARDER / "config.json").write_text(
+        json.dumps({"permissions": {"openapi": []}, "triggers": [timer]})
+    )
+    with pytest.raises(
+        DeployFilesError, match=re.escape("forwards the event it is given and a config.json timer carries none")
+    ):
         timers(Function(FORWARDER, tmp_path))
 
 
@@ -191,9 +199,9 @@ def test_every_path_it_names_exists_after_the_package_build() -> None:
 @pytest.mark.parametrize(
     ("triggers", "problem"),
     [
-        (None, "no \"triggers\" list"),
-        ([], "no \"triggers\" list"),
-        ([{"name": "daily", "type": "http", "config": "0 0 11 * * * *"}], "take \"timer\" triggers only"),
+        (None, 'no "triggers" list'),
+        ([], 'no "triggers" list'),
+        ([{"name": "daily", "type": "http", "config": "0 0 11 * * * *"}], 'take "timer" triggers only'),
         ([{"name": "daily", "type": "timer", "config": "0 0 11 * * *"}], "7-field cron"),
         ([{"name": "daily", "type": "timer", "config": "0 0 25 * * * *"}], "hour field '25' is out of range"),
         ([{"name": "daily", "type": "timer", "config": "0 0 11 * * * * ;"}], "7-field cron"),

@@ -36,7 +36,11 @@ from devtools.wechat_emulator import DEFAULT_SECRET, WeChatEmulator
 ROLE_ID, ROLE_KEY, ROLE_TOKEN = "AKIDroleTEMPORARY0001", "role-secret-key-0001", "role-session-token-0001"
 OLD_SECRET = "old-secret"
 EVENT = {"beginDate": "20170301", "endDate": "20170331"}
-SECRETS = {("wx/appsecret", "SSM_Current"): DEFAULT_SECRET, ("wx/versioned", "v2"): DEFAULT_SECRET, ("wx/versioned", "v1"): OLD_SECRET}
+SECRETS = {
+    ("wx/appsecret", "SSM_Current"): DEFAULT_SECRET,
+    ("wx/versioned", "v2"): DEFAULT_SECRET,
+    ("wx/versioned", "v1"): OLD_SECRET,
+}
 REF = "SSM secret 'wx/appsecret' (version 'SSM_Current')"
 TIMEOUT_PREFIX = f"{DISPLAY}:fail -604102 call open API timeout hint: ["
 
@@ -84,11 +88,15 @@ def ssm_calls(server: HTTPServer) -> list[Any]:
     return [json.loads(request.get_data()) for request, _ in server.log]
 
 
-def test_appsecret_is_read_from_ssm_once_per_cold_start(scf_env: Any, server: HTTPServer, emulator: WeChatEmulator, tmp_path: Path) -> None:
+def test_appsecret_is_read_from_ssm_once_per_cold_start(
+    scf_env: Any, server: HTTPServer, emulator: WeChatEmulator, tmp_path: Path
+) -> None:
     app = fresh_app(tmp_path)
     for _ in range(3):
         assert app.handle(EVENT, {"time_limit_in_ms": 5000})["errCode"] == 0
-    assert ssm_calls(server) == [{"SecretName": "wx/appsecret", "VersionId": "SSM_Current"}]  # signed as checked by ssm_api
+    assert ssm_calls(server) == [
+        {"SecretName": "wx/appsecret", "VersionId": "SSM_Current"}
+    ]  # signed as checked by ssm_api
     assert emulator.requests_to(PATH)
 
 
@@ -107,7 +115,9 @@ def test_wrong_version_gives_the_wechat_error_of_a_wrong_secret(scf_env: pytest.
     assert OLD_SECRET not in result["errMsg"]
 
 
-def test_missing_secret_is_a_clear_error_naming_it(scf_env: pytest.MonkeyPatch, emulator: WeChatEmulator, tmp_path: Path) -> None:
+def test_missing_secret_is_a_clear_error_naming_it(
+    scf_env: pytest.MonkeyPatch, emulator: WeChatEmulator, tmp_path: Path
+) -> None:
     scf_env.setenv("WX_APPSECRET_SSM_NAME", "wx/nope")
     app = fresh_app(tmp_path)
     result = app.handle(EVENT, {})
@@ -121,13 +131,18 @@ def test_missing_secret_is_a_clear_error_naming_it(scf_env: pytest.MonkeyPatch, 
     assert app.handle(EVENT, {})["errCode"] == 0
 
 
-@pytest.mark.parametrize("code", ["AuthFailure.SignatureFailure", "AuthFailure.TokenFailure", "AuthFailure.SecretIdNotFound"])
+@pytest.mark.parametrize(
+    "code", ["AuthFailure.SignatureFailure", "AuthFailure.TokenFailure", "AuthFailure.SecretIdNotFound"]
+)
 def test_auth_failure_is_a_clear_error(scf_env: Any, ssm: Any, tmp_path: Path, code: str) -> None:
     ssm(lambda request: api_error(code, "The provided credentials could not be validated."))
     app = fresh_app(tmp_path)
     result = app.handle(EVENT, {})
     assert result["errCode"] == -601001
-    assert f"reading {REF} failed: {code}: The provided credentials could not be validated. (RequestId " in result["errMsg"]
+    assert (
+        f"reading {REF} failed: {code}: The provided credentials could not be validated. (RequestId "
+        in result["errMsg"]
+    )
     with pytest.raises(WxCloudError) as caught:
         app.client()
     raised = exception_texts(caught.value)  # the error and every local of the frames it was raised through
@@ -138,13 +153,23 @@ def test_auth_failure_is_a_clear_error(scf_env: Any, ssm: Any, tmp_path: Path, c
 @pytest.mark.parametrize(
     ("answer", "errcode", "reason"),
     [
-        (Response("<html>502 Bad Gateway</html>", status=502, content_type="text/html"), -1, "ServerNetworkError: the endpoint answered"),
-        (Response("<html>a captive portal</html>", content_type="text/html"), -601001, "JSONDecodeError: Expecting value"),
+        (
+            Response("<html>502 Bad Gateway</html>", status=502, content_type="text/html"),
+            -1,
+            "ServerNetworkError: the endpoint answered",
+        ),
+        (
+            Response("<html>a captive portal</html>", content_type="text/html"),
+            -601001,
+            "JSONDecodeError: Expecting value",
+        ),
         (api_answer({"SecretName": "wx/appsecret", "SecretBinary": "AAEC"}), -601001, f"{REF} has no SecretString"),
     ],
     ids=["http-error", "not-json", "binary-secret"],
 )
-def test_unusable_answers_are_clear_errors(scf_env: Any, ssm: Any, tmp_path: Path, answer: Response, errcode: int, reason: str) -> None:
+def test_unusable_answers_are_clear_errors(
+    scf_env: Any, ssm: Any, tmp_path: Path, answer: Response, errcode: int, reason: str
+) -> None:
     ssm(lambda request: answer)
     result = fresh_app(tmp_path).handle(EVENT, {})
     assert result["errCode"] == errcode and reason in result["errMsg"]
@@ -161,14 +186,20 @@ def test_no_role_credentials(scf_env: pytest.MonkeyPatch, tmp_path: Path) -> Non
 def test_no_region(scf_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
     scf_env.delenv("TENCENTCLOUD_REGION")
     result = fresh_app(tmp_path).handle(EVENT, {})
-    assert result["errCode"] == -601001 and "no Tencent Cloud region: set WX_SSM_REGION or TENCENTCLOUD_REGION" in result["errMsg"]
+    assert (
+        result["errCode"] == -601001
+        and "no Tencent Cloud region: set WX_SSM_REGION or TENCENTCLOUD_REGION" in result["errMsg"]
+    )
 
 
 def test_both_secret_sources_is_ambiguous(scf_env: pytest.MonkeyPatch, tmp_path: Path) -> None:
     scf_env.setenv("WX_APPSECRET", "also-set")
     app = fresh_app(tmp_path)
     result = app.handle(EVENT, {})
-    assert result["errCode"] == -601001 and "set either WX_APPSECRET or WX_APPSECRET_SSM_NAME, not both" in result["errMsg"]
+    assert (
+        result["errCode"] == -601001
+        and "set either WX_APPSECRET or WX_APPSECRET_SSM_NAME, not both" in result["errMsg"]
+    )
     with pytest.raises(WxCloudError) as caught:
         app.client()
     raised = exception_texts(caught.value)
@@ -184,7 +215,10 @@ def test_ssm_sdk_is_not_imported_when_wx_appsecret_is_used(emulator: WeChatEmula
     )
     out = subprocess.run(
         [sys.executable, "-c", code, str(root / "functions" / "getMonthlyVisitTrend"), str(root / "shared")],
-        capture_output=True, text=True, check=True, timeout=60,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     ).stdout
     assert json.loads(out.splitlines()[-1]) == [0, False]  # after the function's own log line
 
@@ -227,7 +261,9 @@ def test_sdk_wire_dumps_at_debug_are_dropped(scf_env: Any, tmp_path: Path, no_se
 
 
 @pytest.mark.parametrize("trickle", [False, True], ids=["silent", "trickle"])
-def test_stalled_ssm_answers_timeout_before_the_time_limit(scf_env: Any, ssm: Any, tmp_path: Path, trickle: bool) -> None:
+def test_stalled_ssm_answers_timeout_before_the_time_limit(
+    scf_env: Any, ssm: Any, tmp_path: Path, trickle: bool
+) -> None:
     stall = Stall(trickle=trickle)
     ssm(stall)
     app = fresh_app(tmp_path)
@@ -238,7 +274,9 @@ def test_stalled_ssm_answers_timeout_before_the_time_limit(scf_env: Any, ssm: An
     finally:
         stall.release()
     assert result["errCode"] == -604102 and elapsed < 1.5
-    assert result["errMsg"].startswith(f"{TIMEOUT_PREFIX}reading {REF} did not finish within the invocation's remaining ")
+    assert result["errMsg"].startswith(
+        f"{TIMEOUT_PREFIX}reading {REF} did not finish within the invocation's remaining "
+    )
     ssm(ssm_api)  # the failure is not kept: the next invocation reads SSM again
     assert app.handle(EVENT, {"time_limit_in_ms": 1500})["errCode"] == 0
 

@@ -48,7 +48,9 @@ def test_timer_message_that_is_not_json_is_an_error_not_a_default(emulator: WeCh
 
 
 @pytest.mark.parametrize("message", [None, 202402, ["2024-02"], {"beginDate": "20240201"}, True])
-def test_timer_message_that_is_not_a_string_is_an_error_not_a_default(emulator: WeChatEmulator, app: FunctionApp, message: Any) -> None:
+def test_timer_message_that_is_not_a_string_is_an_error_not_a_default(
+    emulator: WeChatEmulator, app: FunctionApp, message: Any
+) -> None:
     result = app.handle({**load_event("timer"), "Message": message}, {})
     assert result["errCode"] == -501007
     assert "the timer's Message must be a string, empty or a JSON event" in result["errMsg"]
@@ -73,9 +75,14 @@ def test_timer_message_that_is_not_a_string_is_an_error_not_a_default(emulator: 
         1709251200,
     ],
 )
-def test_timer_with_a_time_that_is_not_rfc3339_is_an_error_without_a_request(emulator: WeChatEmulator, app: FunctionApp, time: Any) -> None:
+def test_timer_with_a_time_that_is_not_rfc3339_is_an_error_without_a_request(
+    emulator: WeChatEmulator, app: FunctionApp, time: Any
+) -> None:
     result = app.handle({**load_event("timer"), "Time": time}, {})
-    assert result["errCode"] == -501007 and "Time must be an RFC 3339 time such as 2026-11-02T02:00:00Z" in result["errMsg"]
+    assert (
+        result["errCode"] == -501007
+        and "Time must be an RFC 3339 time such as 2026-11-02T02:00:00Z" in result["errMsg"]
+    )
     assert emulator.received == []
 
 
@@ -88,7 +95,9 @@ def test_timer_with_a_time_that_is_not_rfc3339_is_an_error_without_a_request(emu
         (Fault.drop(), -1),
     ],
 )
-def test_transient_failure_on_a_timer_raises_so_scf_retries(emulator: WeChatEmulator, app: FunctionApp, fault: Fault, code: int) -> None:
+def test_transient_failure_on_a_timer_raises_so_scf_retries(
+    emulator: WeChatEmulator, app: FunctionApp, fault: Fault, code: int
+) -> None:
     emulator.add_fault(PATH, fault, times=10)
     with pytest.raises(WxCloudError) as caught:
         app.handle(load_event("timer"), {"time_limit_in_ms": 5000})
@@ -120,7 +129,17 @@ def test_one_json_log_line_per_invocation(emulator: WeChatEmulator, app: Functio
     assert [line["requestId"] for line in lines] == ["req-1", "req-2"]
     first, second = lines
     assert set(first) == {
-        "requestId", "api", "trigger", "beginDate", "endDate", "outcome", "errCode", "errMsg", "attempts", "tokenSource", "durationMs",
+        "requestId",
+        "api",
+        "trigger",
+        "beginDate",
+        "endDate",
+        "outcome",
+        "errCode",
+        "errMsg",
+        "attempts",
+        "tokenSource",
+        "durationMs",
     }
     assert first["api"] == DISPLAY and first["trigger"] == "direct"
     assert (first["beginDate"], first["endDate"]) == ("20170301", "20170331")
@@ -142,7 +161,9 @@ def test_the_minute_quota_is_raised_for_a_timer_the_daily_one_returned(
         assert app.handle(load_event("timer"), {"time_limit_in_ms": 5000})["errCode"] == code
     assert len(emulator.requests_to(PATH)) == 1, "quota and configuration codes are never retried at once"
     emulator.add_fault(PATH, Fault.errcode(code, "quota or such"))
-    assert app.handle({"beginDate": "20170301", "endDate": "20170331"}, {})["errCode"] == code  # a direct call gets the value
+    assert (
+        app.handle({"beginDate": "20170301", "endDate": "20170331"}, {})["errCode"] == code
+    )  # a direct call gets the value
 
 
 LOGGING_CHILD = r"""
@@ -170,17 +191,37 @@ def test_the_function_owns_its_log_line_on_stdout(emulator: WeChatEmulator, setu
     from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET
 
     root = Path(__file__).resolve().parent.parent
-    env = {"WX_APPID": DEFAULT_APPID, "WX_APPSECRET": DEFAULT_SECRET, "WX_API_BASE_URL": emulator.url, "WX_LOG_LEVEL": level}
+    env = {
+        "WX_APPID": DEFAULT_APPID,
+        "WX_APPSECRET": DEFAULT_SECRET,
+        "WX_API_BASE_URL": emulator.url,
+        "WX_LOG_LEVEL": level,
+    }
     proc = subprocess.run(
-        [sys.executable, "-c", LOGGING_CHILD, str(root / "functions" / "getMonthlyVisitTrend"), str(root / "shared"), setup],
-        capture_output=True, text=True, timeout=60, env=env, check=True,
+        [
+            sys.executable,
+            "-c",
+            LOGGING_CHILD,
+            str(root / "functions" / "getMonthlyVisitTrend"),
+            str(root / "shared"),
+            setup,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+        check=True,
     )
     out = proc.stdout.splitlines()
     assert not any(line.startswith("ROOT") for line in out), "a configured root logger must not print our lines again"
     assert proc.stderr == ""
     records = [json.loads(line) for line in out if line.startswith("{")]
     notes = [line for line in out if not line.startswith("{")]
-    expected = [r for r in ("req-1", "req-2") if level.upper() in ("", "INFO", "LOUD") or (r == "req-2" and level.upper() == "WARNING")]
+    expected = [
+        r
+        for r in ("req-1", "req-2")
+        if level.upper() in ("", "INFO", "LOUD") or (r == "req-2" and level.upper() == "WARNING")
+    ]
     assert [r["requestId"] for r in records] == expected
     assert len(out) == lines
     if level == "LOUD":

@@ -34,7 +34,9 @@ def test_warm_invocations_reuse_one_token(emulator: WeChatEmulator) -> None:
     assert emulator.requests_to("/cgi-bin/token") == []
 
 
-def test_warm_invocations_of_a_function_reuse_one_token(emulator: WeChatEmulator, side: TokenSide, tmp_path: Path) -> None:
+def test_warm_invocations_of_a_function_reuse_one_token(
+    emulator: WeChatEmulator, side: TokenSide, tmp_path: Path
+) -> None:
     app = make_app(tmp_path, side.settings, token_source=side.source())
     for _ in range(5):
         assert app(EVENT, CONTEXT)["errCode"] == 0
@@ -50,7 +52,9 @@ def client(side: TokenSide, sleeps: Sleeps) -> Iterator[OpenApiClient]:
 
 
 @pytest.mark.parametrize("errcode", [40001, 40014, 42001])
-def test_token_error_gets_one_fresh_token_and_one_retry(emulator: WeChatEmulator, side: TokenSide, client: OpenApiClient, errcode: int) -> None:
+def test_token_error_gets_one_fresh_token_and_one_retry(
+    emulator: WeChatEmulator, side: TokenSide, client: OpenApiClient, errcode: int
+) -> None:
     client.analysis.getMonthlyVisitTrend(EVENT)  # warm the cache
     emulator.clear()
     before = len(side.requests())
@@ -64,7 +68,9 @@ def test_token_error_gets_one_fresh_token_and_one_retry(emulator: WeChatEmulator
 
 
 def test_stable_token_never_spends_force_refresh(emulator: WeChatEmulator, settings: WxSettings) -> None:
-    client = OpenApiClient(settings, permissions=Permissions.allow("analysis.getMonthlyVisitTrend"), sleep=lambda s: None)
+    client = OpenApiClient(
+        settings, permissions=Permissions.allow("analysis.getMonthlyVisitTrend"), sleep=lambda s: None
+    )
     client.analysis.getMonthlyVisitTrend(EVENT)
     emulator.add_fault(PATH, Fault.errcode(40001, "token trouble"))
     assert client.analysis.getMonthlyVisitTrend(EVENT)["errCode"] == 0
@@ -82,12 +88,18 @@ def test_expired_token_is_replaced_by_a_new_one(emulator: WeChatEmulator, client
     assert first.query["access_token"] != second.query["access_token"]
 
 
-def test_a_token_that_keeps_failing_is_refreshed_once_never_looped(emulator: WeChatEmulator, side: TokenSide, client: OpenApiClient) -> None:
-    emulator.add_fault(PATH, Fault.errcode(40001, "invalid credential, access_token is invalid or not latest"), times=10)
+def test_a_token_that_keeps_failing_is_refreshed_once_never_looped(
+    emulator: WeChatEmulator, side: TokenSide, client: OpenApiClient
+) -> None:
+    emulator.add_fault(
+        PATH, Fault.errcode(40001, "invalid credential, access_token is invalid or not latest"), times=10
+    )
     with pytest.raises(TokenRejected) as caught:
         client.analysis.getMonthlyVisitTrend(EVENT)
     assert caught.value.to_result()["errCode"] == 40001
-    assert caught.value.err_msg.startswith(f"{DISPLAY}:fail invalid credential, access_token is invalid or not latest rid: ")
+    assert caught.value.err_msg.startswith(
+        f"{DISPLAY}:fail invalid credential, access_token is invalid or not latest rid: "
+    )
     assert len(emulator.requests_to(PATH)) == 2
     assert len(side.requests()) == 2
 

@@ -20,7 +20,9 @@ def test_both_preparations_deliver_the_same_request(emulator: WeChatEmulator, to
     transport = Transport(emulator.url, Timeouts())
     from urllib.parse import quote
 
-    reply = transport.post(PATH, BODY, query=f"access_token={quote(token, safe='')}" if " " in token else f"access_token={token}")
+    reply = transport.post(
+        PATH, BODY, query=f"access_token={quote(token, safe='')}" if " " in token else f"access_token={token}"
+    )
     assert reply.status == 200
     (sent,) = emulator.requests_to(PATH)
     assert sent.query["access_token"] == token
@@ -39,4 +41,7 @@ def test_unusual_base_url_takes_the_full_preparation(emulator: WeChatEmulator) -
 
 def test_redact_masks_tokens_and_secrets_in_text() -> None:
     text = "GET /cgi-bin/token?grant_type=client_credential&appid=wx1&secret=S3CR3T HTTP/1.1 /x?access_token=TOK'"
-    assert redact(text) == "GET /cgi-bin/token?grant_type=client_credential&appid=wx1&secret=*** HTTP/1.1 /x?access_token=***'"
+    assert (
+        redact(text)
+        == "GET /cgi-bin/token?grant_type=client_credential&appid=wx1&secret=*** HTTP/1.1 /x?access_token=***'"
+    )

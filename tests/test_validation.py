@@ -16,7 +16,14 @@ CONTEXT = {"request_id": "validation", "time_limit_in_ms": 3000}
 
 @pytest.mark.parametrize(
     ("event", "got"),
-    [([], "array"), ("20170301", "string"), (None, "null"), (42, "number"), (True, "boolean"), ([{"beginDate": "20170301"}], "array")],
+    [
+        ([], "array"),
+        ("20170301", "string"),
+        (None, "null"),
+        (42, "number"),
+        (True, "boolean"),
+        ([{"beginDate": "20170301"}], "array"),
+    ],
 )
 def test_event_that_is_not_an_object_is_invalid_parameters(emulator: WeChatEmulator, event: Any, got: str) -> None:
     result = index.main_handler(event, CONTEXT)
@@ -44,7 +51,10 @@ FORMAT_CASES = [
     ({"beginDate": "20170001", "endDate": "20170331"}, "beginDate '20170001' is not a calendar date"),
     ({"beginDate": "00000101", "endDate": "00000131"}, "beginDate '00000101' is not a calendar date"),
     ({"beginDate": "20170301", "endDate": "20170332"}, "endDate '20170332' is not a calendar date"),
-    ({"beginDate": "x" * 10_000, "endDate": "20170331"}, "beginDate 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx... is not yyyymmdd"),
+    (
+        {"beginDate": "x" * 10_000, "endDate": "20170331"},
+        "beginDate 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx... is not yyyymmdd",
+    ),
 ]
 
 
@@ -80,13 +90,17 @@ RANGE_CASES = [
 
 
 @pytest.mark.parametrize(("event", "hint"), RANGE_CASES)
-def test_date_range_errors_are_61501_with_the_correct_dates(emulator: WeChatEmulator, event: dict[str, Any], hint: str) -> None:
+def test_date_range_errors_are_61501_with_the_correct_dates(
+    emulator: WeChatEmulator, event: dict[str, Any], hint: str
+) -> None:
     result = index.main_handler(event, CONTEXT)
     assert result == {"errCode": 61501, "errMsg": f"{DISPLAY}:fail date range error hint: [{hint}]"}
     assert emulator.received == []
 
 
-@pytest.mark.parametrize(("begin", "end"), [("20160201", "20160229"), ("20171201", "20171231"), ("20000201", "20000229")])
+@pytest.mark.parametrize(
+    ("begin", "end"), [("20160201", "20160229"), ("20171201", "20171231"), ("20000201", "20000229")]
+)
 def test_real_month_ranges_pass_validation(emulator: WeChatEmulator, begin: str, end: str) -> None:
     assert index.main_handler({"beginDate": begin, "endDate": end}, CONTEXT)["errCode"] == 0
 

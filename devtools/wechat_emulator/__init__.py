@@ -14,7 +14,15 @@ getUserPortrait's shares of them), ``datacube`` (the analysis APIs' replies and 
 from devtools.wechat_emulator.datacube import ANALYSIS_PATHS, MONTHLY_VISIT_TREND_PATH
 from devtools.wechat_emulator.quotas import DEFAULT_DAILY_LIMIT
 from devtools.wechat_emulator.server import WeChatEmulator, main
-from devtools.wechat_emulator.values import DEFAULT_APPID, DEFAULT_RISKY_WORD, DEFAULT_SECRET, QUOTA_GET_PATH, STABLE_TOKEN_PATH, Fault, Received
+from devtools.wechat_emulator.values import (
+    DEFAULT_APPID,
+    DEFAULT_RISKY_WORD,
+    DEFAULT_SECRET,
+    QUOTA_GET_PATH,
+    STABLE_TOKEN_PATH,
+    Fault,
+    Received,
+)
 
 __all__ = [
     "ANALYSIS_PATHS",

@@ -133,14 +133,21 @@ def _msg_sec_check(desk: Desk, call: Call) -> Answer:
         return {}
     openid = _str(call, "openid")
     if not openid:
-        raise ApiError(40003, "invalid openid hint: [version 2 needs the openid of a user who opened the Mini Program in the last 2 hours]")
+        raise ApiError(
+            40003,
+            "invalid openid hint: [version 2 needs the openid of a user who opened the Mini Program in the last 2 hours]",
+        )
     if _int(call, "scene") not in (1, 2, 3, 4):
         raise _format("scene is 1 (profile), 2 (comment), 3 (forum) or 4 (social log)")
     word = _risky(desk, content, _str(call, "title"), _str(call, "nickname"), _str(call, "signature"))
     suggest, label = ("risky", 20006) if word else ("pass", 100)
-    detail: list[dict[str, Any]] = [{"strategy": "content_model", "errcode": 0, "suggest": suggest, "label": label, "prob": 90}]
+    detail: list[dict[str, Any]] = [
+        {"strategy": "content_model", "errcode": 0, "suggest": suggest, "label": label, "prob": 90}
+    ]
     if word:
-        detail.append({"strategy": "keyword", "errcode": 0, "suggest": suggest, "label": label, "level": 20, "keyword": word})
+        detail.append(
+            {"strategy": "keyword", "errcode": 0, "suggest": suggest, "label": label, "level": 20, "keyword": word}
+        )
     return {"result": {"suggest": suggest, "label": label}, "detail": detail, "trace_id": _trace_id(desk)}
 
 
@@ -185,12 +192,16 @@ def _code(desk: Desk, call: Call, carried: str) -> Answer:
         color = (red, green, blue)
     transparent = call.body.get("is_hyaline") is True
     seed = _digest(call.appid, carried).hex().encode()
-    return Image("image/png", code_image(seed, min(1280, max(280, width)), color=color, transparent=transparent, text=carried))
+    return Image(
+        "image/png", code_image(seed, min(1280, max(280, width)), color=color, transparent=transparent, text=carried)
+    )
 
 
 def _page(value: str | None) -> None:
     if value is not None and (value.startswith("/") or "?" in value):
-        raise ApiError(41030, "invalid page hint: [a page is a path like pages/index/index, without a leading / or a query]")
+        raise ApiError(
+            41030, "invalid page hint: [a page is a path like pages/index/index, without a leading / or a query]"
+        )
 
 
 def _code_unlimited(desk: Desk, call: Call) -> Answer:
@@ -243,7 +254,14 @@ def _target(call: Call, source: dict[str, Any]) -> tuple[str, str, str]:
 
 def _keep(desk: Desk, call: Call, text: str, source: dict[str, Any], key: str) -> None:
     path, query, env = _target(call, source)
-    info = {"appid": call.appid, "path": path, "query": query, "create_time": desk.now(), "expire_time": _expiry(desk, call), "env_version": env}
+    info = {
+        "appid": call.appid,
+        "path": path,
+        "query": query,
+        "create_time": desk.now(),
+        "expire_time": _expiry(desk, call),
+        "env_version": env,
+    }
     desk.keep_link(text, Link(call.appid, ((key, info),)))
 
 
@@ -320,7 +338,12 @@ def _phone_number(desk: Desk, call: Call) -> Answer:
     if not code or len(code) > 128 or not desk.spend_code(call.appid, code):
         raise ApiError(40029, "invalid code")
     pure = f"1{_number(_digest(call.appid, code), 3, 9)}{_number(_digest(code), 10**8, 10**9 - 1)}"
-    info = {"phoneNumber": pure, "purePhoneNumber": pure, "countryCode": "86", "watermark": {"timestamp": desk.now(), "appid": call.appid}}
+    info = {
+        "phoneNumber": pure,
+        "purePhoneNumber": pure,
+        "countryCode": "86",
+        "watermark": {"timestamp": desk.now(), "appid": call.appid},
+    }
     return {"phone_info": info}
 
 
@@ -336,7 +359,9 @@ def _media_kind(call: Call, kinds: tuple[str, ...] = _MEDIA_KINDS) -> str:
 
 def _stored_type(upload: Upload) -> str:
     """A stored file's content type: its bytes' image type, else what the part said."""
-    return sniff(upload.data) or (upload.content_type if upload.content_type != "text/plain" else "application/octet-stream")
+    return sniff(upload.data) or (
+        upload.content_type if upload.content_type != "text/plain" else "application/octet-stream"
+    )
 
 
 def _upload_temp(desk: Desk, call: Call) -> Answer:
@@ -383,7 +408,10 @@ def _add_material(desk: Desk, call: Call) -> Answer:
 def _get_material(desk: Desk, call: Call) -> Answer:
     media = desk.material(call.appid, _str(call, "media_id", required=True) or "")
     if media.kind == "video":
-        return {**dict(media.fields), "down_url": f"http://example.com/video/{hashlib.sha256(media.data).hexdigest()[:16]}"}
+        return {
+            **dict(media.fields),
+            "down_url": f"http://example.com/video/{hashlib.sha256(media.data).hexdigest()[:16]}",
+        }
     return Image(media.content_type, media.data)
 
 
@@ -415,8 +443,12 @@ def _picture(call: Call) -> tuple[bytes, dict[str, int]]:
 def _box(size: dict[str, int], seed: bytes) -> dict[str, dict[str, int]]:
     left, top = _number(seed, 0, size["w"] // 4), _number(seed[8:], 0, size["h"] // 4)
     right, bottom = size["w"] - left, size["h"] - top
-    return {"left_top": {"x": left, "y": top}, "right_top": {"x": right, "y": top},
-            "right_bottom": {"x": right, "y": bottom}, "left_bottom": {"x": left, "y": bottom}}
+    return {
+        "left_top": {"x": left, "y": top},
+        "right_top": {"x": right, "y": top},
+        "right_bottom": {"x": right, "y": bottom},
+        "left_bottom": {"x": left, "y": bottom},
+    }
 
 
 def _scan(desk: Desk, call: Call) -> Answer:
@@ -424,7 +456,10 @@ def _scan(desk: Desk, call: Call) -> Answer:
     carried = png_text(data) if "img" in call.uploads else f"https://example.com/code/{_digest(data).hex()[:12]}"
     if carried is None:
         return {"code_results": [], "img_size": size}
-    return {"code_results": [{"type_name": "QR_CODE", "data": carried, "pos": _box(size, _digest(data))}], "img_size": size}
+    return {
+        "code_results": [{"type_name": "QR_CODE", "data": carried, "pos": _box(size, _digest(data))}],
+        "img_size": size,
+    }
 
 
 def _crop(desk: Desk, call: Call) -> Answer:
@@ -452,22 +487,58 @@ def _ocr_fields(kind: str, seed: bytes, call: Call) -> dict[str, Any]:
     if kind == "idcard":
         if call.query.get("type") == "scan" and seed[0] % 2:
             return {"type": "Back", "valid_date": "20200101-20300101"}
-        return {"type": "Front", "name": "张三", "id": digits, "addr": "广东省深圳市南山区", "gender": "男", "nationality": "汉"}
+        return {
+            "type": "Front",
+            "name": "张三",
+            "id": digits,
+            "addr": "广东省深圳市南山区",
+            "gender": "男",
+            "nationality": "汉",
+        }
     if kind == "bankcard":
         return {"number": digits[:16]}
     if kind == "bizlicense":
-        return {"reg_num": digits, "serial": digits[:8], "legal_representative": "张三", "enterprise_name": "示例科技有限公司",
-                "type_of_organization": "有限责任公司", "address": "广东省深圳市南山区", "type_of_enterprise": "有限责任公司",
-                "business_scope": "软件开发", "registered_capital": "100万元", "paid_in_capital": "100万元", "valid_period": "长期",
-                "registered_date": "2020年1月1日"}
+        return {
+            "reg_num": digits,
+            "serial": digits[:8],
+            "legal_representative": "张三",
+            "enterprise_name": "示例科技有限公司",
+            "type_of_organization": "有限责任公司",
+            "address": "广东省深圳市南山区",
+            "type_of_enterprise": "有限责任公司",
+            "business_scope": "软件开发",
+            "registered_capital": "100万元",
+            "paid_in_capital": "100万元",
+            "valid_period": "长期",
+            "registered_date": "2020年1月1日",
+        }
     if kind == "drivinglicense":
-        return {"id_num": digits, "name": "张三", "sex": "男", "nationality": "中国", "address": "广东省深圳市南山区", "birth_date": "1990-01-01",
-                "issue_date": "2015-01-01", "car_class": "C1", "valid_from": "2015-01-01", "valid_to": "2025-01-01",
-                "official_seal": "深圳市公安局交通警察支队"}
+        return {
+            "id_num": digits,
+            "name": "张三",
+            "sex": "男",
+            "nationality": "中国",
+            "address": "广东省深圳市南山区",
+            "birth_date": "1990-01-01",
+            "issue_date": "2015-01-01",
+            "car_class": "C1",
+            "valid_from": "2015-01-01",
+            "valid_to": "2025-01-01",
+            "official_seal": "深圳市公安局交通警察支队",
+        }
     if kind == "driving":
-        return {"plate_num": f"粤B{digits[:5]}", "vehicle_type": "小型普通客车", "owner": "张三", "addr": "广东省深圳市南山区",
-                "use_character": "非营运", "model": "示例牌", "vin": digits, "engine_num": digits[:8], "register_date": "2020-01-01",
-                "issue_date": "2020-01-01"}
+        return {
+            "plate_num": f"粤B{digits[:5]}",
+            "vehicle_type": "小型普通客车",
+            "owner": "张三",
+            "addr": "广东省深圳市南山区",
+            "use_character": "非营运",
+            "model": "示例牌",
+            "vin": digits,
+            "engine_num": digits[:8],
+            "register_date": "2020-01-01",
+            "issue_date": "2020-01-01",
+        }
     return {"items": [{"text": "wxcloud emulator", "pos": _box({"w": 1280, "h": 720}, seed)}]}
 
 
@@ -495,7 +566,9 @@ def _performance(desk: Desk, call: Call) -> Answer:
     if not module.isdigit():
         raise ApiError(40097, "invalid args hint: [module is a number such as 10022]")
     params = call.body.get("params", [])
-    if not isinstance(params, list) or not all(isinstance(item, dict) and "field" in item and "value" in item for item in params):
+    if not isinstance(params, list) or not all(
+        isinstance(item, dict) and "field" in item and "value" in item for item in params
+    ):
         raise _format("params is a list of {field, value}")
     yesterday = datetime.fromtimestamp(desk.now(), _BEIJING).date() - timedelta(days=1)  # nothing of a day not over
     first = datetime.fromtimestamp(begin, _BEIJING).date()
@@ -503,7 +576,11 @@ def _performance(desk: Desk, call: Call) -> Answer:
     days = [first + timedelta(days=n) for n in range(max(0, (last - first).days + 1))][:366]
     filters = json.dumps(params, sort_keys=True, ensure_ascii=False)
     tables = [
-        {"id": metric, "zh": zh, "lines": [{"fields": [_perf_value(call.appid, module, filters, metric, day) for day in days]}]}
+        {
+            "id": metric,
+            "zh": zh,
+            "lines": [{"fields": [_perf_value(call.appid, module, filters, metric, day) for day in days]}],
+        }
         for metric, zh in _METRICS
     ]
     return {"data": {"body": {"tables": tables, "count": len(days)}}}

@@ -81,7 +81,11 @@ def read(request: Received, endpoint: Endpoint, appid: str) -> Call:
     if method == "POST":
         for key in query:
             if key not in in_query:
-                where = f"only {', '.join(in_query)} from the query string" if in_query else "nothing but access_token from the query string"
+                where = (
+                    f"only {', '.join(in_query)} from the query string"
+                    if in_query
+                    else "nothing but access_token from the query string"
+                )
                 raise _format_error(f"{key} belongs in the body: WeChat reads {where} here")
     _check_case(endpoint, query, body)
     for name in sorted(endpoint.required_query):
@@ -113,7 +117,9 @@ def _body(request: Received, endpoint: Endpoint) -> tuple[dict[str, Any], dict[s
 
 
 def _multipart(content_type: str, body: bytes, endpoint: Endpoint) -> tuple[dict[str, Any], dict[str, Upload]]:
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    )
     if not message.is_multipart():
         raise _format_error("the multipart body has no parts")
     fields: dict[str, Any] = {}
@@ -167,14 +173,21 @@ def _check_case(endpoint: Endpoint, query: dict[str, str], body: dict[str, Any])
         if key in endpoint.query:
             continue
         if endpoint.case == "snake" and _CAPITAL.search(key):
-            raise _format_error(f"WeChat reads snake_case keys here: {key} should be {_CAPITAL.sub(lambda m: '_' + m.group().lower(), key)}")
+            raise _format_error(
+                f"WeChat reads snake_case keys here: {key} should be {_CAPITAL.sub(lambda m: '_' + m.group().lower(), key)}"
+            )
         if endpoint.case == "camel" and _SNAKE.search(key):
-            raise _format_error(f"WeChat reads camelCase keys here: {key} should be {_SNAKE.sub(lambda m: m.group()[1].upper(), key)}")
+            raise _format_error(
+                f"WeChat reads camelCase keys here: {key} should be {_SNAKE.sub(lambda m: m.group()[1].upper(), key)}"
+            )
 
 
 def _check_files(endpoint: Endpoint, query: dict[str, str], uploads: dict[str, Upload]) -> None:
     if endpoint.either and not any(name in query or name in uploads for name in endpoint.either):
-        options = " or ".join(f"a multipart part {name}" if name in endpoint.files else f"{name} in the query string" for name in endpoint.either)
+        options = " or ".join(
+            f"a multipart part {name}" if name in endpoint.files else f"{name} in the query string"
+            for name in endpoint.either
+        )
         raise ApiError(41005, f"media data missing hint: [{options}]")
     for name in sorted(endpoint.required_files):
         if name not in uploads:

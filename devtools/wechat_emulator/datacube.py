@@ -45,6 +45,7 @@ TimedGenerator = Callable[[str, date, date, str, Known], dict[str, Any]]
 """``(appid, begin, end, ref_date, known) -> the reply``: what an endpoint runs. Only retention
 looks at ``known``; every other reply is complete once its period is answered at all."""
 
+
 @dataclass(frozen=True)
 class _Period:
     """A period rule: which (begin, end) pairs a path accepts (else 61501) and its ``ref_date``."""
@@ -87,7 +88,12 @@ def _visit_trend(appid: str, begin: date, end: date, ref: str) -> dict[str, Any]
 def _daily_summary(appid: str, begin: date, end: date, ref: str) -> dict[str, Any]:
     """Cumulative users at the end of the day, and the day's shares."""
     fig = figures(appid, begin, end)
-    row = {"ref_date": ref, "visit_total": users_so_far(appid, end.toordinal()), "share_pv": fig.share_pv, "share_uv": fig.share_uv}
+    row = {
+        "ref_date": ref,
+        "visit_total": users_so_far(appid, end.toordinal()),
+        "share_pv": fig.share_pv,
+        "share_uv": fig.share_uv,
+    }
     return {"list": [row]}
 
 
@@ -189,7 +195,10 @@ def _visit_distribution(appid: str, begin: date, end: date, ref: str) -> dict[st
     with mean ``stay_time_session``, pages geometric with mean ``visit_depth``).
     """
     fig = figures(appid, begin, end)
-    usual, today = Unit("distribution", appid, "source").weights(len(_SOURCE_KEYS), skew=6.0), Unit("distribution", appid, ref, "source")
+    usual, today = (
+        Unit("distribution", appid, "source").weights(len(_SOURCE_KEYS), skew=6.0),
+        Unit("distribution", appid, ref, "source"),
+    )
     doors = [round(weight * today.between(0.8, 1.2)) + 1 for weight in usual]
     sessions = split(fig.session_cnt, doors)
     mean_stay, mean_depth = fig.stay_seconds / fig.session_cnt, fig.visit_pv / fig.session_cnt
@@ -204,7 +213,10 @@ def _visit_distribution(appid: str, begin: date, end: date, ref: str) -> dict[st
             tuple(range(1, 8)),
             split(fig.session_cnt, _bucket_weights(lambda n: longer ** (n - 1), _DEPTH_FROM)),
         ),
-        "access_source_visit_uv": (_SOURCE_KEYS, split_capped(fig.visit_uv, doors, sessions)),  # undocumented, but WeChat sends it
+        "access_source_visit_uv": (
+            _SOURCE_KEYS,
+            split_capped(fig.visit_uv, doors, sessions),
+        ),  # undocumented, but WeChat sends it
     }
     return {
         "ref_date": ref,
@@ -213,6 +225,7 @@ def _visit_distribution(appid: str, begin: date, end: date, ref: str) -> dict[st
             for index, (keys, values) in indexes.items()
         ],
     }
+
 
 @dataclass(frozen=True)
 class Endpoint:
@@ -224,18 +237,32 @@ class Endpoint:
 
 
 ENDPOINTS: dict[str, Endpoint] = {
-    "/datacube/getweanalysisappiddailysummarytrend": Endpoint("analysis.getDailySummary", _DAY, _complete(_daily_summary)),
-    "/datacube/getweanalysisappiddailyvisittrend": Endpoint("analysis.getDailyVisitTrend", _DAY, _complete(_visit_trend)),
-    "/datacube/getweanalysisappidweeklyvisittrend": Endpoint("analysis.getWeeklyVisitTrend", _WEEK, _complete(_visit_trend)),
+    "/datacube/getweanalysisappiddailysummarytrend": Endpoint(
+        "analysis.getDailySummary", _DAY, _complete(_daily_summary)
+    ),
+    "/datacube/getweanalysisappiddailyvisittrend": Endpoint(
+        "analysis.getDailyVisitTrend", _DAY, _complete(_visit_trend)
+    ),
+    "/datacube/getweanalysisappidweeklyvisittrend": Endpoint(
+        "analysis.getWeeklyVisitTrend", _WEEK, _complete(_visit_trend)
+    ),
     MONTHLY_VISIT_TREND_PATH: Endpoint("analysis.getMonthlyVisitTrend", _MONTH, _complete(_visit_trend)),
     "/datacube/getweanalysisappiddailyretaininfo": Endpoint(
         "analysis.getDailyRetain", _DAY, _retain((0, 1, 2, 3, 4, 5, 6, 7, 14, 30), _days_later)
     ),
-    "/datacube/getweanalysisappidweeklyretaininfo": Endpoint("analysis.getWeeklyRetain", _WEEK, _retain((0, 1, 2, 3, 4), _weeks_later)),
-    "/datacube/getweanalysisappidmonthlyretaininfo": Endpoint("analysis.getMonthlyRetain", _MONTH, _retain((0, 1), _months_later)),
-    "/datacube/getweanalysisappidvisitdistribution": Endpoint("analysis.getVisitDistribution", _DAY, _complete(_visit_distribution)),
+    "/datacube/getweanalysisappidweeklyretaininfo": Endpoint(
+        "analysis.getWeeklyRetain", _WEEK, _retain((0, 1, 2, 3, 4), _weeks_later)
+    ),
+    "/datacube/getweanalysisappidmonthlyretaininfo": Endpoint(
+        "analysis.getMonthlyRetain", _MONTH, _retain((0, 1), _months_later)
+    ),
+    "/datacube/getweanalysisappidvisitdistribution": Endpoint(
+        "analysis.getVisitDistribution", _DAY, _complete(_visit_distribution)
+    ),
     "/datacube/getweanalysisappidvisitpage": Endpoint("analysis.getVisitPage", _DAY, _complete(visit_page)),
-    "/datacube/getweanalysisappiduserportrait": Endpoint("analysis.getUserPortrait", _PORTRAIT, _complete(user_portrait)),
+    "/datacube/getweanalysisappiduserportrait": Endpoint(
+        "analysis.getUserPortrait", _PORTRAIT, _complete(user_portrait)
+    ),
 }
 
 ANALYSIS_PATHS: dict[str, str] = {endpoint.name: path for path, endpoint in ENDPOINTS.items()}

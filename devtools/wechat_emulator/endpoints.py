@@ -238,13 +238,20 @@ class Endpoint:
 def _names(text: str) -> tuple[tuple[str, ...], frozenset[str]]:
     """``a,b!`` -> the names and the required ones."""
     items = [item for item in text.split(",") if item]
-    return tuple(item.rstrip("!") for item in items), frozenset(item.rstrip("!") for item in items if item.endswith("!"))
+    return tuple(item.rstrip("!") for item in items), frozenset(
+        item.rstrip("!") for item in items if item.endswith("!")
+    )
 
 
 def _parse(line: str) -> Endpoint:
     method, path, reply, case, *rest = line.split()
     methods = frozenset(method.split("|"))
-    if not methods <= {"GET", "POST"} or reply not in ("json", "bin") or case not in ("snake", "camel", "any") or not path.startswith("/"):
+    if (
+        not methods <= {"GET", "POST"}
+        or reply not in ("json", "bin")
+        or case not in ("snake", "camel", "any")
+        or not path.startswith("/")
+    ):
         raise ValueError(f"malformed endpoint line: {line!r}")
     query: tuple[str, ...] = ()
     files: tuple[str, ...] = ()

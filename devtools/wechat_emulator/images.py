@@ -47,7 +47,9 @@ def _pattern(seed: bytes) -> list[list[bool]]:
     return grid
 
 
-def code_image(seed: bytes, width: int, *, color: tuple[int, int, int] = (0, 0, 0), transparent: bool = False, text: str = "") -> bytes:
+def code_image(
+    seed: bytes, width: int, *, color: tuple[int, int, int] = (0, 0, 0), transparent: bool = False, text: str = ""
+) -> bytes:
     """A ``width``-pixel-square PNG (rounded down to whole modules) of the pattern for ``seed``,
     dark modules in ``color`` on white (on nothing when ``transparent``), ``text`` kept in a tEXt
     chunk."""
@@ -62,7 +64,8 @@ def code_image(seed: bytes, width: int, *, color: tuple[int, int, int] = (0, 0, 
     for module_row in range(side):
         r = module_row - _QUIET
         pixels = b"".join(
-            (dark if 0 <= r < _MODULES and 0 <= col - _QUIET < _MODULES and grid[r][col - _QUIET] else light) * scale for col in range(side)
+            (dark if 0 <= r < _MODULES and 0 <= col - _QUIET < _MODULES and grid[r][col - _QUIET] else light) * scale
+            for col in range(side)
         )
         rows.append((b"\x00" + pixels) * scale)
     header = struct.pack(">IIBBBBB", size, size, 8, 6 if transparent else 2, 0, 0, 0)
@@ -109,7 +112,13 @@ def png_text(data: bytes) -> str | None:
     return None
 
 
-_SIGNATURES = ((MAGIC, "image/png"), (b"\xff\xd8\xff", "image/jpeg"), (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"), (b"BM", "image/bmp"))
+_SIGNATURES = (
+    (MAGIC, "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"BM", "image/bmp"),
+)
 
 
 def sniff(data: bytes) -> str | None:

@@ -55,7 +55,9 @@ class Loopback:
         host = host.decode() if isinstance(host, bytes) else host
         self._url = (f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}") + self._url_path
         self._server = server
-        self._thread = threading.Thread(target=server.serve_until_stopped, name=f"{self._thread_name}-{port}", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_until_stopped, name=f"{self._thread_name}-{port}", daemon=True
+        )
         self._thread.start()
         return self
 

@@ -53,7 +53,9 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # benchmarks open many connections at once
 
-    def __init__(self, address: tuple[str, int], answer: Callable[[Received], Reply | None], stopping: threading.Event) -> None:
+    def __init__(
+        self, address: tuple[str, int], answer: Callable[[Received], Reply | None], stopping: threading.Event
+    ) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.answer = answer

@@ -33,8 +33,17 @@ _PROVINCES: tuple[tuple[_Label, tuple[_Label, ...]], ...] = (
 _DIMENSIONS: tuple[tuple[str, tuple[_Label, ...]], ...] = (
     ("genders", ((0, "未知"), (1, "男"), (2, "女"))),
     ("platforms", ((1, "iPhone"), (2, "Android"), (3, "其他"))),
-    ("devices", tuple((None, name) for name in ("iPhone 15", "iPhone 13", "HUAWEI Mate 60", "OPPO Reno11", "vivo X100", "Xiaomi 14", "其他"))),
-    ("ages", ((0, "未知"), (1, "17岁以下"), (2, "18-24岁"), (3, "25-29岁"), (4, "30-39岁"), (5, "40-49岁"), (6, "50岁以上"))),
+    (
+        "devices",
+        tuple(
+            (None, name)
+            for name in ("iPhone 15", "iPhone 13", "HUAWEI Mate 60", "OPPO Reno11", "vivo X100", "Xiaomi 14", "其他")
+        ),
+    ),
+    (
+        "ages",
+        ((0, "未知"), (1, "17岁以下"), (2, "18-24岁"), (3, "25-29岁"), (4, "30-39岁"), (5, "40-49岁"), (6, "50岁以上")),
+    ),
 )
 # How common each item is among a typical Mini Program's users; an app moves each by up to 40%.
 _COMMON = {
@@ -48,7 +57,10 @@ _NEW_LEAN = {"ages": (1.0, 1.6, 1.4, 1.2, 1.0, 0.8, 0.6)}  # new users are young
 
 def _labelled(labels: tuple[_Label, ...], values: list[int]) -> list[dict[str, Any]]:
     """Portrait items; ``id`` only where the label has one, zero values left out."""
-    items = [({} if ident is None else {"id": ident}) | {"name": name, "value": v} for (ident, name), v in zip(labels, values, strict=True)]
+    items = [
+        ({} if ident is None else {"id": ident}) | {"name": name, "value": v}
+        for (ident, name), v in zip(labels, values, strict=True)
+    ]
     return [item for item in items if item["value"]]
 
 
@@ -62,11 +74,17 @@ class _Mix:
     def weights(self, count: int, common: tuple[float, ...] | None = None) -> list[int]:
         """The app's weights of ``count`` items (of the ``common`` mix, else its own), each moved
         by up to 5% for this range."""
-        usual = self._usual.weights(count) if common is None else [round(c * self._usual.between(0.6, 1.4) * 2**32) for c in common]
+        usual = (
+            self._usual.weights(count)
+            if common is None
+            else [round(c * self._usual.between(0.6, 1.4) * 2**32) for c in common]
+        )
         return [1 + round(weight * self._today.between(0.95, 1.05)) for weight in usual]
 
 
-def _split_both(active: int, new: int, weights: list[int], lean: tuple[float, ...] | None = None) -> tuple[list[int], list[int]]:
+def _split_both(
+    active: int, new: int, weights: list[int], lean: tuple[float, ...] | None = None
+) -> tuple[list[int], list[int]]:
     """``active`` and ``new`` users in parts by ``weights`` (``lean`` tilts the new ones), no
     part of the new above the same part of the active."""
     actives = split(active, weights)
@@ -89,6 +107,8 @@ def user_portrait(appid: str, begin: date, end: date, ref: str) -> dict[str, Any
         active["city"] += _labelled(towns, active_towns)
         new["city"] += _labelled(towns, new_towns)
     for dimension, labels in _DIMENSIONS:
-        actives, news = _split_both(fig.visit_uv, fig.visit_uv_new, mix.weights(len(labels), _COMMON[dimension]), _NEW_LEAN.get(dimension))
+        actives, news = _split_both(
+            fig.visit_uv, fig.visit_uv_new, mix.weights(len(labels), _COMMON[dimension]), _NEW_LEAN.get(dimension)
+        )
         active[dimension], new[dimension] = _labelled(labels, actives), _labelled(labels, news)
     return {"ref_date": ref, "visit_uv_new": new, "visit_uv": active}

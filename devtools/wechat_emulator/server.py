@@ -282,7 +282,12 @@ class WeChatEmulator(Loopback):
             now = self._clock()
             current = self._authorizer_tokens.get(appid)
             record = self._alive(current, now)
-            if current is not None and record is not None and not refresh and record.expires_at - now > _STABLE_RENEW_WINDOW:
+            if (
+                current is not None
+                and record is not None
+                and not refresh
+                and record.expires_at - now > _STABLE_RENEW_WINDOW
+            ):
                 return current, int(record.expires_at - now)
             token = self._authorizer_tokens[appid] = self._issue(appid, now)
             return token, self._token_ttl
@@ -338,7 +343,9 @@ class WeChatEmulator(Loopback):
             datacube = ENDPOINTS.get(request.path)
             if datacube is not None:
                 self._spend_quota(appid, request.path)
-                call = read(request, wechat, appid)  # the method, the casing and a JSON object; the datacube reads its dates
+                call = read(
+                    request, wechat, appid
+                )  # the method, the casing and a JSON object; the datacube reads its dates
                 return self._json(self._datacube(request.path, call.body, datacube, appid))
             found = answer(self._desk, read(request, wechat, appid))
             if isinstance(found, Image):
@@ -459,7 +466,9 @@ class WeChatEmulator(Loopback):
         newest = self._newest_ready_day()  # one clock reading: the period and its keys agree
         if not self._data_ready(end, newest):
             raise ApiError(61503, "data not ready, please try later")
-        reply = endpoint.generate(appid, begin, end, endpoint.period.ref_date(begin, end), lambda day: self._data_ready(day, newest))
+        reply = endpoint.generate(
+            appid, begin, end, endpoint.period.ref_date(begin, end), lambda day: self._data_ready(day, newest)
+        )
         with self._lock:
             by = self._revisions.get((path, begin, end), 0)
         return revised(reply, by) if by else reply
@@ -500,4 +509,3 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         emulator.stop()
     return 0
-

@@ -31,7 +31,20 @@ import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-__all__ = ["App", "Figures", "Unit", "app", "day", "figures", "overlap", "retention", "split", "split_capped", "users_so_far", "ymd"]
+__all__ = [
+    "App",
+    "Figures",
+    "Unit",
+    "app",
+    "day",
+    "figures",
+    "overlap",
+    "retention",
+    "split",
+    "split_capped",
+    "users_so_far",
+    "ymd",
+]
 
 
 def ymd(when: date) -> str:
@@ -252,7 +265,9 @@ def figures(appid: str, begin: date, end: date) -> Figures:
     )
 
 
-def retention(appid: str, period: Figures, days: int, later: list[tuple[int, Figures]], jitter: float) -> tuple[list[int], list[int]]:
+def retention(
+    appid: str, period: Figures, days: int, later: list[tuple[int, Figures]], jitter: float
+) -> tuple[list[int], list[int]]:
     """Of ``period``'s new and active users, how many come again in each of the ``later`` periods
     (``(k, figures)``: the ``k``-th period after it, ``days`` long each, ``k`` ascending from 1):
     two lists, one count per later period.

@@ -32,7 +32,9 @@ def yyyymmdd_field(caller_name: str) -> Field:
 
     def check(value: Any) -> str:
         if not isinstance(value, str):
-            raise invalid(*DATE_FORMAT_ERROR, f"{caller_name} must be a string yyyymmdd, got {type(value).__name__} {show(value)}")
+            raise invalid(
+                *DATE_FORMAT_ERROR, f"{caller_name} must be a string yyyymmdd, got {type(value).__name__} {show(value)}"
+            )
         if parse_yyyymmdd(value) is None:
             problem = "is not a calendar date" if looks_like_yyyymmdd(value) else "is not yyyymmdd"
             raise invalid(*DATE_FORMAT_ERROR, f"{caller_name} {show(value)} {problem}")
@@ -70,7 +72,10 @@ class PeriodRequest(RequestModel):
 
     @classmethod
     def log_fields(cls, data: Any) -> dict[str, Any]:
-        return {"beginDate": _logged_date(data, "beginDate", "begin_date"), "endDate": _logged_date(data, "endDate", "end_date")}
+        return {
+            "beginDate": _logged_date(data, "beginDate", "begin_date"),
+            "endDate": _logged_date(data, "endDate", "end_date"),
+        }
 
 
 class DayRequest(PeriodRequest):
@@ -203,8 +208,21 @@ class UserPortrait(_Result):
 
 
 # Open types: fields WeChat adds (or we do not know) are kept by validate_result, not dropped.
-for _type in (SummaryItem, DailySummary, VisitTrendItem, VisitTrend, KeyValue, Retain, DistributionItem, VisitDistribution, PageItem,
-              VisitPage, PortraitItem, Portrait, UserPortrait):
+for _type in (
+    SummaryItem,
+    DailySummary,
+    VisitTrendItem,
+    VisitTrend,
+    KeyValue,
+    Retain,
+    DistributionItem,
+    VisitDistribution,
+    PageItem,
+    VisitPage,
+    PortraitItem,
+    Portrait,
+    UserPortrait,
+):
     setattr(_type, "__pydantic_config__", {"extra": "allow"})  # noqa: B010 - a TypedDict body cannot hold it
 
 

@@ -145,7 +145,13 @@ class OpenApiClient:
         report = report if report is not None else CallReport()
         with calling(spec.display_name):
             request = self._request(spec, data, convert_case)
-            reply = self._exchange(request, deadline, report, parse_call_reply, limit=BINARY_REPLY_LIMIT if spec.reply == "binary" else None)
+            reply = self._exchange(
+                request,
+                deadline,
+                report,
+                parse_call_reply,
+                limit=BINARY_REPLY_LIMIT if spec.reply == "binary" else None,
+            )
             return self._result(spec, reply, convert_case)
 
     def post_json(self, path: str, payload: dict[str, Any], *, deadline: Deadline | None = None) -> dict[str, Any]:
@@ -159,7 +165,9 @@ class OpenApiClient:
         with calling(path if valid else "post_json"):
             if not valid:  # never quoted: a string with a query in it may carry a token
                 got = "a str that is not one" if isinstance(path, str) else shown(path)
-                raise InvalidParameters(f"the path must be a WeChat endpoint's path such as /cgi-bin/openapi/quota/get, got {got}")
+                raise InvalidParameters(
+                    f"the path must be a WeChat endpoint's path such as /cgi-bin/openapi/quota/get, got {got}"
+                )
             if not isinstance(payload, dict):
                 raise InvalidParameters(f"the payload must be a JSON object, got {_json_type(payload)}")
             body = json_body(payload, "the payload")
@@ -175,15 +183,21 @@ class OpenApiClient:
         if self.permissions is not None:
             self.permissions.check(spec.name)
         if len(data) > MAX_EVENT_KEYS:
-            raise InvalidParameters(f"the call data has {len(data)} keys; {spec.name} reads {', '.join(_camel_fields(spec))}")
+            raise InvalidParameters(
+                f"the call data has {len(data)} keys; {spec.name} reads {', '.join(_camel_fields(spec))}"
+            )
         model = spec.request_model
         try:
             if model.open:  # every field goes on, converted as the SDK converts it
                 wire = convert_keys(data, "camel_to_snake") if convert_case else dict(data)
-                if spec.body_case == "camel":  # and as the cloud gateway turns the SDK's snake keys back, for WeChat's camelCase body
+                if (
+                    spec.body_case == "camel"
+                ):  # and as the cloud gateway turns the SDK's snake keys back, for WeChat's camelCase body
                     wire = convert_keys(wire, "snake_to_camel")
                 if "access_token" in wire:
-                    raise InvalidParameters("access_token is not call data: the client adds its own token to every request")
+                    raise InvalidParameters(
+                        "access_token is not call data: the client adds its own token to every request"
+                    )
             else:  # only the declared fields go on: the rest of an event never reaches WeChat
                 declared = model.fields
                 renamed = convert_keys(data, "camel_to_snake", recursive=False) if convert_case else data
@@ -201,7 +215,13 @@ class OpenApiClient:
         return serialize(spec, request.to_wechat(), keys_converted=convert_case)
 
     def _exchange(
-        self, request: WireRequest, deadline: Deadline | None, report: CallReport, parse: Callable[[HttpReply], T], *, limit: int | None = None
+        self,
+        request: WireRequest,
+        deadline: Deadline | None,
+        report: CallReport,
+        parse: Callable[[HttpReply], T],
+        *,
+        limit: int | None = None,
     ) -> T:
         """Attempts until one answers, the retry policy gives up or the deadline is near; the reply
         read by ``parse``. No local here holds the token itself (error trackers record them): it
@@ -222,8 +242,14 @@ class OpenApiClient:
                 if deadline is not None:
                     timeout = self._attempt_timeout(deadline, report)
                 reply = self.transport.send(
-                    request.method, request.path, request.body, content_type=request.content_type, query=request.query,
-                    token=Sealed(lease.token.value), timeout=timeout, limit=limit or DATA_REPLY_LIMIT,
+                    request.method,
+                    request.path,
+                    request.body,
+                    content_type=request.content_type,
+                    query=request.query,
+                    token=Sealed(lease.token.value),
+                    timeout=timeout,
+                    limit=limit or DATA_REPLY_LIMIT,
                 )
                 return parse(reply)
             except TokenRejected as exc:
@@ -261,14 +287,21 @@ class OpenApiClient:
         tried = "; ".join(report.failures) or "nothing"
         left = deadline.remaining()
         state = f"{left:.2f}s left" if left > 0 else "no time left"
-        return DeadlineExceeded(f"the invocation's time budget ran out after {report.attempts} attempt(s) ({state}); failures: {tried}")
+        return DeadlineExceeded(
+            f"the invocation's time budget ran out after {report.attempts} attempt(s) ({state}); failures: {tried}"
+        )
 
     @staticmethod
     def _result(spec: ApiSpec[Any, Any], wechat: dict[str, Any] | Binary, convert_case: bool) -> dict[str, Any]:
         """The SDK's result: WeChat's JSON without errcode and errmsg, its keys in camelCase, or a
         binary reply as ``{contentType, buffer}``; then ``errMsg`` and ``errCode``, last."""
         if isinstance(wechat, Binary):
-            return {"contentType": wechat.content_type, "buffer": wechat.body, "errMsg": f"{spec.display_name}:ok", "errCode": 0}
+            return {
+                "contentType": wechat.content_type,
+                "buffer": wechat.body,
+                "errMsg": f"{spec.display_name}:ok",
+                "errCode": 0,
+            }
         wechat.pop("errcode", None)
         wechat.pop("errmsg", None)
         result: dict[str, Any] = convert_keys(wechat, "snake_to_camel") if convert_case else in_js_order(wechat)

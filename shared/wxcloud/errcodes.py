@@ -80,7 +80,9 @@ APP_STOPPING = frozenset({40013, 40125, 40164, 61007})
 
 # What an unattended invocation raises so that it runs again later, rather than returning as final
 # (``errors.retry_later`` reads it; nothing else should).
-RETRY_LATER = frozenset({ErrorClass.TRANSIENT, ErrorClass.NOT_READY, ErrorClass.RATE_LIMITED, ErrorClass.TIMEOUT, ErrorClass.UNAVAILABLE})
+RETRY_LATER = frozenset(
+    {ErrorClass.TRANSIENT, ErrorClass.NOT_READY, ErrorClass.RATE_LIMITED, ErrorClass.TIMEOUT, ErrorClass.UNAVAILABLE}
+)
 
 # The HTTP status an HTTP trigger answers for each class (the body is the cloud-call JSON either way).
 HTTP_STATUS: dict[ErrorClass, int] = {

@@ -37,7 +37,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, ClassVar, TypeVar
 
-from .errcodes import API_NOT_FOUND, INVALID_PARAM, JS_ERROR, NO_PERMISSION, OPENAPI_TIMEOUT, RETRY_LATER, SYSTEM_ERROR, ErrorClass, error_class
+from .errcodes import (
+    API_NOT_FOUND,
+    INVALID_PARAM,
+    JS_ERROR,
+    NO_PERMISSION,
+    OPENAPI_TIMEOUT,
+    RETRY_LATER,
+    SYSTEM_ERROR,
+    ErrorClass,
+    error_class,
+)
 
 _E = TypeVar("_E", bound="WxCloudError")
 

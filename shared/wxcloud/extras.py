@@ -60,7 +60,9 @@ def missing_extra(extra: str, exc: ModuleNotFoundError, needed_by: str) -> Missi
     module = (exc.name or "").split(".")[0]
     if not module or module == DISTRIBUTION:
         return None
-    return MissingExtra(f"{needed_by} needs {module}, which the {extra!r} extra brings: {install_line(extra)}", name=exc.name)
+    return MissingExtra(
+        f"{needed_by} needs {module}, which the {extra!r} extra brings: {install_line(extra)}", name=exc.name
+    )
 
 
 def stop_program(error: MissingExtra, *, module: str, script: str) -> None:
@@ -106,4 +108,8 @@ def _requirements(extra: str) -> list[str]:
     except metadata.PackageNotFoundError:
         return []
     marker = re.compile(rf"""\bextra\s*==\s*["']{re.escape(extra)}["']""")
-    return [requirement.split(";")[0].strip() for requirement in declared if ";" in requirement and marker.search(requirement.split(";", 1)[1])]
+    return [
+        requirement.split(";")[0].strip()
+        for requirement in declared
+        if ";" in requirement and marker.search(requirement.split(";", 1)[1])
+    ]

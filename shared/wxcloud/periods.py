@@ -152,7 +152,9 @@ class _Portrait(PeriodKind):
     def problem(self, begin: date, end: date) -> str | None:
         if (end - begin).days + 1 in PORTRAIT_SPANS:
             return None
-        spans = ", ".join(f"{days} day{'s' * (days > 1)} ({Period(end - timedelta(days=days - 1), end)})" for days in PORTRAIT_SPANS)
+        spans = ", ".join(
+            f"{days} day{'s' * (days > 1)} ({Period(end - timedelta(days=days - 1), end)})" for days in PORTRAIT_SPANS
+        )
         return f"a user portrait covers 1, 7 or 30 days (endDate - beginDate is 0, 6 or 29); ending {yyyymmdd(end)}, send one of: {spans}"
 
     def latest(self, today: date) -> Period:
@@ -166,8 +168,12 @@ class _Portrait(PeriodKind):
         summed from narrower ones (a user active on two days counts once in a 7-day portrait), so
         each span is a period of its own. Fixed starts (Mondays, the epoch) give every run and every
         ``first`` the same spans, so an archive never holds two 30-day portraits shifted by a day."""
-        return iter(sorted((*DAY.series(first, today), *WEEK.series(first, today), *_thirty_days(first, today)),
-                           key=lambda period: (period.end, period.end - period.begin)))
+        return iter(
+            sorted(
+                (*DAY.series(first, today), *WEEK.series(first, today), *_thirty_days(first, today)),
+                key=lambda period: (period.end, period.end - period.begin),
+            )
+        )
 
     def not_over(self, period: Period, today: date) -> str | None:
         if period.end < today:

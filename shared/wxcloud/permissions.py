@@ -23,15 +23,21 @@ class Permissions:
         """Nothing when ``api_name`` is allowed, else -604101 whose hint says what to add where."""
         if self.problem:
             listed = json.dumps({"permissions": {"openapi": [api_name]}}, ensure_ascii=False)
-            raise PermissionDenied(f"{api_name} is not allowed: {self.problem}; the function's config.json, beside its index.py, "
-                                   f"lists what it may call: {listed}")
+            raise PermissionDenied(
+                f"{api_name} is not allowed: {self.problem}; the function's config.json, beside its index.py, "
+                f"lists what it may call: {listed}"
+            )
         if api_name in self.openapi:
             return
         if self.source == IN_CODE:
-            raise PermissionDenied(f"{api_name} is not among the names of Permissions.allow(...) this client was built with: "
-                                   f"add {json.dumps(api_name, ensure_ascii=False)} to them")
-        raise PermissionDenied(f"{api_name} is not listed in permissions.openapi of {self.source}: add "
-                               f"{json.dumps(api_name, ensure_ascii=False)} to that list and deploy the function again")
+            raise PermissionDenied(
+                f"{api_name} is not among the names of Permissions.allow(...) this client was built with: "
+                f"add {json.dumps(api_name, ensure_ascii=False)} to them"
+            )
+        raise PermissionDenied(
+            f"{api_name} is not listed in permissions.openapi of {self.source}: add "
+            f"{json.dumps(api_name, ensure_ascii=False)} to that list and deploy the function again"
+        )
 
     @classmethod
     def allow(cls, *api_names: str) -> Permissions:

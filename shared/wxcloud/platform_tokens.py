@@ -115,7 +115,6 @@ class PlatformSettings:
         return cls(checked, Sealed(key) if key else None, source)
 
 
-
 class TokenBindings:
     """Which appid each token a token service handed out in this process was issued for, so that a
     token answered for a second app is refused. Thread-safe, and bounded: a record is kept until
@@ -194,7 +193,12 @@ class PlatformTokenSource:
     def fetch(self, *, timeout: float | None, refresh: bool) -> AccessToken:
         requested_at = self.wall_clock()
         reply = self._transport.post(
-            self._path, self._bodies[refresh], headers=self._headers, conceal=self._conceal, timeout=timeout, limit=TOKEN_REPLY_LIMIT
+            self._path,
+            self._bodies[refresh],
+            headers=self._headers,
+            conceal=self._conceal,
+            timeout=timeout,
+            limit=TOKEN_REPLY_LIMIT,
         )
         if reply.status != 200:
             raise _status_error(reply.status, self._transport.host)
@@ -245,7 +249,10 @@ def _status_error(status: int, host: str) -> WxCloudError:
             f"the platform's token service at {host} refused the key (HTTP {status}): check WX_PLATFORM_TOKEN_KEY (or its SSM secret)"
         )
     # 5xx and 3xx (never followed) may pass; another 4xx will not: the URL is not the service's
-    error = TransportError(f"the platform's token service at {host} responded HTTP {status}", retryable=status >= 500 or 300 <= status < 400)
+    error = TransportError(
+        f"the platform's token service at {host} responded HTTP {status}",
+        retryable=status >= 500 or 300 <= status < 400,
+    )
     if 400 <= status < 500:
         error.hint = "check WX_PLATFORM_TOKEN_URL"
     return error

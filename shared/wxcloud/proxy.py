@@ -119,11 +119,19 @@ class OpenApiRoot(OpenApiNamespaces):
     def __call__(self, options: Any) -> OpenApiRoot:
         """A root with ``options`` (the SDK's ``cloud.openapi({convertCase: false})``)."""
         if not isinstance(options, dict):
-            raise InvalidParameters(f"an options object is expected, such as {{'convertCase': False}}, got {shown(options)}")
+            raise InvalidParameters(
+                f"an options object is expected, such as {{'convertCase': False}}, got {shown(options)}"
+            )
         unknown = [str(key)[:40] for key in options if key not in OPTIONS]
         if unknown:
-            hint = "; another app's calls need a client of its own (OpenApiClient, platform_client)" if "appid" in unknown else ""
-            raise InvalidParameters(f"unknown option(s) {', '.join(unknown[:5])}: the options are {', '.join(OPTIONS)}{hint}")
+            hint = (
+                "; another app's calls need a client of its own (OpenApiClient, platform_client)"
+                if "appid" in unknown
+                else ""
+            )
+            raise InvalidParameters(
+                f"unknown option(s) {', '.join(unknown[:5])}: the options are {', '.join(OPTIONS)}{hint}"
+            )
         convert_case = options.get("convertCase", True)
         if not isinstance(convert_case, bool):
             raise InvalidParameters(f"convertCase must be true or false, got {shown(convert_case)}")

@@ -45,12 +45,20 @@ def read_quota(client: OpenApiClient, cgi_path: str, *, deadline: Deadline | Non
 
 def _quota(value: Any) -> Quota:
     if not isinstance(value, dict):
-        raise InvalidResponse(f"wechat server internal error, the quota reply has no quota object (got a {type(value).__name__})")
+        raise InvalidResponse(
+            f"wechat server internal error, the quota reply has no quota object (got a {type(value).__name__})"
+        )
     figures: dict[str, int] = {}
     for name in _FIELDS:
         figure = value.get(name)
         if isinstance(figure, bool) or not isinstance(figure, int) or figure < 0:
-            got = "a negative number" if isinstance(figure, int) and not isinstance(figure, bool) else f"a {type(figure).__name__}"
-            raise InvalidResponse(f"wechat server internal error, the quota's {name} must be a whole number >= 0, got {got}")
+            got = (
+                "a negative number"
+                if isinstance(figure, int) and not isinstance(figure, bool)
+                else f"a {type(figure).__name__}"
+            )
+            raise InvalidResponse(
+                f"wechat server internal error, the quota's {name} must be a whole number >= 0, got {got}"
+            )
         figures[name] = figure
     return Quota(**figures)

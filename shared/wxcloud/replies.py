@@ -48,7 +48,9 @@ _JSON_CONTENT_TYPE = re.compile(r"(application/json)|(text/plain)", re.IGNORECAS
 _SDK_JSON_CONTENT_TYPE = re.compile(r"(application/json)|(text/plain)")  # generic.ts's test, which minds case
 _FORBIDDEN_KEYS = frozenset({"__proto__", "constructor"})  # json-bigint's protoAction/constructorAction
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_MEDIA_TYPE = re.compile(r"\s*(image|audio|video)/", re.IGNORECASE)  # bytes that are no page: no escaped spelling to look for
+_MEDIA_TYPE = re.compile(
+    r"\s*(image|audio|video)/", re.IGNORECASE
+)  # bytes that are no page: no escaped spelling to look for
 _RAW_SURROGATE = re.compile(rb"\xed[\xa0-\xbf]")
 
 
@@ -66,7 +68,9 @@ def parse_call_reply(reply: HttpReply) -> dict[str, Any] | Binary:
     secrets (a page echoing the request URL): that is -601001, and its bytes go nowhere. The
     content type is tested as the SDK tests it, minding case: ``Application/JSON`` is binary."""
     if reply.status == 200 and _SDK_JSON_CONTENT_TYPE.search(reply.content_type) is None:
-        if quotes(reply.body, reply.concealed, text=not _MEDIA_TYPE.match(reply.content_type)):  # a page that echoes the URL does
+        if quotes(
+            reply.body, reply.concealed, text=not _MEDIA_TYPE.match(reply.content_type)
+        ):  # a page that echoes the URL does
             return_error: WxCloudError = InvalidResponse(
                 "wechat server internal error, the reply quotes the request's access token: a proxy or a portal answered, not WeChat"
             )
@@ -90,13 +94,17 @@ def parse_reply(reply: HttpReply, *, quote_body: bool = True) -> dict[str, Any]:
 def _interpret(reply: HttpReply, quote_body: bool, json_types: re.Pattern[str]) -> dict[str, Any] | WxCloudError:
     if reply.status != 200:
         # 5xx and 3xx (never followed: a redirect is a proxy or portal, not WeChat) may pass; 4xx will not
-        return TransportError(f"wechat server responded HTTP {reply.status}", retryable=reply.status >= 500 or 300 <= reply.status < 400)
+        return TransportError(
+            f"wechat server responded HTTP {reply.status}", retryable=reply.status >= 500 or 300 <= reply.status < 400
+        )
     content_type = json_types.search(reply.content_type)
     if content_type is None:
         shown = mask(reply.content_type[:80], reply.concealed)
         return InvalidResponse(f"wechat server internal error, response content-type is {shown!r}, not JSON")
     try:
-        data = json.loads(reply.body, parse_constant=_reject_constant, parse_float=_finite_float, object_pairs_hook=_object)
+        data = json.loads(
+            reply.body, parse_constant=_reject_constant, parse_float=_finite_float, object_pairs_hook=_object
+        )
     except (ValueError, RecursionError):
         if content_type.group(2):
             return {"result": mask(reply.body.decode("utf-8", errors="replace"), reply.concealed)}

@@ -23,7 +23,9 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 _HEADER_VALUE = re.compile("[\x21-\x7e]+(?: [\x21-\x7e]+)*")
 
-NOT_TEXT = "is not UTF-8 text (it holds bytes that are not UTF-8, or half of a character escaped alone, such as \\ud800)"
+NOT_TEXT = (
+    "is not UTF-8 text (it holds bytes that are not UTF-8, or half of a character escaped alone, such as \\ud800)"
+)
 
 
 def is_text(value: str) -> bool:

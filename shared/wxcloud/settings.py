@@ -69,7 +69,9 @@ class WxSettings:
         """Names of the settings a call cannot do without that are not set: ``WX_APPID`` always,
         ``WX_APPSECRET`` unless ``appsecret=False`` (the tokens come from elsewhere than
         stable_token: a service provider's platform, see ``OpenApiClient.unset``)."""
-        needed = (("WX_APPID", self.appid), ("WX_APPSECRET", self.appsecret)) if appsecret else (("WX_APPID", self.appid),)
+        needed = (
+            (("WX_APPID", self.appid), ("WX_APPSECRET", self.appsecret)) if appsecret else (("WX_APPID", self.appid),)
+        )
         return [name for name, value in needed if not value]
 
 
@@ -104,7 +106,12 @@ class _UrlRule:
     query: bool = False  # whether the URL may carry a query string (a webhook's key)
 
 
-_BASE_URL_RULE = _UrlRule("WX_API_BASE_URL", f"such as {DEFAULT_API_BASE_URL}", "the appsecret and tokens", lambda value: _without_userinfo(value))
+_BASE_URL_RULE = _UrlRule(
+    "WX_API_BASE_URL",
+    f"such as {DEFAULT_API_BASE_URL}",
+    "the appsecret and tokens",
+    lambda value: _without_userinfo(value),
+)
 _WEBHOOK_RULE = _UrlRule(
     "WX_ARCHIVE_ALERT_WEBHOOK",
     "such as https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...",

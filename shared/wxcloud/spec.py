@@ -79,10 +79,17 @@ class RequestModel:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        cls.fields = {name: value for klass in reversed(cls.__mro__) for name, value in vars(klass).items() if isinstance(value, Field)}
+        cls.fields = {
+            name: value
+            for klass in reversed(cls.__mro__)
+            for name, value in vars(klass).items()
+            if isinstance(value, Field)
+        }
         schema = core_schema.typed_dict_schema(
             {
-                name: core_schema.typed_dict_field(core_schema.no_info_plain_validator_function(field.check), required=field.required)
+                name: core_schema.typed_dict_field(
+                    core_schema.no_info_plain_validator_function(field.check), required=field.required
+                )
                 for name, field in cls.fields.items()
             },
             extra_behavior="allow" if cls.open else "ignore",
@@ -139,9 +146,15 @@ class RequestModel:
 
 DATA_FORMAT_ERROR = (47001, "data format error")  # WeChat's answer to a field missing or of the wrong type
 
-_TYPE_NAMES = {"str": "a string", "int": "an integer", "num": "a number", "bool": "true or false", "obj": "an object",
-               "list": "an array",
-               "file": 'a file {"contentType": "image/png", "value": <bytes>}, optionally "fileName" (read with convertCase false)'}
+_TYPE_NAMES = {
+    "str": "a string",
+    "int": "an integer",
+    "num": "a number",
+    "bool": "true or false",
+    "obj": "an object",
+    "list": "an array",
+    "file": 'a file {"contentType": "image/png", "value": <bytes>}, optionally "fileName" (read with convertCase false)',
+}
 
 
 def _type_check(name: str, kind: str) -> FieldCheck:
@@ -150,7 +163,9 @@ def _type_check(name: str, kind: str) -> FieldCheck:
     def check(value: Any) -> Any:
         if kind == "any" or _is(value, kind):
             return value
-        raise invalid(*DATA_FORMAT_ERROR, f"{name} must be {_TYPE_NAMES[kind]}, got {type(value).__name__} {show(value)}")
+        raise invalid(
+            *DATA_FORMAT_ERROR, f"{name} must be {_TYPE_NAMES[kind]}, got {type(value).__name__} {show(value)}"
+        )
 
     return check
 
@@ -171,25 +186,38 @@ def _is(value: Any, kind: str) -> bool:
 
 def is_file(value: dict[str, Any]) -> bool:
     """Whether a value is a file as the SDK's media converter takes it: a content type and bytes."""
-    return bool(value.get("contentType") or value.get("content_type")) and isinstance(value.get("value"), (bytes, bytearray))
+    return bool(value.get("contentType") or value.get("content_type")) and isinstance(
+        value.get("value"), (bytes, bytearray)
+    )
 
 
 def open_request_model(api: str, fields: Mapping[str, tuple[str, bool]]) -> type[RequestModel]:
     """The request model of a catalogue API: each known field (wire name -> its type and whether it
     is required) checked, 47001 with a hint naming it as the caller does; every other field passed
     through, as the SDK passes it."""
-    body: dict[str, Any] = {name: Field(_type_check(snake_to_camel(name), kind), required=required) for name, (kind, required) in fields.items()}
+    body: dict[str, Any] = {
+        name: Field(_type_check(snake_to_camel(name), kind), required=required)
+        for name, (kind, required) in fields.items()
+    }
     body.update(invalid_field=DATA_FORMAT_ERROR, open=True, __module__=__name__, __qualname__=f"Request[{api}]")
     return type(f"Request[{api}]", (RequestModel,), body)
 
 
 def invalid(errcode: int, reason: str, hint: str) -> PydanticCustomError:
     """Raise from a check to report WeChat's ``errcode``/``reason`` with our hint."""
-    return PydanticCustomError("wx_invalid", "{reason} hint: [{hint}]", {"errcode": errcode, "reason": reason, "hint": hint})
+    return PydanticCustomError(
+        "wx_invalid", "{reason} hint: [{hint}]", {"errcode": errcode, "reason": reason, "hint": hint}
+    )
 
 
 _SHOW = reprlib.Repr()
-_SHOW.maxlevel, _SHOW.maxlist, _SHOW.maxdict, _SHOW.maxstring, _SHOW.maxother = 2, 4, 4, _HINT_VALUE_LIMIT, _HINT_VALUE_LIMIT
+_SHOW.maxlevel, _SHOW.maxlist, _SHOW.maxdict, _SHOW.maxstring, _SHOW.maxother = (
+    2,
+    4,
+    4,
+    _HINT_VALUE_LIMIT,
+    _HINT_VALUE_LIMIT,
+)
 
 
 def show(value: Any) -> str:
@@ -224,12 +252,16 @@ class ApiSpec(Generic[ReqT, RespT]):
     method: Method = "POST"
     query: tuple[str, ...] = ()  # wire names a POST sends in the query string (a GET sends every field there)
     uploads: tuple[str, ...] = ()  # wire names whose value is a file: multipart parts
-    body_case: BodyCase = "snake"  # "camel": WeChat reads a camelCase body (the gateway turns the SDK's snake keys back)
+    body_case: BodyCase = (
+        "snake"  # "camel": WeChat reads a camelCase body (the gateway turns the SDK's snake keys back)
+    )
     reply: ReplyKind = "json"  # what a success is (the reply's content type decides, as in the SDK; this is the doc)
     aliases: tuple[str, ...] = ()  # other names of the same endpoint
     status: str = "N"  # how its cloud-callability is known (catalog.entry.STATUSES)
     title: str = ""  # one line of what it does, for the docs
-    fixed: tuple[tuple[str, str], ...] = ()  # wire fields the name stands for (action=apply), sent unless the caller sent them
+    fixed: tuple[
+        tuple[str, str], ...
+    ] = ()  # wire fields the name stands for (action=apply), sent unless the caller sent them
 
     @property
     def display_name(self) -> str:

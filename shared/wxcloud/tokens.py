@@ -203,7 +203,9 @@ class TokenProvider:
                 self._last_failure, self._last_token, self._refresh = None, token, False
                 if self._rejected is not None and self._rejected.value == token.value:
                     self._rejected = None  # WeChat has just handed the same token out again as the current one
-            self._unsaved = not self._store("save", token)  # outside the state lock: a slow store holds no one but the fetch's waiters
+            self._unsaved = not self._store(
+                "save", token
+            )  # outside the state lock: a slow store holds no one but the fetch's waiters
             return Lease(token, fetched=True, generation=generation)
         finally:
             self._fetch_lock.release()
@@ -239,7 +241,9 @@ class TokenProvider:
             _store_failed("load", exc)
             candidates.append(self._last_token)
         rejected = self._rejected
-        usable = [token for token in candidates if token is not None and (rejected is None or token.value != rejected.value)]
+        usable = [
+            token for token in candidates if token is not None and (rejected is None or token.value != rejected.value)
+        ]
         return max(usable, key=lambda token: token.expires_at, default=None)
 
     def _store(self, operation: str, token: AccessToken) -> bool:
@@ -270,23 +274,34 @@ class StableTokenSource:
     ``force_refresh`` (``refresh`` is ignored): a normal request returns the current token, and a
     rejected one is replaced by WeChat itself."""
 
-    def __init__(self, settings: WxSettings, transport: Transport, *, wall_clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, settings: WxSettings, transport: Transport, *, wall_clock: Callable[[], float] = time.time
+    ) -> None:
         self.appid = settings.appid
         self.wall_clock = wall_clock
         self._transport = transport
         self._body = Sealed(
             json.dumps(
-                {"grant_type": "client_credential", "appid": settings.appid, "secret": settings.appsecret, "force_refresh": False}
+                {
+                    "grant_type": "client_credential",
+                    "appid": settings.appid,
+                    "secret": settings.appsecret,
+                    "force_refresh": False,
+                }
             ).encode()
         )
         self._conceal = (Sealed(settings.appsecret),)
 
     def fetch(self, *, timeout: float | None, refresh: bool) -> AccessToken:
         requested_at = self.wall_clock()
-        reply = self._transport.post(STABLE_TOKEN_PATH, self._body, conceal=self._conceal, timeout=timeout, limit=TOKEN_REPLY_LIMIT)
+        reply = self._transport.post(
+            STABLE_TOKEN_PATH, self._body, conceal=self._conceal, timeout=timeout, limit=TOKEN_REPLY_LIMIT
+        )
         token = _issued_token(reply, requested_at)
         if token is None:
-            raise InvalidResponse("wechat server internal error, stable_token reply without a usable access_token and expires_in")
+            raise InvalidResponse(
+                "wechat server internal error, stable_token reply without a usable access_token and expires_in"
+            )
         return token
 
 

@@ -59,7 +59,9 @@ def serialize(spec: ApiSpec[Any, Any], data: Mapping[str, Any], *, keys_converte
         return WireRequest("GET", spec.path, _query(spec, data.items()), b"", None)
     in_query = [(key, value) for key, value in data.items() if key in spec.query]
     rest = {key: value for key, value in data.items() if key not in spec.query}
-    files = {key: value for key, value in rest.items() if key in spec.uploads and isinstance(value, dict) and is_file(value)}
+    files = {
+        key: value for key, value in rest.items() if key in spec.uploads and isinstance(value, dict) and is_file(value)
+    }
     query = _query(spec, in_query)
     if files:
         body, content_type = _multipart(spec, rest, files, keys_converted)
@@ -100,7 +102,9 @@ def _query(spec: ApiSpec[Any, Any], items: Any) -> str:
 
 def _json(spec: ApiSpec[Any, Any], body: Mapping[str, Any]) -> bytes:
     files = [key for key in spec.uploads if key in body]
-    return json_body(body, where=f" (a file goes in {', '.join(files)} as {{contentType, value: bytes}})" if files else "")
+    return json_body(
+        body, where=f" (a file goes in {', '.join(files)} as {{contentType, value: bytes}})" if files else ""
+    )
 
 
 def json_body(payload: Mapping[str, Any], what: str = "the call data", where: str = "") -> bytes:
@@ -120,13 +124,24 @@ def _content_type(value: Mapping[str, Any]) -> Any:
     return value.get("contentType") or value.get("content_type")
 
 
-def _multipart(spec: ApiSpec[Any, Any], rest: Mapping[str, Any], files: Mapping[str, Any], keys_converted: bool) -> tuple[bytes, str]:
+def _multipart(
+    spec: ApiSpec[Any, Any], rest: Mapping[str, Any], files: Mapping[str, Any], keys_converted: bool
+) -> tuple[bytes, str]:
     from urllib3.filepost import encode_multipart_formdata
 
     fields: list[tuple[str, Any]] = []
     for key, value in rest.items():
         if key in files:
-            fields.append((key, (file_name(key, value, keys_converted=keys_converted), bytes(value["value"]), str(_content_type(value)))))
+            fields.append(
+                (
+                    key,
+                    (
+                        file_name(key, value, keys_converted=keys_converted),
+                        bytes(value["value"]),
+                        str(_content_type(value)),
+                    ),
+                )
+            )
         else:
             fields.append((key, _form_text(spec, key, value)))
     body, content_type = encode_multipart_formdata(fields)
@@ -135,7 +150,9 @@ def _multipart(spec: ApiSpec[Any, Any], rest: Mapping[str, Any], files: Mapping[
 
 def _form_text(spec: ApiSpec[Any, Any], key: str, value: Any) -> str:
     if isinstance(value, (bytes, bytearray)):
-        raise InvalidParameters(f"{key} is bytes: {spec.name} takes files as {{contentType, value: bytes}} in {', '.join(spec.uploads)}")
+        raise InvalidParameters(
+            f"{key} is bytes: {spec.name} takes files as {{contentType, value: bytes}} in {', '.join(spec.uploads)}"
+        )
     try:
         return query_text(value)
     except (TypeError, ValueError, RecursionError):

@@ -35,7 +35,9 @@ from ..settings import read_environment
 from ..tencentcloud.credentials import SsmSource
 
 MAX_APPS = 1000  # one archive, one dispatcher: a fleet larger than this is several deployments
-APPID = re.compile(r"wx[A-Za-z0-9_-]{1,62}")  # WeChat's appids are wx + 16 hex (the emulator's are longer); a secret is not
+APPID = re.compile(
+    r"wx[A-Za-z0-9_-]{1,62}"
+)  # WeChat's appids are wx + 16 hex (the emulator's are longer); a secret is not
 PLATFORM = {"token": "platform"}
 _DIGEST_KEY = secrets.token_bytes(32)  # per process: a secret's fingerprint means nothing outside it
 
@@ -107,12 +109,18 @@ def _parse(sealed: Sealed[str], source: str) -> tuple[App, ...] | str:
     secrets). Returns, never raises, whatever the text: this frame holds it. Numbers are never
     converted (no app needs one, and a number of thousands of digits would raise), NaN and
     Infinity are not JSON, and nesting too deep for the parser is an answer like any other."""
-    hint = f'a JSON object {{"<appid>": "<appsecret>", ...}} (or {{"<appid>": {json.dumps(PLATFORM)}}} for a platform app)'
+    hint = (
+        f'a JSON object {{"<appid>": "<appsecret>", ...}} (or {{"<appid>": {json.dumps(PLATFORM)}}} for a platform app)'
+    )
     if not is_text(sealed.reveal()):
         return f"{source} {NOT_TEXT}: give {hint}"
     try:
         data: Any = json.loads(
-            sealed.reveal(), object_pairs_hook=_no_duplicates, parse_int=_number, parse_float=_number, parse_constant=_not_json
+            sealed.reveal(),
+            object_pairs_hook=_no_duplicates,
+            parse_int=_number,
+            parse_float=_number,
+            parse_constant=_not_json,
         )
     except _NotJson:
         return f"{source} is not valid JSON (NaN, Infinity and -Infinity are not JSON numbers): give {hint}"
@@ -130,8 +138,10 @@ def _parse(sealed: Sealed[str], source: str) -> tuple[App, ...] | str:
     apps: list[App] = []
     for appid, value in data.items():
         if not APPID.fullmatch(appid):
-            return (f"{source}: app number {len(apps) + 1} is not named by an appid (wx, then letters, digits, _ or -, "
-                    "at most 64; the key is not shown: it may be a secret)")
+            return (
+                f"{source}: app number {len(apps) + 1} is not named by an appid (wx, then letters, digits, _ or -, "
+                "at most 64; the key is not shown: it may be a secret)"
+            )
         if isinstance(value, str) and value.strip():
             problem = secret_problem(value.strip())
             if problem is not None:

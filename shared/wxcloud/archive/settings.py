@@ -102,10 +102,21 @@ class ArchiveSettings:
             default_sqlite=env.get("WX_ARCHIVE_SQLITE", "").strip() or ARCHIVE_DEFAULT_SQLITE,
             refresh_days=_refresh_days(env.get("WX_ARCHIVE_REFRESH_DAYS", "").strip()),
             fan_out=_fan_out(env.get("WX_ARCHIVE_FAN_OUT", "").strip()),
-            slice_days=_whole(env.get("WX_ARCHIVE_SLICE_DAYS", "").strip(), "WX_ARCHIVE_SLICE_DAYS", 7, 366, ARCHIVE_DEFAULT_SLICE_DAYS, "days"),
+            slice_days=_whole(
+                env.get("WX_ARCHIVE_SLICE_DAYS", "").strip(),
+                "WX_ARCHIVE_SLICE_DAYS",
+                7,
+                366,
+                ARCHIVE_DEFAULT_SLICE_DAYS,
+                "days",
+            ),
             fan_out_per_minute=_whole(
-                env.get("WX_ARCHIVE_FAN_OUT_PER_MINUTE", "").strip(), "WX_ARCHIVE_FAN_OUT_PER_MINUTE", 1, 1200,
-                ARCHIVE_DEFAULT_FAN_OUT_PER_MINUTE, "invokes a minute",
+                env.get("WX_ARCHIVE_FAN_OUT_PER_MINUTE", "").strip(),
+                "WX_ARCHIVE_FAN_OUT_PER_MINUTE",
+                1,
+                1200,
+                ARCHIVE_DEFAULT_FAN_OUT_PER_MINUTE,
+                "invokes a minute",
             ),
             quota_reserve=_quota_reserve(env.get("WX_ARCHIVE_QUOTA_RESERVE", "").strip()),
             **_alert_webhook(env),
@@ -129,7 +140,9 @@ class AlertSettings:
     webhook_ssm: SsmSource | None = None  # WX_ARCHIVE_ALERT_WEBHOOK_SSM_NAME / _VERSION, read when an alert is sent
     allow_insecure: bool = False  # WX_ALLOW_INSECURE_BASE_URL=1, for the SSM value
     apps: tuple[str, ...] = ()
-    problem: str | None = None  # what is wrong with the webhook setting (its text shows the URL's scheme and host alone)
+    problem: str | None = (
+        None  # what is wrong with the webhook setting (its text shows the URL's scheme and host alone)
+    )
 
     @property
     def configured(self) -> bool:
@@ -140,7 +153,9 @@ class AlertSettings:
         """The alert settings of the environment; never raises (see the class)."""
         apps = _known_apps(environ)
         try:
-            fields = read_environment(_alert_webhook, environ)  # its error, a fresh copy: no frame holding the environment
+            fields = read_environment(
+                _alert_webhook, environ
+            )  # its error, a fresh copy: no frame holding the environment
         except WxCloudError as exc:  # what is wrong, naming the variable (its hint; the code is the run's to answer)
             return cls(apps=apps, problem=exc.hint or exc.reason)
         except Exception as exc:  # a bug of ours: no alerts, said once, rather than a run that cannot report
@@ -176,7 +191,9 @@ def _alert_webhook(env: Mapping[str, str]) -> dict[str, Any]:
     return {"alert_webhook": webhook, "alert_webhook_ssm": source, "alert_allow_insecure": allow_insecure}
 
 
-def archive_apis(raw: str | Sequence[str], source: str, error: type[PlatformError] = ConfigurationError) -> tuple[str, ...]:
+def archive_apis(
+    raw: str | Sequence[str], source: str, error: type[PlatformError] = ConfigurationError
+) -> tuple[str, ...]:
     """The archived reports (comma-separated, or a list) as their full cloud-call names, checked
     by the one resolver (``reports.api_name``: ``getDailyRetain`` or ``analysis.getDailyRetain``);
     empty: all of them. ``error``: -601001 for the environment, -501007 (``InvalidParameters``)
@@ -233,12 +250,16 @@ def archive_since(raw: object, source: str, error: type[PlatformError] = Configu
         if match:
             count = int(match[1])
             if count < 1:
-                raise error(f"{source} must be a date yyyymmdd such as 20250101{SPANS}; a span counts at least 1, got {raw.strip()[:20]!r}")
+                raise error(
+                    f"{source} must be a date yyyymmdd such as 20250101{SPANS}; a span counts at least 1, got {raw.strip()[:20]!r}"
+                )
             return Ago(count, match[2])
     return archive_date(raw, source, error, spans=SPANS)
 
 
-def archive_date(raw: object, source: str, error: type[PlatformError] = ConfigurationError, *, spans: str = "") -> date | None:
+def archive_date(
+    raw: object, source: str, error: type[PlatformError] = ConfigurationError, *, spans: str = ""
+) -> date | None:
     """A ``yyyymmdd`` date (empty: None), or a clear error naming ``source`` (``spans``: the other forms it takes, for the message)."""
     from ..dates import parse_yyyymmdd
 
@@ -257,7 +278,9 @@ def _archive_concurrency(raw: str) -> int:
     if not raw:
         return ARCHIVE_DEFAULT_CONCURRENCY
     if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= ARCHIVE_MAX_CONCURRENCY:
-        raise ConfigurationError(f"WX_ARCHIVE_CONCURRENCY must be a whole number from 1 to {ARCHIVE_MAX_CONCURRENCY}, got {raw[:20]!r}")
+        raise ConfigurationError(
+            f"WX_ARCHIVE_CONCURRENCY must be a whole number from 1 to {ARCHIVE_MAX_CONCURRENCY}, got {raw[:20]!r}"
+        )
     return int(raw)
 
 
@@ -268,7 +291,9 @@ def _refresh_days(raw: str) -> int:
     if not raw:
         return 0
     if not raw.isascii() or not raw.isdigit() or not 0 <= int(raw) <= ARCHIVE_MAX_REFRESH_DAYS:
-        raise ConfigurationError(f"WX_ARCHIVE_REFRESH_DAYS must be a whole number of days from 0 to {ARCHIVE_MAX_REFRESH_DAYS}, got {raw[:20]!r}")
+        raise ConfigurationError(
+            f"WX_ARCHIVE_REFRESH_DAYS must be a whole number of days from 0 to {ARCHIVE_MAX_REFRESH_DAYS}, got {raw[:20]!r}"
+        )
     return int(raw)
 
 
@@ -277,7 +302,9 @@ def _fan_out(raw: str) -> str:
         return "auto"
     if raw.lower() == "off":
         return "off"
-    raise ConfigurationError(f"WX_ARCHIVE_FAN_OUT must be auto (spread a run that does not fit over SCF invocations) or off, got {raw[:20]!r}")
+    raise ConfigurationError(
+        f"WX_ARCHIVE_FAN_OUT must be auto (spread a run that does not fit over SCF invocations) or off, got {raw[:20]!r}"
+    )
 
 
 def _whole(raw: str, name: str, low: int, high: int, default: int, unit: str) -> int:
@@ -296,7 +323,9 @@ def _quota_reserve(raw: str) -> float:
     """A decimal share from 0 to 0.9 (``0.1``, ``.25``, ``0``), compared as written."""
     if not raw:
         return ARCHIVE_DEFAULT_QUOTA_RESERVE
-    if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,6})?|\.[0-9]{1,6}", raw) or Decimal(raw) > Decimal(ARCHIVE_MAX_QUOTA_RESERVE):
+    if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,6})?|\.[0-9]{1,6}", raw) or Decimal(raw) > Decimal(
+        ARCHIVE_MAX_QUOTA_RESERVE
+    ):
         raise ConfigurationError(
             f"WX_ARCHIVE_QUOTA_RESERVE must be a decimal share of each daily quota from 0 to {ARCHIVE_MAX_QUOTA_RESERVE} "
             f"(such as 0.1: a tenth kept for your other calls), got {raw[:20]!r}"
@@ -308,7 +337,9 @@ def _table_prefix(raw: str) -> str:
     if not raw:
         return ARCHIVE_DEFAULT_TABLE_PREFIX
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,30}", raw):
-        raise ConfigurationError(f"WX_ARCHIVE_TABLE_PREFIX must be lower-case letters, digits and _ (at most 31), got {raw[:40]!r}")
+        raise ConfigurationError(
+            f"WX_ARCHIVE_TABLE_PREFIX must be lower-case letters, digits and _ (at most 31), got {raw[:40]!r}"
+        )
     return raw
 
 

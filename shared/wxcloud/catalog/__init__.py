@@ -105,7 +105,9 @@ def suggest(name: str) -> list[str]:
     namespace, _, tail = name.lower().rpartition(".")
     same = [known for known in every if known.rpartition(".")[2].lower() == tail and known != name]
     if namespace in {family.lower() for family in FAMILIES}:
-        tails = {known.rpartition(".")[2].lower(): known for known in every if known.rpartition(".")[0].lower() == namespace}
+        tails = {
+            known.rpartition(".")[2].lower(): known for known in every if known.rpartition(".")[0].lower() == namespace
+        }
         near = [tails[found] for found in difflib.get_close_matches(tail, list(tails), n=SUGGESTED, cutoff=CLOSE)]
     else:
         near = difflib.get_close_matches(name, every, n=SUGGESTED, cutoff=0.6)

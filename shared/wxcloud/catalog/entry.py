@@ -82,7 +82,6 @@ class Entry:
         ``called``: the alias it was called by, which its errMsg and permission name, as the SDK's."""
         return _spec_of(self, called or self.name)
 
-
     def layered(self, request_model: Any, response_model: Any, called: str | None = None) -> ApiSpec[Any, Any]:
         """This entry's wire contract, whole, with the given request and result types: the
         catalogue's own declaration (``spec``), or a family's that layers rules on top (the
@@ -92,8 +91,19 @@ class Entry:
         called = called or self.name
         aliases = tuple(name for name in (self.name, *self.aliases) if name != called)
         return ApiSpec(
-            called, self.path, request_model, response_model, method=self.method, query=self.query, uploads=self.uploads,
-            body_case=self.case, reply=self.reply, aliases=aliases, status=self.status, title=self.title, fixed=self.fixed,
+            called,
+            self.path,
+            request_model,
+            response_model,
+            method=self.method,
+            query=self.query,
+            uploads=self.uploads,
+            body_case=self.case,
+            reply=self.reply,
+            aliases=aliases,
+            status=self.status,
+            title=self.title,
+            fixed=self.fixed,
         )
 
 
@@ -127,8 +137,20 @@ def entry(
     if status not in STATUSES:
         raise ValueError(f"{name}: status {status!r} is not one of {', '.join(STATUSES)}")
     parsed = tuple(_field(name, item) for item in fields.split())
-    return Entry(name, "GET" if method == "GET" else "POST", path, status, parsed, tuple(query.split()), tuple(uploads.split()), case,
-                 reply, tuple(aliases.split()), title, tuple(_fixed(name, item) for item in fixed.split()))
+    return Entry(
+        name,
+        "GET" if method == "GET" else "POST",
+        path,
+        status,
+        parsed,
+        tuple(query.split()),
+        tuple(uploads.split()),
+        case,
+        reply,
+        tuple(aliases.split()),
+        title,
+        tuple(_fixed(name, item) for item in fixed.split()),
+    )
 
 
 def _fixed(api: str, text: str) -> tuple[str, str]:

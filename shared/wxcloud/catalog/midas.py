@@ -18,14 +18,23 @@ USER = "openid:str! appid:str! offer_id:str! ts:int! zone_id:str! pf:str! user_i
 SIGNED = "sig:str! mp_sig:str"
 KINDS = {
     "getBalance": ("getbalance", "", "a user's game-currency balance"),
-    "pay": ("pay", "amt:int! bill_no:str! pay_item:str app_remark:str", "takes game currency from a user (bill_no makes it idempotent)"),
+    "pay": (
+        "pay",
+        "amt:int! bill_no:str! pay_item:str app_remark:str",
+        "takes game currency from a user (bill_no makes it idempotent)",
+    ),
     "cancelPay": ("cancelpay", "bill_no:str! pay_item:str", "cancels a payment while its bill is valid"),
     "present": ("present", "bill_no:str! present_counts:int!", "gives a user game currency"),
 }
 
 ENTRIES = tuple(
-    entry(f"midas.{name}{suffix}", f"POST /cgi-bin/midas/{folder}{path}", "S", fields=f"{USER} {extra} {SIGNED}",
-          title=f"{where}{title}; the caller computes sig and mp_sig")
+    entry(
+        f"midas.{name}{suffix}",
+        f"POST /cgi-bin/midas/{folder}{path}",
+        "S",
+        fields=f"{USER} {extra} {SIGNED}",
+        title=f"{where}{title}; the caller computes sig and mp_sig",
+    )
     for name, (path, extra, title) in KINDS.items()
     for suffix, folder, where in (("", "", ""), ("Sandbox", "sandbox/", "sandbox: "))
 )

@@ -101,7 +101,9 @@ class Transport:
         self.timeouts = timeouts
         self.session = _frozen_env_session(self.base_url)
         base = self.base_url + "/"
-        self._base_is_plain = requests.Request("POST", base).prepare().url == base and _PLAIN_URL.fullmatch(base) is not None
+        self._base_is_plain = (
+            requests.Request("POST", base).prepare().url == base and _PLAIN_URL.fullmatch(base) is not None
+        )
         self._headers: dict[str, str] = {k: str(v) for k, v in self.session.headers.items()}
         hook_error_tracker()
 
@@ -118,8 +120,18 @@ class Transport:
         headers: Sealed[dict[str, str]] | None = None,
     ) -> HttpReply:
         """A JSON POST: ``send("POST", ...)`` with ``application/json``."""
-        return self.send("POST", path, body, content_type=JSON_TYPE, query=query, token=token, conceal=conceal, timeout=timeout,
-                         limit=limit, headers=headers)
+        return self.send(
+            "POST",
+            path,
+            body,
+            content_type=JSON_TYPE,
+            query=query,
+            token=token,
+            conceal=conceal,
+            timeout=timeout,
+            limit=limit,
+            headers=headers,
+        )
 
     def send(
         self,
@@ -154,7 +166,9 @@ class Transport:
             connect, read = connect * share, read * share
         if token is not None:
             conceal = (*conceal, token)
-        outcome = self._send(_Request(method, path, body, content_type, query, token, headers), conceal, connect, read, limit)
+        outcome = self._send(
+            _Request(method, path, body, content_type, query, token, headers), conceal, connect, read, limit
+        )
         if isinstance(outcome, HttpReply):
             return outcome
         # Raised here, outside any except block and away from the frame that held the URL, so
@@ -165,7 +179,9 @@ class Transport:
     def close(self) -> None:
         self.session.close()
 
-    def _send(self, request: _Request, conceal: tuple[Sealed[str], ...], connect: float, read: float, limit: int) -> HttpReply | _Failure:
+    def _send(
+        self, request: _Request, conceal: tuple[Sealed[str], ...], connect: float, read: float, limit: int
+    ) -> HttpReply | _Failure:
         """The exchange itself; returns the reply or what went wrong, never raises."""
         exchange = Exchange(time.monotonic() + connect + read)
         response: requests.Response | None = None
@@ -261,8 +277,12 @@ class _Failure:
         if self.kind == "read timeout":
             return TimedOut(f"{prefix}read timeout after {read:.3g}s", cut_short=cut_short)
         if self.kind == "too large":
-            error = InvalidResponse(f"wechat server internal error, the reply is too large (over {self.limit // 1024} KB)")
-            error.hint = "a WeChat reply is a few KB; something between us and WeChat (a proxy, a gateway) is answering instead"
+            error = InvalidResponse(
+                f"wechat server internal error, the reply is too large (over {self.limit // 1024} KB)"
+            )
+            error.hint = (
+                "a WeChat reply is a few KB; something between us and WeChat (a proxy, a gateway) is answering instead"
+            )
             return error
         if self.kind == "decoding":
             return InvalidResponse("wechat server internal error, the reply's Content-Encoding could not be decoded")
@@ -289,7 +309,9 @@ def _kind(exc: BaseException) -> str:
         return "proxy"
     if isinstance(exc, (urllib3.exceptions.DecodeError, requests.exceptions.ContentDecodingError)):
         return "decoding"
-    if isinstance(exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)):
+    if isinstance(
+        exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)
+    ):
         return "url"
     if isinstance(exc, (requests.exceptions.ConnectionError, urllib3.exceptions.HTTPError)):
         return "connection"
@@ -362,11 +384,19 @@ class _HTTPConnection(urllib3.connection.HTTPConnection):
             deadline = min(deadline, time.monotonic() + timeout)
         # urllib3's own mapping of the errors (HTTPConnection._new_conn), so requests sees what it knows
         try:
-            sock = open_connection(self._dns_host, self.port, deadline, source_address=self.source_address, socket_options=self.socket_options)
+            sock = open_connection(
+                self._dns_host,
+                self.port,
+                deadline,
+                source_address=self.source_address,
+                socket_options=self.socket_options,
+            )
         except socket.gaierror as e:
             raise NameResolutionError(self.host, self, e) from e
         except TimeoutError as e:
-            raise ConnectTimeoutError(self, f"Connection to {self.host} timed out. (connect timeout={self.timeout})") from e
+            raise ConnectTimeoutError(
+                self, f"Connection to {self.host} timed out. (connect timeout={self.timeout})"
+            ) from e
         except OSError as e:
             raise NewConnectionError(self, f"Failed to establish a new connection: {e}") from e
         sock.settimeout(timeout)  # per operation, for the proxy's CONNECT and the TLS handshake, as urllib3 leaves it
@@ -389,7 +419,9 @@ class _HTTPConnection(urllib3.connection.HTTPConnection):
             WATCHDOG.watch(exchange, self.sock)  # the request goes out next
 
     def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        _watch(self.sock)  # a pooled connection's socket; the status line and headers come next: a trickle here is cut too
+        _watch(
+            self.sock
+        )  # a pooled connection's socket; the status line and headers come next: a trickle here is cut too
         return super().getresponse(*args, **kwargs)
 
 

@@ -87,20 +87,26 @@ class FunctionApp(ScfHandler):
             return trigger_of(event, self.spec.request_model.scheduled)
         except Exception as exc:  # trigger_of is total by design; this keeps a future slip from escaping
             logger.error("unexpected %s while reading the event", type(exc).__name__)
-            return Invocation("direct", None, asynchronous=False, problem=InvalidParameters("the event could not be read"))
+            return Invocation(
+                "direct", None, asynchronous=False, problem=InvalidParameters("the event could not be read")
+            )
 
     def _log(self, frame: Frame, invocation: Invocation, result: dict[str, Any], report: CallReport) -> None:
         ok = result.get("errCode") == 0
         level = logging.INFO if ok else logging.ERROR if invocation.asynchronous else logging.WARNING
         if not logger.isEnabledFor(level):  # the fields are not even built (a warm call's share)
             return
-        self.log(frame, level, {
-            "api": self.spec.display_name,
-            "trigger": invocation.trigger,
-            **self.spec.request_model.log_fields(invocation.data),
-            "outcome": "ok" if ok else "error",
-            "errCode": result.get("errCode"),
-            "errMsg": None if ok else result.get("errMsg"),
-            "attempts": report.attempts,
-            "tokenSource": report.token_source,
-        })
+        self.log(
+            frame,
+            level,
+            {
+                "api": self.spec.display_name,
+                "trigger": invocation.trigger,
+                **self.spec.request_model.log_fields(invocation.data),
+                "outcome": "ok" if ok else "error",
+                "errCode": result.get("errCode"),
+                "errMsg": None if ok else result.get("errMsg"),
+                "attempts": report.attempts,
+                "tokenSource": report.token_source,
+            },
+        )

@@ -62,18 +62,27 @@ def _decode_file(key: str, value: dict[str, Any]) -> dict[str, Any]:
             raise InvalidParameters(f"the file {key[:40]} has both value and base64: give its bytes once ({shape})")
         text = value["base64"]
         if not isinstance(text, str):
-            raise InvalidParameters(f"the file {key[:40]}: base64 must be a string of standard base64, got a {type(text).__name__}")
+            raise InvalidParameters(
+                f"the file {key[:40]}: base64 must be a string of standard base64, got a {type(text).__name__}"
+            )
         try:
             body = base64.b64decode(text, validate=True)
         except (binascii.Error, ValueError):
-            raise InvalidParameters(f"the file {key[:40]}: base64 is not standard base64 (A-Z a-z 0-9 + /, padded with =, no line breaks)") from None
-        return {("value" if name == "base64" else name): (body if name == "base64" else item) for name, item in value.items()}
+            raise InvalidParameters(
+                f"the file {key[:40]}: base64 is not standard base64 (A-Z a-z 0-9 + /, padded with =, no line breaks)"
+            ) from None
+        return {
+            ("value" if name == "base64" else name): (body if name == "base64" else item)
+            for name, item in value.items()
+        }
     if not is_buffer_json(value.get("value")):
         return value  # not bytes in JSON (bytes already, a URL, a mistake the API's own checks name)
     buffer = value["value"]
     items = buffer.get("data")
     if set(buffer) != {"type", "data"} or not isinstance(items, list):
-        raise InvalidParameters(f"the file {key[:40]}: value must be exactly Node's Buffer JSON {{\"type\": \"Buffer\", \"data\": [0-255, ...]}}")
+        raise InvalidParameters(
+            f'the file {key[:40]}: value must be exactly Node\'s Buffer JSON {{"type": "Buffer", "data": [0-255, ...]}}'
+        )
     if not all(type(item) is int for item in items):  # bool is an int subclass, and not a byte
         raise InvalidParameters(f"the file {key[:40]}: value.data must hold integers 0 to 255 only")
     try:

@@ -60,7 +60,11 @@ def trigger_of(event: Any, schedule: Schedule, *, max_http_body: int = MAX_HTTP_
     (a function whose events carry files takes more than a few fields)."""
     if is_timer(event):
         return _timer(event, schedule)
-    if isinstance(event, dict) and isinstance(event.get("httpMethod"), str) and ("headers" in event or "requestContext" in event):
+    if (
+        isinstance(event, dict)
+        and isinstance(event.get("httpMethod"), str)
+        and ("headers" in event or "requestContext" in event)
+    ):
         return _http(event, max_http_body)
     return Invocation("direct", event, asynchronous=False)
 
@@ -74,7 +78,9 @@ def timer_fired(event: dict[str, Any]) -> datetime:
     """When the timer fired: its ``Time``, an RFC 3339 date-time (``InvalidParameters`` else)."""
     fired = parse_rfc3339(event.get("Time"))
     if fired is None:
-        raise InvalidParameters(f"the timer event's Time must be an RFC 3339 time such as {TIME_EXAMPLE}, got {shown(event.get('Time'))}")
+        raise InvalidParameters(
+            f"the timer event's Time must be an RFC 3339 time such as {TIME_EXAMPLE}, got {shown(event.get('Time'))}"
+        )
     return fired
 
 
@@ -106,7 +112,9 @@ def _http(event: dict[str, Any], max_body: int) -> Invocation:
         return _unusable("http", "the HTTP request body must be a string")
     encoded = event.get("isBase64Encoded") is True
     if len(body) > max_body * (4 / 3 if encoded else 1):
-        return _unusable("http", f"the HTTP request body is {len(body)} characters; a cloud-call event is at most {max_body} bytes")
+        return _unusable(
+            "http", f"the HTTP request body is {len(body)} characters; a cloud-call event is at most {max_body} bytes"
+        )
     if encoded:
         try:
             body = base64.b64decode(body, validate=True).decode("utf-8")
@@ -134,7 +142,10 @@ def _timer(event: dict[str, Any], schedule: Schedule) -> Invocation:
     except OverflowError:  # 0001-01-01 or 9999-12-31 shifted to another zone leaves the calendar
         return _unusable("timer", f"the timer event's Time is out of range: {shown(event.get('Time'))}")
     if data is None:
-        return _unusable("timer", "this API has no default for a timer: give the timer trigger a JSON event as its argument (Message)")
+        return _unusable(
+            "timer",
+            "this API has no default for a timer: give the timer trigger a JSON event as its argument (Message)",
+        )
     return Invocation("timer", data, asynchronous=True)
 
 
@@ -145,7 +156,9 @@ def parse_rfc3339(value: Any) -> datetime | None:
     match = _RFC3339.fullmatch(value)
     if match is None:
         return None
-    fraction = (match["fraction"] or "")[:7].ljust(7, "0") if match["fraction"] else ""  # fromisoformat on 3.10: 3 or 6 digits
+    fraction = (
+        (match["fraction"] or "")[:7].ljust(7, "0") if match["fraction"] else ""
+    )  # fromisoformat on 3.10: 3 or 6 digits
     offset = "+00:00" if match["offset"] in "Zz" else match["offset"]
     try:
         return datetime.fromisoformat(f"{match['date']}T{match['time']}{fraction}{offset}")

@@ -82,19 +82,25 @@ def read_event(event: Any) -> ForwardEvent:
         raise InvalidParameters(f"the event must be a JSON object {EVENT_SHAPE}, got {shown(event)}")
     unknown = [str(key)[:40] for key in event if key not in EVENT_KEYS]
     if unknown:
-        raise InvalidParameters(f"unknown key(s) {', '.join(unknown[:5])} in the event: it takes {', '.join(EVENT_KEYS)} ({EVENT_SHAPE})")
+        raise InvalidParameters(
+            f"unknown key(s) {', '.join(unknown[:5])} in the event: it takes {', '.join(EVENT_KEYS)} ({EVENT_SHAPE})"
+        )
     api = event.get("api")
     if not isinstance(api, str) or not api:
         got = "nothing" if "api" not in event else shown(api)
         raise InvalidParameters(f"the event's api must name a cloud call such as security.msgSecCheck, got {got}")
     if "data" not in event:
-        raise InvalidParameters('the event needs its call data: "data": {...} (an empty object for an API that takes nothing)')
+        raise InvalidParameters(
+            'the event needs its call data: "data": {...} (an empty object for an API that takes nothing)'
+        )
     data = event["data"]
     if not isinstance(data, dict):
         raise InvalidParameters(f"the event's data must be a JSON object, the cloud call's data, got {shown(data)}")
     binary = event.get("binary", "buffer")
     if binary not in BINARY_FORMS:
-        raise InvalidParameters(f'the event\'s binary must be "buffer" (Node\'s Buffer JSON, the default) or "base64", got {shown(binary)}')
+        raise InvalidParameters(
+            f'the event\'s binary must be "buffer" (Node\'s Buffer JSON, the default) or "base64", got {shown(binary)}'
+        )
     return ForwardEvent(api, data, binary)
 
 
@@ -160,7 +166,9 @@ class OpenApiFunction(ScfHandler):
             raise invocation.problem
         request = read_event(invocation.data)
         spec = api_named(request.api)
-        permissions = self.client(frame.deadline).permissions  # no local holds the client (its settings hold the appsecret)
+        permissions = self.client(
+            frame.deadline
+        ).permissions  # no local holds the client (its settings hold the appsecret)
         if permissions is not None:  # before the data is looked at: an API not listed learns nothing of it
             permissions.check(spec.name)
         data = decode_files(request.data)
@@ -174,7 +182,11 @@ class OpenApiFunction(ScfHandler):
 
     def _too_large(self, name: str, what: str, *, suggest_base64: bool) -> WxCloudError:
         """-604001, the SDK's code for a cloud function's result over its limit, with our limit."""
-        cure = '; ask for "binary": "base64" (a third larger than the bytes, where a Buffer is over four times larger)' if suggest_base64 else ""
+        cure = (
+            '; ask for "binary": "base64" (a third larger than the bytes, where a Buffer is over four times larger)'
+            if suggest_base64
+            else ""
+        )
         return WxCloudError(
             RESULT_TOO_LARGE,
             f"{RESULT_TOO_LARGE} cloudfunction result size exceed limit ({self.max_answer_bytes} bytes)",
@@ -187,11 +199,19 @@ class OpenApiFunction(ScfHandler):
             return trigger_of(event, lambda fired: None, max_http_body=MAX_EVENT_BYTES)
         except Exception as exc:  # trigger_of is total by design; this keeps a future slip from escaping
             logger.error("unexpected %s while reading the event", type(exc).__name__)
-            return Invocation("direct", None, asynchronous=False, problem=InvalidParameters("the event could not be read"))
+            return Invocation(
+                "direct", None, asynchronous=False, problem=InvalidParameters("the event could not be read")
+            )
 
     def _log(
-        self, frame: Frame, invocation: Invocation, name: str, result: dict[str, Any], error: WxCloudError | None,
-        report: CallReport, size: int,
+        self,
+        frame: Frame,
+        invocation: Invocation,
+        name: str,
+        result: dict[str, Any],
+        error: WxCloudError | None,
+        report: CallReport,
+        size: int,
     ) -> None:
         """The invocation's line; ``name`` is the API as its errMsg names it (``openapi.security.msgSecCheck``,
         or ``openapi`` for an event that names none), as a report function's line names its own."""
@@ -199,13 +219,17 @@ class OpenApiFunction(ScfHandler):
         level = logging.INFO if ok else logging.ERROR if invocation.asynchronous else logging.WARNING
         if not logger.isEnabledFor(level):
             return
-        self.log(frame, level, {
-            "api": name,
-            "trigger": invocation.trigger,
-            "outcome": "ok" if ok else "error",
-            "errCode": result.get("errCode"),
-            "errMsg": None if ok or isinstance(error, _QUOTES_INPUT) else result.get("errMsg"),
-            "answerBytes": size,
-            "attempts": report.attempts,
-            "tokenSource": report.token_source,
-        })
+        self.log(
+            frame,
+            level,
+            {
+                "api": name,
+                "trigger": invocation.trigger,
+                "outcome": "ok" if ok else "error",
+                "errCode": result.get("errCode"),
+                "errMsg": None if ok or isinstance(error, _QUOTES_INPUT) else result.get("errMsg"),
+                "answerBytes": size,
+                "attempts": report.attempts,
+                "tokenSource": report.token_source,
+            },
+        )

@@ -112,7 +112,9 @@ class ScfHandler:
 
     def handle(self, event: Any, context: Any) -> dict[str, Any]:
         started = self.monotonic()
-        deadline = Deadline.from_scf_context(context, started=started, margin=self.safety_margin, monotonic=self.monotonic)
+        deadline = Deadline.from_scf_context(
+            context, started=started, margin=self.safety_margin, monotonic=self.monotonic
+        )
         request_id = context.get("request_id") if isinstance(context, dict) else None
         del context  # may carry the environment (role keys included): no frame below keeps it
         return self.respond(event, Frame(request_id, started, deadline))
@@ -120,7 +122,9 @@ class ScfHandler:
     def respond(self, event: Any, frame: Frame) -> dict[str, Any]:
         raise NotImplementedError
 
-    def answer(self, work: Callable[[], dict[str, Any]], name: str | None = None) -> tuple[dict[str, Any], WxCloudError | None]:
+    def answer(
+        self, work: Callable[[], dict[str, Any]], name: str | None = None
+    ) -> tuple[dict[str, Any], WxCloudError | None]:
         """``work()``'s result, or the error value of what it raised (and the error, when it is
         one of ours): a bug still answers in the cloud-call shape, without its text. Errors are
         named ``name``: the API this invocation calls, by default the function's ``name``."""
@@ -139,10 +143,14 @@ class ScfHandler:
         environment within that invocation's ``deadline``). An invocation that finds another one
         building it waits at most until its own ``deadline``."""
         try:
-            return self._client.get(lambda: self._build_client(deadline), timeout=None if deadline is None else deadline.remaining())
+            return self._client.get(
+                lambda: self._build_client(deadline), timeout=None if deadline is None else deadline.remaining()
+            )
         except TimeoutError:
             pass
-        raise DeadlineExceeded("the time budget ran out waiting for another invocation to build the client (a cold start reading its settings)")
+        raise DeadlineExceeded(
+            "the time budget ran out waiting for another invocation to build the client (a cold start reading its settings)"
+        )
 
     def _build_client(self, deadline: Deadline | None) -> OpenApiClient:
         permissions = load_permissions(self.config_candidates)
@@ -154,5 +162,9 @@ class ScfHandler:
         """The invocation's one JSON line: its request id, ``fields``, its duration."""
         if not logger.isEnabledFor(level):
             return
-        line = {"requestId": frame.request_id, **fields, "durationMs": round((self.monotonic() - frame.started) * 1000, 1)}
+        line = {
+            "requestId": frame.request_id,
+            **fields,
+            "durationMs": round((self.monotonic() - frame.started) * 1000, 1),
+        }
         logger.log(level, json.dumps(line, ensure_ascii=False))

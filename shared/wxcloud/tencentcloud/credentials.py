@@ -63,7 +63,9 @@ class SsmSource:
     appsecret_also_set: bool
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, *, variable: str = "WX_APPSECRET_SSM") -> SsmSource | None:
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, variable: str = "WX_APPSECRET_SSM"
+    ) -> SsmSource | None:
         """The secret named by ``<variable>_NAME`` (version ``<variable>_VERSION``); None when unset."""
         env = os.environ if environ is None else environ
         name = env.get(f"{variable}_NAME", "").strip()

@@ -67,7 +67,9 @@ class ScfFunctionCaller:
             try:
                 from tencentcloud.scf.v20180416 import scf_client
             except ImportError as exc:
-                raise ConfigurationError(f"tencentcloud-sdk-python-scf is not installed; the 'scf' extra brings it: {install_line('scf')}") from exc
+                raise ConfigurationError(
+                    f"tencentcloud-sdk-python-scf is not installed; the 'scf' extra brings it: {install_line('scf')}"
+                ) from exc
             profile = self._endpoint.client_profile(self.timeout)
             self._client = scf_client.ScfClient(sdk_credential(self._credentials), self._endpoint.region, profile)
         return self._client
@@ -107,7 +109,11 @@ def _cloud_call_result(function_name: str, ret_msg: Any) -> dict[str, Any]:
         value = json.loads(ret_msg) if isinstance(ret_msg, str) else None
     except (ValueError, RecursionError):  # not JSON; nested too deep for the parser
         value = None
-    if not isinstance(value, dict) or not isinstance(value.get("errCode"), int) or not isinstance(value.get("errMsg"), str):
+    if (
+        not isinstance(value, dict)
+        or not isinstance(value.get("errCode"), int)
+        or not isinstance(value.get("errMsg"), str)
+    ):
         # another function deployed under that name: a setup problem too
         raise ConfigurationError(f"function {function_name} did not return a cloud-call result: {str(ret_msg)[:200]!r}")
     if value["errCode"] != 0:
@@ -142,7 +148,9 @@ class ScfAsyncInvoker:
         self._endpoint = CloudEndpoint(region, endpoint)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, *, function_name: str | None = None) -> ScfAsyncInvoker | None:
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, function_name: str | None = None
+    ) -> ScfAsyncInvoker | None:
         """The invoker of this function itself, as SCF describes it in the environment
         (``SCF_FUNCTIONNAME``, ``SCF_NAMESPACE``, ``TENCENTCLOUD_REGION``, the role's keys);
         ``WX_SCF_ENDPOINT`` overrides the API endpoint. None when any of it is missing (not on SCF)."""
@@ -164,11 +172,15 @@ class ScfAsyncInvoker:
         try:
             from tencentcloud.scf.v20180416 import models, scf_client
         except ImportError as exc:
-            raise ConfigurationError(f"tencentcloud-sdk-python-scf is not installed; the 'scf' extra brings it: {install_line('scf')}") from exc
+            raise ConfigurationError(
+                f"tencentcloud-sdk-python-scf is not installed; the 'scf' extra brings it: {install_line('scf')}"
+            ) from exc
         payload = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
         size = len(payload.encode())
         if size > ASYNC_EVENT_LIMIT:
-            raise ConfigurationError(f"an asynchronous event is at most {ASYNC_EVENT_LIMIT // 1024} KB; this one is {size // 1024} KB")
+            raise ConfigurationError(
+                f"an asynchronous event is at most {ASYNC_EVENT_LIMIT // 1024} KB; this one is {size // 1024} KB"
+            )
         request = models.InvokeRequest()
         request.FunctionName = self.function_name
         request.InvocationType = "Event"

@@ -66,7 +66,9 @@ class CloudEndpoint:
         if self.endpoint:
             given_scheme, _, host = self.endpoint.rpartition("://")
             scheme = given_scheme or "https"
-        return ClientProfile(httpProfile=HttpProfile(protocol=scheme, endpoint=host, reqTimeout=math.ceil(max(within, 0)) + 1))
+        return ClientProfile(
+            httpProfile=HttpProfile(protocol=scheme, endpoint=host, reqTimeout=math.ceil(max(within, 0)) + 1)
+        )
 
 
 def sdk_credential(credentials: CloudCredentials) -> Any:
@@ -147,4 +149,6 @@ def _safe_failure(exc: Exception) -> SdkCallFailed:
     if code == "ServerNetworkError":  # the SDK's message is the raw body of an HTTP error page
         message = "the endpoint answered with an HTTP error status"
     request_id = getattr(exc, "requestId", None)
-    return SdkCallFailed(code, " ".join(message.split())[:_MAX_MESSAGE], request_id if isinstance(request_id, str) else None)
+    return SdkCallFailed(
+        code, " ".join(message.split())[:_MAX_MESSAGE], request_id if isinstance(request_id, str) else None
+    )

@@ -67,7 +67,7 @@ class Row:
 
 def short(api: str) -> str:
     """A report's name in a table: without the namespace every archived report shares."""
-    return api[len(NAMESPACE):] if api.startswith(NAMESPACE) else api
+    return api[len(NAMESPACE) :] if api.startswith(NAMESPACE) else api
 
 
 def _apps(data: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
@@ -110,21 +110,36 @@ def _table(title: str, first: str, rows: Iterable[Row]) -> Any:
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=escape(title), title_justify="left", title_style="bold", header_style="bold", box=box.SIMPLE_HEAD, show_edge=False,
-                  pad_edge=False, collapse_padding=True)
+    table = Table(
+        title=escape(title),
+        title_justify="left",
+        title_style="bold",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
     table.add_column(first, no_wrap=True)
     for heading in COLUMNS:
         table.add_column(heading, justify="right", no_wrap=True)
     for row in rows:
         failed = _number(row["failed"])
         table.add_row(
-            escape(row.name), _number(row["stored"]), _number(row["refreshed"] + row["revised"]), _number(row["upToDate"]), _number(row.missing),
-            _number(row["stoppedByQuota"]), f"[red]{failed}[/]" if row["failed"] else failed,
+            escape(row.name),
+            _number(row["stored"]),
+            _number(row["refreshed"] + row["revised"]),
+            _number(row["upToDate"]),
+            _number(row.missing),
+            _number(row["stoppedByQuota"]),
+            f"[red]{failed}[/]" if row["failed"] else failed,
         )
     return table
 
 
-FILE_WIDTH = 160  # into a pipe or a file: a table is as wide as it needs (up to this), not the 80 columns of no terminal
+FILE_WIDTH = (
+    160  # into a pipe or a file: a table is as wide as it needs (up to this), not the 80 columns of no terminal
+)
 
 
 @contextmanager
@@ -152,8 +167,11 @@ def _draw_run(console: Any, data: Mapping[str, Any], command: str, database: str
     from rich.markup import escape
 
     if "skipped" in data:  # the one app is a worker's right now: nothing was asked
-        console.print(f"[yellow bold]skipped:[/] {escape(str(data['skipped']))}; nothing was asked. Run `{command}` again once it ends, "
-                      "or see `status`", soft_wrap=True)
+        console.print(
+            f"[yellow bold]skipped:[/] {escape(str(data['skipped']))}; nothing was asked. Run `{command}` again once it ends, "
+            "or see `status`",
+            soft_wrap=True,
+        )
         return
     apps = _apps(data)
     several = len(apps) > 1 or bool(data.get("running"))
@@ -188,7 +206,9 @@ def _notes(data: Mapping[str, Any], apps: Mapping[str, Mapping[str, Any]]) -> It
         for api, tally in (app.get("apis") or {}).items():
             if isinstance(tally.get("stopped"), str):
                 left = tally.get("stoppedByQuota") or 0
-                yield f"{who}{short(api)}: stopped, {tally['stopped']}" + (f"; {left:,} period(s) left for a later run" if left else "")
+                yield f"{who}{short(api)}: stopped, {tally['stopped']}" + (
+                    f"; {left:,} period(s) left for a later run" if left else ""
+                )
             for error in tally.get("errors") or ():
                 yield f"{who}{short(api)}: {_bare(error)}"
     for appid, why in (data.get("running") or {}).items():
@@ -216,16 +236,23 @@ def _verdict(data: Mapping[str, Any], apps: Mapping[str, Mapping[str, Any]], com
         parts = [f"{totals['failed']:,} period(s) failed"] if totals["failed"] else []
         parts += [f"{appid} stopped ({why})" for appid, why in stopped.items()]
         parts += ["the database failed"] if data.get("databaseError") else []
-        return "red", (f"failed: {', '.join(parts)}; {left:,} of {periods:,} periods not archived. Fix what the errors above say, "
-                       f"then run `{command}` again (what is stored is kept)")
+        return "red", (
+            f"failed: {', '.join(parts)}; {left:,} of {periods:,} periods not archived. Fix what the errors above say, "
+            f"then run `{command}` again (what is stored is kept)"
+        )
     if data.get("complete"):
-        return "green", f"complete: {periods:,} periods of {reports} report{'s' if reports != 1 else ''} archived{whose}"
+        return (
+            "green",
+            f"complete: {periods:,} periods of {reports} report{'s' if reports != 1 else ''} archived{whose}",
+        )
     why = [f"{totals[key]:,} {MISSING_WORDS[key]}" for key in MISSING if totals[key]]
     if data.get("running"):
         why.append(f"{len(data['running'])} app(s) left to another run")
     later = "tomorrow" if totals["stoppedByQuota"] or totals["deferred"] else "later"
-    return "yellow", (f"behind: {left:,} of {periods:,} periods not archived yet ({', '.join(why) or 'see above'}); "
-                      f"run `{command}` again {later}, or see `status`")
+    return "yellow", (
+        f"behind: {left:,} of {periods:,} periods not archived yet ({', '.join(why) or 'see above'}); "
+        f"run `{command}` again {later}, or see `status`"
+    )
 
 
 def fan_out_summary(report: Mapping[str, Any], out: IO[str]) -> None:
@@ -236,17 +263,28 @@ def fan_out_summary(report: Mapping[str, Any], out: IO[str]) -> None:
     unsent = sent.get("notSent", 0) + len(sent.get("failed") or {})
     left = report.get("left")
     with _console(out) as console:
-        console.print(f"sent the work of {sent.get('sent', 0)} app(s), {sent.get('periods', 0):,} period(s) due; "
-                      f"{sent.get('running', 0)} app(s) already had a worker, {sent.get('upToDate', 0)} had nothing due", soft_wrap=True)
+        console.print(
+            f"sent the work of {sent.get('sent', 0)} app(s), {sent.get('periods', 0):,} period(s) due; "
+            f"{sent.get('running', 0)} app(s) already had a worker, {sent.get('upToDate', 0)} had nothing due",
+            soft_wrap=True,
+        )
         for appid, error in (sent.get("failed") or {}).items():
             console.print(escape(f"{appid} not sent: {error}"), style="red", soft_wrap=True)
         if unsent:
-            console.print(f"[red bold]failed:[/] {unsent} app(s) could not be sent; run `backfill --fan-out` again", soft_wrap=True)
+            console.print(
+                f"[red bold]failed:[/] {unsent} app(s) could not be sent; run `backfill --fan-out` again",
+                soft_wrap=True,
+            )
         elif left:
-            console.print(f"[yellow bold]behind:[/] {left:,} period(s) left (not ready, quota or failures); see `status`, "
-                          "then run `backfill --fan-out` again", soft_wrap=True)
+            console.print(
+                f"[yellow bold]behind:[/] {left:,} period(s) left (not ready, quota or failures); see `status`, "
+                "then run `backfill --fan-out` again",
+                soft_wrap=True,
+            )
         elif left is None and (sent.get("sent") or sent.get("running")):
-            console.print("[green bold]sent:[/] the workers archive in the background; `status` follows them", soft_wrap=True)
+            console.print(
+                "[green bold]sent:[/] the workers archive in the background; `status` follows them", soft_wrap=True
+            )
         else:
             console.print("[green bold]complete:[/] every period asked for is archived", soft_wrap=True)
 

@@ -92,41 +92,72 @@ LEASE_SECONDS = 300.0  # the apps' leases a CLI run holds, renewed while it runs
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=NAME, description="Keep WeChat's analysis reports in your own database.",
+        prog=NAME,
+        description="Keep WeChat's analysis reports in your own database.",
         epilog="exit status: 0 everything asked for is archived (or written), 1 work was left or failed (run again, or see status), "
-               "2 bad input or configuration, 130 interrupted",
+        "2 bad input or configuration, 130 interrupted",
     )
     parser.add_argument("--json", action="store_true", help=JSON_HELP)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("run", help="archive what is missing, as the daily timer does")
     backfill = commands.add_parser("backfill", help="archive a chosen range, with a progress bar")
-    backfill.add_argument("--since", required=True, help=f"first day: yyyymmdd, or {SPAN_HELP} (periods beginning on or after it)")
-    backfill.add_argument("--until", help="last day yyyymmdd (periods ending on or before it; default: the newest closed one)")
-    backfill.add_argument("--api", action="append", metavar="NAME",
-                          help="a report, getDailyRetain or analysis.getDailyRetain, repeatable (default: WX_ARCHIVE_APIS, else all ten)")
     backfill.add_argument(
-        "--fan-out", action="store_true",
+        "--since", required=True, help=f"first day: yyyymmdd, or {SPAN_HELP} (periods beginning on or after it)"
+    )
+    backfill.add_argument(
+        "--until", help="last day yyyymmdd (periods ending on or before it; default: the newest closed one)"
+    )
+    backfill.add_argument(
+        "--api",
+        action="append",
+        metavar="NAME",
+        help="a report, getDailyRetain or analysis.getDailyRetain, repeatable (default: WX_ARCHIVE_APIS, else all ten)",
+    )
+    backfill.add_argument(
+        "--fan-out",
+        action="store_true",
         help="send the work to the deployed archive function (one asynchronous SCF Invoke per app) and follow its progress here",
     )
-    backfill.add_argument("--function", default="archiveAnalysis", help="with --fan-out: the deployed archive function's name")
+    backfill.add_argument(
+        "--function", default="archiveAnalysis", help="with --fan-out: the deployed archive function's name"
+    )
     backfill.add_argument("--no-wait", action="store_true", help="with --fan-out: return once the work is sent")
     export = commands.add_parser("export", help="archived results to stdout")
     chart = commands.add_parser("chart", help="a line chart of one metric over the periods")
     for sub in (export, chart):
-        sub.add_argument("--api", required=True, metavar="NAME", help="a report, such as getDailyVisitTrend or analysis.getDailyVisitTrend")
+        sub.add_argument(
+            "--api",
+            required=True,
+            metavar="NAME",
+            help="a report, such as getDailyVisitTrend or analysis.getDailyVisitTrend",
+        )
         sub.add_argument("--since", help=f"first day: yyyymmdd, or {SPAN_HELP}")
         sub.add_argument("--until", help="last day yyyymmdd")
         sub.add_argument("--appid", help="whose results (default: WX_APPID, or the only appid in the archive)")
     export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
-    export.add_argument("--with-settled", action="store_true", help="CSV: add a settled column (false: WeChat may still fill the period in)")
-    state = commands.add_parser("status", help="is each report archived up to its newest finished period? (exit 1 when not)")
-    state.add_argument("--api", action="append", metavar="NAME", help="cloud-call name, repeatable (default: WX_ARCHIVE_APIS, else all ten)")
+    export.add_argument(
+        "--with-settled",
+        action="store_true",
+        help="CSV: add a settled column (false: WeChat may still fill the period in)",
+    )
+    state = commands.add_parser(
+        "status", help="is each report archived up to its newest finished period? (exit 1 when not)"
+    )
+    state.add_argument(
+        "--api",
+        action="append",
+        metavar="NAME",
+        help="cloud-call name, repeatable (default: WX_ARCHIVE_APIS, else all ten)",
+    )
     state.add_argument(
         "--since",
         help=f"first day of the range checked: yyyymmdd, or {SPAN_HELP} (default: WX_ARCHIVE_SINCE, else the earliest since "
-             "a run was asked for, else 1y)",
+        "a run was asked for, else 1y)",
     )
-    state.add_argument("--appid", help="whose archive (default: every app of WX_ARCHIVE_APPS, else WX_APPID, else every appid archived)")
+    state.add_argument(
+        "--appid",
+        help="whose archive (default: every app of WX_ARCHIVE_APPS, else WX_APPID, else every appid archived)",
+    )
     state.add_argument("--format", choices=("table", "json"), default="table", help="json: the same as --json")
     report = commands.add_parser("report", help="one self-contained HTML report of the archive (opens offline)")
     report.add_argument("--out", required=True, type=Path, help="the HTML file to write")
@@ -135,7 +166,13 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--appid", help="whose archive (default: WX_APPID, or the only appid in the archive)")
     report.add_argument("--lang", choices=("zh", "en"), default="zh", help="labels and number format (default zh)")
     chart.add_argument("--metric", required=True, help="a column of the CSV export, such as visitUv")
-    chart.add_argument("--where", action="append", default=[], metavar="COLUMN=VALUE", help="pick one row per period (long-form reports)")
+    chart.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="COLUMN=VALUE",
+        help="pick one row per period (long-form reports)",
+    )
     chart.add_argument("--out", required=True, type=Path, help="the PNG file to write")
     for sub in commands.choices.values():  # --json before or after the command: SUPPRESS keeps the one given before
         sub.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=JSON_HELP)
@@ -198,16 +235,31 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
         ledger = Ledger(archive)
         if apps is None:
             appid = appid_from_env()
-            rows: dict[str | None, int] = {appid: ledger.start(appid=appid, trigger="cli", today=job.today, base_url=base_url_of())}
+            rows: dict[str | None, int] = {
+                appid: ledger.start(appid=appid, trigger="cli", today=job.today, base_url=base_url_of())
+            }
         else:
-            rows = ledger.start_many([app.appid for app in apps], trigger="cli", today=job.today, base_url=base_url_of())
+            rows = ledger.start_many(
+                [app.appid for app in apps], trigger="cli", today=job.today, base_url=base_url_of()
+            )
         try:
             job = windowed(archive, [appid for appid in rows if appid], job, chosen=chosen_since(settings, options))
             one = _clients(None) if apps is None else None  # WX_APPID and its secret, checked before any lease
-            with held_apps(Leases(archive), [appid for appid in rows if appid], f"{RUN}cli:{secrets.token_hex(4)}", LEASE_SECONDS,
-                           renew_every=LEASE_SECONDS / 3) as (mine, running):
+            with held_apps(
+                Leases(archive),
+                [appid for appid in rows if appid],
+                f"{RUN}cli:{secrets.token_hex(4)}",
+                LEASE_SECONDS,
+                renew_every=LEASE_SECONDS / 3,
+            ) as (mine, running):
                 if one is not None and not mine:  # the one app is a worker's right now
-                    skipped = {"errCode": 0, "errMsg": f"{NAME}:ok", **job.days(), "complete": False, "skipped": running[next(iter(one))]}
+                    skipped = {
+                        "errCode": 0,
+                        "errMsg": f"{NAME}:ok",
+                        **job.days(),
+                        "complete": False,
+                        "skipped": running[next(iter(one))],
+                    }
                     _ended(ledger, rows, settings, {appid: skipped for appid in rows})
                     _answer(args, skipped, out, _where(archive))
                     return 1
@@ -219,7 +271,10 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
             _ended(ledger, rows, settings, {appid: exc.to_result() for appid in rows})
             raise
         except KeyboardInterrupt:
-            interrupted = {"errCode": JS_ERROR, "errMsg": f"{NAME}:fail interrupted; every period stored so far is kept"}
+            interrupted = {
+                "errCode": JS_ERROR,
+                "errMsg": f"{NAME}:fail interrupted; every period stored so far is kept",
+            }
             finish_all(ledger, dict.fromkeys(rows.values(), interrupted))
             raise
         ok = {"errCode": 0, "errMsg": f"{NAME}:ok"}
@@ -228,10 +283,17 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
             _ended(ledger, rows, settings, dict.fromkeys(rows, data))
         else:
             data = {**ok, **summary.to_json()}
-            _ended(ledger, rows, settings, {
-                appid: {**ok, **summary.apps[str(appid)].to_json()} if appid in summary.apps else {**ok, "skipped": running[str(appid)]}
-                for appid in rows
-            })
+            _ended(
+                ledger,
+                rows,
+                settings,
+                {
+                    appid: {**ok, **summary.apps[str(appid)].to_json()}
+                    if appid in summary.apps
+                    else {**ok, "skipped": running[str(appid)]}
+                    for appid in rows
+                },
+            )
         where = _where(archive)
     finally:
         archive.close()
@@ -290,7 +352,9 @@ def _fan_out(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], 
     options = {"since": args.since, "until": args.until, "apis": args.api or []}
     job = job_for(settings, today, options, {"since": "--since", "until": "--until", "apis": "--api"})
     source = AppsSource.from_env()
-    appids = [app.appid for app in source.load()] if source is not None else [appid for appid in [appid_from_env()] if appid]
+    appids = (
+        [app.appid for app in source.load()] if source is not None else [appid for appid in [appid_from_env()] if appid]
+    )
     invoker = ScfAsyncInvoker.from_env(function_name=args.function)
     if invoker is None:
         raise ConfigurationError(
@@ -345,7 +409,10 @@ def _follow(archive: Archive, appids: list[str], job: Job, settings: ArchiveSett
                     print(f"{NAME}: {total - now_left} of {total} period(s) archived", file=err)
                 left, last_change = now_left, time.monotonic()
             elif not Leases(archive).held(appids) and time.monotonic() - last_change > STALLED_SECONDS:
-                print(f"{NAME}: the workers stopped with {left} period(s) left (not ready, quota, or failures): see `status`", file=err)
+                print(
+                    f"{NAME}: the workers stopped with {left} period(s) left (not ready, quota, or failures): see `status`",
+                    file=err,
+                )
                 break
     finally:
         if bar is not None:
@@ -353,7 +420,9 @@ def _follow(archive: Archive, appids: list[str], job: Job, settings: ArchiveSett
     return left
 
 
-def _ended(ledger: Ledger, rows: dict[str | None, int], settings: ArchiveSettings, results: dict[str | None, dict[str, Any]]) -> None:
+def _ended(
+    ledger: Ledger, rows: dict[str | None, int], settings: ArchiveSettings, results: dict[str | None, dict[str, Any]]
+) -> None:
     """A run's end: in the ledger, and an alert when it needs attention (as the function's runs)."""
     from ..observe.alerts import notify_apps
 
@@ -361,11 +430,18 @@ def _ended(ledger: Ledger, rows: dict[str | None, int], settings: ArchiveSetting
     notify_apps(settings.alerts, {appid or "-": result for appid, result in results.items()}, deadline=None)
 
 
-def _archive(archive: Archive, clients: dict[str, Any], job: Job, settings: ArchiveSettings, err: IO[str]) -> RunSummary:
+def _archive(
+    archive: Archive, clients: dict[str, Any], job: Job, settings: ArchiveSettings, err: IO[str]
+) -> RunSummary:
     bar = _progress_bar(err)
     try:
         return run_apps(
-            archive, clients, job, concurrency=settings.concurrency, progress=bar.update if bar else None, on_plan=bar.plan if bar else None,
+            archive,
+            clients,
+            job,
+            concurrency=settings.concurrency,
+            progress=bar.update if bar else None,
+            on_plan=bar.plan if bar else None,
             quota_reserve=settings.quota_reserve,
         )
     finally:
@@ -389,7 +465,9 @@ def _clients(apps: Sequence[App] | None) -> dict[str, Any]:
         settings = settings_with_secret(settings, ssm)
     unset = settings.unset()
     if unset:
-        raise ConfigurationError(f"{' and '.join(unset)} must be set (or run it through `python3 dev.py archive`, which uses the emulator)")
+        raise ConfigurationError(
+            f"{' and '.join(unset)} must be set (or run it through `python3 dev.py archive`, which uses the emulator)"
+        )
     return {settings.appid: OpenApiClient(settings)}
 
 
@@ -405,7 +483,9 @@ class _Bar:
         self._counts: dict[str, int] = {}
 
     def plan(self, missing: int) -> None:
-        self._bar = self._make(total=missing, unit="period", file=self._stream, dynamic_ncols=True, desc="archiving", mininterval=0.2)
+        self._bar = self._make(
+            total=missing, unit="period", file=self._stream, dynamic_ncols=True, desc="archiving", mininterval=0.2
+        )
 
     def update(self, _api: str, outcome: Outcome) -> None:
         if self._bar is None:
@@ -443,7 +523,9 @@ def _appid(args: argparse.Namespace, archive: Archive) -> str:
     if not known:
         from ..observe.status import database_name
 
-        raise InvalidParameters(f"nothing is archived yet: {database_name(archive.url)} holds no results; run `backfill --since 1y` first")
+        raise InvalidParameters(
+            f"nothing is archived yet: {database_name(archive.url)} holds no results; run `backfill --since 1y` first"
+        )
     raise InvalidParameters(f"the archive holds several appids ({', '.join(known[:5])}): choose one with --appid")
 
 
@@ -464,7 +546,11 @@ def _export(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[st
     since, until = _range(args)
     appid = _appid(args, archive)
     stored = archive.results(appid, report.name, since, until)
-    count = write_csv(report, stored, out, with_settled=args.with_settled) if args.format == "csv" else write_jsonl(appid, stored, out)
+    count = (
+        write_csv(report, stored, out, with_settled=args.with_settled)
+        if args.format == "csv"
+        else write_jsonl(appid, stored, out)
+    )
     unit = "row" if args.format == "csv" else "line"
     if args.json:
         _wrote(err, appid=appid, api=report.name, format=args.format, periods=len(stored), **{f"{unit}s": count})
@@ -482,7 +568,9 @@ def _chart(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str
     from ..present.chart import draw
     from ..present.export import series
 
-    target = paths.output(args.out, "--out", make_folder=True)  # absolute (the caller's directory), checked before any work
+    target = paths.output(
+        args.out, "--out", make_folder=True
+    )  # absolute (the caller's directory), checked before any work
     report = report_for(args.api, "--api")
     since, until = _range(args)
     where = dict(_pair(item) for item in args.where)
@@ -490,12 +578,22 @@ def _chart(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str
     stored = archive.results(appid, report.name, since, until)
     points = series(report, stored, args.metric, where)
     if not points:
-        raise InvalidParameters(f"no archived {report.name} period has a value for {args.metric}{_filters(where)}: backfill first, or check --where")
+        raise InvalidParameters(
+            f"no archived {report.name} period has a value for {args.metric}{_filters(where)}: backfill first, or check --where"
+        )
     filters = _filters(where)
     subtitle = f"appid {appid}, {len(points)} periods {points[0].begin_date}..{points[-1].end_date}{filters}"
     draw(points, title=f"{report.name}: {args.metric}", metric=args.metric, subtitle=subtitle, out=target)
     if args.json:
-        _wrote(out, out=str(target), appid=appid, api=report.name, metric=args.metric, periods=len(points), bytes=target.stat().st_size)
+        _wrote(
+            out,
+            out=str(target),
+            appid=appid,
+            api=report.name,
+            metric=args.metric,
+            periods=len(points),
+            bytes=target.stat().st_size,
+        )
     else:
         print(f"{NAME}: wrote {paths.shown(target)} ({len(points)} periods)", file=err)
     return 0
@@ -531,11 +629,18 @@ def _status(args: argparse.Namespace, settings: ArchiveSettings, archive: Archiv
     states = []
     chosen = chosen_since(settings, options)
     for appid in appids:
-        since, since_from = job.since, f"--since {args.since}" if args.since else f"WX_ARCHIVE_SINCE={_as_given(settings.since)}"
+        since, since_from = (
+            job.since,
+            f"--since {args.since}" if args.since else f"WX_ARCHIVE_SINCE={_as_given(settings.since)}",
+        )
         if not chosen:
             kept = kept_since(source, [appid])
-            since, since_from = (kept, "the archive's window") if kept is not None else (job.since, "a year: no since recorded")
-        states.append(status(source, appid, job.apis, since, today, since_from=since_from, database_shown=database_shown))
+            since, since_from = (
+                (kept, "the archive's window") if kept is not None else (job.since, "a year: no since recorded")
+            )
+        states.append(
+            status(source, appid, job.apis, since, today, since_from=since_from, database_shown=database_shown)
+        )
     if source is not archive:
         source.close()
     if as_json:
@@ -568,7 +673,11 @@ def _status_appids(args: argparse.Namespace, held: list[str]) -> list[str]:
         if chosen in configured:
             return [chosen]
         archived = f"the archive holds {_listed(held)}" if held else "the archive holds no appid"
-        named = f"the configuration names {_listed(configured)}" if configured else "none is configured (WX_ARCHIVE_APPS, WX_APPID)"
+        named = (
+            f"the configuration names {_listed(configured)}"
+            if configured
+            else "none is configured (WX_ARCHIVE_APPS, WX_APPID)"
+        )
         raise InvalidParameters(f"--appid {chosen[:40]} is unknown: {archived}, and {named}")
     configured = _configured_appids()
     return configured or held
@@ -615,4 +724,3 @@ def _pair(text: str) -> tuple[str, str]:
 
 def _filters(where: dict[str, str]) -> str:
     return "".join(f", {name}={value}" for name, value in where.items())
-

@@ -63,7 +63,10 @@ class AppClients:
             if known is not None and known[0] == app and known[1].settings.api_base_url == base.api_base_url:
                 kept[app.appid] = known
             else:
-                kept[app.appid] = (app, app_client(app, base, permissions=permissions, deadline=deadline, environ=environ))
+                kept[app.appid] = (
+                    app,
+                    app_client(app, base, permissions=permissions, deadline=deadline, environ=environ),
+                )
         for appid, (_, client) in self._clients.items():
             if kept.get(appid, (None, None))[1] is not client:
                 client.close()

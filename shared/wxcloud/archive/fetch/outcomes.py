@@ -16,11 +16,21 @@ from ..plan.job import Job
 
 MAX_ERRORS_SHOWN = 3
 
-Outcome = Literal["stored", "refreshed", "revised", "upToDate", "notReady", "stoppedByQuota", "deferred", "leftForLater", "failed"]
+Outcome = Literal[
+    "stored", "refreshed", "revised", "upToDate", "notReady", "stoppedByQuota", "deferred", "leftForLater", "failed"
+]
 """What became of one period in a run; the summary counts each under the same name. ``deferred``:
 not asked, because the app's remaining daily quota (less the reserve) would not cover it."""
 OUTCOMES: tuple[Outcome, ...] = (
-    "stored", "refreshed", "revised", "upToDate", "notReady", "stoppedByQuota", "deferred", "leftForLater", "failed",
+    "stored",
+    "refreshed",
+    "revised",
+    "upToDate",
+    "notReady",
+    "stoppedByQuota",
+    "deferred",
+    "leftForLater",
+    "failed",
 )
 DONE: frozenset[Outcome] = frozenset({"stored", "refreshed", "revised", "upToDate"})
 Progress = Callable[[str, Outcome], None]  # (api, outcome) of each period, in the calling thread
@@ -104,7 +114,9 @@ class RunSummary:
 
     job: Job
     apps: dict[str, Summary]
-    running: dict[str, str] = field(default_factory=dict)  # apps left to the worker that holds their lease: appid -> why
+    running: dict[str, str] = field(
+        default_factory=dict
+    )  # apps left to the worker that holds their lease: appid -> why
 
     def total(self, outcome: Outcome) -> int:
         return sum(app.total(outcome) for app in self.apps.values())
@@ -122,7 +134,9 @@ class RunSummary:
         return next((app.database_error for app in self.apps.values() if app.database_error), None)
 
     def to_json(self) -> dict[str, Any]:
-        totals: dict[str, int] = {"periods": sum(sum(t.periods for t in app.apis.values()) for app in self.apps.values())}
+        totals: dict[str, int] = {
+            "periods": sum(sum(t.periods for t in app.apis.values()) for app in self.apps.values())
+        }
         totals.update((outcome, self.total(outcome)) for outcome in OUTCOMES)
         data: dict[str, Any] = {
             **self.job.days(),

@@ -61,8 +61,11 @@ class ReadThrough:
         now = datetime.fromtimestamp(client.wall_clock(), timezone.utc)
         today = beijing_today(now)
         # (an answer that cannot be decoded is asked for again, and replaced)
-        if found is not None and found.readable and not report.settling.due(period, last_fetch(period, found.fetched_on), today,
-                                                                            archive.refresh_days):
+        if (
+            found is not None
+            and found.readable
+            and not report.settling.due(period, last_fetch(period, found.fetched_on), today, archive.refresh_days)
+        ):
             return found.result
         answer = client.call(report.spec, data)
         binary = binary_reply(report, answer)
@@ -79,7 +82,9 @@ class ReadThrough:
             if archive.store(self.appid, api, period, result, fetched_at=now, fetched_on=known) == "upToDate":
                 result = archive.load(self.appid, api, period) or result
         except DatabaseError as exc:
-            problem = NotStored(f"{exc.hint}; the result WeChat returned was not archived (it is the error's .result)", result)
+            problem = NotStored(
+                f"{exc.hint}; the result WeChat returned was not archived (it is the error's .result)", result
+            )
         if problem is not None:
             with calling(report.spec.display_name):
                 raise problem
@@ -106,8 +111,14 @@ class ReadThrough:
 def _requested_period(spec: ApiSpec[Any, Any], data: Any, client: OpenApiClient) -> Period:
     """The period ``data`` asks for, validated exactly as the cloud call validates it."""
     if not isinstance(data, dict):
-        raise InvalidParameters("the call data must be a JSON object such as {\"beginDate\": \"20250101\", \"endDate\": \"20250101\"}")
-    snake = {name: value for name, value in convert_keys(data, "camel_to_snake", recursive=False).items() if name in spec.request_model.fields}
+        raise InvalidParameters(
+            'the call data must be a JSON object such as {"beginDate": "20250101", "endDate": "20250101"}'
+        )
+    snake = {
+        name: value
+        for name, value in convert_keys(data, "camel_to_snake", recursive=False).items()
+        if name in spec.request_model.fields
+    }
     spec.request_model.from_data(snake, now=datetime.fromtimestamp(client.wall_clock(), timezone.utc))
     begin, end = parse_yyyymmdd(snake["begin_date"]), parse_yyyymmdd(snake["end_date"])
     assert begin is not None and end is not None  # validated just above

@@ -73,7 +73,13 @@ UNREADABLE_STOP = 3  # unreadable replies in a row that stop an API
 
 class _Runner:
     def __init__(
-        self, archive: Archive, client: OpenApiClient, appid: str, today: date, deadline: Deadline | None, monotonic: Callable[[], float]
+        self,
+        archive: Archive,
+        client: OpenApiClient,
+        appid: str,
+        today: date,
+        deadline: Deadline | None,
+        monotonic: Callable[[], float],
     ) -> None:
         self.archive = archive
         self.client = client
@@ -95,7 +101,9 @@ class _Runner:
             return "failed", binary
         fetched_at = datetime.fromtimestamp(self.client.wall_clock(), timezone.utc)
         # DatabaseError ends the run; RowRefused (the database refused this period's rows) fails the period alone
-        outcome: StoreOutcome = self.archive.store(self.appid, report.name, period, result, fetched_at=fetched_at, fetched_on=self.fetched_on)
+        outcome: StoreOutcome = self.archive.store(
+            self.appid, report.name, period, result, fetched_at=fetched_at, fetched_on=self.fetched_on
+        )
         return outcome, None
 
 
@@ -138,7 +146,9 @@ class _Item:
     app: _App | None = None
 
 
-def due_work(archive: Archive, appid: str, job: Job, tallies: dict[str, ApiTally], app: _App | None = None) -> list[_Item]:
+def due_work(
+    archive: Archive, appid: str, job: Job, tallies: dict[str, ApiTally], app: _App | None = None
+) -> list[_Item]:
     """Every period to fetch, round-robin across the APIs (oldest first within each): read from
     the database before any WeChat call, so an unreachable database costs no quota."""
     queues = []
@@ -146,7 +156,11 @@ def due_work(archive: Archive, appid: str, job: Job, tallies: dict[str, ApiTally
         report = report_for(name)  # a Job built by hand may name an API the archive does not keep
         periods = job.periods(report)
         fetched = archive.fetched_on(appid, name, job.since, job.until)
-        todo = [_Item(report, period, fetched, app) for period in periods if is_due(report, period, fetched, job.today, archive.refresh_days)]
+        todo = [
+            _Item(report, period, fetched, app)
+            for period in periods
+            if is_due(report, period, fetched, job.today, archive.refresh_days)
+        ]
         tally = tallies[name]
         tally.periods = len(periods)
         tally.count("upToDate", len(periods) - len(todo))
@@ -176,8 +190,15 @@ def run_job(
     happened to every period (``run_apps`` with one app)."""
     appid = appid or client.settings.appid
     return run_apps(
-        archive, {appid: client}, job, concurrency=concurrency, deadline=deadline, progress=progress, on_plan=on_plan,
-        monotonic=monotonic, quota_reserve=quota_reserve,
+        archive,
+        {appid: client},
+        job,
+        concurrency=concurrency,
+        deadline=deadline,
+        progress=progress,
+        on_plan=on_plan,
+        monotonic=monotonic,
+        quota_reserve=quota_reserve,
     ).apps[appid]
 
 
@@ -224,7 +245,10 @@ def run_apps(
     works = [due_work(archive, app.appid, job, app.summary.apis, app) for app in apps]
     report_progress = progress or (lambda _api, _outcome: None)
     if quota_reserve is not None:
-        works = [_within_quota(app, work, quota_reserve, deadline, report_progress) for app, work in zip(apps, works, strict=True)]
+        works = [
+            _within_quota(app, work, quota_reserve, deadline, report_progress)
+            for app, work in zip(apps, works, strict=True)
+        ]
     if on_plan is not None:
         on_plan(sum(len(work) for work in works))
     yesterday = job.today - timedelta(days=1)
@@ -267,11 +291,15 @@ def run_apps(
     def skip(items: Iterable[_Item], outcome: Outcome | None = None) -> None:
         for item in items:
             tally = _app_of(item).tally(item)
-            why: Outcome = outcome or ("stoppedByQuota" if tally.stopped and tally.stopped.startswith("quota") else "leftForLater")
+            why: Outcome = outcome or (
+                "stoppedByQuota" if tally.stopped and tally.stopped.startswith("quota") else "leftForLater"
+            )
             tally.count(why)
             report_progress(item.report.name, why)
 
-    def run(pool: ThreadPoolExecutor, work: list[_Item], pending: dict[Future[tuple[Outcome, WxCloudError | None]], _Item]) -> bool:
+    def run(
+        pool: ThreadPoolExecutor, work: list[_Item], pending: dict[Future[tuple[Outcome, WxCloudError | None]], _Item]
+    ) -> bool:
         """Fetch ``work`` a few at a time, every fetch settled on return; False when the run must stop."""
         items: Iterator[_Item] = iter(work)
         try:
@@ -305,7 +333,9 @@ def run_apps(
         if not run(pool, newest, pending):
             skip(_interleaved(rests))
         else:
-            rests = [_judged(app, rest, yesterday, archive.refresh_days, skip) for app, rest in zip(apps, rests, strict=True)]
+            rests = [
+                _judged(app, rest, yesterday, archive.refresh_days, skip) for app, rest in zip(apps, rests, strict=True)
+            ]
             run(pool, _interleaved(rests), pending)
     if database_error:
         for app in apps:
@@ -329,7 +359,9 @@ def _judged(app: _App, rest: list[_Item], yesterday: date, refresh_days: int, sk
     return [item for item, now in zip(rest, due, strict=True) if now]
 
 
-def _within_quota(app: _App, work: list[_Item], reserve: float, deadline: Deadline | None, progress: Progress) -> list[_Item]:
+def _within_quota(
+    app: _App, work: list[_Item], reserve: float, deadline: Deadline | None, progress: Progress
+) -> list[_Item]:
     """``work`` cut to what the app's remaining daily quota (less ``reserve`` of each limit) covers,
     when the work is large enough to read the quotas for; the rest is deferred to a later day.
     Within an API, the periods that ended yesterday keep their place first, then the oldest."""

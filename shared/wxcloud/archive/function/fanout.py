@@ -85,7 +85,9 @@ class Invoker(Protocol):
     def invoke(self, event: Mapping[str, Any], *, within: float = ...) -> str: ...
 
 
-Slice = tuple[date, "date | None"]  # periods beginning on or after the first day and before the second (None: to the end)
+Slice = tuple[
+    date, "date | None"
+]  # periods beginning on or after the first day and before the second (None: to the end)
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,9 @@ class Work:
             "appid": self.appid,
             "today": f"{self.today:%Y%m%d}",
             "apis": list(self.apis),
-            "slices": [[f"{since:%Y%m%d}", None if before is None else f"{before:%Y%m%d}"] for since, before in self.slices],
+            "slices": [
+                [f"{since:%Y%m%d}", None if before is None else f"{before:%Y%m%d}"] for since, before in self.slices
+            ],
             "until": None if self.until is None else f"{self.until:%Y%m%d}",
             "hop": self.hop,
         }
@@ -162,7 +166,11 @@ class Work:
         """The work an event names, checked: anything else is -501007 with what is wrong."""
         if not isinstance(raw, dict):
             raise InvalidParameters(f"{WORK_KEY} must be a JSON object, got {shown(raw)}")
-        unknown = sorted(str(key)[:20] for key in raw if key not in {"appid", "today", "apis", "slices", "until", "hop", "handoff", "proven"})
+        unknown = sorted(
+            str(key)[:20]
+            for key in raw
+            if key not in {"appid", "today", "apis", "slices", "until", "hop", "handoff", "proven"}
+        )
         if unknown:
             raise InvalidParameters(f"{WORK_KEY}: unknown key(s) {', '.join(unknown[:5])}")
         appid = raw.get("appid")
@@ -178,7 +186,9 @@ class Work:
         slices: list[Slice] = []
         for item in slices_raw:
             if not isinstance(item, list) or len(item) != 2:
-                raise InvalidParameters(f"{WORK_KEY}.slices: each slice is [since, before] (before may be null), got {shown(item)}")
+                raise InvalidParameters(
+                    f"{WORK_KEY}.slices: each slice is [since, before] (before may be null), got {shown(item)}"
+                )
             since, before = _day(item[0], "slices"), None if item[1] is None else _day(item[1], "slices")
             if before is not None and before <= since:
                 raise InvalidParameters(f"{WORK_KEY}.slices: a slice ends after it begins, got {shown(item)}")
@@ -252,7 +262,11 @@ def plan(archive: Archive, appids: Sequence[str], job: Job, slice_days: int) -> 
             fresh.append(appid)
             continue
         begins = {item.period.begin for item in items}
-        kept = tuple(part for part in reversed(slices) if any(part[0] <= begin and (part[1] is None or begin < part[1]) for begin in begins))
+        kept = tuple(
+            part
+            for part in reversed(slices)
+            if any(part[0] <= begin and (part[1] is None or begin < part[1]) for begin in begins)
+        )
         works[appid] = Work(appid, job.today, job.apis, kept, job.until)
         due[appid] = len(items)
     return Planned(works, due, tuple(fresh))

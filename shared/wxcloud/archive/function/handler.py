@@ -68,7 +68,18 @@ from ..plan.window import windowed
 from ..settings import AlertSettings, ArchiveSettings
 from ..store.archive import Archive
 from ..store.sources import open_archive
-from .fanout import HANDOFF_SECONDS, INVOKE_SECONDS, LEASE_MARGIN_SECONDS, WORK_KEY, Dispatch, Invoker, Work, dispatch, fits, plan
+from .fanout import (
+    HANDOFF_SECONDS,
+    INVOKE_SECONDS,
+    LEASE_MARGIN_SECONDS,
+    WORK_KEY,
+    Dispatch,
+    Invoker,
+    Work,
+    dispatch,
+    fits,
+    plan,
+)
 from .leases import HANDOFF, RUN, Leases, held_apps
 
 NAME = "archiveAnalysis"
@@ -82,10 +93,21 @@ ALERT_BUDGET_SECONDS = 5.0
 # run stays "running" there, as one that died would, rather than be killed half way.
 LEDGER_SECONDS = 0.5
 # What of a run's answer its log line carries (an app's details are in the ledger).
-LOGGED = ("today", "since", "until", "complete", "deadlineReached", "totals", "apis", "fanOut", "work", "next", "skipped")
+LOGGED = (
+    "today",
+    "since",
+    "until",
+    "complete",
+    "deadlineReached",
+    "totals",
+    "apis",
+    "fanOut",
+    "work",
+    "next",
+    "skipped",
+)
 # A worker's lease when SCF gave no time limit (a local call): SCF's longest timeout.
 WORKER_LEASE_SECONDS = 900.0
-
 
 
 @dataclass(frozen=True)
@@ -130,7 +152,9 @@ class ArchiveFunction(ScfHandler):
 
     _archive: tuple[ArchiveSettings, Archive] | None = None  # the settings' archive, kept for warm invocations
     _apps: AppClients | None = None  # the clients of several apps, kept for warm invocations
-    invoker: Invoker | None = None  # how it invokes itself (None: SCF Invoke, from the environment); tests set their own
+    invoker: Invoker | None = (
+        None  # how it invokes itself (None: SCF Invoke, from the environment); tests set their own
+    )
     sleep: Callable[[float], None] = staticmethod(time.sleep)  # between a dispatcher's invokes
 
     @classmethod
@@ -141,7 +165,9 @@ class ArchiveFunction(ScfHandler):
         """The run's summary in the cloud-call shape, or the error value that stopped it first."""
         deadline = frame.deadline
         # A worker's event is one before it is read: a malformed one is a worker's too, and posts nothing.
-        run = _Run("timer" if is_timer(event) else "worker" if isinstance(event, dict) and WORK_KEY in event else "direct")
+        run = _Run(
+            "timer" if is_timer(event) else "worker" if isinstance(event, dict) and WORK_KEY in event else "direct"
+        )
         result, error = self.answer(lambda: self._run(event, deadline, run, frame.request_id))
         self._log(frame, run.trigger, result, run.summary)  # first: the line CLS watches, whatever comes after
         answers = run.app_results(result)
@@ -149,9 +175,14 @@ class ArchiveFunction(ScfHandler):
             finish_all(run.ledger, {row: answers[appid] for appid, row in run.rows.items()})
         alerted = _alerted(run, result, error)
         if alerted is not None:
-            alerts = AlertSettings.from_env(self.environ)  # read on its own: a run that failed on its configuration still alerts
+            alerts = AlertSettings.from_env(
+                self.environ
+            )  # read on its own: a run that failed on its configuration still alerts
             if run.rows and set(run.rows) != {run.appid}:  # several apps: each one's part, and once what was not sent
-                apart = {appid or "-": {key: value for key, value in answer.items() if key != "fanOut"} for appid, answer in answers.items()}
+                apart = {
+                    appid or "-": {key: value for key, value in answer.items() if key != "fanOut"}
+                    for appid, answer in answers.items()
+                }
                 notify_apps(alerts, apart, fan_out=result.get("fanOut"), deadline=deadline, budget=ALERT_BUDGET_SECONDS)
             else:  # (no appid yet: the title names the apps of the environment)
                 notify(alerts, run.appid, alerted, deadline=deadline, budget=ALERT_BUDGET_SECONDS)
@@ -179,34 +210,57 @@ class ArchiveFunction(ScfHandler):
         apps: tuple[App, ...] = ()
         if source is None:  # one app: WX_APPID
             run.appid = appid_from_env(self.environ)  # whose run, for the ledger and the alert
-            run.rows = {run.appid: ledger.start(appid=run.appid, trigger=run.trigger, today=job.today, base_url=base_url)}
+            run.rows = {
+                run.appid: ledger.start(appid=run.appid, trigger=run.trigger, today=job.today, base_url=base_url)
+            }
         else:
             try:
                 apps = source.load(deadline=deadline)
             except WxCloudError:
                 run.rows = {None: ledger.start(appid=None, trigger=run.trigger, today=job.today, base_url=base_url)}
                 raise
-            run.rows = ledger.start_many([app.appid for app in apps], trigger=run.trigger, today=job.today, base_url=base_url)
+            run.rows = ledger.start_many(
+                [app.appid for app in apps], trigger=run.trigger, today=job.today, base_url=base_url
+            )
         # No since given: the archive's window (what earlier runs were asked for); the since recorded.
-        job = windowed(archive, [appid for appid in run.rows if appid], job, chosen=chosen_since(settings, request.options))
+        job = windowed(
+            archive, [appid for appid in run.rows if appid], job, chosen=chosen_since(settings, request.options)
+        )
         work_deadline = _keep_back(deadline, ALERT_BUDGET_SECONDS) if settings.alerts_configured else deadline
         fanned = self._fan_out(archive, settings, job, [appid for appid in run.rows if appid], work_deadline)
         if fanned is not None and (fanned.sent or fanned.running or not fanned.failed):
             return {"errCode": 0, "errMsg": f"{NAME}:ok", **job.days(), "complete": False, "fanOut": fanned.to_json()}
-        one = self._ready_client(job, deadline) if source is None else None  # WX_APPID and its secret, checked before any lease
+        one = (
+            self._ready_client(job, deadline) if source is None else None
+        )  # WX_APPID and its secret, checked before any lease
         appids = [appid for appid in run.rows if appid]
         holder = f"{RUN}{_request_name(request_id)}:{secrets.token_hex(4)}"
         seconds = (WORKER_LEASE_SECONDS if deadline is None else max(deadline.remaining(), 0.0)) + LEASE_MARGIN_SECONDS
-        renew = None if deadline is not None else WORKER_LEASE_SECONDS / 3  # a local run without a time limit keeps its leases fresh
+        renew = (
+            None if deadline is not None else WORKER_LEASE_SECONDS / 3
+        )  # a local run without a time limit keeps its leases fresh
         with held_apps(Leases(archive), appids, holder, seconds, renew_every=renew) as (mine, running):
             if one is not None:
                 if not mine:  # the one app is a worker's right now
-                    return {"errCode": 0, "errMsg": f"{NAME}:ok", **job.days(), "complete": False, "skipped": running[one.settings.appid]}
+                    return {
+                        "errCode": 0,
+                        "errMsg": f"{NAME}:ok",
+                        **job.days(),
+                        "complete": False,
+                        "skipped": running[one.settings.appid],
+                    }
                 clients = {one.settings.appid: one}
             else:
-                clients = self._app_clients([app for app in apps if app.appid in mine], job, deadline, keep_others=bool(running))
+                clients = self._app_clients(
+                    [app for app in apps if app.appid in mine], job, deadline, keep_others=bool(running)
+                )
             summary = run_apps(
-                archive, clients, job, concurrency=settings.concurrency, deadline=work_deadline, monotonic=self.monotonic,
+                archive,
+                clients,
+                job,
+                concurrency=settings.concurrency,
+                deadline=work_deadline,
+                monotonic=self.monotonic,
                 quota_reserve=settings.quota_reserve,
             )
         summary.running = dict(running)
@@ -217,7 +271,9 @@ class ArchiveFunction(ScfHandler):
         run.summary = summary
         return {"errCode": 0, "errMsg": f"{NAME}:ok", **summary.to_json(), **extra}
 
-    def _fan_out(self, archive: Archive, settings: ArchiveSettings, job: Job, appids: list[str], deadline: Deadline | None) -> Dispatch | None:
+    def _fan_out(
+        self, archive: Archive, settings: ArchiveSettings, job: Job, appids: list[str], deadline: Deadline | None
+    ) -> Dispatch | None:
         """When the run's work does not fit in what is left of this invocation, and the function
         may invoke itself: the work sent to workers, one asynchronous invocation per app (None: the
         run does the work itself)."""
@@ -228,7 +284,12 @@ class ArchiveFunction(ScfHandler):
         if fits(planned.periods, deadline, settings.concurrency):
             return None
         return dispatch(
-            planned, invoker=invoker, leases=Leases(archive), per_minute=settings.fan_out_per_minute, deadline=deadline, sleep=self.sleep,
+            planned,
+            invoker=invoker,
+            leases=Leases(archive),
+            per_minute=settings.fan_out_per_minute,
+            deadline=deadline,
+            sleep=self.sleep,
         )
 
     def _invoker(self, settings: ArchiveSettings) -> Invoker | None:
@@ -241,7 +302,9 @@ class ArchiveFunction(ScfHandler):
 
         return ScfAsyncInvoker.from_env(self.environ)
 
-    def _work(self, work: Work, settings: ArchiveSettings, deadline: Deadline | None, run: _Run, request_id: Any) -> dict[str, Any]:
+    def _work(
+        self, work: Work, settings: ArchiveSettings, deadline: Deadline | None, run: _Run, request_id: Any
+    ) -> dict[str, Any]:
         """A worker of a fanned-out run: its event proven by the app's lease (handed to exactly this
         event), its share of the work, and the next worker invoked for the rest (the lease handed
         on to it). Before anything is written: the app must be one this function archives. An event
@@ -274,10 +337,17 @@ class ArchiveFunction(ScfHandler):
             leases.note_run(work.appid, held_as, row)
             client = self._client_of(app, work.appid, work.job(), deadline)
             invoker = self._invoker(settings)
-            kept = (ALERT_BUDGET_SECONDS if settings.alerts_configured else 0.0) + (INVOKE_SECONDS if invoker is not None else 0.0)
+            kept = (ALERT_BUDGET_SECONDS if settings.alerts_configured else 0.0) + (
+                INVOKE_SECONDS if invoker is not None else 0.0
+            )
             summary = run_apps(
-                archive, {work.appid: client}, work.job(), concurrency=settings.concurrency, deadline=_keep_back(deadline, kept),
-                monotonic=self.monotonic, quota_reserve=settings.quota_reserve,
+                archive,
+                {work.appid: client},
+                work.job(),
+                concurrency=settings.concurrency,
+                deadline=_keep_back(deadline, kept),
+                monotonic=self.monotonic,
+                quota_reserve=settings.quota_reserve,
                 yesterday_answered=work.proven,
             ).apps[work.appid]
             run.summary = summary
@@ -294,11 +364,15 @@ class ArchiveFunction(ScfHandler):
         source = AppsSource.from_env(self.environ)
         if source is None:
             if appid != appid_from_env(self.environ):
-                raise InvalidParameters("the event names an app this function does not archive (WX_APPID): it is not for this function")
+                raise InvalidParameters(
+                    "the event names an app this function does not archive (WX_APPID): it is not for this function"
+                )
             return None
         app = next((app for app in source.load(deadline=deadline) if app.appid == appid), None)
         if app is None:
-            raise InvalidParameters("the event names an app that is not one of WX_ARCHIVE_APPS: it is not for this function")
+            raise InvalidParameters(
+                "the event names an app that is not one of WX_ARCHIVE_APPS: it is not for this function"
+            )
         return app
 
     def _client_of(self, app: App | None, appid: str, job: Job, deadline: Deadline | None) -> OpenApiClient:
@@ -306,11 +380,15 @@ class ArchiveFunction(ScfHandler):
         if app is None:
             client = self._ready_client(job, deadline)
             if client.settings.appid != appid:
-                raise InvalidParameters("the event names an app this function does not archive (WX_APPID): it is not for this function")
+                raise InvalidParameters(
+                    "the event names an app this function does not archive (WX_APPID): it is not for this function"
+                )
             return client
         return self._app_clients([app], job, deadline, keep_others=True)[appid]
 
-    def _app_clients(self, apps: Sequence[App], job: Job, deadline: Deadline | None, *, keep_others: bool = False) -> dict[str, OpenApiClient]:
+    def _app_clients(
+        self, apps: Sequence[App], job: Job, deadline: Deadline | None, *, keep_others: bool = False
+    ) -> dict[str, OpenApiClient]:
         """The clients of several apps (kept for warm invocations), checked for what every fetch needs."""
         permissions = load_permissions(self.config_candidates)
         for name in job.apis:
@@ -318,7 +396,12 @@ class ArchiveFunction(ScfHandler):
         if self._apps is None:
             self._apps = AppClients()
         return self._apps.for_apps(
-            apps, WxSettings.from_env(self.environ), permissions=permissions, deadline=deadline, environ=self.environ, keep_others=keep_others
+            apps,
+            WxSettings.from_env(self.environ),
+            permissions=permissions,
+            deadline=deadline,
+            environ=self.environ,
+            keep_others=keep_others,
         )
 
     def _request(self, event: Any) -> Request:
@@ -363,7 +446,9 @@ class ArchiveFunction(ScfHandler):
         fields: dict[str, Any] = {"function": NAME, "trigger": trigger, "outcome": "ok" if ok else "error"}
         if ok:
             fields.update({key: result[key] for key in LOGGED if key in result})
-            if "fanOut" in result and "totals" not in result:  # a dispatcher: fine when every app with work has a worker
+            if (
+                "fanOut" in result and "totals" not in result
+            ):  # a dispatcher: fine when every app with work has a worker
                 fanned = result["fanOut"]
                 level = logging.INFO if not fanned.get("failed") and not fanned.get("notSent") else logging.WARNING
             if isinstance(summary, RunSummary):  # several apps: each one's outcome in a line, the details in the ledger
@@ -375,9 +460,7 @@ class ArchiveFunction(ScfHandler):
         self.log(frame, level, fields)
 
 
-REFUSED_TIMER = (
-    "the timer's event was refused (its Time or its Message): check the timer trigger's argument; the function's log has the details"
-)
+REFUSED_TIMER = "the timer's event was refused (its Time or its Message): check the timer trigger's argument; the function's log has the details"
 
 
 def _alerted(run: _Run, result: dict[str, Any], error: WxCloudError | None) -> dict[str, Any] | None:
@@ -394,7 +477,9 @@ def _alerted(run: _Run, result: dict[str, Any], error: WxCloudError | None) -> d
     return result
 
 
-def _hand_on(leases: Leases, appid: str, holder: str, digest: str, invoker: Invoker | None, after: Work | None) -> dict[str, Any] | None:
+def _hand_on(
+    leases: Leases, appid: str, holder: str, digest: str, invoker: Invoker | None, after: Work | None
+) -> dict[str, Any] | None:
     """Invoke the next worker for ``after`` with the lease handed on to it, or end the app's chain
     (nothing left, or the Invoke failed: the next daily run takes the rest up); what was sent.
     ``digest``: this worker's event's, which no copy of it may use once the chain has moved on."""

@@ -72,7 +72,9 @@ class Leases:
         """Take the lease of ``key`` for ``seconds`` if it is free (nobody has it, or its time is
         over); whether ``holder`` has it now. A dispatcher and a run that does the work itself
         take leases this way."""
-        return self._take(key, holder, seconds, free=lambda now: self.table.c.expires_at <= now, create=True, run_id=run_id)
+        return self._take(
+            key, holder, seconds, free=lambda now: self.table.c.expires_at <= now, create=True, run_id=run_id
+        )
 
     def take_handed(self, key: str, digest: str, holder: str, seconds: float) -> bool:
         """Take the lease of ``key`` handed on to the event whose digest is ``digest`` (or held by a
@@ -82,18 +84,24 @@ class Leases:
 
         def free(now: datetime) -> ColumnElement[bool]:
             handed = self.table.c.holder == _cut(f"{HANDOFF}{digest}")
-            expired_own = (self.table.c.holder.startswith(f"{digest}:", autoescape=True)) & (self.table.c.expires_at <= now)
+            expired_own = (self.table.c.holder.startswith(f"{digest}:", autoescape=True)) & (
+                self.table.c.expires_at <= now
+            )
             return or_(handed, expired_own)
 
         return self._take(key, _cut(f"{digest}:{holder}"), seconds, free=free, create=False)
 
-    def _take(self, key: str, holder: str, seconds: float, *, free: Any, create: bool, run_id: int | None = None) -> bool:
+    def _take(
+        self, key: str, holder: str, seconds: float, *, free: Any, create: bool, run_id: int | None = None
+    ) -> bool:
         key, holder = _cut(key), _cut(holder)
 
         def work(connection: Connection) -> bool:
             now = database_now(connection)
             values = {"holder": holder, "run_id": run_id, "taken_at": now, "expires_at": _after(now, seconds)}
-            taken = connection.execute(update(self.table).where(self.table.c.work_key == key, free(now)).values(**values))
+            taken = connection.execute(
+                update(self.table).where(self.table.c.work_key == key, free(now)).values(**values)
+            )
             if taken.rowcount == 1:
                 return True
             return create and insert_new(connection, self.table, [{"work_key": key, **values}]) == 1
@@ -111,8 +119,9 @@ class Leases:
         """Record the ledger row of the run holding the lease (for whoever reads the table)."""
         table = self.table
         self.archive.write(
-            lambda connection: connection.execute(update(table).where(table.c.work_key == _cut(key), table.c.holder == _cut(holder))
-                                                  .values(run_id=run_id)),
+            lambda connection: connection.execute(
+                update(table).where(table.c.work_key == _cut(key), table.c.holder == _cut(holder)).values(run_id=run_id)
+            ),
             "recording the lease's run",
             row_locks_only=True,
         )
@@ -123,8 +132,11 @@ class Leases:
 
         def work(connection: Connection) -> bool:
             now = database_now(connection)
-            renewed = connection.execute(update(table).where(table.c.work_key == _cut(key), table.c.holder == _cut(holder))
-                                         .values(expires_at=_after(now, seconds)))
+            renewed = connection.execute(
+                update(table)
+                .where(table.c.work_key == _cut(key), table.c.holder == _cut(holder))
+                .values(expires_at=_after(now, seconds))
+            )
             return bool(renewed.rowcount == 1)
 
         return self.archive.write(work, "renewing the app's lease", row_locks_only=True)
@@ -139,7 +151,9 @@ class Leases:
             values: dict[str, Any] = {"expires_at": database_now(connection)}
             if ended is not None:
                 values["holder"] = _cut(f"{DONE}{ended}")
-            connection.execute(update(table).where(table.c.work_key == _cut(key), table.c.holder == _cut(holder)).values(**values))
+            connection.execute(
+                update(table).where(table.c.work_key == _cut(key), table.c.holder == _cut(holder)).values(**values)
+            )
 
         self.archive.write(work, "releasing the app's lease", row_locks_only=True)
 
@@ -148,8 +162,11 @@ class Leases:
 
         def work(connection: Connection) -> bool:
             now = database_now(connection)
-            moved = connection.execute(update(table).where(table.c.work_key == _cut(key), table.c.holder == _cut(holder)).values(
-                holder=_cut(to), run_id=None, taken_at=now, expires_at=_after(now, seconds)))
+            moved = connection.execute(
+                update(table)
+                .where(table.c.work_key == _cut(key), table.c.holder == _cut(holder))
+                .values(holder=_cut(to), run_id=None, taken_at=now, expires_at=_after(now, seconds))
+            )
             return bool(moved.rowcount == 1)
 
         return self.archive.write(work, what, row_locks_only=True)
@@ -177,7 +194,9 @@ class Leases:
 
         def read(connection: Connection) -> dict[str, datetime]:
             now = database_now(connection)
-            rows = connection.execute(select(table.c.work_key, table.c.expires_at).where(table.c.expires_at > now)).all()
+            rows = connection.execute(
+                select(table.c.work_key, table.c.expires_at).where(table.c.expires_at > now)
+            ).all()
             return {row.work_key: row.expires_at for row in rows if row.work_key in wanted}
 
         return self.archive.read(read)
@@ -229,10 +248,16 @@ def held_apps(
                 mine.append(appid)
             else:
                 until = leases.held([appid]).get(appid)
-                running[appid] = f"another worker is archiving {appid}" + ("" if until is None else f" until {until:%Y-%m-%dT%H:%M:%S}Z")
+                running[appid] = f"another worker is archiving {appid}" + (
+                    "" if until is None else f" until {until:%Y-%m-%dT%H:%M:%S}Z"
+                )
         if renew_every is not None and mine:
-            renewer = threading.Thread(target=_renew, args=(leases, mine, holder, seconds, renew_every, stop), daemon=True,
-                                       name="wxcloud-archive-lease")
+            renewer = threading.Thread(
+                target=_renew,
+                args=(leases, mine, holder, seconds, renew_every, stop),
+                daemon=True,
+                name="wxcloud-archive-lease",
+            )
             renewer.start()
         yield mine, running
     finally:
@@ -246,14 +271,20 @@ def held_apps(
                 pass
 
 
-def _renew(leases: Leases, appids: Sequence[str], holder: str, seconds: float, every: float, stop: threading.Event) -> None:
+def _renew(
+    leases: Leases, appids: Sequence[str], holder: str, seconds: float, every: float, stop: threading.Event
+) -> None:
     lost: set[str] = set()
     while not stop.wait(every):
         for appid in appids:
             try:
                 if not leases.renew(appid, holder, seconds) and appid not in lost:
                     lost.add(appid)
-                    logger.warning("the lease of %s ran out under this run (the database was out of reach longer than %.0f s): "
-                                   "a worker may archive it at the same time; what both store is kept once", appid, seconds)
+                    logger.warning(
+                        "the lease of %s ran out under this run (the database was out of reach longer than %.0f s): "
+                        "a worker may archive it at the same time; what both store is kept once",
+                        appid,
+                        seconds,
+                    )
             except WxCloudError:  # the next round tries again; the run itself meets the database's failure
                 pass

@@ -53,9 +53,12 @@ def on_or_after_earliest(day: date, source: str, error: type[PlatformError] = In
     """``day`` unless it is before ``EARLIEST``: the one check of the floor, for the environment
     (``error`` -601001), a run's options, the CLI's flags and a job built by hand alike."""
     if day < EARLIEST:
-        raise error(f"{source} {yyyymmdd(day)} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin: "
-                    f"use {EARLIEST:%Y%m%d} or later")
+        raise error(
+            f"{source} {yyyymmdd(day)} is before {EARLIEST:%Y%m%d}, when WeChat's Mini Program analytics begin: "
+            f"use {EARLIEST:%Y%m%d} or later"
+        )
     return day
+
 
 ColumnType = Literal["int", "float", "text"]
 
@@ -123,7 +126,13 @@ class Settling:
         computed yesterday; its absence proves nothing (a small app's zero may be left out)."""
         if self.keys is None:
             return period.end
-        present = {item.get("key") for value in result.values() if isinstance(value, list) for item in value if isinstance(item, dict)}
+        present = {
+            item.get("key")
+            for value in result.values()
+            if isinstance(value, list)
+            for item in value
+            if isinstance(item, dict)
+        }
         return max((self._later_end(period, key) for key in self.keys if key in present), default=period.end)
 
     def settles_on(self, period: Period, refresh_days: int = 0) -> date:
@@ -180,7 +189,10 @@ def _list_items(result: dict[str, Any], fallback: str) -> Iterator[dict[str, Any
     """Trends and pages: one row per item of ``list``, with the period's refDate when the item has none."""
     period_ref = _ref_date(result, fallback)
     for item in _dicts(result.get("list")):
-        yield {"refDate": _ref_date(item, period_ref), **{key: value for key, value in item.items() if key != "refDate"}}
+        yield {
+            "refDate": _ref_date(item, period_ref),
+            **{key: value for key, value in item.items() if key != "refDate"},
+        }
 
 
 def _retain_rows(result: dict[str, Any], fallback: str) -> Iterator[dict[str, Any]]:
@@ -206,12 +218,20 @@ def _portrait_rows(result: dict[str, Any], fallback: str) -> Iterator[dict[str, 
             continue
         for dimension, items in dimensions.items():
             for item in _dicts(items):
-                yield {"refDate": ref_date, "audience": audience, "dimension": dimension, "id": item.get("id"),
-                       "name": item.get("name"), "value": item.get("value")}
+                yield {
+                    "refDate": ref_date,
+                    "audience": audience,
+                    "dimension": dimension,
+                    "id": item.get("id"),
+                    "name": item.get("name"),
+                    "value": item.get("value"),
+                }
 
 
 SUMMARY = Shape(
-    "summary", (_int_column("visitTotal", "visit_total"), _int_column("sharePv", "share_pv"), _int_column("shareUv", "share_uv")), _list_items
+    "summary",
+    (_int_column("visitTotal", "visit_total"), _int_column("sharePv", "share_pv"), _int_column("shareUv", "share_uv")),
+    _list_items,
 )
 
 VISIT_TREND = Shape(
@@ -228,10 +248,16 @@ VISIT_TREND = Shape(
     _list_items,
 )
 
-RETAIN = Shape("retain", (_text_column("metric", "metric", 32), _int_column("key", "item_key"), _int_column("value", "item_value")), _retain_rows)
+RETAIN = Shape(
+    "retain",
+    (_text_column("metric", "metric", 32), _int_column("key", "item_key"), _int_column("value", "item_value")),
+    _retain_rows,
+)
 
 DISTRIBUTION = Shape(
-    "distribution", (_text_column("index", "index_name"), _int_column("key", "item_key"), _int_column("value", "item_value")), _distribution_rows
+    "distribution",
+    (_text_column("index", "index_name"), _int_column("key", "item_key"), _int_column("value", "item_value")),
+    _distribution_rows,
 )
 
 PAGE = Shape(
@@ -297,8 +323,11 @@ def api_name(name: object, source: str = "", error: type[PlatformError] = Invali
             return full
     where = f"{source}: " if source else ""
     close = closest(name) if isinstance(name, str) else []
-    tip = (f"did you mean {' or '.join(close)}?" if close
-           else f"the archived reports are {', '.join(REPORTS)} (with or without {NAMESPACE})")
+    tip = (
+        f"did you mean {' or '.join(close)}?"
+        if close
+        else f"the archived reports are {', '.join(REPORTS)} (with or without {NAMESPACE})"
+    )
     raise error(f"{where}{shown(name)} is not an archivable API; {tip}")
 
 
@@ -309,7 +338,7 @@ def closest(name: str) -> list[str]:
     import difflib  # an unknown name is rare: a cold start does not pay for it
 
     text = name.strip().lower()[:200]
-    forms = {full[len(NAMESPACE):].lower(): full for full in REPORTS}
+    forms = {full[len(NAMESPACE) :].lower(): full for full in REPORTS}
     found = difflib.get_close_matches(text.removeprefix(NAMESPACE.lower()), list(forms), n=SUGGESTED, cutoff=CLOSE)
     return [forms[form] for form in found]
 

@@ -60,8 +60,10 @@ def storable(value: Any) -> Any:
         return {storable_text(key) if isinstance(key, str) else key: storable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [storable(item) for item in value]
-    raise InvalidParameters(f"an archived result must be JSON data (objects, lists, strings, numbers, true, false, null), "
-                            f"not a {type(value).__name__}")
+    raise InvalidParameters(
+        f"an archived result must be JSON data (objects, lists, strings, numbers, true, false, null), "
+        f"not a {type(value).__name__}"
+    )
 
 
 def finite_float(value: Any) -> float | None:

@@ -89,20 +89,38 @@ _SHORT = 4
 # Texts we did not write may hold a token or a secret: anything shaped like one (32 or more
 # token characters with both letters and digits: WeChat's access tokens, an appsecret, a UUID
 # webhook key) is masked, as is the password of a URL (``scheme://user:password@``).
-_TOKEN_LIKE = re.compile(r"(?<![A-Za-z0-9_\-])(?=[A-Za-z0-9_\-]*[0-9])(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{32,}(?![A-Za-z0-9_\-])")
+_TOKEN_LIKE = re.compile(
+    r"(?<![A-Za-z0-9_\-])(?=[A-Za-z0-9_\-]*[0-9])(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{32,}(?![A-Za-z0-9_\-])"
+)
 _URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]+@")
 _KEEP_CODE = r"\1"
 _LEADING_CODE = re.compile(r"\s*(-?\d+)\b")
-_FAIL_PREFIX = re.compile(r"^(\s*-?\d+\s+)[\w.]+:fail\s+")  # "45009 openapi.x:fail reach max..." -> "45009 reach max..."
+_FAIL_PREFIX = re.compile(
+    r"^(\s*-?\d+\s+)[\w.]+:fail\s+"
+)  # "45009 openapi.x:fail reach max..." -> "45009 reach max..."
 _PERCENT = re.compile(r"%[0-9A-Fa-f]{2}")
 
 # What each character WeCom's markdown gives a meaning becomes in a text from elsewhere: its
 # full-width look-alike (shown as text; WeCom documents no escape). ``&`` too: an entity such as
 # ``&lt;`` would spell a ``<``. ``~`` and ``|`` (strike-through, tables) for renderers that have them.
-_MARKDOWN = str.maketrans({
-    "*": "＊", "_": "＿", "`": "｀", "[": "［", "]": "］", "(": "（", ")": "）", "#": "＃", ">": "＞", "<": "＜",
-    "&": "＆", "\\": "＼", "~": "～", "|": "｜",
-})
+_MARKDOWN = str.maketrans(
+    {
+        "*": "＊",
+        "_": "＿",
+        "`": "｀",
+        "[": "［",
+        "]": "］",
+        "(": "（",
+        ")": "）",
+        "#": "＃",
+        ">": "＞",
+        "<": "＜",
+        "&": "＆",
+        "\\": "＼",
+        "~": "～",
+        "|": "｜",
+    }
+)
 _SCHEME_SEPARATOR = re.compile(r":(?=//)")  # "https://..." would become a link: "https：//..." stays text
 _SHOWN_MASK = MASK.translate(_MARKDOWN)  # a mask put in the message after it was made plain text
 
@@ -168,9 +186,15 @@ def message_for(appid: str, result: Mapping[str, Any], *, conceal: Conceal = ())
         return _assemble(f"**archiveAnalysis {who}: the run failed ({shown_code})**", [line])
 
     apis = result.get("apis")
-    reports = {str(name): tally for name, tally in apis.items() if isinstance(tally, Mapping)} if isinstance(apis, Mapping) else {}
+    reports = (
+        {str(name): tally for name, tally in apis.items() if isinstance(tally, Mapping)}
+        if isinstance(apis, Mapping)
+        else {}
+    )
     database_error = result.get("databaseError")
-    handed_on = isinstance(result.get("next"), Mapping) and "failed" not in result["next"]  # a worker's successor has the rest
+    handed_on = (
+        isinstance(result.get("next"), Mapping) and "failed" not in result["next"]
+    )  # a worker's successor has the rest
     deadline_reached = result.get("deadlineReached") is True and not handed_on
     lines: list[str] = []
     stopped = result.get("stopped")
@@ -178,7 +202,11 @@ def message_for(appid: str, result: Mapping[str, Any], *, conceal: Conceal = ())
         errors = result.get("errors")
         first = next((e for e in errors if isinstance(e, str)), None) if isinstance(errors, list) else None
         code = _code_of(first) if first is not None else None
-        shown_error = f" `{_shown(_FAIL_PREFIX.sub(_KEEP_CODE, first, count=1), _TEXT_LIMIT, conceal)}`" if first is not None else ""
+        shown_error = (
+            f" `{_shown(_FAIL_PREFIX.sub(_KEEP_CODE, first, count=1), _TEXT_LIMIT, conceal)}`"
+            if first is not None
+            else ""
+        )
         advice = _advice(code) if code is not None else "see the function log"
         lines.append(f"- the app stopped, {_shown(stopped, 40, conceal)}:{shown_error} → {advice}")
     fanned = _fan_out_line(result.get("fanOut"), conceal)
@@ -186,9 +214,17 @@ def message_for(appid: str, result: Mapping[str, Any], *, conceal: Conceal = ())
         lines.append(fanned)
     if database_error:
         lines.append(f"- database: `{_shown(str(database_error), _TEXT_LIMIT, conceal)}` → {DATABASE_ADVICE}")
-    affected = [_report_line(name, tally, database_error=bool(database_error), deadline_reached=deadline_reached, handed_on=handed_on,
-                             conceal=conceal)
-                for name, tally in reports.items()]
+    affected = [
+        _report_line(
+            name,
+            tally,
+            database_error=bool(database_error),
+            deadline_reached=deadline_reached,
+            handed_on=handed_on,
+            conceal=conceal,
+        )
+        for name, tally in reports.items()
+    ]
     report_lines = [line for line in affected if line is not None]
     if deadline_reached:
         left = sum(_count(tally, "leftForLater") for tally in reports.values())
@@ -205,18 +241,30 @@ def _fan_out_line(fanned: Any, conceal: Conceal = ()) -> str | None:
     if not isinstance(fanned, Mapping) or not (fanned.get("failed") or _count(fanned, "notSent")):
         return None
     failures = fanned.get("failed")
-    first = next((str(text) for text in failures.values()), None) if isinstance(failures, Mapping) and failures else None
+    first = (
+        next((str(text) for text in failures.values()), None) if isinstance(failures, Mapping) and failures else None
+    )
     shown_error = f" `{_shown(first, _TEXT_LIMIT, conceal)}`" if first is not None else ""
     left = _count(fanned, "notSent") + (len(failures) if isinstance(failures, Mapping) else 0)
     return f"- fan-out: the work of {left} app(s) was not sent to workers{shown_error} → {FAN_OUT_ADVICE}"
 
 
 def _report_line(
-    name: str, tally: Mapping[str, Any], *, database_error: bool, deadline_reached: bool, handed_on: bool = False, conceal: Conceal = ()
+    name: str,
+    tally: Mapping[str, Any],
+    *,
+    database_error: bool,
+    deadline_reached: bool,
+    handed_on: bool = False,
+    conceal: Conceal = (),
 ) -> str | None:
     """``- **name**: what happened, `first error` → what to do``; None when nothing needs doing
     (``handed_on``: a worker's periods left for later are its successor's, not left behind)."""
-    failed, quota, later = _count(tally, "failed"), _count(tally, "stoppedByQuota"), 0 if handed_on else _count(tally, "leftForLater")
+    failed, quota, later = (
+        _count(tally, "failed"),
+        _count(tally, "stoppedByQuota"),
+        0 if handed_on else _count(tally, "leftForLater"),
+    )
     raw_stopped = tally.get("stopped")
     raw_stopped = raw_stopped if isinstance(raw_stopped, str) else ""
     stopped = _shown(raw_stopped, 40, conceal)
@@ -348,7 +396,11 @@ def _secret_parts(path: str, query: str) -> tuple[tuple[Sealed[str], ...], tuple
     values: set[str] = set()
     for piece in re.split("[&;]", query):
         name, _, value = piece.partition("=")
-        values |= {form for form in (value, unquote(value), unquote_plus(value)) if len(form) >= _SHORT or (name.lower() == "key" and form)}
+        values |= {
+            form
+            for form in (value, unquote(value), unquote_plus(value))
+            if len(form) >= _SHORT or (name.lower() == "key" and form)
+        }
     in_path = [value for value in values if value.lower() in path.lower()]
     wholes = {query, path} if in_path else {query}
     long_values = {value for value in values if len(value) >= _SHORT}
@@ -363,7 +415,10 @@ def _sealed_forms(parts: set[str]) -> tuple[Sealed[str], ...]:
     for part in parts:
         for form in (part, quote(part, safe=""), quote_plus(part, safe="")):
             if "%" in form:
-                cased |= {_PERCENT.sub(lambda m: m.group().upper(), form), _PERCENT.sub(lambda m: m.group().lower(), form)}
+                cased |= {
+                    _PERCENT.sub(lambda m: m.group().upper(), form),
+                    _PERCENT.sub(lambda m: m.group().lower(), form),
+                }
     found = parts | cased
     found |= {markdown_text(part) for part in found}
     return tuple(Sealed(part) for part in sorted(found, key=len, reverse=True) if part)
@@ -378,7 +433,9 @@ class _Target:
     query: Sealed[str]
     host: str  # for logs: never more than this
     secrets: tuple[Sealed[str], ...]  # its secret parts (_secret_parts), masked wherever they could show
-    everywhere: tuple[Sealed[str], ...]  # those a library's record or a tracker's breadcrumb could show, past redaction's pattern
+    everywhere: tuple[
+        Sealed[str], ...
+    ]  # those a library's record or a tracker's breadcrumb could show, past redaction's pattern
 
 
 def _split(webhook: Sealed[str]) -> _Target | None:
@@ -430,14 +487,20 @@ def _deliver(target: _Target, message: str, timeout: float) -> bool:
 
 def _exchange(target: _Target, message: str, timeout: float) -> str | None:
     """One POST; None when WeCom took the message, else what went wrong, as words safe to log."""
-    content = _masked_message(message, target.secrets)  # an error text that quoted the webhook does not post its key to the group
+    content = _masked_message(
+        message, target.secrets
+    )  # an error text that quoted the webhook does not post its key to the group
     body = json.dumps({"msgtype": "markdown", "markdown": {"content": content}}, ensure_ascii=False).encode("utf-8")
     # connect + read == timeout: the socket timeouts and the wall-clock limit (the watchdog's) agree
     connect = min(_CONNECT_TIMEOUT, timeout * 0.3)
-    conceal_everywhere(target.everywhere)  # urllib3's request line and sentry's breadcrumbs show the path, which no pattern masks
+    conceal_everywhere(
+        target.everywhere
+    )  # urllib3's request line and sentry's breadcrumbs show the path, which no pattern masks
     transport = Transport(target.base, Timeouts(connect=connect, read=timeout - connect))
     try:
-        reply = transport.post(target.path, body, query=target.query, conceal=target.secrets, timeout=timeout, limit=_REPLY_LIMIT)
+        reply = transport.post(
+            target.path, body, query=target.query, conceal=target.secrets, timeout=timeout, limit=_REPLY_LIMIT
+        )
     except WxCloudError as exc:  # the transport's errors name the host and the failure's class, never the URL
         return f"{type(exc).__name__}: {exc.reason}"
     finally:
@@ -469,7 +532,14 @@ def _verdict(body: bytes, secrets: Conceal) -> str | None:
 # ---- notify: message_for + the webhook + post, within the run's budget ---------------------------
 
 
-def notify(settings: AlertSettings, appid: str | None, result: Mapping[str, Any], *, deadline: Deadline | None, budget: float = 5.0) -> bool | None:
+def notify(
+    settings: AlertSettings,
+    appid: str | None,
+    result: Mapping[str, Any],
+    *,
+    deadline: Deadline | None,
+    budget: float = 5.0,
+) -> bool | None:
     """Post the alert for a run's ``result``, if it needs one and a webhook is configured.
 
     ``appid``: the run's app; None when the run failed before it knew it, and the title names
@@ -486,12 +556,18 @@ def _named(apps: Sequence[str]) -> str:
     return f"{shown} and {len(apps) - _NAMED_APPS} more" if len(apps) > _NAMED_APPS else shown
 
 
-def message_for_apps(results: Mapping[str, Mapping[str, Any]], *, fan_out: Any = None, conceal: Conceal = ()) -> str | None:
+def message_for_apps(
+    results: Mapping[str, Mapping[str, Any]], *, fan_out: Any = None, conceal: Conceal = ()
+) -> str | None:
     """One message for a run over several apps: each app that needs attention, its own part (as
     ``message_for`` says it), apps that are fine left out, and once what the run could not send
     to workers (``fan_out``, the run's ``fanOut``); None when nothing needs attention. One
     message, not one per app: a robot takes 20 a minute, and a fleet's bad day is one event."""
-    parts = [message for appid, result in results.items() if (message := message_for(appid, result, conceal=conceal)) is not None]
+    parts = [
+        message
+        for appid, result in results.items()
+        if (message := message_for(appid, result, conceal=conceal)) is not None
+    ]
     fanned = _fan_out_line(fan_out, conceal)
     if fanned is None and len(parts) <= 1:
         return parts[0] if parts else None
@@ -500,7 +576,11 @@ def message_for_apps(results: Mapping[str, Mapping[str, Any]], *, fan_out: Any =
 
 
 def notify_apps(
-    settings: AlertSettings, results: Mapping[str, Mapping[str, Any]], *, deadline: Deadline | None, budget: float = 5.0,
+    settings: AlertSettings,
+    results: Mapping[str, Mapping[str, Any]],
+    *,
+    deadline: Deadline | None,
+    budget: float = 5.0,
     fan_out: Any = None,
 ) -> bool | None:
     """``notify`` for a run over several apps (appid -> that app's answer, ``fan_out``: what the

@@ -96,7 +96,13 @@ class Ledger:
         self.table = archive.tables.runs
 
     def start(
-        self, *, appid: str | None, trigger: Trigger, today: date | None, base_url: str | None = None, started_at: datetime | None = None,
+        self,
+        *,
+        appid: str | None,
+        trigger: Trigger,
+        today: date | None,
+        base_url: str | None = None,
+        started_at: datetime | None = None,
     ) -> int:
         """Record a run that begins (``base_url``: where it asks WeChat, ``base_url_of``); its id,
         to ``finish`` it with."""
@@ -116,7 +122,9 @@ class Ledger:
 
         return self.archive.write(insert, "recording the run's start")
 
-    def start_many(self, appids: Sequence[str], *, trigger: Trigger, today: date | None, base_url: str | None = None) -> dict[str | None, int]:
+    def start_many(
+        self, appids: Sequence[str], *, trigger: Trigger, today: date | None, base_url: str | None = None
+    ) -> dict[str | None, int]:
         """Record the start of one run for each of ``appids`` (a run over several apps has a row per
         app, so that each app's history reads like a run of its own); appid -> its run id."""
         started_at = _naive_utc(None)
@@ -124,8 +132,14 @@ class Ledger:
         def insert(connection: Connection) -> dict[str | None, int]:
             ids: dict[str | None, int] = {}
             for appid in appids:
-                row = {"appid": appid, "run_trigger": trigger, "today": None if today is None else f"{today:%Y%m%d}",
-                       "started_at": started_at, "outcome": "running", "base_url": base_url}
+                row = {
+                    "appid": appid,
+                    "run_trigger": trigger,
+                    "today": None if today is None else f"{today:%Y%m%d}",
+                    "started_at": started_at,
+                    "outcome": "running",
+                    "base_url": base_url,
+                }
                 key = connection.execute(self.table.insert().values(**row)).inserted_primary_key
                 assert key is not None  # an insert of one row
                 ids[appid] = int(key[0])
@@ -137,7 +151,9 @@ class Ledger:
         """Record how run ``run_id`` ended, from its answer; the outcome written."""
         return self.finish_many({run_id: result}, ended_at=ended_at)[run_id]
 
-    def finish_many(self, results: Mapping[int, Mapping[str, Any]], *, ended_at: datetime | None = None) -> dict[int, RunOutcome]:
+    def finish_many(
+        self, results: Mapping[int, Mapping[str, Any]], *, ended_at: datetime | None = None
+    ) -> dict[int, RunOutcome]:
         """Record how each run of ``results`` (run id -> its answer) ended, in one transaction (a run
         over many apps ends at once); the outcomes written."""
         moment = _naive_utc(ended_at)
@@ -184,7 +200,9 @@ def finish_all(ledger: Ledger, results: Mapping[int, Mapping[str, Any]]) -> None
     try:
         ledger.finish_many(results)
     except DatabaseError as exc:
-        logger.warning("the run ledger could not record the end of run(s) %s: %s", ", ".join(map(str, list(results)[:5])), exc)
+        logger.warning(
+            "the run ledger could not record the end of run(s) %s: %s", ", ".join(map(str, list(results)[:5])), exc
+        )
 
 
 def _run(row: Any) -> Run:

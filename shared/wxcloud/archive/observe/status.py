@@ -110,7 +110,11 @@ class ReportStatus:
 
     @property
     def state(self) -> str:
-        return "ok" if self.healthy else ", ".join(filter(None, ["behind" if self.behind else None, "failed" if self.problem else None]))
+        return (
+            "ok"
+            if self.healthy
+            else ", ".join(filter(None, ["behind" if self.behind else None, "failed" if self.problem else None]))
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -182,8 +186,17 @@ def database_name(url: URL) -> str:
     return database.shown(url) if path is None else f"sqlite {paths.shown(path)}"
 
 
-def status(archive: Archive, appid: str, apis: Sequence[str], since: date, today: date, *, now: datetime | None = None,
-           since_from: str = "", database_shown: str | None = None) -> Status:
+def status(
+    archive: Archive,
+    appid: str,
+    apis: Sequence[str],
+    since: date,
+    today: date,
+    *,
+    now: datetime | None = None,
+    since_from: str = "",
+    database_shown: str | None = None,
+) -> Status:
     """The archive's state for ``appid`` on Beijing day ``today``, over the periods since ``since``
     (``now``: the wall clock that says whether a run still marked running has died;
     ``database_shown``: the database to name, when ``archive`` is an empty stand-in for it)."""
@@ -194,7 +207,9 @@ def status(archive: Archive, appid: str, apis: Sequence[str], since: date, today
     return Status(appid, today, since, reports, runs[0] if runs else None, shown, since_from, archive.tables.prefix)
 
 
-def _report(archive: Archive, appid: str, api: str, since: date, today: date, runs: list[Run], run_problem: str | None) -> ReportStatus:
+def _report(
+    archive: Archive, appid: str, api: str, since: date, today: date, runs: list[Run], run_problem: str | None
+) -> ReportStatus:
     report = report_for(api)
     periods = closed_periods(report, since, today)
     fetched = archive.fetched_on(appid, api, since)
@@ -349,8 +364,11 @@ def write_table(state: Status, out: IO[str]) -> None:
     from rich.text import Text
 
     console = Console(file=out, highlight=False, emoji=False, markup=False)
-    _line(console, f"appid {state.appid}, Beijing day {state.today:%Y%m%d}, periods since {state.since:%Y%m%d}"
-                   + (f" ({state.since_from})" if state.since_from else ""))
+    _line(
+        console,
+        f"appid {state.appid}, Beijing day {state.today:%Y%m%d}, periods since {state.since:%Y%m%d}"
+        + (f" ({state.since_from})" if state.since_from else ""),
+    )
     _line(console, f"database: {state.database}{tables_note(state.table_prefix)}")
     _line(console, _last_run(state))
     console.print()
@@ -361,8 +379,13 @@ def write_table(state: Status, out: IO[str]) -> None:
     table.add_column("state")
     for report in state.reports:
         style = STATE_STYLE.get(report.state, "red")
-        table.add_row(report.api.removeprefix("analysis."), str(report.stored), str(report.missing), str(report.unsettled),
-                      Text(report.state, style=style))
+        table.add_row(
+            report.api.removeprefix("analysis."),
+            str(report.stored),
+            str(report.missing),
+            str(report.unsettled),
+            Text(report.state, style=style),
+        )
     console.print(table)
     console.print()
     for report in state.reports:
@@ -385,7 +408,11 @@ def write_table(state: Status, out: IO[str]) -> None:
     if state.unhealthy:
         _line(console, f"behind or failed: {', '.join(state.unhealthy)}", style="bold red")
     else:
-        _line(console, f"ok: all {len(state.reports)} report(s) archived up to their newest finished period", style="bold green")
+        _line(
+            console,
+            f"ok: all {len(state.reports)} report(s) archived up to their newest finished period",
+            style="bold green",
+        )
     fetch = state.fetch()
     if fetch:
         _line(console, f"fetch them: {fetch}")
@@ -413,7 +440,9 @@ def _last_run(state: Status) -> str:
     if run is None:
         return "last run: none recorded"
     ended = "still running (or died)" if run.ended_at is None else f"ended {run.to_json()['endedAt']}"
-    text = f"last run: {run.trigger} {run.to_json()['startedAt']}, {ended}, {run.outcome}" + (f": {run.error}" if run.error else "")
+    text = f"last run: {run.trigger} {run.to_json()['startedAt']}, {ended}, {run.outcome}" + (
+        f": {run.error}" if run.error else ""
+    )
     return text + (f", WeChat at {state.base_url}" if state.base_url else "")
 
 
@@ -439,8 +468,15 @@ def write_nothing(reason: str, database: str, prefix: str, out: IO[str], *, as_j
     command that fetches a year (as JSON: the several-apps form, with no app)."""
     fetch = f"{FETCH} --since 1y"
     if as_json:
-        data = {"ok": False, "behindOrFailed": {}, "fetch": fetch, "nothingArchived": reason, "database": database,
-                "tablePrefix": prefix, "apps": []}
+        data = {
+            "ok": False,
+            "behindOrFailed": {},
+            "fetch": fetch,
+            "nothingArchived": reason,
+            "database": database,
+            "tablePrefix": prefix,
+            "apps": [],
+        }
         out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         out.write(f"behind: nothing is archived yet ({reason}); fetch a year: {fetch}\n")

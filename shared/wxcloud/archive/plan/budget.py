@@ -68,11 +68,22 @@ class QuotaPlan:
         for name, allowed in self.allowed.items():
             quota = self.quotas.get(name)
             if quota is None:
-                summary[name] = {"dailyLimit": None, "used": None, "remain": None, "reserve": None, "allowed": None,
-                                 "errCode": self.failures.get(name)}
+                summary[name] = {
+                    "dailyLimit": None,
+                    "used": None,
+                    "remain": None,
+                    "reserve": None,
+                    "allowed": None,
+                    "errCode": self.failures.get(name),
+                }
             else:
-                summary[name] = {"dailyLimit": quota.daily_limit, "used": quota.used, "remain": quota.remain,
-                                 "reserve": reserved(quota.daily_limit, self.reserve), "allowed": allowed}
+                summary[name] = {
+                    "dailyLimit": quota.daily_limit,
+                    "used": quota.used,
+                    "remain": quota.remain,
+                    "reserve": reserved(quota.daily_limit, self.reserve),
+                    "allowed": allowed,
+                }
         return summary
 
 
@@ -107,13 +118,17 @@ def allocate(
     return allowed
 
 
-def plan_quota(client: OpenApiClient, due: Mapping[str, int], *, reserve: float, deadline: Deadline | None = None) -> QuotaPlan:
+def plan_quota(
+    client: OpenApiClient, due: Mapping[str, int], *, reserve: float, deadline: Deadline | None = None
+) -> QuotaPlan:
     """The plan for a run that would make ``due[name]`` requests of each cloud-call name: each
     path's quota read once when the run needs more than ``QUOTA_CHECK_OVER`` requests in all,
     nothing read otherwise. A failed read is one WARNING naming its error code; its names get
     None (no plan: the 45009 stop still protects them)."""
     if isinstance(reserve, bool) or not isinstance(reserve, (int, float)) or not 0 <= reserve <= QUOTA_MAX_RESERVE:
-        raise InvalidParameters(f"the quota reserve must be a share of the daily limit from 0 to {QUOTA_MAX_RESERVE}, such as 0.1")
+        raise InvalidParameters(
+            f"the quota reserve must be a share of the daily limit from 0 to {QUOTA_MAX_RESERVE}, such as 0.1"
+        )
     wanted: dict[str, int] = {}
     for name, count in due.items():
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
@@ -132,7 +147,11 @@ def plan_quota(client: OpenApiClient, due: Mapping[str, int], *, reserve: float,
         except WxCloudError as exc:
             quotas[path] = None
             failures.update(dict.fromkeys(names, exc.err_code))
-            logger.warning("archive: the daily quota of %s could not be read (errCode %s); no plan for it", ", ".join(names), exc.err_code)
+            logger.warning(
+                "archive: the daily quota of %s could not be read (errCode %s); no plan for it",
+                ", ".join(names),
+                exc.err_code,
+            )
     return QuotaPlan(
         reserve=float(reserve),
         allowed=allocate(wanted, path_of, quotas, reserve),

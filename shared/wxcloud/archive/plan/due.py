@@ -37,20 +37,30 @@ def periods(api: str, since: date, today: date | None = None, until: date | None
     return closed_periods(report_for(api), since, today or _today(), until)
 
 
-def missing(archive: Archive, appid: str, api: str, since: date, today: date | None = None, until: date | None = None) -> list[Period]:
+def missing(
+    archive: Archive, appid: str, api: str, since: date, today: date | None = None, until: date | None = None
+) -> list[Period]:
     """``periods(...)`` that ``archive`` does not hold for ``appid`` yet, oldest first."""
     api = report_for(api).name  # either form of the name: kept under the full one
     stored = archive.stored_periods(appid, api, since, until)
-    return [period for period in periods(api, since, today, until) if (period.begin_date, period.end_date) not in stored]
+    return [
+        period for period in periods(api, since, today, until) if (period.begin_date, period.end_date) not in stored
+    ]
 
 
-def due(archive: Archive, appid: str, api: str, since: date, today: date | None = None, until: date | None = None) -> list[Period]:
+def due(
+    archive: Archive, appid: str, api: str, since: date, today: date | None = None, until: date | None = None
+) -> list[Period]:
     """``periods(...)`` that a run on ``today`` asks WeChat for, oldest first: those not archived
     yet, and those WeChat can know more about than when they were last fetched."""
     today = today or _today()
     report = report_for(api)
     fetched = archive.fetched_on(appid, report.name, since, until)
-    return [period for period in periods(api, since, today, until) if is_due(report, period, fetched, today, archive.refresh_days)]
+    return [
+        period
+        for period in periods(api, since, today, until)
+        if is_due(report, period, fetched, today, archive.refresh_days)
+    ]
 
 
 def is_due(report: Report, period: Period, fetched: Fetched, today: date, refresh_days: int = 0) -> bool:

@@ -35,7 +35,11 @@ class Job:
 
     def days(self) -> dict[str, Any]:
         """The job's days as a run's answer shows them (yyyymmdd; ``until`` null when open)."""
-        return {"today": f"{self.today:%Y%m%d}", "since": f"{self.since:%Y%m%d}", "until": None if self.until is None else f"{self.until:%Y%m%d}"}
+        return {
+            "today": f"{self.today:%Y%m%d}",
+            "since": f"{self.since:%Y%m%d}",
+            "until": None if self.until is None else f"{self.until:%Y%m%d}",
+        }
 
     def periods(self, report: Report) -> list[Period]:
         periods = closed_periods(report, self.since, self.today, self.until)

@@ -40,7 +40,9 @@ def chosen_since(settings: ArchiveSettings, options: Mapping[str, Any]) -> bool:
     return _given(options, "since") or settings.since is not None
 
 
-def job_for(settings: ArchiveSettings, today: date, options: Mapping[str, Any], names: Mapping[str, str] | None = None) -> Job:
+def job_for(
+    settings: ArchiveSettings, today: date, options: Mapping[str, Any], names: Mapping[str, str] | None = None
+) -> Job:
     """The job of a run: the settings, narrowed by a manual run's (or the CLI's) options; errors
     call the options by ``names`` (the CLI's flags) or as the event spells them: -501007 for an
     option, -601001 for the environment (``WX_ARCHIVE_*``)."""
@@ -54,11 +56,16 @@ def job_for(settings: ArchiveSettings, today: date, options: Mapping[str, Any], 
             )
         apis = archive_apis(options["apis"], name["apis"], InvalidParameters)
     since = settings.since and _not_after(
-        today, on_or_after_earliest(since_day(settings.since, today), "WX_ARCHIVE_SINCE", ConfigurationError), "WX_ARCHIVE_SINCE", ConfigurationError
+        today,
+        on_or_after_earliest(since_day(settings.since, today), "WX_ARCHIVE_SINCE", ConfigurationError),
+        "WX_ARCHIVE_SINCE",
+        ConfigurationError,
     )
     if _given(options, "since"):
         given = archive_since(options["since"], name["since"], InvalidParameters)
-        since = given and _not_after(today, on_or_after_earliest(since_day(given, today), name["since"]), name["since"], InvalidParameters)
+        since = given and _not_after(
+            today, on_or_after_earliest(since_day(given, today), name["since"]), name["since"], InvalidParameters
+        )
     until = archive_date(options["until"], name["until"], InvalidParameters) if _given(options, "until") else None
     since = since or default_since(today)
     if until is not None and until < since:
@@ -71,8 +78,10 @@ def _not_after(today: date, since: date, source: str, error: type[PlatformError]
     report, and a run that asked for it would answer "complete" having archived nothing, so it is
     taken for the mistyped year it usually is. (An until to come is fine: the newest closed period.)"""
     if since > today:
-        raise error(f"{source} {since:%Y%m%d} is after today ({today:%Y%m%d} in Beijing), so no period begins on it; "
-                    "give a day up to today, or a span back from it such as 90d or 1y")
+        raise error(
+            f"{source} {since:%Y%m%d} is after today ({today:%Y%m%d} in Beijing), so no period begins on it; "
+            "give a day up to today, or a span back from it such as 90d or 1y"
+        )
     return since
 
 
@@ -85,9 +94,12 @@ def _given(options: Mapping[str, Any], key: str) -> bool:
 
 def options_of(event: Any) -> dict[str, Any]:
     if not isinstance(event, dict):
-        raise InvalidParameters(f"the event must be a JSON object with any of {', '.join(OPTIONS)}, got a {type(event).__name__}")
+        raise InvalidParameters(
+            f"the event must be a JSON object with any of {', '.join(OPTIONS)}, got a {type(event).__name__}"
+        )
     unknown = [key[:40] if isinstance(key, str) else shown(key) for key in event if key not in OPTIONS]
     if unknown:
-        raise InvalidParameters(f"unknown option(s) {', '.join(unknown[:5])}: a run takes any of {', '.join(OPTIONS)} (all optional)")
+        raise InvalidParameters(
+            f"unknown option(s) {', '.join(unknown[:5])}: a run takes any of {', '.join(OPTIONS)} (all optional)"
+        )
     return dict(event)
-

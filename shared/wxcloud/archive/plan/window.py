@@ -55,7 +55,9 @@ def keep(archive: Archive, appids: Sequence[str], since: date) -> None:
     def write(connection: Connection) -> None:
         for appid in dict.fromkeys(appids):
             if insert_new(connection, table, [{"appid": appid, "since": day, "updated_at": now}]) == 0:
-                connection.execute(table.update().where(table.c.appid == appid, table.c.since > day).values(since=day, updated_at=now))
+                connection.execute(
+                    table.update().where(table.c.appid == appid, table.c.since > day).values(since=day, updated_at=now)
+                )
 
     archive.write(write, "recording the range the archive keeps")
 

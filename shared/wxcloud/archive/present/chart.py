@@ -26,7 +26,9 @@ def draw(points: list[Point], *, title: str, metric: str, subtitle: str, out: Pa
         import matplotlib.dates as mdates
         import matplotlib.pyplot as plt
     except ImportError:
-        raise ConfigurationError(f"the chart command needs matplotlib, which the 'chart' extra brings: {install_line('chart')}") from None
+        raise ConfigurationError(
+            f"the chart command needs matplotlib, which the 'chart' extra brings: {install_line('chart')}"
+        ) from None
     days: list[date] = [parse_yyyymmdd(point.begin_date) or date.min for point in points]
     values = [point.value for point in points]
     figure, axes = plt.subplots(figsize=(9, 4.2), dpi=100)
@@ -40,7 +42,9 @@ def draw(points: list[Point], *, title: str, metric: str, subtitle: str, out: Pa
         locator = mdates.AutoDateLocator()  # type: ignore[no-untyped-call]
         axes.xaxis.set_major_locator(locator)
         axes.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
-        axes.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda value, _pos: f"{value:,.0f}" if abs(value) >= 100 else f"{value:g}"))
+        axes.yaxis.set_major_formatter(
+            matplotlib.ticker.FuncFormatter(lambda value, _pos: f"{value:,.0f}" if abs(value) >= 100 else f"{value:g}")
+        )
         axes.margins(x=0.01)
         figure.tight_layout()
         buffer = io.BytesIO()

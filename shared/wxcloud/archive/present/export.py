@@ -85,10 +85,16 @@ def series(report: Report, stored: Sequence[Stored], metric: str, where: dict[st
     names = set(report.shape.names)
     for name in [metric, *where]:
         if name not in names:
-            raise InvalidParameters(f"{report.name} has no column {name!r}; its columns are {', '.join(report.shape.names)}")
+            raise InvalidParameters(
+                f"{report.name} has no column {name!r}; its columns are {', '.join(report.shape.names)}"
+            )
     points: list[Point] = []
     for item in stored:
-        matching = [row for row in report.shape.rows(item.result, item.begin_date) if all(_matches(row.get(k), v) for k, v in where.items())]
+        matching = [
+            row
+            for row in report.shape.rows(item.result, item.begin_date)
+            if all(_matches(row.get(k), v) for k, v in where.items())
+        ]
         if len(matching) > 1:
             raise InvalidParameters(_ambiguous(report, matching, metric, where))
         if not matching:
@@ -106,7 +112,9 @@ def _matches(value: Any, wanted: str) -> bool:
 
 def _ambiguous(report: Report, matching: list[dict[str, Any]], metric: str, where: dict[str, str]) -> str:
     telling = [
-        name for name in report.shape.names if name not in {metric, "refDate", *where} and len({str(row.get(name)) for row in matching}) > 1
+        name
+        for name in report.shape.names
+        if name not in {metric, "refDate", *where} and len({str(row.get(name)) for row in matching}) > 1
     ]
     examples = " ".join(f"--where {name}={matching[0].get(name)}" for name in telling[:3])
     return f"{report.name} has {len(matching)} rows per period for {metric}; choose one with --where on {', '.join(telling)} (for example {examples})"

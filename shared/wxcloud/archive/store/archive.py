@@ -55,7 +55,9 @@ stored answer with one that keeps every figure it had (WeChat only added, or not
 ``revised`` replaced it with one that changed a figure WeChat had already given; ``upToDate``: a
 newer answer was stored meanwhile (by another run), so this one was dropped."""
 
-WRITE_ATTEMPTS = 6  # runs (or fan-out workers) writing one period at once may deadlock (MariaDB's gap locks): try again, backing off
+WRITE_ATTEMPTS = (
+    6  # runs (or fan-out workers) writing one period at once may deadlock (MariaDB's gap locks): try again, backing off
+)
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,9 @@ class Stored:
     fetched_on: date | None = None  # the Beijing day of the run that fetched it
     settled: bool = True  # WeChat could know nothing more about the period when it answered
     fetches: int = 1
-    readable: bool = True  # False: the stored text is not a JSON object (a row written by hand, or by something else); result is {}
+    readable: bool = (
+        True  # False: the stored text is not a JSON object (a row written by hand, or by something else); result is {}
+    )
 
     @property
     def period(self) -> Period:
@@ -200,7 +204,10 @@ class Archive:
 
     def _tables_exist_partly(self) -> bool:
         try:
-            return bool(set(inspect(self.engine).get_table_names()) & {table.name for table in self.tables.metadata.sorted_tables})
+            return bool(
+                set(inspect(self.engine).get_table_names())
+                & {table.name for table in self.tables.metadata.sorted_tables}
+            )
         except SQLAlchemyError:
             return False
 
@@ -216,7 +223,9 @@ class Archive:
 
     # ---- reading --------------------------------------------------------------------------------
 
-    def stored_periods(self, appid: str, api: str, since: date | None = None, until: date | None = None) -> set[tuple[str, str]]:
+    def stored_periods(
+        self, appid: str, api: str, since: date | None = None, until: date | None = None
+    ) -> set[tuple[str, str]]:
         """``(begin_date, end_date)`` of every archived period of ``api``, begin on or after
         ``since`` and end on or before ``until``."""
         results = self.tables.results
@@ -224,11 +233,15 @@ class Archive:
         query = _between(query, results, since, until)
         return self.read(lambda connection: {(row.begin_date, row.end_date) for row in connection.execute(query)})
 
-    def fetched_on(self, appid: str, api: str, since: date | None = None, until: date | None = None) -> dict[tuple[str, str], date | None]:
+    def fetched_on(
+        self, appid: str, api: str, since: date | None = None, until: date | None = None
+    ) -> dict[tuple[str, str], date | None]:
         """``(begin_date, end_date) -> the Beijing day it was last fetched`` of every archived
         period of ``api`` in the range: what deciding whether WeChat can know more needs."""
         results = self.tables.results
-        query = select(results.c.begin_date, results.c.end_date, results.c.fetched_on).where(results.c.appid == appid, results.c.api == api)
+        query = select(results.c.begin_date, results.c.end_date, results.c.fetched_on).where(
+            results.c.appid == appid, results.c.api == api
+        )
         query = _between(query, results, since, until)
         rows = self.read(lambda connection: connection.execute(query).all())
         return {(row.begin_date, row.end_date): parse_yyyymmdd(row.fetched_on or "") for row in rows}
@@ -240,34 +253,58 @@ class Archive:
     def stored(self, appid: str, api: str, period: Period) -> Stored | None:
         """The archived answer for ``period``, with when it was fetched; None when there is none."""
         results = self.tables.results
-        query = self._stored_query(appid, api).where(results.c.begin_date == period.begin_date, results.c.end_date == period.end_date)
+        query = self._stored_query(appid, api).where(
+            results.c.begin_date == period.begin_date, results.c.end_date == period.end_date
+        )
         row = self.read(lambda connection: connection.execute(query).first())
         return None if row is None else _stored(api, row)
 
     def results(self, appid: str, api: str, since: date | None = None, until: date | None = None) -> list[Stored]:
         """Archived periods of ``api``, oldest first, each with its latest answer."""
         results = self.tables.results
-        query = _between(self._stored_query(appid, api), results, since, until).order_by(results.c.begin_date, results.c.end_date)
+        query = _between(self._stored_query(appid, api), results, since, until).order_by(
+            results.c.begin_date, results.c.end_date
+        )
         rows = self.read(lambda connection: connection.execute(query).all())
         return [_stored(api, row) for row in rows]
 
     def _stored_query(self, appid: str, api: str) -> Any:
         results = self.tables.results
-        columns = (results.c.begin_date, results.c.end_date, results.c.result, results.c.fetched_at, results.c.fetched_on)
-        return select(*columns, results.c.settled, results.c.fetches).where(results.c.appid == appid, results.c.api == api)
+        columns = (
+            results.c.begin_date,
+            results.c.end_date,
+            results.c.result,
+            results.c.fetched_at,
+            results.c.fetched_on,
+        )
+        return select(*columns, results.c.settled, results.c.fetches).where(
+            results.c.appid == appid, results.c.api == api
+        )
 
     def revisions(self, appid: str, api: str, period: Period) -> list[Revision]:
         """The answers for ``period`` that later ones replaced, oldest first."""
         revisions = self.tables.revisions
         query = (
-            select(revisions.c.result, revisions.c.fetched_at, revisions.c.fetched_on, revisions.c.replaced_at, revisions.c.revised)
+            select(
+                revisions.c.result,
+                revisions.c.fetched_at,
+                revisions.c.fetched_on,
+                revisions.c.replaced_at,
+                revisions.c.revised,
+            )
             .where(revisions.c.appid == appid, revisions.c.api == api)
             .where(revisions.c.begin_date == period.begin_date, revisions.c.end_date == period.end_date)
             .order_by(revisions.c.fetched_at, revisions.c.id)
         )
         rows = self.read(lambda connection: connection.execute(query).all())
         return [
-            Revision(_decoded(row.result), row.fetched_at, parse_yyyymmdd(row.fetched_on or ""), row.replaced_at, bool(row.revised))
+            Revision(
+                _decoded(row.result),
+                row.fetched_at,
+                parse_yyyymmdd(row.fetched_on or ""),
+                row.replaced_at,
+                bool(row.revised),
+            )
             for row in rows
         ]
 
@@ -310,7 +347,9 @@ class Archive:
                 if attempt + 1 < WRITE_ATTEMPTS and database.conflicting(exc):
                     time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
                     continue
-                problem = DatabaseError(f"{what} in {database.shown(self.url)} failed: {database.describe(exc, self.url)}")
+                problem = DatabaseError(
+                    f"{what} in {database.shown(self.url)} failed: {database.describe(exc, self.url)}"
+                )
                 break
         assert problem is not None  # every attempt either returned or set it
         raise problem
@@ -343,7 +382,9 @@ class Archive:
         try:
             text = json.dumps(result, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         except (TypeError, ValueError) as exc:  # a key json cannot write (a tuple), an integer key too long
-            problem = InvalidParameters(f"the result of {api} {period} cannot be written as JSON: {storable_text(str(exc))[:200]}")
+            problem = InvalidParameters(
+                f"the result of {api} {period} cannot be written as JSON: {storable_text(str(exc))[:200]}"
+            )
         if problem is not None:
             raise problem
         moment = (fetched_at or datetime.now(timezone.utc)).astimezone(timezone.utc)
@@ -364,7 +405,11 @@ class Archive:
                 self.ensure_schema()
                 with self._writing(row_locks_only=True) as connection:
                     return write.apply(connection)
-            except (SQLAlchemyError, UnicodeError, OverflowError) as exc:  # the latter two: a driver refusing a value while binding it
+            except (
+                SQLAlchemyError,
+                UnicodeError,
+                OverflowError,
+            ) as exc:  # the latter two: a driver refusing a value while binding it
                 if isinstance(exc, SQLAlchemyError) and attempt + 1 < WRITE_ATTEMPTS and database.conflicting(exc):
                     time.sleep(random.uniform(0.01, 0.05) * 2**attempt)
                     continue
@@ -380,7 +425,13 @@ class _Write:
     """Storing one answer, inside the transaction ``Archive.store`` opens (and repeats after a deadlock)."""
 
     def __init__(
-        self, tables: Tables, report: Report, key: dict[str, str], row: dict[str, Any], result: dict[str, Any], flat: list[dict[str, Any]]
+        self,
+        tables: Tables,
+        report: Report,
+        key: dict[str, str],
+        row: dict[str, Any],
+        result: dict[str, Any],
+        flat: list[dict[str, Any]],
     ) -> None:
         self.tables, self.report, self.key, self.row, self.result, self.flat = tables, report, key, row, result, flat
 
@@ -404,8 +455,17 @@ class _Write:
         insert_new(connection, flat, self.flat)
         before = _decoded(old.result)  # an older release's row may not decode: then it is replaced, as revised
         revised = before is None or not keeps(before, self.result)
-        replaced = {"result": old.result, "fetched_at": old.fetched_at, "fetched_on": old.fetched_on, "revised": revised}
-        connection.execute(self.tables.revisions.insert().values(**self.key, **replaced, replaced_at=datetime.now(timezone.utc).replace(tzinfo=None)))
+        replaced = {
+            "result": old.result,
+            "fetched_at": old.fetched_at,
+            "fetched_on": old.fetched_on,
+            "revised": revised,
+        }
+        connection.execute(
+            self.tables.revisions.insert().values(
+                **self.key, **replaced, replaced_at=datetime.now(timezone.utc).replace(tzinfo=None)
+            )
+        )
         return "revised" if revised else "refreshed"
 
     def _locked(self, connection: Connection) -> Any:
@@ -437,7 +497,10 @@ def keeps(old: Any, new: Any) -> bool:
     if isinstance(old, list):
         if not isinstance(new, list):
             return False
-        return all((index < len(new) and keeps(item, new[index])) or any(keeps(item, other) for other in new) for index, item in enumerate(old))
+        return all(
+            (index < len(new) and keeps(item, new[index])) or any(keeps(item, other) for other in new)
+            for index, item in enumerate(old)
+        )
     if isinstance(old, bool) or isinstance(new, bool):
         return old is new
     return bool(old == new)
@@ -487,8 +550,17 @@ def _stored(api: str, row: Any) -> Stored:
     fetched_on = parse_yyyymmdd(row.fetched_on or "")
     result = _decoded(row.result)
     readable = isinstance(result, dict)
-    return Stored(api, row.begin_date, row.end_date, result if readable else {}, row.fetched_at, fetched_on, bool(row.settled),
-                  int(row.fetches), readable)
+    return Stored(
+        api,
+        row.begin_date,
+        row.end_date,
+        result if readable else {},
+        row.fetched_at,
+        fetched_on,
+        bool(row.settled),
+        int(row.fetches),
+        readable,
+    )
 
 
 def _decoded(text: Any) -> Any:

@@ -23,7 +23,14 @@ from urllib.parse import quote, quote_plus
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DataError, IntegrityError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DataError,
+    IntegrityError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlalchemy.pool import StaticPool
 
 from ... import paths
@@ -56,7 +63,9 @@ def parse_url(text: str, source: str = "WX_ARCHIVE_URL") -> URL:
         shown = f" (it starts with {scheme!r}://)" if re.fullmatch(r"[A-Za-z0-9+_.-]{1,40}", scheme) else ""
         raise ConfigurationError(f"{source} is not a SQLAlchemy database URL{shown}; use one such as {SUPPORTED}")
     if url.get_backend_name() not in _BACKENDS:
-        raise ConfigurationError(f"{source} names the database {url.get_backend_name()!r}; the archive supports {SUPPORTED}")
+        raise ConfigurationError(
+            f"{source} names the database {url.get_backend_name()!r}; the archive supports {SUPPORTED}"
+        )
     if url.drivername in _DEFAULT_DRIVERS:
         url = url.set(drivername=_DEFAULT_DRIVERS[url.drivername])
     return url
@@ -82,7 +91,10 @@ def sqlite_has_table(path: Path, name: str) -> bool | None:
     except sqlite3.Error:
         return None
     try:
-        return connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+        return (
+            connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone()
+            is not None
+        )
     except sqlite3.Error:
         return None
     finally:
@@ -96,7 +108,10 @@ def create(url: URL, *, read_only: bool = False) -> Engine:
     options: dict[str, Any] = {"pool_pre_ping": True, "pool_recycle": 280}
     if backend == "sqlite":
         database = url.database or ""
-        if database in {"", ":memory:"}:  # one connection shared by every thread, or each thread would see its own empty database
+        if database in {
+            "",
+            ":memory:",
+        }:  # one connection shared by every thread, or each thread would see its own empty database
             options = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
         else:
             path = paths.absolute(database)
@@ -107,9 +122,13 @@ def create(url: URL, *, read_only: bool = False) -> Engine:
                 except OSError as exc:
                     unusable = f"its folder cannot be created ({type(exc).__name__}: {exc.strerror})"
             if unusable is not None:
-                raise ConfigurationError(f"the SQLite archive {paths.shown(path)} cannot be used: {unusable}; "
-                                         "set WX_ARCHIVE_SQLITE or WX_ARCHIVE_URL to a writable place")
-            options.update(pool_size=1, max_overflow=1, connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False})
+                raise ConfigurationError(
+                    f"the SQLite archive {paths.shown(path)} cannot be used: {unusable}; "
+                    "set WX_ARCHIVE_SQLITE or WX_ARCHIVE_URL to a writable place"
+                )
+            options.update(
+                pool_size=1, max_overflow=1, connect_args={"timeout": SQLITE_BUSY_SECONDS, "check_same_thread": False}
+            )
     else:
         options.update(pool_size=1, max_overflow=1, pool_timeout=QUERY_TIMEOUT_SECONDS)
         if url.get_driver_name() == "psycopg":
@@ -128,7 +147,9 @@ def create(url: URL, *, read_only: bool = False) -> Engine:
     except (ArgumentError, TypeError) as exc:
         problem = f"{shown(url)} cannot be used: {without_password(str(exc), url)[:200]}"
     if problem is not None:
-        raise ConfigurationError(f"{problem}; use one of {SUPPORTED}, whose drivers the 'archive' extra brings: {install_line('archive')}")
+        raise ConfigurationError(
+            f"{problem}; use one of {SUPPORTED}, whose drivers the 'archive' extra brings: {install_line('archive')}"
+        )
     if backend == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
@@ -196,19 +217,30 @@ def conflicting(exc: BaseException) -> bool:
 
 # A row the database will not hold (a value out of its range or its character set, too long, against
 # a constraint): the failure of the period it belongs to, not of the database, which takes other rows.
-_REFUSED_SQLSTATE_CLASSES = {"22", "23", "54"}  # PostgreSQL: data exception, integrity constraint violation, program limit exceeded
+_REFUSED_SQLSTATE_CLASSES = {
+    "22",
+    "23",
+    "54",
+}  # PostgreSQL: data exception, integrity constraint violation, program limit exceeded
 _REFUSED_ERRNOS = {  # MySQL / MariaDB (PyMySQL raises several of these as OperationalError)
     1048,  # column cannot be null
     1062,  # duplicate entry
     1153,  # packet bigger than max_allowed_packet
-    1264, 1690,  # out of range value
-    1265, 1292,  # data truncated, incorrect value
-    1300, 1366, 1977,  # invalid character string, incorrect string value, character the column's charset lacks
+    1264,
+    1690,  # out of range value
+    1265,
+    1292,  # data truncated, incorrect value
+    1300,
+    1366,
+    1977,  # invalid character string, incorrect string value, character the column's charset lacks
     1367,  # illegal value
     1406,  # data too long
-    1451, 1452,  # foreign key
-    3140, 4038,  # invalid JSON text (MySQL, MariaDB)
-    3819, 4025,  # check constraint failed (MySQL, MariaDB)
+    1451,
+    1452,  # foreign key
+    3140,
+    4038,  # invalid JSON text (MySQL, MariaDB)
+    3819,
+    4025,  # check constraint failed (MySQL, MariaDB)
 }
 
 

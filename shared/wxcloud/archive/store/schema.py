@@ -73,7 +73,9 @@ MIGRATIONS = Path(__file__).resolve().with_name("migrations")
 HEAD = "window"  # the newest revision in migrations/versions (a test checks that they agree)
 BASELINE = "released"  # the schema of the first release, which had no version table
 PREFIX_OPTION = "wxcloud_table_prefix"  # the migration context's option the revision scripts read the prefix from
-FIRST_RELEASE_COLUMNS = frozenset({"appid", "api", "begin_date", "end_date", "result", "fetched_at"})  # of its results table
+FIRST_RELEASE_COLUMNS = frozenset(
+    {"appid", "api", "begin_date", "end_date", "result", "fetched_at"}
+)  # of its results table
 LOCK_WAIT_SECONDS = 25  # below the driver's read timeout (database.QUERY_TIMEOUT_SECONDS), so the wait ends first
 
 
@@ -129,9 +131,13 @@ def _upgrade(connection: Connection, tables: Tables) -> None:
     from alembic.script.revision import RevisionError
     from alembic.util.exc import CommandError
 
-    found = _stored_revisions(connection, tables.prefix)  # again: another instance may have upgraded while this one waited for the lock
+    found = _stored_revisions(
+        connection, tables.prefix
+    )  # again: another instance may have upgraded while this one waited for the lock
     if found == (HEAD,):
-        _create(connection, tables)  # what a creation stopped after recording its version left out (MySQL, MariaDB); else nothing
+        _create(
+            connection, tables
+        )  # what a creation stopped after recording its version left out (MySQL, MariaDB); else nothing
         return
     script = _script()
     _check_version(connection, tables, found, [item.revision for item in reversed(list(script.walk_revisions()))])
@@ -170,10 +176,12 @@ def _check_version(connection: Connection, tables: Tables, found: tuple[str, ...
             f"(this release's tables: UPDATE {name} SET version_num = '{HEAD}')"
         )
     if len(found) > 1:
-        keep = (f"delete all of them but one (DELETE FROM {name}; INSERT INTO {name} (version_num) VALUES ('{found[0]}'))"  # noqa: S608
-                if len(set(found)) == 1 else
-                f"keep the row of the revision the tables are at and delete the others (tables with every table and column this "  # noqa: S608
-                f"release writes are at {HEAD}: DELETE FROM {name} WHERE version_num <> '{HEAD}')")
+        keep = (
+            f"delete all of them but one (DELETE FROM {name}; INSERT INTO {name} (version_num) VALUES ('{found[0]}'))"  # noqa: S608
+            if len(set(found)) == 1
+            else f"keep the row of the revision the tables are at and delete the others (tables with every table and column this "  # noqa: S608
+            f"release writes are at {HEAD}: DELETE FROM {name} WHERE version_num <> '{HEAD}')"
+        )
         raise ConfigurationError(
             f"the archive's schema version table {name} holds {len(found)} rows ({_listed(found)}) where it must hold one, the "
             f"revision the tables {prefix}* are at, so Alembic cannot tell what to upgrade from: {keep}; then run again"
@@ -201,8 +209,14 @@ def _after_first_release(connection: Connection, tables: Tables) -> str:
     columns = sorted({column["name"] for column in inspector.get_columns(tables.results.name)} - FIRST_RELEASE_COLUMNS)
     present = set(inspector.get_table_names())
     first_release = [tables.results, *tables.flat.values()]
-    later_tables = [table.name for table in tables.metadata.sorted_tables if table.name in present and table not in first_release]
-    parts = [f"the column{'s' * (len(columns) > 1)} {', '.join(f'{tables.results.name}.{column}' for column in columns)}"] if columns else []
+    later_tables = [
+        table.name for table in tables.metadata.sorted_tables if table.name in present and table not in first_release
+    ]
+    parts = (
+        [f"the column{'s' * (len(columns) > 1)} {', '.join(f'{tables.results.name}.{column}' for column in columns)}"]
+        if columns
+        else []
+    )
     parts += [f"the table{'s' * (len(later_tables) > 1)} {', '.join(later_tables)}"] if later_tables else []
     return " and ".join(parts)
 
@@ -257,12 +271,16 @@ def _upgrade_lock(connection: Connection, prefix: str) -> Iterator[None]:
         # Ends with the transaction. A wait longer than LOCK_WAIT_SECONDS (here and on every table
         # lock the upgrade takes) fails the attempt, which ensure_schema then makes again.
         connection.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT_SECONDS}s'"))
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": int.from_bytes(key[:8], "big", signed=True)}).all()
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"), {"key": int.from_bytes(key[:8], "big", signed=True)}
+        ).all()
         yield
     elif name in {"mysql", "mariadb"}:
         lock_name = f"wxcloud_archive_{key.hex()[:32]}"  # GET_LOCK names are at most 64 characters
         with connection.engine.connect() as holder:
-            got = holder.execute(text("SELECT GET_LOCK(:name, :wait)"), {"name": lock_name, "wait": LOCK_WAIT_SECONDS}).scalar()
+            got = holder.execute(
+                text("SELECT GET_LOCK(:name, :wait)"), {"name": lock_name, "wait": LOCK_WAIT_SECONDS}
+            ).scalar()
             if got != 1:
                 raise ConfigurationError(
                     f"another instance has been creating or upgrading the archive's tables {prefix}* for {LOCK_WAIT_SECONDS} s "

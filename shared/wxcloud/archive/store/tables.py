@@ -33,7 +33,22 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, Connection, DateTime, Double, Integer, MetaData, String, Table, Text, false, func, insert
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Connection,
+    DateTime,
+    Double,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    false,
+    func,
+    insert,
+)
 from sqlalchemy.dialects import mysql, postgresql, sqlite
 from sqlalchemy.types import TypeEngine
 
@@ -119,14 +134,18 @@ class Tables:
             metadata,
             _id(),
             Column("appid", String(NAME_LENGTH)),  # unknown when a run fails before its settings are read
-            Column("run_trigger", String(16), nullable=False),  # timer, direct (a manual invoke), cli or worker (of a fanned-out run)
+            Column(
+                "run_trigger", String(16), nullable=False
+            ),  # timer, direct (a manual invoke), cli or worker (of a fanned-out run)
             Column("today", String(DATE)),  # the Beijing day the run chose its periods by
             Column("started_at", DateTime(), nullable=False, server_default=func.now()),  # UTC
             Column("ended_at", DateTime()),  # NULL while it runs (or when it died)
             Column("outcome", String(16), nullable=False),  # running, complete, incomplete, failed
             Column("summary", _long_text()),  # the run's JSON summary
             Column("error", Text()),  # errCode errMsg of a failed run (never a secret)
-            Column("base_url", String(BASE_URL_LENGTH)),  # scheme://host[:port] of the WeChat it asked (last: a revision added it)
+            Column(
+                "base_url", String(BASE_URL_LENGTH)
+            ),  # scheme://host[:port] of the WeChat it asked (last: a revision added it)
             **MYSQL_TABLE,
             comment="wxcloud archive: the run ledger",
         )
@@ -145,7 +164,9 @@ class Tables:
             f"{prefix}window",
             metadata,
             Column("appid", String(NAME_LENGTH), primary_key=True),
-            Column("since", String(DATE), nullable=False),  # yyyymmdd: the earliest since a run of the app was asked for
+            Column(
+                "since", String(DATE), nullable=False
+            ),  # yyyymmdd: the earliest since a run of the app was asked for
             Column("updated_at", DateTime(), nullable=False),  # UTC: when it last moved earlier
             **MYSQL_TABLE,
             comment="wxcloud archive: the first day of the range kept per app (the earliest since a run was asked for)",

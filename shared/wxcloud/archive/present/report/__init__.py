@@ -33,8 +33,15 @@ from .page import render_page
 __all__ = ["LANGS", "EmptyArchive", "Lang", "ReportData", "gather", "render"]
 
 
-def render(archive: Archive, appid: str, *, since: date | None = None, until: date | None = None, lang: Lang = "zh",
-           now: datetime | None = None) -> str:
+def render(
+    archive: Archive,
+    appid: str,
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    lang: Lang = "zh",
+    now: datetime | None = None,
+) -> str:
     """The report of ``appid``'s archived periods between ``since`` and ``until`` as one HTML
     document; ``EmptyArchive`` when nothing of it is archived in the range."""
     return render_page(gather(archive, appid, since, until, now=now), lang)

@@ -172,7 +172,9 @@ class Pages:
 class Audience:
     days: int  # the portrait's span: 1, 7 or 30 days
     period: str  # begin..end of the portrait
-    groups: dict[str, dict[str, list[tuple[str | None, int]]]]  # audience -> dimension -> (name, users); name None: the others
+    groups: dict[
+        str, dict[str, list[tuple[str | None, int]]]
+    ]  # audience -> dimension -> (name, users); name None: the others
 
 
 @dataclass(frozen=True)
@@ -194,7 +196,9 @@ class ReportData:
     retention: list[Triangle] = field(default_factory=list)
     sources: Sources | None = None
     pages: Pages | None = None
-    audience: list[Audience] = field(default_factory=list)  # the newest portrait of each span archived, shortest span first
+    audience: list[Audience] = field(
+        default_factory=list
+    )  # the newest portrait of each span archived, shortest span first
     missing: list[Missing] = field(default_factory=list)
     unreadable: list[str] = field(default_factory=list)  # reports with stored answers that cannot be decoded
 
@@ -212,7 +216,9 @@ class ReportData:
         return [name for name, shown in present.items() if shown]
 
 
-def gather(archive: Archive, appid: str, since: date | None = None, until: date | None = None, *, now: datetime | None = None) -> ReportData:
+def gather(
+    archive: Archive, appid: str, since: date | None = None, until: date | None = None, *, now: datetime | None = None
+) -> ReportData:
     """Everything the report shows of ``appid`` between ``since`` and ``until`` (default: all
     that is archived). ``EmptyArchive`` when no report of the appid has a period in the range."""
     made_at = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
@@ -221,7 +227,9 @@ def gather(archive: Archive, appid: str, since: date | None = None, until: date 
     stored = {api: _results(archive, appid, api, since, until, today, unreadable) for api in REPORTS}
     present = {api: items for api, items in stored.items() if items}
     if not present and not unreadable:
-        raise EmptyArchive(f"no archived report of appid {appid} in the range: run `backfill --since yyyymmdd` first, or widen --since/--until")
+        raise EmptyArchive(
+            f"no archived report of appid {appid} in the range: run `backfill --since yyyymmdd` first, or widen --since/--until"
+        )
     first = min((_begin(item) for items in present.values() for item in items), default=today)
     last = max((_end(item) for items in present.values() for item in items), default=today)
     data = ReportData(appid, since or first, until or last, made_at, today, unreadable=unreadable)
@@ -229,12 +237,17 @@ def gather(archive: Archive, appid: str, since: date | None = None, until: date 
     lookback = None if since is None else since - timedelta(days=max(COMPARED_DAYS))
     # (an undecodable answer before the range leaves the comparisons to what the range holds)
     daily_all = (_results(archive, appid, DAILY, lookback, until, today, []) or stored[DAILY]) if stored[DAILY] else []
-    summary_all = (_results(archive, appid, SUMMARY, lookback, until, today, []) or stored[SUMMARY]) if stored[SUMMARY] else []
+    summary_all = (
+        (_results(archive, appid, SUMMARY, lookback, until, today, []) or stored[SUMMARY]) if stored[SUMMARY] else []
+    )
     data.overview = _overview(daily_all, summary_all, stored[DAILY], stored[SUMMARY])
     data.trends = _trends(stored[DAILY], stored[WEEKLY], stored[MONTHLY])
     # a triangle shows its newest cohorts up to ``until``, reaching back before ``since`` when the
     # range is shorter: cohorts of the range alone would be too young for their later keys
-    retained = {api: (_results(archive, appid, api, None, until, today, []) or stored[api]) if stored[api] else [] for api in RETAIN.values()}
+    retained = {
+        api: (_results(archive, appid, api, None, until, today, []) or stored[api]) if stored[api] else []
+        for api in RETAIN.values()
+    }
     data.retention = [
         triangle
         for unit, api in RETAIN.items()
@@ -248,8 +261,9 @@ def gather(archive: Archive, appid: str, since: date | None = None, until: date 
     return data
 
 
-def _results(archive: Archive, appid: str, api: str, since: date | None, until: date | None, today: date,
-             unreadable: list[str]) -> list[Stored]:
+def _results(
+    archive: Archive, appid: str, api: str, since: date | None, until: date | None, today: date, unreadable: list[str]
+) -> list[Stored]:
     """The stored periods of ``api`` the report can use: days from WeChat's first (a year-1 period
     would have the missing periods counted from year 1) to the last one over (one ending in year
     9999 would have its retention keys' days beyond any date), each answer an object (one that is
@@ -295,7 +309,9 @@ def _by_day(items: Iterable[Stored]) -> dict[date, dict[str, Any]]:
 # ---- overview -------------------------------------------------------------------------------
 
 
-def _overview(daily_all: list[Stored], summary_all: list[Stored], daily: list[Stored], summary: list[Stored]) -> Overview | None:
+def _overview(
+    daily_all: list[Stored], summary_all: list[Stored], daily: list[Stored], summary: list[Stored]
+) -> Overview | None:
     """The newest day in the range against 1, 7 and 30 days before (from the archive, even before the range)."""
     if not daily and not summary:
         return None
@@ -308,7 +324,10 @@ def _overview(daily_all: list[Stored], summary_all: list[Stored], daily: list[St
         value = finite_float(rows.get(newest, {}).get(metric))
         if value is None:
             continue
-        comparisons = tuple(Comparison(days, finite_float(rows.get(newest - timedelta(days=days), {}).get(metric))) for days in COMPARED_DAYS)
+        comparisons = tuple(
+            Comparison(days, finite_float(rows.get(newest - timedelta(days=days), {}).get(metric)))
+            for days in COMPARED_DAYS
+        )
         kpis.append(Kpi(metric, value, comparisons))
     return Overview(newest, tuple(kpis)) if kpis else None
 
@@ -396,12 +415,19 @@ def _sources(items: list[Stored]) -> Sources | None:
             sums[str(row.get("index"))][key] += int(value)
 
     def named(index: str, by_value: bool) -> list[Named]:
-        pairs = [Named(key, total) for key, value in sums.get(index, {}).items() if (total := _whole(value)) is not None]
+        pairs = [
+            Named(key, total) for key, value in sums.get(index, {}).items() if (total := _whole(value)) is not None
+        ]
         if by_value:
             return _top(sorted(pairs, key=lambda n: (-n.value, n.key or 0)), TOP_CHANNELS)
         return _top(sorted(pairs, key=lambda n: n.key or 0), BUCKETS)
 
-    return Sources(len(items), named("access_source_session_cnt", True), named("access_staytime_info", False), named("access_depth_info", False))
+    return Sources(
+        len(items),
+        named("access_source_session_cnt", True),
+        named("access_staytime_info", False),
+        named("access_depth_info", False),
+    )
 
 
 def _top(pairs: list[Named], limit: int) -> list[Named]:
@@ -421,16 +447,30 @@ def _pages(items: list[Stored]) -> Pages | None:
             continue
         page = totals[row["pagePath"]]
         pv = finite_float(row.get("pageVisitPv")) or 0.0
-        for name, column in (("pv", "pageVisitPv"), ("uv", "pageVisitUv"), ("entries", "entrypagePv"), ("exits", "exitpagePv"),
-                             ("share_pv", "pageSharePv")):
-            page[name] += finite_float(row.get(column)) or 0.0  # a float sum: beyond its range it is infinite, and _whole makes it missing
+        for name, column in (
+            ("pv", "pageVisitPv"),
+            ("uv", "pageVisitUv"),
+            ("entries", "entrypagePv"),
+            ("exits", "exitpagePv"),
+            ("share_pv", "pageSharePv"),
+        ):
+            page[name] += (
+                finite_float(row.get(column)) or 0.0
+            )  # a float sum: beyond its range it is infinite, and _whole makes it missing
         stay = finite_float(row.get("pageStaytimePv"))
         if stay is not None and pv:
             page["stay_weighted"] += stay * pv
             page["stay_pv"] += pv
     rows = [
-        PageRow(path, _whole(t["pv"]), _whole(t["uv"]), finite_float(t["stay_weighted"] / t["stay_pv"]) if t["stay_pv"] else None,
-                _whole(t["entries"]), _whole(t["exits"]), _whole(t["share_pv"]))
+        PageRow(
+            path,
+            _whole(t["pv"]),
+            _whole(t["uv"]),
+            finite_float(t["stay_weighted"] / t["stay_pv"]) if t["stay_pv"] else None,
+            _whole(t["entries"]),
+            _whole(t["exits"]),
+            _whole(t["share_pv"]),
+        )
         for path, t in totals.items()
     ]
     top = sorted(rows, key=lambda r: (r.pv is None, -(r.pv or 0), r.path))[:TOP_PAGES]
@@ -480,8 +520,12 @@ def _ranked(entries: Any) -> list[tuple[str | None, int]]:
         if value is None:
             continue
         name = entry.get("name")
-        totals[name if isinstance(name, str) else str(name) if isinstance(name, int) and not isinstance(name, bool) else ""] += int(value)
-    pairs: list[tuple[str | None, int]] = [(name, total) for name, value in totals.items() if (total := _whole(value)) is not None]
+        totals[
+            name if isinstance(name, str) else str(name) if isinstance(name, int) and not isinstance(name, bool) else ""
+        ] += int(value)
+    pairs: list[tuple[str | None, int]] = [
+        (name, total) for name, value in totals.items() if (total := _whole(value)) is not None
+    ]
     pairs.sort(key=lambda pair: -pair[1])
     if len(pairs) <= TOP_NAMES:
         return pairs
@@ -501,7 +545,8 @@ def _missing(present: dict[str, list[Stored]], since: date, until: date, today: 
         wanted = closed_periods(REPORTS[api], since, today, until)
         lacking = [period for period in wanted if (period.begin_date, period.end_date) not in have]
         if lacking:
-            examples = [p.begin_date if p.begin_date == p.end_date else f"{p.begin_date}..{p.end_date}" for p in lacking[:5]]
+            examples = [
+                p.begin_date if p.begin_date == p.end_date else f"{p.begin_date}..{p.end_date}" for p in lacking[:5]
+            ]
             missing.append(Missing(api, len(lacking), examples))
     return missing
-

@@ -55,8 +55,10 @@ _TEXT: dict[str, tuple[str, str]] = {  # key -> (zh, en)
     "key_month": ("{k}月后", "+{k} mo"),
     "key_0": ("当期", "Cohort"),
     "not_yet": ("未到", "not yet"),
-    "provisional_note": ("带 * 的格子为暂定值:微信仍会补全;灰色“未到”表示那一天尚未结束。",
-                         "Cells marked * are provisional: WeChat still fills them in; grey \"not yet\" cells are days not over yet."),
+    "provisional_note": (
+        "带 * 的格子为暂定值:微信仍会补全;灰色“未到”表示那一天尚未结束。",
+        'Cells marked * are provisional: WeChat still fills them in; grey "not yet" cells are days not over yet.',
+    ),
     "channels": ("访问来源(打开次数)", "Visit sources (sessions)"),
     "staytime": ("访问时长分布(打开次数)", "Stay time (sessions)"),
     "depth": ("访问深度分布(打开次数)", "Visit depth (sessions)"),
@@ -89,14 +91,26 @@ _TEXT: dict[str, tuple[str, str]] = {  # key -> (zh, en)
     "footer_missing": ("缺少的周期", "Missing periods"),
     "footer_none_missing": ("无", "none"),
     "footer_unreadable": ("无法读取的报告", "Unreadable reports"),
-    "unreadable_note": ("归档中有无法解析的结果,本报告未含这些报告",
-                        "the archive holds answers of these reports that cannot be decoded; they are left out"),
+    "unreadable_note": (
+        "归档中有无法解析的结果,本报告未含这些报告",
+        "the archive holds answers of these reports that cannot be decoded; they are left out",
+    ),
     "footer_note": ("数据来自本地归档,离线可读。", "Data from your own archive; readable offline."),
-    "staytime_1": ("0-2秒", "0-2 s"), "staytime_2": ("3-5秒", "3-5 s"), "staytime_3": ("6-10秒", "6-10 s"),
-    "staytime_4": ("11-20秒", "11-20 s"), "staytime_5": ("21-30秒", "21-30 s"), "staytime_6": ("31-50秒", "31-50 s"),
-    "staytime_7": ("51-100秒", "51-100 s"), "staytime_8": (">100秒", ">100 s"),
-    "depth_1": ("1页", "1 page"), "depth_2": ("2页", "2 pages"), "depth_3": ("3页", "3 pages"), "depth_4": ("4页", "4 pages"),
-    "depth_5": ("5页", "5 pages"), "depth_6": ("6-10页", "6-10 pages"), "depth_7": (">10页", ">10 pages"),
+    "staytime_1": ("0-2秒", "0-2 s"),
+    "staytime_2": ("3-5秒", "3-5 s"),
+    "staytime_3": ("6-10秒", "6-10 s"),
+    "staytime_4": ("11-20秒", "11-20 s"),
+    "staytime_5": ("21-30秒", "21-30 s"),
+    "staytime_6": ("31-50秒", "31-50 s"),
+    "staytime_7": ("51-100秒", "51-100 s"),
+    "staytime_8": (">100秒", ">100 s"),
+    "depth_1": ("1页", "1 page"),
+    "depth_2": ("2页", "2 pages"),
+    "depth_3": ("3页", "3 pages"),
+    "depth_4": ("4页", "4 pages"),
+    "depth_5": ("5页", "5 pages"),
+    "depth_6": ("6-10页", "6-10 pages"),
+    "depth_7": (">10页", ">10 pages"),
 }
 
 
@@ -104,8 +118,16 @@ _TEXT: dict[str, tuple[str, str]] = {  # key -> (zh, en)
 # always in Chinese, in English; any other name (a province, a city, a device) is shown as WeChat
 # gives it. The colours stay keyed by WeChat's name, so male is one colour in either language.
 _NAMES_EN = {
-    "男": "male", "女": "female", "未知": "unknown", "其他": "other",
-    "17岁以下": "under 17", "18-24岁": "18-24", "25-29岁": "25-29", "30-39岁": "30-39", "40-49岁": "40-49", "50岁以上": "50+",
+    "男": "male",
+    "女": "female",
+    "未知": "unknown",
+    "其他": "other",
+    "17岁以下": "under 17",
+    "18-24岁": "18-24",
+    "25-29岁": "25-29",
+    "30-39岁": "30-39",
+    "40-49岁": "40-49",
+    "50岁以上": "50+",
 }
 
 NAME_CHARS = 40  # a name on the axis of a chart the page's width (top pages, sources), or a heading

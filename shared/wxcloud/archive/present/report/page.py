@@ -34,7 +34,19 @@ from typing import Any
 
 from ...kept.channels import channel_name
 from .data import PORTRAIT_DIMENSIONS, Audience, Kpi, Overview, PageRow, Pages, ReportData, Sources, Trends, Triangle
-from .labels import CELL_CHARS, FULL_CHARS, NAME_CHARS, NARROW_CHARS, Lang, data_name, number, percent, short, signed, text
+from .labels import (
+    CELL_CHARS,
+    FULL_CHARS,
+    NAME_CHARS,
+    NARROW_CHARS,
+    Lang,
+    data_name,
+    number,
+    percent,
+    short,
+    signed,
+    text,
+)
 
 ECHARTS = "echarts.min.js"
 DECIMALS = {"stayTimeUv": 1, "visitDepth": 2}
@@ -45,8 +57,18 @@ DECIMALS = {"stayTimeUv": 1, "visitDepth": 2}
 METRIC_COLORS = {"visitUv": "#07c160", "visitPv": "#1677ff", "visitUvNew": "#fa8c16", "sessionCnt": "#722ed1"}
 AUDIENCE_COLORS = {"visitUv": METRIC_COLORS["visitUv"], "visitUvNew": METRIC_COLORS["visitUvNew"]}
 # A retention triangle's scale, light to dark, in its audience's colour.
-SCALES = {"visitUvNew": ("#fff7e6", "#ffd591", "#fa8c16", "#ad4e00"), "visitUv": ("#f0fff4", "#95de64", "#07c160", "#0b5e30")}
-NAME_COLORS = {"男": "#3b6fd4", "女": "#e8547a", "未知": "#a8aeb8", "iPhone": "#5b6b7f", "Android": "#34a853", "其他": "#c9cdd4"}
+SCALES = {
+    "visitUvNew": ("#fff7e6", "#ffd591", "#fa8c16", "#ad4e00"),
+    "visitUv": ("#f0fff4", "#95de64", "#07c160", "#0b5e30"),
+}
+NAME_COLORS = {
+    "男": "#3b6fd4",
+    "女": "#e8547a",
+    "未知": "#a8aeb8",
+    "iPhone": "#5b6b7f",
+    "Android": "#34a853",
+    "其他": "#c9cdd4",
+}
 OTHERS_COLOR = "#c9cdd4"
 CATEGORY_COLORS = ("#13c2c2", "#eb2f96", "#faad14", "#2f54eb", "#a0d911", "#9254de", "#fa541c", "#36cfc9")
 DARK_TEXT, LIGHT_TEXT = "#1f2329", "#ffffff"
@@ -182,6 +204,7 @@ def _mix(stops: Sequence[str], t: float) -> str:
 
 def _luminance(color: str) -> float:
     """Relative luminance (WCAG 2)."""
+
     def linear(channel: int) -> float:
         value = channel / 255
         return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
@@ -247,7 +270,9 @@ class Page:
             if delta is None:
                 shown, css, raw = "—", "", ""
             else:
-                shown = signed(delta, self.lang, decimals) + (f" ({percent(ratio, sign=True)})" if ratio is not None else "")
+                shown = signed(delta, self.lang, decimals) + (
+                    f" ({percent(ratio, sign=True)})" if ratio is not None else ""
+                )
                 css, raw = ("up" if delta > 0 else "down" if delta < 0 else ""), repr(delta)
             rows.append(
                 f'<li data-days="{comparison.days}" data-delta="{raw}">{self.t(f"vs_{comparison.days}")} '
@@ -262,31 +287,60 @@ class Page:
         parts = []
         metrics = ("visitUv", "visitPv", "visitUvNew")
         value_label = {"formatter": "@compact", "hideOverlap": True}
-        for name, series, kind in (("daily", trends.daily, "line"), ("weekly", trends.weekly, "bar"), ("monthly", trends.monthly, "bar")):
+        for name, series, kind in (
+            ("daily", trends.daily, "line"),
+            ("weekly", trends.weekly, "bar"),
+            ("monthly", trends.monthly, "bar"),
+        ):
             if series is None:
                 continue
             option: dict[str, Any] = {
                 "tooltip": {"trigger": "axis"},
                 "legend": {"top": 0, "type": "scroll"},
-                "grid": {"left": 8, "right": 8, "top": 56, "bottom": 40 if name == "daily" else 8, "containLabel": True},
+                "grid": {
+                    "left": 8,
+                    "right": 8,
+                    "top": 56,
+                    "bottom": 40 if name == "daily" else 8,
+                    "containLabel": True,
+                },
                 "xAxis": {"type": "category", "data": series.labels, "axisLabel": {"hideOverlap": True}},
                 # visits on an axis of their own (right): several times the visitors, they would
                 # flatten the visitors' and new users' lines against the bottom of a shared one;
                 # each axis named in its series' colour, the names reaching inwards from the edges
                 "yAxis": [
-                    {"type": "value", "name": self.t("visitUv"), "axisLabel": value_label,
-                     "nameTextStyle": {"align": "left", "color": METRIC_COLORS["visitUv"]}},
-                    {"type": "value", "name": self.t("visitPv"), "splitLine": {"show": False}, "axisLabel": value_label,
-                     "nameTextStyle": {"align": "right", "color": METRIC_COLORS["visitPv"]}},
+                    {
+                        "type": "value",
+                        "name": self.t("visitUv"),
+                        "axisLabel": value_label,
+                        "nameTextStyle": {"align": "left", "color": METRIC_COLORS["visitUv"]},
+                    },
+                    {
+                        "type": "value",
+                        "name": self.t("visitPv"),
+                        "splitLine": {"show": False},
+                        "axisLabel": value_label,
+                        "nameTextStyle": {"align": "right", "color": METRIC_COLORS["visitPv"]},
+                    },
                 ],
                 "series": [
-                    {"name": self.t(metric), "type": kind, "data": series.values[metric], "showSymbol": False, "smooth": False,
-                     "color": METRIC_COLORS[metric], "yAxisIndex": 1 if metric == "visitPv" else 0}
+                    {
+                        "name": self.t(metric),
+                        "type": kind,
+                        "data": series.values[metric],
+                        "showSymbol": False,
+                        "smooth": False,
+                        "color": METRIC_COLORS[metric],
+                        "yAxisIndex": 1 if metric == "visitPv" else 0,
+                    }
                     for metric in metrics
                 ],
             }
             if name == "daily":
-                option["dataZoom"] = [{"type": "inside"}, {"type": "slider", "height": 18, "bottom": 6, "showDetail": False}]
+                option["dataZoom"] = [
+                    {"type": "inside"},
+                    {"type": "slider", "height": 18, "bottom": 6, "showDetail": False},
+                ]
             parts.append(f"<h3>{self.t(f'{name}_trend')}</h3>" + self.chart(f"trend-{name}", option))
         return "".join(parts)
 
@@ -296,8 +350,10 @@ class Page:
             chosen = [triangle for triangle in triangles if (triangle.unit == "day") == wide]
             parts.append('<div class="grid wide">' if wide else '<div class="grid">')
             for triangle in chosen:
-                parts.append(f'<div class="retention-{triangle.unit}"><h3>{self.t(f"retain_{triangle.unit}")}: '
-                             f'{self.t(f"retained_{triangle.audience}")}</h3>')
+                parts.append(
+                    f'<div class="retention-{triangle.unit}"><h3>{self.t(f"retain_{triangle.unit}")}: '
+                    f"{self.t(f'retained_{triangle.audience}')}</h3>"
+                )
                 parts.append(self._triangle(triangle) + "</div>")
             parts.append("</div>")
         return "".join(parts)
@@ -309,9 +365,14 @@ class Page:
         its ten columns."""
         keys = [key for key in triangle.keys if key != 0]  # key 0 is the cohort itself: its size is on the axis
         x_labels = [self.t(f"key_{triangle.unit}", k=key) for key in keys]
-        y_labels = [f"{cohort.label} ({number(cohort.size, self.lang) if cohort.size is not None else '—'})" for cohort in triangle.cohorts]
+        y_labels = [
+            f"{cohort.label} ({number(cohort.size, self.lang) if cohort.size is not None else '—'})"
+            for cohort in triangle.cohorts
+        ]
         scale = SCALES[triangle.audience]
-        shown_rates = [cell.rate for cohort in triangle.cohorts for cell in cohort.cells if cell.key != 0 and cell.rate is not None]
+        shown_rates = [
+            cell.rate for cohort in triangle.cohorts for cell in cohort.cells if cell.key != 0 and cell.rate is not None
+        ]
         top = max((round(rate * 100, 1) for rate in shown_rates), default=100.0) or 100.0
         rates, pending = [], []
         for y, cohort in enumerate(triangle.cohorts):
@@ -322,8 +383,11 @@ class Page:
                 elif cell.rate is not None:
                     shown = round(cell.rate * 100, 1)
                     color = _mix(scale, shown / top)
-                    item: dict[str, Any] = {"value": [x, y, shown], "label": {"formatter": f"{shown:.1f}%", "color": text_on(color)},
-                                            "itemStyle": {"color": color}}
+                    item: dict[str, Any] = {
+                        "value": [x, y, shown],
+                        "label": {"formatter": f"{shown:.1f}%", "color": text_on(color)},
+                        "itemStyle": {"color": color},
+                    }
                     if cell.state == "provisional":
                         item["label"]["formatter"] += "*"
                         item["itemStyle"].update({"borderColor": "#646a73", "borderWidth": 1, "borderType": "dashed"})
@@ -331,18 +395,35 @@ class Page:
         option = {
             "tooltip": {"position": "top"},
             "grid": {"left": 8, "right": 8, "top": 8, "bottom": 8, "containLabel": True},
-            "xAxis": {"type": "category", "data": x_labels, "position": "top", "axisLabel": {"interval": 0, "fontSize": 11}},
-            "yAxis": {"type": "category", "data": y_labels, "inverse": True, "axisLabel": {"fontSize": 11, "interval": 0}},
+            "xAxis": {
+                "type": "category",
+                "data": x_labels,
+                "position": "top",
+                "axisLabel": {"interval": 0, "fontSize": 11},
+            },
+            "yAxis": {
+                "type": "category",
+                "data": y_labels,
+                "inverse": True,
+                "axisLabel": {"fontSize": 11, "interval": 0},
+            },
             "series": [
                 {"name": "rate", "type": "heatmap", "data": rates, "label": {"show": True, "fontSize": 11}},
-                {"name": self.t("not_yet"), "type": "heatmap", "data": pending, "itemStyle": {"color": "#eceef1"},
-                 "label": {"show": True, "fontSize": 11, "color": "#646a73"}},
+                {
+                    "name": self.t("not_yet"),
+                    "type": "heatmap",
+                    "data": pending,
+                    "itemStyle": {"color": "#eceef1"},
+                    "label": {"show": True, "fontSize": 11, "color": "#646a73"},
+                },
             ],
         }
         height = 36 + 22 * len(y_labels)
         gradient = ", ".join(scale)
-        legend = (f'<div class="scale"><span>0%</span><i style="background:linear-gradient(90deg, {gradient})"></i>'
-                  f'<span>{top:.1f}%</span><b></b><span>{self.t("not_yet")}</span></div>')
+        legend = (
+            f'<div class="scale"><span>0%</span><i style="background:linear-gradient(90deg, {gradient})"></i>'
+            f"<span>{top:.1f}%</span><b></b><span>{self.t('not_yet')}</span></div>"
+        )
         chart = self.chart(f"retention-{triangle.unit}-{triangle.audience}", option, height)
         return (f'<div class="scroll">{chart}</div>' if triangle.unit == "day" else chart) + legend
 
@@ -351,38 +432,65 @@ class Page:
         parts = [note]
         sessions = METRIC_COLORS["sessionCnt"]
         if sources.channels:
-            names = [self.t("others") if item.key is None else channel_name(item.key, self.lang) for item in sources.channels]
+            names = [
+                self.t("others") if item.key is None else channel_name(item.key, self.lang) for item in sources.channels
+            ]
             option = self._bars(names, [item.value for item in sources.channels], color=sessions)
-            parts.append(f"<h3>{self.t('channels')}</h3>" + self.chart("sources-channels", option, _bars_height(len(names))))
+            parts.append(
+                f"<h3>{self.t('channels')}</h3>" + self.chart("sources-channels", option, _bars_height(len(names)))
+            )
         grid = []
         for name, items in (("staytime", sources.staytime), ("depth", sources.depth)):
             if items:
-                labels = [self.t("others") if item.key is None
-                          else self.t(f"{name}_{item.key}") if (0 < item.key < 9 and name == "staytime") or (0 < item.key < 8 and name == "depth")
-                          else f"#{item.key}" for item in items]
+                labels = [
+                    self.t("others")
+                    if item.key is None
+                    else self.t(f"{name}_{item.key}")
+                    if (0 < item.key < 9 and name == "staytime") or (0 < item.key < 8 and name == "depth")
+                    else f"#{item.key}"
+                    for item in items
+                ]
                 option = self._bars(labels, [i.value for i in items], limit=NARROW_CHARS, color=sessions)
-                grid.append(f"<div><h3>{self.t(name)}</h3>" + self.chart(f"sources-{name}", option, _bars_height(len(labels))) + "</div>")
+                grid.append(
+                    f"<div><h3>{self.t(name)}</h3>"
+                    + self.chart(f"sources-{name}", option, _bars_height(len(labels)))
+                    + "</div>"
+                )
         if grid:
             parts.append('<div class="grid">' + "".join(grid) + "</div>")
         return "".join(parts)
 
-    def _bars(self, names: Sequence[str], values: Sequence[int | None], *, limit: int = NAME_CHARS, color: str) -> dict[str, Any]:
+    def _bars(
+        self, names: Sequence[str], values: Sequence[int | None], *, limit: int = NAME_CHARS, color: str
+    ) -> dict[str, Any]:
         """Horizontal bars of named values, each labelled with its whole figure: the names cut to
         ``limit`` (whole, bounded, in the bar's tooltip) and to a third of the chart's width on
         the axis, the plot leaving room on its right for the longest figure, so none is cut."""
         labels = [_grouped(value) for value in values]
         room = 12 + math.ceil(DIGIT_PX * max((len(label) for label in labels), default=1))
-        category = {"type": "category", "data": [short(name, limit) for name in names], "inverse": True,
-                    "axisLabel": {"interval": 0, "fontSize": 11, "width": "@name", "overflow": "truncate", "ellipsis": "…"}}
+        category = {
+            "type": "category",
+            "data": [short(name, limit) for name in names],
+            "inverse": True,
+            "axisLabel": {"interval": 0, "fontSize": 11, "width": "@name", "overflow": "truncate", "ellipsis": "…"},
+        }
         return {
             "tooltip": {"trigger": "item"},
             "grid": {"left": 8, "right": room, "top": 8, "bottom": 8, "containLabel": True},
             "xAxis": {"type": "value", "axisLabel": {"show": False}, "splitLine": {"show": False}},
             "yAxis": category,
-            "series": [{"type": "bar", "color": color, "barMaxWidth": 18,
-                        "data": [{"name": short(name, FULL_CHARS), "value": value, "label": {"formatter": label}}
-                                 for name, value, label in zip(names, values, labels, strict=True)],
-                        "label": {"show": True, "position": "right", "fontSize": BAR_LABEL_SIZE, "color": DARK_TEXT}}],
+            "series": [
+                {
+                    "type": "bar",
+                    "color": color,
+                    "barMaxWidth": 18,
+                    "data": [
+                        {"name": short(name, FULL_CHARS), "value": value, "label": {"formatter": label}}
+                        for name, value, label in zip(names, values, labels, strict=True)
+                    ],
+                    "label": {"show": True, "position": "right", "fontSize": BAR_LABEL_SIZE, "color": DARK_TEXT},
+                }
+            ],
         }
 
     def pages(self, pages: Pages) -> str:
@@ -394,9 +502,13 @@ class Page:
         parts.append(self._table(pages.top, "pages-table"))
         parts.append('<div class="grid">')
         for name, rows, column in (("top_entries", pages.entries, "entries"), ("top_exits", pages.exits, "exits")):
-            body = "".join(f"<tr><td>{_cell(row.path)}</td><td>{_count(getattr(row, column), self.lang)}</td></tr>" for row in rows)
+            body = "".join(
+                f"<tr><td>{_cell(row.path)}</td><td>{_count(getattr(row, column), self.lang)}</td></tr>" for row in rows
+            )
             head = f"<tr><th>{self.t('page_path')}</th><th>{self.t('page_' + column)}</th></tr>"
-            parts.append(f'<div><h3>{self.t(name)}</h3><div class="scroll"><table id="{name}">{head}{body}</table></div></div>')
+            parts.append(
+                f'<div><h3>{self.t(name)}</h3><div class="scroll"><table id="{name}">{head}{body}</table></div></div>'
+            )
         parts.append("</div>")
         return "".join(parts)
 
@@ -406,8 +518,12 @@ class Page:
         body = []
         for row in rows:
             stay = "—" if row.stay is None else number(row.stay, self.lang, 1)
-            cells = [_cell(row.path), *(_count(v, self.lang) for v in (row.pv, row.uv)), stay,
-                     *(_count(v, self.lang) for v in (row.entries, row.exits, row.share_pv))]
+            cells = [
+                _cell(row.path),
+                *(_count(v, self.lang) for v in (row.pv, row.uv)),
+                stay,
+                *(_count(v, self.lang) for v in (row.entries, row.exits, row.share_pv)),
+            ]
             body.append("<tr>" + "".join(f"<td>{cell}</td>" for cell in cells) + "</tr>")
         return f'<div class="scroll"><table id="{table_id}"><tr>{head}</tr>{"".join(body)}</table></div>'
 
@@ -417,10 +533,12 @@ class Page:
         shown = max(audience.days for audience in audiences)
         buttons = "".join(
             f'<button type="button" data-span="{audience.days}" aria-pressed="{str(audience.days == shown).lower()}">'
-            f'{self.t("span_day") if audience.days == 1 else self.t("span_days", n=audience.days)}</button>'
+            f"{self.t('span_day') if audience.days == 1 else self.t('span_days', n=audience.days)}</button>"
             for audience in audiences
         )
-        parts = [f'<div class="spans" data-spans="{shown}" role="group" aria-label="{self.t("span_choice")}">{buttons}</div>']
+        parts = [
+            f'<div class="spans" data-spans="{shown}" role="group" aria-label="{self.t("span_choice")}">{buttons}</div>'
+        ]
         for audience in audiences:
             parts.append(f'<div data-span-panel="{audience.days}">{self._portrait(audience)}</div>')
         return "".join(parts)
@@ -428,9 +546,12 @@ class Page:
     def _portrait(self, audience: Audience) -> str:
         parts = [f'<p class="note">{self.t("portrait_of", period=audience.period)}</p>']
         for group, dimensions in audience.groups.items():
-            parts.append(f"<h3>{self.t(f'audience_{group}')}</h3><div class=\"grid\">")
+            parts.append(f'<h3>{self.t(f"audience_{group}")}</h3><div class="grid">')
             for index, (dimension, pairs) in enumerate(dimensions.items()):
-                names = [self.t("others") if name is None else data_name(name, self.lang) or self.t("unnamed") for name, _ in pairs]
+                names = [
+                    self.t("others") if name is None else data_name(name, self.lang) or self.t("unnamed")
+                    for name, _ in pairs
+                ]
                 values = [value for _, value in pairs]
                 height = _bars_height(len(names))
                 if dimension in {"genders", "platforms"}:
@@ -438,15 +559,36 @@ class Page:
                     # pie are cut or run together on a narrow chart, and a scrolling legend hides some
                     option: dict[str, Any] = {
                         "tooltip": {"trigger": "item"},
-                        "legend": {"top": PIE_HEIGHT, "left": "center", "orient": "vertical", "itemGap": 6, "formatter": "@share"},
-                        "series": [{"type": "pie", "radius": [44, 80], "center": ["50%", PIE_HEIGHT // 2], "label": {"show": False},
-                                    "data": [{"name": short(shown, NARROW_CHARS), "value": value, "itemStyle": {"color": self.name_color(name)}}
-                                             for shown, (name, value) in zip(names, pairs, strict=True)]}],
+                        "legend": {
+                            "top": PIE_HEIGHT,
+                            "left": "center",
+                            "orient": "vertical",
+                            "itemGap": 6,
+                            "formatter": "@share",
+                        },
+                        "series": [
+                            {
+                                "type": "pie",
+                                "radius": [44, 80],
+                                "center": ["50%", PIE_HEIGHT // 2],
+                                "label": {"show": False},
+                                "data": [
+                                    {
+                                        "name": short(shown, NARROW_CHARS),
+                                        "value": value,
+                                        "itemStyle": {"color": self.name_color(name)},
+                                    }
+                                    for shown, (name, value) in zip(names, pairs, strict=True)
+                                ],
+                            }
+                        ],
                     }
                     height = PIE_HEIGHT + 20 * len(names) + 8
                 else:
                     option = self._bars(names, values, limit=NARROW_CHARS, color=AUDIENCE_COLORS.get(group, DARK_TEXT))
-                known = dimension in PORTRAIT_DIMENSIONS  # a dimension WeChat may add: named as it sent it, its id by position
+                known = (
+                    dimension in PORTRAIT_DIMENSIONS
+                )  # a dimension WeChat may add: named as it sent it, its id by position
                 chart_id = f"audience-{audience.days}-{group}-{dimension if known else index}"
                 heading = self.t(dimension) if known else _e(short(dimension))
                 parts.append(f"<div><h3>{heading}</h3>" + self.chart(chart_id, option, height) + "</div>")
@@ -462,13 +604,15 @@ class Page:
         shown_missing = f"<ul>{missing}</ul>" if missing else self.t("footer_none_missing")
         unreadable = ""
         if data.unreadable:
-            unreadable = (f"<dt>{self.t('footer_unreadable')}</dt><dd id=\"unreadable\">{_e(', '.join(data.unreadable))} "
-                          f"<span class=\"note\">({self.t('unreadable_note')})</span></dd>")
+            unreadable = (
+                f'<dt>{self.t("footer_unreadable")}</dt><dd id="unreadable">{_e(", ".join(data.unreadable))} '
+                f'<span class="note">({self.t("unreadable_note")})</span></dd>'
+            )
         return (
             f"<dl><dt>{self.t('footer_appid')}</dt><dd>{_e(data.appid)}</dd>"
             f"<dt>{self.t('footer_range')}</dt><dd>{data.since:%Y-%m-%d} ~ {data.until:%Y-%m-%d}</dd>"
             f"<dt>{self.t('footer_made')}</dt><dd>{data.made_at:%Y-%m-%d %H:%M} UTC</dd>"
-            f"<dt>{self.t('footer_missing')}</dt><dd id=\"missing\">{shown_missing}</dd>{unreadable}</dl><p>{self.t('footer_note')}</p>"
+            f'<dt>{self.t("footer_missing")}</dt><dd id="missing">{shown_missing}</dd>{unreadable}</dl><p>{self.t("footer_note")}</p>'
         )
 
 

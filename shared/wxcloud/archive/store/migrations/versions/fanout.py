@@ -38,4 +38,3 @@ def upgrade() -> None:
         Column("expires_at", DateTime(), nullable=False),
         comment="wxcloud archive: who is archiving what right now (the workers of a fanned-out run)",
     )
-

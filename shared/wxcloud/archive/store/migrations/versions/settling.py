@@ -101,7 +101,9 @@ def upgrade() -> None:
         if new.name not in present:
             op.add_column(results, new)
     if connection.dialect.name != "sqlite":  # SQLite keeps no comments
-        op.create_table_comment(results, "wxcloud archive: the latest cloud-call result per (appid, api, period), exactly as returned")
+        op.create_table_comment(
+            results, "wxcloud archive: the latest cloud-call result per (appid, api, period), exactly as returned"
+        )
     tables = set(inspect(connection).get_table_names())
     if f"{prefix}revision" not in tables:
         _create_revision_table(f"{prefix}revision")
@@ -137,14 +139,18 @@ def _fill(connection: Connection, name: str) -> None:
         rows = connection.execute(first if last is None else first.where(_after(dialect, keys, last))).all()
         if not rows:
             return
-        batch = [((appid, api, begin_date, end_date), _settled(api, begin_date, end_date, fetched_on))
-                 for appid, api, begin_date, end_date, fetched_on in rows]
+        batch = [
+            ((appid, api, begin_date, end_date), _settled(api, begin_date, end_date, fetched_on))
+            for appid, api, begin_date, end_date, fetched_on in rows
+        ]
         if dialect in {"mysql", "mariadb"}:
             # A row-value IN list per value of settled, which they look up in the primary key
             # (PyMySQL would send an executemany of UPDATEs one statement at a time).
             for value in (True, False):
                 if chosen := [key for key, settled in batch if settled is value]:
-                    connection.execute(update(results).where(unfilled, tuple_(*keys).in_(chosen)).values(settled=value, fetched_on=day))
+                    connection.execute(
+                        update(results).where(unfilled, tuple_(*keys).in_(chosen)).values(settled=value, fetched_on=day)
+                    )
         else:
             # One UPDATE per row by its primary key, as one executemany: psycopg pipelines it and
             # SQLite runs it in process. (PostgreSQL's planner makes a row-value IN list a filter
@@ -152,7 +158,10 @@ def _fill(connection: Connection, name: str) -> None:
             by_key = update(results).where(unfilled, *(column == bindparam(f"key_{column.name}") for column in keys))
             connection.execute(
                 by_key.values(settled=bindparam("to_settled"), fetched_on=day),
-                [{"key_appid": k[0], "key_api": k[1], "key_begin_date": k[2], "key_end_date": k[3], "to_settled": v} for k, v in batch],
+                [
+                    {"key_appid": k[0], "key_api": k[1], "key_begin_date": k[2], "key_end_date": k[3], "to_settled": v}
+                    for k, v in batch
+                ],
             )
         if len(rows) < BATCH:
             return

@@ -57,10 +57,16 @@ def _fill(connection: Connection, results_name: str, name: str) -> None:
     """A row per app that has archived periods and no row yet: the first day of its oldest
     period of a report this release archives (a row whose dates are not days is passed over).
     One grouped read of the results' primary key: a few rows per app, whatever the table's size."""
-    results = table_of(results_name, column_of("appid", String()), column_of("api", String()), column_of("begin_date", String()))
-    windows = table_of(name, column_of("appid", String()), column_of("since", String()), column_of("updated_at", DateTime()))
+    results = table_of(
+        results_name, column_of("appid", String()), column_of("api", String()), column_of("begin_date", String())
+    )
+    windows = table_of(
+        name, column_of("appid", String()), column_of("since", String()), column_of("updated_at", DateTime())
+    )
     have = set(connection.execute(select(windows.c.appid)).scalars())
-    oldest = select(results.c.appid, results.c.api, func.min(results.c.begin_date)).where(results.c.api.in_(list(REPORTS)))
+    oldest = select(results.c.appid, results.c.api, func.min(results.c.begin_date)).where(
+        results.c.api.in_(list(REPORTS))
+    )
     earliest: dict[str, date] = {}
     for appid, _api, begin_date in connection.execute(oldest.group_by(results.c.appid, results.c.api)).all():
         day = parse_yyyymmdd(begin_date or "")
@@ -68,4 +74,7 @@ def _fill(connection: Connection, results_name: str, name: str) -> None:
             earliest[appid] = min(day, earliest.get(appid, day))
     if earliest:
         now = datetime.now(timezone.utc).replace(tzinfo=None)
-        connection.execute(windows.insert(), [{"appid": appid, "since": f"{day:%Y%m%d}", "updated_at": now} for appid, day in earliest.items()])
+        connection.execute(
+            windows.insert(),
+            [{"appid": appid, "since": f"{day:%Y%m%d}", "updated_at": now} for appid, day in earliest.items()],
+        )
