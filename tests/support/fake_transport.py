@@ -39,7 +39,7 @@ from wxcloud.client import OpenApiClient
 from wxcloud.http.redaction import Sealed
 from wxcloud.http.timeouts import Timeouts
 from wxcloud.http.transport import Transport
-from wxcloud.platform_tokens import PlatformTokenSource
+from wxcloud.platform_tokens import TOKEN_FIELD, PlatformTokenSource
 from wxcloud.settings import WxSettings
 
 BASE_URL = "https://fake-wechat.invalid"  # .invalid: were the fake ever bypassed, nothing would answer
@@ -233,7 +233,7 @@ class FakeWeChat(HTTPAdapter):
         )
         with self._lock:
             self.received.append(received)
-            reply = self._next(parts.path)
+            reply = self._next(received)
         if reply.error is not None:
             raise reply.error()
         raw = urllib3.HTTPResponse(
@@ -246,7 +246,8 @@ class FakeWeChat(HTTPAdapter):
         )
         return self.build_response(request, raw)
 
-    def _next(self, path: str) -> Reply:
+    def _next(self, received: Received) -> Reply:
+        path = received.path
         queue = self._script.get(path, [])
         if queue:
             entry = queue[0]
@@ -259,7 +260,8 @@ class FakeWeChat(HTTPAdapter):
         if path == TOKEN_PATH:
             return Reply(body=json.dumps({"access_token": self.token, "expires_in": self.expires_in}).encode())
         if path == PLATFORM_PATH:
-            token = {"access_token": self.token, "expires_in": self.expires_in, "appid": self.appid}
+            asked = json.loads(received.body or b"{}").get("appid")  # the service names the app the token is for
+            token = {TOKEN_FIELD: self.token, "expires_in": self.expires_in, "appid": asked}
             return Reply(body=json.dumps(token).encode())
         return Reply(body=OK)
 
