@@ -174,6 +174,11 @@ class FakeWeChat(HTTPAdapter):
             self._script.clear()
             self.received.clear()
 
+    def clear_received(self) -> None:
+        """Forget the requests received, keeping the script."""
+        with self._lock:
+            self.received.clear()
+
     # ---- assertions ----
 
     def requests_to(self, path: str) -> list[Received]:
