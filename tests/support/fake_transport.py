@@ -95,7 +95,7 @@ class Received:
         builder = EnvironBuilder(
             method=self.method,
             path=self.path,
-            headers={"Content-Type": self.headers.get("Content-Type", "")},
+            content_type=self.headers.get("Content-Type", ""),
             data=self.body,
         )
         request = builder.get_request()
