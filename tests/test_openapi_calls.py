@@ -1,5 +1,8 @@
-"""Every cloud call, against an independent fake WeChat: a loopback server (pytest-httpserver) that
-knows nothing of the library and answers what WeChat's documentation says each endpoint answers.
+"""Every cloud call, against a fake WeChat that knows nothing of the library and answers what
+WeChat's documentation says each endpoint answers: the in-process fake (``support.fake_transport``,
+the request prepared and the reply read by the real ``Transport``, no socket) for the calls'
+semantics and replies, and a loopback server (pytest-httpserver) for what an independent server
+parses off the wire (a GET's query string, a multipart upload, the token it received).
 
 The requests it receives are what WeChat would: the method, the path, the query string (the access
 token, and the fields WeChat reads there), the body as JSON in snake_case (or as written, for the
@@ -18,6 +21,7 @@ import pytest
 import wxcloud
 from conftest import ClientBackend, client_of
 from pytest_httpserver import HTTPServer
+from support.fake_transport import FakeWeChat, fake_fixture
 from werkzeug import Request, Response
 from wxcloud import OpenApiClient
 from wxcloud.errors import ApiNotFound, RequestValidationError, WeChatError
@@ -26,8 +30,19 @@ TOKEN = "fake-wechat-token-0001"
 PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000") + b"\x1f\x15\xc4\x89" + b"\x00" * 20
 
 
+fake = fake_fixture(appid="wxfakeopenapi0001", appsecret="fake-secret-0001")
+
+
 @pytest.fixture
-def client(wechat: HTTPServer) -> Iterator[OpenApiClient]:
+def client(fake: FakeWeChat) -> Iterator[OpenApiClient]:
+    made = fake.client()
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def wire_client(wechat: HTTPServer) -> Iterator[OpenApiClient]:
+    """A client of the loopback server, for what only a server parsing the wire can tell."""
     yield from client_of(wechat, TOKEN, "wxfakeopenapi0001", "fake-secret-0001")
 
 
@@ -37,7 +52,7 @@ def received(wechat: HTTPServer, path: str) -> Request:
     return requests[0]
 
 
-def test_msg_sec_check_posts_snake_case_json_and_answers_camel_case(wechat: HTTPServer, client: OpenApiClient) -> None:
+def test_msg_sec_check_posts_snake_case_json_and_answers_camel_case(fake: FakeWeChat, client: OpenApiClient) -> None:
     answer = {
         "errcode": 0,
         "errmsg": "ok",
@@ -45,14 +60,14 @@ def test_msg_sec_check_posts_snake_case_json_and_answers_camel_case(wechat: HTTP
         "detail": [{"strategy": "content_model", "errcode": 0, "suggest": "pass", "label": 100, "prob": 90}],
         "trace_id": "60ae120f-371d5872-7941a05b",
     }
-    wechat.expect_request("/wxa/msg_sec_check", method="POST").respond_with_json(answer)
+    fake.answer("/wxa/msg_sec_check", times=None, json_body=answer)
     result = client.security.msgSecCheck(
         {"content": "你好", "version": 2, "scene": 2, "openid": "o1", "extraField": {"deepKey": 1}}
     )
-    request = received(wechat, "/wxa/msg_sec_check")
-    assert request.args.to_dict() == {"access_token": TOKEN}
+    request = fake.only("/wxa/msg_sec_check")
+    assert request.method == "POST" and request.query == {"access_token": fake.token}
     assert request.headers["Content-Type"] == "application/json"
-    assert json.loads(request.get_data()) == {
+    assert json.loads(request.body) == {
         "content": "你好",
         "version": 2,
         "scene": 2,
@@ -69,10 +84,8 @@ def test_msg_sec_check_posts_snake_case_json_and_answers_camel_case(wechat: HTTP
     assert list(result)[-2:] == ["errMsg", "errCode"]
 
 
-def test_a_wechat_error_raises_with_its_code_and_the_sdks_message(wechat: HTTPServer, client: OpenApiClient) -> None:
-    wechat.expect_request("/wxa/msg_sec_check").respond_with_json(
-        {"errcode": 87014, "errmsg": "risky content rid: 6600"}
-    )
+def test_a_wechat_error_raises_with_its_code_and_the_sdks_message(fake: FakeWeChat, client: OpenApiClient) -> None:
+    fake.answer("/wxa/msg_sec_check", times=None, json_body={"errcode": 87014, "errmsg": "risky content rid: 6600"})
     with pytest.raises(WeChatError) as caught:
         client.security.msgSecCheck({"content": "risky", "version": 2, "scene": 1, "openid": "o1"})
     assert caught.value.to_result() == {
@@ -81,8 +94,8 @@ def test_a_wechat_error_raises_with_its_code_and_the_sdks_message(wechat: HTTPSe
     }
 
 
-def test_get_unlimited_answers_the_png_as_a_buffer(wechat: HTTPServer, client: OpenApiClient) -> None:
-    wechat.expect_request("/wxa/getwxacodeunlimit", method="POST").respond_with_data(PNG, content_type="image/png")
+def test_get_unlimited_answers_the_png_as_a_buffer(fake: FakeWeChat, client: OpenApiClient) -> None:
+    fake.answer("/wxa/getwxacodeunlimit", times=None, body=PNG, content_type="image/png")
     result = wxcloud.OpenApiRoot(ClientBackend(client))["wxacode.getUnlimited"](
         {"scene": "a=1", "checkPath": False, "envVersion": "trial"}
     )
@@ -92,26 +105,31 @@ def test_get_unlimited_answers_the_png_as_a_buffer(wechat: HTTPServer, client: O
         "errMsg": "openapi.wxacode.getUnlimited:ok",
         "errCode": 0,
     }
-    assert json.loads(received(wechat, "/wxa/getwxacodeunlimit").get_data()) == {
+    assert fake.only("/wxa/getwxacodeunlimit").method == "POST"
+    assert json.loads(fake.only("/wxa/getwxacodeunlimit").body) == {
         "scene": "a=1",
         "check_path": False,
         "env_version": "trial",
     }
 
 
-def test_get_temp_media_is_a_get_with_its_field_in_the_query_string(wechat: HTTPServer, client: OpenApiClient) -> None:
+def test_get_temp_media_is_a_get_with_its_field_in_the_query_string(
+    wechat: HTTPServer, wire_client: OpenApiClient
+) -> None:
     wechat.expect_request("/cgi-bin/media/get", method="GET").respond_with_data(
         b"\xff\xd8\xff\xe0jpeg", content_type="image/jpeg"
     )
-    result = client.customerServiceMessage.getTempMedia({"mediaId": "MEDIA_ID 1/2"})
+    result = wire_client.customerServiceMessage.getTempMedia({"mediaId": "MEDIA_ID 1/2"})
     request = received(wechat, "/cgi-bin/media/get")
     assert request.args.to_dict() == {"access_token": TOKEN, "media_id": "MEDIA_ID 1/2"} and request.get_data() == b""
     assert result["buffer"] == b"\xff\xd8\xff\xe0jpeg" and result["contentType"] == "image/jpeg"
 
 
-def test_img_sec_check_uploads_its_media_as_the_sdk_names_it(wechat: HTTPServer, client: OpenApiClient) -> None:
+def test_img_sec_check_uploads_its_media_as_the_sdk_names_it(wechat: HTTPServer, wire_client: OpenApiClient) -> None:
     wechat.expect_request("/wxa/img_sec_check", method="POST").respond_with_json({"errcode": 0, "errmsg": "ok"})
-    result = client.security.imgSecCheck({"media": {"contentType": "image/jpeg", "value": PNG, "fileName": "mine.jpg"}})
+    result = wire_client.security.imgSecCheck(
+        {"media": {"contentType": "image/jpeg", "value": PNG, "fileName": "mine.jpg"}}
+    )
     request = received(wechat, "/wxa/img_sec_check")
     assert request.mimetype == "multipart/form-data" and request.args.to_dict() == {"access_token": TOKEN}
     upload = request.files["media"]
@@ -123,17 +141,17 @@ def test_img_sec_check_uploads_its_media_as_the_sdk_names_it(wechat: HTTPServer,
     assert result == {"errMsg": "openapi.security.imgSecCheck:ok", "errCode": 0}
 
 
-def test_upload_temp_media_sends_its_type_in_the_query_string(wechat: HTTPServer, client: OpenApiClient) -> None:
-    wechat.expect_request("/cgi-bin/media/upload").respond_with_json(
-        {"type": "image", "media_id": "M1", "created_at": 1700000000}
+def test_upload_temp_media_sends_its_type_in_the_query_string(fake: FakeWeChat, client: OpenApiClient) -> None:
+    fake.answer(
+        "/cgi-bin/media/upload", times=None, json_body={"type": "image", "media_id": "M1", "created_at": 1700000000}
     )
     result = client.customerServiceMessage.uploadTempMedia(
         {"type": "image", "media": {"contentType": "image/png", "value": PNG}}
     )
-    request = received(wechat, "/cgi-bin/media/upload")
+    request = fake.only("/cgi-bin/media/upload")
     assert (
-        request.args.to_dict() == {"access_token": TOKEN, "type": "image"}
-        and request.files["media"].filename == "media.png"
+        request.query == {"access_token": fake.token, "type": "image"}
+        and request.parts["media"].filename == "media.png"
     )
     assert result == {
         "type": "image",
@@ -144,12 +162,10 @@ def test_upload_temp_media_sends_its_type_in_the_query_string(wechat: HTTPServer
     }
 
 
-def test_add_template_sends_its_body_in_camel_case(wechat: HTTPServer, client: OpenApiClient) -> None:
-    wechat.expect_request("/wxaapi/newtmpl/addtemplate").respond_with_json(
-        {"errcode": 0, "errmsg": "ok", "priTmplId": "T1"}
-    )
+def test_add_template_sends_its_body_in_camel_case(fake: FakeWeChat, client: OpenApiClient) -> None:
+    fake.answer("/wxaapi/newtmpl/addtemplate", times=None, json_body={"errcode": 0, "errmsg": "ok", "priTmplId": "T1"})
     result = client.subscribeMessage.addTemplate({"tid": "401", "kidList": [1, 2], "sceneDesc": "test"})
-    assert json.loads(received(wechat, "/wxaapi/newtmpl/addtemplate").get_data()) == {
+    assert json.loads(fake.only("/wxaapi/newtmpl/addtemplate").body) == {
         "tid": "401",
         "kidList": [1, 2],
         "sceneDesc": "test",
@@ -157,29 +173,29 @@ def test_add_template_sends_its_body_in_camel_case(wechat: HTTPServer, client: O
     assert result == {"priTmplId": "T1", "errMsg": "openapi.subscribeMessage.addTemplate:ok", "errCode": 0}
 
 
-def test_get_phone_number_answers_phone_info(wechat: HTTPServer, client: OpenApiClient) -> None:
+def test_get_phone_number_answers_phone_info(fake: FakeWeChat, client: OpenApiClient) -> None:
     info = {
         "phoneNumber": "+8613800000000",
         "purePhoneNumber": "13800000000",
         "countryCode": "86",
         "watermark": {"timestamp": 1, "appid": "wx"},
     }
-    wechat.expect_request("/wxa/business/getuserphonenumber").respond_with_json(
-        {"errcode": 0, "errmsg": "ok", "phone_info": info}
+    fake.answer(
+        "/wxa/business/getuserphonenumber", times=None, json_body={"errcode": 0, "errmsg": "ok", "phone_info": info}
     )
     result = client.phonenumber.getPhoneNumber({"code": "c0de"})
     assert result == {"phoneInfo": info, "errMsg": "openapi.phonenumber.getPhoneNumber:ok", "errCode": 0}
 
 
-def test_convert_case_false_sends_and_answers_keys_as_written(wechat: HTTPServer, client: OpenApiClient) -> None:
-    wechat.expect_request("/wxa/msg_sec_check").respond_with_json({"errcode": 0, "errmsg": "ok", "trace_id": "t"})
+def test_convert_case_false_sends_and_answers_keys_as_written(fake: FakeWeChat, client: OpenApiClient) -> None:
+    fake.answer("/wxa/msg_sec_check", times=None, json_body={"errcode": 0, "errmsg": "ok", "trace_id": "t"})
     root = wxcloud.OpenApiRoot(ClientBackend(client))({"convertCase": False})
     result = root.security.msgSecCheck({"content": "x", "version": 2, "scene": 1, "openid": "o", "someKey": 1})
-    assert json.loads(received(wechat, "/wxa/msg_sec_check").get_data())["someKey"] == 1
+    assert json.loads(fake.only("/wxa/msg_sec_check").body)["someKey"] == 1
     assert result == {"trace_id": "t", "errMsg": "openapi.security.msgSecCheck:ok", "errCode": 0}
 
 
-def test_an_unknown_name_is_604100_before_any_request(wechat: HTTPServer, client: OpenApiClient) -> None:
+def test_an_unknown_name_is_604100_before_any_request(fake: FakeWeChat, client: OpenApiClient) -> None:
     root = wxcloud.OpenApiRoot(ClientBackend(client))
     calls = (
         lambda: root.security.msgSecCheckk({}),
@@ -202,11 +218,11 @@ def test_an_unknown_name_is_604100_before_any_request(wechat: HTTPServer, client
         "analysis has analysis.getDailySummary, analysis.getDailyVisitTrend, " in listed
         and "analysis.getUserPortrait" in listed
     )
-    assert wechat.log == []
+    assert fake.received == []
 
 
 def test_a_known_field_of_the_wrong_type_or_missing_is_47001_before_any_request(
-    wechat: HTTPServer, client: OpenApiClient
+    fake: FakeWeChat, client: OpenApiClient
 ) -> None:
     with pytest.raises(RequestValidationError) as caught:
         client.security.msgSecCheck({"content": 12, "version": 2})
@@ -214,25 +230,26 @@ def test_a_known_field_of_the_wrong_type_or_missing_is_47001_before_any_request(
     with pytest.raises(RequestValidationError) as caught:
         client.wxacode.getUnlimited({"page": "pages/index"})
     assert caught.value.hint == "scene is required"
-    assert wechat.log == []
+    assert fake.received == []
 
 
-def test_names_of_any_depth_and_aliases_reach_their_api(wechat: HTTPServer, client: OpenApiClient) -> None:
-    wechat.expect_request("/cv/ocr/driving").respond_with_json({"errcode": 0, "errmsg": "ok", "plate_num": "粤A00000"})
+def test_names_of_any_depth_and_aliases_reach_their_api(fake: FakeWeChat, client: OpenApiClient) -> None:
+    fake.answer("/cv/ocr/driving", times=None, json_body={"errcode": 0, "errmsg": "ok", "plate_num": "粤A00000"})
     result = client.ocr.drivingLicense({"imgUrl": "https://example.invalid/a.jpg"})
     assert result["plateNum"] == "粤A00000" and result["errMsg"] == "openapi.ocr.drivingLicense:ok"
-    assert received(wechat, "/cv/ocr/driving").args.to_dict() == {
-        "access_token": TOKEN,
+    assert fake.only("/cv/ocr/driving").query == {
+        "access_token": fake.token,
         "img_url": "https://example.invalid/a.jpg",
     }
 
 
-def test_a_client_reaches_a_whole_name_by_index_as_the_root_does(wechat: HTTPServer, client: OpenApiClient) -> None:
+def test_a_client_reaches_a_whole_name_by_index_as_the_root_does(fake: FakeWeChat, client: OpenApiClient) -> None:
     answer = {"errcode": 0, "errmsg": "ok", "result": {"suggest": "pass", "label": 100}, "trace_id": "t1"}
-    wechat.expect_request("/wxa/msg_sec_check", method="POST").respond_with_json(answer)
+    fake.answer("/wxa/msg_sec_check", times=None, json_body=answer)
     data = {"content": "hello", "version": 2, "scene": 2, "openid": "o1"}
     by_client = client["security.msgSecCheck"](data)
     by_root = wxcloud.OpenApiRoot(ClientBackend(client))["security.msgSecCheck"](data)
+    assert {r.method for r in fake.requests_to("/wxa/msg_sec_check")} == {"POST"}
     assert (
         by_client
         == by_root
@@ -243,23 +260,21 @@ def test_a_client_reaches_a_whole_name_by_index_as_the_root_does(wechat: HTTPSer
             "errCode": 0,
         }
     )
-    wechat.expect_request("/cgi-bin/media/upload").respond_with_json(
-        {"type": "image", "media_id": "M1", "created_at": 1}
-    )
+    fake.answer("/cgi-bin/media/upload", times=None, json_body={"type": "image", "media_id": "M1", "created_at": 1})
     uploaded = client["officialAccount"]["media.upload"](
         {"type": "image", "media": {"contentType": "image/png", "value": PNG}}
     )
     assert uploaded["mediaId"] == "M1" and uploaded["errMsg"] == "openapi.officialAccount.media.upload:ok"
-    wechat.clear_log()
+    fake.clear_received()
     with pytest.raises(ApiNotFound) as caught:
         client["security.msgSecChek"](data)
     assert caught.value.to_result()["errMsg"].startswith(
         "openapi.security.msgSecChek:fail -604100 API not found hint: [no cloud-callable API"
     )
-    assert wechat.log == []
+    assert fake.received == []
 
 
-def test_a_file_field_of_the_wrong_shape_says_what_a_file_is(wechat: HTTPServer, client: OpenApiClient) -> None:
+def test_a_file_field_of_the_wrong_shape_says_what_a_file_is(fake: FakeWeChat, client: OpenApiClient) -> None:
     for media in ("a path.png", {"contentType": "image/png", "value": "not bytes"}, {"value": PNG}):
         with pytest.raises(RequestValidationError) as caught:
             client.security.imgSecCheck({"media": media})
@@ -268,7 +283,7 @@ def test_a_file_field_of_the_wrong_shape_says_what_a_file_is(wechat: HTTPServer,
             'media must be a file {"contentType": "image/png", "value": <bytes>}'
         ), hint
         assert 'optionally "fileName"' in hint
-    assert wechat.log == []
+    assert fake.received == []
 
 
 def test_every_catalogue_name_is_listed_with_its_status() -> None:
@@ -285,7 +300,7 @@ def caught_hint(call: Any) -> str:
     raise AssertionError("expected -604100")
 
 
-def test_the_response_handler_is_respected(wechat: HTTPServer, client: OpenApiClient) -> None:
+def test_the_response_handler_is_respected(wechat: HTTPServer, wire_client: OpenApiClient) -> None:
     def echo(request: Request) -> Response:
         return Response(
             json.dumps({"errcode": 0, "errmsg": "ok", "seen": request.args.get("access_token") == TOKEN}),
@@ -293,21 +308,21 @@ def test_the_response_handler_is_respected(wechat: HTTPServer, client: OpenApiCl
         )
 
     wechat.expect_request("/wxa/queryscheme").respond_with_handler(echo)
-    assert client.urlscheme.query({"scheme": "weixin://dl/business/?t=x"})["seen"] is True
+    assert wire_client.urlscheme.query({"scheme": "weixin://dl/business/?t=x"})["seen"] is True
 
 
 def test_numbers_in_a_query_string_and_an_errmsg_are_written_as_javascript_writes_them(
-    wechat: HTTPServer, client: OpenApiClient
+    fake: FakeWeChat, client: OpenApiClient
 ) -> None:
-    # What wx-server-sdk sends is String(value): 1.25e22 is "1.25e+22" (not the 23 digits of the double), 1.5e-7 is "1.5e-7".
-    wechat.expect_request("/wxaapi/newtmpl/getcategory", method="GET").respond_with_json(
-        {"errcode": 0, "errmsg": "ok", "data": []}
-    )
+    # What wx-server-sdk sends is String(value): 1.25e22 is "1.25e+22" (not the 23 digits of the double),
+    # 1.5e-7 is "1.5e-7".
+    fake.answer("/wxaapi/newtmpl/getcategory", times=None, json_body={"errcode": 0, "errmsg": "ok", "data": []})
     client.subscribeMessage.getCategory(
         {"big": 1.25e22, "small": 1.5e-7, "whole": 3.0, "tiny": 0.000001, "huge": 1e21, "wide": 1e16}
     )
-    assert received(wechat, "/wxaapi/newtmpl/getcategory").args.to_dict() == {
-        "access_token": TOKEN,
+    assert fake.only("/wxaapi/newtmpl/getcategory").method == "GET"
+    assert fake.only("/wxaapi/newtmpl/getcategory").query == {
+        "access_token": fake.token,
         "big": "1.25e+22",
         "small": "1.5e-7",
         "whole": "3",
@@ -315,27 +330,24 @@ def test_numbers_in_a_query_string_and_an_errmsg_are_written_as_javascript_write
         "huge": "1e+21",
         "wide": "10000000000000000",
     }
-    wechat.expect_request("/wxa/queryscheme").respond_with_data(
-        '{"errcode":45009,"errmsg":1e21}', content_type="application/json"
-    )
+    fake.answer("/wxa/queryscheme", times=None, text='{"errcode":45009,"errmsg":1e21}', content_type="application/json")
     with pytest.raises(WeChatError) as caught:
         client.urlscheme.query({"scheme": "weixin://dl/business/?t=x"})
     assert caught.value.to_result() == {"errCode": 45009, "errMsg": "openapi.urlscheme.query:fail 1e+21"}
 
 
-def test_a_camel_api_gets_camel_keys_whatever_the_caller_wrote(wechat: HTTPServer, client: OpenApiClient) -> None:
-    # wx-server-sdk sends snake keys (kidList as kid_list) and the cloud gateway turns them back into the camelCase WeChat
-    # reads: so a caller's kid_list reaches WeChat as kidList too, nested keys included, with convertCase false as well.
-    wechat.expect_request("/wxaapi/newtmpl/addtemplate").respond_with_json(
-        {"errcode": 0, "errmsg": "ok", "priTmplId": "T1"}
-    )
+def test_a_camel_api_gets_camel_keys_whatever_the_caller_wrote(fake: FakeWeChat, client: OpenApiClient) -> None:
+    # wx-server-sdk sends snake keys (kidList as kid_list) and the cloud gateway turns them back into the camelCase
+    # WeChat reads: so a caller's kid_list reaches WeChat as kidList too, nested keys included, with convertCase false
+    # as well.
+    fake.answer("/wxaapi/newtmpl/addtemplate", times=None, json_body={"errcode": 0, "errmsg": "ok", "priTmplId": "T1"})
     root = wxcloud.OpenApiRoot(ClientBackend(client))
     for api in (root, root({"convertCase": False})):
-        wechat.clear_log()
+        fake.clear_received()
         api.subscribeMessage.addTemplate(
             {"tid": "401", "kid_list": [1, 2], "sceneDesc": "x", "extra_field": {"deep_key": [{"a_b": 1}]}}
         )
-        assert json.loads(received(wechat, "/wxaapi/newtmpl/addtemplate").get_data()) == {
+        assert json.loads(fake.only("/wxaapi/newtmpl/addtemplate").body) == {
             "tid": "401",
             "kidList": [1, 2],
             "sceneDesc": "x",
@@ -345,12 +357,10 @@ def test_a_camel_api_gets_camel_keys_whatever_the_caller_wrote(wechat: HTTPServe
 
 @pytest.mark.parametrize("content_type", ["Application/JSON", "TEXT/PLAIN"])
 def test_a_content_type_is_tested_minding_case_as_the_sdk_tests_it(
-    wechat: HTTPServer, client: OpenApiClient, content_type: str
+    fake: FakeWeChat, client: OpenApiClient, content_type: str
 ) -> None:
     # generic.ts tests /(application\/json)|(text\/plain)/ without the i flag: in capitals, a reply is a binary one.
-    wechat.expect_request("/wxa/queryscheme").respond_with_data(
-        b'{"errcode":0,"scheme_info":{}}', content_type=content_type
-    )
+    fake.answer("/wxa/queryscheme", times=None, body=b'{"errcode":0,"scheme_info":{}}', content_type=content_type)
     result = client.urlscheme.query({"scheme": "weixin://dl/business/?t=x"})
     assert result == {
         "contentType": content_type,
@@ -360,12 +370,13 @@ def test_a_content_type_is_tested_minding_case_as_the_sdk_tests_it(
     }
 
 
-def test_with_convert_case_false_a_result_keeps_javascripts_key_order(
-    wechat: HTTPServer, client: OpenApiClient
-) -> None:
+def test_with_convert_case_false_a_result_keeps_javascripts_key_order(fake: FakeWeChat, client: OpenApiClient) -> None:
     # The SDK's result is a JavaScript object: array-index keys come first, ascending, at every level, converted or not.
-    wechat.expect_request("/wxa/queryscheme").respond_with_data(
-        b'{"b_c":1,"10":{"2":1,"x":2,"1":3},"2":[{"9":1,"a_b":2}]}', content_type="application/json"
+    fake.answer(
+        "/wxa/queryscheme",
+        times=None,
+        body=b'{"b_c":1,"10":{"2":1,"x":2,"1":3},"2":[{"9":1,"a_b":2}]}',
+        content_type="application/json",
     )
     result = wxcloud.OpenApiRoot(ClientBackend(client))({"convertCase": False}).urlscheme.query({"scheme": "s"})
     assert json.dumps(result) == json.dumps(
@@ -379,20 +390,19 @@ def test_with_convert_case_false_a_result_keeps_javascripts_key_order(
     )
 
 
-def test_an_api_may_be_called_without_data_as_in_the_sdk(wechat: HTTPServer, client: OpenApiClient) -> None:
+def test_an_api_may_be_called_without_data_as_in_the_sdk(fake: FakeWeChat, client: OpenApiClient) -> None:
     # cloud.openapi.subscribeMessage.getCategory() sends no field: the same as {}; a required field is still asked for.
-    wechat.expect_request("/wxaapi/newtmpl/getcategory", method="GET").respond_with_json(
-        {"errcode": 0, "errmsg": "ok", "data": []}
-    )
+    fake.answer("/wxaapi/newtmpl/getcategory", times=None, json_body={"errcode": 0, "errmsg": "ok", "data": []})
     root = wxcloud.OpenApiRoot(ClientBackend(client))
     for call in (
         client.subscribeMessage.getCategory,
         root.subscribeMessage.getCategory,
         root["subscribeMessage.getCategory"],
     ):
-        wechat.clear_log()
+        fake.clear_received()
         assert call() == {"data": [], "errMsg": "openapi.subscribeMessage.getCategory:ok", "errCode": 0}
-        assert received(wechat, "/wxaapi/newtmpl/getcategory").args.to_dict() == {"access_token": TOKEN}
+        request = fake.only("/wxaapi/newtmpl/getcategory")
+        assert request.method == "GET" and request.query == {"access_token": fake.token}
     with pytest.raises(RequestValidationError) as caught:
         client.analysis.getMonthlyVisitTrend()
     assert caught.value.err_code == 61500

@@ -1,16 +1,21 @@
 """Access tokens: cached across warm invocations, one refresh on 40001/42001; the same for both
 sources (``side``: stable_token with the appsecret, or the platform's token service), and stable_token
-only (never /cgi-bin/token, never force_refresh) where the wire is stable_token's."""
+only (never /cgi-bin/token, never force_refresh) where the wire is stable_token's. WeChat and the token
+service are the in-process fake, answering canned replies through the real ``Transport``; the deployed
+function and the log line of a real request still talk to the loopback emulator."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import index
 import pytest
-from conftest import DISPLAY, PATH, STABLE, Sleeps, TokenSide, make_app
+from conftest import API, DISPLAY, PATH, STABLE, Sleeps, TokenSide, make_app
+from support.fake_transport import PLATFORM_PATH, FakeWeChat, Received, fake_fixture
 from wxcloud.client import CallReport, OpenApiClient
 from wxcloud.errors import TokenRejected
 from wxcloud.permissions import Permissions
@@ -18,10 +23,37 @@ from wxcloud.retry import RetryPolicy
 from wxcloud.settings import WxSettings
 from wxcloud.tokens import REFRESH_MARGIN_SECONDS, AccessToken, MemoryTokenStore
 
-from devtools.wechat_emulator import Fault, WeChatEmulator
+from devtools.wechat_emulator import WeChatEmulator
 
 EVENT = {"beginDate": "20170301", "endDate": "20170331"}
 CONTEXT = {"request_id": "tokens", "time_limit_in_ms": 5000}
+
+fake = fake_fixture()
+
+
+@dataclass
+class FakeSide:
+    """Where a test's clients get their tokens, both answered by ``fake``: ``stable`` (stable_token
+    with the appsecret) or ``platform`` (the provider's token service, no appsecret)."""
+
+    kind: str
+    fake: FakeWeChat
+    settings: WxSettings
+    source: Callable[[], Any]
+
+    def client(self, **options: Any) -> OpenApiClient:
+        options.setdefault("permissions", Permissions.allow(API))
+        return OpenApiClient(self.settings, token_source=self.source(), transport=self.fake.transport(), **options)
+
+    def requests(self) -> list[Received]:
+        return self.fake.requests_to(STABLE if self.kind == "stable" else PLATFORM_PATH)
+
+
+@pytest.fixture(params=["stable", "platform"])
+def fake_side(request: pytest.FixtureRequest, fake: FakeWeChat) -> FakeSide:
+    if request.param == "stable":
+        return FakeSide("stable", fake, fake.settings(), lambda: None)
+    return FakeSide("platform", fake, fake.settings(appsecret=""), fake.platform_source)
 
 
 def test_warm_invocations_reuse_one_token(emulator: WeChatEmulator) -> None:
@@ -34,77 +66,77 @@ def test_warm_invocations_reuse_one_token(emulator: WeChatEmulator) -> None:
     assert emulator.requests_to("/cgi-bin/token") == []
 
 
-def test_warm_invocations_of_a_function_reuse_one_token(
-    emulator: WeChatEmulator, side: TokenSide, tmp_path: Path
-) -> None:
-    app = make_app(tmp_path, side.settings, token_source=side.source())
+def test_warm_invocations_of_a_function_reuse_one_token(fake: FakeWeChat, fake_side: FakeSide, tmp_path: Path) -> None:
+    app = make_app(tmp_path, fake_side.settings, token_source=fake_side.source(), transport=fake.transport())
     for _ in range(5):
         assert app(EVENT, CONTEXT)["errCode"] == 0
-    assert len(side.requests()) == 1
-    assert len({r.query["access_token"] for r in emulator.requests_to(PATH)}) == 1
+    assert len(fake_side.requests()) == 1
+    assert len({r.query["access_token"] for r in fake.requests_to(PATH)}) == 1
 
 
 @pytest.fixture
-def client(side: TokenSide, sleeps: Sleeps) -> Iterator[OpenApiClient]:
-    c = side.client(sleep=sleeps, retry=RetryPolicy(random=lambda: 0.5))
+def client(fake_side: FakeSide, sleeps: Sleeps) -> Iterator[OpenApiClient]:
+    c = fake_side.client(sleep=sleeps, retry=RetryPolicy(random=lambda: 0.5))
     yield c
     c.close()
 
 
+def wechat_error(errcode: int, errmsg: str) -> dict[str, Any]:
+    """WeChat's answer to a refused call, its message ending in a request id as WeChat's do."""
+    return {"errcode": errcode, "errmsg": f"{errmsg} rid: 6600f00d-0b0e1a2c-3d4e5f60"}
+
+
 @pytest.mark.parametrize("errcode", [40001, 40014, 42001])
 def test_token_error_gets_one_fresh_token_and_one_retry(
-    emulator: WeChatEmulator, side: TokenSide, client: OpenApiClient, errcode: int
+    fake: FakeWeChat, fake_side: FakeSide, client: OpenApiClient, errcode: int
 ) -> None:
     client.analysis.getMonthlyVisitTrend(EVENT)  # warm the cache
-    emulator.clear()
-    before = len(side.requests())
-    emulator.add_fault(PATH, Fault.errcode(errcode, "token trouble"))
+    fake.clear()
+    before = len(fake_side.requests())
+    fake.answer(PATH, wechat_error(errcode, "token trouble"))
     report = CallReport()
     result = client.call(client.analysis.getMonthlyVisitTrend.spec, EVENT, report=report)
     assert result["errCode"] == 0
-    assert len(emulator.requests_to(PATH)) == 2
-    assert len(side.requests()) - before == 1
+    assert len(fake.requests_to(PATH)) == 2
+    assert len(fake_side.requests()) - before == 1
     assert report.token_refreshed and report.attempts == 2
 
 
-def test_stable_token_never_spends_force_refresh(emulator: WeChatEmulator, settings: WxSettings) -> None:
-    client = OpenApiClient(
-        settings, permissions=Permissions.allow("analysis.getMonthlyVisitTrend"), sleep=lambda s: None
-    )
+def test_stable_token_never_spends_force_refresh(fake: FakeWeChat) -> None:
+    client = fake.client(permissions=Permissions.allow("analysis.getMonthlyVisitTrend"), sleep=lambda s: None)
     client.analysis.getMonthlyVisitTrend(EVENT)
-    emulator.add_fault(PATH, Fault.errcode(40001, "token trouble"))
+    fake.answer(PATH, wechat_error(40001, "token trouble"))
     assert client.analysis.getMonthlyVisitTrend(EVENT)["errCode"] == 0
-    assert len(emulator.requests_to(STABLE)) == 2
-    assert all(r.json()["force_refresh"] is False for r in emulator.requests_to(STABLE))
+    assert len(fake.requests_to(STABLE)) == 2
+    assert all(r.json()["force_refresh"] is False for r in fake.requests_to(STABLE))
     client.close()
 
 
-def test_expired_token_is_replaced_by_a_new_one(emulator: WeChatEmulator, client: OpenApiClient) -> None:
+def test_expired_token_is_replaced_by_a_new_one(fake: FakeWeChat, client: OpenApiClient) -> None:
     client.analysis.getMonthlyVisitTrend(EVENT)
-    emulator.clear()
-    emulator.add_fault(PATH, Fault.expire_tokens())
+    fake.clear()
+    fake.renew_token()  # the cached token expired: WeChat answers 42001 to it and issues another
+    fake.answer(PATH, wechat_error(42001, "access_token expired"))
     assert client.analysis.getMonthlyVisitTrend(EVENT)["errCode"] == 0
-    first, second = emulator.requests_to(PATH)
+    first, second = fake.requests_to(PATH)
     assert first.query["access_token"] != second.query["access_token"]
 
 
 def test_a_token_that_keeps_failing_is_refreshed_once_never_looped(
-    emulator: WeChatEmulator, side: TokenSide, client: OpenApiClient
+    fake: FakeWeChat, fake_side: FakeSide, client: OpenApiClient
 ) -> None:
-    emulator.add_fault(
-        PATH, Fault.errcode(40001, "invalid credential, access_token is invalid or not latest"), times=10
-    )
+    fake.answer(PATH, wechat_error(40001, "invalid credential, access_token is invalid or not latest"), times=10)
     with pytest.raises(TokenRejected) as caught:
         client.analysis.getMonthlyVisitTrend(EVENT)
     assert caught.value.to_result()["errCode"] == 40001
     assert caught.value.err_msg.startswith(
         f"{DISPLAY}:fail invalid credential, access_token is invalid or not latest rid: "
     )
-    assert len(emulator.requests_to(PATH)) == 2
-    assert len(side.requests()) == 2
+    assert len(fake.requests_to(PATH)) == 2
+    assert len(fake_side.requests()) == 2
 
 
-def test_cached_token_is_dropped_when_wechat_starts_renewing_it(side: TokenSide, client: OpenApiClient) -> None:
+def test_cached_token_is_dropped_when_wechat_starts_renewing_it(fake_side: FakeSide, client: OpenApiClient) -> None:
     now = [1_000_000.0]
     store = MemoryTokenStore()
     client.tokens.store, client.tokens.wall_clock = store, lambda: now[0]
@@ -113,10 +145,10 @@ def test_cached_token_is_dropped_when_wechat_starts_renewing_it(side: TokenSide,
     assert token is not None
     now[0] = token.expires_at - REFRESH_MARGIN_SECONDS - 1
     client.analysis.getMonthlyVisitTrend(EVENT)
-    assert len(side.requests()) == 1
+    assert len(fake_side.requests()) == 1
     now[0] = token.expires_at - REFRESH_MARGIN_SECONDS + 1
     client.analysis.getMonthlyVisitTrend(EVENT)
-    assert len(side.requests()) == 2
+    assert len(fake_side.requests()) == 2
 
 
 def test_token_store_discard_keeps_a_newer_token() -> None:
@@ -134,11 +166,14 @@ def test_token_value_is_not_in_its_repr() -> None:
 
 
 def test_log_capture_sees_the_request_line_with_the_token_masked(
-    emulator: WeChatEmulator, client: OpenApiClient, no_secrets_in_logs: logging.Handler
+    emulator: WeChatEmulator, side: TokenSide, no_secrets_in_logs: logging.Handler
 ) -> None:
     """Proof that the suite-wide log check can fail: urllib3's DEBUG line carries the query string
-    and is captured; it must arrive with the token masked."""
+    and is captured; it must arrive with the token masked. A real request on loopback: the fake
+    opens no connection, so urllib3 logs nothing for it."""
+    client = side.client()
     client.analysis.getMonthlyVisitTrend(EVENT)
+    client.close()
     texts = no_secrets_in_logs.texts
     request_lines = [t for t in texts if PATH in t and "urllib3" in t]
     assert request_lines, texts
