@@ -356,7 +356,7 @@ def test_files_are_named_by_absolute_paths_and_json_says_what_was_written(
 
 
 def test_json_is_taken_before_or_after_every_command() -> None:
-    from wxcloud.archive.cli.main import _parser
+    from wxcloud.archive.cli.parser import _parser
 
     parser = _parser()
     commands = {
