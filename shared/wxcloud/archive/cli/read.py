@@ -119,8 +119,9 @@ def _status(args: argparse.Namespace, settings: ArchiveSettings, archive: Archiv
     range its runs use (``--since``, else ``WX_ARCHIVE_SINCE``, else the app's window, else a year).
     Nothing archived yet (no database, no tables, no results) is every report behind (exit 1):
     an empty archive in memory stands in for a missing one, so nothing is created."""
-    from ..observe.status import database_name, status, write_json, write_json_apps, write_nothing, write_table
+    from ..observe.status import database_name, status, write_json, write_nothing
     from ..plan.window import kept_since
+    from .status_table import write_table
 
     today = beijing_today(datetime.now(timezone.utc))
     options = {"since": args.since, "apis": args.api or []}
@@ -158,10 +159,7 @@ def _status(args: argparse.Namespace, settings: ArchiveSettings, archive: Archiv
     if source is not archive:
         source.close()
     if as_json:
-        if args.appid:
-            write_json(states[0], out)
-        else:
-            write_json_apps(states, out, nothing)
+        write_json(states[0] if args.appid else states, out, nothing)  # --appid: that app's object alone
     else:
         if nothing is not None:
             out.write(f"nothing is archived yet: {nothing}\n\n")
