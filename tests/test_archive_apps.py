@@ -140,13 +140,14 @@ def test_status_looks_at_every_app_and_names_the_ones_behind(
     db: Db, wechat: WeChatEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from wxcloud.archive.cli import main as cli
+    from wxcloud.archive.cli import read
 
     wechat.set_quota(DAILY, 10, appid=SPENT)
     env = env_for(db, wechat)
     function(env, wall_clock=FIRED.timestamp)({}, {"request_id": "r1", "time_limit_in_ms": 120_000})
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(cli, "beijing_today", lambda _now: TODAY)
+    monkeypatch.setattr(read, "beijing_today", lambda _now: TODAY)  # status reads the Beijing day there
     out = io.StringIO()
     assert cli.main(["status", "--format", "json"], stdout=out, stderr=io.StringIO()) == 1
     state = json.loads(out.getvalue())

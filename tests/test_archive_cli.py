@@ -356,7 +356,7 @@ def test_files_are_named_by_absolute_paths_and_json_says_what_was_written(
 
 
 def test_json_is_taken_before_or_after_every_command() -> None:
-    from wxcloud.archive.cli.main import _parser
+    from wxcloud.archive.cli.parser import _parser
 
     parser = _parser()
     commands = {
@@ -831,7 +831,7 @@ def test_a_place_the_user_may_not_search_is_one_line_naming_it(tmp_path: Path) -
 def test_the_archive_extra_brings_the_progress_bar_and_the_tables_and_the_function_does_not() -> None:
     """The ``archive`` extra gives backfill its bar (tqdm) and its tables (rich), and the pinned
     requirements of ``dev.py archive`` both; the function's package, which no terminal ever sees,
-    stays without them, and nothing it runs imports the console module."""
+    stays without them, and nothing it runs imports the command line (its console, its status table)."""
     import tomllib
 
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
@@ -843,7 +843,7 @@ def test_the_archive_extra_brings_the_progress_bar_and_the_tables_and_the_functi
     assert "tqdm" not in function_requirements.lower() and "rich" not in function_requirements.lower()
     probe = (
         "import sys, wxcloud.archive.function.handler; "
-        "print(sorted(name for name in sys.modules if name.startswith(('rich', 'wxcloud.archive.cli.console'))))"
+        "print(sorted(name for name in sys.modules if name.startswith(('rich', 'wxcloud.archive.cli'))))"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe],

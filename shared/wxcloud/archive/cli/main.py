@@ -58,125 +58,33 @@ import os
 import secrets
 import sys
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
-from pathlib import Path
+from datetime import datetime, timezone
 from typing import IO, Any
 
 from ... import paths
 from ...dates import beijing_today
 from ...errcodes import INVALID_PARAM, JS_ERROR, SYSTEM_ERROR
-from ...errors import ConfigurationError, InvalidParameters, WxCloudError, calling
+from ...errors import ConfigurationError, WxCloudError, calling
 from ...settings import WxSettings, appid_from_env
 from ...tencentcloud.credentials import SsmSource
 from ..apps import App, AppsSource
-from ..errors import NothingArchived
 from ..fetch.clients import app_client
-from ..fetch.outcomes import Outcome, RunSummary
+from ..fetch.outcomes import RunSummary
 from ..fetch.runner import run_apps
 from ..function.leases import RUN, Leases, held_apps
-from ..kept.reports import report_for
 from ..observe.ledger import Ledger, base_url_of, finish_all
 from ..plan.job import Job
 from ..plan.options import chosen_since, job_for
 from ..plan.window import windowed
-from ..settings import Ago, ArchiveSettings, archive_date, archive_since, since_day
+from ..settings import ArchiveSettings
 from ..store.archive import Archive
 from ..store.sources import open_archive
+from .parser import NAME, _parser
+from .progress import _progress_bar
+from .read import _chart, _export, _report, _status
 
-NAME = "wxcloud-archive"
-JSON_HELP = "print the full answer (and any error) as JSON, for scripts, instead of the summary for people"
-SPAN_HELP = "a span back from today such as 90d, 12w, 6m, 1y"
 STARTING = "WXCLOUD_ARCHIVE_STARTING"  # a line to print when a run begins (dev.py's, about its emulator): ``_starting``
 LEASE_SECONDS = 300.0  # the apps' leases a CLI run holds, renewed while it runs: a killed run's expire within this
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog=NAME,
-        description="Keep WeChat's analysis reports in your own database.",
-        epilog="exit status: 0 everything asked for is archived (or written), 1 work was left or failed (run again, or see status), "
-        "2 bad input or configuration, 130 interrupted",
-    )
-    parser.add_argument("--json", action="store_true", help=JSON_HELP)
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("run", help="archive what is missing, as the daily timer does")
-    backfill = commands.add_parser("backfill", help="archive a chosen range, with a progress bar")
-    backfill.add_argument(
-        "--since", required=True, help=f"first day: yyyymmdd, or {SPAN_HELP} (periods beginning on or after it)"
-    )
-    backfill.add_argument(
-        "--until", help="last day yyyymmdd (periods ending on or before it; default: the newest closed one)"
-    )
-    backfill.add_argument(
-        "--api",
-        action="append",
-        metavar="NAME",
-        help="a report, getDailyRetain or analysis.getDailyRetain, repeatable (default: WX_ARCHIVE_APIS, else all ten)",
-    )
-    backfill.add_argument(
-        "--fan-out",
-        action="store_true",
-        help="send the work to the deployed archive function (one asynchronous SCF Invoke per app) and follow its progress here",
-    )
-    backfill.add_argument(
-        "--function", default="archiveAnalysis", help="with --fan-out: the deployed archive function's name"
-    )
-    backfill.add_argument("--no-wait", action="store_true", help="with --fan-out: return once the work is sent")
-    export = commands.add_parser("export", help="archived results to stdout")
-    chart = commands.add_parser("chart", help="a line chart of one metric over the periods")
-    for sub in (export, chart):
-        sub.add_argument(
-            "--api",
-            required=True,
-            metavar="NAME",
-            help="a report, such as getDailyVisitTrend or analysis.getDailyVisitTrend",
-        )
-        sub.add_argument("--since", help=f"first day: yyyymmdd, or {SPAN_HELP}")
-        sub.add_argument("--until", help="last day yyyymmdd")
-        sub.add_argument("--appid", help="whose results (default: WX_APPID, or the only appid in the archive)")
-    export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
-    export.add_argument(
-        "--with-settled",
-        action="store_true",
-        help="CSV: add a settled column (false: WeChat may still fill the period in)",
-    )
-    state = commands.add_parser(
-        "status", help="is each report archived up to its newest finished period? (exit 1 when not)"
-    )
-    state.add_argument(
-        "--api",
-        action="append",
-        metavar="NAME",
-        help="cloud-call name, repeatable (default: WX_ARCHIVE_APIS, else all ten)",
-    )
-    state.add_argument(
-        "--since",
-        help=f"first day of the range checked: yyyymmdd, or {SPAN_HELP} (default: WX_ARCHIVE_SINCE, else the earliest since "
-        "a run was asked for, else 1y)",
-    )
-    state.add_argument(
-        "--appid",
-        help="whose archive (default: every app of WX_ARCHIVE_APPS, else WX_APPID, else every appid archived)",
-    )
-    state.add_argument("--format", choices=("table", "json"), default="table", help="json: the same as --json")
-    report = commands.add_parser("report", help="one self-contained HTML report of the archive (opens offline)")
-    report.add_argument("--out", required=True, type=Path, help="the HTML file to write")
-    report.add_argument("--since", help=f"first day: yyyymmdd, or {SPAN_HELP} (default: the oldest archived)")
-    report.add_argument("--until", help="last day yyyymmdd (default: the newest archived)")
-    report.add_argument("--appid", help="whose archive (default: WX_APPID, or the only appid in the archive)")
-    report.add_argument("--lang", choices=("zh", "en"), default="zh", help="labels and number format (default zh)")
-    chart.add_argument("--metric", required=True, help="a column of the CSV export, such as visitUv")
-    chart.add_argument(
-        "--where",
-        action="append",
-        default=[],
-        metavar="COLUMN=VALUE",
-        help="pick one row per period (long-form reports)",
-    )
-    chart.add_argument("--out", required=True, type=Path, help="the PNG file to write")
-    for sub in commands.choices.values():  # --json before or after the command: SUPPRESS keeps the one given before
-        sub.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help=JSON_HELP)
-    return parser
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> int:
@@ -471,218 +379,6 @@ def _clients(apps: Sequence[App] | None) -> dict[str, Any]:
     return {settings.appid: OpenApiClient(settings)}
 
 
-class _Bar:
-    """tqdm's bar on a terminal: periods done of those missing, with this run's outcomes."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        from tqdm import tqdm
-
-        self._make = tqdm
-        self._stream = stream
-        self._bar: Any = None
-        self._counts: dict[str, int] = {}
-
-    def plan(self, missing: int) -> None:
-        self._bar = self._make(
-            total=missing, unit="period", file=self._stream, dynamic_ncols=True, desc="archiving", mininterval=0.2
-        )
-
-    def update(self, _api: str, outcome: Outcome) -> None:
-        if self._bar is None:
-            return
-        self._counts[outcome] = self._counts.get(outcome, 0) + 1
-        self._bar.set_postfix(self._counts, refresh=False)
-        self._bar.update(1)
-
-    def advance(self, periods: int) -> None:
-        if self._bar is not None:
-            self._bar.update(periods)
-
-    def close(self) -> None:
-        if self._bar is not None:
-            self._bar.close()
-
-
-def _progress_bar(stream: IO[str]) -> _Bar | None:
-    """A bar on a terminal when tqdm is installed (the archive extra brings it); else none."""
-    if not stream.isatty():
-        return None
-    try:
-        return _Bar(stream)
-    except ImportError:
-        return None
-
-
-def _appid(args: argparse.Namespace, archive: Archive) -> str:
-    chosen = args.appid or WxSettings.from_env().appid
-    if chosen:
-        return str(chosen)
-    known = archive.appids()
-    if len(known) == 1:
-        return known[0]
-    if not known:
-        from ..observe.status import database_name
-
-        raise InvalidParameters(
-            f"nothing is archived yet: {database_name(archive.url)} holds no results; run `backfill --since 1y` first"
-        )
-    raise InvalidParameters(f"the archive holds several appids ({', '.join(known[:5])}): choose one with --appid")
-
-
-def _range(args: argparse.Namespace) -> tuple[date | None, date | None]:
-    given = archive_since(args.since or "", "--since", InvalidParameters)
-    since = None if given is None else since_day(given, beijing_today(datetime.now(timezone.utc)))
-    until = archive_date(args.until or "", "--until", InvalidParameters)
-    if since and until and until < since:
-        raise InvalidParameters(f"--until {args.until} is before --since {args.since}")
-    return since, until
-
-
-def _export(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str]) -> int:
-    """The results on stdout (data only: the message, or its JSON line with ``--json``, goes to stderr)."""
-    from ..present.export import write_csv, write_jsonl
-
-    report = report_for(args.api, "--api")
-    since, until = _range(args)
-    appid = _appid(args, archive)
-    stored = archive.results(appid, report.name, since, until)
-    count = (
-        write_csv(report, stored, out, with_settled=args.with_settled)
-        if args.format == "csv"
-        else write_jsonl(appid, stored, out)
-    )
-    unit = "row" if args.format == "csv" else "line"
-    if args.json:
-        _wrote(err, appid=appid, api=report.name, format=args.format, periods=len(stored), **{f"{unit}s": count})
-    else:
-        print(f"{NAME}: {len(stored)} period(s) of {report.name}, {count} {unit}(s)", file=err)
-    return 0
-
-
-def _wrote(stream: IO[str], **facts: Any) -> None:
-    """What a command wrote, as one JSON line (``--json``)."""
-    print(json.dumps({"errCode": 0, "errMsg": f"{NAME}:ok", **facts}, ensure_ascii=False), file=stream)
-
-
-def _chart(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str]) -> int:
-    from ..present.chart import draw
-    from ..present.export import series
-
-    target = paths.output(
-        args.out, "--out", make_folder=True
-    )  # absolute (the caller's directory), checked before any work
-    report = report_for(args.api, "--api")
-    since, until = _range(args)
-    where = dict(_pair(item) for item in args.where)
-    appid = _appid(args, archive)
-    stored = archive.results(appid, report.name, since, until)
-    points = series(report, stored, args.metric, where)
-    if not points:
-        raise InvalidParameters(
-            f"no archived {report.name} period has a value for {args.metric}{_filters(where)}: backfill first, or check --where"
-        )
-    filters = _filters(where)
-    subtitle = f"appid {appid}, {len(points)} periods {points[0].begin_date}..{points[-1].end_date}{filters}"
-    draw(points, title=f"{report.name}: {args.metric}", metric=args.metric, subtitle=subtitle, out=target)
-    if args.json:
-        _wrote(
-            out,
-            out=str(target),
-            appid=appid,
-            api=report.name,
-            metric=args.metric,
-            periods=len(points),
-            bytes=target.stat().st_size,
-        )
-    else:
-        print(f"{NAME}: wrote {paths.shown(target)} ({len(points)} periods)", file=err)
-    return 0
-
-
-def _status(args: argparse.Namespace, settings: ArchiveSettings, archive: Archive, out: IO[str]) -> int:
-    """The status of the chosen app (``--appid``), or of every app of the archive's configuration
-    (``WX_ARCHIVE_APPS``), or of ``WX_APPID``, or of every appid the archive holds; each over the
-    range its runs use (``--since``, else ``WX_ARCHIVE_SINCE``, else the app's window, else a year).
-    Nothing archived yet (no database, no tables, no results) is every report behind (exit 1):
-    an empty archive in memory stands in for a missing one, so nothing is created."""
-    from ..observe.status import database_name, status, write_json, write_json_apps, write_nothing, write_table
-    from ..plan.window import kept_since
-
-    today = beijing_today(datetime.now(timezone.utc))
-    options = {"since": args.since, "apis": args.api or []}
-    job = job_for(settings, today, options, {"since": "--since", "apis": "--api"})
-    database_shown = database_name(archive.url)
-    nothing: str | None = None
-    source = archive
-    try:
-        held = archive.appids()
-    except NothingArchived as exc:  # no database, or not its tables: an empty one in memory stands in for it
-        held, nothing = [], exc.what
-        source = Archive("sqlite://", prefix=settings.table_prefix)
-    if nothing is None and not held:  # the tables, and no results: the ledger may still say why (a run that failed)
-        nothing = f"{database_shown} holds no results"
-    appids = _status_appids(args, held)
-    as_json = bool(args.json)
-    if not appids:  # nothing archived, no app configured: nothing to name but the database
-        write_nothing(str(nothing), database_shown, settings.table_prefix, out, as_json=as_json)
-        return 1
-    states = []
-    chosen = chosen_since(settings, options)
-    for appid in appids:
-        since, since_from = (
-            job.since,
-            f"--since {args.since}" if args.since else f"WX_ARCHIVE_SINCE={_as_given(settings.since)}",
-        )
-        if not chosen:
-            kept = kept_since(source, [appid])
-            since, since_from = (
-                (kept, "the archive's window") if kept is not None else (job.since, "a year: no since recorded")
-            )
-        states.append(
-            status(source, appid, job.apis, since, today, since_from=since_from, database_shown=database_shown)
-        )
-    if source is not archive:
-        source.close()
-    if as_json:
-        if args.appid:
-            write_json(states[0], out)
-        else:
-            write_json_apps(states, out, nothing)
-    else:
-        if nothing is not None:
-            out.write(f"nothing is archived yet: {nothing}\n\n")
-        for index, state in enumerate(states):
-            if index:
-                out.write("\n")
-            write_table(state, out)
-    return 1 if any(state.unhealthy for state in states) else 0
-
-
-def _as_given(since: date | Ago | None) -> str:
-    return f"{since:%Y%m%d}" if isinstance(since, date) else str(since)
-
-
-def _status_appids(args: argparse.Namespace, held: list[str]) -> list[str]:
-    """The apps ``status`` looks at; an ``--appid`` neither archived nor configured is bad input
-    (a typo would otherwise show every report behind, and a command that fetches nothing for it)."""
-    if args.appid:
-        chosen = str(args.appid)
-        if chosen in held:
-            return [chosen]
-        configured = _configured_appids()
-        if chosen in configured:
-            return [chosen]
-        archived = f"the archive holds {_listed(held)}" if held else "the archive holds no appid"
-        named = (
-            f"the configuration names {_listed(configured)}"
-            if configured
-            else "none is configured (WX_ARCHIVE_APPS, WX_APPID)"
-        )
-        raise InvalidParameters(f"--appid {chosen[:40]} is unknown: {archived}, and {named}")
-    configured = _configured_appids()
-    return configured or held
-
-
 def _configured_appids() -> list[str]:
     """The appids of the archive's configuration: ``WX_ARCHIVE_APPS`` (or its SSM name), else ``WX_APPID``."""
     source = AppsSource.from_env()
@@ -690,37 +386,3 @@ def _configured_appids() -> list[str]:
         return [app.appid for app in source.load()]
     appid = WxSettings.from_env().appid
     return [appid] if appid else []
-
-
-def _listed(appids: Sequence[str]) -> str:
-    return ", ".join(appids[:8]) + (f" and {len(appids) - 8} more" if len(appids) > 8 else "")
-
-
-def _report(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str]) -> int:
-    from ..present.report import EmptyArchive, render
-
-    target = paths.output(args.out, "--out")  # before any work; a missing folder is a mistyped path, not one to create
-    since, until = _range(args)
-    appid = _appid(args, archive)
-    try:
-        document = render(archive, appid, since=since, until=until, lang=args.lang)
-    except EmptyArchive as exc:
-        raise InvalidParameters(str(exc)) from None
-    paths.write(target, document, "--out")
-    size = len(document.encode("utf-8"))
-    if args.json:
-        _wrote(out, out=str(target), appid=appid, bytes=size)
-    else:
-        print(f"{NAME}: wrote {paths.shown(target)} ({size / 1_000_000:.2f} MB)", file=err)
-    return 0
-
-
-def _pair(text: str) -> tuple[str, str]:
-    name, sep, value = text.partition("=")
-    if not sep or not name:
-        raise InvalidParameters(f"--where takes COLUMN=VALUE, got {text[:40]!r}")
-    return name.strip(), value.strip()
-
-
-def _filters(where: dict[str, str]) -> str:
-    return "".join(f", {name}={value}" for name, value in where.items())

@@ -13,6 +13,7 @@ the password masked; a SQLite file by its absolute path; its tables when
 and the last run (with the WeChat base URL it used, when the ledger has it). ``--json`` prints
 all of it as JSON (every missing period, as runs): with ``--appid`` that app's object, without
 it always ``{"ok", "behindOrFailed", "fetch", "nothingArchived", "apps": [...]}``, one app too.
+This module tells the state and writes its JSON; ``cli/status_table.py`` draws it for people.
 
 Nothing archived yet (no database file, none of the archive's tables, no results) is every
 report behind, exit 1, never bad input: ``status`` reads, and creates neither a database nor its
@@ -48,7 +49,7 @@ from ... import paths
 from ...periods import Period
 from ..kept.reports import report_for
 from ..plan.due import closed_periods, is_due, is_settled
-from ..settings import ARCHIVE_DEFAULT_TABLE_PREFIX, tables_note
+from ..settings import ARCHIVE_DEFAULT_TABLE_PREFIX
 from ..store import database
 from ..store.archive import Archive
 from .ledger import Ledger, Run
@@ -57,7 +58,6 @@ from .ledger import Ledger, Run
 # own runs), a worker that found another archiving its app. What the last run said is the last other one's.
 PASSING = frozenset({"running", "dispatched", "skipped"})
 STUCK = timedelta(hours=2)  # no run lasts this long (SCF's longest timeout is far shorter)
-RANGES_SHOWN = 3  # runs of missing periods of each series a report's line names (the JSON has all)
 FETCH = "python3 dev.py archive backfill"  # the command that fetches what is missing
 
 
@@ -351,115 +351,20 @@ def _shown(begin: str | None, end: str) -> str:
     return end if begin in (None, end) else f"{begin}..{end}"
 
 
-STATE_STYLE = {"ok": "green", "behind": "yellow"}  # anything failed: red
-
-
-def write_table(state: Status, out: IO[str]) -> None:
-    """The status for a person: a header (appid, range, database, last run), a table of the
-    reports, each behind report's missing periods and why, one verdict line and the command
-    that fetches what is missing. Colours only on a terminal (rich decides)."""
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-    from rich.text import Text
-
-    console = Console(file=out, highlight=False, emoji=False, markup=False)
-    _line(
-        console,
-        f"appid {state.appid}, Beijing day {state.today:%Y%m%d}, periods since {state.since:%Y%m%d}"
-        + (f" ({state.since_from})" if state.since_from else ""),
-    )
-    _line(console, f"database: {state.database}{tables_note(state.table_prefix)}")
-    _line(console, _last_run(state))
-    console.print()
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False)
-    table.add_column("report")
-    for name in ("stored", "missing", "unsettled"):
-        table.add_column(name, justify="right")
-    table.add_column("state")
-    for report in state.reports:
-        style = STATE_STYLE.get(report.state, "red")
-        table.add_row(
-            report.api.removeprefix("analysis."),
-            str(report.stored),
-            str(report.missing),
-            str(report.unsettled),
-            Text(report.state, style=style),
-        )
-    console.print(table)
-    console.print()
-    for report in state.reports:
-        if report.healthy:
-            continue
-        name = report.api.removeprefix("analysis.")
-        parts = []
-        if report.missing:
-            first = _first_runs(report.missing_ranges)
-            shown = ", ".join(run.shown() for run in first)
-            more = len(report.missing_ranges) - len(first)
-            parts.append(f"{report.missing} missing: {shown}" + (f" and {more} more run(s)" if more > 0 else ""))
-        if report.overdue:
-            parts.append(f"{report.overdue} overdue")
-        if report.why and (report.missing or report.overdue):
-            parts.append(report.why)
-        elif report.problem:
-            parts.append(report.problem)
-        _line(console, f"{name}: " + "; ".join(parts))
-    if state.unhealthy:
-        _line(console, f"behind or failed: {', '.join(state.unhealthy)}", style="bold red")
+def write_json(states: Status | Sequence[Status], out: IO[str], nothing: str | None = None) -> None:
+    """The status as JSON: one app's object for a ``Status`` alone (``status --appid``), else the
+    apps' form however many they are, one too: each app's object, whether all are healthy, and one
+    command that fetches what any misses (``nothing``: why nothing is archived yet, when it is not)."""
+    if isinstance(states, Status):
+        data = states.to_json()
     else:
-        _line(
-            console,
-            f"ok: all {len(state.reports)} report(s) archived up to their newest finished period",
-            style="bold green",
-        )
-    fetch = state.fetch()
-    if fetch:
-        _line(console, f"fetch them: {fetch}")
-
-
-def _first_runs(runs: list[MissingRun]) -> list[MissingRun]:
-    """The first few runs of missing periods of each series (a long gap of days would otherwise
-    hide the missing weeks)."""
-    taken: dict[int, int] = {}
-    first = []
-    for run in runs:
-        if taken.get(run.days, 0) < RANGES_SHOWN:
-            taken[run.days] = taken.get(run.days, 0) + 1
-            first.append(run)
-    return first
-
-
-def _line(console: Any, text: str, style: str | None = None) -> None:
-    """A line as it is, never wrapped or cut (a person copies the command from it)."""
-    console.print(text, style=style, soft_wrap=True, overflow="ignore", crop=False)
-
-
-def _last_run(state: Status) -> str:
-    run = state.last_run
-    if run is None:
-        return "last run: none recorded"
-    ended = "still running (or died)" if run.ended_at is None else f"ended {run.to_json()['endedAt']}"
-    text = f"last run: {run.trigger} {run.to_json()['startedAt']}, {ended}, {run.outcome}" + (
-        f": {run.error}" if run.error else ""
-    )
-    return text + (f", WeChat at {state.base_url}" if state.base_url else "")
-
-
-def write_json(state: Status, out: IO[str]) -> None:
-    out.write(json.dumps(state.to_json(), ensure_ascii=False, indent=2) + "\n")
-
-
-def write_json_apps(states: Sequence[Status], out: IO[str], nothing: str | None = None) -> None:
-    """The status of the apps (however many, one too): each app's, and whether all are healthy
-    (``nothing``: why nothing is archived yet, when it is not)."""
-    data = {
-        "ok": not any(state.unhealthy for state in states),
-        "behindOrFailed": {state.appid: state.unhealthy for state in states if state.unhealthy},
-        "fetch": fetch_command([report for state in states for report in state.reports]),
-        "nothingArchived": nothing,
-        "apps": [state.to_json() for state in states],
-    }
+        data = {
+            "ok": not any(state.unhealthy for state in states),
+            "behindOrFailed": {state.appid: state.unhealthy for state in states if state.unhealthy},
+            "fetch": fetch_command([report for state in states for report in state.reports]),
+            "nothingArchived": nothing,
+            "apps": [state.to_json() for state in states],
+        }
     out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
