@@ -299,7 +299,8 @@ def test_the_response_handler_is_respected(wechat: HTTPServer, client: OpenApiCl
 def test_numbers_in_a_query_string_and_an_errmsg_are_written_as_javascript_writes_them(
     wechat: HTTPServer, client: OpenApiClient
 ) -> None:
-    # What wx-server-sdk sends is String(value): 1.25e22 is "1.25e+22" (not the 23 digits of the double), 1.5e-7 is "1.5e-7".
+    # What wx-server-sdk sends is String(value): 1.25e22 is "1.25e+22" (not the 23 digits of the double),
+    # 1.5e-7 is "1.5e-7".
     wechat.expect_request("/wxaapi/newtmpl/getcategory", method="GET").respond_with_json(
         {"errcode": 0, "errmsg": "ok", "data": []}
     )
@@ -324,8 +325,9 @@ def test_numbers_in_a_query_string_and_an_errmsg_are_written_as_javascript_write
 
 
 def test_a_camel_api_gets_camel_keys_whatever_the_caller_wrote(wechat: HTTPServer, client: OpenApiClient) -> None:
-    # wx-server-sdk sends snake keys (kidList as kid_list) and the cloud gateway turns them back into the camelCase WeChat
-    # reads: so a caller's kid_list reaches WeChat as kidList too, nested keys included, with convertCase false as well.
+    # wx-server-sdk sends snake keys (kidList as kid_list) and the cloud gateway turns them back into the camelCase
+    # WeChat reads: so a caller's kid_list reaches WeChat as kidList too, nested keys included, with convertCase false
+    # as well.
     wechat.expect_request("/wxaapi/newtmpl/addtemplate").respond_with_json(
         {"errcode": 0, "errmsg": "ok", "priTmplId": "T1"}
     )

@@ -94,8 +94,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=NAME,
         description="Keep WeChat's analysis reports in your own database.",
-        epilog="exit status: 0 everything asked for is archived (or written), 1 work was left or failed (run again, or see status), "
-        "2 bad input or configuration, 130 interrupted",
+        epilog="exit status: 0 everything asked for is archived (or written), 1 work was left or failed (run again, "
+        "or see status), 2 bad input or configuration, 130 interrupted",
     )
     parser.add_argument("--json", action="store_true", help=JSON_HELP)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -116,7 +116,8 @@ def _parser() -> argparse.ArgumentParser:
     backfill.add_argument(
         "--fan-out",
         action="store_true",
-        help="send the work to the deployed archive function (one asynchronous SCF Invoke per app) and follow its progress here",
+        help="send the work to the deployed archive function (one asynchronous SCF Invoke per app) and follow its "
+        "progress here",
     )
     backfill.add_argument(
         "--function", default="archiveAnalysis", help="with --fan-out: the deployed archive function's name"
@@ -151,8 +152,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     state.add_argument(
         "--since",
-        help=f"first day of the range checked: yyyymmdd, or {SPAN_HELP} (default: WX_ARCHIVE_SINCE, else the earliest since "
-        "a run was asked for, else 1y)",
+        help=f"first day of the range checked: yyyymmdd, or {SPAN_HELP} (default: WX_ARCHIVE_SINCE, else the "
+        "earliest since a run was asked for, else 1y)",
     )
     state.add_argument(
         "--appid",
@@ -410,7 +411,8 @@ def _follow(archive: Archive, appids: list[str], job: Job, settings: ArchiveSett
                 left, last_change = now_left, time.monotonic()
             elif not Leases(archive).held(appids) and time.monotonic() - last_change > STALLED_SECONDS:
                 print(
-                    f"{NAME}: the workers stopped with {left} period(s) left (not ready, quota, or failures): see `status`",
+                    f"{NAME}: the workers stopped with {left} period(s) left (not ready, quota, or failures): see "
+                    "`status`",
                     file=err,
                 )
                 break
@@ -579,7 +581,8 @@ def _chart(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str
     points = series(report, stored, args.metric, where)
     if not points:
         raise InvalidParameters(
-            f"no archived {report.name} period has a value for {args.metric}{_filters(where)}: backfill first, or check --where"
+            f"no archived {report.name} period has a value for {args.metric}{_filters(where)}: backfill first, or "
+            "check --where"
         )
     filters = _filters(where)
     subtitle = f"appid {appid}, {len(points)} periods {points[0].begin_date}..{points[-1].end_date}{filters}"
