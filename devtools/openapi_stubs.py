@@ -189,10 +189,14 @@ def call_doc(call: Call) -> str:
 
 
 def _method(name: str, call: Call, indent: str) -> list[str]:
-    return [
-        f"{indent}def {name}(self, data: Mapping[str, Any], /) -> {call.result}:",
-        *_docstring(call_doc(call), indent + "    "),
-    ]
+    signature = [f"{indent}def {name}(self, data: Mapping[str, Any], /) -> {call.result}:"]
+    if len(signature[0]) > WIDTH:  # a long name or result type: the parameters on a line of their own
+        signature = [
+            f"{indent}def {name}(",
+            f"{indent}    self, data: Mapping[str, Any], /",
+            f"{indent}) -> {call.result}:",
+        ]
+    return [*signature, *_docstring(call_doc(call), indent + "    ")]
 
 
 def _calls(node: Node) -> str:
@@ -280,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     OUT.write_text(text, encoding="utf-8")
-    count = text.count("(self, data: Mapping[str, Any], /)")
+    count = text.count("self, data: Mapping[str, Any], /")
     print(f"openapi_stubs: wrote {OUT.relative_to(ROOT)}: {count} calls")
     return 0
 
