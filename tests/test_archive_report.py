@@ -170,8 +170,8 @@ def put_raw(db: Db, appid: str, rows: list[tuple[str, str, str, str]]) -> None:
                 key = {"appid": appid, "api": api, "begin": begin, "end": end}
                 connection.execute(
                     text(
-                        f"DELETE FROM {table} WHERE appid = :appid AND api = :api AND begin_date = :begin AND end_date "
-                        "= :end"
+                        f"DELETE FROM {table} WHERE appid = :appid AND api = :api "
+                        "AND begin_date = :begin AND end_date = :end"
                     ),
                     key,
                 )
@@ -268,8 +268,8 @@ def test_whatever_an_older_release_stored_the_report_is_written_without_nan(
                     day,
                     day,
                     '{"list": [{"index": "access_source_session_cnt", "itemList": [{"key": 1, "value": 1e308}, '
-                    '{"key": 2, "value": 5}, {"key": true, "value": 3}, {"key": 3, "value": NaN}, {"key": "4", '
-                    '"value": 6}]}, {"index": "access_staytime_info", "itemList": "x"}, "y"]}',
+                    '{"key": 2, "value": 5}, {"key": true, "value": 3}, {"key": 3, "value": NaN}, '
+                    '{"key": "4", "value": 6}]}, {"index": "access_staytime_info", "itemList": "x"}, "y"]}',
                 )
                 for day in ("20250308", "20250309")
             ),
@@ -281,8 +281,8 @@ def test_whatever_an_older_release_stored_the_report_is_written_without_nan(
                     '{"list": [{"pagePath": "pages/a", "pageVisitPv": 1e308, "pageVisitUv": 1, '
                     '"pageStaytimePv": NaN, "entrypagePv": 1e308}, '
                     '{"pagePath": "pages/b", "pageVisitPv": 3, "pageStaytimePv": Infinity, "exitpagePv": 2}, '
-                    '{"pagePath": "pages/c", "pageVisitPv": Infinity}, {"pagePath": 12, "pageVisitPv": 1}, "not a '
-                    'page"]}',
+                    '{"pagePath": "pages/c", "pageVisitPv": Infinity}, {"pagePath": 12, "pageVisitPv": 1}, '
+                    '"not a page"]}',
                 )
                 for day in ("20250308", "20250309")
             ),
