@@ -91,7 +91,8 @@ def ensure_chromium() -> None:
         return
     if not hasattr(os, "geteuid") or os.geteuid() != 0 or not shutil.which("apt-get"):
         print(
-            "dev.py: chromium and chromium-driver are missing (apt-get install chromium chromium-driver): the report's browser tests will skip",
+            "dev.py: chromium and chromium-driver are missing (apt-get install chromium chromium-driver): the "
+            "report's browser tests will skip",
             file=sys.stderr,
         )
         return
@@ -137,9 +138,9 @@ def archive(python: Path, args: list[str], env: dict[str, str]) -> int:
     aside). Every run's row in the ledger keeps the WeChat it asked (``base_url``), so the
     emulator's figures stay recognisable. The line saying that the emulator is used, and where its
     figures go, is the CLI's to print (``WXCLOUD_ARCHIVE_STARTING``) once the run begins, after its
-    checks and never with ``--json``: bad input is answered by its error alone. The commands that only read (``status``, ``export``,
-    ``chart``, ``report``) and ``backfill --fan-out`` (the deployed function calls WeChat) never
-    start it."""
+    checks and never with ``--json``: bad input is answered by its error alone. The commands that only read
+    (``status``, ``export``, ``chart``, ``report``) and ``backfill --fan-out`` (the deployed function calls WeChat)
+    never start it."""
     env = _importable(env)
     emulator_asked = EMULATOR in args
     args = [arg for arg in args if arg != EMULATOR]
@@ -154,9 +155,9 @@ def archive(python: Path, args: list[str], env: dict[str, str]) -> int:
     ):  # the CLI's help, which does not know of dev.py's one flag, then a line about it
         code = call(command, env=env)
         print(
-            f"\ndev.py: {EMULATOR} (anywhere among the arguments) runs run and backfill against the built-in WeChat emulator, "
-            "storing its made-up figures in the archive your environment names; without it the emulator is used only when "
-            "nothing of yours is configured, and only into the checkout's own .data/"
+            f"\ndev.py: {EMULATOR} (anywhere among the arguments) runs run and backfill against the built-in WeChat "
+            "emulator, storing its made-up figures in the archive your environment names; without it the emulator is "
+            "used only when nothing of yours is configured, and only into the checkout's own .data/"
         )
         return code
     verb = next((arg for arg in args if not arg.startswith("-")), None)
@@ -185,9 +186,9 @@ def archive(python: Path, args: list[str], env: dict[str, str]) -> int:
             else "WX_APPID and WX_APPSECRET (or WX_ARCHIVE_APPS for several apps)"
         )
         print(
-            f"dev.py: {', '.join(named)} {'is' if len(named) == 1 else 'are'} set but the WeChat credentials are not: set {needed} "
-            f"to archive your app's reports, or run python3 dev.py archive {EMULATOR} {verb} ... to store the WeChat emulator's "
-            "made-up figures there deliberately; nothing was written",
+            f"dev.py: {', '.join(named)} {'is' if len(named) == 1 else 'are'} set but the WeChat credentials are not: "
+            f"set {needed} to archive your app's reports, or run python3 dev.py archive {EMULATOR} {verb} ... to store "
+            "the WeChat emulator's made-up figures there deliberately; nothing was written",
             file=sys.stderr,
         )
         return 2
@@ -230,7 +231,9 @@ def _with_emulator(python: Path, command: list[str], env: dict[str, str], *, own
             WX_APPID=DEFAULT_APPID,
             WX_APPSECRET=DEFAULT_SECRET,
             WX_API_BASE_URL=found.group(0),
-            WXCLOUD_ARCHIVE_STARTING=f"dev.py: WeChat emulator at {found.group(0)}: made-up figures into {into} ({why})",
+            WXCLOUD_ARCHIVE_STARTING=(
+                f"dev.py: WeChat emulator at {found.group(0)}: made-up figures into {into} ({why})"
+            ),
         )
         return call(command, env=env)
     finally:
@@ -302,6 +305,8 @@ def main(argv: list[str]) -> int:
         ruff = subprocess.call(
             [str(python), "-m", "ruff", "check", "--target-version", "py310", "."], cwd=ROOT, env=env
         )
+        # the layout ruff format gives, so that formatting stays once done
+        formatted = subprocess.call([str(python), "-m", "ruff", "format", "--check", "."], cwd=ROOT, env=env)
         mypy = subprocess.call([str(python), "-m", "mypy", "--python-version", "3.10"], cwd=ROOT, env=env)
         dead = subprocess.call(  # what it flags is removed, or its reason written in the whitelist
             [
@@ -319,7 +324,7 @@ def main(argv: list[str]) -> int:
             cwd=ROOT,
             env=env,
         )
-        return ruff or mypy or dead
+        return ruff or formatted or mypy or dead
     if command == "archive":
         return archive(python, rest, env)
     if command == "bench":

@@ -1,4 +1,5 @@
-"""Every cloud call at volume: a generic call against an analysis call, 64 at once against the alternatives, and the previous release.
+"""Every cloud call at volume: a generic call against an analysis call, 64 at once against the alternatives, and the
+previous release.
 
     .venv/bin/python bench/cloudcall.py [--rounds 15] [--warm-calls 200] [--bursts 3]
 

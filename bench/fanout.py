@@ -35,8 +35,8 @@ its own CPU; here the instances share this machine's cores (``cpus`` in the resu
 small machine the fanned-out figure errs on the slow side, and the workers' times say by how much
 (``worker_s_median``, against some 3 s of waiting on WeChat per app).
 
-Reports: a representative subset unless ``--all-reports`` (all ten, portraits of 1, 7 and 30 days among them, make the baseline some
-20 x 670 requests, about three minutes at 50 ms): the daily visit trend (daily), the weekly and
+Reports: a representative subset unless ``--all-reports`` (all ten, portraits of 1, 7 and 30 days among them, make the
+baseline some 20 x 670 requests, about three minutes at 50 ms): the daily visit trend (daily), the weekly and
 monthly visit trends (a week, a month), and daily retention (keys that grow with the days). The
 dispatcher's pacing is the same whatever the reports, so fewer requests per app mean a smaller
 speed-up: the subset understates it. ``figures()`` returns the ``(figure, ours, baseline, ratio)``
@@ -109,7 +109,8 @@ replies.write("ready\\n"); replies.flush()
 for line in sys.stdin:
     event, request_id, limit = json.loads(line)
     try:
-        reply = {"answer": ArchiveFunction((Path(sys.argv[1]),))(event, {"request_id": request_id, "time_limit_in_ms": limit})}
+        reply = {"answer": ArchiveFunction((Path(sys.argv[1]),))(event, {"request_id": request_id, \
+"time_limit_in_ms": limit})}
     except Exception as exc:  # SCF would retry the event
         reply = {"raised": f"{type(exc).__name__}: {exc}"[:300]}
     replies.write(json.dumps(reply) + "\\n"); replies.flush()
@@ -247,7 +248,8 @@ class _InvokeHandler(BaseHTTPRequestHandler):
             or params.get("FunctionName") != FUNCTION
         ):
             raise RuntimeError(
-                f"not an asynchronous Invoke of {FUNCTION}: {self.headers.get('X-TC-Action')} {params.get('InvocationType')}"
+                f"not an asynchronous Invoke of {FUNCTION}: {self.headers.get('X-TC-Action')} "
+                f"{params.get('InvocationType')}"
             )
         self.server.accept(json.loads(params["ClientContext"]))
         result = {"RetMsg": "", "ErrMsg": "", "InvokeResult": 0, "FunctionRequestId": str(uuid.uuid4())}

@@ -88,7 +88,8 @@ COLD_HANDLER = """
 import sys
 sys.path.insert(0, sys.argv[1])
 import index
-result = index.main_handler({"beginDate": "20170301", "endDate": "20170331"}, {"request_id": "bench", "time_limit_in_ms": 5000})
+result = index.main_handler({"beginDate": "20170301", "endDate": "20170331"}, {"request_id": "bench", \
+"time_limit_in_ms": 5000})
 if result.get("errCode") != 0:
     raise SystemExit(f"bench: unexpected result {result}")
 """
@@ -564,17 +565,20 @@ def _quartiles(figures: dict[str, Any], key: str = "quartiles_ms") -> str:
 
 _ARCHIVE_CAPTIONS = {
     "cloudcall": (
-        "Every cloud call at volume, on a loopback WeChat of canned replies ({wechatpy}): medians of {rounds} interleaved rounds "
-        "[lower-upper quartile]; the bursts are {concurrency} threads of one process released together, {bursts} per round."
+        "Every cloud call at volume, on a loopback WeChat of canned replies ({wechatpy}): medians of {rounds} "
+        "interleaved rounds [lower-upper quartile]; the bursts are {concurrency} threads of one process released "
+        "together, {bursts} per round."
     ),
     "archive": "Archive throughput: {periods} periods into a fresh SQLite file, medians of {rounds} rounds.",
     "retention": "Keeping the truth: a year ({days} days), medians of {rounds} rounds for the backfill.",
-    "report": "The HTML report: a year ({days} days) of all ten reports, medians of {rounds} renderings, against its budgets.",
+    "report": "The HTML report: a year ({days} days) of all ten reports, medians of {rounds} renderings, against its "
+    "budgets.",
     "fanout": (
-        "Fan-out over SCF: {apps} apps, a backfill of {days} days of {reports} reports, {latency_ms:g} ms WeChat latency, PostgreSQL; "
-        "a timer run dispatched it to {invocations} invocations ({scf_concurrency} at once, each instance a process on "
-        "{cpus} cores; the paced invokes took {dispatch_s} s, a worker {worker_s_median} s, the slowest {worker_s_max} s), "
-        "against one invocation with fan-out off; {rounds} round(s), both runs checked complete."
+        "Fan-out over SCF: {apps} apps, a backfill of {days} days of {reports} reports, {latency_ms:g} ms WeChat "
+        "latency, PostgreSQL; a timer run dispatched it to {invocations} invocations ({scf_concurrency} at once, each "
+        "instance a process on {cpus} cores; the paced invokes took {dispatch_s} s, a worker {worker_s_median} s, the "
+        "slowest {worker_s_max} s), against one invocation with fan-out off; {rounds} round(s), both runs checked "
+        "complete."
     ),
 }
 
@@ -592,7 +596,8 @@ def page(results: dict[str, Any], rounds: int) -> str:
             "",
             f"Last run: Python {results['python']} on {results['machine']['cpus']} cores, {rounds} interleaved rounds;",
             f"node baseline: {cold['node']}; previous release: {cold.get('previous', 'not measured')}.",
-            "The cold start is measured on this Python; the package sizes are the CPython 3.10 builds that are deployed.",
+            "The cold start is measured on this Python; the package sizes are the CPython 3.10 builds that are "
+            "deployed.",
             "",
             render(results),
             "",

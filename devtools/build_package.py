@@ -2,7 +2,8 @@
 
 Usage (``make package`` and ``make packages`` run this)::
 
-    python3.10 devtools/build_package.py [--function NAME ... | --all] [--python-version 3.10] [--out DIR] [--no-bytecode]
+    python3.10 devtools/build_package.py [--function NAME ... | --all] [--python-version 3.10] [--out DIR]
+        [--no-bytecode]
 
 writes, per function, ``DIR/<name>/`` (what ``deploy/<name>/serverless.yml`` deploys),
 ``DIR/<name>.zip`` (the same tree, for uploading by hand or by API) and ``DIR/<name>.report.json``.
@@ -198,7 +199,8 @@ def run_pip(args: Sequence[str], what: str, *, quiet: bool = False) -> bool:
     if quiet:
         return False
     raise BuildError(
-        f"{what} failed (pip exit status {completed.returncode}; pip's messages are above). Command: {' '.join(command)}"
+        f"{what} failed (pip exit status {completed.returncode}; pip's messages are above). Command: "
+        f"{' '.join(command)}"
     )
 
 
@@ -244,7 +246,8 @@ def install_dependencies(
             return
         shutil.rmtree(target, ignore_errors=True)
         log(
-            f"wheels: downloading what {_show(lock)} needs for {cpython_tag(python_version)}-{PLATFORM} into {_show(cache)}"
+            f"wheels: downloading what {_show(lock)} needs for {cpython_tag(python_version)}-{PLATFORM} into "
+            f"{_show(cache)}"
         )
         run_pip(
             [
@@ -521,8 +524,10 @@ def _package(
     zipped_limit, unpacked_limit = budget(fn.name)
     if report.zipped_bytes > zipped_limit or report.unpacked_bytes > unpacked_limit:
         raise BuildError(
-            f"{fn.name}: the package weighs {report.zipped_bytes / MB:.2f} MB zipped, {report.unpacked_bytes / MB:.2f} MB unpacked; "
-            f"its budget is {zipped_limit / MB:g} MB zipped, {unpacked_limit / MB:g} MB unpacked (BUDGETS in devtools/build_package.py)"
+            f"{fn.name}: the package weighs {report.zipped_bytes / MB:.2f} MB zipped, "
+            f"{report.unpacked_bytes / MB:.2f} MB unpacked; "
+            f"its budget is {zipped_limit / MB:g} MB zipped, {unpacked_limit / MB:g} MB unpacked (BUDGETS in "
+            "devtools/build_package.py)"
         )
     staged_report = staging / f"{fn.name}.report.json"
     staged_report.write_text(json.dumps(report.to_json(), indent=2) + "\n", encoding="utf-8")

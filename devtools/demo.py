@@ -1,7 +1,8 @@
 """Make one cloud call locally and print its result: an analysis function as SCF would invoke it,
 or any other API of the catalogue through the library.
 
-    python3 dev.py demo [--api NAME] [--month YYYY-MM | --begin yyyymmdd --end yyyymmdd] [--data JSON|@FILE] [--out FILE]
+    python3 dev.py demo [--api NAME] [--month YYYY-MM | --begin yyyymmdd --end yyyymmdd] [--data JSON|@FILE]
+        [--out FILE]
 
 An analysis report is named bare or in full (``getDailyRetain``, ``analysis.getDailyRetain``;
 default ``getMonthlyVisitTrend``): its function ``functions/<name>/index.py`` is invoked exactly
@@ -250,8 +251,8 @@ def unknown_api(api: str, functions: list[str]) -> str:
     if names:
         return f"{got}; did you mean {', '.join(names[:-1])}{' or ' if len(names) > 1 else ''}{names[-1]}?"
     return (
-        f"{got}: give an analysis function ({', '.join(functions)}) or a cloud call of the catalogue as cloud.openapi names it "
-        f"(security.msgSecCheck; every name is in {ROOT / 'docs' / 'openapi.md'})"
+        f"{got}: give an analysis function ({', '.join(functions)}) or a cloud call of the catalogue as cloud.openapi "
+        f"names it (security.msgSecCheck; every name is in {ROOT / 'docs' / 'openapi.md'})"
     )
 
 
@@ -285,7 +286,8 @@ def event_for(api: str, month: str | None, begin: str | None, end: str | None) -
     flags = f"--begin {latest.begin_date} --end {latest.end_date}"
     if month is not None and (begin or end):
         raise _fail(
-            f"--month names a whole month and --begin/--end name the dates: give one or the other (the newest period of {api}: {flags})"
+            "--month names a whole month and --begin/--end name the dates: give one or the other (the newest period "
+            f"of {api}: {flags})"
         )
     if bool(begin) != bool(end):
         raise _fail(f"--begin and --end go together: give both, such as {flags} (the newest period of {api})")
@@ -296,7 +298,8 @@ def event_for(api: str, month: str | None, begin: str | None, end: str | None) -
             monthly = " and ".join(name for name in analysis_functions() if period_kind(name) is MONTH)
             covers = SPANS.get(kind.name, f"one {kind.name}")
             raise _fail(
-                f"--month is for the monthly reports ({monthly}); {api} covers {covers}: give its dates, such as {flags}"
+                f"--month is for the monthly reports ({monthly}); {api} covers {covers}: give its dates, such as "
+                f"{flags}"
             )
         match = re.fullmatch(r"([0-9]{4})-?([0-9]{2})", month)
         if not match:
@@ -440,7 +443,8 @@ def main(argv: list[str] | None = None) -> int:
         raise _fail(f"--month, --begin and --end are for the analysis reports; give {name} its event with --data")
     if periods and args.data is not None:
         raise _fail(
-            f"--data is the whole event, and {' and '.join(periods)} would be ignored: give the period in --data, or drop --data"
+            f"--data is the whole event, and {' and '.join(periods)} would be ignored: give the period in --data, or "
+            "drop --data"
         )
     data = read_data(args.data, files=not analysis) if args.data is not None else None
     out = output(args.out) if args.out is not None else None  # before any call: a result is not fetched to be lost
@@ -463,7 +467,8 @@ def main(argv: list[str] | None = None) -> int:
         with WeChatEmulator() as emulator:
             os.environ.update(WX_APPID=DEFAULT_APPID, WX_APPSECRET=DEFAULT_SECRET, WX_API_BASE_URL=emulator.url)
             print(
-                f"target: built-in WeChat emulator at {emulator.url} (set WX_APPID and WX_APPSECRET to call WeChat instead)",
+                f"target: built-in WeChat emulator at {emulator.url} (set WX_APPID and WX_APPSECRET to call WeChat "
+                "instead)",
                 file=sys.stderr,
             )
             sent, result = run()

@@ -67,8 +67,8 @@ class Function:
     def read_config(self) -> dict[str, Any]:
         if self.config != self.folder / "config.json" and self.name != DEFAULT_FUNCTION:
             raise LayoutError(
-                f"{self.name}: {FUNCTIONS_DIR}/{self.name}/config.json does not exist; only {DEFAULT_FUNCTION} uses the root one "
-                "(its permissions and timer are not this function's)"
+                f"{self.name}: {FUNCTIONS_DIR}/{self.name}/config.json does not exist; only {DEFAULT_FUNCTION} uses "
+                "the root one (its permissions and timer are not this function's)"
             )
         try:
             loaded = json.loads(self.config.read_text(encoding="utf-8"))

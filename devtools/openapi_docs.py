@@ -64,7 +64,8 @@ below against the built-in WeChat emulator and prints the result.
   `convertCase: false`, as the SDK uses it).
 - A name absent from the catalogue is `-604100`, as the cloud gateway answers it, with the closest
   names as a hint (`getDailyRetain` without its namespace: `did you mean analysis.getDailyRetain?`),
-  else the names of the namespace it begins with. `wxcloud.all_apis()` lists every declaration; a function's `config.json`
+  else the names of the namespace it begins with. `wxcloud.all_apis()` lists every declaration; a function's \
+`config.json`
   `permissions.openapi` list, when present, limits what it may call (`-604101`).
 - `midas.*`: the caller computes the signatures (`sig`, `mp_sig`) and passes them as plain
   fields; there is no `cloud.signature` object (see the midas notes below).
@@ -77,7 +78,8 @@ below against the built-in WeChat emulator and prints the result.
   `bool`, `obj`, `list`, `file` (an upload, `{"contentType": ..., "value": <bytes>}`) or `any`.
   **Bold with `!`**: required. These are checked before any request (`47001` with a hint naming
   the field); a field not listed still goes to WeChat, and an empty cell means none is known.
-- **notes**, naming fields as WeChat does: `q: a b` — fields a POST sends in the query string; `file: a` — multipart uploads;
+- **notes**, naming fields as WeChat does: `q: a b` — fields a POST sends in the query string; `file: a` — multipart \
+uploads;
   **camel** — the body goes as written; **binary** — a success is the file itself,
   `{contentType, buffer}` (errors are still JSON); `fixed: action=apply` — a field the name itself
   sends, unless the caller sent one.

@@ -43,7 +43,7 @@ from wxcloud.spec import ApiSpec, BoundApi, Namespace, find_api  # noqa: E402
 
 OUT = ROOT / "shared" / "wxcloud" / "_namespaces.pyi"
 ROOT_CLASS = "OpenApiNamespaces"
-WIDTH = 140  # docstring lines, inside the project's 150 columns with their indentation
+WIDTH = 120  # the project's line length: a docstring line with its indentation and quotes fits in it
 
 
 @dataclass
@@ -121,7 +121,10 @@ def _canonical(name: str) -> str | None:
 
 
 def _result_type(name: str, imports: dict[str, set[str]]) -> str:
-    """The result type a call of ``name`` declares: a ``TypedDict`` of the library (imported by the stub), else ``dict[str, Any]``."""
+    """The result type a call of ``name`` declares.
+
+    A ``TypedDict`` of the library (imported by the stub), else ``dict[str, Any]``.
+    """
     spec = find_api(name)
     model = spec.response_model if spec is not None else dict
     module = getattr(model, "__module__", "")
@@ -155,7 +158,8 @@ def _docstring(text: str, indent: str) -> list[str]:
     for paragraph in text.strip().split("\n\n"):
         if lines:
             lines.append("")
-        lines += textwrap.wrap(" ".join(paragraph.split()), WIDTH - len(indent)) or [""]
+        # 6: the opening and closing quotes, both on the line of a one-line docstring
+        lines += textwrap.wrap(" ".join(paragraph.split()), WIDTH - len(indent) - 6) or [""]
     lines[0] = '"""' + lines[0]
     lines[-1] += '"""'
     return [f"{indent}{line}" if line else "" for line in lines]
@@ -185,10 +189,14 @@ def call_doc(call: Call) -> str:
 
 
 def _method(name: str, call: Call, indent: str) -> list[str]:
-    return [
-        f"{indent}def {name}(self, data: Mapping[str, Any], /) -> {call.result}:",
-        *_docstring(call_doc(call), indent + "    "),
-    ]
+    signature = [f"{indent}def {name}(self, data: Mapping[str, Any], /) -> {call.result}:"]
+    if len(signature[0]) > WIDTH:  # a long name or result type: the parameters on a line of their own
+        signature = [
+            f"{indent}def {name}(",
+            f"{indent}    self, data: Mapping[str, Any], /",
+            f"{indent}) -> {call.result}:",
+        ]
+    return [*signature, *_docstring(call_doc(call), indent + "    ")]
 
 
 def _calls(node: Node) -> str:
@@ -202,8 +210,9 @@ def _class(node: Node) -> list[str]:
     name = ROOT_CLASS if is_root else node.class_name
     if is_root:
         doc = (
-            "What wxcloud.openapi.<namespace> reaches, for type checkers: every namespace of the catalogue. OpenApiRoot derives from "
-            "this class only when type checking; at run time every attribute is resolved when called, as the SDK's Proxy resolves it."
+            "What wxcloud.openapi.<namespace> reaches, for type checkers: every namespace of the catalogue. "
+            "OpenApiRoot derives from this class only when type checking; at run time every attribute is resolved "
+            "when called, as the SDK's Proxy resolves it."
         )
     else:
         doc = f"{_calls(node)} of the catalogue."
@@ -249,7 +258,8 @@ def stub_text(entries: list[Entry] | None = None) -> str:
     if hidden:
         lines += [
             "",
-            '# Not reached by attribute access (a segment is a real attribute on the way); call them as openapi["..."]:',
+            "# Not reached by attribute access (a segment is a real attribute on the way);"
+            ' call them as openapi["..."]:',
         ]
         lines += [f"# {name}" for name in hidden]
     return "\n".join(lines) + "\n"
@@ -274,7 +284,7 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     OUT.write_text(text, encoding="utf-8")
-    count = text.count("(self, data: Mapping[str, Any], /)")
+    count = text.count("self, data: Mapping[str, Any], /")
     print(f"openapi_stubs: wrote {OUT.relative_to(ROOT)}: {count} calls")
     return 0
 

@@ -18,12 +18,15 @@ from typing import Any
 
 # Per chart shown (wider than 0): its id, canvas size and every text element drawn.
 CHART_TEXTS = """
-return Array.from(document.querySelectorAll('[data-chart]')).filter(function (el) { return el.clientWidth > 0; }).map(function (el) {
-  var chart = echarts.getInstanceByDom(el); if (!chart) { return {id: el.dataset.chart, width: 0, height: 0, texts: []}; }
+return Array.from(document.querySelectorAll('[data-chart]')).filter(function (el) { return el.clientWidth > 0; }\
+).map(function (el) {
+  var chart = echarts.getInstanceByDom(el); if (!chart) { return {id: el.dataset.chart, width: 0, height: 0, texts: \
+[]}; }
   var zr = chart.getZr(); var texts = [];
   zr.storage.getDisplayList(true).forEach(function (item) {
     var style = item.style || {};
-    if ((item.type !== 'tspan' && item.type !== 'text') || item.ignore || item.invisible || style.opacity === 0) { return; }
+    if ((item.type !== 'tspan' && item.type !== 'text') || item.ignore || item.invisible || style.opacity === 0) { \
+return; }
     if (style.text == null || String(style.text) === '') { return; }
     var box = item.getBoundingRect().clone(); if (item.transform) { box.applyTransform(item.transform); }
     texts.push({text: String(style.text), x: box.x, y: box.y, width: box.width, height: box.height});
@@ -38,16 +41,20 @@ OVERFLOW = "return document.documentElement.scrollWidth - window.innerWidth;"
 # (a wide table, the daily retention triangle): what would make the page wider than a phone.
 STRAY = """
 return Array.from(document.querySelectorAll('body *')).filter(function (el) {
-  var box = el.getBoundingClientRect(); return box.width > 0 && box.right > window.innerWidth + 0.5 && !el.closest('.scroll');
-}).map(function (el) { return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + el.className : ''); });
+  var box = el.getBoundingClientRect(); return box.width > 0 && box.right > window.innerWidth + 0.5 && \
+!el.closest('.scroll');
+}).map(function (el) { return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + (el.className ? '.' + \
+el.className : ''); });
 """
 
 # Each table cell of a name from the data (a page path, first in its row) as [its text, the text
 # before each line break]: where the browser wrapped it, read character by character from the
 # boxes of its rendered text.
 CELL_LINES = """
-return Array.from(document.querySelectorAll('table td:first-child')).filter(function (td) { return td.clientWidth > 0; }).map(function (td) {
-  var walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT); var text = ''; var breaks = []; var top = null; var node;
+return Array.from(document.querySelectorAll('table td:first-child')).filter(function (td) { return td.clientWidth > 0;\
+ }).map(function (td) {
+  var walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT); var text = ''; var breaks = []; var top = null; \
+var node;
   while ((node = walker.nextNode())) {
     for (var i = 0; i < node.data.length; i++) {
       var range = document.createRange(); range.setStart(node, i); range.setEnd(node, i + 1);

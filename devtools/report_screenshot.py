@@ -13,7 +13,8 @@ so the pictures are the same on every machine and every day. Then:
 
 Before writing a picture the page is checked at its width: nothing asked of the network, no
 console error, no chart label cut by its chart's edge or drawn over another, no page path
-broken inside a name, no horizontal scroll (``devtools/report_layout.py``). ``--full DIR`` also saves both widths whole, to look at.
+broken inside a name, no horizontal scroll (``devtools/report_layout.py``). ``--full DIR`` also saves both widths
+whole, to look at.
 """
 
 from __future__ import annotations

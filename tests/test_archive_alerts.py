@@ -174,14 +174,12 @@ def test_a_quota_stopped_report() -> None:
     assert message is not None
     title, *lines = message.splitlines()
     assert APPID in title and "20260102" in title
-    assert (
-        lines
-        == [
-            f"- **{QUOTA}**: stopped by quota （45009）, 8 period(s) left behind "  # every text from elsewhere made plain: full-width ( )
-            "`45009 reach max api daily quota limit rid: 665f1a2b-1a2b3c4d-00000001` "
-            "→ daily quota spent; the next run resumes, or lower WX_ARCHIVE_APIS"
-        ]
-    )
+    assert lines == [
+        # every text from elsewhere made plain: full-width ( )
+        f"- **{QUOTA}**: stopped by quota （45009）, 8 period(s) left behind "
+        "`45009 reach max api daily quota limit rid: 665f1a2b-1a2b3c4d-00000001` "
+        "→ daily quota spent; the next run resumes, or lower WX_ARCHIVE_APIS"
+    ]
 
 
 def test_a_failed_report_and_a_failed_period() -> None:
@@ -213,13 +211,15 @@ def test_a_database_error_names_the_setting_and_hides_the_password() -> None:
     password = "-".join(("db", "pw", "0123"))
     run = summary(
         {QUOTA: tally(stored=1, leftForLater=9), HEALTHY: tally(stored=0, leftForLater=10)},
-        databaseError=f"(psycopg.OperationalError) connection to postgresql://archiver:{password}@db.internal:5432/wx refused",
+        databaseError=f"(psycopg.OperationalError) connection to postgresql://archiver:{password}@db.internal:5432/wx "
+        "refused",
     )
     message = message_for(APPID, run)
     assert message is not None
     lines = message.splitlines()
     assert lines[1].startswith(
-        "- database: `（psycopg.OperationalError） connection to postgresql：//archiver:＊＊＊@db.internal:5432/wx refused`"
+        "- database: `（psycopg.OperationalError） connection to "
+        "postgresql：//archiver:＊＊＊@db.internal:5432/wx refused`"
     )
     assert "check WX_ARCHIVE_URL" in lines[1]
     assert lines[2:] == [
@@ -245,15 +245,18 @@ def test_a_run_cut_by_its_time_limit() -> None:
         (
             {
                 "errCode": -601001,
-                "errMsg": "archiveAnalysis:fail -601001 system error hint: [the archive needs a database on SCF: set WX_ARCHIVE_URL]",
+                "errMsg": "archiveAnalysis:fail -601001 system error hint: [the archive needs a database on SCF: set "
+                "WX_ARCHIVE_URL]",
             },
-            "archiveAnalysis:fail -601001 system error hint: ［the archive needs a database on SCF: set WX＿ARCHIVE＿URL］",
+            "archiveAnalysis:fail -601001 system error hint: "
+            "［the archive needs a database on SCF: set WX＿ARCHIVE＿URL］",
             "check WX_ARCHIVE_URL",
         ),
         (
             {
                 "errCode": -601001,
-                "errMsg": "archiveAnalysis:fail -601001 system error hint: [WX_ARCHIVE_CONCURRENCY must be a whole number]",
+                "errMsg": "archiveAnalysis:fail -601001 system error hint: [WX_ARCHIVE_CONCURRENCY must be a whole "
+                "number]",
             },
             "archiveAnalysis:fail -601001 system error hint: ［WX＿ARCHIVE＿CONCURRENCY must be a whole number］",
             "fix the function's configuration as the hint says",

@@ -160,7 +160,8 @@ def test_a_run_with_both_webhook_sources_fails_and_says_so_once(sqlite_db: Db, h
     answer = function(env_for(sqlite_db, hook.url(), WX_ARCHIVE_ALERT_WEBHOOK_SSM_NAME="wx/hook"))({}, CONTEXT)
     assert answer["errCode"] == -601001 and hook.server.log == []
     assert alert_warnings(wxlog) == [
-        "archive alert not sent: the webhook setting is unusable: set either WX_ARCHIVE_ALERT_WEBHOOK or WX_ARCHIVE_ALERT_WEBHOOK_SSM_NAME, not both"
+        "archive alert not sent: the webhook setting is unusable: set either WX_ARCHIVE_ALERT_WEBHOOK or "
+        "WX_ARCHIVE_ALERT_WEBHOOK_SSM_NAME, not both"
     ]
 
 
@@ -307,7 +308,10 @@ def skeleton(message: str) -> str:
 
 
 def summary_with(appid: str, texts: dict[str, str]) -> tuple[str, dict[str, Any]]:
-    """A run of one app that needs attention for every reason a summary can have, each text from elsewhere ``texts``' own."""
+    """A run of one app that needs attention for every reason a summary can have.
+
+    Each text from elsewhere is ``texts``' own.
+    """
     tally = {
         "periods": 10,
         "stored": 2,
@@ -364,7 +368,10 @@ def test_no_text_from_elsewhere_changes_the_structure_of_a_message(texts: dict[s
             assert len(text.encode("utf-8")) <= 4096
 
 
-HOSTILE_APPID = 'wx1**bold** [link](https://evil.example/x?key=abc) <font color="warning">red</font> <@all>\n# heading `code` \u202eevil'
+HOSTILE_APPID = (
+    'wx1**bold** [link](https://evil.example/x?key=abc) <font color="warning">red</font> <@all>\n# heading '
+    "`code` \u202eevil"
+)
 SHOWN_APPID = (
     "wx1＊＊bold＊＊ ［link］（https：//evil.example/x?key=＊＊＊） "
     '＜font color="warning"＞red＜/font＞ ＜@all＞ ＃ heading ｀code｀ evil'

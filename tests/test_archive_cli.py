@@ -144,7 +144,8 @@ def test_work_left_for_later_exits_1(sqlite_db: Db, emulator: WeChatEmulator, mo
     ], out
     assert (
         out.splitlines()[-2]
-        == "behind: 1 of 3 periods not archived yet (1 not ready at WeChat yet); run `backfill` again later, or see `status`"
+        == "behind: 1 of 3 periods not archived yet (1 not ready at WeChat yet); run `backfill` again later, or "
+        "see `status`"
     )
 
 
@@ -187,8 +188,8 @@ def test_a_run_for_people_is_a_table_of_each_report_and_a_verdict(
     assert any(line.startswith("getMonthlyVisitTrend: 48001 api unauthorized") for line in lines), out
     assert any(line.startswith("getDailyVisitTrend: 45009 reach max api daily quota limit") for line in lines), out
     assert lines[-2] == (
-        "failed: 1 period(s) failed; 93 of 93 periods not archived. Fix what the errors above say, then run `backfill` again "
-        "(what is stored is kept)"
+        "failed: 1 period(s) failed; 93 of 93 periods not archived. Fix what the errors above say, then run "
+        "`backfill` again (what is stored is kept)"
     )
     assert (
         lines[-1] == f"archive: {sqlite_db.url.removeprefix('sqlite:///')}, tables {sqlite_db.prefix}*"
@@ -1189,8 +1190,8 @@ def test_reading_commands_on_a_missing_sqlite_file_create_nothing_and_say_what_t
     code, out, err = cli(monkeypatch, db, "status")
     assert (code, err) == (1, "")
     assert (
-        out
-        == f"behind: nothing is archived yet ({where} does not exist); fetch a year: python3 dev.py archive backfill --since 1y\n"
+        out == f"behind: nothing is archived yet ({where} does not exist); fetch a year: python3 dev.py archive "
+        "backfill --since 1y\n"
     )
     code, out, _ = cli(monkeypatch, db, "status", "--json")
     assert code == 1 and json.loads(out) == {

@@ -191,8 +191,8 @@ def test_apis_the_archive_does_not_keep_are_named_before_any_run() -> None:
         job_for(settings, date(2026, 11, 2), {})
     assert caught.value.err_code == -601001
     assert (
-        "WX_ARCHIVE_APIS: 'analysis.getPerformanceData' is not an archivable API; the archived reports are analysis.getDailySummary"
-        in caught.value.err_msg
+        "WX_ARCHIVE_APIS: 'analysis.getPerformanceData' is not an archivable API; the archived reports are "
+        "analysis.getDailySummary" in caught.value.err_msg
     )
     with pytest.raises(InvalidParameters) as invalid:
         job_for(

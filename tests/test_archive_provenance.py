@@ -104,7 +104,8 @@ def test_the_provenance_revision_keeps_the_runs_recorded_before_it(
             connection.execute(
                 text(
                     f"INSERT INTO {db.prefix}run (appid, run_trigger, today, started_at, ended_at, outcome) "
-                    f"VALUES ('{DEFAULT_APPID}', 'timer', '20261101', '2026-11-01 03:30:00', '2026-11-01 03:31:00', 'complete')"
+                    f"VALUES ('{DEFAULT_APPID}', 'timer', '20261101', '2026-11-01 03:30:00', '2026-11-01 03:31:00', "
+                    "'complete')"
                 )
             )
             connection.execute(text(f"UPDATE {schema.version_table(db.prefix)} SET version_num = 'fanout'"))

@@ -133,7 +133,8 @@ def test_an_empty_archive_is_bad_input_with_a_clear_message(
     sqlite_db: Db, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     out = tmp_path / "empty.html"
-    sqlite_db.archive().ensure_schema()  # an archive with its tables (without them: nothing is archived yet, test_archive_cli)
+    # an archive with its tables (without them: nothing is archived yet, test_archive_cli)
+    sqlite_db.archive().ensure_schema()
     code, _, err = cli(monkeypatch, sqlite_db, "report", "--out", str(out), "--appid", "wxnothing00000001")
     assert code == 2
     assert re.search(r"no archived report of appid wxnothing00000001", err), err
@@ -169,14 +170,16 @@ def put_raw(db: Db, appid: str, rows: list[tuple[str, str, str, str]]) -> None:
                 key = {"appid": appid, "api": api, "begin": begin, "end": end}
                 connection.execute(
                     text(
-                        f"DELETE FROM {table} WHERE appid = :appid AND api = :api AND begin_date = :begin AND end_date = :end"
+                        f"DELETE FROM {table} WHERE appid = :appid AND api = :api "
+                        "AND begin_date = :begin AND end_date = :end"
                     ),
                     key,
                 )
                 connection.execute(
                     text(
-                        f"INSERT INTO {table} (appid, api, begin_date, end_date, result, fetched_at, fetched_on, fetches, settled) "
-                        "VALUES (:appid, :api, :begin, :end, :result, :fetched_at, NULL, 1, :settled)"
+                        f"INSERT INTO {table} (appid, api, begin_date, end_date, result, fetched_at, fetched_on, "
+                        "fetches, settled) VALUES (:appid, :api, :begin, :end, :result, :fetched_at, NULL, 1, "
+                        ":settled)"
                     ),
                     {**key, "result": result, "fetched_at": datetime(2025, 4, 1, 3), "settled": True},
                 )
@@ -265,8 +268,8 @@ def test_whatever_an_older_release_stored_the_report_is_written_without_nan(
                     day,
                     day,
                     '{"list": [{"index": "access_source_session_cnt", "itemList": [{"key": 1, "value": 1e308}, '
-                    '{"key": 2, "value": 5}, {"key": true, "value": 3}, {"key": 3, "value": NaN}, {"key": "4", "value": 6}]}, '
-                    '{"index": "access_staytime_info", "itemList": "x"}, "y"]}',
+                    '{"key": 2, "value": 5}, {"key": true, "value": 3}, {"key": 3, "value": NaN}, '
+                    '{"key": "4", "value": 6}]}, {"index": "access_staytime_info", "itemList": "x"}, "y"]}',
                 )
                 for day in ("20250308", "20250309")
             ),
@@ -275,9 +278,11 @@ def test_whatever_an_older_release_stored_the_report_is_written_without_nan(
                     PAGE,
                     day,
                     day,
-                    '{"list": [{"pagePath": "pages/a", "pageVisitPv": 1e308, "pageVisitUv": 1, "pageStaytimePv": NaN, "entrypagePv": 1e308}, '
+                    '{"list": [{"pagePath": "pages/a", "pageVisitPv": 1e308, "pageVisitUv": 1, '
+                    '"pageStaytimePv": NaN, "entrypagePv": 1e308}, '
                     '{"pagePath": "pages/b", "pageVisitPv": 3, "pageStaytimePv": Infinity, "exitpagePv": 2}, '
-                    '{"pagePath": "pages/c", "pageVisitPv": Infinity}, {"pagePath": 12, "pageVisitPv": 1}, "not a page"]}',
+                    '{"pagePath": "pages/c", "pageVisitPv": Infinity}, {"pagePath": 12, "pageVisitPv": 1}, '
+                    '"not a page"]}',
                 )
                 for day in ("20250308", "20250309")
             ),
@@ -285,9 +290,9 @@ def test_whatever_an_older_release_stored_the_report_is_written_without_nan(
                 PORTRAIT,
                 "20250310",
                 "20250310",
-                '{"visitUv": {"province": [{"name": "广东省", "value": NaN}, {"name": "北京", "value": 3}, {"value": 2}, '
-                '{"name": null, "value": 1e400}, "x"], "genders": "wrong", "devices": [1, 2], "city": {"a": 1}}, '
-                '"visitUvNew": [1]}',
+                '{"visitUv": {"province": [{"name": "广东省", "value": NaN}, {"name": "北京", "value": 3}, '
+                '{"value": 2}, {"name": null, "value": 1e400}, "x"], "genders": "wrong", "devices": [1, 2], '
+                '"city": {"a": 1}}, "visitUvNew": [1]}',
             ),
         ],
     )

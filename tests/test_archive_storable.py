@@ -341,7 +341,8 @@ def test_a_database_that_fails_still_stops_the_run(
 
 TABLES = {  # a temporary table of each database's own to refuse rows in
     "postgresql": "CREATE TEMPORARY TABLE wxzz_refusals (v bigint NOT NULL, s varchar(2))",
-    "mariadb": "CREATE TEMPORARY TABLE wxzz_refusals (v tinyint NOT NULL, s varchar(2), l varchar(8) CHARACTER SET latin1, b bigint)",
+    "mariadb": "CREATE TEMPORARY TABLE wxzz_refusals (v tinyint NOT NULL, s varchar(2), l varchar(8) CHARACTER SET "
+    "latin1, b bigint)",
     "sqlite": "CREATE TEMPORARY TABLE wxzz_refusals (v INTEGER NOT NULL CHECK (v >= 0))",
 }
 REFUSALS = {  # what each database refuses for the data in it

@@ -96,7 +96,8 @@ def released(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     if found.returncode != 0:
         pytest.fail(
-            f"commit {RELEASED} (the released archive) is not in {ROOT}'s history: these tests need a clone with its history"
+            f"commit {RELEASED} (the released archive) is not in {ROOT}'s history: these tests need a clone with its "
+            "history"
         )
     tree = subprocess.run(
         ["git", "-C", str(ROOT), "archive", RELEASED, "shared/wxcloud"], capture_output=True, check=True
@@ -207,7 +208,8 @@ def age(engine: Engine, prefix: str) -> set[Key]:
             assert changed.rowcount == 1, (api, begin, end)
         connection.execute(
             text(
-                f"INSERT INTO {prefix}result (appid, api, begin_date, end_date, result, fetched_at) VALUES (:appid, :api, :b, :e, :r, :at)"
+                f"INSERT INTO {prefix}result (appid, api, begin_date, end_date, result, fetched_at) VALUES (:appid, "
+                ":api, :b, :e, :r, :at)"
             ),
             {
                 "appid": DEFAULT_APPID,
@@ -480,7 +482,8 @@ ODD_VERSIONS = {
             "tables {p}* record no schema revision ({v} is missing)",
             "{p}result.settled",
             "{p}run",
-            "CREATE TABLE {v} (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO {v} (version_num) VALUES ('window')",
+            "CREATE TABLE {v} (version_num VARCHAR(32) NOT NULL PRIMARY KEY); INSERT INTO {v} (version_num) VALUES "
+            "('window')",
         ],
         [
             "CREATE TABLE {v} (version_num VARCHAR(32) NOT NULL PRIMARY KEY)",

@@ -158,7 +158,8 @@ def test_a_big_archive_is_filled_in_batches_exactly_as_row_by_row(db: Db) -> Non
             # Filled already, with values the rule would not give: the next run must leave them be.
             filled = connection.execute(
                 text(
-                    f"UPDATE {db.prefix}result SET fetched_on = '19990101', settled = true WHERE appid = 'wx0000000000000000' AND api = :api"
+                    f"UPDATE {db.prefix}result SET fetched_on = '19990101', settled = true WHERE appid = "
+                    "'wx0000000000000000' AND api = :api"
                 ),
                 {"api": "analysis.getDailyRetain"},
             ).rowcount

@@ -21,7 +21,8 @@ def test_every_contender_runs_and_each_of_its_calls_is_answered() -> None:
     assert note.startswith("wechatpy 1.8")
     assert [figure for figure, *_ in table] == [
         "warm security.msgSecCheck vs warm analysis.getMonthlyVisitTrend, loopback (µs)",
-        f"{CONCURRENCY} concurrent security.msgSecCheck in one instance, wall time (ms; vs wechatpy's check_text_security)",
+        f"{CONCURRENCY} concurrent security.msgSecCheck in one instance, wall time (ms; vs wechatpy's "
+        "check_text_security)",
         f"{CONCURRENCY} concurrent security.msgSecCheck in one instance, wall time (ms; vs bare requests)",
     ]
     for _, ours, baseline, ratio in table:

@@ -242,7 +242,8 @@ def test_demo_takes_an_event_of_your_own_and_reports_a_failure() -> None:
         (("--api", "security.msgSecCheck", "--data", "[1]"), "--data must be a JSON object"),
         (
             ("--api", "getMonthlyRetain", "--month", "2024-02", "--begin", "20240201"),
-            "--month names a whole month and --begin/--end name the dates: give one or the other (the newest period of getMonthlyRetain: --begin ",
+            "--month names a whole month and --begin/--end name the dates: give one or the other (the newest period "
+            "of getMonthlyRetain: --begin ",
         ),
         (
             ("--api", "getDailyRetain", "--begin", "20240304"),
@@ -251,8 +252,8 @@ def test_demo_takes_an_event_of_your_own_and_reports_a_failure() -> None:
         (("--api", "getDailyRetain", "--end", "20240304"), "--begin and --end go together"),
         (
             ("--api", "getDailyRetain", "--month", "2024-02"),
-            "--month is for the monthly reports (getMonthlyRetain and getMonthlyVisitTrend); getDailyRetain covers one day: give its dates, "
-            "such as --begin ",
+            "--month is for the monthly reports (getMonthlyRetain and getMonthlyVisitTrend); getDailyRetain covers "
+            "one day: give its dates, such as --begin ",
         ),
         (("--api", "getUserPortrait", "--month", "2024-02"), "getUserPortrait covers 1, 7 or 30 days"),
         (

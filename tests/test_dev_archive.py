@@ -227,8 +227,8 @@ def test_the_archives_help_names_the_emulator_flag(checkout: Path, home: Path) -
         helped = dev(checkout, home, *args)
         assert helped.returncode == 0 and "usage: wxcloud-archive" in helped.stdout
         assert (
-            "dev.py: --emulator (anywhere among the arguments) runs run and backfill against the built-in WeChat emulator"
-            in helped.stdout
+            "dev.py: --emulator (anywhere among the arguments) runs run and backfill against the built-in "
+            "WeChat emulator" in helped.stdout
         )
 
 

@@ -408,6 +408,9 @@ def test_the_readmes_first_result_is_what_the_demo_prints() -> None:
     assert proc.returncode == 0, proc.stderr
     printed = json.loads(proc.stdout)
     row = printed["list"][0]
-    shown = f'{{"list": [{{"refDate": "{row["refDate"]}", "sessionCnt": {row["sessionCnt"]}, ..., "visitDepth": {row["visitDepth"]}}}],'
+    shown = (
+        f'{{"list": [{{"refDate": "{row["refDate"]}", "sessionCnt": {row["sessionCnt"]}, ..., "visitDepth": '
+        f"{row['visitDepth']}}}],"
+    )
     assert sample[1] == shown
     assert sample[2] == f'"errMsg": "{printed["errMsg"]}", "errCode": {printed["errCode"]}}}'

@@ -147,7 +147,10 @@ def decoded(png: bytes) -> tuple[int, int, int, bytes]:
 
 def test_the_emulator_imports_nothing_of_the_library() -> None:
     """An oracle that read the library's catalogue would agree with its mistakes."""
-    code = "import sys, devtools.wechat_emulator; print(sorted(m for m in sys.modules if m == 'wxcloud' or m.startswith('wxcloud.')))"
+    code = (
+        "import sys, devtools.wechat_emulator; print(sorted(m for m in sys.modules if m == 'wxcloud' or "
+        "m.startswith('wxcloud.')))"
+    )
     proc = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
     )
@@ -227,7 +230,8 @@ def test_a_query_field_sent_in_the_body_is_refused(wire: Wire) -> None:
 def test_a_body_field_sent_in_the_query_string_of_a_post_is_refused(wire: Wire) -> None:
     assert error(wire.post("/wxa/msg_sec_check", {"version": 1}, query={"content": "hello"})) == (
         47001,
-        "data format error hint: [content belongs in the body: WeChat reads nothing but access_token from the query string here]",
+        "data format error hint: [content belongs in the body: WeChat reads nothing but access_token from the query "
+        "string here]",
     )
     assert error(wire.post("/cv/ocr/idcard", query={"img_url": "https://example.com/a.jpg", "mode": "photo"}))[
         1
@@ -686,7 +690,8 @@ def test_every_name_of_the_catalogue_succeeds_against_the_emulator(
     unknown = sorted(name for name in names if by_name(name) is None)
     report = "\n".join(f"  {name}: {problem}" for name, problem in problems.items())
     assert not problems, (
-        f"{len(problems)} of {len(names)} names disagree with WeChat's side:\n{report}\n(names WeChat's table lacks: {unknown})"
+        f"{len(problems)} of {len(names)} names disagree with WeChat's side:\n{report}\n(names WeChat's table lacks: "
+        f"{unknown})"
     )
 
 

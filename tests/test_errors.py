@@ -116,7 +116,8 @@ def test_malformed_timeout_setting_is_an_error_not_a_silent_default(
     result = make_app(tmp_path).handle(EVENT, CONTEXT)
     assert result == {
         "errCode": -601001,
-        "errMsg": f"{DISPLAY}:fail -601001 system error hint: [WX_READ_TIMEOUT must be a number of seconds in (0, 60], got 'soon']",
+        "errMsg": f"{DISPLAY}:fail -601001 system error hint: [WX_READ_TIMEOUT must be a number of seconds in (0, 60], "
+        "got 'soon']",
     }
 
 

@@ -37,7 +37,8 @@ elif kind == "deep-date":
         value = [value]
     event = {"beginDate": value, "endDate": "20240331"}
 elif kind == "http-empty-objects":
-    event = {"httpMethod": "POST", "headers": {}, "requestContext": {}, "body": "[" + ",".join(["{}"] * (six // 3)) + "]"}
+    body = "[" + ",".join(["{}"] * (six // 3)) + "]"
+    event = {"httpMethod": "POST", "headers": {}, "requestContext": {}, "body": body}
 elif kind == "http-deep":
     event = {"httpMethod": "POST", "headers": {}, "requestContext": {}, "body": "[" * 30_000 + "]" * 30_000}
 tracemalloc.start()

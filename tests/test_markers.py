@@ -30,7 +30,10 @@ VIEWS = "tests/test_archive_views.py::test_the_views_answer_the_same_queries_on_
 LATIN1 = (
     "tests/test_archive_storable.py::test_mariadb_tables_hold_any_text_in_a_database_whose_default_is_latin1[mariadb]"
 )
-BIG = "tests/test_archive_upgrade_batches.py::test_an_archive_of_300000_rows_is_upgraded_within_its_memory_budget[postgresql]"
+BIG = (
+    "tests/test_archive_upgrade_batches.py::"
+    "test_an_archive_of_300000_rows_is_upgraded_within_its_memory_budget[postgresql]"
+)
 
 
 def collected(expression: str) -> set[str]:

@@ -347,7 +347,10 @@ def request_problem(spec: ApiSpec[Any, Any], captured: Captured | None, expected
             return f"the SDK sent files {list(expected.files)}, we sent {captured.mimetype}"
         files = {name: (filename, data) for name, filename, data in captured.files}
         if len(files) != len(captured.files) or files != expected.files:
-            return f"files {[(n, f, len(d)) for n, f, d in captured.files]} != the SDK's {[(n, f, len(d)) for n, (f, d) in expected.files.items()]}"
+            return (
+                f"files {[(n, f, len(d)) for n, f, d in captured.files]} != the SDK's "
+                f"{[(n, f, len(d)) for n, (f, d) in expected.files.items()]}"
+            )
         form = dict(captured.form)
         wanted = {key: as_query_value(value, expected.texts[key]) for key, value in expected.body.items()}
         if len(form) != len(captured.form) or form != wanted:
@@ -728,7 +731,8 @@ def test_every_api_answers_what_the_sdk_answers(sdk_path: Path, ours: Any) -> No
         problem = outcome_problem(call, result, answer)
         if problem:
             failures.append(
-                f"{call.api} convertCase={call.convert_case} reply {call.label!r} ({call.reply.content_type!r})\n  {problem}"
+                f"{call.api} convertCase={call.convert_case} reply {call.label!r} ({call.reply.content_type!r})\n  "
+                f"{problem}"
             )
     assert not failures, (
         f"{len(failures)} of {len(calls)} replies read differently from wx-server-sdk@{SDK_VERSION}:\n"

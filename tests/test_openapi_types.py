@@ -107,10 +107,12 @@ from synthetic_calls import OpenApiNamespaces
 from wxcloud import ApiPath, VisitTrend
 
 openapi = wxcloud.openapi
-assert_type(openapi.security.msgSecCheck({"content": "hello", "version": 2, "scene": 1, "openid": "o1"}), dict[str, Any])
+assert_type(openapi.security.msgSecCheck({"content": "hello", "version": 2, "scene": 1, "openid": "o1"}), dict[str, \
+Any])
 assert_type(openapi.analysis.getMonthlyVisitTrend({"beginDate": "20170301", "endDate": "20170331"}), VisitTrend)
 assert_type(openapi.analysis.getPerformanceData({"time": {}, "module": "10022"}), dict[str, Any])
-assert_type(openapi({"convertCase": False}).subscribeMessage.send({"touser": "o", "templateId": "t", "data": {}}), dict[str, Any])
+assert_type(openapi({"convertCase": False}).subscribeMessage.send({"touser": "o", "templateId": "t", "data": {}}), \
+dict[str, Any])
 assert_type(openapi.wxacode.getUnlimited({"scene": "a=1"})["buffer"], Any)
 assert_type(openapi["officialAccount.media.upload"], ApiPath)
 assert_type(openapi["x.y"].z({}), dict[str, Any])

@@ -144,7 +144,8 @@ def test_weekly_apis_take_monday_to_sunday(
         (
             "20240202",
             "20240229",
-            "beginDate 20240202 is not the first day of a month; for that month send beginDate 20240201 and endDate 20240229",
+            "beginDate 20240202 is not the first day of a month; for that month send beginDate 20240201 and endDate "
+            "20240229",
         ),
         (
             "20240201",
@@ -183,7 +184,8 @@ def test_a_portrait_covers_1_7_or_30_days(
             "analysis.getDailyVisitTrend",
             "20261129",
             "20261129",
-            "the day 20261129..20261129 is not over yet in Beijing time; the latest WeChat can report is beginDate 20261128 and endDate 20261128",
+            "the day 20261129..20261129 is not over yet in Beijing time; the latest WeChat can report is beginDate "
+            "20261128 and endDate 20261128",
         ),
         (
             "2026-11-28T15:59:59Z",
@@ -204,7 +206,8 @@ def test_a_portrait_covers_1_7_or_30_days(
             "analysis.getWeeklyRetain",
             "20241230",
             "20250105",
-            "the week 20241230..20250105 is not over yet in Beijing time; the latest WeChat can report is beginDate 20241223 and endDate 20241229",
+            "the week 20241230..20250105 is not over yet in Beijing time; the latest WeChat can report is beginDate "
+            "20241223 and endDate 20241229",
         ),
         (
             "2025-01-05T15:59:59Z",
@@ -218,7 +221,8 @@ def test_a_portrait_covers_1_7_or_30_days(
             "analysis.getMonthlyRetain",
             "20240301",
             "20240331",
-            "202403 is not over yet in Beijing time; the latest month WeChat can report is 202402 (beginDate 20240201 and endDate 20240229)",
+            "202403 is not over yet in Beijing time; the latest month WeChat can report is 202402 (beginDate "
+            "20240201 and endDate 20240229)",
         ),
         (
             "2024-02-29T15:59:59Z",
@@ -232,7 +236,8 @@ def test_a_portrait_covers_1_7_or_30_days(
             "analysis.getUserPortrait",
             "20261123",
             "20261129",
-            "a user portrait must end yesterday (20261128) or earlier in Beijing time; the latest of the same span is beginDate 20261122 and endDate 20261128",
+            "a user portrait must end yesterday (20261128) or earlier in Beijing time; the latest of the "
+            "same span is beginDate 20261122 and endDate 20261128",
         ),
     ],
 )

@@ -123,8 +123,9 @@ def test_missing_secret_is_a_clear_error_naming_it(
     result = app.handle(EVENT, {})
     assert result == {
         "errCode": -601001,
-        "errMsg": f"{DISPLAY}:fail -601001 system error hint: [reading SSM secret 'wx/nope' (version 'SSM_Current') failed: "
-        "ResourceNotFound: The secret wx/nope does not exist. (RequestId c0ffee00-0000-4000-8000-000000000001)]",
+        "errMsg": f"{DISPLAY}:fail -601001 system error hint: [reading SSM secret 'wx/nope' (version 'SSM_Current') "
+        "failed: ResourceNotFound: The secret wx/nope does not exist. (RequestId "
+        "c0ffee00-0000-4000-8000-000000000001)]",
     }
     assert emulator.received == []
     scf_env.setenv("WX_APPSECRET_SSM_NAME", "wx/appsecret")  # fixed: the next invocation retries SSM

@@ -68,7 +68,8 @@ def test_date_format_errors_are_61500_with_a_hint(emulator: WeChatEmulator, even
 RANGE_CASES = [
     (
         {"beginDate": "20170302", "endDate": "20170331"},
-        "beginDate 20170302 is not the first day of a month; for that month send beginDate 20170301 and endDate 20170331",
+        "beginDate 20170302 is not the first day of a month; for that month send beginDate 20170301 and endDate "
+        "20170331",
     ),
     (
         {"beginDate": "20170301", "endDate": "20170330"},
@@ -124,8 +125,9 @@ def test_a_month_not_over_in_beijing_time_is_61503_without_a_request(emulator: W
     result = index.main_handler({"beginDate": begin, "endDate": end}, CONTEXT)
     assert result == {
         "errCode": 61503,
-        "errMsg": f"{DISPLAY}:fail data not ready, please try later hint: [{begin[:6]} is not over yet in Beijing time; "
-        f"the latest month WeChat can report is {latest_begin[:6]} (beginDate {latest_begin} and endDate {latest_end})]",
+        "errMsg": f"{DISPLAY}:fail data not ready, please try later hint: [{begin[:6]} is not over yet in Beijing "
+        f"time; the latest month WeChat can report is {latest_begin[:6]} (beginDate {latest_begin} and endDate "
+        f"{latest_end})]",
     }
     assert emulator.received == []
 

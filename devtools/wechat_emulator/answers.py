@@ -135,7 +135,8 @@ def _msg_sec_check(desk: Desk, call: Call) -> Answer:
     if not openid:
         raise ApiError(
             40003,
-            "invalid openid hint: [version 2 needs the openid of a user who opened the Mini Program in the last 2 hours]",
+            "invalid openid hint: [version 2 needs the openid of a user who opened the Mini Program in the last 2 "
+            "hours]",
         )
     if _int(call, "scene") not in (1, 2, 3, 4):
         raise _format("scene is 1 (profile), 2 (comment), 3 (forum) or 4 (social log)")

@@ -174,7 +174,8 @@ def _check_case(endpoint: Endpoint, query: dict[str, str], body: dict[str, Any])
             continue
         if endpoint.case == "snake" and _CAPITAL.search(key):
             raise _format_error(
-                f"WeChat reads snake_case keys here: {key} should be {_CAPITAL.sub(lambda m: '_' + m.group().lower(), key)}"
+                f"WeChat reads snake_case keys here: {key} should be "
+                f"{_CAPITAL.sub(lambda m: '_' + m.group().lower(), key)}"
             )
         if endpoint.case == "camel" and _SNAKE.search(key):
             raise _format_error(

@@ -60,7 +60,8 @@ POST /tcb/describeextensionuploadinfo    json any    cloudbase.describeExtension
 
 POST /cgi-bin/message/custom/send        json snake  customerServiceMessage.send
 POST /cgi-bin/message/custom/typing      json snake  customerServiceMessage.setTyping
-POST /cgi-bin/media/upload               json snake  q=type! file=media!  customerServiceMessage.uploadTempMedia officialAccount.media.upload
+POST /cgi-bin/media/upload               json snake  q=type! file=media!  customerServiceMessage.uploadTempMedia \
+officialAccount.media.upload
 GET  /cgi-bin/media/get                  bin  snake  q=media_id!  customerServiceMessage.getTempMedia
 POST /cgi-bin/message/subscribe/send     json snake  subscribeMessage.send
 POST /wxaapi/newtmpl/addtemplate         json camel  subscribeMessage.addTemplate
@@ -68,8 +69,10 @@ POST /wxaapi/newtmpl/deltemplate         json camel  subscribeMessage.deleteTemp
 GET  /wxaapi/newtmpl/getcategory         json snake  subscribeMessage.getCategory
 GET  /wxaapi/newtmpl/getpubtemplatekeywords json snake q=tid!
      subscribeMessage.getPubTemplateKeyWordsById officialAccount.newtmpl.getPubTemplateKeywords
-GET  /wxaapi/newtmpl/getpubtemplatetitles    json snake  q=ids!,start!,limit!,keyword  subscribeMessage.getPubTemplateTitleList
-GET  /wxaapi/newtmpl/gettemplate         json snake  subscribeMessage.getTemplateList officialAccount.newtmpl.getTemplate
+GET  /wxaapi/newtmpl/getpubtemplatetitles    json snake  q=ids!,start!,limit!,keyword  \
+subscribeMessage.getPubTemplateTitleList
+GET  /wxaapi/newtmpl/gettemplate         json snake  subscribeMessage.getTemplateList \
+officialAccount.newtmpl.getTemplate
 POST /cgi-bin/message/wxopen/template/uniform_send   json snake  uniformMessage.send
 GET  /cgi-bin/message/wxopen/activityid/create       json snake  q=unionid,openid  updatableMessage.createActivityId
 POST /cgi-bin/message/wxopen/updatablemsg/send       json snake  updatableMessage.setUpdatableMsg
@@ -103,7 +106,8 @@ POST /cv/ocr/idcard                      json snake  q=type,img_url file=img eit
 POST /cv/ocr/bankcard                    json snake  q=type,img_url file=img either=img_url|img  ocr.bankcard
 POST /cv/ocr/bizlicense                  json snake  q=img_url file=img either=img_url|img  ocr.businessLicense
 POST /cv/ocr/drivinglicense              json snake  q=img_url file=img either=img_url|img  ocr.driverLicense
-POST /cv/ocr/driving                     json snake  q=type,img_url file=img either=img_url|img  ocr.vehicleLicense ocr.drivingLicense
+POST /cv/ocr/driving                     json snake  q=type,img_url file=img either=img_url|img  ocr.vehicleLicense \
+ocr.drivingLicense
 
 POST /cgi-bin/express/business/order/add             json snake  logistics.addOrder
 POST /cgi-bin/express/business/order/batchget        json snake  logistics.batchGetOrder
@@ -148,15 +152,18 @@ POST /wxaapi/log/jserr_search            json snake  operation.getJsErrSearch
 POST /wxaapi/log/get_performance         json snake  operation.getPerformance
 GET  /wxaapi/log/get_scene               json snake  operation.getSceneList
 GET  /wxaapi/log/get_client_version      json snake  operation.getVersionList
-GET  /wxaapi/userlog/userlog_search json camel q=date!,begintime!,endtime!,start,limit,traceId,url,id,filterMsg,level operation.realtimelogSearch
+GET  /wxaapi/userlog/userlog_search json camel q=date!,begintime!,endtime!,start,limit,traceId,url,id,filterMsg,level \
+operation.realtimelogSearch
 POST /wxa/imagesearch                    json snake  file=img!  search.imageSearch
 POST /wxa/sitesearch                     json snake  search.siteSearch
 POST /wxa/search/wxaapi_submitpages      json snake  search.submitPages
 POST /wxa/servicemarket                  json snake  serviceMarket.invokeService
 POST /cgi-bin/soter/verify_signature     json snake  soter.verifySignature
 POST /redpacketcover/wxapp/cover_url/get_by_token  json snake  redpacketcover.getAuthenticationUrl
-POST /wxa/plugin                         json snake  pluginManager.applyPlugin pluginManager.getPluginList pluginManager.unbindPlugin
-POST /wxa/devplugin                      json snake  pluginManager.getPluginDevApplyList pluginManager.setDevPluginApplyStatus
+POST /wxa/plugin                         json snake  pluginManager.applyPlugin pluginManager.getPluginList \
+pluginManager.unbindPlugin
+POST /wxa/devplugin                      json snake  pluginManager.getPluginDevApplyList \
+pluginManager.setDevPluginApplyStatus
 POST /wxa/addnearbypoi                   json snake  nearbyPoi.add
 POST /wxa/delnearbypoi                   json snake  nearbyPoi.delete
 GET|POST /wxa/getnearbypoilist           json snake  nearbyPoi.getList

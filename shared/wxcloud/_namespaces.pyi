@@ -14,8 +14,9 @@ from typing import Any
 from .analysis import DailySummary, Retain, UserPortrait, VisitDistribution, VisitPage, VisitTrend
 
 class OpenApiNamespaces:
-    """What wxcloud.openapi.<namespace> reaches, for type checkers: every namespace of the catalogue. OpenApiRoot derives from this class only
-    when type checking; at run time every attribute is resolved when called, as the SDK's Proxy resolves it."""
+    """What wxcloud.openapi.<namespace> reaches, for type checkers: every namespace of the catalogue. OpenApiRoot
+    derives from this class only when type checking; at run time every attribute is resolved when called, as the
+    SDK's Proxy resolves it."""
 
     @property
     def analysis(self) -> AnalysisCalls:
@@ -139,35 +140,40 @@ class AnalysisCalls:
     def getDailyRetain(self, data: Mapping[str, Any], /) -> Retain:
         """One day's new and active users' retention.
 
-        POST /datacube/getweanalysisappiddailyretaininfo; status N: WeChat's current page of the API names it for cloud calls.
+        POST /datacube/getweanalysisappiddailyretaininfo; status N: WeChat's current page of the API names it for
+        cloud calls.
 
         Known fields, as written: beginDate (str, required), endDate (str, required); others pass through."""
 
     def getDailySummary(self, data: Mapping[str, Any], /) -> DailySummary:
         """The day's totals: visits, shares, cumulative users.
 
-        POST /datacube/getweanalysisappiddailysummarytrend; status N: WeChat's current page of the API names it for cloud calls.
+        POST /datacube/getweanalysisappiddailysummarytrend; status N: WeChat's current page of the API names it
+        for cloud calls.
 
         Known fields, as written: beginDate (str, required), endDate (str, required); others pass through."""
 
     def getDailyVisitTrend(self, data: Mapping[str, Any], /) -> VisitTrend:
         """One day's visit trend.
 
-        POST /datacube/getweanalysisappiddailyvisittrend; status N: WeChat's current page of the API names it for cloud calls.
+        POST /datacube/getweanalysisappiddailyvisittrend; status N: WeChat's current page of the API names it for
+        cloud calls.
 
         Known fields, as written: beginDate (str, required), endDate (str, required); others pass through."""
 
     def getMonthlyRetain(self, data: Mapping[str, Any], /) -> Retain:
         """One natural month's retention.
 
-        POST /datacube/getweanalysisappidmonthlyretaininfo; status N: WeChat's current page of the API names it for cloud calls.
+        POST /datacube/getweanalysisappidmonthlyretaininfo; status N: WeChat's current page of the API names it
+        for cloud calls.
 
         Known fields, as written: beginDate (str, required), endDate (str, required); others pass through."""
 
     def getMonthlyVisitTrend(self, data: Mapping[str, Any], /) -> VisitTrend:
         """One natural month's visit trend.
 
-        POST /datacube/getweanalysisappidmonthlyvisittrend; status N: WeChat's current page of the API names it for cloud calls.
+        POST /datacube/getweanalysisappidmonthlyvisittrend; status N: WeChat's current page of the API names it
+        for cloud calls.
 
         Known fields, as written: beginDate (str, required), endDate (str, required); others pass through."""
 
@@ -176,40 +182,46 @@ class AnalysisCalls:
 
         POST /wxa/business/performance/boot; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: time (obj, required), module (str, required), params (list); others pass through."""
+        Known fields, as written: time (obj, required), module (str, required), params (list); others pass
+        through."""
 
     def getUserPortrait(self, data: Mapping[str, Any], /) -> UserPortrait:
         """New and active users' portrait over 1, 7 or 30 days.
 
-        POST /datacube/getweanalysisappiduserportrait; status N: WeChat's current page of the API names it for cloud calls.
+        POST /datacube/getweanalysisappiduserportrait; status N: WeChat's current page of the API names it for
+        cloud calls.
 
         Known fields, as written: beginDate (str, required), endDate (str, required); others pass through."""
 
     def getVisitDistribution(self, data: Mapping[str, Any], /) -> VisitDistribution:
         """One day's visits by source, duration and depth.
 
-        POST /datacube/getweanalysisappidvisitdistribution; status N: WeChat's current page of the API names it for cloud calls.
+        POST /datacube/getweanalysisappidvisitdistribution; status N: WeChat's current page of the API names it
+        for cloud calls.
 
         Known fields, as written: beginDate (str, required), endDate (str, required); others pass through."""
 
     def getVisitPage(self, data: Mapping[str, Any], /) -> VisitPage:
         """One day's top pages.
 
-        POST /datacube/getweanalysisappidvisitpage; status N: WeChat's current page of the API names it for cloud calls.
+        POST /datacube/getweanalysisappidvisitpage; status N: WeChat's current page of the API names it for cloud
+        calls.
 
         Known fields, as written: beginDate (str, required), endDate (str, required); others pass through."""
 
     def getWeeklyRetain(self, data: Mapping[str, Any], /) -> Retain:
         """One week's retention.
 
-        POST /datacube/getweanalysisappidweeklyretaininfo; status N: WeChat's current page of the API names it for cloud calls.
+        POST /datacube/getweanalysisappidweeklyretaininfo; status N: WeChat's current page of the API names it for
+        cloud calls.
 
         Known fields, as written: beginDate (str, required), endDate (str, required); others pass through."""
 
     def getWeeklyVisitTrend(self, data: Mapping[str, Any], /) -> VisitTrend:
         """One week's visit trend (Monday to Sunday).
 
-        POST /datacube/getweanalysisappidweeklyvisittrend; status N: WeChat's current page of the API names it for cloud calls.
+        POST /datacube/getweanalysisappidweeklyvisittrend; status N: WeChat's current page of the API names it for
+        cloud calls.
 
         Known fields, as written: beginDate (str, required), endDate (str, required); others pass through."""
 
@@ -221,7 +233,8 @@ class AuthCalls:
 
         GET /wxa/getpaidunionid; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: openid (str, required), transactionId (str), mchId (str), outTradeNo (str); others pass through."""
+        Known fields, as written: openid (str, required), transactionId (str), mchId (str), outTradeNo (str);
+        others pass through."""
 
 class CloudbaseCalls:
     """openapi.cloudbase: 8 calls of the catalogue."""
@@ -231,13 +244,14 @@ class CloudbaseCalls:
 
         POST /tcb/createsendsmstask; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: env (str), fileUrl (str), templateId (str), smsType (str), useShortName (bool), resourceAppid (str);
-        others pass through."""
+        Known fields, as written: env (str), fileUrl (str), templateId (str), smsType (str), useShortName (bool),
+        resourceAppid (str); others pass through."""
 
     def describeExtensionUploadInfo(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Where and how to upload a CloudBase extension's files.
 
-        POST /tcb/describeextensionuploadinfo; status N: WeChat's current page of the API names it for cloud calls."""
+        POST /tcb/describeextensionuploadinfo; status N: WeChat's current page of the API names it for cloud
+        calls."""
 
     def describeSmsRecords(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Lists the SMS CloudBase sent and their delivery states.
@@ -275,8 +289,9 @@ class CloudbaseCalls:
 
         POST /tcb/sendsmsv2; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: env (str, required), phoneNumberList (list, required), smsType (str), templateId (str), templateParamList
-        (list), content (str), path (str), useShortName (bool), resourceAppid (str); others pass through."""
+        Known fields, as written: env (str, required), phoneNumberList (list, required), smsType (str), templateId
+        (str), templateParamList (list), content (str), path (str), useShortName (bool), resourceAppid (str);
+        others pass through."""
 
 class CustomerServiceMessageCalls:
     """openapi.customerServiceMessage: 4 calls of the catalogue."""
@@ -295,13 +310,14 @@ class CustomerServiceMessageCalls:
 
         POST /cgi-bin/message/custom/send; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: touser (str, required), msgtype (str, required), text (obj), image (obj), link (obj), miniprogrampage
-        (obj); others pass through."""
+        Known fields, as written: touser (str, required), msgtype (str, required), text (obj), image (obj), link
+        (obj), miniprogrampage (obj); others pass through."""
 
     def setTyping(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Shows or hides the typing state to a user.
 
-        POST /cgi-bin/message/custom/typing; status O: WeChat's older page of the API says it supports cloud calls.
+        POST /cgi-bin/message/custom/typing; status O: WeChat's older page of the API says it supports cloud
+        calls.
 
         Known fields, as written: touser (str, required), command (str, required); others pass through."""
 
@@ -310,7 +326,8 @@ class CustomerServiceMessageCalls:
 
         POST /cgi-bin/media/upload; status O: WeChat's older page of the API says it supports cloud calls.
 
-        Known fields, as written: type (str, required), media (file {contentType, value: bytes}, required); others pass through."""
+        Known fields, as written: type (str, required), media (file {contentType, value: bytes}, required); others
+        pass through."""
 
 class ImgCalls:
     """openapi.img: 3 calls of the catalogue."""
@@ -320,7 +337,8 @@ class ImgCalls:
 
         POST /cv/img/aicrop; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: imgUrl (str), img (file {contentType, value: bytes}), ratios (str); others pass through."""
+        Known fields, as written: imgUrl (str), img (file {contentType, value: bytes}), ratios (str); others pass
+        through."""
 
     def scanQRCode(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Reads the QR codes and barcodes in an image.
@@ -342,125 +360,137 @@ class ImmediateDeliveryCalls:
     def abnormalConfirm(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Confirms that goods of a failed delivery came back.
 
-        POST /cgi-bin/express/local/business/order/confirm_return; status I: inferred: the old page's name and path, not confirmed by a
-        current page.
+        POST /cgi-bin/express/local/business/order/confirm_return; status I: inferred: the old page's name and
+        path, not confirmed by a current page.
 
-        Known fields, as written: shopid (str, required), shopOrderId (str, required), shopNo (str, required), deliverySign (str, required),
-        waybillId (str, required), remark (str); others pass through."""
+        Known fields, as written: shopid (str, required), shopOrderId (str, required), shopNo (str, required),
+        deliverySign (str, required), waybillId (str, required), remark (str); others pass through."""
 
     def addOrder(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Places a delivery order.
 
-        POST /cgi-bin/express/local/business/order/add; status I: inferred: the old page's name and path, not confirmed by a current page.
+        POST /cgi-bin/express/local/business/order/add; status I: inferred: the old page's name and path, not
+        confirmed by a current page.
 
-        Known fields, as written: shopid (str, required), shopOrderId (str, required), shopNo (str, required), deliverySign (str, required),
-        deliveryId (str, required), openid (str, required), deliveryToken (str), subBizId (str), sender (obj, required), receiver (obj,
-        required), cargo (obj, required), orderInfo (obj, required), shop (obj, required); others pass through."""
+        Known fields, as written: shopid (str, required), shopOrderId (str, required), shopNo (str, required),
+        deliverySign (str, required), deliveryId (str, required), openid (str, required), deliveryToken (str),
+        subBizId (str), sender (obj, required), receiver (obj, required), cargo (obj, required), orderInfo (obj,
+        required), shop (obj, required); others pass through."""
 
     def addTip(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Adds a tip to an order.
 
-        POST /cgi-bin/express/local/business/order/addtips; status I: inferred: the old page's name and path, not confirmed by a current
-        page.
+        POST /cgi-bin/express/local/business/order/addtips; status I: inferred: the old page's name and path, not
+        confirmed by a current page.
 
-        Known fields, as written: shopid (str, required), shopOrderId (str, required), shopNo (str, required), deliverySign (str, required),
-        waybillId (str, required), openid (str, required), tips (num, required), remark (str); others pass through."""
+        Known fields, as written: shopid (str, required), shopOrderId (str, required), shopNo (str, required),
+        deliverySign (str, required), waybillId (str, required), openid (str, required), tips (num, required),
+        remark (str); others pass through."""
 
     def bindAccount(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Binds a delivery company's account.
 
-        POST /cgi-bin/express/local/business/shop/add; status I: inferred: the old page's name and path, not confirmed by a current page.
+        POST /cgi-bin/express/local/business/shop/add; status I: inferred: the old page's name and path, not
+        confirmed by a current page.
 
         Known fields, as written: deliveryId (str, required); others pass through."""
 
     def cancelOrder(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Cancels an order.
 
-        POST /cgi-bin/express/local/business/order/cancel; status I: inferred: the old page's name and path, not confirmed by a current
-        page.
+        POST /cgi-bin/express/local/business/order/cancel; status I: inferred: the old page's name and path, not
+        confirmed by a current page.
 
-        Known fields, as written: shopid (str, required), shopOrderId (str, required), shopNo (str, required), deliverySign (str, required),
-        deliveryId (str, required), waybillId (str, required), cancelReasonId (int, required), cancelReason (str); others pass through."""
+        Known fields, as written: shopid (str, required), shopOrderId (str, required), shopNo (str, required),
+        deliverySign (str, required), deliveryId (str, required), waybillId (str, required), cancelReasonId (int,
+        required), cancelReason (str); others pass through."""
 
     def getAllImmeDelivery(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """The delivery companies available.
 
-        POST /cgi-bin/express/local/business/delivery/getall; status I: inferred: the old page's name and path, not confirmed by a current
-        page."""
+        POST /cgi-bin/express/local/business/delivery/getall; status I: inferred: the old page's name and path,
+        not confirmed by a current page."""
 
     def getBindAccount(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """The delivery accounts bound to the mini program.
 
-        POST /cgi-bin/express/local/business/shop/get; status I: inferred: the old page's name and path, not confirmed by a current page."""
+        POST /cgi-bin/express/local/business/shop/get; status I: inferred: the old page's name and path, not
+        confirmed by a current page."""
 
     def getOrder(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """An order and its state.
 
-        POST /cgi-bin/express/local/business/order/get; status I: inferred: the old page's name and path, not confirmed by a current page.
+        POST /cgi-bin/express/local/business/order/get; status I: inferred: the old page's name and path, not
+        confirmed by a current page.
 
-        Known fields, as written: shopid (str, required), shopOrderId (str, required), shopNo (str, required), deliverySign (str, required);
-        others pass through."""
+        Known fields, as written: shopid (str, required), shopOrderId (str, required), shopNo (str, required),
+        deliverySign (str, required); others pass through."""
 
     def mockUpdateOrder(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Test accounts only: moves a test order to a new state.
 
-        POST /cgi-bin/express/local/business/test_update_order; status I: inferred: the old page's name and path, not confirmed by a current
-        page.
+        POST /cgi-bin/express/local/business/test_update_order; status I: inferred: the old page's name and path,
+        not confirmed by a current page.
 
-        Known fields, as written: shopid (str, required), shopOrderId (str, required), actionTime (int, required), orderStatus (int,
-        required), actionMsg (str); others pass through."""
+        Known fields, as written: shopid (str, required), shopOrderId (str, required), actionTime (int, required),
+        orderStatus (int, required), actionMsg (str); others pass through."""
 
     def openDelivery(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Opens same-city delivery for the mini program.
 
-        POST /cgi-bin/express/local/business/open; status I: inferred: the old page's name and path, not confirmed by a current page."""
+        POST /cgi-bin/express/local/business/open; status I: inferred: the old page's name and path, not confirmed
+        by a current page."""
 
     def preAddOrder(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Quotes a delivery order without placing it.
 
-        POST /cgi-bin/express/local/business/order/pre_add; status I: inferred: the old page's name and path, not confirmed by a current
-        page.
+        POST /cgi-bin/express/local/business/order/pre_add; status I: inferred: the old page's name and path, not
+        confirmed by a current page.
 
-        Known fields, as written: shopid (str, required), shopOrderId (str, required), shopNo (str, required), deliverySign (str, required),
-        deliveryId (str, required), openid (str, required), deliveryToken (str), subBizId (str), sender (obj, required), receiver (obj,
-        required), cargo (obj, required), orderInfo (obj, required), shop (obj, required); others pass through."""
+        Known fields, as written: shopid (str, required), shopOrderId (str, required), shopNo (str, required),
+        deliverySign (str, required), deliveryId (str, required), openid (str, required), deliveryToken (str),
+        subBizId (str), sender (obj, required), receiver (obj, required), cargo (obj, required), orderInfo (obj,
+        required), shop (obj, required); others pass through."""
 
     def preCancelOrder(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """What cancelling an order would cost.
 
-        POST /cgi-bin/express/local/business/order/precancel; status I: inferred: the old page's name and path, not confirmed by a current
-        page.
+        POST /cgi-bin/express/local/business/order/precancel; status I: inferred: the old page's name and path,
+        not confirmed by a current page.
 
-        Known fields, as written: shopid (str, required), shopOrderId (str, required), shopNo (str, required), deliverySign (str, required),
-        deliveryId (str, required), waybillId (str, required), cancelReasonId (int, required), cancelReason (str); others pass through."""
+        Known fields, as written: shopid (str, required), shopOrderId (str, required), shopNo (str, required),
+        deliverySign (str, required), deliveryId (str, required), waybillId (str, required), cancelReasonId (int,
+        required), cancelReason (str); others pass through."""
 
     def reOrder(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Places again an order that was cancelled.
 
-        POST /cgi-bin/express/local/business/order/readd; status I: inferred: the old page's name and path, not confirmed by a current page.
+        POST /cgi-bin/express/local/business/order/readd; status I: inferred: the old page's name and path, not
+        confirmed by a current page.
 
-        Known fields, as written: shopid (str, required), shopOrderId (str, required), shopNo (str, required), deliverySign (str, required),
-        deliveryId (str, required), openid (str, required), deliveryToken (str), subBizId (str), sender (obj, required), receiver (obj,
-        required), cargo (obj, required), orderInfo (obj, required), shop (obj, required); others pass through."""
+        Known fields, as written: shopid (str, required), shopOrderId (str, required), shopNo (str, required),
+        deliverySign (str, required), deliveryId (str, required), openid (str, required), deliveryToken (str),
+        subBizId (str), sender (obj, required), receiver (obj, required), cargo (obj, required), orderInfo (obj,
+        required), shop (obj, required); others pass through."""
 
     def realMockUpdateOrder(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Test accounts only: moves a real test order to a new state.
 
-        POST /cgi-bin/express/local/business/realmock_update_order; status I: inferred: the old page's name and path, not confirmed by a
-        current page.
+        POST /cgi-bin/express/local/business/realmock_update_order; status I: inferred: the old page's name and
+        path, not confirmed by a current page.
 
-        Known fields, as written: shopid (str, required), shopOrderId (str, required), actionTime (int, required), orderStatus (int,
-        required), actionMsg (str), deliverySign (str); others pass through."""
+        Known fields, as written: shopid (str, required), shopOrderId (str, required), actionTime (int, required),
+        orderStatus (int, required), actionMsg (str), deliverySign (str); others pass through."""
 
     def updateOrder(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Delivery company: reports an order's new state.
 
-        POST /cgi-bin/express/local/delivery/update_order; status I: inferred: the old page's name and path, not confirmed by a current
-        page.
+        POST /cgi-bin/express/local/delivery/update_order; status I: inferred: the old page's name and path, not
+        confirmed by a current page.
 
-        Known fields, as written: wxToken (str, required), shopid (str, required), shopOrderId (str, required), shopNo (str), waybillId
-        (str, required), actionTime (int, required), orderStatus (int, required), actionMsg (str), wxaPath (str), agent (obj),
-        expectedDeliveryTime (int); others pass through."""
+        Known fields, as written: wxToken (str, required), shopid (str, required), shopOrderId (str, required),
+        shopNo (str), waybillId (str, required), actionTime (int, required), orderStatus (int, required),
+        actionMsg (str), wxaPath (str), agent (obj), expectedDeliveryTime (int); others pass through."""
 
 class LiveBroadcastCalls:
     """openapi.liveBroadcast: 33 calls of the catalogue."""
@@ -468,7 +498,8 @@ class LiveBroadcastCalls:
     def addAssistant(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Adds room assistants.
 
-        POST /wxaapi/broadcast/room/addassistant; status O: WeChat's older page of the API says it supports cloud calls.
+        POST /wxaapi/broadcast/room/addassistant; status O: WeChat's older page of the API says it supports cloud
+        calls.
 
         Known fields, as written: roomId (int, required), users (list, required); others pass through."""
 
@@ -482,14 +513,16 @@ class LiveBroadcastCalls:
     def addRole(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Gives a WeChat user a live-streaming role.
 
-        POST /wxaapi/broadcast/role/addrole; status I: inferred: the old page's name and path, not confirmed by a current page.
+        POST /wxaapi/broadcast/role/addrole; status I: inferred: the old page's name and path, not confirmed by a
+        current page.
 
         Known fields, as written: username (str, required), role (int, required); others pass through."""
 
     def addSubAnchor(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Adds a room's second anchor account.
 
-        POST /wxaapi/broadcast/room/addsubanchor; status N: WeChat's current page of the API names it for cloud calls.
+        POST /wxaapi/broadcast/room/addsubanchor; status N: WeChat's current page of the API names it for cloud
+        calls.
 
         Known fields, as written: roomId (int, required), username (str, required); others pass through."""
 
@@ -498,29 +531,33 @@ class LiveBroadcastCalls:
 
         POST /wxaapi/broadcast/room/create; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: name (str, required), coverImg (str, required), startTime (int, required), endTime (int, required),
-        anchorName (str, required), anchorWechat (str, required), subAnchorWechat (str), createrWechat (str), shareImg (str, required),
-        feedsImg (str), isFeedsPublic (int), type (int, required), closeLike (int), closeGoods (int), closeComment (int), closeReplay (int),
-        closeShare (int), closeKf (int); others pass through."""
+        Known fields, as written: name (str, required), coverImg (str, required), startTime (int, required),
+        endTime (int, required), anchorName (str, required), anchorWechat (str, required), subAnchorWechat (str),
+        createrWechat (str), shareImg (str, required), feedsImg (str), isFeedsPublic (int), type (int, required),
+        closeLike (int), closeGoods (int), closeComment (int), closeReplay (int), closeShare (int), closeKf (int);
+        others pass through."""
 
     def deleteRole(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Takes a live-streaming role away.
 
-        POST /wxaapi/broadcast/role/deleterole; status N: WeChat's current page of the API names it for cloud calls.
+        POST /wxaapi/broadcast/role/deleterole; status N: WeChat's current page of the API names it for cloud
+        calls.
 
         Known fields, as written: username (str, required), role (int, required); others pass through."""
 
     def deleteRoom(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Deletes a live room.
 
-        POST /wxaapi/broadcast/room/deleteroom; status N: WeChat's current page of the API names it for cloud calls.
+        POST /wxaapi/broadcast/room/deleteroom; status N: WeChat's current page of the API names it for cloud
+        calls.
 
         Known fields, as written: id (int, required); others pass through."""
 
     def deleteSubAnchor(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Removes a room's second anchor account.
 
-        POST /wxaapi/broadcast/room/deletesubanchor; status O: WeChat's older page of the API says it supports cloud calls.
+        POST /wxaapi/broadcast/room/deletesubanchor; status O: WeChat's older page of the API says it supports
+        cloud calls.
 
         Known fields, as written: roomId (int, required); others pass through."""
 
@@ -529,49 +566,57 @@ class LiveBroadcastCalls:
 
         POST /wxaapi/broadcast/room/editroom; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: id (int, required), name (str), coverImg (str), startTime (int), endTime (int), anchorName (str),
-        anchorWechat (str), subAnchorWechat (str), createrWechat (str), shareImg (str), feedsImg (str), isFeedsPublic (int), type (int),
-        closeLike (int), closeGoods (int), closeComment (int), closeReplay (int), closeShare (int), closeKf (int); others pass through."""
+        Known fields, as written: id (int, required), name (str), coverImg (str), startTime (int), endTime (int),
+        anchorName (str), anchorWechat (str), subAnchorWechat (str), createrWechat (str), shareImg (str), feedsImg
+        (str), isFeedsPublic (int), type (int), closeLike (int), closeGoods (int), closeComment (int), closeReplay
+        (int), closeShare (int), closeKf (int); others pass through."""
 
     def getAssistantList(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """A room's assistants.
 
-        GET /wxaapi/broadcast/room/getassistantlist; status N: WeChat's current page of the API names it for cloud calls.
+        GET /wxaapi/broadcast/room/getassistantlist; status N: WeChat's current page of the API names it for cloud
+        calls.
 
         Known fields, as written: roomId (any, required); others pass through."""
 
     def getLiveInfo(self, data: Mapping[str, Any], /) -> dict[str, Any]:
-        """The live rooms, or a room's replays (action get_replay, room_id): snake_case, converted as the SDK converts.
+        """The live rooms, or a room's replays (action get_replay, room_id): snake_case, converted as the SDK
+        converts.
 
         POST /wxa/business/getliveinfo; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: start (int, required), limit (int, required), action (str), roomId (int); others pass through."""
+        Known fields, as written: start (int, required), limit (int, required), action (str), roomId (int); others
+        pass through."""
 
     def getPushUrl(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """A room's stream push address.
 
-        GET /wxaapi/broadcast/room/getpushurl; status N: WeChat's current page of the API names it for cloud calls.
+        GET /wxaapi/broadcast/room/getpushurl; status N: WeChat's current page of the API names it for cloud
+        calls.
 
         Known fields, as written: roomId (any, required); others pass through."""
 
     def getRoleList(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """The users with live-streaming roles.
 
-        GET /wxaapi/broadcast/role/getrolelist; status N: WeChat's current page of the API names it for cloud calls.
+        GET /wxaapi/broadcast/role/getrolelist; status N: WeChat's current page of the API names it for cloud
+        calls.
 
         Known fields, as written: role (any), offset (any), limit (any), keyword (str); others pass through."""
 
     def getSharedCode(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """A room's share code and poster.
 
-        GET /wxaapi/broadcast/room/getsharedcode; status I: inferred: the old page's name and path, not confirmed by a current page.
+        GET /wxaapi/broadcast/room/getsharedcode; status I: inferred: the old page's name and path, not confirmed
+        by a current page.
 
         Known fields, as written: roomId (any, required), params (str); others pass through."""
 
     def getSubAnchor(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """A room's second anchor account.
 
-        GET /wxaapi/broadcast/room/getsubanchor; status N: WeChat's current page of the API names it for cloud calls.
+        GET /wxaapi/broadcast/room/getsubanchor; status N: WeChat's current page of the API names it for cloud
+        calls.
 
         Known fields, as written: roomId (any, required); others pass through."""
 
@@ -592,23 +637,27 @@ class LiveBroadcastCalls:
     def goodsDelete(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Removes goods from a room.
 
-        POST /wxaapi/broadcast/goods/deleteInRoom; status N: WeChat's current page of the API names it for cloud calls.
+        POST /wxaapi/broadcast/goods/deleteInRoom; status N: WeChat's current page of the API names it for cloud
+        calls.
 
         Known fields, as written: roomId (int, required), goodsId (int, required); others pass through."""
 
     def goodsInfo(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Goods' information and review state (goods_ids: snake_case, converted as the SDK converts).
 
-        POST /wxa/business/getgoodswarehouse; status I: inferred: the old page's name and path, not confirmed by a current page.
+        POST /wxa/business/getgoodswarehouse; status I: inferred: the old page's name and path, not confirmed by a
+        current page.
 
         Known fields, as written: goodsIds (list, required); others pass through."""
 
     def goodsList(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """The library's goods in one review state.
 
-        GET /wxaapi/broadcast/goods/getapproved; status N: WeChat's current page of the API names it for cloud calls.
+        GET /wxaapi/broadcast/goods/getapproved; status N: WeChat's current page of the API names it for cloud
+        calls.
 
-        Known fields, as written: offset (any, required), limit (any, required), status (any, required); others pass through."""
+        Known fields, as written: offset (any, required), limit (any, required), status (any, required); others
+        pass through."""
 
     def goodsPush(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Pushes goods to a room's viewers.
@@ -620,7 +669,8 @@ class LiveBroadcastCalls:
     def goodsResetAudit(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Withdraws goods from review.
 
-        POST /wxaapi/broadcast/goods/resetaudit; status O: WeChat's older page of the API says it supports cloud calls.
+        POST /wxaapi/broadcast/goods/resetaudit; status O: WeChat's older page of the API says it supports cloud
+        calls.
 
         Known fields, as written: goodsId (int, required), auditId (int, required); others pass through."""
 
@@ -629,7 +679,8 @@ class LiveBroadcastCalls:
 
         POST /wxaapi/broadcast/goods/onsale; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: roomId (int, required), goodsId (int, required), onSale (int, required); others pass through."""
+        Known fields, as written: roomId (int, required), goodsId (int, required), onSale (int, required); others
+        pass through."""
 
     def goodsSort(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Orders the goods of a room.
@@ -648,56 +699,65 @@ class LiveBroadcastCalls:
     def goodsVideo(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """The link of a goods' explanation video.
 
-        POST /wxaapi/broadcast/goods/getVideo; status N: WeChat's current page of the API names it for cloud calls.
+        POST /wxaapi/broadcast/goods/getVideo; status N: WeChat's current page of the API names it for cloud
+        calls.
 
         Known fields, as written: roomId (int, required), goodsId (int, required); others pass through."""
 
     def modifyAssistant(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Renames a room assistant.
 
-        POST /wxaapi/broadcast/room/modifyassistant; status O: WeChat's older page of the API says it supports cloud calls.
+        POST /wxaapi/broadcast/room/modifyassistant; status O: WeChat's older page of the API says it supports
+        cloud calls.
 
-        Known fields, as written: roomId (int, required), username (str, required), nickname (str, required); others pass through."""
+        Known fields, as written: roomId (int, required), username (str, required), nickname (str, required);
+        others pass through."""
 
     def modifySubAnchor(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Changes a room's second anchor account.
 
-        POST /wxaapi/broadcast/room/modifysubanchor; status I: inferred: the old page's name and path, not confirmed by a current page.
+        POST /wxaapi/broadcast/room/modifysubanchor; status I: inferred: the old page's name and path, not
+        confirmed by a current page.
 
         Known fields, as written: roomId (int, required), username (str, required); others pass through."""
 
     def removeAssistant(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Removes a room assistant.
 
-        POST /wxaapi/broadcast/room/removeassistant; status I: inferred: the old page's name and path, not confirmed by a current page.
+        POST /wxaapi/broadcast/room/removeassistant; status I: inferred: the old page's name and path, not
+        confirmed by a current page.
 
         Known fields, as written: roomId (int, required), username (str, required); others pass through."""
 
     def updateComment(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Mutes or unmutes a room's comments.
 
-        POST /wxaapi/broadcast/room/updatecomment; status N: WeChat's current page of the API names it for cloud calls.
+        POST /wxaapi/broadcast/room/updatecomment; status N: WeChat's current page of the API names it for cloud
+        calls.
 
         Known fields, as written: roomId (int), id (int), banComment (int, required); others pass through."""
 
     def updateFeedPublic(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Opens or closes a room to WeChat's official listing.
 
-        POST /wxaapi/broadcast/room/updatefeedpublic; status I: inferred: the old page's name and path, not confirmed by a current page.
+        POST /wxaapi/broadcast/room/updatefeedpublic; status I: inferred: the old page's name and path, not
+        confirmed by a current page.
 
         Known fields, as written: roomId (int), id (int), isFeedsPublic (int, required); others pass through."""
 
     def updateKF(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Turns a room's customer service on or off.
 
-        POST /wxaapi/broadcast/room/updatekf; status I: inferred: the old page's name and path, not confirmed by a current page.
+        POST /wxaapi/broadcast/room/updatekf; status I: inferred: the old page's name and path, not confirmed by a
+        current page.
 
         Known fields, as written: roomId (int), id (int), closeKf (int, required); others pass through."""
 
     def updateReplay(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Turns a room's replay on or off.
 
-        POST /wxaapi/broadcast/room/updatereplay; status I: inferred: the old page's name and path, not confirmed by a current page.
+        POST /wxaapi/broadcast/room/updatereplay; status I: inferred: the old page's name and path, not confirmed
+        by a current page.
 
         Known fields, as written: roomId (int), id (int), closeReplay (int, required); others pass through."""
 
@@ -707,118 +767,137 @@ class LogisticsCalls:
     def addOrder(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Creates a waybill with a carrier.
 
-        POST /cgi-bin/express/business/order/add; status N: WeChat's current page of the API names it for cloud calls.
+        POST /cgi-bin/express/business/order/add; status N: WeChat's current page of the API names it for cloud
+        calls.
 
-        Known fields, as written: addSource (int, required), orderId (str, required), openid (str), deliveryId (str, required), bizId (str,
-        required), customRemark (str), tagid (int), wxAppid (str), sender (obj, required), receiver (obj, required), cargo (obj, required),
-        shop (obj, required), insured (obj, required), service (obj, required), expectTime (int); others pass through."""
+        Known fields, as written: addSource (int, required), orderId (str, required), openid (str), deliveryId
+        (str, required), bizId (str, required), customRemark (str), tagid (int), wxAppid (str), sender (obj,
+        required), receiver (obj, required), cargo (obj, required), shop (obj, required), insured (obj, required),
+        service (obj, required), expectTime (int); others pass through."""
 
     def batchGetOrder(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Several waybills at once.
 
-        POST /cgi-bin/express/business/order/batchget; status N: WeChat's current page of the API names it for cloud calls.
+        POST /cgi-bin/express/business/order/batchget; status N: WeChat's current page of the API names it for
+        cloud calls.
 
         Known fields, as written: orderList (list, required); others pass through."""
 
     def bindAccount(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Binds or unbinds a carrier account.
 
-        POST /cgi-bin/express/business/account/bind; status O: WeChat's older page of the API says it supports cloud calls.
+        POST /cgi-bin/express/business/account/bind; status O: WeChat's older page of the API says it supports
+        cloud calls.
 
-        Known fields, as written: type (str, required), bizId (str, required), deliveryId (str, required), password (str), remarkContent
-        (str); others pass through."""
+        Known fields, as written: type (str, required), bizId (str, required), deliveryId (str, required),
+        password (str), remarkContent (str); others pass through."""
 
     def cancelOrder(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Cancels a waybill.
 
-        POST /cgi-bin/express/business/order/cancel; status O: WeChat's older page of the API says it supports cloud calls.
+        POST /cgi-bin/express/business/order/cancel; status O: WeChat's older page of the API says it supports
+        cloud calls.
 
-        Known fields, as written: orderId (str, required), openid (str), deliveryId (str, required), waybillId (str, required); others pass
-        through."""
+        Known fields, as written: orderId (str, required), openid (str), deliveryId (str, required), waybillId
+        (str, required); others pass through."""
 
     def getAllAccount(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """The carrier accounts bound to the mini program.
 
-        GET /cgi-bin/express/business/account/getall; status N: WeChat's current page of the API names it for cloud calls."""
+        GET /cgi-bin/express/business/account/getall; status N: WeChat's current page of the API names it for
+        cloud calls."""
 
     def getAllDelivery(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """The carriers the logistics assistant supports.
 
-        GET /cgi-bin/express/business/delivery/getall; status N: WeChat's current page of the API names it for cloud calls."""
+        GET /cgi-bin/express/business/delivery/getall; status N: WeChat's current page of the API names it for
+        cloud calls."""
 
     def getContact(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Carrier: the sender's and receiver's contacts of a waybill.
 
-        POST /cgi-bin/express/delivery/contact/get; status N: WeChat's current page of the API names it for cloud calls.
+        POST /cgi-bin/express/delivery/contact/get; status N: WeChat's current page of the API names it for cloud
+        calls.
 
         Known fields, as written: token (str, required), waybillId (str, required); others pass through."""
 
     def getOrder(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """A waybill and its printable data.
 
-        POST /cgi-bin/express/business/order/get; status O: WeChat's older page of the API says it supports cloud calls.
+        POST /cgi-bin/express/business/order/get; status O: WeChat's older page of the API says it supports cloud
+        calls.
 
-        Known fields, as written: orderId (str, required), openid (str), deliveryId (str, required), waybillId (str), printType (int),
-        customRemark (str); others pass through."""
+        Known fields, as written: orderId (str, required), openid (str), deliveryId (str, required), waybillId
+        (str), printType (int), customRemark (str); others pass through."""
 
     def getPath(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """A waybill's tracking path.
 
-        POST /cgi-bin/express/business/path/get; status O: WeChat's older page of the API says it supports cloud calls.
+        POST /cgi-bin/express/business/path/get; status O: WeChat's older page of the API says it supports cloud
+        calls.
 
-        Known fields, as written: orderId (str, required), openid (str), deliveryId (str, required), waybillId (str, required); others pass
-        through."""
+        Known fields, as written: orderId (str, required), openid (str), deliveryId (str, required), waybillId
+        (str, required); others pass through."""
 
     def getPrinter(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """The configured printer operators.
 
-        GET /cgi-bin/express/business/printer/getall; status I: inferred: the old page's name and path, not confirmed by a current page."""
+        GET /cgi-bin/express/business/printer/getall; status I: inferred: the old page's name and path, not
+        confirmed by a current page."""
 
     def getQuota(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """An account's remaining waybill quota.
 
-        POST /cgi-bin/express/business/quota/get; status O: WeChat's older page of the API says it supports cloud calls.
+        POST /cgi-bin/express/business/quota/get; status O: WeChat's older page of the API says it supports cloud
+        calls.
 
         Known fields, as written: deliveryId (str, required), bizId (str, required); others pass through."""
 
     def previewTemplate(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Carrier: previews a waybill print template.
 
-        POST /cgi-bin/express/delivery/template/preview; status N: WeChat's current page of the API names it for cloud calls.
+        POST /cgi-bin/express/delivery/template/preview; status N: WeChat's current page of the API names it for
+        cloud calls.
 
-        Known fields, as written: waybillId (str, required), waybillTemplate (str, required), waybillData (str, required), custom (obj,
-        required); others pass through."""
+        Known fields, as written: waybillId (str, required), waybillTemplate (str, required), waybillData (str,
+        required), custom (obj, required); others pass through."""
 
     def testUpdateOrder(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Test accounts only: moves a test waybill to a new state.
 
-        POST /cgi-bin/express/business/test_update_order; status I: inferred: the old page's name and path, not confirmed by a current page.
+        POST /cgi-bin/express/business/test_update_order; status I: inferred: the old page's name and path, not
+        confirmed by a current page.
 
-        Known fields, as written: bizId (str, required), orderId (str, required), deliveryId (str, required), waybillId (str, required),
-        actionTime (int, required), actionType (int, required), actionMsg (str); others pass through."""
+        Known fields, as written: bizId (str, required), orderId (str, required), deliveryId (str, required),
+        waybillId (str, required), actionTime (int, required), actionType (int, required), actionMsg (str); others
+        pass through."""
 
     def updateBusiness(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Carrier: answers a merchant's account application.
 
-        POST /cgi-bin/express/delivery/service/business/update; status N: WeChat's current page of the API names it for cloud calls.
+        POST /cgi-bin/express/delivery/service/business/update; status N: WeChat's current page of the API names
+        it for cloud calls.
 
-        Known fields, as written: shopAppId (str, required), bizId (str, required), resultCode (int, required), resultMsg (str); others pass
-        through."""
+        Known fields, as written: shopAppId (str, required), bizId (str, required), resultCode (int, required),
+        resultMsg (str); others pass through."""
 
     def updatePath(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Carrier: adds a tracking event to a waybill.
 
-        POST /cgi-bin/express/delivery/path/update; status N: WeChat's current page of the API names it for cloud calls.
+        POST /cgi-bin/express/delivery/path/update; status N: WeChat's current page of the API names it for cloud
+        calls.
 
-        Known fields, as written: token (str, required), waybillId (str, required), actionTime (int, required), actionType (int, required),
-        actionMsg (str); others pass through."""
+        Known fields, as written: token (str, required), waybillId (str, required), actionTime (int, required),
+        actionType (int, required), actionMsg (str); others pass through."""
 
     def updatePrinter(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Adds or removes a printer operator.
 
-        POST /cgi-bin/express/business/printer/update; status O: WeChat's older page of the API says it supports cloud calls.
+        POST /cgi-bin/express/business/printer/update; status O: WeChat's older page of the API says it supports
+        cloud calls.
 
-        Known fields, as written: openid (str, required), updateType (str, required), tagidList (str); others pass through."""
+        Known fields, as written: openid (str, required), updateType (str, required), tagidList (str); others pass
+        through."""
 
 class MidasCalls:
     """openapi.midas: 8 calls of the catalogue."""
@@ -828,70 +907,73 @@ class MidasCalls:
 
         POST /cgi-bin/midas/cancelpay; status S: named in wx-server-sdk's own source.
 
-        Known fields, as written: openid (str, required), appid (str, required), offerId (str, required), ts (int, required), zoneId (str,
-        required), pf (str, required), userIp (str), billNo (str, required), payItem (str), sig (str, required), mpSig (str); others pass
-        through."""
+        Known fields, as written: openid (str, required), appid (str, required), offerId (str, required), ts (int,
+        required), zoneId (str, required), pf (str, required), userIp (str), billNo (str, required), payItem
+        (str), sig (str, required), mpSig (str); others pass through."""
 
     def cancelPaySandbox(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Sandbox: cancels a payment while its bill is valid; the caller computes sig and mp_sig.
 
         POST /cgi-bin/midas/sandbox/cancelpay; status S: named in wx-server-sdk's own source.
 
-        Known fields, as written: openid (str, required), appid (str, required), offerId (str, required), ts (int, required), zoneId (str,
-        required), pf (str, required), userIp (str), billNo (str, required), payItem (str), sig (str, required), mpSig (str); others pass
-        through."""
+        Known fields, as written: openid (str, required), appid (str, required), offerId (str, required), ts (int,
+        required), zoneId (str, required), pf (str, required), userIp (str), billNo (str, required), payItem
+        (str), sig (str, required), mpSig (str); others pass through."""
 
     def getBalance(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """A user's game-currency balance; the caller computes sig and mp_sig.
 
         POST /cgi-bin/midas/getbalance; status S: named in wx-server-sdk's own source.
 
-        Known fields, as written: openid (str, required), appid (str, required), offerId (str, required), ts (int, required), zoneId (str,
-        required), pf (str, required), userIp (str), sig (str, required), mpSig (str); others pass through."""
+        Known fields, as written: openid (str, required), appid (str, required), offerId (str, required), ts (int,
+        required), zoneId (str, required), pf (str, required), userIp (str), sig (str, required), mpSig (str);
+        others pass through."""
 
     def getBalanceSandbox(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Sandbox: a user's game-currency balance; the caller computes sig and mp_sig.
 
         POST /cgi-bin/midas/sandbox/getbalance; status S: named in wx-server-sdk's own source.
 
-        Known fields, as written: openid (str, required), appid (str, required), offerId (str, required), ts (int, required), zoneId (str,
-        required), pf (str, required), userIp (str), sig (str, required), mpSig (str); others pass through."""
+        Known fields, as written: openid (str, required), appid (str, required), offerId (str, required), ts (int,
+        required), zoneId (str, required), pf (str, required), userIp (str), sig (str, required), mpSig (str);
+        others pass through."""
 
     def pay(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Takes game currency from a user (bill_no makes it idempotent); the caller computes sig and mp_sig.
 
         POST /cgi-bin/midas/pay; status S: named in wx-server-sdk's own source.
 
-        Known fields, as written: openid (str, required), appid (str, required), offerId (str, required), ts (int, required), zoneId (str,
-        required), pf (str, required), userIp (str), amt (int, required), billNo (str, required), payItem (str), appRemark (str), sig (str,
-        required), mpSig (str); others pass through."""
+        Known fields, as written: openid (str, required), appid (str, required), offerId (str, required), ts (int,
+        required), zoneId (str, required), pf (str, required), userIp (str), amt (int, required), billNo (str,
+        required), payItem (str), appRemark (str), sig (str, required), mpSig (str); others pass through."""
 
     def paySandbox(self, data: Mapping[str, Any], /) -> dict[str, Any]:
-        """Sandbox: takes game currency from a user (bill_no makes it idempotent); the caller computes sig and mp_sig.
+        """Sandbox: takes game currency from a user (bill_no makes it idempotent); the caller computes sig and
+        mp_sig.
 
         POST /cgi-bin/midas/sandbox/pay; status S: named in wx-server-sdk's own source.
 
-        Known fields, as written: openid (str, required), appid (str, required), offerId (str, required), ts (int, required), zoneId (str,
-        required), pf (str, required), userIp (str), amt (int, required), billNo (str, required), payItem (str), appRemark (str), sig (str,
-        required), mpSig (str); others pass through."""
+        Known fields, as written: openid (str, required), appid (str, required), offerId (str, required), ts (int,
+        required), zoneId (str, required), pf (str, required), userIp (str), amt (int, required), billNo (str,
+        required), payItem (str), appRemark (str), sig (str, required), mpSig (str); others pass through."""
 
     def present(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Gives a user game currency; the caller computes sig and mp_sig.
 
         POST /cgi-bin/midas/present; status S: named in wx-server-sdk's own source.
 
-        Known fields, as written: openid (str, required), appid (str, required), offerId (str, required), ts (int, required), zoneId (str,
-        required), pf (str, required), userIp (str), billNo (str, required), presentCounts (int, required), sig (str, required), mpSig
-        (str); others pass through."""
+        Known fields, as written: openid (str, required), appid (str, required), offerId (str, required), ts (int,
+        required), zoneId (str, required), pf (str, required), userIp (str), billNo (str, required), presentCounts
+        (int, required), sig (str, required), mpSig (str); others pass through."""
 
     def presentSandbox(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Sandbox: gives a user game currency; the caller computes sig and mp_sig.
 
         POST /cgi-bin/midas/sandbox/present; status S: named in wx-server-sdk's own source.
 
-        Known fields, as written: openid (str, required), appid (str, required), offerId (str, required), ts (int, required), zoneId (str,
-        required), pf (str, required), userIp (str), billNo (str, required), presentCounts (int, required), sig (str, required), mpSig
-        (str); others pass through."""
+        Known fields, as written: openid (str, required), appid (str, required), offerId (str, required), ts (int,
+        required), zoneId (str, required), pf (str, required), userIp (str), billNo (str, required), presentCounts
+        (int, required), sig (str, required), mpSig (str); others pass through."""
 
 class NearbyPoiCalls:
     """openapi.nearbyPoi: 4 calls of the catalogue."""
@@ -901,9 +983,9 @@ class NearbyPoiCalls:
 
         POST /wxa/addnearbypoi; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: storeName (str), hour (str), address (str), companyName (str), contractPhone (str), credential (str),
-        qualificationList (str), kfInfo (str), picList (str), serviceInfos (str), poiId (str), isCommNearby (str), mapPoiId (str); others
-        pass through."""
+        Known fields, as written: storeName (str), hour (str), address (str), companyName (str), contractPhone
+        (str), credential (str), qualificationList (str), kfInfo (str), picList (str), serviceInfos (str), poiId
+        (str), isCommNearby (str), mapPoiId (str); others pass through."""
 
     def delete(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Deletes a nearby place.
@@ -934,7 +1016,8 @@ class OcrCalls:
 
         POST /cv/ocr/bankcard; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: type (str), imgUrl (str), img (file {contentType, value: bytes}); others pass through."""
+        Known fields, as written: type (str), imgUrl (str), img (file {contentType, value: bytes}); others pass
+        through."""
 
     def businessLicense(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Recognizes a business licence.
@@ -957,14 +1040,16 @@ class OcrCalls:
 
         POST /cv/ocr/driving; status O: WeChat's older page of the API says it supports cloud calls.
 
-        Known fields, as written: type (str), imgUrl (str), img (file {contentType, value: bytes}); others pass through."""
+        Known fields, as written: type (str), imgUrl (str), img (file {contentType, value: bytes}); others pass
+        through."""
 
     def idcard(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Recognizes an identity card (type: photo or scan).
 
         POST /cv/ocr/idcard; status O: WeChat's older page of the API says it supports cloud calls.
 
-        Known fields, as written: type (str), imgUrl (str), img (file {contentType, value: bytes}); others pass through."""
+        Known fields, as written: type (str), imgUrl (str), img (file {contentType, value: bytes}); others pass
+        through."""
 
     def printedText(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Recognizes printed text.
@@ -978,7 +1063,8 @@ class OcrCalls:
 
         POST /cv/ocr/driving; status O: WeChat's older page of the API says it supports cloud calls.
 
-        Known fields, as written: type (str), imgUrl (str), img (file {contentType, value: bytes}); others pass through."""
+        Known fields, as written: type (str), imgUrl (str), img (file {contentType, value: bytes}); others pass
+        through."""
 
 class OfficialAccountCalls:
     """openapi.officialAccount: 9 calls of the catalogue."""
@@ -1003,8 +1089,8 @@ class OfficialAccountMaterialCalls:
 
         POST /cgi-bin/material/add_material; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: type (str, required), media (file {contentType, value: bytes}, required), description (str); others pass
-        through."""
+        Known fields, as written: type (str, required), media (file {contentType, value: bytes}, required),
+        description (str); others pass through."""
 
     def delelete(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Deletes a permanent material (the name as WeChat spells it).
@@ -1025,7 +1111,8 @@ class OfficialAccountMaterialCalls:
     def getMaterialCount(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """How many permanent materials of each kind.
 
-        GET /cgi-bin/material/get_materialcount; status N: WeChat's current page of the API names it for cloud calls."""
+        GET /cgi-bin/material/get_materialcount; status N: WeChat's current page of the API names it for cloud
+        calls."""
 
 class OfficialAccountMediaCalls:
     """openapi.officialAccount.media: 2 calls of the catalogue."""
@@ -1035,7 +1122,8 @@ class OfficialAccountMediaCalls:
 
         POST /cgi-bin/media/upload; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: type (str, required), media (file {contentType, value: bytes}, required); others pass through."""
+        Known fields, as written: type (str, required), media (file {contentType, value: bytes}, required); others
+        pass through."""
 
     def uploadImg(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Uploads an image for an article; answers its URL.
@@ -1057,7 +1145,8 @@ class OfficialAccountNewtmplCalls:
     def getPubTemplateKeywords(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """The keywords of a public subscription template.
 
-        GET /wxaapi/newtmpl/getpubtemplatekeywords; status N: WeChat's current page of the API names it for cloud calls.
+        GET /wxaapi/newtmpl/getpubtemplatekeywords; status N: WeChat's current page of the API names it for cloud
+        calls.
 
         Known fields, as written: tid (str, required); others pass through."""
 
@@ -1102,33 +1191,36 @@ class OperationCalls:
 
         POST /wxaapi/log/jserr_detail; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: startTime (str, required), endTime (str, required), errorMsgMd5 (str, required), errorStackMd5 (str,
-        required), appVersion (str), sdkVersion (str), osName (str), clientVersion (str), openid (str), offset (int), limit (int), desc
-        (str); others pass through."""
+        Known fields, as written: startTime (str, required), endTime (str, required), errorMsgMd5 (str, required),
+        errorStackMd5 (str, required), appVersion (str), sdkVersion (str), osName (str), clientVersion (str),
+        openid (str), offset (int), limit (int), desc (str); others pass through."""
 
     def getJsErrList(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """JS errors, filtered and paged.
 
         POST /wxaapi/log/jserr_list; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: startTime (str, required), endTime (str, required), appVersion (str), errType (str), keyword (str), openid
-        (str), orderby (str), desc (str), offset (int), limit (int); others pass through."""
+        Known fields, as written: startTime (str, required), endTime (str, required), appVersion (str), errType
+        (str), keyword (str), openid (str), orderby (str), desc (str), offset (int), limit (int); others pass
+        through."""
 
     def getJsErrSearch(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Searches JS errors (older; getJsErrList and getJsErrDetail supersede it).
 
-        POST /wxaapi/log/jserr_search; status I: inferred: the old page's name and path, not confirmed by a current page.
+        POST /wxaapi/log/jserr_search; status I: inferred: the old page's name and path, not confirmed by a
+        current page.
 
-        Known fields, as written: errmsgKeyword (str), type (int), clientVersion (str), startTime (int), endTime (int), start (int), limit
-        (int); others pass through."""
+        Known fields, as written: errmsgKeyword (str), type (int), clientVersion (str), startTime (int), endTime
+        (int), start (int), limit (int); others pass through."""
 
     def getPerformance(self, data: Mapping[str, Any], /) -> dict[str, Any]:
-        """Start-up and download performance (N: the newest page names it; an older one said it was not cloud-callable).
+        """Start-up and download performance (N: the newest page names it; an older one said it was not cloud-
+        callable).
 
         POST /wxaapi/log/get_performance; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: costTimeType (int, required), defaultStartTime (int, required), defaultEndTime (int, required), device
-        (str), isDownloadCode (str), scene (str), networktype (str); others pass through."""
+        Known fields, as written: costTimeType (int, required), defaultStartTime (int, required), defaultEndTime
+        (int, required), device (str), isDownloadCode (str), scene (str), networktype (str); others pass through."""
 
     def getSceneList(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """The access scenes the performance queries accept.
@@ -1138,15 +1230,17 @@ class OperationCalls:
     def getVersionList(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """The client versions the performance queries accept.
 
-        GET /wxaapi/log/get_client_version; status I: inferred: the old page's name and path, not confirmed by a current page."""
+        GET /wxaapi/log/get_client_version; status I: inferred: the old page's name and path, not confirmed by a
+        current page."""
 
     def realtimelogSearch(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Searches the real-time logs.
 
-        GET /wxaapi/userlog/userlog_search; status I: inferred: the old page's name and path, not confirmed by a current page.
+        GET /wxaapi/userlog/userlog_search; status I: inferred: the old page's name and path, not confirmed by a
+        current page.
 
-        Known fields, as written: date (str, required), begintime (any, required), endtime (any, required), start (any), limit (any),
-        traceId (str), url (str), id (str), filterMsg (str), level (any); others pass through."""
+        Known fields, as written: date (str, required), begintime (any, required), endtime (any, required), start
+        (any), limit (any), traceId (str), url (str), id (str), filterMsg (str), level (any); others pass through."""
 
 class PhonenumberCalls:
     """openapi.phonenumber: 1 call of the catalogue."""
@@ -1154,7 +1248,8 @@ class PhonenumberCalls:
     def getPhoneNumber(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Exchanges the code from a getPhoneNumber button for the user's phone number.
 
-        POST /wxa/business/getuserphonenumber; status O: WeChat's older page of the API says it supports cloud calls.
+        POST /wxa/business/getuserphonenumber; status O: WeChat's older page of the API says it supports cloud
+        calls.
 
         Known fields, as written: code (str, required), openid (str); others pass through."""
 
@@ -1181,7 +1276,8 @@ class PluginManagerCalls:
         POST /wxa/plugin; status N: WeChat's current page of the API names it for cloud calls."""
 
     def setDevPluginApplyStatus(self, data: Mapping[str, Any], /) -> dict[str, Any]:
-        """Plugin developers: agrees to, refuses or deletes an application (action dev_agree, dev_refuse, dev_delete).
+        """Plugin developers: agrees to, refuses or deletes an application (action dev_agree, dev_refuse,
+        dev_delete).
 
         POST /wxa/devplugin; status I: inferred: the old page's name and path, not confirmed by a current page.
 
@@ -1200,7 +1296,8 @@ class RedpacketcoverCalls:
     def getAuthenticationUrl(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """The link that gives a user a red-packet cover.
 
-        POST /redpacketcover/wxapp/cover_url/get_by_token; status N: WeChat's current page of the API names it for cloud calls.
+        POST /redpacketcover/wxapp/cover_url/get_by_token; status N: WeChat's current page of the API names it for
+        cloud calls.
 
         Known fields, as written: openid (str, required), ctoken (str, required); others pass through."""
 
@@ -1212,8 +1309,8 @@ class RiskControlCalls:
 
         POST /wxa/getuserriskrank; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: appid (str, required), openid (str, required), scene (int, required), mobileNo (str), clientIp (str,
-        required), emailAddress (str), extendedInfo (str); others pass through."""
+        Known fields, as written: appid (str, required), openid (str, required), scene (int, required), mobileNo
+        (str), clientIp (str, required), emailAddress (str), extendedInfo (str); others pass through."""
 
 class SearchCalls:
     """openapi.search: 3 calls of the catalogue."""
@@ -1254,16 +1351,16 @@ class SecurityCalls:
 
         POST /wxa/media_check_async; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: mediaUrl (str, required), mediaType (int, required), version (int), scene (int), openid (str); others pass
-        through."""
+        Known fields, as written: mediaUrl (str, required), mediaType (int, required), version (int), scene (int),
+        openid (str); others pass through."""
 
     def msgSecCheck(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Checks a text for risky content (version 2: scene and openid).
 
         POST /wxa/msg_sec_check; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: content (str, required), version (int), scene (int), openid (str), title (str), nickname (str), signature
-        (str); others pass through."""
+        Known fields, as written: content (str, required), version (int), scene (int), openid (str), title (str),
+        nickname (str), signature (str); others pass through."""
 
 class ServiceMarketCalls:
     """openapi.serviceMarket: 1 call of the catalogue."""
@@ -1273,8 +1370,8 @@ class ServiceMarketCalls:
 
         POST /wxa/servicemarket; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: service (str, required), api (str, required), data (any, required), clientMsgId (str, required), async
-        (bool); others pass through."""
+        Known fields, as written: service (str, required), api (str, required), data (any, required), clientMsgId
+        (str, required), async (bool); others pass through."""
 
 class ShortlinkCalls:
     """openapi.shortlink: 1 call of the catalogue."""
@@ -1284,7 +1381,8 @@ class ShortlinkCalls:
 
         POST /wxa/genwxashortlink; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: pageUrl (str, required), pageTitle (str), isPermanent (bool); others pass through."""
+        Known fields, as written: pageUrl (str, required), pageTitle (str), isPermanent (bool); others pass
+        through."""
 
 class SoterCalls:
     """openapi.soter: 1 call of the catalogue."""
@@ -1292,9 +1390,11 @@ class SoterCalls:
     def verifySignature(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Verifies a SOTER biometric signature.
 
-        POST /cgi-bin/soter/verify_signature; status O: WeChat's older page of the API says it supports cloud calls.
+        POST /cgi-bin/soter/verify_signature; status O: WeChat's older page of the API says it supports cloud
+        calls.
 
-        Known fields, as written: openid (str, required), jsonString (str, required), jsonSignature (str, required); others pass through."""
+        Known fields, as written: openid (str, required), jsonString (str, required), jsonSignature (str,
+        required); others pass through."""
 
 class SubscribeMessageCalls:
     """openapi.subscribeMessage: 7 calls of the catalogue."""
@@ -1304,46 +1404,53 @@ class SubscribeMessageCalls:
 
         POST /wxaapi/newtmpl/addtemplate; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: tid (str, required), kidList (list, required), sceneDesc (str); others pass through."""
+        Known fields, as written: tid (str, required), kidList (list, required), sceneDesc (str); others pass
+        through."""
 
     def deleteTemplate(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Deletes a template of the account (officialAccount.newtmpl.delTemplate is the same endpoint).
 
-        POST /wxaapi/newtmpl/deltemplate; status I: inferred: the old page's name and path, not confirmed by a current page.
+        POST /wxaapi/newtmpl/deltemplate; status I: inferred: the old page's name and path, not confirmed by a
+        current page.
 
         Known fields, as written: priTmplId (str, required); others pass through."""
 
     def getCategory(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """The account's categories, which decide the templates it may use.
 
-        GET /wxaapi/newtmpl/getcategory; status I: inferred: the old page's name and path, not confirmed by a current page."""
+        GET /wxaapi/newtmpl/getcategory; status I: inferred: the old page's name and path, not confirmed by a
+        current page."""
 
     def getPubTemplateKeyWordsById(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """The keywords of a public template.
 
-        GET /wxaapi/newtmpl/getpubtemplatekeywords; status O: WeChat's older page of the API says it supports cloud calls.
+        GET /wxaapi/newtmpl/getpubtemplatekeywords; status O: WeChat's older page of the API says it supports
+        cloud calls.
 
         Known fields, as written: tid (str, required); others pass through."""
 
     def getPubTemplateTitleList(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Public template titles of categories (ids: comma-separated category ids).
 
-        GET /wxaapi/newtmpl/getpubtemplatetitles; status O: WeChat's older page of the API says it supports cloud calls.
+        GET /wxaapi/newtmpl/getpubtemplatetitles; status O: WeChat's older page of the API says it supports cloud
+        calls.
 
-        Known fields, as written: ids (str, required), start (any, required), limit (any, required), keyword (str); others pass through."""
+        Known fields, as written: ids (str, required), start (any, required), limit (any, required), keyword
+        (str); others pass through."""
 
     def getTemplateList(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """The account's templates (items in camelCase: priTmplId).
 
-        GET /wxaapi/newtmpl/gettemplate; status I: inferred: the old page's name and path, not confirmed by a current page."""
+        GET /wxaapi/newtmpl/gettemplate; status I: inferred: the old page's name and path, not confirmed by a
+        current page."""
 
     def send(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Sends a subscription message.
 
         POST /cgi-bin/message/subscribe/send; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: touser (str, required), templateId (str, required), page (str), data (obj, required), miniprogramState
-        (str), lang (str); others pass through."""
+        Known fields, as written: touser (str, required), templateId (str, required), page (str), data (obj,
+        required), miniprogramState (str), lang (str); others pass through."""
 
 class TemplateMessageCalls:
     """openapi.templateMessage: 6 calls of the catalogue."""
@@ -1365,14 +1472,16 @@ class TemplateMessageCalls:
     def getTemplateLibraryById(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Deprecated: a library template's keywords.
 
-        POST /cgi-bin/wxopen/template/library/get; status E: named in an official example of cloud-call permissions.
+        POST /cgi-bin/wxopen/template/library/get; status E: named in an official example of cloud-call
+        permissions.
 
         Known fields, as written: id (str, required); others pass through."""
 
     def getTemplateLibraryList(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Deprecated: the template library's titles, a page at a time.
 
-        POST /cgi-bin/wxopen/template/library/list; status E: named in an official example of cloud-call permissions.
+        POST /cgi-bin/wxopen/template/library/list; status E: named in an official example of cloud-call
+        permissions.
 
         Known fields, as written: offset (int, required), count (int, required); others pass through."""
 
@@ -1386,10 +1495,11 @@ class TemplateMessageCalls:
     def send(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Deprecated: sends a template message (subscription messages replace it).
 
-        POST /cgi-bin/message/wxopen/template/send; status O: WeChat's older page of the API says it supports cloud calls.
+        POST /cgi-bin/message/wxopen/template/send; status O: WeChat's older page of the API says it supports
+        cloud calls.
 
-        Known fields, as written: touser (str, required), templateId (str, required), formId (str, required), page (str), data (obj),
-        emphasisKeyword (str); others pass through."""
+        Known fields, as written: touser (str, required), templateId (str, required), formId (str, required), page
+        (str), data (obj), emphasisKeyword (str); others pass through."""
 
 class UniformMessageCalls:
     """openapi.uniformMessage: 1 call of the catalogue."""
@@ -1397,9 +1507,11 @@ class UniformMessageCalls:
     def send(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Sends a template message through the linked Official Account.
 
-        POST /cgi-bin/message/wxopen/template/uniform_send; status O: WeChat's older page of the API says it supports cloud calls.
+        POST /cgi-bin/message/wxopen/template/uniform_send; status O: WeChat's older page of the API says it
+        supports cloud calls.
 
-        Known fields, as written: touser (str, required), weappTemplateMsg (obj), mpTemplateMsg (obj); others pass through."""
+        Known fields, as written: touser (str, required), weappTemplateMsg (obj), mpTemplateMsg (obj); others pass
+        through."""
 
 class UpdatableMessageCalls:
     """openapi.updatableMessage: 2 calls of the catalogue."""
@@ -1407,17 +1519,19 @@ class UpdatableMessageCalls:
     def createActivityId(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Creates the activity_id of an updatable message (private messages not from the cloud).
 
-        GET /cgi-bin/message/wxopen/activityid/create; status N: WeChat's current page of the API names it for cloud calls.
+        GET /cgi-bin/message/wxopen/activityid/create; status N: WeChat's current page of the API names it for
+        cloud calls.
 
         Known fields, as written: unionid (str), openid (str); others pass through."""
 
     def setUpdatableMsg(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """Updates a shared updatable message (written in camelCase, sent in WeChat's snake_case).
 
-        POST /cgi-bin/message/wxopen/updatablemsg/send; status N: WeChat's current page of the API names it for cloud calls.
+        POST /cgi-bin/message/wxopen/updatablemsg/send; status N: WeChat's current page of the API names it for
+        cloud calls.
 
-        Known fields, as written: activityId (str, required), targetState (int, required), templateInfo (obj, required); others pass
-        through."""
+        Known fields, as written: activityId (str, required), targetState (int, required), templateInfo (obj,
+        required); others pass through."""
 
 class UrllinkCalls:
     """openapi.urllink: 2 calls of the catalogue."""
@@ -1427,8 +1541,8 @@ class UrllinkCalls:
 
         POST /wxa/generate_urllink; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: path (str), query (str), envVersion (str), isExpire (bool), expireType (int), expireTime (int),
-        expireInterval (int), cloudBase (obj); others pass through."""
+        Known fields, as written: path (str), query (str), envVersion (str), isExpire (bool), expireType (int),
+        expireTime (int), expireInterval (int), cloudBase (obj); others pass through."""
 
     def query(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """What a URL Link opens and until when.
@@ -1445,8 +1559,8 @@ class UrlschemeCalls:
 
         POST /wxa/generatescheme; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: jumpWxa (obj), isExpire (bool), expireType (int), expireTime (int), expireInterval (int); others pass
-        through."""
+        Known fields, as written: jumpWxa (obj), isExpire (bool), expireType (int), expireTime (int),
+        expireInterval (int); others pass through."""
 
     def generateNFCScheme(self, data: Mapping[str, Any], /) -> dict[str, Any]:
         """A URL Scheme for an NFC tag.
@@ -1479,8 +1593,8 @@ class WxacodeCalls:
 
         POST /wxa/getwxacode; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: path (str, required), width (int), autoColor (bool), lineColor (obj), isHyaline (bool), envVersion (str);
-        others pass through.
+        Known fields, as written: path (str, required), width (int), autoColor (bool), lineColor (obj), isHyaline
+        (bool), envVersion (str); others pass through.
 
         A success is binary: {contentType, buffer: bytes, errMsg, errCode}."""
 
@@ -1489,7 +1603,7 @@ class WxacodeCalls:
 
         POST /wxa/getwxacodeunlimit; status N: WeChat's current page of the API names it for cloud calls.
 
-        Known fields, as written: scene (str, required), page (str), checkPath (bool), envVersion (str), width (int), autoColor (bool),
-        lineColor (obj), isHyaline (bool); others pass through.
+        Known fields, as written: scene (str, required), page (str), checkPath (bool), envVersion (str), width
+        (int), autoColor (bool), lineColor (obj), isHyaline (bool); others pass through.
 
         A success is binary: {contentType, buffer: bytes, errMsg, errCode}."""

@@ -3,8 +3,9 @@
 ``OpenApiClient.call(spec, data)`` is ``cloud.openapi.<spec.name>(data)``: it returns the
 cloud-call result dict on success and raises a ``WxCloudError`` (whose ``to_result()`` is the
 SDK's ``{errCode, errMsg}``) on failure. ``client.<namespace>.<api>(data)`` reaches the
-same through the registered namespace, and ``client["<namespace>.<api>"](data)`` by its whole name. Nothing here is specific to one API or namespace.
-``OpenApiClient.post_json(path, payload)`` is the same exchange for a WeChat endpoint that is not
+same through the registered namespace, and ``client["<namespace>.<api>"](data)`` by its whole name. Nothing here is
+specific to one API or namespace. ``OpenApiClient.post_json(path, payload)`` is the same exchange for a WeChat endpoint
+that is not
 a cloud call (the quota read, ``wxcloud.quota``): WeChat's JSON as it came, no case conversion.
 
 The caller's data is converted and validated only as far as the API declares it: its top-level

@@ -68,7 +68,10 @@ class PeriodKind:
         if period.end < today:
             return None
         latest = self.latest(today)
-        return f"the {self.name} {period.begin_date}..{period.end_date} is not over yet in Beijing time; the latest WeChat can report is {latest}"
+        return (
+            f"the {self.name} {period.begin_date}..{period.end_date} is not over yet in Beijing time; the latest "
+            f"WeChat can report is {latest}"
+        )
 
 
 class _Day(PeriodKind):
@@ -93,9 +96,15 @@ class _Week(PeriodKind):
         monday = begin - timedelta(days=begin.weekday())
         if begin != monday:
             weekday = calendar.day_name[begin.weekday()]
-            return f"a weekly report covers Monday..Sunday: beginDate {yyyymmdd(begin)} is a {weekday}; for its week send {_week(monday)}"
+            return (
+                f"a weekly report covers Monday..Sunday: beginDate {yyyymmdd(begin)} is a {weekday}; for its week send "
+                f"{_week(monday)}"
+            )
         if end != monday + timedelta(days=6):
-            return f"endDate must be {yyyymmdd(monday + timedelta(days=6))}, the Sunday after beginDate {yyyymmdd(begin)}; got {yyyymmdd(end)}"
+            return (
+                f"endDate must be {yyyymmdd(monday + timedelta(days=6))}, the Sunday after beginDate "
+                f"{yyyymmdd(begin)}; got {yyyymmdd(end)}"
+            )
         return None
 
     def latest(self, today: date) -> Period:
@@ -115,7 +124,10 @@ class _Month(PeriodKind):
         if begin != month.begin:
             return f"beginDate {yyyymmdd(begin)} is not the first day of a month; for that month send {month}"
         if end != month.end:
-            return f"endDate must be {month.end_date}, the last day of the month beginDate {yyyymmdd(begin)} starts; got {yyyymmdd(end)}"
+            return (
+                f"endDate must be {month.end_date}, the last day of the month beginDate {yyyymmdd(begin)} starts; got "
+                f"{yyyymmdd(end)}"
+            )
         return None
 
     def latest(self, today: date) -> Period:
@@ -131,7 +143,10 @@ class _Month(PeriodKind):
         if period.end < today:
             return None
         latest = self.latest(today)
-        return f"{_yyyymm(period)} is not over yet in Beijing time; the latest month WeChat can report is {_yyyymm(latest)} ({latest})"
+        return (
+            f"{_yyyymm(period)} is not over yet in Beijing time; the latest month WeChat can report is "
+            f"{_yyyymm(latest)} ({latest})"
+        )
 
 
 PORTRAIT_SPANS = (1, 7, 30)  # days a user portrait may cover: endDate - beginDate is 0, 6 or 29
@@ -155,7 +170,10 @@ class _Portrait(PeriodKind):
         spans = ", ".join(
             f"{days} day{'s' * (days > 1)} ({Period(end - timedelta(days=days - 1), end)})" for days in PORTRAIT_SPANS
         )
-        return f"a user portrait covers 1, 7 or 30 days (endDate - beginDate is 0, 6 or 29); ending {yyyymmdd(end)}, send one of: {spans}"
+        return (
+            f"a user portrait covers 1, 7 or 30 days (endDate - beginDate is 0, 6 or 29); ending {yyyymmdd(end)}, send "
+            f"one of: {spans}"
+        )
 
     def latest(self, today: date) -> Period:
         """The 30 days ending yesterday: the widest portrait WeChat can report."""
@@ -181,7 +199,10 @@ class _Portrait(PeriodKind):
         days = (period.end - period.begin).days
         latest = Period(today - _DAY - timedelta(days=days), today - _DAY)
         yesterday = yyyymmdd(today - _DAY)
-        return f"a user portrait must end yesterday ({yesterday}) or earlier in Beijing time; the latest of the same span is {latest}"
+        return (
+            f"a user portrait must end yesterday ({yesterday}) or earlier in Beijing time; the latest of the same span "
+            f"is {latest}"
+        )
 
 
 def _yyyymm(month: Period) -> str:

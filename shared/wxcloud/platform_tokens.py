@@ -237,7 +237,8 @@ def _issued_token(
 def _unbound(reason: str, appid: str) -> InvalidResponse:
     error = InvalidResponse(reason)
     error.hint = (
-        f"asked for the token of {appid}: refused, since another app's token would archive that app's figures as {appid}'s; "
+        f"asked for the token of {appid}: refused, since another app's token would archive that app's figures as "
+        f"{appid}'s; "
         f'the token service must answer {appid}\'s own token, naming it ("appid": "{appid}")'
     )
     return error
@@ -246,7 +247,8 @@ def _unbound(reason: str, appid: str) -> InvalidResponse:
 def _status_error(status: int, host: str) -> WxCloudError:
     if status in (401, 403):
         return ConfigurationError(
-            f"the platform's token service at {host} refused the key (HTTP {status}): check WX_PLATFORM_TOKEN_KEY (or its SSM secret)"
+            f"the platform's token service at {host} refused the key (HTTP {status}): check WX_PLATFORM_TOKEN_KEY (or "
+            "its SSM secret)"
         )
     # 5xx and 3xx (never followed) may pass; another 4xx will not: the URL is not the service's
     error = TransportError(

@@ -72,7 +72,8 @@ def parse_call_reply(reply: HttpReply) -> dict[str, Any] | Binary:
             reply.body, reply.concealed, text=not _MEDIA_TYPE.match(reply.content_type)
         ):  # a page that echoes the URL does
             return_error: WxCloudError = InvalidResponse(
-                "wechat server internal error, the reply quotes the request's access token: a proxy or a portal answered, not WeChat"
+                "wechat server internal error, the reply quotes the request's access token: a proxy or a portal "
+                "answered, not WeChat"
             )
             raise return_error
         return Binary(reply.content_type.strip(), reply.body)

@@ -167,7 +167,8 @@ def _checked_url(value: str, rule: _UrlRule, *, allow_insecure: bool) -> str:
     if parts.scheme == "http" and not allow_insecure and not _is_loopback(host):
         raise _bad_base_url(
             f"{name} must be https: plain http would send {rule.sends} in clear text (got {rule.shown(value)!r})",
-            "use https; http is accepted only for loopback hosts, or set WX_ALLOW_INSECURE_BASE_URL=1 to allow it deliberately",
+            "use https; http is accepted only for loopback hosts, or set WX_ALLOW_INSECURE_BASE_URL=1 to allow it "
+            "deliberately",
         )
     return value
 

@@ -116,7 +116,10 @@ def json_body(payload: Mapping[str, Any], what: str = "the call data", where: st
     except RecursionError:
         problem = f"{what} is nested too deeply"
     except (TypeError, ValueError) as exc:
-        problem = f"{what} must be JSON: objects, arrays, strings, finite numbers, booleans, null{where} ({type(exc).__name__})"
+        problem = (
+            f"{what} must be JSON: objects, arrays, strings, finite numbers, booleans, null{where} "
+            f"({type(exc).__name__})"
+        )
     raise InvalidParameters(problem)
 
 

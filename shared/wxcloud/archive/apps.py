@@ -83,8 +83,8 @@ class AppsSource:
             raise ConfigurationError("set either WX_ARCHIVE_APPS or WX_ARCHIVE_APPS_SSM_NAME, not both")
         if env.get("WX_APPSECRET", "").strip() or env.get("WX_APPSECRET_SSM_NAME", "").strip():
             raise ConfigurationError(
-                "set either WX_ARCHIVE_APPS (or its SSM name) for several apps, or WX_APPSECRET (or its SSM name) for one, not both: "
-                "add the one app to WX_ARCHIVE_APPS"
+                "set either WX_ARCHIVE_APPS (or its SSM name) for several apps, or WX_APPSECRET (or its SSM name) for "
+                "one, not both: add the one app to WX_ARCHIVE_APPS"
             )
         if given:
             return cls(given=Sealed(given))

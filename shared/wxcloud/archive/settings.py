@@ -89,8 +89,10 @@ class ArchiveSettings:
             raise ConfigurationError("set either WX_ARCHIVE_URL or WX_ARCHIVE_URL_SSM_NAME, not both")
         if not url and not ssm_name and env.get("TENCENTCLOUD_RUNENV", "").strip().upper() == "SCF":
             raise ConfigurationError(
-                "the archive needs a database on SCF: set WX_ARCHIVE_URL (such as postgresql+psycopg://user:password@host:5432/db "
-                "or mysql+pymysql://user:password@host:3306/db) or WX_ARCHIVE_URL_SSM_NAME (an SSM secret holding that URL)"
+                "the archive needs a database on SCF: set WX_ARCHIVE_URL (such as "
+                "postgresql+psycopg://user:password@host:5432/db "
+                "or mysql+pymysql://user:password@host:3306/db) or WX_ARCHIVE_URL_SSM_NAME (an SSM secret holding "
+                "that URL)"
             )
         return cls(
             url=url,
@@ -251,7 +253,8 @@ def archive_since(raw: object, source: str, error: type[PlatformError] = Configu
             count = int(match[1])
             if count < 1:
                 raise error(
-                    f"{source} must be a date yyyymmdd such as 20250101{SPANS}; a span counts at least 1, got {raw.strip()[:20]!r}"
+                    f"{source} must be a date yyyymmdd such as 20250101{SPANS}; a span counts at least 1, got "
+                    f"{raw.strip()[:20]!r}"
                 )
             return Ago(count, match[2])
     return archive_date(raw, source, error, spans=SPANS)
@@ -260,7 +263,10 @@ def archive_since(raw: object, source: str, error: type[PlatformError] = Configu
 def archive_date(
     raw: object, source: str, error: type[PlatformError] = ConfigurationError, *, spans: str = ""
 ) -> date | None:
-    """A ``yyyymmdd`` date (empty: None), or a clear error naming ``source`` (``spans``: the other forms it takes, for the message)."""
+    """A ``yyyymmdd`` date (empty: None), or a clear error naming ``source``.
+
+    ``spans``: the other forms it takes, for the message.
+    """
     from ..dates import parse_yyyymmdd
 
     if not isinstance(raw, str):
@@ -292,7 +298,8 @@ def _refresh_days(raw: str) -> int:
         return 0
     if not raw.isascii() or not raw.isdigit() or not 0 <= int(raw) <= ARCHIVE_MAX_REFRESH_DAYS:
         raise ConfigurationError(
-            f"WX_ARCHIVE_REFRESH_DAYS must be a whole number of days from 0 to {ARCHIVE_MAX_REFRESH_DAYS}, got {raw[:20]!r}"
+            f"WX_ARCHIVE_REFRESH_DAYS must be a whole number of days from 0 to {ARCHIVE_MAX_REFRESH_DAYS}, got "
+            f"{raw[:20]!r}"
         )
     return int(raw)
 
@@ -303,7 +310,8 @@ def _fan_out(raw: str) -> str:
     if raw.lower() == "off":
         return "off"
     raise ConfigurationError(
-        f"WX_ARCHIVE_FAN_OUT must be auto (spread a run that does not fit over SCF invocations) or off, got {raw[:20]!r}"
+        "WX_ARCHIVE_FAN_OUT must be auto (spread a run that does not fit over SCF invocations) or off, got "
+        f"{raw[:20]!r}"
     )
 
 
@@ -327,8 +335,8 @@ def _quota_reserve(raw: str) -> float:
         ARCHIVE_MAX_QUOTA_RESERVE
     ):
         raise ConfigurationError(
-            f"WX_ARCHIVE_QUOTA_RESERVE must be a decimal share of each daily quota from 0 to {ARCHIVE_MAX_QUOTA_RESERVE} "
-            f"(such as 0.1: a tenth kept for your other calls), got {raw[:20]!r}"
+            "WX_ARCHIVE_QUOTA_RESERVE must be a decimal share of each daily quota from 0 to "
+            f"{ARCHIVE_MAX_QUOTA_RESERVE} (such as 0.1: a tenth kept for your other calls), got {raw[:20]!r}"
         )
     return float(raw)
 

@@ -29,7 +29,8 @@ ENTRIES = (
         "wxacode.getUnlimited",
         "POST /wxa/getwxacodeunlimit",
         "N",
-        fields="scene:str! page:str check_path:bool env_version:str width:int auto_color:bool line_color:obj is_hyaline:bool",
+        fields="scene:str! page:str check_path:bool env_version:str width:int auto_color:bool line_color:obj "
+        "is_hyaline:bool",
         reply="binary",
         title="a Mini Program code carrying a scene string (unlimited)",
     ),

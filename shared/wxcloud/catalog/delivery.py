@@ -115,8 +115,8 @@ ENTRIES = (
         "immediateDelivery.updateOrder",
         "POST /cgi-bin/express/local/delivery/update_order",
         "I",
-        fields="wx_token:str! shopid:str! shop_order_id:str! shop_no:str waybill_id:str! action_time:int! order_status:int! "
-        "action_msg:str wxa_path:str agent:obj expected_delivery_time:int",
+        fields="wx_token:str! shopid:str! shop_order_id:str! shop_no:str waybill_id:str! action_time:int! "
+        "order_status:int! action_msg:str wxa_path:str agent:obj expected_delivery_time:int",
         title="delivery company: reports an order's new state",
     ),
 )

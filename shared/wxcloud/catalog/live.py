@@ -17,14 +17,14 @@ from .entry import entry
 ROOM = "roomId:int!"
 ROOM_GOODS = "roomId:int! goodsId:int!"
 ROOM_FIELDS = (
-    "name:str coverImg:str startTime:int endTime:int anchorName:str anchorWechat:str subAnchorWechat:str createrWechat:str "
-    "shareImg:str feedsImg:str isFeedsPublic:int type:int closeLike:int closeGoods:int closeComment:int closeReplay:int "
-    "closeShare:int closeKf:int"
+    "name:str coverImg:str startTime:int endTime:int anchorName:str anchorWechat:str subAnchorWechat:str "
+    "createrWechat:str shareImg:str feedsImg:str isFeedsPublic:int type:int closeLike:int closeGoods:int "
+    "closeComment:int closeReplay:int closeShare:int closeKf:int"
 )
 NEW_ROOM = (
     "name:str! coverImg:str! startTime:int! endTime:int! anchorName:str! anchorWechat:str! subAnchorWechat:str "
-    "createrWechat:str shareImg:str! feedsImg:str isFeedsPublic:int type:int! closeLike:int closeGoods:int closeComment:int "
-    "closeReplay:int closeShare:int closeKf:int"
+    "createrWechat:str shareImg:str! feedsImg:str isFeedsPublic:int type:int! closeLike:int closeGoods:int "
+    "closeComment:int closeReplay:int closeShare:int closeKf:int"
 )
 ROOM_QUERY = "roomId:any!"  # a GET: a number or its digits read the same in a query string
 
@@ -51,7 +51,8 @@ ENTRIES = (
         "POST /wxa/business/getliveinfo",
         "N",
         fields="start:int! limit:int! action:str room_id:int",
-        title="the live rooms, or a room's replays (action get_replay, room_id): snake_case, converted as the SDK converts",
+        title="the live rooms, or a room's replays (action get_replay, room_id): snake_case, converted as the SDK "
+        "converts",
     ),
     entry(
         "liveBroadcast.getPushUrl",

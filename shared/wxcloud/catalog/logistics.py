@@ -14,8 +14,8 @@ ENTRIES = (
         "logistics.addOrder",
         "POST /cgi-bin/express/business/order/add",
         "N",
-        fields=f"add_source:int! order_id:str! openid:str delivery_id:str! biz_id:str! custom_remark:str tagid:int wx_appid:str "
-        f"{PARTIES} expect_time:int",
+        fields="add_source:int! order_id:str! openid:str delivery_id:str! biz_id:str! custom_remark:str tagid:int "
+        f"wx_appid:str {PARTIES} expect_time:int",
         title="creates a waybill with a carrier",
     ),
     entry(
@@ -82,7 +82,8 @@ ENTRIES = (
         "logistics.testUpdateOrder",
         "POST /cgi-bin/express/business/test_update_order",
         "I",
-        fields="biz_id:str! order_id:str! delivery_id:str! waybill_id:str! action_time:int! action_type:int! action_msg:str",
+        fields="biz_id:str! order_id:str! delivery_id:str! waybill_id:str! action_time:int! action_type:int! "
+        "action_msg:str",
         title="test accounts only: moves a test waybill to a new state",
     ),
     entry(

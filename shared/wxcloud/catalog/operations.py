@@ -42,8 +42,8 @@ ENTRIES = (
         "operation.getJsErrDetail",
         "POST /wxaapi/log/jserr_detail",
         "N",
-        fields="startTime:str! endTime:str! errorMsgMd5:str! errorStackMd5:str! appVersion:str sdkVersion:str osName:str "
-        "clientVersion:str openid:str offset:int limit:int desc:str",
+        fields="startTime:str! endTime:str! errorMsgMd5:str! errorStackMd5:str! appVersion:str sdkVersion:str "
+        "osName:str clientVersion:str openid:str offset:int limit:int desc:str",
         case="camel",
         title="the details of one JS error",
     ),
@@ -51,7 +51,8 @@ ENTRIES = (
         "operation.getJsErrList",
         "POST /wxaapi/log/jserr_list",
         "N",
-        fields="startTime:str! endTime:str! appVersion:str errType:str keyword:str openid:str orderby:str desc:str offset:int limit:int",
+        fields="startTime:str! endTime:str! appVersion:str errType:str keyword:str openid:str orderby:str desc:str "
+        "offset:int limit:int",
         case="camel",
         title="JS errors, filtered and paged",
     ),
@@ -66,8 +67,10 @@ ENTRIES = (
         "operation.getPerformance",
         "POST /wxaapi/log/get_performance",
         "N",
-        fields="cost_time_type:int! default_start_time:int! default_end_time:int! device:str is_download_code:str scene:str networktype:str",
-        title="start-up and download performance (N: the newest page names it; an older one said it was not cloud-callable)",
+        fields="cost_time_type:int! default_start_time:int! default_end_time:int! device:str is_download_code:str "
+        "scene:str networktype:str",
+        title="start-up and download performance (N: the newest page names it; an older one said it was not "
+        "cloud-callable)",
     ),
     entry(
         "operation.getSceneList",
@@ -85,7 +88,8 @@ ENTRIES = (
         "operation.realtimelogSearch",
         "GET /wxaapi/userlog/userlog_search",
         "I",
-        fields="date:str! begintime:any! endtime:any! start:any limit:any traceId:str url:str id:str filterMsg:str level:any",
+        fields="date:str! begintime:any! endtime:any! start:any limit:any traceId:str url:str id:str filterMsg:str "
+        "level:any",
         case="camel",
         title="searches the real-time logs",
     ),
@@ -168,14 +172,16 @@ ENTRIES = (
         "POST /wxa/devplugin",
         "I",
         fields="action:str! appid:str reason:str",
-        title="plugin developers: agrees to, refuses or deletes an application (action dev_agree, dev_refuse, dev_delete)",
+        title="plugin developers: agrees to, refuses or deletes an application (action dev_agree, dev_refuse, "
+        "dev_delete)",
     ),
     entry(
         "nearbyPoi.add",
         "POST /wxa/addnearbypoi",
         "N",
-        fields="store_name:str hour:str address:str company_name:str contract_phone:str credential:str qualification_list:str "
-        "kf_info:str pic_list:str service_infos:str poi_id:str is_comm_nearby:str map_poi_id:str",
+        fields="store_name:str hour:str address:str company_name:str contract_phone:str credential:str "
+        "qualification_list:str kf_info:str pic_list:str service_infos:str poi_id:str is_comm_nearby:str "
+        "map_poi_id:str",
         title="adds a nearby place",
     ),
     entry("nearbyPoi.delete", "POST /wxa/delnearbypoi", "N", fields="poi_id:str!", title="deletes a nearby place"),

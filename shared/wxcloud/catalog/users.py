@@ -42,8 +42,8 @@ ENTRIES = (
         "cloudbase.sendSmsV2",
         "POST /tcb/sendsmsv2",
         "N",
-        fields="env:str! phone_number_list:list! sms_type:str template_id:str template_param_list:list content:str path:str "
-        "use_short_name:bool resource_appid:str",
+        fields="env:str! phone_number_list:list! sms_type:str template_id:str template_param_list:list content:str "
+        "path:str use_short_name:bool resource_appid:str",
         title="sends an SMS through CloudBase (templates, jump links to the mini program)",
     ),
     entry(

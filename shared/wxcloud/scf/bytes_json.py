@@ -56,7 +56,10 @@ def _is_file_like(value: dict[str, Any]) -> bool:
 
 
 def _decode_file(key: str, value: dict[str, Any]) -> dict[str, Any]:
-    shape = 'a file is {"contentType": "image/png", "value": {"type": "Buffer", "data": [137, 80, ...]}} or {"contentType": ..., "base64": "..."}'
+    shape = (
+        'a file is {"contentType": "image/png", "value": {"type": "Buffer", "data": [137, 80, ...]}} or '
+        '{"contentType": ..., "base64": "..."}'
+    )
     if "base64" in value:
         if "value" in value:
             raise InvalidParameters(f"the file {key[:40]} has both value and base64: give its bytes once ({shape})")

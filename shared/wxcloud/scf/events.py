@@ -37,7 +37,8 @@ MAX_HTTP_BODY_BYTES = 64 * 1024
 # RFC 3339 date-time, strictly: a full date, a time and an offset. datetime.fromisoformat alone
 # would also take ISO week dates, ordinal dates and offset-less times, and differently on 3.10 and 3.11.
 _RFC3339 = re.compile(
-    r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ](?P<time>[0-9]{2}:[0-9]{2}:[0-9]{2})(?P<fraction>\.[0-9]{1,9})?(?P<offset>[Zz]|[+-][0-9]{2}:[0-9]{2})"
+    r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ](?P<time>[0-9]{2}:[0-9]{2}:[0-9]{2})"
+    r"(?P<fraction>\.[0-9]{1,9})?(?P<offset>[Zz]|[+-][0-9]{2}:[0-9]{2})"
 )
 
 # The one example of a timer's Time, and how much of a value an error message quotes.

@@ -23,8 +23,8 @@ exactly what ``cloud.openapi[api](data)`` returns, or its error value, in this o
 
 Direct invokes, timers (the event in the trigger's argument, ``Message``) and HTTP triggers (the
 event as the JSON body, up to 6 MB so that files fit) are read as ``FunctionApp`` reads them; a
-timer's failure worth running again later (``errors.retry_later``) raises for SCF's retry, as there. The log line names the
-API and the outcome, never the data: an error's text is logged only when it cannot quote the
+timer's failure worth running again later (``errors.retry_later``) raises for SCF's retry, as there. The log line
+names the API and the outcome, never the data: an error's text is logged only when it cannot quote the
 caller's data (WeChat's own errmsg, the network, the configuration, the permission); it names the
 API as the errMsg does, ``openapi.<namespace>.<name>``.
 

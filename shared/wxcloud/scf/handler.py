@@ -149,7 +149,8 @@ class ScfHandler:
         except TimeoutError:
             pass
         raise DeadlineExceeded(
-            "the time budget ran out waiting for another invocation to build the client (a cold start reading its settings)"
+            "the time budget ran out waiting for another invocation to build the client (a cold start reading its "
+            "settings)"
         )
 
     def _build_client(self, deadline: Deadline | None) -> OpenApiClient:

@@ -30,7 +30,8 @@ def read_source(source: SsmSource, *, deadline: Deadline | None = None, what: st
     """The secret ``source`` names, read within ``deadline``; ``what`` names it in errors."""
     if source.credentials is None:
         raise ConfigurationError(
-            f"cannot read {what or source.ref}: no Tencent Cloud credentials (TENCENTCLOUD_SECRETID/TENCENTCLOUD_SECRETKEY); "
+            f"cannot read {what or source.ref}: no Tencent Cloud credentials "
+            "(TENCENTCLOUD_SECRETID/TENCENTCLOUD_SECRETKEY); "
             "give the function an execution role that may call ssm:GetSecretValue"
         )
     if source.region is None:

@@ -168,8 +168,8 @@ def _draw_run(console: Any, data: Mapping[str, Any], command: str, database: str
 
     if "skipped" in data:  # the one app is a worker's right now: nothing was asked
         console.print(
-            f"[yellow bold]skipped:[/] {escape(str(data['skipped']))}; nothing was asked. Run `{command}` again once it ends, "
-            "or see `status`",
+            f"[yellow bold]skipped:[/] {escape(str(data['skipped']))}; nothing was asked. Run `{command}` again once "
+            "it ends, or see `status`",
             soft_wrap=True,
         )
         return

@@ -318,7 +318,8 @@ def _follow(archive: Archive, appids: list[str], job: Job, settings: ArchiveSett
                 left, last_change = now_left, time.monotonic()
             elif not Leases(archive).held(appids) and time.monotonic() - last_change > STALLED_SECONDS:
                 print(
-                    f"{NAME}: the workers stopped with {left} period(s) left (not ready, quota, or failures): see `status`",
+                    f"{NAME}: the workers stopped with {left} period(s) left (not ready, quota, or failures): see "
+                    "`status`",
                     file=err,
                 )
                 break

@@ -32,7 +32,8 @@ def app_client(
     platform = PlatformSettings.from_env(environ)
     if platform is None:
         raise ConfigurationError(
-            f"the app {app.appid} takes its tokens from the platform: set WX_PLATFORM_TOKEN_URL to the platform's token service"
+            f"the app {app.appid} takes its tokens from the platform: set WX_PLATFORM_TOKEN_URL to the platform's "
+            "token service"
         )
     return platform_client(app.appid, platform, base, deadline=deadline, permissions=permissions)
 

@@ -460,7 +460,10 @@ class ArchiveFunction(ScfHandler):
         self.log(frame, level, fields)
 
 
-REFUSED_TIMER = "the timer's event was refused (its Time or its Message): check the timer trigger's argument; the function's log has the details"
+REFUSED_TIMER = (
+    "the timer's event was refused (its Time or its Message): check the timer trigger's argument; the function's log "
+    "has the details"
+)
 
 
 def _alerted(run: _Run, result: dict[str, Any], error: WxCloudError | None) -> dict[str, Any] | None:

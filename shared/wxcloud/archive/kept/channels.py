@@ -2,8 +2,8 @@
 
 The report shows sources by name, as WeChat's console does; the SQL views join the same table
 (``views.py``, which the function's schema preparation runs: so this table lives beside the
-archive, not in the report package that functions leave out), and a BI tool and the report agree. Source: WeChat's documentation of
-getVisitDistribution, table "访问来源 key 对应关系 (index='access_source_session_cnt')" (keys 1..57,
+archive, not in the report package that functions leave out), and a BI tool and the report agree. Source: WeChat's
+documentation of getVisitDistribution, table "访问来源 key 对应关系 (index='access_source_session_cnt')" (keys 1..57,
 10 is "other": every scene not listed). WeChat adds keys now and then: a key not in this table is
 shown as its number, never dropped. English names are ours, close to the console's English UI.
 """

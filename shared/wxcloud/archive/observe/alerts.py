@@ -182,7 +182,10 @@ def message_for(appid: str, result: Mapping[str, Any], *, conceal: Conceal = ())
         shown_code = code if isinstance(code, int) and not isinstance(code, bool) else JS_ERROR
         raw = str(err_msg or "no errMsg")
         database = shown_code == SYSTEM_ERROR and ("database" in raw.lower() or "WX_ARCHIVE_URL" in raw)
-        line = f"- the run failed: `{_shown(raw, _TEXT_LIMIT * 2, conceal)}` → {DATABASE_ADVICE if database else _advice(shown_code)}"
+        line = (
+            f"- the run failed: `{_shown(raw, _TEXT_LIMIT * 2, conceal)}` → "
+            f"{DATABASE_ADVICE if database else _advice(shown_code)}"
+        )
         return _assemble(f"**archiveAnalysis {who}: the run failed ({shown_code})**", [line])
 
     apis = result.get("apis")

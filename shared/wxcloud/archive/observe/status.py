@@ -285,11 +285,17 @@ def _why(api: str, runs: list[Run], run_problem: str | None, missing: list[Perio
         if tally.get("failed"):
             return f"{tally['failed']} period(s) failed in the last run{detail}"
         if tally.get("deferred"):
-            return f"{tally['deferred']} period(s) deferred in the last run, for the app's daily quota: the next day's run goes on"
+            return (
+                f"{tally['deferred']} period(s) deferred in the last run, for the app's daily quota: the next day's "
+                "run goes on"
+            )
         if tally.get("notReady"):
             return f"{tally['notReady']} period(s) not ready at WeChat yet (61503: a later run asks again)"
         if tally.get("leftForLater"):
-            return f"{tally['leftForLater']} period(s) left for a later run (its time ran out, or transient errors){detail}"
+            return (
+                f"{tally['leftForLater']} period(s) left for a later run (its time ran out, or transient "
+                f"errors){detail}"
+            )
     since = summary.get("since")
     if missing and isinstance(since, str) and missing[0].begin_date < since:
         return f"not fetched yet: the last run asked for the periods since {since} only"

@@ -52,7 +52,8 @@ def job_for(
     if _given(options, "apis"):
         if not isinstance(options["apis"], (str, list, tuple)):
             raise InvalidParameters(
-                f"{name['apis']} must be a list of cloud-call names such as analysis.getDailyVisitTrend, got {shown(options['apis'])}"
+                f"{name['apis']} must be a list of cloud-call names such as analysis.getDailyVisitTrend, got "
+                f"{shown(options['apis'])}"
             )
         apis = archive_apis(options["apis"], name["apis"], InvalidParameters)
     since = settings.since and _not_after(

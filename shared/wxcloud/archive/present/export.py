@@ -117,4 +117,7 @@ def _ambiguous(report: Report, matching: list[dict[str, Any]], metric: str, wher
         if name not in {metric, "refDate", *where} and len({str(row.get(name)) for row in matching}) > 1
     ]
     examples = " ".join(f"--where {name}={matching[0].get(name)}" for name in telling[:3])
-    return f"{report.name} has {len(matching)} rows per period for {metric}; choose one with --where on {', '.join(telling)} (for example {examples})"
+    return (
+        f"{report.name} has {len(matching)} rows per period for {metric}; choose one with --where on "
+        f"{', '.join(telling)} (for example {examples})"
+    )

@@ -143,7 +143,10 @@ def create(url: URL, *, read_only: bool = False) -> Engine:
     try:
         engine = create_engine(url, **options)
     except (NoSuchModuleError, ImportError) as exc:  # a driver that is not installed
-        problem = f"{shown(url)} needs a database driver that is not installed ({type(exc).__name__}: {without_password(str(exc), url)[:120]})"
+        problem = (
+            f"{shown(url)} needs a database driver that is not installed ({type(exc).__name__}: "
+            f"{without_password(str(exc), url)[:120]})"
+        )
     except (ArgumentError, TypeError) as exc:
         problem = f"{shown(url)} cannot be used: {without_password(str(exc), url)[:200]}"
     if problem is not None:
@@ -262,7 +265,7 @@ def unreachable(exc: SQLAlchemyError, url: URL) -> ConfigurationError:
     """The error for a database that cannot be used; raise it outside the ``except`` block."""
     kind = DatabaseUnreachable if isinstance(exc, OperationalError) else ConfigurationError
     return kind(
-        f"the archive database {shown(url)} cannot be used: {describe(exc, url)}; check the URL, that the server is up and reachable "
-        "from the function (same VPC), the user's password and privileges "
+        f"the archive database {shown(url)} cannot be used: {describe(exc, url)}; check the URL, that the server is up "
+        "and reachable from the function (same VPC), the user's password and privileges "
         "(CREATE TABLE, CREATE VIEW and ALTER TABLE on first use, then SELECT, INSERT, UPDATE and DELETE)"
     )

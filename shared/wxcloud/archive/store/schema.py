@@ -41,8 +41,9 @@ MariaDB every DDL statement commits on its own, so the named lock is held on a s
 *before* letting it go, else the second instance could read the version table before the first
 committed it, and the look at the version before the lock is taken is made on a connection of its
 own, else it would fix the transaction's REPEATABLE READ snapshot and the waiting instance would
-still see the old version once it has the lock (and upgrade again). And since an upgrade there can stop halfway (a killed instance, a lost connection)
-with some of its DDL committed, every revision is written to be run again over its own half-done
+still see the old version once it has the lock (and upgrade again). And since an upgrade there can stop halfway (a
+killed instance, a lost connection) with some of its DDL committed, every revision is written to be run again over its
+own half-done
 work: it adds only the columns and tables that are missing and fills only the rows not filled yet,
 its data changes last and in one transaction with the new version stamp. A new database's
 tables are created in an order that leaves no such doubt either (the results table after the
@@ -156,8 +157,8 @@ def _upgrade(connection: Connection, tables: Tables) -> None:
     if refused is not None:  # raised here, so that Alembic's exception (and its frames) is not chained to it
         raise ConfigurationError(
             f"Alembic cannot upgrade the archive's tables {tables.prefix}* from schema revision {_listed(found)} "
-            f"(in {version_table(tables.prefix)}) to {HEAD}: {refused}; make {version_table(tables.prefix)} hold the one revision "
-            "the tables are at, then run again"
+            f"(in {version_table(tables.prefix)}) to {HEAD}: {refused}; make {version_table(tables.prefix)} hold the "
+            "one revision the tables are at, then run again"
         )
 
 
@@ -170,21 +171,23 @@ def _check_version(connection: Connection, tables: Tables, found: tuple[str, ...
     unknown = tuple(rev for rev in found if rev not in known)
     if unknown:
         raise ConfigurationError(
-            f"the archive's tables {prefix}* are at schema revision {_listed(unknown)}, which this release does not know "  # noqa: S608
-            f"(it knows {', '.join(known)}; its newest is {HEAD}): a newer release upgraded them; deploy that release (or a later "
-            f"one) again. If no release wrote that value into {name}, put the revision the tables are at in its place "
-            f"(this release's tables: UPDATE {name} SET version_num = '{HEAD}')"
+            f"the archive's tables {prefix}* are at schema revision {_listed(unknown)}, which this release "  # noqa: S608
+            f"does not know (it knows {', '.join(known)}; its newest is {HEAD}): a newer release upgraded them; deploy "
+            f"that release (or a later one) again. If no release wrote that value into {name}, put the revision the "
+            f"tables are at in its place (this release's tables: UPDATE {name} SET version_num = '{HEAD}')"
         )
     if len(found) > 1:
         keep = (
             f"delete all of them but one (DELETE FROM {name}; INSERT INTO {name} (version_num) VALUES ('{found[0]}'))"  # noqa: S608
             if len(set(found)) == 1
-            else f"keep the row of the revision the tables are at and delete the others (tables with every table and column this "  # noqa: S608
-            f"release writes are at {HEAD}: DELETE FROM {name} WHERE version_num <> '{HEAD}')"
+            else "keep the row of the revision the tables are at and delete the others "  # noqa: S608
+            f"(tables with every table and column this release writes are at {HEAD}: DELETE FROM {name} WHERE "
+            f"version_num <> '{HEAD}')"
         )
         raise ConfigurationError(
-            f"the archive's schema version table {name} holds {len(found)} rows ({_listed(found)}) where it must hold one, the "
-            f"revision the tables {prefix}* are at, so Alembic cannot tell what to upgrade from: {keep}; then run again"
+            f"the archive's schema version table {name} holds {len(found)} rows ({_listed(found)}) where it must hold "
+            f"one, the revision the tables {prefix}* are at, so Alembic cannot tell what to upgrade from: {keep}; then "
+            "run again"
         )
     if found or not inspect(connection).has_table(tables.results.name):
         return
@@ -195,10 +198,12 @@ def _check_version(connection: Connection, tables: Tables, found: tuple[str, ...
         if not exists:
             record = f"CREATE TABLE {name} (version_num VARCHAR(32) NOT NULL PRIMARY KEY); {record}"
         raise ConfigurationError(
-            f"the archive's tables {prefix}* record no schema revision ({name} {'has no row' if exists else 'is missing'}), yet "
-            f"they are not the first release's, the one release that recorded none: they have {later}. Which revision they are "
-            f"at is unknown, so they are left as they are. If this release created or upgraded them (they have every table and "
-            f"column it writes), record its revision {HEAD}: {record}; if another release did, deploy that one; then run again"
+            f"the archive's tables {prefix}* record no schema revision ({name} "
+            f"{'has no row' if exists else 'is missing'}), yet "
+            f"they are not the first release's, the one release that recorded none: they have {later}. Which revision "
+            "they are at is unknown, so they are left as they are. If this release created or upgraded them (they "
+            f"have every table and column it writes), record its revision {HEAD}: {record}; if another release did, "
+            "deploy that one; then run again"
         )
 
 
@@ -283,8 +288,8 @@ def _upgrade_lock(connection: Connection, prefix: str) -> Iterator[None]:
             ).scalar()
             if got != 1:
                 raise ConfigurationError(
-                    f"another instance has been creating or upgrading the archive's tables {prefix}* for {LOCK_WAIT_SECONDS} s "
-                    "(it holds their schema lock); the next run tries again"
+                    f"another instance has been creating or upgrading the archive's tables {prefix}* for "
+                    f"{LOCK_WAIT_SECONDS} s (it holds their schema lock); the next run tries again"
                 )
             try:
                 yield
