@@ -20,11 +20,11 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "openapi.md"
 sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
 
-from wxcloud import catalog  # noqa: E402
+from wxcloud import catalog  # noqa: E402  # the paths above first
 from wxcloud.casing import as_written  # noqa: E402
 from wxcloud.catalog.entry import STATUSES, Entry  # noqa: E402
 
-from devtools.generated import write_or_check  # noqa: E402  # the paths above first
+from devtools.generated import write_or_check  # noqa: E402
 
 INTRO = """\
 # Every cloud call: the catalogue
