@@ -25,6 +25,7 @@ runs start at once; a larger set installed later adds only what is missing.
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import re
@@ -268,21 +269,18 @@ def _importable(env: dict[str, str]) -> dict[str, str]:
 
 def pytest_args(args: list[str]) -> list[str]:
     """pytest's arguments for ``test ARGS``: ``--fast`` (anywhere among them) becomes ``-m
-    FAST_MARKERS``, joined with a marker expression of the caller's own (``-m EXPR``) rather than
-    replacing it or replaced by it (pytest keeps the last ``-m`` alone)."""
+    FAST_MARKERS``, joined with a marker expression of the caller's own (``-m EXPR``, ``-mEXPR``)
+    rather than replacing it or replaced by it (pytest keeps the last ``-m`` alone). argparse reads
+    the ``-m`` as pytest does; every other argument goes on as it was, in its place."""
     if FAST not in args:
         return args
-    rest: list[str] = []
-    expressions = [FAST_MARKERS]
-    given = iter(arg for arg in args if arg != FAST)
-    for arg in given:
-        if arg.startswith("-m"):  # -m EXPR, or -mEXPR
-            expressions.append(arg[2:] or next(given, ""))
-        else:
-            rest.append(arg)
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    parser.add_argument("-m", dest="expressions", action="append", default=[])
+    given, rest = parser.parse_known_args([arg for arg in args if arg != FAST])
+    expressions = [FAST_MARKERS, *given.expressions]
     return [
         "-m",
-        " and ".join(f"({expression})" for expression in expressions) if len(expressions) > 1 else FAST_MARKERS,
+        " and ".join(f"({expression})" for expression in expressions) if given.expressions else FAST_MARKERS,
         *rest,
     ]
 

@@ -19,7 +19,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,27 +66,42 @@ def _one_run(emulator: WeChatEmulator, workdir: Path, job: Job, path: str, concu
     return stored / elapsed
 
 
+def latencies(latency_ms: float) -> tuple[tuple[str, float], ...]:
+    """The settings a throughput is measured at, named: loopback, where a fetch costs about a
+    millisecond, and every WeChat reply delayed by ``latency_ms`` (given in seconds here), what a
+    deployment sees."""
+    return (("loopback", 0.0), (f"{latency_ms:g} ms WeChat latency", latency_ms / 1000))
+
+
+def interleaved(rounds: int, *, ours: Callable[[], float], baseline: Callable[[], float]) -> tuple[float, float]:
+    """The medians of ``rounds`` runs of ours and of the baseline, the baseline first in each round:
+    interleaved, so that a machine slowing down halfway slows both alike."""
+    fast: list[float] = []
+    slow: list[float] = []
+    for _ in range(rounds):
+        slow.append(baseline())
+        fast.append(ours())
+    return statistics.median(fast), statistics.median(slow)
+
+
+def ratio_row(figure: str, fast: float, slow: float) -> Row:
+    """A throughput row: ours, the baseline, and how many times ours is the baseline."""
+    return (figure, round(fast, 1), round(slow, 1), round(fast / slow, 2))
+
+
 def rows(rounds: int = 3, periods: int = 365, latency_ms: float = 50.0) -> list[Row]:
     today = beijing_today(datetime.now(timezone.utc))
     api, path = API, ANALYSIS_PATHS[API]
     job = Job((api,), today - timedelta(days=periods), today)
     results: list[Row] = []
     with WeChatEmulator() as emulator, tempfile.TemporaryDirectory() as workdir:
-        for label, latency in (("loopback", 0.0), (f"{latency_ms:g} ms WeChat latency", latency_ms / 1000)):
-            ours: list[float] = []
-            baseline: list[float] = []
-            for _ in range(rounds):
-                baseline.append(_one_run(emulator, Path(workdir), job, path, 1, latency))
-                ours.append(_one_run(emulator, Path(workdir), job, path, CONCURRENCY, latency))
-            fast, slow = statistics.median(ours), statistics.median(baseline)
-            results.append(
-                (
-                    f"{api} periods/s, {label} ({CONCURRENCY} in flight vs 1)",
-                    round(fast, 1),
-                    round(slow, 1),
-                    round(fast / slow, 2),
-                )
+        for label, latency in latencies(latency_ms):
+            fast, slow = interleaved(
+                rounds,
+                ours=partial(_one_run, emulator, Path(workdir), job, path, CONCURRENCY, latency),
+                baseline=partial(_one_run, emulator, Path(workdir), job, path, 1, latency),
             )
+            results.append(ratio_row(f"{api} periods/s, {label} ({CONCURRENCY} in flight vs 1)", fast, slow))
             if latency:
                 results.append(
                     (

@@ -73,7 +73,7 @@ from wxcloud.archive import ArchiveFunction  # noqa: E402
 from wxcloud.archive.plan.due import periods  # noqa: E402
 from wxcloud.dates import beijing_today  # noqa: E402
 
-from devtools.archive_tables import drop_tables  # noqa: E402
+from devtools.archive_tables import drop_tables, fetch_counts  # noqa: E402
 from devtools.wechat_emulator import ANALYSIS_PATHS, QUOTA_GET_PATH, STABLE_TOKEN_PATH, Fault, WeChatEmulator  # noqa: E402
 
 CONFIG = ROOT / "functions" / "archiveAnalysis" / "config.json"
@@ -321,15 +321,7 @@ class Fleet:
 
 def _check(fleet: Fleet, prefix: str, label: str) -> int:
     """Raise unless every period of every app is stored, each from one fetch; how many there are."""
-    engine = create_engine(fleet.database_url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.execute(
-                text(f"SELECT appid, api, begin_date, end_date, fetches FROM {prefix}result")
-            ).all()
-    finally:
-        engine.dispose()
-    stored = {(row[0], row[1], row[2], row[3]): int(row[4]) for row in rows}
+    stored = fetch_counts(fleet.database_url, prefix)
     expected = fleet.expected()
     if set(stored) != expected:
         raise RuntimeError(

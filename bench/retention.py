@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tarfile
@@ -32,6 +31,7 @@ import tempfile
 import time
 from collections import Counter
 from datetime import date, datetime, timedelta
+from functools import partial
 from io import BytesIO
 from pathlib import Path
 
@@ -44,9 +44,9 @@ from wxcloud.dates import BEIJING  # noqa: E402
 from wxcloud.permissions import Permissions  # noqa: E402
 from wxcloud.settings import WxSettings  # noqa: E402
 
+from bench.archive import Row, interleaved, latencies, ratio_row, render  # noqa: E402
 from devtools.wechat_emulator import ANALYSIS_PATHS, DEFAULT_APPID, DEFAULT_SECRET, Fault, WeChatEmulator  # noqa: E402
 
-Row = tuple[str, float, float, float]
 RELEASED = "ae57950"  # the archive release that stored each period once
 RETENTION = ("analysis.getDailyRetain", "analysis.getWeeklyRetain", "analysis.getMonthlyRetain")
 LAG_WINDOW = {"analysis.getDailyRetain": 30, "analysis.getWeeklyRetain": 4, "analysis.getMonthlyRetain": 1}
@@ -122,20 +122,14 @@ def backfill_rows(rounds: int, days: int, latency_ms: float) -> list[Row]:
                 file=sys.stderr,
             )
             return results
-        for label, latency in (("loopback", 0.0), (f"{latency_ms:g} ms WeChat latency", latency_ms / 1000)):
-            ours, baseline = [], []
-            for _ in range(rounds):
-                baseline.append(_backfill(emulator, released, workdir, days, latency))
-                ours.append(_backfill(emulator, ROOT / "shared", workdir, days, latency))
-            fast, slow = statistics.median(ours), statistics.median(baseline)
-            results.append(
-                (
-                    f"backfill of {days} days of daily retention, periods/s, {label} (vs the released archive)",
-                    round(fast, 1),
-                    round(slow, 1),
-                    round(fast / slow, 2),
-                )
+        for label, latency in latencies(latency_ms):
+            fast, slow = interleaved(
+                rounds,
+                ours=partial(_backfill, emulator, ROOT / "shared", workdir, days, latency),
+                baseline=partial(_backfill, emulator, released, workdir, days, latency),
             )
+            figure = f"backfill of {days} days of daily retention, periods/s, {label} (vs the released archive)"
+            results.append(ratio_row(figure, fast, slow))
     return results
 
 
@@ -214,8 +208,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--latency-ms", type=float, default=50.0)
     args = parser.parse_args(argv)
-    from bench.archive import render
-
     started = time.perf_counter()
     print(render(rows(args.rounds, args.days, args.latency_ms)))
     print(f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)

@@ -173,7 +173,7 @@ def sample_event(name: str, call: Call) -> dict[str, Any]:
     whose answer depends on what is asked, a meaningful one (:data:`SAMPLES`). An analysis report
     asks for what its timer asks."""
     from wxcloud import catalog
-    from wxcloud.casing import snake_to_camel
+    from wxcloud.casing import as_written
     from wxcloud.spec import api_named
 
     spec = api_named(name)
@@ -183,10 +183,9 @@ def sample_event(name: str, call: Call) -> dict[str, Any]:
     event: dict[str, Any] = {}
     entry = catalog.find(name)
     for field in entry.fields if entry is not None else ():
-        key = field.name if spec.body_case == "camel" else snake_to_camel(field.name)
-        event[key] = _VALUES[field.type]()
+        event[as_written(field.name, spec.body_case)] = _VALUES[field.type]()
     for upload in spec.uploads:
-        event[upload if spec.body_case == "camel" else snake_to_camel(upload)] = _file()
+        event[as_written(upload, spec.body_case)] = _file()
     sample = SAMPLES.get(spec.name) or SAMPLES.get(name)
     if sample is not None:
         event.update(sample(call))

@@ -18,11 +18,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "openapi.md"
-sys.path.insert(0, str(ROOT / "shared"))
+sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
 
-from wxcloud import catalog  # noqa: E402  # the path above first
-from wxcloud.casing import snake_to_camel  # noqa: E402
+from wxcloud import catalog  # noqa: E402  # the paths above first
+from wxcloud.casing import as_written  # noqa: E402
 from wxcloud.catalog.entry import STATUSES, Entry  # noqa: E402
+
+from devtools.generated import write_or_check  # noqa: E402
 
 INTRO = """\
 # Every cloud call: the catalogue
@@ -122,7 +124,7 @@ def fields(item: Entry) -> str:
     required ones in bold with a ``!``."""
     shown = []
     for field in item.fields:
-        name = f"`{snake_to_camel(field.name)}`"
+        name = f"`{as_written(field.name, item.case)}`"
         shown.append(f"**{name}!** {field.type}" if field.required else f"{name} {field.type}")
     return ", ".join(shown)
 
@@ -180,19 +182,7 @@ def main() -> int:
         "--check", action="store_true", help="exit 1 when docs/openapi.md is not what the catalogue gives"
     )
     args = parser.parse_args()
-    text = page()
-    if args.check:
-        current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
-        if current != text:
-            print(
-                f"openapi_docs: {OUT.relative_to(ROOT)} is not current; run python devtools/openapi_docs.py",
-                file=sys.stderr,
-            )
-            return 1
-        return 0
-    OUT.write_text(text, encoding="utf-8")
-    print(f"openapi_docs: wrote {OUT.relative_to(ROOT)}")
-    return 0
+    return write_or_check(OUT, page(), check=args.check, prog="openapi_docs")
 
 
 if __name__ == "__main__":

@@ -32,14 +32,16 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT / "shared") not in sys.path:  # run as a file: the library is in shared/
-    sys.path.insert(0, str(ROOT / "shared"))
+# run as a file: this package is in ROOT, the library in shared/
+sys.path[:0] = [path for path in (str(ROOT), str(ROOT / "shared")) if path not in sys.path]
 
 from wxcloud import catalog  # noqa: E402
-from wxcloud.casing import snake_to_camel  # noqa: E402
+from wxcloud.casing import as_written  # noqa: E402
 from wxcloud.catalog.entry import STATUSES, Entry  # noqa: E402
 from wxcloud.proxy import ApiPath, OpenApiRoot  # noqa: E402
 from wxcloud.spec import ApiSpec, BoundApi, Namespace, find_api  # noqa: E402
+
+from devtools.generated import write_or_check  # noqa: E402
 
 OUT = ROOT / "shared" / "wxcloud" / "_namespaces.pyi"
 ROOT_CLASS = "OpenApiNamespaces"
@@ -168,7 +170,7 @@ def _docstring(text: str, indent: str) -> list[str]:
 def _field_list(item: Entry) -> str:
     shown = []
     for spec in item.fields:
-        name = spec.name if item.case == "camel" else snake_to_camel(spec.name)
+        name = as_written(spec.name, item.case)
         kind = "file {contentType, value: bytes}" if spec.type == "file" else spec.type
         shown.append(f"{name} ({kind}{', required' if spec.required else ''})")
     return ", ".join(shown)
@@ -274,19 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     text = stub_text()
-    current = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
-    if args.check:
-        if current != text:
-            print(
-                f"openapi_stubs: {OUT.relative_to(ROOT)} is stale: run python devtools/openapi_stubs.py",
-                file=sys.stderr,
-            )
-            return 1
-        return 0
-    OUT.write_text(text, encoding="utf-8")
     count = text.count("self, data: Mapping[str, Any], /")
-    print(f"openapi_stubs: wrote {OUT.relative_to(ROOT)}: {count} calls")
-    return 0
+    return write_or_check(OUT, text, check=args.check, prog="openapi_stubs", note=f": {count} calls")
 
 
 if __name__ == "__main__":

@@ -45,6 +45,7 @@ from wxcloud.archive.function.fanout import WORK_KEY
 from wxcloud.archive.plan.due import periods
 from wxcloud.tencentcloud.credentials import CloudCredentials
 
+from devtools.archive_tables import fetch_counts
 from devtools.wechat_emulator import Fault, WeChatEmulator
 
 ROLE = CloudCredentials("AKIDrole000000000001", "role-secret-key-0001", "role-session-token-0001")
@@ -168,15 +169,7 @@ class Fleet:
 
     def stored(self) -> dict[tuple[str, str, str, str], int]:
         """Every stored period, and how many times it was fetched."""
-        engine = create_engine(self.db.url)
-        try:
-            with engine.connect() as connection:
-                rows = connection.execute(
-                    text(f"SELECT appid, api, begin_date, end_date, fetches FROM {self.db.prefix}result")
-                ).all()
-        finally:
-            engine.dispose()
-        return {(row[0], row[1], row[2], row[3]): int(row[4]) for row in rows}
+        return fetch_counts(self.db.url, self.db.prefix)
 
     def datacube_requests(self) -> int:
         return sum(1 for request in self.wechat.received if request.path.startswith("/datacube/"))

@@ -449,6 +449,31 @@ def test_the_timer_keeps_to_the_window_a_manual_run_was_asked_for(db: Db, pinned
     assert kept_since(db.archive(), [DEFAULT_APPID]) == date(2026, 3, 1)
 
 
+def test_the_window_is_written_when_a_run_widens_it_and_not_by_every_run(db: Db) -> None:
+    """A run inside the window, the daily timer's, sends the window's table no write at all (each
+    would be a write transaction for nothing); a run from further back widens it."""
+    from dataclasses import replace
+
+    from sqlalchemy import event
+    from wxcloud.archive import Job
+    from wxcloud.archive.plan.window import kept_since, windowed
+
+    archive = db.archive()
+    archive.ensure_schema()
+    job = Job((DAILY_TREND,), date(2026, 3, 1), date(2026, 3, 10))
+    windowed(archive, [DEFAULT_APPID], job, chosen=True)
+    sent: list[str] = []
+    event.listen(archive.engine, "before_cursor_execute", lambda *call: sent.append(call[2]))
+    assert windowed(archive, [DEFAULT_APPID], replace(job, since=date(2026, 3, 9)), chosen=False).since == job.since
+    assert windowed(archive, [DEFAULT_APPID], replace(job, since=date(2026, 3, 5)), chosen=True).since == date(
+        2026, 3, 5
+    )
+    window = archive.tables.windows.name
+    assert sent and not [s for s in sent if window in s and not s.lstrip().upper().startswith("SELECT")]
+    windowed(archive, [DEFAULT_APPID], replace(job, since=date(2026, 2, 20)), chosen=True)
+    assert kept_since(archive, [DEFAULT_APPID]) == date(2026, 2, 20)
+
+
 def test_every_run_is_in_the_ledger_with_its_outcome(db: Db, pinned: Callable[..., PinnedWeChat]) -> None:
     world = pinned((DAILY_TREND,), WX_ARCHIVE_SINCE="20260301")
     world.run(at(date(2026, 3, 5)))

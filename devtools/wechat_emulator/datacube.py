@@ -26,13 +26,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from devtools.wechat_emulator import endpoints
 from devtools.wechat_emulator.pages import visit_page
 from devtools.wechat_emulator.portraits import user_portrait
 from devtools.wechat_emulator.visits import Unit, figures, retention, split, split_capped, users_so_far, ymd
 
 __all__ = ["ANALYSIS_PATHS", "ENDPOINTS", "MONTHLY_VISIT_TREND_PATH", "Endpoint", "revised"]
 
-MONTHLY_VISIT_TREND_PATH = "/datacube/getweanalysisappidmonthlyvisittrend"
 
 DatacubeGenerator = Callable[[str, date, date, str], dict[str, Any]]
 """``(appid, begin, end, ref_date) -> the reply``; must be deterministic."""
@@ -236,37 +236,35 @@ class Endpoint:
     generate: TimedGenerator
 
 
-ENDPOINTS: dict[str, Endpoint] = {
-    "/datacube/getweanalysisappiddailysummarytrend": Endpoint(
-        "analysis.getDailySummary", _DAY, _complete(_daily_summary)
-    ),
-    "/datacube/getweanalysisappiddailyvisittrend": Endpoint(
-        "analysis.getDailyVisitTrend", _DAY, _complete(_visit_trend)
-    ),
-    "/datacube/getweanalysisappidweeklyvisittrend": Endpoint(
-        "analysis.getWeeklyVisitTrend", _WEEK, _complete(_visit_trend)
-    ),
-    MONTHLY_VISIT_TREND_PATH: Endpoint("analysis.getMonthlyVisitTrend", _MONTH, _complete(_visit_trend)),
-    "/datacube/getweanalysisappiddailyretaininfo": Endpoint(
-        "analysis.getDailyRetain", _DAY, _retain((0, 1, 2, 3, 4, 5, 6, 7, 14, 30), _days_later)
-    ),
-    "/datacube/getweanalysisappidweeklyretaininfo": Endpoint(
-        "analysis.getWeeklyRetain", _WEEK, _retain((0, 1, 2, 3, 4), _weeks_later)
-    ),
-    "/datacube/getweanalysisappidmonthlyretaininfo": Endpoint(
-        "analysis.getMonthlyRetain", _MONTH, _retain((0, 1), _months_later)
-    ),
-    "/datacube/getweanalysisappidvisitdistribution": Endpoint(
-        "analysis.getVisitDistribution", _DAY, _complete(_visit_distribution)
-    ),
-    "/datacube/getweanalysisappidvisitpage": Endpoint("analysis.getVisitPage", _DAY, _complete(visit_page)),
-    "/datacube/getweanalysisappiduserportrait": Endpoint(
-        "analysis.getUserPortrait", _PORTRAIT, _complete(user_portrait)
-    ),
-}
+_ANSWERED = (
+    Endpoint("analysis.getDailySummary", _DAY, _complete(_daily_summary)),
+    Endpoint("analysis.getDailyVisitTrend", _DAY, _complete(_visit_trend)),
+    Endpoint("analysis.getWeeklyVisitTrend", _WEEK, _complete(_visit_trend)),
+    Endpoint("analysis.getMonthlyVisitTrend", _MONTH, _complete(_visit_trend)),
+    Endpoint("analysis.getDailyRetain", _DAY, _retain((0, 1, 2, 3, 4, 5, 6, 7, 14, 30), _days_later)),
+    Endpoint("analysis.getWeeklyRetain", _WEEK, _retain((0, 1, 2, 3, 4), _weeks_later)),
+    Endpoint("analysis.getMonthlyRetain", _MONTH, _retain((0, 1), _months_later)),
+    Endpoint("analysis.getVisitDistribution", _DAY, _complete(_visit_distribution)),
+    Endpoint("analysis.getVisitPage", _DAY, _complete(visit_page)),
+    Endpoint("analysis.getUserPortrait", _PORTRAIT, _complete(user_portrait)),
+)
+
+
+def _path(name: str) -> str:
+    """The path WeChat's table (:mod:`~devtools.wechat_emulator.endpoints`) gives the cloud call ``name``."""
+    endpoint = endpoints.by_name(name)
+    if endpoint is None:
+        raise ValueError(f"{name} is not in the emulator's table of WeChat's endpoints")
+    return endpoint.path
+
+
+ENDPOINTS: dict[str, Endpoint] = {_path(endpoint.name): endpoint for endpoint in _ANSWERED}
+"""Datacube path -> its period rule and reply: the paths are those of WeChat's table, written there alone."""
 
 ANALYSIS_PATHS: dict[str, str] = {endpoint.name: path for path, endpoint in ENDPOINTS.items()}
 """Cloud-call name (``"analysis.getDailyVisitTrend"``) -> the datacube path the emulator serves it on."""
+
+MONTHLY_VISIT_TREND_PATH = ANALYSIS_PATHS["analysis.getMonthlyVisitTrend"]
 
 
 _NOT_FIGURES = frozenset({"key", "id"})  # integers that name an item rather than count anything

@@ -46,6 +46,13 @@ def snake_to_camel(name: str) -> str:
     return _UNDERSCORE_LOWER.sub(lambda m: m.group()[1].upper(), name)
 
 
+def as_written(name: str, body_case: Literal["snake", "camel"]) -> str:
+    """The key a caller writes for the body field ``name``: camelCase, which the SDK turns into the
+    snake_case WeChat reads, unless the body goes as written (``body_case="camel"``: ``name`` is
+    already what WeChat reads). The demo's events, the stubs' and the docs' field lists say it alike."""
+    return name if body_case == "camel" else snake_to_camel(name)
+
+
 _KEY_CONVERTERS = {"camel_to_snake": camel_to_snake, "snake_to_camel": snake_to_camel}
 
 

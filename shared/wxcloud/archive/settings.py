@@ -99,26 +99,14 @@ class ArchiveSettings:
             url_ssm=SsmSource.from_env(env, variable="WX_ARCHIVE_URL_SSM"),
             apis=archive_apis(env.get("WX_ARCHIVE_APIS", ""), "WX_ARCHIVE_APIS"),
             since=archive_since(env.get("WX_ARCHIVE_SINCE", ""), "WX_ARCHIVE_SINCE"),
-            concurrency=_archive_concurrency(env.get("WX_ARCHIVE_CONCURRENCY", "").strip()),
+            concurrency=_whole(env, "WX_ARCHIVE_CONCURRENCY", 1, ARCHIVE_MAX_CONCURRENCY, ARCHIVE_DEFAULT_CONCURRENCY),
             table_prefix=_table_prefix(env.get("WX_ARCHIVE_TABLE_PREFIX", "").strip()),
             default_sqlite=env.get("WX_ARCHIVE_SQLITE", "").strip() or ARCHIVE_DEFAULT_SQLITE,
-            refresh_days=_refresh_days(env.get("WX_ARCHIVE_REFRESH_DAYS", "").strip()),
+            refresh_days=_whole(env, "WX_ARCHIVE_REFRESH_DAYS", 0, ARCHIVE_MAX_REFRESH_DAYS, 0, "days"),
             fan_out=_fan_out(env.get("WX_ARCHIVE_FAN_OUT", "").strip()),
-            slice_days=_whole(
-                env.get("WX_ARCHIVE_SLICE_DAYS", "").strip(),
-                "WX_ARCHIVE_SLICE_DAYS",
-                7,
-                366,
-                ARCHIVE_DEFAULT_SLICE_DAYS,
-                "days",
-            ),
+            slice_days=_whole(env, "WX_ARCHIVE_SLICE_DAYS", 7, 366, ARCHIVE_DEFAULT_SLICE_DAYS, "days"),
             fan_out_per_minute=_whole(
-                env.get("WX_ARCHIVE_FAN_OUT_PER_MINUTE", "").strip(),
-                "WX_ARCHIVE_FAN_OUT_PER_MINUTE",
-                1,
-                1200,
-                ARCHIVE_DEFAULT_FAN_OUT_PER_MINUTE,
-                "invokes a minute",
+                env, "WX_ARCHIVE_FAN_OUT_PER_MINUTE", 1, 1200, ARCHIVE_DEFAULT_FAN_OUT_PER_MINUTE, "invokes a minute"
             ),
             quota_reserve=_quota_reserve(env.get("WX_ARCHIVE_QUOTA_RESERVE", "").strip()),
             **_alert_webhook(env),
@@ -280,28 +268,7 @@ def archive_date(
     return day
 
 
-def _archive_concurrency(raw: str) -> int:
-    if not raw:
-        return ARCHIVE_DEFAULT_CONCURRENCY
-    if not raw.isascii() or not raw.isdigit() or not 1 <= int(raw) <= ARCHIVE_MAX_CONCURRENCY:
-        raise ConfigurationError(
-            f"WX_ARCHIVE_CONCURRENCY must be a whole number from 1 to {ARCHIVE_MAX_CONCURRENCY}, got {raw[:20]!r}"
-        )
-    return int(raw)
-
-
 ARCHIVE_MAX_REFRESH_DAYS = 60  # WeChat's own console keeps a few months; every refreshed day costs a request a day
-
-
-def _refresh_days(raw: str) -> int:
-    if not raw:
-        return 0
-    if not raw.isascii() or not raw.isdigit() or not 0 <= int(raw) <= ARCHIVE_MAX_REFRESH_DAYS:
-        raise ConfigurationError(
-            f"WX_ARCHIVE_REFRESH_DAYS must be a whole number of days from 0 to {ARCHIVE_MAX_REFRESH_DAYS}, got "
-            f"{raw[:20]!r}"
-        )
-    return int(raw)
 
 
 def _fan_out(raw: str) -> str:
@@ -315,11 +282,14 @@ def _fan_out(raw: str) -> str:
     )
 
 
-def _whole(raw: str, name: str, low: int, high: int, default: int, unit: str) -> int:
+def _whole(env: Mapping[str, str], name: str, low: int, high: int, default: int, unit: str = "") -> int:
+    """The whole number the variable ``name`` gives, from ``low`` to ``high`` (``default`` unset)."""
+    raw = env.get(name, "").strip()
     if not raw:
         return default
     if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
-        raise ConfigurationError(f"{name} must be a whole number of {unit} from {low} to {high}, got {raw[:20]!r}")
+        number = f"a whole number of {unit}" if unit else "a whole number"
+        raise ConfigurationError(f"{name} must be {number} from {low} to {high}, got {raw[:20]!r}")
     return int(raw)
 
 

@@ -40,7 +40,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -113,61 +113,49 @@ class Leases:
     def hand_off(self, key: str, holder: str, digest: str, seconds: float) -> bool:
         """Hand ``holder``'s lease of ``key`` to the event whose digest is ``digest``, for ``seconds``
         (time for that event to arrive); False when ``holder`` no longer has it."""
-        return self._move(key, holder, f"{HANDOFF}{digest}", seconds, "handing the app's lease on")
+        to = _cut(f"{HANDOFF}{digest}")
+        return self._update_held(
+            key,
+            holder,
+            lambda now: {"holder": to, "run_id": None, "taken_at": now, "expires_at": _after(now, seconds)},
+            "handing the app's lease on",
+        )
 
     def note_run(self, key: str, holder: str, run_id: int) -> None:
         """Record the ledger row of the run holding the lease (for whoever reads the table)."""
-        table = self.table
-        self.archive.write(
-            lambda connection: connection.execute(
-                update(table).where(table.c.work_key == _cut(key), table.c.holder == _cut(holder)).values(run_id=run_id)
-            ),
-            "recording the lease's run",
-            row_locks_only=True,
-        )
+        self._update_held(key, holder, {"run_id": run_id}, "recording the lease's run")
 
     def renew(self, key: str, holder: str, seconds: float) -> bool:
         """Keep ``holder``'s lease of ``key`` for ``seconds`` more from now; False when it lost it."""
-        table = self.table
-
-        def work(connection: Connection) -> bool:
-            now = database_now(connection)
-            renewed = connection.execute(
-                update(table)
-                .where(table.c.work_key == _cut(key), table.c.holder == _cut(holder))
-                .values(expires_at=_after(now, seconds))
-            )
-            return bool(renewed.rowcount == 1)
-
-        return self.archive.write(work, "renewing the app's lease", row_locks_only=True)
+        return self._update_held(
+            key, holder, lambda now: {"expires_at": _after(now, seconds)}, "renewing the app's lease"
+        )
 
     def release(self, key: str, holder: str, *, ended: str | None = None) -> None:
         """Let the lease of ``key`` go now, if ``holder`` still has it. ``ended``: the digest of the
         event whose chain ends here (no copy of it may take the lease over); without it, a
         redelivery of the holder's event still may (it failed, and SCF's retry resumes it)."""
-        table = self.table
 
-        def work(connection: Connection) -> None:
-            values: dict[str, Any] = {"expires_at": database_now(connection)}
-            if ended is not None:
-                values["holder"] = _cut(f"{DONE}{ended}")
-            connection.execute(
-                update(table).where(table.c.work_key == _cut(key), table.c.holder == _cut(holder)).values(**values)
-            )
+        def values(now: datetime) -> dict[str, Any]:
+            return {"expires_at": now} if ended is None else {"expires_at": now, "holder": _cut(f"{DONE}{ended}")}
 
-        self.archive.write(work, "releasing the app's lease", row_locks_only=True)
+        self._update_held(key, holder, values, "releasing the app's lease")
 
-    def _move(self, key: str, holder: str, to: str, seconds: float, what: str) -> bool:
+    def _update_held(
+        self, key: str, holder: str, values: dict[str, Any] | Callable[[datetime], dict[str, Any]], what: str
+    ) -> bool:
+        """Set ``values`` on ``holder``'s lease of ``key``, in one statement that finds no row once
+        another holder has it; whether ``holder`` still had it. Values that depend on the time are
+        ``values(now)``, ``now`` the database's clock (read only then)."""
         table = self.table
 
         def work(connection: Connection) -> bool:
-            now = database_now(connection)
-            moved = connection.execute(
+            changed = connection.execute(
                 update(table)
                 .where(table.c.work_key == _cut(key), table.c.holder == _cut(holder))
-                .values(holder=_cut(to), run_id=None, taken_at=now, expires_at=_after(now, seconds))
+                .values(**(values(database_now(connection)) if callable(values) else values))
             )
-            return bool(moved.rowcount == 1)
+            return bool(changed.rowcount == 1)
 
         return self.archive.write(work, what, row_locks_only=True)
 

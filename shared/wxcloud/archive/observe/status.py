@@ -262,21 +262,30 @@ def _finished(runs: list[Run]) -> Run | None:
     return next((run for run in runs if run.outcome not in PASSING), None)
 
 
+def _last_said(api: str, runs: list[Run]) -> tuple[Run | None, dict[str, Any], dict[str, Any] | None, str]:
+    """What the last finished run of the app recorded, as both the problem and the why read it: the
+    run (None: none finished), its summary ({} without one), its tally of ``api`` (None: nothing of
+    it) and the tally's first error as `` (error)`` ('' without one)."""
+    finished = _finished(runs)
+    summary = (finished.summary or {}) if finished is not None else {}
+    tally = summary.get("apis", {}).get(api)
+    if not isinstance(tally, dict):
+        return finished, summary, None, ""
+    errors = tally.get("errors") or []
+    return finished, summary, tally, f" ({errors[0]})" if errors else ""
+
+
 def _why(api: str, runs: list[Run], run_problem: str | None, missing: list[Period], overdue: bool) -> str:
     """Why ``api``'s periods are missing (or stored ones overdue), from what the last finished run
     of the app recorded of it."""
     if run_problem is not None:
         return run_problem
-    finished = _finished(runs)
+    finished, summary, tally, detail = _last_said(api, runs)
     if finished is None:
         return "not fetched yet: no run of this app is recorded"
-    summary = finished.summary or {}
     if summary.get("stopped"):
         return f"the app stopped: {summary['stopped']}"
-    tally = summary.get("apis", {}).get(api)
-    if isinstance(tally, dict):
-        errors = tally.get("errors") or []
-        detail = f" ({errors[0]})" if errors else ""
+    if tally is not None:
         stopped = str(tally.get("stopped") or "")
         if tally.get("stoppedByQuota") or stopped.startswith("quota"):
             return f"the last run was stopped by WeChat's daily quota{detail or ' (45009)'}: the next day's run goes on"
@@ -332,16 +341,12 @@ def _run_problem(runs: list[Run], now: datetime) -> str | None:
 def _report_problem(api: str, runs: list[Run]) -> str | None:
     """What the last finished run said of ``api``: it was stopped (quota, a permanent error) or
     periods failed."""
-    finished = _finished(runs)
-    summary = (finished.summary or {}) if finished is not None else {}
+    _, summary, tally, detail = _last_said(api, runs)
     if summary.get("stopped"):  # the app's credentials were refused: nothing of it was asked
         errors = summary.get("errors") or []
         return f"the app stopped: {summary['stopped']}" + (f" ({errors[0]})" if errors else "")
-    tally = summary.get("apis", {}).get(api)
-    if not isinstance(tally, dict):
+    if tally is None:
         return None
-    errors = tally.get("errors") or []
-    detail = f" ({errors[0]})" if errors else ""
     if tally.get("stopped"):
         return f"stopped: {tally['stopped']}{detail}"
     if tally.get("failed"):

@@ -34,13 +34,22 @@ from .job import Job
 
 def kept_since(archive: Archive, appids: Sequence[str]) -> date | None:
     """The earliest window of ``appids`` (None: no run of any of them recorded one)."""
-    if not appids:
-        return None
-    table = archive.tables.windows
-    query = select(table.c.since).where(table.c.appid.in_(list(appids)))
-    days = [parse_yyyymmdd(row[0]) for row in archive.read(lambda connection: connection.execute(query).all())]
-    known = [day for day in days if day is not None]
+    return _earliest(_windows(archive, appids))
+
+
+def _earliest(windows: dict[str, date | None]) -> date | None:
+    known = [day for day in windows.values() if day is not None]
     return min(known) if known else None
+
+
+def _windows(archive: Archive, appids: Sequence[str]) -> dict[str, date | None]:
+    """The window of each of ``appids`` that has one (None: a day that does not read as one)."""
+    if not appids:
+        return {}
+    table = archive.tables.windows
+    query = select(table.c.appid, table.c.since).where(table.c.appid.in_(list(appids)))
+    rows = archive.read(lambda connection: connection.execute(query).all())
+    return {row[0]: parse_yyyymmdd(row[1]) for row in rows}
 
 
 def keep(archive: Archive, appids: Sequence[str], since: date) -> None:
@@ -64,10 +73,12 @@ def keep(archive: Archive, appids: Sequence[str], since: date) -> None:
 
 def windowed(archive: Archive, appids: Sequence[str], job: Job, *, chosen: bool) -> Job:
     """``job`` with the since of the archive's window when the run chose none (``chosen``: a since
-    came from the command, the event or ``WX_ARCHIVE_SINCE``), that since recorded for ``appids``."""
+    came from the command, the event or ``WX_ARCHIVE_SINCE``), that since recorded for those of
+    ``appids`` whose window it widens: a run within the window writes nothing."""
+    windows = _windows(archive, appids)
     if not chosen:
-        kept = kept_since(archive, appids)
+        kept = _earliest(windows)
         if kept is not None and kept != job.since:
             job = replace(job, since=kept)
-    keep(archive, appids, job.since)
+    keep(archive, [appid for appid in appids if (windows.get(appid) or date.max) > job.since], job.since)
     return job
