@@ -35,7 +35,8 @@ from ...errors import EmptyArchive
 from ...kept.reports import EARLIEST, REPORTS, Settling
 from ...kept.storable import finite_float
 from ...plan.due import closed_periods
-from ...store.archive import Archive, Stored
+from ...store.archive import Archive
+from ...store.records import Stored
 from ..export import rows as shape_rows
 
 SUMMARY = "analysis.getDailySummary"
