@@ -24,6 +24,11 @@ compiles them into a pydantic-core ``SchemaValidator`` (the engine under pydanti
 loaded with pydantic itself), which costs 0.1 ms. Response models are ``TypedDict``s: the result
 *is* a dict (parity with the SDK), so the type costs nothing at run time, and
 ``validate_result`` checks a result against it with pydantic when a caller wants that.
+
+This module looks up no name: which declaration a name stands for (a namespace class's, the
+catalogue's) is ``spec``'s, and the catalogue builds its rows' declarations from here, so the
+imports run one way: ``declaration`` <- ``catalog`` <- ``spec`` <- ``client`` <- ``proxy``.
+``wxcloud.spec`` hands this module's names on, as it always offered them.
 """
 
 from __future__ import annotations
@@ -154,7 +159,8 @@ _TYPE_NAMES = {
     "bool": "true or false",
     "obj": "an object",
     "list": "an array",
-    "file": 'a file {"contentType": "image/png", "value": <bytes>}, optionally "fileName" (read with convertCase false)',
+    "file": 'a file {"contentType": "image/png", "value": <bytes>}, optionally "fileName" (read with convertCase '
+    "false)",
 }
 
 

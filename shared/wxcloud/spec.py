@@ -139,7 +139,10 @@ def api_named(dotted_name: str) -> ApiSpec[Any, Any]:
         tip = f"; did you mean {' or '.join(close)}?"
     elif family:
         more = f" and {len(family) - FAMILY_SHOWN} more" if len(family) > FAMILY_SHOWN else ""
-        tip = f"; {dotted_name.partition('.')[0]} has {', '.join(family[:FAMILY_SHOWN])}{more} (wxcloud.all_apis() lists every name)"
+        tip = (
+            f"; {dotted_name.partition('.')[0]} has {', '.join(family[:FAMILY_SHOWN])}{more} (wxcloud.all_apis() lists "
+            "every name)"
+        )
     else:
         tip = "; wxcloud.all_apis() lists every name"
     raise ApiNotFound(f"no cloud-callable API is named {shown!r}{tip}")

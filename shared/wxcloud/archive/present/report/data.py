@@ -94,7 +94,8 @@ def gather(
     present = {api: items for api, items in stored.items() if items}
     if not present and not unreadable:
         raise EmptyArchive(
-            f"no archived report of appid {appid} in the range: run `backfill --since yyyymmdd` first, or widen --since/--until"
+            f"no archived report of appid {appid} in the range: run `backfill --since yyyymmdd` first, or widen "
+            "--since/--until"
         )
     first = min((_begin(item) for items in present.values() for item in items), default=today)
     last = max((_end(item) for items in present.values() for item in items), default=today)

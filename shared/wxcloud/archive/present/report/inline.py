@@ -20,16 +20,19 @@ STYLE = """
 *{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.5 -apple-system,"PingFang SC",
 "Microsoft YaHei","Noto Sans CJK SC",sans-serif}header,main,footer{max-width:1100px;margin:0 auto;padding:12px}
 header h1{font-size:20px;margin:8px 0 0}header p{margin:2px 0;color:var(--muted)}
-section{background:var(--card);border-radius:8px;padding:12px 16px;margin:12px 0}section h2{font-size:17px;margin:4px 0 12px}
+section{background:var(--card);border-radius:8px;padding:12px 16px;margin:12px 0}section h2{font-size:17px;margin:4px \
+0 12px}
 h3{font-size:14px;margin:12px 0 4px;color:var(--muted);font-weight:600}
 .kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:10px}
 .kpi{border:1px solid var(--line);border-radius:6px;padding:8px 10px}.kpi .name{color:var(--muted);font-size:13px}
-.kpi .value{font-size:22px;font-weight:600}.kpi ul{list-style:none;margin:4px 0 0;padding:0;font-size:12px;color:var(--muted)}
+.kpi .value{font-size:22px;font-weight:600}.kpi ul{list-style:none;margin:4px 0 0;padding:0;font-size:12px;\
+color:var(--muted)}
 .up{color:var(--up)}.down{color:var(--down)}
 body{overflow-wrap:anywhere}.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:12px}
 .grid>*{min-width:0}.grid.wide{grid-template-columns:repeat(auto-fit,minmax(520px,1fr))}
 .chart{width:100%;height:320px}.note{color:var(--muted);font-size:12px}
-table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:4px 6px;border-bottom:1px solid var(--line);text-align:right}
+table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:4px 6px;border-bottom:1px solid var(--line);\
+text-align:right}
 table{overflow-wrap:normal}th,td{white-space:nowrap}th:first-child,td:first-child{text-align:left;white-space:normal;overflow-wrap:break-word;min-width:10em}.scroll{overflow-x:auto;max-width:100%}
 .scale{display:flex;align-items:center;gap:6px;font-size:12px;color:var(--muted);margin:2px 0 8px}
 .scale i{display:inline-block;width:120px;height:10px;border-radius:2px}
@@ -39,9 +42,11 @@ table{overflow-wrap:normal}th,td{white-space:nowrap}th:first-child,td:first-chil
 border-radius:14px;background:var(--card);color:var(--fg);cursor:pointer}
 .spans button[aria-pressed=true]{background:var(--fg);color:#fff;border-color:var(--fg)}
 [data-span-panel][hidden]{display:none}
-footer{color:var(--muted);font-size:12px}footer dl{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:2px 12px}
+footer{color:var(--muted);font-size:12px}footer dl{display:grid;grid-template-columns:max-content minmax(0,1fr);\
+gap:2px 12px}
 footer dd{margin:0}@media (max-width:600px){header,main,footer{padding:8px}section{padding:10px 12px}
-.grid,.grid.wide{grid-template-columns:1fr}.chart{height:260px}.kpi .value{font-size:18px}.retention-day .chart{min-width:640px}}
+.grid,.grid.wide{grid-template-columns:1fr}.chart{height:260px}.kpi .value{font-size:18px}.retention-day \
+.chart{min-width:640px}}
 """
 
 # Hands each chart's option to ECharts, resizes them with the window, and switches the portrait's
@@ -54,17 +59,21 @@ BOOT = """
 (function(){var options=JSON.parse(document.getElementById('chart-options').textContent);
 var zh=document.documentElement.lang==='zh';var locale=zh?'ZH':'EN';var charts={};
 function trim(v){return String(+v.toFixed(2));}
-function compact(v){var a=Math.abs(v);if(zh){if(a>=1e8){return trim(v/1e8)+'亿';}if(a>=1e4){return trim(v/1e4)+'万';}return trim(v);}
-if(a>=1e9){return trim(v/1e9)+'B';}if(a>=1e6){return trim(v/1e6)+'M';}if(a>=1e3){return trim(v/1e3)+'k';}return trim(v);}
+function compact(v){var a=Math.abs(v);if(zh){if(a>=1e8){return trim(v/1e8)+'亿';}if(a>=1e4){return trim(v/1e4)+'万';}\
+return trim(v);}
+if(a>=1e9){return trim(v/1e9)+'B';}if(a>=1e6){return trim(v/1e6)+'M';}if(a>=1e3){return trim(v/1e3)+'k';}return \
+trim(v);}
 function prepare(option,el){var o=JSON.parse(JSON.stringify(option));var width=el.clientWidth;
 (function walk(node){if(!node||typeof node!=='object'){return;}Object.keys(node).forEach(function(k){var v=node[k];
 if(v==='@compact'){node[k]=compact;}else if(v==='@name'){node[k]=Math.max(64,Math.round(width/3));}
 else if(v==='@share'){var data=o.series[0].data;var total=data.reduce(function(t,d){return t+(d.value||0);},0);
 node[k]=function(name){var d=data.filter(function(d){return d.name===name;})[0];
 return name+'  '+(d&&total?(d.value/total*100).toFixed(1)+'%':'');};}else{walk(v);}});})(o);return o;}
-function draw(el){var id=el.dataset.chart;try{var c=echarts.init(el,null,{locale:locale});c.setOption(prepare(options[id],el));
+function draw(el){var id=el.dataset.chart;try{var c=echarts.init(el,null,{locale:locale});\
+c.setOption(prepare(options[id],el));
 charts[id]=c;}catch(e){console.error('chart '+id+': '+e);}}
-function resize(el){var c=charts[el.dataset.chart];if(c&&el.clientWidth>0){c.resize();c.setOption(prepare(options[el.dataset.chart],el));}}
+function resize(el){var c=charts[el.dataset.chart];if(c&&el.clientWidth>0){c.resize();\
+c.setOption(prepare(options[el.dataset.chart],el));}}
 document.querySelectorAll('[data-chart]').forEach(draw);
 document.querySelectorAll('[data-spans]').forEach(function(bar){var buttons=bar.querySelectorAll('button');
 function show(span){buttons.forEach(function(b){b.setAttribute('aria-pressed',String(b.dataset.span===span));});

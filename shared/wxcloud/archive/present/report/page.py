@@ -119,7 +119,10 @@ class Page:
     def overview(self, overview: Overview) -> str:
         cards = "".join(self._kpi(kpi) for kpi in overview.kpis)
         day = f"{overview.day:%Y-%m-%d}"
-        return f'<p class="note">{self.t("newest_day")}: <b data-newest-day="{day}">{day}</b></p><div class="kpis">{cards}</div>'
+        return (
+            f'<p class="note">{self.t("newest_day")}: <b data-newest-day="{day}">{day}</b></p><div '
+            f'class="kpis">{cards}</div>'
+        )
 
     def _kpi(self, kpi: Kpi) -> str:
         decimals = DECIMALS.get(kpi.metric, 0)
@@ -138,8 +141,9 @@ class Page:
                 f'<span class="{css}">{_e(shown)}</span></li>'
             )
         return (
-            f'<div class="kpi" data-kpi="{kpi.metric}" data-value="{kpi.value!r}"><div class="name">{self.t(kpi.metric)}</div>'
-            f'<div class="value">{_e(number(kpi.value, self.lang, decimals))}</div><ul>{"".join(rows)}</ul></div>'
+            f'<div class="kpi" data-kpi="{kpi.metric}" data-value="{kpi.value!r}"><div '
+            f'class="name">{self.t(kpi.metric)}</div><div '
+            f'class="value">{_e(number(kpi.value, self.lang, decimals))}</div><ul>{"".join(rows)}</ul></div>'
         )
 
     def trends(self, trends: Trends) -> str:
@@ -399,7 +403,8 @@ class Page:
     def footer(self) -> str:
         data = self.data
         missing = "".join(
-            f"<li>{_e(item.api)}: {item.count} ({_e(', '.join(item.examples))}{', …' if item.count > len(item.examples) else ''})</li>"
+            f"<li>{_e(item.api)}: {item.count} "
+            f"({_e(', '.join(item.examples))}{', …' if item.count > len(item.examples) else ''})</li>"
             for item in data.missing
         )
         shown_missing = f"<ul>{missing}</ul>" if missing else self.t("footer_none_missing")
@@ -413,7 +418,8 @@ class Page:
             f"<dl><dt>{self.t('footer_appid')}</dt><dd>{_e(data.appid)}</dd>"
             f"<dt>{self.t('footer_range')}</dt><dd>{data.since:%Y-%m-%d} ~ {data.until:%Y-%m-%d}</dd>"
             f"<dt>{self.t('footer_made')}</dt><dd>{data.made_at:%Y-%m-%d %H:%M} UTC</dd>"
-            f'<dt>{self.t("footer_missing")}</dt><dd id="missing">{shown_missing}</dd>{unreadable}</dl><p>{self.t("footer_note")}</p>'
+            f"<dt>{self.t('footer_missing')}</dt><dd "
+            f'id="missing">{shown_missing}</dd>{unreadable}</dl><p>{self.t("footer_note")}</p>'
         )
 
 
