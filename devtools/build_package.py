@@ -73,6 +73,9 @@ PRUNED_DIRS = frozenset({"__pycache__", "tests", "docs"})
 # Parts of the library no function runs: the archive's HTML report (the ``report`` extra, with its
 # 1.1 MB of vendored ECharts) is made on a desk, never on SCF.
 LEFT_OUT = (Path("archive") / "present" / "report",)
+# The library's data files, read at run time beside its modules (the wheel ships them as
+# package data too: pyproject.toml); everything else of the library that ships is a .py file.
+LIBRARY_DATA = (Path("mime_extensions.json"),)
 ZIP_TIMESTAMP = (1980, 1, 1, 0, 0, 0)  # the zip format's epoch: same bytes for the same inputs
 MB = 1_000_000
 # Size budgets of a package, zipped and unpacked. The functions that need only the root
@@ -284,7 +287,8 @@ def prune(package: Path) -> None:
 
 def add_sources(fn: Function, package: Path) -> list[Path]:
     """The handler and config at the root, the library as the top-level package ``wxcloud``
-    (``.py`` files only: no caches, no egg-info). Returns what it added, for compiling."""
+    (its ``.py`` files and its data files, ``LIBRARY_DATA``: no caches, no egg-info). Returns
+    what it added, for compiling."""
     for name in ("index.py", "config.json", LIBRARY_PACKAGE):
         if (package / name).exists():
             raise BuildError(
@@ -301,6 +305,10 @@ def add_sources(fn: Function, package: Path) -> list[Path]:
         if "__pycache__" not in p.relative_to(library).parts
         and not any(p.relative_to(library).is_relative_to(left) for left in LEFT_OUT)
     )
+    missing = [data.as_posix() for data in LIBRARY_DATA if not (library / data).is_file()]
+    if missing:
+        raise BuildError(f"the library's data file(s) {', '.join(missing)} are missing from {library}")
+    sources += [library / data for data in LIBRARY_DATA]
     for source in sources:
         dest = package / LIBRARY_PACKAGE / source.relative_to(library)
         dest.parent.mkdir(parents=True, exist_ok=True)

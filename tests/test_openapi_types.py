@@ -175,7 +175,8 @@ def test_mypy_types_the_calls_of_a_program_and_flags_its_misspelt_names(tmp_path
 
 
 def test_the_package_ships_py_typed_and_the_stub(tmp_path: Path) -> None:
-    """setuptools' build_py copies what the wheel holds: the PEP 561 marker and the stub beside the code."""
+    """setuptools' build_py copies what the wheel holds: the PEP 561 marker and the stub beside the
+    code, and the uploads' table of extensions (package data the code reads)."""
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, tmp_path / name)
     shutil.copytree(ROOT / "shared", tmp_path / "shared", ignore=shutil.ignore_patterns("__pycache__"))
@@ -185,3 +186,5 @@ def test_the_package_ships_py_typed_and_the_stub(tmp_path: Path) -> None:
     built = tmp_path / "lib" / "wxcloud"
     assert (built / "py.typed").is_file() and (built / "__init__.py").is_file()
     assert (built / "_namespaces.pyi").read_text(encoding="utf-8") == OUT.read_text(encoding="utf-8")
+    table = ROOT / "shared" / "wxcloud" / "mime_extensions.json"
+    assert (built / "mime_extensions.json").read_bytes() == table.read_bytes()

@@ -199,7 +199,8 @@ def test_handler_runs_from_the_unpacked_zip_alone(
 
 def test_the_forwarder_runs_from_the_unpacked_zip_alone(unpacked: dict[str, Path], emulator: WeChatEmulator) -> None:
     """Its handler, its own config.json and the catalogue come from the package: a real cloud call
-    that its config.json does not list is -604101, with nothing sent to WeChat."""
+    that its config.json does not list is -604101, with nothing sent to WeChat. The table an
+    upload names its file by loads from the package too (its data file shipped)."""
     package = unpacked[FORWARDER]
     env = {"WX_APPID": DEFAULT_APPID, "WX_APPSECRET": DEFAULT_SECRET, "WX_API_BASE_URL": emulator.url}
     assert "customerServiceMessage.send" not in function(FORWARDER).read_config()["permissions"]["openapi"]
@@ -207,7 +208,7 @@ def test_the_forwarder_runs_from_the_unpacked_zip_alone(unpacked: dict[str, Path
         "api": "customerServiceMessage.send",
         "data": {"touser": "o1", "msgtype": "text", "text": {"content": "hi"}},
     }
-    answer = _run_isolated(package, event, [], env)
+    answer = _run_isolated(package, event, ["wxcloud.mime_extensions"], env)
     result = answer["result"]
     assert isinstance(result, dict) and result["errCode"] == -604101, result
     assert f"permissions.openapi of {package / 'config.json'}" in str(result["errMsg"])
@@ -253,9 +254,14 @@ def test_unpacked_tree_holds_the_function_and_nothing_of_the_repository(unpacked
     library = ROOT / "shared" / "wxcloud"
     report = library / "archive" / "present" / "report"  # the HTML report (and its vendored ECharts) never ships
     expected = sorted(
-        p.relative_to(library).as_posix()
-        for p in library.rglob("*.py")
-        if "__pycache__" not in p.parts and not p.is_relative_to(report)
+        [
+            *(
+                p.relative_to(library).as_posix()
+                for p in library.rglob("*.py")
+                if "__pycache__" not in p.parts and not p.is_relative_to(report)
+            ),
+            "mime_extensions.json",  # the uploads' table of extensions, read at run time
+        ]
     )
     assert (report / "echarts.min.js").is_file() and (
         report / "__init__.py"

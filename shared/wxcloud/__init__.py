@@ -63,12 +63,12 @@ from .errors import (
 from .http.timeouts import Timeouts
 from .periods import DAY, MONTH, PORTRAIT, WEEK, Period, PeriodKind
 from .permissions import Permissions
-from .proxy import ApiPath, OpenApiRoot
+from .proxy import OpenApiRoot
 from .quota import Quota, read_quota
 from .retry import RetryPolicy
 from .scf.app import FunctionApp
 from .settings import WxSettings
-from .spec import ApiSpec, Namespace, RequestModel, all_apis, find_api, validate_result
+from .spec import ApiPath, ApiSpec, Namespace, RequestModel, all_apis, find_api, validate_result
 from .tencentcloud.credentials import CloudCredentials
 from .tokens import AccessToken, MemoryTokenStore, TokenSource, TokenStore
 

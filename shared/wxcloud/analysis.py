@@ -19,8 +19,9 @@ from typing_extensions import NotRequired, TypedDict  # pydantic validates typin
 
 from .catalog.analysis import ENTRIES
 from .dates import beijing_today, looks_like_yyyymmdd, parse_yyyymmdd
+from .declaration import ApiSpec, Field, RequestModel, invalid, show
 from .periods import DAY, MONTH, PORTRAIT, WEEK, Period, PeriodKind
-from .spec import ApiSpec, Field, Namespace, RequestModel, invalid, show
+from .spec import Namespace
 
 DATE_FORMAT_ERROR = (61500, "date format error")
 DATE_RANGE_ERROR = (61501, "date range error")

@@ -21,23 +21,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from .casing import convert_keys, in_js_order, snake_to_camel
 from .deadline import Deadline
+from .declaration import ApiSpec
 from .errors import ConfigurationError, DeadlineExceeded, InvalidParameters, TokenRejected, WxCloudError, calling, shown
 from .http.redaction import Sealed
-from .http.transport import DATA_REPLY_LIMIT, HttpReply, TimedOut, Transport
+from .http.transport import DATA_REPLY_LIMIT, JSON_TYPE, HttpReply, TimedOut, Transport
 from .permissions import Permissions
 from .replies import Binary, parse_call_reply, parse_reply
 from .retry import RetryPolicy
 from .settings import WxSettings
-from .spec import ApiSpec, bind_namespace
+from .spec import ApiPath, bind_namespace
 from .tokens import FetchTicket, MemoryTokenStore, StableTokenSource, TokenProvider, TokenSource, TokenStore
-from .wire import JSON_TYPE, WireRequest, json_body, serialize
-
-if TYPE_CHECKING:
-    from .proxy import ApiPath
+from .wire import WireRequest, json_body, serialize
 
 T = TypeVar("T")
 
@@ -128,8 +126,6 @@ class OpenApiClient:
         """``client["security.msgSecCheck"](data)``, as ``wxcloud.openapi["security.msgSecCheck"]``:
         a name that holds dots (or is chosen at run time), resolved when it is called (-604100 for
         one that no API has, before any request)."""
-        from .proxy import ApiPath  # as the namespaces' paths import it: on first use
-
         return ApiPath(self, (name,))
 
     def call(

@@ -5,7 +5,9 @@ path, of any depth, and a property may itself hold dots (``cloud.openapi["wxacod
 calling the path calls the API of the joined name. Calling the root with an object returns a root
 with those options (``convertCase: false``). ``ApiPath`` and ``OpenApiRoot`` are the same in
 Python: the name is resolved against the catalogue when it is called, so an unknown one is
-``-604100`` before any request, named as the caller spelt it.
+``-604100`` before any request, named as the caller spelt it. ``ApiPath`` lives in ``spec``, beside
+the names it resolves, so that the client spells paths without importing this root (which makes
+the environment's client on first use); it is handed on here as before.
 
 For type checkers and editors, ``OpenApiRoot`` derives from ``OpenApiNamespaces`` of the stub
 ``_namespaces.pyi``, generated from the catalogue by ``devtools/openapi_stubs.py``: each
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from .errors import InvalidParameters, calling, shown
 from .lazy import Once
-from .spec import NO_DATA, ApiSpec, Caller, api_named, bind_namespace
+from .spec import ApiPath, ApiSpec, bind_namespace
 
 if TYPE_CHECKING:
     from ._namespaces import OpenApiNamespaces
@@ -30,39 +32,9 @@ if TYPE_CHECKING:
 else:
     OpenApiNamespaces = object  # the stub types the namespaces; at run time they are __getattr__'s
 
+__all__ = ["OPTIONS", "ApiPath", "Backend", "EnvironmentBackend", "OpenApiRoot"]  # ApiPath: spec's, handed on
+
 OPTIONS = ("convertCase", "version")  # what the root takes (version only chose the SDK's gateway CGI: no effect here)
-
-
-class ApiPath:
-    """A dotted name being spelt on ``caller``: attributes and ``[...]`` add segments; a call calls
-    the API of the name (``-604100`` when there is none)."""
-
-    __slots__ = ("_caller", "_parts")
-
-    def __init__(self, caller: Caller, parts: tuple[str, ...]) -> None:
-        self._caller = caller
-        self._parts = parts
-
-    @property
-    def name(self) -> str:
-        return ".".join(self._parts)
-
-    def __getattr__(self, segment: str) -> ApiPath:
-        if segment.startswith("__"):
-            raise AttributeError(segment)
-        return ApiPath(self._caller, (*self._parts, segment))
-
-    def __getitem__(self, segment: str) -> ApiPath:
-        return ApiPath(self._caller, (*self._parts, segment))
-
-    def __call__(self, data: Any = NO_DATA) -> dict[str, Any]:
-        name = self.name
-        with calling(f"openapi.{name[:120]}"):
-            spec = api_named(name)
-        return self._caller.call(spec, {} if data is NO_DATA else data)
-
-    def __repr__(self) -> str:
-        return f"<cloud call openapi.{self.name[:120]}>"
 
 
 class Backend(Protocol):

@@ -30,11 +30,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+from .declaration import ApiSpec
 from .errors import InvalidParameters
+from .files import content_type, is_file
+from .http.transport import JSON_TYPE
 from .replies import js_string
-from .spec import ApiSpec, is_file
 
-JSON_TYPE = "application/json"
 DEFAULT_EXTENSION = "png"  # the SDK's, for a content type mime-db does not know
 
 
@@ -59,13 +60,11 @@ def serialize(spec: ApiSpec[Any, Any], data: Mapping[str, Any], *, keys_converte
         return WireRequest("GET", spec.path, _query(spec, data.items()), b"", None)
     in_query = [(key, value) for key, value in data.items() if key in spec.query]
     rest = {key: value for key, value in data.items() if key not in spec.query}
-    files = {
-        key: value for key, value in rest.items() if key in spec.uploads and isinstance(value, dict) and is_file(value)
-    }
+    files = {key: value for key, value in rest.items() if key in spec.uploads and is_file(value)}
     query = _query(spec, in_query)
     if files:
-        body, content_type = _multipart(spec, rest, files, keys_converted)
-        return WireRequest("POST", spec.path, query, body, content_type)
+        body, form_type = _multipart(spec, rest, files, keys_converted)
+        return WireRequest("POST", spec.path, query, body, form_type)
     return WireRequest("POST", spec.path, query, _json(spec, rest), JSON_TYPE)
 
 
@@ -76,7 +75,7 @@ def file_name(key: str, value: Mapping[str, Any], *, keys_converted: bool) -> st
         return given
     from .mime_extensions import EXTENSIONS  # imported by uploads alone
 
-    return f"{key}.{EXTENSIONS.get(str(_content_type(value)), DEFAULT_EXTENSION)}"
+    return f"{key}.{EXTENSIONS.get(str(content_type(value)), DEFAULT_EXTENSION)}"
 
 
 def query_text(value: Any) -> str:
@@ -90,7 +89,7 @@ def query_text(value: Any) -> str:
 def _query(spec: ApiSpec[Any, Any], items: Any) -> str:
     parts = []
     for key, value in items:
-        if isinstance(value, (bytes, bytearray)) or (isinstance(value, dict) and is_file(value)):
+        if isinstance(value, (bytes, bytearray)) or is_file(value):
             raise InvalidParameters(f"{key} is a file, which {spec.name} cannot send in its query string")
         try:
             text = query_text(value)
@@ -123,10 +122,6 @@ def json_body(payload: Mapping[str, Any], what: str = "the call data", where: st
     raise InvalidParameters(problem)
 
 
-def _content_type(value: Mapping[str, Any]) -> Any:
-    return value.get("contentType") or value.get("content_type")
-
-
 def _multipart(
     spec: ApiSpec[Any, Any], rest: Mapping[str, Any], files: Mapping[str, Any], keys_converted: bool
 ) -> tuple[bytes, str]:
@@ -141,14 +136,14 @@ def _multipart(
                     (
                         file_name(key, value, keys_converted=keys_converted),
                         bytes(value["value"]),
-                        str(_content_type(value)),
+                        str(content_type(value)),
                     ),
                 )
             )
         else:
             fields.append((key, _form_text(spec, key, value)))
-    body, content_type = encode_multipart_formdata(fields)
-    return body, content_type
+    body, form_type = encode_multipart_formdata(fields)
+    return body, form_type
 
 
 def _form_text(spec: ApiSpec[Any, Any], key: str, value: Any) -> str:

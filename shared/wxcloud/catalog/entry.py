@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from ..spec import ApiSpec
+    from ..declaration import ApiSpec
 
 Method = Literal["GET", "POST"]
 Case = Literal["snake", "camel"]
@@ -86,7 +86,7 @@ class Entry:
         """This entry's wire contract, whole, with the given request and result types: the
         catalogue's own declaration (``spec``), or a family's that layers rules on top (the
         analysis reports' periods). ``called``: the name it was called by (an alias or its own)."""
-        from ..spec import ApiSpec
+        from ..declaration import ApiSpec
 
         called = called or self.name
         aliases = tuple(name for name in (self.name, *self.aliases) if name != called)
@@ -109,7 +109,7 @@ class Entry:
 
 @functools.cache
 def _spec_of(entry: Entry, called: str) -> ApiSpec[Any, Any]:
-    from ..spec import open_request_model
+    from ..declaration import open_request_model
 
     model = open_request_model(entry.name, {field.name: (field.type, field.required) for field in entry.fields})
     return entry.layered(model, dict, called)

@@ -30,30 +30,24 @@ Every exchange has three bounds, whatever the server does:
   (``quote(token, safe="")``) and travels ``Sealed`` (see ``redaction.py`` beside it) until the one frame that
   builds the request, so no frame of a raised exception holds it. Exceptions from
   requests/urllib3 carry the full URL: they are never shown, and the raised ``TransportError``
-  chains from a copy whose text has the secrets masked.
+  chains from a copy whose text has the secrets masked (``failures.py``).
+
+The pool's connections, which open and watch the sockets, are ``pool.py``'s.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import sys
-import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
-from ..errors import InvalidResponse, TransportError
-from .dial import open_connection
-from .redaction import Sealed, hook_error_tracker, mask, redact
+from .failures import Failure, TimedOut, kind_of, redacted_copy, root_cause_name
+from .pool import current, frozen_env_session
+from .redaction import Sealed, hook_error_tracker, redact
 from .timeouts import Timeouts
 from .watchdog import WATCHDOG, Exchange
 
@@ -79,15 +73,6 @@ class HttpReply:
     concealed: tuple[Sealed[str], ...] = field(default=(), repr=False)
 
 
-class TimedOut(TransportError):
-    """No complete reply in time. ``cut_short``: the attempt had less than its configured connect
-    + read timeouts, because that was all the invocation had left."""
-
-    def __init__(self, reason: str, *, cut_short: bool) -> None:
-        super().__init__(reason, retryable=True)
-        self.cut_short = cut_short
-
-
 class Transport:
     """POSTs pre-encoded JSON to ``base_url`` + path and returns the raw reply."""
 
@@ -99,7 +84,7 @@ class Transport:
         self.base_url = base_url.rstrip("/")
         self.host = urlsplit(self.base_url).netloc or self.base_url
         self.timeouts = timeouts
-        self.session = _frozen_env_session(self.base_url)
+        self.session = frozen_env_session(self.base_url)
         base = self.base_url + "/"
         self._base_is_plain = (
             requests.Request("POST", base).prepare().url == base and _PLAIN_URL.fullmatch(base) is not None
@@ -181,11 +166,11 @@ class Transport:
 
     def _send(
         self, request: _Request, conceal: tuple[Sealed[str], ...], connect: float, read: float, limit: int
-    ) -> HttpReply | _Failure:
+    ) -> HttpReply | Failure:
         """The exchange itself; returns the reply or what went wrong, never raises."""
         exchange = Exchange(time.monotonic() + connect + read)
         response: requests.Response | None = None
-        _current.exchange = exchange
+        current.exchange = exchange
         WATCHDOG.arm(exchange)
         try:
             session = self.session
@@ -204,16 +189,16 @@ class Transport:
                 return HttpReply(response.status_code, content_type, b"", conceal)
             data = _read_body(response.raw, limit, exchange)
             if exchange.expired:  # a close-delimited body cut by the watchdog ends like a complete one
-                return _Failure("timeout", None)
+                return Failure("timeout", None)
             return HttpReply(200, content_type, data, conceal)
         except _TooLarge:
-            return _Failure("too large", None, limit=limit)
+            return Failure("too large", None, limit=limit)
         except Exception as exc:
-            kind = "timeout" if exchange.overdue() else _kind(exc)
-            return _Failure(kind, _redacted_copy(exc, conceal), name=_root_cause_name(exc))
+            kind = "timeout" if exchange.overdue() else kind_of(exc)
+            return Failure(kind, redacted_copy(exc, conceal), name=root_cause_name(exc))
         finally:
             WATCHDOG.disarm(exchange)
-            _current.exchange = None
+            current.exchange = None
             if response is not None:
                 if response.raw.length_remaining == 0 and not exchange.expired:
                     response.raw.release_conn()  # read to the end: the connection goes back to the pool
@@ -259,69 +244,6 @@ class _Request:
     headers: Sealed[dict[str, str]] | None = field(default=None, repr=False)
 
 
-@dataclass
-class _Failure:
-    """What went wrong in ``Transport._send``, as words safe to show."""
-
-    kind: str
-    cause: BaseException | None
-    name: str = ""
-    limit: int = 0
-
-    def error(self, host: str, connect: float, read: float, cut_short: bool) -> TransportError | InvalidResponse:
-        prefix = f"request to {host} failed: "
-        if self.kind == "timeout":
-            return TimedOut(f"{prefix}no complete reply within {connect + read:.3g}s", cut_short=cut_short)
-        if self.kind == "connect timeout":
-            return TimedOut(f"{prefix}connect timeout after {connect:.3g}s", cut_short=cut_short)
-        if self.kind == "read timeout":
-            return TimedOut(f"{prefix}read timeout after {read:.3g}s", cut_short=cut_short)
-        if self.kind == "too large":
-            error = InvalidResponse(
-                f"wechat server internal error, the reply is too large (over {self.limit // 1024} KB)"
-            )
-            error.hint = (
-                "a WeChat reply is a few KB; something between us and WeChat (a proxy, a gateway) is answering instead"
-            )
-            return error
-        if self.kind == "decoding":
-            return InvalidResponse("wechat server internal error, the reply's Content-Encoding could not be decoded")
-        if self.kind == "url":
-            return TransportError(f"{prefix}the URL is unusable ({self.name}): check WX_API_BASE_URL", retryable=False)
-        what = {
-            "tls": "TLS error",
-            "proxy": "proxy error",
-            "connection": f"connection failed ({self.name})",
-        }.get(self.kind, f"request failed ({self.name})")
-        return TransportError(f"{prefix}{what}", retryable=self.kind != "other")
-
-
-def _kind(exc: BaseException) -> str:
-    """The failure's kind, from the exception's type only (its text holds the URL). Order
-    matters: requests' exceptions are OSErrors, its timeouts and TLS errors ConnectionErrors."""
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        return "connect timeout"
-    if isinstance(exc, (requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError)):
-        return "read timeout"
-    if isinstance(exc, (requests.exceptions.SSLError, urllib3.exceptions.SSLError)):
-        return "tls"
-    if isinstance(exc, (requests.exceptions.ProxyError, urllib3.exceptions.ProxyError)):
-        return "proxy"
-    if isinstance(exc, (urllib3.exceptions.DecodeError, requests.exceptions.ContentDecodingError)):
-        return "decoding"
-    if isinstance(
-        exc, (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema, requests.exceptions.InvalidSchema)
-    ):
-        return "url"
-    if isinstance(exc, (requests.exceptions.ConnectionError, urllib3.exceptions.HTTPError)):
-        return "connection"
-    if isinstance(exc, requests.exceptions.RequestException):
-        return "request"
-    if isinstance(exc, OSError):
-        return "connection"
-    return "other"
-
-
 class _TooLarge(Exception):
     pass
 
@@ -347,165 +269,3 @@ def _read_body(raw: urllib3.HTTPResponse, limit: int, exchange: Exchange) -> byt
             raise _TooLarge
         pieces.append(piece)
     return b"".join(pieces)
-
-
-# ---- the connection pool, wired to the watchdog -------------------------------------------------
-
-_current = threading.local()  # the Exchange of the request this thread is making, if any
-
-
-def _watch(sock: Any) -> None:
-    exchange: Exchange | None = getattr(_current, "exchange", None)
-    if exchange is not None and sock is not None:
-        WATCHDOG.watch(exchange, sock)
-
-
-class _HTTPConnection(urllib3.connection.HTTPConnection):
-    """urllib3's connection, opened within its exchange's limit and watched from its first byte.
-
-    ``_new_conn`` opens the socket with ``dial.open_connection`` (the lookup and every connect
-    attempt within the connect timeout and the exchange's limit), and hands the watchdog a
-    duplicate of it (``socket.dup``: the same socket under a second descriptor) for the rest of
-    ``connect``: a proxy's answer to CONNECT and the TLS handshake are reads the watchdog can cut
-    too. A duplicate because the TLS wrapper detaches the socket object it wraps, which the watchdog
-    could then no longer shut; shutting down any descriptor of a socket ends every read on it.
-    Once connected, the duplicate is closed and the connection's own socket (TLS or not) is
-    watched until the connection goes back to the pool. A pooled connection skips all of this."""
-
-    _guard: socket.socket | None = None
-
-    def _new_conn(self) -> socket.socket:
-        exchange: Exchange | None = getattr(_current, "exchange", None)
-        if exchange is None:  # not one of our exchanges: urllib3's own way
-            return super()._new_conn()
-        timeout = self.timeout
-        deadline = exchange.expires_at
-        if isinstance(timeout, (int, float)):
-            deadline = min(deadline, time.monotonic() + timeout)
-        # urllib3's own mapping of the errors (HTTPConnection._new_conn), so requests sees what it knows
-        try:
-            sock = open_connection(
-                self._dns_host,
-                self.port,
-                deadline,
-                source_address=self.source_address,
-                socket_options=self.socket_options,
-            )
-        except socket.gaierror as e:
-            raise NameResolutionError(self.host, self, e) from e
-        except TimeoutError as e:
-            raise ConnectTimeoutError(
-                self, f"Connection to {self.host} timed out. (connect timeout={self.timeout})"
-            ) from e
-        except OSError as e:
-            raise NewConnectionError(self, f"Failed to establish a new connection: {e}") from e
-        sock.settimeout(timeout)  # per operation, for the proxy's CONNECT and the TLS handshake, as urllib3 leaves it
-        sys.audit("http.client.connect", self, self.host, self.port)
-        self._guard = sock.dup()
-        WATCHDOG.watch(exchange, self._guard)
-        return sock
-
-    def connect(self) -> None:
-        exchange: Exchange | None = getattr(_current, "exchange", None)
-        try:
-            super().connect()  # _new_conn above, then a proxy's CONNECT and the TLS handshake, if any
-        finally:
-            guard, self._guard = self._guard, None
-            if guard is not None:
-                if exchange is not None:
-                    WATCHDOG.forget(exchange, guard)
-                guard.close()
-        if exchange is not None and self.sock is not None:
-            WATCHDOG.watch(exchange, self.sock)  # the request goes out next
-
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
-        _watch(
-            self.sock
-        )  # a pooled connection's socket; the status line and headers come next: a trickle here is cut too
-        return super().getresponse(*args, **kwargs)
-
-
-class _HTTPSConnection(_HTTPConnection, urllib3.connection.HTTPSConnection):
-    """The same for TLS: ``HTTPSConnection.connect`` calls the ``_new_conn`` above (MRO)."""
-
-
-def _forget(conn: Any) -> None:
-    exchange: Exchange | None = getattr(_current, "exchange", None)
-    sock = getattr(conn, "sock", None)
-    if exchange is not None and sock is not None:
-        WATCHDOG.forget(exchange, sock)
-
-
-class _HTTPPool(HTTPConnectionPool):
-    ConnectionCls = _HTTPConnection
-
-    def _put_conn(self, conn: Any) -> None:
-        _forget(conn)  # back in the pool, the socket is no longer this exchange's to shut down
-        super()._put_conn(conn)
-
-
-class _HTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _HTTPSConnection
-
-    def _put_conn(self, conn: Any) -> None:
-        _forget(conn)
-        super()._put_conn(conn)
-
-
-_POOL_CLASSES = {"http": _HTTPPool, "https": _HTTPSPool}
-
-
-class _WatchedAdapter(HTTPAdapter):
-    """requests' adapter with pools whose connections report their sockets to the watchdog."""
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = _POOL_CLASSES
-
-    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
-        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
-        if not proxy.lower().startswith("socks"):  # SOCKS pools are their own classes
-            manager.pool_classes_by_scheme = _POOL_CLASSES
-        return manager
-
-
-def _frozen_env_session(base_url: str) -> requests.Session:
-    """A session that resolved, once, what ``trust_env`` would look up on every request:
-    the proxy for ``base_url`` (HTTPS_PROXY, NO_PROXY, ...) and the CA bundle override."""
-    session = requests.Session()
-    session.trust_env = False
-    session.mount("https://", _WatchedAdapter())
-    session.mount("http://", _WatchedAdapter())
-    session.proxies.update(requests.utils.get_environ_proxies(base_url))
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
-    if bundle:
-        session.verify = bundle
-    return session
-
-
-def _root_cause_name(exc: BaseException) -> str:
-    """The innermost cause's type (urllib3 nests it in MaxRetryError.reason), plus a short
-    well-known phrase from its text; never the text itself, which holds the URL."""
-    current: BaseException = exc
-    for arg in getattr(exc, "args", ()):
-        reason = getattr(arg, "reason", None)
-        if isinstance(reason, BaseException):
-            current = reason
-    seen: set[int] = set()
-    while id(current) not in seen and (current.__cause__ or current.__context__) is not None:
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__  # type: ignore[assignment]
-    name, text = type(current).__name__, str(current).lower()
-    for marker in ("connection refused", "connection reset", "name or service not known", "remote end closed"):
-        if marker in text or marker in str(exc).lower():
-            return f"{name}: {marker}"
-    return name
-
-
-def _redacted_copy(exc: BaseException, conceal: tuple[Sealed[str], ...]) -> BaseException:
-    """The same exception type with the URL secrets masked, so ``raise ... from`` keeps the cause's
-    kind for debugging without carrying the token into a logged traceback."""
-    try:
-        return type(exc)(mask(str(exc), conceal))
-    except Exception:  # an exception type with an unusual constructor: keep the kind, lose the text
-        return RuntimeError(f"{type(exc).__name__} (details redacted)")

@@ -27,6 +27,7 @@ import math
 from typing import Any, Literal
 
 from ..errors import InvalidParameters
+from ..files import names_content_type
 
 BinaryForm = Literal["buffer", "base64"]
 BINARY_FORMS: tuple[BinaryForm, ...] = ("buffer", "base64")
@@ -43,16 +44,12 @@ def decode_files(data: dict[str, Any]) -> dict[str, Any]:
     values untouched. ``data`` itself is not changed."""
     decoded: dict[str, Any] | None = None
     for key, value in data.items():
-        if isinstance(value, dict) and _is_file_like(value):
+        if names_content_type(value):
             file = _decode_file(str(key), value)
             if file is not value:
                 decoded = decoded if decoded is not None else dict(data)
                 decoded[key] = file
     return decoded if decoded is not None else data
-
-
-def _is_file_like(value: dict[str, Any]) -> bool:
-    return "contentType" in value or "content_type" in value
 
 
 def _decode_file(key: str, value: dict[str, Any]) -> dict[str, Any]:

@@ -25,7 +25,8 @@ from ..errors import DatabaseError, NotStored
 from ..kept.reports import report_for
 from ..kept.storable import storable
 from ..plan.due import last_fetch
-from ..store.archive import Archive, binary_reply
+from ..store.archive import Archive
+from ..store.rows import binary_reply
 
 if TYPE_CHECKING:
     from ...client import OpenApiClient

@@ -64,7 +64,9 @@ from ..errors import DatabaseError, RowRefused
 from ..kept.reports import Report, report_for
 from ..plan.due import is_due
 from ..plan.job import Job
-from ..store.archive import Archive, StoreOutcome, binary_reply
+from ..store.archive import Archive
+from ..store.records import StoreOutcome
+from ..store.rows import binary_reply
 from .outcomes import DONE, ApiTally, Outcome, Progress, RunSummary, Summary, app_stop, error_outcome
 
 MIN_FETCH_SECONDS = 1.0

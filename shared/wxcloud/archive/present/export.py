@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from ...errors import InvalidParameters
 from ..kept.reports import Report
-from ..store.archive import Stored
+from ..store.records import Stored
 
 SETTLED = "settled"
 

@@ -6,6 +6,7 @@ Imports ``kept`` only, of the archive's wings.
 
 from __future__ import annotations
 
-from .archive import Archive, Revision, Stored, StoreOutcome
+from .archive import Archive
+from .records import Revision, Stored, StoreOutcome
 
 __all__ = ["Archive", "Revision", "StoreOutcome", "Stored"]

@@ -6,7 +6,8 @@
         archive.results("wx...", "analysis.getDailyVisitTrend")
 
 Persistence only: which periods to ask for is the planner's (``plan.py``), answering cloud calls
-from the archive is ``ReadThrough``'s (``readthrough.py``). Each stored period is one transaction
+from the archive is ``ReadThrough``'s (``readthrough.py``); what a read answers is ``records.py``'s,
+and an answer's flat rows ``rows.py``'s. Each stored period is one transaction
 (the result, its flat rows, and the answer it replaced in the revision table), committed before
 the next fetch is even looked at, so a run that is killed loses nothing it fetched.
 
@@ -18,15 +19,13 @@ replaced answer is kept in the revision table when it differs.
 from __future__ import annotations
 
 import json
-import math
 import random
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, delete, func, inspect, select
 from sqlalchemy.engine import URL
@@ -34,65 +33,25 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ... import paths
 from ...dates import beijing_today, parse_yyyymmdd
-from ...errors import ConfigurationError, InvalidParameters, InvalidResponse, StorageError, WxCloudError
+from ...errors import ConfigurationError, InvalidParameters, StorageError, WxCloudError
 from ...periods import Period
 from ..errors import DatabaseError, NothingArchived, RowRefused
 from ..kept.reports import Report, report_for
-from ..kept.storable import finite_float, storable, storable_text
+from ..kept.storable import storable, storable_text
 from ..settings import ARCHIVE_DEFAULT_TABLE_PREFIX
 from . import database, schema
+from .records import Revision, Stored, StoreOutcome, decoded, stored_row
+from .rows import binary_reply, flat_rows, keeps
 from .tables import Tables, insert_new, upsert_newer
 
-if TYPE_CHECKING:
-    pass
-
+# The answer's types are records.py's and its rows rows.py's: handed on under the names this module has always had.
+__all__ = ["WRITE_ATTEMPTS", "Archive", "Revision", "StoreOutcome", "Stored", "binary_reply", "flat_rows", "keeps"]
 
 T = TypeVar("T")
-
-StoreOutcome = Literal["stored", "refreshed", "revised", "upToDate"]
-"""What storing an answer did: ``stored`` a period that was not there; ``refreshed`` replaced the
-stored answer with one that keeps every figure it had (WeChat only added, or nothing changed);
-``revised`` replaced it with one that changed a figure WeChat had already given; ``upToDate``: a
-newer answer was stored meanwhile (by another run), so this one was dropped."""
 
 WRITE_ATTEMPTS = (
     6  # runs (or fan-out workers) writing one period at once may deadlock (MariaDB's gap locks): try again, backing off
 )
-
-
-@dataclass(frozen=True)
-class Stored:
-    """One archived period as the results table holds it: the latest answer and when it came."""
-
-    api: str
-    begin_date: str
-    end_date: str
-    result: dict[str, Any]
-    fetched_at: datetime
-    fetched_on: date | None = None  # the Beijing day of the run that fetched it
-    settled: bool = True  # WeChat could know nothing more about the period when it answered
-    fetches: int = 1
-    readable: bool = (
-        True  # False: the stored text is not a JSON object (a row written by hand, or by something else); result is {}
-    )
-
-    @property
-    def period(self) -> Period:
-        begin, end = parse_yyyymmdd(self.begin_date), parse_yyyymmdd(self.end_date)
-        assert begin is not None and end is not None  # written by store() only
-        return Period(begin, end)
-
-
-@dataclass(frozen=True)
-class Revision:
-    """An answer that a later one replaced: what WeChat said, and when (``result`` None: an older
-    release's answer that cannot be decoded)."""
-
-    result: dict[str, Any] | None
-    fetched_at: datetime  # UTC
-    fetched_on: date | None
-    replaced_at: datetime  # UTC
-    revised: bool  # the answer that replaced it changed a figure this one had given
 
 
 class Archive:
@@ -257,7 +216,7 @@ class Archive:
             results.c.begin_date == period.begin_date, results.c.end_date == period.end_date
         )
         row = self.read(lambda connection: connection.execute(query).first())
-        return None if row is None else _stored(api, row)
+        return None if row is None else stored_row(api, row)
 
     def results(self, appid: str, api: str, since: date | None = None, until: date | None = None) -> list[Stored]:
         """Archived periods of ``api``, oldest first, each with its latest answer."""
@@ -266,7 +225,7 @@ class Archive:
             results.c.begin_date, results.c.end_date
         )
         rows = self.read(lambda connection: connection.execute(query).all())
-        return [_stored(api, row) for row in rows]
+        return [stored_row(api, row) for row in rows]
 
     def _stored_query(self, appid: str, api: str) -> Any:
         results = self.tables.results
@@ -299,7 +258,7 @@ class Archive:
         rows = self.read(lambda connection: connection.execute(query).all())
         return [
             Revision(
-                _decoded(row.result),
+                decoded(row.result),
                 row.fetched_at,
                 parse_yyyymmdd(row.fetched_on or ""),
                 row.replaced_at,
@@ -453,7 +412,7 @@ class _Write:
         flat = self.tables.for_shape(self.report.shape)
         connection.execute(delete(flat).where(*(flat.c[name] == value for name, value in self.key.items())))
         insert_new(connection, flat, self.flat)
-        before = _decoded(old.result)  # an older release's row may not decode: then it is replaced, as revised
+        before = decoded(old.result)  # an older release's row may not decode: then it is replaced, as revised
         revised = before is None or not keeps(before, self.result)
         replaced = {
             "result": old.result,
@@ -474,104 +433,6 @@ class _Write:
         query = select(results.c.result, results.c.fetched_at, results.c.fetched_on, results.c.fetches)
         query = query.where(*(results.c[name] == value for name, value in self.key.items())).with_for_update()
         return connection.execute(query).first()
-
-
-def binary_reply(report: Report, result: dict[str, Any]) -> InvalidResponse | None:
-    """The error a report's result is when WeChat answered it with something that is not JSON
-    (the SDK's ``{contentType, buffer}`` success, a proxy's page): the archive keeps JSON answers."""
-    if not isinstance(result.get("buffer"), (bytes, bytearray)):
-        return None
-    kind = str(result.get("contentType") or "no content type")[:60]
-    error = InvalidResponse(f"wechat server internal error, the reply is {kind}, not the report's JSON")
-    error.api = report.spec.display_name
-    return error
-
-
-def keeps(old: Any, new: Any) -> bool:
-    """Whether the answer ``new`` still says everything ``old`` said: every field of ``old`` is
-    in ``new`` with a value that keeps it, every list item of ``old`` is kept by one of ``new``'s.
-    A retention answer that only gained keys keeps the earlier one; one that changed a value
-    WeChat had given, or dropped it, does not (a revision)."""
-    if isinstance(old, dict):
-        return isinstance(new, dict) and all(name in new and keeps(value, new[name]) for name, value in old.items())
-    if isinstance(old, list):
-        if not isinstance(new, list):
-            return False
-        return all(
-            (index < len(new) and keeps(item, new[index])) or any(keeps(item, other) for other in new)
-            for index, item in enumerate(old)
-        )
-    if isinstance(old, bool) or isinstance(new, bool):
-        return old is new
-    return bool(old == new)
-
-
-def flat_rows(report: Report, result: dict[str, Any], period: Period, key: dict[str, str]) -> list[dict[str, Any]]:
-    """The flat table's rows of one result: the declared columns, values coerced to their types."""
-    rows = []
-    for position, item in enumerate(report.shape.rows(result, period.begin_date)):
-        row: dict[str, Any] = {**key, "position": position, "ref_date": _as_text(item.get("refDate"), 32)}
-        for column in report.shape.columns:
-            value = item.get(column.name)
-            if column.type == "int":
-                row[column.column] = _as_int(value)
-            elif column.type == "float":
-                row[column.column] = finite_float(value)
-            else:
-                row[column.column] = _as_text(value, column.length)
-        rows.append(row)
-    return rows
-
-
-def _as_int(value: Any) -> int | None:
-    """An integer a ``BIGINT`` holds (signed 64 bits), or None: beyond it, or not a whole number."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    if isinstance(value, float) and not value.is_integer():
-        return None
-    number = int(value)
-    return number if -(2**63) <= number < 2**63 else None
-
-
-def _as_text(value: Any, length: int) -> str | None:
-    """The text cut to the column's ``length`` characters (code points, as PostgreSQL's and
-    MariaDB's ``VARCHAR`` count them), NUL and lone surrogates made U+FFFD (``storable.py``)."""
-    if value is None or isinstance(value, (dict, list)):
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return storable_text(str(value)[:length])
-
-
-def _stored(api: str, row: Any) -> Stored:
-    """The row as a ``Stored``; an answer that does not decode to a JSON object is an empty one,
-    marked unreadable, so that one such row neither fails every read of its report nor is taken
-    for an answer (the read-through asks for it again, the report names it)."""
-    fetched_on = parse_yyyymmdd(row.fetched_on or "")
-    result = _decoded(row.result)
-    readable = isinstance(result, dict)
-    return Stored(
-        api,
-        row.begin_date,
-        row.end_date,
-        result if readable else {},
-        row.fetched_at,
-        fetched_on,
-        bool(row.settled),
-        int(row.fetches),
-        readable,
-    )
-
-
-def _decoded(text: Any) -> Any:
-    """A stored answer's JSON, or None when it cannot be decoded (not text, not JSON, nested or
-    numbered beyond what the parser takes)."""
-    if not isinstance(text, str):
-        return None
-    try:
-        return json.loads(text)
-    except (ValueError, RecursionError):
-        return None
 
 
 def _between(query: Any, results: Any, since: date | None, until: date | None) -> Any:

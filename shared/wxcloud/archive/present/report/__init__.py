@@ -14,9 +14,10 @@ by ``devtools/vendor_echarts.py``) and inlined, so the file opens with no networ
 
 This package needs the ``report`` extra (the archive's database packages; from the checkout,
 ``pip install '.[report]'``); it never goes into a function's package
-(``devtools/build_package.py`` leaves it out). Modules: ``data`` gathers the figures from the
-archive, ``labels`` holds the words and number formats of
-each language, ``page`` lays out the HTML; the visit sources' names are ``..channels`` (the SQL
+(``devtools/build_package.py`` leaves it out). Modules: ``data`` gathers the figures (``figures``)
+from the archive, ``labels`` holds the words and number formats of each language, ``page`` lays
+out the HTML with the shared chart shapes (``charts``), the colours (``colors``) and what it
+inlines (``inline``: style, script, ECharts); the visit sources' names are ``..channels`` (the SQL
 views use them too).
 """
 
@@ -26,7 +27,8 @@ from datetime import date, datetime
 
 from ...errors import EmptyArchive
 from ...store.archive import Archive
-from .data import ReportData, gather
+from .data import gather
+from .figures import ReportData
 from .labels import LANGS, Lang
 from .page import render_page
 

@@ -11,12 +11,12 @@ No label is cut or drawn over another, at 1200 px or at 390 px: value axes speak
 on its right, a category axis's names take at most a third of the chart, pies carry a legend of
 names and shares instead of labels around them, a heat map's cells are coloured here (so their
 text can be black or white by the cell's shade) with the scale as HTML under the chart. A metric,
-an audience and a portrait's name have one colour on the whole page (``METRIC_COLORS``,
-``AUDIENCE_COLORS``, ``Page.name_color``). ``devtools/report_layout.py`` reads the drawn text back.
+an audience and a portrait's name have one colour on the whole page (``colors.py``,
+``Page.name_color``). ``devtools/report_layout.py`` reads the drawn text back.
 
-No data can break the page: the options are JSON with every number finite (``_finite``: JSON
+No data can break the page: the options are JSON with every number finite (``inline.finite``: JSON
 has no NaN, and a page whose JSON holds one draws nothing), inlined with ``<``, ``>``, ``&``,
-U+2028 and U+2029 escaped (``options_json``), so a page path holding ``</script>`` or
+U+2028 and U+2029 escaped (``inline.options_json``), so a page path holding ``</script>`` or
 ``<!--<script>`` cannot end or swallow the script element; text in the HTML is escaped; names
 from the data are cut to a readable length (labels.short), whole (still bounded) in tooltips
 and title attributes; and each chart is drawn on its own, so one ECharts refuses cannot blank the
@@ -26,18 +26,27 @@ others.
 from __future__ import annotations
 
 import html
-import json
-import math
-from collections.abc import Sequence
-from importlib import resources
 from typing import Any
 
 from ...kept.channels import channel_name
-from .data import PORTRAIT_DIMENSIONS, Audience, Kpi, Overview, PageRow, Pages, ReportData, Sources, Trends, Triangle
+from .charts import bars, bars_height, pie, pie_height
+from .colors import (
+    AUDIENCE_COLORS,
+    CATEGORY_COLORS,
+    DARK_TEXT,
+    METRIC_COLORS,
+    NAME_COLORS,
+    OTHERS_COLOR,
+    SCALES,
+    contrast,
+    mix,
+    text_on,
+)
+from .figures import PORTRAIT_DIMENSIONS, Audience, Kpi, Overview, PageRow, Pages, ReportData, Sources, Trends, Triangle
+from .inline import BOOT, STYLE, echarts_source, options_json
 from .labels import (
     CELL_CHARS,
     FULL_CHARS,
-    NAME_CHARS,
     NARROW_CHARS,
     Lang,
     data_name,
@@ -48,141 +57,24 @@ from .labels import (
     text,
 )
 
-ECHARTS = "echarts.min.js"
+# The colours and the inlined parts are colors.py's and inline.py's: handed on under the names the page had.
+__all__ = [
+    "AUDIENCE_COLORS",
+    "METRIC_COLORS",
+    "NAME_COLORS",
+    "SCALES",
+    "Page",
+    "contrast",
+    "echarts_source",
+    "options_json",
+    "render_page",
+]
+
 DECIMALS = {"stayTimeUv": 1, "visitDepth": 2}
-
-# One colour per meaning across the page: a metric, an audience, a name of the portrait are drawn
-# in the same colour in every chart (active users green, new users orange, visits blue, sessions
-# purple; male and female, iPhone and Android the same in every pie of every span).
-METRIC_COLORS = {"visitUv": "#07c160", "visitPv": "#1677ff", "visitUvNew": "#fa8c16", "sessionCnt": "#722ed1"}
-AUDIENCE_COLORS = {"visitUv": METRIC_COLORS["visitUv"], "visitUvNew": METRIC_COLORS["visitUvNew"]}
-# A retention triangle's scale, light to dark, in its audience's colour.
-SCALES = {
-    "visitUvNew": ("#fff7e6", "#ffd591", "#fa8c16", "#ad4e00"),
-    "visitUv": ("#f0fff4", "#95de64", "#07c160", "#0b5e30"),
-}
-NAME_COLORS = {
-    "男": "#3b6fd4",
-    "女": "#e8547a",
-    "未知": "#a8aeb8",
-    "iPhone": "#5b6b7f",
-    "Android": "#34a853",
-    "其他": "#c9cdd4",
-}
-OTHERS_COLOR = "#c9cdd4"
-CATEGORY_COLORS = ("#13c2c2", "#eb2f96", "#faad14", "#2f54eb", "#a0d911", "#9254de", "#fa541c", "#36cfc9")
-DARK_TEXT, LIGHT_TEXT = "#1f2329", "#ffffff"
-# A heat map cell's text: black or white, whichever contrasts more with the cell. Every colour has
-# a contrast of at least 4.58 with one of them (WCAG's 4.5 for small text); a softer dark text
-# would fall short on the mid shades, where neither it nor white reaches 4.5.
-CELL_TEXTS = ("#000000", LIGHT_TEXT)
-BAR_LABEL_SIZE = 11
-PIE_HEIGHT = 176  # a pie's part of its chart; its legend, a line a name, below
-# The width of a digit or separator at BAR_LABEL_SIZE, with room to spare: what a bar's value label
-# needs to the right of the plot (grid.right), so no number is cut at the chart's edge.
-DIGIT_PX = 7.5
-
-STYLE = """
-:root{--fg:#1f2329;--muted:#646a73;--line:#e5e6eb;--bg:#f5f6f7;--card:#fff;--up:#07c160;--down:#f54a45}
-*{box-sizing:border-box}body{margin:0;background:var(--bg);color:var(--fg);font:14px/1.5 -apple-system,"PingFang SC",
-"Microsoft YaHei","Noto Sans CJK SC",sans-serif}header,main,footer{max-width:1100px;margin:0 auto;padding:12px}
-header h1{font-size:20px;margin:8px 0 0}header p{margin:2px 0;color:var(--muted)}
-section{background:var(--card);border-radius:8px;padding:12px 16px;margin:12px 0}section h2{font-size:17px;margin:4px \
-0 12px}
-h3{font-size:14px;margin:12px 0 4px;color:var(--muted);font-weight:600}
-.kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(200px,1fr));gap:10px}
-.kpi{border:1px solid var(--line);border-radius:6px;padding:8px 10px}.kpi .name{color:var(--muted);font-size:13px}
-.kpi .value{font-size:22px;font-weight:600}.kpi ul{list-style:none;margin:4px 0 0;padding:0;font-size:12px;\
-color:var(--muted)}
-.up{color:var(--up)}.down{color:var(--down)}
-body{overflow-wrap:anywhere}.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:12px}
-.grid>*{min-width:0}.grid.wide{grid-template-columns:repeat(auto-fit,minmax(520px,1fr))}
-.chart{width:100%;height:320px}.note{color:var(--muted);font-size:12px}
-table{border-collapse:collapse;width:100%;font-size:13px}th,td{padding:4px 6px;border-bottom:1px solid var(--line);\
-text-align:right}
-table{overflow-wrap:normal}th,td{white-space:nowrap}th:first-child,td:first-child{text-align:left;white-space:normal;overflow-wrap:break-word;min-width:10em}.scroll{overflow-x:auto;max-width:100%}
-.scale{display:flex;align-items:center;gap:6px;font-size:12px;color:var(--muted);margin:2px 0 8px}
-.scale i{display:inline-block;width:120px;height:10px;border-radius:2px}
-.scale b{display:inline-block;width:18px;height:10px;border-radius:2px;background:#eceef1;margin-left:12px}
-.spans{display:flex;gap:6px;flex-wrap:wrap;margin:0 0 8px}
-.spans button{font:inherit;font-size:13px;padding:3px 12px;border:1px solid var(--line);
-border-radius:14px;background:var(--card);color:var(--fg);cursor:pointer}
-.spans button[aria-pressed=true]{background:var(--fg);color:#fff;border-color:var(--fg)}
-[data-span-panel][hidden]{display:none}
-footer{color:var(--muted);font-size:12px}footer dl{display:grid;grid-template-columns:max-content minmax(0,1fr);\
-gap:2px 12px}
-footer dd{margin:0}@media (max-width:600px){header,main,footer{padding:8px}section{padding:10px 12px}
-.grid,.grid.wide{grid-template-columns:1fr}.chart{height:260px}.kpi .value{font-size:18px}.retention-day \
-.chart{min-width:640px}}
-"""
-
-# Hands each chart's option to ECharts, resizes them with the window, and switches the portrait's
-# span: the page's only script. Each chart on its own: one that fails is logged and the others are
-# still drawn. What JSON cannot say is filled in here, by markers in the options: "@compact" (a
-# value axis's labels in 万/亿 or k/M, so long numbers never run together), "@share" (a pie's
-# legend: each name with its share, instead of labels around the pie that a narrow chart cuts), and
-# "@name" (a category axis's label width: a third of the chart, so the bars keep their room).
-BOOT = """
-(function(){var options=JSON.parse(document.getElementById('chart-options').textContent);
-var zh=document.documentElement.lang==='zh';var locale=zh?'ZH':'EN';var charts={};
-function trim(v){return String(+v.toFixed(2));}
-function compact(v){var a=Math.abs(v);if(zh){if(a>=1e8){return trim(v/1e8)+'亿';}if(a>=1e4){return trim(v/1e4)+'万';}\
-return trim(v);}
-if(a>=1e9){return trim(v/1e9)+'B';}if(a>=1e6){return trim(v/1e6)+'M';}if(a>=1e3){return trim(v/1e3)+'k';}return \
-trim(v);}
-function prepare(option,el){var o=JSON.parse(JSON.stringify(option));var width=el.clientWidth;
-(function walk(node){if(!node||typeof node!=='object'){return;}Object.keys(node).forEach(function(k){var v=node[k];
-if(v==='@compact'){node[k]=compact;}else if(v==='@name'){node[k]=Math.max(64,Math.round(width/3));}
-else if(v==='@share'){var data=o.series[0].data;var total=data.reduce(function(t,d){return t+(d.value||0);},0);
-node[k]=function(name){var d=data.filter(function(d){return d.name===name;})[0];
-return name+'  '+(d&&total?(d.value/total*100).toFixed(1)+'%':'');};}else{walk(v);}});})(o);return o;}
-function draw(el){var id=el.dataset.chart;try{var c=echarts.init(el,null,{locale:locale});\
-c.setOption(prepare(options[id],el));
-charts[id]=c;}catch(e){console.error('chart '+id+': '+e);}}
-function resize(el){var c=charts[el.dataset.chart];if(c&&el.clientWidth>0){c.resize();\
-c.setOption(prepare(options[el.dataset.chart],el));}}
-document.querySelectorAll('[data-chart]').forEach(draw);
-document.querySelectorAll('[data-spans]').forEach(function(bar){var buttons=bar.querySelectorAll('button');
-function show(span){buttons.forEach(function(b){b.setAttribute('aria-pressed',String(b.dataset.span===span));});
-document.querySelectorAll('[data-span-panel]').forEach(function(p){p.hidden=p.dataset.spanPanel!==span;
-if(!p.hidden){p.querySelectorAll('[data-chart]').forEach(resize);}});}
-buttons.forEach(function(b){b.addEventListener('click',function(){show(b.dataset.span);});});show(bar.dataset.spans);});
-window.addEventListener('resize',function(){document.querySelectorAll('[data-chart]').forEach(resize);});})();
-"""
-# Characters escaped in the inline JSON: none of them can then open or close an element or a
-# comment inside the script element, and U+2028/U+2029 end no line of any script that reads it.
-JSON_ESCAPES = {ord(char): f"\\u{ord(char):04x}" for char in "<>&\u2028\u2029"}
-
-
-def echarts_source() -> str:
-    return resources.files(__package__).joinpath(ECHARTS).read_text(encoding="utf-8")
 
 
 def _e(value: object) -> str:
     return html.escape(str(value), quote=True)
-
-
-def _finite(value: Any) -> Any:
-    """``value`` with every number JSON cannot carry (NaN, Infinity) or JavaScript cannot hold
-    (an int beyond a float) made null: the last guard, whatever the sections computed."""
-    if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(item) for item in value]
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, int) and not isinstance(value, bool):
-        try:
-            return value if math.isfinite(float(value)) else None
-        except OverflowError:
-            return None
-    return value
-
-
-def options_json(options: dict[str, Any]) -> str:
-    """The charts' options as JSON that is safe inside ``<script type="application/json">``."""
-    dumped = json.dumps(_finite(options), ensure_ascii=False, allow_nan=False, separators=(",", ":"))
-    return dumped.translate(JSON_ESCAPES)
 
 
 def _count(value: int | None, lang: Lang) -> str:
@@ -196,48 +88,6 @@ def _cell(name: str) -> str:
     shown = short(name, CELL_CHARS)
     title = f' title="{_e(short(name, FULL_CHARS))}"' if shown != name else ""
     return f"<span{title}>{_e(shown).replace('/', '/<wbr>')}</span>"
-
-
-def _rgb(color: str) -> tuple[int, int, int]:
-    return int(color[1:3], 16), int(color[3:5], 16), int(color[5:7], 16)
-
-
-def _mix(stops: Sequence[str], t: float) -> str:
-    """The colour at ``t`` (0..1) along ``stops``, evenly spaced: a heat map's cell, computed here
-    so that its text colour can be chosen for it."""
-    t = min(max(t, 0.0), 1.0) * (len(stops) - 1)
-    index = min(int(t), len(stops) - 2)
-    low, high, part = _rgb(stops[index]), _rgb(stops[index + 1]), t - index
-    return "#" + "".join(f"{round(a + (b - a) * part):02x}" for a, b in zip(low, high, strict=True))
-
-
-def _luminance(color: str) -> float:
-    """Relative luminance (WCAG 2)."""
-
-    def linear(channel: int) -> float:
-        value = channel / 255
-        return value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4
-
-    r, g, b = (linear(channel) for channel in _rgb(color))
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def contrast(one: str, other: str) -> float:
-    """The WCAG contrast ratio of two colours (1 to 21)."""
-    light, dark = sorted((_luminance(one), _luminance(other)), reverse=True)
-    return (light + 0.05) / (dark + 0.05)
-
-
-def text_on(color: str) -> str:
-    """Black text on a light cell, white on a dark one, whichever contrasts more: every shade of a
-    scale keeps its figure readable."""
-    return max(CELL_TEXTS, key=lambda text: contrast(text, color))
-
-
-def _grouped(value: int | None) -> str:
-    """A bar's value as its label: whole, with thousands separators, in either language (a bar's
-    label is the exact figure; the axis carries the compact one)."""
-    return "—" if value is None else f"{value:,}"
 
 
 class Page:
@@ -395,7 +245,7 @@ class Page:
                     pending.append({"value": [x, y, 0], "label": {"formatter": self.t("not_yet")}})
                 elif cell.rate is not None:
                     shown = round(cell.rate * 100, 1)
-                    color = _mix(scale, shown / top)
+                    color = mix(scale, shown / top)
                     item: dict[str, Any] = {
                         "value": [x, y, shown],
                         "label": {"formatter": f"{shown:.1f}%", "color": text_on(color)},
@@ -448,9 +298,9 @@ class Page:
             names = [
                 self.t("others") if item.key is None else channel_name(item.key, self.lang) for item in sources.channels
             ]
-            option = self._bars(names, [item.value for item in sources.channels], color=sessions)
+            option = bars(names, [item.value for item in sources.channels], color=sessions)
             parts.append(
-                f"<h3>{self.t('channels')}</h3>" + self.chart("sources-channels", option, _bars_height(len(names)))
+                f"<h3>{self.t('channels')}</h3>" + self.chart("sources-channels", option, bars_height(len(names)))
             )
         grid = []
         for name, items in (("staytime", sources.staytime), ("depth", sources.depth)):
@@ -463,55 +313,22 @@ class Page:
                     else f"#{item.key}"
                     for item in items
                 ]
-                option = self._bars(labels, [i.value for i in items], limit=NARROW_CHARS, color=sessions)
+                option = bars(labels, [i.value for i in items], limit=NARROW_CHARS, color=sessions)
                 grid.append(
                     f"<div><h3>{self.t(name)}</h3>"
-                    + self.chart(f"sources-{name}", option, _bars_height(len(labels)))
+                    + self.chart(f"sources-{name}", option, bars_height(len(labels)))
                     + "</div>"
                 )
         if grid:
             parts.append('<div class="grid">' + "".join(grid) + "</div>")
         return "".join(parts)
 
-    def _bars(
-        self, names: Sequence[str], values: Sequence[int | None], *, limit: int = NAME_CHARS, color: str
-    ) -> dict[str, Any]:
-        """Horizontal bars of named values, each labelled with its whole figure: the names cut to
-        ``limit`` (whole, bounded, in the bar's tooltip) and to a third of the chart's width on
-        the axis, the plot leaving room on its right for the longest figure, so none is cut."""
-        labels = [_grouped(value) for value in values]
-        room = 12 + math.ceil(DIGIT_PX * max((len(label) for label in labels), default=1))
-        category = {
-            "type": "category",
-            "data": [short(name, limit) for name in names],
-            "inverse": True,
-            "axisLabel": {"interval": 0, "fontSize": 11, "width": "@name", "overflow": "truncate", "ellipsis": "…"},
-        }
-        return {
-            "tooltip": {"trigger": "item"},
-            "grid": {"left": 8, "right": room, "top": 8, "bottom": 8, "containLabel": True},
-            "xAxis": {"type": "value", "axisLabel": {"show": False}, "splitLine": {"show": False}},
-            "yAxis": category,
-            "series": [
-                {
-                    "type": "bar",
-                    "color": color,
-                    "barMaxWidth": 18,
-                    "data": [
-                        {"name": short(name, FULL_CHARS), "value": value, "label": {"formatter": label}}
-                        for name, value, label in zip(names, values, labels, strict=True)
-                    ],
-                    "label": {"show": True, "position": "right", "fontSize": BAR_LABEL_SIZE, "color": DARK_TEXT},
-                }
-            ],
-        }
-
     def pages(self, pages: Pages) -> str:
         parts = [f'<p class="note">{self.t("summed_days", n=pages.days)}</p>']
         top = pages.top[:10]
         parts.append(f"<h3>{self.t('top_pages')}</h3>")
-        option = self._bars([row.path for row in top], [row.pv for row in top], color=METRIC_COLORS["visitPv"])
-        parts.append(self.chart("pages-top", option, _bars_height(len(top))))
+        option = bars([row.path for row in top], [row.pv for row in top], color=METRIC_COLORS["visitPv"])
+        parts.append(self.chart("pages-top", option, bars_height(len(top))))
         parts.append(self._table(pages.top, "pages-table"))
         parts.append('<div class="grid">')
         for name, rows, column in (("top_entries", pages.entries, "entries"), ("top_exits", pages.exits, "exits")):
@@ -566,42 +383,17 @@ class Page:
                     for name, _ in pairs
                 ]
                 values = [value for _, value in pairs]
-                height = _bars_height(len(names))
                 if dimension in {"genders", "platforms"}:
-                    # the names and shares in a legend under the pie, one a line: labels around a
-                    # pie are cut or run together on a narrow chart, and a scrolling legend hides some
-                    option: dict[str, Any] = {
-                        "tooltip": {"trigger": "item"},
-                        "legend": {
-                            "top": PIE_HEIGHT,
-                            "left": "center",
-                            "orient": "vertical",
-                            "itemGap": 6,
-                            "formatter": "@share",
-                        },
-                        "series": [
-                            {
-                                "type": "pie",
-                                "radius": [44, 80],
-                                "center": ["50%", PIE_HEIGHT // 2],
-                                "label": {"show": False},
-                                "data": [
-                                    {
-                                        "name": short(shown, NARROW_CHARS),
-                                        "value": value,
-                                        "itemStyle": {"color": self.name_color(name)},
-                                    }
-                                    for shown, (name, value) in zip(names, pairs, strict=True)
-                                ],
-                            }
-                        ],
-                    }
-                    height = PIE_HEIGHT + 20 * len(names) + 8
+                    slices = [
+                        (short(shown, NARROW_CHARS), value, self.name_color(name))
+                        for shown, (name, value) in zip(names, pairs, strict=True)
+                    ]
+                    option, height = pie(slices), pie_height(len(slices))
                 else:
-                    option = self._bars(names, values, limit=NARROW_CHARS, color=AUDIENCE_COLORS.get(group, DARK_TEXT))
-                known = (
-                    dimension in PORTRAIT_DIMENSIONS
-                )  # a dimension WeChat may add: named as it sent it, its id by position
+                    option = bars(names, values, limit=NARROW_CHARS, color=AUDIENCE_COLORS.get(group, DARK_TEXT))
+                    height = bars_height(len(names))
+                # a dimension WeChat may add: named as it sent it, its id by position
+                known = dimension in PORTRAIT_DIMENSIONS
                 chart_id = f"audience-{audience.days}-{group}-{dimension if known else index}"
                 heading = self.t(dimension) if known else _e(short(dimension))
                 parts.append(f"<div><h3>{heading}</h3>" + self.chart(chart_id, option, height) + "</div>")
@@ -629,11 +421,6 @@ class Page:
             f"<dt>{self.t('footer_missing')}</dt><dd "
             f'id="missing">{shown_missing}</dd>{unreadable}</dl><p>{self.t("footer_note")}</p>'
         )
-
-
-def _bars_height(count: int) -> int:
-    """A bar chart's height: 26 px a bar (room for an 11 px label on either side of it), at least 160."""
-    return max(160, 24 + 26 * count)
 
 
 def render_page(data: ReportData, lang: Lang) -> str:
