@@ -64,8 +64,8 @@ LEFT JOIN {summary} s ON s.appid = t.appid AND s.api = 'analysis.getDailySummary
 WHERE t.api = 'analysis.getDailyVisitTrend' AND t.position = 0""",
         "v_cohort": f"""
 SELECT r.appid AS appid,
-       CASE r.api WHEN 'analysis.getDailyRetain' THEN 'day' WHEN 'analysis.getWeeklyRetain' THEN 'week' ELSE 'month' \
-END AS unit,
+       CASE r.api WHEN 'analysis.getDailyRetain' THEN 'day' WHEN 'analysis.getWeeklyRetain' THEN 'week' ELSE 'month'
+       END AS unit,
        r.begin_date AS cohort_begin, r.end_date AS cohort_end, r.item_key AS retention_key,
        MAX(CASE WHEN r.metric = 'visitUvNew' THEN r.item_value END) AS new_users,
        MAX(CASE WHEN r.metric = 'visitUv' THEN r.item_value END) AS active_users,
@@ -75,8 +75,8 @@ END AS unit,
 FROM {retain} r
 JOIN {retain} z ON z.appid = r.appid AND z.api = r.api AND z.begin_date = r.begin_date AND z.end_date = r.end_date
      AND z.metric = r.metric AND z.item_key = 0
-JOIN {result} res ON res.appid = r.appid AND res.api = r.api AND res.begin_date = r.begin_date AND res.end_date = \
-r.end_date
+JOIN {result} res ON res.appid = r.appid AND res.api = r.api AND res.begin_date = r.begin_date AND res.end_date =
+       r.end_date
 WHERE r.metric IN ('visitUvNew', 'visitUv')
 GROUP BY r.appid, r.api, r.begin_date, r.end_date, r.item_key, res.settled""",
         "v_source": f"""
@@ -85,11 +85,11 @@ SELECT d.appid AS appid, d.begin_date AS ref_day,
        d.item_key AS source_key, c.name_zh AS channel_zh, c.name_en AS channel_en, d.item_value AS visits
 FROM {distribution} d
 LEFT JOIN {channel} c ON c.channel_key = d.item_key
-WHERE d.api = 'analysis.getVisitDistribution' AND d.index_name IN ('access_source_session_cnt', \
-'access_source_visit_uv')""",
+WHERE d.api = 'analysis.getVisitDistribution' AND d.index_name IN ('access_source_session_cnt',
+       'access_source_visit_uv')""",
         "v_page_day": f"""
-SELECT p.appid AS appid, p.begin_date AS ref_day, p.page_path AS page_path, p.page_visit_pv AS pv, p.page_visit_uv AS \
-uv,
+SELECT p.appid AS appid, p.begin_date AS ref_day, p.page_path AS page_path, p.page_visit_pv AS pv, p.page_visit_uv AS
+       uv,
        p.page_staytime_pv AS stay_per_view, p.entrypage_pv AS entries, p.exitpage_pv AS exits,
        p.page_share_pv AS share_pv, p.page_share_uv AS share_uv
 FROM {page} p
