@@ -1,7 +1,7 @@
 """Unit tests for ``wxcloud.casing``: the documented rules of wx-server-sdk's ``convertCase``.
 
 Expected values were cross-checked against the SDK itself (``devtools/wxsdk_oracle.js``); the
-generated comparison lives in ``tests/test_casing_differential.py``.
+generated comparison lives in ``tests/core/test_casing_differential.py``.
 """
 
 from __future__ import annotations

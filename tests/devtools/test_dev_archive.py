@@ -32,9 +32,6 @@ from tests.support.checkout import ROOT
 # Each test runs dev.py, its interpreter and an emulator: out of ``dev.py test --fast``. The archive
 # it runs is watched for the database password.
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("no_db_password_anywhere")]
-    pytest.mark.slow,
-    pytest.mark.usefixtures("no_db_password_anywhere"),
-]  # each test runs dev.py, its interpreter and an emulator: out of ``dev.py test --fast``
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 BACKFILL = ("backfill", "--since", "20250101", "--until", "20250331", "--api", MONTHLY)

@@ -17,20 +17,20 @@ from tests.support.checkout import ROOT
 # A few small modules that hold every kind of test the markers tell apart, collected in a child
 # pytest (the whole suite's collection would cost the quick loop seconds).
 MODULES = [
-    "tests/test_archive_report_layout.py",
-    "tests/test_archive_views.py",
-    "tests/test_archive_storable.py",
-    "tests/test_archive_upgrade_batches.py",
-    "tests/test_package.py",
+    "tests/archive/present/test_archive_report_layout.py",
+    "tests/archive/store/test_archive_views.py",
+    "tests/archive/kept/test_archive_storable.py",
+    "tests/archive/store/test_archive_upgrade_batches.py",
+    "tests/scf/test_package.py",
 ]
-LAYOUT = "tests/test_archive_report_layout.py::"
+LAYOUT = "tests/archive/present/test_archive_report_layout.py::"
 BROWSER = LAYOUT + "test_the_charts_follow_the_window_from_1200_to_390_px"
 NO_BROWSER = LAYOUT + "test_each_heat_map_cell_is_readable_and_the_30_day_column_has_values"
-VIEWS = "tests/test_archive_views.py::test_the_views_answer_the_same_queries_on_each_database"
+VIEWS = "tests/archive/store/test_archive_views.py::test_the_views_answer_the_same_queries_on_each_database"
 LATIN1 = (
-    "tests/test_archive_storable.py::test_mariadb_tables_hold_any_text_in_a_database_whose_default_is_latin1[mariadb]"
+    "tests/archive/kept/test_archive_storable.py::test_mariadb_tables_hold_any_text_in_a_database_whose_default_is_latin1[mariadb]"
 )
-BIG = "tests/test_archive_upgrade_batches.py::test_an_archive_of_300000_rows_is_upgraded_within_its_memory_budget[postgresql]"
+BIG = "tests/archive/store/test_archive_upgrade_batches.py::test_an_archive_of_300000_rows_is_upgraded_within_its_memory_budget[postgresql]"
 
 
 def collected(expression: str) -> set[str]:
@@ -58,13 +58,13 @@ def test_the_quick_loop_leaves_out_the_server_databases_the_browser_and_the_slow
     assert {f"{VIEWS}[sqlite]", NO_BROWSER} <= selected, sorted(selected)
     left_out = {f"{VIEWS}[postgresql]", f"{VIEWS}[mariadb]", LATIN1, BIG, BROWSER}
     assert not left_out & selected, sorted(left_out & selected)
-    assert not any(test.startswith("tests/test_package.py::") for test in selected)  # slow, the whole module
+    assert not any(test.startswith("tests/scf/test_package.py::") for test in selected)  # slow, the whole module
 
 
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
-        (["-x", "tests/test_periods.py"], ["-x", "tests/test_periods.py"]),
+        (["-x", "tests/core/test_periods.py"], ["-x", "tests/core/test_periods.py"]),
         (["--fast"], ["-m", dev.FAST_MARKERS]),
         (["-q", "--fast", "-x"], ["-m", dev.FAST_MARKERS, "-q", "-x"]),
         (["--fast", "-m", "not hypothesis"], ["-m", f"({dev.FAST_MARKERS}) and (not hypothesis)"]),
