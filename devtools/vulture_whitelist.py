@@ -44,7 +44,7 @@ _.no_db_password_anywhere, _.no_role_keys_in_logs, _.capture_envelope, _.legacy_
 
 # reprlib.Repr reads its limits by name (spec.show: a few items of a container in a hint).
 _.maxlevel, _.maxlist, _.maxdict, _.maxstring, _.maxother  # noqa: B018
-_.browser_fixture  # noqa: B018 - pytest fixture (tests/archive/present/test_archive_report.py), used by name
+_.browser_fixture  # noqa: B018 - pytest fixture (tests/archive/present/conftest.py), used by name
 _.sample_fixture, _.pages_fixture  # noqa: B018 - pytest fixtures named by name= (tests/archive/present/test_archive_report_layout.py)
 _.scf_fixture, _.fleet_fixture, _.pg_db_fixture  # noqa: B018 - pytest fixtures named by name= (test_archive_fanout.py, test_archive_upgrade_batches.py)
 _.binary_location  # noqa: B018 - selenium reads the Chromium path from the options

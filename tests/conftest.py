@@ -12,7 +12,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 import requests
@@ -22,13 +22,12 @@ from wxcloud.permissions import Permissions
 from wxcloud.retry import RetryPolicy
 
 from devtools.install_wxsdk import SDK_VERSION, is_installed, sdk_dir
-from devtools.platform_token_service import PlatformTokenService
 from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, WeChatEmulator
-from tests.support.checkout import ROOT, sdk_unavailable, unavailable
+from tests.support.checkout import ROOT, sdk_unavailable
 from tests.support.clocks import Sleeps
 from tests.support.leaks import LogCapture, sentry_envelopes, watch_answers
 from tests.support.tencentcloud_http import loopback_fixture
-from tests.support.wechat import API, AUTHORIZER, PLATFORM_KEY, STABLE, TokenSide, make_app
+from tests.support.wechat import API, PLATFORM_KEY, make_app
 
 if TYPE_CHECKING:
     from tests.support.archive import Db
@@ -64,17 +63,6 @@ def sdk_path() -> Path:
     if not is_installed(path):
         sdk_unavailable(f"wx-server-sdk@{SDK_VERSION} is not installed at {path}")
     return path
-
-
-@pytest.fixture(name="browser", scope="module")
-def browser_fixture() -> Iterator[Any]:
-    """Headless Chromium for the report's browser tests (``unavailable`` where it is not installed)."""
-    from devtools.browser import chromium, executables
-
-    if executables() is None:
-        unavailable("chromium and chromium-driver are not installed (apt-get install -y chromium chromium-driver)")
-    with chromium() as driver:
-        yield driver
 
 
 @pytest.fixture
@@ -148,44 +136,6 @@ def wxlog(no_secrets_in_logs: LogCapture) -> LogCapture:
 @pytest.fixture
 def settings(emulator: WeChatEmulator) -> WxSettings:
     return WxSettings(DEFAULT_APPID, DEFAULT_SECRET, emulator.url, Timeouts(connect=1.0, read=1.0))
-
-
-@pytest.fixture(scope="session")
-def platform_service(emulator: WeChatEmulator) -> Iterator[PlatformTokenService]:
-    emulator.add_authorizer(AUTHORIZER)
-    with PlatformTokenService(emulator, key=PLATFORM_KEY) as service:
-        yield service
-
-
-@pytest.fixture
-def platform(platform_service: PlatformTokenService) -> PlatformTokenService:
-    """The provider's token service on loopback (over the emulator), with no requests or faults yet."""
-    platform_service.clear()
-    return platform_service
-
-
-@pytest.fixture(params=["stable", "platform"])
-def side(request: pytest.FixtureRequest, emulator: WeChatEmulator, settings: WxSettings) -> TokenSide:
-    if request.param == "stable":
-        return TokenSide(
-            "stable",
-            settings,
-            lambda: emulator.requests_to(STABLE),
-            lambda fault, times=1: emulator.add_fault(STABLE, fault, times),
-            lambda: None,
-        )
-    from wxcloud.http.redaction import Sealed
-    from wxcloud.platform_tokens import PlatformTokenSource
-
-    service: PlatformTokenService = request.getfixturevalue("platform")
-    platform_settings = WxSettings(AUTHORIZER, "", emulator.url, settings.timeouts)
-    return TokenSide(
-        "platform",
-        platform_settings,
-        service.requests,
-        service.add_fault,
-        lambda: PlatformTokenSource(AUTHORIZER, service.url, key=Sealed(PLATFORM_KEY), timeouts=settings.timeouts),
-    )
 
 
 @pytest.fixture
