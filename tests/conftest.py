@@ -16,10 +16,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 import requests
-from wxcloud import FunctionApp, Timeouts, WxSettings
-from wxcloud.client import OpenApiClient
-from wxcloud.permissions import Permissions
-from wxcloud.retry import RetryPolicy
+from wxcloud import FunctionApp, OpenApiClient, Permissions, RetryPolicy, Timeouts, WxSettings
 
 from devtools.install_wxsdk import SDK_VERSION, is_installed, sdk_dir
 from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, WeChatEmulator

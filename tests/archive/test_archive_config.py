@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from wxcloud import ConfigurationError
 from wxcloud.archive import Archive
 from wxcloud.archive.settings import Ago, ArchiveSettings, archive_since, since_day
 from wxcloud.archive.store.database import parse_url
 from wxcloud.dates import beijing_today
-from wxcloud.errors import ConfigurationError
 
 from devtools.wechat_emulator import WeChatEmulator
 from tests.support.archive import DB_PASSWORD, MONTHLY, Db, function, timer

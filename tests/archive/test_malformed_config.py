@@ -23,8 +23,8 @@ import sentry_sdk
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
+from wxcloud import ConfigurationError, WxCloudError
 from wxcloud.archive.apps import APPID, AppsSource
-from wxcloud.errors import ConfigurationError, WxCloudError
 from wxcloud.http.redaction import Sealed
 
 from tests.support.archive import Db, function

@@ -6,10 +6,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from wxcloud import FunctionApp
-from wxcloud.client import OpenApiClient
-from wxcloud.settings import WxSettings
-from wxcloud.tokens import AccessToken
+from wxcloud import AccessToken, FunctionApp, OpenApiClient, WxSettings
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 from tests.support.clocks import run_at_once

@@ -7,11 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from wxcloud import FunctionApp
-from wxcloud.analysis import Analysis
-from wxcloud.client import OpenApiClient
-from wxcloud.permissions import Permissions
-from wxcloud.settings import WxSettings
+from wxcloud import Analysis, FunctionApp, OpenApiClient, Permissions, WxSettings
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 from tests.support.clocks import Sleeps

@@ -33,7 +33,7 @@ CHILD = """
 import json, resource, sys
 sys.path[:0] = [sys.argv[2], sys.argv[3]]
 from tests.support.hostile_servers import call, make_client
-from wxcloud.tokens import MemoryTokenStore
+from wxcloud import MemoryTokenStore
 
 client = make_client(sys.argv[1], connect=2.0, read=5.0)
 assert call(client)["errCode"] == 0  # warm: every module imported, the pool and the token in place

@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from wxcloud.errors import ConfigurationError
-from wxcloud.settings import WxSettings
+from wxcloud import ConfigurationError, WxSettings
 
 from tests.support.hostile_servers import (
     DATA_PATH,

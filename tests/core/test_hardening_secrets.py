@@ -17,10 +17,8 @@ from urllib.parse import quote
 
 import pytest
 import sentry_sdk
-from wxcloud import FunctionApp
-from wxcloud.analysis import Analysis
+from wxcloud import Analysis, FunctionApp, WxCloudError
 from wxcloud.deadline import Deadline
-from wxcloud.errors import WxCloudError
 
 from tests.support.hostile_servers import (
     APPSECRET,

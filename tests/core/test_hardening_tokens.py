@@ -8,7 +8,7 @@ import logging
 from typing import Any
 
 import pytest
-from wxcloud.tokens import AccessToken, MemoryTokenStore
+from wxcloud import AccessToken, MemoryTokenStore
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 from tests.support.clocks import run_at_once

@@ -13,11 +13,8 @@ import pytest
 import requests
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from wxcloud import FunctionApp
-from wxcloud.analysis import Analysis
-from wxcloud.client import OpenApiClient
-from wxcloud.errors import WxCloudError, retry_later
-from wxcloud.settings import WxSettings
+from wxcloud import Analysis, FunctionApp, OpenApiClient, WxCloudError, WxSettings
+from wxcloud.errors import retry_later
 
 from devtools.wechat_emulator import DEFAULT_SECRET, WeChatEmulator
 from tests.support.wechat import API, DISPLAY

@@ -12,13 +12,21 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from wxcloud.analysis import Analysis
-from wxcloud.client import OpenApiClient
-from wxcloud.errors import WxCloudError
-from wxcloud.periods import DAY, MONTH, PORTRAIT, WEEK, Period, PeriodKind
-from wxcloud.permissions import Permissions
-from wxcloud.settings import WxSettings
-from wxcloud.spec import all_apis, find_api
+from wxcloud import (
+    DAY,
+    MONTH,
+    PORTRAIT,
+    WEEK,
+    Analysis,
+    OpenApiClient,
+    Period,
+    PeriodKind,
+    Permissions,
+    WxCloudError,
+    WxSettings,
+    all_apis,
+    find_api,
+)
 
 from devtools.wechat_emulator import WeChatEmulator
 

@@ -20,12 +20,9 @@ from typing import Any
 import pytest
 import requests
 import sentry_sdk
-from wxcloud import PlatformSettings, WxSettings, platform_client
+from wxcloud import OpenApiClient, Permissions, PlatformSettings, WxCloudError, WxSettings, platform_client
 from wxcloud.archive import Archive
-from wxcloud.client import OpenApiClient
-from wxcloud.errors import WxCloudError
 from wxcloud.http.redaction import Sealed
-from wxcloud.permissions import Permissions
 
 from devtools.platform_token_service import PlatformTokenService
 from devtools.wechat_emulator import WeChatEmulator

@@ -14,12 +14,19 @@ from typing import Any
 import pytest
 import sentry_sdk
 from pytest_httpserver import HTTPServer
-from wxcloud import PlatformSettings, PlatformTokenSource, WxSettings, find_api, platform_client
-from wxcloud.client import OpenApiClient
+from wxcloud import (
+    ConfigurationError,
+    OpenApiClient,
+    Permissions,
+    PlatformSettings,
+    PlatformTokenSource,
+    WxCloudError,
+    WxSettings,
+    find_api,
+    platform_client,
+)
 from wxcloud.deadline import Deadline
-from wxcloud.errors import ConfigurationError, WxCloudError
 from wxcloud.http.redaction import Sealed
-from wxcloud.permissions import Permissions
 from wxcloud.tokens import FetchTicket
 
 from devtools.platform_token_service import PlatformTokenService

@@ -6,9 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from wxcloud.client import OpenApiClient
-from wxcloud.permissions import Permissions
-from wxcloud.settings import WxSettings
+from wxcloud import OpenApiClient, Permissions, WxSettings
 
 from devtools.forward_proxy import ForwardProxy
 from devtools.wechat_emulator import WeChatEmulator

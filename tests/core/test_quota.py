@@ -17,10 +17,13 @@ from typing import Any
 import pytest
 import requests
 from wxcloud import (
+    ConfigurationError,
+    DeadlineExceeded,
     InvalidParameters,
     InvalidResponse,
     OpenApiClient,
     Quota,
+    RetryPolicy,
     Timeouts,
     TokenRejected,
     WeChatError,
@@ -31,8 +34,6 @@ from wxcloud.archive.kept import reports
 from wxcloud.archive.plan.budget import QUOTA_CHECK_OVER, QuotaPlan, allocate, plan_quota, reserved
 from wxcloud.archive.settings import ARCHIVE_DEFAULT_QUOTA_RESERVE, ArchiveSettings
 from wxcloud.deadline import Deadline
-from wxcloud.errors import ConfigurationError, DeadlineExceeded
-from wxcloud.retry import RetryPolicy
 
 from devtools.wechat_emulator import (
     ANALYSIS_PATHS,

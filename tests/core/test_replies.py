@@ -4,8 +4,7 @@ quoting a credential back."""
 from __future__ import annotations
 
 import pytest
-from wxcloud.client import OpenApiClient
-from wxcloud.errors import WxCloudError
+from wxcloud import OpenApiClient, WxCloudError
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 from tests.support.wechat import DISPLAY, PATH, STABLE

@@ -13,11 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from wxcloud import FunctionApp, Timeouts, WxSettings
-from wxcloud.analysis import Analysis
-from wxcloud.client import OpenApiClient
-from wxcloud.permissions import Permissions
-from wxcloud.retry import RetryPolicy
+from wxcloud import Analysis, FunctionApp, OpenApiClient, Permissions, RetryPolicy, Timeouts, WxSettings
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 from tests.support.clocks import Sleeps

@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from wxcloud import FunctionApp, errors
-from wxcloud.analysis import Analysis
+from wxcloud import Analysis, ErrorClass, FunctionApp, error_class, errors
 from wxcloud.archive.errors import (
     DatabaseError,
     DatabaseUnreachable,
@@ -27,7 +26,7 @@ from wxcloud.archive.errors import (
 )
 from wxcloud.archive.function import handler as archive_function
 from wxcloud.archive.function.fanout import WORK_KEY
-from wxcloud.errcodes import ERROR_CLASSES, RETRY_LATER, ErrorClass, error_class
+from wxcloud.errcodes import ERROR_CLASSES, RETRY_LATER
 from wxcloud.errors import (
     ApiNotFound,
     ConfigurationError,

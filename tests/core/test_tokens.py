@@ -10,12 +10,17 @@ from pathlib import Path
 
 import index
 import pytest
-from wxcloud.client import CallReport, OpenApiClient
-from wxcloud.errors import TokenRejected
-from wxcloud.permissions import Permissions
-from wxcloud.retry import RetryPolicy
-from wxcloud.settings import WxSettings
-from wxcloud.tokens import REFRESH_MARGIN_SECONDS, AccessToken, MemoryTokenStore
+from wxcloud import (
+    AccessToken,
+    CallReport,
+    MemoryTokenStore,
+    OpenApiClient,
+    Permissions,
+    RetryPolicy,
+    TokenRejected,
+    WxSettings,
+)
+from wxcloud.tokens import REFRESH_MARGIN_SECONDS
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 from tests.support.clocks import Sleeps

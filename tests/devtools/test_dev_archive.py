@@ -22,8 +22,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, inspect
-from wxcloud.archive import Archive
-from wxcloud.archive.observe.ledger import Ledger
+from wxcloud.archive import Archive, Ledger
 
 from devtools.wechat_emulator import DEFAULT_APPID
 from tests.support.archive import DB_PASSWORD, MONTHLY, Db

@@ -22,9 +22,9 @@ import pytest
 import wxcloud
 from pytest_httpserver import HTTPServer
 from werkzeug import Request
-from wxcloud import OpenApiClient, catalog
-from wxcloud.catalog.entry import FIELD_TYPES, STATUSES, Entry, entry
-from wxcloud.errors import RequestValidationError
+from wxcloud import OpenApiClient, RequestValidationError, catalog
+from wxcloud.catalog import Entry
+from wxcloud.catalog.entry import FIELD_TYPES, STATUSES, entry
 
 from devtools import openapi_docs
 from tests.support.checkout import ROOT

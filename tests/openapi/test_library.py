@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 import wxcloud
-from wxcloud.analysis import Analysis
-from wxcloud.spec import validate_result
+from wxcloud import Analysis, validate_result
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 from tests.support.wechat import API, DISPLAY, PATH

@@ -18,8 +18,7 @@ import pytest
 import wxcloud
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
-from wxcloud import OpenApiClient
-from wxcloud.errors import ApiNotFound, RequestValidationError, WeChatError
+from wxcloud import ApiNotFound, OpenApiClient, RequestValidationError, WeChatError
 
 from tests.support.wechat import ClientBackend, client_of
 

@@ -77,12 +77,10 @@ import pytest
 import wxcloud
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
-from wxcloud import OpenApiClient, WxSettings
+from wxcloud import ApiSpec, OpenApiClient, WxCloudError, WxSettings
 from wxcloud.casing import camel_to_snake, snake_to_camel
 from wxcloud.catalog.entry import FieldType
-from wxcloud.errors import WxCloudError
 from wxcloud.mime_extensions import EXTENSIONS
-from wxcloud.spec import ApiSpec
 
 from devtools.install_wxsdk import SDK_VERSION
 from tests.support.checkout import ROOT, sdk_unavailable

@@ -15,9 +15,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from wxcloud import catalog
+from wxcloud import OpenApiRoot, catalog
 from wxcloud.catalog.entry import entry
-from wxcloud.proxy import OpenApiRoot
 
 from devtools.openapi_stubs import OUT, ROOT_CLASS, reached, stub_text
 from tests.support.checkout import ROOT

@@ -11,8 +11,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from wxcloud import FunctionApp
-from wxcloud.analysis import Analysis
+from wxcloud import Analysis, FunctionApp
 
 from devtools.wechat_emulator import WeChatEmulator
 from tests.support.checkout import ROOT, load_event

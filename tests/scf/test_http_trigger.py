@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from wxcloud import FunctionApp
-from wxcloud.settings import WxSettings
+from wxcloud import FunctionApp, WxSettings
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 from tests.support.checkout import load_event

@@ -21,9 +21,8 @@ from typing import Any
 
 import pytest
 from pytest_httpserver import HTTPServer
-from wxcloud.errors import WxCloudError
+from wxcloud import WxCloudError, find_api
 from wxcloud.scf.forward import MAX_ANSWER_BYTES, OpenApiFunction
-from wxcloud.spec import find_api
 
 from devtools.wechat_emulator import DEFAULT_SECRET
 from tests.support.checkout import ROOT, load_event

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from wxcloud.spec import find_api
+from wxcloud import find_api
 
 from devtools.build_package import (
     DEFAULT_BUDGET,

@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from wxcloud.periods import DAY, MONTH, PORTRAIT, WEEK
-from wxcloud.spec import find_api
+from wxcloud import DAY, MONTH, PORTRAIT, WEEK, find_api
 
 from devtools.build_package import DEFAULT_PYTHON_VERSION, build, default_out
 from devtools.deploy_files import DEPLOY_DIR, DeployFilesError, expected_files, profile, stale_files, timers

@@ -7,8 +7,7 @@ import logging
 from typing import Any
 
 import pytest
-from wxcloud import FunctionApp
-from wxcloud.errors import WxCloudError
+from wxcloud import FunctionApp, WxCloudError
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 from tests.support.checkout import ROOT, load_event

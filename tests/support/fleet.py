@@ -14,8 +14,8 @@ from typing import Any
 from pytest_httpserver import HTTPServer
 from sqlalchemy import create_engine, text
 from werkzeug import Request, Response
-from wxcloud.archive.plan.due import periods
-from wxcloud.tencentcloud.credentials import CloudCredentials
+from wxcloud import CloudCredentials
+from wxcloud.archive.plan import periods
 
 from devtools.wechat_emulator import WeChatEmulator
 from tests.support.archive import Db, function, timer

@@ -16,8 +16,8 @@ from typing import Any
 from urllib.parse import quote, quote_plus
 
 import pytest
+from wxcloud import WxCloudError
 from wxcloud.deadline import Deadline
-from wxcloud.errors import WxCloudError
 
 EVENT = {"beginDate": "20170301", "endDate": "20170331"}
 Envelopes = list[str]  # what sentry would have sent: each envelope serialised exactly as it goes on the wire

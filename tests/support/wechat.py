@@ -11,9 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from pytest_httpserver import HTTPServer
-from wxcloud import ApiSpec, FunctionApp, WxSettings
-from wxcloud.client import OpenApiClient
-from wxcloud.permissions import Permissions
+from wxcloud import ApiSpec, FunctionApp, OpenApiClient, Permissions, WxSettings
 
 from devtools.wechat_emulator import Received
 

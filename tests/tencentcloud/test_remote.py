@@ -14,9 +14,7 @@ import index
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
-from wxcloud import CloudCredentials, ScfFunctionCaller
-from wxcloud.analysis import Analysis
-from wxcloud.errors import RemoteCallError, TransportError, WxCloudError
+from wxcloud import Analysis, CloudCredentials, RemoteCallError, ScfFunctionCaller, TransportError, WxCloudError
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 from tests.support.leaks import exception_texts

@@ -16,8 +16,7 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
-from wxcloud import FunctionApp
-from wxcloud.errors import WxCloudError
+from wxcloud import FunctionApp, WxCloudError
 
 from devtools.wechat_emulator import DEFAULT_SECRET, WeChatEmulator
 from tests.support.checkout import ROOT, load_event

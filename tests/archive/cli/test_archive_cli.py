@@ -15,12 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from wxcloud.archive.kept.reports import REPORTS
-from wxcloud.archive.observe.ledger import Ledger
+from wxcloud import MONTH, Period
+from wxcloud.archive import REPORTS, Ledger
 from wxcloud.archive.plan.window import kept_since
 from wxcloud.archive.settings import Ago
 from wxcloud.dates import beijing_today
-from wxcloud.periods import MONTH, Period
 
 from devtools.wechat_emulator import DEFAULT_APPID, WeChatEmulator
 from tests.support.archive import DB_PASSWORD, MONTHLY, MONTHLY_PATH, Db, cli

@@ -12,16 +12,19 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from wxcloud.archive import Job, NotStored, ReadThrough, plan, run_job
-from wxcloud.archive.kept.reports import REPORTS
-from wxcloud.client import OpenApiClient
+from wxcloud import (
+    ConfigurationError,
+    OpenApiClient,
+    Period,
+    Permissions,
+    RequestValidationError,
+    RetryPolicy,
+    WxSettings,
+)
+from wxcloud.archive import REPORTS, Job, NotStored, ReadThrough, plan, run_job
 from wxcloud.dates import BEIJING
 from wxcloud.deadline import Deadline
-from wxcloud.errors import ConfigurationError, RequestValidationError, StorageError
-from wxcloud.periods import Period
-from wxcloud.permissions import Permissions
-from wxcloud.retry import RetryPolicy
-from wxcloud.settings import WxSettings
+from wxcloud.errors import StorageError
 
 from devtools.wechat_emulator import ANALYSIS_PATHS, DEFAULT_APPID, DEFAULT_SECRET, Fault, WeChatEmulator
 from tests.support.archive import MONTHLY, MONTHLY_PATH, Db, function, timer

@@ -21,9 +21,8 @@ from typing import Any
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
-from wxcloud.archive import Archive
-from wxcloud.archive.observe.ledger import Ledger
-from wxcloud.archive.plan.due import periods
+from wxcloud.archive import Archive, Ledger
+from wxcloud.archive.plan import periods
 
 from devtools.platform_token_service import PlatformTokenService
 from devtools.wechat_emulator import WeChatEmulator

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from wxcloud import ConfigurationError, InvalidParameters
 from wxcloud.archive import Archive, Job, plan
 from wxcloud.archive.plan.options import job_for
 from wxcloud.archive.settings import ArchiveSettings
-from wxcloud.errors import ConfigurationError, InvalidParameters
 
 from devtools.wechat_emulator import WeChatEmulator
 from tests.support.archive import MONTHLY, Db, function, timer

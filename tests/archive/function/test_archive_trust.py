@@ -23,12 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
-from wxcloud.archive import Archive
+from wxcloud.archive import Archive, Job
 from wxcloud.archive.errors import RetryLater
 from wxcloud.archive.function.fanout import MAX_SLICES, WORK_KEY, Work, slices_of
 from wxcloud.archive.function.leases import Leases
 from wxcloud.archive.kept.reports import EARLIEST
-from wxcloud.archive.plan import Job
 
 from tests.support.archive import Db, function, timer
 from tests.support.fleet import APIS, APPS, FIRED, SINCE, TODAY, TOKEN, Fleet

@@ -15,15 +15,9 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
-from wxcloud.archive import Archive, Job, NotStored, ReadThrough, RowRefused, run_job
-from wxcloud.archive.kept.reports import REPORTS
+from wxcloud import InvalidParameters, InvalidResponse, OpenApiClient, Period, Permissions, RetryPolicy, WxSettings
+from wxcloud.archive import REPORTS, Archive, Job, NotStored, ReadThrough, RowRefused, run_job
 from wxcloud.archive.store.database import refused
-from wxcloud.client import OpenApiClient
-from wxcloud.errors import InvalidParameters, InvalidResponse
-from wxcloud.periods import Period
-from wxcloud.permissions import Permissions
-from wxcloud.retry import RetryPolicy
-from wxcloud.settings import WxSettings
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 from tests.support.archive import DB_PASSWORD, MARIADB_URL, MARIADB_USER, MONTHLY, MONTHLY_PATH, Db, _prepare

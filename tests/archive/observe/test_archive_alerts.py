@@ -18,10 +18,10 @@ import sentry_sdk
 from pytest_httpserver import HTTPServer
 from sentry_sdk.integrations.logging import LoggingIntegration
 from werkzeug import Request, Response
+from wxcloud import ConfigurationError
 from wxcloud.archive.observe.alerts import MESSAGE_LIMIT, message_for, notify, post
 from wxcloud.archive.settings import AlertSettings, ArchiveSettings
 from wxcloud.deadline import Deadline
-from wxcloud.errors import ConfigurationError
 from wxcloud.http.redaction import Sealed
 
 from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, STABLE_TOKEN_PATH, WeChatEmulator

@@ -14,8 +14,9 @@ from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
+from wxcloud.archive import Ledger
 from wxcloud.archive.cli.main import main
-from wxcloud.archive.observe.ledger import Ledger, base_url_of
+from wxcloud.archive.observe.ledger import base_url_of
 from wxcloud.archive.store import schema
 
 from devtools.archive_tables import drop_tables

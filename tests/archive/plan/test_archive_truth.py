@@ -16,15 +16,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select, text
-from wxcloud.archive import ReadThrough, plan
+from wxcloud import OpenApiClient, Period, Permissions, WxSettings
+from wxcloud.archive import REPORTS, ReadThrough, Settling, plan
 from wxcloud.archive.cli.main import main
-from wxcloud.archive.kept.reports import REPORTS, WHOLE, Settling
+from wxcloud.archive.kept.reports import WHOLE
 from wxcloud.archive.store.archive import flat_rows, keeps
-from wxcloud.client import OpenApiClient
 from wxcloud.dates import BEIJING
-from wxcloud.periods import Period
-from wxcloud.permissions import Permissions
-from wxcloud.settings import WxSettings
 
 from devtools.wechat_emulator import ANALYSIS_PATHS, DEFAULT_APPID, DEFAULT_SECRET, Fault, WeChatEmulator
 from tests.support.archive import Db, function, timer

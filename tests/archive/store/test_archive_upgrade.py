@@ -39,11 +39,11 @@ from sqlalchemy import (
 )
 from sqlalchemy import column as column_of
 from sqlalchemy import table as table_of
+from wxcloud import ConfigurationError
 from wxcloud.archive import plan
 from wxcloud.archive.store import schema
 from wxcloud.archive.store.tables import Tables
 from wxcloud.archive.store.views import views_present
-from wxcloud.errors import ConfigurationError
 
 from devtools.archive_tables import drop_tables
 from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, WeChatEmulator

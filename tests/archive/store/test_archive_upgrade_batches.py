@@ -22,12 +22,12 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Column, Engine, MetaData, String, Table, create_engine, select, text
-from wxcloud.archive.kept.reports import REPORTS
+from wxcloud import Period
+from wxcloud.archive import REPORTS
 from wxcloud.archive.store import schema
 from wxcloud.archive.store.migrations.versions import settling
 from wxcloud.archive.store.tables import Tables
 from wxcloud.dates import parse_yyyymmdd
-from wxcloud.periods import Period
 
 from tests.support.archive import Db, make_db
 from tests.support.checkout import ROOT

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, text
+from wxcloud import Period
 from wxcloud.archive import Archive
-from wxcloud.periods import Period
 
 from tests.support.archive import Db
 
