@@ -310,32 +310,15 @@ def test_urls_without_a_driver_get_the_installed_one() -> None:
 def test_the_database_url_can_come_from_ssm(db: Db, emulator: WeChatEmulator) -> None:
     """The URL (password included) is a Tencent Cloud SSM secret, read with the role's keys from a
     loopback SSM endpoint, once per cold start; a missing secret is a clear error naming it."""
-    from werkzeug import Request, Response
 
-    from tests.support.tencentcloud_http import api_answer, api_error, endpoint_of, loopback_server, signed_params
+    from tests.support.tencentcloud_http import endpoint_of, loopback_server, ssm_secrets
 
     role_id, role_key, role_token = "AKIDroleARCHIVE0001", "role-secret-key-archive", "role-session-token-archive"
 
-    def ssm_api(request: Request) -> Response:
-        params = signed_params(
-            request,
-            service="ssm",
-            action="GetSecretValue",
-            version="2019-09-23",
-            region="ap-guangzhou",
-            secret_id=role_id,
-            token=role_token,
-        )
-        if params.get("SecretName") != "wx/archive-url":
-            return api_error("ResourceNotFound", f"The secret {params.get('SecretName')} does not exist.")
-        return api_answer(
-            {
-                "SecretName": params["SecretName"],
-                "VersionId": params["VersionId"],
-                "SecretString": db.url,
-                "SecretBinary": "",
-            }
-        )
+    # GetSecretValue answering the database URL, to calls signed with the role's keys only.
+    ssm_api = ssm_secrets(
+        {("wx/archive-url", "SSM_Current"): db.url}, secret_id=role_id, token=role_token, region="ap-guangzhou"
+    )
 
     with loopback_server() as ssm:
         ssm.expect_request("/", method="POST").respond_with_handler(ssm_api)

@@ -37,7 +37,7 @@ from hypothesis import strategies as st
 from wxcloud.casing import Direction, convert_keys
 
 from devtools.install_wxsdk import SDK_VERSION
-from tests.support.checkout import ROOT, sdk_unavailable
+from tests.support.checkout import ROOT, ask_oracle, sdk_unavailable
 
 ORACLE = ROOT / "devtools" / "wxsdk_oracle.js"
 EXAMPLES_PER_TEST = 300
@@ -53,22 +53,7 @@ _MAX_ARRAY_INDEX = 2**32 - 2
 
 def run_oracle(sdk: Path, requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Run all requests through one node process; return the parsed response lines."""
-    payload = "".join(json.dumps(r) + "\n" for r in requests)
-    proc = subprocess.run(
-        ["node", str(ORACLE), str(sdk)],
-        input=payload,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=120,
-        check=False,
-    )
-    assert proc.returncode == 0, f"oracle failed (exit {proc.returncode}):\n{proc.stderr}"
-    # Not splitlines(): JSON.stringify leaves U+2028, U+0085 etc. unescaped inside strings.
-    lines = proc.stdout.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    assert len(lines) == len(requests), f"oracle answered {len(lines)} of {len(requests)}"
+    lines = ask_oracle(ORACLE, sdk, [json.dumps(r) + "\n" for r in requests], timeout=120)
     return [json.loads(line) for line in lines]
 
 

@@ -13,21 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.checkout import ROOT
+from tests.support.checkout import ROOT, run_python
 
 
 def demo(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("WX_")}
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "shared"), str(ROOT)])  # as dev.py runs it, in any directory
-    return subprocess.run(
-        [sys.executable, "-m", "devtools.demo", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_python("-m", "devtools.demo", *args, cwd=cwd, env=env)
 
 
 @pytest.mark.parametrize(
@@ -155,15 +147,7 @@ def test_demo_needs_no_archive_requirements_to_check_its_out(tmp_path: Path) -> 
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "shared"), str(ROOT)])
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-c", block, *args],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+        return run_python("-c", block, *args, cwd=tmp_path, env=env)
 
     refused = run("--api", "wxacode.getUnlimited", "--out", str(tmp_path))
     assert refused.returncode == 2 and "cannot be written: it is a folder" in refused.stderr, refused.stderr
@@ -179,15 +163,7 @@ def test_dev_py_demo_reads_and_writes_paths_where_the_user_stands(tmp_path: Path
     here = tmp_path.resolve()
 
     def dev_py(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, str(ROOT / "dev.py"), "demo", *args],
-            cwd=here,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        return run_python(str(ROOT / "dev.py"), "demo", *args, cwd=here, env=env, timeout=300)
 
     made = dev_py("--api", "wxacode.getUnlimited", "--out", "code.png")
     assert made.returncode == 0, made.stderr

@@ -15,8 +15,6 @@ import itertools
 import json
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -47,7 +45,7 @@ from tests.support.analysis import (
     month_end,
     sum_of,
 )
-from tests.support.checkout import ROOT
+from tests.support.checkout import ROOT, run_python
 
 TWO_APPS = (DEFAULT_APPID, BIG_APPID)  # 103 pages, all listed; 383 pages, the list cut at 200
 FIRST, LAST = date(2024, 1, 1), date(2024, 6, 30)  # a Monday; half a year of days, weeks and months
@@ -396,15 +394,7 @@ def test_the_readmes_first_result_is_what_the_demo_prints() -> None:
     )
     assert sample is not None, "the README's first example no longer shows a result for 201703"
     env = {k: v for k, v in os.environ.items() if not k.startswith("WX_")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "devtools.demo", "--month", "2017-03"],
-        cwd=root,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    proc = run_python("-m", "devtools.demo", "--month", "2017-03", cwd=root, env=env)
     assert proc.returncode == 0, proc.stderr
     printed = json.loads(proc.stdout)
     row = printed["list"][0]

@@ -83,7 +83,7 @@ from wxcloud.catalog.entry import FieldType
 from wxcloud.mime_extensions import EXTENSIONS
 
 from devtools.install_wxsdk import SDK_VERSION
-from tests.support.checkout import ROOT, sdk_unavailable
+from tests.support.checkout import ROOT, ask_oracle, sdk_unavailable
 from tests.support.tencentcloud_http import loopback_server
 from tests.support.wechat import ClientBackend
 
@@ -158,20 +158,7 @@ def run_oracle(sdk: Path, calls: list[Call]) -> list[dict[str, Any]]:
         if not call.convert_case:
             request["options"] = {"convertCase": False}
         lines.append(json.dumps(request, ensure_ascii=False) + "\n")
-    proc = subprocess.run(
-        ["node", str(ORACLE), str(sdk)],
-        input="".join(lines),
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-        check=False,
-    )
-    assert proc.returncode == 0, f"oracle failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}"
-    answers = proc.stdout.split("\n")  # not splitlines(): JSON.stringify leaves U+2028 and the like unescaped
-    if answers and answers[-1] == "":
-        answers.pop()
-    assert len(answers) == len(calls), f"oracle answered {len(answers)} of {len(calls)}"
+    answers = ask_oracle(ORACLE, sdk, lines, timeout=300)
     return [json.loads(answer) for answer in answers]
 
 

@@ -25,7 +25,7 @@ from wxcloud import WxCloudError, find_api
 from wxcloud.scf.forward import MAX_ANSWER_BYTES, OpenApiFunction
 
 from devtools.wechat_emulator import DEFAULT_SECRET
-from tests.support.checkout import ROOT, load_event
+from tests.support.checkout import ROOT, load_event, run_python
 from tests.support.leaks import watch_answers
 
 FOLDER = ROOT / "functions" / "openapi"
@@ -549,23 +549,13 @@ def test_the_local_invocation_of_deploying_md_runs_as_written() -> None:
     """docs/deploying.md's snippet: functions/openapi's index imported and called against the
     built-in emulator, from the checkout's root, as a user runs it."""
     import re
-    import subprocess
-    import sys
 
     text = (ROOT / "docs" / "deploying.md").read_text(encoding="utf-8")
     section = text[text.index("### Trying it locally") :]
     block = re.search(r"```python\n(.*?)```", section, re.DOTALL)
     assert block is not None
     env = {name: value for name, value in os.environ.items() if not name.startswith("WX_")}
-    done = subprocess.run(
-        [sys.executable, "-c", block.group(1)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = run_python("-c", block.group(1), cwd=ROOT, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     printed = [line for line in done.stdout.splitlines() if not line.startswith('{"requestId"')]  # the log lines aside
     assert "'errMsg': 'openapi.security.msgSecCheck:ok', 'errCode': 0}" in printed[0]

@@ -8,7 +8,7 @@ import index
 
 from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, Fault, WeChatEmulator
 from tests.support.checkout import DATA, load_event
-from tests.support.wechat import DISPLAY, PATH, STABLE
+from tests.support.wechat import DISPLAY, PATH, STABLE, TREND_FIELDS
 
 CONTEXT = {"request_id": "test-request", "time_limit_in_ms": 5000}
 
@@ -100,13 +100,4 @@ def test_emulator_data_round_trips_with_every_metric(emulator: WeChatEmulator) -
     assert result["errCode"] == 0
     (row,) = result["list"]
     assert row["refDate"] == "202402"
-    assert set(row) == {
-        "refDate",
-        "sessionCnt",
-        "visitPv",
-        "visitUv",
-        "visitUvNew",
-        "stayTimeUv",
-        "stayTimeSession",
-        "visitDepth",
-    }
+    assert set(row) == set(TREND_FIELDS)

@@ -165,6 +165,26 @@ def cli(monkeypatch: pytest.MonkeyPatch, db: Db, *args: str) -> tuple[int, str, 
     return code, out.getvalue(), err.getvalue()
 
 
+def tally(periods: int = 10, **counts: Any) -> dict[str, Any]:
+    """One report's tally in a run's answer: ``counts`` over zeros, and what is not counted otherwise stored."""
+    data: dict[str, Any] = {
+        "periods": periods,
+        "stored": 0,
+        "refreshed": 0,
+        "revised": 0,
+        "upToDate": 0,
+        "notReady": 0,
+        "stoppedByQuota": 0,
+        "deferred": 0,
+        "leftForLater": 0,
+        "failed": 0,
+    }
+    data.update(counts)
+    if "stored" not in counts:
+        data["stored"] = periods - sum(v for k, v in counts.items() if isinstance(v, int))
+    return data
+
+
 def wecom_ok(request: Request) -> Response:
     """WeCom's answer to a message it accepted."""
     return Response(json.dumps({"errcode": 0, "errmsg": "ok"}), content_type="application/json")

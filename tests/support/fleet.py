@@ -19,7 +19,7 @@ from wxcloud.archive.plan import periods
 
 from devtools.wechat_emulator import WeChatEmulator
 from tests.support.archive import Db, function, timer
-from tests.support.tencentcloud_http import api_answer, api_error, endpoint_of, signed_params
+from tests.support.tencentcloud_http import api_answer, api_error, endpoint_of, invoke_params
 
 ROLE = CloudCredentials("AKIDrole000000000001", "role-secret-key-0001", "role-session-token-0001")
 REGION = "ap-guangzhou"
@@ -37,15 +37,7 @@ def scf_event_queue(queue: list[dict[str, Any]], refuse: list[str]) -> Callable[
     invocation's request id answered at once; or the error named in ``refuse``."""
 
     def answer(request: Request) -> Response:
-        params = signed_params(
-            request,
-            service="scf",
-            action="Invoke",
-            version="2018-04-16",
-            region=REGION,
-            secret_id=ROLE.secret_id,
-            token=ROLE.token,
-        )
+        params = invoke_params(request, region=REGION, secret_id=ROLE.secret_id, token=ROLE.token)
         assert (params["FunctionName"], params["InvocationType"], params["Namespace"]) == (
             "archiveAnalysis",
             "Event",

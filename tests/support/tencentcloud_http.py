@@ -50,6 +50,13 @@ def signed_params(
     return json.loads(request.get_data())
 
 
+def invoke_params(request: Request, *, region: str, secret_id: str, token: str | None) -> Any:
+    """The parameters of SCF's ``Invoke``, after checking it is the SDK's call signed with these keys."""
+    return signed_params(
+        request, service="scf", action="Invoke", version="2018-04-16", region=region, secret_id=secret_id, token=token
+    )
+
+
 def ssm_secrets(
     secrets: dict[tuple[str, str], str], *, secret_id: str, token: str | None, region: str = "ap-shanghai"
 ) -> Callable[[Request], Response]:

@@ -22,6 +22,17 @@ STABLE = "/cgi-bin/stable_token"
 AUTHORIZER = (
     "wx0000authorizer0001"  # an app that authorized the platform: its tokens come from the platform token service
 )
+# The fields of a row of the monthly visit trend, in the order WeChat's documentation gives them.
+TREND_FIELDS = (
+    "refDate",
+    "sessionCnt",
+    "visitPv",
+    "visitUv",
+    "visitUvNew",
+    "stayTimeUv",
+    "stayTimeSession",
+    "visitDepth",
+)
 PLATFORM_KEY = "-".join(("platform", "key", "0123456789abcdef"))  # the service's bearer key (fake test data)
 
 

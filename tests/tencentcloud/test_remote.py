@@ -26,8 +26,8 @@ from tests.support.tencentcloud_http import (
     closed_port,
     endpoint_of,
     loopback_fixture,
-    signed_params,
 )
+from tests.support.tencentcloud_http import invoke_params as signed_invoke
 from tests.support.wechat import DISPLAY, PATH
 
 BACKEND = CloudCredentials("AKIDbackend0000000001", "backend-secret-key-1")
@@ -84,15 +84,7 @@ def caller(server: HTTPServer, function: str = "getMonthlyVisitTrend", **options
 
 
 def invoke_params(request: Request, *, credentials: CloudCredentials = BACKEND, region: str = "ap-guangzhou") -> Any:
-    return signed_params(
-        request,
-        service="scf",
-        action="Invoke",
-        version="2018-04-16",
-        region=region,
-        secret_id=credentials.secret_id,
-        token=credentials.token,
-    )
+    return signed_invoke(request, region=region, secret_id=credentials.secret_id, token=credentials.token)
 
 
 def test_round_trip_returns_the_functions_cloud_call_result(

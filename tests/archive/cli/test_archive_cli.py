@@ -23,7 +23,8 @@ from wxcloud.dates import beijing_today
 
 from devtools.wechat_emulator import DEFAULT_APPID, WeChatEmulator
 from tests.support.archive import DB_PASSWORD, MONTHLY, MONTHLY_PATH, Db, cli
-from tests.support.checkout import ROOT
+from tests.support.checkout import ROOT, run_python
+from tests.support.wechat import TREND_FIELDS
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -58,16 +59,7 @@ def test_backfill_then_export_and_chart(
     code, out, err = cli(monkeypatch, db, "export", "--api", MONTHLY, "--since", "20250201", "--until", "20250430")
     assert code == 0 and "3 period(s) of analysis.getMonthlyVisitTrend, 3 row(s)" in err
     rows = list(csv.DictReader(io.StringIO(out)))
-    assert list(rows[0]) == [
-        "refDate",
-        "sessionCnt",
-        "visitPv",
-        "visitUv",
-        "visitUvNew",
-        "stayTimeUv",
-        "stayTimeSession",
-        "visitDepth",
-    ]
+    assert list(rows[0]) == list(TREND_FIELDS)
     assert [row["refDate"] for row in rows] == ["202502", "202503", "202504"]
     assert all(int(row["visitUv"]) > 0 for row in rows)
 
@@ -439,37 +431,13 @@ def test_python_m_wxcloud_archive_runs_as_a_program(sqlite_db: Db, emulator: WeC
         "WX_ARCHIVE_URL": "sqlite:///relative.sqlite3",
         "PYTHONPATH": str(ROOT / "shared"),
     }
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "wxcloud.archive",
-            "backfill",
-            "--since",
-            "20250101",
-            "--until",
-            "20250228",
-            "--api",
-            MONTHLY,
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
+    backfill = ("backfill", "--since", "20250101", "--until", "20250228", "--api", MONTHLY)
+    done = run_python("-m", "wxcloud.archive", *backfill, cwd=tmp_path, env=env, timeout=120)
     assert done.returncode == 0, done.stderr
     assert table_row(done.stdout, "getMonthlyVisitTrend")[:2] == ["getMonthlyVisitTrend", "2"], done.stdout
     assert "complete: 2 periods of 1 report archived" in done.stdout.splitlines()
     assert done.stdout.splitlines()[-1] == f"archive: {tmp_path / 'relative.sqlite3'}, tables {sqlite_db.prefix}*"
-    exported = subprocess.run(
-        [sys.executable, "-m", "wxcloud.archive", "export", "--api", MONTHLY],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
+    exported = run_python("-m", "wxcloud.archive", "export", "--api", MONTHLY, cwd=tmp_path, env=env, timeout=120)
     assert exported.returncode == 0 and exported.stdout.splitlines()[1].startswith("202501,")
 
 

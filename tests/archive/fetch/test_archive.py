@@ -28,6 +28,7 @@ from wxcloud.errors import StorageError
 
 from devtools.wechat_emulator import ANALYSIS_PATHS, DEFAULT_APPID, DEFAULT_SECRET, Fault, WeChatEmulator
 from tests.support.archive import MONTHLY, MONTHLY_PATH, Db, function, timer
+from tests.support.archive import tally as tally_of
 from tests.support.clocks import Sleeps
 
 # The timer fires at 11:30 Beijing time on 2 November 2026: October is the newest closed month.
@@ -61,18 +62,7 @@ def test_a_run_stores_every_closed_period_once_exactly_as_the_cloud_call_returns
     answer = handler(timer(FIRED), {"request_id": "r1", "time_limit_in_ms": 60_000})
     assert answer["errCode"] == 0 and answer["errMsg"] == "archiveAnalysis:ok"
     assert answer["totals"]["stored"] == MONTHS and answer["complete"] is True
-    assert answer["apis"][MONTHLY] == {
-        "periods": MONTHS,
-        "stored": MONTHS,
-        "refreshed": 0,
-        "revised": 0,
-        "upToDate": 0,
-        "notReady": 0,
-        "stoppedByQuota": 0,
-        "deferred": 0,
-        "leftForLater": 0,
-        "failed": 0,
-    }
+    assert answer["apis"][MONTHLY] == tally_of(MONTHS, stored=MONTHS)
     assert len(emulator.requests_to(MONTHLY_PATH)) == MONTHS
 
     archive = db.archive()

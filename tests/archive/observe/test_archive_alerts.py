@@ -25,7 +25,7 @@ from wxcloud.deadline import Deadline
 from wxcloud.http.redaction import Sealed
 
 from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, STABLE_TOKEN_PATH, WeChatEmulator
-from tests.support.archive import wecom_ok
+from tests.support.archive import tally, wecom_ok
 from tests.support.leaks import exception_texts, leaks, sentry_envelopes
 from tests.support.tencentcloud_http import Stall, closed_port, endpoint_of, loopback_fixture, ssm_secrets
 
@@ -49,25 +49,6 @@ QUOTA_ERROR = (
 
 
 # ---- run results, as the archive function answers them -------------------------------------------
-
-
-def tally(periods: int = 10, **counts: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "periods": periods,
-        "stored": 0,
-        "refreshed": 0,
-        "revised": 0,
-        "upToDate": 0,
-        "notReady": 0,
-        "stoppedByQuota": 0,
-        "deferred": 0,
-        "leftForLater": 0,
-        "failed": 0,
-    }
-    data.update(counts)
-    if "stored" not in counts:
-        data["stored"] = periods - sum(v for k, v in counts.items() if isinstance(v, int))
-    return data
 
 
 def summary(apis: dict[str, dict[str, Any]], *, deadline: bool = False, **extra: Any) -> dict[str, Any]:
