@@ -56,15 +56,16 @@ def test_the_stub_declares_every_name_of_the_catalogue_that_attribute_access_rea
     assert "security.msgSecCheck" in declared and "analysis.getMonthlyVisitTrend" in declared
 
 
+# Catalogue rows of the synthetic stubs: an upload three segments deep, and a call with a deeper call under it.
+UPLOAD = entry(
+    "officialAccount.media.upload", "POST /cgi-bin/media/upload", "S", fields="type:str! media:file!", uploads="media"
+)
+DEEP = (entry("deep.call", "GET /deep", "I"), entry("deep.call.inner", "GET /deep/inner", "I"))
+
+
 def test_deeper_names_a_callable_prefix_and_hidden_names() -> None:
     rows = [
-        entry(
-            "officialAccount.media.upload",
-            "POST /cgi-bin/media/upload",
-            "S",
-            fields="type:str! media:file!",
-            uploads="media",
-        ),
+        UPLOAD,
         entry(
             "officialAccount.media.uploadImg",
             "POST /cgi-bin/media/uploadimg",
@@ -72,8 +73,7 @@ def test_deeper_names_a_callable_prefix_and_hidden_names() -> None:
             title="uploads an image for an article",
         ),
         entry("officialAccount.newtmpl.delTemplate", "POST /wxaapi/newtmpl/deltemplate", "S"),
-        entry("deep.call", "GET /deep", "I"),
-        entry("deep.call.inner", "GET /deep/inner", "I"),
+        *DEEP,
         entry("deep.name.inner", "GET /hidden", "I"),  # ApiPath.name is a real attribute: openapi.deep.name is a string
         entry("client.something", "GET /hidden", "I"),  # OpenApiRoot.client is a method
     ]
@@ -131,15 +131,8 @@ def synthetic(root: OpenApiNamespaces) -> None:
 @pytest.mark.slow
 def test_mypy_types_the_calls_of_a_program_and_flags_its_misspelt_names(tmp_path: Path) -> None:
     rows = [
-        entry(
-            "officialAccount.media.upload",
-            "POST /cgi-bin/media/upload",
-            "S",
-            fields="type:str! media:file!",
-            uploads="media",
-        ),
-        entry("deep.call", "GET /deep", "I"),
-        entry("deep.call.inner", "GET /deep/inner", "I"),
+        UPLOAD,
+        *DEEP,
         entry("deep.name.inner", "GET /hidden", "I"),
     ]
     (tmp_path / "synthetic_calls.pyi").write_text(stub_text(rows), encoding="utf-8")

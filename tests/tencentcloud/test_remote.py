@@ -18,15 +18,7 @@ from wxcloud import Analysis, CloudCredentials, RemoteCallError, ScfFunctionCall
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 from tests.support.leaks import exception_texts
-from tests.support.tencentcloud_http import (
-    Stall,
-    answering,
-    api_answer,
-    api_error,
-    closed_port,
-    endpoint_of,
-    loopback_fixture,
-)
+from tests.support.tencentcloud_http import Stall, answering, api_answer, api_error, closed_port, endpoint_of
 from tests.support.tencentcloud_http import invoke_params as signed_invoke
 from tests.support.wechat import DISPLAY, PATH
 
@@ -67,9 +59,6 @@ def scf_invoke(request: Request) -> Response:
             }
         }
     )
-
-
-server = loopback_fixture("server")
 
 
 @pytest.fixture

@@ -28,7 +28,6 @@ from tests.support.tencentcloud_http import (
     api_error,
     closed_port,
     endpoint_of,
-    loopback_fixture,
     ssm_secrets,
 )
 from tests.support.wechat import DISPLAY, PATH, make_app
@@ -46,9 +45,6 @@ TIMEOUT_PREFIX = f"{DISPLAY}:fail -604102 call open API timeout hint: ["
 
 
 ssm_api = ssm_secrets(SECRETS, secret_id=ROLE_ID, token=ROLE_TOKEN)  # GetSecretValue from SECRETS, signed by the role
-
-
-server = loopback_fixture("server")
 
 
 @pytest.fixture

@@ -121,6 +121,7 @@ def test_work_left_for_later_exits_1(sqlite_db: Db, emulator: WeChatEmulator, mo
 
 
 DAILY_TREND_PATH = "/datacube/getweanalysisappiddailyvisittrend"
+FIRST_QUARTER = ("backfill", "--since", "20250101", "--until", "20250331")  # a backfill of 2025's first quarter
 
 
 def test_a_run_for_people_is_a_table_of_each_report_and_a_verdict(
@@ -134,17 +135,7 @@ def test_a_run_for_people_is_a_table_of_each_report_and_a_verdict(
     emulator.add_fault(MONTHLY_PATH, Fault.errcode(48001, "api unauthorized"))
     emulator.add_fault(DAILY_TREND_PATH, Fault.errcode(45009, "reach max api daily quota limit"))
     code, out, err = cli(
-        monkeypatch,
-        sqlite_db,
-        "backfill",
-        "--since",
-        "20250101",
-        "--until",
-        "20250331",
-        "--api",
-        "getMonthlyVisitTrend",
-        "--api",
-        "analysis.getDailyVisitTrend",
+        monkeypatch, sqlite_db, *FIRST_QUARTER, "--api", "getMonthlyVisitTrend", "--api", "analysis.getDailyVisitTrend"
     )
     assert code == 1 and "Traceback" not in err
     #                                                stored re-asked up-to-date missing stopped failed
@@ -168,19 +159,7 @@ def test_a_run_for_people_is_a_table_of_each_report_and_a_verdict(
     assert len(out) < 1500 and "{" not in out
 
     emulator.clear()
-    code, out, _ = cli(
-        monkeypatch,
-        sqlite_db,
-        "backfill",
-        "--since",
-        "20250101",
-        "--until",
-        "20250331",
-        "--api",
-        MONTHLY,
-        "--api",
-        "getDailyVisitTrend",
-    )
+    code, out, _ = cli(monkeypatch, sqlite_db, *FIRST_QUARTER, "--api", MONTHLY, "--api", "getDailyVisitTrend")
     assert code == 0 and table_row(out, "getMonthlyVisitTrend") == [
         "getMonthlyVisitTrend",
         "3",
@@ -569,35 +548,10 @@ def test_a_long_form_chart_needs_a_row_chosen(sqlite_db: Db, monkeypatch: pytest
         period = Period(date(2026, 10, day), date(2026, 10, day))
         retained = [{"key": 0, "value": 100 * day}, {"key": 1, "value": 10 * day}]
         archive.store("wxappid", api, period, {"refDate": period.begin_date, "visitUv": retained})
-    code, _, err = cli(
-        monkeypatch,
-        sqlite_db,
-        "chart",
-        "--api",
-        api,
-        "--metric",
-        "value",
-        "--appid",
-        "wxappid",
-        "--out",
-        str(tmp_path / "r.png"),
-    )
+    chart = ("chart", "--api", api, "--metric", "value", "--appid", "wxappid", "--out", str(tmp_path / "r.png"))
+    code, _, err = cli(monkeypatch, sqlite_db, *chart)
     assert code == 2 and "choose one with --where on key" in err and len(err.splitlines()) <= 2
-    code, _, err = cli(
-        monkeypatch,
-        sqlite_db,
-        "chart",
-        "--api",
-        api,
-        "--metric",
-        "value",
-        "--where",
-        "key=1",
-        "--appid",
-        "wxappid",
-        "--out",
-        str(tmp_path / "r.png"),
-    )
+    code, _, err = cli(monkeypatch, sqlite_db, *chart, "--where", "key=1")
     assert code == 0 and "(3 periods)" in err and (tmp_path / "r.png").read_bytes().startswith(PNG_MAGIC)
     archive.close()
 
