@@ -76,13 +76,6 @@ FRESH = [0]  # the retention keys of a period that has only just become ready
 NOT_READY = "data not ready, please try later"
 
 
-@pytest.fixture(scope="module")
-def api() -> Iterator[Api]:
-    """One emulator for the read-only tests (many hundreds of requests), clock pinned at NOON."""
-    with WeChatEmulator(APPS, clock=Clock()) as emulator, requests.Session() as session:
-        yield Api(emulator, session)
-
-
 @pytest.fixture
 def clock() -> Clock:
     return Clock()

@@ -15,16 +15,15 @@ import itertools
 import json
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-import requests
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devtools.wechat_emulator import DEFAULT_APPID, WeChatEmulator
+from devtools.wechat_emulator import DEFAULT_APPID
 from tests.support.analysis import (
     APPS,
     BIG_APPID,
@@ -40,7 +39,6 @@ from tests.support.analysis import (
     WEEKLY,
     WEEKLY_RETAIN,
     Api,
-    Clock,
     days,
     month_end,
     sum_of,
@@ -54,12 +52,6 @@ MONTHS = [date(2024, month, 1) for month in range(1, 7)]
 WEEK_AND_MONTH = [(WEEKLY, MONDAYS, lambda d: d + timedelta(days=6)), (MONTHLY, MONTHS, month_end)]
 
 Rows = dict[tuple[str, date], dict[str, Any]]
-
-
-@pytest.fixture(scope="module")
-def api() -> Iterator[Api]:
-    with WeChatEmulator(APPS, clock=Clock()) as emulator, requests.Session() as session:
-        yield Api(emulator, session)
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,6 @@ from wxcloud import (
     Period,
     Permissions,
     RequestValidationError,
-    RetryPolicy,
     WxSettings,
 )
 from wxcloud.archive import REPORTS, Job, NotStored, ReadThrough, plan, run_job
@@ -36,15 +35,6 @@ FIRED = "2026-11-02T03:30:00Z"
 TODAY = date(2026, 11, 2)
 SINCE = "20260101"
 MONTHS = 10  # January..October 2026
-
-
-@pytest.fixture
-def fast_client(settings: WxSettings, sleeps: Sleeps) -> Any:
-    client = OpenApiClient(
-        settings, permissions=Permissions.allow(*REPORTS), sleep=sleeps, retry=RetryPolicy(random=lambda: 0.5)
-    )
-    yield client
-    client.close()
 
 
 def env_for(db: Db, **extra: str) -> dict[str, str]:

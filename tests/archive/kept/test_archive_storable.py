@@ -15,13 +15,12 @@ import pytest
 from sqlalchemy import create_engine, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
-from wxcloud import InvalidParameters, InvalidResponse, OpenApiClient, Period, Permissions, RetryPolicy, WxSettings
-from wxcloud.archive import REPORTS, Archive, Job, NotStored, ReadThrough, RowRefused, run_job
+from wxcloud import InvalidParameters, InvalidResponse, OpenApiClient, Period
+from wxcloud.archive import Archive, Job, NotStored, ReadThrough, RowRefused, run_job
 from wxcloud.archive.store.database import refused
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 from tests.support.archive import DB_PASSWORD, MARIADB_URL, MARIADB_USER, MONTHLY, MONTHLY_PATH, Db, _prepare
-from tests.support.clocks import Sleeps
 
 TODAY = date(2026, 11, 2)  # October 2026 is the newest closed month
 MONTHS = 10
@@ -30,15 +29,6 @@ PAGE = "analysis.getVisitPage"
 DAY = Period(date(2026, 3, 10), date(2026, 3, 10))
 FETCHED = datetime(2026, 3, 11, 3, 0, tzinfo=timezone.utc)
 OK = {"errMsg": "openapi.analysis.getMonthlyVisitTrend:ok", "errCode": 0}
-
-
-@pytest.fixture
-def fast_client(settings: WxSettings, sleeps: Sleeps) -> Iterator[OpenApiClient]:
-    client = OpenApiClient(
-        settings, permissions=Permissions.allow(*REPORTS), sleep=sleeps, retry=RetryPolicy(random=lambda: 0.5)
-    )
-    yield client
-    client.close()
 
 
 def monthly_job() -> Job:
