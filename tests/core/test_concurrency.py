@@ -10,9 +10,7 @@ from wxcloud import AccessToken, FunctionApp, OpenApiClient, WxSettings
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 from tests.support.clocks import run_at_once
-from tests.support.wechat import PATH, STABLE, make_app
-
-EVENT = {"beginDate": "20170301", "endDate": "20170331"}
+from tests.support.wechat import EVENT, PATH, STABLE, make_app
 
 
 def cold_app(settings: WxSettings, tmp_path: Path) -> FunctionApp:

@@ -11,9 +11,8 @@ from wxcloud import Analysis, FunctionApp, OpenApiClient, Permissions, WxSetting
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 from tests.support.clocks import Sleeps
-from tests.support.wechat import API, DISPLAY, PATH, STABLE, make_app
+from tests.support.wechat import API, DISPLAY, EVENT, PATH, STABLE, make_app
 
-EVENT = {"beginDate": "20170301", "endDate": "20170331"}
 CONTEXT = {"request_id": "errors", "time_limit_in_ms": 5000}
 
 

@@ -39,6 +39,7 @@ from wxcloud.archive.observe.alerts import post
 from wxcloud.deadline import Deadline
 from wxcloud.http.redaction import Sealed
 
+from tests.support.archive import HOOK_PATH
 from tests.support.hostile_servers import TricklingProxy, black_holes, call, make_client
 
 pytestmark = pytest.mark.slow  # each test waits out a stalled connection or lookup: out of ``dev.py test --fast``
@@ -47,7 +48,6 @@ BUDGET = 1.5
 SLACK = 1.0  # answering after the limit: thread wake-ups, closing sockets, the error value, a loaded machine
 STALL = 10.0  # the stalling lookup's own end: far past every bound below
 DEAD_ADDRESSES = 6
-HOOK_PATH = "/cgi-bin/webhook/send"
 KEY = "-".join(("5b2e7c1d", "0f3a", "4b6c", "9d8e", "7a6b5c4d3e2f"))
 
 

@@ -27,9 +27,8 @@ from tests.support.hostile_servers import (
     make_client,
     reply,
 )
-from tests.support.wechat import PATH, TokenSide
+from tests.support.wechat import EVENT, PATH, TokenSide
 
-EVENT = {"beginDate": "20170301", "endDate": "20170331"}
 SOURCES = pytest.mark.parametrize("source", ["stable", "platform"])
 
 

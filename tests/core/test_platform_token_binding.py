@@ -29,12 +29,10 @@ from devtools.wechat_emulator import WeChatEmulator
 from tests.support.archive import Db, function
 from tests.support.clocks import Sleeps, run_at_once
 from tests.support.leaks import Envelopes, leaks
-from tests.support.wechat import API, PATH, PLATFORM_KEY
+from tests.support.wechat import API, EVENT, PATH, PLATFORM_KEY
 
 # The archive runs here too: its answers and logs are watched for the database password.
 pytestmark = pytest.mark.usefixtures("no_db_password_anywhere")
-
-EVENT = {"beginDate": "20170301", "endDate": "20170331"}
 
 
 def fresh_authorizer(emulator: WeChatEmulator) -> str:

@@ -49,9 +49,8 @@ from tests.support.hostile_servers import (
 from tests.support.hostile_servers import PLATFORM_KEY as HOSTILE_KEY
 from tests.support.leaks import Envelopes, capture, leaks
 from tests.support.tencentcloud_http import answering, endpoint_of, loopback_fixture, ssm_secrets
-from tests.support.wechat import API, AUTHORIZER, PATH, PLATFORM_KEY
+from tests.support.wechat import API, AUTHORIZER, EVENT, PATH, PLATFORM_KEY
 
-EVENT = {"beginDate": "20170301", "endDate": "20170331"}
 NOT_AUTHORIZED = "wx0000notauthorized1"
 
 

@@ -10,9 +10,7 @@ from wxcloud import OpenApiClient, Permissions, WxSettings
 
 from devtools.forward_proxy import ForwardProxy
 from devtools.wechat_emulator import WeChatEmulator
-from tests.support.wechat import API, PATH, STABLE
-
-EVENT = {"beginDate": "20170301", "endDate": "20170331"}
+from tests.support.wechat import API, EVENT, PATH, STABLE
 
 
 @pytest.fixture

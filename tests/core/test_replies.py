@@ -7,9 +7,8 @@ import pytest
 from wxcloud import OpenApiClient, WxCloudError
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
-from tests.support.wechat import DISPLAY, PATH, STABLE
+from tests.support.wechat import DISPLAY, EVENT, PATH, STABLE
 
-EVENT = {"beginDate": "20170301", "endDate": "20170331"}
 INVALID_JSON = f"{DISPLAY}:fail wechat server internal error, response body is invalid json: "
 
 

@@ -17,9 +17,7 @@ from wxcloud import Analysis, FunctionApp, OpenApiClient, Permissions, RetryPoli
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 from tests.support.clocks import Sleeps
-from tests.support.wechat import API, DISPLAY, PATH, STABLE
-
-EVENT = {"beginDate": "20170301", "endDate": "20170331"}
+from tests.support.wechat import API, DISPLAY, EVENT, PATH, STABLE
 
 
 @dataclass

@@ -24,9 +24,8 @@ from wxcloud.tokens import REFRESH_MARGIN_SECONDS
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
 from tests.support.clocks import Sleeps
-from tests.support.wechat import DISPLAY, PATH, STABLE, TokenSide, make_app
+from tests.support.wechat import DISPLAY, EVENT, PATH, STABLE, TokenSide, make_app
 
-EVENT = {"beginDate": "20170301", "endDate": "20170331"}
 CONTEXT = {"request_id": "tokens", "time_limit_in_ms": 5000}
 
 

@@ -7,9 +7,7 @@ import wxcloud
 from wxcloud import Analysis, validate_result
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
-from tests.support.wechat import API, DISPLAY, PATH
-
-EVENT = {"beginDate": "20170301", "endDate": "20170331"}
+from tests.support.wechat import API, DISPLAY, EVENT, PATH
 
 
 def test_module_level_openapi_mirrors_the_cloud_call(emulator: WeChatEmulator) -> None:

@@ -41,6 +41,7 @@ MARIADB_USER = "wxarchive_" + secrets.token_hex(4)
 MARIADB_URL = f"mysql+pymysql://{MARIADB_USER}:{DB_PASSWORD}@127.0.0.1:3306/test"
 MONTHLY = "analysis.getMonthlyVisitTrend"
 MONTHLY_PATH = "/datacube/getweanalysisappidmonthlyvisittrend"
+HOOK_PATH = "/cgi-bin/webhook/send"  # WeCom's group robot webhook, where the alerts are posted
 
 
 def _drop_mariadb_user() -> None:

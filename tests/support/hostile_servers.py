@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.support.wechat import EVENT
+
 TOKEN_PATH = "/cgi-bin/stable_token"
 PLATFORM_TOKEN_PATH = "/platform/authorizer-token"
 TOKEN_PATHS = {"stable": TOKEN_PATH, "platform": PLATFORM_TOKEN_PATH}
@@ -373,7 +375,6 @@ def black_holes(count: int) -> Iterator[int]:
 
 
 API = "analysis.getMonthlyVisitTrend"
-EVENT = {"beginDate": "20170301", "endDate": "20170331"}
 
 
 def make_client(

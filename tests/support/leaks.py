@@ -19,7 +19,8 @@ import pytest
 from wxcloud import WxCloudError
 from wxcloud.deadline import Deadline
 
-EVENT = {"beginDate": "20170301", "endDate": "20170331"}
+from tests.support.wechat import EVENT
+
 Envelopes = list[str]  # what sentry would have sent: each envelope serialised exactly as it goes on the wire
 # sentry-sdk is imported where it is used: loading it is what makes the library hook it, so only its tests load it.
 

@@ -19,6 +19,7 @@ API = "analysis.getMonthlyVisitTrend"
 DISPLAY = "openapi.analysis.getMonthlyVisitTrend"
 PATH = "/datacube/getweanalysisappidmonthlyvisittrend"
 STABLE = "/cgi-bin/stable_token"
+EVENT = {"beginDate": "20170301", "endDate": "20170331"}  # a month of the API under test, long closed
 AUTHORIZER = (
     "wx0000authorizer0001"  # an app that authorized the platform: its tokens come from the platform token service
 )

@@ -20,10 +20,9 @@ from devtools.wechat_emulator import Fault, WeChatEmulator
 from tests.support.leaks import exception_texts
 from tests.support.tencentcloud_http import Stall, answering, api_answer, api_error, closed_port, endpoint_of
 from tests.support.tencentcloud_http import invoke_params as signed_invoke
-from tests.support.wechat import DISPLAY, PATH
+from tests.support.wechat import DISPLAY, EVENT, PATH
 
 BACKEND = CloudCredentials("AKIDbackend0000000001", "backend-secret-key-1")
-EVENT = {"beginDate": "20170301", "endDate": "20170331"}
 
 
 def raising_handler(event: Any, context: Any) -> Any:

@@ -30,11 +30,10 @@ from tests.support.tencentcloud_http import (
     endpoint_of,
     ssm_secrets,
 )
-from tests.support.wechat import DISPLAY, PATH, make_app
+from tests.support.wechat import DISPLAY, EVENT, PATH, make_app
 
 ROLE_ID, ROLE_KEY, ROLE_TOKEN = "AKIDroleTEMPORARY0001", "role-secret-key-0001", "role-session-token-0001"
 OLD_SECRET = "old-secret"
-EVENT = {"beginDate": "20170301", "endDate": "20170331"}
 SECRETS = {
     ("wx/appsecret", "SSM_Current"): DEFAULT_SECRET,
     ("wx/versioned", "v2"): DEFAULT_SECRET,

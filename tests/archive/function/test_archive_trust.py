@@ -29,11 +29,10 @@ from wxcloud.archive.function.fanout import MAX_SLICES, WORK_KEY, Work, slices_o
 from wxcloud.archive.function.leases import Leases
 from wxcloud.archive.kept.reports import EARLIEST
 
-from tests.support.archive import Db, function, timer
+from tests.support.archive import HOOK_PATH, Db, function, timer
 from tests.support.fleet import APIS, APPS, FIRED, SINCE, TODAY, TOKEN, Fleet
 from tests.support.tencentcloud_http import loopback_fixture
 
-HOOK_PATH = "/cgi-bin/webhook/send"
 MONTHLY = "analysis.getMonthlyVisitTrend"
 
 

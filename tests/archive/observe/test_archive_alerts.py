@@ -25,14 +25,13 @@ from wxcloud.deadline import Deadline
 from wxcloud.http.redaction import Sealed
 
 from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, STABLE_TOKEN_PATH, WeChatEmulator
-from tests.support.archive import tally, wecom_ok
+from tests.support.archive import HOOK_PATH, tally, wecom_ok
 from tests.support.leaks import exception_texts, leaks, sentry_envelopes
 from tests.support.tencentcloud_http import Stall, closed_port, endpoint_of, loopback_fixture, ssm_secrets
 
 # Built at run time: an error tracker records the source lines around each frame, and a literal
 # there would be found by the leak check in the test's own text.
 KEY = "-".join(("3f6d1c2e", "9a7b", "4c5d", "8e9f", "0a1b2c3d4e5f"))
-HOOK_PATH = "/cgi-bin/webhook/send"
 APPID = "wx0000alerts0001"
 QUOTA = "analysis.getDailyVisitTrend"
 UNAUTHORISED = "analysis.getUserPortrait"

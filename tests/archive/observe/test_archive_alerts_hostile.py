@@ -38,12 +38,11 @@ from werkzeug import Request, Response
 from wxcloud.archive.observe.alerts import message_for, message_for_apps
 
 from devtools.wechat_emulator import DEFAULT_APPID
-from tests.support.archive import Db, function, wecom_ok
+from tests.support.archive import HOOK_PATH, Db, function, wecom_ok
 from tests.support.leaks import encodings as forms_of
 from tests.support.leaks import exception_texts, leaks, sentry_envelopes
 from tests.support.tencentcloud_http import closed_port
 
-HOOK_PATH = "/cgi-bin/webhook/send"
 # Built at run time: an error tracker records the source lines around each frame, and a literal
 # there would be found by the leak check in the test's own text.
 KEY = "-".join(("5b2e7f1a", "c3d4", "4e5f", "a6b7", "c8d9e0f1a2b3"))

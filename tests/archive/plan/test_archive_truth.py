@@ -24,7 +24,7 @@ from wxcloud.archive.store.archive import flat_rows, keeps
 from wxcloud.dates import BEIJING
 
 from devtools.wechat_emulator import ANALYSIS_PATHS, DEFAULT_APPID, DEFAULT_SECRET, Fault, WeChatEmulator
-from tests.support.archive import Db, function, timer
+from tests.support.archive import HOOK_PATH, Db, function, timer
 from tests.support.clocks import Sleeps
 
 DAILY_RETAIN = "analysis.getDailyRetain"
@@ -556,7 +556,6 @@ def test_status_fails_when_the_last_run_failed(
 # ---- alerts: a run that needs attention tells the team's WeCom group, once ----------------------
 
 
-HOOK_PATH = "/cgi-bin/webhook/send"
 HOOK_KEY = "-".join(("7c1e2d3f", "4a5b", "6c7d", "8e9f", "a0b1c2d3e4f5"))  # built, so no frame's source line shows it
 
 
