@@ -27,8 +27,14 @@ LAYOUT = "tests/archive/present/test_archive_report_layout.py::"
 BROWSER = LAYOUT + "test_the_charts_follow_the_window_from_1200_to_390_px"
 NO_BROWSER = LAYOUT + "test_each_heat_map_cell_is_readable_and_the_30_day_column_has_values"
 VIEWS = "tests/archive/store/test_archive_views.py::test_the_views_answer_the_same_queries_on_each_database"
-LATIN1 = "tests/archive/kept/test_archive_storable.py::test_mariadb_tables_hold_any_text_in_a_database_whose_default_is_latin1[mariadb]"
-BIG = "tests/archive/store/test_archive_upgrade_batches.py::test_an_archive_of_300000_rows_is_upgraded_within_its_memory_budget[postgresql]"
+LATIN1 = (
+    "tests/archive/kept/test_archive_storable.py::"
+    "test_mariadb_tables_hold_any_text_in_a_database_whose_default_is_latin1[mariadb]"
+)
+BIG = (
+    "tests/archive/store/test_archive_upgrade_batches.py::"
+    "test_an_archive_of_300000_rows_is_upgraded_within_its_memory_budget[postgresql]"
+)
 
 
 def collected(expression: str) -> set[str]:
