@@ -1,5 +1,5 @@
-"""Install the pinned wx-server-sdk used as the oracle by ``tests/test_casing_differential.py`` and
-``tests/test_openapi_differential.py``.
+"""Install the pinned wx-server-sdk used as the oracle by ``tests/core/test_casing_differential.py`` and
+``tests/openapi/test_openapi_differential.py``.
 
 Usage::
 

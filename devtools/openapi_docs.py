@@ -5,7 +5,7 @@ module's docstring as its notes.
     python devtools/openapi_docs.py           # write the page
     python devtools/openapi_docs.py --check   # exit 1 when the committed page is not current
 
-``tests/test_catalog.py`` fails when the committed page and the catalogue disagree, so a change
+``tests/openapi/test_catalog.py`` fails when the committed page and the catalogue disagree, so a change
 of data is a change of the page in the same commit.
 """
 

@@ -44,11 +44,12 @@ _.no_db_password_anywhere, _.no_role_keys_in_logs, _.capture_envelope, _.legacy_
 
 # reprlib.Repr reads its limits by name (spec.show: a few items of a container in a hint).
 _.maxlevel, _.maxlist, _.maxdict, _.maxstring, _.maxother  # noqa: B018
-_.browser_fixture  # noqa: B018 - pytest fixture (tests/test_archive_report.py), used by name
-_.sample_fixture, _.pages_fixture  # noqa: B018 - pytest fixtures named by name= (tests/test_archive_report_layout.py)
-_.scf_fixture, _.fleet_fixture, _.pg_db_fixture  # noqa: B018 - pytest fixtures named by name= (test_archive_fanout.py, test_archive_upgrade_batches.py)
+_.browser_fixture  # noqa: B018 - pytest fixture (tests/archive/present/conftest.py), used by name
+_.sample_fixture, _.pages_fixture  # noqa: B018 - pytest fixtures named by name= (tests/archive/present/test_archive_report_layout.py)
+_.scf_fixture, _.fleet_fixture, _.pg_db_fixture  # noqa: B018 - pytest fixtures named by name= (tests/archive/function/conftest.py, test_archive_upgrade_batches.py)
 _.binary_location  # noqa: B018 - selenium reads the Chromium path from the options
 _.fingerprint  # noqa: B018 - archive.apps.App: compared by dataclass equality (a warm instance keeps a client while its secret is the same)
-_.no_token_or_secret_in_answers  # noqa: B018 - autouse pytest fixture (tests/test_openapi_function.py), used by name
+_.no_token_or_secret_in_answers  # noqa: B018 - autouse pytest fixture (tests/scf/test_openapi_function.py), used by name
+_._no_db_password  # noqa: B018 - autouse pytest fixture (tests/archive/conftest.py), used by name
 _.API_BASE_URL  # noqa: B018 - wechatpy's wxa API reads its base URL by name (bench/cloudcall.py points it at loopback)
 _.pytest_collection_modifyitems, _.pytestmark  # noqa: B018 - pytest calls its hooks and reads a module's marks by name (tests/conftest.py, the slow modules)

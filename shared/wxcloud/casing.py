@@ -14,7 +14,7 @@ so every quirk of the SDK's rule is kept, including the ones that look like bugs
 * Arrays: objects inside are converted, nested arrays only when recursive, scalars untouched.
   Values are never changed.
 
-The differential test in ``tests/test_casing_differential.py`` runs the SDK's own function on
+The differential test in ``tests/core/test_casing_differential.py`` runs the SDK's own function on
 generated inputs and compares.
 """
 

@@ -74,7 +74,16 @@ from .settings import WxSettings, platform_token_url, read_environment
 from .tencentcloud.credentials import SsmSource
 from .tokens import MAX_EXPIRES_IN, TOKEN_REPLY_LIMIT, AccessToken
 
-__all__ = ["PlatformSettings", "PlatformTokenSource", "TokenBindings", "platform_client"]
+__all__ = [
+    "BINDINGS",
+    "NOT_AUTHORIZED",
+    "PLATFORM_KEY_SSM_VARIABLE",
+    "TOKEN_FIELD",
+    "PlatformSettings",
+    "PlatformTokenSource",
+    "TokenBindings",
+    "platform_client",
+]
 
 TOKEN_FIELD = "authorizer_access_token"  # noqa: S105 - a field name, not a password
 NOT_AUTHORIZED = 61007

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["header_problem", "is_text", "secret_problem"]
+__all__ = ["NOT_TEXT", "header_problem", "is_text", "secret_problem"]
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")

@@ -1,1 +1,1 @@
-"""Helpers the tests share that are neither fixtures nor tests: fakes and servers they build on."""
+"""Plain helpers the tests import: servers, fakes, clocks, paths. Fixtures live in the conftest.py files."""

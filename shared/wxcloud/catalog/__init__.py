@@ -19,7 +19,7 @@ from types import ModuleType
 
 from .entry import Entry
 
-__all__ = ["FAMILIES", "Entry", "entries", "find", "in_family", "names", "suggest"]
+__all__ = ["CLOSE", "FAMILIES", "SUGGESTED", "Entry", "entries", "find", "in_family", "names", "suggest"]
 
 # The first segment of a name -> the module of its family.
 FAMILIES: dict[str, str] = {

@@ -39,7 +39,7 @@ from typing import Any
 from urllib3.exceptions import LocationParseError
 from urllib3.util.connection import allowed_gai_family
 
-__all__ = ["open_connection", "resolve"]
+__all__ = ["AddrInfo", "SocketOptions", "open_connection", "resolve"]
 
 AddrInfo = tuple[socket.AddressFamily, socket.SocketKind, int, str, Any]  # as socket.getaddrinfo gives them
 SocketOptions = Sequence[tuple[int, int, Any]]  # as urllib3's connections hold them

@@ -51,7 +51,7 @@ from .redaction import Sealed, hook_error_tracker, redact
 from .timeouts import Timeouts
 from .watchdog import WATCHDOG, Exchange
 
-__all__ = ["DATA_REPLY_LIMIT", "HttpReply", "TimedOut", "Transport", "redact"]
+__all__ = ["DATA_REPLY_LIMIT", "JSON_TYPE", "HttpReply", "TimedOut", "Transport", "redact"]
 
 # WeChat's data replies are a few KB; a month of daily figures is well under 100 KB.
 DATA_REPLY_LIMIT = 8 * 1024 * 1024

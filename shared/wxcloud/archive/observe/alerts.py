@@ -67,7 +67,22 @@ from ...settings import alert_webhook_url
 from ...tencentcloud.ssm import read_source
 from ..settings import AlertSettings
 
-__all__ = ["markdown_text", "message_for", "message_for_apps", "notify", "notify_apps", "post"]
+__all__ = [
+    "ADVICE",
+    "DATABASE_ADVICE",
+    "DEADLINE_ADVICE",
+    "DEADLINE_MARGIN",
+    "FAN_OUT_ADVICE",
+    "MESSAGE_LIMIT",
+    "MIN_POST_SECONDS",
+    "Conceal",
+    "markdown_text",
+    "message_for",
+    "message_for_apps",
+    "notify",
+    "notify_apps",
+    "post",
+]
 
 logger = logging.getLogger("wxcloud")
 

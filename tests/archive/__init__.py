@@ -1,0 +1,1 @@
+"""The archive, in its wings (kept, store, plan, fetch, observe, present, function, cli); its settings at the top."""

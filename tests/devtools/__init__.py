@@ -1,0 +1,1 @@
+"""The developer's tools: dev.py, the install lines, the benches, the test markers."""

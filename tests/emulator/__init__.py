@@ -1,0 +1,1 @@
+"""The WeChat emulator, the independent oracle the integration tests run against."""

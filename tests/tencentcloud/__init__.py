@@ -1,0 +1,1 @@
+"""Tencent Cloud: the appsecret from SSM and the deployed function invoked through SCF."""
