@@ -62,7 +62,9 @@ for line in sys.stdin:
 
 class Child:
     """A Python process running ``script`` (which defines ``serve(request) -> answer``) with
-    ``shared`` first on its path and ``args`` as its ``sys.argv[1:]``; ``ask`` sends one request."""
+    ``shared`` first on its path (then ``path``) and ``args`` as its ``sys.argv[1:]``, started at
+    once; ``ready`` waits for its imports (so that several can load side by side), ``ask`` sends one
+    request."""
 
     def __init__(
         self, script: str, shared: Path, *args: str, env: dict[str, str] | None = None, path: tuple[Path, ...] = ()
@@ -79,10 +81,17 @@ class Child:
             stderr=self.log,
             text=True,
         )
+        self._ready = False
+
+    def ready(self) -> None:
+        """Wait until the child has loaded its code, and check that code is the one it was given."""
+        if self._ready:
+            return
         loaded = Path(self._reply()["wxcloud"]).resolve()
-        if not loaded.is_relative_to(shared.resolve()):
+        if not loaded.is_relative_to(self.shared.resolve()):
             self.close()
-            raise RuntimeError(f"a child given {shared} imported wxcloud from {loaded}")
+            raise RuntimeError(f"a child given {self.shared} imported wxcloud from {loaded}")
+        self._ready = True
 
     def _reply(self) -> dict[str, Any]:
         assert self.process.stdout is not None
@@ -97,6 +106,7 @@ class Child:
 
     def ask(self, request: Any) -> Any:
         """The child's answer to ``request``; raises what the child raised."""
+        self.ready()
         assert self.process.stdin is not None
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
