@@ -22,8 +22,8 @@ by bench/run.py's cold start and by bench/fanout.py, with the same extraction of
    checked to have stored each period.
 
 ``warm_row`` and ``archive_row`` return ``(figure, ours, baseline, ratio)`` rows, the spread
-beside each median, with the ratio of the medians (ours over the release's for the time, ours over
-the release's for periods per second).
+beside each median; the ratio is ours over the release's, of the medians: above 1 a slower call,
+below 1 fewer periods per second (bench/run.py holds each against its budget).
 """
 
 from __future__ import annotations
