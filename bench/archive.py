@@ -19,10 +19,11 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
@@ -114,7 +115,8 @@ def rows(rounds: int = 3, periods: int = 365, latency_ms: float = 50.0) -> list[
     return results
 
 
-def render(table: list[Row]) -> str:
+def render(table: Sequence[tuple[str, Any, Any, float]]) -> str:
+    """A Markdown table of ``(figure, ours, baseline, ratio)`` rows, the benches' common shape."""
     lines = ["| figure | ours | baseline | ratio |", "|---|---|---|---|"]
     lines += [f"| {figure} | {ours} | {baseline} | {ratio}x |" for figure, ours, baseline, ratio in table]
     return "\n".join(lines)

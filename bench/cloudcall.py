@@ -1,5 +1,5 @@
-"""Every cloud call at volume: a generic call against an analysis call, 64 at once against the alternatives, and the
-previous release.
+"""Every cloud call at volume: a generic call against an analysis call, 64 at once against the
+alternatives, and the previous release.
 
     .venv/bin/python bench/cloudcall.py [--rounds 15] [--warm-calls 200] [--bursts 3]
 
@@ -32,22 +32,20 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
-import tarfile
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
 
+from bench.history import extract  # noqa: E402
 from devtools.build_package import build, cpython_tag  # noqa: E402
 from devtools.functions import DEFAULT_FUNCTION  # noqa: E402
 from devtools.wechat_emulator import (  # noqa: E402
@@ -283,29 +281,22 @@ def rows(rounds: int = 15, warm_calls: int = 200, bursts: int = 3) -> tuple[list
 # ---- the previous release -----------------------------------------------------------------------
 
 
-def previous_release_tree(workdir: Path) -> Path | None:
-    """The repository at ``PREVIOUS``, extracted from its history (None without it: a shallow clone)."""
-    try:
-        tar = subprocess.run(["git", "-C", str(ROOT), "archive", PREVIOUS], capture_output=True, check=True).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    target = workdir / "previous-release"
-    with tarfile.open(fileobj=BytesIO(tar)) as archive:
-        archive.extractall(target, filter="data") if sys.version_info >= (3, 12) else archive.extractall(target)
-    return target
+def previous_release_tree(workdir: Path, commit: str = PREVIOUS) -> Path | None:
+    """The repository at ``commit`` (``PREVIOUS`` unless told), from its history (None without it: a shallow clone)."""
+    return extract(commit, workdir)
 
 
-def previous_release_package(workdir: Path, python_version: str) -> Path | None:
-    """The default function of ``PREVIOUS`` as today's builder packages it (same locks, same wheels
-    from this repository's cache, bytecode), or None without the history."""
-    tree = previous_release_tree(workdir)
+def previous_release_package(workdir: Path, python_version: str, commit: str = PREVIOUS) -> Path | None:
+    """The default function of ``commit`` (``PREVIOUS`` unless told) as today's builder packages it
+    (same locks, same wheels from this repository's cache, bytecode), or None without the history."""
+    tree = previous_release_tree(workdir, commit)
     if tree is None:
         return None
     cache = ROOT / ".cache" / "wheels" / cpython_tag(python_version)
     report = build(
         DEFAULT_FUNCTION,
         python_version,
-        workdir / "previous-build",
+        workdir / f"build-{commit}",
         root=tree,
         cache=cache,
         bytecode=True,

@@ -2,6 +2,7 @@
 doing it all, with 50 ms of WeChat latency.
 
     .venv/bin/python bench/fanout.py [--rounds 1] [--apps 20] [--days 90] [--latency-ms 50] [--all-reports]
+                                     [--no-release]
 
 Why: a run over many apps that does not fit its invocation sends one event per app to SCF
 (``wxcloud/archive/function/fanout.py``), and SCF runs the workers side by side. What that buys is a
@@ -17,16 +18,20 @@ a server, since the workers write at once, and the same one for both sides so th
 * Baseline: the function as deployed (``ArchiveFunction``, the real config.json) with fan-out
   off (``WX_ARCHIVE_FAN_OUT=off``) and no time limit: one invocation archiving every app itself,
   the default 4 fetches in flight, as one invocation would if SCF let it run that long.
-* Fanned out: the same function, with a time limit of 300 s that the backfill does not fit,
-  fired by the same timer event. It sends one asynchronous ``Invoke`` per app, signed by the real
-  tencentcloud SDK, to a loopback SCF endpoint in this process, at the default pace
-  (``WX_ARCHIVE_FAN_OUT_PER_MINUTE`` 120: half a second between invokes, which is in the figure).
-  The endpoint plays SCF: each event starts at once on an idle instance, at most
-  ``--scf-concurrency`` at a time. An instance is a child process that has loaded the function
-  before the timing (SCF's cold start, paid on SCF's own machines) and runs each invocation with
-  a fresh ``ArchiveFunction`` (its own database pool and WeChat token) and 300 s; a worker's
-  event for the rest of its app goes back the same way. Timed from the dispatcher's start until
-  it has returned and no invocation is queued or running.
+* Fanned out: the same function, with a time limit of 300 s that the backfill does not fit, fired by
+  the same timer event, on an instance of its own as SCF runs a timer's invocation. It sends one
+  asynchronous ``Invoke`` per app, signed by the real tencentcloud SDK, to a loopback SCF endpoint
+  in this process, at the default pace (``WX_ARCHIVE_FAN_OUT_PER_MINUTE`` 120: half a second between
+  invokes, which is in the figure). The endpoint plays SCF: each event starts at once on an idle
+  instance, at most ``--scf-concurrency`` at a time. An instance is a child process that has loaded
+  the function before the timing (SCF's cold start, paid on SCF's own machines) and runs each
+  invocation with a fresh ``ArchiveFunction`` (its own database pool and WeChat token) and 300 s; a
+  worker's event for the rest of its app goes back the same way. Timed from the dispatcher's start
+  until it has returned and no invocation is queued or running.
+* The release (``bench.history.RELEASE``, unless ``--no-release``): the same fanned-out run with
+  the release's own ``shared/`` and config.json (extracted from the history) in every instance,
+  the dispatcher's too, in every round beside today's: ``vs_release`` is today's fanned-out wall
+  time against the release's, which must not regress (bench/run.py's budget).
 
 Processes, not threads: the archive spends some 3.5 ms of CPU on each period (the fetch parsed
 and checked, the store), so 20 workers with 4 fetches in flight each want several cores, and
@@ -35,12 +40,12 @@ its own CPU; here the instances share this machine's cores (``cpus`` in the resu
 small machine the fanned-out figure errs on the slow side, and the workers' times say by how much
 (``worker_s_median``, against some 3 s of waiting on WeChat per app).
 
-Reports: a representative subset unless ``--all-reports`` (all ten, portraits of 1, 7 and 30 days among them, make the
-baseline some 20 x 670 requests, about three minutes at 50 ms): the daily visit trend (daily), the weekly and
-monthly visit trends (a week, a month), and daily retention (keys that grow with the days). The
-dispatcher's pacing is the same whatever the reports, so fewer requests per app mean a smaller
-speed-up: the subset understates it. ``figures()`` returns the ``(figure, ours, baseline, ratio)``
-rows with what they were measured on, for bench/run.py.
+Reports: a representative subset unless ``--all-reports`` (all ten, portraits of 1, 7 and 30 days
+among them, make the baseline some 20 x 670 requests, about three minutes at 50 ms): the daily visit
+trend (daily), the weekly and monthly visit trends (a week, a month), and daily retention (keys that
+grow with the days). The dispatcher's pacing is the same whatever the reports, so fewer requests per
+app mean a smaller speed-up: the subset understates it. ``figures()`` returns the ``(figure, ours,
+baseline, ratio)`` rows with what they were measured on, for bench/run.py.
 """
 
 from __future__ import annotations
@@ -51,12 +56,12 @@ import os
 import queue
 import secrets
 import statistics
-import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -73,6 +78,8 @@ from wxcloud.archive import ArchiveFunction  # noqa: E402
 from wxcloud.archive.plan.due import periods  # noqa: E402
 from wxcloud.dates import beijing_today  # noqa: E402
 
+from bench.history import RELEASE, Child, extract  # noqa: E402
+from bench.release import spread  # noqa: E402
 from devtools.archive_tables import drop_tables, fetch_counts  # noqa: E402
 from devtools.wechat_emulator import ANALYSIS_PATHS, QUOTA_GET_PATH, STABLE_TOKEN_PATH, Fault, WeChatEmulator  # noqa: E402
 
@@ -98,63 +105,48 @@ FUNCTION = "archiveAnalysis"
 
 # One SCF instance: a process that has loaded the function (its cold start, before the timing),
 # then serves one invocation at a time, each with a fresh ArchiveFunction, as SCF hands them over.
-# Its stdout carries the answers; the function's own log lines go to stderr.
+# The function's own log lines go to the instance's log (bench.history.Child).
 INSTANCE = """
-import json, sys
 from pathlib import Path
 from wxcloud.archive import ArchiveFunction
 from tencentcloud.scf.v20180416 import models, scf_client  # what a worker's Invoke loads
-replies, sys.stdout = sys.stdout, sys.stderr
-replies.write("ready\\n"); replies.flush()
-for line in sys.stdin:
-    event, request_id, limit = json.loads(line)
-    try:
-        reply = {"answer": ArchiveFunction((Path(sys.argv[1]),))(event, {"request_id": request_id, \
-"time_limit_in_ms": limit})}
-    except Exception as exc:  # SCF would retry the event
-        reply = {"raised": f"{type(exc).__name__}: {exc}"[:300]}
-    replies.write(json.dumps(reply) + "\\n"); replies.flush()
+def serve(request):
+    event, request_id, limit = request
+    return ArchiveFunction((Path(sys.argv[1]),))(event, {"request_id": request_id, "time_limit_in_ms": limit})
 """
 
 
-class Instance:
-    """One SCF instance (a child process with the function loaded), serving one invocation at a time."""
+@dataclass(frozen=True)
+class Code:
+    """Which archive runs: a ``shared/`` folder (today's, or a release's from the history) and its function's config."""
 
-    def __init__(self, environ: dict[str, str]) -> None:
-        env = {**environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "shared"), str(ROOT)])}
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", INSTANCE, str(CONFIG)],
-            env=env,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
+    shared: Path
+    config: Path
+
+    @classmethod
+    def of(cls, tree: Path) -> Code:
+        return cls(tree / "shared", tree / "functions" / FUNCTION / "config.json")
+
+
+TODAY = Code.of(ROOT)
+
+
+class Instance:
+    """One SCF instance (a child process with ``code``'s function loaded), serving one invocation at a time."""
+
+    def __init__(self, environ: dict[str, str], code: Code) -> None:
+        self.child = Child(INSTANCE, code.shared, str(code.config), env=environ, path=(ROOT,))
 
     def ready(self) -> None:
-        assert self.process.stdout is not None
-        if self.process.stdout.readline().strip() != "ready":
-            raise RuntimeError(f"an SCF instance did not start (exit {self.process.poll()})")
+        self.child.ready()
 
-    def invoke(self, event: dict[str, Any]) -> dict[str, Any]:
-        assert self.process.stdin is not None and self.process.stdout is not None
-        self.process.stdin.write(json.dumps([event, f"worker-{uuid.uuid4().hex[:8]}", TIME_LIMIT_MS]) + "\n")
-        self.process.stdin.flush()
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"an SCF instance died (exit {self.process.wait()})")
-        reply: dict[str, Any] = json.loads(line)
-        return reply
+    def invoke(self, event: dict[str, Any], request_id: str = "") -> dict[str, Any]:
+        """The function's answer to ``event``; raises what it raised (SCF would retry the event)."""
+        answer: dict[str, Any] = self.child.ask([event, request_id or f"worker-{uuid.uuid4().hex[:8]}", TIME_LIMIT_MS])
+        return answer
 
     def stop(self) -> None:
-        if self.process.stdin is not None:
-            self.process.stdin.close()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        if self.process.stdout is not None:
-            self.process.stdout.close()
+        self.child.close()
 
 
 class ScfEndpoint(ThreadingHTTPServer):
@@ -165,9 +157,10 @@ class ScfEndpoint(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, environ: dict[str, str], concurrency: int) -> None:
+    def __init__(self, environ: dict[str, str], concurrency: int, code: Code = TODAY) -> None:
         super().__init__(("127.0.0.1", 0), _InvokeHandler)
         self.environ = environ
+        self.code = code
         self.pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="scf")
         self.instances: list[Instance] = []
         self.spare: queue.SimpleQueue[Instance] = queue.SimpleQueue()
@@ -182,7 +175,7 @@ class ScfEndpoint(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}"
 
     def warm(self, count: int) -> None:
-        started = [Instance(self.environ) for _ in range(count)]
+        started = [Instance(self.environ, self.code) for _ in range(count)]
         self.instances += started
         for instance in started:
             instance.ready()
@@ -204,7 +197,7 @@ class ScfEndpoint(ThreadingHTTPServer):
         try:
             return self.spare.get_nowait()
         except queue.Empty:  # a cold start, timed: the pool's threads bound how many there are
-            instance = Instance(self.environ)
+            instance = Instance(self.environ, self.code)
             with self.changed:
                 self.instances.append(instance)
             instance.ready()
@@ -214,14 +207,11 @@ class ScfEndpoint(ThreadingHTTPServer):
         started = time.perf_counter()
         try:
             instance = self._instance()
-            reply = instance.invoke(event)
+            answer = instance.invoke(event)
             self.spare.put(instance)
             with self.changed:
                 self.spans.append(time.perf_counter() - started)
-                if "answer" in reply:
-                    self.answers.append(reply["answer"])
-                else:
-                    self.failures.append(str(reply.get("raised")))
+                self.answers.append(answer)
         except Exception as exc:
             with self.changed:
                 self.failures.append(f"{type(exc).__name__}: {exc}"[:300])
@@ -247,10 +237,8 @@ class _InvokeHandler(BaseHTTPRequestHandler):
             or params.get("InvocationType") != "Event"
             or params.get("FunctionName") != FUNCTION
         ):
-            raise RuntimeError(
-                f"not an asynchronous Invoke of {FUNCTION}: {self.headers.get('X-TC-Action')} "
-                f"{params.get('InvocationType')}"
-            )
+            action, kind = self.headers.get("X-TC-Action"), params.get("InvocationType")
+            raise RuntimeError(f"not an asynchronous Invoke of {FUNCTION}: {action} {kind}")
         self.server.accept(json.loads(params["ClientContext"]))
         result = {"RetMsg": "", "ErrMsg": "", "InvokeResult": 0, "FunctionRequestId": str(uuid.uuid4())}
         body = json.dumps({"Response": {"Result": result, "RequestId": str(uuid.uuid4())}}).encode()
@@ -363,10 +351,12 @@ def baseline(fleet: Fleet, wechat: WeChatEmulator, latency: float) -> Run:
         return Run(elapsed, requests, stored=_check(fleet, prefix, "the baseline"))
 
 
-def fanned_out(fleet: Fleet, wechat: WeChatEmulator, latency: float, concurrency: int) -> Run:
-    """The dispatcher with its time limit, then its workers as SCF runs them, until none is left."""
+def fanned_out(fleet: Fleet, wechat: WeChatEmulator, latency: float, concurrency: int, code: Code = TODAY) -> Run:
+    """The dispatcher with its time limit, then its workers as SCF runs them, until none is left; the
+    dispatcher too on an instance of its own (SCF runs the timer's invocation as any other), so that
+    the code under test (today's or a release's) runs nowhere else."""
     with _tables(fleet.database_url) as prefix:
-        scf = ScfEndpoint({}, concurrency)
+        scf = ScfEndpoint({}, concurrency, code)
         serving = threading.Thread(target=scf.serve_forever, name="scf-endpoint", daemon=True)
         serving.start()
         try:
@@ -378,11 +368,13 @@ def fanned_out(fleet: Fleet, wechat: WeChatEmulator, latency: float, concurrency
                 SCF_FUNCTIONNAME=FUNCTION,
                 WX_SCF_ENDPOINT=scf.url,
             )
+            dispatcher = Instance(scf.environ, code)
+            scf.instances.append(dispatcher)  # stopped with the others
             scf.warm(min(concurrency, len(fleet.apps) + 1))  # one per app, and one for a hand-off's overlap
-            dispatcher = ArchiveFunction((CONFIG,), environ=scf.environ)
+            dispatcher.ready()
             _slow(wechat, latency, 10 * len(fleet.expected()))
             started = time.perf_counter()
-            answer = dispatcher(fleet.timer(), {"request_id": "dispatcher", "time_limit_in_ms": TIME_LIMIT_MS})
+            answer = dispatcher.invoke(fleet.timer(), "dispatcher")
             dispatched = time.perf_counter() - started
             scf.idle(timeout=1800)
             elapsed = time.perf_counter() - started
@@ -427,8 +419,11 @@ def figures(
     concurrency: int = SCF_CONCURRENCY,
     all_reports: bool = False,
     database_url: str = DATABASE_URL,
+    release: bool = True,
 ) -> dict[str, Any]:
-    """The rows and what they were measured on; no rows when the database cannot be reached."""
+    """The rows and what they were measured on; no rows when the database cannot be reached. With
+    ``release``, the release's fan-out (``bench.history.RELEASE``) runs in every round too, and
+    ``vs_release`` is the row of today's fanned-out wall time against it."""
     apis = tuple(ANALYSIS_PATHS) if all_reports else SUBSET
     measured: dict[str, Any] = {
         "apps": apps,
@@ -453,16 +448,24 @@ def figures(
         database_url,
     )
     latency = latency_ms / 1000
-    ours: list[Run] = []
-    theirs: list[Run] = []
-    with WeChatEmulator(fleet.apps) as wechat:
-        for round_no in range(rounds):  # interleaved, the order alternating, so drift falls on both
-            for side in ("fanned", "baseline") if round_no % 2 == 0 else ("baseline", "fanned"):
-                if side == "fanned":
-                    ours.append(fanned_out(fleet, wechat, latency, concurrency))
-                else:
-                    theirs.append(baseline(fleet, wechat, latency))
-            wechat.clear()
+    runs: dict[str, list[Run]] = {"fanned": [], "baseline": []}
+    with WeChatEmulator(fleet.apps) as wechat, tempfile.TemporaryDirectory(prefix="bench-fanout-") as tmp:
+        tree = extract(RELEASE, Path(tmp), "shared", f"functions/{FUNCTION}") if release else None
+        if release and tree is None:
+            print(f"bench: no history of {RELEASE} here: the fan-out against it is left out", file=sys.stderr)
+        sides: dict[str, Callable[[], Run]] = {
+            "fanned": lambda: fanned_out(fleet, wechat, latency, concurrency),
+            "baseline": lambda: baseline(fleet, wechat, latency),
+        }
+        if tree is not None:
+            runs["release"] = []
+            sides["release"] = lambda: fanned_out(fleet, wechat, latency, concurrency, Code.of(tree))
+        names = list(sides)
+        for round_no in range(rounds):  # interleaved, the order turning, so drift falls on every side
+            for side in names[round_no % len(names) :] + names[: round_no % len(names)]:
+                runs[side].append(sides[side]())
+                wechat.clear()
+    ours, theirs = runs["fanned"], runs["baseline"]
     fast, slow = statistics.median(r.seconds for r in ours), statistics.median(r.seconds for r in theirs)
     asked, asked_alone = statistics.median(r.requests for r in ours), statistics.median(r.requests for r in theirs)
     label = f"{apps} apps x {days} days, {len(apis)} reports, {latency_ms:g} ms WeChat latency"
@@ -480,6 +483,15 @@ def figures(
             round(asked_alone / asked, 2),
         ),
     ]
+    if "release" in runs:
+        now, now_text = spread([r.seconds for r in ours], 1, 2)
+        then, then_text = spread([r.seconds for r in runs["release"]], 1, 2)
+        measured["vs_release"] = (
+            f"backfill of {label}, fanned out over SCF, wall time (s; vs the release at {RELEASE})",
+            now_text,
+            then_text,
+            round(now / then, 3),
+        )
     measured.update(
         periods=ours[-1].stored,
         invocations=ours[-1].invocations,
@@ -500,14 +512,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scf-concurrency", type=int, default=SCF_CONCURRENCY)
     parser.add_argument("--all-reports", action="store_true", help="all ten reports (the baseline then takes minutes)")
     parser.add_argument("--database-url", default=DATABASE_URL)
+    parser.add_argument("--no-release", action="store_true", help=f"leave out the fan-out of the release at {RELEASE}")
     args = parser.parse_args(argv)
     from bench.archive import render
 
     started = time.perf_counter()
     measured = figures(
-        args.rounds, args.apps, args.days, args.latency_ms, args.scf_concurrency, args.all_reports, args.database_url
+        args.rounds,
+        args.apps,
+        args.days,
+        args.latency_ms,
+        args.scf_concurrency,
+        args.all_reports,
+        args.database_url,
+        not args.no_release,
     )
-    print(render([tuple(row) for row in measured["rows"]]))
+    print(
+        render(
+            [tuple(row) for row in [*measured["rows"], *([measured["vs_release"]] if "vs_release" in measured else [])]]
+        )
+    )
     print({key: value for key, value in measured.items() if key != "rows"})
     print(f"({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     return 0

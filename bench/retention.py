@@ -26,13 +26,11 @@ import json
 import os
 import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 from collections import Counter
 from datetime import date, datetime, timedelta
 from functools import partial
-from io import BytesIO
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,6 +43,7 @@ from wxcloud.permissions import Permissions  # noqa: E402
 from wxcloud.settings import WxSettings  # noqa: E402
 
 from bench.archive import Row, interleaved, latencies, ratio_row, render  # noqa: E402
+from bench.history import extract  # noqa: E402
 from devtools.wechat_emulator import ANALYSIS_PATHS, DEFAULT_APPID, DEFAULT_SECRET, Fault, WeChatEmulator  # noqa: E402
 
 RELEASED = "ae57950"  # the archive release that stored each period once
@@ -77,18 +76,10 @@ print(json.dumps({"stored": summary.to_json()["totals"]["stored"], "seconds": el
 """
 
 
-def released_code(workdir: Path) -> Path | None:
-    """The released archive's ``shared/`` folder, extracted from the repository's history."""
-    try:
-        tar = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", RELEASED, "shared"], capture_output=True, check=True
-        ).stdout
-    except (OSError, subprocess.CalledProcessError):
-        return None
-    target = workdir / "released"
-    with tarfile.open(fileobj=BytesIO(tar)) as archive:
-        archive.extractall(target, filter="data") if sys.version_info >= (3, 12) else archive.extractall(target)
-    return target / "shared"
+def released_code(workdir: Path, commit: str = RELEASED) -> Path | None:
+    """The ``shared/`` folder of ``commit`` (the released archive unless told), from the repository's history."""
+    tree = extract(commit, workdir, "shared")
+    return None if tree is None else tree / "shared"
 
 
 def _backfill(emulator: WeChatEmulator, shared: Path, workdir: Path, days: int, latency: float) -> float:

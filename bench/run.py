@@ -40,6 +40,33 @@ printed as PASS/MISS; nothing here is asserted by the test suite (tests never ti
     ``security.msgSecCheck`` against a warm analysis call, and 64 concurrent msgSecCheck calls in
     one instance against wechatpy's ``check_text_security`` and bare requests, on a loopback
     WeChat of canned replies; medians with their quartiles over ``--rounds`` rounds.
+12. No regression against the release (``bench.history.RELEASE``, 5d1c6bf: the last release before
+    the archive moved into folders, extracted from the history by ``bench.history.extract``, the
+    one extraction every bench uses). Its modules are not today's, so its code runs only in
+    processes of its own with its own ``shared/`` (or its package) first on the path, and today's
+    in the same kind of process, each side loaded and warmed before the timing, the two
+    interleaved round by round so drift falls on both. Four figures, each a ratio of ours to the
+    release's, against a budget (PASS/MISS among the targets):
+
+    * cold start CPU time <= 1.03x: figure 1's process running the release's default function
+      (packaged by today's builder) in figure 1's rounds. CPU time, not wall time: it moves
+      between rounds by about 1-2% where wall time on a shared machine moves by more than the
+      budget, and an import the handler did not need before (the archive, the catalogue loaded
+      eagerly) costs more than 3%.
+    * warm invocation <= 1.05x: ``main_handler`` of both packages, warm, in two processes
+      (bench/release.py), per-round medians of ``--warm-calls`` calls. A call is about a
+      millisecond, most of it the HTTP stack and the emulator both sides share; the medians over
+      rounds agree to a few percent, and 5% (some 50 µs) is less than one added pass over a reply.
+    * archive throughput >= 0.95x: ``ARCHIVE_PERIODS`` days into a fresh SQLite file, 4 fetches in
+      flight, on loopback, ``--rounds`` rounds (bench/release.py): on loopback the figure is the
+      archive's own CPU per period (planning, parsing, storing), which latency would hide; its
+      rounds vary by a few percent, so 5% fewer periods per second is a cost of the code.
+    * fan-out wall time <= 1.05x: bench/fanout.py's fanned-out backfill with the release's code in
+      every instance, the dispatcher's too, in each of ``--fanout-rounds`` rounds. Most of that
+      time is the dispatcher's fixed pacing and WeChat's latency, the same for both sides, so the
+      figure is steady and a regression of the workers shows diluted: the budget cannot be looser.
+      One round is one sample: a MISS there is confirmed with ``--fanout-rounds 3`` before it is
+      believed.
 """
 
 from __future__ import annotations
@@ -65,6 +92,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "shared"), str(ROOT / "functions" / "getMonthlyVisitTrend")]
 
+from bench.history import RELEASE, extract  # noqa: E402
 from devtools.build_package import MB, budget, build, build_all, report_path  # noqa: E402
 from devtools.functions import DEFAULT_FUNCTION, all_functions  # noqa: E402
 from devtools.install_wxsdk import install_dir, is_installed  # noqa: E402
@@ -88,8 +116,8 @@ COLD_HANDLER = """
 import sys
 sys.path.insert(0, sys.argv[1])
 import index
-result = index.main_handler({"beginDate": "20170301", "endDate": "20170331"}, {"request_id": "bench", \
-"time_limit_in_ms": 5000})
+event = {"beginDate": "20170301", "endDate": "20170331"}
+result = index.main_handler(event, {"request_id": "bench", "time_limit_in_ms": 5000})
 if result.get("errCode") != 0:
     raise SystemExit(f"bench: unexpected result {result}")
 """
@@ -153,7 +181,9 @@ def quartiles_ms(values: list[float]) -> list[float]:
 # ---- 1 and 5: cold start and its memory ---------------------------------------------------------
 
 
-def cold_start(emulator: WeChatEmulator, rounds: int, workdir: Path) -> dict[str, Any]:
+def cold_start(emulator: WeChatEmulator, rounds: int, workdir: Path) -> tuple[dict[str, Any], dict[str, Path]]:
+    """The figures, and the packages (with bytecode) of today (``today``) and of the release
+    (``release``, when the history has it), which the warm call against the release runs again."""
     from bench.cloudcall import PREVIOUS, previous_release_package
 
     version = f"{sys.version_info.major}.{sys.version_info.minor}"
@@ -162,6 +192,7 @@ def cold_start(emulator: WeChatEmulator, rounds: int, workdir: Path) -> dict[str
         DEFAULT_FUNCTION, version, workdir / "without-bytecode", bytecode=False, log=lambda line: None
     )
     previous = previous_release_package(workdir, version)
+    release = previous_release_package(workdir, version, RELEASE)
     env = {
         "PATH": os.environ.get("PATH", ""),
         "WX_APPID": DEFAULT_APPID,
@@ -179,6 +210,7 @@ def cold_start(emulator: WeChatEmulator, rounds: int, workdir: Path) -> dict[str
         "floor_no_bytecode": [],
         "node": [],
         "previous": [],
+        "release": [],
     }
     with ExitStack() as stack:
         pkg = stack.enter_context(read_only_copy(with_bytecode.dir_path))
@@ -192,6 +224,10 @@ def cold_start(emulator: WeChatEmulator, rounds: int, workdir: Path) -> dict[str
         if previous is not None:  # the release before the catalogue, with bytecode: beside "handler"
             commands.append(
                 ("previous", [*python, COLD_HANDLER, str(stack.enter_context(read_only_copy(previous)))], None)
+            )
+        if release is not None:  # the last release before today's archive, with bytecode: beside "handler"
+            commands.append(
+                ("release", [*python, COLD_HANDLER, str(stack.enter_context(read_only_copy(release)))], None)
             )
         if node_ok and node is not None:
             commands.append(("node", [node, "-e", "require('wx-server-sdk')"], node_dir))
@@ -221,8 +257,14 @@ def cold_start(emulator: WeChatEmulator, rounds: int, workdir: Path) -> dict[str
         "previous": f"the release at {PREVIOUS}"
         if previous is not None
         else f"skipped: {PREVIOUS} is not in this clone's history",
+        "release": f"the release at {RELEASE}"
+        if release is not None
+        else f"skipped: {RELEASE} is not in this clone's history",
     }
-    return figures
+    packages = {"today": with_bytecode.dir_path}
+    if release is not None:
+        packages["release"] = release
+    return figures, packages
 
 
 # ---- 2: warm invocation -------------------------------------------------------------------------
@@ -388,6 +430,56 @@ def package_size() -> dict[str, Any]:
     }
 
 
+# ---- 12: no regression against the release -------------------------------------------------------
+
+# What each figure may be against the release (a ratio of ours to the release's): see the docstring.
+RELEASE_BUDGETS: dict[str, tuple[str, float]] = {
+    "cold_cpu": ("cold start CPU time <= {budget}x the release at {commit}", 1.03),
+    "warm": ("warm invocation <= {budget}x the release at {commit}", 1.05),
+    "archive": ("archive periods/s >= {budget}x the release at {commit}", 0.95),
+    "fanout": ("fanned-out backfill wall time <= {budget}x the release at {commit}", 1.05),
+}
+
+
+def release_section(cold: dict[str, Any], warm: Any, archive: Any, fanout: dict[str, Any]) -> dict[str, Any]:
+    """The figures against the release, one row each (``(figure, ours, release, ratio)``), by name."""
+    section: dict[str, Any] = {"commit": RELEASE}
+    if "release" in cold:
+        h, r = cold["handler"], cold["release"]
+        section["cold_cpu"] = (
+            f"cold start CPU time (user + system), with bytecode (ms; vs the release at {RELEASE})",
+            f"{h['cpu_median_ms']} {_quartiles(h, 'cpu_quartiles_ms')}",
+            f"{r['cpu_median_ms']} {_quartiles(r, 'cpu_quartiles_ms')}",
+            round(h["cpu_median_ms"] / r["cpu_median_ms"], 3),
+        )
+        section["cold_wall"] = (
+            f"cold start, with bytecode (ms; vs the release at {RELEASE})",
+            f"{h['median_ms']} {_quartiles(h)}",
+            f"{r['median_ms']} {_quartiles(r)}",
+            round(h["median_ms"] / r["median_ms"], 3),
+        )
+    for name, row in (("warm", warm), ("archive", archive), ("fanout", fanout.get("vs_release"))):
+        if row is not None:
+            section[name] = tuple(row)
+    order = ("cold_cpu", "cold_wall", "warm", "archive", "fanout")
+    section["rows"] = [section[name] for name in order if name in section]
+    return section
+
+
+def release_targets(section: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
+    """PASS/MISS of each figure against its budget; n/a for a figure the run could not measure."""
+    rows: list[tuple[str, bool | None, str]] = []
+    for name, (text, limit) in RELEASE_BUDGETS.items():
+        label = text.format(budget=limit, commit=section.get("commit", RELEASE))
+        if name not in section:
+            rows.append((label, None, "not measured"))
+            continue
+        ratio = float(section[name][3])
+        holds = ratio >= limit if name == "archive" else ratio <= limit
+        rows.append((label, holds, f"{ratio:.3f}x"))
+    return rows
+
+
 # ---- report -------------------------------------------------------------------------------------
 
 
@@ -419,6 +511,8 @@ def targets(results: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
     if "wechatpy" in warm:
         ratio = warm["handler"]["median_us"] / warm["wechatpy"]["median_us"]
         rows.append(("warm <= 0.80x wechatpy", ratio <= 0.80, f"{ratio:.2f}x"))
+    if "release" in results:
+        rows += release_targets(results["release"])
     calls = results.get("cloudcall", {}).get("rows", [])
     if calls:  # the first row: a warm generic call over a warm analysis call
         rows.append(("warm msgSecCheck <= 1.05x warm analysis call", calls[0][3] <= 1.05, f"{calls[0][3]:.2f}x"))
@@ -546,7 +640,7 @@ def render(results: dict[str, Any]) -> str:
         lines.append(f"| {name} | {'PASS' if holds else 'n/a' if holds is None else 'MISS'} | {measured} |")
     from bench.archive import render as archive_table
 
-    for section in ("cloudcall", "archive", "retention", "report", "fanout"):
+    for section in ("release", "cloudcall", "archive", "retention", "report", "fanout"):
         figures = results.get(section)
         if figures and figures.get("rows"):
             lines += [
@@ -564,21 +658,28 @@ def _quartiles(figures: dict[str, Any], key: str = "quartiles_ms") -> str:
 
 
 _ARCHIVE_CAPTIONS = {
+    "release": (
+        "No regression against the release at {commit}: each side in a process of its own with its own code, "
+        "interleaved round by round, medians [lower-upper quartile] over {rounds} rounds ({fanout_rounds} for the "
+        "fan-out); the ratio is ours over the release's, its budget in the targets above."
+    ),
     "cloudcall": (
-        "Every cloud call at volume, on a loopback WeChat of canned replies ({wechatpy}): medians of {rounds} "
-        "interleaved rounds [lower-upper quartile]; the bursts are {concurrency} threads of one process released "
-        "together, {bursts} per round."
+        "Every cloud call at volume, on a loopback WeChat of canned replies ({wechatpy}): "
+        "medians of {rounds} interleaved rounds [lower-upper quartile]; "
+        "the bursts are {concurrency} threads of one process released together, {bursts} per round."
     ),
     "archive": "Archive throughput: {periods} periods into a fresh SQLite file, medians of {rounds} rounds.",
     "retention": "Keeping the truth: a year ({days} days), medians of {rounds} rounds for the backfill.",
-    "report": "The HTML report: a year ({days} days) of all ten reports, medians of {rounds} renderings, against its "
-    "budgets.",
+    "report": (
+        "The HTML report: a year ({days} days) of all ten reports, medians of {rounds} renderings, against its budgets."
+    ),
     "fanout": (
-        "Fan-out over SCF: {apps} apps, a backfill of {days} days of {reports} reports, {latency_ms:g} ms WeChat "
-        "latency, PostgreSQL; a timer run dispatched it to {invocations} invocations ({scf_concurrency} at once, each "
-        "instance a process on {cpus} cores; the paced invokes took {dispatch_s} s, a worker {worker_s_median} s, the "
-        "slowest {worker_s_max} s), against one invocation with fan-out off; {rounds} round(s), both runs checked "
-        "complete."
+        "Fan-out over SCF: {apps} apps, a backfill of {days} days of {reports} reports, "
+        "{latency_ms:g} ms WeChat latency, PostgreSQL; "
+        "a timer run dispatched it to {invocations} invocations ({scf_concurrency} at once, "
+        "each instance a process on {cpus} cores; the paced invokes took {dispatch_s} s, "
+        "a worker {worker_s_median} s, the slowest {worker_s_max} s), "
+        "against one invocation with fan-out off; {rounds} round(s), both runs checked complete."
     ),
 }
 
@@ -596,8 +697,9 @@ def page(results: dict[str, Any], rounds: int) -> str:
             "",
             f"Last run: Python {results['python']} on {results['machine']['cpus']} cores, {rounds} interleaved rounds;",
             f"node baseline: {cold['node']}; previous release: {cold.get('previous', 'not measured')}.",
-            "The cold start is measured on this Python; the package sizes are the CPython 3.10 builds that are "
-            "deployed.",
+            f"No regression against: the release at {results.get('release', {}).get('commit', RELEASE)}.",
+            "The cold start is measured on this Python; "
+            "the package sizes are the CPython 3.10 builds that are deployed.",
             "",
             render(results),
             "",
@@ -624,9 +726,15 @@ def main(argv: list[str] | None = None) -> int:
     with WeChatEmulator() as emulator, tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         workdir = Path(tmp)
         print(f"bench: cold start, {args.rounds} interleaved rounds...", file=sys.stderr)
-        cold = cold_start(emulator, args.rounds, workdir)
+        cold, packages = cold_start(emulator, args.rounds, workdir)
         print("bench: warm invocation...", file=sys.stderr)
         warm = warm_invocation(emulator, args.rounds, args.warm_calls)
+        from bench.release import archive_row, warm_row
+
+        warm_vs_release = None
+        if "release" in packages:
+            print(f"bench: warm invocation against the release at {RELEASE}...", file=sys.stderr)
+            warm_vs_release = warm_row(emulator, packages["today"], packages["release"], args.rounds, args.warm_calls)
         print("bench: token economy...", file=sys.stderr)
         tokens = token_economy(emulator, workdir)
         print(
@@ -658,6 +766,13 @@ def main(argv: list[str] | None = None) -> int:
             "rounds": args.archive_rounds,
             "rows": archive_rows(args.archive_rounds, ARCHIVE_PERIODS),
         }
+        archive_vs_release = None
+        release_tree = extract(RELEASE, workdir, "shared")
+        if release_tree is not None:
+            print(
+                f"bench: archive throughput against the release at {RELEASE}, {args.rounds} rounds...", file=sys.stderr
+            )
+            archive_vs_release = archive_row(emulator, release_tree / "shared", args.rounds, ARCHIVE_PERIODS)
         print(
             f"bench: keeping the truth, a year's backfill ({args.archive_rounds} rounds) and a year of daily runs...",
             file=sys.stderr,
@@ -696,6 +811,11 @@ def main(argv: list[str] | None = None) -> int:
         "retention": retention,
         "report": report,
         "fanout": fanout,
+        "release": {
+            **release_section(cold, warm_vs_release, archive_vs_release, fanout),
+            "rounds": args.rounds,
+            "fanout_rounds": args.fanout_rounds,
+        },
         "reference": {"all_products_sdk": ALL_PRODUCTS_SDK},
     }
     results["targets"] = targets(results)
