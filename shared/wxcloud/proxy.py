@@ -27,10 +27,10 @@ from .lazy import Once
 from .spec import ApiPath, ApiSpec, bind_namespace
 
 if TYPE_CHECKING:
-    from ._namespaces import OpenApiNamespaces
+    from ._namespaces import OpenApiNamespaces as _Namespaces
     from .client import OpenApiClient
 else:
-    OpenApiNamespaces = object  # the stub types the namespaces; at run time they are __getattr__'s
+    _Namespaces = object  # the stub types the namespaces; at run time they are __getattr__'s
 
 __all__ = ["OPTIONS", "ApiPath", "Backend", "EnvironmentBackend", "OpenApiRoot"]  # ApiPath: spec's, handed on
 
@@ -64,7 +64,7 @@ class EnvironmentBackend:
         return client.call(spec, data, convert_case=convert_case)
 
 
-class OpenApiRoot(OpenApiNamespaces):
+class OpenApiRoot(_Namespaces):
     """``openapi``: ``openapi.security.msgSecCheck(data)``, ``openapi["security.msgSecCheck"](data)``,
     and ``openapi({"convertCase": False})`` for a root whose calls convert no keys either way.
     ``backend`` makes the calls; by default, a client configured from the environment on first use."""

@@ -122,7 +122,7 @@ def find_api(dotted_name: str) -> ApiSpec[Any, Any] | None:
     return item.spec(dotted_name)
 
 
-FAMILY_SHOWN = 12  # names of a namespace an unknown name's hint lists (the analysis reports and their kin)
+_FAMILY_SHOWN = 12  # names of a namespace an unknown name's hint lists (the analysis reports and their kin)
 
 
 def api_named(dotted_name: str) -> ApiSpec[Any, Any]:
@@ -138,10 +138,10 @@ def api_named(dotted_name: str) -> ApiSpec[Any, Any]:
     if close:
         tip = f"; did you mean {' or '.join(close)}?"
     elif family:
-        more = f" and {len(family) - FAMILY_SHOWN} more" if len(family) > FAMILY_SHOWN else ""
+        more = f" and {len(family) - _FAMILY_SHOWN} more" if len(family) > _FAMILY_SHOWN else ""
         tip = (
-            f"; {dotted_name.partition('.')[0]} has {', '.join(family[:FAMILY_SHOWN])}{more} (wxcloud.all_apis() lists "
-            "every name)"
+            f"; {dotted_name.partition('.')[0]} has {', '.join(family[:_FAMILY_SHOWN])}{more} "
+            "(wxcloud.all_apis() lists every name)"
         )
     else:
         tip = "; wxcloud.all_apis() lists every name"

@@ -47,7 +47,7 @@ from .tables import Tables, insert_new, upsert_newer
 # The answer's types are records.py's and its rows rows.py's: handed on under the names this module has always had.
 __all__ = ["WRITE_ATTEMPTS", "Archive", "Revision", "StoreOutcome", "Stored", "binary_reply", "flat_rows", "keeps"]
 
-T = TypeVar("T")
+_T = TypeVar("_T")
 
 WRITE_ATTEMPTS = (
     6  # runs (or fan-out workers) writing one period at once may deadlock (MariaDB's gap locks): try again, backing off
@@ -279,7 +279,7 @@ class Archive:
             query = query.where(results.c.api == api)
         return self.read(lambda connection: int(connection.execute(query).scalar_one()))
 
-    def read(self, work: Callable[[Connection], T]) -> T:
+    def read(self, work: Callable[[Connection], _T]) -> _T:
         """``work`` on a pooled connection; a failure is a -601001 without the password (raised
         outside the ``except`` block, so the driver's exception is not attached to it)."""
         self.ensure_schema()
@@ -292,7 +292,7 @@ class Archive:
 
     # ---- writing --------------------------------------------------------------------------------
 
-    def write(self, work: Callable[[Connection], T], what: str, *, row_locks_only: bool = False) -> T:
+    def write(self, work: Callable[[Connection], _T], what: str, *, row_locks_only: bool = False) -> _T:
         """``work`` in one writing transaction (``row_locks_only``: see ``_writing``), made again
         after a deadlock; a failure is a ``DatabaseError`` saying ``what`` failed, without the
         password (and without the driver's exception attached)."""

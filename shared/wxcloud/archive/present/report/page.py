@@ -70,7 +70,7 @@ __all__ = [
     "render_page",
 ]
 
-DECIMALS = {"stayTimeUv": 1, "visitDepth": 2}
+_DECIMALS = {"stayTimeUv": 1, "visitDepth": 2}
 
 
 def _e(value: object) -> str:
@@ -125,7 +125,7 @@ class Page:
         )
 
     def _kpi(self, kpi: Kpi) -> str:
-        decimals = DECIMALS.get(kpi.metric, 0)
+        decimals = _DECIMALS.get(kpi.metric, 0)
         rows = []
         for comparison in kpi.comparisons:
             delta, ratio = comparison.delta(kpi.value), comparison.ratio(kpi.value)
