@@ -130,3 +130,13 @@ def _app_part(summary: AppSummary) -> dict[str, Any]:
     for key in ("today", "since", "until", "databaseError"):
         data.pop(key, None)
     return data
+
+
+def app_line(summary: AppSummary) -> dict[str, Any]:
+    """One app's part of a run's log line: whether it is complete, its counts that are not 0, and
+    why it stopped."""
+    line: dict[str, Any] = {"complete": summary.complete}
+    line.update((outcome, count) for outcome in OUTCOMES if (count := summary.total(outcome)))
+    if summary.stopped:
+        line["stopped"] = str(summary.stopped)
+    return line

@@ -202,7 +202,8 @@ class Work:
         handoff = raw.get("handoff")
         if not isinstance(handoff, str) or not _TOKEN.fullmatch(handoff):
             raise InvalidParameters(
-                f"{WORK_KEY}.handoff must be the hand-off token its dispatcher gave it: a worker's event comes from the archive alone"
+                f"{WORK_KEY}.handoff must be the hand-off token its dispatcher gave it: "
+                "a worker's event comes from the archive alone"
             )
         proven = raw.get("proven", False)
         if not isinstance(proven, bool):
