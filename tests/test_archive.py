@@ -245,7 +245,7 @@ def test_quota_stops_requests_of_that_api_for_the_rest_of_the_run(
     summary = run_job(archive, fast_client, monthly_job(), concurrency=1)
     tally = summary.apis[MONTHLY]
     assert (tally.counts["leftForLater"], tally.counts["stoppedByQuota"], tally.counts["stored"]) == (1, MONTHS - 1, 0)
-    assert tally.stopped == f"quota ({code})" and tally.errors[-1].startswith(
+    assert str(tally.stopped) == f"quota ({code})" and str(tally.errors[-1]).startswith(
         f"{code} openapi.analysis.getMonthlyVisitTrend:fail api minute-quota"
     )
     assert len(emulator.requests_to(MONTHLY_PATH)) == 4  # three attempts for January, one for February, then nothing
@@ -277,8 +277,8 @@ def test_a_permanent_failure_stops_that_api_and_is_reported(
     emulator.add_fault(MONTHLY_PATH, Fault.errcode(48001, "api unauthorized"))
     archive = sqlite_db.archive()
     tally = run_job(archive, fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
-    assert (tally.counts["failed"], tally.counts["leftForLater"], tally.stopped) == (1, MONTHS - 1, "failed (48001)")
-    assert tally.errors[0].startswith("48001 openapi.analysis.getMonthlyVisitTrend:fail api unauthorized rid: ")
+    assert (tally.counts["failed"], tally.counts["leftForLater"], str(tally.stopped)) == (1, MONTHS - 1, "failed (48001)")
+    assert str(tally.errors[0]).startswith("48001 openapi.analysis.getMonthlyVisitTrend:fail api unauthorized rid: ")
     assert len(emulator.requests_to(MONTHLY_PATH)) == 1
 
 
@@ -424,7 +424,7 @@ def test_a_database_that_fails_mid_run_stops_the_run(
         connection.exec_driver_sql(f"DROP TABLE {sqlite_db.prefix}visit_trend")
     summary = run_job(archive, fast_client, monthly_job(), concurrency=1)
     tally = summary.apis[MONTHLY]
-    assert summary.database_error is not None and "visit_trend" in summary.database_error
+    assert summary.database_error is not None and "visit_trend" in summary.database_error.reason
     assert (tally.counts["stored"], tally.counts["leftForLater"]) == (0, MONTHS)
     assert len(emulator.requests_to(MONTHLY_PATH)) == 1  # no quota spent on what cannot be stored
     assert (

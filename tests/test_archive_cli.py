@@ -26,8 +26,10 @@ from test_archive_support import (  # noqa: F401 - fixtures
     sqlite_db_fixture,
 )
 from wxcloud.archive.cli.main import main
+from wxcloud.archive.fetch.outcomes import AppSummary, RunSummary
 from wxcloud.archive.kept.reports import REPORTS
 from wxcloud.archive.observe.ledger import Ledger
+from wxcloud.archive.plan.job import Job
 from wxcloud.archive.plan.window import kept_since
 from wxcloud.archive.settings import Ago
 from wxcloud.dates import beijing_today
@@ -922,8 +924,9 @@ def test_the_documented_sql_runs_on_every_database(db: Db) -> None:
         "wxappid", "analysis.getWeeklyRetain", week, weekly, fetched_at=datetime(2026, 11, 30, 3, tzinfo=timezone.utc)
     )
     ledger = Ledger(archive)
-    run = ledger.start(appid="wxappid", trigger="timer", today=date(2026, 11, 30))
-    ledger.finish(run, {"errCode": 0, "errMsg": "archiveAnalysis:ok", "complete": True, "totals": {"failed": 0}})
+    rows = ledger.start(["wxappid"], trigger="timer", today=date(2026, 11, 30))
+    job = Job(("analysis.getWeeklyRetain",), date(2026, 11, 1), date(2026, 11, 30))
+    assert ledger.finish(rows, RunSummary(job, {"wxappid": AppSummary(job, {})})) == {rows["wxappid"]: "complete"}
     statements = _archive_doc_sql()
     assert len(statements) == 13
     answers = []
