@@ -277,7 +277,11 @@ def test_a_permanent_failure_stops_that_api_and_is_reported(
     emulator.add_fault(MONTHLY_PATH, Fault.errcode(48001, "api unauthorized"))
     archive = sqlite_db.archive()
     tally = run_job(archive, fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
-    assert (tally.counts["failed"], tally.counts["leftForLater"], str(tally.stopped)) == (1, MONTHS - 1, "failed (48001)")
+    assert (tally.counts["failed"], tally.counts["leftForLater"], str(tally.stopped)) == (
+        1,
+        MONTHS - 1,
+        "failed (48001)",
+    )
     assert str(tally.errors[0]).startswith("48001 openapi.analysis.getMonthlyVisitTrend:fail api unauthorized rid: ")
     assert len(emulator.requests_to(MONTHLY_PATH)) == 1
 

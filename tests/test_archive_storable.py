@@ -469,7 +469,11 @@ def test_unreadable_replies_that_keep_coming_stop_the_api(
     """A proxy answering HTML in WeChat's place costs three requests, not the whole backlog."""
     emulator.add_fault(MONTHLY_PATH, Fault.raw("<html>sign in to the hotel wifi</html>"), times=MONTHS)
     tally = run_job(sqlite_db.archive(), fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
-    assert (tally.counts["failed"], tally.counts["leftForLater"], str(tally.stopped)) == (3, MONTHS - 3, "failed (-601001)")
+    assert (tally.counts["failed"], tally.counts["leftForLater"], str(tally.stopped)) == (
+        3,
+        MONTHS - 3,
+        "failed (-601001)",
+    )
     assert len(emulator.requests_to(MONTHLY_PATH)) == 3
 
 
