@@ -250,7 +250,7 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
                 if one is not None and not mine:  # the one app is a worker's right now
                     skipped = RunSummary(job, running=dict(running), appids=appids)
                     _ended(ledger, rows, settings, skipped)
-                    _answer(args, answer(skipped, NAME, single=True), out, _where(archive))
+                    _answer(args, skipped, out, _where(archive), single=True)
                     return 1
                 clients = one if one is not None else _clients([app for app in (apps or ()) if app.appid in mine])
                 _starting(args, err)
@@ -265,11 +265,10 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
             ledger.finish(rows, RunSummary(job, appids=appids, failure=interrupted))
             raise
         _ended(ledger, rows, settings, summary)
-        data = answer(summary, NAME, single=source is None)
         where = _where(archive)
     finally:
         archive.close()
-    _answer(args, data, out, where)
+    _answer(args, summary, out, where, single=source is None)
     return 0 if summary.complete and summary.total("failed") == 0 else 1
 
 
@@ -283,14 +282,14 @@ def _starting(args: argparse.Namespace, err: IO[str]) -> None:
         print(note, file=err)
 
 
-def _answer(args: argparse.Namespace, data: dict[str, Any], out: IO[str], where: str) -> None:
+def _answer(args: argparse.Namespace, run: RunSummary, out: IO[str], where: str, *, single: bool) -> None:
     """A run's answer: the summary for people (``console.py``), or the full JSON with ``--json``."""
     if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+        print(json.dumps(answer(run, NAME, single=single), ensure_ascii=False, indent=2), file=out)
         return
     from .console import run_summary
 
-    run_summary(data, out, command=args.command, database=where)
+    run_summary(run, out, command=args.command, database=where, single=single)
 
 
 def _where(archive: Archive) -> str:
