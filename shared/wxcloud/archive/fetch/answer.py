@@ -109,13 +109,15 @@ def answer(run: RunSummary, name: str, *, single: bool) -> dict[str, Any]:
 def app_record(run: RunSummary, appid: str | None) -> dict[str, Any]:
     """What the ledger keeps of ``appid``'s part of ``run`` (its row's summary): the answer a run of
     that app alone would give, without ``errCode`` and ``errMsg``."""
+    one = len(run.named()) == 1  # a run of this app alone: its row keeps the run's answer
     if appid is not None and appid in run.apps:
         body = app_json(run.apps[appid])
     elif appid is not None and appid in run.running:
-        body = {"skipped": run.running[appid]}
+        body = {**_days(run), "complete": False} if one and run.job is not None else {}
+        body["skipped"] = run.running[appid]
     else:
         body = {**_days(run), "complete": False}
-    shown = run.fan_out is not None and (run.dispatched or len(run.named()) == 1)
+    shown = run.fan_out is not None and (run.dispatched or one)
     fan_out = {"fanOut": dispatch_json(run.fan_out)} if shown and run.fan_out is not None else {}
     return {**body, **fan_out, **run.extra}
 
