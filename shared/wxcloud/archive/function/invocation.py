@@ -89,7 +89,8 @@ class Invocation:
     def result(self, answer: dict[str, Any], error: WxCloudError | None) -> RunSummary:
         """The run's result: its own, or, when it answered an error value, that error over the apps
         it had named (``answer``: what it answered, for an error that is not one of ours)."""
-        if error is None and answer.get("errCode") == 0 and self.summary is not None:
+        if error is None and answer.get("errCode") == 0:
+            assert self.summary is not None  # every run that answers ok has set its result
             return self.summary
         failure = (
             ErrorRecord.of(error) if error is not None else ErrorRecord(int(answer["errCode"]), str(answer["errMsg"]))
@@ -114,17 +115,15 @@ class Invocation:
         """The run's log line (its fields, and whether it is one to notice: WARNING or ERROR)."""
         ok = result.failure is None
         fields: dict[str, Any] = {"function": name, "trigger": self.trigger, "outcome": "ok" if ok else "error"}
-        if not ok:
-            assert result.failure is not None
+        if result.failure is not None:
             fields.update(errCode=result.failure.code, errMsg=result.failure.message)
             return True, fields
-        notice = not (result.complete and result.total("failed") == 0) or self.summary is None
+        notice = not (result.complete and result.total("failed") == 0)
         fields.update({key: answer[key] for key in LOGGED if key in answer})
         if result.dispatched and result.fan_out is not None:  # fine when every app with work has a worker
             notice = not result.fan_out.complete
-        if (
-            not self.single and not result.dispatched
-        ):  # several apps: each one's outcome in a line, the details in the ledger
+        # several apps: each one's outcome in a line, the details in the ledger
+        if not self.single and not result.dispatched:
             fields["apps"] = {appid: app_line(app) for appid, app in result.apps.items()}
         if result.database_error is not None:
             fields["databaseError"] = result.database_error.reason
