@@ -24,11 +24,12 @@ from test_archive_support import (  # noqa: F401 - fixtures
     timer,
 )
 from wxcloud.archive import Job, NotStored, ReadThrough, plan, run_job
+from wxcloud.archive.fetch.outcomes import ApiTally, ErrorRecord, Stop
 from wxcloud.archive.kept.reports import REPORTS
 from wxcloud.client import OpenApiClient
 from wxcloud.dates import BEIJING
 from wxcloud.deadline import Deadline
-from wxcloud.errors import ConfigurationError, RequestValidationError, StorageError
+from wxcloud.errors import ConfigurationError, RequestValidationError, StorageError, WxCloudError
 from wxcloud.periods import Period
 from wxcloud.permissions import Permissions
 from wxcloud.retry import RetryPolicy
@@ -499,3 +500,24 @@ def test_yesterday_is_not_ready_in_the_morning_and_is_archived_by_a_later_run(sq
         second = run_job(archive, client, job, concurrency=2).apis[api]
         assert (second.counts["stored"], second.counts["upToDate"], second.counts["notReady"]) == (1, 6, 0)
         client.close()
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        WxCloudError(45009, "reach max api daily quota limit rid: 1", api="openapi.analysis.getDailyVisitTrend"),
+        WxCloudError(-601001, "system error", hint="storing it in the database failed"),
+        WxCloudError(48001, "api unauthorized", api="openapi.analysis.getVisitPage", hint="authorise it"),
+    ],
+)
+def test_a_kept_error_reads_as_the_error_value_it_was(error: WxCloudError) -> None:
+    """The typed record of an error writes the text the run's JSON has always held for it: its
+    code and its errMsg; a message quotes it without the API's name."""
+    record = ErrorRecord.of(error)
+    assert str(record) == f"{error.err_code} {error.err_msg}" and record.message == error.err_msg
+    tally = ApiTally(periods=1, stopped=Stop("quota", error.err_code))
+    tally.note(error)
+    tally.note(error)  # kept once
+    assert tally.to_json()["errors"] == [f"{error.err_code} {error.err_msg}"]
+    assert tally.to_json()["stopped"] == f"quota ({error.err_code})"
+    assert error.api is None or error.api not in f"{record.code} {record.said}"
