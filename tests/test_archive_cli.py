@@ -1089,9 +1089,9 @@ def test_a_runs_summary_fits_a_terminal_of_80_columns() -> None:
     name is whole, every line of the tables fits (the lines under them are the terminal's to wrap)."""
     from rich.console import Console
     from wxcloud.archive.cli.console import COLUMNS, _draw_run
+    from wxcloud.archive.fetch.outcomes import ApiTally, ErrorRecord, Stop
 
-    tally = {
-        "periods": 365_000,
+    counts = {
         "stored": 61_000,
         "refreshed": 60_000,
         "revised": 1_000,
@@ -1102,24 +1102,30 @@ def test_a_runs_summary_fits_a_terminal_of_80_columns() -> None:
         "leftForLater": 0,
         "failed": 60_000,
     }
-    stopped = {
-        **tally,
-        "stopped": "quota (45009)",
-        "errors": ["45009 openapi.analysis.getDailySummary:fail reach max api daily quota limit"],
-    }
+
+    def tally(stopped: Stop | None = None, errors: tuple[ErrorRecord, ...] = ()) -> ApiTally:
+        return ApiTally(365_000, dict(counts), stopped, list(errors))  # type: ignore[arg-type]
+
+    quota = ErrorRecord(45009, "reach max api daily quota limit", "openapi.analysis.getDailySummary")
+    job = Job(tuple(REPORTS), date(2025, 1, 1), date(2026, 1, 2))
     apps = {
-        "wxcliapp0000000001": {
-            "apis": {api: stopped if api == "analysis.getDailySummary" else tally for api in REPORTS}
-        },
-        "wxcliapp0000000002": {"apis": {api: tally for api in REPORTS}, "stopped": "credentials (40125)"},
+        "wxcliapp0000000001": AppSummary(
+            job,
+            {
+                api: tally(Stop("quota", 45009), (quota,)) if api == "analysis.getDailySummary" else tally()
+                for api in REPORTS
+            },
+        ),
+        "wxcliapp0000000002": AppSummary(job, {api: tally() for api in REPORTS}, stopped=Stop("credentials", 40125)),
     }
     drawn = io.StringIO()
     console = Console(file=drawn, width=80, color_system=None, highlight=False, emoji=False, soft_wrap=False)
     _draw_run(
         console,
-        {"errCode": 0, "errMsg": "wxcloud-archive:ok", "since": "20250101", "until": None, "apps": apps},
+        RunSummary(job, apps),
         "backfill",
         "/home/you/wxcloud/.data/wx_analysis.sqlite3, tables wx_shop_*",
+        False,
     )
     text = drawn.getvalue()
     assert "…" not in text and "..." not in text, text
