@@ -5,7 +5,7 @@ posted, ``alerts.notify``.
 The message is written from the run's typed result (``RunSummary``): each app's stop and errors,
 each report's counts, the database's failure, the time limit, what a dispatcher could not send.
 Nothing here reads a text the archive formatted; the texts that came from elsewhere (an appid, a
-report's name, WeChat's or the database's words, a day) are masked for secrets (``_clean``: tokens,
+report's name, WeChat's or the database's words, a day) are masked for secrets (``clean``: tokens,
 credentials, and the webhook's key in each encoding) and made plain text (``markdown_text``).
 """
 
@@ -26,7 +26,7 @@ _TEXT_LIMIT = 160  # characters of one error text
 _NAME_LIMIT = 60  # characters of a report's name or an appid
 _WHO_LIMIT = 200  # characters of the apps a title names
 _NAMED_APPS = 3  # apps a title names before "and N more"
-# A part of the webhook shorter than this is masked only where it stands alone (see _masked).
+# A part of the webhook shorter than this is masked only where it stands alone (see masked).
 SHORT = 4
 
 # Texts we did not write may hold a token or a secret: anything shaped like one (32 or more
@@ -273,7 +273,7 @@ def clean(text: str, limit: int, conceal: Conceal = ()) -> str:
 
 
 def _shown(text: str, limit: int, conceal: Conceal = ()) -> str:
-    """A text from elsewhere as the message shows it: ``_clean``, then ``markdown_text``."""
+    """A text from elsewhere as the message shows it: ``clean``, then ``markdown_text``."""
     return markdown_text(clean(text, limit, conceal))
 
 
