@@ -6,7 +6,7 @@ The message is written from the run's typed result (``RunSummary``): each app's 
 each report's counts, the database's failure, the time limit, what a dispatcher could not send.
 No count, stop or code is read back from a text (a failed run's errMsg alone is looked at, for
 the words that call for the database's advice); the texts that came from elsewhere (an appid, a
-report's name, WeChat's or the database's words, a day) are masked for secrets (``clean``: tokens,
+report's name, WeChat's or the database's words) are masked for secrets (``clean``: tokens,
 credentials, and the webhook's key in each encoding) and made plain text (``markdown_text``).
 """
 
