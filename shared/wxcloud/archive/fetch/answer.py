@@ -45,7 +45,7 @@ def app_json(summary: AppSummary) -> dict[str, Any]:
         data["stopped"] = str(summary.stopped)
         data["errors"] = [str(error) for error in summary.errors]
     if summary.quota is not None:
-        data["quota"] = summary.quota
+        data["quota"] = summary.quota.to_json()
     return data
 
 

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ...errcodes import APP_STOPPING, ErrorClass
 from ...errors import WxCloudError, class_of, retry_later
 from ..plan.job import Job
+
+if TYPE_CHECKING:
+    from ..plan.budget import QuotaPlan
 
 MAX_ERRORS_SHOWN = 3
 
@@ -123,7 +126,7 @@ class AppSummary:
     database_error: ErrorRecord | None = None  # the database failed: the run stopped (its reason: the hint)
     stopped: Stop | None = None  # why nothing more of the app was asked (its credentials were refused)
     errors: list[ErrorRecord] = field(default_factory=list)  # the error that stopped the app
-    quota: dict[str, Any] | None = None  # the quota plan, when the run read the app's quotas
+    quota: QuotaPlan | None = None  # the quota plan, when the run read the app's quotas
     yesterday_answered: bool = False  # WeChat answered for a period that ended the day before the run's day
 
     def total(self, outcome: Outcome) -> int:

@@ -409,7 +409,7 @@ def _within_quota(
     for item in work:
         due[item.report.name] = due.get(item.report.name, 0) + 1
     plan = plan_quota(app.runner.client, due, reserve=reserve, deadline=deadline)
-    app.summary.quota = plan.to_json()
+    app.summary.quota = plan
     yesterday = app.summary.job.today - timedelta(days=1)
     kept: list[_Item] = []
     taken: dict[str, int] = {}
