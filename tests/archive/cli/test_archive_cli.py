@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from wxcloud import MONTH, Period
 from wxcloud.archive import REPORTS, Ledger
+from wxcloud.archive.fetch.outcomes import AppSummary, RunSummary
+from wxcloud.archive.plan import Job
 from wxcloud.archive.plan.window import kept_since
 from wxcloud.archive.settings import Ago
 from wxcloud.dates import beijing_today
@@ -825,8 +827,9 @@ def test_the_documented_sql_runs_on_every_database(db: Db) -> None:
         "wxappid", "analysis.getWeeklyRetain", week, weekly, fetched_at=datetime(2026, 11, 30, 3, tzinfo=timezone.utc)
     )
     ledger = Ledger(archive)
-    run = ledger.start(appid="wxappid", trigger="timer", today=date(2026, 11, 30))
-    ledger.finish(run, {"errCode": 0, "errMsg": "archiveAnalysis:ok", "complete": True, "totals": {"failed": 0}})
+    rows = ledger.start(["wxappid"], trigger="timer", today=date(2026, 11, 30))
+    job = Job(("analysis.getWeeklyRetain",), date(2026, 11, 1), date(2026, 11, 30))
+    assert ledger.finish(rows, RunSummary(job, {"wxappid": AppSummary(job, {})})) == {rows["wxappid"]: "complete"}
     statements = _archive_doc_sql()
     assert len(statements) == 13
     answers = []
@@ -989,9 +992,9 @@ def test_a_runs_summary_fits_a_terminal_of_80_columns() -> None:
     name is whole, every line of the tables fits (the lines under them are the terminal's to wrap)."""
     from rich.console import Console
     from wxcloud.archive.cli.console import COLUMNS, _draw_run
+    from wxcloud.archive.fetch.outcomes import ApiTally, ErrorRecord, Stop
 
-    tally = {
-        "periods": 365_000,
+    counts = {
         "stored": 61_000,
         "refreshed": 60_000,
         "revised": 1_000,
@@ -1002,24 +1005,30 @@ def test_a_runs_summary_fits_a_terminal_of_80_columns() -> None:
         "leftForLater": 0,
         "failed": 60_000,
     }
-    stopped = {
-        **tally,
-        "stopped": "quota (45009)",
-        "errors": ["45009 openapi.analysis.getDailySummary:fail reach max api daily quota limit"],
-    }
+
+    def tally(stopped: Stop | None = None, errors: tuple[ErrorRecord, ...] = ()) -> ApiTally:
+        return ApiTally(365_000, dict(counts), stopped, list(errors))  # type: ignore[arg-type]
+
+    quota = ErrorRecord(45009, "reach max api daily quota limit", "openapi.analysis.getDailySummary")
+    job = Job(tuple(REPORTS), date(2025, 1, 1), date(2026, 1, 2))
     apps = {
-        "wxcliapp0000000001": {
-            "apis": {api: stopped if api == "analysis.getDailySummary" else tally for api in REPORTS}
-        },
-        "wxcliapp0000000002": {"apis": {api: tally for api in REPORTS}, "stopped": "credentials (40125)"},
+        "wxcliapp0000000001": AppSummary(
+            job,
+            {
+                api: tally(Stop("quota", 45009), (quota,)) if api == "analysis.getDailySummary" else tally()
+                for api in REPORTS
+            },
+        ),
+        "wxcliapp0000000002": AppSummary(job, {api: tally() for api in REPORTS}, stopped=Stop("credentials", 40125)),
     }
     drawn = io.StringIO()
     console = Console(file=drawn, width=80, color_system=None, highlight=False, emoji=False, soft_wrap=False)
     _draw_run(
         console,
-        {"errCode": 0, "errMsg": "wxcloud-archive:ok", "since": "20250101", "until": None, "apps": apps},
+        RunSummary(job, apps),
         "backfill",
         "/home/you/wxcloud/.data/wx_analysis.sqlite3, tables wx_shop_*",
+        False,
     )
     text = drawn.getvalue()
     assert "…" not in text and "..." not in text, text

@@ -21,9 +21,10 @@ from wxcloud import (
     WxSettings,
 )
 from wxcloud.archive import REPORTS, Job, NotStored, ReadThrough, plan, run_job
+from wxcloud.archive.fetch.outcomes import ApiTally, ErrorRecord, Stop
 from wxcloud.dates import BEIJING
 from wxcloud.deadline import Deadline
-from wxcloud.errors import StorageError
+from wxcloud.errors import StorageError, WxCloudError
 
 from devtools.wechat_emulator import ANALYSIS_PATHS, DEFAULT_APPID, DEFAULT_SECRET, Fault, WeChatEmulator
 from tests.support.archive import MONTHLY, MONTHLY_PATH, Db, function, timer
@@ -219,7 +220,7 @@ def test_quota_stops_requests_of_that_api_for_the_rest_of_the_run(
     summary = run_job(archive, fast_client, monthly_job(), concurrency=1)
     tally = summary.apis[MONTHLY]
     assert (tally.counts["leftForLater"], tally.counts["stoppedByQuota"], tally.counts["stored"]) == (1, MONTHS - 1, 0)
-    assert tally.stopped == f"quota ({code})" and tally.errors[-1].startswith(
+    assert str(tally.stopped) == f"quota ({code})" and str(tally.errors[-1]).startswith(
         f"{code} openapi.analysis.getMonthlyVisitTrend:fail api minute-quota"
     )
     assert len(emulator.requests_to(MONTHLY_PATH)) == 4  # three attempts for January, one for February, then nothing
@@ -251,8 +252,12 @@ def test_a_permanent_failure_stops_that_api_and_is_reported(
     emulator.add_fault(MONTHLY_PATH, Fault.errcode(48001, "api unauthorized"))
     archive = sqlite_db.archive()
     tally = run_job(archive, fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
-    assert (tally.counts["failed"], tally.counts["leftForLater"], tally.stopped) == (1, MONTHS - 1, "failed (48001)")
-    assert tally.errors[0].startswith("48001 openapi.analysis.getMonthlyVisitTrend:fail api unauthorized rid: ")
+    assert (tally.counts["failed"], tally.counts["leftForLater"], str(tally.stopped)) == (
+        1,
+        MONTHS - 1,
+        "failed (48001)",
+    )
+    assert str(tally.errors[0]).startswith("48001 openapi.analysis.getMonthlyVisitTrend:fail api unauthorized rid: ")
     assert len(emulator.requests_to(MONTHLY_PATH)) == 1
 
 
@@ -398,7 +403,7 @@ def test_a_database_that_fails_mid_run_stops_the_run(
         connection.exec_driver_sql(f"DROP TABLE {sqlite_db.prefix}visit_trend")
     summary = run_job(archive, fast_client, monthly_job(), concurrency=1)
     tally = summary.apis[MONTHLY]
-    assert summary.database_error is not None and "visit_trend" in summary.database_error
+    assert summary.database_error is not None and "visit_trend" in summary.database_error.reason
     assert (tally.counts["stored"], tally.counts["leftForLater"]) == (0, MONTHS)
     assert len(emulator.requests_to(MONTHLY_PATH)) == 1  # no quota spent on what cannot be stored
     assert (
@@ -469,3 +474,24 @@ def test_yesterday_is_not_ready_in_the_morning_and_is_archived_by_a_later_run(sq
         second = run_job(archive, client, job, concurrency=2).apis[api]
         assert (second.counts["stored"], second.counts["upToDate"], second.counts["notReady"]) == (1, 6, 0)
         client.close()
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        WxCloudError(45009, "reach max api daily quota limit rid: 1", api="openapi.analysis.getDailyVisitTrend"),
+        WxCloudError(-601001, "system error", hint="storing it in the database failed"),
+        WxCloudError(48001, "api unauthorized", api="openapi.analysis.getVisitPage", hint="authorise it"),
+    ],
+)
+def test_a_kept_error_reads_as_the_error_value_it_was(error: WxCloudError) -> None:
+    """The typed record of an error writes the text the run's JSON has always held for it: its
+    code and its errMsg; a message quotes it without the API's name."""
+    record = ErrorRecord.of(error)
+    assert str(record) == f"{error.err_code} {error.err_msg}" and record.message == error.err_msg
+    tally = ApiTally(periods=1, stopped=Stop("quota", error.err_code))
+    tally.note(error)
+    tally.note(error)  # kept once
+    assert tally.to_json()["errors"] == [f"{error.err_code} {error.err_msg}"]
+    assert tally.to_json()["stopped"] == f"quota ({error.err_code})"
+    assert error.api is None or error.api not in f"{record.code} {record.said}"

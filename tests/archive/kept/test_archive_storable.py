@@ -262,7 +262,8 @@ def test_a_row_the_database_refuses_fails_its_period_alone_and_the_run_goes_on(
         0,
         None,
     )
-    (error,) = tally.errors
+    (record,) = tally.errors
+    error = str(record)
     assert error.startswith(
         "-601001 fail -601001 system error hint: [storing analysis.getMonthlyVisitTrend beginDate 20260101 and endDate "
         "20260131 in "
@@ -307,7 +308,7 @@ def test_a_database_that_fails_still_stops_the_run(
         connection.exec_driver_sql(f"DROP TABLE {db.prefix}visit_trend{cascade}")
     summary = run_job(archive, fast_client, monthly_job(), concurrency=1)
     tally = summary.apis[MONTHLY]
-    assert summary.database_error is not None and "visit_trend" in summary.database_error
+    assert summary.database_error is not None and "visit_trend" in summary.database_error.reason
     assert (tally.counts["failed"], tally.counts["leftForLater"], tally.errors) == (0, MONTHS, [])
     assert len(emulator.requests_to(MONTHLY_PATH)) == 1
 
@@ -427,7 +428,7 @@ def test_a_reply_beyond_a_doubles_range_fails_its_period_alone_and_the_next_run_
     archive = db.archive()
     tally = run_job(archive, fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
     assert (tally.counts["failed"], tally.counts["stored"], tally.stopped) == (1, MONTHS - 1, None), tally.to_json()
-    assert tally.errors and tally.errors[0].startswith("-601001 ")
+    assert tally.errors and str(tally.errors[0]).startswith("-601001 ")
     emulator.clear()
     again = run_job(archive, fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
     assert (again.counts["stored"], again.counts["upToDate"]) == (1, MONTHS - 1)
@@ -442,7 +443,11 @@ def test_unreadable_replies_that_keep_coming_stop_the_api(
     """A proxy answering HTML in WeChat's place costs three requests, not the whole backlog."""
     emulator.add_fault(MONTHLY_PATH, Fault.raw("<html>sign in to the hotel wifi</html>"), times=MONTHS)
     tally = run_job(sqlite_db.archive(), fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
-    assert (tally.counts["failed"], tally.counts["leftForLater"], tally.stopped) == (3, MONTHS - 3, "failed (-601001)")
+    assert (tally.counts["failed"], tally.counts["leftForLater"], str(tally.stopped)) == (
+        3,
+        MONTHS - 3,
+        "failed (-601001)",
+    )
     assert len(emulator.requests_to(MONTHLY_PATH)) == 3
 
 
@@ -486,7 +491,7 @@ def test_a_binary_reply_to_a_report_fails_its_period_and_the_read_through_raises
     archive = db.archive()
     tally = run_job(archive, fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
     assert (tally.counts["failed"], tally.counts["stored"], tally.stopped) == (1, MONTHS - 1, None), tally.to_json()
-    assert tally.errors[0].startswith(
+    assert str(tally.errors[0]).startswith(
         "-601001 openapi.analysis.getMonthlyVisitTrend:fail wechat server internal error, the reply is text/html"
     )
     emulator.add_fault(MONTHLY_PATH, Fault.raw("<html>sign in</html>", content_type="text/html"))

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from typing import Any
 
 import pytest
@@ -19,13 +20,15 @@ from pytest_httpserver import HTTPServer
 from sentry_sdk.integrations.logging import LoggingIntegration
 from werkzeug import Request, Response
 from wxcloud import ConfigurationError
+from wxcloud.archive.fetch.outcomes import ApiTally, AppSummary, Dispatch, ErrorRecord, RunSummary, Stop
 from wxcloud.archive.observe.alerts import MESSAGE_LIMIT, message_for, notify, post
+from wxcloud.archive.plan.job import Job
 from wxcloud.archive.settings import AlertSettings, ArchiveSettings
 from wxcloud.deadline import Deadline
 from wxcloud.http.redaction import Sealed
 
 from devtools.wechat_emulator import DEFAULT_APPID, DEFAULT_SECRET, STABLE_TOKEN_PATH, WeChatEmulator
-from tests.support.archive import HOOK_PATH, tally, wecom_ok
+from tests.support.archive import HOOK_PATH, wecom_ok
 from tests.support.leaks import exception_texts, leaks, sentry_envelopes
 from tests.support.tencentcloud_http import Stall, closed_port, endpoint_of, loopback_fixture, ssm_secrets
 
@@ -42,39 +45,53 @@ ROLE_ID, ROLE_KEY, ROLE_TOKEN = (
     "role-session-token-0002",
 )
 SSM_NAME = "wx/alert-webhook"
-QUOTA_ERROR = (
-    "45009 openapi.analysis.getDailyVisitTrend:fail reach max api daily quota limit rid: 665f1a2b-1a2b3c4d-00000001"
+QUOTA_ERROR = ErrorRecord(
+    45009, "reach max api daily quota limit rid: 665f1a2b-1a2b3c4d-00000001", "analysis.getDailyVisitTrend"
 )
 
 
-# ---- run results, as the archive function answers them -------------------------------------------
+# ---- run results, as the archive's runs hand them on -------------------------------------------------
 
 
-def summary(apis: dict[str, dict[str, Any]], *, deadline: bool = False, **extra: Any) -> dict[str, Any]:
-    totals = {
-        key: sum(t[key] for t in apis.values())
-        for key in ("periods", "stored", "notReady", "stoppedByQuota", "leftForLater", "failed")
-    }
-    return {
-        "errCode": 0,
-        "errMsg": "archiveAnalysis:ok",
-        "today": "20260102",
-        "since": "20250101",
-        "until": None,
-        "complete": all(t["stored"] == t["periods"] for t in apis.values()),
-        "deadlineReached": deadline,
-        "totals": totals,
-        "apis": apis,
-        **extra,
-    }
+JOB = Job((HEALTHY,), date(2025, 1, 1), date(2026, 1, 2))
+
+
+def tally(
+    periods: int = 10, *, stopped: Stop | None = None, errors: Sequence[ErrorRecord] = (), **counts: int
+) -> ApiTally:
+    made = ApiTally(periods=periods, stopped=stopped, errors=list(errors))
+    for outcome, count in counts.items():
+        made.count(outcome, count)  # type: ignore[arg-type]
+    if "stored" not in counts:
+        made.counts["stored"] = periods - sum(counts.values())
+    return made
+
+
+def summary(
+    apis: dict[str, ApiTally],
+    *,
+    deadline: bool = False,
+    database_error: str | None = None,
+    appid: str = APPID,
+    fan_out: Dispatch | None = None,
+) -> RunSummary:
+    app = AppSummary(
+        JOB,
+        apis,
+        deadline_reached=deadline,
+        database_error=None if database_error is None else ErrorRecord(-601001, database_error),
+    )
+    return RunSummary(JOB, {appid: app}, appids=(appid,), fan_out=fan_out)
+
+
+def failed(code: int, message: str, appid: str = APPID) -> RunSummary:
+    """A run that answered an error value (``errMsg``: ``message``)."""
+    return RunSummary(None, appids=(appid,), failure=ErrorRecord(code, message))
 
 
 HEALTHY_RUN = summary({HEALTHY: tally(), QUOTA: tally(notReady=1)})
 QUOTA_RUN = summary(
-    {
-        HEALTHY: tally(),
-        QUOTA: tally(stored=2, stoppedByQuota=8, stopped="quota (45009)", errors=[QUOTA_ERROR]),
-    }
+    {HEALTHY: tally(), QUOTA: tally(stored=2, stoppedByQuota=8, stopped=Stop("quota", 45009), errors=[QUOTA_ERROR])}
 )
 
 
@@ -133,17 +150,17 @@ def warnings_of(wxlog: Any) -> list[str]:
 
 
 def test_a_healthy_run_gives_no_message() -> None:
-    assert message_for(APPID, HEALTHY_RUN) is None
-    assert message_for(APPID, summary({})) is None
+    assert message_for(HEALTHY_RUN) is None
+    assert message_for(summary({})) is None
 
 
 def test_periods_not_computed_yet_alone_are_not_alerted() -> None:
     """WeChat computes yesterday some hours into today: the next run gets it, nobody need act."""
-    assert message_for(APPID, summary({QUOTA: tally(notReady=1), HEALTHY: tally(notReady=3)})) is None
+    assert message_for(summary({QUOTA: tally(notReady=1), HEALTHY: tally(notReady=3)})) is None
 
 
 def test_a_quota_stopped_report() -> None:
-    message = message_for(APPID, QUOTA_RUN)
+    message = message_for(QUOTA_RUN)
     assert message is not None
     title, *lines = message.splitlines()
     assert APPID in title and "20260102" in title
@@ -159,13 +176,16 @@ def test_a_failed_report_and_a_failed_period() -> None:
     run = summary(
         {
             UNAUTHORISED: tally(
-                failed=1, leftForLater=9, stopped="failed (48001)", errors=["48001 api unauthorized rid: 6650-1-2"]
+                failed=1,
+                leftForLater=9,
+                stopped=Stop("failed", 48001),
+                errors=[ErrorRecord(48001, "api unauthorized rid: 6650-1-2")],
             ),
-            "analysis.getDailyRetain": tally(failed=2, errors=["61501 date range error rid: 6650-1-3"]),
+            "analysis.getDailyRetain": tally(failed=2, errors=[ErrorRecord(61501, "date range error rid: 6650-1-3")]),
             HEALTHY: tally(),
         }
     )
-    message = message_for(APPID, run)
+    message = message_for(run)
     assert message is not None
     lines = message.splitlines()[1:]
     assert len(lines) == 2  # the healthy report is not named
@@ -184,10 +204,11 @@ def test_a_database_error_names_the_setting_and_hides_the_password() -> None:
     password = "-".join(("db", "pw", "0123"))
     run = summary(
         {QUOTA: tally(stored=1, leftForLater=9), HEALTHY: tally(stored=0, leftForLater=10)},
-        databaseError=f"(psycopg.OperationalError) connection to postgresql://archiver:{password}@db.internal:5432/wx "
-        "refused",
+        database_error=(
+            f"(psycopg.OperationalError) connection to postgresql://archiver:{password}@db.internal:5432/wx refused"
+        ),
     )
-    message = message_for(APPID, run)
+    message = message_for(run)
     assert message is not None
     lines = message.splitlines()
     assert lines[1].startswith(
@@ -203,7 +224,7 @@ def test_a_database_error_names_the_setting_and_hides_the_password() -> None:
 
 
 def test_a_run_cut_by_its_time_limit() -> None:
-    message = message_for(APPID, summary({QUOTA: tally(stored=4, leftForLater=6)}, deadline=True))
+    message = message_for(summary({QUOTA: tally(stored=4, leftForLater=6)}, deadline=True))
     assert message is not None
     assert (
         "- time limit reached, 6 period(s) left for the next run → raise the function's timeout or narrow the run"
@@ -213,57 +234,52 @@ def test_a_run_cut_by_its_time_limit() -> None:
 
 
 @pytest.mark.parametrize(
-    ("result", "shown", "advice"),
+    ("code", "errmsg", "shown", "advice"),
     [
         (
-            {
-                "errCode": -601001,
-                "errMsg": "archiveAnalysis:fail -601001 system error hint: [the archive needs a database on SCF: set "
-                "WX_ARCHIVE_URL]",
-            },
+            -601001,
+            "archiveAnalysis:fail -601001 system error hint: [the archive needs a database on SCF: set WX_ARCHIVE_URL]",
             "archiveAnalysis:fail -601001 system error hint: "
             "［the archive needs a database on SCF: set WX＿ARCHIVE＿URL］",
             "check WX_ARCHIVE_URL",
         ),
         (
-            {
-                "errCode": -601001,
-                "errMsg": "archiveAnalysis:fail -601001 system error hint: [WX_ARCHIVE_CONCURRENCY must be a whole "
-                "number]",
-            },
+            -601001,
+            "archiveAnalysis:fail -601001 system error hint: [WX_ARCHIVE_CONCURRENCY must be a whole number]",
             "archiveAnalysis:fail -601001 system error hint: ［WX＿ARCHIVE＿CONCURRENCY must be a whole number］",
             "fix the function's configuration as the hint says",
         ),
         (
-            {"errCode": -604101, "errMsg": "archiveAnalysis:fail -604101 function has no permission to call this API"},
+            -604101,
+            "archiveAnalysis:fail -604101 function has no permission to call this API",
             "archiveAnalysis:fail -604101 function has no permission to call this API",
             "config.json",
         ),
         (
-            {"errCode": -1, "errMsg": "archiveAnalysis:fail internal error (KeyError)"},
+            -1,
+            "archiveAnalysis:fail internal error (KeyError)",
             "archiveAnalysis:fail internal error （KeyError）",
             "the next run retries",
         ),
-        ({"errMsg": "no errCode at all"}, "no errCode at all", "the next run retries"),
     ],
 )
-def test_a_failed_run_quotes_its_errmsg_and_says_what_to_do(result: dict[str, Any], shown: str, advice: str) -> None:
-    message = message_for(APPID, result)
+def test_a_failed_run_quotes_its_errmsg_and_says_what_to_do(code: int, errmsg: str, shown: str, advice: str) -> None:
+    message = message_for(failed(code, errmsg))
     assert message is not None
     title, line = message.splitlines()
-    assert title == f"**archiveAnalysis {APPID}: the run failed ({result.get('errCode', -1)})**"
+    assert title == f"**archiveAnalysis {APPID}: the run failed ({code})**"
     assert line.startswith(f"- the run failed: `{shown}` → ") and advice in line
 
 
 def test_many_reports_are_cut_under_wecoms_limit_with_a_count_of_the_rest() -> None:
-    error = "45009 reach max api daily quota limit " + "é" * 200  # multi-byte: the limit is in bytes
+    error = ErrorRecord(45009, "reach max api daily quota limit " + "é" * 200)  # multi-byte: the limit is in bytes
     run = summary(
         {
-            f"analysis.report{i:03d}": tally(stoppedByQuota=10, stopped="quota (45009)", errors=[error])
+            f"analysis.report{i:03d}": tally(stoppedByQuota=10, stopped=Stop("quota", 45009), errors=[error])
             for i in range(200)
         }
     )
-    message = message_for(APPID, run)
+    message = message_for(run)
     assert message is not None
     assert len(message.encode("utf-8")) <= MESSAGE_LIMIT
     *shown, note = message.splitlines()[1:]
@@ -288,40 +304,30 @@ def test_no_secret_or_token_reaches_the_message_even_when_an_error_text_holds_on
     token = issue_token(emulator)
     url = webhook.reveal()
     texts = [
-        f"40001 invalid credential, access_token is invalid rid: 1 https://api.weixin.qq.com/x?access_token={token}",
-        f"-1 the proxy answered: {token} {DEFAULT_SECRET}",
-        f'-601001 echoed {{"appsecret": "{DEFAULT_SECRET}", "access_token": "{token}"}} and {url}',
+        ErrorRecord(
+            40001,
+            f"invalid credential, access_token is invalid rid: 1 https://api.weixin.qq.com/x?access_token={token}",
+        ),
+        ErrorRecord(-1, f"the proxy answered: {token} {DEFAULT_SECRET}"),
+        ErrorRecord(-601001, f'echoed {{"appsecret": "{DEFAULT_SECRET}", "access_token": "{token}"}} and {url}'),
     ]
     run = summary(
         {f"analysis.api{i}": tally(failed=1, errors=[text]) for i, text in enumerate(texts)},
-        databaseError=f"secret={DEFAULT_SECRET} {token}",
+        database_error=f"secret={DEFAULT_SECRET} {token}",
     )
-    failed_run = {
-        "errCode": -601001,
-        "errMsg": f"archiveAnalysis:fail -601001 system error hint: [{DEFAULT_SECRET} {token} {url}]",
-    }
+    failed_run = failed(-601001, f"archiveAnalysis:fail -601001 system error hint: [{DEFAULT_SECRET} {token} {url}]")
     for result in (run, failed_run):
-        message = message_for(APPID, result)
+        message = message_for(result)
         assert message is not None and "＊＊＊" in message  # the mask, made plain text
         for secret in (token, token[4:40], DEFAULT_SECRET, KEY):
             assert secret not in message, message
-
-
-def test_an_unforeseen_result_shape_does_not_raise() -> None:
-    for result in (
-        {"errCode": 0, "apis": {"x": "not a tally", "y": {"failed": "many", "errors": [1, None]}}},
-        {"errCode": 0, "apis": [1, 2]},
-        {"errCode": True},
-        {},
-    ):
-        message_for(APPID, result)  # either answer is fine; a crash is not
 
 
 # ---- post: delivery and every way it can fail -----------------------------------------------------
 
 
 def test_post_delivers_the_markdown_wecom_expects(hook_server: HTTPServer, webhook: Sealed[str]) -> None:
-    message = message_for(APPID, QUOTA_RUN)
+    message = message_for(QUOTA_RUN)
     assert message is not None
     assert post(webhook, message, timeout=3.0) is True
     [(request, _)] = hook_server.log
@@ -407,11 +413,11 @@ def test_an_unusable_webhook_is_a_warning_not_an_error(wxlog: Any) -> None:
 
 def test_notify_posts_only_what_needs_attention(hook_server: HTTPServer, webhook: Sealed[str]) -> None:
     settings = settings_with(webhook)
-    assert notify(settings, APPID, HEALTHY_RUN, deadline=None) is None
-    assert notify(AlertSettings.from_env({}), APPID, QUOTA_RUN, deadline=None) is None  # no webhook configured
+    assert notify(settings, HEALTHY_RUN, deadline=None) is None
+    assert notify(AlertSettings.from_env({}), QUOTA_RUN, deadline=None) is None  # no webhook configured
     assert hook_server.log == []
-    assert notify(settings, APPID, QUOTA_RUN, deadline=None) is True
-    assert received(hook_server) == [{"msgtype": "markdown", "markdown": {"content": message_for(APPID, QUOTA_RUN)}}]
+    assert notify(settings, QUOTA_RUN, deadline=None) is True
+    assert received(hook_server) == [{"msgtype": "markdown", "markdown": {"content": message_for(QUOTA_RUN)}}]
 
 
 @pytest.mark.slow
@@ -420,17 +426,17 @@ def test_notify_keeps_inside_the_runs_deadline(
 ) -> None:
     settings = settings_with(webhook)
     assert (
-        notify(settings, APPID, QUOTA_RUN, deadline=Deadline(time.monotonic() + 0.3)) is False
+        notify(settings, QUOTA_RUN, deadline=Deadline(time.monotonic() + 0.3)) is False
     )  # nothing left: not even tried
     assert hook_server.log == [] and "left of the run's budget" in warnings_of(wxlog)[0]
     stall = Stall(seconds=10)
     answer(stall)
     try:
         started = time.monotonic()
-        assert notify(settings, APPID, QUOTA_RUN, deadline=Deadline(time.monotonic() + 1.5), budget=5.0) is False
+        assert notify(settings, QUOTA_RUN, deadline=Deadline(time.monotonic() + 1.5), budget=5.0) is False
         elapsed = time.monotonic() - started
         started = time.monotonic()
-        assert notify(settings, APPID, QUOTA_RUN, deadline=None, budget=1.0) is False
+        assert notify(settings, QUOTA_RUN, deadline=None, budget=1.0) is False
         unbudgeted = time.monotonic() - started
     finally:
         stall.release()
@@ -548,13 +554,13 @@ def test_the_webhook_is_read_from_ssm_when_an_alert_is_sent(
 ) -> None:
     settings = ssm_settings(ssm_server)
     assert settings.webhook is None and settings.configured
-    assert notify(settings, APPID, HEALTHY_RUN, deadline=None) is None
+    assert notify(settings, HEALTHY_RUN, deadline=None) is None
     assert ssm_server.log == []  # a healthy run reads nothing
-    assert notify(settings, APPID, QUOTA_RUN, deadline=Deadline(time.monotonic() + 10)) is True
+    assert notify(settings, QUOTA_RUN, deadline=Deadline(time.monotonic() + 10)) is True
     assert [json.loads(r.get_data()) for r, _ in ssm_server.log] == [
         {"SecretName": SSM_NAME, "VersionId": "SSM_Current"}
     ]
-    assert received(hook_server) == [{"msgtype": "markdown", "markdown": {"content": message_for(APPID, QUOTA_RUN)}}]
+    assert received(hook_server) == [{"msgtype": "markdown", "markdown": {"content": message_for(QUOTA_RUN)}}]
 
 
 @pytest.mark.parametrize(
@@ -569,7 +575,7 @@ def test_the_webhook_is_read_from_ssm_when_an_alert_is_sent(
 def test_an_unreadable_webhook_secret_is_a_warning(
     ssm: Any, ssm_server: HTTPServer, hook_server: HTTPServer, wxlog: Any, extra: dict[str, str], logged: str
 ) -> None:
-    assert notify(ssm_settings(ssm_server, **extra), APPID, QUOTA_RUN, deadline=None) is False
+    assert notify(ssm_settings(ssm_server, **extra), QUOTA_RUN, deadline=None) is False
     assert hook_server.log == []
     [warning] = warnings_of(wxlog)
     assert (
@@ -586,7 +592,7 @@ def test_a_stalled_ssm_costs_no_more_than_the_budget(
     ssm(stall)
     try:
         started = time.monotonic()
-        assert notify(ssm_settings(ssm_server), APPID, QUOTA_RUN, deadline=None, budget=1.0) is False
+        assert notify(ssm_settings(ssm_server), QUOTA_RUN, deadline=None, budget=1.0) is False
         elapsed = time.monotonic() - started
     finally:
         stall.release()
@@ -624,7 +630,7 @@ def test_failing_posts_leave_no_key_in_any_event_or_breadcrumb(
 ) -> None:
     settings = settings_with(webhook)
     answer(lambda r: Response("oops", status=500))
-    assert notify(settings, APPID, QUOTA_RUN, deadline=None) is False
+    assert notify(settings, QUOTA_RUN, deadline=None) is False
     answer(
         lambda r: Response(
             json.dumps({"errcode": 93000, "errmsg": "invalid webhook url"}), content_type="application/json"
@@ -639,11 +645,10 @@ def test_failing_posts_leave_no_key_in_any_event_or_breadcrumb(
         stall.release()
     assert post(Sealed(f"http://127.0.0.1:{closed_port()}{HOOK_PATH}?key={KEY}"), "hello", timeout=1.0) is False
     assert (
-        notify(ssm_settings(ssm_server, WX_ARCHIVE_ALERT_WEBHOOK_SSM_VERSION="v2"), APPID, QUOTA_RUN, deadline=None)
-        is False
+        notify(ssm_settings(ssm_server, WX_ARCHIVE_ALERT_WEBHOOK_SSM_VERSION="v2"), QUOTA_RUN, deadline=None) is False
     )
     answer(wecom_ok)
-    assert notify(ssm_settings(ssm_server), APPID, QUOTA_RUN, deadline=None) is True
+    assert notify(ssm_settings(ssm_server), QUOTA_RUN, deadline=None) is True
     sentry_sdk.capture_message("something unrelated went wrong later")  # carries the breadcrumbs of every request above
     sentry_sdk.flush()
     events = [e for e in envelopes if '"level":"warning"' in e.replace(" ", "")]
@@ -657,38 +662,25 @@ def test_failing_posts_leave_no_key_in_any_event_or_breadcrumb(
 
 
 def test_work_that_could_not_be_sent_to_workers_is_alerted_with_what_to_do() -> None:
-    from wxcloud.archive.observe.alerts import message_for
-
-    fanned = {
-        "sent": 0,
-        "periods": 0,
-        "running": 0,
-        "upToDate": 0,
-        "notSent": 2,
-        "failed": {
-            "wx1": "-601001 SCF Invoke (Event) of archiveAnalysis failed: UnauthorizedOperation: not authorized"
-        },
-    }
-    message = message_for(
-        "wx1", {"errCode": 0, "errMsg": "archiveAnalysis:ok", "today": "20260615", "complete": False, "fanOut": fanned}
+    unauthorised = ErrorRecord(
+        -601001, "SCF Invoke (Event) of archiveAnalysis failed: UnauthorizedOperation: not authorized"
     )
+    fanned = Dispatch(not_sent=["wx2", "wx3"], failed={"wx1": unauthorised})
+    message = message_for(RunSummary(JOB, appids=("wx1",), fan_out=fanned))
     assert message is not None and "the work of 3 app(s) was not sent to workers" in message
     assert "UnauthorizedOperation" in message and "scf:InvokeFunction" in message
-    sent = {"sent": 3, "periods": 30, "running": 0, "upToDate": 0, "notSent": 0}
-    assert message_for("wx1", {"errCode": 0, "errMsg": "archiveAnalysis:ok", "complete": False, "fanOut": sent}) is None
+    sent = Dispatch(sent={"wx1": 10, "wx2": 10, "wx3": 10})
+    assert message_for(RunSummary(JOB, appids=("wx1",), fan_out=sent)) is None
 
 
 def test_a_worker_that_handed_the_rest_on_is_not_alerted_for_its_time_limit() -> None:
-    from wxcloud.archive.observe.alerts import message_for, message_for_apps
-
-    cut = summary({"analysis.getDailyVisitTrend": tally(10, stored=6, leftForLater=4)}, deadline=True)
-    assert message_for("wx1", cut) is not None  # a run cut short with nobody after it: raise the timeout
-    handed = {**cut, "next": {"appid": "wx1", "slices": [["20260101", None]]}}
-    assert message_for("wx1", handed) is None  # its successor has the rest
-    lost = {**cut, "next": {"failed": "-1 SCF Invoke (Event) failed: InternalError"}}
-    assert message_for("wx1", lost) is not None
-    fanned = {"sent": 1, "periods": 9, "running": 0, "upToDate": 0, "notSent": 1, "failed": {}}
-    message = message_for_apps(
-        {"wx1": {"errCode": 0, "errMsg": "ok"}, "wx2": {"errCode": 0, "errMsg": "ok"}}, fan_out=fanned
-    )
+    cut = summary({"analysis.getDailyVisitTrend": tally(10, stored=6, leftForLater=4)}, deadline=True, appid="wx1")
+    assert message_for(cut) is not None  # a run cut short with nobody after it: raise the timeout
+    cut.handed_on = True
+    assert message_for(cut) is None  # its successor has the rest
+    cut.handed_on = False  # the next worker could not be invoked
+    assert message_for(cut) is not None
+    fanned = Dispatch(sent={"wx1": 9}, not_sent=["wx2"])
+    several = RunSummary(JOB, appids=("wx1", "wx2"), fan_out=fanned)
+    message = message_for(several)
     assert message is not None and message.count("fan-out: the work of 1 app(s) was not sent") == 1

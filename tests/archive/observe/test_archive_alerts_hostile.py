@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -35,7 +36,9 @@ from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 from sentry_sdk.integrations.logging import LoggingIntegration
 from werkzeug import Request, Response
-from wxcloud.archive.observe.alerts import message_for, message_for_apps
+from wxcloud.archive.fetch.outcomes import ApiTally, AppSummary, Dispatch, ErrorRecord, RunSummary, Stop
+from wxcloud.archive.observe.alerts import message_for
+from wxcloud.archive.plan.job import Job
 
 from devtools.wechat_emulator import DEFAULT_APPID
 from tests.support.archive import HOOK_PATH, Db, function, wecom_ok
@@ -299,34 +302,44 @@ def skeleton(message: str) -> str:
     return "".join(char for char in message if char in MARKUP)
 
 
-def summary_with(appid: str, texts: dict[str, str]) -> tuple[str, dict[str, Any]]:
-    """A run of one app that needs attention for every reason a summary can have.
-
-    Each text from elsewhere is ``texts``' own.
-    """
-    tally = {
-        "periods": 10,
-        "stored": 2,
-        "stoppedByQuota": 8,
-        "failed": 1,
-        "stopped": f"quota (45009) {texts['stopped']}",
-        "errors": [f"45009 {texts['error']}"],
-    }
-    return f"wx{appid}", {
-        "errCode": 0,
-        "errMsg": "archiveAnalysis:ok",
-        "today": texts["day"],
-        "complete": False,
-        "deadlineReached": True,
-        "apis": {f"analysis.{texts['api']}": tally, DAILY: {"periods": 3, "leftForLater": 3}},
-        "stopped": f"credentials (40125) {texts['stopped']}",
-        "errors": [f"40125 {texts['error']}"],
-        "databaseError": f"db {texts['database']}",
-        "fanOut": {"notSent": 1, "failed": {"wx1": f"-1 {texts['fan_out']}"}},
-    }
+JOB = Job((DAILY,), date(2025, 1, 1), date(2026, 1, 2))
 
 
-PARTS = ("appid", "api", "error", "stopped", "day", "database", "fan_out", "errmsg")
+def summary_with(appid: str, texts: dict[str, str]) -> RunSummary:
+    """A run of two apps (``wx<appid>`` and ``wx<appid>2``) that need attention for every reason a
+    summary can have, each text from elsewhere ``texts``' own (a stop's kind and code, and the
+    run's day, are typed: no text reaches them)."""
+    quota = ApiTally(periods=10, stopped=Stop("quota", 45009), errors=[ErrorRecord(45009, texts["error"])])
+    for outcome, count in (("stored", 2), ("stoppedByQuota", 8), ("failed", 1)):
+        quota.count(outcome, count)  # type: ignore[arg-type]
+    daily = ApiTally(periods=3)
+    daily.count("leftForLater", 3)
+    app = AppSummary(
+        JOB,
+        {f"analysis.{texts['api']}": quota, DAILY: daily},
+        deadline_reached=True,
+        database_error=ErrorRecord(-601001, f"db {texts['database']}"),
+        stopped=Stop("credentials", 40125),
+        errors=[ErrorRecord(40125, texts["error"])],
+    )
+    fan_out = Dispatch(not_sent=["wx9"], failed={"wx1": ErrorRecord(-1, texts["fan_out"])})
+    return RunSummary(JOB, {f"wx{appid}": app, f"wx{appid}2": app}, fan_out=fan_out)
+
+
+def failed_with(appid: str, texts: dict[str, str]) -> RunSummary:
+    """A run of two apps that failed, its error's text ``texts``' own."""
+    failure = ErrorRecord(-601001, f"-601001 database {texts['errmsg']}")
+    return RunSummary(None, appids=(f"wx{appid}", f"wx{appid}2"), failure=failure)
+
+
+def one_app(run: RunSummary) -> RunSummary:
+    """``run`` as a run of its first app alone."""
+    first = run.named()[0]
+    apps = {first: run.apps[first]} if first in run.apps else {}
+    return RunSummary(run.job, apps, appids=(first,), failure=run.failure, fan_out=run.fan_out)
+
+
+PARTS = ("appid", "api", "error", "database", "fan_out", "errmsg")
 
 
 @pytest.mark.slow
@@ -337,18 +350,12 @@ def test_no_text_from_elsewhere_changes_the_structure_of_a_message(texts: dict[s
     two messages have the same markup, line for line; and no URL, control or format character,
     or lone surrogate reaches the message."""
     plain = dict.fromkeys(PARTS, "x")
-    for shape in (
-        summary_with,
-        lambda appid, t: (f"wx{appid}", {"errCode": -601001, "errMsg": f"-601001 database {t['errmsg']}"}),
-    ):
-        (hostile_appid, hostile), (plain_appid, benign) = shape(texts["appid"], texts), shape("x", plain)
-        message, expected = message_for(hostile_appid, hostile), message_for(plain_appid, benign)
+    for shape in (summary_with, failed_with):
+        hostile, benign = shape(texts["appid"], texts), shape("x", plain)
+        message, expected = message_for(one_app(hostile)), message_for(one_app(benign))
         assert message is not None and expected is not None
         assert skeleton(message) == skeleton(expected), message
-        several = message_for_apps(
-            {hostile_appid: hostile, f"{hostile_appid}2": hostile}, fan_out=hostile.get("fanOut")
-        )
-        several_plain = message_for_apps({plain_appid: benign, f"{plain_appid}2": benign}, fan_out=benign.get("fanOut"))
+        several, several_plain = message_for(hostile), message_for(benign)
         assert several is not None and several_plain is not None and skeleton(several) == skeleton(several_plain), (
             several
         )
@@ -386,10 +393,10 @@ def test_a_lone_surrogate_in_an_error_text_does_not_lose_the_alert(hook: Hook) -
     from wxcloud.archive.observe.alerts import notify
     from wxcloud.archive.settings import AlertSettings
 
-    result = {"errCode": -1, "errMsg": "archiveAnalysis:fail proxy said \ud800 (no more)"}
-    assert (
-        notify(AlertSettings.from_env({"WX_ARCHIVE_ALERT_WEBHOOK": hook.url()}), "wx1", result, deadline=None) is True
+    result = RunSummary(
+        None, appids=("wx1",), failure=ErrorRecord(-1, "archiveAnalysis:fail proxy said \ud800 (no more)")
     )
+    assert notify(AlertSettings.from_env({"WX_ARCHIVE_ALERT_WEBHOOK": hook.url()}), result, deadline=None) is True
     (content,) = hook.contents()
     assert "proxy said \ufffd （no more）" in content
 

@@ -115,7 +115,7 @@ def test_the_provenance_revision_keeps_the_runs_recorded_before_it(
         None,
         None,
     )
-    run = Ledger(archive).start(appid=DEFAULT_APPID, trigger="cli", today=None, base_url=emulator.url)
+    run = Ledger(archive).start([DEFAULT_APPID], trigger="cli", today=None, base_url=emulator.url)[DEFAULT_APPID]
     assert Ledger(archive).runs()[0].id == run and Ledger(archive).runs()[0].base_url == emulator.url
 
     fresh = Db(db.kind, db.url, f"{db.prefix}new_", db.password)

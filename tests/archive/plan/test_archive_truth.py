@@ -779,7 +779,7 @@ def test_status_counts_overdue_periods_and_runs_that_died(
             connection.execute(runs.update().where(runs.c.id == run_id).values(started_at=started - timedelta(hours=5)))
     # ... and the timer's, three hours ago, died without a word
     Ledger(archive).start(
-        appid=DEFAULT_APPID, trigger="timer", today=today, started_at=datetime.now(timezone.utc) - timedelta(hours=3)
+        [DEFAULT_APPID], trigger="timer", today=today, started_at=datetime.now(timezone.utc) - timedelta(hours=3)
     )
     code, out, _ = _status(monkeypatch, db, "--since", since)
     assert code == 1 and "never ended (it died, or is stuck)" in out

@@ -26,13 +26,13 @@ report's name without ``analysis.``, an appid, six counts), so that nothing of i
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ...errors import PlatformError, WxCloudError
+from ..fetch.outcomes import ApiTally, AppSummary, RunSummary
 from ..kept.reports import NAMESPACE
 
 MISSING = ("notReady", "deferred", "leftForLater", "stoppedByQuota")  # what a period not archived may be
@@ -52,10 +52,9 @@ class Row:
     name: str
     counts: dict[str, int] = field(default_factory=dict)
 
-    def add(self, tally: Mapping[str, Any]) -> None:
-        for key, value in tally.items():
-            if isinstance(value, int) and not isinstance(value, bool):
-                self.counts[key] = self.counts.get(key, 0) + value
+    def add(self, tally: ApiTally) -> None:
+        for key, value in (("periods", tally.periods), *tally.counts.items()):
+            self.counts[key] = self.counts.get(key, 0) + value
 
     def __getitem__(self, key: str) -> int:
         return self.counts.get(key, 0)
@@ -70,27 +69,27 @@ def short(api: str) -> str:
     return api[len(NAMESPACE) :] if api.startswith(NAMESPACE) else api
 
 
-def _apps(data: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
-    """A run's answer app by app: the ``apps`` of a run over several, or the one app's answer."""
-    apps = data.get("apps")
-    if isinstance(apps, dict):
-        return apps
-    return {"": data}
+def _apps(run: RunSummary, single: bool) -> dict[str, AppSummary]:
+    """A run app by app: the one app's part under no name (a run of ``WX_APPID``), or each app's."""
+    if not single:
+        return dict(run.apps)
+    app = next(iter(run.apps.values()), None)
+    return {} if app is None else {"": app}
 
 
-def _reports(apps: Mapping[str, Mapping[str, Any]]) -> list[Row]:
+def _reports(apps: Mapping[str, AppSummary]) -> list[Row]:
     rows: dict[str, Row] = {}
     for app in apps.values():
-        for api, tally in (app.get("apis") or {}).items():
+        for api, tally in app.apis.items():
             rows.setdefault(api, Row(short(api))).add(tally)
     return list(rows.values())
 
 
-def _app_rows(apps: Mapping[str, Mapping[str, Any]]) -> list[Row]:
+def _app_rows(apps: Mapping[str, AppSummary]) -> list[Row]:
     rows = []
     for appid, app in apps.items():
         row = Row(appid)
-        for tally in (app.get("apis") or {}).values():
+        for tally in app.apis.values():
             row.add(tally)
         rows.append(row)
     return rows
@@ -156,102 +155,107 @@ def _console(out: IO[str]) -> Iterator[Any]:
     out.write("".join(line.rstrip() + "\n" for line in drawn.getvalue().splitlines()))
 
 
-def run_summary(data: Mapping[str, Any], out: IO[str], *, command: str, database: str) -> None:
-    """A run's answer (``run``, ``backfill``) for people: a table per report (and one per app when
-    the run had several), the errors, and one line of verdict; ``database``: where it archived."""
+def run_summary(run: RunSummary, out: IO[str], *, command: str, database: str, single: bool) -> None:
+    """A run (``run``, ``backfill``) for people: a table per report (and one per app when the run
+    had several), the errors, and one line of verdict; ``database``: where it archived;
+    ``single``: a run of ``WX_APPID`` (its app is not named)."""
     with _console(out) as console:
-        _draw_run(console, data, command, database)
+        _draw_run(console, run, command, database, single)
 
 
-def _draw_run(console: Any, data: Mapping[str, Any], command: str, database: str) -> None:
+def _draw_run(console: Any, run: RunSummary, command: str, database: str, single: bool) -> None:
     from rich.markup import escape
 
-    if "skipped" in data:  # the one app is a worker's right now: nothing was asked
+    if single and not run.apps and run.running:  # the one app is a worker's right now: nothing was asked
+        why = next(iter(run.running.values()))
         console.print(
-            f"[yellow bold]skipped:[/] {escape(str(data['skipped']))}; nothing was asked. Run `{command}` again once "
-            "it ends, or see `status`",
+            f"[yellow bold]skipped:[/] {escape(why)}; nothing was asked. Run `{command}` again once it ends, "
+            "or see `status`",
             soft_wrap=True,
         )
         return
-    apps = _apps(data)
-    several = len(apps) > 1 or bool(data.get("running"))
-    span = f"{command} {data.get('since')} to {data.get('until') or 'the newest closed period'}"
+    apps = _apps(run, single)
+    several = len(apps) > 1 or bool(run.running)
+    days = {} if run.job is None else run.job.days()
+    span = f"{command} {days.get('since')} to {days.get('until') or 'the newest closed period'}"
     if several:
         console.print(_table(f"{span}, by app", "app", _app_rows(apps)))
         console.print()
     console.print(_table(f"{span}, all apps by report" if several else span, "report", _reports(apps)))
-    notes = list(_notes(data, apps))
+    notes = list(_notes(run, apps))
     for note in notes[:ERRORS_SHOWN]:
         console.print(escape(note), style="red", soft_wrap=True)
     if len(notes) > ERRORS_SHOWN:
         console.print(f"... and {len(notes) - ERRORS_SHOWN} more (--json shows every one)", style="red")
-    style, verdict = _verdict(data, apps, command)
-    word, _, rest = verdict.partition(":")
-    console.print(f"[{style} bold]{word}:[/]{escape(rest)}", soft_wrap=True)
+    style, word, verdict = _verdict(run, apps, command)
+    console.print(f"[{style} bold]{word}:[/]{escape(verdict)}", soft_wrap=True)
     console.print(f"archive: {escape(database)}", style="dim", soft_wrap=True)
 
 
-def _notes(data: Mapping[str, Any], apps: Mapping[str, Mapping[str, Any]]) -> Iterable[str]:
+def _notes(run: RunSummary, apps: Mapping[str, AppSummary]) -> Iterable[str]:
     """The stops and errors of a run, one line each: the database's, each stopped app's, each
-    report's, why it stopped and then its errors (without the ``openapi.<api>:fail`` the line's
-    own name makes redundant)."""
-    if isinstance(data.get("databaseError"), str):
-        yield f"database: {data['databaseError']}"
+    report's, why it stopped and then its errors (without the API's name, which the line's own
+    name makes redundant)."""
+    if run.database_error is not None:
+        yield f"database: {run.database_error.reason}"
     for appid, app in apps.items():
         who = f"{appid}, " if appid else ""
-        if isinstance(app.get("stopped"), str) and not app.get("errors"):
-            yield f"{appid or 'the app'}: stopped, {app['stopped']}"
-        for error in app.get("errors") or ():
-            yield f"{appid or 'the app'}: stopped, {_bare(error)}"
-        for api, tally in (app.get("apis") or {}).items():
-            if isinstance(tally.get("stopped"), str):
-                left = tally.get("stoppedByQuota") or 0
-                yield f"{who}{short(api)}: stopped, {tally['stopped']}" + (
+        if app.stopped is not None and not app.errors:
+            yield f"{appid or 'the app'}: stopped, {app.stopped}"
+        for error in app.errors:
+            yield f"{appid or 'the app'}: stopped, {error.code} {error.said}"
+        for api, tally in app.apis.items():
+            if tally.stopped is not None:
+                left = tally.counts["stoppedByQuota"]
+                yield f"{who}{short(api)}: stopped, {tally.stopped}" + (
                     f"; {left:,} period(s) left for a later run" if left else ""
                 )
-            for error in tally.get("errors") or ():
-                yield f"{who}{short(api)}: {_bare(error)}"
-    for appid, why in (data.get("running") or {}).items():
+            for error in tally.errors:
+                yield f"{who}{short(api)}: {error.code} {error.said}"
+    for appid, why in run.running.items():
         yield f"{appid}: skipped, {why}"
 
 
-def _bare(error: object) -> str:
-    """An error of a run's summary (``48001 openapi.analysis.getVisitPage:fail api unauthorized``)
-    without the API's name: the line names the report or the app already."""
-    return re.sub(r"openapi\.[A-Za-z0-9_.]+:fail ", "", str(error), count=1)
-
-
-def _verdict(data: Mapping[str, Any], apps: Mapping[str, Mapping[str, Any]], command: str) -> tuple[str, str]:
-    """(style, the verdict line) of a run: complete, behind or failed, with what to do."""
+def _verdict(run: RunSummary, apps: Mapping[str, AppSummary], command: str) -> tuple[str, str, str]:
+    """(style, word, the rest of the verdict line) of a run: complete, behind or failed, with what to do."""
     totals = Row("")
     for app in apps.values():
-        for tally in (app.get("apis") or {}).values():
+        for tally in app.apis.values():
             totals.add(tally)
-    reports = len({api for app in apps.values() for api in (app.get("apis") or {})})
+    reports = len({api for app in apps.values() for api in app.apis})
     whose = f" for {len(apps)} apps" if len(apps) > 1 else ""
     periods = totals["periods"]
     left = periods - totals["stored"] - totals["refreshed"] - totals["revised"] - totals["upToDate"]
-    stopped = {appid or "the app": app["stopped"] for appid, app in apps.items() if isinstance(app.get("stopped"), str)}
-    if data.get("databaseError") or totals["failed"] or stopped:
+    stopped = {appid or "the app": app.stopped for appid, app in apps.items() if app.stopped is not None}
+    if run.database_error is not None or totals["failed"] or stopped:
         parts = [f"{totals['failed']:,} period(s) failed"] if totals["failed"] else []
         parts += [f"{appid} stopped ({why})" for appid, why in stopped.items()]
-        parts += ["the database failed"] if data.get("databaseError") else []
-        return "red", (
-            f"failed: {', '.join(parts)}; {left:,} of {periods:,} periods not archived. Fix what the errors above say, "
-            f"then run `{command}` again (what is stored is kept)"
+        parts += ["the database failed"] if run.database_error is not None else []
+        return (
+            "red",
+            "failed",
+            (
+                f" {', '.join(parts)}; {left:,} of {periods:,} periods not archived. Fix what the errors above say, "
+                f"then run `{command}` again (what is stored is kept)"
+            ),
         )
-    if data.get("complete"):
+    if run.complete:
         return (
             "green",
-            f"complete: {periods:,} periods of {reports} report{'s' if reports != 1 else ''} archived{whose}",
+            "complete",
+            f" {periods:,} periods of {reports} report{'s' if reports != 1 else ''} archived{whose}",
         )
     why = [f"{totals[key]:,} {MISSING_WORDS[key]}" for key in MISSING if totals[key]]
-    if data.get("running"):
-        why.append(f"{len(data['running'])} app(s) left to another run")
+    if run.running:
+        why.append(f"{len(run.running)} app(s) left to another run")
     later = "tomorrow" if totals["stoppedByQuota"] or totals["deferred"] else "later"
-    return "yellow", (
-        f"behind: {left:,} of {periods:,} periods not archived yet ({', '.join(why) or 'see above'}); "
-        f"run `{command}` again {later}, or see `status`"
+    return (
+        "yellow",
+        "behind",
+        (
+            f" {left:,} of {periods:,} periods not archived yet ({', '.join(why) or 'see above'}); "
+            f"run `{command}` again {later}, or see `status`"
+        ),
     )
 
 

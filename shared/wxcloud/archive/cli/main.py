@@ -68,11 +68,12 @@ from ...errors import ConfigurationError, WxCloudError, calling
 from ...settings import WxSettings, appid_from_env
 from ...tencentcloud.credentials import SsmSource
 from ..apps import App, AppsSource
+from ..fetch.answer import answer
 from ..fetch.clients import app_client
-from ..fetch.outcomes import RunSummary
+from ..fetch.outcomes import ErrorRecord, RunSummary
 from ..fetch.runner import run_apps
 from ..function.leases import RUN, Leases, held_apps
-from ..observe.ledger import Ledger, base_url_of, finish_all
+from ..observe.ledger import Ledger, base_url_of
 from ..plan.job import Job
 from ..plan.options import chosen_since, job_for
 from ..plan.window import windowed
@@ -141,71 +142,41 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
     try:
         archive.ensure_schema()  # before any WeChat call
         ledger = Ledger(archive)
-        if apps is None:
-            appid = appid_from_env()
-            rows: dict[str | None, int] = {
-                appid: ledger.start(appid=appid, trigger="cli", today=job.today, base_url=base_url_of())
-            }
-        else:
-            rows = ledger.start_many(
-                [app.appid for app in apps], trigger="cli", today=job.today, base_url=base_url_of()
-            )
+        named = [appid_from_env()] if apps is None else [app.appid for app in apps]
+        rows = ledger.start(named, trigger="cli", today=job.today, base_url=base_url_of())
+        appids = tuple(appid for appid in rows if appid)
         try:
-            job = windowed(archive, [appid for appid in rows if appid], job, chosen=chosen_since(settings, options))
+            job = windowed(archive, list(appids), job, chosen=chosen_since(settings, options))
             one = _clients(None) if apps is None else None  # WX_APPID and its secret, checked before any lease
             with held_apps(
                 Leases(archive),
-                [appid for appid in rows if appid],
+                list(appids),
                 f"{RUN}cli:{secrets.token_hex(4)}",
                 LEASE_SECONDS,
                 renew_every=LEASE_SECONDS / 3,
             ) as (mine, running):
                 if one is not None and not mine:  # the one app is a worker's right now
-                    skipped = {
-                        "errCode": 0,
-                        "errMsg": f"{NAME}:ok",
-                        **job.days(),
-                        "complete": False,
-                        "skipped": running[next(iter(one))],
-                    }
-                    _ended(ledger, rows, settings, {appid: skipped for appid in rows})
-                    _answer(args, skipped, out, _where(archive))
+                    skipped = RunSummary(job, running=dict(running), appids=appids)
+                    _ended(ledger, rows, settings, skipped)
+                    _answer(args, skipped, out, _where(archive), single=True)
                     return 1
                 clients = one if one is not None else _clients([app for app in (apps or ()) if app.appid in mine])
                 _starting(args, err)
                 summary = _archive(archive, clients, job, settings, err)
                 summary.running = dict(running)
+                summary.appids = appids
         except WxCloudError as exc:
-            _ended(ledger, rows, settings, {appid: exc.to_result() for appid in rows})
+            _ended(ledger, rows, settings, RunSummary(job, appids=appids, failure=ErrorRecord.of(exc)))
             raise
         except KeyboardInterrupt:
-            interrupted = {
-                "errCode": JS_ERROR,
-                "errMsg": f"{NAME}:fail interrupted; every period stored so far is kept",
-            }
-            finish_all(ledger, dict.fromkeys(rows.values(), interrupted))
+            interrupted = ErrorRecord(JS_ERROR, "interrupted; every period stored so far is kept", NAME)
+            ledger.finish(rows, RunSummary(job, appids=appids, failure=interrupted))
             raise
-        ok = {"errCode": 0, "errMsg": f"{NAME}:ok"}
-        if source is None:
-            data = {**ok, **summary.apps[next(iter(clients))].to_json()}
-            _ended(ledger, rows, settings, dict.fromkeys(rows, data))
-        else:
-            data = {**ok, **summary.to_json()}
-            _ended(
-                ledger,
-                rows,
-                settings,
-                {
-                    appid: {**ok, **summary.apps[str(appid)].to_json()}
-                    if appid in summary.apps
-                    else {**ok, "skipped": running[str(appid)]}
-                    for appid in rows
-                },
-            )
+        _ended(ledger, rows, settings, summary)
         where = _where(archive)
     finally:
         archive.close()
-    _answer(args, data, out, where)
+    _answer(args, summary, out, where, single=source is None)
     return 0 if summary.complete and summary.total("failed") == 0 else 1
 
 
@@ -219,14 +190,14 @@ def _starting(args: argparse.Namespace, err: IO[str]) -> None:
         print(note, file=err)
 
 
-def _answer(args: argparse.Namespace, data: dict[str, Any], out: IO[str], where: str) -> None:
+def _answer(args: argparse.Namespace, run: RunSummary, out: IO[str], where: str, *, single: bool) -> None:
     """A run's answer: the summary for people (``console.py``), or the full JSON with ``--json``."""
     if args.json:
-        print(json.dumps(data, ensure_ascii=False, indent=2), file=out)
+        print(json.dumps(answer(run, NAME, single=single), ensure_ascii=False, indent=2), file=out)
         return
     from .console import run_summary
 
-    run_summary(data, out, command=args.command, database=where)
+    run_summary(run, out, command=args.command, database=where, single=single)
 
 
 def _where(archive: Archive) -> str:
@@ -329,14 +300,12 @@ def _follow(archive: Archive, appids: list[str], job: Job, settings: ArchiveSett
     return left
 
 
-def _ended(
-    ledger: Ledger, rows: dict[str | None, int], settings: ArchiveSettings, results: dict[str | None, dict[str, Any]]
-) -> None:
+def _ended(ledger: Ledger, rows: dict[str | None, int], settings: ArchiveSettings, run: RunSummary) -> None:
     """A run's end: in the ledger, and an alert when it needs attention (as the function's runs)."""
-    from ..observe.alerts import notify_apps
+    from ..observe.alerts import notify
 
-    finish_all(ledger, {row: results[appid] for appid, row in rows.items()})
-    notify_apps(settings.alerts, {appid or "-": result for appid, result in results.items()}, deadline=None)
+    ledger.finish(rows, run)
+    notify(settings.alerts, run, deadline=None)
 
 
 def _archive(

@@ -1,18 +1,27 @@
-"""What became of each period of a run: the outcomes, and each app's and each report's tally.
+"""What became of each period of a run: the outcomes, each report's and each app's tally, and the
+run's one result.
 
-``Summary`` is one app's part of a run, ``RunSummary`` the run over every app; both are plain data
-the runner fills in and the edges (the function's answer, the CLI's tables, the ledger) read.
+``RunSummary`` is THE result of a run, whatever ran it (the function, a worker, the CLI): each
+app's part (``AppSummary``; a run of one app is a run of a dict of one), the apps left to a worker
+that holds them, what a dispatcher sent to workers, and the error value a run answered when it
+failed. Why an API or an app stopped (``Stop``) and the errors a tally keeps (``ErrorRecord``) are
+typed values, so every stage after the runner (the ledger, the alert, the log line) reads what
+happened from fields, never from a text the runner formatted. Their text forms, and the JSON of
+the whole, are written by ``answer.py`` alone: the edges' one serializer.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from ...errcodes import APP_STOPPING, ErrorClass, error_class
-from ...errors import WxCloudError
+from ...errcodes import APP_STOPPING, ErrorClass
+from ...errors import WxCloudError, class_of, retry_later
 from ..plan.job import Job
+
+if TYPE_CHECKING:
+    from ..plan.budget import QuotaPlan
 
 MAX_ERRORS_SHOWN = 3
 
@@ -35,13 +44,57 @@ OUTCOMES: tuple[Outcome, ...] = (
 DONE: frozenset[Outcome] = frozenset({"stored", "refreshed", "revised", "upToDate"})
 Progress = Callable[[str, Outcome], None]  # (api, outcome) of each period, in the calling thread
 
+StopKind = Literal["quota", "failed", "credentials"]
+
+
+@dataclass(frozen=True)
+class Stop:
+    """Why nothing more of an API (``quota``: WeChat's quota; ``failed``: a permanent failure) or of
+    a whole app (``credentials``: WeChat refused them) was asked in the run; ``code``: the error's."""
+
+    kind: StopKind
+    code: int
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.code})"
+
+
+@dataclass(frozen=True)
+class ErrorRecord:
+    """An error as a run keeps it: its code, its reason (what WeChat, the database or the SDK said),
+    the API whose call failed (None: no API's), and the hint the archive added."""
+
+    code: int
+    reason: str
+    api: str | None = None
+    hint: str | None = None
+
+    @classmethod
+    def of(cls, error: WxCloudError) -> ErrorRecord:
+        # an error of no API's says ``fail <reason>`` (WxCloudError.err_msg): kept as its reason
+        reason = error.reason if error.api else f"fail {error.reason}"
+        return cls(error.err_code, reason, error.api, error.hint)
+
+    @property
+    def said(self) -> str:
+        """The reason and the hint, without the API's name: what a person reads first."""
+        return self.reason + (f" hint: [{self.hint}]" if self.hint else "")
+
+    @property
+    def message(self) -> str:
+        """The error's ``errMsg``: ``<api>:fail <reason>``, the hint appended (``WxCloudError.err_msg``)."""
+        return (f"{self.api}:fail " if self.api else "") + self.said
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.message}"
+
 
 @dataclass
 class ApiTally:
     periods: int = 0
     counts: dict[Outcome, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
-    stopped: str | None = None  # why the API's remaining periods were not requested
-    errors: list[str] = field(default_factory=list)
+    stopped: Stop | None = None  # why the API's remaining periods were not requested
+    errors: list[ErrorRecord] = field(default_factory=list)
     unreadable: int = field(default=0, repr=False)  # unreadable replies since the last readable one
 
     def count(self, outcome: Outcome, times: int = 1) -> None:
@@ -53,31 +106,27 @@ class ApiTally:
         return sum(self.counts[outcome] for outcome in DONE)
 
     def note(self, error: WxCloudError) -> None:
-        text = f"{error.err_code} {error.err_msg}"
-        if text not in self.errors and len(self.errors) < MAX_ERRORS_SHOWN:
-            self.errors.append(text)
+        record = ErrorRecord.of(error)
+        if record not in self.errors and len(self.errors) < MAX_ERRORS_SHOWN:
+            self.errors.append(record)
 
     def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"periods": self.periods}
-        data.update(self.counts.items())
-        if self.stopped:
-            data["stopped"] = self.stopped
-        if self.errors:
-            data["errors"] = list(self.errors)
-        return data
+        from .answer import tally_json
+
+        return tally_json(self)
 
 
 @dataclass
-class Summary:
+class AppSummary:
     """One app's part of a run."""
 
     job: Job
     apis: dict[str, ApiTally]
     deadline_reached: bool = False
-    database_error: str | None = None
-    stopped: str | None = None  # why nothing more of the app was asked (its credentials were refused)
-    errors: list[str] = field(default_factory=list)  # the error that stopped the app
-    quota: dict[str, Any] | None = None  # the quota plan, when the run read the app's quotas
+    database_error: ErrorRecord | None = None  # the database failed: the run stopped (its reason: the hint)
+    stopped: Stop | None = None  # why nothing more of the app was asked (its credentials were refused)
+    errors: list[ErrorRecord] = field(default_factory=list)  # the error that stopped the app
+    quota: QuotaPlan | None = None  # the quota plan, when the run read the app's quotas
     yesterday_answered: bool = False  # WeChat answered for a period that ended the day before the run's day
 
     def total(self, outcome: Outcome) -> int:
@@ -89,91 +138,103 @@ class Summary:
         return self.stopped is None and all(tally.done == tally.periods for tally in self.apis.values())
 
     def to_json(self) -> dict[str, Any]:
-        totals: dict[str, int] = {"periods": sum(tally.periods for tally in self.apis.values())}
-        totals.update((outcome, self.total(outcome)) for outcome in OUTCOMES)
-        data: dict[str, Any] = {
-            **self.job.days(),
-            "complete": self.complete,
-            "deadlineReached": self.deadline_reached,
-            "totals": totals,
-            "apis": {name: tally.to_json() for name, tally in self.apis.items()},
-        }
-        if self.database_error:
-            data["databaseError"] = self.database_error
-        if self.stopped:
-            data["stopped"] = self.stopped
-            data["errors"] = list(self.errors)
-        if self.quota is not None:
-            data["quota"] = self.quota
-        return data
+        """The answer of a run of this app alone (``answer.app_json``)."""
+        from .answer import app_json
+
+        return app_json(self)
+
+
+Summary = AppSummary
+"""One app's part of a run: the name ``run_job`` and ``wxcloud.archive`` have always given it."""
+
+
+@dataclass
+class Dispatch:
+    """What a dispatcher did (``function/fanout.py``): the apps it sent work for, those it left to
+    a worker already running, those with nothing due, and those it could not send (time, or a
+    failed Invoke)."""
+
+    sent: dict[str, int] = field(default_factory=dict)  # appid -> periods due
+    running: list[str] = field(default_factory=list)
+    up_to_date: int = 0
+    not_sent: list[str] = field(default_factory=list)
+    failed: dict[str, ErrorRecord] = field(default_factory=dict)  # appid -> the Invoke's error
+
+    @property
+    def complete(self) -> bool:
+        """Every app with work due has a worker (sent now, or running)."""
+        return not self.not_sent and not self.failed
+
+    def to_json(self) -> dict[str, Any]:
+        from .answer import dispatch_json
+
+        return dispatch_json(self)
 
 
 @dataclass
 class RunSummary:
-    """A run over several apps: each app's ``Summary``, and what they add up to."""
+    """THE result of a run: each app's ``AppSummary`` and what they add up to, the apps left to the
+    worker that holds their lease (appid -> why), what a dispatcher sent to workers (``fan_out``),
+    and, for a run that failed, the error value it answered (``failure``). ``appids``: the apps the
+    run was for (the ledger's rows), in order; a worker's ``handed_on`` says its successor has the
+    rest, and ``extra`` is what the function's edge adds to its answer as it is (a worker's work
+    and the next one's)."""
 
-    job: Job
-    apps: dict[str, Summary]
-    running: dict[str, str] = field(
-        default_factory=dict
-    )  # apps left to the worker that holds their lease: appid -> why
+    job: Job | None
+    apps: dict[str, AppSummary] = field(default_factory=dict)
+    running: dict[str, str] = field(default_factory=dict)
+    appids: tuple[str, ...] = ()
+    failure: ErrorRecord | None = None
+    fan_out: Dispatch | None = None
+    handed_on: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def total(self, outcome: Outcome) -> int:
         return sum(app.total(outcome) for app in self.apps.values())
 
     @property
     def complete(self) -> bool:
-        return not self.running and all(app.complete for app in self.apps.values())
+        return self.failure is None and not self.running and all(app.complete for app in self.apps.values())
 
     @property
     def deadline_reached(self) -> bool:
         return any(app.deadline_reached for app in self.apps.values())
 
     @property
-    def database_error(self) -> str | None:
+    def database_error(self) -> ErrorRecord | None:
         return next((app.database_error for app in self.apps.values() if app.database_error), None)
 
+    @property
+    def dispatched(self) -> bool:
+        """A dispatcher's run: its workers do the work, it archived nothing itself."""
+        return self.fan_out is not None and not self.apps
+
+    def named(self) -> tuple[str, ...]:
+        """Every app the run was for: those named, those run, those left to a worker."""
+        return tuple(dict.fromkeys([*self.appids, *self.apps, *self.running]))
+
     def to_json(self) -> dict[str, Any]:
-        totals: dict[str, int] = {
-            "periods": sum(sum(t.periods for t in app.apis.values()) for app in self.apps.values())
-        }
-        totals.update((outcome, self.total(outcome)) for outcome in OUTCOMES)
-        data: dict[str, Any] = {
-            **self.job.days(),
-            "complete": self.complete,
-            "deadlineReached": self.deadline_reached,
-            "totals": totals,
-            "apps": {appid: _app_json(app) for appid, app in self.apps.items()},
-        }
-        if self.running:
-            data["running"] = dict(self.running)
-        if self.database_error:
-            data["databaseError"] = self.database_error
-        return data
+        """The answer of a run over several apps (``answer.run_json``)."""
+        from .answer import run_json
+
+        return run_json(self)
 
 
-def _app_json(summary: Summary) -> dict[str, Any]:
-    """An app's summary inside a run's: what the run already says once (its days) left out."""
-    data = summary.to_json()
-    for key in ("today", "since", "until", "databaseError"):
-        data.pop(key, None)
-    return data
-
-
-def error_outcome(error: WxCloudError) -> tuple[Outcome, str | None]:
-    """What an error means for the period, and why the API stops (None: it goes on)."""
-    kind = error_class(error.err_code)
+def error_outcome(error: WxCloudError) -> tuple[Outcome, Stop | None]:
+    """What an error means for the period, and why the API stops (None: it goes on). What may
+    succeed on a later run is ``errors.retry_later``'s one rule (and a token WeChat refused)."""
+    kind = class_of(error)
     if kind is ErrorClass.NOT_READY:
         return "notReady", None
     if kind in {ErrorClass.QUOTA, ErrorClass.RATE_LIMITED}:
-        return "stoppedByQuota", f"quota ({error.err_code})"
-    if kind in {ErrorClass.TRANSIENT, ErrorClass.TIMEOUT, ErrorClass.TOKEN}:
+        return "stoppedByQuota", Stop("quota", error.err_code)
+    if retry_later(error) or kind is ErrorClass.TOKEN:
         return "leftForLater", None
     if kind is ErrorClass.BAD_REQUEST:
         return "failed", None
-    return "failed", f"failed ({error.err_code})"
+    return "failed", Stop("failed", error.err_code)
 
 
-def app_stop(error: WxCloudError) -> str | None:
+def app_stop(error: WxCloudError) -> Stop | None:
     """Why the whole app stops on ``error`` (its credentials were refused), or None."""
-    return f"credentials ({error.err_code})" if error.err_code in APP_STOPPING else None
+    return Stop("credentials", error.err_code) if error.err_code in APP_STOPPING else None

@@ -67,7 +67,7 @@ from ..plan.job import Job
 from ..store.archive import Archive
 from ..store.records import StoreOutcome
 from ..store.rows import binary_reply
-from .outcomes import DONE, ApiTally, Outcome, Progress, RunSummary, Summary, app_stop, error_outcome
+from .outcomes import DONE, ApiTally, AppSummary, ErrorRecord, Outcome, Progress, RunSummary, app_stop, error_outcome
 
 MIN_FETCH_SECONDS = 1.0
 UNREADABLE_STOP = 3  # unreadable replies in a row that stop an API
@@ -134,7 +134,7 @@ class _App:
 
     appid: str
     runner: _Runner
-    summary: Summary
+    summary: AppSummary
 
     def tally(self, item: _Item) -> ApiTally:
         return self.summary.apis[item.report.name]
@@ -187,7 +187,7 @@ def run_job(
     on_plan: Callable[[int], None] | None = None,
     monotonic: Callable[[], float] = time.monotonic,
     quota_reserve: float | None = None,
-) -> Summary:
+) -> AppSummary:
     """Archive what ``job`` asks for, for one app (``client``'s, or ``appid``); the summary of what
     happened to every period (``run_apps`` with one app)."""
     appid = appid or client.settings.appid
@@ -234,29 +234,103 @@ def run_apps(
     one whose newest fetches failed never settles a period without its last key."""
     if concurrency < 1:
         raise InvalidParameters(f"concurrency must be at least 1, got {concurrency}")
-    clock = _Clock(deadline)
-    apps = [
-        _App(
-            appid,
-            _Runner(archive, client, appid, job.today, deadline, monotonic),
-            Summary(job, {name: ApiTally() for name in job.apis}, yesterday_answered=yesterday_answered),
-        )
-        for appid, client in clients.items()
-    ]
-    summary = RunSummary(job, {app.appid: app.summary for app in apps})
-    works = [due_work(archive, app.appid, job, app.summary.apis, app) for app in apps]
-    report_progress = progress or (lambda _api, _outcome: None)
-    if quota_reserve is not None:
-        works = [
-            _within_quota(app, work, quota_reserve, deadline, report_progress)
-            for app, work in zip(apps, works, strict=True)
-        ]
-    if on_plan is not None:
-        on_plan(sum(len(work) for work in works))
-    yesterday = job.today - timedelta(days=1)
-    database_error: list[str] = []
+    run = _Run(archive, clients, job, concurrency, deadline, progress, monotonic, yesterday_answered)
+    return run.run(on_plan, quota_reserve)
 
-    def settle(future: Future[tuple[Outcome, WxCloudError | None]], item: _Item) -> None:
+
+Pending = dict[Future[tuple[Outcome, WxCloudError | None]], _Item]  # the fetches in flight, and their periods
+
+
+class _Run:
+    """One run over several apps: their work, the fetches in flight, and what became of each.
+
+    Its methods are the run's steps: ``run`` plans each app's work (within its quota), fetches the
+    periods that ended yesterday first and then, judged by what WeChat proved of yesterday, the
+    rest (``fetch``: a window of ``concurrency`` fetches at once); ``settle`` records a fetch's
+    outcome and what it means for its API and its app, ``skip`` what is not asked."""
+
+    def __init__(
+        self,
+        archive: Archive,
+        clients: Mapping[str, OpenApiClient],
+        job: Job,
+        concurrency: int,
+        deadline: Deadline | None,
+        progress: Progress | None,
+        monotonic: Callable[[], float],
+        yesterday_answered: bool,
+    ) -> None:
+        self.archive = archive
+        self.job = job
+        self.concurrency = concurrency
+        self.deadline = deadline
+        self.clock = _Clock(deadline)
+        self.progress: Progress = progress or (lambda _api, _outcome: None)
+        self.yesterday = job.today - timedelta(days=1)
+        self.apps = [
+            _App(
+                appid,
+                _Runner(archive, client, appid, job.today, deadline, monotonic),
+                AppSummary(job, {name: ApiTally() for name in job.apis}, yesterday_answered=yesterday_answered),
+            )
+            for appid, client in clients.items()
+        ]
+        self.summary = RunSummary(job, {app.appid: app.summary for app in self.apps}, appids=tuple(clients))
+        self.database_error: ErrorRecord | None = None
+        self.pending: Pending = {}
+
+    def run(self, on_plan: Callable[[int], None] | None, quota_reserve: float | None) -> RunSummary:
+        works = [due_work(self.archive, app.appid, self.job, app.summary.apis, app) for app in self.apps]
+        if quota_reserve is not None:
+            works = [
+                _within_quota(app, work, quota_reserve, self.deadline, self.progress)
+                for app, work in zip(self.apps, works, strict=True)
+            ]
+        if on_plan is not None:
+            on_plan(sum(len(work) for work in works))
+        newest = _interleaved([[item for item in work if item.period.end == self.yesterday] for work in works])
+        rests = [[item for item in work if item.period.end != self.yesterday] for work in works]
+        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="wxcloud-archive") as pool:
+            if not self.fetch(pool, newest):
+                self.skip(_interleaved(rests))
+            else:
+                judged = [self.judged(app, rest) for app, rest in zip(self.apps, rests, strict=True)]
+                self.fetch(pool, _interleaved(judged))
+        if self.database_error is not None:
+            for app in self.apps:
+                app.summary.database_error = self.database_error
+        return self.summary
+
+    def fetch(self, pool: ThreadPoolExecutor, work: list[_Item]) -> bool:
+        """Fetch ``work`` a few at a time, every fetch settled on return; False when the run must stop."""
+        items: Iterator[_Item] = iter(work)
+        pending = self.pending
+        try:
+            for item in items:
+                while len(pending) >= self.concurrency:
+                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        self.settle(future, pending.pop(future))
+                if self.database_error is not None:
+                    self.skip(itertools.chain([item], items))
+                    return False
+                app = _app_of(item)
+                if app.summary.stopped or app.tally(item).stopped:
+                    self.skip([item])
+                    continue
+                if self.clock.out_of_time():
+                    for each in self.apps:
+                        each.summary.deadline_reached = True
+                    self.skip(itertools.chain([item], items))
+                    return False
+                pending[pool.submit(app.runner.fetch_and_store, item.report, item.period, self.clock)] = item
+        finally:
+            for future in list(pending):  # also on KeyboardInterrupt: what is in flight is stored
+                self.settle(future, pending.pop(future))
+        return self.database_error is None
+
+    def settle(self, future: Future[tuple[Outcome, WxCloudError | None]], item: _Item) -> None:
+        """A fetch's outcome counted, and what its error means for its API and its app."""
         app = _app_of(item)
         tally = app.tally(item)
         refused: RowRefused | None = None
@@ -265,100 +339,62 @@ def run_apps(
         except RowRefused as exc:  # this period's rows, not the database: the period failed, the run goes on
             outcome, error, refused = "failed", None, exc
         except DatabaseError as exc:
-            database_error.append(exc.hint or "the database failed")
+            if self.database_error is None:
+                self.database_error = ErrorRecord(exc.err_code, exc.hint or "the database failed")
             outcome, error = "leftForLater", None
         tally.count(outcome)
         if refused is not None:
             tally.note(refused)
-        if outcome in DONE and item.period.end == yesterday:
+        if outcome in DONE and item.period.end == self.yesterday:
             app.summary.yesterday_answered = True
         if error is not None:
-            stop = app_stop(error)
-            if stop is not None:
-                if app.summary.stopped is None:
-                    app.summary.stopped = stop
-                    app.summary.errors.append(f"{error.err_code} {error.err_msg}")
-            else:
-                tally.note(error)
-                api_stop = error_outcome(error)[1]
-                if isinstance(error, InvalidResponse):  # this period's reply: the API stops only when they keep coming
-                    tally.unreadable += 1
-                    api_stop = api_stop if tally.unreadable >= UNREADABLE_STOP else None
-                if api_stop and not tally.stopped:
-                    tally.stopped = api_stop
+            self.stop_for(app, tally, error)
         elif outcome in DONE:
             tally.unreadable = 0
-        report_progress(item.report.name, outcome)
+        self.progress(item.report.name, outcome)
 
-    def skip(items: Iterable[_Item], outcome: Outcome | None = None) -> None:
+    @staticmethod
+    def stop_for(app: _App, tally: ApiTally, error: WxCloudError) -> None:
+        """What ``error`` stops: the whole app (its credentials refused), its API, or nothing."""
+        stop = app_stop(error)
+        if stop is not None:
+            if app.summary.stopped is None:
+                app.summary.stopped = stop
+                app.summary.errors.append(ErrorRecord.of(error))
+            return
+        tally.note(error)
+        api_stop = error_outcome(error)[1]
+        if isinstance(error, InvalidResponse):  # this period's reply: the API stops only when they keep coming
+            tally.unreadable += 1
+            api_stop = api_stop if tally.unreadable >= UNREADABLE_STOP else None
+        if api_stop and not tally.stopped:
+            tally.stopped = api_stop
+
+    def skip(self, items: Iterable[_Item], outcome: Outcome | None = None) -> None:
+        """Periods not asked: ``outcome``, else stopped by quota (their API's quota) or left for later."""
         for item in items:
             tally = _app_of(item).tally(item)
             why: Outcome = outcome or (
-                "stoppedByQuota" if tally.stopped and tally.stopped.startswith("quota") else "leftForLater"
+                "stoppedByQuota" if tally.stopped is not None and tally.stopped.kind == "quota" else "leftForLater"
             )
             tally.count(why)
-            report_progress(item.report.name, why)
+            self.progress(item.report.name, why)
 
-    def run(
-        pool: ThreadPoolExecutor, work: list[_Item], pending: dict[Future[tuple[Outcome, WxCloudError | None]], _Item]
-    ) -> bool:
-        """Fetch ``work`` a few at a time, every fetch settled on return; False when the run must stop."""
-        items: Iterator[_Item] = iter(work)
-        try:
-            for item in items:
-                while len(pending) >= concurrency:
-                    done, _ = wait(pending, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        settle(future, pending.pop(future))
-                if database_error:
-                    skip(itertools.chain([item], items))
-                    return False
-                app = _app_of(item)
-                if app.summary.stopped or app.tally(item).stopped:
-                    skip([item])
-                    continue
-                if clock.out_of_time():
-                    for each in apps:
-                        each.summary.deadline_reached = True
-                    skip(itertools.chain([item], items))
-                    return False
-                pending[pool.submit(app.runner.fetch_and_store, item.report, item.period, clock)] = item
-        finally:
-            for future in list(pending):  # also on KeyboardInterrupt: what is in flight is stored
-                settle(future, pending.pop(future))
-        return not database_error
-
-    newest = _interleaved([[item for item in work if item.period.end == yesterday] for work in works])
-    rests = [[item for item in work if item.period.end != yesterday] for work in works]
-    pending: dict[Future[tuple[Outcome, WxCloudError | None]], _Item] = {}
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="wxcloud-archive") as pool:
-        if not run(pool, newest, pending):
-            skip(_interleaved(rests))
-        else:
-            rests = [
-                _judged(app, rest, yesterday, archive.refresh_days, skip) for app, rest in zip(apps, rests, strict=True)
-            ]
-            run(pool, _interleaved(rests), pending)
-    if database_error:
-        for app in apps:
-            app.summary.database_error = database_error[0]
-    return summary
+    def judged(self, app: _App, rest: list[_Item]) -> list[_Item]:
+        """The rest of ``app``'s work as what WeChat knew the day before, unless it has answered for
+        yesterday: what would only ask for yesterday's key is not ready."""
+        if app.summary.yesterday_answered:
+            return rest
+        yesterday = self.yesterday
+        app.runner.fetched_on = yesterday  # no proof that WeChat knows more than it did yesterday
+        due = [is_due(item.report, item.period, item.fetched, yesterday, self.archive.refresh_days) for item in rest]
+        self.skip([item for item, now in zip(rest, due, strict=True) if not now], "notReady")
+        return [item for item, now in zip(rest, due, strict=True) if now]
 
 
 def _app_of(item: _Item) -> _App:
     assert item.app is not None  # every item of a run is made for its app (due_work's app)
     return item.app
-
-
-def _judged(app: _App, rest: list[_Item], yesterday: date, refresh_days: int, skip: Callable[..., None]) -> list[_Item]:
-    """The rest of ``app``'s work as what WeChat knew the day before, unless it has answered for
-    yesterday: what would only ask for yesterday's key is not ready."""
-    if app.summary.yesterday_answered:
-        return rest
-    app.runner.fetched_on = yesterday  # no proof that WeChat knows more than it did yesterday
-    due = [is_due(item.report, item.period, item.fetched, yesterday, refresh_days) for item in rest]
-    skip([item for item, now in zip(rest, due, strict=True) if not now], "notReady")
-    return [item for item, now in zip(rest, due, strict=True) if now]
 
 
 def _within_quota(
@@ -375,7 +411,7 @@ def _within_quota(
     for item in work:
         due[item.report.name] = due.get(item.report.name, 0) + 1
     plan = plan_quota(app.runner.client, due, reserve=reserve, deadline=deadline)
-    app.summary.quota = plan.to_json()
+    app.summary.quota = plan
     yesterday = app.summary.job.today - timedelta(days=1)
     kept: list[_Item] = []
     taken: dict[str, int] = {}

@@ -60,7 +60,7 @@ from typing import Any, Protocol
 from ...dates import parse_yyyymmdd
 from ...deadline import Deadline
 from ...errors import ConfigurationError, InvalidParameters, WxCloudError, shown
-from ..fetch.outcomes import ApiTally, Summary
+from ..fetch.outcomes import ApiTally, AppSummary, Dispatch, ErrorRecord
 from ..fetch.runner import due_work
 from ..kept.reports import on_or_after_earliest
 from ..plan.job import Job
@@ -109,7 +109,7 @@ class Work:
         since, before = self.slices[0]
         return Job(self.apis, since, self.today, self.until, before)
 
-    def after(self, summary: Summary) -> Work | None:
+    def after(self, summary: AppSummary) -> Work | None:
         """What is left for the next worker once this one ended with ``summary``: the same slices
         when its time ran out after it stored something, the next slices when its slice is done;
         None when the app stopped, an API was stopped or deferred (quota: a later day), nothing
@@ -202,8 +202,8 @@ class Work:
         handoff = raw.get("handoff")
         if not isinstance(handoff, str) or not _TOKEN.fullmatch(handoff):
             raise InvalidParameters(
-                f"{WORK_KEY}.handoff must be the hand-off token its dispatcher gave it: a worker's event comes from "
-                "the archive alone"
+                f"{WORK_KEY}.handoff must be the hand-off token its dispatcher gave it: "
+                "a worker's event comes from the archive alone"
             )
         proven = raw.get("proven", False)
         if not isinstance(proven, bool):
@@ -280,35 +280,6 @@ def fits(periods: int, deadline: Deadline | None, concurrency: int) -> bool:
     return periods * FETCH_SECONDS <= deadline.remaining() * concurrency
 
 
-@dataclass
-class Dispatch:
-    """What a dispatcher did: the apps it sent work for, those it left to a worker already
-    running, those with nothing due, and those it could not send (time, or a failed Invoke)."""
-
-    sent: dict[str, int] = field(default_factory=dict)  # appid -> periods due
-    running: list[str] = field(default_factory=list)
-    up_to_date: int = 0
-    not_sent: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)  # appid -> errCode errMsg
-
-    @property
-    def complete(self) -> bool:
-        """Every app with work due has a worker (sent now, or running)."""
-        return not self.not_sent and not self.failed
-
-    def to_json(self) -> dict[str, Any]:
-        data: dict[str, Any] = {
-            "sent": len(self.sent),
-            "periods": sum(self.sent.values()),
-            "running": len(self.running),
-            "upToDate": self.up_to_date,
-            "notSent": len(self.not_sent),
-        }
-        if self.failed:
-            data["failed"] = dict(list(self.failed.items())[:5])
-        return data
-
-
 def dispatch(
     planned: Planned,
     *,
@@ -342,12 +313,12 @@ def dispatch(
             invoker.invoke(handed.to_event(), within=INVOKE_SECONDS)
         except ConfigurationError as exc:  # the role may not invoke the function, or it does not exist
             _let_go(leases, work.appid, f"{HANDOFF}{digest}")
-            report.failed[work.appid] = f"{exc.err_code} {exc.err_msg}"
+            report.failed[work.appid] = ErrorRecord.of(exc)
             report.not_sent = [each.appid for each in pending[index + 1 :]]
             break
         except WxCloudError as exc:
             _let_go(leases, work.appid, f"{HANDOFF}{digest}")
-            report.failed[work.appid] = f"{exc.err_code} {exc.err_msg}"
+            report.failed[work.appid] = ErrorRecord.of(exc)
             continue
         sent_any = True
         report.sent[work.appid] = planned.due[work.appid]

@@ -30,6 +30,8 @@ from sqlalchemy import Connection, select
 
 from ...settings import DEFAULT_API_BASE_URL, url_origin
 from ..errors import DatabaseError
+from ..fetch.answer import app_record
+from ..fetch.outcomes import RunSummary
 from ..kept.storable import storable, storable_text
 from ..store.archive import Archive
 from ..store.tables import BASE_URL_LENGTH
@@ -76,16 +78,16 @@ def base_url_of(environ: Mapping[str, str] | None = None) -> str | None:
     return origin[:BASE_URL_LENGTH] if origin is not None and origin.startswith(("http://", "https://")) else None
 
 
-def outcome_of(result: Mapping[str, Any]) -> RunOutcome:
-    """A run's outcome from its answer (the cloud-call shape the function returns)."""
-    if result.get("errCode") != 0:
+def outcome_of(run: RunSummary, appid: str | None) -> RunOutcome:
+    """The outcome of ``appid``'s part of ``run`` (None: a run that failed before it knew its apps)."""
+    if run.failure is not None:
         return "failed"
-    if "skipped" in result:  # a worker that found another one archiving its app
+    if appid is not None and appid in run.running:  # a worker was archiving the app
         return "skipped"
-    if "fanOut" in result and "totals" not in result:  # a dispatcher: its workers do the work
-        return "dispatched"
-    totals = result.get("totals") or {}
-    return "complete" if result.get("complete") is True and not totals.get("failed") else "incomplete"
+    app = run.apps.get(appid) if appid is not None else None
+    if app is None:
+        return "dispatched" if run.fan_out is not None else "incomplete"  # a dispatcher: its workers do the work
+    return "complete" if app.complete and not app.total("failed") else "incomplete"
 
 
 class Ledger:
@@ -97,46 +99,27 @@ class Ledger:
 
     def start(
         self,
+        appids: Sequence[str | None],
         *,
-        appid: str | None,
         trigger: Trigger,
         today: date | None,
         base_url: str | None = None,
         started_at: datetime | None = None,
-    ) -> int:
-        """Record a run that begins (``base_url``: where it asks WeChat, ``base_url_of``); its id,
-        to ``finish`` it with."""
-        row = {
-            "appid": appid or None,
-            "run_trigger": trigger,
-            "today": None if today is None else f"{today:%Y%m%d}",
-            "started_at": _naive_utc(started_at),
-            "outcome": "running",
-            "base_url": base_url,
-        }
-
-        def insert(connection: Connection) -> int:
-            key = connection.execute(self.table.insert().values(**row)).inserted_primary_key
-            assert key is not None  # an insert of one row
-            return int(key[0])
-
-        return self.archive.write(insert, "recording the run's start")
-
-    def start_many(
-        self, appids: Sequence[str], *, trigger: Trigger, today: date | None, base_url: str | None = None
     ) -> dict[str | None, int]:
-        """Record the start of one run for each of ``appids`` (a run over several apps has a row per
-        app, so that each app's history reads like a run of its own); appid -> its run id."""
-        started_at = _naive_utc(None)
+        """Record the start of a run, one row for each of ``appids`` (a run over several apps has a
+        row per app, so that each app's history reads like a run of its own; None: a run that does
+        not know its apps yet); appid -> its run id, to ``finish`` it with. ``base_url``: where it
+        asks WeChat (``base_url_of``)."""
+        moment = _naive_utc(started_at)
 
         def insert(connection: Connection) -> dict[str | None, int]:
             ids: dict[str | None, int] = {}
             for appid in appids:
                 row = {
-                    "appid": appid,
+                    "appid": appid or None,
                     "run_trigger": trigger,
                     "today": None if today is None else f"{today:%Y%m%d}",
-                    "started_at": started_at,
+                    "started_at": moment,
                     "outcome": "running",
                     "base_url": base_url,
                 }
@@ -145,26 +128,24 @@ class Ledger:
                 ids[appid] = int(key[0])
             return ids
 
-        return self.archive.write(insert, "recording the runs' start")
+        return self.archive.write(insert, "recording the run's start")
 
-    def finish(self, run_id: int, result: Mapping[str, Any], *, ended_at: datetime | None = None) -> RunOutcome:
-        """Record how run ``run_id`` ended, from its answer; the outcome written."""
-        return self.finish_many({run_id: result}, ended_at=ended_at)[run_id]
-
-    def finish_many(
-        self, results: Mapping[int, Mapping[str, Any]], *, ended_at: datetime | None = None
+    def finish(
+        self, rows: Mapping[str | None, int], run: RunSummary, *, ended_at: datetime | None = None
     ) -> dict[int, RunOutcome]:
-        """Record how each run of ``results`` (run id -> its answer) ended, in one transaction (a run
-        over many apps ends at once); the outcomes written."""
+        """Record how each app's run of ``rows`` (appid -> its run id) ended, from ``run``, in one
+        transaction; the outcomes written. A database that fails now costs the ledger its lines,
+        not the run its answer (which is returned and logged all the same): one WARNING, and no
+        outcome written."""
         moment = _naive_utc(ended_at)
         updates: dict[int, dict[str, Any]] = {}
-        for run_id, result in results.items():
-            outcome = outcome_of(result)
+        for appid, run_id in rows.items():
+            outcome = outcome_of(run, appid)
             values: dict[str, Any] = {"ended_at": moment, "outcome": outcome}
-            if outcome == "failed":  # texts from WeChat or a driver, held to what every database takes (storable.py)
-                values["error"] = storable_text(f"{result.get('errCode')} {result.get('errMsg')}"[:2000])
+            if run.failure is not None:  # texts from WeChat or a driver, held to what every database takes
+                values["error"] = storable_text(str(run.failure)[:2000])
             else:
-                summary = storable({k: v for k, v in result.items() if k not in {"errCode", "errMsg"}})
+                summary = storable(app_record(run, appid))
                 values["summary"] = json.dumps(summary, ensure_ascii=False, allow_nan=False)
             updates[run_id] = values
 
@@ -172,7 +153,13 @@ class Ledger:
             for run_id, values in updates.items():
                 connection.execute(self.table.update().where(self.table.c.id == run_id).values(**values))
 
-        self.archive.write(write, "recording the run's end")
+        try:
+            self.archive.write(write, "recording the run's end")
+        except DatabaseError as exc:
+            logger.warning(
+                "the run ledger could not record the end of run(s) %s: %s", ", ".join(map(str, list(updates)[:5])), exc
+            )
+            return {}
         return {run_id: values["outcome"] for run_id, values in updates.items()}
 
     def runs(self, appid: str | None = None, limit: int = 20) -> list[Run]:
@@ -186,23 +173,6 @@ class Ledger:
     def last(self, appid: str | None = None) -> Run | None:
         runs = self.runs(appid, limit=1)
         return runs[0] if runs else None
-
-
-def finish(ledger: Ledger, run_id: int, result: Mapping[str, Any]) -> None:
-    """``ledger.finish``, where a database that fails now costs the ledger its line, not the
-    run its answer (which is returned and logged all the same)."""
-    finish_all(ledger, {run_id: result})
-
-
-def finish_all(ledger: Ledger, results: Mapping[int, Mapping[str, Any]]) -> None:
-    """``ledger.finish_many``, where a database that fails now costs the ledger its lines, not the
-    run its answer."""
-    try:
-        ledger.finish_many(results)
-    except DatabaseError as exc:
-        logger.warning(
-            "the run ledger could not record the end of run(s) %s: %s", ", ".join(map(str, list(results)[:5])), exc
-        )
 
 
 def _run(row: Any) -> Run:
