@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "shared")]
 
 from wxcloud.archive import Archive, Job, run_job  # noqa: E402
+from wxcloud.archive.fetch.answer import app_json  # noqa: E402
 from wxcloud.client import OpenApiClient  # noqa: E402
 from wxcloud.dates import beijing_today  # noqa: E402
 from wxcloud.permissions import Permissions  # noqa: E402
@@ -61,9 +62,9 @@ def _one_run(emulator: WeChatEmulator, workdir: Path, job: Job, path: str, concu
         emulator.clear()
         archive.close()
         client.close()
-    stored, periods = summary.total("stored"), summary.to_json()["totals"]["periods"]
+    stored, periods = summary.total("stored"), sum(tally.periods for tally in summary.apis.values())
     if stored != periods:
-        raise RuntimeError(f"the run stored {stored} of {periods} periods: {summary.to_json()}")
+        raise RuntimeError(f"the run stored {stored} of {periods} periods: {app_json(summary)}")
     return stored / elapsed
 
 

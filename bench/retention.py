@@ -72,7 +72,7 @@ job = Job((api,), date.fromisoformat(since), date.fromisoformat(today))
 started = time.perf_counter()
 summary = run_job(archive, client, job, concurrency=4)
 elapsed = time.perf_counter() - started
-print(json.dumps({"stored": summary.to_json()["totals"]["stored"], "seconds": elapsed}))
+print(json.dumps({"stored": summary.total("stored"), "seconds": elapsed}))
 """
 
 

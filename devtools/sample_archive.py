@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 from wxcloud.archive import REPORTS, Archive, Job, run_job
+from wxcloud.archive.fetch.answer import app_json
 from wxcloud.client import OpenApiClient
 from wxcloud.dates import BEIJING, beijing_today
 from wxcloud.permissions import Permissions
@@ -44,5 +45,5 @@ def filled_archive(workdir: Path, days: int, today: date | None = None) -> Archi
         finally:
             client.close()
     if not summary.complete or summary.total("failed"):
-        raise RuntimeError(f"the backfill left work: {summary.to_json()['totals']}")
+        raise RuntimeError(f"the backfill left work: {app_json(summary)['totals']}")
     return archive

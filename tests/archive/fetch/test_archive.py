@@ -21,6 +21,7 @@ from wxcloud import (
     WxSettings,
 )
 from wxcloud.archive import REPORTS, Job, NotStored, ReadThrough, plan, run_job
+from wxcloud.archive.fetch.answer import app_json, tally_json
 from wxcloud.archive.fetch.outcomes import ApiTally, ErrorRecord, Stop
 from wxcloud.dates import BEIJING
 from wxcloud.deadline import Deadline
@@ -418,7 +419,7 @@ def test_all_ten_apis_are_archived_with_their_flat_rows(
     archive = db.archive()
     job = Job(tuple(REPORTS), date(2026, 10, 1), TODAY)
     summary = run_job(archive, fast_client, job, concurrency=4)
-    assert summary.complete, json.dumps(summary.to_json())
+    assert summary.complete, json.dumps(app_json(summary))
     appid = fast_client.settings.appid
     for name, tally in summary.apis.items():
         kind = REPORTS[name].spec.request_model.kind.name
@@ -492,6 +493,6 @@ def test_a_kept_error_reads_as_the_error_value_it_was(error: WxCloudError) -> No
     tally = ApiTally(periods=1, stopped=Stop("quota", error.err_code))
     tally.note(error)
     tally.note(error)  # kept once
-    assert tally.to_json()["errors"] == [f"{error.err_code} {error.err_msg}"]
-    assert tally.to_json()["stopped"] == f"quota ({error.err_code})"
+    assert tally_json(tally)["errors"] == [f"{error.err_code} {error.err_msg}"]
+    assert tally_json(tally)["stopped"] == f"quota ({error.err_code})"
     assert error.api is None or error.api not in f"{record.code} {record.said}"

@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 from wxcloud.archive import Archive
+from wxcloud.archive.fetch.answer import dispatch_json
 from wxcloud.archive.function.fanout import WORK_KEY
 
 from devtools.wechat_emulator import Fault
@@ -214,12 +215,14 @@ def test_a_dispatcher_paces_its_invokes_and_hands_each_app_its_lease(sqlite_db: 
         Planned(works, dict.fromkeys(APPS, 7), ()), invoker=Recorder(), leases=leases, per_minute=30, sleep=slept.append
     )
     assert len(sent) == 3 and slept == [2.0, 2.0]
-    assert report.to_json() == {"sent": 3, "periods": 21, "running": 0, "upToDate": 0, "notSent": 0}
+    assert dispatch_json(report) == {"sent": 3, "periods": 21, "running": 0, "upToDate": 0, "notSent": 0}
     assert set(leases.held(APPS)) == set(APPS)  # each handed to its event
     again = dispatch(
         Planned(works, dict.fromkeys(APPS, 7), ()), invoker=Recorder(), leases=leases, per_minute=30, sleep=slept.append
     )
-    assert again.to_json()["running"] == 3 and len(sent) == 3  # nothing sent twice while the events are on their way
+    assert (
+        dispatch_json(again)["running"] == 3 and len(sent) == 3
+    )  # nothing sent twice while the events are on their way
 
 
 @pytest.mark.parametrize(

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 from wxcloud import InvalidParameters, InvalidResponse, OpenApiClient, Period
 from wxcloud.archive import Archive, Job, NotStored, ReadThrough, RowRefused, run_job
+from wxcloud.archive.fetch.answer import app_json, tally_json
 from wxcloud.archive.store.database import refused
 
 from devtools.wechat_emulator import Fault, WeChatEmulator
@@ -82,7 +83,7 @@ def test_a_reply_holding_nul_is_stored_by_the_rule_and_neither_this_run_nor_the_
     archive = db.archive()
     summary = run_job(archive, fast_client, monthly_job(), concurrency=1)
     tally = summary.apis[MONTHLY]
-    assert summary.database_error is None and summary.complete, json.dumps(summary.to_json())
+    assert summary.database_error is None and summary.complete, json.dumps(app_json(summary))
     assert (tally.counts["stored"], tally.counts["failed"], tally.errors) == (MONTHS, 0, [])
 
     results = archive.results(fast_client.settings.appid, MONTHLY)
@@ -269,7 +270,7 @@ def test_a_row_the_database_refuses_fails_its_period_alone_and_the_run_goes_on(
         "20260131 in "
     ), error
     assert "no_negative" in error or "must not be negative" in error, error
-    assert summary.to_json()["apis"][MONTHLY]["errors"] == [error] and not summary.complete
+    assert app_json(summary)["apis"][MONTHLY]["errors"] == [error] and not summary.complete
     assert [item.begin_date for item in archive.results(fast_client.settings.appid, MONTHLY)] == [
         f"2026{m:02d}01" for m in range(2, 11)
     ]
@@ -427,7 +428,7 @@ def test_a_reply_beyond_a_doubles_range_fails_its_period_alone_and_the_next_run_
     emulator.add_fault(MONTHLY_PATH, Fault.raw(month_reply("202601", "1e400")))
     archive = db.archive()
     tally = run_job(archive, fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
-    assert (tally.counts["failed"], tally.counts["stored"], tally.stopped) == (1, MONTHS - 1, None), tally.to_json()
+    assert (tally.counts["failed"], tally.counts["stored"], tally.stopped) == (1, MONTHS - 1, None), tally_json(tally)
     assert tally.errors and str(tally.errors[0]).startswith("-601001 ")
     emulator.clear()
     again = run_job(archive, fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
@@ -490,7 +491,7 @@ def test_a_binary_reply_to_a_report_fails_its_period_and_the_read_through_raises
     emulator.add_fault(MONTHLY_PATH, Fault.raw("<html>sign in</html>", content_type="text/html"))
     archive = db.archive()
     tally = run_job(archive, fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
-    assert (tally.counts["failed"], tally.counts["stored"], tally.stopped) == (1, MONTHS - 1, None), tally.to_json()
+    assert (tally.counts["failed"], tally.counts["stored"], tally.stopped) == (1, MONTHS - 1, None), tally_json(tally)
     assert str(tally.errors[0]).startswith(
         "-601001 openapi.analysis.getMonthlyVisitTrend:fail wechat server internal error, the reply is text/html"
     )

@@ -68,7 +68,7 @@ from ...errors import ConfigurationError, WxCloudError, calling
 from ...settings import WxSettings, appid_from_env
 from ...tencentcloud.credentials import SsmSource
 from ..apps import App, AppsSource
-from ..fetch.answer import answer
+from ..fetch.answer import answer, dispatch_json
 from ..fetch.clients import app_client
 from ..fetch.outcomes import ErrorRecord, RunSummary
 from ..fetch.runner import run_apps
@@ -248,7 +248,7 @@ def _fan_out(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], 
         job = windowed(archive, appids, job, chosen=True)  # a backfill's --since, recorded as the window's
         planned = plan(archive, appids, job, settings.slice_days)
         sent = dispatch(planned, invoker=invoker, leases=Leases(archive), per_minute=settings.fan_out_per_minute)
-        report: dict[str, Any] = {"errCode": 0, "errMsg": f"{NAME}:ok", **job.days(), "fanOut": sent.to_json()}
+        report: dict[str, Any] = {"errCode": 0, "errMsg": f"{NAME}:ok", **job.days(), "fanOut": dispatch_json(sent)}
         print(f"{NAME}: sent the work of {len(sent.sent)} app(s), {sum(sent.sent.values())} period(s) due", file=err)
         if not args.no_wait and (sent.sent or sent.running):
             report["left"] = _follow(archive, appids, job, settings, planned.periods, err)

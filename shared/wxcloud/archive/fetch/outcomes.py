@@ -110,11 +110,6 @@ class ApiTally:
         if record not in self.errors and len(self.errors) < MAX_ERRORS_SHOWN:
             self.errors.append(record)
 
-    def to_json(self) -> dict[str, Any]:
-        from .answer import tally_json
-
-        return tally_json(self)
-
 
 @dataclass
 class AppSummary:
@@ -137,12 +132,6 @@ class AppSummary:
         """Everything the job asked for is archived now, as up to date as WeChat can tell."""
         return self.stopped is None and all(tally.done == tally.periods for tally in self.apis.values())
 
-    def to_json(self) -> dict[str, Any]:
-        """The answer of a run of this app alone (``answer.app_json``)."""
-        from .answer import app_json
-
-        return app_json(self)
-
 
 Summary = AppSummary
 """One app's part of a run: the name ``run_job`` and ``wxcloud.archive`` have always given it."""
@@ -164,11 +153,6 @@ class Dispatch:
     def complete(self) -> bool:
         """Every app with work due has a worker (sent now, or running)."""
         return not self.not_sent and not self.failed
-
-    def to_json(self) -> dict[str, Any]:
-        from .answer import dispatch_json
-
-        return dispatch_json(self)
 
 
 @dataclass
@@ -212,12 +196,6 @@ class RunSummary:
     def named(self) -> tuple[str, ...]:
         """Every app the run was for: those named, those run, those left to a worker."""
         return tuple(dict.fromkeys([*self.appids, *self.apps, *self.running]))
-
-    def to_json(self) -> dict[str, Any]:
-        """The answer of a run over several apps (``answer.run_json``)."""
-        from .answer import run_json
-
-        return run_json(self)
 
 
 def error_outcome(error: WxCloudError) -> tuple[Outcome, Stop | None]:
