@@ -52,6 +52,7 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
 from ..errors import InvalidResponse, TransportError
+from ..variables import CURL_CA_BUNDLE, REQUESTS_CA_BUNDLE
 from .dial import open_connection
 from .redaction import Sealed, hook_error_tracker, mask, redact
 from .timeouts import Timeouts
@@ -477,7 +478,7 @@ def _frozen_env_session(base_url: str) -> requests.Session:
     session.mount("https://", _WatchedAdapter())
     session.mount("http://", _WatchedAdapter())
     session.proxies.update(requests.utils.get_environ_proxies(base_url))
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    bundle = REQUESTS_CA_BUNDLE.of(os.environ) or CURL_CA_BUNDLE.of(os.environ)
     if bundle:
         session.verify = bundle
     return session

@@ -65,6 +65,7 @@ from ...http.timeouts import Timeouts
 from ...http.transport import Transport
 from ...settings import alert_webhook_url
 from ...tencentcloud.ssm import read_source
+from ...variables import WX_ARCHIVE_URL
 from ..settings import AlertSettings
 
 __all__ = ["markdown_text", "message_for", "message_for_apps", "notify", "notify_apps", "post"]
@@ -181,7 +182,7 @@ def message_for(appid: str, result: Mapping[str, Any], *, conceal: Conceal = ())
         err_msg = result.get("errMsg") if isinstance(result, Mapping) else None
         shown_code = code if isinstance(code, int) and not isinstance(code, bool) else JS_ERROR
         raw = str(err_msg or "no errMsg")
-        database = shown_code == SYSTEM_ERROR and ("database" in raw.lower() or "WX_ARCHIVE_URL" in raw)
+        database = shown_code == SYSTEM_ERROR and ("database" in raw.lower() or WX_ARCHIVE_URL.name in raw)
         line = f"- the run failed: `{_shown(raw, _TEXT_LIMIT * 2, conceal)}` → {DATABASE_ADVICE if database else _advice(shown_code)}"
         return _assemble(f"**archiveAnalysis {who}: the run failed ({shown_code})**", [line])
 
