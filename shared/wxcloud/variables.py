@@ -133,7 +133,9 @@ WX_ARCHIVE_ALERT_WEBHOOK = Variable(
     ARCHIVE,
 )
 WX_ARCHIVE_ALERT_WEBHOOK_SSM = _ssm("WX_ARCHIVE_ALERT_WEBHOOK_SSM", "the alert webhook", ARCHIVE)
-WX_ARCHIVE_APPS = Variable("WX_ARCHIVE_APPS", "several apps, a JSON list of {appid, secret} (never shown)", APPS)
+WX_ARCHIVE_APPS = Variable(
+    "WX_ARCHIVE_APPS", "several apps: a JSON object, each appid to its appsecret or the platform (never shown)", APPS
+)
 WX_ARCHIVE_APPS_SSM = _ssm("WX_ARCHIVE_APPS_SSM", "the apps' list", APPS)
 
 WXCLOUD_ARCHIVE_STARTING = Variable(

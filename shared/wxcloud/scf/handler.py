@@ -29,11 +29,11 @@ from typing import Any
 
 from ..client import OpenApiClient
 from ..deadline import Deadline
+from ..environment import FunctionConfig
 from ..errcodes import JS_ERROR
 from ..errors import DeadlineExceeded, WxCloudError, calling
 from ..lazy import Once
 from ..permissions import Permissions, load_permissions
-from ..environment import FunctionConfig
 from ..settings import log_level_from_env
 from .logs import LOGGER_NAME, own_function_logs
 

@@ -66,9 +66,8 @@ from ... import paths
 from ...dates import beijing_today
 from ...errcodes import INVALID_PARAM, JS_ERROR, SYSTEM_ERROR
 from ...errors import ConfigurationError, InvalidParameters, WxCloudError, calling
-from ...settings import WxSettings, appid_from_env
-from ...tencentcloud.credentials import SsmSource
-from ..apps import App, AppsSource
+from ..apps import App
+from ..config import ArchiveConfig
 from ..errors import NothingArchived
 from ..fetch.clients import app_client
 from ..fetch.outcomes import Outcome, RunSummary
@@ -86,7 +85,6 @@ from ..store.sources import open_archive
 NAME = "wxcloud-archive"
 JSON_HELP = "print the full answer (and any error) as JSON, for scripts, instead of the summary for people"
 SPAN_HELP = "a span back from today such as 90d, 12w, 6m, 1y"
-STARTING = "WXCLOUD_ARCHIVE_STARTING"  # a line to print when a run begins (dev.py's, about its emulator): ``_starting``
 LEASE_SECONDS = 300.0  # the apps' leases a CLI run holds, renewed while it runs: a killed run's expire within this
 
 
@@ -186,22 +184,23 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
         args.json = True
     try:
         with calling(NAME):
-            settings = ArchiveSettings.from_env()
+            config = ArchiveConfig.from_env()  # the command's configuration, read once and passed down
+            settings = config.settings.get()
             if args.command in {"export", "chart", "report"} or (args.command == "status" and args.appid):
-                _check_apps()
+                _check_apps(config)
             if args.command == "backfill" and args.fan_out:
-                return _fan_out(args, settings, out, err)
+                return _fan_out(args, settings, out, err, config)
             if args.command in {"run", "backfill"}:
-                return _run(args, settings, out, err)
+                return _run(args, settings, out, err, config)
             archive = open_archive(settings, read_only=True)  # these only read: they never create a database or tables
             try:
                 if args.command == "export":
-                    return _export(args, archive, out, err)
+                    return _export(args, archive, out, err, config)
                 if args.command == "status":
-                    return _status(args, settings, archive, out)
+                    return _status(args, settings, archive, out, config)
                 if args.command == "report":
-                    return _report(args, archive, out, err)
-                return _chart(args, archive, out, err)
+                    return _report(args, archive, out, err, config)
+                return _chart(args, archive, out, err, config)
             finally:
                 archive.close()
     except WxCloudError as exc:
@@ -221,30 +220,29 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
         return 0
 
 
-def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err: IO[str]) -> int:
+def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err: IO[str], config: ArchiveConfig) -> int:
     today = beijing_today(datetime.now(timezone.utc))
     options: dict[str, Any] = {}
     if args.command == "backfill":
         options = {"since": args.since, "until": args.until, "apis": args.api or []}
     job = job_for(settings, today, options, {"since": "--since", "until": "--until", "apis": "--api"})
-    source = AppsSource.from_env()
+    source = config.apps.get()
     apps = None if source is None else source.load()  # a malformed configuration: before the archive is touched
     archive = open_archive(settings)
     try:
         archive.ensure_schema()  # before any WeChat call
         ledger = Ledger(archive)
+        base_url = base_url_of(config.function.api_base_url)
         if apps is None:
-            appid = appid_from_env()
+            appid = config.appid
             rows: dict[str | None, int] = {
-                appid: ledger.start(appid=appid, trigger="cli", today=job.today, base_url=base_url_of())
+                appid: ledger.start(appid=appid, trigger="cli", today=job.today, base_url=base_url)
             }
         else:
-            rows = ledger.start_many(
-                [app.appid for app in apps], trigger="cli", today=job.today, base_url=base_url_of()
-            )
+            rows = ledger.start_many([app.appid for app in apps], trigger="cli", today=job.today, base_url=base_url)
         try:
             job = windowed(archive, [appid for appid in rows if appid], job, chosen=chosen_since(settings, options))
-            one = _clients(None) if apps is None else None  # WX_APPID and its secret, checked before any lease
+            one = _clients(None, config) if apps is None else None  # WX_APPID and its secret, checked before any lease
             with held_apps(
                 Leases(archive),
                 [appid for appid in rows if appid],
@@ -263,8 +261,10 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
                     _ended(ledger, rows, settings, {appid: skipped for appid in rows})
                     _answer(args, skipped, out, _where(archive))
                     return 1
-                clients = one if one is not None else _clients([app for app in (apps or ()) if app.appid in mine])
-                _starting(args, err)
+                clients = (
+                    one if one is not None else _clients([app for app in (apps or ()) if app.appid in mine], config)
+                )
+                _starting(args, err, config)
                 summary = _archive(archive, clients, job, settings, err)
                 summary.running = dict(running)
         except WxCloudError as exc:
@@ -301,12 +301,12 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
     return 0 if summary.complete and summary.total("failed") == 0 else 1
 
 
-def _starting(args: argparse.Namespace, err: IO[str]) -> None:
-    """The line ``dev.py`` gives for a run (``STARTING``: that the WeChat asked is its emulator, and
+def _starting(args: argparse.Namespace, err: IO[str], config: ArchiveConfig) -> None:
+    """The line ``dev.py`` gives for a run (``WXCLOUD_ARCHIVE_STARTING``: that the WeChat asked is its emulator, and
     where its made-up figures go), printed once the run begins: after every check of the input,
     the configuration and the database, so that a refused command prints its error alone. Never
     with ``--json``, whose stderr is the error value or nothing."""
-    note = os.environ.get(STARTING, "").strip()
+    note = config.starting
     if note and not args.json:
         print(note, file=err)
 
@@ -331,17 +331,19 @@ def _where(archive: Archive) -> str:
     return (database.shown(archive.url) if path is None else paths.shown(path)) + tables_note(archive.tables.prefix)
 
 
-def _check_apps() -> None:
+def _check_apps(config: ArchiveConfig) -> None:
     """The apps' configuration checked by a command that reads only the archive (``export``,
     ``chart``, ``report``, ``status --appid``): a malformed ``WX_ARCHIVE_APPS`` is refused by every
     command, as the run that reads it would refuse it. One kept in SSM is read only by the commands
     that need its apps."""
-    source = AppsSource.from_env()
+    source = config.apps.get()
     if source is not None and source.ssm is None:
         source.load()
 
 
-def _fan_out(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err: IO[str]) -> int:
+def _fan_out(
+    args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err: IO[str], config: ArchiveConfig
+) -> int:
     """``backfill --fan-out``: what the function's dispatcher does, from a workstation (the work
     sent to the deployed function, one asynchronous Invoke per app), then the workers' progress
     over all apps, read from the archive, until nothing is due or they stop making progress."""
@@ -351,9 +353,9 @@ def _fan_out(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], 
     today = beijing_today(datetime.now(timezone.utc))
     options = {"since": args.since, "until": args.until, "apis": args.api or []}
     job = job_for(settings, today, options, {"since": "--since", "until": "--until", "apis": "--api"})
-    source = AppsSource.from_env()
+    source = config.apps.get()
     appids = (
-        [app.appid for app in source.load()] if source is not None else [appid for appid in [appid_from_env()] if appid]
+        [app.appid for app in source.load()] if source is not None else [appid for appid in [config.appid] if appid]
     )
     invoker = ScfAsyncInvoker.from_env(function_name=args.function)
     if invoker is None:
@@ -451,14 +453,14 @@ def _archive(
             client.close()
 
 
-def _clients(apps: Sequence[App] | None) -> dict[str, Any]:
+def _clients(apps: Sequence[App] | None, config: ArchiveConfig) -> dict[str, Any]:
     """The client of each app of the run: the one of ``WX_APPID`` (``apps`` None), or each app's."""
     from ...client import OpenApiClient
 
-    settings = WxSettings.from_env()
+    settings = config.function.wechat.get()
     if apps is not None:
-        return {app.appid: app_client(app, settings) for app in apps}
-    ssm = SsmSource.from_env()
+        return {app.appid: app_client(app, settings, platform=config.function.platform) for app in apps}
+    ssm = config.function.appsecret_ssm
     if ssm is not None:
         from ...tencentcloud.ssm import settings_with_secret
 
@@ -513,8 +515,8 @@ def _progress_bar(stream: IO[str]) -> _Bar | None:
         return None
 
 
-def _appid(args: argparse.Namespace, archive: Archive) -> str:
-    chosen = args.appid or WxSettings.from_env().appid
+def _appid(args: argparse.Namespace, archive: Archive, config: ArchiveConfig) -> str:
+    chosen = args.appid or config.function.wechat.get().appid
     if chosen:
         return str(chosen)
     known = archive.appids()
@@ -538,13 +540,13 @@ def _range(args: argparse.Namespace) -> tuple[date | None, date | None]:
     return since, until
 
 
-def _export(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str]) -> int:
+def _export(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str], config: ArchiveConfig) -> int:
     """The results on stdout (data only: the message, or its JSON line with ``--json``, goes to stderr)."""
     from ..present.export import write_csv, write_jsonl
 
     report = report_for(args.api, "--api")
     since, until = _range(args)
-    appid = _appid(args, archive)
+    appid = _appid(args, archive, config)
     stored = archive.results(appid, report.name, since, until)
     count = (
         write_csv(report, stored, out, with_settled=args.with_settled)
@@ -564,7 +566,7 @@ def _wrote(stream: IO[str], **facts: Any) -> None:
     print(json.dumps({"errCode": 0, "errMsg": f"{NAME}:ok", **facts}, ensure_ascii=False), file=stream)
 
 
-def _chart(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str]) -> int:
+def _chart(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str], config: ArchiveConfig) -> int:
     from ..present.chart import draw
     from ..present.export import series
 
@@ -574,7 +576,7 @@ def _chart(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str
     report = report_for(args.api, "--api")
     since, until = _range(args)
     where = dict(_pair(item) for item in args.where)
-    appid = _appid(args, archive)
+    appid = _appid(args, archive, config)
     stored = archive.results(appid, report.name, since, until)
     points = series(report, stored, args.metric, where)
     if not points:
@@ -599,7 +601,9 @@ def _chart(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str
     return 0
 
 
-def _status(args: argparse.Namespace, settings: ArchiveSettings, archive: Archive, out: IO[str]) -> int:
+def _status(
+    args: argparse.Namespace, settings: ArchiveSettings, archive: Archive, out: IO[str], config: ArchiveConfig
+) -> int:
     """The status of the chosen app (``--appid``), or of every app of the archive's configuration
     (``WX_ARCHIVE_APPS``), or of ``WX_APPID``, or of every appid the archive holds; each over the
     range its runs use (``--since``, else ``WX_ARCHIVE_SINCE``, else the app's window, else a year).
@@ -621,7 +625,7 @@ def _status(args: argparse.Namespace, settings: ArchiveSettings, archive: Archiv
         source = Archive("sqlite://", prefix=settings.table_prefix)
     if nothing is None and not held:  # the tables, and no results: the ledger may still say why (a run that failed)
         nothing = f"{database_shown} holds no results"
-    appids = _status_appids(args, held)
+    appids = _status_appids(args, held, config)
     as_json = bool(args.json)
     if not appids:  # nothing archived, no app configured: nothing to name but the database
         write_nothing(str(nothing), database_shown, settings.table_prefix, out, as_json=as_json)
@@ -662,14 +666,14 @@ def _as_given(since: date | Ago | None) -> str:
     return f"{since:%Y%m%d}" if isinstance(since, date) else str(since)
 
 
-def _status_appids(args: argparse.Namespace, held: list[str]) -> list[str]:
+def _status_appids(args: argparse.Namespace, held: list[str], config: ArchiveConfig) -> list[str]:
     """The apps ``status`` looks at; an ``--appid`` neither archived nor configured is bad input
     (a typo would otherwise show every report behind, and a command that fetches nothing for it)."""
     if args.appid:
         chosen = str(args.appid)
         if chosen in held:
             return [chosen]
-        configured = _configured_appids()
+        configured = _configured_appids(config)
         if chosen in configured:
             return [chosen]
         archived = f"the archive holds {_listed(held)}" if held else "the archive holds no appid"
@@ -679,29 +683,25 @@ def _status_appids(args: argparse.Namespace, held: list[str]) -> list[str]:
             else "none is configured (WX_ARCHIVE_APPS, WX_APPID)"
         )
         raise InvalidParameters(f"--appid {chosen[:40]} is unknown: {archived}, and {named}")
-    configured = _configured_appids()
+    configured = _configured_appids(config)
     return configured or held
 
 
-def _configured_appids() -> list[str]:
+def _configured_appids(config: ArchiveConfig) -> list[str]:
     """The appids of the archive's configuration: ``WX_ARCHIVE_APPS`` (or its SSM name), else ``WX_APPID``."""
-    source = AppsSource.from_env()
-    if source is not None:
-        return [app.appid for app in source.load()]
-    appid = WxSettings.from_env().appid
-    return [appid] if appid else []
+    return config.configured_appids()
 
 
 def _listed(appids: Sequence[str]) -> str:
     return ", ".join(appids[:8]) + (f" and {len(appids) - 8} more" if len(appids) > 8 else "")
 
 
-def _report(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str]) -> int:
+def _report(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str], config: ArchiveConfig) -> int:
     from ..present.report import EmptyArchive, render
 
     target = paths.output(args.out, "--out")  # before any work; a missing folder is a mistyped path, not one to create
     since, until = _range(args)
-    appid = _appid(args, archive)
+    appid = _appid(args, archive, config)
     try:
         document = render(archive, appid, since=since, until=until, lang=args.lang)
     except EmptyArchive as exc:

@@ -53,8 +53,8 @@ from ...errors import ConfigurationError, InvalidParameters, WxCloudError, retry
 from ...permissions import load_permissions
 from ...scf.events import is_timer, timer_fired, timer_message
 from ...scf.handler import Frame, ScfHandler, config_candidates
-from ...settings import WxSettings, appid_from_env
-from ..apps import App, AppsSource
+from ..apps import App
+from ..config import ArchiveConfig
 from ..errors import RetryLater
 from ..fetch.clients import AppClients
 from ..fetch.outcomes import OUTCOMES, RunSummary, Summary
@@ -65,7 +65,7 @@ from ..observe.ledger import Ledger, Trigger, base_url_of, finish_all
 from ..plan.job import Job
 from ..plan.options import OPTIONS, chosen_since, job_for, options_of
 from ..plan.window import windowed
-from ..settings import AlertSettings, ArchiveSettings
+from ..settings import ArchiveSettings
 from ..store.archive import Archive
 from ..store.sources import open_archive
 from .fanout import (
@@ -168,16 +168,15 @@ class ArchiveFunction(ScfHandler):
         run = _Run(
             "timer" if is_timer(event) else "worker" if isinstance(event, dict) and WORK_KEY in event else "direct"
         )
-        result, error = self.answer(lambda: self._run(event, deadline, run, frame.request_id))
+        config = ArchiveConfig.from_env(self.environ)  # once per invocation: a warm one reads what is set now
+        result, error = self.answer(lambda: self._run(event, deadline, run, config, frame.request_id))
         self._log(frame, run.trigger, result, run.summary)  # first: the line CLS watches, whatever comes after
         answers = run.app_results(result)
         if run.ledger is not None and (deadline is None or deadline.remaining() > LEDGER_SECONDS):
             finish_all(run.ledger, {row: answers[appid] for appid, row in run.rows.items()})
         alerted = _alerted(run, result, error)
         if alerted is not None:
-            alerts = AlertSettings.from_env(
-                self.environ
-            )  # read on its own: a run that failed on its configuration still alerts
+            alerts = config.alerts  # read on its own: a run that failed on its configuration still alerts
             if run.rows and set(run.rows) != {run.appid}:  # several apps: each one's part, and once what was not sent
                 apart = {
                     appid or "-": {key: value for key, value in answer.items() if key != "fanOut"}
@@ -192,24 +191,28 @@ class ArchiveFunction(ScfHandler):
             raise RetryLater(f"{result.get('skipped')}: SCF tries the event again later")
         return result
 
-    def _run(self, event: Any, deadline: Deadline | None, run: _Run, request_id: Any = None) -> dict[str, Any]:
+    def _run(
+        self, event: Any, deadline: Deadline | None, run: _Run, config: ArchiveConfig, request_id: Any = None
+    ) -> dict[str, Any]:
         request = self._request(event)
         run.trigger = request.trigger
-        settings = run.settings = ArchiveSettings.from_env(self.environ)
+        settings = run.settings = config.settings.get()
         if request.work is not None:
-            return self._work(request.work, settings, deadline, run, request_id)
+            return self._work(request.work, settings, deadline, run, request_id, config)
         own_day = beijing_today(datetime.fromtimestamp(self.wall_clock(), timezone.utc))
         # A timer's periods come from its firing time, but never from a day this clock has not reached:
         # a timer's Time ahead of it (a host's clock, a crafted event) stores nothing as known too early.
         job = job_for(settings, min(beijing_today(request.now), own_day), request.options)
-        source = AppsSource.from_env(self.environ)
+        source = config.apps.get()
         archive = self._archive_for(settings, deadline)
         archive.ensure_schema()  # the database answers before anything is asked of WeChat
         ledger = run.ledger = Ledger(archive)
-        base_url = base_url_of(self.environ)  # where its figures come from: WeChat, a gateway or the emulator
+        base_url = base_url_of(
+            config.function.api_base_url
+        )  # where its figures come from: WeChat, a gateway or the emulator
         apps: tuple[App, ...] = ()
         if source is None:  # one app: WX_APPID
-            run.appid = appid_from_env(self.environ)  # whose run, for the ledger and the alert
+            run.appid = config.appid  # whose run, for the ledger and the alert
             run.rows = {
                 run.appid: ledger.start(appid=run.appid, trigger=run.trigger, today=job.today, base_url=base_url)
             }
@@ -227,11 +230,11 @@ class ArchiveFunction(ScfHandler):
             archive, [appid for appid in run.rows if appid], job, chosen=chosen_since(settings, request.options)
         )
         work_deadline = _keep_back(deadline, ALERT_BUDGET_SECONDS) if settings.alerts_configured else deadline
-        fanned = self._fan_out(archive, settings, job, [appid for appid in run.rows if appid], work_deadline)
+        fanned = self._fan_out(archive, settings, job, [appid for appid in run.rows if appid], work_deadline, config)
         if fanned is not None and (fanned.sent or fanned.running or not fanned.failed):
             return {"errCode": 0, "errMsg": f"{NAME}:ok", **job.days(), "complete": False, "fanOut": fanned.to_json()}
         one = (
-            self._ready_client(job, deadline) if source is None else None
+            self._ready_client(job, deadline, config) if source is None else None
         )  # WX_APPID and its secret, checked before any lease
         appids = [appid for appid in run.rows if appid]
         holder = f"{RUN}{_request_name(request_id)}:{secrets.token_hex(4)}"
@@ -252,7 +255,7 @@ class ArchiveFunction(ScfHandler):
                 clients = {one.settings.appid: one}
             else:
                 clients = self._app_clients(
-                    [app for app in apps if app.appid in mine], job, deadline, keep_others=bool(running)
+                    [app for app in apps if app.appid in mine], job, deadline, config, keep_others=bool(running)
                 )
             summary = run_apps(
                 archive,
@@ -272,12 +275,18 @@ class ArchiveFunction(ScfHandler):
         return {"errCode": 0, "errMsg": f"{NAME}:ok", **summary.to_json(), **extra}
 
     def _fan_out(
-        self, archive: Archive, settings: ArchiveSettings, job: Job, appids: list[str], deadline: Deadline | None
+        self,
+        archive: Archive,
+        settings: ArchiveSettings,
+        job: Job,
+        appids: list[str],
+        deadline: Deadline | None,
+        config: ArchiveConfig,
     ) -> Dispatch | None:
         """When the run's work does not fit in what is left of this invocation, and the function
         may invoke itself: the work sent to workers, one asynchronous invocation per app (None: the
         run does the work itself)."""
-        invoker = self._invoker(settings)
+        invoker = self._invoker(settings, config)
         if invoker is None or not appids:
             return None
         planned = plan(archive, appids, job, settings.slice_days)
@@ -292,24 +301,30 @@ class ArchiveFunction(ScfHandler):
             sleep=self.sleep,
         )
 
-    def _invoker(self, settings: ArchiveSettings) -> Invoker | None:
+    def _invoker(self, settings: ArchiveSettings, config: ArchiveConfig) -> Invoker | None:
         """How this function invokes itself asynchronously (None: fan-out is off, or this is not SCF)."""
         if settings.fan_out == "off":
             return None
         if self.invoker is not None:
             return self.invoker
-        from ...tencentcloud.invoke import ScfAsyncInvoker
-
-        return ScfAsyncInvoker.from_env(self.environ)
+        return config.invoker
 
     def _work(
-        self, work: Work, settings: ArchiveSettings, deadline: Deadline | None, run: _Run, request_id: Any
+        self,
+        work: Work,
+        settings: ArchiveSettings,
+        deadline: Deadline | None,
+        run: _Run,
+        request_id: Any,
+        config: ArchiveConfig,
     ) -> dict[str, Any]:
         """A worker of a fanned-out run: its event proven by the app's lease (handed to exactly this
         event), its share of the work, and the next worker invoked for the rest (the lease handed
         on to it). Before anything is written: the app must be one this function archives. An event
         that finds no lease does nothing at all."""
-        app = self._kept_app(work.appid, deadline)  # -501007 for an app this function does not keep: nothing written
+        app = self._kept_app(
+            work.appid, deadline, config
+        )  # -501007 for an app this function does not keep: nothing written
         digest = work.digest()  # of the event as it came: what its lease was handed to
         own_day = beijing_today(datetime.fromtimestamp(self.wall_clock(), timezone.utc))
         if work.today > own_day:  # never a day still to come here: what it stores is known on this day at most
@@ -332,11 +347,13 @@ class ArchiveFunction(ScfHandler):
         run.appid = work.appid
         ledger = run.ledger = Ledger(archive)
         try:
-            row = ledger.start(appid=work.appid, trigger="worker", today=work.today, base_url=base_url_of(self.environ))
+            row = ledger.start(
+                appid=work.appid, trigger="worker", today=work.today, base_url=base_url_of(config.function.api_base_url)
+            )
             run.rows = {work.appid: row}
             leases.note_run(work.appid, held_as, row)
-            client = self._client_of(app, work.appid, work.job(), deadline)
-            invoker = self._invoker(settings)
+            client = self._client_of(app, work.appid, work.job(), deadline, config)
+            invoker = self._invoker(settings, config)
             kept = (ALERT_BUDGET_SECONDS if settings.alerts_configured else 0.0) + (
                 INVOKE_SECONDS if invoker is not None else 0.0
             )
@@ -358,12 +375,12 @@ class ArchiveFunction(ScfHandler):
             raise
         return {"errCode": 0, "errMsg": f"{NAME}:ok", **summary.to_json(), "work": work.describe(), "next": sent}
 
-    def _kept_app(self, appid: str, deadline: Deadline | None) -> App | None:
+    def _kept_app(self, appid: str, deadline: Deadline | None, config: ArchiveConfig) -> App | None:
         """The app of a worker's event, when this function archives it (None: the one app of
         ``WX_APPID``); else -501007, which does not repeat the event's text."""
-        source = AppsSource.from_env(self.environ)
+        source = config.apps.get()
         if source is None:
-            if appid != appid_from_env(self.environ):
+            if appid != config.appid:
                 raise InvalidParameters(
                     "the event names an app this function does not archive (WX_APPID): it is not for this function"
                 )
@@ -375,19 +392,27 @@ class ArchiveFunction(ScfHandler):
             )
         return app
 
-    def _client_of(self, app: App | None, appid: str, job: Job, deadline: Deadline | None) -> OpenApiClient:
+    def _client_of(
+        self, app: App | None, appid: str, job: Job, deadline: Deadline | None, config: ArchiveConfig
+    ) -> OpenApiClient:
         """The client of the one app a worker archives (``app``, or the function's own)."""
         if app is None:
-            client = self._ready_client(job, deadline)
+            client = self._ready_client(job, deadline, config)
             if client.settings.appid != appid:
                 raise InvalidParameters(
                     "the event names an app this function does not archive (WX_APPID): it is not for this function"
                 )
             return client
-        return self._app_clients([app], job, deadline, keep_others=True)[appid]
+        return self._app_clients([app], job, deadline, config, keep_others=True)[appid]
 
     def _app_clients(
-        self, apps: Sequence[App], job: Job, deadline: Deadline | None, *, keep_others: bool = False
+        self,
+        apps: Sequence[App],
+        job: Job,
+        deadline: Deadline | None,
+        config: ArchiveConfig,
+        *,
+        keep_others: bool = False,
     ) -> dict[str, OpenApiClient]:
         """The clients of several apps (kept for warm invocations), checked for what every fetch needs."""
         permissions = load_permissions(self.config_candidates)
@@ -397,10 +422,10 @@ class ArchiveFunction(ScfHandler):
             self._apps = AppClients()
         return self._apps.for_apps(
             apps,
-            WxSettings.from_env(self.environ),
+            config.function.wechat.get(),
             permissions=permissions,
             deadline=deadline,
-            environ=self.environ,
+            platform=config.function.platform,
             keep_others=keep_others,
         )
 
@@ -427,10 +452,10 @@ class ArchiveFunction(ScfHandler):
         self._archive = (settings, archive)
         return archive
 
-    def _ready_client(self, job: Job, deadline: Deadline | None) -> OpenApiClient:
+    def _ready_client(self, job: Job, deadline: Deadline | None, config: ArchiveConfig) -> OpenApiClient:
         """The function's client (built by the first invocation, the appsecret read from SSM within
         its ``deadline`` when so configured), checked for what every fetch needs."""
-        client = self.client(deadline)
+        client = self.client(deadline, config.function)
         unset = client.unset()
         if unset:
             raise ConfigurationError(f"{' and '.join(unset)} must be set in the function's environment")
