@@ -89,3 +89,25 @@ def test_the_page_has_one_row_per_variable() -> None:
 def test_the_docs_link_the_page() -> None:
     for doc in ("README.md", "docs/archive.md"):
         assert "configuration.md" in (ROOT / doc).read_text(encoding="utf-8"), doc
+
+
+def test_the_edge_reads_without_raising_and_each_section_raises_where_it_is_needed() -> None:
+    """A malformed value is kept as its section's error, named, raised (a fresh copy each time)
+    by the step that needs the section; the sections that are fine read as usual."""
+    from wxcloud.archive.config import ArchiveConfig
+    from wxcloud.errors import ConfigurationError
+
+    config = ArchiveConfig.from_env(
+        {"WX_APPID": "wx1", "WX_API_BASE_URL": "ftp://nowhere", "WX_ARCHIVE_CONCURRENCY": "99", "WX_ARCHIVE_APPS": ""}
+    )
+    assert config.appid == "wx1" and config.function.api_base_url == "ftp://nowhere" and config.apps.get() is None
+    raised = []
+    for section in (config.settings, config.function.wechat, config.settings):
+        try:
+            section.get()
+        except ConfigurationError as exc:
+            raised.append(exc)
+    assert [exc.err_code for exc in raised] == [-601001] * 3
+    assert "WX_ARCHIVE_CONCURRENCY" in raised[0].err_msg and "WX_API_BASE_URL" in raised[1].err_msg
+    assert raised[0] is not raised[2] and raised[0].err_msg == raised[2].err_msg
+    assert ArchiveConfig.from_env({"WX_ARCHIVE_CONCURRENCY": "3"}).settings.get().concurrency == 3

@@ -1,5 +1,7 @@
-"""Explicit configuration: every WX_* and Tencent Cloud variable is read here, once, and passed
-around as a value (the transport freezes requests' own conventions, proxies and CA bundle, itself).
+"""Explicit configuration: the WeChat settings, read from the variables ``variables.py`` lists
+(the one list of every variable the library reads) where a program starts, and passed around as a
+value (``environment.py``; the transport freezes requests' own conventions, proxies and CA bundle,
+itself).
 
 Credentials are checked when a call needs them, not at import, so a missing ``WX_APPSECRET``
 becomes a cloud-call error (``ConfigurationError``) instead of a failed cold start. A malformed
@@ -80,12 +82,6 @@ class WxSettings:
         stable_token: a service provider's platform, see ``OpenApiClient.unset``)."""
         needed = ((WX_APPID, self.appid), (WX_APPSECRET, self.appsecret)) if appsecret else ((WX_APPID, self.appid),)
         return [variable.name for variable, value in needed if not value]
-
-
-def appid_from_env(environ: Mapping[str, str] | None = None) -> str | None:
-    """``WX_APPID`` alone, unchecked: whose run a record is about, even when the rest of the
-    WeChat settings are unusable (their error is the run's answer)."""
-    return WX_APPID.of(os.environ if environ is None else environ) or None
 
 
 def allow_insecure(env: Mapping[str, str]) -> bool:

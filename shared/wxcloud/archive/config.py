@@ -31,10 +31,13 @@ class ArchiveConfig:
     alerts: AlertSettings
     function: FunctionConfig
     starting: str = ""  # the CLI's line to print when a run begins (dev.py's)
-    invoker: ScfAsyncInvoker | None = None  # how the function invokes itself (None: not on SCF)
+    invoker: ScfAsyncInvoker | None = None  # how the function is invoked (None: no keys, region or name)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> ArchiveConfig:
+    def from_env(cls, environ: Mapping[str, str] | None = None, *, function_name: str | None = None) -> ArchiveConfig:
+        """The configuration in ``environ`` (default the process's); never raises. ``function_name``:
+        the function a workstation invokes (the CLI's ``--function``; default: this function's own,
+        ``SCF_FUNCTIONNAME``)."""
         from ..tencentcloud.invoke import ScfAsyncInvoker
 
         env = os.environ if environ is None else environ
@@ -44,7 +47,7 @@ class ArchiveConfig:
             AlertSettings.from_env(env),
             FunctionConfig.from_env(env),
             WXCLOUD_ARCHIVE_STARTING.of(env),
-            ScfAsyncInvoker.from_env(env),
+            ScfAsyncInvoker.from_env(env, function_name=function_name),
         )
 
     @property

@@ -184,7 +184,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
         args.json = True
     try:
         with calling(NAME):
-            config = ArchiveConfig.from_env()  # the command's configuration, read once and passed down
+            # the command's configuration, read once and passed down
+            config = ArchiveConfig.from_env(function_name=getattr(args, "function", None))
             settings = config.settings.get()
             if args.command in {"export", "chart", "report"} or (args.command == "status" and args.appid):
                 _check_apps(config)
@@ -347,7 +348,6 @@ def _fan_out(
     """``backfill --fan-out``: what the function's dispatcher does, from a workstation (the work
     sent to the deployed function, one asynchronous Invoke per app), then the workers' progress
     over all apps, read from the archive, until nothing is due or they stop making progress."""
-    from ...tencentcloud.invoke import ScfAsyncInvoker
     from ..function.fanout import dispatch, plan
 
     today = beijing_today(datetime.now(timezone.utc))
@@ -357,7 +357,7 @@ def _fan_out(
     appids = (
         [app.appid for app in source.load()] if source is not None else [appid for appid in [config.appid] if appid]
     )
-    invoker = ScfAsyncInvoker.from_env(function_name=args.function)
+    invoker = config.invoker
     if invoker is None:
         raise ConfigurationError(
             "--fan-out invokes the deployed function: set TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY "
