@@ -31,7 +31,7 @@ Each variable is read once where its program starts (a cloud function's invocati
 is a configuration error (`-601001`) naming the variable, never a silent default. Secrets (the
 appsecret, keys, a database URL's password, a webhook's key) are never shown.
 
-**settings** says what reads it: `WxSettings` (WeChat calls), `FunctionConfig` (a cloud function
+**settings** says what reads it: `WxSettings` (WeChat calls), `ScfHandler` (a cloud function
 itself), `PlatformSettings` (a service provider's token service), `CloudCredentials / SsmSource`
 (Tencent Cloud keys and secrets in SSM), `ScfAsyncInvoker` (a function invoking itself),
 `ArchiveSettings` and `AppsSource` (the archive, [archive.md](archive.md#configuration)),

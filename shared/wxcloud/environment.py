@@ -33,7 +33,7 @@ class Deferred(Generic[T]):
     """A section of the configuration: its value, or the error reading it raised."""
 
     value: T | None = field(default=None, repr=False)
-    error: WxCloudError | None = None
+    error: Exception | None = None
 
     @classmethod
     def read(cls, read: Callable[[], T]) -> Deferred[T]:
@@ -41,11 +41,15 @@ class Deferred(Generic[T]):
             return cls(read())
         except WxCloudError as exc:
             return cls(None, exc.fresh_copy())
+        except Exception as exc:  # a bug of ours: raised where the section is needed, as before (an internal error)
+            return cls(None, exc.with_traceback(None))
 
     def get(self) -> T:
-        """The value; or the error of reading it, raised here (a fresh copy each time)."""
-        if self.error is not None:
+        """The value; or the error of reading it, raised here (ours: a fresh copy each time)."""
+        if isinstance(self.error, WxCloudError):
             raise self.error.fresh_copy()
+        if self.error is not None:
+            raise self.error
         return self.value  # type: ignore[return-value]  # None only when T admits it
 
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 # Which settings a variable belongs to, as the documentation groups them.
 WECHAT = "WxSettings"
-FUNCTION = "FunctionConfig"
+FUNCTION = "ScfHandler"
 PLATFORM = "PlatformSettings"
 CLOUD = "CloudCredentials / SsmSource"
 INVOKE = "ScfAsyncInvoker"

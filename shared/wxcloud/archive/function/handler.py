@@ -207,9 +207,8 @@ class ArchiveFunction(ScfHandler):
         archive = self._archive_for(settings, deadline)
         archive.ensure_schema()  # the database answers before anything is asked of WeChat
         ledger = run.ledger = Ledger(archive)
-        base_url = base_url_of(
-            config.function.api_base_url
-        )  # where its figures come from: WeChat, a gateway or the emulator
+        # where its figures come from: WeChat, a gateway or the emulator
+        base_url = base_url_of(config.function.api_base_url)
         apps: tuple[App, ...] = ()
         if source is None:  # one app: WX_APPID
             run.appid = config.appid  # whose run, for the ledger and the alert
