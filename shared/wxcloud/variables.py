@@ -9,7 +9,7 @@ read or mentioned anywhere is listed here, and everything listed here is read.
 
 Reading stays where each value is checked (``settings.py``, ``platform_tokens.py``,
 ``tencentcloud/credentials.py``, ``archive/settings.py``, ``archive/apps.py``); the entry points
-read once and pass the values down (``scf/handler.py``'s ``FunctionConfig``, ``archive/config.py``).
+read once and pass the values down (``environment.py``'s ``FunctionConfig``, ``archive/config.py``'s ``ArchiveConfig``).
 """
 
 from __future__ import annotations
