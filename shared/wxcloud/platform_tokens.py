@@ -70,14 +70,14 @@ from .http.timeouts import Timeouts
 from .http.transport import HttpReply, Transport
 from .replies import parse_reply
 from .secret_text import header_problem
-from .settings import WxSettings, platform_token_url, read_environment
+from .settings import WxSettings, allow_insecure, platform_token_url, read_environment
 from .tencentcloud.credentials import SsmSource
 from .tokens import MAX_EXPIRES_IN, TOKEN_REPLY_LIMIT, AccessToken
+from .variables import WX_PLATFORM_TOKEN_KEY, WX_PLATFORM_TOKEN_KEY_SSM, WX_PLATFORM_TOKEN_URL
 
 __all__ = [
     "BINDINGS",
     "NOT_AUTHORIZED",
-    "PLATFORM_KEY_SSM_VARIABLE",
     "TOKEN_FIELD",
     "PlatformSettings",
     "PlatformTokenSource",
@@ -87,9 +87,6 @@ __all__ = [
 
 TOKEN_FIELD = "authorizer_access_token"  # noqa: S105 - a field name, not a password
 NOT_AUTHORIZED = 61007
-
-
-PLATFORM_KEY_SSM_VARIABLE = "WX_PLATFORM_TOKEN_KEY_SSM"
 
 
 @dataclass(frozen=True)
@@ -110,17 +107,19 @@ class PlatformSettings:
 
     @classmethod
     def _read(cls, env: Mapping[str, str]) -> PlatformSettings | None:
-        url = env.get("WX_PLATFORM_TOKEN_URL", "").strip()
+        url = WX_PLATFORM_TOKEN_URL.of(env)
         if not url:
             return None
-        checked = platform_token_url(url, allow_insecure=env.get("WX_ALLOW_INSECURE_BASE_URL", "").strip() == "1")
-        key = env.get("WX_PLATFORM_TOKEN_KEY", "").strip()
-        source = SsmSource.from_env(env, variable=PLATFORM_KEY_SSM_VARIABLE)
+        checked = platform_token_url(url, allow_insecure=allow_insecure(env))
+        key = WX_PLATFORM_TOKEN_KEY.of(env)
+        source = SsmSource.from_env(env, variable=WX_PLATFORM_TOKEN_KEY_SSM)
         if key and source is not None:
-            raise ConfigurationError(f"set either WX_PLATFORM_TOKEN_KEY or {PLATFORM_KEY_SSM_VARIABLE}_NAME, not both")
+            raise ConfigurationError(
+                f"set either {WX_PLATFORM_TOKEN_KEY} or {WX_PLATFORM_TOKEN_KEY_SSM.name}, not both"
+            )
         problem = header_problem(key) if key else None  # it travels in the Authorization header
         if problem is not None:
-            raise ConfigurationError(f"WX_PLATFORM_TOKEN_KEY {problem}; it is not shown")
+            raise ConfigurationError(f"{WX_PLATFORM_TOKEN_KEY} {problem}; it is not shown")
         return cls(checked, Sealed(key) if key else None, source)
 
 

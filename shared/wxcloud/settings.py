@@ -1,5 +1,7 @@
-"""Explicit configuration: every WX_* and Tencent Cloud variable is read here, once, and passed
-around as a value (the transport freezes requests' own conventions, proxies and CA bundle, itself).
+"""Explicit configuration: the WeChat settings, read from the variables ``variables.py`` lists
+(the one list of every variable the library reads) where a program starts, and passed around as a
+value (``environment.py``; the transport freezes requests' own conventions, proxies and CA bundle,
+itself).
 
 Credentials are checked when a call needs them, not at import, so a missing ``WX_APPSECRET``
 becomes a cloud-call error (``ConfigurationError``) instead of a failed cold start. A malformed
@@ -30,6 +32,18 @@ from urllib.parse import urlsplit
 from .errors import ConfigurationError, WxCloudError
 from .http.timeouts import Timeouts
 from .secret_text import secret_problem
+from .variables import (
+    WX_ALLOW_INSECURE_BASE_URL,
+    WX_API_BASE_URL,
+    WX_APPID,
+    WX_APPSECRET,
+    WX_ARCHIVE_ALERT_WEBHOOK,
+    WX_CONNECT_TIMEOUT,
+    WX_LOG_LEVEL,
+    WX_PLATFORM_TOKEN_URL,
+    WX_READ_TIMEOUT,
+    Variable,
+)
 
 DEFAULT_API_BASE_URL = "https://api.weixin.qq.com"
 
@@ -49,19 +63,16 @@ class WxSettings:
 
     @classmethod
     def _read(cls, env: Mapping[str, str]) -> WxSettings:
-        problem = secret_problem(env.get("WX_APPSECRET", "").strip())  # it could not be sent, masked or fingerprinted
+        problem = secret_problem(WX_APPSECRET.of(env))  # it could not be sent, masked or fingerprinted
         if problem is not None:
-            raise ConfigurationError(f"WX_APPSECRET {problem}; it is not shown")
+            raise ConfigurationError(f"{WX_APPSECRET} {problem}; it is not shown")
         return cls(
-            appid=env.get("WX_APPID", "").strip(),
-            appsecret=env.get("WX_APPSECRET", "").strip(),
-            api_base_url=_base_url(
-                env.get("WX_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL,
-                allow_insecure=env.get("WX_ALLOW_INSECURE_BASE_URL", "").strip() == "1",
-            ),
+            appid=WX_APPID.of(env),
+            appsecret=WX_APPSECRET.of(env),
+            api_base_url=_base_url(WX_API_BASE_URL.of(env) or DEFAULT_API_BASE_URL, allow_insecure=allow_insecure(env)),
             timeouts=Timeouts(
-                connect=_positive_float(env.get("WX_CONNECT_TIMEOUT", ""), "WX_CONNECT_TIMEOUT", Timeouts.connect),
-                read=_positive_float(env.get("WX_READ_TIMEOUT", ""), "WX_READ_TIMEOUT", Timeouts.read),
+                connect=_positive_float(env, WX_CONNECT_TIMEOUT, Timeouts.connect),
+                read=_positive_float(env, WX_READ_TIMEOUT, Timeouts.read),
             ),
         )
 
@@ -69,17 +80,14 @@ class WxSettings:
         """Names of the settings a call cannot do without that are not set: ``WX_APPID`` always,
         ``WX_APPSECRET`` unless ``appsecret=False`` (the tokens come from elsewhere than
         stable_token: a service provider's platform, see ``OpenApiClient.unset``)."""
-        needed = (
-            (("WX_APPID", self.appid), ("WX_APPSECRET", self.appsecret)) if appsecret else (("WX_APPID", self.appid),)
-        )
-        return [name for name, value in needed if not value]
+        needed = ((WX_APPID, self.appid), (WX_APPSECRET, self.appsecret)) if appsecret else ((WX_APPID, self.appid),)
+        return [variable.name for variable, value in needed if not value]
 
 
-def appid_from_env(environ: Mapping[str, str] | None = None) -> str | None:
-    """``WX_APPID`` alone, unchecked: whose run a record is about, even when the rest of the
-    WeChat settings are unusable (their error is the run's answer)."""
-    env = os.environ if environ is None else environ
-    return env.get("WX_APPID", "").strip() or None
+def allow_insecure(env: Mapping[str, str]) -> bool:
+    """``WX_ALLOW_INSECURE_BASE_URL=1``: plain http allowed to a host that is not loopback, for
+    every URL setting that follows the base URL's rule."""
+    return WX_ALLOW_INSECURE_BASE_URL.of(env) == "1"
 
 
 def read_environment(read: Callable[[Mapping[str, str]], T], environ: Mapping[str, str] | None = None) -> T:
@@ -99,7 +107,7 @@ def read_environment(read: Callable[[Mapping[str, str]], T], environ: Mapping[st
 class _UrlRule:
     """What an http(s) URL setting may look like, and how a bad one is shown in the error."""
 
-    variable: str
+    variable: Variable
     example: str
     sends: str  # what travels to the URL, for the https error: "the appsecret and tokens"
     shown: Callable[[str], str]  # the value as an error may show it
@@ -107,13 +115,13 @@ class _UrlRule:
 
 
 _BASE_URL_RULE = _UrlRule(
-    "WX_API_BASE_URL",
+    WX_API_BASE_URL,
     f"such as {DEFAULT_API_BASE_URL}",
     "the appsecret and tokens",
     lambda value: _without_userinfo(value),
 )
 _WEBHOOK_RULE = _UrlRule(
-    "WX_ARCHIVE_ALERT_WEBHOOK",
+    WX_ARCHIVE_ALERT_WEBHOOK,
     "such as https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=...",
     "the webhook's key",
     lambda value: _scheme_and_host(value),
@@ -121,7 +129,7 @@ _WEBHOOK_RULE = _UrlRule(
 )
 
 _PLATFORM_URL_RULE = _UrlRule(
-    "WX_PLATFORM_TOKEN_URL",
+    WX_PLATFORM_TOKEN_URL,
     "such as https://tokens.example.com/authorizer-token",
     "the platform key and tokens",
     lambda value: _without_userinfo(value),
@@ -149,7 +157,7 @@ def alert_webhook_url(value: str, *, allow_insecure: bool = False) -> str:
 def _checked_url(value: str, rule: _UrlRule, *, allow_insecure: bool) -> str:
     """``value`` if it is a usable http(s) URL under ``rule``; else a ConfigurationError that
     shows the value only as ``rule.shown`` does."""
-    name, example = rule.variable, rule.example
+    name, example = rule.variable.name, rule.example
     try:
         parts = urlsplit(value)
         host = parts.hostname
@@ -167,8 +175,8 @@ def _checked_url(value: str, rule: _UrlRule, *, allow_insecure: bool) -> str:
     if parts.scheme == "http" and not allow_insecure and not _is_loopback(host):
         raise _bad_base_url(
             f"{name} must be https: plain http would send {rule.sends} in clear text (got {rule.shown(value)!r})",
-            "use https; http is accepted only for loopback hosts, or set WX_ALLOW_INSECURE_BASE_URL=1 to allow it "
-            "deliberately",
+            f"use https; http is accepted only for loopback hosts, or set {WX_ALLOW_INSECURE_BASE_URL}=1 "
+            "to allow it deliberately",
         )
     return value
 
@@ -216,8 +224,8 @@ def _bad_base_url(reason: str, advice: str) -> ConfigurationError:
     return ConfigurationError(f"{reason}; {advice}")
 
 
-def _positive_float(given: str, name: str, default: float) -> float:
-    raw = given.strip()
+def _positive_float(env: Mapping[str, str], variable: Variable, default: float) -> float:
+    raw = variable.of(env)
     if not raw:
         return default
     try:
@@ -225,11 +233,10 @@ def _positive_float(given: str, name: str, default: float) -> float:
     except ValueError:
         value = -1.0
     if not 0 < value <= 60:
-        raise ConfigurationError(f"{name} must be a number of seconds in (0, 60], got {raw!r}")
+        raise ConfigurationError(f"{variable} must be a number of seconds in (0, 60], got {raw!r}")
     return value
 
 
 def log_level_from_env(environ: Mapping[str, str] | None = None) -> str:
     """``WX_LOG_LEVEL`` for a function's own log output (default INFO); checked where it is used."""
-    env = os.environ if environ is None else environ
-    return env.get("WX_LOG_LEVEL", "").strip() or "INFO"
+    return WX_LOG_LEVEL.of(os.environ if environ is None else environ) or WX_LOG_LEVEL.default

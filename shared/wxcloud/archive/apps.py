@@ -33,6 +33,7 @@ from ..http.redaction import Sealed
 from ..secret_text import NOT_TEXT, is_text, secret_problem
 from ..settings import read_environment
 from ..tencentcloud.credentials import SsmSource
+from ..variables import WX_APPSECRET, WX_APPSECRET_SSM, WX_ARCHIVE_APPS, WX_ARCHIVE_APPS_SSM
 
 MAX_APPS = 1000  # one archive, one dispatcher: a fleet larger than this is several deployments
 APPID = re.compile(
@@ -66,7 +67,7 @@ class AppsSource:
 
     given: Sealed[str] | None = field(default=None, repr=False, compare=False)
     ssm: SsmSource | None = None
-    variable: str = "WX_ARCHIVE_APPS"
+    variable: str = WX_ARCHIVE_APPS.name
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AppsSource | None:
@@ -75,20 +76,20 @@ class AppsSource:
 
     @classmethod
     def _read(cls, env: Mapping[str, str]) -> AppsSource | None:
-        given = env.get("WX_ARCHIVE_APPS", "").strip()
-        ssm = SsmSource.from_env(env, variable="WX_ARCHIVE_APPS_SSM")
+        given = WX_ARCHIVE_APPS.of(env)
+        ssm = SsmSource.from_env(env, variable=WX_ARCHIVE_APPS_SSM)
         if not given and ssm is None:
             return None
         if given and ssm is not None:
-            raise ConfigurationError("set either WX_ARCHIVE_APPS or WX_ARCHIVE_APPS_SSM_NAME, not both")
-        if env.get("WX_APPSECRET", "").strip() or env.get("WX_APPSECRET_SSM_NAME", "").strip():
+            raise ConfigurationError(f"set either {WX_ARCHIVE_APPS} or {WX_ARCHIVE_APPS_SSM.name}, not both")
+        if WX_APPSECRET.of(env) or WX_APPSECRET_SSM.name.of(env):
             raise ConfigurationError(
-                "set either WX_ARCHIVE_APPS (or its SSM name) for several apps, or WX_APPSECRET (or its SSM name) for "
-                "one, not both: add the one app to WX_ARCHIVE_APPS"
+                f"set either {WX_ARCHIVE_APPS} (or its SSM name) for several apps, or {WX_APPSECRET} (or its SSM name) "
+                f"for one, not both: add the one app to {WX_ARCHIVE_APPS}"
             )
         if given:
             return cls(given=Sealed(given))
-        return cls(ssm=ssm, variable=f"the apps in {ssm.ref}" if ssm is not None else "WX_ARCHIVE_APPS")
+        return cls(ssm=ssm, variable=f"the apps in {ssm.ref}" if ssm is not None else WX_ARCHIVE_APPS.name)
 
     def load(self, *, deadline: Deadline | None = None) -> tuple[App, ...]:
         """The apps, read (from SSM within ``deadline``) and checked."""

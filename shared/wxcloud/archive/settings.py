@@ -18,8 +18,28 @@ from typing import Any
 
 from ..errors import ConfigurationError, PlatformError, WxCloudError
 from ..http.redaction import Sealed
-from ..settings import alert_webhook_url, read_environment
+from ..settings import alert_webhook_url, allow_insecure, read_environment
 from ..tencentcloud.credentials import SsmSource
+from ..variables import (
+    TENCENTCLOUD_RUNENV,
+    WX_APPID,
+    WX_ARCHIVE_ALERT_WEBHOOK,
+    WX_ARCHIVE_ALERT_WEBHOOK_SSM,
+    WX_ARCHIVE_APIS,
+    WX_ARCHIVE_APPS,
+    WX_ARCHIVE_CONCURRENCY,
+    WX_ARCHIVE_FAN_OUT,
+    WX_ARCHIVE_FAN_OUT_PER_MINUTE,
+    WX_ARCHIVE_QUOTA_RESERVE,
+    WX_ARCHIVE_REFRESH_DAYS,
+    WX_ARCHIVE_SINCE,
+    WX_ARCHIVE_SLICE_DAYS,
+    WX_ARCHIVE_SQLITE,
+    WX_ARCHIVE_TABLE_PREFIX,
+    WX_ARCHIVE_URL,
+    WX_ARCHIVE_URL_SSM,
+    Variable,
+)
 
 ARCHIVE_DEFAULT_CONCURRENCY = 4
 ARCHIVE_MAX_CONCURRENCY = 16  # WeChat's minute quotas: more fetches at once buy nothing but 45011
@@ -83,32 +103,32 @@ class ArchiveSettings:
 
     @classmethod
     def _read(cls, env: Mapping[str, str]) -> ArchiveSettings:
-        url = env.get("WX_ARCHIVE_URL", "").strip()
-        ssm_name = env.get("WX_ARCHIVE_URL_SSM_NAME", "").strip()
+        url = WX_ARCHIVE_URL.of(env)
+        ssm_name = WX_ARCHIVE_URL_SSM.name.of(env)
         if url and ssm_name:
-            raise ConfigurationError("set either WX_ARCHIVE_URL or WX_ARCHIVE_URL_SSM_NAME, not both")
-        if not url and not ssm_name and env.get("TENCENTCLOUD_RUNENV", "").strip().upper() == "SCF":
+            raise ConfigurationError(f"set either {WX_ARCHIVE_URL} or {WX_ARCHIVE_URL_SSM.name}, not both")
+        if not url and not ssm_name and TENCENTCLOUD_RUNENV.of(env).upper() == "SCF":
             raise ConfigurationError(
-                "the archive needs a database on SCF: set WX_ARCHIVE_URL (such as "
-                "postgresql+psycopg://user:password@host:5432/db "
-                "or mysql+pymysql://user:password@host:3306/db) or WX_ARCHIVE_URL_SSM_NAME (an SSM secret holding "
-                "that URL)"
+                f"the archive needs a database on SCF: set {WX_ARCHIVE_URL} "
+                "(such as postgresql+psycopg://user:password@host:5432/db "
+                "or mysql+pymysql://user:password@host:3306/db) "
+                f"or {WX_ARCHIVE_URL_SSM.name} (an SSM secret holding that URL)"
             )
         return cls(
             url=url,
-            url_ssm=SsmSource.from_env(env, variable="WX_ARCHIVE_URL_SSM"),
-            apis=archive_apis(env.get("WX_ARCHIVE_APIS", ""), "WX_ARCHIVE_APIS"),
-            since=archive_since(env.get("WX_ARCHIVE_SINCE", ""), "WX_ARCHIVE_SINCE"),
-            concurrency=_whole(env, "WX_ARCHIVE_CONCURRENCY", 1, ARCHIVE_MAX_CONCURRENCY, ARCHIVE_DEFAULT_CONCURRENCY),
-            table_prefix=_table_prefix(env.get("WX_ARCHIVE_TABLE_PREFIX", "").strip()),
-            default_sqlite=env.get("WX_ARCHIVE_SQLITE", "").strip() or ARCHIVE_DEFAULT_SQLITE,
-            refresh_days=_whole(env, "WX_ARCHIVE_REFRESH_DAYS", 0, ARCHIVE_MAX_REFRESH_DAYS, 0, "days"),
-            fan_out=_fan_out(env.get("WX_ARCHIVE_FAN_OUT", "").strip()),
-            slice_days=_whole(env, "WX_ARCHIVE_SLICE_DAYS", 7, 366, ARCHIVE_DEFAULT_SLICE_DAYS, "days"),
+            url_ssm=SsmSource.from_env(env, variable=WX_ARCHIVE_URL_SSM),
+            apis=archive_apis(WX_ARCHIVE_APIS.of(env), WX_ARCHIVE_APIS.name),
+            since=archive_since(WX_ARCHIVE_SINCE.of(env), WX_ARCHIVE_SINCE.name),
+            concurrency=_whole(env, WX_ARCHIVE_CONCURRENCY, 1, ARCHIVE_MAX_CONCURRENCY, ARCHIVE_DEFAULT_CONCURRENCY),
+            table_prefix=_table_prefix(WX_ARCHIVE_TABLE_PREFIX.of(env)),
+            default_sqlite=WX_ARCHIVE_SQLITE.of(env) or ARCHIVE_DEFAULT_SQLITE,
+            refresh_days=_whole(env, WX_ARCHIVE_REFRESH_DAYS, 0, ARCHIVE_MAX_REFRESH_DAYS, 0, "days"),
+            fan_out=_fan_out(WX_ARCHIVE_FAN_OUT.of(env)),
+            slice_days=_whole(env, WX_ARCHIVE_SLICE_DAYS, 7, 366, ARCHIVE_DEFAULT_SLICE_DAYS, "days"),
             fan_out_per_minute=_whole(
-                env, "WX_ARCHIVE_FAN_OUT_PER_MINUTE", 1, 1200, ARCHIVE_DEFAULT_FAN_OUT_PER_MINUTE, "invokes a minute"
+                env, WX_ARCHIVE_FAN_OUT_PER_MINUTE, 1, 1200, ARCHIVE_DEFAULT_FAN_OUT_PER_MINUTE, "invokes a minute"
             ),
-            quota_reserve=_quota_reserve(env.get("WX_ARCHIVE_QUOTA_RESERVE", "").strip()),
+            quota_reserve=_quota_reserve(WX_ARCHIVE_QUOTA_RESERVE.of(env)),
             **_alert_webhook(env),
         )
 
@@ -161,10 +181,10 @@ def _known_apps(environ: Mapping[str, str] | None) -> tuple[str, ...]:
 
     try:
         env = os.environ if environ is None else environ
-        given = Sealed(env.get("WX_ARCHIVE_APPS", "").strip())  # it holds the appsecrets
+        given = Sealed(WX_ARCHIVE_APPS.of(env))  # it holds the appsecrets
         if given.reveal():
             return tuple(app.appid for app in AppsSource(given=given).load())
-        appid = env.get("WX_APPID", "").strip()
+        appid = WX_APPID.of(env)
         return (appid,) if appid else ()
     except Exception:  # a malformed WX_ARCHIVE_APPS: the run's own error says what is wrong with it
         return ()
@@ -172,13 +192,15 @@ def _known_apps(environ: Mapping[str, str] | None) -> tuple[str, ...]:
 
 def _alert_webhook(env: Mapping[str, str]) -> dict[str, Any]:
     """The alert fields of ``ArchiveSettings``: the webhook checked and sealed, or its SSM source."""
-    allow_insecure = env.get("WX_ALLOW_INSECURE_BASE_URL", "").strip() == "1"
-    given = env.get("WX_ARCHIVE_ALERT_WEBHOOK", "").strip()
-    source = SsmSource.from_env(env, variable="WX_ARCHIVE_ALERT_WEBHOOK_SSM")
+    insecure = allow_insecure(env)
+    given = WX_ARCHIVE_ALERT_WEBHOOK.of(env)
+    source = SsmSource.from_env(env, variable=WX_ARCHIVE_ALERT_WEBHOOK_SSM)
     if given and source is not None:
-        raise ConfigurationError("set either WX_ARCHIVE_ALERT_WEBHOOK or WX_ARCHIVE_ALERT_WEBHOOK_SSM_NAME, not both")
-    webhook = Sealed(alert_webhook_url(given, allow_insecure=allow_insecure)) if given else None
-    return {"alert_webhook": webhook, "alert_webhook_ssm": source, "alert_allow_insecure": allow_insecure}
+        raise ConfigurationError(
+            f"set either {WX_ARCHIVE_ALERT_WEBHOOK} or {WX_ARCHIVE_ALERT_WEBHOOK_SSM.name}, not both"
+        )
+    webhook = Sealed(alert_webhook_url(given, allow_insecure=insecure)) if given else None
+    return {"alert_webhook": webhook, "alert_webhook_ssm": source, "alert_allow_insecure": insecure}
 
 
 def archive_apis(
@@ -277,19 +299,19 @@ def _fan_out(raw: str) -> str:
     if raw.lower() == "off":
         return "off"
     raise ConfigurationError(
-        "WX_ARCHIVE_FAN_OUT must be auto (spread a run that does not fit over SCF invocations) or off, got "
-        f"{raw[:20]!r}"
+        f"{WX_ARCHIVE_FAN_OUT} must be auto (spread a run that does not fit over SCF invocations) or off, "
+        f"got {raw[:20]!r}"
     )
 
 
-def _whole(env: Mapping[str, str], name: str, low: int, high: int, default: int, unit: str = "") -> int:
-    """The whole number the variable ``name`` gives, from ``low`` to ``high`` (``default`` unset)."""
-    raw = env.get(name, "").strip()
+def _whole(env: Mapping[str, str], variable: Variable, low: int, high: int, default: int, unit: str = "") -> int:
+    """The whole number ``variable`` gives, from ``low`` to ``high`` (``default`` unset)."""
+    raw = variable.of(env)
     if not raw:
         return default
     if not raw.isascii() or not raw.isdigit() or not low <= int(raw) <= high:
         number = f"a whole number of {unit}" if unit else "a whole number"
-        raise ConfigurationError(f"{name} must be {number} from {low} to {high}, got {raw[:20]!r}")
+        raise ConfigurationError(f"{variable} must be {number} from {low} to {high}, got {raw[:20]!r}")
     return int(raw)
 
 
@@ -305,8 +327,9 @@ def _quota_reserve(raw: str) -> float:
         ARCHIVE_MAX_QUOTA_RESERVE
     ):
         raise ConfigurationError(
-            "WX_ARCHIVE_QUOTA_RESERVE must be a decimal share of each daily quota from 0 to "
-            f"{ARCHIVE_MAX_QUOTA_RESERVE} (such as 0.1: a tenth kept for your other calls), got {raw[:20]!r}"
+            f"{WX_ARCHIVE_QUOTA_RESERVE} must be a decimal share of each daily quota "
+            f"from 0 to {ARCHIVE_MAX_QUOTA_RESERVE} "
+            f"(such as 0.1: a tenth kept for your other calls), got {raw[:20]!r}"
         )
     return float(raw)
 
@@ -316,7 +339,7 @@ def _table_prefix(raw: str) -> str:
         return ARCHIVE_DEFAULT_TABLE_PREFIX
     if not re.fullmatch(r"[a-z][a-z0-9_]{0,30}", raw):
         raise ConfigurationError(
-            f"WX_ARCHIVE_TABLE_PREFIX must be lower-case letters, digits and _ (at most 31), got {raw[:40]!r}"
+            f"{WX_ARCHIVE_TABLE_PREFIX} must be lower-case letters, digits and _ (at most 31), got {raw[:40]!r}"
         )
     return raw
 

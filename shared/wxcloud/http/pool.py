@@ -23,6 +23,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 
+from ..variables import CURL_CA_BUNDLE, REQUESTS_CA_BUNDLE
 from .dial import open_connection
 from .watchdog import WATCHDOG, Exchange
 
@@ -152,7 +153,7 @@ def frozen_env_session(base_url: str) -> requests.Session:
     session.mount("https://", _WatchedAdapter())
     session.mount("http://", _WatchedAdapter())
     session.proxies.update(requests.utils.get_environ_proxies(base_url))
-    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    bundle = REQUESTS_CA_BUNDLE.of(os.environ) or CURL_CA_BUNDLE.of(os.environ)
     if bundle:
         session.verify = bundle
     return session

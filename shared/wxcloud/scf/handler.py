@@ -29,12 +29,12 @@ from typing import Any
 
 from ..client import OpenApiClient
 from ..deadline import Deadline
+from ..environment import FunctionConfig
 from ..errcodes import JS_ERROR
 from ..errors import DeadlineExceeded, WxCloudError, calling
 from ..lazy import Once
 from ..permissions import Permissions, load_permissions
-from ..settings import WxSettings, log_level_from_env
-from ..tencentcloud.credentials import SsmSource, first_set
+from ..settings import log_level_from_env
 from .logs import LOGGER_NAME, own_function_logs
 
 logger = logging.getLogger(LOGGER_NAME)
@@ -44,18 +44,19 @@ ClientFactory = Callable[[Permissions], OpenApiClient]
 
 
 def default_client_factory(
-    permissions: Permissions, deadline: Deadline | None = None, environ: Mapping[str, str] | None = None
+    permissions: Permissions, deadline: Deadline | None = None, config: FunctionConfig | None = None
 ) -> OpenApiClient:
-    """Settings from the environment (``environ``, default the process's), the appsecret from SSM
-    when so configured, read within the invocation's ``deadline``; or, for a service provider's
-    function with no appsecret but ``WX_PLATFORM_TOKEN_URL``, the app's tokens from the platform's
-    token service (``platform_tokens.py``)."""
-    settings, ssm = WxSettings.from_env(environ), SsmSource.from_env(environ)
-    if ssm is None and not settings.appsecret and first_set(environ, "WX_PLATFORM_TOKEN_URL"):
-        from ..platform_tokens import PlatformSettings, platform_client  # only a provider's functions pay for it
-
-        platform = PlatformSettings.from_env(environ)
+    """The client of ``config`` (default: the process's environment, read now): its settings, the
+    appsecret from SSM when so configured, read within the invocation's ``deadline``; or, for a
+    service provider's function with no appsecret but ``WX_PLATFORM_TOKEN_URL``, the app's tokens
+    from the platform's token service (``platform_tokens.py``)."""
+    config = config or FunctionConfig.from_env()
+    settings, ssm = config.wechat.get(), config.appsecret_ssm
+    if ssm is None and not settings.appsecret:
+        platform = config.platform.get()
         if platform is not None:
+            from ..platform_tokens import platform_client  # only a provider's functions pay for it
+
             return platform_client(settings.appid, platform, settings, deadline=deadline, permissions=permissions)
     if ssm is not None:
         from ..tencentcloud.ssm import settings_with_secret  # only SSM users pay for importing the SDK
@@ -138,13 +139,19 @@ class ScfHandler:
             logger.error("unexpected %s in %s", type(exc).__name__, name)
             return {"errCode": JS_ERROR, "errMsg": f"{name}:fail internal error ({type(exc).__name__})"}, None
 
-    def client(self, deadline: Deadline | None = None) -> OpenApiClient:
-        """The function's client, built by the first invocation (``client_factory``, or from the
-        environment within that invocation's ``deadline``). An invocation that finds another one
-        building it waits at most until its own ``deadline``."""
+    def configuration(self) -> FunctionConfig:
+        """What the function reads from its environment (``environ``, default the process's): read
+        where an invocation needs it, and passed down; never raises (see ``FunctionConfig``)."""
+        return FunctionConfig.from_env(self.environ)
+
+    def client(self, deadline: Deadline | None = None, config: FunctionConfig | None = None) -> OpenApiClient:
+        """The function's client, built by the first invocation (``client_factory``, or from
+        ``config``, default the environment read now, within that invocation's ``deadline``). An
+        invocation that finds another one building it waits at most until its own ``deadline``."""
         try:
             return self._client.get(
-                lambda: self._build_client(deadline), timeout=None if deadline is None else deadline.remaining()
+                lambda: self._build_client(deadline, config),
+                timeout=None if deadline is None else deadline.remaining(),
             )
         except TimeoutError:
             pass
@@ -153,10 +160,10 @@ class ScfHandler:
             "settings)"
         )
 
-    def _build_client(self, deadline: Deadline | None) -> OpenApiClient:
+    def _build_client(self, deadline: Deadline | None, config: FunctionConfig | None) -> OpenApiClient:
         permissions = load_permissions(self.config_candidates)
         if self.client_factory is None:
-            return default_client_factory(permissions, deadline, self.environ)
+            return default_client_factory(permissions, deadline, config or self.configuration())
         return self.client_factory(permissions)
 
     def log(self, frame: Frame, level: int, fields: Mapping[str, Any]) -> None:

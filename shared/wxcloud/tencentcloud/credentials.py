@@ -8,6 +8,22 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..variables import (
+    TENCENTCLOUD_REGION,
+    TENCENTCLOUD_SECRET_ID,
+    TENCENTCLOUD_SECRET_KEY,
+    TENCENTCLOUD_SECRETID,
+    TENCENTCLOUD_SECRETKEY,
+    TENCENTCLOUD_SESSION_TOKEN,
+    TENCENTCLOUD_SESSIONTOKEN,
+    WX_APPSECRET,
+    WX_APPSECRET_SSM,
+    WX_SSM_ENDPOINT,
+    WX_SSM_REGION,
+    SsmVariables,
+    Variable,
+)
+
 
 @dataclass(frozen=True)
 class CloudCredentials:
@@ -18,21 +34,21 @@ class CloudCredentials:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> CloudCredentials | None:
         env = os.environ if environ is None else environ
-        for id_name, key_name, token_name in (
-            ("TENCENTCLOUD_SECRETID", "TENCENTCLOUD_SECRETKEY", "TENCENTCLOUD_SESSIONTOKEN"),
-            ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SESSION_TOKEN"),
+        for id_variable, key_variable, token_variable in (
+            (TENCENTCLOUD_SECRETID, TENCENTCLOUD_SECRETKEY, TENCENTCLOUD_SESSIONTOKEN),
+            (TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY, TENCENTCLOUD_SESSION_TOKEN),
         ):
-            secret_id, secret_key = env.get(id_name, "").strip(), env.get(key_name, "").strip()
+            secret_id, secret_key = id_variable.of(env), key_variable.of(env)
             if secret_id and secret_key:
-                return cls(secret_id, secret_key, env.get(token_name, "").strip() or None)
+                return cls(secret_id, secret_key, token_variable.of(env) or None)
         return None
 
 
-def first_set(environ: Mapping[str, str] | None, *names: str) -> str | None:
-    """The first of ``names`` set in the environment."""
+def first_set(environ: Mapping[str, str] | None, *variables: Variable) -> str | None:
+    """The first of ``variables`` set in the environment."""
     env = os.environ if environ is None else environ
-    for name in names:
-        value = env.get(name, "").strip()
+    for variable in variables:
+        value = variable.of(env)
         if value:
             return value
     return None
@@ -64,17 +80,17 @@ class SsmSource:
 
     @classmethod
     def from_env(
-        cls, environ: Mapping[str, str] | None = None, *, variable: str = "WX_APPSECRET_SSM"
+        cls, environ: Mapping[str, str] | None = None, *, variable: SsmVariables = WX_APPSECRET_SSM
     ) -> SsmSource | None:
-        """The secret named by ``<variable>_NAME`` (version ``<variable>_VERSION``); None when unset."""
+        """The secret named by ``variable.name`` (version ``variable.version``); None when unset."""
         env = os.environ if environ is None else environ
-        name = env.get(f"{variable}_NAME", "").strip()
+        name = variable.name.of(env)
         if not name:
             return None
         return cls(
-            SsmSecretRef(name, env.get(f"{variable}_VERSION", "").strip() or DEFAULT_SSM_VERSION),
+            SsmSecretRef(name, variable.version.of(env) or DEFAULT_SSM_VERSION),
             CloudCredentials.from_env(env),
-            first_set(env, "WX_SSM_REGION", "TENCENTCLOUD_REGION"),
-            env.get("WX_SSM_ENDPOINT", "").strip() or None,
-            bool(env.get("WX_APPSECRET", "").strip()),
+            first_set(env, WX_SSM_REGION, TENCENTCLOUD_REGION),
+            WX_SSM_ENDPOINT.of(env) or None,
+            bool(WX_APPSECRET.of(env)),
         )

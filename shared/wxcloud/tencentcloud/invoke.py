@@ -28,6 +28,15 @@ from typing import Any
 from ..errors import ConfigurationError, RemoteCallError, TransportError, WxCloudError, calling
 from ..extras import install_line
 from ..spec import ApiSpec
+from ..variables import (
+    SCF_FUNCTIONNAME,
+    SCF_FUNCTIONVERSION,
+    SCF_NAMESPACE,
+    TENCENTCLOUD_REGION,
+    TENCENTCLOUD_SECRET_ID,
+    TENCENTCLOUD_SECRET_KEY,
+    WX_SCF_ENDPOINT,
+)
 from .credentials import CloudCredentials, first_set
 from .sdk import CloudEndpoint, SdkCallFailed, call_sdk, sdk_credential
 
@@ -49,11 +58,12 @@ class ScfFunctionCaller:
         credentials = credentials or CloudCredentials.from_env(environ)
         if credentials is None:
             raise ConfigurationError(
-                "no Tencent Cloud credentials: pass credentials= or set TENCENTCLOUD_SECRET_ID/TENCENTCLOUD_SECRET_KEY"
+                "no Tencent Cloud credentials: pass credentials= or set "
+                f"{TENCENTCLOUD_SECRET_ID}/{TENCENTCLOUD_SECRET_KEY}"
             )
-        region = region or first_set(environ, "TENCENTCLOUD_REGION")
+        region = region or first_set(environ, TENCENTCLOUD_REGION)
         if region is None:
-            raise ConfigurationError("no Tencent Cloud region: pass region= or set TENCENTCLOUD_REGION")
+            raise ConfigurationError(f"no Tencent Cloud region: pass region= or set {TENCENTCLOUD_REGION}")
         self.function_name = function_name
         self.namespace = namespace
         self.qualifier = qualifier
@@ -155,17 +165,17 @@ class ScfAsyncInvoker:
         (``SCF_FUNCTIONNAME``, ``SCF_NAMESPACE``, ``TENCENTCLOUD_REGION``, the role's keys);
         ``WX_SCF_ENDPOINT`` overrides the API endpoint. None when any of it is missing (not on SCF)."""
         credentials = CloudCredentials.from_env(environ)
-        name = function_name or first_set(environ, "SCF_FUNCTIONNAME")
-        region = first_set(environ, "TENCENTCLOUD_REGION")
+        name = function_name or first_set(environ, SCF_FUNCTIONNAME)
+        region = first_set(environ, TENCENTCLOUD_REGION)
         if credentials is None or name is None or region is None:
             return None
         return cls(
             name,
             region=region,
             credentials=credentials,
-            namespace=first_set(environ, "SCF_NAMESPACE") or "default",
-            qualifier=first_set(environ, "SCF_FUNCTIONVERSION"),
-            endpoint=first_set(environ, "WX_SCF_ENDPOINT"),
+            namespace=first_set(environ, SCF_NAMESPACE) or SCF_NAMESPACE.default,
+            qualifier=first_set(environ, SCF_FUNCTIONVERSION),
+            endpoint=first_set(environ, WX_SCF_ENDPOINT),
         )
 
     def invoke(self, event: Mapping[str, Any], *, within: float = 10.0) -> str:

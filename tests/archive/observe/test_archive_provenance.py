@@ -43,7 +43,7 @@ UPGRADE_LOG = "Running upgrade fanout -> provenance"
     ],
 )
 def test_the_base_url_kept_is_scheme_host_and_port_only(given: str, kept: str | None) -> None:
-    assert base_url_of({"WX_API_BASE_URL": given} if given else {}) == kept
+    assert base_url_of(given) == kept
 
 
 def test_a_cli_run_records_the_wechat_it_asked(

@@ -65,9 +65,8 @@ from ... import paths
 from ...dates import beijing_today
 from ...errcodes import INVALID_PARAM, JS_ERROR, SYSTEM_ERROR
 from ...errors import ConfigurationError, WxCloudError, calling
-from ...settings import WxSettings, appid_from_env
-from ...tencentcloud.credentials import SsmSource
-from ..apps import App, AppsSource
+from ..apps import App
+from ..config import ArchiveConfig
 from ..fetch.answer import answer, dispatch_json
 from ..fetch.clients import app_client
 from ..fetch.outcomes import ErrorRecord, RunSummary
@@ -84,7 +83,6 @@ from .parser import NAME, _parser
 from .progress import _progress_bar
 from .read import _chart, _export, _report, _status
 
-STARTING = "WXCLOUD_ARCHIVE_STARTING"  # a line to print when a run begins (dev.py's, about its emulator): ``_starting``
 LEASE_SECONDS = 300.0  # the apps' leases a CLI run holds, renewed while it runs: a killed run's expire within this
 
 
@@ -95,22 +93,24 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
         args.json = True
     try:
         with calling(NAME):
-            settings = ArchiveSettings.from_env()
+            # the command's configuration, read once and passed down
+            config = ArchiveConfig.from_env(function_name=getattr(args, "function", None))
+            settings = config.settings.get()
             if args.command in {"export", "chart", "report"} or (args.command == "status" and args.appid):
-                _check_apps()
+                _check_apps(config)
             if args.command == "backfill" and args.fan_out:
-                return _fan_out(args, settings, out, err)
+                return _fan_out(args, settings, out, err, config)
             if args.command in {"run", "backfill"}:
-                return _run(args, settings, out, err)
+                return _run(args, settings, out, err, config)
             archive = open_archive(settings, read_only=True)  # these only read: they never create a database or tables
             try:
                 if args.command == "export":
-                    return _export(args, archive, out, err)
+                    return _export(args, archive, out, err, config)
                 if args.command == "status":
-                    return _status(args, settings, archive, out)
+                    return _status(args, settings, archive, out, config)
                 if args.command == "report":
-                    return _report(args, archive, out, err)
-                return _chart(args, archive, out, err)
+                    return _report(args, archive, out, err, config)
+                return _chart(args, archive, out, err, config)
             finally:
                 archive.close()
     except WxCloudError as exc:
@@ -130,24 +130,24 @@ def main(argv: Sequence[str] | None = None, *, stdout: IO[str] | None = None, st
         return 0
 
 
-def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err: IO[str]) -> int:
+def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err: IO[str], config: ArchiveConfig) -> int:
     today = beijing_today(datetime.now(timezone.utc))
     options: dict[str, Any] = {}
     if args.command == "backfill":
         options = {"since": args.since, "until": args.until, "apis": args.api or []}
     job = job_for(settings, today, options, {"since": "--since", "until": "--until", "apis": "--api"})
-    source = AppsSource.from_env()
+    source = config.apps.get()
     apps = None if source is None else source.load()  # a malformed configuration: before the archive is touched
     archive = open_archive(settings)
     try:
         archive.ensure_schema()  # before any WeChat call
         ledger = Ledger(archive)
-        named = [appid_from_env()] if apps is None else [app.appid for app in apps]
-        rows = ledger.start(named, trigger="cli", today=job.today, base_url=base_url_of())
+        named = [config.appid] if apps is None else [app.appid for app in apps]
+        rows = ledger.start(named, trigger="cli", today=job.today, base_url=base_url_of(config.function.api_base_url))
         appids = tuple(appid for appid in rows if appid)
         try:
             job = windowed(archive, list(appids), job, chosen=chosen_since(settings, options))
-            one = _clients(None) if apps is None else None  # WX_APPID and its secret, checked before any lease
+            one = _clients(None, config) if apps is None else None  # WX_APPID and its secret, checked before any lease
             with held_apps(
                 Leases(archive),
                 list(appids),
@@ -160,8 +160,10 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
                     _ended(ledger, rows, settings, skipped)
                     _answer(args, skipped, out, _where(archive), single=True)
                     return 1
-                clients = one if one is not None else _clients([app for app in (apps or ()) if app.appid in mine])
-                _starting(args, err)
+                clients = (
+                    one if one is not None else _clients([app for app in (apps or ()) if app.appid in mine], config)
+                )
+                _starting(args, err, config)
                 summary = _archive(archive, clients, job, settings, err)
                 summary.running = dict(running)
                 summary.appids = appids
@@ -180,12 +182,12 @@ def _run(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err:
     return 0 if summary.complete and summary.total("failed") == 0 else 1
 
 
-def _starting(args: argparse.Namespace, err: IO[str]) -> None:
-    """The line ``dev.py`` gives for a run (``STARTING``: that the WeChat asked is its emulator, and
+def _starting(args: argparse.Namespace, err: IO[str], config: ArchiveConfig) -> None:
+    """The line ``dev.py`` gives for a run (``WXCLOUD_ARCHIVE_STARTING``: that the WeChat asked is its emulator, and
     where its made-up figures go), printed once the run begins: after every check of the input,
     the configuration and the database, so that a refused command prints its error alone. Never
     with ``--json``, whose stderr is the error value or nothing."""
-    note = os.environ.get(STARTING, "").strip()
+    note = config.starting
     if note and not args.json:
         print(note, file=err)
 
@@ -210,31 +212,32 @@ def _where(archive: Archive) -> str:
     return (database.shown(archive.url) if path is None else paths.shown(path)) + tables_note(archive.tables.prefix)
 
 
-def _check_apps() -> None:
+def _check_apps(config: ArchiveConfig) -> None:
     """The apps' configuration checked by a command that reads only the archive (``export``,
     ``chart``, ``report``, ``status --appid``): a malformed ``WX_ARCHIVE_APPS`` is refused by every
     command, as the run that reads it would refuse it. One kept in SSM is read only by the commands
     that need its apps."""
-    source = AppsSource.from_env()
+    source = config.apps.get()
     if source is not None and source.ssm is None:
         source.load()
 
 
-def _fan_out(args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err: IO[str]) -> int:
+def _fan_out(
+    args: argparse.Namespace, settings: ArchiveSettings, out: IO[str], err: IO[str], config: ArchiveConfig
+) -> int:
     """``backfill --fan-out``: what the function's dispatcher does, from a workstation (the work
     sent to the deployed function, one asynchronous Invoke per app), then the workers' progress
     over all apps, read from the archive, until nothing is due or they stop making progress."""
-    from ...tencentcloud.invoke import ScfAsyncInvoker
     from ..function.fanout import dispatch, plan
 
     today = beijing_today(datetime.now(timezone.utc))
     options = {"since": args.since, "until": args.until, "apis": args.api or []}
     job = job_for(settings, today, options, {"since": "--since", "until": "--until", "apis": "--api"})
-    source = AppsSource.from_env()
+    source = config.apps.get()
     appids = (
-        [app.appid for app in source.load()] if source is not None else [appid for appid in [appid_from_env()] if appid]
+        [app.appid for app in source.load()] if source is not None else [appid for appid in [config.appid] if appid]
     )
-    invoker = ScfAsyncInvoker.from_env(function_name=args.function)
+    invoker = config.invoker
     if invoker is None:
         raise ConfigurationError(
             "--fan-out invokes the deployed function: set TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY "
@@ -329,14 +332,14 @@ def _archive(
             client.close()
 
 
-def _clients(apps: Sequence[App] | None) -> dict[str, Any]:
+def _clients(apps: Sequence[App] | None, config: ArchiveConfig) -> dict[str, Any]:
     """The client of each app of the run: the one of ``WX_APPID`` (``apps`` None), or each app's."""
     from ...client import OpenApiClient
 
-    settings = WxSettings.from_env()
+    settings = config.function.wechat.get()
     if apps is not None:
-        return {app.appid: app_client(app, settings) for app in apps}
-    ssm = SsmSource.from_env()
+        return {app.appid: app_client(app, settings, platform=config.function.platform) for app in apps}
+    ssm = config.function.appsecret_ssm
     if ssm is not None:
         from ...tencentcloud.ssm import settings_with_secret
 
@@ -347,12 +350,3 @@ def _clients(apps: Sequence[App] | None) -> dict[str, Any]:
             f"{' and '.join(unset)} must be set (or run it through `python3 dev.py archive`, which uses the emulator)"
         )
     return {settings.appid: OpenApiClient(settings)}
-
-
-def _configured_appids() -> list[str]:
-    """The appids of the archive's configuration: ``WX_ARCHIVE_APPS`` (or its SSM name), else ``WX_APPID``."""
-    source = AppsSource.from_env()
-    if source is not None:
-        return [app.appid for app in source.load()]
-    appid = WxSettings.from_env().appid
-    return [appid] if appid else []

@@ -17,7 +17,7 @@ from typing import IO, Any
 from ... import paths
 from ...dates import beijing_today
 from ...errors import InvalidParameters
-from ...settings import WxSettings
+from ..config import ArchiveConfig
 from ..errors import NothingArchived
 from ..kept.reports import report_for
 from ..plan.options import chosen_since, job_for
@@ -26,8 +26,8 @@ from ..store.archive import Archive
 from .parser import NAME
 
 
-def _appid(args: argparse.Namespace, archive: Archive) -> str:
-    chosen = args.appid or WxSettings.from_env().appid
+def _appid(args: argparse.Namespace, archive: Archive, config: ArchiveConfig) -> str:
+    chosen = args.appid or config.function.wechat.get().appid
     if chosen:
         return str(chosen)
     known = archive.appids()
@@ -51,13 +51,13 @@ def _range(args: argparse.Namespace) -> tuple[date | None, date | None]:
     return since, until
 
 
-def _export(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str]) -> int:
+def _export(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str], config: ArchiveConfig) -> int:
     """The results on stdout (data only: the message, or its JSON line with ``--json``, goes to stderr)."""
     from ..present.export import write_csv, write_jsonl
 
     report = report_for(args.api, "--api")
     since, until = _range(args)
-    appid = _appid(args, archive)
+    appid = _appid(args, archive, config)
     stored = archive.results(appid, report.name, since, until)
     count = (
         write_csv(report, stored, out, with_settled=args.with_settled)
@@ -77,7 +77,7 @@ def _wrote(stream: IO[str], **facts: Any) -> None:
     print(json.dumps({"errCode": 0, "errMsg": f"{NAME}:ok", **facts}, ensure_ascii=False), file=stream)
 
 
-def _chart(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str]) -> int:
+def _chart(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str], config: ArchiveConfig) -> int:
     from ..present.chart import draw
     from ..present.export import series
 
@@ -87,7 +87,7 @@ def _chart(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str
     report = report_for(args.api, "--api")
     since, until = _range(args)
     where = dict(_pair(item) for item in args.where)
-    appid = _appid(args, archive)
+    appid = _appid(args, archive, config)
     stored = archive.results(appid, report.name, since, until)
     points = series(report, stored, args.metric, where)
     if not points:
@@ -113,7 +113,9 @@ def _chart(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str
     return 0
 
 
-def _status(args: argparse.Namespace, settings: ArchiveSettings, archive: Archive, out: IO[str]) -> int:
+def _status(
+    args: argparse.Namespace, settings: ArchiveSettings, archive: Archive, out: IO[str], config: ArchiveConfig
+) -> int:
     """The status of the chosen app (``--appid``), or of every app of the archive's configuration
     (``WX_ARCHIVE_APPS``), or of ``WX_APPID``, or of every appid the archive holds; each over the
     range its runs use (``--since``, else ``WX_ARCHIVE_SINCE``, else the app's window, else a year).
@@ -136,7 +138,7 @@ def _status(args: argparse.Namespace, settings: ArchiveSettings, archive: Archiv
         source = Archive("sqlite://", prefix=settings.table_prefix)
     if nothing is None and not held:  # the tables, and no results: the ledger may still say why (a run that failed)
         nothing = f"{database_shown} holds no results"
-    appids = _status_appids(args, held)
+    appids = _status_appids(args, held, config)
     as_json = bool(args.json)
     if not appids:  # nothing archived, no app configured: nothing to name but the database
         write_nothing(str(nothing), database_shown, settings.table_prefix, out, as_json=as_json)
@@ -174,16 +176,15 @@ def _as_given(since: date | Ago | None) -> str:
     return f"{since:%Y%m%d}" if isinstance(since, date) else str(since)
 
 
-def _status_appids(args: argparse.Namespace, held: list[str]) -> list[str]:
+def _status_appids(args: argparse.Namespace, held: list[str], config: ArchiveConfig) -> list[str]:
     """The apps ``status`` looks at; an ``--appid`` neither archived nor configured is bad input
     (a typo would otherwise show every report behind, and a command that fetches nothing for it)."""
-    from .main import _configured_appids  # main.py's reading of the apps' configuration, shared with the run
 
     if args.appid:
         chosen = str(args.appid)
         if chosen in held:
             return [chosen]
-        configured = _configured_appids()
+        configured = config.configured_appids()
         if chosen in configured:
             return [chosen]
         archived = f"the archive holds {_listed(held)}" if held else "the archive holds no appid"
@@ -193,7 +194,7 @@ def _status_appids(args: argparse.Namespace, held: list[str]) -> list[str]:
             else "none is configured (WX_ARCHIVE_APPS, WX_APPID)"
         )
         raise InvalidParameters(f"--appid {chosen[:40]} is unknown: {archived}, and {named}")
-    configured = _configured_appids()
+    configured = config.configured_appids()
     return configured or held
 
 
@@ -201,12 +202,12 @@ def _listed(appids: Sequence[str]) -> str:
     return ", ".join(appids[:8]) + (f" and {len(appids) - 8} more" if len(appids) > 8 else "")
 
 
-def _report(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str]) -> int:
+def _report(args: argparse.Namespace, archive: Archive, out: IO[str], err: IO[str], config: ArchiveConfig) -> int:
     from ..present.report import EmptyArchive, render
 
     target = paths.output(args.out, "--out")  # before any work; a missing folder is a mistyped path, not one to create
     since, until = _range(args)
-    appid = _appid(args, archive)
+    appid = _appid(args, archive, config)
     try:
         document = render(archive, appid, since=since, until=until, lang=args.lang)
     except EmptyArchive as exc:

@@ -4,15 +4,21 @@ on the configured endpoint, kept across warm invocations while the app's configu
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from ...client import OpenApiClient
 from ...deadline import Deadline
+from ...environment import Deferred
 from ...errors import ConfigurationError
 from ...permissions import Permissions
 from ...settings import WxSettings
+from ...variables import WX_PLATFORM_TOKEN_URL
 from ..apps import App
+
+if TYPE_CHECKING:
+    from ...platform_tokens import PlatformSettings
 
 
 def app_client(
@@ -21,21 +27,22 @@ def app_client(
     *,
     permissions: Permissions | None = None,
     deadline: Deadline | None = None,
-    environ: Mapping[str, str] | None = None,
+    platform: Deferred[PlatformSettings | None] | None = None,
 ) -> OpenApiClient:
     """The client of one app: ``base``'s endpoint and timeouts, the app's appid, and its appsecret
-    (the stable_token source) or the platform's token service (``WX_PLATFORM_TOKEN_URL``)."""
+    (the stable_token source) or the platform's token service (``platform``, as the entry point
+    read it: ``FunctionConfig.platform``; its error, when malformed, is this app's)."""
     if app.secret is not None:
         return OpenApiClient(replace(base, appid=app.appid, appsecret=app.secret.reveal()), permissions=permissions)
-    from ...platform_tokens import PlatformSettings, platform_client  # only platform apps pay for importing it
+    from ...platform_tokens import platform_client  # only platform apps pay for importing it
 
-    platform = PlatformSettings.from_env(environ)
-    if platform is None:
+    service = None if platform is None else platform.get()
+    if service is None:
         raise ConfigurationError(
-            f"the app {app.appid} takes its tokens from the platform: set WX_PLATFORM_TOKEN_URL to the platform's "
-            "token service"
+            f"the app {app.appid} takes its tokens from the platform: "
+            f"set {WX_PLATFORM_TOKEN_URL} to the platform's token service"
         )
-    return platform_client(app.appid, platform, base, deadline=deadline, permissions=permissions)
+    return platform_client(app.appid, service, base, deadline=deadline, permissions=permissions)
 
 
 class AppClients:
@@ -53,7 +60,7 @@ class AppClients:
         *,
         permissions: Permissions | None = None,
         deadline: Deadline | None = None,
-        environ: Mapping[str, str] | None = None,
+        platform: Deferred[PlatformSettings | None] | None = None,
         keep_others: bool = False,
     ) -> dict[str, OpenApiClient]:
         """The client of each of ``apps``; the clients of other apps are closed, unless
@@ -66,7 +73,7 @@ class AppClients:
             else:
                 kept[app.appid] = (
                     app,
-                    app_client(app, base, permissions=permissions, deadline=deadline, environ=environ),
+                    app_client(app, base, permissions=permissions, deadline=deadline, platform=platform),
                 )
         for appid, (_, client) in self._clients.items():
             if kept.get(appid, (None, None))[1] is not client:

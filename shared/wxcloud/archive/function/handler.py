@@ -52,8 +52,8 @@ from ...deadline import Deadline
 from ...errors import ConfigurationError, InvalidParameters, WxCloudError, retry_later
 from ...permissions import load_permissions
 from ...scf.handler import Frame, ScfHandler, config_candidates
-from ...settings import WxSettings, appid_from_env
-from ..apps import App, AppsSource
+from ..apps import App
+from ..config import ArchiveConfig
 from ..errors import RetryLater
 from ..fetch.answer import answer
 from ..fetch.clients import AppClients
@@ -64,7 +64,7 @@ from ..observe.ledger import Ledger, base_url_of
 from ..plan.job import Job
 from ..plan.options import chosen_since, job_for
 from ..plan.window import windowed
-from ..settings import AlertSettings, ArchiveSettings
+from ..settings import ArchiveSettings
 from ..store.archive import Archive
 from ..store.sources import open_archive
 from .fanout import HANDOFF_SECONDS, INVOKE_SECONDS, LEASE_MARGIN_SECONDS, Invoker, Work, dispatch, fits, plan
@@ -102,8 +102,9 @@ class ArchiveFunction(ScfHandler):
         """The run's summary in the cloud-call shape, or the error value that stopped it first."""
         deadline = frame.deadline
         run = Invocation(trigger_of(event))
+        config = ArchiveConfig.from_env(self.environ)  # once per invocation: a warm one reads what is set now
         answered, error = self.answer(
-            lambda: answer(self._run(event, deadline, run, frame.request_id), NAME, single=run.single)
+            lambda: answer(self._run(event, deadline, run, config, frame.request_id), NAME, single=run.single)
         )
         result = run.result(answered, error)
         notice, fields = run.log_fields(NAME, answered, result)
@@ -113,31 +114,34 @@ class ArchiveFunction(ScfHandler):
             run.ledger.finish(run.rows, result)
         alerted = run.alerted(result, error)
         if alerted is not None:  # its settings read on their own: a run that failed on its configuration still alerts
-            notify(AlertSettings.from_env(self.environ), alerted, deadline=deadline, budget=ALERT_BUDGET_SECONDS)
+            notify(config.alerts, alerted, deadline=deadline, budget=ALERT_BUDGET_SECONDS)
         if run.trigger == "worker" and error is not None and retry_later(error):
             raise RetryLater(f"{answered['errCode']} {answered['errMsg']}")
         if run.retry_later:
             raise RetryLater(f"{answered.get('skipped')}: SCF tries the event again later")
         return answered
 
-    def _run(self, event: Any, deadline: Deadline | None, run: Invocation, request_id: Any = None) -> RunSummary:
+    def _run(
+        self, event: Any, deadline: Deadline | None, run: Invocation, config: ArchiveConfig, request_id: Any = None
+    ) -> RunSummary:
         request = request_of(event, datetime.fromtimestamp(self.wall_clock(), timezone.utc))
         run.trigger = request.trigger
-        settings = run.settings = ArchiveSettings.from_env(self.environ)
+        settings = run.settings = config.settings.get()
         if request.work is not None:
-            return self._work(request.work, settings, deadline, run, request_id)
+            return self._work(request.work, settings, deadline, run, request_id, config)
         own_day = beijing_today(datetime.fromtimestamp(self.wall_clock(), timezone.utc))
         # A timer's periods come from its firing time, but never from a day this clock has not reached:
         # a timer's Time ahead of it (a host's clock, a crafted event) stores nothing as known too early.
         job = job_for(settings, min(beijing_today(request.now), own_day), request.options)
-        source = AppsSource.from_env(self.environ)
+        source = config.apps.get()
         archive = self._archive_for(settings, deadline)
         archive.ensure_schema()  # the database answers before anything is asked of WeChat
         ledger = run.ledger = Ledger(archive)
-        base_url = base_url_of(self.environ)  # where its figures come from: WeChat, a gateway or the emulator
+        # where its figures come from: WeChat, a gateway or the emulator
+        base_url = base_url_of(config.function.api_base_url)
         apps: tuple[App, ...] = ()
         if source is None:  # one app: WX_APPID
-            run.appid = appid_from_env(self.environ)  # whose run, for the ledger and the alert
+            run.appid = config.appid  # whose run, for the ledger and the alert
             run.rows = ledger.start([run.appid], trigger=run.trigger, today=job.today, base_url=base_url)
         else:
             run.single = False
@@ -153,12 +157,12 @@ class ArchiveFunction(ScfHandler):
         # No since given: the archive's window (what earlier runs were asked for); the since recorded.
         job = windowed(archive, appids, job, chosen=chosen_since(settings, request.options))
         work_deadline = _keep_back(deadline, ALERT_BUDGET_SECONDS) if settings.alerts_configured else deadline
-        fanned = self._fan_out(archive, settings, job, appids, work_deadline)
+        fanned = self._fan_out(archive, settings, job, appids, work_deadline, config)
         if fanned is not None and (fanned.sent or fanned.running or not fanned.failed):
             run.summary = RunSummary(job, appids=tuple(appids), fan_out=fanned)
             return run.summary
         one = (
-            self._ready_client(job, deadline) if source is None else None
+            self._ready_client(job, deadline, config) if source is None else None
         )  # WX_APPID and its secret, checked before any lease
         holder = f"{RUN}{_request_name(request_id)}:{secrets.token_hex(4)}"
         seconds = (WORKER_LEASE_SECONDS if deadline is None else max(deadline.remaining(), 0.0)) + LEASE_MARGIN_SECONDS
@@ -173,7 +177,7 @@ class ArchiveFunction(ScfHandler):
                     {one.settings.appid: one}
                     if one is not None
                     else self._app_clients(
-                        [app for app in apps if app.appid in mine], job, deadline, keep_others=bool(running)
+                        [app for app in apps if app.appid in mine], job, deadline, config, keep_others=bool(running)
                     )
                 )
                 summary = run_apps(
@@ -192,12 +196,18 @@ class ArchiveFunction(ScfHandler):
         return summary
 
     def _fan_out(
-        self, archive: Archive, settings: ArchiveSettings, job: Job, appids: list[str], deadline: Deadline | None
+        self,
+        archive: Archive,
+        settings: ArchiveSettings,
+        job: Job,
+        appids: list[str],
+        deadline: Deadline | None,
+        config: ArchiveConfig,
     ) -> Dispatch | None:
         """When the run's work does not fit in what is left of this invocation, and the function
         may invoke itself: the work sent to workers, one asynchronous invocation per app (None: the
         run does the work itself)."""
-        invoker = self._invoker(settings)
+        invoker = self._invoker(settings, config)
         if invoker is None or not appids:
             return None
         planned = plan(archive, appids, job, settings.slice_days)
@@ -212,24 +222,30 @@ class ArchiveFunction(ScfHandler):
             sleep=self.sleep,
         )
 
-    def _invoker(self, settings: ArchiveSettings) -> Invoker | None:
+    def _invoker(self, settings: ArchiveSettings, config: ArchiveConfig) -> Invoker | None:
         """How this function invokes itself asynchronously (None: fan-out is off, or this is not SCF)."""
         if settings.fan_out == "off":
             return None
         if self.invoker is not None:
             return self.invoker
-        from ...tencentcloud.invoke import ScfAsyncInvoker
-
-        return ScfAsyncInvoker.from_env(self.environ)
+        return config.invoker
 
     def _work(
-        self, work: Work, settings: ArchiveSettings, deadline: Deadline | None, run: Invocation, request_id: Any
+        self,
+        work: Work,
+        settings: ArchiveSettings,
+        deadline: Deadline | None,
+        run: Invocation,
+        request_id: Any,
+        config: ArchiveConfig,
     ) -> RunSummary:
         """A worker of a fanned-out run: its event proven by the app's lease (handed to exactly this
         event), its share of the work, and the next worker invoked for the rest (the lease handed
         on to it). Before anything is written: the app must be one this function archives. An event
         that finds no lease does nothing at all."""
-        app = self._kept_app(work.appid, deadline)  # -501007 for an app this function does not keep: nothing written
+        app = self._kept_app(
+            work.appid, deadline, config
+        )  # -501007 for an app this function does not keep: nothing written
         digest = work.digest()  # of the event as it came: what its lease was handed to
         own_day = beijing_today(datetime.fromtimestamp(self.wall_clock(), timezone.utc))
         if work.today > own_day:  # never a day still to come here: what it stores is known on this day at most
@@ -256,11 +272,11 @@ class ArchiveFunction(ScfHandler):
         ledger = run.ledger = Ledger(archive)
         try:
             run.rows = ledger.start(
-                [work.appid], trigger="worker", today=work.today, base_url=base_url_of(self.environ)
+                [work.appid], trigger="worker", today=work.today, base_url=base_url_of(config.function.api_base_url)
             )
             leases.note_run(work.appid, held_as, run.rows[work.appid])
-            client = self._client_of(app, work.appid, work.job(), deadline)
-            invoker = self._invoker(settings)
+            client = self._client_of(app, work.appid, work.job(), deadline, config)
+            invoker = self._invoker(settings, config)
             kept = (ALERT_BUDGET_SECONDS if settings.alerts_configured else 0.0) + (
                 INVOKE_SECONDS if invoker is not None else 0.0
             )
@@ -284,12 +300,12 @@ class ArchiveFunction(ScfHandler):
         summary.extra = {"work": work.describe(), "next": next_one}
         return summary
 
-    def _kept_app(self, appid: str, deadline: Deadline | None) -> App | None:
+    def _kept_app(self, appid: str, deadline: Deadline | None, config: ArchiveConfig) -> App | None:
         """The app of a worker's event, when this function archives it (None: the one app of
         ``WX_APPID``); else -501007, which does not repeat the event's text."""
-        source = AppsSource.from_env(self.environ)
+        source = config.apps.get()
         if source is None:
-            if appid != appid_from_env(self.environ):
+            if appid != config.appid:
                 raise InvalidParameters(
                     "the event names an app this function does not archive (WX_APPID): it is not for this function"
                 )
@@ -301,19 +317,27 @@ class ArchiveFunction(ScfHandler):
             )
         return app
 
-    def _client_of(self, app: App | None, appid: str, job: Job, deadline: Deadline | None) -> OpenApiClient:
+    def _client_of(
+        self, app: App | None, appid: str, job: Job, deadline: Deadline | None, config: ArchiveConfig
+    ) -> OpenApiClient:
         """The client of the one app a worker archives (``app``, or the function's own)."""
         if app is None:
-            client = self._ready_client(job, deadline)
+            client = self._ready_client(job, deadline, config)
             if client.settings.appid != appid:
                 raise InvalidParameters(
                     "the event names an app this function does not archive (WX_APPID): it is not for this function"
                 )
             return client
-        return self._app_clients([app], job, deadline, keep_others=True)[appid]
+        return self._app_clients([app], job, deadline, config, keep_others=True)[appid]
 
     def _app_clients(
-        self, apps: Sequence[App], job: Job, deadline: Deadline | None, *, keep_others: bool = False
+        self,
+        apps: Sequence[App],
+        job: Job,
+        deadline: Deadline | None,
+        config: ArchiveConfig,
+        *,
+        keep_others: bool = False,
     ) -> dict[str, OpenApiClient]:
         """The clients of several apps (kept for warm invocations), checked for what every fetch needs."""
         permissions = load_permissions(self.config_candidates)
@@ -323,10 +347,10 @@ class ArchiveFunction(ScfHandler):
             self._apps = AppClients()
         return self._apps.for_apps(
             apps,
-            WxSettings.from_env(self.environ),
+            config.function.wechat.get(),
             permissions=permissions,
             deadline=deadline,
-            environ=self.environ,
+            platform=config.function.platform,
             keep_others=keep_others,
         )
 
@@ -340,10 +364,10 @@ class ArchiveFunction(ScfHandler):
         self._archive = (settings, archive)
         return archive
 
-    def _ready_client(self, job: Job, deadline: Deadline | None) -> OpenApiClient:
+    def _ready_client(self, job: Job, deadline: Deadline | None, config: ArchiveConfig) -> OpenApiClient:
         """The function's client (built by the first invocation, the appsecret read from SSM within
         its ``deadline`` when so configured), checked for what every fetch needs."""
-        client = self.client(deadline)
+        client = self.client(deadline, config.function)
         unset = client.unset()
         if unset:
             raise ConfigurationError(f"{' and '.join(unset)} must be set in the function's environment")

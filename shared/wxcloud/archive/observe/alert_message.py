@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from ...errcodes import INVALID_PARAM, JS_ERROR, NO_PERMISSION, OPENAPI_TIMEOUT, SYSTEM_ERROR
 from ...http.redaction import MASK, Sealed, encodings, redact
+from ...variables import WX_ARCHIVE_URL
 from ..fetch.outcomes import ApiTally, AppSummary, Dispatch, ErrorRecord, RunSummary
 
 # WeCom refuses markdown content over 4096 bytes (UTF-8); room is kept for the closing note.
@@ -147,7 +148,7 @@ def named(apps: Sequence[str]) -> str:
 def _failure_message(who: str, failure: ErrorRecord, conceal: Conceal) -> str:
     """A run that answered an error value: its code, its text and what to do."""
     raw = failure.message or "no errMsg"
-    database = failure.code == SYSTEM_ERROR and ("database" in raw.lower() or "WX_ARCHIVE_URL" in raw)
+    database = failure.code == SYSTEM_ERROR and ("database" in raw.lower() or WX_ARCHIVE_URL.name in raw)
     advice = DATABASE_ADVICE if database else _advice(failure.code)
     line = f"- the run failed: `{_shown(raw, _TEXT_LIMIT * 2, conceal)}` → {advice}"
     return _assemble(f"**archiveAnalysis {who}: the run failed ({failure.code})**", [line])

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
@@ -68,12 +67,12 @@ class Run:
         }
 
 
-def base_url_of(environ: Mapping[str, str] | None = None) -> str | None:
-    """Where a run with ``environ`` (None: the process's) asks WeChat, as the ledger keeps it:
-    ``scheme://host[:port]`` of ``WX_API_BASE_URL`` (WeChat's own when unset), lower-case; never
-    its path, query string or userinfo. None for a value that is no http(s) URL (the run fails on
-    it before any call)."""
-    value = (os.environ if environ is None else environ).get("WX_API_BASE_URL", "").strip() or DEFAULT_API_BASE_URL
+def base_url_of(given: str) -> str | None:
+    """Where a run asks WeChat, as the ledger keeps it: ``scheme://host[:port]`` of
+    ``WX_API_BASE_URL`` as ``given`` (``FunctionConfig.api_base_url``; WeChat's own when empty),
+    lower-case; never its path, query string or userinfo. None for a value that is no http(s) URL
+    (the run fails on it before any call)."""
+    value = given.strip() or DEFAULT_API_BASE_URL
     origin = url_origin(value)  # urlsplit gives the scheme and host lower-case
     return origin[:BASE_URL_LENGTH] if origin is not None and origin.startswith(("http://", "https://")) else None
 

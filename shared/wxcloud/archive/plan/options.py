@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from ...errors import ConfigurationError, InvalidParameters, PlatformError, shown
+from ...variables import WX_ARCHIVE_APIS, WX_ARCHIVE_SINCE
 from ..kept.reports import EARLIEST, REPORTS, on_or_after_earliest
 from ..settings import Ago, ArchiveSettings, archive_apis, archive_date, archive_since, since_day
 from .job import Job
@@ -48,7 +49,9 @@ def job_for(
     option, -601001 for the environment (``WX_ARCHIVE_*``)."""
     name = {option: option for option in OPTIONS} | dict(names or {})
     on_or_after_earliest(today, "the run's day")
-    apis = archive_apis(settings.apis, "WX_ARCHIVE_APIS", ConfigurationError)  # settings built by hand are checked too
+    apis = archive_apis(
+        settings.apis, WX_ARCHIVE_APIS.name, ConfigurationError
+    )  # settings built by hand are checked too
     if _given(options, "apis"):
         if not isinstance(options["apis"], (str, list, tuple)):
             raise InvalidParameters(
@@ -58,8 +61,8 @@ def job_for(
         apis = archive_apis(options["apis"], name["apis"], InvalidParameters)
     since = settings.since and _not_after(
         today,
-        on_or_after_earliest(since_day(settings.since, today), "WX_ARCHIVE_SINCE", ConfigurationError),
-        "WX_ARCHIVE_SINCE",
+        on_or_after_earliest(since_day(settings.since, today), WX_ARCHIVE_SINCE.name, ConfigurationError),
+        WX_ARCHIVE_SINCE.name,
         ConfigurationError,
     )
     if _given(options, "since"):

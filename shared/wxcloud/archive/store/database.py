@@ -36,6 +36,7 @@ from sqlalchemy.pool import StaticPool
 from ... import paths
 from ...errors import ConfigurationError
 from ...extras import install_line
+from ...variables import WX_ARCHIVE_URL
 from ..errors import DatabaseUnreachable
 
 SUPPORTED = "sqlite:///path/file.sqlite3, postgresql+psycopg://user:password@host:5432/db or mysql+pymysql://user:password@host:3306/db"
@@ -50,7 +51,7 @@ QUERY_TIMEOUT_SECONDS = 30
 SQLITE_BUSY_SECONDS = 30  # another process writing the same file: wait for it rather than fail
 
 
-def parse_url(text: str, source: str = "WX_ARCHIVE_URL") -> URL:
+def parse_url(text: str, source: str = WX_ARCHIVE_URL.name) -> URL:
     """The URL, with a default driver filled in, or a -601001 that does not repeat ``text``."""
     url: URL | None
     try:
