@@ -4,7 +4,7 @@ from the one list of them (``shared/wxcloud/variables.py``).
     python devtools/config_docs.py           # write the page
     python devtools/config_docs.py --check   # exit 1 when the committed page is not current
 
-``tests/test_variables.py`` fails when the committed page and the list disagree, so a new or
+``tests/core/test_variables.py`` fails when the committed page and the list disagree, so a new or
 changed variable is a change of the page in the same commit.
 """
 

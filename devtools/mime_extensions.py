@@ -4,7 +4,7 @@ reads it on the first upload).
 
     python devtools/mime_extensions.py [--db .cache/wxsdk/node_modules/mime-db/db.json]
 
-mime-db comes with wx-server-sdk (``python devtools/install_wxsdk.py``); ``tests/test_mime_extensions.py``
+mime-db comes with wx-server-sdk (``python devtools/install_wxsdk.py``); ``tests/core/test_mime_extensions.py``
 fails when the committed table and the installed mime-db disagree.
 """
 

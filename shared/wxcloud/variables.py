@@ -4,7 +4,7 @@ settings read it, and its default.
 Why one list: a variable spelled in two places (a reader and an error message, two readers) drifts
 apart silently, and the documentation of what to set (``docs/configuration.md``, generated from
 this list by ``devtools/config_docs.py``) would have no single source. The readers take their names
-from here (``WX_APPID.of(env)``), and ``tests/test_variables.py`` scans ``shared/`` so that a name
+from here (``WX_APPID.of(env)``), and ``tests/core/test_variables.py`` scans ``shared/`` so that a name
 read or mentioned anywhere is listed here, and everything listed here is read.
 
 Reading stays where each value is checked (``settings.py``, ``platform_tokens.py``,

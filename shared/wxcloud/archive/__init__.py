@@ -8,7 +8,9 @@ fills in over 30 days, weeks and months), and answers from there afterwards:
 * ``Archive(url)``: persistence (``store``, ``results``, ``stored``, ``revisions``, ``fetched_on``);
 * ``ReadThrough(archive, client)``: ``get``, a cloud call answered from the archive when it can;
 * ``plan``: which periods an archive keeps (``periods``), lacks (``missing``), asks for (``due``);
-* ``run_job``: fetch what is missing, a few periods at a time, within a time budget;
+* ``run_job``: fetch what is missing, a few periods at a time, within a time budget; its answer
+  is typed (``AppSummary``, one app's part of a ``RunSummary``: counts, ``Stop`` and ``ErrorRecord``
+  values), and ``fetch.answer.app_json`` writes it as the function answers it;
 * ``ArchiveFunction``: the SCF function ``functions/archiveAnalysis`` (daily timer, manual runs);
 * ``Ledger``: the run ledger every run writes; ``status.status`` (``Status``): is each report fresh?
 * ``python -m wxcloud.archive`` / ``wxcloud-archive``: run, backfill, export, chart, report, status.
@@ -28,7 +30,7 @@ from ..extras import missing_extra, stop_program
 try:
     from . import plan
     from .errors import DatabaseError, NotStored, RowRefused
-    from .fetch import ApiTally, ReadThrough, Summary, run_job
+    from .fetch import ApiTally, AppSummary, ErrorRecord, ReadThrough, RunSummary, Stop, Summary, run_job
     from .kept import REPORTS, Report, Settling, Shape
     from .observe import Ledger, Run, Status
     from .plan import Job
@@ -43,9 +45,11 @@ except ModuleNotFoundError as exc:  # SQLAlchemy or alembic: the archive extra i
 __all__ = [
     "REPORTS",
     "ApiTally",
+    "AppSummary",
     "Archive",
     "ArchiveFunction",
     "DatabaseError",
+    "ErrorRecord",
     "Job",
     "Ledger",
     "NotStored",
@@ -54,9 +58,11 @@ __all__ = [
     "Revision",
     "RowRefused",
     "Run",
+    "RunSummary",
     "Settling",
     "Shape",
     "Status",
+    "Stop",
     "StoreOutcome",
     "Stored",
     "Summary",

@@ -30,7 +30,7 @@ timed out, the server going away) may be a server down for a moment, and on an a
 invocation a retry a minute or two later costs nothing and may succeed. Its parent stays
 ``ConfigurationError``: its code, its message (check the URL, the server, the VPC) and everything
 that catches configuration errors are unchanged. ``RowRefused`` inherits ``UNAVAILABLE``; a run
-counts it as its period's failure and goes on (``job.py``), so it does not reach that decision.
+counts it as its period's failure and goes on (``fetch/runner.py``), so it does not reach that decision.
 """
 
 from __future__ import annotations

@@ -72,20 +72,20 @@ class ArchiveSettings:
     table_prefix: str = ARCHIVE_DEFAULT_TABLE_PREFIX
     default_sqlite: str = ARCHIVE_DEFAULT_SQLITE
     refresh_days: int = 0  # reports without retention keys are asked again on this many days after their first
-    # Fan-out (archive/fanout.py): "auto" spreads a run with more work than fits in its invocation
+    # Fan-out (archive/function/fanout.py): "auto" spreads a run with more work than fits in its invocation
     # over asynchronous invocations of the function (on SCF), "off" never does; a backfill's
     # slices; how many invokes a dispatcher sends a minute at most.
     fan_out: str = field(default="auto", compare=False)
     slice_days: int = field(default=ARCHIVE_DEFAULT_SLICE_DAYS, compare=False)
     fan_out_per_minute: int = field(default=ARCHIVE_DEFAULT_FAN_OUT_PER_MINUTE, compare=False)
-    # Where a run that needs attention is reported (archive/alerts.py): a WeCom group robot's
+    # Where a run that needs attention is reported (archive/observe/alerts.py): a WeCom group robot's
     # webhook, given (WX_ARCHIVE_ALERT_WEBHOOK, sealed: its key is a secret) or read from SSM when
     # an alert is sent (WX_ARCHIVE_ALERT_WEBHOOK_SSM_NAME / _VERSION); neither: no alerts. None of
     # the three takes part in ==, which decides whether a warm invocation keeps its database pool.
     alert_webhook: Sealed[str] | None = field(default=None, repr=False, compare=False)
     alert_webhook_ssm: SsmSource | None = field(default=None, compare=False)
     alert_allow_insecure: bool = field(default=False, compare=False)  # WX_ALLOW_INSECURE_BASE_URL=1, for the SSM value
-    # The share of each API's daily quota a large run leaves for the team's own calls (archive/quota.py).
+    # The share of each API's daily quota a large run leaves for the team's own calls (archive/plan/quota_plan.py).
     quota_reserve: float = 0.1  # ARCHIVE_DEFAULT_QUOTA_RESERVE
 
     @property
@@ -135,7 +135,7 @@ class ArchiveSettings:
 
 @dataclass(frozen=True)
 class AlertSettings:
-    """Where a run that needs attention is reported (``archive/alerts.py``), read on its own.
+    """Where a run that needs attention is reported (``archive/observe/alerts.py``), read on its own.
 
     Why on its own: ``ArchiveSettings.from_env`` raises on the first malformed ``WX_ARCHIVE_*``
     variable, and a run that fails on its configuration (a typo in ``WX_ARCHIVE_SINCE``, a

@@ -9,7 +9,7 @@ calls ``cloud.openapi``: through SCF ``Invoke`` (RequestResponse), the cloud-cal
 
 ``ScfAsyncInvoker`` sends an event to a function asynchronously (``InvocationType=Event``): SCF
 queues it and answers at once with the invocation's request id. A fanned-out archive run uses it
-to hand each worker its share (``archive/fanout.py``); the function's role needs
+to hand each worker its share (``archive/function/fanout.py``); the function's role needs
 ``scf:InvokeFunction`` on the function.
 
 Same contract as the in-process client: the result dict on success, a ``WxCloudError`` on

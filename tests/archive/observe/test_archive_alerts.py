@@ -684,3 +684,16 @@ def test_a_worker_that_handed_the_rest_on_is_not_alerted_for_its_time_limit() ->
     several = RunSummary(JOB, appids=("wx1", "wx2"), fan_out=fanned)
     message = message_for(several)
     assert message is not None and message.count("fan-out: the work of 1 app(s) was not sent") == 1
+
+
+def test_a_run_of_several_apps_that_failed_as_a_whole_says_the_failure_once_naming_the_apps() -> None:
+    """A run that failed before any app's work failed once for all its apps: one line, titled with
+    the apps it was for (the first three and how many more), not the same failure for each."""
+    appids = tuple(f"wxfailed00000000{index}" for index in range(1, 5))
+    hint = "the database refused the connection"
+    message = message_for(RunSummary(None, appids=appids, failure=ErrorRecord(-601001, "fail system error", hint=hint)))
+    assert message is not None
+    title, *lines = message.splitlines()
+    assert title == f"**archiveAnalysis {', '.join(appids[:3])} and 1 more: the run failed (-601001)**"
+    assert len(lines) == 1 and "［the database refused the connection］" in lines[0]
+    assert "check WX_ARCHIVE_URL" in lines[0]

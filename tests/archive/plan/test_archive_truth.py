@@ -20,7 +20,7 @@ from wxcloud import OpenApiClient, Period, Permissions, WxSettings
 from wxcloud.archive import REPORTS, ReadThrough, Settling, plan
 from wxcloud.archive.cli.main import main
 from wxcloud.archive.kept.reports import WHOLE
-from wxcloud.archive.store.archive import flat_rows, keeps
+from wxcloud.archive.store.rows import flat_rows, keeps
 from wxcloud.dates import BEIJING
 
 from devtools.wechat_emulator import ANALYSIS_PATHS, DEFAULT_APPID, DEFAULT_SECRET, Fault, WeChatEmulator

@@ -22,7 +22,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from wxcloud.archive.kept.channels import channel_name
 from wxcloud.archive.present.report import render
-from wxcloud.archive.present.report.page import echarts_source
+from wxcloud.archive.present.report.inline import echarts_source
 from wxcloud.dates import beijing_today
 
 from devtools.browser import chart_option, console_errors, drawn_pixels, requested_urls

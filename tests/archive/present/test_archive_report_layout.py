@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from wxcloud.archive import Archive
 from wxcloud.archive.present.report import render
-from wxcloud.archive.present.report.page import AUDIENCE_COLORS, METRIC_COLORS, NAME_COLORS, SCALES, contrast
+from wxcloud.archive.present.report.colors import AUDIENCE_COLORS, METRIC_COLORS, NAME_COLORS, SCALES, contrast
 
 from devtools.browser import console_errors, drawn_pixels, requested_urls
 from devtools.report_layout import broken_paths, cell_lines, charts, overflow, problems, set_viewport, stray

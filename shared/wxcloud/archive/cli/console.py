@@ -1,12 +1,12 @@
 """The archive CLI's words for people: a run's summary as a table and one verdict, an error as
-one line and its hint. ``--json`` gives machines the full JSON instead (``cli.py``).
+one line and its hint. ``--json`` gives machines the full JSON instead (``cli/main.py``).
 
 Why a module of its own: the CLI stays a parser and a dispatcher, and the function's runtime
 package never imports this one (nor rich, which it uses: the ``archive`` extra brings rich for
 the command line; the function's requirements leave it out, no terminal ever sees its output).
 The tables are drawn by rich, which colours them on a terminal only (``NO_COLOR`` is honoured)
-and draws plain text into a pipe or a file; what is printed is built from the run's JSON, so
-the two can never tell different stories.
+and draws plain text into a pipe or a file; what is printed is drawn from the run's typed
+summary, the one the JSON is written from, so the two can never tell different stories.
 
 What a run's table counts, per report (and per app when the run had several):
 

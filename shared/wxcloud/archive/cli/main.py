@@ -228,7 +228,7 @@ def _fan_out(
     """``backfill --fan-out``: what the function's dispatcher does, from a workstation (the work
     sent to the deployed function, one asynchronous Invoke per app), then the workers' progress
     over all apps, read from the archive, until nothing is due or they stop making progress."""
-    from ..function.fanout import dispatch, plan
+    from ..function.fanout import dispatch, plan_work
 
     today = beijing_today(datetime.now(timezone.utc))
     options = {"since": args.since, "until": args.until, "apis": args.api or []}
@@ -249,7 +249,7 @@ def _fan_out(
     try:
         archive.ensure_schema()
         job = windowed(archive, appids, job, chosen=True)  # a backfill's --since, recorded as the window's
-        planned = plan(archive, appids, job, settings.slice_days)
+        planned = plan_work(archive, appids, job, settings.slice_days)
         sent = dispatch(planned, invoker=invoker, leases=Leases(archive), per_minute=settings.fan_out_per_minute)
         report: dict[str, Any] = {"errCode": 0, "errMsg": f"{NAME}:ok", **job.days(), "fanOut": dispatch_json(sent)}
         print(f"{NAME}: sent the work of {len(sent.sent)} app(s), {sum(sent.sent.values())} period(s) due", file=err)
@@ -274,7 +274,7 @@ def _follow(archive: Archive, appids: list[str], job: Job, settings: ArchiveSett
     """Follow the workers until nothing is due or they stop making progress; what is left due."""
     import time
 
-    from ..function.fanout import plan
+    from ..function.fanout import plan_work
 
     bar = _progress_bar(err)
     if bar is not None:
@@ -283,7 +283,7 @@ def _follow(archive: Archive, appids: list[str], job: Job, settings: ArchiveSett
     try:
         while left:
             time.sleep(FOLLOW_SECONDS)
-            now_left = plan(archive, appids, job, settings.slice_days).periods
+            now_left = plan_work(archive, appids, job, settings.slice_days).periods
             if now_left != left:
                 if bar is not None:
                     bar.advance(max(left - now_left, 0))

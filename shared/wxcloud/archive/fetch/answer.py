@@ -5,8 +5,9 @@ Every stage before the edge holds the typed result (``outcomes.py``); this modul
 shapes users and tests read: one app's answer (``app_json``: the days, ``complete``,
 ``deadlineReached``, ``totals``, ``apis``, and ``databaseError``, ``stopped``, ``errors`` and
 ``quota`` when there are), a run over several apps (``run_json``: the same with ``apps`` holding
-each app's part without the days), and the texts of a stop (``quota (45009)``) and of an error
-(``45009 <errMsg>``).
+each app's part without the days), with the texts of a stop (``quota (45009)``) and of an error
+(``45009 <errMsg>``) as their types write them (``Stop``, ``ErrorRecord``), and the quota plan's
+part as the plan writes it (``QuotaPlan.to_json``).
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ app's part (``AppSummary``; a run of one app is a run of a dict of one), the app
 that holds them, what a dispatcher sent to workers, and the error value a run answered when it
 failed. Why an API or an app stopped (``Stop``) and the errors a tally keeps (``ErrorRecord``) are
 typed values, so every stage after the runner (the ledger, the alert, the log line) reads what
-happened from fields, never from a text the runner formatted. Their text forms, and the JSON of
-the whole, are written by ``answer.py`` alone: the edges' one serializer.
+happened from fields, never from a text the runner formatted. Each value writes its own one-line
+text (``quota (45009)``, ``45009 <errMsg>``); the JSON of the whole is written by ``answer.py``
+alone: the edges' one serializer.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ...errors import WxCloudError, class_of, retry_later
 from ..plan.job import Job
 
 if TYPE_CHECKING:
-    from ..plan.budget import QuotaPlan
+    from ..plan.quota_plan import QuotaPlan
 
 MAX_ERRORS_SHOWN = 3
 
@@ -68,12 +69,14 @@ class ErrorRecord:
     reason: str
     api: str | None = None
     hint: str | None = None
+    err_msg: str | None = None  # the errMsg as the error gave it (None: made of the parts above)
 
     @classmethod
     def of(cls, error: WxCloudError) -> ErrorRecord:
-        # an error of no API's says ``fail <reason>`` (WxCloudError.err_msg): kept as its reason
+        # an error of no API's says ``fail <reason>`` (WxCloudError.err_msg): kept as its reason; its
+        # errMsg is kept as it said it, since an error may word its own (a remote call's is WeChat's)
         reason = error.reason if error.api else f"fail {error.reason}"
-        return cls(error.err_code, reason, error.api, error.hint)
+        return cls(error.err_code, reason, error.api, error.hint, error.err_msg)
 
     @property
     def said(self) -> str:
@@ -82,7 +85,9 @@ class ErrorRecord:
 
     @property
     def message(self) -> str:
-        """The error's ``errMsg``: ``<api>:fail <reason>``, the hint appended (``WxCloudError.err_msg``)."""
+        """The error's ``errMsg``: as the error gave it, else ``<api>:fail <reason>`` with the hint appended."""
+        if self.err_msg is not None:
+            return self.err_msg
         return (f"{self.api}:fail " if self.api else "") + self.said
 
     def __str__(self) -> str:

@@ -8,7 +8,7 @@
 ``get`` answers a period from the database when WeChat can know nothing more about it now (it has
 settled, or nothing became knowable since it was fetched), and otherwise asks WeChat and stores
 the answer before returning it. Persistence is the ``Archive``'s, the calendar the planner's
-(``plan.py``); this module only decides between them, call by call.
+(``plan/due.py``); this module only decides between them, call by call.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 A period is due when it is not archived yet, or when WeChat can know more about it than when it
 was last fetched (a retention period whose next key became knowable since: see ``Settling`` in
-``reports.py``); every other period in the range is up to date and costs no request.
+``kept/reports.py``); every other period in the range is up to date and costs no request.
 
 What each WeChat answer means for the rest of the run (the classes of ``errcodes.py``):
 
@@ -11,7 +11,8 @@ What each WeChat answer means for the rest of the run (the classes of ``errcodes
 * 61503 not ready: left for a later run; the API goes on (only the newest period is usually late);
 * 45009 / 45011 quota: nothing more of that API in this run (its other periods count as stopped
   by quota); the other APIs go on;
-* transient (-1, 61504, network) after the client's retries, token trouble, or the time budget:
+* transient (-1, 61504, network) after the client's retries, token trouble, the time budget, or
+  anything else ``wxcloud.errors.retry_later`` says a later try may cure (the one retry rule):
   left for later;
 * a bad request (61501 for a period WeChat no longer keeps): that period failed, the API goes on;
 * a reply that cannot be read (-601001: not JSON, or a number beyond a double's range, which
@@ -28,7 +29,7 @@ A run may archive several apps (``run_apps``), each with its own client and toke
 archive. Their periods are interleaved round-robin across the apps (and across the APIs within
 each), so an app that fails, is slow or has much to catch up cannot starve the others, and every
 rule above holds per app: a quota stops that API of that app only. Before a large run, an app's
-remaining daily quota is read and the run plans within it (``quota.py``): what would not fit,
+remaining daily quota is read and the run plans within it (``plan/quota_plan.py``): what would not fit,
 less a reserve kept for the team's own calls, is ``deferred`` to a later day instead of running
 into 45009.
 
@@ -403,7 +404,7 @@ def _within_quota(
     """``work`` cut to what the app's remaining daily quota (less ``reserve`` of each limit) covers,
     when the work is large enough to read the quotas for; the rest is deferred to a later day.
     Within an API, the periods that ended yesterday keep their place first, then the oldest."""
-    from ..plan.budget import QUOTA_CHECK_OVER, plan_quota
+    from ..plan.quota_plan import QUOTA_CHECK_OVER, plan_quota
 
     if len(work) <= QUOTA_CHECK_OVER:
         return work

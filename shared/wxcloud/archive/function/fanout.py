@@ -251,7 +251,7 @@ class Planned:
         return sum(self.due.values())
 
 
-def plan(archive: Archive, appids: Sequence[str], job: Job, slice_days: int) -> Planned:
+def plan_work(archive: Archive, appids: Sequence[str], job: Job, slice_days: int) -> Planned:
     """Each app's due work, in the slices of ``slice_days`` that hold any."""
     works: dict[str, Work] = {}
     due: dict[str, int] = {}
@@ -288,7 +288,6 @@ def dispatch(
     per_minute: int,
     deadline: Deadline | None = None,
     sleep: Callable[[float], None] = time.sleep,
-    progress: Callable[[str], None] | None = None,
 ) -> Dispatch:
     """Send each app's work as an asynchronous event, ``per_minute`` at most: the app's lease
     taken and handed to the event first, an app whose lease is held left to its worker; stops
@@ -322,8 +321,6 @@ def dispatch(
             continue
         sent_any = True
         report.sent[work.appid] = planned.due[work.appid]
-        if progress is not None:
-            progress(work.appid)
     return report
 
 

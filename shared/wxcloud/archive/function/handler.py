@@ -3,12 +3,12 @@
     main_handler = ArchiveFunction.deployed(__file__)
 
 Each invocation archives, for every API of ``WX_ARCHIVE_APIS`` and every app (``WX_APPID``, or
-the apps of ``WX_ARCHIVE_APPS``: ``apps.py``), the closed periods since ``WX_ARCHIVE_SINCE`` (else
-the archive's window, the earliest since its runs were asked for, else a year: ``window.py``) that
+the apps of ``WX_ARCHIVE_APPS``: ``archive/apps.py``), the closed periods since ``WX_ARCHIVE_SINCE`` (else
+the archive's window, the earliest since its runs were asked for, else a year: ``plan/window.py``) that
 are not stored yet (or that WeChat can tell more of now), as of the timer's ``Time`` (Beijing
 time; now for a manual run). When that is more than fits in the invocation, and the function may
 invoke itself, the run is a *dispatcher*: it sends each app's work to a *worker*, an asynchronous
-invocation of this same function with an ``{"archiveWork": ...}`` event, and ends (``fanout.py``).
+invocation of this same function with an ``{"archiveWork": ...}`` event, and ends (``function/fanout.py``).
 A manual run's event may narrow it: ``{"since": "20250101", "until": "20250131", "apis":
 ["analysis.getDailyVisitTrend"]}`` (all optional; the timer's ``Message`` may hold the same).
 
@@ -17,11 +17,11 @@ then the WeChat credentials and ``config.json`` permissions, and only then a WeC
 typo, an unreachable database or a missing permission costs no quota and answers one clear
 error value (-601001, -501007 or -604101, with a hint, never the database password).
 
-Every run that reaches its database is recorded in the run ledger (``ledger.py``): when it
+Every run that reaches its database is recorded in the run ledger (``observe/ledger.py``): when it
 started and ended, its trigger and day, where it asked WeChat (scheme, host and port of
 ``WX_API_BASE_URL``: the emulator's figures stay recognisable), its summary or its error. A run that needs attention
 (failed, stopped by quota, left work behind) posts one alert to the team's WeCom group when a
-webhook is configured (``alerts.py``); the fetching keeps the few seconds that takes back.
+webhook is configured (``observe/alerts.py``); the fetching keeps the few seconds that takes back.
 
 It returns (and logs as its one JSON line) the run's summary: one app's, or ``apps`` with each
 app's part, or what a dispatcher sent (``fanOut``). A timer run never raises, even when
@@ -67,7 +67,7 @@ from ..plan.window import windowed
 from ..settings import ArchiveSettings
 from ..store.archive import Archive
 from ..store.sources import open_archive
-from .fanout import HANDOFF_SECONDS, INVOKE_SECONDS, LEASE_MARGIN_SECONDS, Invoker, Work, dispatch, fits, plan
+from .fanout import HANDOFF_SECONDS, INVOKE_SECONDS, LEASE_MARGIN_SECONDS, Invoker, Work, dispatch, fits, plan_work
 from .invocation import Invocation, request_of, trigger_of
 from .leases import HANDOFF, RUN, Leases, held_apps
 
@@ -126,7 +126,7 @@ class ArchiveFunction(ScfHandler):
     ) -> RunSummary:
         request = request_of(event, datetime.fromtimestamp(self.wall_clock(), timezone.utc))
         run.trigger = request.trigger
-        settings = run.settings = config.settings.get()
+        settings = config.settings.get()
         if request.work is not None:
             return self._work(request.work, settings, deadline, run, request_id, config)
         own_day = beijing_today(datetime.fromtimestamp(self.wall_clock(), timezone.utc))
@@ -164,6 +164,11 @@ class ArchiveFunction(ScfHandler):
         one = (
             self._ready_client(job, deadline, config) if source is None else None
         )  # WX_APPID and its secret, checked before any lease
+        if one is not None and one.settings.appid != run.appid:  # the run, its ledger row and its answer are one app's
+            raise ConfigurationError(
+                f"the function's client is for the app {one.settings.appid[:64]}, not WX_APPID's "
+                f"({(run.appid or 'unset')[:64]}): give both the same appid"
+            )
         holder = f"{RUN}{_request_name(request_id)}:{secrets.token_hex(4)}"
         seconds = (WORKER_LEASE_SECONDS if deadline is None else max(deadline.remaining(), 0.0)) + LEASE_MARGIN_SECONDS
         renew = (
@@ -210,7 +215,7 @@ class ArchiveFunction(ScfHandler):
         invoker = self._invoker(settings, config)
         if invoker is None or not appids:
             return None
-        planned = plan(archive, appids, job, settings.slice_days)
+        planned = plan_work(archive, appids, job, settings.slice_days)
         if fits(planned.periods, deadline, settings.concurrency):
             return None
         return dispatch(

@@ -20,7 +20,6 @@ from ..fetch.outcomes import ErrorRecord, RunSummary
 from ..kept.reports import EARLIEST
 from ..observe.ledger import Ledger, Trigger
 from ..plan.options import OPTIONS, options_of
-from ..settings import ArchiveSettings
 from .fanout import WORK_KEY, Work
 
 # How far a timer's Time may be ahead of the function's clock (the clocks of SCF's hosts differ a little).
@@ -81,7 +80,6 @@ class Invocation:
     summary: RunSummary | None = None
     ledger: Ledger | None = field(default=None, repr=False)
     rows: dict[str | None, int] = field(default_factory=dict)  # appid -> its row in the ledger
-    settings: ArchiveSettings | None = None
     appid: str | None = None  # the one app's (None: several apps)
     single: bool = True  # one app's run (WX_APPID, or a worker's): its answer is one app's shape
     retry_later: bool = False  # a worker's event whose own worker holds the lease: SCF is to deliver it again later

@@ -65,8 +65,8 @@ __all__ = ["MESSAGE_LIMIT", "markdown_text", "message_for", "notify", "post"]
 logger = logging.getLogger("wxcloud")
 
 # Kept back from the invocation's deadline after the post, and the least a post is tried with.
-DEADLINE_MARGIN = 0.25
-MIN_POST_SECONDS = 0.5
+_DEADLINE_MARGIN = 0.25
+_MIN_POST_SECONDS = 0.5
 
 
 def notify(settings: AlertSettings, run: RunSummary, *, deadline: Deadline | None, budget: float = 5.0) -> bool | None:
@@ -99,8 +99,8 @@ def notify(settings: AlertSettings, run: RunSummary, *, deadline: Deadline | Non
             return False
     left = budget - (time.monotonic() - started)
     if deadline is not None:
-        left = min(left, deadline.remaining() - DEADLINE_MARGIN)
-    if left < MIN_POST_SECONDS:
+        left = min(left, deadline.remaining() - _DEADLINE_MARGIN)
+    if left < _MIN_POST_SECONDS:
         logger.warning("archive alert not sent: only %.2gs left of the run's budget", max(left, 0.0))
         return False
     target = split_webhook(webhook)
@@ -120,7 +120,7 @@ def _budgeted(deadline: Deadline | None, budget: float) -> Deadline:
     clock = time.monotonic if deadline is None else deadline.monotonic
     expires = clock() + budget
     if deadline is not None:
-        expires = min(expires, deadline.expires_at - DEADLINE_MARGIN)
+        expires = min(expires, deadline.expires_at - _DEADLINE_MARGIN)
     return Deadline(expires, clock)
 
 

@@ -4,7 +4,7 @@ A run is recorded once its database answers (a run that fails before, on its con
 unreachable database, cannot be written down; its error value and log line say why), as
 ``running``, and finished with its outcome: ``complete`` (everything asked for is archived and up
 to date), ``incomplete`` (work was left for a later run, or periods failed), ``failed`` (the
-run answered an error value), ``dispatched`` (the run sent its work to workers, ``fanout.py``,
+run answered an error value), ``dispatched`` (the run sent its work to workers, ``function/fanout.py``,
 which record runs of their own) or ``skipped`` (a worker found another one archiving its app).
 A run over several apps has one row per app. Its summary is the run's JSON summary, its error the error value's
 code and message: texts that the archive already keeps free of secrets (the appsecret, tokens
@@ -129,14 +129,12 @@ class Ledger:
 
         return self.archive.write(insert, "recording the run's start")
 
-    def finish(
-        self, rows: Mapping[str | None, int], run: RunSummary, *, ended_at: datetime | None = None
-    ) -> dict[int, RunOutcome]:
+    def finish(self, rows: Mapping[str | None, int], run: RunSummary) -> dict[int, RunOutcome]:
         """Record how each app's run of ``rows`` (appid -> its run id) ended, from ``run``, in one
         transaction; the outcomes written. A database that fails now costs the ledger its lines,
         not the run its answer (which is returned and logged all the same): one WARNING, and no
         outcome written."""
-        moment = _naive_utc(ended_at)
+        moment = _naive_utc(None)  # now
         updates: dict[int, dict[str, Any]] = {}
         for appid, run_id in rows.items():
             outcome = outcome_of(run, appid)

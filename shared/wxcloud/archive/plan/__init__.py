@@ -6,7 +6,7 @@ Imports ``kept`` and ``store`` of the archive's wings.
 
 from __future__ import annotations
 
-from .due import due, missing, periods
+from .due import closed_periods, due, missing, periods
 from .job import Job
 
-__all__ = ["Job", "due", "missing", "periods"]
+__all__ = ["Job", "closed_periods", "due", "missing", "periods"]

@@ -2,7 +2,7 @@
 (an event or a timer's ``Message``) or the CLI's flags, checked for each with an error that names
 the option as its source spells it: -501007 for an option, -601001 for the environment.
 
-The SCF handler (``function.py``) and the CLI (``cli.py``) both build their jobs here, so the CLI
+The SCF handler (``function/handler.py``) and the CLI (``cli/main.py``) both build their jobs here, so the CLI
 never imports the handler module. A since is a day ``yyyymmdd`` or a span back from the run's day
 (``90d``, ``12w``, ``6m``, ``1y``: ``settings.archive_since``), wherever it is given, and never
 after the run's (Beijing) day; an until may be, and then means the newest closed period. What a

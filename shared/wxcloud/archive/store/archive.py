@@ -5,8 +5,8 @@
     with Archive("postgresql+psycopg://user:password@host/db") as archive:
         archive.results("wx...", "analysis.getDailyVisitTrend")
 
-Persistence only: which periods to ask for is the planner's (``plan.py``), answering cloud calls
-from the archive is ``ReadThrough``'s (``readthrough.py``); what a read answers is ``records.py``'s,
+Persistence only: which periods to ask for is the planner's (``plan/due.py``), answering cloud calls
+from the archive is ``ReadThrough``'s (``fetch/readthrough.py``); what a read answers is ``records.py``'s,
 and an answer's flat rows ``rows.py``'s. Each stored period is one transaction
 (the result, its flat rows, and the answer it replaced in the revision table), committed before
 the next fetch is even looked at, so a run that is killed loses nothing it fetched.
@@ -41,11 +41,10 @@ from ..kept.storable import storable, storable_text
 from ..settings import ARCHIVE_DEFAULT_TABLE_PREFIX
 from . import database, schema
 from .records import Revision, Stored, StoreOutcome, decoded, stored_row
-from .rows import binary_reply, flat_rows, keeps
+from .rows import flat_rows, keeps
 from .tables import Tables, insert_new, upsert_newer
 
-# The answer's types are records.py's and its rows rows.py's: handed on under the names this module has always had.
-__all__ = ["WRITE_ATTEMPTS", "Archive", "Revision", "StoreOutcome", "Stored", "binary_reply", "flat_rows", "keeps"]
+__all__ = ["WRITE_ATTEMPTS", "Archive"]
 
 _T = TypeVar("_T")
 

@@ -3,7 +3,7 @@
 A metric, an audience and a portrait's name are drawn in the same colour in every chart; a
 retention triangle's cells are coloured here from its audience's scale (``mix``), so that each
 cell's text can be chosen black or white by the cell's shade (``text_on``, by WCAG's contrast).
-``tests/test_archive_report_layout.py`` holds every pair to WCAG's 4.5.
+``tests/archive/present/test_archive_report_layout.py`` holds every pair to WCAG's 4.5.
 """
 
 from __future__ import annotations

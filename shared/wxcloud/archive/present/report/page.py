@@ -29,7 +29,6 @@ import html
 from typing import Any
 
 from ...kept.channels import channel_name
-from .charts import bars, bars_height, pie, pie_height
 from .colors import (
     AUDIENCE_COLORS,
     CATEGORY_COLORS,
@@ -38,10 +37,10 @@ from .colors import (
     NAME_COLORS,
     OTHERS_COLOR,
     SCALES,
-    contrast,
     mix,
     text_on,
 )
+from .echarts_shapes import bars, bars_height, pie, pie_height
 from .figures import PORTRAIT_DIMENSIONS, Audience, Kpi, Overview, PageRow, Pages, ReportData, Sources, Trends, Triangle
 from .inline import BOOT, STYLE, echarts_source, options_json
 from .labels import (
@@ -57,18 +56,7 @@ from .labels import (
     text,
 )
 
-# The colours and the inlined parts are colors.py's and inline.py's: handed on under the names the page had.
-__all__ = [
-    "AUDIENCE_COLORS",
-    "METRIC_COLORS",
-    "NAME_COLORS",
-    "SCALES",
-    "Page",
-    "contrast",
-    "echarts_source",
-    "options_json",
-    "render_page",
-]
+__all__ = ["Page", "render_page"]
 
 _DECIMALS = {"stayTimeUv": 1, "visitDepth": 2}
 

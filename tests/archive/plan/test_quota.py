@@ -1,6 +1,6 @@
 """Daily quotas: WeChat's quota endpoint in the emulator, its enforcement (45009), the client's read
 of it (``wxcloud.read_quota`` over ``OpenApiClient.post_json``), the archive's planner
-(``wxcloud.archive.plan.budget``) and its setting ``WX_ARCHIVE_QUOTA_RESERVE``.
+(``wxcloud.archive.plan.quota_plan``) and its setting ``WX_ARCHIVE_QUOTA_RESERVE``.
 
 Everything goes over real HTTP to an emulator of its own whose clock the test moves, so a Beijing
 midnight can be crossed without waiting and no test depends on when it runs.
@@ -31,7 +31,7 @@ from wxcloud import (
     read_quota,
 )
 from wxcloud.archive.kept import reports
-from wxcloud.archive.plan.budget import QUOTA_CHECK_OVER, QuotaPlan, allocate, plan_quota, reserved
+from wxcloud.archive.plan.quota_plan import QUOTA_CHECK_OVER, QuotaPlan, allocate, plan_quota, reserved
 from wxcloud.archive.settings import ARCHIVE_DEFAULT_QUOTA_RESERVE, ArchiveSettings
 from wxcloud.deadline import Deadline
 
