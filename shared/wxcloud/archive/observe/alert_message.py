@@ -1,25 +1,23 @@
-"""An archive run's alert as words: which outcomes of a run deserve a message, what to advise for
-each, and how WeCom shows a text (``markdown_text``). What posts it is ``webhook.py``; when it is
-posted, ``alerts.notify``.
+"""An archive run's alert as words: which outcomes of a run deserve a message, and what to advise
+for each. How a text from elsewhere is masked and shown is ``masking.py``'s; what posts the message
+is ``webhook.py``; when it is posted, ``alerts.notify``.
 
 The message is written from the run's typed result (``RunSummary``): each app's stop and errors,
 each report's counts, the database's failure, the time limit, what a dispatcher could not send.
 No count, stop or code is read back from a text (a failed run's errMsg alone is looked at, for
 the words that call for the database's advice); the texts that came from elsewhere (an appid, a
-report's name, WeChat's or the database's words) are masked for secrets (``clean``: tokens,
-credentials, and the webhook's key in each encoding) and made plain text (``markdown_text``).
+report's name, WeChat's or the database's words) are masked for secrets (``masking.clean``: tokens,
+credentials, and the webhook's key in each encoding) and made plain text (``masking.markdown_text``).
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Sequence
 
 from ...errcodes import INVALID_PARAM, JS_ERROR, NO_PERMISSION, OPENAPI_TIMEOUT, SYSTEM_ERROR
-from ...http.redaction import MASK, Sealed, encodings, redact
 from ...variables import WX_ARCHIVE_URL
 from ..fetch.outcomes import ApiTally, AppSummary, Dispatch, ErrorRecord, RunSummary
+from .masking import Conceal, clean, markdown_text
 
 # WeCom refuses markdown content over 4096 bytes (UTF-8); room is kept for the closing note.
 MESSAGE_LIMIT = 4096
@@ -28,41 +26,7 @@ _TEXT_LIMIT = 160  # characters of one error text
 _NAME_LIMIT = 60  # characters of a report's name or an appid
 _WHO_LIMIT = 200  # characters of the apps a title names
 _NAMED_APPS = 3  # apps a title names before "and N more"
-# A part of the webhook shorter than this is masked only where it stands alone (see masked).
-SHORT = 4
 
-# Texts we did not write may hold a token or a secret: anything shaped like one (32 or more
-# token characters with both letters and digits: WeChat's access tokens, an appsecret, a UUID
-# webhook key) is masked, as is the password of a URL (``scheme://user:password@``).
-_TOKEN_LIKE = re.compile(
-    r"(?<![A-Za-z0-9_\-])(?=[A-Za-z0-9_\-]*[0-9])(?=[A-Za-z0-9_\-]*[A-Za-z])[A-Za-z0-9_\-]{32,}(?![A-Za-z0-9_\-])"
-)
-_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]+@")
-
-
-# What each character WeCom's markdown gives a meaning becomes in a text from elsewhere: its
-# full-width look-alike (shown as text; WeCom documents no escape). ``&`` too: an entity such as
-# ``&lt;`` would spell a ``<``. ``~`` and ``|`` (strike-through, tables) for renderers that have them.
-_MARKDOWN = str.maketrans(
-    {
-        "*": "＊",
-        "_": "＿",
-        "`": "｀",
-        "[": "［",
-        "]": "］",
-        "(": "（",
-        ")": "）",
-        "#": "＃",
-        ">": "＞",
-        "<": "＜",
-        "&": "＆",
-        "\\": "＼",
-        "~": "～",
-        "|": "｜",
-    }
-)
-_SCHEME_SEPARATOR = re.compile(r":(?=//)")  # "https://..." would become a link: "https：//..." stays text
-SHOWN_MASK = MASK.translate(_MARKDOWN)  # a mask put in the message after it was made plain text
 
 # What to do, by error code (the first error of a report, or a failed run's errCode).
 ADVICE: dict[int, str] = {
@@ -84,26 +48,8 @@ DATABASE_ADVICE = "check WX_ARCHIVE_URL (or its SSM secret) and that the databas
 FAN_OUT_ADVICE = "give the function's role scf:InvokeFunction on the function itself, or set WX_ARCHIVE_FAN_OUT=off"
 DEADLINE_ADVICE = "raise the function's timeout or narrow the run"
 
-Conceal = Sequence[Sealed[str]]
-
 
 # ---- the message ---------------------------------------------------------------------------------
-
-
-def markdown_text(text: str) -> str:
-    """``text`` as plain text inside a WeCom markdown message: one line (every run of white space,
-    line breaks included, one space), control and format characters dropped (a lone surrogate,
-    which no UTF-8 body can carry, shown as U+FFFD), each character markdown gives a meaning its
-    full-width look-alike, and ``://`` broken so no URL becomes a link. Every text that did not
-    come from this module goes through it, and nothing else does the same job."""
-    kept = []
-    for char in " ".join(text.split()):
-        kind = unicodedata.category(char)
-        if kind == "Cs":
-            kept.append("\ufffd")
-        elif kind not in ("Cc", "Cf"):
-            kept.append(char)
-    return _SCHEME_SEPARATOR.sub("：", "".join(kept).translate(_MARKDOWN))
 
 
 def message_for(run: RunSummary, *, conceal: Conceal = (), unnamed: str = "") -> str | None:
@@ -264,54 +210,6 @@ def _advice(code: int) -> str:
     return ADVICE.get(code, "see the function's log for the details")
 
 
-def clean(text: str, limit: int, conceal: Conceal = ()) -> str:
-    """A text from elsewhere, fit for one line of a log: ``conceal`` and anything shaped like a
-    secret masked, then one line of at most ``limit`` characters (masked first: a cut never
-    leaves the first half of a secret)."""
-    text = masked(text, conceal)
-    text = _TOKEN_LIKE.sub(MASK, _URL_PASSWORD.sub(r"\1" + MASK + "@", text))
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def _shown(text: str, limit: int, conceal: Conceal = ()) -> str:
     """A text from elsewhere as the message shows it: ``clean``, then ``markdown_text``."""
     return markdown_text(clean(text, limit, conceal))
-
-
-# ---- masking a text from elsewhere ---------------------------------------------------------------
-
-
-def masked(text: str, secrets: Conceal) -> str:
-    """``text`` from elsewhere with each of ``secrets`` masked in each of its encodings, and
-    anything ``redaction`` finds by pattern (a ``key=...``). A part shorter than ``SHORT``
-    characters is masked only where it stands alone, not inside a word: a key that short is no
-    real WeCom key, yet still the key, and masked inside every word it would leave no text."""
-    text = by_value(text, [sealed for sealed in secrets if len(sealed.reveal()) >= SHORT], MASK)
-    for sealed in secrets:
-        if len(sealed.reveal()) < SHORT:
-            text = _standalone(text, sealed)
-    return redact(text)
-
-
-def by_value(text: str, secrets: Conceal, shown: str) -> str:
-    """``text`` with every encoding of each of ``secrets`` (``redaction.encodings``) as ``shown``.
-    Holds each encoding revealed, so it never raises: on a failure nothing of ``text`` is kept."""
-    try:
-        for sealed in secrets:
-            for form in encodings(sealed.reveal()):
-                if form in text:
-                    text = text.replace(form, shown)
-        return text
-    except Exception:
-        return shown
-
-
-def _standalone(text: str, sealed: Sealed[str]) -> str:
-    """``text`` with ``sealed``'s encodings masked where no letter or digit touches them. Holds the
-    value revealed, so it never raises: on a failure nothing of ``text`` is kept."""
-    try:
-        forms = "|".join(re.escape(form) for form in encodings(sealed.reveal()))
-        return re.sub(rf"(?<!\w)(?:{forms})(?!\w)", MASK, text) if forms else text
-    except Exception:
-        return MASK

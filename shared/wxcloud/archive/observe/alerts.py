@@ -57,7 +57,8 @@ from ...settings import alert_webhook_url
 from ...tencentcloud.ssm import read_source
 from ..fetch.outcomes import RunSummary
 from ..settings import AlertSettings
-from .alert_message import MESSAGE_LIMIT, clean, markdown_text, message_for, named
+from .alert_message import MESSAGE_LIMIT, message_for, named
+from .masking import clean, markdown_text
 from .webhook import deliver, post, split_webhook
 
 __all__ = ["MESSAGE_LIMIT", "markdown_text", "message_for", "notify", "post"]

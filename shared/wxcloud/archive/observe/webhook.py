@@ -19,7 +19,7 @@ from ...errors import WxCloudError
 from ...http.redaction import Sealed, conceal_everywhere
 from ...http.timeouts import Timeouts
 from ...http.transport import Transport
-from .alert_message import SHORT, SHOWN_MASK, Conceal, by_value, clean, markdown_text, masked
+from .masking import SHORT, SHOWN_MASK, Conceal, by_value, clean, markdown_text, masked
 
 logger = logging.getLogger("wxcloud")
 
