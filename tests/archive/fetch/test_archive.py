@@ -52,6 +52,13 @@ def monthly_run(archive: Archive, client: OpenApiClient) -> AppSummary:
     return run_job(archive, client, monthly_job(), concurrency=1)
 
 
+def faulted_run(db: Db, emulator: WeChatEmulator, client: OpenApiClient, fault: Fault) -> tuple[Archive, AppSummary]:
+    """``db``'s archive, and a ``monthly_run`` into it whose first request (January's) meets ``fault``."""
+    emulator.add_fault(MONTHLY_PATH, fault)
+    archive = db.archive()
+    return archive, monthly_run(archive, client)
+
+
 def counted(tally: ApiTally, *outcomes: str) -> tuple[int, ...]:
     """The tally's count of each of ``outcomes``, in that order."""
     return tuple(tally.counts[outcome] for outcome in outcomes)
@@ -240,9 +247,7 @@ def test_quota_stops_requests_of_that_api_for_the_rest_of_the_run(
 def test_a_period_whose_data_is_not_ready_is_left_for_a_later_run(
     db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient
 ) -> None:
-    emulator.add_fault(MONTHLY_PATH, Fault.errcode(61503, "data not ready, please try later"))
-    archive = db.archive()
-    first = monthly_run(archive, fast_client)
+    archive, first = faulted_run(db, emulator, fast_client, Fault.errcode(61503, "data not ready, please try later"))
     assert (*counted(first.apis[MONTHLY], "notReady", "stored"), first.complete) == (1, MONTHS - 1, False)
     assert plan.missing(archive, fast_client.settings.appid, MONTHLY, date(2026, 1, 1), TODAY) == [
         Period(date(2026, 1, 1), date(2026, 1, 31))
@@ -255,9 +260,8 @@ def test_a_period_whose_data_is_not_ready_is_left_for_a_later_run(
 def test_a_permanent_failure_stops_that_api_and_is_reported(
     sqlite_db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient
 ) -> None:
-    emulator.add_fault(MONTHLY_PATH, Fault.errcode(48001, "api unauthorized"))
-    archive = sqlite_db.archive()
-    tally = monthly_run(archive, fast_client).apis[MONTHLY]
+    _, summary = faulted_run(sqlite_db, emulator, fast_client, Fault.errcode(48001, "api unauthorized"))
+    tally = summary.apis[MONTHLY]
     assert (*counted(tally, "failed", "leftForLater"), str(tally.stopped)) == (1, MONTHS - 1, "failed (48001)")
     assert str(tally.errors[0]).startswith("48001 openapi.analysis.getMonthlyVisitTrend:fail api unauthorized rid: ")
     assert len(emulator.requests_to(MONTHLY_PATH)) == 1
@@ -266,9 +270,8 @@ def test_a_permanent_failure_stops_that_api_and_is_reported(
 def test_a_rejected_period_fails_alone_and_the_api_goes_on(
     sqlite_db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient
 ) -> None:
-    emulator.add_fault(MONTHLY_PATH, Fault.errcode(61501, "date range error"))  # WeChat no longer keeps that month
-    archive = sqlite_db.archive()
-    tally = monthly_run(archive, fast_client).apis[MONTHLY]
+    fault = Fault.errcode(61501, "date range error")  # WeChat no longer keeps that month
+    tally = faulted_run(sqlite_db, emulator, fast_client, fault)[1].apis[MONTHLY]
     assert (*counted(tally, "failed", "stored"), tally.stopped) == (1, MONTHS - 1, None)
 
 
