@@ -22,7 +22,7 @@ from wxcloud import (
 )
 from wxcloud.archive import REPORTS, Archive, Job, NotStored, ReadThrough, plan, run_job
 from wxcloud.archive.fetch.answer import app_json, tally_json
-from wxcloud.archive.fetch.outcomes import ApiTally, AppSummary, ErrorRecord, Stop
+from wxcloud.archive.fetch.outcomes import ApiTally, AppSummary, ErrorRecord, Outcome, Stop
 from wxcloud.dates import BEIJING
 from wxcloud.deadline import Deadline
 from wxcloud.errors import StorageError, WxCloudError
@@ -59,7 +59,7 @@ def faulted_run(db: Db, emulator: WeChatEmulator, client: OpenApiClient, fault: 
     return archive, monthly_run(archive, client)
 
 
-def counted(tally: ApiTally, *outcomes: str) -> tuple[int, ...]:
+def counted(tally: ApiTally, *outcomes: Outcome) -> tuple[int, ...]:
     """The tally's count of each of ``outcomes``, in that order."""
     return tuple(tally.counts[outcome] for outcome in outcomes)
 
