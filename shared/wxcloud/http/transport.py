@@ -55,7 +55,7 @@ from .watchdog import WATCHDOG, Exchange
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-__all__ = ["DATA_REPLY_LIMIT", "JSON_TYPE", "HttpReply", "TimedOut", "Transport", "redact"]
+__all__ = ["DATA_REPLY_LIMIT", "JSON_TYPE", "HttpReply", "SendOptions", "TimedOut", "Transport", "redact"]
 
 # WeChat's data replies are a few KB; a month of daily figures is well under 100 KB.
 DATA_REPLY_LIMIT = 8 * 1024 * 1024
