@@ -96,6 +96,14 @@ def spread(values: list[float], scale: float, digits: int) -> tuple[float, str]:
     return median, f"{round(median, digits)} [{round(low * scale, digits)}-{round(high * scale, digits)}]"
 
 
+def versus(figure: str, measured: dict[str, list[float]], scale: float) -> Row:
+    """The row of ``figure``: ours and the release's (``measured["ours"]``, ``["release"]``, times
+    ``scale``), each with its spread, and the ratio of their medians."""
+    ours, ours_text = spread(measured["ours"], scale, 1)
+    release, release_text = spread(measured["release"], scale, 1)
+    return figure, ours_text, release_text, round(ours / release, 3)
+
+
 def interleaved(sides: dict[str, Callable[[], float]], rounds: int) -> dict[str, list[float]]:
     """Each side measured once per round, the order turning round by round."""
     names = list(sides)
@@ -121,14 +129,7 @@ def warm_row(emulator: WeChatEmulator, today: Path, release: Path, rounds: int, 
             {"ours": lambda: float(ours.ask({"calls": calls})), "release": lambda: float(theirs.ask({"calls": calls}))},
             rounds,
         )
-    fast, fast_text = spread(medians["ours"], 1e6, 1)
-    slow, slow_text = spread(medians["release"], 1e6, 1)
-    return (
-        f"warm invocation of the default function, loopback (µs; vs the release at {RELEASE})",
-        fast_text,
-        slow_text,
-        round(fast / slow, 3),
-    )
+    return versus(f"warm invocation of the default function, loopback (µs; vs the release at {RELEASE})", medians, 1e6)
 
 
 def archive_row(emulator: WeChatEmulator, release_shared: Path, rounds: int, periods: int) -> Row:
@@ -152,14 +153,7 @@ def archive_row(emulator: WeChatEmulator, release_shared: Path, rounds: int, per
             for child in (ours, theirs):  # SQLAlchemy's first statements, the planner's imports
                 run(child)
             rates = interleaved({"ours": lambda: run(ours), "release": lambda: run(theirs)}, rounds)
-    fast, fast_text = spread(rates["ours"], 1, 1)
-    slow, slow_text = spread(rates["release"], 1, 1)
-    return (
-        f"{API} periods/s, {periods} periods, 4 in flight, loopback (vs the release at {RELEASE})",
-        fast_text,
-        slow_text,
-        round(fast / slow, 3),
-    )
+    return versus(f"{API} periods/s, {periods} periods, 4 in flight, loopback (vs the release at {RELEASE})", rates, 1)
 
 
 def _base_env() -> dict[str, str]:

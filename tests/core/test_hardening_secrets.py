@@ -69,6 +69,17 @@ def check(envelopes: Envelopes, server: HostileServer, *extra: str) -> None:
     assert not found, found[:3]
 
 
+def failed_call(path: str, behaviour: Behaviour) -> tuple[HostileServer, WxCloudError]:
+    """One data call, on a server of its own whose ``path`` behaves as ``behaviour``: the server
+    (the tokens it issued) and the error the call raised (sentry has captured it)."""
+    with HostileServer() as server:
+        server.on(path, behaviour)
+        client = make_client(server.url, connect=0.5, read=0.3)
+        error = capture(client)
+        client.close()
+    return server, error
+
+
 def test_the_check_finds_a_secret_in_a_frame(envelopes: Envelopes) -> None:
     """The check can fail: a function holding the token in a local, raising, is caught by it."""
 
@@ -111,14 +122,10 @@ REPLY_TOKENS = [
 
 @pytest.mark.parametrize("name", list(TOKEN_FAILURES))
 def test_a_failed_token_fetch_leaves_no_secret_in_the_tracker(envelopes: Envelopes, name: str) -> None:
-    with HostileServer() as server:
-        server.on(TOKEN_PATH, TOKEN_FAILURES[name])
-        client = make_client(server.url, connect=0.5, read=0.3)
-        error = capture(client)
-        client.close()
-        assert error.err_code != 0
-        check(envelopes, server, *REPLY_TOKENS)
-        assert not leaks([json.dumps(error.to_result(), ensure_ascii=False), str(error)], [APPSECRET, *REPLY_TOKENS])
+    server, error = failed_call(TOKEN_PATH, TOKEN_FAILURES[name])
+    assert error.err_code != 0
+    check(envelopes, server, *REPLY_TOKENS)
+    assert not leaks([json.dumps(error.to_result(), ensure_ascii=False), str(error)], [APPSECRET, *REPLY_TOKENS])
 
 
 DATA_FAILURES: dict[str, Behaviour] = {
@@ -136,14 +143,10 @@ DATA_FAILURES: dict[str, Behaviour] = {
 
 @pytest.mark.parametrize("name", list(DATA_FAILURES))
 def test_a_failed_data_call_leaves_no_secret_in_the_tracker(envelopes: Envelopes, name: str) -> None:
-    with HostileServer() as server:
-        server.on(DATA_PATH, DATA_FAILURES[name])
-        client = make_client(server.url, connect=0.5, read=0.3)
-        error = capture(client)
-        client.close()
-        assert error.err_code != 0 and server.issued
-        check(envelopes, server)
-        assert not leaks([json.dumps(error.to_result(), ensure_ascii=False)], [APPSECRET, *server.issued])
+    server, error = failed_call(DATA_PATH, DATA_FAILURES[name])
+    assert error.err_code != 0 and server.issued
+    check(envelopes, server)
+    assert not leaks([json.dumps(error.to_result(), ensure_ascii=False)], [APPSECRET, *server.issued])
 
 
 def test_a_deadline_cut_leaves_no_secret_in_the_tracker(envelopes: Envelopes) -> None:

@@ -41,7 +41,8 @@ def wechat() -> Iterator[HTTPServer]:
         yield server
 
 
-def run(code: str, wechat: HTTPServer, cwd: Path) -> subprocess.CompletedProcess[str]:
+def run(code: str, wechat: HTTPServer, cwd: Path) -> str:
+    """What ``code`` prints, run by a Python of its own against ``wechat``; it must exit with 0."""
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT / "shared"),
@@ -49,7 +50,14 @@ def run(code: str, wechat: HTTPServer, cwd: Path) -> subprocess.CompletedProcess
         "WX_APPSECRET": "fake-secret-readme",
         "WX_API_BASE_URL": wechat.url_for("").rstrip("/"),
     }
-    return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run([sys.executable, "-c", code], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def caught(call: str, error: str, shown: str) -> str:
+    """A script making ``call`` that catches ``wxcloud.<error>`` and prints ``shown`` of it, as the README does."""
+    return f"import json, wxcloud\ntry:\n    {call}\nexcept wxcloud.{error} as err:\n    print({shown})\n"
 
 
 def only(wechat: HTTPServer, path: str) -> Request:
@@ -67,9 +75,7 @@ def test_the_three_examples_of_every_cloud_call_run_as_written(wechat: HTTPServe
     wechat.expect_request("/cgi-bin/message/subscribe/send", method="POST").respond_with_json(
         {"errcode": 0, "errmsg": "ok"}
     )
-    done = run(blocks[0] + "\nprint(verdict)\n", wechat, tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "pass"
+    assert run(blocks[0] + "\nprint(verdict)\n", wechat, tmp_path).strip() == "pass"
     assert (tmp_path / "code.png").read_bytes() == PNG
     checked = only(wechat, "/wxa/msg_sec_check")
     assert checked.args["access_token"] == TOKEN
@@ -97,16 +103,10 @@ def test_a_misspelt_name_is_what_the_readme_says(wechat: HTTPServer, tmp_path: P
         r"`(\{\"errCode\": -604100, \"errMsg\": \"openapi\.security\.msgSecChek:fail .*?) or \.\.\.\?\]\"\}`", text
     )
     assert said is not None
-    code = (
-        "import json, wxcloud\n"
-        "try:\n"
-        "    wxcloud.openapi.security.msgSecChek({'content': 'hello'})\n"
-        "except wxcloud.ApiNotFound as err:\n"
-        "    print(json.dumps(err.to_result()))\n"
+    code = caught(
+        "wxcloud.openapi.security.msgSecChek({'content': 'hello'})", "ApiNotFound", "json.dumps(err.to_result())"
     )
-    done = run(code, wechat, tmp_path)
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.startswith(said.group(1))
+    assert run(code, wechat, tmp_path).startswith(said.group(1))
     assert [request.path for request, _ in wechat.log] == []  # refused before any request, the token's included
 
 
@@ -119,11 +119,10 @@ def test_a_failed_call_raises_as_the_readme_shows(wechat: HTTPServer, tmp_path: 
     wechat.expect_request("/wxa/msg_sec_check", method="POST").respond_with_json(verdict)
     wechat.expect_request("/wxa/getwxacodeunlimit", method="POST").respond_with_data(PNG, content_type="image/png")
     wechat.expect_request("/cgi-bin/message/subscribe/send", method="POST").respond_with_json(refusal)
-    done = run(block, wechat, tmp_path)
-    assert done.returncode == 0, done.stderr
+    printed = run(block, wechat, tmp_path)
     said = re.search(r"print\(err\.to_result\(\)\)  # (\{'errCode': 43101, 'errMsg': '[^']*?) \.\.\.'\}", block)
-    assert said is not None and done.stdout.startswith(said.group(1)), done.stdout
-    assert ast.literal_eval(done.stdout) == {
+    assert said is not None and printed.startswith(said.group(1)), printed
+    assert ast.literal_eval(printed) == {
         "errCode": 43101,
         "errMsg": f"openapi.subscribeMessage.send:fail {refusal['errmsg']}",
     }
@@ -131,13 +130,6 @@ def test_a_failed_call_raises_as_the_readme_shows(wechat: HTTPServer, tmp_path: 
     assert "raises `RequestValidationError` with `errCode 47001`" in text
     hint = re.search(r"`security\.msgSecCheck`: `hint: \[(content must be [^\]]*)\]`", text)
     assert hint is not None
-    code = (
-        "import wxcloud\n"
-        "try:\n"
-        "    wxcloud.openapi.security.msgSecCheck({'content': 42, 'version': 2, 'scene': 2, 'openid': 'o1'})\n"
-        "except wxcloud.RequestValidationError as err:\n"
-        "    print(err.err_code, err.hint)\n"
-    )
-    mistyped = run(code, wechat, tmp_path)
-    assert mistyped.returncode == 0, mistyped.stderr
-    assert mistyped.stdout.strip() == f"47001 {hint.group(1)}"
+    call = "wxcloud.openapi.security.msgSecCheck({'content': 42, 'version': 2, 'scene': 2, 'openid': 'o1'})"
+    mistyped = run(caught(call, "RequestValidationError", "err.err_code, err.hint"), wechat, tmp_path)
+    assert mistyped.strip() == f"47001 {hint.group(1)}"

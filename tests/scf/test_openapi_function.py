@@ -268,6 +268,19 @@ def test_an_unknown_name_is_604100_without_a_request(fake: HTTPServer, load: Loa
     ]  # as errMsg names them
 
 
+def text_check(detail: str, name: str, **event: Any) -> Any:
+    """A case of a text check's event (``CHECK``'s, with ``event``'s keys over it) refused with ``detail``."""
+    return pytest.param(
+        {"api": "security.msgSecCheck", "data": CHECK, **event}, "openapi.security.msgSecCheck:", detail, id=name
+    )
+
+
+def image_check(media: dict[str, Any], detail: str, name: str) -> Any:
+    """A case of an image check whose PNG file ``media`` (its bytes' source) is refused with ``detail``."""
+    data = {"media": {"contentType": "image/png", **media}}
+    return pytest.param({"api": "security.imgSecCheck", "data": data}, "openapi.security.imgSecCheck:", detail, id=name)
+
+
 MALFORMED = [
     pytest.param(["security.msgSecCheck"], "openapi:", "the event must be a JSON object", id="a list"),
     pytest.param("security.msgSecCheck", "openapi:", "the event must be a JSON object", id="a string"),
@@ -288,84 +301,33 @@ MALFORMED = [
         'needs its call data: "data": {...}',
         id="no data",
     ),
-    pytest.param(
-        {"api": "security.msgSecCheck", "data": [CHECK]},
-        "openapi.security.msgSecCheck:",
-        "data must be a JSON object",
-        id="data a list",
-    ),
-    pytest.param(
-        {"api": "security.msgSecCheck", "data": "{}"},
-        "openapi.security.msgSecCheck:",
-        "data must be a JSON object",
-        id="data a string",
-    ),
-    pytest.param(
-        {"api": "security.msgSecCheck", "data": CHECK, "convertcase": False},
-        "openapi.security.msgSecCheck:",
-        "unknown key(s) convertcase in the event: it takes api, data, binary",
-        id="unknown key",
-    ),
-    pytest.param(
-        {"api": "security.msgSecCheck", "data": CHECK, "binary": "hex"},
-        "openapi.security.msgSecCheck:",
+    text_check("data must be a JSON object", "data a list", data=[CHECK]),
+    text_check("data must be a JSON object", "data a string", data="{}"),
+    text_check("unknown key(s) convertcase in the event: it takes api, data, binary", "unknown key", convertcase=False),
+    text_check(
         'binary must be "buffer" (Node\'s Buffer JSON, the default) or "base64", got \'hex\'',
-        id="binary hex",
+        "binary hex",
+        binary="hex",
     ),
-    pytest.param(
-        {"api": "security.msgSecCheck", "data": CHECK, "binary": None},
-        "openapi.security.msgSecCheck:",
-        "binary must be",
-        id="binary null",
-    ),
-    pytest.param(
-        {
-            "api": "security.imgSecCheck",
-            "data": {"media": {"contentType": "image/png", "value": {"type": "Buffer", "data": [1, 256]}}},
-        },
-        "openapi.security.imgSecCheck:",
+    text_check("binary must be", "binary null", binary=None),
+    image_check(
+        {"value": {"type": "Buffer", "data": [1, 256]}},
         "the file media: value.data must hold integers 0 to 255 only",
-        id="a byte over 255",
+        "a byte over 255",
     ),
-    pytest.param(
-        {
-            "api": "security.imgSecCheck",
-            "data": {"media": {"contentType": "image/png", "value": {"type": "Buffer", "data": [1, True]}}},
-        },
-        "openapi.security.imgSecCheck:",
+    image_check(
+        {"value": {"type": "Buffer", "data": [1, True]}},
         "value.data must hold integers 0 to 255 only",
-        id="a boolean byte",
+        "a boolean byte",
     ),
-    pytest.param(
-        {
-            "api": "security.imgSecCheck",
-            "data": {"media": {"contentType": "image/png", "value": {"type": "Buffer", "data": "iVBO"}}},
-        },
-        "openapi.security.imgSecCheck:",
+    image_check(
+        {"value": {"type": "Buffer", "data": "iVBO"}},
         "value must be exactly Node's Buffer JSON",
-        id="buffer data a string",
+        "buffer data a string",
     ),
-    pytest.param(
-        {"api": "security.imgSecCheck", "data": {"media": {"contentType": "image/png", "base64": "not base64!"}}},
-        "openapi.security.imgSecCheck:",
-        "the file media: base64 is not standard base64",
-        id="bad base64",
-    ),
-    pytest.param(
-        {"api": "security.imgSecCheck", "data": {"media": {"contentType": "image/png", "base64": 12}}},
-        "openapi.security.imgSecCheck:",
-        "base64 must be a string",
-        id="base64 a number",
-    ),
-    pytest.param(
-        {
-            "api": "security.imgSecCheck",
-            "data": {"media": {"contentType": "image/png", "base64": "AA==", "value": "AA=="}},
-        },
-        "openapi.security.imgSecCheck:",
-        "has both value and base64",
-        id="two sources of bytes",
-    ),
+    image_check({"base64": "not base64!"}, "the file media: base64 is not standard base64", "bad base64"),
+    image_check({"base64": 12}, "base64 must be a string", "base64 a number"),
+    image_check({"base64": "AA==", "value": "AA=="}, "has both value and base64", "two sources of bytes"),
 ]
 
 

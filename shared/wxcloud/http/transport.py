@@ -40,6 +40,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypedDict
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -51,13 +52,29 @@ from .redaction import Sealed, hook_error_tracker, redact
 from .timeouts import Timeouts
 from .watchdog import WATCHDOG, Exchange
 
-__all__ = ["DATA_REPLY_LIMIT", "JSON_TYPE", "HttpReply", "TimedOut", "Transport", "redact"]
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+__all__ = ["DATA_REPLY_LIMIT", "JSON_TYPE", "HttpReply", "SendOptions", "TimedOut", "Transport", "redact"]
 
 # WeChat's data replies are a few KB; a month of daily figures is well under 100 KB.
 DATA_REPLY_LIMIT = 8 * 1024 * 1024
 _READ_SIZE = 64 * 1024
 
 JSON_TYPE = "application/json"
+
+
+class SendOptions(TypedDict, total=False):
+    """``Transport.send``'s keyword options that ``post`` passes on (their meaning: ``send``'s docstring)."""
+
+    query: str | Sealed[str]
+    token: Sealed[str] | None
+    conceal: tuple[Sealed[str], ...]
+    timeout: float | None
+    limit: int
+    headers: Sealed[dict[str, str]] | None
+
+
 # An absolute URL that needs no quoting: ASCII letters, digits and the URL punctuation WeChat's
 # paths and tokens use. Anything else goes through requests' full preparation.
 _PLAIN_URL = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]+)?(/[A-Za-z0-9._~\-/]*)?(\?[A-Za-z0-9._~\-=&%]*)?")
@@ -92,31 +109,9 @@ class Transport:
         self._headers: dict[str, str] = {k: str(v) for k, v in self.session.headers.items()}
         hook_error_tracker()
 
-    def post(
-        self,
-        path: str | Sealed[str],
-        body: bytes | Sealed[bytes],
-        *,
-        query: str | Sealed[str] = "",
-        token: Sealed[str] | None = None,
-        conceal: tuple[Sealed[str], ...] = (),
-        timeout: float | None = None,
-        limit: int = DATA_REPLY_LIMIT,
-        headers: Sealed[dict[str, str]] | None = None,
-    ) -> HttpReply:
-        """A JSON POST: ``send("POST", ...)`` with ``application/json``."""
-        return self.send(
-            "POST",
-            path,
-            body,
-            content_type=JSON_TYPE,
-            query=query,
-            token=token,
-            conceal=conceal,
-            timeout=timeout,
-            limit=limit,
-            headers=headers,
-        )
+    def post(self, path: str | Sealed[str], body: bytes | Sealed[bytes], **options: Unpack[SendOptions]) -> HttpReply:
+        """A JSON POST: ``send("POST", ...)`` with ``application/json`` (the same options but the type)."""
+        return self.send("POST", path, body, content_type=JSON_TYPE, **options)
 
     def send(
         self,

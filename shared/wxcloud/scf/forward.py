@@ -36,11 +36,10 @@ from __future__ import annotations
 
 import json
 import logging
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..client import CallReport
 from ..errcodes import JS_ERROR
@@ -49,7 +48,10 @@ from ..spec import api_named
 from .bytes_json import BINARY_FORMS, BinaryForm, decode_files, encode_answer, is_buffer_json, least_json_size
 from .events import Invocation, trigger_of
 from .gateway import integrated_response
-from .handler import ClientFactory, Frame, ScfHandler
+from .handler import Frame, HandlerOptions, ScfHandler
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 logger = logging.getLogger("wxcloud")
 
@@ -120,13 +122,11 @@ class OpenApiFunction(ScfHandler):
         self,
         config_candidates: Sequence[Path],
         *,
-        client_factory: ClientFactory | None = None,
-        environ: Mapping[str, str] | None = None,
-        monotonic: Callable[[], float] = time.monotonic,
         max_answer_bytes: int = MAX_ANSWER_BYTES,
+        **options: Unpack[HandlerOptions],
     ) -> None:
         self.max_answer_bytes = max_answer_bytes
-        super().__init__(config_candidates, client_factory=client_factory, environ=environ, monotonic=monotonic)
+        super().__init__(config_candidates, **options)
 
     @classmethod
     def deployed(cls, index_file: str | Path) -> OpenApiFunction:

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from ..client import OpenApiClient
 from ..deadline import Deadline
@@ -81,6 +81,15 @@ class Frame:
     request_id: Any
     started: float
     deadline: Deadline | None
+
+
+class HandlerOptions(TypedDict, total=False):
+    """``ScfHandler``'s keyword options, for a subclass that adds its own and passes these on."""
+
+    client_factory: ClientFactory | None
+    environ: Mapping[str, str] | None
+    monotonic: Callable[[], float]
+    wall_clock: Callable[[], float]
 
 
 class ScfHandler:

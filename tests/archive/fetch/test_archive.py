@@ -20,9 +20,9 @@ from wxcloud import (
     RequestValidationError,
     WxSettings,
 )
-from wxcloud.archive import REPORTS, Job, NotStored, ReadThrough, plan, run_job
+from wxcloud.archive import REPORTS, Archive, Job, NotStored, ReadThrough, plan, run_job
 from wxcloud.archive.fetch.answer import app_json, tally_json
-from wxcloud.archive.fetch.outcomes import ApiTally, ErrorRecord, Stop
+from wxcloud.archive.fetch.outcomes import ApiTally, AppSummary, ErrorRecord, Outcome, Stop
 from wxcloud.dates import BEIJING
 from wxcloud.deadline import Deadline
 from wxcloud.errors import StorageError, WxCloudError
@@ -45,6 +45,23 @@ def env_for(db: Db, **extra: str) -> dict[str, str]:
 
 def monthly_job(since: date = date(2026, 1, 1), apis: tuple[str, ...] = (MONTHLY,)) -> Job:
     return Job(apis, since, TODAY)
+
+
+def monthly_run(archive: Archive, client: OpenApiClient) -> AppSummary:
+    """A run of ``monthly_job()``, one fetch at a time: the months in order, as the faults are scripted."""
+    return run_job(archive, client, monthly_job(), concurrency=1)
+
+
+def faulted_run(db: Db, emulator: WeChatEmulator, client: OpenApiClient, fault: Fault) -> tuple[Archive, AppSummary]:
+    """``db``'s archive, and a ``monthly_run`` into it whose first request (January's) meets ``fault``."""
+    emulator.add_fault(MONTHLY_PATH, fault)
+    archive = db.archive()
+    return archive, monthly_run(archive, client)
+
+
+def counted(tally: ApiTally, *outcomes: Outcome) -> tuple[int, ...]:
+    """The tally's count of each of ``outcomes``, in that order."""
+    return tuple(tally.counts[outcome] for outcome in outcomes)
 
 
 def test_a_run_stores_every_closed_period_once_exactly_as_the_cloud_call_returns_it(
@@ -218,9 +235,8 @@ def test_quota_stops_requests_of_that_api_for_the_rest_of_the_run(
         MONTHLY_PATH, Fault.errcode(code, "api minute-quota reach limit, must slower, retry next minute")
     )
     archive = db.archive()
-    summary = run_job(archive, fast_client, monthly_job(), concurrency=1)
-    tally = summary.apis[MONTHLY]
-    assert (tally.counts["leftForLater"], tally.counts["stoppedByQuota"], tally.counts["stored"]) == (1, MONTHS - 1, 0)
+    tally = monthly_run(archive, fast_client).apis[MONTHLY]
+    assert counted(tally, "leftForLater", "stoppedByQuota", "stored") == (1, MONTHS - 1, 0)
     assert str(tally.stopped) == f"quota ({code})" and str(tally.errors[-1]).startswith(
         f"{code} openapi.analysis.getMonthlyVisitTrend:fail api minute-quota"
     )
@@ -231,33 +247,22 @@ def test_quota_stops_requests_of_that_api_for_the_rest_of_the_run(
 def test_a_period_whose_data_is_not_ready_is_left_for_a_later_run(
     db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient
 ) -> None:
-    emulator.add_fault(MONTHLY_PATH, Fault.errcode(61503, "data not ready, please try later"))
-    archive = db.archive()
-    first = run_job(archive, fast_client, monthly_job(), concurrency=1)
-    assert (first.apis[MONTHLY].counts["notReady"], first.apis[MONTHLY].counts["stored"], first.complete) == (
-        1,
-        MONTHS - 1,
-        False,
-    )
+    archive, first = faulted_run(db, emulator, fast_client, Fault.errcode(61503, "data not ready, please try later"))
+    assert (*counted(first.apis[MONTHLY], "notReady", "stored"), first.complete) == (1, MONTHS - 1, False)
     assert plan.missing(archive, fast_client.settings.appid, MONTHLY, date(2026, 1, 1), TODAY) == [
         Period(date(2026, 1, 1), date(2026, 1, 31))
     ]
-    second = run_job(archive, fast_client, monthly_job(), concurrency=1)
-    assert (second.apis[MONTHLY].counts["stored"], second.complete) == (1, True)
+    second = monthly_run(archive, fast_client)
+    assert (*counted(second.apis[MONTHLY], "stored"), second.complete) == (1, True)
     archive.close()
 
 
 def test_a_permanent_failure_stops_that_api_and_is_reported(
     sqlite_db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient
 ) -> None:
-    emulator.add_fault(MONTHLY_PATH, Fault.errcode(48001, "api unauthorized"))
-    archive = sqlite_db.archive()
-    tally = run_job(archive, fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
-    assert (tally.counts["failed"], tally.counts["leftForLater"], str(tally.stopped)) == (
-        1,
-        MONTHS - 1,
-        "failed (48001)",
-    )
+    _, summary = faulted_run(sqlite_db, emulator, fast_client, Fault.errcode(48001, "api unauthorized"))
+    tally = summary.apis[MONTHLY]
+    assert (*counted(tally, "failed", "leftForLater"), str(tally.stopped)) == (1, MONTHS - 1, "failed (48001)")
     assert str(tally.errors[0]).startswith("48001 openapi.analysis.getMonthlyVisitTrend:fail api unauthorized rid: ")
     assert len(emulator.requests_to(MONTHLY_PATH)) == 1
 
@@ -265,10 +270,9 @@ def test_a_permanent_failure_stops_that_api_and_is_reported(
 def test_a_rejected_period_fails_alone_and_the_api_goes_on(
     sqlite_db: Db, emulator: WeChatEmulator, fast_client: OpenApiClient
 ) -> None:
-    emulator.add_fault(MONTHLY_PATH, Fault.errcode(61501, "date range error"))  # WeChat no longer keeps that month
-    archive = sqlite_db.archive()
-    tally = run_job(archive, fast_client, monthly_job(), concurrency=1).apis[MONTHLY]
-    assert (tally.counts["failed"], tally.counts["stored"], tally.stopped) == (1, MONTHS - 1, None)
+    fault = Fault.errcode(61501, "date range error")  # WeChat no longer keeps that month
+    tally = faulted_run(sqlite_db, emulator, fast_client, fault)[1].apis[MONTHLY]
+    assert (*counted(tally, "failed", "stored"), tally.stopped) == (1, MONTHS - 1, None)
 
 
 def test_get_answers_archived_periods_from_the_database(
@@ -402,10 +406,9 @@ def test_a_database_that_fails_mid_run_stops_the_run(
     archive.ensure_schema()
     with archive.engine.begin() as connection:
         connection.exec_driver_sql(f"DROP TABLE {sqlite_db.prefix}visit_trend")
-    summary = run_job(archive, fast_client, monthly_job(), concurrency=1)
-    tally = summary.apis[MONTHLY]
+    summary = monthly_run(archive, fast_client)
     assert summary.database_error is not None and "visit_trend" in summary.database_error.reason
-    assert (tally.counts["stored"], tally.counts["leftForLater"]) == (0, MONTHS)
+    assert counted(summary.apis[MONTHLY], "stored", "leftForLater") == (0, MONTHS)
     assert len(emulator.requests_to(MONTHLY_PATH)) == 1  # no quota spent on what cannot be stored
     assert (
         archive.count(fast_client.settings.appid) == 0

@@ -31,15 +31,9 @@ def tally_json(tally: ApiTally) -> dict[str, Any]:
 
 def app_json(summary: AppSummary) -> dict[str, Any]:
     """One app's part of a run, as a run of that app alone answers it."""
-    totals: dict[str, int] = {"periods": sum(tally.periods for tally in summary.apis.values())}
-    totals.update((outcome, summary.total(outcome)) for outcome in OUTCOMES)
-    data: dict[str, Any] = {
-        **summary.job.days(),
-        "complete": summary.complete,
-        "deadlineReached": summary.deadline_reached,
-        "totals": totals,
-        "apis": {name: tally_json(tally) for name, tally in summary.apis.items()},
-    }
+    periods = sum(tally.periods for tally in summary.apis.values())
+    data = _head(summary.job.days(), periods, summary)
+    data["apis"] = {name: tally_json(tally) for name, tally in summary.apis.items()}
     if summary.database_error:
         data["databaseError"] = summary.database_error.reason
     if summary.stopped:
@@ -53,15 +47,9 @@ def app_json(summary: AppSummary) -> dict[str, Any]:
 def run_json(run: RunSummary) -> dict[str, Any]:
     """A run over several apps: what they add up to, and each app's part (its days left out: the
     run says them once)."""
-    totals: dict[str, int] = {"periods": sum(sum(t.periods for t in app.apis.values()) for app in run.apps.values())}
-    totals.update((outcome, run.total(outcome)) for outcome in OUTCOMES)
-    data: dict[str, Any] = {
-        **_days(run),
-        "complete": run.complete,
-        "deadlineReached": run.deadline_reached,
-        "totals": totals,
-        "apps": {appid: _app_part(app) for appid, app in run.apps.items()},
-    }
+    periods = sum(sum(t.periods for t in app.apis.values()) for app in run.apps.values())
+    data = _head(_days(run), periods, run)
+    data["apps"] = {appid: _app_part(app) for appid, app in run.apps.items()}
     if run.running:
         data["running"] = dict(run.running)
     if run.database_error:
@@ -121,6 +109,14 @@ def app_record(run: RunSummary, appid: str | None) -> dict[str, Any]:
     shown = run.fan_out is not None and (run.dispatched or one)
     fan_out = {"fanOut": dispatch_json(run.fan_out)} if shown and run.fan_out is not None else {}
     return {**body, **fan_out, **run.extra}
+
+
+def _head(days: dict[str, Any], periods: int, part: AppSummary | RunSummary) -> dict[str, Any]:
+    """What an app's answer and a run's begin with, in this order: the days, whether complete,
+    whether the deadline came, and the totals (``periods`` due, then each outcome's count)."""
+    totals: dict[str, int] = {"periods": periods}
+    totals.update((outcome, part.total(outcome)) for outcome in OUTCOMES)
+    return {**days, "complete": part.complete, "deadlineReached": part.deadline_reached, "totals": totals}
 
 
 def _days(run: RunSummary) -> dict[str, Any]:

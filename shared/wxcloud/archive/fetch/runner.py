@@ -56,6 +56,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
+from typing import TYPE_CHECKING, TypedDict
 
 from ...client import OpenApiClient
 from ...deadline import Deadline
@@ -69,6 +70,9 @@ from ..store.archive import Archive
 from ..store.records import StoreOutcome
 from ..store.rows import binary_reply
 from .outcomes import DONE, ApiTally, AppSummary, ErrorRecord, Outcome, Progress, RunSummary, app_stop, error_outcome
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 MIN_FETCH_SECONDS = 1.0
 UNREADABLE_STOP = 3  # unreadable replies in a row that stop an API
@@ -176,33 +180,24 @@ def _interleaved(queues: Sequence[Sequence[_Item]]) -> list[_Item]:
     return [item for batch in itertools.zip_longest(*queues) for item in batch if item is not None]
 
 
+class RunOptions(TypedDict, total=False):
+    """``run_apps``' keyword options that ``run_job`` passes on (their meaning: ``run_apps``' docstring)."""
+
+    concurrency: int
+    deadline: Deadline | None
+    progress: Progress | None
+    on_plan: Callable[[int], None] | None
+    monotonic: Callable[[], float]
+    quota_reserve: float | None
+
+
 def run_job(
-    archive: Archive,
-    client: OpenApiClient,
-    job: Job,
-    *,
-    appid: str | None = None,
-    concurrency: int = 4,
-    deadline: Deadline | None = None,
-    progress: Progress | None = None,
-    on_plan: Callable[[int], None] | None = None,
-    monotonic: Callable[[], float] = time.monotonic,
-    quota_reserve: float | None = None,
+    archive: Archive, client: OpenApiClient, job: Job, *, appid: str | None = None, **options: Unpack[RunOptions]
 ) -> AppSummary:
     """Archive what ``job`` asks for, for one app (``client``'s, or ``appid``); the summary of what
     happened to every period (``run_apps`` with one app)."""
     appid = appid or client.settings.appid
-    return run_apps(
-        archive,
-        {appid: client},
-        job,
-        concurrency=concurrency,
-        deadline=deadline,
-        progress=progress,
-        on_plan=on_plan,
-        monotonic=monotonic,
-        quota_reserve=quota_reserve,
-    ).apps[appid]
+    return run_apps(archive, {appid: client}, job, **options).apps[appid]
 
 
 def run_apps(
