@@ -67,7 +67,7 @@ from ...errcodes import INVALID_PARAM, JS_ERROR, SYSTEM_ERROR
 from ...errors import ConfigurationError, WxCloudError, calling
 from ..apps import App
 from ..config import ArchiveConfig
-from ..fetch.answer import answer, dispatch_json
+from ..fetch.answer import cloud_call_answer, dispatch_json
 from ..fetch.clients import app_client
 from ..fetch.outcomes import ErrorRecord, RunSummary
 from ..fetch.runner import run_apps
@@ -195,7 +195,7 @@ def _starting(args: argparse.Namespace, err: IO[str], config: ArchiveConfig) -> 
 def _answer(args: argparse.Namespace, run: RunSummary, out: IO[str], where: str, *, single: bool) -> None:
     """A run's answer: the summary for people (``console.py``), or the full JSON with ``--json``."""
     if args.json:
-        print(json.dumps(answer(run, NAME, single=single), ensure_ascii=False, indent=2), file=out)
+        print(json.dumps(cloud_call_answer(run, NAME, single=single), ensure_ascii=False, indent=2), file=out)
         return
     from .console import run_summary
 

@@ -70,7 +70,7 @@ def dispatch_json(fanned: Dispatch) -> dict[str, Any]:
     return data
 
 
-def answer(run: RunSummary, name: str, *, single: bool) -> dict[str, Any]:
+def cloud_call_answer(run: RunSummary, name: str, *, single: bool) -> dict[str, Any]:
     """The run's answer in the cloud-call shape (``name``: the function's, for ``errMsg``): its
     error value when it failed; else one app's shape (``single``: a run of ``WX_APPID``) or the
     shape of a run over several apps, with what a dispatcher sent (``fanOut``) and what the edge

@@ -55,7 +55,7 @@ from ...scf.handler import Frame, ScfHandler, config_candidates
 from ..apps import App
 from ..config import ArchiveConfig
 from ..errors import RetryLater
-from ..fetch.answer import answer
+from ..fetch.answer import cloud_call_answer
 from ..fetch.clients import AppClients
 from ..fetch.outcomes import Dispatch, ErrorRecord, RunSummary
 from ..fetch.runner import run_apps
@@ -104,7 +104,9 @@ class ArchiveFunction(ScfHandler):
         run = Invocation(trigger_of(event))
         config = ArchiveConfig.from_env(self.environ)  # once per invocation: a warm one reads what is set now
         answered, error = self.answer(
-            lambda: answer(self._run(event, deadline, run, config, frame.request_id), NAME, single=run.single)
+            lambda: cloud_call_answer(
+                self._run(event, deadline, run, config, frame.request_id), NAME, single=run.single
+            )
         )
         result = run.result(answered, error)
         notice, fields = run.log_fields(NAME, answered, result)
