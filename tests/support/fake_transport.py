@@ -83,7 +83,6 @@ class Received:
     query: dict[str, str]
     headers: CaseInsensitiveDict[str]
     body: bytes = field(repr=False)
-    raw_query: str = field(default="", repr=False)
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -234,7 +233,6 @@ class FakeWeChat(HTTPAdapter):
             dict(reversed(parse_qsl(parts.query, keep_blank_values=True))),  # the first value wins
             CaseInsensitiveDict(request.headers),
             body,
-            parts.query,
         )
         with self._lock:
             self.received.append(received)
