@@ -79,14 +79,7 @@ def cloud_call_answer(run: RunSummary, name: str, *, single: bool) -> dict[str, 
         return {"errCode": run.failure.code, "errMsg": run.failure.message}
     ok: dict[str, Any] = {"errCode": OK, "errMsg": f"{name}:ok"}
     if single:
-        appid = next(iter(run.named()), None)
-        if appid is not None and appid in run.apps:
-            body = app_json(run.apps[appid])
-        elif appid is not None and appid in run.running:  # the one app is a worker's right now
-            body = {**_days(run), "complete": False} if run.job is not None else {}
-            body["skipped"] = run.running[appid]
-        else:
-            body = {**_days(run), "complete": False}
+        body = _app_body(run, next(iter(run.named()), None), days_when_running=True)
     elif run.dispatched:
         body = {**_days(run), "complete": False}
     else:
@@ -99,16 +92,23 @@ def app_record(run: RunSummary, appid: str | None) -> dict[str, Any]:
     """What the ledger keeps of ``appid``'s part of ``run`` (its row's summary): the answer a run of
     that app alone would give, without ``errCode`` and ``errMsg``."""
     one = len(run.named()) == 1  # a run of this app alone: its row keeps the run's answer
-    if appid is not None and appid in run.apps:
-        body = app_json(run.apps[appid])
-    elif appid is not None and appid in run.running:
-        body = {**_days(run), "complete": False} if one and run.job is not None else {}
-        body["skipped"] = run.running[appid]
-    else:
-        body = {**_days(run), "complete": False}
+    body = _app_body(run, appid, days_when_running=one)
     shown = run.fan_out is not None and (run.dispatched or one)
     fan_out = {"fanOut": dispatch_json(run.fan_out)} if shown and run.fan_out is not None else {}
     return {**body, **fan_out, **run.extra}
+
+
+def _app_body(run: RunSummary, appid: str | None, *, days_when_running: bool) -> dict[str, Any]:
+    """``appid``'s part of ``run`` as an answer of that app alone gives it: its summary; or, for an
+    app a worker holds right now, why it was skipped (with the run's days when ``days_when_running``);
+    or, for an app the run never reached, the days and ``complete: false``."""
+    if appid is not None and appid in run.apps:
+        return app_json(run.apps[appid])
+    if appid is not None and appid in run.running:  # the app is a worker's right now
+        body = {**_days(run), "complete": False} if days_when_running and run.job is not None else {}
+        body["skipped"] = run.running[appid]
+        return body
+    return {**_days(run), "complete": False}
 
 
 def _head(days: dict[str, Any], periods: int, part: AppSummary | RunSummary) -> dict[str, Any]:
