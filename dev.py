@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The project's five commands, runnable on a machine that has nothing but python3:
+"""The project's five commands (test with a quick loop of its own), runnable with nothing but python3:
 
     python3 dev.py --help                   this text (an unknown command: a line naming it, then this; exit 2)
     python3 dev.py demo [--api NAME] [...]  make one cloud call locally (an analysis function, or any
@@ -7,7 +7,7 @@
     python3 dev.py test [pytest args]       run the whole test suite
     python3 dev.py test --fast [...]        the quick loop: the suite but its slow, browser and PostgreSQL/MariaDB
                                             tests (-m "not slow and not browser and not servers"; SQLite stays)
-    python3 dev.py check                    lint, type-check for Python 3.10 and find dead code (ruff, mypy, vulture)
+    python3 dev.py check                    lint, format, types for 3.10, dead code (ruff, ruff format, mypy, vulture)
     python3 dev.py bench [--rounds N]       benchmarks against their baselines (bench/run.py)
     python3 dev.py archive COMMAND [...]    the archive CLI (python -m wxcloud.archive): run, backfill,
                                             export, chart, report, status; run and backfill use the
